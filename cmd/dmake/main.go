@@ -1,0 +1,181 @@
+// Command dmake builds Docker images from legacy Makefile repositories, and
+// is a GNU make compatible make for everything else.
+//
+// Every positional word is a make goal or a VAR=value assignment, so dmake
+// has no subcommands: modes are long options (--watch, --graph, --check) and
+// the legacy bin/ utilities are "dmake --util NAME ARGS…", or dmake invoked
+// through a link named like the utility.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/dmake-dev/dmake/driver"
+	"github.com/dmake-dev/dmake/util"
+	"github.com/spf13/pflag"
+)
+
+// version is set at link time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	stdio := util.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	os.Exit(run(ctx, os.Args, stdio, utilities()))
+}
+
+// utilities returns the built-in legacy utilities.
+func utilities() util.Set {
+	return util.Default()
+}
+
+// run is dmake's whole command line: it returns the exit status.
+func run(ctx context.Context, argv []string, stdio util.Stdio, utils util.Set) int {
+	prog := filepath.Base(argv[0])
+	if u, ok := utils.Lookup(prog); ok && prog != "dmake" {
+		return u.Main(ctx, stdio, argv[1:])
+	}
+	flagArgs, utilName, utilArgs, err := normalizeArgs(argv[1:])
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
+		return 2
+	}
+	if utilName != "" {
+		u, ok := utils.Lookup(utilName)
+		if !ok {
+			fmt.Fprintf(stdio.Err, "dmake: unknown utility %q; the utilities are: %s\n", utilName, strings.Join(utils.Names(), ", "))
+			return 2
+		}
+		return u.Main(ctx, stdio, utilArgs)
+	}
+	opts, fs, err := parseFlags(flagArgs)
+	if errors.Is(err, pflag.ErrHelp) {
+		usage(stdio.Out, fs, utils)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
+		return 2
+	}
+	if v, _ := fs.GetBool("version"); v {
+		fmt.Fprintf(stdio.Out, "dmake %s\n", version)
+		return 0
+	}
+	return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
+}
+
+// parseFlags parses normalised arguments into driver options.
+func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
+	var o driver.Options
+	fs := pflag.NewFlagSet("dmake", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+
+	fs.StringArrayVarP(&o.Dir, "directory", "C", nil, "change to `DIR` before doing anything")
+	fs.StringArrayVarP(&o.Makefiles, "file", "f", nil, "read `FILE` as a makefile")
+	fs.StringArrayVarP(&o.IncludeDirs, "include-dir", "I", nil, "search `DIR` for included makefiles")
+	fs.BoolVarP(&o.DryRun, "dry-run", "n", false, "print the recipes without running them")
+	fs.IntVarP(&o.Jobs, "jobs", "j", 1, "run `N` jobs at once (no N: no limit)")
+	fs.Lookup("jobs").NoOptDefVal = "0"
+	fs.BoolVarP(&o.KeepGoing, "keep-going", "k", false, "keep going when some targets can't be made")
+	noKeepGoing := fs.BoolP("no-keep-going", "S", false, "turn off -k")
+	fs.BoolVarP(&o.AlwaysMake, "always-make", "B", false, "unconditionally make all targets")
+	fs.BoolVarP(&o.Silent, "silent", "s", false, "don't echo recipes")
+	fs.BoolVarP(&o.Question, "question", "q", false, "run no recipe; exit status says if up to date")
+	fs.BoolVarP(&o.IgnoreErrors, "ignore-errors", "i", false, "ignore errors from recipes")
+	fs.BoolVarP(&o.EnvOverrides, "environment-overrides", "e", false, "environment variables override makefiles")
+	fs.BoolVarP(&o.Touch, "touch", "t", false, "touch targets instead of remaking them")
+	fs.BoolVarP(&o.PrintDatabase, "print-data-base", "p", false, "print make's internal database")
+	fs.BoolVarP(&o.NoBuiltinRules, "no-builtin-rules", "r", false, "disable the built-in implicit rules")
+	fs.BoolVarP(&o.NoBuiltinVars, "no-builtin-variables", "R", false, "disable the built-in variable settings")
+	fs.StringVarP(&o.OutputSync, "output-sync", "O", "", "synchronise output of parallel jobs by `TYPE` (none|line|target|recurse)")
+	fs.Lookup("output-sync").NoOptDefVal = "target"
+	fs.StringArrayVarP(&o.WhatIf, "what-if", "W", nil, "consider `FILE` infinitely new")
+	fs.StringArrayVarP(&o.OldFiles, "old-file", "o", nil, "consider `FILE` very old and don't remake it")
+	fs.BoolVarP(&o.PrintDirectory, "print-directory", "w", false, "print the current directory")
+	fs.BoolVar(&o.NoPrintDirectory, "no-print-directory", false, "turn off -w")
+
+	fs.BoolVar(&o.Watch, "watch", false, "watch every input and rebuild what a change affects")
+	fs.StringVar(&o.WatchPolicy, "watch-policy", "cancel", "a change during a build: `cancel` it, or `finish` it and build again")
+	fs.DurationVar(&o.Debounce, "debounce", driver.DefaultDebounce, "wait this long after the last change before rebuilding")
+	fs.StringVar(&o.Graph, "graph", "", "print the image and target graph as `FORMAT` (dot|json|mermaid) and exit")
+	fs.Lookup("graph").NoOptDefVal = "dot"
+	fs.BoolVar(&o.Check, "check", false, "dry-run the goals' install, boot and runit scripts in a sandbox and report")
+	fs.BoolVar(&o.CheckScripts, "check-scripts", false, "dry-run the script files named as arguments, in order")
+	fs.StringVar(&o.CheckReport, "check-report", "", "write the check report as JSON to `FILE`")
+	fs.BoolVar(&o.NoCheck, "no-check", false, "skip the script check before building")
+	fs.BoolVar(&o.NoBuild, "no-build", false, "do everything up to the engine (recipes, Dockerfile, context) and send nothing")
+	fs.StringArrayVar(&o.Bust, "bust", nil, "force `STEP` (a script, a component, or all) and every later step to run again")
+	fs.StringVar(&o.Mode, "mode", "dev", "dev keeps temporary build tools; prod removes them")
+	fs.StringVar(&o.Progress, "progress", "auto", "progress output: auto, tty, plain or json")
+	fs.StringVar(&o.Network, "network", "host", "network for build containers")
+	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
+	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
+	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
+	fs.String("util", "", "run the legacy utility `NAME` with the remaining arguments")
+	fs.BoolP("version", "v", false, "print the version and exit")
+	fs.BoolP("help", "h", false, "print this help and exit")
+
+	if err := fs.Parse(args); err != nil {
+		return o, fs, err
+	}
+	if h, _ := fs.GetBool("help"); h {
+		return o, fs, pflag.ErrHelp
+	}
+	if *noKeepGoing {
+		o.KeepGoing = false
+	}
+	for _, w := range fs.Args() {
+		if isAssignment(w) {
+			o.Variables = append(o.Variables, w)
+		} else {
+			o.Goals = append(o.Goals, w)
+		}
+	}
+	return o, fs, nil
+}
+
+// isAssignment reports whether a command-line word is a make variable
+// assignment (NAME=value, NAME:=value, NAME+=value…).
+func isAssignment(w string) bool {
+	i := strings.IndexByte(w, '=')
+	if i <= 0 {
+		return false
+	}
+	name := strings.TrimRight(w[:i], ":+?!")
+	return name != "" && !strings.ContainsAny(name, " \t")
+}
+
+func usage(w io.Writer, fs *pflag.FlagSet, utils util.Set) {
+	fmt.Fprint(w, `Usage: dmake [OPTION]... [VAR=VALUE]... [GOAL]...
+       dmake --util NAME [ARG]...
+
+dmake builds Docker images from legacy Makefile repositories, one cached
+layer per install script, through the Docker Engine API. At the root of such
+a repository (or with -C DIR, or with $DOCKER_HOME set) a goal that names an
+image builds that image; anywhere else dmake is GNU make.
+
+Examples:
+  dmake base ssh              build the images base and ssh, in FROM order
+  dmake -C legacy-images web  the same from elsewhere
+  dmake --watch ssh           rebuild ssh whenever one of its inputs changes
+  dmake --check ssh           dry-run ssh's scripts in a sandbox and report
+  dmake --graph=json ssh      print the dependency graph for tools
+  dmake --bust 03_sshd.sh ssh re-run that script and everything after it
+  dmake -n -j4 all            plain make: print what would run
+  dmake --util ssh web uptime the legacy bin/ssh, on the Engine API
+
+Options:
+`)
+	fmt.Fprint(w, fs.FlagUsages())
+	fmt.Fprintf(w, "\nUtilities (dmake --util NAME --help for each): %s\n", strings.Join(utils.Names(), ", "))
+}

@@ -1,0 +1,56 @@
+// Package driver runs one dmake invocation end to end: it reads the
+// Makefiles, plans the goals, checks the scripts, runs the recipes and builds
+// the images. cmd/dmake parses the command line into Options and hands them
+// here; the watch loop calls Run again for each change.
+package driver
+
+import "time"
+
+// Options is everything a dmake run is told by its command line. The zero
+// value is a plain make run of the default goal in the current directory.
+type Options struct {
+	// Make's own flags, with make's meanings.
+	Dir              []string // -C, applied in order
+	Makefiles        []string // -f
+	IncludeDirs      []string // -I
+	DryRun           bool     // -n
+	Jobs             int      // -j N; 0 means -j without a limit, 1 the default
+	KeepGoing        bool     // -k (cleared again by -S)
+	AlwaysMake       bool     // -B
+	Silent           bool     // -s
+	Question         bool     // -q
+	IgnoreErrors     bool     // -i
+	EnvOverrides     bool     // -e
+	Touch            bool     // -t
+	PrintDatabase    bool     // -p
+	NoBuiltinRules   bool     // -r
+	NoBuiltinVars    bool     // -R
+	OutputSync       string   // -O: none, line, target, recurse
+	WhatIf           []string // -W
+	OldFiles         []string // -o
+	PrintDirectory   bool     // -w
+	NoPrintDirectory bool     // --no-print-directory
+
+	// Variables are the VAR=value words of the command line, in order.
+	Variables []string
+	// Goals are the other positional words.
+	Goals []string
+
+	// dmake's modes and settings.
+	Watch             bool
+	WatchPolicy       string        // "cancel" or "finish"
+	Debounce          time.Duration // watch debounce
+	Graph             string        // "", "dot", "json", "mermaid"
+	Check             bool
+	CheckScripts      bool // positional words are script files
+	CheckReport       string
+	NoCheck           bool
+	NoBuild           bool
+	Bust              []string
+	Mode              string // "dev" or "prod"
+	Progress          string // "auto", "tty", "plain", "json"
+	Network           string
+	Pull              bool
+	AllowOutsideLinks bool
+	CycleError        bool
+}
