@@ -19,6 +19,10 @@ type Stdio struct {
 
 // Run performs one dmake invocation and returns its exit status.
 func Run(ctx context.Context, opts Options, stdio Stdio) int {
+	switch {
+	case opts.CheckScripts:
+		return runCheckScripts(ctx, opts, stdio)
+	}
 	fmt.Fprintln(stdio.Err, "dmake: building goals is not implemented yet")
 	return 2
 }
