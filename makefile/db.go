@@ -1,0 +1,407 @@
+// Package makefile reads Makefiles with GNU make 4.3 semantics and evaluates
+// them into a rules Database: variables with flavor, origin and export state,
+// explicit, pattern, static pattern, double-colon and suffix rules, special
+// targets, vpath and the default goal.
+//
+// Makefiles are lexed into statements that carry their position (file:line);
+// every expression is parsed once into a value tree. Recursive variables keep
+// their tree and are expanded lazily, simple ones are expanded at once, and
+// rule lines are parsed after expansion, as GNU make does. Errors are GNU
+// make's, with its wording and positions, and the program name in messages is
+// a parameter (Config.ProgramName).
+//
+// The package knows nothing of processes: $(shell) runs through the Shell
+// given in Config, and recipes are only expanded here (Database.ExpandRecipe),
+// never run.
+package makefile
+
+import (
+	"context"
+	"io"
+)
+
+// Pos is a position in a makefile: the file name as make would print it and
+// a 1-based line number. The zero Pos means "no position" (command line,
+// environment, built-in).
+type Pos struct {
+	File string
+	Line int
+}
+
+// Config is everything Load needs to know about one make invocation.
+type Config struct {
+	// Dir is the directory make runs in (after -C); CURDIR. Empty means the
+	// process's working directory.
+	Dir string
+	// Makefiles are the -f arguments in order. Empty means GNUmakefile,
+	// makefile, Makefile: the first that exists in Dir.
+	Makefiles []string
+	// Goals are the goals named on the command line (MAKECMDGOALS).
+	Goals []string
+	// CommandLineVars are the VAR=value words of the command line, in order
+	// (any assignment operator: VAR:=v, VAR+=v… are allowed as by make).
+	CommandLineVars []string
+	// Env is the environment, as os.Environ returns it.
+	Env []string
+	// Flags are make's option flags; they determine MAKEFLAGS and MFLAGS.
+	Flags Flags
+	// IncludeDirs are the -I directories, searched for included makefiles
+	// after the including file's directory… as GNU make does: relative
+	// names are tried in the current directory first, then in these.
+	IncludeDirs []string
+	// ProgramName is the name used in messages ("make", "dmake"); also the
+	// default value of $(MAKE) when MakePath is empty.
+	ProgramName string
+	// MakePath is the value of $(MAKE) (make's argv[0]); empty means
+	// ProgramName.
+	MakePath string
+	// MakeLevel is this make's recursion depth (MAKELEVEL); Load reads it
+	// from Env when zero and Env has one.
+	MakeLevel int
+	// Stdout and Stderr receive $(info), $(warning) and diagnostics
+	// written while reading makefiles. Nil discards.
+	Stdout, Stderr io.Writer
+	// Shell runs $(shell …) commands. Nil makes $(shell) expand to
+	// nothing with .SHELLSTATUS 127.
+	Shell Shell
+}
+
+// Flags are the make options that the makefile evaluation can see: they are
+// folded into MAKEFLAGS, and some change how makefiles are read.
+type Flags struct {
+	DryRun         bool // -n
+	Silent         bool // -s
+	KeepGoing      bool // -k
+	IgnoreErrors   bool // -i
+	AlwaysMake     bool // -B
+	Question       bool // -q
+	Touch          bool // -t
+	EnvOverrides   bool // -e: environment variables override makefile ones
+	PrintDatabase  bool // -p
+	NoBuiltinRules bool // -r
+	NoBuiltinVars  bool // -R (implies -r)
+	PrintDirectory bool // -w
+	NoPrintDir     bool // --no-print-directory
+	Jobs           int  // -j N; 0 is the default (1), -1 means -j without limit
+	OldFiles       []string
+	WhatIf         []string
+}
+
+// Shell runs the command of a $(shell …) call. The makefile package calls it
+// with the command text after expansion.
+type Shell interface {
+	// Shell runs cmd with the shell program and flags (SHELL, .SHELLFLAGS)
+	// in dir with env and returns its standard output and exit status. Its
+	// standard error goes to stderr. err is for failures to start at all.
+	Shell(ctx context.Context, call ShellCall) (out []byte, status int, err error)
+}
+
+// ShellCall describes one $(shell …) invocation.
+type ShellCall struct {
+	Command    string    // the expanded command text
+	Shell      string    // $(SHELL)
+	ShellFlags string    // $(.SHELLFLAGS), normally "-c"
+	Dir        string    // CURDIR at the time of the call
+	Env        []string  // the environment make passes (exported variables)
+	Stderr     io.Writer // where the command's standard error goes
+}
+
+// Flavor is how a variable expands.
+type Flavor uint8
+
+// Variable flavors, as $(flavor) reports them.
+const (
+	Undefined Flavor = iota
+	Recursive
+	Simple
+)
+
+func (f Flavor) String() string {
+	switch f {
+	case Recursive:
+		return "recursive"
+	case Simple:
+		return "simple"
+	}
+	return "undefined"
+}
+
+// Origin is where a variable's value came from, as $(origin) reports it.
+type Origin uint8
+
+// Variable origins, in make's order of precedence (weakest first, except
+// Automatic).
+const (
+	OriginUndefined Origin = iota
+	OriginDefault
+	OriginEnvironment
+	OriginFile
+	OriginEnvOverride
+	OriginCommandLine
+	OriginOverride
+	OriginAutomatic
+)
+
+func (o Origin) String() string {
+	return [...]string{"undefined", "default", "environment", "file",
+		"environment override", "command line", "override", "automatic"}[o]
+}
+
+// ExportState says whether a variable goes into recipe environments.
+type ExportState uint8
+
+// Export states.
+const (
+	ExportDefault ExportState = iota // decided by .EXPORT_ALL_VARIABLES / origin
+	Exported                         // export VAR
+	Unexported                       // unexport VAR
+)
+
+// Var is one variable definition.
+type Var struct {
+	Name   string
+	Flavor Flavor
+	Origin Origin
+	Export ExportState
+	// Value is the variable's text: unexpanded for Recursive, the expanded
+	// value for Simple.
+	Value string
+	// Append reports a target- or pattern-specific += definition (applied
+	// on top of the inherited value when looked up).
+	Append bool
+	// Conditional reports a target- or pattern-specific ?= definition.
+	Conditional bool
+	// Private is set by the "private" modifier.
+	Private bool
+	// Pos is where it was last set; zero for command line, environment and
+	// built-ins.
+	Pos Pos
+
+	tree node // parsed Value for Recursive (lazily), nil otherwise
+}
+
+// Command is one command of an expanded recipe, ready for a shell.
+type Command struct {
+	// Text is the command with its leading @ - + prefix characters and
+	// whitespace removed, backslash-newlines kept as make keeps them.
+	Text string
+	// Silent (@), IgnoreError (-) and Recursive (+, or the line mentions
+	// $(MAKE) / ${MAKE}) are the line's flags.
+	Silent, IgnoreError, Recursive bool
+	// Pos is the recipe line the command came from.
+	Pos Pos
+}
+
+// RecipeLine is one line of a recipe as written: its text is kept
+// unexpanded until the recipe is about to run.
+type RecipeLine struct {
+	Text string // the line without its recipe prefix (tab)
+	Pos  Pos
+	tree node
+}
+
+// Recipe is the recipe of a rule.
+type Recipe struct {
+	Lines []RecipeLine
+	Pos   Pos // the rule line that introduced it
+}
+
+// Rule is one explicit rule of a target: for a single-colon target all rules
+// are merged into one; a double-colon target keeps each rule separately.
+type Rule struct {
+	Prereqs   []string // normal prerequisites, in order
+	OrderOnly []string // prerequisites after |
+	Recipe    *Recipe  // nil if the rule has none
+	// SecondExpansion holds the prerequisite text of this rule after the
+	// first expansion when .SECONDEXPANSION was in effect; Database.
+	// SecondExpand expands it for a target. Prereqs/OrderOnly then hold
+	// nothing from this text.
+	SecondExpansion string
+	// Stem is set for rules made from a static pattern rule.
+	Stem string
+	Pos  Pos
+}
+
+// Target is a file (or phony name) the makefiles mention as a target.
+type Target struct {
+	Name        string
+	DoubleColon bool
+	// Rules holds the target's rules: exactly one for a single-colon target
+	// (prerequisites of every rule merged in order, the last recipe kept),
+	// one per rule for a double-colon target.
+	Rules []*Rule
+	// Vars are the target-specific variables, nil if none.
+	Vars *VarSet
+	// Flags set by special targets.
+	Phony, Precious, Intermediate, Secondary, NotIntermediate bool
+	// Pos is where the target first appeared as a target.
+	Pos Pos
+}
+
+// PatternRule is an implicit rule: built in, written with %, or converted
+// from a suffix rule.
+type PatternRule struct {
+	Targets   []string // patterns, each with one %
+	Prereqs   []string // may contain %
+	OrderOnly []string
+	Recipe    *Recipe
+	// Terminal is a double-colon pattern rule (match-anything, terminal).
+	Terminal bool
+	// SecondExpansion holds the prerequisite text when .SECONDEXPANSION
+	// applied.
+	SecondExpansion string
+	// Builtin marks make's built-in rules; Suffix those converted from a
+	// suffix rule (".c.o:" → "%.o: %.c").
+	Builtin, Suffix bool
+	Pos             Pos
+}
+
+// VPath is one "vpath PATTERN DIRS" directive.
+type VPath struct {
+	Pattern string
+	Dirs    []string
+}
+
+// Database is the result of reading the makefiles.
+type Database struct {
+	// Targets by name, and the names in the order they were defined
+	// (the order -p prints and .DEFAULT_GOAL is chosen by).
+	Targets     map[string]*Target
+	TargetOrder []string
+	// PatternRules in definition order (user rules first as make searches
+	// them, then built-in ones), including converted suffix rules.
+	PatternRules []*PatternRule
+	// PatternVars are pattern-specific variables in definition order.
+	PatternVars []PatternVar
+	// VPaths are the vpath directives in order; VPATH is a variable.
+	VPaths []VPath
+	// Makefiles are the makefiles read, in order (MAKEFILE_LIST), and
+	// MissingIncludes the -include/sinclude files that did not exist.
+	Makefiles       []string
+	MissingIncludes []string
+	// Special-target state.
+	SecondExpansion, OneShell, Posix, ExportAll, NotParallel, DeleteOnError bool
+	SilentAll, IgnoreAll                                                   bool
+	Suffixes                                                               []string
+	// Globals are the global variables.
+	Globals *VarSet
+
+	ev *evaluator
+}
+
+// PatternVar is a pattern-specific variable: "PATTERN: VAR = value".
+type PatternVar struct {
+	Pattern string
+	Var     *Var
+}
+
+// DefaultGoal returns the goal make builds when none is named: the value of
+// .DEFAULT_GOAL, which is the first target of the makefiles that is not a
+// special target or pattern rule unless set explicitly.
+func (db *Database) DefaultGoal() string {
+	v := db.Globals.Lookup(".DEFAULT_GOAL")
+	if v == nil {
+		return ""
+	}
+	s, _ := db.ev.expandVar(context.Background(), v, nil)
+	return trimSpace(s)
+}
+
+// Target returns the target called name, or nil.
+func (db *Database) Target(name string) *Target { return db.Targets[name] }
+
+// AutoVars are the automatic variables of one recipe; the D and F forms
+// ($(@D), $(^F)…) are derived from them.
+type AutoVars struct {
+	Target    string   // $@
+	Member    string   // $%
+	First     string   // $<
+	All       []string // $^ (duplicates removed)
+	AllDup    []string // $+ (with duplicates)
+	Newer     []string // $?
+	Stem      string   // $*
+	OrderOnly []string // $|
+}
+
+// Scope is the variable scope a target's recipe is expanded in: its
+// target-specific variables, those of matching patterns, those inherited
+// from the target that caused it to be built, then the globals.
+type Scope struct {
+	vars   *VarSet
+	parent *Scope
+	db     *Database
+}
+
+// ScopeFor returns the scope for target name when it is built as a
+// prerequisite of parent (nil for a goal). It includes pattern-specific
+// variables whose pattern matches name.
+func (db *Database) ScopeFor(name string, parent *Scope) *Scope {
+	return db.scopeFor(name, parent)
+}
+
+// ExpandRecipe expands recipe r of a target in scope sc with the given
+// automatic variables, as make does just before running it: every line is
+// expanded (so $(eval) in a recipe changes the database now, and $(info) and
+// $(shell) run now), then split into commands at unescaped newlines.
+func (db *Database) ExpandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto *AutoVars) ([]Command, error) {
+	return db.expandRecipe(ctx, sc, r, auto)
+}
+
+// SecondExpand performs the secondary expansion of a rule's prerequisites
+// for target t (with $@, $*, $< … of auto available, $$ handled as by make),
+// returning normal and order-only prerequisites.
+func (db *Database) SecondExpand(ctx context.Context, sc *Scope, text string, auto *AutoVars) (prereqs, orderOnly []string, err error) {
+	return db.secondExpand(ctx, sc, text, auto)
+}
+
+// Expand expands text (make syntax) in scope sc (nil: globals).
+func (db *Database) Expand(ctx context.Context, sc *Scope, text string) (string, error) {
+	return db.expandText(ctx, sc, text)
+}
+
+// Environment returns the environment for a recipe run in scope sc: the
+// process environment, overridden and extended by exported variables, plus
+// MAKEFLAGS and MAKELEVEL (incremented) as make passes them to recipes.
+func (db *Database) Environment(ctx context.Context, sc *Scope) ([]string, error) {
+	return db.environment(ctx, sc)
+}
+
+// PrintDatabase writes the database in the format of "make -p" (without
+// timestamps and hash statistics).
+func (db *Database) PrintDatabase(w io.Writer) error {
+	return db.printDatabase(w)
+}
+
+// Load reads and evaluates the makefiles of cfg. Parse-time output
+// ($(info), $(warning)) goes to cfg.Stdout/Stderr. A fatal error is returned
+// as an *Error whose message is GNU make's; the Database may be nil then.
+func Load(ctx context.Context, cfg Config) (*Database, error) {
+	return load(ctx, cfg)
+}
+
+// Error is a fatal makefile error. Error() is the message without the
+// program name and "*** … Stop." decoration; String gives make's full line.
+type Error struct {
+	Pos Pos    // zero when make prints no position
+	Msg string // e.g. "missing separator"
+	// Printed reports that the message was already written to
+	// Config.Stderr (as make does at the time of the error).
+	Printed bool
+}
+
+func (e *Error) Error() string {
+	if e.Pos.File != "" {
+		return e.Pos.File + ":" + itoa(e.Pos.Line) + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Format returns the line make prints for this error with program name
+// prog: "Makefile:7: *** missing separator.  Stop." or
+// "make: *** No rule to make target 'x'.  Stop.".
+func (e *Error) Format(prog string) string {
+	if e.Pos.File != "" {
+		return e.Pos.File + ":" + itoa(e.Pos.Line) + ": *** " + e.Msg + ".  Stop."
+	}
+	return prog + ": *** " + e.Msg + ".  Stop."
+}
