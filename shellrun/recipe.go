@@ -1,0 +1,574 @@
+package shellrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// DefaultShell is make's default SHELL.
+const DefaultShell = "/bin/sh"
+
+// Recipe runs recipe command lines the way GNU make hands them to its
+// shell, but in-process through mvdan.cc/sh/v3's interpreter: only the
+// external commands a line names are real processes.
+//
+// As make does, a line without shell metacharacters run under the default
+// shell with flags -c or -ec is split into words by make's own rules and
+// its command executed directly (so "echo a\\nb" is coreutils' echo); any
+// other line is parsed as a script of the shell SHELL names. A POSIX sh
+// (dash on Debian, whose echo interprets backslashes) and bash are
+// interpreted; any other shell, flags the interpreter does not know, a
+// line it cannot parse, or a builtin it lacks make the line run by the
+// real shell, so error messages are the shell's own.
+//
+// Every external command, in either path, goes through ExecMiddlewares
+// and then a real exec. The zero value plus Stdout and Stderr is usable.
+type Recipe struct {
+	// Shell is the value of SHELL; empty means DefaultShell.
+	Shell string
+	// ShellFlags is the value of .SHELLFLAGS; empty means "-c".
+	ShellFlags string
+	// OneShell says the script is a whole .ONESHELL recipe: it always
+	// goes to the shell, newlines and all.
+	OneShell bool
+	// Dir is the working directory; empty means the current one.
+	Dir string
+	// Env is the environment of the commands, "NAME=value" pairs; nil
+	// means an empty environment.
+	Env []string
+	// Stdin, Stdout and Stderr are the standard streams of the commands.
+	// A nil Stdin reads nothing.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// ExecMiddlewares wrap the execution of every external command, first
+	// outermost, as interp.ExecHandlers does. The handler after the last
+	// one executes the program.
+	ExecMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// ProgramName prefixes the messages make itself prints for a command
+	// it could not execute ("make: foo: No such file or directory").
+	// Empty means "make".
+	ProgramName string
+	// ProcessGroup puts each external command in its own process group,
+	// so that cancelling the context signals the whole group.
+	ProcessGroup bool
+	// KillTimeout is how long a cancelled command has between SIGINT and
+	// SIGKILL; zero means two seconds.
+	KillTimeout time.Duration
+}
+
+// Result is how a recipe line ended, as make sees it.
+type Result struct {
+	// Status is the exit status of the shell (or of the command run
+	// directly).
+	Status int
+	// Signal, when not zero, is the signal that killed the command make
+	// would have run directly; make reports its name instead of a status.
+	Signal syscall.Signal
+}
+
+// Run runs one recipe line (or, with OneShell, a whole recipe). The error
+// is not nil only when the context was cancelled, or when the line could
+// not be run at all for a reason make has no message for.
+func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
+	shell := rc.Shell
+	if shell == "" {
+		shell = DefaultShell
+	}
+	flags := rc.ShellFlags
+	if flags == "" {
+		flags = "-c"
+	}
+	if !rc.OneShell && shell == DefaultShell && (flags == "-c" || flags == "-ec") {
+		argv, fast, empty := FastArgv(line)
+		if empty {
+			return Result{}, nil
+		}
+		if fast {
+			return rc.runArgv(ctx, argv, true)
+		}
+	}
+	if strings.TrimLeft(line, " \t") == "" {
+		return Result{}, nil
+	}
+	shellWords := strings.Fields(shell)
+	real := append(append(shellWords, strings.Fields(flags)...), line)
+	lang, ok := shellLang(shellWords)
+	if !ok {
+		return rc.runArgv(ctx, real, false)
+	}
+	opts, ok := shellOptions(flags)
+	if !ok {
+		return rc.runArgv(ctx, real, false)
+	}
+	file, err := syntax.NewParser(syntax.Variant(lang.variant)).Parse(strings.NewReader(line), "")
+	if err != nil || needsRealShell(file) {
+		return rc.runArgv(ctx, real, false)
+	}
+	return rc.runFile(ctx, file, lang, shellWords[0], opts)
+}
+
+// shellKind is what the interpreter must pretend to be.
+type shellKind struct {
+	variant syntax.LangVariant
+	dash    bool // echo interprets backslashes, messages are dash's
+}
+
+// shellLang reports which shell language the words of SHELL name, and
+// whether the interpreter can stand in for it.
+func shellLang(words []string) (shellKind, bool) {
+	if len(words) != 1 {
+		return shellKind{}, false
+	}
+	name := filepath.Base(words[0])
+	if name == "sh" {
+		if target, err := filepath.EvalSymlinks(words[0]); err == nil {
+			name = filepath.Base(target)
+		}
+	}
+	switch name {
+	case "dash", "sh", "ash":
+		return shellKind{variant: syntax.LangPOSIX, dash: name == "dash"}, true
+	case "bash":
+		return shellKind{variant: syntax.LangBash}, true
+	}
+	return shellKind{}, false
+}
+
+// shellOptions turns .SHELLFLAGS into interpreter options. The flags must
+// end with -c (alone or as the last letter of a group) and use only
+// options the interpreter has.
+func shellOptions(flags string) ([]string, bool) {
+	words := strings.Fields(flags)
+	if len(words) == 0 {
+		return nil, false
+	}
+	var opts []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		last := i == len(words)-1
+		switch {
+		case w == "-o" || w == "+o":
+			if i+1 >= len(words)-1 {
+				return nil, false
+			}
+			switch words[i+1] {
+			case "errexit", "nounset", "pipefail", "xtrace", "noglob", "noexec", "allexport":
+			default:
+				return nil, false
+			}
+			opts = append(opts, w, words[i+1])
+			i++
+		case len(w) >= 2 && w[0] == '-':
+			letters := w[1:]
+			if last {
+				if !strings.HasSuffix(letters, "c") {
+					return nil, false
+				}
+				letters = letters[:len(letters)-1]
+			}
+			for _, c := range letters {
+				if !strings.ContainsRune("euxfna", c) {
+					return nil, false
+				}
+				opts = append(opts, "-"+string(c))
+			}
+		default:
+			return nil, false
+		}
+	}
+	return opts, true
+}
+
+// unsupportedBuiltins are builtins of sh and bash that the interpreter
+// lacks or only half implements; a line calling one runs in the real shell.
+var unsupportedBuiltins = map[string]bool{
+	"umask": true, "ulimit": true, "kill": true, "jobs": true, "fg": true,
+	"bg": true, "disown": true, "times": true, "suspend": true, "hash": true,
+	"enable": true, "coproc": true, "compgen": true,
+}
+
+// needsRealShell reports whether a parsed line uses something the
+// interpreter does not do as the shell would.
+func needsRealShell(f *syntax.File) bool {
+	need := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			if len(n.Args) > 0 {
+				if lit := n.Args[0].Lit(); unsupportedBuiltins[lit] {
+					need = true
+				}
+			}
+		case *syntax.CoprocClause:
+			need = true
+		case *syntax.ProcSubst:
+			need = true
+		}
+		return !need
+	})
+	return need
+}
+
+// echoName is what the call handler renames echo to under dash, so the
+// first exec middleware runs dash's echo.
+const echoName = "\x00dash-echo"
+
+func (rc *Recipe) killTimeout() time.Duration {
+	if rc.KillTimeout > 0 {
+		return rc.KillTimeout
+	}
+	return 2 * time.Second
+}
+
+func (rc *Recipe) programName() string {
+	if rc.ProgramName == "" {
+		return "make"
+	}
+	return rc.ProgramName
+}
+
+// runner makes an interpreter with the recipe's streams and handlers.
+func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params []string, res *execResult) (*interp.Runner, error) {
+	var stdin io.Reader = rc.Stdin
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	mws := make([]func(interp.ExecHandlerFunc) interp.ExecHandlerFunc, 0, len(rc.ExecMiddlewares)+2)
+	if lang.dash {
+		mws = append(mws, dashEchoMiddleware)
+	}
+	mws = append(mws, rc.ExecMiddlewares...)
+	mws = append(mws, func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		return rc.execHandler(shellName, direct, res)
+	})
+	opts := []interp.RunnerOption{
+		interp.Env(expand.ListEnviron(rc.Env...)),
+		interp.StdIO(stdin, rc.Stdout, rc.Stderr),
+		interp.ExecHandlers(mws...),
+	}
+	if len(params) > 0 {
+		opts = append(opts, interp.Params(params...))
+	}
+	if lang.dash {
+		opts = append(opts, interp.CallHandler(func(ctx context.Context, args []string) ([]string, error) {
+			if args[0] == "echo" {
+				args[0] = echoName
+			}
+			return args, nil
+		}))
+	}
+	r, err := interp.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	if rc.Dir != "" {
+		r.Dir = rc.Dir
+	} else if wd, err := os.Getwd(); err == nil {
+		r.Dir = wd
+	}
+	return r, nil
+}
+
+// execResult records how the last directly executed command ended.
+type execResult struct {
+	mu     sync.Mutex
+	signal syscall.Signal
+}
+
+// runFile interprets a parsed line.
+func (rc *Recipe) runFile(ctx context.Context, file *syntax.File, lang shellKind, shellName string, opts []string) (Result, error) {
+	var res execResult
+	r, err := rc.runner(lang, shellName, false, opts, &res)
+	if err != nil {
+		return Result{}, err
+	}
+	err = r.Run(ctx, file)
+	return statusOf(ctx, err, nil)
+}
+
+// runArgv runs one command given as words, through the exec handlers.
+// direct says make would have executed it itself (the fast path), so its
+// errors are make's and a signal that kills it is reported as such.
+func (rc *Recipe) runArgv(ctx context.Context, argv []string, direct bool) (Result, error) {
+	var res execResult
+	r, err := rc.runner(shellKind{variant: syntax.LangPOSIX}, "", direct, nil, &res)
+	if err != nil {
+		return Result{}, err
+	}
+	call := &syntax.CallExpr{}
+	for _, a := range argv {
+		// A single-quoted part is taken as it is: no expansion, no glob.
+		call.Args = append(call.Args, &syntax.Word{Parts: []syntax.WordPart{&syntax.SglQuoted{Value: a}}})
+	}
+	err = r.Run(ctx, &syntax.File{Stmts: []*syntax.Stmt{{Cmd: call}}})
+	return statusOf(ctx, err, &res)
+}
+
+// statusOf turns the interpreter's error into a Result.
+func statusOf(ctx context.Context, err error, res *execResult) (Result, error) {
+	if ctx.Err() != nil {
+		return Result{Status: 130, Signal: syscall.SIGINT}, ctx.Err()
+	}
+	var out Result
+	if res != nil {
+		res.mu.Lock()
+		out.Signal = res.signal
+		res.mu.Unlock()
+	}
+	if err == nil {
+		return out, nil
+	}
+	if st, ok := interp.IsExitStatus(err); ok {
+		out.Status = int(st)
+		return out, nil
+	}
+	return Result{Status: 2}, err
+}
+
+// execHandler is the last exec handler: it runs the program for real, in
+// its own process group if asked, and answers a missing program with the
+// message make (direct) or the shell would print.
+func (rc *Recipe) execHandler(shellName string, direct bool, res *execResult) interp.ExecHandlerFunc {
+	return func(ctx context.Context, args []string) error {
+		hc := interp.HandlerCtx(ctx)
+		path, err := lookPath(hc.Dir, hc.Env, args[0])
+		if err != nil {
+			return rc.notRunnable(hc, shellName, direct, args[0], err)
+		}
+		st, sig, err := runProcess(ctx, path, args, hc, rc.ProcessGroup, rc.killTimeout())
+		if err != nil {
+			if errors.Is(err, syscall.ENOEXEC) && !direct {
+				return rc.runNoShebang(ctx, hc, path, args)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return rc.notRunnable(hc, shellName, direct, args[0], err)
+		}
+		if sig != 0 {
+			if direct {
+				res.mu.Lock()
+				res.signal = sig
+				res.mu.Unlock()
+			}
+			return interp.ExitStatus(128 + int(sig))
+		}
+		return interp.ExitStatus(st)
+	}
+}
+
+// notRunnable prints why a program could not be run and returns the
+// status a shell (127 not found, 126 not executable) or make returns.
+func (rc *Recipe) notRunnable(hc interp.HandlerContext, shellName string, direct bool, name string, err error) error {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		errno = syscall.ENOENT
+	}
+	status := uint8(127)
+	if errno == syscall.EACCES || errno == syscall.ENOEXEC {
+		status = 126
+	}
+	switch {
+	case direct:
+		fmt.Fprintf(hc.Stderr, "%s: %s: %s\n", rc.programName(), name, errnoText(errno))
+		return interp.ExitStatus(127)
+	case filepath.Base(shellName) == "bash":
+		line := hc.Pos.Line()
+		if line == 0 {
+			line = 1
+		}
+		if errno == syscall.ENOENT && !strings.Contains(name, "/") {
+			fmt.Fprintf(hc.Stderr, "%s: line %d: %s: command not found\n", shellName, line, name)
+		} else {
+			fmt.Fprintf(hc.Stderr, "%s: line %d: %s: %s\n", shellName, line, name, errnoText(errno))
+		}
+	default:
+		line := hc.Pos.Line()
+		if line == 0 {
+			line = 1
+		}
+		if errno == syscall.ENOENT {
+			fmt.Fprintf(hc.Stderr, "%s: %d: %s: not found\n", shellName, line, name)
+		} else {
+			fmt.Fprintf(hc.Stderr, "%s: %d: %s: %s\n", shellName, line, name, errnoText(errno))
+		}
+	}
+	return interp.ExitStatus(status)
+}
+
+// errnoText is strerror's text for the errors exec gives.
+func errnoText(e syscall.Errno) string {
+	s := e.Error()
+	if s == "" {
+		return "Unknown error"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// runNoShebang runs an executable file without a #! line as a shell
+// script, as sh does, with this recipe's handlers.
+func (rc *Recipe) runNoShebang(ctx context.Context, hc interp.HandlerContext, path string, args []string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(hc.Stderr, err)
+		return interp.ExitStatus(126)
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(string(b)), args[0])
+	if err != nil {
+		fmt.Fprintln(hc.Stderr, err)
+		return interp.ExitStatus(2)
+	}
+	var res execResult
+	sub := *rc
+	sub.Dir = hc.Dir
+	sub.Env = execEnv(hc.Env)
+	sub.Stdin, sub.Stdout, sub.Stderr = hc.Stdin, hc.Stdout, hc.Stderr
+	r, err := sub.runner(shellKind{variant: syntax.LangPOSIX}, DefaultShell, false, nil, &res)
+	if err != nil {
+		return err
+	}
+	r.Params = args[1:]
+	return r.Run(ctx, f)
+}
+
+// execEnv lists the exported variables of an environment.
+func execEnv(env expand.Environ) []string {
+	var list []string
+	env.Each(func(name string, vr expand.Variable) bool {
+		if vr.Exported && vr.IsSet() {
+			list = append(list, name+"="+vr.String())
+		}
+		return true
+	})
+	return list
+}
+
+// lookPath finds a program as execvp does: a name with a slash is used as
+// it is (relative to dir), any other is searched in PATH.
+func lookPath(dir string, env expand.Environ, name string) (string, error) {
+	if strings.Contains(name, "/") {
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return "", err
+		}
+		if fi.IsDir() {
+			return "", syscall.EACCES
+		}
+		return p, nil
+	}
+	path := env.Get("PATH").String()
+	var denied error
+	for _, d := range filepath.SplitList(path) {
+		if d == "" {
+			d = "."
+		}
+		p := filepath.Join(d, name)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() {
+			continue
+		}
+		if fi.Mode()&0o111 == 0 {
+			denied = syscall.EACCES
+			continue
+		}
+		return p, nil
+	}
+	if denied != nil {
+		return "", denied
+	}
+	return "", syscall.ENOENT
+}
+
+// dashEchoMiddleware runs dash's echo for the renamed echo calls.
+func dashEchoMiddleware(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(ctx context.Context, args []string) error {
+		if args[0] != echoName {
+			return next(ctx, args)
+		}
+		hc := interp.HandlerCtx(ctx)
+		_, err := io.WriteString(hc.Stdout, DashEcho(args[1:]))
+		if err != nil {
+			return interp.ExitStatus(1)
+		}
+		return nil
+	}
+}
+
+// DashEcho returns what dash's echo builtin prints for args: only -n is an
+// option, and backslash escapes are always interpreted (\c ends the
+// output).
+func DashEcho(args []string) string {
+	var b strings.Builder
+	newline := true
+	if len(args) > 0 && args[0] == "-n" {
+		newline = false
+		args = args[1:]
+	}
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for j := 0; j < len(a); j++ {
+			c := a[j]
+			if c != '\\' || j+1 >= len(a) {
+				b.WriteByte(c)
+				continue
+			}
+			j++
+			switch a[j] {
+			case 'a':
+				b.WriteByte('\a')
+			case 'b':
+				b.WriteByte('\b')
+			case 'c':
+				return b.String()
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'v':
+				b.WriteByte('\v')
+			case '\\':
+				b.WriteByte('\\')
+			case '0':
+				n, k := 0, 0
+				for k < 3 && j+1 < len(a) && a[j+1] >= '0' && a[j+1] <= '7' {
+					j++
+					n = n*8 + int(a[j]-'0')
+					k++
+				}
+				b.WriteByte(byte(n))
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(a[j])
+			}
+		}
+	}
+	if newline {
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
