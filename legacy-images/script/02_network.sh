@@ -1,0 +1,5 @@
+#!/bin/bash
+# 02_network.sh — tools the network boot script needs (ip).
+. /build/script/functions.sh
+
+install_permanent iproute2
