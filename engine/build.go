@@ -1,0 +1,290 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/api/types/jsonstream"
+	"github.com/moby/moby/client"
+)
+
+// Labels dmake puts on the images it builds. Tools that clean up after dmake
+// select its images by LabelManaged; the others describe how an image was made.
+const (
+	// LabelManaged is "1" on every image dmake builds.
+	LabelManaged = "dev.dmake.managed"
+	// LabelTag is the tag an image was built for; after a rebuild moves
+	// the tag, the old image keeps this label and can be found as dangling.
+	LabelTag = "dev.dmake.tag"
+	// LabelInputs is the digest of every input of the build (Dockerfile,
+	// context files, build args, base image ids, mode); equal digests mean
+	// the build can be skipped.
+	LabelInputs = "dev.dmake.inputs"
+	// LabelBase is the id of the FROM image the build started from.
+	LabelBase = "dev.dmake.base"
+	// LabelComponents lists the image's components, space separated.
+	LabelComponents = "dev.dmake.components"
+	// LabelScriptPrefix, followed by a script's name, holds that script's
+	// content digest ("sha256:…").
+	LabelScriptPrefix = "dev.dmake.script."
+	// LabelMode is the build mode, "dev" or "prod".
+	LabelMode = "dev.dmake.mode"
+	// LabelLayout is how dmake built the image: "layered" (one layer per
+	// legacy script) or "dockerfile" (the Dockerfile as given).
+	LabelLayout = "dev.dmake.layout"
+)
+
+// BuildRequest is one image build through the classic builder.
+type BuildRequest struct {
+	// Context is the build context as a tar stream (uncompressed or gzip).
+	Context io.Reader
+	// Dockerfile is the Dockerfile's path inside the context ("" means
+	// "Dockerfile").
+	Dockerfile string
+	// Tags name the built image.
+	Tags []string
+	// BuildArgs are the --build-arg values.
+	BuildArgs map[string]*string
+	// Labels are added to the image.
+	Labels map[string]string
+	// NetworkMode is the build containers' network ("host", "none", …).
+	NetworkMode string
+	// NoCache disables the build cache; Pull fetches the FROM image again.
+	NoCache, Pull bool
+}
+
+// BuildEventKind says what a BuildEvent reports.
+type BuildEventKind int
+
+// The kinds of build events.
+const (
+	// EventStep starts step Step of Steps; Text is the instruction.
+	EventStep BuildEventKind = iota
+	// EventCached: the current step was taken from the cache.
+	EventCached
+	// EventRunning: the current step runs in a container (Text is its id).
+	EventRunning
+	// EventDone: the current step produced a layer (Text is its short id).
+	EventDone
+	// EventOutput is one line of the engine's output, verbatim (Text).
+	EventOutput
+	// EventError: the build failed; Text is the engine's message.
+	EventError
+)
+
+// BuildEvent is one thing the engine reported during a build. Every line of
+// the engine's stream arrives as an EventOutput; the lines the classic
+// builder uses to mark steps arrive as well as the more specific kinds.
+type BuildEvent struct {
+	Kind  BuildEventKind
+	Step  int // 1-based, current step (0 before the first)
+	Steps int // number of steps, once known
+	Text  string
+}
+
+// BuildResult is the outcome of a successful build.
+type BuildResult struct {
+	ImageID string // "sha256:…"
+	Cached  int    // steps taken from the cache
+	Ran     int    // steps that ran a container
+	Steps   int
+}
+
+// BuildError is a build that the engine reported as failed.
+type BuildError struct {
+	Step        int    // 1-based step that failed (0 if unknown)
+	Instruction string // that step's instruction as the engine printed it
+	Message     string // the engine's message
+	Code        int    // the command's exit status, when the message gives one
+}
+
+func (e *BuildError) Error() string {
+	if e.Step > 0 {
+		return fmt.Sprintf("step %d (%s): %s", e.Step, e.Instruction, e.Message)
+	}
+	return e.Message
+}
+
+var (
+	stepRe = regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
+	codeRe = regexp.MustCompile(`returned a non-zero code: (\d+)`)
+)
+
+// Build sends req to the engine's classic builder and follows its progress
+// stream, calling events (if not nil) for each thing reported.
+func (e *Engine) Build(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	return runBuild(ctx, e.c, req, events)
+}
+
+func runBuild(ctx context.Context, c *client.Client, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	if events == nil {
+		events = func(BuildEvent) {}
+	}
+	resp, err := c.ImageBuild(ctx, req.Context, client.ImageBuildOptions{
+		Tags:        req.Tags,
+		Dockerfile:  req.Dockerfile,
+		BuildArgs:   req.BuildArgs,
+		Labels:      req.Labels,
+		NetworkMode: req.NetworkMode,
+		NoCache:     req.NoCache,
+		PullParent:  req.Pull,
+		Remove:      true,
+		ForceRemove: true,
+		Version:     build.BuilderV1,
+	})
+	if err != nil {
+		return BuildResult{}, fmt.Errorf("docker build: %w", err)
+	}
+	defer resp.Body.Close()
+	return followBuild(resp.Body, events)
+}
+
+// followBuild reads a classic builder's JSON message stream.
+func followBuild(r io.Reader, events func(BuildEvent)) (BuildResult, error) {
+	var (
+		res         BuildResult
+		step        int
+		instruction string
+		partial     string
+	)
+	line := func(l string) {
+		events(BuildEvent{Kind: EventOutput, Step: step, Steps: res.Steps, Text: l})
+		switch {
+		case stepRe.MatchString(l):
+			m := stepRe.FindStringSubmatch(l)
+			step, _ = strconv.Atoi(m[1])
+			res.Steps, _ = strconv.Atoi(m[2])
+			instruction = m[3]
+			events(BuildEvent{Kind: EventStep, Step: step, Steps: res.Steps, Text: instruction})
+		case l == " ---> Using cache":
+			res.Cached++
+			events(BuildEvent{Kind: EventCached, Step: step, Steps: res.Steps})
+		case strings.HasPrefix(l, " ---> Running in "):
+			res.Ran++
+			events(BuildEvent{Kind: EventRunning, Step: step, Steps: res.Steps, Text: strings.TrimPrefix(l, " ---> Running in ")})
+		case strings.HasPrefix(l, " ---> ") && !strings.Contains(l[6:], " "):
+			events(BuildEvent{Kind: EventDone, Step: step, Steps: res.Steps, Text: l[6:]})
+		}
+	}
+	dec := json.NewDecoder(bufio.NewReader(r))
+	for {
+		var m jsonstream.Message
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return res, fmt.Errorf("reading the engine's build stream: %w", err)
+		}
+		if m.Stream != "" {
+			text := partial + m.Stream
+			parts := strings.Split(text, "\n")
+			partial = parts[len(parts)-1]
+			for _, l := range parts[:len(parts)-1] {
+				line(strings.TrimSuffix(l, "\r"))
+			}
+		}
+		if m.Aux != nil {
+			var aux struct{ ID string }
+			if json.Unmarshal(*m.Aux, &aux) == nil && aux.ID != "" {
+				res.ImageID = aux.ID
+			}
+		}
+		if m.Error != nil {
+			if partial != "" {
+				line(partial)
+				partial = ""
+			}
+			be := &BuildError{Step: step, Instruction: instruction, Message: m.Error.Message}
+			if mm := codeRe.FindStringSubmatch(m.Error.Message); mm != nil {
+				be.Code, _ = strconv.Atoi(mm[1])
+			}
+			events(BuildEvent{Kind: EventError, Step: step, Steps: res.Steps, Text: m.Error.Message})
+			return res, be
+		}
+	}
+	if partial != "" {
+		line(partial)
+	}
+	if res.ImageID == "" {
+		return res, errors.New("the engine's build stream ended without an image id")
+	}
+	return res, nil
+}
+
+// ImageInfo is what dmake needs to know about a local image.
+type ImageInfo struct {
+	ID     string
+	Labels map[string]string
+	Size   int64
+	Env    []string
+	Cmd    []string
+	Entry  []string
+	Ports  []string
+}
+
+// InspectImage returns what the engine knows of ref; found is false when no
+// local image has that name or id.
+func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, found bool, err error) {
+	r, err := e.c.ImageInspect(ctx, ref)
+	if err != nil {
+		if isNotFound(err) {
+			return ImageInfo{}, false, nil
+		}
+		return ImageInfo{}, false, fmt.Errorf("inspecting image %s: %w", ref, err)
+	}
+	info = ImageInfo{ID: r.ID, Size: r.Size}
+	if r.Config != nil {
+		info.Labels = r.Config.Labels
+		info.Env = r.Config.Env
+		info.Cmd = r.Config.Cmd
+		info.Entry = r.Config.Entrypoint
+		for p := range r.Config.ExposedPorts {
+			info.Ports = append(info.Ports, p)
+		}
+	}
+	return info, true, nil
+}
+
+func isNotFound(err error) bool {
+	return cerrdefs.IsNotFound(err)
+}
+
+// RemoveDangling removes the untagged images labelled LabelTag=tag that
+// dmake's earlier builds of tag left behind, except keep. It returns the ids
+// removed. Images still used (by a container or as another image's parent)
+// are left alone.
+func (e *Engine) RemoveDangling(ctx context.Context, tag, keep string) ([]string, error) {
+	f := make(client.Filters).Add("dangling", "true").Add("label", LabelManaged+"=1", LabelTag+"="+tag)
+	list, err := e.c.ImageList(ctx, client.ImageListOptions{Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("listing dangling images of %s: %w", tag, err)
+	}
+	var removed []string
+	for _, im := range list.Items {
+		if im.ID == keep {
+			continue
+		}
+		if _, err := e.c.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
+			continue // in use: leave it
+		}
+		removed = append(removed, im.ID)
+	}
+	return removed, nil
+}
+
+// Tag gives the image src (a name or id) the name dst.
+func (e *Engine) Tag(ctx context.Context, src, dst string) error {
+	if _, err := e.c.ImageTag(ctx, client.ImageTagOptions{Source: src, Target: dst}); err != nil {
+		return fmt.Errorf("tagging %s as %s: %w", src, dst, err)
+	}
+	return nil
+}

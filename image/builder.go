@@ -1,0 +1,483 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dmake-dev/dmake/engine"
+)
+
+// DefaultNetwork is the build containers' network unless told otherwise:
+// with the engine's bridge disabled, host networking is the one that works
+// (and reaches the package mirror).
+const DefaultNetwork = "host"
+
+// Builder builds images for intercepted "docker build" commands. The zero
+// value is not usable: Engine must be set unless NoBuild is.
+type Builder struct {
+	Engine   *engine.Engine
+	Network  string   // build containers' network; "" means DefaultNetwork
+	Bust     []string // --bust words: script names, components, "all"
+	Mode     string   // "dev" (default) or "prod"
+	Progress string   // "auto" (default), "tty", "plain", "json"
+	NoBuild  bool     // write the Dockerfile and context, send nothing
+	Pull     bool     // allow pulling FROM images
+	// Out receives progress; nil means the intercepted command's stderr.
+	Out io.Writer
+	// Inputs are more files whose content is part of every image's input
+	// digest (the image's Makefiles and included .mk files).
+	Inputs []string
+	// TempDir is where stdin contexts are extracted ("" means os.TempDir).
+	TempDir string
+	// NoBuildDir is where --no-build writes each image's Dockerfile and
+	// context tar ("" means a ".dmake" directory in the context's parent).
+	NoBuildDir string
+
+	mu         sync.Mutex
+	serveRoots []string
+	results    []*Result
+	token      string
+}
+
+// Request is one image build, as a "docker build" command line asked for it.
+type Request struct {
+	ContextDir string // the context directory on disk
+	Dockerfile string // the Dockerfile on disk; "" means ContextDir/Dockerfile
+	Tags       []string
+	BuildArgs  map[string]*string
+	Labels     map[string]string
+	Network    string // --network; "" means the Builder's
+	NoCache    bool
+	Pull       bool
+	IIDFile    string
+	Quiet      bool
+	// Stderr receives progress when the Builder has no Out.
+	Stderr io.Writer
+	// Stdout receives the image id with Quiet.
+	Stdout io.Writer
+}
+
+// Result is what one Build did.
+type Result struct {
+	Tag      string
+	ImageID  string
+	UpToDate bool // inputs unchanged: nothing was sent
+	Built    bool
+	Steps    int
+	Cached   int
+	Ran      int
+	Size     int64
+	Removed  []string // dangling images of earlier builds removed
+	Plan     *Plan
+	Digest   string
+	Duration time.Duration
+	Written  string // --no-build: directory holding Dockerfile and context.tar
+}
+
+// Results returns what the builds of this Builder did, in order.
+func (b *Builder) Results() []*Result {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]*Result(nil), b.results...)
+}
+
+// AddServeRoot records a directory a legacy recipe serves over HTTP to the
+// build (an intercepted "python -m http.server"); scripts the Dockerfile
+// fetches from the build host are looked up there.
+func (b *Builder) AddServeRoot(dir string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.serveRoots = append(b.serveRoots, dir)
+}
+
+func (b *Builder) bustToken() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.token == "" {
+		var r [6]byte
+		rand.Read(r[:])
+		b.token = hex.EncodeToString(r[:])
+	}
+	return b.token
+}
+
+// name returns the short name of a tag: legacy/ssh:latest → ssh.
+func shortName(tag string) string {
+	n := tag
+	if i := strings.LastIndexByte(n, '/'); i >= 0 {
+		n = n[i+1:]
+	}
+	if i := strings.IndexByte(n, ':'); i >= 0 {
+		n = n[:i]
+	}
+	return n
+}
+
+// Build builds one image: it plans the Dockerfile and context, skips the
+// build when the image under the first tag was built from the same inputs,
+// and otherwise builds through the engine with progress, then removes the
+// dangling images earlier builds of the tag left.
+func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	out := b.Out
+	if out == nil {
+		out = req.Stderr
+	}
+	if out == nil {
+		out = io.Discard
+	}
+	df := req.Dockerfile
+	if df == "" {
+		df = filepath.Join(req.ContextDir, "Dockerfile")
+	}
+	tag := ""
+	if len(req.Tags) > 0 {
+		tag = req.Tags[0]
+	}
+	name := shortName(tag)
+	if name == "" {
+		name = filepath.Base(req.ContextDir)
+	}
+	b.mu.Lock()
+	roots := append([]string(nil), b.serveRoots...)
+	b.mu.Unlock()
+	var token string
+	if len(b.Bust) > 0 {
+		token = b.bustToken()
+	}
+	plan, err := MakePlan(req.ContextDir, df, PlanOptions{Bust: b.Bust, Token: token, Mode: b.Mode, ServeRoots: roots})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	res := &Result{Tag: tag, Plan: plan}
+
+	// The FROM images must be there (or be pulled, when allowed).
+	pull := req.Pull || b.Pull
+	var bases []string
+	for _, ref := range plan.From {
+		ref = expandArgs(ref, req.BuildArgs, df)
+		if b.Engine == nil {
+			bases = append(bases, ref)
+			continue
+		}
+		info, found, err := b.Engine.InspectImage(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if !found {
+			if !pull {
+				return nil, fmt.Errorf("%s: FROM image %q is neither a local image nor built earlier in this run: build it first (e.g. dmake %s), load it (docker load -i FILE), or pass --pull to fetch it from a registry", name, ref, shortName(ref))
+			}
+			bases = append(bases, ref+"@pull")
+			continue
+		}
+		bases = append(bases, ref+"@"+info.ID)
+	}
+
+	dfName := "Dockerfile"
+	for _, f := range plan.Files {
+		if f.Name == "." || f.Name == "Dockerfile" {
+			if rel, err := filepath.Rel(req.ContextDir, df); err == nil && !strings.HasPrefix(rel, "..") && f.Name == "." {
+				dfName = filepath.ToSlash(rel)
+			} else {
+				dfName = ".dmake.Dockerfile"
+			}
+		}
+	}
+	var tarBuf bytes.Buffer
+	if err := WriteContext(&tarBuf, dfName, plan.Dockerfile, plan.Files); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	labels := map[string]string{}
+	for k, v := range req.Labels {
+		labels[k] = v
+	}
+	mode := b.Mode
+	if mode == "" {
+		mode = "dev"
+	}
+	labels["org.opencontainers.image.title"] = name
+	if tag != "" {
+		labels["org.opencontainers.image.ref.name"] = tag
+	}
+	if len(plan.From) > 0 {
+		labels["org.opencontainers.image.base.name"] = plan.From[len(plan.From)-1]
+		if i := strings.LastIndexByte(bases[len(bases)-1], '@'); i >= 0 {
+			labels[engine.LabelBase] = bases[len(bases)-1][i+1:]
+			labels["org.opencontainers.image.base.digest"] = bases[len(bases)-1][i+1:]
+		}
+	}
+	labels[engine.LabelManaged] = "1"
+	labels[engine.LabelTag] = tag
+	labels[engine.LabelMode] = mode
+	labels[engine.LabelLayout] = plan.Layout
+	labels[engine.LabelComponents] = strings.Join(plan.Components, " ")
+	for s, d := range plan.Scripts {
+		labels[engine.LabelScriptPrefix+s] = d
+	}
+	digest, err := inputDigest(tarBuf.Bytes(), dfName, req.BuildArgs, labels, bases, b.Inputs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	labels[engine.LabelInputs] = digest
+	res.Digest = digest
+
+	if b.NoBuild {
+		dir := b.NoBuildDir
+		if dir == "" {
+			dir = filepath.Join(filepath.Dir(req.ContextDir), ".dmake")
+		}
+		dir = filepath.Join(dir, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), plan.Dockerfile, 0o644); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "context.tar"), tarBuf.Bytes(), 0o644); err != nil {
+			return nil, err
+		}
+		res.Written = dir
+		fmt.Fprintf(out, "%s: --no-build: wrote %s/Dockerfile and context.tar (%d steps), sent nothing\n", name, dir, len(plan.Steps))
+		b.record(res)
+		return res, nil
+	}
+	if b.Engine == nil {
+		return nil, errors.New("image: Builder has no Engine")
+	}
+
+	pr := newProgress(b.Progress, out, name, plan)
+	if !req.NoCache && len(b.Bust) == 0 && tag != "" {
+		info, found, err := b.Engine.InspectImage(ctx, tag)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if found && info.Labels[engine.LabelInputs] == digest {
+			res.UpToDate, res.ImageID, res.Size = true, info.ID, info.Size
+			res.Duration = time.Since(start)
+			pr.upToDate(res)
+			if err := finishOutputs(req, res); err != nil {
+				return nil, err
+			}
+			b.record(res)
+			return res, nil
+		}
+	}
+	network := req.Network
+	if network == "" {
+		network = b.Network
+	}
+	if network == "" {
+		network = DefaultNetwork
+	}
+	var buildArgs map[string]*string
+	if len(req.BuildArgs) > 0 {
+		buildArgs = req.BuildArgs
+	}
+	br, err := b.Engine.Build(ctx, engine.BuildRequest{
+		Context:     &tarBuf,
+		Dockerfile:  dfName,
+		Tags:        req.Tags,
+		BuildArgs:   buildArgs,
+		Labels:      labels,
+		NetworkMode: network,
+		NoCache:     req.NoCache,
+		Pull:        pull,
+	}, pr.event)
+	res.Steps, res.Cached, res.Ran, res.ImageID = br.Steps, br.Cached, br.Ran, br.ImageID
+	res.Duration = time.Since(start)
+	if err != nil {
+		ferr := b.describeFailure(name, plan, req.ContextDir, err, pr.stepOutput())
+		pr.failed(ferr)
+		return nil, ferr
+	}
+	res.Built = true
+	if tag != "" {
+		res.Removed, _ = b.Engine.RemoveDangling(ctx, tag, br.ImageID)
+	}
+	if info, found, err := b.Engine.InspectImage(ctx, br.ImageID); err == nil && found {
+		res.Size = info.Size
+	}
+	pr.done(res)
+	if err := finishOutputs(req, res); err != nil {
+		return nil, err
+	}
+	b.record(res)
+	return res, nil
+}
+
+func (b *Builder) record(r *Result) {
+	b.mu.Lock()
+	b.results = append(b.results, r)
+	b.mu.Unlock()
+}
+
+func finishOutputs(req Request, res *Result) error {
+	if req.IIDFile != "" {
+		if err := os.WriteFile(req.IIDFile, []byte(res.ImageID), 0o644); err != nil {
+			return err
+		}
+	}
+	if req.Quiet && req.Stdout != nil {
+		fmt.Fprintln(req.Stdout, res.ImageID)
+	}
+	return nil
+}
+
+// inputDigest hashes everything a build depends on.
+func inputDigest(contextTar []byte, dfName string, args map[string]*string, labels map[string]string, bases, inputs []string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "dmake-inputs v1\ncontext %x\ndockerfile %s\n", sha256.Sum256(contextTar), dfName)
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if args[k] == nil {
+			fmt.Fprintf(h, "arg %q unset\n", k)
+		} else {
+			fmt.Fprintf(h, "arg %q=%q\n", k, *args[k])
+		}
+	}
+	keys = keys[:0]
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "label %q=%q\n", k, labels[k])
+	}
+	for _, b := range bases {
+		fmt.Fprintf(h, "base %s\n", b)
+	}
+	for _, in := range inputs {
+		c, err := os.ReadFile(in)
+		if err != nil {
+			return "", fmt.Errorf("input %s: %w", in, err)
+		}
+		fmt.Fprintf(h, "input %s %x\n", in, sha256.Sum256(c))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+var argRefRe = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`)
+
+// expandArgs substitutes build args (and the ARG defaults before the first
+// FROM) in a FROM reference.
+func expandArgs(ref string, args map[string]*string, df string) string {
+	if !strings.Contains(ref, "$") {
+		return ref
+	}
+	defaults := map[string]string{}
+	if src, err := os.ReadFile(df); err == nil {
+		if ins, err := ParseDockerfile(df, src); err == nil {
+			for _, in := range ins {
+				if in.Cmd == "FROM" {
+					break
+				}
+				if in.Cmd == "ARG" {
+					k, v, _ := strings.Cut(in.Args, "=")
+					defaults[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
+				}
+			}
+		}
+	}
+	return argRefRe.ReplaceAllStringFunc(ref, func(m string) string {
+		k := argRefRe.FindStringSubmatch(m)[1]
+		if v, ok := args[k]; ok && v != nil {
+			return *v
+		}
+		return defaults[k]
+	})
+}
+
+var scriptLineRe = regexp.MustCompile(`(?:^|\s)(/?[^\s:]*?([^/\s:]+\.sh)): line (\d+): (.*)$`)
+
+// FailedStep is a build failure explained in the legacy repo's terms.
+type FailedStep struct {
+	Image       string
+	Step, Steps int
+	Instruction string
+	Script      string // install script of the failing step, if any
+	ScriptFile  string // the script on disk
+	Line        int    // failing line of the script, when the output tells
+	LineText    string // that line
+	Detail      string // the shell's message for that line
+	Engine      string // the engine's message
+	Output      []string
+}
+
+func (f *FailedStep) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s: step %d/%d failed: %s", f.Image, f.Step, f.Steps, f.Instruction)
+	if f.Script != "" {
+		loc := f.Script
+		if f.ScriptFile != "" {
+			loc = f.ScriptFile
+		}
+		if f.Line > 0 {
+			fmt.Fprintf(&sb, "\n%s:%d: %s", loc, f.Line, f.Detail)
+			if f.LineText != "" {
+				fmt.Fprintf(&sb, "\n\t%s", strings.TrimSpace(f.LineText))
+			}
+		} else {
+			fmt.Fprintf(&sb, "\n%s: the script failed", loc)
+		}
+	}
+	fmt.Fprintf(&sb, "\nengine: %s", f.Engine)
+	return sb.String()
+}
+
+func (b *Builder) describeFailure(name string, plan *Plan, dir string, err error, output []string) error {
+	var be *engine.BuildError
+	if !errors.As(err, &be) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	f := &FailedStep{Image: name, Step: be.Step, Instruction: be.Instruction, Engine: be.Message, Output: output}
+	f.Steps = len(plan.Steps)
+	if be.Step >= 1 && be.Step <= len(plan.Steps) {
+		f.Script = plan.Steps[be.Step-1].Script
+	}
+	if f.Script != "" {
+		for _, cand := range []string{filepath.Join(dir, "script", f.Script), filepath.Join(dir, f.Script)} {
+			if _, err := os.Stat(cand); err == nil {
+				f.ScriptFile = cand
+				if real, err := filepath.EvalSymlinks(cand); err == nil {
+					f.ScriptFile = real
+				}
+				break
+			}
+		}
+		for i := len(output) - 1; i >= 0; i-- {
+			m := scriptLineRe.FindStringSubmatch(output[i])
+			if m != nil && m[2] == f.Script {
+				fmt.Sscan(m[3], &f.Line)
+				f.Detail = m[4]
+				break
+			}
+		}
+		if f.Line > 0 && f.ScriptFile != "" {
+			if src, err := os.ReadFile(f.ScriptFile); err == nil {
+				lines := strings.Split(string(src), "\n")
+				if f.Line <= len(lines) {
+					f.LineText = lines[f.Line-1]
+				}
+			}
+		}
+	}
+	return f
+}

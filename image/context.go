@@ -1,0 +1,276 @@
+package image
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// epoch is the modification time of every context entry: the classic
+// builder keys COPY layers on content and mode, so a fixed time keeps the
+// context tar (and the input digest) a function of what matters only.
+var epoch = time.Unix(0, 0)
+
+// WriteContext writes the build context of files, plus the Dockerfile text
+// under dockerfileName, as an uncompressed tar to w. Symbolic links are
+// followed (a link to a file outside the context would fail in the engine);
+// entries are sorted, owned by root, and carry a fixed time.
+func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files []File) error {
+	tw := tar.NewWriter(w)
+	type ent struct {
+		name string
+		src  string
+		mode os.FileMode
+	}
+	var all []ent
+	seen := map[string]bool{}
+	var walk func(name, src string, mode os.FileMode, stack []string) error
+	walk = func(name, src string, mode os.FileMode, stack []string) error {
+		fi, err := os.Stat(src)
+		if err != nil {
+			return fmt.Errorf("build context: %s: %w", src, err)
+		}
+		if !fi.IsDir() {
+			if name != dockerfileName && !seen[name] {
+				seen[name] = true
+				all = append(all, ent{name, src, mode})
+			}
+			return nil
+		}
+		real, err := filepath.EvalSymlinks(src)
+		if err != nil {
+			return fmt.Errorf("build context: %w", err)
+		}
+		for _, s := range stack {
+			if s == real {
+				return fmt.Errorf("build context: %s: symbolic link loop", src)
+			}
+		}
+		if name != "." && !seen[name+"/"] {
+			seen[name+"/"] = true
+			all = append(all, ent{name + "/", src, 0})
+		}
+		des, err := os.ReadDir(src)
+		if err != nil {
+			return fmt.Errorf("build context: %w", err)
+		}
+		for _, de := range des {
+			child := de.Name()
+			if name != "." {
+				child = name + "/" + de.Name()
+			}
+			if err := walk(child, filepath.Join(src, de.Name()), 0, append(stack, real)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, f := range files {
+		name := path.Clean(f.Name)
+		if strings.HasPrefix(name, "../") || name == ".." || path.IsAbs(name) {
+			return fmt.Errorf("build context: %s is outside the context", f.Name)
+		}
+		// Parent directories first, so modes are explicit.
+		if dir := path.Dir(name); dir != "." {
+			parts := strings.Split(dir, "/")
+			for i := range parts {
+				d := strings.Join(parts[:i+1], "/") + "/"
+				if !seen[d] {
+					seen[d] = true
+					all = append(all, ent{d, "", 0})
+				}
+			}
+		}
+		if err := walk(name, f.Src, f.Mode, nil); err != nil {
+			return err
+		}
+	}
+	all = append(all, ent{dockerfileName, "", 0})
+	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+	for _, e := range all {
+		hdr := &tar.Header{Name: e.name, ModTime: epoch, Format: tar.FormatPAX, Uname: "root", Gname: "root"}
+		switch {
+		case e.name == dockerfileName:
+			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeReg, 0o644, int64(len(dockerfile))
+			if err := tw.WriteHeader(hdr); err != nil {
+				return err
+			}
+			if _, err := tw.Write(dockerfile); err != nil {
+				return err
+			}
+			continue
+		case strings.HasSuffix(e.name, "/"):
+			hdr.Typeflag, hdr.Mode = tar.TypeDir, 0o755
+			if e.src != "" {
+				if fi, err := os.Stat(e.src); err == nil {
+					hdr.Mode = int64(fi.Mode().Perm())
+				}
+			}
+			if err := tw.WriteHeader(hdr); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := writeFile(tw, hdr, e.src, e.mode); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
+func writeFile(tw *tar.Writer, hdr *tar.Header, src string, mode os.FileMode) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("build context: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("build context: %s is not a regular file", src)
+	}
+	hdr.Typeflag = tar.TypeReg
+	hdr.Mode = int64(fi.Mode().Perm())
+	if fi.Mode()&os.ModeSetuid != 0 {
+		hdr.Mode |= 0o4000
+	}
+	if fi.Mode()&os.ModeSetgid != 0 {
+		hdr.Mode |= 0o2000
+	}
+	if mode != 0 {
+		hdr.Mode = int64(mode.Perm())
+	}
+	hdr.Size = fi.Size()
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if _, err := io.Copy(tw, f); err != nil {
+		return fmt.Errorf("build context: %s: %w", src, err)
+	}
+	return nil
+}
+
+// StdinContext is what "docker build -" found on its standard input.
+type StdinContext struct {
+	// Dir holds the extracted tar context ("" when stdin was a Dockerfile).
+	Dir string
+	// Dockerfile is the Dockerfile text when stdin held one instead of a tar.
+	Dockerfile []byte
+}
+
+// ReadStdinContext reads what "docker build -" reads: a tar context (plain
+// or gzip-compressed), extracted into a new directory under tmp, or else a
+// Dockerfile. The caller removes Dir.
+func ReadStdinContext(r io.Reader, tmp string) (StdinContext, error) {
+	br := bufio.NewReaderSize(r, 1024)
+	head, _ := br.Peek(2)
+	var tr io.Reader = br
+	if bytes.Equal(head, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return StdinContext{}, fmt.Errorf("docker build -: %w", err)
+		}
+		defer zr.Close()
+		tr = zr
+	}
+	bufr := bufio.NewReaderSize(tr, 1024)
+	blk, _ := bufr.Peek(512)
+	if len(blk) < 512 || string(blk[257:262]) != "ustar" {
+		b, err := io.ReadAll(bufr)
+		if err != nil {
+			return StdinContext{}, fmt.Errorf("docker build -: %w", err)
+		}
+		if len(b) == 0 {
+			return StdinContext{}, errors.New("docker build -: nothing on standard input (expected a tar context or a Dockerfile)")
+		}
+		return StdinContext{Dockerfile: b}, nil
+	}
+	dir, err := os.MkdirTemp(tmp, "dmake-context-")
+	if err != nil {
+		return StdinContext{}, err
+	}
+	if err := extract(tar.NewReader(bufr), dir); err != nil {
+		os.RemoveAll(dir)
+		return StdinContext{}, fmt.Errorf("docker build -: %w", err)
+	}
+	return StdinContext{Dir: dir}, nil
+}
+
+func extract(tr *tar.Reader, dir string) error {
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := path.Clean("/" + hdr.Name)[1:]
+		if name == "" {
+			continue
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(name))
+		mode := os.FileMode(hdr.Mode).Perm()
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(dst, 0o755); err != nil {
+				return err
+			}
+			if err := os.Chmod(dst, mode|0o700); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, tr)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if err := os.Chmod(dst, mode); err != nil {
+				return err
+			}
+		case tar.TypeSymlink:
+			target := hdr.Linkname
+			if path.IsAbs(target) {
+				// Keep it inside the context: the engine resolves
+				// absolute links against the context root.
+				rel, _ := filepath.Rel(filepath.Dir(dst), filepath.Join(dir, filepath.FromSlash(target)))
+				target = rel
+			}
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := os.Symlink(target, dst); err != nil {
+				return err
+			}
+		case tar.TypeLink:
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			old := filepath.Join(dir, filepath.FromSlash(path.Clean("/" + hdr.Linkname)[1:]))
+			if err := os.Link(old, dst); err != nil {
+				return err
+			}
+		}
+	}
+}

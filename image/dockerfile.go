@@ -1,0 +1,134 @@
+// Package image knows the legacy image repositories' conventions and turns
+// their "docker build" into a build through the Engine API: it recognises the
+// docker CLI in recipes (Builder.Middleware), generates a layered Dockerfile
+// for link-style build directories (one cached COPY+RUN per install script),
+// writes the context tar in Go, decides when a build can be skipped (an input
+// digest kept as a label on the image), and reports progress.
+package image
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Instruction is one Dockerfile instruction, continuation lines joined.
+type Instruction struct {
+	Cmd  string // keyword, upper case ("FROM", "RUN", …)
+	Args string // the rest, continuation lines joined with a space
+	Text string // the instruction as written (continuations kept)
+	Line int    // 1-based line of the keyword
+}
+
+// String returns the instruction as written.
+func (in Instruction) String() string { return in.Text }
+
+// ParseDockerfile splits a Dockerfile into instructions. Comments and blank
+// lines are dropped; name is used in error positions.
+func ParseDockerfile(name string, src []byte) ([]Instruction, error) {
+	var (
+		out  []Instruction
+		cur  *Instruction
+		args []string
+		text []string
+	)
+	finish := func() {
+		if cur != nil {
+			cur.Args = strings.TrimSpace(strings.Join(args, " "))
+			cur.Text = strings.Join(text, "\n")
+			out = append(out, *cur)
+			cur, args, text = nil, nil, nil
+		}
+	}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		raw := strings.TrimRight(sc.Text(), "\r")
+		trimmed := strings.TrimSpace(raw)
+		if cur == nil {
+			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+				continue
+			}
+			kw, rest, _ := strings.Cut(trimmed, " ")
+			if i := strings.IndexAny(kw, "\t"); i >= 0 {
+				kw, rest = kw[:i], kw[i+1:]+" "+rest
+			}
+			cur = &Instruction{Cmd: strings.ToUpper(kw), Line: n}
+			trimmed = strings.TrimSpace(rest)
+		} else if strings.HasPrefix(trimmed, "#") {
+			text = append(text, raw)
+			continue
+		}
+		text = append(text, raw)
+		if strings.HasSuffix(trimmed, `\`) {
+			args = append(args, strings.TrimSpace(strings.TrimSuffix(trimmed, `\`)))
+			continue
+		}
+		args = append(args, trimmed)
+		finish()
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if cur != nil {
+		return nil, fmt.Errorf("%s:%d:1: %s instruction continues past the end of the file", name, cur.Line, cur.Cmd)
+	}
+	return out, nil
+}
+
+// execForm returns the words of a JSON (exec form) argument list, or false.
+func execForm(args string) ([]string, bool) {
+	if !strings.HasPrefix(args, "[") {
+		return nil, false
+	}
+	var words []string
+	if json.Unmarshal([]byte(args), &words) != nil {
+		return nil, false
+	}
+	return words, true
+}
+
+// fromImage returns the image a FROM instruction names and its stage name.
+func fromImage(in Instruction) (ref, stage string) {
+	f := strings.Fields(in.Args)
+	for len(f) > 0 && strings.HasPrefix(f[0], "--") {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return "", ""
+	}
+	ref = f[0]
+	if len(f) >= 3 && strings.EqualFold(f[1], "as") {
+		stage = f[2]
+	}
+	return ref, stage
+}
+
+// copySources returns the context paths a COPY or ADD instruction reads
+// (false for COPY --from, URLs, or sources dmake cannot resolve statically).
+func copySources(in Instruction) ([]string, bool) {
+	words, ok := execForm(in.Args)
+	if !ok {
+		words = strings.Fields(in.Args)
+	}
+	for len(words) > 0 && strings.HasPrefix(words[0], "--") {
+		if strings.HasPrefix(words[0], "--from") {
+			return nil, true // reads another stage, not the context
+		}
+		words = words[1:]
+	}
+	if len(words) < 2 {
+		return nil, false
+	}
+	srcs := words[:len(words)-1]
+	for _, s := range srcs {
+		if strings.Contains(s, "://") || strings.Contains(s, "$") {
+			return nil, false
+		}
+	}
+	return srcs, true
+}

@@ -1,0 +1,448 @@
+package image
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// File is one entry of a build context: Name is its slash path inside the
+// context, Src the file or directory on disk it is read from (symlinks are
+// followed). A directory is sent with everything below it.
+type File struct {
+	Name string
+	Src  string
+	Mode os.FileMode // permission bits to send; 0 means the file's own
+}
+
+// Step is one Dockerfile instruction of a plan, in order: the classic
+// builder's step n is Steps[n-1].
+type Step struct {
+	Instruction string // as the engine will print it, continuation joined
+	Script      string // the install script this step runs or copies, if any
+	Line        int    // line in the Dockerfile dmake sends
+}
+
+// Plan is what dmake sends to the engine for one image: the Dockerfile, the
+// files of the context, and what each step means.
+type Plan struct {
+	Layout     string            // "layered" or "dockerfile"
+	Dockerfile []byte            // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
+	Files      []File            // context entries besides the Dockerfile
+	Steps      []Step            // one per instruction
+	Scripts    map[string]string // install script name → "sha256:…" of its content
+	Components []string          // components of the image (from script names)
+	From       []string          // images the Dockerfile starts from (stages excluded)
+}
+
+// PlanOptions change how a plan is generated.
+type PlanOptions struct {
+	// Bust names steps to re-run with everything after them: a script
+	// name ("03_ssh.sh" or "03_ssh"), a component ("ssh") or "all".
+	Bust []string
+	// Token is the fresh value injected into the first busted step.
+	Token string
+	// Mode "prod" sets PRODUCTION=1 (the legacy switch that makes
+	// 99_cleanup.sh remove the build-only packages) for the first script
+	// that reads it and those after it.
+	Mode string
+	// ServeRoots are directories where scripts that the Dockerfile fetches
+	// over HTTP from the build host are looked up (echo-style repos).
+	ServeRoots []string
+}
+
+// TemporaryPackages is where the legacy functions.sh records the packages
+// installed for the build only (install_temporary); the legacy 99_cleanup.sh
+// removes them when PRODUCTION is set.
+const TemporaryPackages = "/etc/legacy/packages.temporary"
+
+// installPlacements mirrors legacy-images/install.sh: what it installs, from
+// where, with which mode, before it runs the scripts.
+//
+//	boot/*.sh      install -m 755 → /etc/my_init.d/
+//	runit/*/run    install -m 755 → /etc/service/SERVICE/run (mkdir -p)
+//	init/my_init   install -m 755 → /sbin/my_init
+func installPlacements(dir string) (files []File, copies []string) {
+	var boot []File
+	if m, _ := filepath.Glob(filepath.Join(dir, "boot", "*.sh")); len(m) > 0 {
+		sort.Strings(m)
+		for _, f := range m {
+			if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+				boot = append(boot, File{Name: "boot/" + filepath.Base(f), Src: f, Mode: 0o755})
+			}
+		}
+	}
+	if len(boot) > 0 {
+		files = append(files, boot...)
+		copies = append(copies, "COPY boot/ /etc/my_init.d/")
+	}
+	var runit []File
+	if m, _ := filepath.Glob(filepath.Join(dir, "runit", "*", "run")); len(m) > 0 {
+		sort.Strings(m)
+		for _, f := range m {
+			if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+				svc := filepath.Base(filepath.Dir(f))
+				runit = append(runit, File{Name: "runit/" + svc + "/run", Src: f, Mode: 0o755})
+			}
+		}
+	}
+	if len(runit) > 0 {
+		files = append(files, runit...)
+		copies = append(copies, "COPY runit/ /etc/service/")
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "init", "my_init")); err == nil && fi.Mode().IsRegular() {
+		files = append(files, File{Name: "init/my_init", Src: filepath.Join(dir, "init", "my_init"), Mode: 0o755})
+		copies = append(copies, "COPY init/my_init /sbin/my_init")
+	}
+	return files, copies
+}
+
+var (
+	scriptRe  = regexp.MustCompile(`^[0-9][^/]*\.sh$`)
+	installRe = regexp.MustCompile(`^((?:/usr)?/bin/)?(ba)?sh\s+/build/install\.sh$`)
+	addAllRe  = regexp.MustCompile(`^(?:--chown=\S+\s+)?\.\s+/build/?$`)
+)
+
+// MakePlan reads the Dockerfile df (a path inside or outside dir) of the
+// build context dir and returns what to send: the layered form for a
+// link-style build directory, else the Dockerfile as given (fetches of
+// host-served scripts turned into COPY+RUN).
+func MakePlan(dir, df string, opts PlanOptions) (*Plan, error) {
+	src, err := os.ReadFile(df)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := ParseDockerfile(df, src)
+	if err != nil {
+		return nil, err
+	}
+	var p *Plan
+	if add, run, shell, ok := linkStyle(dir, ins); ok {
+		p, err = layered(dir, ins, add, run, shell, opts)
+	} else {
+		p, err = asGiven(dir, df, ins, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range ins {
+		if in.Cmd == "FROM" {
+			ref, _ := fromImage(in)
+			if ref != "" && !strings.EqualFold(ref, "scratch") && !isStage(ins, ref) {
+				p.From = append(p.From, ref)
+			}
+		}
+	}
+	return p, nil
+}
+
+func isStage(ins []Instruction, name string) bool {
+	for _, in := range ins {
+		if in.Cmd == "FROM" {
+			if _, st := fromImage(in); st != "" && strings.EqualFold(st, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// linkStyle reports whether ins is the legacy one-step Dockerfile of a
+// link-style build directory: "ADD . /build" and one "RUN bash
+// /build/install.sh", with install.sh and script/ in the context.
+func linkStyle(dir string, ins []Instruction) (add, run int, shell string, ok bool) {
+	add, run = -1, -1
+	for i, in := range ins {
+		switch in.Cmd {
+		case "ADD", "COPY":
+			if addAllRe.MatchString(in.Args) && add < 0 {
+				add = i
+			}
+		case "RUN":
+			if m := installRe.FindStringSubmatch(in.Args); m != nil && add >= 0 && run < 0 {
+				run, shell = i, m[1]+m[2]+"sh"
+				if m[1] == "" {
+					shell = m[2] + "sh"
+				}
+			}
+		}
+	}
+	if add < 0 || run < 0 {
+		return -1, -1, "", false
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "install.sh")); err != nil || !fi.Mode().IsRegular() {
+		return -1, -1, "", false
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "script")); err != nil || !fi.IsDir() {
+		return -1, -1, "", false
+	}
+	return add, run, shell, true
+}
+
+func fileDigest(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:]), nil
+}
+
+// component returns the component a script name stands for: 03_ssh.sh → ssh.
+func component(script string) string {
+	c := strings.TrimSuffix(script, ".sh")
+	if i := strings.IndexByte(c, '_'); i >= 0 {
+		c = c[i+1:]
+	}
+	return c
+}
+
+// bustMatches reports whether the bust word w names script s.
+func bustMatches(w, s string) bool {
+	return w == "all" || w == s || w == strings.TrimSuffix(s, ".sh") || w == component(s)
+}
+
+// layered generates the one-layer-per-script Dockerfile for a link-style
+// build directory: the legacy Dockerfile's instructions are kept, its
+// "ADD . /build" and one-step RUN are replaced.
+func layered(dir string, ins []Instruction, add, run int, shell string, opts PlanOptions) (*Plan, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, "script"))
+	if err != nil {
+		return nil, err
+	}
+	var scripts, helpers []string
+	for _, e := range entries {
+		fi, err := os.Stat(filepath.Join(dir, "script", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "script", e.Name()), err)
+		}
+		switch {
+		case scriptRe.MatchString(e.Name()) && fi.Mode().IsRegular():
+			scripts = append(scripts, e.Name())
+		default:
+			helpers = append(helpers, e.Name())
+		}
+	}
+	sort.Strings(scripts) // the glob order of script/[0-9]*.sh
+	sort.Strings(helpers)
+	for _, w := range opts.Bust {
+		if err := checkBust(w, scripts); err != nil {
+			return nil, err
+		}
+	}
+
+	p := &Plan{Layout: "layered", Scripts: map[string]string{}}
+	var out []string
+	emit := func(script, text string) {
+		out = append(out, text)
+		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out)})
+	}
+	copyFile := func(script, name, dst string) {
+		p.Files = append(p.Files, File{Name: name, Src: filepath.Join(dir, filepath.FromSlash(name))})
+		emit(script, fmt.Sprintf("COPY %s %s", name, dst))
+	}
+	for i := 0; i < add; i++ {
+		emit("", ins[i].Args0())
+	}
+	// The installer's placements go first, as legacy install.sh copies
+	// them before running any script.
+	pfiles, pcopies := installPlacements(dir)
+	p.Files = append(p.Files, pfiles...)
+	for _, c := range pcopies {
+		emit("", c)
+	}
+	for _, h := range helpers {
+		copyFile("", "script/"+h, "/build/script/"+h)
+	}
+	for i := add + 1; i < run; i++ {
+		emit("", ins[i].Args0())
+	}
+	busted := false
+	prodAt := -1 // the first script that reads PRODUCTION (prod mode)
+	if opts.Mode == "prod" && !hasArg(ins[add+1:run], "PRODUCTION") {
+		prodAt = len(scripts)
+		for _, h := range helpers {
+			if fileMentions(filepath.Join(dir, "script", h), "PRODUCTION") {
+				prodAt = 0
+			}
+		}
+		for i := len(scripts) - 1; i >= 0 && prodAt != 0; i-- {
+			if fileMentions(filepath.Join(dir, "script", scripts[i]), "PRODUCTION") {
+				prodAt = i
+			}
+		}
+	}
+	for si, s := range scripts {
+		if si == prodAt {
+			emit("", "ARG PRODUCTION=1")
+		}
+		d, err := fileDigest(filepath.Join(dir, "script", s))
+		if err != nil {
+			return nil, err
+		}
+		p.Scripts[s] = d
+		p.Components = append(p.Components, component(s))
+		copyFile(s, "script/"+s, "/build/script/"+s)
+		runText := fmt.Sprintf("RUN %s /build/script/%s", shell, s)
+		if !busted {
+			for _, w := range opts.Bust {
+				if bustMatches(w, s) {
+					runText += " # dmake-bust=" + opts.Token
+					busted = true
+					break
+				}
+			}
+		}
+		emit(s, runText)
+	}
+	emit("", "RUN rm -rf /build")
+	for i := run + 1; i < len(ins); i++ {
+		emit("", ins[i].Args0())
+	}
+	p.Dockerfile = []byte("# Generated by dmake: the legacy one-step install, one cached layer per script.\n" + strings.Join(out, "\n") + "\n")
+	return p, nil
+}
+
+func checkBust(w string, scripts []string) error {
+	for _, s := range scripts {
+		if bustMatches(w, s) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--bust %s: no install script or component of that name (scripts: %s)", w, strings.Join(scripts, " "))
+}
+
+// Args0 returns the instruction on one line, as the classic builder prints
+// it in "Step n/m : …".
+func (in Instruction) Args0() string { return in.Cmd + " " + in.Args }
+
+// servedRe matches a RUN that fetches a script from the build host and pipes
+// it into a shell: wget -O - $HOST_ADDR:$HOST_PORT/scripts/x.sh | bash.
+var servedRe = regexp.MustCompile(`^(?:wget|curl)\s[^|]*?(?:https?://)?[^\s/|]*:[^\s/|]+(/[^\s|]+)[^|]*\|\s*((?:/usr)?(?:/bin/)?(?:ba)?sh)\s*$`)
+
+// asGiven keeps the Dockerfile as written, except that fetches of scripts
+// served by the build host become a COPY of the same file and a RUN of it
+// (no web server, no host address, and a content-keyed cache).
+func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error) {
+	p := &Plan{Layout: "dockerfile", Scripts: map[string]string{}}
+	var out []string
+	emit := func(script, text string) {
+		out = append(out, text)
+		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out)})
+	}
+	whole := false
+	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
+		whole = true
+	}
+	seen := map[string]bool{}
+	var served []File
+	busted := false
+	bust := func(script, text string) string {
+		if busted || len(opts.Bust) == 0 {
+			return text
+		}
+		for _, w := range opts.Bust {
+			if w == "all" || (script != "" && bustMatches(w, script)) || (script == "" && strings.Contains(text, w)) {
+				busted = true
+				return text + " # dmake-bust=" + opts.Token
+			}
+		}
+		return text
+	}
+	for _, in := range ins {
+		switch in.Cmd {
+		case "COPY", "ADD":
+			srcs, ok := copySources(in)
+			if !ok {
+				whole = true
+			}
+			for _, s := range srcs {
+				matches, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(path.Clean("/" + s)[1:])))
+				if err != nil || len(matches) == 0 {
+					return nil, fmt.Errorf("%s:%d: %s %s: no such file in the build context %s", df, in.Line, in.Cmd, s, dir)
+				}
+				for _, m := range matches {
+					rel, _ := filepath.Rel(dir, m)
+					if rel == "." {
+						whole = true
+						continue
+					}
+					if !seen[rel] {
+						seen[rel] = true
+						p.Files = append(p.Files, File{Name: filepath.ToSlash(rel), Src: m})
+					}
+				}
+			}
+			emit("", in.Args0())
+		case "RUN":
+			if m := servedRe.FindStringSubmatch(in.Args); m != nil {
+				urlPath := path.Clean(m[1])
+				src := findServed(urlPath, append(opts.ServeRoots, dir))
+				if src == "" {
+					return nil, fmt.Errorf("%s:%d: the build fetches %s from the build host, but no served directory (%s) has it", df, in.Line, urlPath, strings.Join(append(opts.ServeRoots, dir), ", "))
+				}
+				name := ".dmake-served" + urlPath
+				script := path.Base(urlPath)
+				d, err := fileDigest(src)
+				if err != nil {
+					return nil, err
+				}
+				p.Scripts[script] = d
+				p.Components = append(p.Components, component(script))
+				served = append(served, File{Name: name, Src: src})
+				emit(script, fmt.Sprintf("COPY %s /%s", name, name))
+				emit(script, bust(script, fmt.Sprintf("RUN %s < /%s; s=$?; rm -rf /.dmake-served; exit $s", m[2], name)))
+				continue
+			}
+			script := ""
+			if sm := regexp.MustCompile(`([^\s/'"]+\.sh)\b`).FindStringSubmatch(in.Args); sm != nil {
+				script = sm[1]
+			}
+			emit(script, bust(script, in.Args0()))
+		default:
+			emit("", in.Args0())
+		}
+	}
+	if len(opts.Bust) > 0 && !busted {
+		return nil, fmt.Errorf("--bust %s: no RUN step of %s names it", strings.Join(opts.Bust, ","), df)
+	}
+	if whole {
+		p.Files = []File{{Name: ".", Src: dir}}
+	}
+	p.Files = append(p.Files, served...)
+	p.Dockerfile = []byte(strings.Join(out, "\n") + "\n")
+	return p, nil
+}
+
+func findServed(urlPath string, roots []string) string {
+	for _, r := range roots {
+		f := filepath.Join(r, filepath.FromSlash(urlPath))
+		if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+			return f
+		}
+	}
+	return ""
+}
+
+func hasArg(ins []Instruction, name string) bool {
+	for _, in := range ins {
+		if in.Cmd == "ARG" {
+			k, _, _ := strings.Cut(in.Args, "=")
+			if strings.TrimSpace(k) == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func fileMentions(name, word string) bool {
+	b, err := os.ReadFile(name)
+	return err == nil && strings.Contains(string(b), word)
+}

@@ -1,0 +1,257 @@
+package image
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dmake-dev/dmake/engine"
+	"golang.org/x/term"
+)
+
+// ProgressEvent is one line of --progress=json output; the schema is
+// image/testdata/progress.schema.json (and docs in progress.md).
+type ProgressEvent struct {
+	V           int    `json:"v"`
+	Time        string `json:"time"`
+	Image       string `json:"image"`
+	Event       string `json:"event"` // step, cached, running, done, output, up-to-date, built, error
+	Step        int    `json:"step,omitempty"`
+	Steps       int    `json:"steps,omitempty"`
+	Instruction string `json:"instruction,omitempty"`
+	Script      string `json:"script,omitempty"`
+	Text        string `json:"text,omitempty"`
+	ElapsedMS   int64  `json:"elapsed_ms,omitempty"`
+	ImageID     string `json:"image_id,omitempty"`
+	Size        int64  `json:"size,omitempty"`
+	Cached      int    `json:"cached,omitempty"`
+	Ran         int    `json:"ran,omitempty"`
+	Line        int    `json:"line,omitempty"`
+}
+
+type progress struct {
+	mu        sync.Mutex
+	kind      string // tty, lines, plain, json
+	w         io.Writer
+	name      string
+	plan      *Plan
+	step      int
+	steps     int
+	instr     string
+	state     string
+	stepStart time.Time
+	start     time.Time
+	out       []string // output of the current step
+	stop      chan struct{}
+	enc       *json.Encoder
+}
+
+func newProgress(kind string, w io.Writer, name string, plan *Plan) *progress {
+	if kind == "" || kind == "auto" {
+		kind = "lines"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			kind = "tty"
+		}
+	}
+	p := &progress{kind: kind, w: w, name: name, plan: plan, start: time.Now(), steps: len(plan.Steps)}
+	if kind == "json" {
+		p.enc = json.NewEncoder(w)
+	}
+	if kind == "tty" {
+		p.stop = make(chan struct{})
+		go p.tick()
+	}
+	return p
+}
+
+func (p *progress) script(step int) string {
+	if step >= 1 && step <= len(p.plan.Steps) {
+		return p.plan.Steps[step-1].Script
+	}
+	return ""
+}
+
+func (p *progress) emit(e ProgressEvent) {
+	e.V, e.Time, e.Image = 1, time.Now().UTC().Format(time.RFC3339Nano), p.name
+	p.enc.Encode(e)
+}
+
+func (p *progress) tick() {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			if p.step > 0 && p.state == "running" {
+				p.ttyLine(false)
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *progress) ttyLine(final bool) {
+	instr := p.instr
+	if len(instr) > 60 {
+		instr = instr[:57] + "..."
+	}
+	line := fmt.Sprintf("%-8s [%2d/%2d] %-7s %-60s %5.1fs", p.name, p.step, p.steps, p.state, instr, time.Since(p.stepStart).Seconds())
+	if final {
+		fmt.Fprintf(p.w, "\r\033[K%s\n", line)
+	} else {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	}
+}
+
+// finishStep closes the current step's line.
+func (p *progress) finishStep() {
+	if p.step == 0 {
+		return
+	}
+	switch p.kind {
+	case "tty":
+		p.ttyLine(true)
+	case "lines":
+		fmt.Fprintf(p.w, "%s [%d/%d] %s %s (%.1fs)\n", p.name, p.step, p.steps, p.state, p.instr, time.Since(p.stepStart).Seconds())
+	case "json":
+		p.emit(ProgressEvent{Event: "done", Step: p.step, Steps: p.steps, Instruction: p.instr, Script: p.script(p.step), Text: p.state, ElapsedMS: time.Since(p.stepStart).Milliseconds()})
+	}
+}
+
+func (p *progress) event(e engine.BuildEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e.Steps > 0 {
+		p.steps = e.Steps
+	}
+	switch e.Kind {
+	case engine.EventOutput:
+		if p.kind == "plain" {
+			fmt.Fprintln(p.w, e.Text)
+		}
+		if p.kind == "json" && e.Step > 0 && !strings.HasPrefix(e.Text, "Step ") && !strings.HasPrefix(e.Text, " ---> ") {
+			p.emit(ProgressEvent{Event: "output", Step: e.Step, Steps: p.steps, Text: e.Text})
+		}
+		if !strings.HasPrefix(e.Text, "Step ") && !strings.HasPrefix(e.Text, " ---> ") && !strings.HasPrefix(e.Text, "Removing intermediate container") {
+			p.out = append(p.out, e.Text)
+			if len(p.out) > 200 {
+				p.out = p.out[len(p.out)-200:]
+			}
+		}
+	case engine.EventStep:
+		p.finishStep()
+		p.step, p.instr, p.state, p.stepStart, p.out = e.Step, e.Text, "running", time.Now(), nil
+		switch p.kind {
+		case "json":
+			p.emit(ProgressEvent{Event: "step", Step: e.Step, Steps: p.steps, Instruction: e.Text, Script: p.script(e.Step)})
+		case "tty":
+			p.ttyLine(false)
+		}
+	case engine.EventCached:
+		p.state = "cached"
+		if p.kind == "json" {
+			p.emit(ProgressEvent{Event: "cached", Step: e.Step, Steps: p.steps, Script: p.script(e.Step)})
+		}
+	case engine.EventRunning:
+		p.state = "ran"
+		if p.kind == "json" {
+			p.emit(ProgressEvent{Event: "running", Step: e.Step, Steps: p.steps, Script: p.script(e.Step)})
+		}
+		if p.kind == "tty" {
+			p.state = "running"
+		}
+	case engine.EventDone:
+		if p.state == "running" {
+			p.state = "ran"
+		}
+	}
+}
+
+func (p *progress) stepOutput() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.out...)
+}
+
+func (p *progress) close() {
+	if p.stop != nil {
+		close(p.stop)
+		p.stop = nil
+	}
+}
+
+func (p *progress) upToDate(r *Result) {
+	p.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.kind == "json" {
+		p.emit(ProgressEvent{Event: "up-to-date", ImageID: r.ImageID, Size: r.Size, ElapsedMS: r.Duration.Milliseconds()})
+		return
+	}
+	fmt.Fprintf(p.w, "%s: up to date (%s, inputs unchanged since it was built), nothing sent\n", p.name, shortID(r.ImageID))
+}
+
+func (p *progress) done(r *Result) {
+	p.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == "running" {
+		p.state = "ran"
+	}
+	p.finishStep()
+	if p.kind == "json" {
+		p.emit(ProgressEvent{Event: "built", ImageID: r.ImageID, Size: r.Size, Steps: r.Steps, Cached: r.Cached, Ran: r.Ran, ElapsedMS: r.Duration.Milliseconds()})
+		return
+	}
+	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, shortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, humanSize(r.Size))
+}
+
+func (p *progress) failed(err error) {
+	p.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = "FAILED"
+	p.finishStep()
+	if p.kind == "json" {
+		e := ProgressEvent{Event: "error", Step: p.step, Steps: p.steps, Script: p.script(p.step), Text: err.Error()}
+		if f, ok := err.(*FailedStep); ok {
+			e.Line = f.Line
+		}
+		p.emit(e)
+		return
+	}
+	if p.kind != "plain" {
+		out := p.out
+		if len(out) > 15 {
+			out = out[len(out)-15:]
+		}
+		for _, l := range out {
+			fmt.Fprintf(p.w, "%s | %s\n", p.name, l)
+		}
+	}
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,169 @@
+package image
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Repo is a legacy image repository: images/NAME/Makefile per image, the
+// shared make/ fragments, and the component files (script/, boot/, runit/).
+type Repo struct {
+	Root string
+}
+
+// ErrNoRepo is returned by FindRepo when no legacy repository is found.
+var ErrNoRepo = errors.New("not inside a legacy image repository (no images/ and make/ directories above, and DOCKER_HOME is not set)")
+
+// FindRepo finds the repository root the way the legacy scripts do:
+// $DOCKER_HOME when set, else the nearest ancestor of dir (dir included)
+// with the legacy layout (images/ and make/, plus script/).
+func FindRepo(dir string) (Repo, error) {
+	if h := os.Getenv("DOCKER_HOME"); h != "" {
+		abs, err := filepath.Abs(h)
+		if err != nil {
+			return Repo{}, err
+		}
+		if !isRepo(abs) {
+			return Repo{}, fmt.Errorf("DOCKER_HOME=%s: no images/ and make/ directories there", h)
+		}
+		return Repo{Root: abs}, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Repo{}, err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if isRepo(d) {
+			return Repo{Root: d}, nil
+		}
+		if filepath.Dir(d) == d {
+			return Repo{}, ErrNoRepo
+		}
+	}
+}
+
+func isRepo(d string) bool {
+	for _, sub := range []string{"images", "make", "script"} {
+		fi, err := os.Stat(filepath.Join(d, sub))
+		if err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// Image is one image of a repository.
+type Image struct {
+	Name     string // images/NAME
+	Dir      string // the directory make runs in
+	Makefile string
+}
+
+// Images lists the repository's images (images/*/Makefile), by name.
+func (r Repo) Images() ([]Image, error) {
+	m, err := filepath.Glob(filepath.Join(r.Root, "images", "*", "Makefile"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Image
+	for _, mk := range m {
+		d := filepath.Dir(mk)
+		out = append(out, Image{Name: filepath.Base(d), Dir: d, Makefile: mk})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Image returns the image called name, if the repository has one.
+func (r Repo) Image(name string) (Image, bool) {
+	mk := filepath.Join(r.Root, "images", name, "Makefile")
+	if fi, err := os.Stat(mk); err != nil || !fi.Mode().IsRegular() || strings.ContainsAny(name, `/\`) {
+		return Image{}, false
+	}
+	return Image{Name: name, Dir: filepath.Dir(mk), Makefile: mk}, true
+}
+
+// Node is an image of a run with the tag it builds and the image it starts
+// FROM (as the Makefile's evaluated FROM variable or the generated
+// Dockerfile says).
+type Node struct {
+	Name string
+	Tag  string
+	From string
+}
+
+// normTag adds ":latest" to a tag without one.
+func normTag(t string) string {
+	if i := strings.LastIndexByte(t, '/'); strings.LastIndexByte(t, ':') > i {
+		return t
+	}
+	return t + ":latest"
+}
+
+// Order sorts the images of one run so that an image comes after the image
+// of the run it is built FROM, and groups them in waves: the images of a
+// wave depend only on earlier waves and can be built in parallel. The
+// relative order of the input is kept otherwise.
+func Order(nodes []Node) ([][]Node, error) {
+	byTag := map[string]int{}
+	for i, n := range nodes {
+		byTag[normTag(n.Tag)] = i
+	}
+	level := make([]int, len(nodes))
+	state := make([]int, len(nodes)) // 0 new, 1 visiting, 2 done
+	var visit func(i int, path []string) error
+	visit = func(i int, path []string) error {
+		switch state[i] {
+		case 2:
+			return nil
+		case 1:
+			return fmt.Errorf("images FROM each other in a cycle: %s", strings.Join(append(path, nodes[i].Name), " → "))
+		}
+		state[i] = 1
+		if j, ok := byTag[normTag(nodes[i].From)]; ok && nodes[i].From != "" {
+			if err := visit(j, append(path, nodes[i].Name)); err != nil {
+				return err
+			}
+			level[i] = level[j] + 1
+		}
+		state[i] = 2
+		return nil
+	}
+	for i := range nodes {
+		if err := visit(i, nil); err != nil {
+			return nil, err
+		}
+	}
+	var waves [][]Node
+	for i, n := range nodes {
+		for len(waves) <= level[i] {
+			waves = append(waves, nil)
+		}
+		waves[level[i]] = append(waves[level[i]], n)
+	}
+	return waves, nil
+}
+
+// DockerfileFrom returns the image the last stage of a Dockerfile starts
+// from ("" when it has no FROM).
+func DockerfileFrom(name string) (string, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	ins, err := ParseDockerfile(name, src)
+	if err != nil {
+		return "", err
+	}
+	from := ""
+	for _, in := range ins {
+		if in.Cmd == "FROM" {
+			from, _ = fromImage(in)
+		}
+	}
+	return from, nil
+}
