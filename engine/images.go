@@ -119,6 +119,8 @@ type ResolveImageResult struct {
 	ID string
 	// Tags are its names.
 	Tags []string
+	// Cmd and Entrypoint are the image's default command and entrypoint.
+	Cmd, Entrypoint []string
 }
 
 // ResolveImage finds the local image that ref (a name, name:tag, or id)
@@ -128,7 +130,12 @@ func (e *Engine) ResolveImage(ctx context.Context, ref string, _ ResolveImageOpt
 	if err != nil {
 		return ResolveImageResult{}, fmt.Errorf("looking up image %s: %w", ref, err)
 	}
-	return ResolveImageResult{ID: r.ID, Tags: r.RepoTags}, nil
+	res := ResolveImageResult{ID: r.ID, Tags: r.RepoTags}
+	if r.Config != nil {
+		res.Cmd = r.Config.Cmd
+		res.Entrypoint = r.Config.Entrypoint
+	}
+	return res, nil
 }
 
 // displayRef shortens ref for messages when it is an image id.
