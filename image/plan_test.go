@@ -1,0 +1,228 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const bbRepo = "testdata/bb-repo"
+
+// The layered Dockerfile for the link-style fixture, with each option.
+func TestLayeredGolden(t *testing.T) {
+	root := prepare(t, bbRepo, "bb")
+	rootProd := prepare(t, bbRepo, "bb", "PRODUCTION=1")
+	dir := filepath.Join(root, "images", "bb", "build")
+	tests := []struct {
+		golden string
+		dir    string
+		opts   PlanOptions
+	}{
+		{"bb.Dockerfile", dir, PlanOptions{}},
+		{"bb-bust-script.Dockerfile", dir, PlanOptions{Bust: []string{"02_tool.sh"}, Token: "T0K"}},
+		{"bb-bust-component.Dockerfile", dir, PlanOptions{Bust: []string{"app"}, Token: "T0K"}},
+		{"bb-bust-all.Dockerfile", dir, PlanOptions{Bust: []string{"all"}, Token: "T0K"}},
+		{"bb-prod.Dockerfile", dir, PlanOptions{Mode: "prod"}},
+		// PRODUCTION=1 on make's command line: the legacy ARG stays
+		// where it was and --mode prod adds nothing.
+		{"bb-prod-legacy.Dockerfile", filepath.Join(rootProd, "images", "bb", "build"), PlanOptions{Mode: "prod"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			p, err := MakePlan(tt.dir, filepath.Join(tt.dir, "Dockerfile"), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Layout != "layered" {
+				t.Fatalf("layout %q, want layered", p.Layout)
+			}
+			golden(t, tt.golden, p.Dockerfile)
+		})
+	}
+}
+
+func TestLayeredPlanDetails(t *testing.T) {
+	root := prepare(t, bbRepo, "bb")
+	dir := filepath.Join(root, "images", "bb", "build")
+	p, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(p.Components, " "), "init tool app cleanup"; got != want {
+		t.Errorf("components %q, want %q", got, want)
+	}
+	if got := p.From; len(got) != 1 || got[0] != "busybox:latest" {
+		t.Errorf("From %q", got)
+	}
+	if d := p.Scripts["03_app.sh"]; !strings.HasPrefix(d, "sha256:") {
+		t.Errorf("digest of 03_app.sh: %q", d)
+	}
+	// Every step maps back to its script; steps are the Dockerfile's lines.
+	lines := strings.Split(strings.TrimSpace(string(p.Dockerfile)), "\n")[1:]
+	if len(lines) != len(p.Steps) {
+		t.Fatalf("%d instructions, %d steps", len(lines), len(p.Steps))
+	}
+	for i, s := range p.Steps {
+		if s.Instruction != lines[i] {
+			t.Errorf("step %d: %q, Dockerfile line %q", i+1, s.Instruction, lines[i])
+		}
+		if strings.Contains(s.Instruction, "script/03_app.sh") && s.Script != "03_app.sh" {
+			t.Errorf("step %d (%s) maps to script %q", i+1, s.Instruction, s.Script)
+		}
+	}
+}
+
+func TestBustUnknown(t *testing.T) {
+	root := prepare(t, bbRepo, "bb")
+	dir := filepath.Join(root, "images", "bb", "build")
+	_, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{Bust: []string{"nosuch"}, Token: "x"})
+	if err == nil || !strings.Contains(err.Error(), "--bust nosuch") {
+		t.Fatalf("err = %v, want a --bust error", err)
+	}
+}
+
+// The context holds exactly what the layered Dockerfile uses, links
+// dereferenced, with the modes install.sh would give.
+func TestLayeredContext(t *testing.T) {
+	root := prepare(t, bbRepo, "bb")
+	dir := filepath.Join(root, "images", "bb", "build")
+	p, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files); err != nil {
+		t.Fatal(err)
+	}
+	got := tarListing(t, &buf)
+	want := []string{
+		"Dockerfile 644 reg",
+		"boot/ 755 dir",
+		"boot/10_app.sh 755 reg",
+		"init/ 755 dir",
+		"init/my_init 755 reg",
+		"runit/ 755 dir",
+		"runit/app/ 755 dir",
+		"runit/app/run 755 reg",
+		"script/ 755 dir",
+		"script/00_init.sh 644 reg",
+		"script/02_tool.sh 644 reg",
+		"script/03_app.sh 644 reg",
+		"script/99_cleanup.sh 644 reg",
+		"script/functions.sh 644 reg",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("context:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Deterministic: the same plan gives the same bytes.
+	var again bytes.Buffer
+	WriteContext(&again, "Dockerfile", p.Dockerfile, p.Files)
+	WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files) // buf was drained
+	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Error("two context tars of one plan differ")
+	}
+}
+
+func tarListing(t *testing.T, r io.Reader) []string {
+	t.Helper()
+	tr := tar.NewReader(r)
+	var out []string
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind := map[byte]string{tar.TypeReg: "reg", tar.TypeDir: "dir", tar.TypeSymlink: "link"}[h.Typeflag]
+		out = append(out, h.Name+" "+strings.TrimPrefix(os.FileMode(h.Mode).Perm().String(), "-")+" "+kind)
+	}
+	for i, l := range out {
+		// rwxr-xr-x → 755
+		f := strings.Fields(l)
+		out[i] = f[0] + " " + octal(f[1]) + " " + f[2]
+	}
+	sort.Strings(out)
+	return out
+}
+
+func octal(perm string) string {
+	perm = strings.TrimPrefix(perm, "d")
+	if len(perm) == 10 {
+		perm = perm[1:]
+	}
+	n := 0
+	for i, c := range perm {
+		if c != '-' {
+			n |= 1 << (8 - i)
+		}
+	}
+	return strings.TrimLeft(string([]byte{'0' + byte(n>>6&7), '0' + byte(n>>3&7), '0' + byte(n&7)}), "")
+}
+
+// The legacy repo's own images: the layered Dockerfiles dmake sends.
+func TestLegacyImagesGolden(t *testing.T) {
+	src := filepath.Join("..", "legacy-images")
+	if _, err := os.Stat(filepath.Join(src, "install.sh")); err != nil {
+		t.Skip("SKIPPED: legacy-images/ is not there")
+	}
+	for _, name := range []string{"base", "ssh", "web"} {
+		t.Run(name, func(t *testing.T) {
+			root := prepare(t, src, name)
+			dir := filepath.Join(root, "images", name, "build")
+			p, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "legacy-"+name+".Dockerfile", p.Dockerfile)
+		})
+	}
+}
+
+// A Dockerfile that is not the link-style one-step form is sent as given,
+// with only the files its COPY/ADD read.
+func TestAsGiven(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "conf"), 0o755)
+	os.WriteFile(filepath.Join(dir, "conf", "a.conf"), []byte("a"), 0o644)
+	os.WriteFile(filepath.Join(dir, "unused"), []byte("u"), 0o644)
+	os.WriteFile(filepath.Join(dir, "run.sh"), []byte("echo"), 0o755)
+	df := "FROM busybox:latest AS b\n# comment\nCOPY conf/ /etc/conf/\nADD run.sh /run.sh\nRUN /bin/sh /run.sh \\\n  && true\nFROM b\nCMD [\"/run.sh\"]\n"
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644)
+	p, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{Bust: []string{"run"}, Token: "T"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Layout != "dockerfile" {
+		t.Fatalf("layout %q", p.Layout)
+	}
+	if got := strings.Join(p.From, ","); got != "busybox:latest" {
+		t.Errorf("From %q, want only busybox:latest (b is a stage)", got)
+	}
+	want := "FROM busybox:latest AS b\nCOPY conf/ /etc/conf/\nADD run.sh /run.sh\nRUN /bin/sh /run.sh && true # dmake-bust=T\nFROM b\nCMD [\"/run.sh\"]\n"
+	if string(p.Dockerfile) != want {
+		t.Errorf("Dockerfile:\n%s\nwant:\n%s", p.Dockerfile, want)
+	}
+	var buf bytes.Buffer
+	if err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(tarListing(t, &buf), "\n")
+	if want := "Dockerfile 644 reg\nconf/ 755 dir\nconf/a.conf 644 reg\nrun.sh 755 reg"; got != want {
+		t.Errorf("context:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestParseDockerfileErrors(t *testing.T) {
+	_, err := ParseDockerfile("Dockerfile", []byte("FROM x\nRUN a \\\n"))
+	if err == nil || !strings.Contains(err.Error(), "Dockerfile:2:1:") {
+		t.Fatalf("err = %v, want a position", err)
+	}
+}
