@@ -1,0 +1,758 @@
+// Package executor makes goals as GNU make does: it walks the target graph
+// in make's order (depth first, prerequisites left to right, each target
+// once), decides what is out of date by modification time as prerequisites
+// finish, expands each recipe just before it runs (so $(eval) in a recipe
+// takes effect then), and runs its lines in-process through
+// shellrun.Recipe, up to Options.Jobs at a time, with make's messages,
+// -n/-t/-q/-k/-i/-s, output synchronisation (-O), .ONESHELL,
+// .DELETE_ON_ERROR, and make's behaviour on interrupt.
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// Options are the make flags and settings of a run.
+type Options struct {
+	// Goals to make; empty means the database's default goal.
+	Goals []string
+	// Dir is make's working directory (after -C); empty means the
+	// process's.
+	Dir string
+	// Jobs is -j: 1 (or 0 with JobsUnlimited false) runs one recipe at a
+	// time; below 0 means no limit.
+	Jobs int
+	// KeepGoing (-k), DryRun (-n), Silent (-s), IgnoreErrors (-i),
+	// Question (-q), Touch (-t), AlwaysMake (-B) have make's meanings.
+	KeepGoing, DryRun, Silent, IgnoreErrors, Question, Touch, AlwaysMake bool
+	// OutputSync is -O: "", "none", "line", "target" or "recurse".
+	OutputSync string
+	// WhatIf (-W) and OldFiles (-o) are passed to the graph when Run
+	// builds it.
+	WhatIf, OldFiles []string
+	// CycleError makes a dependency cycle an error naming the whole cycle
+	// instead of make's "Circular a <- b dependency dropped." warning.
+	CycleError bool
+	// ProgramName is the name in messages ("make: *** …"); empty means
+	// "make".
+	ProgramName string
+	// Stdin, Stdout and Stderr are make's streams. Nil Stdout/Stderr
+	// discard.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Env is the environment of recipes when the database cannot give one.
+	Env []string
+	// ExecMiddlewares wrap every external command of every recipe line,
+	// first outermost (interp.ExecHandlers).
+	ExecMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// KillTimeout is how long an interrupted command has between SIGINT and
+	// SIGKILL; zero means two seconds.
+	KillTimeout time.Duration
+}
+
+// Exit statuses of Run, as make's.
+const (
+	StatusOK          = 0
+	StatusQuestion    = 1 // -q: something is out of date
+	StatusError       = 2
+	StatusInterrupted = 130
+)
+
+// Run makes the goals of opts with the rules of db. g may be nil: Run then
+// builds the graph of db. It returns make's exit status; err is not nil
+// when the run was interrupted (the context's error) or when a cycle was
+// found with CycleError set (a *graph.CycleError). Messages go to
+// opts.Stderr as make prints them.
+func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) (int, error) {
+	if g == nil {
+		g = graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
+	}
+	e := newExecutor(ctx, db, g, opts)
+	return e.run()
+}
+
+type status int
+
+const (
+	stOK status = iota
+	stRunning
+	stFailed
+	stQuestion
+)
+
+type phase int
+
+const (
+	phNew phase = iota
+	phDepsRunning
+	phRunning
+	phDone
+)
+
+// unit is what make updates separately: a node, or one rule of a
+// double-colon node.
+type unit struct {
+	n    *graph.Node
+	rule int // -1 for a single-colon node
+}
+
+type ustate struct {
+	phase    phase
+	status   status
+	updating bool
+	scope    *makefile.Scope
+	prereqs  []*graph.Node // normal prerequisites (cycle edges dropped)
+	order    []*graph.Node // order-only
+	rule     *graph.Rule
+	before   time.Time // mtime before the recipe
+	existed  bool
+	inited   bool
+	remade   bool // a recipe ran (or would have) for it
+	made     bool // touched by this run (for intermediates)
+}
+
+type executor struct {
+	ctx  context.Context
+	db   *makefile.Database
+	g    *graph.Graph
+	opts Options
+	prog string
+	jobs int
+
+	st       map[unit]*ustate
+	running  int
+	done     chan *job
+	started  int // commands started (make's commands_started)
+	stop     bool
+	anyError bool
+	question bool
+	interr   bool
+	cycleErr error
+	madeIntermediate []*graph.Node
+
+	outMu  sync.Mutex
+	stdout io.Writer
+	stderr io.Writer
+
+	silentTargets, ignoreTargets map[string]bool
+	suffixes                     []string
+}
+
+func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
+	e := &executor{ctx: ctx, db: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*ustate), done: make(chan *job, 64)}
+	if e.prog == "" {
+		e.prog = "make"
+	}
+	e.jobs = opts.Jobs
+	if e.jobs == 0 {
+		e.jobs = 1
+	}
+	if e.jobs < 0 || db.NotParallel {
+		if db.NotParallel {
+			e.jobs = 1
+		} else {
+			e.jobs = 1 << 30
+		}
+	}
+	e.stdout, e.stderr = opts.Stdout, opts.Stderr
+	if e.stdout == nil {
+		e.stdout = io.Discard
+	}
+	if e.stderr == nil {
+		e.stderr = io.Discard
+	}
+	e.silentTargets = e.specialPrereqs(".SILENT")
+	e.ignoreTargets = e.specialPrereqs(".IGNORE")
+	e.suffixes = db.Suffixes
+	return e
+}
+
+func (e *executor) specialPrereqs(name string) map[string]bool {
+	m := make(map[string]bool)
+	if t := e.db.Targets[name]; t != nil {
+		for _, r := range t.Rules {
+			for _, p := range r.Prereqs {
+				m[p] = true
+			}
+		}
+	}
+	return m
+}
+
+// errorf prints a message of make's ("make: …") on stderr.
+func (e *executor) errorf(format string, args ...any) {
+	e.outMu.Lock()
+	defer e.outMu.Unlock()
+	fmt.Fprintf(e.stderr, "%s: "+format+"\n", append([]any{e.prog}, args...)...)
+}
+
+// messagef prints make's informational messages on stdout.
+func (e *executor) messagef(format string, args ...any) {
+	e.outMu.Lock()
+	defer e.outMu.Unlock()
+	fmt.Fprintf(e.stdout, "%s: "+format+"\n", append([]any{e.prog}, args...)...)
+}
+
+func (e *executor) run() (int, error) {
+	goals := e.opts.Goals
+	if len(goals) == 0 {
+		if d := e.db.DefaultGoal(); d != "" {
+			goals = []string{d}
+		}
+	}
+	if len(goals) == 0 {
+		e.errorf("*** No targets.  Stop.")
+		return StatusError, nil
+	}
+	if e.opts.CycleError {
+		if err := e.g.CheckCycles(goals); err != nil {
+			e.errorf("*** %v.  Stop.", err)
+			return StatusError, err
+		}
+	}
+	type goalState struct {
+		u        unit
+		finished bool
+		changed  bool
+	}
+	gs := make([]*goalState, len(goals))
+	for i, name := range goals {
+		gs[i] = &goalState{u: unit{e.g.Node(name), -1}}
+	}
+	for {
+		if e.ctx.Err() != nil {
+			e.interr = true
+			break
+		}
+		pending := false
+		for _, gl := range gs {
+			if gl.finished {
+				continue
+			}
+			before := e.started
+			s := e.update(gl.u, nil, nil, 0)
+			if e.started > before {
+				gl.changed = true
+			}
+			if e.ctx.Err() != nil {
+				e.interr = true
+				break
+			}
+			switch s {
+			case stRunning:
+				pending = true
+				continue
+			case stOK:
+				gl.finished = true
+				if !gl.changed && !e.opts.Question && !e.opts.Silent {
+					n := gl.u.n
+					if n.Phony || !n.HasRecipe() {
+						e.messagef("Nothing to be done for '%s'.", n.Name)
+					} else {
+						e.messagef("'%s' is up to date.", n.Name)
+					}
+				}
+			case stQuestion:
+				gl.finished = true
+				e.question = true
+				if !e.opts.KeepGoing {
+					e.stop = true
+				}
+			case stFailed:
+				gl.finished = true
+				e.anyError = true
+				if !e.opts.KeepGoing {
+					e.stop = true
+				}
+			}
+			if e.stop {
+				break
+			}
+		}
+		if e.stop || e.interr || !pending {
+			break
+		}
+		e.reap()
+	}
+	if e.running > 0 && e.stop && !e.interr && e.ctx.Err() == nil {
+		e.errorf("*** Waiting for unfinished jobs....")
+	}
+	for e.running > 0 {
+		e.reap()
+	}
+	if e.interr || e.ctx.Err() != nil {
+		return StatusInterrupted, e.ctx.Err()
+	}
+	e.removeIntermediates()
+	switch {
+	case e.cycleErr != nil:
+		return StatusError, e.cycleErr
+	case e.anyError:
+		return StatusError, nil
+	case e.question:
+		return StatusQuestion, nil
+	}
+	return StatusOK, nil
+}
+
+func (e *executor) state(u unit) *ustate {
+	s := e.st[u]
+	if s == nil {
+		s = &ustate{}
+		e.st[u] = s
+	}
+	return s
+}
+
+// initUnit resolves a unit's rule and prerequisite lists on first visit.
+func (e *executor) initUnit(u unit, s *ustate, parent *ustate) {
+	s.inited = true
+	e.g.Resolve(u.n)
+	var ps *makefile.Scope
+	if parent != nil {
+		ps = parent.scope
+	}
+	s.scope = e.db.ScopeFor(u.n.Name, ps)
+	switch {
+	case u.rule >= 0:
+		s.rule = u.n.Rules[u.rule]
+	case len(u.n.Rules) > 0:
+		s.rule = u.n.Rules[0]
+	}
+	if s.rule != nil {
+		s.prereqs = append([]*graph.Node(nil), s.rule.Prereqs...)
+		s.order = append([]*graph.Node(nil), s.rule.OrderOnly...)
+	}
+}
+
+// update is make's update_file for one unit: it returns stOK or stFailed
+// when the unit is done, stRunning while it or a prerequisite is being made.
+func (e *executor) update(u unit, parent *graph.Node, parentState *ustate, depth int) status {
+	n := u.n
+	if u.rule < 0 && n.DoubleColon {
+		e.g.Resolve(n)
+		if len(n.Rules) > 0 {
+			// Each rule of a double-colon target is made on its own, in
+			// order.
+			for i := range n.Rules {
+				s := e.update(unit{n, i}, parent, parentState, depth)
+				if s != stOK {
+					return s
+				}
+			}
+			return stOK
+		}
+	}
+	s := e.state(u)
+	switch s.phase {
+	case phDone:
+		return s.status
+	case phRunning:
+		return stRunning
+	}
+	if e.stop {
+		return stFailed
+	}
+	if !s.inited {
+		e.initUnit(u, s, parentState)
+	}
+	s.updating = true
+	defer func() { s.updating = false }()
+
+	thisMtime := e.g.Mtime(n)
+	noexist := !e.g.Exists(n) && !graph.IsFarFuture(thisMtime)
+	mustMake := noexist
+	depStatus := stOK
+	depsRunning := false
+
+	visit := func(list []*graph.Node, orderOnly bool) []*graph.Node {
+		kept := list[:0]
+		for _, p := range list {
+			pu := unit{p, -1}
+			if ps := e.st[pu]; ps != nil && ps.updating || p == n {
+				if e.opts.CycleError && e.cycleErr == nil {
+					e.cycleErr = &graph.CycleError{Path: []string{p.Name, n.Name, p.Name}}
+				}
+				e.errorf("Circular %s <- %s dependency dropped.", n.Name, p.Name)
+				continue
+			}
+			kept = append(kept, p)
+			if depStatus != stOK && !e.opts.KeepGoing {
+				continue
+			}
+			st, newer := e.checkDep(p, n, s, depth+1, thisMtime)
+			if !orderOnly && newer {
+				mustMake = true
+			}
+			switch st {
+			case stRunning:
+				depsRunning = true
+			case stFailed, stQuestion:
+				if depStatus == stOK || st == stFailed {
+					depStatus = st
+				}
+			}
+		}
+		return kept
+	}
+	s.prereqs = visit(s.prereqs, false)
+	s.order = visit(s.order, true)
+
+	if depsRunning {
+		s.phase = phDepsRunning
+		return stRunning
+	}
+	if depStatus != stOK {
+		s.phase, s.status = phDone, depStatus
+		if depStatus == stFailed && depth == 0 && e.opts.KeepGoing {
+			e.errorf("Target '%s' not remade because of errors.", n.Name)
+		}
+		return depStatus
+	}
+
+	// Intermediate prerequisites that do not exist are made only now that
+	// the target is known to need them.
+	if mustMake || e.opts.AlwaysMake {
+		for _, p := range s.prereqs {
+			if !p.Intermediate || p.Phony {
+				continue
+			}
+			st := e.update(unit{p, -1}, n, s, depth+1)
+			switch st {
+			case stRunning:
+				depsRunning = true
+			case stFailed, stQuestion:
+				depStatus = st
+			}
+		}
+		if depsRunning {
+			s.phase = phDepsRunning
+			return stRunning
+		}
+		if depStatus != stOK {
+			s.phase, s.status = phDone, depStatus
+			return depStatus
+		}
+	}
+
+	if n.Phony {
+		mustMake = true
+	}
+	if n.DoubleColon && s.rule != nil && len(s.rule.Prereqs) == 0 {
+		mustMake = true
+	}
+	if e.opts.AlwaysMake && (s.rule != nil || n.IsTarget()) {
+		mustMake = true
+	}
+	if n.Old {
+		mustMake = false
+	}
+	if !mustMake {
+		s.phase, s.status = phDone, stOK
+		return stOK
+	}
+	return e.remake(u, s, parent)
+}
+
+// checkDep updates prerequisite p of n and reports whether it makes n out
+// of date (make's check_dep): an intermediate file that does not exist is
+// not made here; its own prerequisites are checked against n instead.
+func (e *executor) checkDep(p, n *graph.Node, ns *ustate, depth int, thisMtime time.Time) (status, bool) {
+	e.g.Resolve(p)
+	if p.Intermediate && !p.Phony && !e.g.Exists(p) {
+		ps := e.state(unit{p, -1})
+		if ps.phase == phDone {
+			return ps.status, e.newer(p, thisMtime)
+		}
+		if !ps.inited {
+			e.initUnit(unit{p, -1}, ps, ns)
+		}
+		ps.updating = true
+		defer func() { ps.updating = false }()
+		must := false
+		st := stOK
+		for _, d := range ps.prereqs {
+			if ds := e.st[unit{d, -1}]; ds != nil && ds.updating {
+				continue
+			}
+			s, newer := e.checkDep(d, p, ps, depth+1, thisMtime)
+			if newer {
+				must = true
+			}
+			if s != stOK {
+				st = s
+			}
+		}
+		return st, must
+	}
+	st := e.update(unit{p, -1}, n, ns, depth)
+	if st != stOK {
+		return st, false
+	}
+	return st, e.newer(p, thisMtime)
+}
+
+// newer reports whether p is newer than a target of mtime t (a missing p,
+// or a missing target, counts as newer).
+func (e *executor) newer(p *graph.Node, t time.Time) bool {
+	pm := e.g.Mtime(p)
+	if pm.IsZero() && !e.g.Exists(p) {
+		return true
+	}
+	return pm.After(t)
+}
+
+// remake runs the recipe of a unit that is out of date, or decides what it
+// means to have none.
+func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
+	n := u.n
+	if s.rule == nil || s.rule.Recipe == nil || len(s.rule.Recipe.Lines) == 0 {
+		switch {
+		case n.Phony || n.IsTarget() && !n.NoRule || s.rule != nil:
+			if e.g.Exists(n) {
+				e.g.SetNew(n)
+			}
+			s.phase, s.status = phDone, stOK
+			return stOK
+		case e.g.Exists(n):
+			s.phase, s.status = phDone, stOK
+			return stOK
+		}
+		stop := "  Stop."
+		if e.opts.KeepGoing {
+			stop = ""
+		}
+		if parent != nil {
+			e.errorf("*** No rule to make target '%s', needed by '%s'.%s", n.Name, parent.Name, stop)
+		} else {
+			e.errorf("*** No rule to make target '%s'.%s", n.Name, stop)
+		}
+		s.phase, s.status = phDone, stFailed
+		return stFailed
+	}
+	if e.opts.Question && !e.hasRecursiveLine(s) {
+		s.phase, s.status = phDone, stQuestion
+		return stQuestion
+	}
+	for e.running >= e.jobs {
+		e.reap()
+		if e.stop || e.ctx.Err() != nil {
+			return stFailed
+		}
+	}
+	cmds, err := e.expand(u, s)
+	if err != nil {
+		var me *makefile.Error
+		if errors.As(err, &me) {
+			e.outMu.Lock()
+			fmt.Fprintln(e.stderr, me.Format(e.prog))
+			e.outMu.Unlock()
+		} else {
+			e.errorf("*** %v.  Stop.", err)
+		}
+		s.phase, s.status = phDone, stFailed
+		e.stop = true
+		return stFailed
+	}
+	s.before = e.g.Mtime(n)
+	s.existed = e.g.Exists(n)
+	if !s.existed {
+		s.made = true
+	}
+	s.remade = true
+	s.phase = phRunning
+	e.started++
+	j := e.newJob(u, s, cmds)
+	e.running++
+	go func() {
+		j.run(e.ctx)
+		e.done <- j
+	}()
+	if e.jobs == 1 {
+		// One job at a time: wait for it now, as make does.
+		e.reap()
+		if s.phase == phDone {
+			return s.status
+		}
+	}
+	return stRunning
+}
+
+func (e *executor) hasRecursiveLine(s *ustate) bool {
+	for _, l := range s.rule.Recipe.Lines {
+		if strings.Contains(l.Text, "$(MAKE)") || strings.Contains(l.Text, "${MAKE}") || strings.HasPrefix(strings.TrimLeft(l.Text, "@- \t"), "+") {
+			return true
+		}
+	}
+	return false
+}
+
+// autoVars computes the automatic variables of a unit's recipe.
+func (e *executor) autoVars(u unit, s *ustate) *makefile.AutoVars {
+	n := u.n
+	a := &makefile.AutoVars{Target: n.Name}
+	if s.rule != nil {
+		a.Stem = s.rule.Stem
+	}
+	if a.Stem == "" && (s.rule == nil || s.rule.Pattern == nil) {
+		for _, suf := range e.suffixes {
+			if strings.HasSuffix(n.Name, suf) && len(n.Name) > len(suf) {
+				a.Stem = strings.TrimSuffix(n.Name, suf)
+				break
+			}
+		}
+	}
+	seen := make(map[string]bool)
+	targetMtime := s.before
+	targetExists := s.existed
+	for i, p := range s.prereqs {
+		path := e.g.Path(p)
+		if i == 0 {
+			a.First = path
+		}
+		a.AllDup = append(a.AllDup, path)
+		if !seen[path] {
+			seen[path] = true
+			a.All = append(a.All, path)
+			if !targetExists || e.newer(p, targetMtime) || p.Phony {
+				a.Newer = append(a.Newer, path)
+			}
+		}
+	}
+	for _, p := range s.order {
+		a.OrderOnly = append(a.OrderOnly, e.g.Path(p))
+	}
+	return a
+}
+
+// expand expands the recipe of a unit just before it runs.
+func (e *executor) expand(u unit, s *ustate) ([]makefile.Command, error) {
+	s.before = e.g.Mtime(u.n)
+	s.existed = e.g.Exists(u.n)
+	return e.db.ExpandRecipe(e.ctx, s.scope, s.rule.Recipe, e.autoVars(u, s))
+}
+
+// reap waits for one job to finish and records its outcome.
+func (e *executor) reap() {
+	if e.running == 0 {
+		return
+	}
+	j := <-e.done
+	e.running--
+	e.finish(j)
+}
+
+// finish records the outcome of a finished job.
+func (e *executor) finish(j *job) {
+	s := j.state
+	n := j.u.n
+	s.phase = phDone
+	switch {
+	case j.interrupted:
+		s.status = stFailed
+		e.interr = true
+		e.deleteTarget(j, true)
+	case j.failed:
+		s.status = stFailed
+		e.anyError = true
+		if !e.opts.KeepGoing {
+			e.stop = true
+		}
+	default:
+		s.status = stOK
+	}
+	if s.status == stOK {
+		if e.opts.DryRun || e.opts.Touch && !j.ranRecursive || e.opts.Question {
+			if !n.Phony {
+				e.g.SetNew(n)
+			}
+		} else {
+			e.g.Restat(n)
+		}
+		if n.Intermediate && s.made && !n.Precious && !n.Secondary {
+			e.madeIntermediate = append(e.madeIntermediate, n)
+		}
+		for _, a := range j.also() {
+			as := e.state(unit{a, -1})
+			as.phase, as.status = phDone, stOK
+			e.g.Restat(a)
+		}
+	}
+}
+
+// deleteTarget removes a target whose recipe failed or was interrupted,
+// as make does: only a file its recipe changed, never a phony or precious
+// one.
+func (e *executor) deleteTarget(j *job, interrupted bool) {
+	n := j.u.n
+	if n.Phony || n.Precious || e.opts.DryRun || e.opts.Touch || e.opts.Question {
+		return
+	}
+	name := n.Name
+	p := name
+	if e.opts.Dir != "" && !filepath.IsAbs(p) {
+		p = filepath.Join(e.opts.Dir, p)
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return
+	}
+	if fi.ModTime().Equal(j.state.before) && j.state.existed {
+		return
+	}
+	if fi.IsDir() {
+		return
+	}
+	if interrupted {
+		e.errorf("*** Deleting file '%s'", name)
+	} else {
+		j.errorf("*** Deleting file '%s'", name)
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, syscall.ENOENT) {
+		e.errorf("unlink: %s: %v", name, err)
+	}
+}
+
+// removeIntermediates deletes the intermediate files this run made, with
+// make's "rm" line.
+func (e *executor) removeIntermediates() {
+	if len(e.madeIntermediate) == 0 || e.opts.Question || e.opts.Touch {
+		return
+	}
+	var names []string
+	for _, n := range e.madeIntermediate {
+		p := n.Name
+		if e.opts.Dir != "" && !filepath.IsAbs(p) {
+			p = filepath.Join(e.opts.Dir, p)
+		}
+		if !e.opts.DryRun {
+			if _, err := os.Lstat(p); err != nil {
+				continue
+			}
+			if err := os.Remove(p); err != nil {
+				e.errorf("unlink: %s: %v", n.Name, err)
+				continue
+			}
+		}
+		names = append(names, n.Name)
+	}
+	if len(names) > 0 && !e.opts.Silent {
+		e.outMu.Lock()
+		fmt.Fprintf(e.stdout, "rm %s\n", strings.Join(names, " "))
+		e.outMu.Unlock()
+	}
+}

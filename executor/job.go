@@ -1,0 +1,329 @@
+package executor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/makefile"
+	"github.com/dmake-dev/dmake/shellrun"
+)
+
+// job is one recipe run.
+type job struct {
+	e     *executor
+	u     unit
+	state *ustate
+	cmds  []makefile.Command
+	// recipe-wide settings, read in the scheduler before the job starts
+	shell, shellFlags string
+	env               []string
+	oneShell          bool
+	silentTarget      bool
+	ignoreTarget      bool
+	deleteOnError     bool
+	firstLine         int // line of the recipe's first line, 0 if none
+	file              string
+	lineIndex         []int // per command: index of its recipe line
+	stdin             io.Reader
+
+	// outcome
+	failed, interrupted, ranRecursive bool
+
+	// output
+	out, errw io.Writer // where the job writes (buffers under -O)
+	flush     func()
+}
+
+func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
+	j := &job{e: e, u: u, state: s, cmds: cmds}
+	n := u.n
+	j.silentTarget = e.silentTargets[n.Name] || e.db.SilentAll
+	j.ignoreTarget = e.ignoreTargets[n.Name] || e.db.IgnoreAll
+	j.deleteOnError = e.db.DeleteOnError
+	j.oneShell = e.db.OneShell
+	j.shell, j.shellFlags = shellrun.DefaultShell, "-c"
+	if sh, err := e.db.Expand(e.ctx, s.scope, "$(SHELL)"); err == nil && strings.TrimSpace(sh) != "" {
+		j.shell = strings.TrimSpace(sh)
+	}
+	if fl, err := e.db.Expand(e.ctx, s.scope, "$(.SHELLFLAGS)"); err == nil && strings.TrimSpace(fl) != "" {
+		j.shellFlags = strings.TrimSpace(fl)
+	}
+	if env, err := e.db.Environment(e.ctx, s.scope); err == nil && env != nil {
+		j.env = env
+	} else {
+		j.env = e.opts.Env
+	}
+	r := s.rule.Recipe
+	if len(r.Lines) > 0 {
+		j.file = r.Lines[0].Pos.File
+		j.firstLine = r.Lines[0].Pos.Line
+	}
+	for _, c := range cmds {
+		idx := 0
+		for i, l := range r.Lines {
+			if l.Pos == c.Pos {
+				idx = i
+				break
+			}
+		}
+		j.lineIndex = append(j.lineIndex, idx)
+	}
+	if e.running == 0 || e.jobs == 1 {
+		j.stdin = e.opts.Stdin
+	}
+	j.setOutput()
+	return j
+}
+
+// also returns the other targets made by this job's rule.
+func (j *job) also() []*graph.Node {
+	if j.state.rule == nil {
+		return nil
+	}
+	return j.state.rule.Also
+}
+
+// lockedWriter serialises writes of concurrent jobs to one stream.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// setOutput decides where the job's output goes under the -O mode.
+func (j *job) setOutput() {
+	e := j.e
+	mode := e.opts.OutputSync
+	if mode == "none" || e.jobs == 1 {
+		mode = ""
+	}
+	switch mode {
+	case "":
+		if e.jobs == 1 {
+			j.out, j.errw = e.stdout, e.stderr
+		} else {
+			j.out, j.errw = lockedWriter{&e.outMu, e.stdout}, lockedWriter{&e.outMu, e.stderr}
+		}
+		j.flush = func() {}
+	default:
+		var ob, eb bytes.Buffer
+		j.out, j.errw = &ob, &eb
+		j.flush = func() {
+			e.outMu.Lock()
+			defer e.outMu.Unlock()
+			if ob.Len() > 0 {
+				e.stdout.Write(ob.Bytes())
+				ob.Reset()
+			}
+			if eb.Len() > 0 {
+				e.stderr.Write(eb.Bytes())
+				eb.Reset()
+			}
+		}
+	}
+}
+
+// errorf prints a make message through the job's output.
+func (j *job) errorf(format string, args ...any) {
+	fmt.Fprintf(j.errw, "%s: "+format+"\n", append([]any{j.e.prog}, args...)...)
+}
+
+// where is make's "Makefile:3" for command i ("<builtin>" without a file).
+func (j *job) where(i int) string {
+	if j.file == "" {
+		return "<builtin>"
+	}
+	return fmt.Sprintf("%s:%d", j.file, j.firstLine+j.lineIndex[i])
+}
+
+// run runs the job's commands in order, stopping at the first failure.
+func (j *job) run(ctx context.Context) {
+	e := j.e
+	defer j.flush()
+	lineSync := e.opts.OutputSync == "line" && e.jobs != 1
+	if e.opts.Touch {
+		j.runTouch(ctx)
+		return
+	}
+	cmds := j.cmds
+	if j.oneShell && len(cmds) > 0 {
+		texts := make([]string, len(cmds))
+		for i, c := range cmds {
+			texts[i] = c.Text
+		}
+		one := cmds[0]
+		one.Text = strings.Join(texts, "\n")
+		for _, c := range cmds[1:] {
+			one.Recursive = one.Recursive || c.Recursive
+		}
+		cmds = []makefile.Command{one}
+	}
+	for i, c := range cmds {
+		if ctx.Err() != nil {
+			j.interrupted = true
+			return
+		}
+		silent := c.Silent || e.opts.Silent || j.silentTarget
+		if e.opts.DryRun || !silent {
+			if strings.TrimSpace(c.Text) != "" || !silent {
+				fmt.Fprintln(j.out, c.Text)
+			}
+		}
+		if e.opts.DryRun && !c.Recursive {
+			continue
+		}
+		if c.Recursive {
+			j.ranRecursive = true
+		}
+		rc := shellrun.Recipe{
+			Shell:           j.shell,
+			ShellFlags:      j.shellFlags,
+			OneShell:        j.oneShell,
+			Dir:             e.opts.Dir,
+			Env:             j.env,
+			Stdin:           j.stdin,
+			Stdout:          j.out,
+			Stderr:          j.errw,
+			ExecMiddlewares: e.opts.ExecMiddlewares,
+			ProgramName:     e.prog,
+			ProcessGroup:    true,
+			KillTimeout:     e.opts.KillTimeout,
+		}
+		res, err := rc.Run(ctx, c.Text)
+		if lineSync {
+			j.flush()
+		}
+		if ctx.Err() != nil {
+			j.interrupted = true
+			return
+		}
+		if err != nil {
+			j.errorf("%v", err)
+			res.Status = 2
+		}
+		if res.Status == 0 && res.Signal == 0 {
+			continue
+		}
+		ignored := c.IgnoreError || e.opts.IgnoreErrors || j.ignoreTarget
+		j.childError(i, res, ignored)
+		if ignored {
+			continue
+		}
+		j.failed = true
+		if j.deleteOnError {
+			e.deleteTarget(j, false)
+		}
+		return
+	}
+}
+
+// childError prints make's message for a failed command.
+func (j *job) childError(i int, res shellrun.Result, ignored bool) {
+	if ignored && j.e.opts.Silent {
+		return
+	}
+	pre, post := "*** ", ""
+	if ignored {
+		pre, post = "", " (ignored)"
+	}
+	if res.Signal != 0 {
+		j.errorf("%s[%s: %s] %s%s", pre, j.where(i), j.u.n.Name, signalText(res.Signal), post)
+		return
+	}
+	j.errorf("%s[%s: %s] Error %d%s", pre, j.where(i), j.u.n.Name, res.Status, post)
+}
+
+// signalText is strsignal's text.
+func signalText(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "Interrupt"
+	case syscall.SIGKILL:
+		return "Killed"
+	case syscall.SIGTERM:
+		return "Terminated"
+	case syscall.SIGSEGV:
+		return "Segmentation fault"
+	case syscall.SIGABRT:
+		return "Aborted"
+	case syscall.SIGHUP:
+		return "Hangup"
+	case syscall.SIGPIPE:
+		return "Broken pipe"
+	case syscall.SIGQUIT:
+		return "Quit"
+	}
+	t := s.String()
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// runTouch is -t: recursive lines run, otherwise the target is touched
+// ("touch NAME").
+func (j *job) runTouch(ctx context.Context) {
+	e := j.e
+	n := j.u.n
+	recursive := false
+	for _, c := range j.cmds {
+		if c.Recursive {
+			recursive = true
+		}
+	}
+	if recursive {
+		// make runs the recursive lines and prints the others.
+		for i, c := range j.cmds {
+			if !c.Recursive {
+				continue
+			}
+			fmt.Fprintln(j.out, c.Text)
+			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: true}
+			res, err := rc.Run(ctx, c.Text)
+			if err != nil && ctx.Err() != nil {
+				j.interrupted = true
+				return
+			}
+			if res.Status != 0 || res.Signal != 0 {
+				j.childError(i, res, c.IgnoreError || e.opts.IgnoreErrors)
+				if !(c.IgnoreError || e.opts.IgnoreErrors) {
+					j.failed = true
+					return
+				}
+			}
+		}
+		j.ranRecursive = true
+		return
+	}
+	if n.Phony {
+		return
+	}
+	if !e.opts.Silent {
+		fmt.Fprintf(j.out, "touch %s\n", n.Name)
+	}
+	p := n.Name
+	if e.opts.Dir != "" && !filepath.IsAbs(p) {
+		p = filepath.Join(e.opts.Dir, p)
+	}
+	now := time.Now()
+	if err := os.Chtimes(p, now, now); err != nil {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE, 0o666)
+		if err != nil {
+			j.errorf("*** touch: %v", err)
+			j.failed = true
+			return
+		}
+		f.Close()
+	}
+}

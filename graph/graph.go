@@ -1,0 +1,408 @@
+// Package graph builds the target graph of a make run from a rules
+// database: which rule makes each file (explicit rules, pattern rules found
+// by GNU make's implicit rule search, chains of them, suffix rules already
+// converted by the makefile package, .DEFAULT), where each file is found
+// (vpath), and its modification time. The graph is built lazily, target by
+// target, in the order make considers them, because implicit rule search
+// looks at the file system as it is when the target is first needed.
+//
+// The walk itself — make's traversal order and out-of-date decisions as
+// recipes finish — belongs to the executor, which asks the graph for nodes
+// and times. Above the file graph, the image graph (image.go) links legacy
+// images to their components and to the images they are built FROM.
+package graph
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// Options are the make flags that change the graph.
+type Options struct {
+	// Dir is the directory relative file names are relative to (make's
+	// working directory after -C). Empty means the process's.
+	Dir string
+	// AlwaysMake (-B) makes every target out of date.
+	AlwaysMake bool
+	// WhatIf (-W) files are considered infinitely new.
+	WhatIf []string
+	// OldFiles (-o) are considered very old and are never remade.
+	OldFiles []string
+	// NoImplicitChains turns off chains of implicit rules (for tests).
+	NoImplicitChains bool
+}
+
+// Graph is the target graph of one run. It is not safe for concurrent use:
+// the executor's scheduler is its only user.
+type Graph struct {
+	db    *makefile.Database
+	opts  Options
+	nodes map[string]*Node
+	// mentioned are the names make's file table would hold after reading
+	// the makefiles: every target and every explicit prerequisite.
+	mentioned map[string]bool
+	whatIf    map[string]bool
+	oldFiles  map[string]bool
+	stat      func(string) (fs.FileInfo, error)
+	ctx       context.Context
+}
+
+// Rule is one way a node is made: an explicit rule (several for a
+// double-colon target), the instance of a pattern rule, or .DEFAULT.
+type Rule struct {
+	Prereqs   []*Node
+	OrderOnly []*Node
+	// Recipe is nil for a rule without one.
+	Recipe *makefile.Recipe
+	// Stem is $* (with its directory, as make computes it).
+	Stem string
+	// Pattern is the pattern rule this rule is an instance of, if any.
+	Pattern *makefile.PatternRule
+	// Default reports the recipe of .DEFAULT.
+	Default bool
+	// Also are the other targets made by the same recipe run (the other
+	// targets of a multi-target pattern rule).
+	Also []*Node
+	// Pos is where the rule was written.
+	Pos makefile.Pos
+}
+
+// Node is one file or phony target.
+type Node struct {
+	// Name is the target's name as the makefiles spell it.
+	Name string
+	// Target is the database entry, nil when the makefiles never name it
+	// as a target.
+	Target *makefile.Target
+	// Rules are the rules that make it, in order; empty for a file that is
+	// only a source.
+	Rules []*Rule
+	// DoubleColon reports a double-colon target: each rule is made on its
+	// own.
+	DoubleColon bool
+	// Phony, Precious, Secondary come from the special targets.
+	Phony, Precious, Secondary bool
+	// Intermediate is a file made only as a step of an implicit rule chain
+	// (or named by .INTERMEDIATE): make deletes it when done if it made it.
+	Intermediate bool
+	// Old reports -o: never remade, considered very old.
+	Old bool
+	// NoRule reports that search found no rule at all (and no file).
+	NoRule bool
+
+	resolved bool
+	// file state
+	statted bool
+	path    string // the name found by vpath, or Name
+	exists  bool
+	mtime   time.Time
+	// implicit is the pending implicit match when a chain search found
+	// this node as an intermediate.
+	implicit *match
+}
+
+// New returns the graph of db.
+func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
+	g := &Graph{
+		db:        db,
+		opts:      opts,
+		nodes:     make(map[string]*Node),
+		mentioned: make(map[string]bool),
+		whatIf:    make(map[string]bool),
+		oldFiles:  make(map[string]bool),
+		stat:      os.Stat,
+		ctx:       ctx,
+	}
+	for name, t := range db.Targets {
+		g.mentioned[name] = true
+		for _, r := range t.Rules {
+			for _, p := range r.Prereqs {
+				g.mentioned[p] = true
+			}
+			for _, p := range r.OrderOnly {
+				g.mentioned[p] = true
+			}
+		}
+	}
+	for _, f := range opts.WhatIf {
+		g.whatIf[f] = true
+	}
+	for _, f := range opts.OldFiles {
+		g.oldFiles[f] = true
+	}
+	return g
+}
+
+// Database returns the rules database the graph reads.
+func (g *Graph) Database() *makefile.Database { return g.db }
+
+// Options returns the graph's options.
+func (g *Graph) Options() Options { return g.opts }
+
+// Node returns the node called name, creating it if needed. Its rules are
+// not resolved until Resolve.
+func (g *Graph) Node(name string) *Node {
+	if n, ok := g.nodes[name]; ok {
+		return n
+	}
+	n := &Node{Name: name, Target: g.db.Targets[name]}
+	if t := n.Target; t != nil {
+		n.DoubleColon = t.DoubleColon
+		n.Phony, n.Precious, n.Secondary = t.Phony, t.Precious, t.Secondary
+		n.Intermediate = t.Intermediate
+	}
+	if g.isSpecial(".PRECIOUS", name) {
+		n.Precious = true
+	}
+	n.Old = g.oldFiles[name]
+	g.nodes[name] = n
+	return n
+}
+
+// Lookup returns the node called name if the graph has it.
+func (g *Graph) Lookup(name string) *Node { return g.nodes[name] }
+
+// isSpecial reports whether name is a prerequisite of the special target.
+func (g *Graph) isSpecial(special, name string) bool {
+	t := g.db.Targets[special]
+	if t == nil {
+		return false
+	}
+	for _, r := range t.Rules {
+		for _, p := range r.Prereqs {
+			if p == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Resolve finds the rules of n, as make does when it first considers n:
+// its explicit rules, else an implicit rule (search, with chains), else
+// .DEFAULT's recipe. It is a no-op after the first call.
+func (g *Graph) Resolve(n *Node) {
+	if n.resolved {
+		return
+	}
+	n.resolved = true
+	if n.Old {
+		return
+	}
+	if n.implicit != nil {
+		g.applyMatch(n, n.implicit)
+		n.implicit = nil
+		return
+	}
+	var hasRecipe bool
+	if t := n.Target; t != nil {
+		for _, r := range t.Rules {
+			rule := &Rule{Recipe: r.Recipe, Stem: r.Stem, Pos: r.Pos}
+			pre, oo := r.Prereqs, r.OrderOnly
+			if r.SecondExpansion != "" {
+				sc := g.db.ScopeFor(n.Name, nil)
+				auto := &makefile.AutoVars{Target: n.Name, Stem: r.Stem}
+				p2, o2, err := g.db.SecondExpand(g.ctx, sc, r.SecondExpansion, auto)
+				if err == nil {
+					pre = append(append([]string(nil), pre...), p2...)
+					oo = append(append([]string(nil), oo...), o2...)
+				}
+			}
+			for _, p := range pre {
+				rule.Prereqs = append(rule.Prereqs, g.Node(p))
+			}
+			for _, p := range oo {
+				rule.OrderOnly = append(rule.OrderOnly, g.Node(p))
+			}
+			if r.Recipe != nil && len(r.Recipe.Lines) > 0 {
+				hasRecipe = true
+			}
+			n.Rules = append(n.Rules, rule)
+		}
+	}
+	if hasRecipe || n.Phony || n.DoubleColon {
+		return
+	}
+	// make searches implicit rules for a target without a recipe.
+	if m := g.search(n.Name, 0, nil); m != nil {
+		g.applyMatch(n, m)
+		return
+	}
+	if d := g.db.Targets[".DEFAULT"]; d != nil && len(d.Rules) > 0 && d.Rules[0].Recipe != nil && len(d.Rules[0].Recipe.Lines) > 0 {
+		if !g.Exists(n) && (n.Target == nil || len(n.Rules) == 0) {
+			n.Rules = append(n.Rules, &Rule{Recipe: d.Rules[0].Recipe, Default: true, Pos: d.Rules[0].Pos})
+			return
+		}
+	}
+	if n.Target == nil && !g.Exists(n) {
+		n.NoRule = true
+	}
+}
+
+// applyMatch gives n the rule of an implicit match: the pattern rule's
+// prerequisites come first, then the explicit ones (without a recipe).
+func (g *Graph) applyMatch(n *Node, m *match) {
+	rule := &Rule{Recipe: m.rule.Recipe, Stem: m.stem, Pattern: m.rule, Pos: m.rule.Pos}
+	for i, p := range m.prereqs {
+		pn := g.Node(p)
+		if sub := m.chain[i]; sub != nil && !pn.resolved && len(pn.Rules) == 0 {
+			pn.implicit = sub
+			if g.db.Targets[p] == nil && !pn.Secondary {
+				pn.Intermediate = true
+			}
+		}
+		rule.Prereqs = append(rule.Prereqs, pn)
+	}
+	for _, p := range m.orderOnly {
+		rule.OrderOnly = append(rule.OrderOnly, g.Node(p))
+	}
+	for _, a := range m.also {
+		an := g.Node(a)
+		rule.Also = append(rule.Also, an)
+	}
+	var explicit []*Node
+	var explicitOO []*Node
+	for _, r := range n.Rules {
+		explicit = append(explicit, r.Prereqs...)
+		explicitOO = append(explicitOO, r.OrderOnly...)
+	}
+	rule.Prereqs = append(rule.Prereqs, explicit...)
+	rule.OrderOnly = append(rule.OrderOnly, explicitOO...)
+	n.Rules = []*Rule{rule}
+	// The other targets of the pattern share the same rule instance.
+	for _, an := range rule.Also {
+		if !an.resolved {
+			an.resolved = true
+			an.Rules = []*Rule{rule}
+		}
+	}
+}
+
+// HasRecipe reports whether any rule of n has a recipe.
+func (n *Node) HasRecipe() bool {
+	for _, r := range n.Rules {
+		if r.Recipe != nil && len(r.Recipe.Lines) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTarget reports whether the makefiles name n as a target.
+func (n *Node) IsTarget() bool { return n.Target != nil }
+
+// abs returns name relative to the graph's directory.
+func (g *Graph) abs(name string) string {
+	if filepath.IsAbs(name) || g.opts.Dir == "" {
+		return name
+	}
+	return filepath.Join(g.opts.Dir, name)
+}
+
+// fileExists reports whether the file name exists (not a vpath search).
+func (g *Graph) fileExists(name string) bool {
+	_, err := g.stat(g.abs(name))
+	return err == nil
+}
+
+// statNode finds n's file: as named, else by vpath; and its mtime.
+func (g *Graph) statNode(n *Node) {
+	if n.statted {
+		return
+	}
+	n.statted = true
+	n.path = n.Name
+	if fi, err := g.stat(g.abs(n.Name)); err == nil {
+		n.exists, n.mtime = true, fi.ModTime()
+		return
+	}
+	if n.Phony {
+		return
+	}
+	if p, fi := g.vpathSearch(n.Name); p != "" {
+		n.path, n.exists, n.mtime = p, true, fi.ModTime()
+	}
+}
+
+// Exists reports whether n's file exists (found directly or by vpath).
+func (g *Graph) Exists(n *Node) bool {
+	g.statNode(n)
+	return n.exists
+}
+
+// Path returns the name n's file was found under: Name, or the name vpath
+// found. $< and $^ use it.
+func (g *Graph) Path(n *Node) string {
+	g.statNode(n)
+	return n.path
+}
+
+// Mtime returns n's modification time as make uses it: the zero time for
+// a file that does not exist; -o files are very old, -W files infinitely
+// new.
+func (g *Graph) Mtime(n *Node) time.Time {
+	g.statNode(n)
+	if g.whatIf[n.Name] {
+		return farFuture
+	}
+	if n.Old && n.exists {
+		return veryOld
+	}
+	return n.mtime
+}
+
+// WhatIf reports whether n is a -W file.
+func (g *Graph) WhatIf(n *Node) bool { return g.whatIf[n.Name] }
+
+// Restat forgets what the graph knows of n's file, after its recipe ran.
+// A target remade by its recipe is looked for under its own name, not
+// where vpath found it (make's GPATH aside).
+func (g *Graph) Restat(n *Node) {
+	n.statted = true
+	n.path = n.Name
+	n.exists, n.mtime = false, time.Time{}
+	if fi, err := g.stat(g.abs(n.Name)); err == nil {
+		n.exists, n.mtime = true, fi.ModTime()
+	}
+}
+
+// SetNew marks n as just made without looking at the file system (what
+// make assumes under -n, -q and -t, and for targets without a recipe).
+func (g *Graph) SetNew(n *Node) {
+	n.statted = true
+	n.path = n.Name
+	n.exists = true
+	n.mtime = farFuture
+}
+
+var (
+	farFuture = time.Unix(1<<40, 0)
+	veryOld   = time.Unix(1, 0)
+)
+
+// IsFarFuture reports whether t is the time SetNew and -W give.
+func IsFarFuture(t time.Time) bool { return t.Equal(farFuture) }
+
+// Nodes returns every node created so far, in no particular order.
+func (g *Graph) Nodes() []*Node {
+	out := make([]*Node, 0, len(g.nodes))
+	for _, n := range g.nodes {
+		out = append(out, n)
+	}
+	return out
+}
+
+// splitDir splits name into its directory part (with the slash) and base.
+func splitDir(name string) (string, string) {
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return "", name
+	}
+	return name[:i+1], name[i+1:]
+}

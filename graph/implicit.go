@@ -1,0 +1,143 @@
+package graph
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// maxChainDepth bounds chains of implicit rules.
+const maxChainDepth = 16
+
+// match is the result of an implicit rule search for one file.
+type match struct {
+	rule      *makefile.PatternRule
+	stem      string // $*, directory included
+	prereqs   []string
+	chain     []*match // per prerequisite: the match that makes it, if it is intermediate
+	orderOnly []string
+	also      []string // the other targets of the rule instance
+}
+
+type candidate struct {
+	rule   *makefile.PatternRule
+	target int    // index of the matching target pattern
+	dir    string // directory prepended to % prerequisites
+	stem   string // the part % matched
+	order  int
+}
+
+// search is GNU make's implicit rule search (implicit.c) for name: the
+// pattern rules whose target matches, shortest stem first, in definition
+// order otherwise; non-terminal match-anything rules only when no specific
+// rule matched and never inside a chain; first a pass where every
+// prerequisite must exist or be mentioned in the makefiles, then a pass
+// where missing ones may be made by a chain of implicit rules.
+func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]bool) *match {
+	if depth > maxChainDepth {
+		return nil
+	}
+	dir, base := splitDir(name)
+	var cands []candidate
+	specific := false
+	for i, r := range g.db.PatternRules {
+		if r.Recipe == nil || len(r.Recipe.Lines) == 0 || inUse[r] {
+			continue
+		}
+		for ti, tp := range r.Targets {
+			anything := tp == "%"
+			if anything && depth > 0 && !r.Terminal {
+				continue
+			}
+			var stem, d string
+			var ok bool
+			if strings.Contains(tp, "/") {
+				stem, ok = matchPattern(tp, name)
+			} else {
+				stem, ok = matchPattern(tp, base)
+				d = dir
+			}
+			if !ok {
+				continue
+			}
+			if !anything {
+				specific = true
+			}
+			cands = append(cands, candidate{rule: r, target: ti, dir: d, stem: stem, order: i})
+			break
+		}
+	}
+	if specific {
+		kept := cands[:0]
+		for _, c := range cands {
+			if c.rule.Targets[c.target] == "%" && !c.rule.Terminal {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		cands = kept
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return len(cands[i].stem) < len(cands[j].stem) })
+
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 && g.opts.NoImplicitChains {
+			break
+		}
+		for _, c := range cands {
+			if pass == 1 && c.rule.Terminal {
+				continue
+			}
+			m := &match{rule: c.rule, stem: c.dir + c.stem}
+			ok := true
+			for _, p := range c.rule.Prereqs {
+				q := p
+				if strings.Contains(p, "%") {
+					q = c.dir + substPattern(p, c.stem)
+				}
+				if q == name {
+					ok = false
+					break
+				}
+				if g.mentioned[q] || g.nodes[q] != nil && len(g.nodes[q].Rules) > 0 || g.existsOrVPath(q) {
+					m.prereqs = append(m.prereqs, q)
+					m.chain = append(m.chain, nil)
+					continue
+				}
+				if pass == 0 {
+					ok = false
+					break
+				}
+				used := make(map[*makefile.PatternRule]bool, len(inUse)+1)
+				for k := range inUse {
+					used[k] = true
+				}
+				used[c.rule] = true
+				sub := g.search(q, depth+1, used)
+				if sub == nil {
+					ok = false
+					break
+				}
+				m.prereqs = append(m.prereqs, q)
+				m.chain = append(m.chain, sub)
+			}
+			if !ok {
+				continue
+			}
+			for _, p := range c.rule.OrderOnly {
+				q := p
+				if strings.Contains(p, "%") {
+					q = c.dir + substPattern(p, c.stem)
+				}
+				m.orderOnly = append(m.orderOnly, q)
+			}
+			for ti, tp := range c.rule.Targets {
+				if ti != c.target {
+					m.also = append(m.also, c.dir+substPattern(tp, c.stem))
+				}
+			}
+			return m
+		}
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package graph
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+)
+
+// matchPattern matches name against a make pattern with one %, returning
+// the stem. A pattern without % matches only itself (stem "").
+func matchPattern(pattern, name string) (string, bool) {
+	i := strings.IndexByte(pattern, '%')
+	if i < 0 {
+		return "", pattern == name
+	}
+	pre, suf := pattern[:i], pattern[i+1:]
+	if len(name) < len(pre)+len(suf) || !strings.HasPrefix(name, pre) || !strings.HasSuffix(name, suf) {
+		return "", false
+	}
+	return name[len(pre) : len(name)-len(suf)], true
+}
+
+// substPattern replaces the first % of pattern by stem.
+func substPattern(pattern, stem string) string {
+	i := strings.IndexByte(pattern, '%')
+	if i < 0 {
+		return pattern
+	}
+	return pattern[:i] + stem + pattern[i+1:]
+}
+
+// vpathDirs returns the directories to search for name: those of the
+// matching vpath directives in order, then VPATH's.
+func (g *Graph) vpathDirs(name string) []string {
+	var dirs []string
+	for _, vp := range g.db.VPaths {
+		if _, ok := matchPattern(vp.Pattern, name); ok {
+			dirs = append(dirs, vp.Dirs...)
+		}
+	}
+	if g.db.Globals != nil {
+		if v := g.db.Globals.Lookup("VPATH"); v != nil {
+			val, err := g.db.Expand(g.ctx, nil, "$(VPATH)")
+			if err == nil {
+				for _, d := range strings.FieldsFunc(val, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' }) {
+					dirs = append(dirs, d)
+				}
+			}
+		}
+	}
+	return dirs
+}
+
+// vpathSearch looks for name in the vpath directories. It returns the
+// name found ("dir/name") and its FileInfo, or "".
+func (g *Graph) vpathSearch(name string) (string, fs.FileInfo) {
+	if filepath.IsAbs(name) {
+		return "", nil
+	}
+	for _, d := range g.vpathDirs(name) {
+		p := strings.TrimSuffix(d, "/") + "/" + name
+		if fi, err := g.stat(g.abs(p)); err == nil {
+			return p, fi
+		}
+	}
+	return "", nil
+}
+
+// existsOrVPath reports whether name exists directly or by vpath.
+func (g *Graph) existsOrVPath(name string) bool {
+	if g.fileExists(name) {
+		return true
+	}
+	p, _ := g.vpathSearch(name)
+	return p != ""
+}
