@@ -1,0 +1,305 @@
+package util
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+)
+
+// A scratch daemon is a second, throwaway dockerd that one test starts on
+// its own socket, data root, exec root and pidfile, so that the destructive
+// utilities (clean, purge, stopall, killall) and name resolution can be
+// tested on "everything" without touching anyone else's containers. It has
+// one image, busybox:latest, imported from the host's /bin/busybox.
+type scratch struct {
+	t    *testing.T
+	host string // DOCKER_HOST value
+	c    *client.Client
+}
+
+// newScratch starts a scratch daemon and points DOCKER_HOST at it for the
+// rest of the test. It needs root and dockerd; without them it skips, or
+// fails where engine tests are mandatory.
+func newScratch(t *testing.T) *scratch {
+	t.Helper()
+	enginetest.Require(t) // the machine is set up for engine tests
+	dockerd, err := exec.LookPath("dockerd")
+	if err != nil || os.Geteuid() != 0 {
+		msg := fmt.Sprintf("a scratch daemon needs root and dockerd (euid %d, %v)", os.Geteuid(), err)
+		if enginetest.Required() {
+			t.Fatal(msg)
+		}
+		t.Skip("SKIPPED: " + msg)
+	}
+	// Short paths: containerd's sockets live under the exec root.
+	dir, err := os.MkdirTemp("", "dmk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "d.sock")
+	logf, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(dockerd,
+		"--host", "unix://"+sock,
+		"--data-root", filepath.Join(dir, "root"),
+		"--exec-root", filepath.Join(dir, "ex"),
+		"--pidfile", filepath.Join(dir, "pid"),
+		"--bridge=none", "--iptables=false", "--ip-masq=false",
+		"--storage-driver=vfs", "--shutdown-timeout=2",
+	)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &scratch{t: t, host: "unix://" + sock}
+	t.Cleanup(func() {
+		if s.c != nil {
+			// Leave nothing running: a daemon stops faster without containers.
+			ctx := context.Background()
+			if l, err := s.c.ContainerList(ctx, client.ContainerListOptions{All: true}); err == nil {
+				for _, ct := range l.Items {
+					_, _ = s.c.ContainerRemove(ctx, ct.ID, client.ContainerRemoveOptions{Force: true})
+				}
+			}
+			s.c.Close()
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+		if err := os.RemoveAll(dir); err != nil {
+			t.Logf("scratch daemon: cleaning %s: %v", dir, err)
+		}
+	})
+	c, err := client.New(client.WithHost(s.host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err = c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "log"))
+			t.Fatalf("scratch daemon did not answer: %v\n%s", err, tail(string(log), 15))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.c = c
+	t.Setenv("DOCKER_HOST", s.host)
+	s.importBusybox("busybox:latest", nil)
+	return s
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// busyboxTar is a root file system with /bin/busybox and its applets (sh,
+// sleep…), and /bin/bash as one more name for busybox's sh, plus extra
+// files (path → content; mode 0755 for paths under /sbin or /bin).
+func busyboxTar(t *testing.T, extra map[string]string) []byte {
+	t.Helper()
+	bb, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Fatalf("the scratch image needs the host's /bin/busybox: %v", err)
+	}
+	out, err := exec.Command("/bin/busybox", "--list").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	now := time.Now()
+	add := func(h *tar.Header, data []byte) {
+		h.ModTime = now
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{"bin/", "sbin/", "etc/", "tmp/", "root/"} {
+		add(&tar.Header{Name: d, Typeflag: tar.TypeDir, Mode: 0o755}, nil)
+	}
+	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))}, bb)
+	for _, a := range append(strings.Fields(string(out)), "bash") {
+		if a != "busybox" {
+			add(&tar.Header{Name: "bin/" + a, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
+		}
+	}
+	passwd := []byte("root:x:0:0:root:/root:/bin/sh\n")
+	add(&tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(passwd))}, passwd)
+	for p, content := range extra {
+		mode := int64(0o644)
+		if strings.HasPrefix(p, "/sbin/") || strings.HasPrefix(p, "/bin/") {
+			mode = 0o755
+		}
+		name := strings.TrimPrefix(p, "/")
+		if d := filepath.Dir(name); d != "." {
+			add(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
+		}
+		add(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: mode, Size: int64(len(content))}, []byte(content))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// importBusybox imports a busybox file system (with extra files) as ref,
+// with Dockerfile-style changes ("LABEL k=v", "CMD [...]"), and returns the
+// image id.
+func (s *scratch) importBusybox(ref string, extra map[string]string, changes ...string) string {
+	s.t.Helper()
+	ctx := context.Background()
+	r, err := s.c.ImageImport(ctx, client.ImageImportSource{Source: bytes.NewReader(busyboxTar(s.t, extra)), SourceName: "-"}, ref, client.ImageImportOptions{Changes: changes})
+	if err != nil {
+		s.t.Fatalf("importing %s: %v", ref, err)
+	}
+	body, _ := io.ReadAll(r)
+	r.Close()
+	var msg struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+	}
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		if json.Unmarshal(line, &msg) == nil && msg.Error != "" {
+			s.t.Fatalf("importing %s: %s", ref, msg.Error)
+		}
+	}
+	return s.imageID(ref)
+}
+
+func (s *scratch) imageID(ref string) string {
+	s.t.Helper()
+	r, err := s.c.ImageInspect(context.Background(), ref)
+	if err != nil {
+		s.t.Fatalf("inspecting %s: %v", ref, err)
+	}
+	return r.ID
+}
+
+// start creates and starts a container of image running cmd, named name
+// (empty: the engine's choice), with labels, and returns its id.
+func (s *scratch) start(name, image string, labels map[string]string, cmd ...string) string {
+	s.t.Helper()
+	id := s.create(name, image, labels, cmd...)
+	if _, err := s.c.ContainerStart(context.Background(), id, client.ContainerStartOptions{}); err != nil {
+		s.t.Fatalf("starting %s: %v", name, err)
+	}
+	return id
+}
+
+// create creates a container without starting it.
+func (s *scratch) create(name, image string, labels map[string]string, cmd ...string) string {
+	s.t.Helper()
+	r, err := s.c.ContainerCreate(context.Background(), client.ContainerCreateOptions{
+		Name:       name,
+		Config:     &container.Config{Image: image, Cmd: cmd, Labels: labels},
+		HostConfig: &container.HostConfig{NetworkMode: "none"},
+	})
+	if err != nil {
+		s.t.Fatalf("creating %s: %v", name, err)
+	}
+	return r.ID
+}
+
+// exited runs a container to its end and returns its id.
+func (s *scratch) exited(name, image string, labels map[string]string, cmd ...string) string {
+	s.t.Helper()
+	id := s.start(name, image, labels, cmd...)
+	s.wait(id)
+	return id
+}
+
+// wait waits for a container to stop and returns its exit status.
+func (s *scratch) wait(id string) int {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w := s.c.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case r := <-w.Result:
+		return int(r.StatusCode)
+	case err := <-w.Error:
+		s.t.Fatalf("waiting for %s: %v", id, err)
+	}
+	return -1
+}
+
+// state returns a container's state ("running", "exited"…), or "gone".
+func (s *scratch) state(id string) (string, int) {
+	s.t.Helper()
+	r, err := s.c.ContainerInspect(context.Background(), id, client.ContainerInspectOptions{})
+	if err != nil {
+		return "gone", 0
+	}
+	return string(r.Container.State.Status), r.Container.State.ExitCode
+}
+
+// containers returns the names of all containers, sorted.
+func (s *scratch) containers() []string {
+	s.t.Helper()
+	l, err := s.c.ContainerList(context.Background(), client.ContainerListOptions{All: true})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var names []string
+	for _, c := range l.Items {
+		names = append(names, strings.TrimPrefix(c.Names[0], "/"))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// utilRun runs utility name of the default set with args, returning its
+// status, standard output and standard error.
+func utilRun(t *testing.T, in io.Reader, name string, args ...string) (int, string, string) {
+	t.Helper()
+	u, ok := Default().Lookup(name)
+	if !ok {
+		t.Fatalf("no utility %s", name)
+	}
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st := u.Main(ctx, Stdio{In: in, Out: &out, Err: &errb}, args)
+	return st, out.String(), errb.String()
+}
