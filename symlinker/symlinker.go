@@ -1,0 +1,292 @@
+// Package symlinker runs, in Go, the file commands that legacy Makefile
+// recipes use — ln, mkdir, rm, touch, chmod and cp — with the results, error
+// messages and exit statuses of GNU coreutils 9.1, as an exec-handler
+// middleware for mvdan.cc/sh/v3/interp. A form it does not reproduce exactly
+// (an unknown flag, a name with unprintable bytes, a locale other than C,
+// POSIX or C.UTF-8, a command that is not coreutils' on the PATH) goes to the
+// next handler, normally the real binary.
+//
+// It also refuses symbolic links that would pull a file from outside the
+// repository root into a build directory, and offers Stage, which fills a
+// build directory aside and swaps it in atomically.
+package symlinker
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+)
+
+// Config tells a Symlinker where the repository is and which links it may
+// make.
+type Config struct {
+	// Root is the repository root. Symbolic links created inside a build
+	// directory may not point outside it. Empty disables the check.
+	Root string
+	// IsBuildPath reports whether the absolute, cleaned path of a link
+	// about to be created lies in a build directory. Nil means every path
+	// under Root does.
+	IsBuildPath func(path string) bool
+	// AllowOutside lifts the check (dmake's --allow-outside-links).
+	AllowOutside bool
+}
+
+// A Symlinker runs file commands in Go. It is safe for concurrent use.
+type Symlinker struct {
+	cfg  Config
+	root string // Root, absolute with symbolic links resolved
+}
+
+// New returns a Symlinker with the given configuration.
+func New(cfg Config) *Symlinker {
+	s := &Symlinker{cfg: cfg}
+	if cfg.Root != "" {
+		root, err := filepath.Abs(cfg.Root)
+		if err == nil {
+			if r, err := filepath.EvalSymlinks(root); err == nil {
+				root = r
+			}
+		}
+		s.root = root
+	}
+	return s
+}
+
+// commands maps each command name to its implementation. An implementation
+// returns false when it leaves the command to the real binary; it does so
+// only before it has changed anything.
+var commands = map[string]func(c *cmd, args []string) bool{
+	"ln":    runLn,
+	"mkdir": runMkdir,
+	"rm":    runRm,
+	"touch": runTouch,
+	"chmod": runChmod,
+	"cp":    runCp,
+}
+
+// Middleware returns the exec-handler middleware, for interp.ExecHandlers.
+func (s *Symlinker) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		return func(ctx context.Context, args []string) error {
+			status, handled := s.Run(ctx, args)
+			if !handled {
+				return next(ctx, args)
+			}
+			if status != 0 {
+				return interp.ExitStatus(status)
+			}
+			return nil
+		}
+	}
+}
+
+// Run runs args in Go if it can, reading the directory, environment and
+// standard streams from ctx's interp.HandlerContext. handled is false when
+// the command must go to the real binary instead; nothing was done then.
+func (s *Symlinker) Run(ctx context.Context, args []string) (status uint8, handled bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	impl := commands[args[0]]
+	if impl == nil {
+		return 0, false
+	}
+	for _, a := range args {
+		if !printable(a) {
+			return 0, false
+		}
+	}
+	hc := interp.HandlerCtx(ctx)
+	utf8, ok := localeUTF8(hc.Env)
+	if !ok || !isCoreutils(hc.Dir, hc.Env, args[0]) {
+		return 0, false
+	}
+	dirfd, err := unix.Open(hc.Dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer unix.Close(dirfd)
+	c := &cmd{
+		s:      s,
+		name:   args[0],
+		dir:    hc.Dir,
+		dirfd:  dirfd,
+		stdin:  hc.Stdin,
+		stdout: hc.Stdout,
+		stderr: hc.Stderr,
+		utf8:   utf8,
+	}
+	if !impl(c, args[1:]) {
+		return 0, false
+	}
+	return c.status, true
+}
+
+// cmd is one command being run.
+type cmd struct {
+	s              *Symlinker
+	name           string
+	dir            string // the shell's directory, for messages about absolute paths
+	dirfd          int    // the shell's directory, for the *at system calls
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	utf8           bool // the locale's charset is UTF-8
+	status         uint8
+}
+
+// errorf prints a diagnostic as coreutils' error() does and marks failure.
+func (c *cmd) errorf(format string, a ...any) {
+	fmt.Fprintf(c.stderr, "%s: %s\n", c.name, fmt.Sprintf(format, a...))
+	c.status = 1
+}
+
+// errnof is errorf followed by ": " and err's system message.
+func (c *cmd) errnof(err error, format string, a ...any) {
+	fmt.Fprintf(c.stderr, "%s: %s: %s\n", c.name, fmt.Sprintf(format, a...), strerror(err))
+	c.status = 1
+}
+
+// usageError prints a usage diagnostic and the --help hint, status 1.
+func (c *cmd) usageError(format string, a ...any) {
+	c.errorf(format, a...)
+	fmt.Fprintf(c.stderr, "Try '%s --help' for more information.\n", c.name)
+}
+
+// quote quotes s in the locale style (‘s’ under UTF-8).
+func (c *cmd) quote(s string) string { return quoteLocale(s, c.utf8) }
+
+// abs returns name as an absolute path, relative names taken from the
+// shell's directory.
+func (c *cmd) abs(name string) string {
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name)
+	}
+	return filepath.Join(c.dir, name)
+}
+
+// localeUTF8 reports whether the locale that coreutils would set from env
+// uses UTF-8; ok is false for locales whose messages or quoting this package
+// does not reproduce (anything but C, POSIX and C.UTF-8), and when
+// POSIXLY_CORRECT changes the commands' behaviour.
+func localeUTF8(env expand.Environ) (utf8, ok bool) {
+	get := func(name string) (string, bool) {
+		v := env.Get(name)
+		if !v.Exported || v.Kind != expand.String {
+			return "", false
+		}
+		return v.Str, true
+	}
+	if _, set := get("POSIXLY_CORRECT"); set {
+		return false, false
+	}
+	pick := func(category string) string {
+		for _, name := range []string{"LC_ALL", category, "LANG"} {
+			if v, _ := get(name); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	class := func(name string) (utf8, ok bool) {
+		switch name {
+		case "", "C", "POSIX":
+			return false, true
+		case "C.UTF-8", "C.utf8":
+			return true, true
+		}
+		return false, false
+	}
+	utf8, ok = class(pick("LC_CTYPE"))
+	msgs := pick("LC_MESSAGES")
+	mutf8, mok := class(msgs)
+	if !ok || !mok {
+		return false, false
+	}
+	if language, _ := get("LANGUAGE"); language != "" && mutf8 {
+		return false, false // gettext honours LANGUAGE outside the plain C locale
+	}
+	return utf8, true
+}
+
+// isCoreutils reports whether name, looked up in env's PATH from dir, is
+// the coreutils binary this package stands in for.
+func isCoreutils(dir string, env expand.Environ, name string) bool {
+	path, err := interp.LookPathDir(dir, env, name)
+	if err != nil {
+		return false
+	}
+	switch path {
+	case "/usr/bin/" + name, "/bin/" + name:
+		return true
+	}
+	return false
+}
+
+// checkLink refuses a symbolic link at path (relative to the shell's
+// directory) to target when the link lands in a build directory and the
+// target resolves outside the repository root. It prints the refusal and
+// returns false.
+func (c *cmd) checkLink(target, path string) bool {
+	s := c.s
+	if s.root == "" || s.cfg.AllowOutside {
+		return true
+	}
+	abs := c.abs(path)
+	link := filepath.Join(resolvePrefix(filepath.Dir(abs)), filepath.Base(abs))
+	if !within(link, s.root) {
+		return true
+	}
+	if s.cfg.IsBuildPath != nil && !s.cfg.IsBuildPath(link) {
+		return true
+	}
+	dest := target
+	if !filepath.IsAbs(dest) {
+		dest = filepath.Join(filepath.Dir(link), dest)
+	}
+	dest = resolvePrefix(filepath.Clean(dest))
+	if within(dest, s.root) {
+		return true
+	}
+	c.errorf("refusing to create symbolic link %s -> %s: it pulls %s, outside the repository root %s, into a build directory; use --allow-outside-links to allow it",
+		quoteaf(path), quoteaf(target), quoteaf(dest), quoteaf(s.root))
+	return false
+}
+
+// within reports whether path is root or lies under it.
+func within(path, root string) bool {
+	return path == root || root == "/" || strings.HasPrefix(path, root+"/")
+}
+
+// resolvePrefix resolves symbolic links in the longest existing leading
+// part of the absolute path p and appends the rest unchanged.
+func resolvePrefix(p string) string {
+	rest := ""
+	for cur := p; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
