@@ -140,4 +140,3 @@ func (ch *chmoder) chmod(path string, top bool) {
 		}
 	}
 }
-

@@ -10,11 +10,11 @@ import (
 // ASCII only; the middleware hands anything else to the real binary.
 
 // shellSpecial holds the characters that, next to a single quote, make
-// quotearg's shell-escape-always style fall back from "..." to '...'\''...'.
+// quotearg's shell-escape-always style fall back from "..." to '...'\”...'.
 const shellSpecial = "!\"#$&()*;<=>?[\\^`{|}~"
 
 // quoteaf quotes like coreutils' quoteaf (shell-escape-always style):
-// 'a b', "it's", 'a'\''$b'.
+// 'a b', "it's", 'a'\”$b'.
 func quoteaf(s string) string {
 	if !strings.Contains(s, "'") {
 		return "'" + s + "'"

@@ -66,9 +66,9 @@ func runRm(c *cmd, args []string) bool {
 // remover removes the operands of one rm command, in the order and with the
 // diagnostics of rm's fts walk.
 type remover struct {
-	c                                 *cmd
+	c                               *cmd
 	force, recursive, dirs, verbose bool
-	root                              unix.Stat_t
+	root                            unix.Stat_t
 }
 
 // remove removes path; top is true for a command-line operand. It reports
