@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -234,6 +235,14 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	labels[engine.LabelInputs] = digest
 	res.Digest = digest
+	// The labels go into the Dockerfile as one last LABEL step (the
+	// engine's labels parameter would add a step per label).
+	plan.Dockerfile = append(plan.Dockerfile, labelLine(labels)...)
+	plan.Steps = append(plan.Steps, Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
+	tarBuf.Reset()
+	if err := WriteContext(&tarBuf, dfName, plan.Dockerfile, plan.Files); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 
 	if b.NoBuild {
 		dir := b.NoBuildDir
@@ -292,7 +301,6 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		Dockerfile:  dfName,
 		Tags:        req.Tags,
 		BuildArgs:   buildArgs,
-		Labels:      labels,
 		NetworkMode: network,
 		NoCache:     req.NoCache,
 		Pull:        pull,
@@ -480,4 +488,20 @@ func (b *Builder) describeFailure(name string, plan *Plan, dir string, err error
 		}
 	}
 	return f
+}
+
+// labelLine returns a LABEL instruction setting labels, sorted.
+func labelLine(labels map[string]string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sb strings.Builder
+	sb.WriteString("LABEL")
+	for _, k := range keys {
+		fmt.Fprintf(&sb, " %s=%s", strconv.Quote(k), strconv.Quote(labels[k]))
+	}
+	sb.WriteString("\n")
+	return sb.String()
 }

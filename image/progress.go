@@ -157,12 +157,12 @@ func (p *progress) event(e engine.BuildEvent) {
 	case engine.EventCached:
 		p.state = "cached"
 		if p.kind == "json" {
-			p.emit(ProgressEvent{Event: "cached", Step: e.Step, Steps: p.steps, Script: p.script(e.Step)})
+			p.emit(ProgressEvent{Event: "cached", Step: e.Step, Steps: p.steps, Instruction: p.instr, Script: p.script(e.Step)})
 		}
 	case engine.EventRunning:
 		p.state = "ran"
 		if p.kind == "json" {
-			p.emit(ProgressEvent{Event: "running", Step: e.Step, Steps: p.steps, Script: p.script(e.Step)})
+			p.emit(ProgressEvent{Event: "running", Step: e.Step, Steps: p.steps, Instruction: p.instr, Script: p.script(e.Step)})
 		}
 		if p.kind == "tty" {
 			p.state = "running"

@@ -1,0 +1,334 @@
+package image
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/moby/moby/client"
+)
+
+// countingProxy serves the Engine API on a unix socket in front of the real
+// engine and counts the build requests that pass.
+type countingProxy struct {
+	builds atomic.Int64
+	sock   string
+}
+
+func newCountingProxy(t *testing.T) *countingProxy {
+	t.Helper()
+	target := "/var/run/docker.sock"
+	if h := os.Getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") {
+		target = strings.TrimPrefix(h, "unix://")
+	} else if h != "" {
+		t.Skipf("SKIPPED: the counting proxy needs a unix socket engine, DOCKER_HOST=%s", h)
+	}
+	p := &countingProxy{sock: filepath.Join(t.TempDir(), "engine.sock")}
+	l, err := net.Listen("unix", p.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.Out.URL.Scheme, r.Out.URL.Host = "http", "docker"
+		},
+		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", target)
+		}},
+		FlushInterval: -1,
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/build") {
+			p.builds.Add(1)
+		}
+		rp.ServeHTTP(w, r)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return p
+}
+
+// testEngine connects to the engine through a counting proxy.
+func testEngine(t *testing.T) (*engine.Engine, *countingProxy) {
+	t.Helper()
+	enginetest.Require(t)
+	p := newCountingProxy(t)
+	t.Setenv("DOCKER_HOST", "unix://"+p.sock)
+	e, err := engine.New(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e, p
+}
+
+// removeTagged removes, at the end of the test, the images tagged with
+// prefix and the dangling images dmake labelled for them.
+func removeTagged(t *testing.T, e *engine.Engine, prefix string) {
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c := e.Client()
+		list, err := c.ImageList(ctx, client.ImageListOptions{All: true})
+		if err != nil {
+			return
+		}
+		for _, im := range list.Items {
+			mine := im.Labels[enginetest.Label] != ""
+			for _, tag := range im.RepoTags {
+				if strings.HasPrefix(tag, prefix) {
+					mine = true
+				}
+			}
+			if strings.HasPrefix(im.Labels[engine.LabelTag], prefix) {
+				mine = true
+			}
+			if !mine {
+				continue
+			}
+			for _, tag := range im.RepoTags {
+				if strings.HasPrefix(tag, prefix) {
+					c.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+				}
+			}
+			c.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{PruneChildren: true})
+		}
+	})
+}
+
+// recipeLines returns the commands of make's build goal for image name, as
+// make -n prints them (one shell each).
+func recipeLines(t *testing.T, root, name string, vars ...string) []string {
+	t.Helper()
+	args := append([]string{"-n", "-s", "-C", filepath.Join(root, "images", name), "build"}, vars...)
+	cmd := exec.Command("make", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOME="+root)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make -n build: %v", err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// buildViaRecipe runs the build goal's recipe lines through the
+// interpreter with b's middleware, and returns the JSON progress events.
+func buildViaRecipe(t *testing.T, b *Builder, root, name string, vars ...string) []ProgressEvent {
+	t.Helper()
+	var out strings.Builder
+	b.Out, b.Progress = &out, "json"
+	for _, l := range recipeLines(t, root, name, vars...) {
+		if o, err := runRecipe(t, b, filepath.Join(root, "images", name), l); err != nil {
+			t.Fatalf("recipe line %q: %v\n%s\n%s", l, err, o, out.String())
+		}
+	}
+	var evs []ProgressEvent
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var ev ProgressEvent
+		dec := json.NewDecoder(strings.NewReader(l))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatalf("progress line %q: %v", l, err)
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// ranScripts lists the scripts whose RUN step ran (not cached), in order.
+func ranScripts(evs []ProgressEvent) []string {
+	var out []string
+	for _, e := range evs {
+		if e.Event == "running" && strings.HasPrefix(e.Instruction, "RUN ") {
+			s := e.Script
+			if s == "" {
+				s = fmt.Sprint("step", e.Step)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func lastResult(t *testing.T, b *Builder) *Result {
+	t.Helper()
+	rs := b.Results()
+	if len(rs) == 0 {
+		t.Fatal("no build happened")
+	}
+	return rs[len(rs)-1]
+}
+
+func stepOf(t *testing.T, p *Plan, instr string) int {
+	t.Helper()
+	for i, s := range p.Steps {
+		if s.Instruction == instr {
+			return i + 1
+		}
+	}
+	t.Fatalf("no step %q", instr)
+	return 0
+}
+
+func uniquePrefix(t *testing.T) string {
+	return fmt.Sprintf("dmake-test-%d/", time.Now().UnixNano()%1e9)
+}
+
+// The link-style fixture through the engine: cold build, no-op, one edited
+// script, --bust, and what makes the no-op check build again.
+func TestEngineLayeredBuild(t *testing.T) {
+	e, proxy := testEngine(t)
+	needMake(t)
+	ctx := context.Background()
+	prefix := uniquePrefix(t)
+	removeTagged(t, e, prefix)
+	root := t.TempDir()
+	copyTree(t, bbRepo, root)
+	base := prefix + "base"
+	if err := e.Tag(ctx, "busybox:latest", base); err != nil {
+		t.Fatal(err)
+	}
+	vars := []string{"IMAGE_PREFIX=" + prefix, "FROM=" + base, "DOCKER_ARGS=--label " + enginetest.Label + "=1"}
+	tag := prefix + "bb"
+	newBuilder := func() *Builder { return &Builder{Engine: e, TempDir: t.TempDir()} }
+
+	// Cold: every RUN runs.
+	b := newBuilder()
+	evs := buildViaRecipe(t, b, root, "bb", vars...)
+	r := lastResult(t, b)
+	if !r.Built || r.Plan.Layout != "layered" {
+		t.Fatalf("cold build: %+v", r)
+	}
+	if got := strings.Join(ranScripts(evs), " "); got != "00_init.sh 02_tool.sh 03_app.sh 99_cleanup.sh step17" {
+		t.Errorf("cold build ran %q", got)
+	}
+	info, found, err := e.InspectImage(ctx, tag)
+	if err != nil || !found {
+		t.Fatalf("image %s: found=%v %v", tag, found, err)
+	}
+	for k, want := range map[string]string{
+		engine.LabelInputs: r.Digest, engine.LabelComponents: "init tool app cleanup", engine.LabelLayout: "layered",
+		engine.LabelScriptPrefix + "03_app.sh": r.Plan.Scripts["03_app.sh"], "org.opencontainers.image.title": "bb",
+		engine.LabelBase: info.Labels[engine.LabelBase], enginetest.Label: "1",
+	} {
+		if info.Labels[k] != want || want == "" {
+			t.Errorf("label %s = %q, want %q", k, info.Labels[k], want)
+		}
+	}
+
+	// No-op: nothing is sent.
+	before := proxy.builds.Load()
+	b = newBuilder()
+	start := time.Now()
+	buildViaRecipe(t, b, root, "bb", vars...)
+	if r := lastResult(t, b); !r.UpToDate {
+		t.Errorf("second run built: %+v", r)
+	}
+	if n := proxy.builds.Load() - before; n != 0 {
+		t.Errorf("no-op run sent %d builds", n)
+	}
+	t.Logf("no-op run (recipe lines incl. tar) took %v", time.Since(start))
+
+	// Edit the late 03_ script: exactly the steps from its COPY on rebuild.
+	oldID := info.ID
+	app := filepath.Join(root, "script", "03_app.sh")
+	os.WriteFile(app, []byte(strings.Replace(readFile(t, app), "version 1", "version 2", 1)), 0o644)
+	b = newBuilder()
+	evs = buildViaRecipe(t, b, root, "bb", vars...)
+	r = lastResult(t, b)
+	k := stepOf(t, r.Plan, "COPY script/03_app.sh /build/script/03_app.sh")
+	if r.Cached != k-2 {
+		t.Errorf("after editing 03_app.sh: %d steps cached, want the %d before its COPY (step %d)", r.Cached, k-2, k)
+	}
+	if got := strings.Join(ranScripts(evs), " "); got != "03_app.sh 99_cleanup.sh step17" {
+		t.Errorf("after editing 03_app.sh ran %q", got)
+	}
+	if len(r.Removed) == 0 || r.Removed[0] != oldID {
+		t.Errorf("the old image %s was not removed as dangling: removed %v", oldID, r.Removed)
+	}
+
+	// --bust a component: that step and the later ones re-run.
+	b = newBuilder()
+	b.Bust = []string{"tool"}
+	evs = buildViaRecipe(t, b, root, "bb", vars...)
+	r = lastResult(t, b)
+	k = stepOf(t, r.Plan, "RUN /bin/sh /build/script/02_tool.sh # dmake-bust="+b.bustToken())
+	if r.Cached != k-2 {
+		t.Errorf("--bust tool: %d steps cached, want %d", r.Cached, k-2)
+	}
+	if got := strings.Join(ranScripts(evs), " "); got != "02_tool.sh 03_app.sh 99_cleanup.sh step17" {
+		t.Errorf("--bust tool ran %q", got)
+	}
+
+	// Not a stamp: each of these makes the next run build.
+	noop := func(what string, want bool) {
+		t.Helper()
+		before := proxy.builds.Load()
+		b := newBuilder()
+		buildViaRecipe(t, b, root, "bb", vars...)
+		sent := proxy.builds.Load() - before
+		if want && sent != 0 || !want && sent != 1 {
+			t.Errorf("%s: %d builds sent, want a no-op=%v", what, sent, want)
+		}
+	}
+	noop("after --bust, unchanged", false) // the busted image's inputs differ from a plain run's
+	noop("unchanged", true)
+	if _, err := e.Client().ImageRemove(ctx, tag, client.ImageRemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	noop("image removed", false)
+	if err := e.Tag(ctx, "busybox:latest", tag); err != nil {
+		t.Fatal(err)
+	}
+	noop("tag moved to another image", false)
+	noop("unchanged again", true)
+	// A new base image under the same name.
+	if _, err := e.Build(ctx, engine.BuildRequest{
+		Context:     mustContext(t, "FROM busybox:latest\nLABEL rebased=1\n"),
+		Tags:        []string{base},
+		Labels:      map[string]string{enginetest.Label: "1"},
+		NetworkMode: "host",
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	noop("base image id changed", false)
+}
+
+func mustContext(t *testing.T, dockerfile string) *strings.Reader {
+	t.Helper()
+	var sb strings.Builder
+	if err := WriteContext(&sb, "Dockerfile", []byte(dockerfile), nil); err != nil {
+		t.Fatal(err)
+	}
+	return strings.NewReader(sb.String())
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
