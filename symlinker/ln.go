@@ -66,7 +66,12 @@ func runLn(c *cmd, args []string) bool {
 	last := files[len(files)-1]
 	linkErr := -1
 	if len(files) == 2 {
-		if !c.checkLink(files[0], files[1]) {
+		// Check the link where it will be: in files[1] when that is a
+		// directory (the attempt below then fails with EEXIST and
+		// intoDir checks), else at files[1].
+		var st unix.Stat_t
+		isDir := unix.Fstatat(c.dirfd, files[1], &st, 0) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
+		if !isDir && !c.checkLink(files[0], files[1]) {
 			return true
 		}
 		linkErr = errnoize(unix.Symlinkat(files[0], c.dirfd, files[1]))

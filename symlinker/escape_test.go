@@ -1,0 +1,94 @@
+package symlinker
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEscapeRefused checks that a link pulling a file from outside the
+// repository into a build directory is refused, that the same command
+// succeeds without the symlinker (so the refusal is the symlinker's), and
+// that links staying inside, or made outside build directories, or allowed
+// by AllowOutside, are made.
+func TestEscapeRefused(t *testing.T) {
+	base := t.TempDir()
+	repo := filepath.Join(base, "repo")
+	outside := filepath.Join(base, "outside")
+	for _, d := range []string{"images/x/build/script", "script", "notbuild"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(repo, "script/00_a.sh"), filepath.Join(outside, "secret")} {
+		if err := os.WriteFile(f, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A link inside the repository that leads out of it.
+	if err := os.Symlink(outside, filepath.Join(repo, "out")); err != nil {
+		t.Fatal(err)
+	}
+	isBuild := func(p string) bool {
+		return strings.Contains(p+"/", "/build/")
+	}
+	env := []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
+	cases := []struct {
+		name, cmd string
+		refused   bool
+	}{
+		{"absolute outside", "ln -s " + outside + "/secret images/x/build/secret", true},
+		{"relative outside", "ln -s ../../../../outside/secret images/x/build/secret", true},
+		{"through an inner link", "ln -sf ../../../out/secret images/x/build/secret", true},
+		{"into the build dir", "ln -s ../../../../../outside/secret images/x/build/script/", true},
+		{"two operands into a directory", "cd images/x/build && ln -s ../../../../../outside/secret script", true},
+		{"inside", "ln -s ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
+		{"inside, dir form", "ln -sf ../../../../script/00_a.sh images/x/build/script", false},
+		{"outside but not in a build dir", "ln -s ../../outside/secret notbuild/secret", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			os.RemoveAll(filepath.Join(repo, "images/x/build/script/secret"))
+			os.RemoveAll(filepath.Join(repo, "images/x/build/secret"))
+			os.RemoveAll(filepath.Join(repo, "images/x/build/script/00_a.sh"))
+			os.RemoveAll(filepath.Join(repo, "notbuild/secret"))
+			before := snapshot(t, repo)
+
+			plain := runLine(t, repo, tc.cmd, env, nil)
+			if plain.status != 0 || plain.tree == before {
+				t.Fatalf("without the symlinker: status %d, tree changed %v; the case proves nothing", plain.status, plain.tree != before)
+			}
+			os.RemoveAll(filepath.Join(repo, "images/x/build/script/secret"))
+			os.RemoveAll(filepath.Join(repo, "images/x/build/secret"))
+			os.RemoveAll(filepath.Join(repo, "images/x/build/script/00_a.sh"))
+			os.RemoveAll(filepath.Join(repo, "notbuild/secret"))
+
+			got := runLine(t, repo, tc.cmd, env, New(Config{Root: repo, IsBuildPath: isBuild}))
+			if got.fellBack {
+				t.Fatal("fell back to the real ln")
+			}
+			if !tc.refused {
+				if got.status != 0 || got.tree != plain.tree {
+					t.Fatalf("status %d, stderr %q; tree:\n%s\nwant:\n%s", got.status, got.stderr, got.tree, plain.tree)
+				}
+				return
+			}
+			if got.status != 1 || got.tree != before {
+				t.Fatalf("not refused: status %d, tree:\n%s", got.status, got.tree)
+			}
+			for _, want := range []string{"refusing", "--allow-outside-links", "secret", "outside the repository root"} {
+				if !strings.Contains(got.stderr, want) {
+					t.Errorf("message %q lacks %q", got.stderr, want)
+				}
+			}
+			allowed := runLine(t, repo, tc.cmd, env, New(Config{Root: repo, IsBuildPath: isBuild, AllowOutside: true}))
+			if allowed.status != 0 || allowed.tree != plain.tree {
+				t.Fatalf("with AllowOutside: status %d, stderr %q", allowed.status, allowed.stderr)
+			}
+		})
+	}
+}
