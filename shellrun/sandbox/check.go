@@ -1,0 +1,211 @@
+package sandbox
+
+import (
+	"bytes"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// daemonSpec says how a service program stays in the foreground.
+type daemonSpec struct {
+	// foreground reports whether argv (and the virtual FS) keep the
+	// program in the foreground.
+	foreground func(m *mctx, a []string) bool
+	hint       string
+}
+
+func anyArg(a []string, want ...string) bool {
+	for _, x := range a {
+		for _, w := range want {
+			if x == w || strings.HasPrefix(x, w) && strings.HasSuffix(w, "=") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func argsFg(want ...string) func(*mctx, []string) bool {
+	return func(_ *mctx, a []string) bool { return anyArg(a, want...) }
+}
+
+// daemons are the service programs the runit check knows.
+var daemons = map[string]*daemonSpec{
+	"sshd": {argsFg("-D", "-d", "-De", "-eD"), "sshd daemonises without -D: use 'exec /usr/sbin/sshd -D'"},
+	"nginx": {func(m *mctx, a []string) bool {
+		for i, x := range a {
+			if x == "-g" && i+1 < len(a) && strings.Contains(strings.ReplaceAll(a[i+1], " ", ""), "daemonoff") {
+				return true
+			}
+		}
+		conf := "/etc/nginx/nginx.conf"
+		for i, x := range a {
+			if x == "-c" && i+1 < len(a) {
+				conf = m.abs(a[i+1])
+			}
+		}
+		b, err := m.sc.d.vfs.ReadFile(conf)
+		return err == nil && regexp.MustCompile(`(?m)^\s*daemon\s+off\s*;`).Match(b)
+	}, "nginx daemonises unless told 'daemon off;': use exec nginx -g 'daemon off;'"},
+	"cron":         {argsFg("-f"), "cron daemonises without -f: use 'exec cron -f'"},
+	"crond":        {argsFg("-f"), "crond daemonises without -f"},
+	"rsyslogd":     {argsFg("-n"), "rsyslogd daemonises without -n: use 'exec rsyslogd -n'"},
+	"syslog-ng":    {argsFg("-F", "--foreground"), "syslog-ng daemonises without -F: use 'exec syslog-ng -F'"},
+	"apache2ctl":   {argsFg("-DFOREGROUND", "FOREGROUND"), "apache2ctl daemonises without -D FOREGROUND"},
+	"apache2":      {argsFg("-DFOREGROUND", "FOREGROUND"), "apache2 daemonises without -D FOREGROUND"},
+	"httpd":        {argsFg("-DFOREGROUND", "FOREGROUND"), "httpd daemonises without -D FOREGROUND"},
+	"php-fpm":      {argsFg("-F", "--nodaemonize"), "php-fpm daemonises without -F"},
+	"php-fpm8.2":   {argsFg("-F", "--nodaemonize"), "php-fpm daemonises without -F"},
+	"supervisord":  {argsFg("-n", "--nodaemon"), "supervisord daemonises without -n"},
+	"memcached":    {func(_ *mctx, a []string) bool { return !anyArg(a, "-d") }, "memcached -d daemonises"},
+	"redis-server": {func(_ *mctx, a []string) bool { return !strings.Contains(strings.Join(a, " "), "daemonize yes") }, "redis-server --daemonize yes daemonises"},
+	"dnsmasq":      {argsFg("-k", "--keep-in-foreground", "-d"), "dnsmasq daemonises without -k"},
+	"named":        {argsFg("-f", "-g"), "named daemonises without -f"},
+	"mysqld":       {func(*mctx, []string) bool { return true }, ""},
+	"mysqld_safe":  {func(*mctx, []string) bool { return true }, ""},
+	"postgres":     {func(*mctx, []string) bool { return true }, ""},
+	"runsvdir":     {func(*mctx, []string) bool { return true }, ""},
+	"my_init":      {func(*mctx, []string) bool { return true }, ""},
+	"svlogd":       {func(*mctx, []string) bool { return true }, ""},
+	"tail":         {func(_ *mctx, a []string) bool { return anyArg(a, "-f", "-F") }, ""},
+}
+
+// daemon answers a service program: at build time it is a warning, in a
+// runit run script it must stay in the foreground and be exec'd.
+func (m *mctx) daemon(name string, a []string) int {
+	spec := daemons[name]
+	if name == "tail" {
+		return headTailModel(m, a)
+	}
+	role := Role("")
+	if m.sc.script != nil {
+		role = m.sc.script.Role
+	}
+	switch role {
+	case RoleRunit:
+		m.sc.d.started.Store(true)
+		if !spec.foreground(m, a) {
+			m.sc.d.errorf(m.pos, "runit-daemon", "%s; runit would restart it in a loop", spec.hint)
+		}
+		m.sc.mu.Lock()
+		execd := len(m.sc.last.argv) > 0 && m.sc.last.argv[0] == "exec"
+		m.sc.mu.Unlock()
+		if !execd {
+			m.sc.d.warnf(m.pos, "runit-exec", "%s runs as a child of the shell: 'exec' it so runit's signals reach the service", name)
+		}
+	case RoleInstall:
+		if name != "tail" {
+			m.sc.d.warnf(m.pos, "build-daemon", "%s started at build time: nothing keeps running after this step", name)
+		}
+	}
+	return 0
+}
+
+var (
+	installPrefix = regexp.MustCompile(`^(00|01|02|03|99)_[A-Za-z0-9_.+-]+\.sh$`)
+	anyPrefix     = regexp.MustCompile(`^[0-9][0-9]_`)
+)
+
+// staticChecks are the checks that need no run: names, order, run bits,
+// shebangs.
+func (d *dryRun) staticChecks(img Image) {
+	var installNames, bootNames []string
+	for _, s := range img.Scripts {
+		base := path.Base(s.Path)
+		switch s.Role {
+		case RoleInstall:
+			if base == "install.sh" || base == "functions.sh" {
+				continue
+			}
+			installNames = append(installNames, base)
+			if !installPrefix.MatchString(base) {
+				d.rep.warnf(s.Path, "prefix", "install script name should start with 00_, 01_, 02_, 03_ or 99_ (the seed's convention: 00 essential base fixes, 01 base functioning, 02 system-wide, 03 image software, 99 cleanup)")
+			}
+		case RoleBoot:
+			bootNames = append(bootNames, base)
+			if !anyPrefix.MatchString(base) {
+				d.rep.warnf(s.Path, "prefix", "boot script name should start with a two-digit prefix (NN_) that orders it")
+			}
+			if s.Mode != 0 && s.Mode.Perm()&0o111 == 0 {
+				d.rep.errorf(s.Path, "not-executable", "boot script is not executable (mode %04o): my_init runs only executable files; chmod +x it", uint32(s.Mode.Perm()))
+			}
+			d.shebang(s)
+		case RoleRunit:
+			if s.Mode != 0 && s.Mode.Perm()&0o111 == 0 {
+				d.rep.errorf(s.Path, "not-executable", "runit run script is not executable (mode %04o): runsv cannot start the service; chmod +x it", uint32(s.Mode.Perm()))
+			}
+			d.shebang(s)
+		}
+	}
+	checkOrder := func(names []string, what string) {
+		if !sort.StringsAreSorted(names) {
+			d.rep.warnf("", "order", "%s scripts are not given in name order (%s); the image runs them in glob order", what, strings.Join(names, " "))
+		}
+	}
+	checkOrder(installNames, "install")
+	checkOrder(bootNames, "boot")
+}
+
+func (d *dryRun) shebang(s Script) {
+	src := s.Source
+	if src == nil {
+		return
+	}
+	if !bytes.HasPrefix(src, []byte("#!")) {
+		d.rep.errorf(s.Path+":1:1", "shebang", "%s script has no #! line: it is executed directly and the exec fails (Exec format error)", s.Role)
+	}
+}
+
+// services lists the runit services: the run scripts checked and the
+// /etc/service/*/run files the install scripts left in the image.
+func (d *dryRun) services(img Image) {
+	seen := map[string]bool{}
+	for _, s := range img.Scripts {
+		if s.Role != RoleRunit {
+			continue
+		}
+		name := s.Service
+		if name == "" {
+			name = path.Base(path.Dir(s.Path))
+		}
+		if !seen[name] {
+			seen[name] = true
+			run := s.Dest
+			if run == "" {
+				run = s.Path
+			}
+			d.rep.Services = append(d.rep.Services, Service{Name: name, Run: run})
+		}
+	}
+	ents, err := d.vfs.ReadDir("/etc/service")
+	if err == nil {
+		for _, e := range ents {
+			run := "/etc/service/" + e.Name() + "/run"
+			if e.IsDir() && !seen[e.Name()] && d.vfs.Exists(run) {
+				seen[e.Name()] = true
+				d.rep.Services = append(d.rep.Services, Service{Name: e.Name(), Run: run})
+			}
+		}
+	}
+	// The legacy helpers' record of build-only packages.
+	if b, err := d.vfs.ReadFile("/etc/legacy/packages.temporary"); err == nil {
+		temp := map[string]bool{}
+		for _, l := range strings.Fields(string(b)) {
+			temp[l] = true
+		}
+		perm := map[string]bool{}
+		if b, err := d.vfs.ReadFile("/etc/legacy/packages.permanent"); err == nil {
+			for _, l := range strings.Fields(string(b)) {
+				perm[l] = true
+			}
+		}
+		for i := range d.rep.Packages {
+			p := &d.rep.Packages[i]
+			if p.Manager == "apt" && temp[p.Name] && !perm[p.Name] {
+				p.BuildOnly = true
+			}
+		}
+	}
+}

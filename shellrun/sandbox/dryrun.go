@@ -1,0 +1,664 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Role says when a script runs.
+type Role string
+
+// The roles of the legacy repo's scripts.
+const (
+	RoleInstall Role = "install" // script/NN_x.sh, run once while building
+	RoleBoot    Role = "boot"    // boot/NN_x.sh, run by my_init at container start
+	RoleRunit   Role = "runit"   // runit/SERVICE/run, run (and re-run) by runit
+)
+
+// Script is one script an image runs, in the order the image runs it.
+type Script struct {
+	// Path is the name used in diagnostics, e.g. "script/03_ssh.sh".
+	Path string `json:"path"`
+	// Source is the script's text. When nil, File is read.
+	Source []byte `json:"source,omitempty"`
+	// File is the file on the host to read Source from.
+	File string `json:"file,omitempty"`
+	// Mode is the file's mode (its run bit matters for boot and runit
+	// scripts); 0 means take it from File.
+	Mode fs.FileMode `json:"mode,omitempty"`
+	// Role is when the script runs.
+	Role Role `json:"role"`
+	// Shell is how the script is run: "bash" or "sh"; "" means by its
+	// shebang line (no shebang: sh).
+	Shell string `json:"shell,omitempty"`
+	// Dest is where the script lives in the image ("" for nowhere); it
+	// becomes $0 and is placed in the virtual FS if missing there.
+	Dest string `json:"dest,omitempty"`
+	// Service is the runit service name of a runit run script.
+	Service string `json:"service,omitempty"`
+}
+
+// ContextFile is a file placed in the virtual FS before the scripts run,
+// such as the build context that "ADD . /build" copies.
+type ContextFile struct {
+	Dest string      `json:"dest"`
+	Data []byte      `json:"data,omitempty"`
+	Mode fs.FileMode `json:"mode"` // includes fs.ModeDir / fs.ModeSymlink
+	Link string      `json:"link,omitempty"`
+}
+
+// Image is what the dry run checks at once: the scripts of one image, run
+// in order against one virtual filesystem.
+type Image struct {
+	Name string `json:"name"`
+	// Rootfs is a base image's root filesystem (an uncompressed tar or a
+	// directory), used read-only as the lower layer; "" for a small
+	// built-in Debian-like skeleton.
+	Rootfs  string        `json:"rootfs,omitempty"`
+	Files   []ContextFile `json:"files,omitempty"`
+	Scripts []Script      `json:"scripts"`
+}
+
+// Options bound a dry run.
+type Options struct {
+	// Timeout bounds each image's dry run (default 10s).
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// MaxSteps bounds the simple commands each script runs (default 200000).
+	MaxSteps int64 `json:"maxSteps,omitempty"`
+	// MaxDepth bounds nested shells (bash -c, sh file) (default 8).
+	MaxDepth int `json:"maxDepth,omitempty"`
+	// InProcess runs the scripts in this process. Only for trusted scripts
+	// or inside the sandbox child: the interpreter's expander has no
+	// cancellation and can exhaust memory or stack.
+	InProcess bool `json:"-"`
+	// MemoryLimit is the child's address-space limit in bytes (default 2 GiB).
+	MemoryLimit int64 `json:"memoryLimit,omitempty"`
+}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.MaxSteps <= 0 {
+		o.MaxSteps = 200000
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = 8
+	}
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = 2 << 30
+	}
+	return o
+}
+
+// sandboxTmp is the TMPDIR the interpreter is created with. The
+// interpreter sends redirections to "$TMPDIR/sh-interp-*" and its FIFOs
+// straight to the host; under /dev/null nothing can ever be created, so
+// those paths always fail. The script itself sees TMPDIR unset.
+const sandboxTmp = "/dev/null/dmake-sandbox-tmp"
+
+// vfsPrefix marks paths handed to the interpreter's "source" so that its
+// host stat fails at once (ENOTDIR) and the open handler gets the path.
+const vfsPrefix = "/dev/null/dmake-vfs"
+
+// errBudget stops a script that ran too many commands.
+var errBudget = errors.New("step budget exhausted")
+
+// errDepth stops too deeply nested shells.
+var errDepth = errors.New("shells nested too deeply")
+
+// dryRun is the state of one image's dry run.
+type dryRun struct {
+	opts Options
+	vfs  *VFS
+	rep  *Report
+	mu   sync.Mutex // guards rep and the fields below
+	// helperPkgs maps packages named to the legacy helpers to the helper
+	// (install_permanent or install_temporary).
+	helperPkgs map[string]string
+	installed map[string]bool // packages installed so far (apt)
+	uncertain []string        // installed packages whose files are unknown
+	users     map[string]bool
+	tmpN      int
+	// destNames maps the image paths of the scripts to their names.
+	destNames map[string]string
+	// started says a runit script started its service.
+	started atomic.Bool
+}
+
+// scope is one running shell (a script, bash -c, a nested script).
+type scope struct {
+	d       *dryRun
+	script  *Script
+	shell   string // "bash" or "sh"
+	depth   int
+	steps   *atomic.Int64
+	files   []*posFile // main file first, then sourced files and evals
+	funcs   map[string]bool
+	mu      sync.Mutex
+	last    callRec // last simple command
+	lastErr callRec // last command that failed (models)
+	exitArg *callRec
+	errexit bool
+	budgetHit atomic.Bool
+}
+
+type callRec struct {
+	pos  string
+	argv []string
+	code int
+	msg  string
+}
+
+// posFile maps positions of one parsed text to its name.
+type posFile struct {
+	name  string
+	calls map[uint]bool // offsets of simple commands
+	file  *syntax.File
+}
+
+// DryRunInProcess checks one image's scripts in this process. Use Check
+// for untrusted scripts: it runs them in a child process with limits.
+func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
+	opts = opts.withDefaults()
+	rep := newReport(img.Name)
+	var lower lowerFS
+	if img.Rootfs != "" {
+		l, c, err := openLower(img.Rootfs)
+		if err != nil {
+			rep.errorf("", "rootfs", "%v", err)
+		} else {
+			defer c.Close()
+			lower = l
+			rep.Base = img.Rootfs
+		}
+	}
+	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, users: map[string]bool{}, destNames: map[string]string{}}
+	for i := range img.Scripts {
+		if s := img.Scripts[i]; s.Dest != "" {
+			d.destNames[clean("/", s.Dest)] = s.Path
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	d.seed(img.Files)
+	d.staticChecks(img)
+	failed := false
+	for i := range img.Scripts {
+		s := &img.Scripts[i]
+		if s.Source == nil && s.File != "" {
+			b, err := os.ReadFile(s.File)
+			if err != nil {
+				rep.errorf(s.Path, "read", "%v", err)
+				rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Status: "not-run"})
+				continue
+			}
+			s.Source = b
+		}
+		if ctx.Err() != nil {
+			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(s), Status: "not-run"})
+			continue
+		}
+		res := d.runTop(ctx, s)
+		if res.Status == "failed" && s.Role == RoleInstall {
+			failed = true
+		}
+		rep.Scripts = append(rep.Scripts, res)
+	}
+	_ = failed
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		rep.contain("", "timeout", "the dry run of %s did not end within %v and was stopped", img.Name, opts.Timeout)
+		rep.errorf("", "timeout", "dry run stopped after %v (a script loops or runs too long)", opts.Timeout)
+	}
+	d.vfs.mu.Lock()
+	d.vfs.script = ""
+	d.vfs.mu.Unlock()
+	rep.Files = d.vfs.Changes()
+	d.services(img)
+	return rep
+}
+
+// seed places the context files in the virtual FS; they are not changes.
+func (d *dryRun) seed(files []ContextFile) {
+	v := d.vfs
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, f := range files {
+		p := clean("/", f.Dest)
+		v.mkdirAllLocked(path.Dir(p), 0o755)
+		switch {
+		case f.Mode.IsDir():
+			v.mkdirAllLocked(p, f.Mode.Perm())
+		case f.Mode&fs.ModeSymlink != 0:
+			v.symlinkLocked(p, f.Link)
+		default:
+			v.writeLocked(p, f.Data, f.Mode.Perm())
+		}
+	}
+	clear(v.changes)
+}
+
+func shellOf(s *Script) string {
+	if s.Shell != "" {
+		return s.Shell
+	}
+	line, _, _ := bytes.Cut(s.Source, []byte("\n"))
+	l := string(line)
+	switch {
+	case !strings.HasPrefix(l, "#!"):
+		return "sh"
+	case strings.Contains(l, "bash"):
+		return "bash"
+	}
+	return "sh"
+}
+
+// runTop runs one of the image's scripts.
+func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
+	shell := shellOf(s)
+	res := ScriptResult{Path: s.Path, Role: s.Role, Shell: shell}
+	if s.Dest != "" && !d.vfs.Exists(s.Dest) {
+		d.vfs.mu.Lock()
+		d.vfs.mkdirAllLocked(path.Dir(clean("/", s.Dest)), 0o755)
+		d.vfs.writeLocked(clean("/", s.Dest), s.Source, 0o755)
+		delete(d.vfs.changes, clean("/", s.Dest))
+		d.vfs.mu.Unlock()
+	}
+	d.vfs.mu.Lock()
+	d.vfs.script = s.Path
+	d.vfs.mu.Unlock()
+	steps := new(atomic.Int64)
+	d.started.Store(false)
+	code, ok := d.runText(ctx, s, shell, s.Source, s.Path, nil, 0, steps, true)
+	if ok && s.Role == RoleRunit && !d.started.Load() && ctx.Err() == nil {
+		d.warnf(s.Path, "runit-exits", "the run script starts no known service in the foreground; if it returns, runit restarts it in a loop")
+	}
+	res.Steps = int(steps.Load())
+	res.Exit = code
+	switch {
+	case !ok:
+		res.Status = "failed"
+	case code != 0:
+		res.Status = "failed"
+	default:
+		res.Status = "ok"
+	}
+	return res
+}
+
+// parse parses a script as the shell that runs it would, reporting syntax
+// errors and bash-only syntax under sh.
+func (d *dryRun) parse(src []byte, name, shell string, report bool) (*syntax.File, bool) {
+	if shell == "sh" {
+		f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(bytes.NewReader(src), name)
+		if err == nil {
+			return f, true
+		}
+		fb, errb := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(src), name)
+		if errb == nil {
+			if report {
+				pos, msg := splitErr(err, name)
+				d.warnf(pos, "bash-only", "bash-only syntax, but the script runs under /bin/sh: %s", msg)
+			}
+			return fb, true
+		}
+		err = errb
+		if report {
+			pos, msg := splitErr(err, name)
+			d.errorf(pos, "syntax", "%s%s", msg, bashWording(msg))
+		}
+		return nil, false
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(src), name)
+	if err != nil {
+		if report {
+			pos, msg := splitErr(err, name)
+			d.errorf(pos, "syntax", "%s%s", msg, bashWording(msg))
+		}
+		return nil, false
+	}
+	return f, true
+}
+
+// splitErr splits a parse error into its position and its message.
+func splitErr(err error, name string) (string, string) {
+	var pe syntax.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s:%d:%d", name, pe.Pos.Line(), pe.Pos.Col()), pe.Text
+	}
+	var le syntax.LangError
+	if errors.As(err, &le) {
+		msg := strings.TrimPrefix(le.Error(), fmt.Sprintf("%s:%s: ", name, le.Pos))
+		return fmt.Sprintf("%s:%d:%d", name, le.Pos.Line(), le.Pos.Col()), msg
+	}
+	return name, err.Error()
+}
+
+// bashWording adds what bash says for the common unterminated constructs.
+func bashWording(msg string) string {
+	if strings.Contains(msg, "must be followed by") || strings.Contains(msg, "without matching") || strings.Contains(msg, "reached EOF") {
+		return " (bash: syntax error: unexpected end of file)"
+	}
+	return ""
+}
+
+func (d *dryRun) warnf(pos, code, format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rep.warnf(pos, code, format, args...)
+}
+
+func (d *dryRun) errorf(pos, code, format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rep.errorf(pos, code, format, args...)
+}
+
+func (d *dryRun) contain(pos, what, format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rep.contain(pos, what, format, args...)
+}
+
+func (d *dryRun) record(c Command) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.rep.Commands) < 20000 {
+		d.rep.Commands = append(d.rep.Commands, c)
+	}
+}
+
+// runText parses and runs src as a script of s; top says it is the
+// image's script itself (rather than bash -c or a nested file). It returns
+// the exit status and whether it ran at all.
+func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byte, name string, params []string, depth int, steps *atomic.Int64, top bool) (int, bool) {
+	if depth > d.opts.MaxDepth {
+		d.contain(name, "depth", "shells nested more than %d deep were not run", d.opts.MaxDepth)
+		return 2, false
+	}
+	f, ok := d.parse(src, name, shell, true)
+	if !ok {
+		return 2, false
+	}
+	sc := &scope{d: d, script: s, shell: shell, depth: depth, steps: steps, funcs: map[string]bool{}}
+	homes := map[string]bool{}
+	if hz := harden(f, true, sc.funcs, homes); len(hz) > 0 {
+		for _, h := range hz {
+			d.contain(fmt.Sprintf("%s:%s", name, h.pos), h.what, "%s", h.msg)
+			if h.fatal {
+				d.errorf(fmt.Sprintf("%s:%s", name, h.pos), h.what, "%s", h.msg)
+			}
+		}
+		for _, h := range hz {
+			if h.fatal {
+				return 2, false
+			}
+		}
+	}
+	sc.files = append(sc.files, indexFile(f, name))
+	var stderr boundedBuffer
+	stderr.max = 64 << 10
+	r, err := interp.New(
+		interp.Env(d.environ(homes)),
+		func(r *interp.Runner) error { r.Dir = "/"; return nil },
+		interp.StdIO(nil, io.Discard, &stderr),
+		interp.Params(append([]string{"--"}, params...)...),
+		interp.CallHandler(sc.call),
+		interp.ExecHandlers(func(interp.ExecHandlerFunc) interp.ExecHandlerFunc { return sc.exec }),
+		interp.OpenHandler(sc.open),
+		interp.StatHandler(sc.stat),
+		interp.AccessHandler(sc.access),
+		interp.ReadDirHandler2(sc.readDir),
+	)
+	if err != nil {
+		d.errorf(name, "internal", "cannot set up the interpreter: %v", err)
+		return 2, false
+	}
+	return sc.runFile(ctx, r, f, name, &stderr, top)
+}
+
+// runFile runs a parsed file in r and reports how it ended.
+func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, name string, stderr *boundedBuffer, top bool) (int, bool) {
+	d := sc.d
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.Reset()
+	unset, _ := syntax.NewParser().Parse(strings.NewReader("unset TMPDIR"), "")
+	r.Run(ctx, unset)
+	err := r.Run(ctx, f)
+	code := 0
+	var es interp.ExitStatus
+	switch {
+	case err == nil:
+	case errors.As(err, &es):
+		code = int(es)
+	case errors.Is(err, errBudget):
+		return 124, false
+	case errors.Is(err, errDepth):
+		return 124, false
+	case ctx.Err() != nil:
+		return 124, false
+	default:
+		code = 1
+		sc.mu.Lock()
+		pos := sc.last.pos
+		sc.mu.Unlock()
+		d.errorf(pos, "runtime", "%v", err)
+	}
+	if code == 0 {
+		return 0, true
+	}
+	sc.mu.Lock()
+	last, lastErr, exitArg := sc.last, sc.lastErr, sc.exitArg
+	errexit := sc.errexit
+	sc.mu.Unlock()
+	msg := strings.TrimSpace(stderr.String())
+	if i := strings.LastIndex(msg, "\n"); i >= 0 {
+		msg = msg[i+1:]
+	}
+	if d.hasErrorAt(last.pos) {
+		return code, true
+	}
+	where := "the script"
+	if !top {
+		where = name
+	}
+	switch {
+	case strings.HasSuffix(msg, ": unbound variable"):
+		v := strings.TrimSuffix(msg, ": unbound variable")
+		pos := sc.unsetPos(v, last.pos)
+		d.errorf(pos, "unset-variable", "%s: unbound variable (set -u stops %s here)", v, where)
+	case exitArg != nil && exitArg.pos == last.pos:
+		d.errorf(exitArg.pos, "exit", "%s exits with status %d", where, code)
+	case lastErr.pos != "" && lastErr.pos == last.pos:
+		detail := ""
+		if lastErr.msg != "" {
+			detail = ": " + lastErr.msg
+		}
+		if errexit {
+			d.errorf(last.pos, "failed", "%s failed with status %d%s; set -e stops %s here", shellQuote(last.argv), lastErr.code, detail, where)
+		} else {
+			d.errorf(last.pos, "failed", "%s failed with status %d%s; %s ends with it", shellQuote(last.argv), lastErr.code, detail, where)
+		}
+	case last.pos != "":
+		detail := ""
+		if msg != "" {
+			detail = " (" + msg + ")"
+		}
+		if errexit {
+			d.errorf(last.pos, "failed", "%s failed with status %d%s; set -e stops %s here", shellQuote(last.argv), code, detail, where)
+		} else {
+			d.errorf(last.pos, "failed", "%s ends with status %d: %s failed%s", where, code, shellQuote(last.argv), detail)
+		}
+	default:
+		d.errorf(name, "failed", "%s ends with status %d %s", where, code, msg)
+	}
+	return code, true
+}
+
+// hasErrorAt says whether an error was already reported at pos.
+func (d *dryRun) hasErrorAt(pos string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range d.rep.Errors {
+		if e.Pos == pos {
+			return true
+		}
+	}
+	return false
+}
+
+// unsetPos finds where variable v is expanded without a default, at or
+// after the last command run.
+func (sc *scope) unsetPos(v, after string) string {
+	_, al, ac := splitPos(after)
+	var best, first string
+	for _, pf := range sc.files {
+		syntax.Walk(pf.file, func(n syntax.Node) bool {
+			pe, ok := n.(*syntax.ParamExp)
+			if !ok || pe.Param == nil || pe.Param.Value != v {
+				return true
+			}
+			if pe.Exp != nil {
+				return true
+			}
+			p := fmt.Sprintf("%s:%d:%d", pf.name, pe.Pos().Line(), pe.Pos().Col())
+			if first == "" {
+				first = p
+			}
+			l, c := int(pe.Pos().Line()), int(pe.Pos().Col())
+			if best == "" && (l > al || l == al && c >= ac) {
+				best = p
+			}
+			return true
+		})
+		if best != "" {
+			return best
+		}
+	}
+	if first != "" {
+		return first
+	}
+	return after
+}
+
+// environ is the synthetic environment of the image's build: root in a
+// Debian container, nothing from the host.
+func (d *dryRun) environ(homes map[string]bool) expand.Environ {
+	env := []string{
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=/root", "USER=root", "LOGNAME=root", "HOSTNAME=sandbox", "SHELL=/bin/bash",
+		"UID=0", "EUID=0", "GID=0", "PWD=/", "TMPDIR=" + sandboxTmp,
+		"HOME root=/root", "__dmake_pid=4242", "__dmake_ppid=1",
+	}
+	for u := range homes {
+		if u == "root" || u == "" {
+			continue
+		}
+		env = append(env, "HOME "+u+"="+d.homeOf(u))
+	}
+	return expand.ListEnviron(env...)
+}
+
+// homeOf looks a user's home up in the virtual /etc/passwd.
+func (d *dryRun) homeOf(user string) string {
+	b, err := d.vfs.ReadFile("/etc/passwd")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Split(line, ":")
+			if len(f) >= 6 && f[0] == user {
+				return f[5]
+			}
+		}
+	}
+	return "/home/" + user
+}
+
+// indexFile records the positions of the simple commands of f.
+func indexFile(f *syntax.File, name string) *posFile {
+	pf := &posFile{name: name, calls: map[uint]bool{}, file: f}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
+			pf.calls[c.Args[0].Pos().Offset()] = true
+		}
+		return true
+	})
+	return pf
+}
+
+// where names a position the interpreter reports (which carries no file
+// name): the last entered file that has a command there.
+func (sc *scope) where(p syntax.Pos) string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	name := ""
+	for i := len(sc.files) - 1; i >= 0; i-- {
+		if sc.files[i].calls[p.Offset()] {
+			name = sc.files[i].name
+			break
+		}
+	}
+	if name == "" && len(sc.files) > 0 {
+		name = sc.files[0].name
+	}
+	return fmt.Sprintf("%s:%d:%d", name, p.Line(), p.Col())
+}
+
+// boundedBuffer keeps the first max bytes written to it.
+type boundedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		if len(p) > room {
+			b.buf.Write(p[:room])
+		} else {
+			b.buf.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+func (b *boundedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func shellQuote(argv []string) string {
+	var sb strings.Builder
+	for i, a := range argv {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~") {
+			sb.WriteString(a)
+			continue
+		}
+		sb.WriteString(strconv.Quote(a))
+	}
+	if sb.Len() > 200 {
+		return sb.String()[:200] + "…"
+	}
+	return sb.String()
+}

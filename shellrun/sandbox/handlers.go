@@ -1,0 +1,317 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// The handlers below are the only way the interpreter reaches files and
+// programs: every one of them answers from the virtual FS and the command
+// models, and none falls back to the interpreter's defaults.
+
+// call sees every simple command (builtins and functions too) after
+// expansion: it counts steps against the budget, records the position, and
+// rewrites the builtins that would otherwise touch the host.
+func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
+	hc := interp.HandlerCtx(ctx)
+	pos := sc.where(hc.Pos)
+	n := sc.steps.Add(1)
+	if n > sc.d.opts.MaxSteps {
+		if !sc.budgetHit.Swap(true) {
+			sc.d.contain(pos, "loop-budget", "stopped after %d commands: the script does not end (step budget)", sc.d.opts.MaxSteps)
+			sc.d.errorf(pos, "loop-budget", "the script ran more than %d commands; it loops without end", sc.d.opts.MaxSteps)
+		}
+		return nil, errBudget
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sc.mu.Lock()
+	sc.last = callRec{pos: pos, argv: args}
+	sc.mu.Unlock()
+
+	i := 0
+	for i < len(args)-1 && (args[i] == "builtin" || args[i] == "command" && !strings.HasPrefix(args[i+1], "-")) {
+		i++
+	}
+	name, rest := args[i], args[i+1:]
+	switch name {
+	case "command":
+		var names []string
+		show := false
+		for j, a := range rest {
+			if !strings.HasPrefix(a, "-") || a == "-" {
+				names = rest[j:]
+				break
+			}
+			if strings.ContainsAny(a, "vV") {
+				show = true
+			}
+		}
+		if show {
+			return append([]string{"__dmake_lookup", "command"}, names...), nil
+		}
+		if len(names) == 0 {
+			return []string{":"}, nil
+		}
+		return names, nil
+	case "type", "which", "hash":
+		if name == "hash" {
+			return []string{":"}, nil
+		}
+		return append([]string{"__dmake_lookup", name}, rest...), nil
+	case "source", ".":
+		if name == "source" && sc.shell == "sh" {
+			sc.d.warnf(pos, "bash-only", "source is bash-only; /bin/sh (dash) knows only '.'")
+		}
+		if len(rest) == 0 {
+			return args[i:], nil
+		}
+		p, ok := sc.resolveSource(rest[0], hc.Dir, hc.Env.Get("PATH").String())
+		if !ok {
+			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %s: No such file or directory", name, rest[0])}, nil
+		}
+		src, err := sc.d.vfs.ReadFile(p)
+		if err != nil {
+			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %v", name, err)}, nil
+		}
+		f, ok := sc.d.parse(src, p, sc.shell, true)
+		if !ok {
+			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %s: syntax error", name, p)}, nil
+		}
+		if hz := harden(f, false, sc.funcs, nil); len(hz) > 0 {
+			sc.d.contain(p+":"+hz[0].pos, "refused-source", "source %s refused: %s", p, hz[0].msg)
+			sc.d.errorf(pos, "refused", "source %s refused by the sandbox: %s", p, hz[0].msg)
+			return []string{"__dmake_fail", "1", "source refused by the sandbox"}, nil
+		}
+		sc.mu.Lock()
+		sc.files = append(sc.files, indexFile(f, p))
+		sc.mu.Unlock()
+		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
+		return append([]string{name, vfsPrefix + p}, rest[1:]...), nil
+	case "eval":
+		src := strings.Join(rest, " ")
+		f, err := syntax.NewParser().Parse(strings.NewReader(src), "")
+		if err == nil {
+			if hz := harden(f, false, sc.funcs, nil); len(hz) > 0 {
+				sc.d.contain(pos, "refused-eval", "eval refused: %s", hz[0].msg)
+				sc.d.errorf(pos, "refused", "eval refused by the sandbox: %s", hz[0].msg)
+				return []string{"__dmake_fail", "1", "eval refused by the sandbox"}, nil
+			}
+			sc.mu.Lock()
+			sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
+			sc.mu.Unlock()
+		}
+		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
+	case "trap":
+		return sc.trap(pos, args[:i], rest)
+	case "alias":
+		for _, a := range rest {
+			if _, v, ok := strings.Cut(a, "="); ok {
+				f, err := syntax.NewParser().Parse(strings.NewReader(v), "")
+				if err == nil {
+					if hz := harden(f, false, nil, nil); len(hz) > 0 {
+						sc.d.contain(pos, "refused-alias", "alias refused: %s", hz[0].msg)
+						return []string{"__dmake_fail", "1", "alias refused by the sandbox"}, nil
+					}
+				}
+			}
+		}
+	case "pwd":
+		// pwd -P would resolve symlinks on the host.
+		return []string{"pwd"}, nil
+	case "umask", "ulimit", "kill", "jobs", "disown", "suspend", "logout", "fc", "history", "bind",
+		"complete", "compgen", "compopt", "enable", "caller", "times", "coproc":
+		return append([]string{"__dmake_builtin", name}, rest...), nil
+	case "set":
+		sc.trackSet(rest)
+	case "exit":
+		sc.mu.Lock()
+		sc.exitArg = &callRec{pos: pos, argv: args}
+		sc.mu.Unlock()
+		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
+	case "exec", "cd":
+		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
+	case "[", "test":
+		if sc.shell == "sh" {
+			for _, a := range rest {
+				if a == "==" {
+					sc.d.warnf(pos, "bash-only", "'==' in [ ] is bash-only; /bin/sh (dash) fails with 'unexpected operator'")
+				}
+			}
+		}
+	case "install_temporary", "install_permanent":
+		if sc.funcs[name] {
+			sc.d.record(Command{Pos: pos, Argv: args, Kind: "function"})
+			sc.d.noteHelper(name, rest)
+		}
+	}
+	return args, nil
+}
+
+// trackSet follows set -e / set +e for the wording of failures.
+func (sc *scope) trackSet(args []string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for j := 0; j < len(args); j++ {
+		a := args[j]
+		switch {
+		case a == "-o" || a == "+o":
+			if j+1 < len(args) && args[j+1] == "errexit" {
+				sc.errexit = a == "-o"
+			}
+			j++
+		case strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--"):
+			if strings.Contains(a, "e") {
+				sc.errexit = true
+			}
+		case strings.HasPrefix(a, "+"):
+			if strings.Contains(a, "e") {
+				sc.errexit = false
+			}
+		default:
+			return
+		}
+	}
+}
+
+// trap keeps the signals the interpreter supports (EXIT, ERR) and checks
+// the handler text, which the interpreter parses again when it fires.
+func (sc *scope) trap(pos string, prefix, rest []string) ([]string, error) {
+	if len(rest) < 2 || strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
+		return append(append(prefix, "trap"), rest...), nil
+	}
+	cb := rest[0]
+	f, err := syntax.NewParser().Parse(strings.NewReader(cb), "")
+	if err == nil {
+		if hz := harden(f, false, sc.funcs, nil); len(hz) > 0 {
+			sc.d.contain(pos, "refused-trap", "trap handler refused: %s", hz[0].msg)
+			return []string{"__dmake_fail", "1", "trap refused by the sandbox"}, nil
+		}
+		sc.mu.Lock()
+		sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
+		sc.mu.Unlock()
+	}
+	out := []string{"trap", cb}
+	for _, s := range rest[1:] {
+		switch strings.TrimPrefix(strings.ToUpper(s), "SIG") {
+		case "EXIT", "0":
+			out = append(out, "EXIT")
+		case "ERR":
+			out = append(out, "ERR")
+		default:
+			// other signals never arrive during a build
+		}
+	}
+	sc.d.record(Command{Pos: pos, Argv: append([]string{"trap"}, rest...), Kind: "builtin"})
+	if len(out) == 2 {
+		return []string{":"}, nil
+	}
+	return out, nil
+}
+
+// resolveSource finds the file "source NAME" reads: PATH first for names
+// without a slash, then the current directory, as bash does.
+func (sc *scope) resolveSource(name, dir, pathVar string) (string, bool) {
+	if !strings.Contains(name, "/") {
+		for _, d := range strings.Split(pathVar, ":") {
+			if d == "" {
+				d = "."
+			}
+			p := clean(dir, d+"/"+name)
+			if fi, err := sc.d.vfs.Stat(p, true); err == nil && !fi.IsDir() {
+				return p, true
+			}
+		}
+	}
+	p := clean(dir, name)
+	if fi, err := sc.d.vfs.Stat(p, true); err == nil && !fi.IsDir() {
+		return p, true
+	}
+	return "", false
+}
+
+// vpath maps a path the interpreter hands over to the virtual FS.
+func vpath(dir, p string) string {
+	if strings.HasPrefix(p, vfsPrefix+"/") {
+		return clean("/", strings.TrimPrefix(p, vfsPrefix))
+	}
+	return clean(dir, p)
+}
+
+func (sc *scope) open(ctx context.Context, p string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
+	hc := interp.HandlerCtx(ctx)
+	vp := vpath(hc.Dir, p)
+	switch vp {
+	case "/dev/null":
+		return devNull{}, nil
+	case "/dev/stdout", "/proc/self/fd/1", "/dev/fd/1":
+		return nopCloser{w: hc.Stdout}, nil
+	case "/dev/stderr", "/proc/self/fd/2", "/dev/fd/2":
+		return nopCloser{w: hc.Stderr}, nil
+	case "/dev/zero", "/dev/urandom", "/dev/random":
+		return nopCloser{r: bytes.NewReader(make([]byte, 4096))}, nil
+	case "/dev/tty", "/dev/console":
+		return nil, pathErr("open", p, syscall.ENXIO)
+	}
+	return sc.d.vfs.Open(vp, flag, perm)
+}
+
+func (sc *scope) stat(ctx context.Context, name string, follow bool) (fs.FileInfo, error) {
+	hc := interp.HandlerCtx(ctx)
+	return sc.d.vfs.Stat(vpath(hc.Dir, name), follow)
+}
+
+func (sc *scope) access(ctx context.Context, name string, mode interp.AccessMode) error {
+	hc := interp.HandlerCtx(ctx)
+	fi, err := sc.d.vfs.Stat(vpath(hc.Dir, name), true)
+	if err != nil {
+		return err
+	}
+	// The build runs as root: read and write always pass, exec needs a bit.
+	if mode&interp.AccessExec != 0 && !fi.IsDir() && fi.Mode().Perm()&0o111 == 0 {
+		return pathErr("access", name, syscall.EACCES)
+	}
+	return nil
+}
+
+func (sc *scope) readDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
+	hc := interp.HandlerCtx(ctx)
+	return sc.d.vfs.ReadDir(vpath(hc.Dir, name))
+}
+
+type devNull struct{}
+
+func (devNull) Read([]byte) (int, error)    { return 0, io.EOF }
+func (devNull) Write(p []byte) (int, error) { return len(p), nil }
+func (devNull) Close() error                { return nil }
+
+type nopCloser struct {
+	r io.Reader
+	w io.Writer
+}
+
+func (n nopCloser) Read(p []byte) (int, error) {
+	if n.r == nil {
+		return 0, io.EOF
+	}
+	return n.r.Read(p)
+}
+
+func (n nopCloser) Write(p []byte) (int, error) {
+	if n.w == nil {
+		return 0, syscall.EBADF
+	}
+	return n.w.Write(p)
+}
+func (n nopCloser) Close() error { return nil }
+

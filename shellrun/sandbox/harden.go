@@ -1,0 +1,130 @@
+package sandbox
+
+import (
+	"fmt"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// hazard is a construct the interpreter would run outside the handlers.
+type hazard struct {
+	pos   string // line:col
+	what  string
+	msg   string
+	fatal bool // the text must not run at all
+}
+
+// harden walks a parsed script and takes out what mvdan.cc/sh v3.14.1 would
+// run on the host rather than through the handlers:
+//
+//   - process substitution creates a FIFO in the host's temp dir: replaced
+//     by /dev/null;
+//   - background jobs outlive Run as goroutines: run in the foreground;
+//   - $$ and $PPID read the host's pids: renamed to synthetic variables;
+//   - ~user looks host users up: the names are returned in homes so the
+//     environment can answer "HOME user" first;
+//   - coproc is not supported: the script is refused.
+//
+// With rewrite false (text given to eval, source, trap or alias, which the
+// interpreter parses again itself), nothing can be changed, so every such
+// construct is a fatal hazard and the text is refused.
+func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool) []hazard {
+	var hz []hazard
+	add := func(p syntax.Pos, what, msg string, fatal bool) {
+		hz = append(hz, hazard{pos: fmt.Sprintf("%d:%d", p.Line(), p.Col()), what: what, msg: msg, fatal: fatal || !rewrite})
+	}
+	syntax.Walk(root, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Word:
+			for i, part := range n.Parts {
+				if ps, ok := part.(*syntax.ProcSubst); ok {
+					add(ps.Pos(), "process-substitution", "process substitution is not run: the interpreter would create a FIFO on the host; /dev/null stands in for it", false)
+					if rewrite {
+						n.Parts[i] = &syntax.Lit{ValuePos: ps.Pos(), ValueEnd: ps.End(), Value: "/dev/null"}
+					}
+				}
+			}
+			if len(n.Parts) > 0 {
+				if lit, ok := n.Parts[0].(*syntax.Lit); ok {
+					tildes(lit.Value, true, homes, func(u string) {
+						if !rewrite && u != "root" {
+							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s would look the user up on the host", u), true)
+						}
+					})
+				}
+			}
+		case *syntax.Assign:
+			if n.Value != nil && len(n.Value.Parts) > 0 {
+				if lit, ok := n.Value.Parts[0].(*syntax.Lit); ok {
+					tildes(lit.Value, true, homes, func(u string) {
+						if !rewrite && u != "root" {
+							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s would look the user up on the host", u), true)
+						}
+					})
+				}
+			}
+		case *syntax.Stmt:
+			if n.Background || n.Disown {
+				add(n.Pos(), "background", "background job run in the foreground: the sandbox waits for everything a script starts", false)
+				if rewrite {
+					n.Background, n.Disown = false, false
+				}
+			}
+		case *syntax.ParamExp:
+			if n.Param != nil {
+				switch n.Param.Value {
+				case "$":
+					if rewrite {
+						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: "__dmake_pid"}
+					} else {
+						add(n.Pos(), "host-pid", "$$ would show a host pid", true)
+					}
+				case "PPID":
+					if rewrite {
+						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: "__dmake_ppid"}
+					} else {
+						add(n.Pos(), "host-pid", "$PPID would show a host pid", true)
+					}
+				}
+			}
+		case *syntax.CoprocClause:
+			add(n.Pos(), "coproc", "coproc is not supported by the dry run", true)
+		case *syntax.FuncDecl:
+			if n.Name != nil && funcs != nil {
+				funcs[n.Name.Value] = true
+			}
+		}
+		return true
+	})
+	return hz
+}
+
+// tildes finds the ~user prefixes of a literal (at its start and, in
+// assignments, after each ':') and reports the user names.
+func tildes(s string, assign bool, homes map[string]bool, found func(string)) {
+	check := func(t string) {
+		if !strings.HasPrefix(t, "~") {
+			return
+		}
+		u := t[1:]
+		if i := strings.IndexByte(u, '/'); i >= 0 {
+			u = u[:i]
+		}
+		if u == "" || u == "+" || u == "-" {
+			return
+		}
+		if homes != nil {
+			homes[u] = true
+		}
+		found(u)
+	}
+	check(s)
+	if assign {
+		for i := 0; i < len(s); i++ {
+			if s[i] == ':' {
+				check(s[i+1:])
+			}
+		}
+	}
+}

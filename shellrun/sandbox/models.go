@@ -1,0 +1,450 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/interp"
+)
+
+// mctx is one external command being answered by a model.
+type mctx struct {
+	sc     *scope
+	ctx    context.Context
+	hc     interp.HandlerContext
+	pos    string
+	args   []string
+	kind   string // "model", "network", "unknown", "script"
+	model  string
+	msg    string
+	fatal  error
+	stdinB []byte
+	stdinR bool
+}
+
+// exec answers every external command: nothing is ever run on the host.
+func (sc *scope) exec(ctx context.Context, args []string) error {
+	hc := interp.HandlerCtx(ctx)
+	m := &mctx{sc: sc, ctx: ctx, hc: hc, pos: sc.where(hc.Pos), args: args, kind: "model"}
+	code := m.run()
+	if m.fatal != nil {
+		return m.fatal
+	}
+	if !strings.HasPrefix(args[0], "__dmake_") || args[0] == "__dmake_builtin" {
+		argv := args
+		if args[0] == "__dmake_builtin" {
+			argv = args[1:]
+		}
+		sc.d.record(Command{Pos: m.pos, Argv: argv, Kind: m.kind, Exit: code, Model: m.model})
+	}
+	if code != 0 {
+		sc.mu.Lock()
+		sc.lastErr = callRec{pos: m.pos, argv: args, code: code, msg: m.msg}
+		sc.mu.Unlock()
+		return interp.ExitStatus(uint8(code))
+	}
+	return nil
+}
+
+func (m *mctx) out(format string, a ...any) { fmt.Fprintf(m.hc.Stdout, format, a...) }
+
+// fail prints a message the way the tool would and returns code.
+func (m *mctx) fail(code int, format string, a ...any) int {
+	m.msg = fmt.Sprintf(format, a...)
+	fmt.Fprintf(m.hc.Stderr, "%s: %s\n", path.Base(m.args[0]), m.msg)
+	return code
+}
+
+func (m *mctx) abs(p string) string { return clean(m.hc.Dir, p) }
+
+// stdin reads the command's standard input (at most 16 MiB).
+func (m *mctx) stdin() []byte {
+	if m.stdinR {
+		return m.stdinB
+	}
+	m.stdinR = true
+	if f, ok := m.hc.Stdin.(*os.File); ok && f == nil || m.hc.Stdin == nil {
+		return nil
+	}
+	b, _ := io.ReadAll(io.LimitReader(m.hc.Stdin, 16<<20))
+	m.stdinB = b
+	return b
+}
+
+// vfsErr turns a VFS error into the tool's wording.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s: %v", pe.Path, errnoText(pe.Err))
+	}
+	return err.Error()
+}
+
+func errnoText(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "No such file or directory"
+	case errors.Is(err, fs.ErrExist):
+		return "File exists"
+	}
+	s := err.Error()
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
+
+// flags splits args into single-letter/long flags and operands; takesArg
+// names the flags that consume the next word.
+func flags(args []string, takesArg string) (set map[string]string, ops []string) {
+	set = map[string]string{}
+	short, long, _ := strings.Cut(takesArg, "|")
+	long = "|" + long
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			ops = append(ops, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "--") {
+			k, v, ok := strings.Cut(a[2:], "=")
+			if !ok && strings.Contains(long, "|"+k+"|") && i+1 < len(args) {
+				v = args[i+1]
+				i++
+			}
+			set["--"+k] = v
+			continue
+		}
+		if len(a) > 1 && a[0] == '-' {
+			for j := 1; j < len(a); j++ {
+				c := string(a[j])
+				if strings.Contains(short, c) {
+					if j+1 < len(a) {
+						set[c] = a[j+1:]
+					} else if i+1 < len(args) {
+						set[c] = args[i+1]
+						i++
+					}
+					break
+				}
+				set[c] = ""
+			}
+			continue
+		}
+		ops = append(ops, a)
+	}
+	return set, ops
+}
+
+func has(set map[string]string, keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := set[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// run dispatches to the model of args[0].
+func (m *mctx) run() int {
+	name := path.Base(m.args[0])
+	a := m.args[1:]
+	m.model = name
+	switch name {
+	case "__dmake_lookup":
+		return m.lookup(a)
+	case "__dmake_fail":
+		code, _ := strconv.Atoi(a[0])
+		fmt.Fprintln(m.hc.Stderr, a[1])
+		m.msg = a[1]
+		return code
+	case "__dmake_builtin":
+		return m.builtin(a)
+	}
+	if strings.Contains(m.args[0], "/") {
+		p := m.abs(m.args[0])
+		fi, err := m.sc.d.vfs.Stat(p, true)
+		if err != nil {
+			if known := knownCommand(name); known && (strings.HasPrefix(p, "/usr/") || strings.HasPrefix(p, "/bin/") || strings.HasPrefix(p, "/sbin/")) {
+				return m.model1(name, a)
+			}
+			m.kind = "unknown"
+			m.sc.d.errorf(m.pos, "not-found", "%s: No such file or directory", m.args[0])
+			return m.fail(127, "No such file or directory")
+		}
+		if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+			m.sc.d.errorf(m.pos, "not-executable", "%s: Permission denied (no run bit)", m.args[0])
+			return m.fail(126, "Permission denied")
+		}
+		if code, ok := m.scriptFile(p, a); ok {
+			return code
+		}
+	}
+	return m.model1(name, a)
+}
+
+// scriptFile runs a virtual file that is a shell script in a nested shell.
+func (m *mctx) scriptFile(p string, a []string) (int, bool) {
+	src, err := m.sc.d.vfs.ReadFile(p)
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := bytes.Cut(src, []byte("\n"))
+	l := string(line)
+	shell := ""
+	switch {
+	case strings.HasPrefix(l, "#!") && strings.Contains(l, "bash"):
+		shell = "bash"
+	case strings.HasPrefix(l, "#!") && (strings.HasSuffix(strings.TrimSpace(l), "/sh") || strings.Contains(l, "dash") || strings.HasSuffix(strings.TrimSpace(l), " sh")):
+		shell = "sh"
+	case !strings.HasPrefix(l, "#!") && bytes.IndexByte(src[:min(len(src), 512)], 0) < 0 && len(src) > 0:
+		shell = "sh"
+	default:
+		return 0, false
+	}
+	m.kind = "script"
+	return m.nested(shell, src, p, a), true
+}
+
+// nested runs text in a nested shell sharing the budget and the VFS.
+func (m *mctx) nested(shell string, src []byte, name string, params []string) int {
+	code, _ := m.sc.d.runText(m.ctx, m.sc.script, shell, src, name, params, m.sc.depth+1, m.sc.steps, false)
+	if m.sc.budgetHit.Load() || m.ctx.Err() != nil {
+		m.fatal = errBudget
+		if m.ctx.Err() != nil {
+			m.fatal = m.ctx.Err()
+		}
+	}
+	return code
+}
+
+// model1 answers a command by name.
+func (m *mctx) model1(name string, a []string) int {
+	d := m.sc.d
+	if m.sc.shell == "sh" && name == "[[" {
+		d.errorf(m.pos, "bash-only", "[[ is bash-only: /bin/sh (dash) says '[[: not found'")
+		m.kind = "unknown"
+		return m.fail(127, "not found")
+	}
+	if fn, ok := models[name]; ok {
+		return fn(m, a)
+	}
+	if noop[name] {
+		return 0
+	}
+	if daemons[name] != nil {
+		return m.daemon(name, a)
+	}
+	if p, ok := m.lookPath(name); ok {
+		if code, ok := m.scriptFile(p, a); ok {
+			return code
+		}
+		m.kind = "unknown"
+		d.warnf(m.pos, "unmodelled", "%s (%s) is not modelled: assumed to succeed with no output", name, p)
+		return 0
+	}
+	if baseCommands[name] {
+		m.kind = "unknown"
+		d.warnf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", name)
+		return 0
+	}
+	if pkg := d.providedBy(name); pkg != "" {
+		m.kind = "unknown"
+		d.warnf(m.pos, "unmodelled", "%s (from package %s) is not modelled: assumed to succeed with no output", name, pkg)
+		return 0
+	}
+	m.kind = "unknown"
+	d.mu.Lock()
+	unc := append([]string(nil), d.uncertain...)
+	d.mu.Unlock()
+	sugg := suggest(name)
+	switch {
+	case sugg != "":
+		d.errorf(m.pos, "not-found", "%s: command not found (did you mean %s?)", name, sugg)
+	case len(unc) > 0:
+		d.warnf(m.pos, "unknown-command", "%s: not in the base image nor in a known package; assumed to come from one of: %s", name, strings.Join(unc, " "))
+		return 0
+	default:
+		d.errorf(m.pos, "not-found", "%s: command not found", name)
+	}
+	return m.fail(127, "command not found")
+}
+
+// lookPath finds an executable in the virtual FS along $PATH.
+func (m *mctx) lookPath(name string) (string, bool) {
+	if strings.Contains(name, "/") {
+		p := m.abs(name)
+		return p, m.sc.d.vfs.Exists(p)
+	}
+	for _, dir := range strings.Split(m.hc.Env.Get("PATH").String(), ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := clean(m.hc.Dir, dir+"/"+name)
+		if fi, err := m.sc.d.vfs.Stat(p, true); err == nil && !fi.IsDir() && fi.Mode().Perm()&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// lookup answers command -v, type and which from the virtual FS.
+func (m *mctx) lookup(a []string) int {
+	mode := a[0]
+	m.model = mode
+	code := 0
+	for _, n := range a[1:] {
+		if strings.HasPrefix(n, "-") {
+			continue
+		}
+		switch {
+		case mode != "which" && m.sc.funcs[n]:
+			if mode == "type" {
+				m.out("%s is a function\n", n)
+			} else {
+				m.out("%s\n", n)
+			}
+		case mode != "which" && interp.IsBuiltin(n):
+			if mode == "type" {
+				m.out("%s is a shell builtin\n", n)
+			} else {
+				m.out("%s\n", n)
+			}
+		default:
+			if p, ok := m.lookPath(n); ok {
+				if mode == "type" {
+					m.out("%s is %s\n", n, p)
+				} else {
+					m.out("%s\n", p)
+				}
+			} else if m.sc.d.vfs.lower == nil && (baseCommands[n] || m.sc.d.providedBy(n) != "") {
+				p := "/usr/bin/" + n
+				if mode == "type" {
+					m.out("%s is %s\n", n, p)
+				} else {
+					m.out("%s\n", p)
+				}
+			} else {
+				code = 1
+				if mode == "type" {
+					fmt.Fprintf(m.hc.Stderr, "type: %s: not found\n", n)
+				}
+			}
+		}
+	}
+	return code
+}
+
+// builtin answers the builtins the interpreter lacks.
+func (m *mctx) builtin(a []string) int {
+	m.model = a[0]
+	m.kind = "builtin"
+	switch a[0] {
+	case "umask":
+		if len(a) == 1 {
+			m.out("0022\n")
+		}
+	case "ulimit":
+		if len(a) == 1 || a[len(a)-1] == "-n" {
+			m.out("unlimited\n")
+		}
+	case "kill", "jobs", "disown", "times", "caller", "history", "fc", "bind", "complete", "compgen", "compopt", "enable":
+	default:
+		return m.fail(1, "not available in a build")
+	}
+	return 0
+}
+
+// suggest proposes a known command one or two edits away.
+func suggest(name string) string {
+	best, bestD := "", 3
+	try := func(c string) {
+		if d := editDistance(name, c); d < bestD && d > 0 {
+			best, bestD = c, d
+		}
+	}
+	for c := range models {
+		if !strings.HasPrefix(c, "__") {
+			try(c)
+		}
+	}
+	for c := range baseCommands {
+		try(c)
+	}
+	if len(name) <= 3 && bestD > 1 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if abs(len(a)-len(b)) > 2 {
+		return 3
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// providedBy names an installed package known to ship command name.
+func (d *dryRun) providedBy(name string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var pkgs []string
+	for p := range d.installed {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, p := range pkgs {
+		for _, c := range packageCommands[p] {
+			if c == name {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// noteHelper records the legacy helpers' package lists.
+func (d *dryRun) noteHelper(name string, pkgs []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.helperPkgs == nil {
+		d.helperPkgs = map[string]string{}
+	}
+	for _, p := range pkgs {
+		if name == "install_permanent" || d.helperPkgs[p] == "" {
+			d.helperPkgs[p] = name
+		}
+	}
+}

@@ -1,0 +1,295 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// SchemaVersion is the version of the JSON report format documented in
+// shellrun/testdata/report.schema.json.
+const SchemaVersion = 1
+
+// Report is what the dry run of one image's scripts found: the record of
+// what a build would do. Its JSON form is documented by
+// shellrun/testdata/report.schema.json.
+type Report struct {
+	SchemaVersion int             `json:"schemaVersion"`
+	Image         string          `json:"image"`
+	Base          string          `json:"base,omitempty"` // the rootfs used as lower layer, "" for the built-in skeleton
+	Scripts       []ScriptResult  `json:"scripts"`
+	Commands      []Command       `json:"commands"`
+	Packages      []Package       `json:"packages"`
+	Files         []FileChange    `json:"files"`
+	Services      []Service       `json:"services"`
+	Network       []Fetch         `json:"network"`
+	Warnings      []Diagnostic    `json:"warnings"`
+	Errors        []Diagnostic    `json:"errors"`
+	Contained     []Containment   `json:"contained,omitempty"`
+	Stats         map[string]int  `json:"stats,omitempty"`
+	seenDiag      map[string]bool `json:"-"`
+}
+
+// ScriptResult is how one script ended.
+type ScriptResult struct {
+	Path   string `json:"path"`
+	Role   Role   `json:"role"`
+	Shell  string `json:"shell"`
+	Status string `json:"status"` // "ok", "failed", "not-run"
+	Exit   int    `json:"exit"`
+	Steps  int    `json:"steps"` // simple commands run
+}
+
+// Command is one simple command the dry run met (external commands and the
+// builtins that matter: cd, source, eval, exec, exit, trap).
+type Command struct {
+	Pos   string   `json:"pos"` // file:line:col
+	Argv  []string `json:"argv"`
+	Kind  string   `json:"kind"` // "model", "network", "unknown", "builtin", "function", "script"
+	Exit  int      `json:"exit"`
+	Model string   `json:"model,omitempty"`
+}
+
+// Package is one package-manager action.
+type Package struct {
+	Name      string `json:"name"`
+	Manager   string `json:"manager"` // "apt", "dpkg", "pip"
+	Action    string `json:"action"`  // "install", "remove", "purge"
+	BuildOnly bool   `json:"buildOnly,omitempty"`
+	Pos       string `json:"pos"`
+}
+
+// FileChange is one path changed relative to the base.
+type FileChange struct {
+	Path   string `json:"path"`
+	Change string `json:"change"` // "created", "changed", "removed"
+	Type   string `json:"type"`   // "file", "dir", "symlink"
+	Mode   string `json:"mode,omitempty"`
+	Script string `json:"script,omitempty"`
+}
+
+// Service is a runit service the image declares.
+type Service struct {
+	Name string `json:"name"`
+	Run  string `json:"run"` // path of the run script in the image, or the checked file
+}
+
+// Fetch is a network access that cannot be verified offline.
+type Fetch struct {
+	Pos  string   `json:"pos"`
+	Tool string   `json:"tool"`
+	URLs []string `json:"urls"`
+}
+
+// Diagnostic is a warning or error at a position.
+type Diagnostic struct {
+	Pos  string `json:"pos"` // file:line:col, or file alone
+	Code string `json:"code"`
+	Msg  string `json:"msg"`
+}
+
+func (d Diagnostic) String() string {
+	if d.Pos == "" {
+		return d.Msg
+	}
+	return d.Pos + ": " + d.Msg
+}
+
+// Containment is a verdict of the sandbox: something a script tried that
+// was kept from the host or stopped.
+type Containment struct {
+	Pos  string `json:"pos,omitempty"`
+	What string `json:"what"` // e.g. "refused-exec", "loop-budget", "timeout", "memory-limit"
+	Msg  string `json:"msg"`
+}
+
+func newReport(image string) *Report {
+	return &Report{SchemaVersion: SchemaVersion, Image: image, seenDiag: map[string]bool{},
+		Scripts: []ScriptResult{}, Commands: []Command{}, Packages: []Package{}, Files: []FileChange{},
+		Services: []Service{}, Network: []Fetch{}, Warnings: []Diagnostic{}, Errors: []Diagnostic{}}
+}
+
+func (r *Report) diag(list *[]Diagnostic, pos, code, format string, args ...any) {
+	d := Diagnostic{Pos: pos, Code: code, Msg: fmt.Sprintf(format, args...)}
+	key := d.Pos + "\x00" + d.Code + "\x00" + d.Msg
+	if r.seenDiag == nil {
+		r.seenDiag = map[string]bool{}
+	}
+	if r.seenDiag[key] {
+		return
+	}
+	r.seenDiag[key] = true
+	*list = append(*list, d)
+}
+
+// Warnf adds a warning.
+func (r *Report) warnf(pos, code, format string, args ...any) {
+	r.diag(&r.Warnings, pos, code, format, args...)
+}
+
+// Errorf adds an error.
+func (r *Report) errorf(pos, code, format string, args ...any) {
+	r.diag(&r.Errors, pos, code, format, args...)
+}
+
+func (r *Report) contain(pos, what, format string, args ...any) {
+	r.Contained = append(r.Contained, Containment{Pos: pos, What: what, Msg: fmt.Sprintf(format, args...)})
+}
+
+// OK reports whether the dry run found no errors.
+func (r *Report) OK() bool { return len(r.Errors) == 0 }
+
+// Installed returns the names of the packages left installed, in order of
+// installation, and whether each is build-only.
+func (r *Report) Installed() []Package {
+	var out []Package
+	idx := map[string]int{}
+	for _, p := range r.Packages {
+		key := p.Manager + ":" + p.Name
+		switch p.Action {
+		case "install":
+			if i, ok := idx[key]; ok {
+				out[i].BuildOnly = out[i].BuildOnly && p.BuildOnly
+				continue
+			}
+			idx[key] = len(out)
+			out = append(out, p)
+		case "remove", "purge":
+			if i, ok := idx[key]; ok {
+				out = append(out[:i], out[i+1:]...)
+				delete(idx, key)
+				for k, j := range idx {
+					if j > i {
+						idx[k] = j - 1
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// WriteJSON writes reports as one JSON document: {"schemaVersion":1,"images":[…]}.
+func WriteJSON(w io.Writer, reports []*Report) error {
+	doc := struct {
+		SchemaVersion int       `json:"schemaVersion"`
+		Images        []*Report `json:"images"`
+	}{SchemaVersion, reports}
+	if doc.Images == nil {
+		doc.Images = []*Report{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// WriteText writes a report for people.
+func (r *Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "image %s", r.Image)
+	if r.Base != "" {
+		fmt.Fprintf(w, " (base %s)", r.Base)
+	}
+	fmt.Fprintln(w, ":")
+	for _, s := range r.Scripts {
+		fmt.Fprintf(w, "  script %-40s %-7s %-4s %s", s.Path, s.Role, s.Shell, s.Status)
+		if s.Exit != 0 {
+			fmt.Fprintf(w, " (exit %d)", s.Exit)
+		}
+		fmt.Fprintln(w)
+	}
+	var inst, tmp, rem []string
+	for _, p := range r.Packages {
+		switch {
+		case p.Action == "install" && p.BuildOnly:
+			tmp = append(tmp, p.Name)
+		case p.Action == "install":
+			inst = append(inst, p.Name)
+		default:
+			rem = append(rem, p.Name)
+		}
+	}
+	list := func(title string, xs []string) {
+		if len(xs) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", title, strings.Join(uniq(xs), " "))
+		}
+	}
+	list("packages installed", inst)
+	list("packages build-only (stripped in prod mode)", tmp)
+	list("packages removed", rem)
+	var svcs []string
+	for _, s := range r.Services {
+		svcs = append(svcs, s.Name)
+	}
+	list("services", svcs)
+	counts := map[string]int{}
+	for _, f := range r.Files {
+		counts[f.Change]++
+	}
+	if len(r.Files) > 0 {
+		fmt.Fprintf(w, "  files: %d created, %d changed, %d removed\n", counts["created"], counts["changed"], counts["removed"])
+	}
+	fmt.Fprintf(w, "  commands: %d\n", len(r.Commands))
+	for _, f := range r.Network {
+		fmt.Fprintf(w, "  network (not verifiable offline): %s: %s %s\n", f.Pos, f.Tool, strings.Join(f.URLs, " "))
+	}
+	for _, c := range r.Contained {
+		if c.Pos != "" {
+			fmt.Fprintf(w, "  contained: %s: %s: %s\n", c.Pos, c.What, c.Msg)
+		} else {
+			fmt.Fprintf(w, "  contained: %s: %s\n", c.What, c.Msg)
+		}
+	}
+	for _, d := range r.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", d)
+	}
+	for _, d := range r.Errors {
+		fmt.Fprintf(w, "  error: %s\n", d)
+	}
+	if r.OK() {
+		fmt.Fprintf(w, "  ok: %d warnings\n", len(r.Warnings))
+	} else {
+		fmt.Fprintf(w, "  FAILED: %d errors, %d warnings\n", len(r.Errors), len(r.Warnings))
+	}
+}
+
+func uniq(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// sortDiags orders diagnostics by file, line and column.
+func sortDiags(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool { return posLess(ds[i].Pos, ds[j].Pos) })
+}
+
+func posLess(a, b string) bool {
+	fa, la, ca := splitPos(a)
+	fb, lb, cb := splitPos(b)
+	if fa != fb {
+		return fa < fb
+	}
+	if la != lb {
+		return la < lb
+	}
+	return ca < cb
+}
+
+func splitPos(p string) (string, int, int) {
+	var l, c int
+	parts := strings.Split(p, ":")
+	if len(parts) >= 3 {
+		fmt.Sscan(parts[len(parts)-2], &l)
+		fmt.Sscan(parts[len(parts)-1], &c)
+		return strings.Join(parts[:len(parts)-2], ":"), l, c
+	}
+	return p, 0, 0
+}
