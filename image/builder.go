@@ -65,6 +65,9 @@ type Request struct {
 	Pull       bool
 	IIDFile    string
 	Quiet      bool
+	// WorkDir is where the docker command ran: a directory the recipes
+	// may serve to the build over HTTP (echo-style repos).
+	WorkDir string
 	// Stderr receives progress when the Builder has no Out.
 	Stderr io.Writer
 	// Stdout receives the image id with Quiet.
@@ -83,9 +86,11 @@ type Result struct {
 	Size     int64
 	Removed  []string // dangling images of earlier builds removed
 	Plan     *Plan
-	Digest   string
-	Duration time.Duration
-	Written  string // --no-build: directory holding Dockerfile and context.tar
+	// Dockerfile is the Dockerfile sent: the plan's with the labels.
+	Dockerfile []byte
+	Digest     string
+	Duration   time.Duration
+	Written    string // --no-build: directory holding Dockerfile and context.tar
 }
 
 // Results returns what the builds of this Builder did, in order.
@@ -155,6 +160,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	b.mu.Lock()
 	roots := append([]string(nil), b.serveRoots...)
 	b.mu.Unlock()
+	if req.WorkDir != "" {
+		roots = append(roots, req.WorkDir)
+	}
 	var token string
 	if len(b.Bust) > 0 {
 		token = b.bustToken()
@@ -237,10 +245,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	res.Digest = digest
 	// The labels go into the Dockerfile as one last LABEL step (the
 	// engine's labels parameter would add a step per label).
-	plan.Dockerfile = append(plan.Dockerfile, labelLine(labels)...)
-	plan.Steps = append(plan.Steps, Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
+	res.Dockerfile = append(append([]byte(nil), plan.Dockerfile...), labelLine(labels)...)
+	steps := append(append([]Step(nil), plan.Steps...), Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
 	tarBuf.Reset()
-	if err := WriteContext(&tarBuf, dfName, plan.Dockerfile, plan.Files); err != nil {
+	if err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 
@@ -253,14 +261,14 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), plan.Dockerfile, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), res.Dockerfile, 0o644); err != nil {
 			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, "context.tar"), tarBuf.Bytes(), 0o644); err != nil {
 			return nil, err
 		}
 		res.Written = dir
-		fmt.Fprintf(out, "%s: --no-build: wrote %s/Dockerfile and context.tar (%d steps), sent nothing\n", name, dir, len(plan.Steps))
+		fmt.Fprintf(out, "%s: --no-build: wrote %s/Dockerfile and context.tar (%d steps), sent nothing\n", name, dir, len(steps))
 		b.record(res)
 		return res, nil
 	}
@@ -268,7 +276,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, errors.New("image: Builder has no Engine")
 	}
 
-	pr := newProgress(b.Progress, out, name, plan)
+	pr := newProgress(b.Progress, out, name, steps)
 	if !req.NoCache && len(b.Bust) == 0 && tag != "" {
 		info, found, err := b.Engine.InspectImage(ctx, tag)
 		if err != nil {
@@ -308,7 +316,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	res.Steps, res.Cached, res.Ran, res.ImageID = br.Steps, br.Cached, br.Ran, br.ImageID
 	res.Duration = time.Since(start)
 	if err != nil {
-		ferr := b.describeFailure(name, plan, req.ContextDir, err, pr.stepOutput())
+		ferr := b.describeFailure(name, steps, req.ContextDir, req.WorkDir, err, pr.stepOutput())
 		pr.failed(ferr)
 		return nil, ferr
 	}
@@ -450,18 +458,28 @@ func (f *FailedStep) Error() string {
 	return sb.String()
 }
 
-func (b *Builder) describeFailure(name string, plan *Plan, dir string, err error, output []string) error {
+func (b *Builder) describeFailure(name string, steps []Step, dir, workDir string, err error, output []string) error {
 	var be *engine.BuildError
 	if !errors.As(err, &be) {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	f := &FailedStep{Image: name, Step: be.Step, Instruction: be.Instruction, Engine: be.Message, Output: output}
-	f.Steps = len(plan.Steps)
-	if be.Step >= 1 && be.Step <= len(plan.Steps) {
-		f.Script = plan.Steps[be.Step-1].Script
+	f.Steps = len(steps)
+	if be.Step >= 1 && be.Step <= len(steps) {
+		f.Script = steps[be.Step-1].Script
 	}
 	if f.Script != "" {
-		for _, cand := range []string{filepath.Join(dir, "script", f.Script), filepath.Join(dir, f.Script)} {
+		// The script on disk: in the build directory the recipes made
+		// (a context read from stdin is only a temporary copy), else in
+		// the context.
+		var cands []string
+		if workDir != "" {
+			cands = append(cands, filepath.Join(workDir, "build", "script", f.Script), filepath.Join(workDir, "script", f.Script))
+			m, _ := filepath.Glob(filepath.Join(workDir, "*", "script", f.Script))
+			cands = append(cands, m...)
+		}
+		cands = append(cands, filepath.Join(dir, "script", f.Script), filepath.Join(dir, f.Script))
+		for _, cand := range cands {
 			if _, err := os.Stat(cand); err == nil {
 				f.ScriptFile = cand
 				if real, err := filepath.EvalSymlinks(cand); err == nil {

@@ -240,6 +240,7 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 	req := Request{
 		Tags: bc.Tags, BuildArgs: bc.BuildArgs, Labels: bc.Labels, Network: bc.Network,
 		NoCache: bc.NoCache, Pull: bc.Pull, Quiet: bc.Quiet, Stdout: hc.Stdout, Stderr: hc.Stderr,
+		WorkDir: hc.Dir,
 	}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -38,7 +39,7 @@ type progress struct {
 	kind      string // tty, lines, plain, json
 	w         io.Writer
 	name      string
-	plan      *Plan
+	plan      []Step
 	step      int
 	steps     int
 	instr     string
@@ -50,14 +51,14 @@ type progress struct {
 	enc       *json.Encoder
 }
 
-func newProgress(kind string, w io.Writer, name string, plan *Plan) *progress {
+func newProgress(kind string, w io.Writer, name string, steps []Step) *progress {
 	if kind == "" || kind == "auto" {
 		kind = "lines"
 		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			kind = "tty"
 		}
 	}
-	p := &progress{kind: kind, w: w, name: name, plan: plan, start: time.Now(), steps: len(plan.Steps)}
+	p := &progress{kind: kind, w: w, name: name, plan: steps, start: time.Now(), steps: len(steps)}
 	if kind == "json" {
 		p.enc = json.NewEncoder(w)
 	}
@@ -69,8 +70,8 @@ func newProgress(kind string, w io.Writer, name string, plan *Plan) *progress {
 }
 
 func (p *progress) script(step int) string {
-	if step >= 1 && step <= len(p.plan.Steps) {
-		return p.plan.Steps[step-1].Script
+	if step >= 1 && step <= len(p.plan) {
+		return p.plan[step-1].Script
 	}
 	return ""
 }
@@ -140,7 +141,7 @@ func (p *progress) event(e engine.BuildEvent) {
 			p.emit(ProgressEvent{Event: "output", Step: e.Step, Steps: p.steps, Text: e.Text})
 		}
 		if !strings.HasPrefix(e.Text, "Step ") && !strings.HasPrefix(e.Text, " ---> ") && !strings.HasPrefix(e.Text, "Removing intermediate container") {
-			p.out = append(p.out, e.Text)
+			p.out = append(p.out, ansiRe.ReplaceAllString(e.Text, ""))
 			if len(p.out) > 200 {
 				p.out = p.out[len(p.out)-200:]
 			}
@@ -237,6 +238,8 @@ func (p *progress) failed(err error) {
 		}
 	}
 }
+
+var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func shortID(id string) string {
 	id = strings.TrimPrefix(id, "sha256:")
