@@ -18,21 +18,23 @@ var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // probe observes a watcher through its test hooks, so a test can know that
 // every event it caused has been handled before it moves the fake clock.
 type probe struct {
-	t       testing.TB
-	dir     string // a watched directory where sync files are made
-	clock   *FakeClock
-	raw     chan string
-	flushed chan int
-	n       int
+	t         testing.TB
+	dir       string // a watched directory where sync files are made
+	clock     *FakeClock
+	raw       chan string
+	flushed   chan int
+	delivered chan struct{}
+	n         int
 }
 
 func newProbe(t testing.TB, dir string) (*probe, *hooks) {
 	p := &probe{
-		t:       t,
-		dir:     dir,
-		clock:   NewFakeClock(epoch),
-		raw:     make(chan string, 64),
-		flushed: make(chan int, 64),
+		t:         t,
+		dir:       dir,
+		clock:     NewFakeClock(epoch),
+		raw:       make(chan string, 64),
+		flushed:   make(chan int, 64),
+		delivered: make(chan struct{}, 64),
 	}
 	h := &hooks{
 		raw: func(name string) {
@@ -43,7 +45,8 @@ func newProbe(t testing.TB, dir string) (*probe, *hooks) {
 				}
 			}
 		},
-		flushed: func(n int) { p.flushed <- n },
+		flushed:   func(n int) { p.flushed <- n },
+		delivered: func() { p.delivered <- struct{}{} },
 	}
 	return p, h
 }
@@ -103,6 +106,7 @@ func (p *probe) batches(w *Watcher) []Batch {
 	}
 	select {
 	case b := <-w.Batches():
+		<-p.delivered
 		// Nothing else may be pending.
 		if p.clock.Active() != 0 {
 			p.t.Fatal("the debounce timer is set again after the batch")

@@ -34,8 +34,9 @@ type Options struct {
 
 // hooks let tests in this package see what the watcher goroutine does.
 type hooks struct {
-	raw     func(name string) // every fsnotify event, before any filtering
-	flushed func(n int)       // after each debounce, with the number of changes
+	raw       func(name string) // every fsnotify event, before any filtering
+	flushed   func(n int)       // after each debounce, with the number of changes
+	delivered func()            // after a batch was received from Batches
 }
 
 // Stats describe what a Watcher watches.
@@ -234,6 +235,9 @@ func (w *Watcher) loop() {
 			w.flush()
 		case out <- b:
 			w.out = nil
+			if w.opt.hooks != nil && w.opt.hooks.delivered != nil {
+				w.opt.hooks.delivered()
+			}
 		}
 		timerC = nil
 		if w.armed {

@@ -1,0 +1,218 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Policy says what a change arriving during a rebuild does to it.
+type Policy int
+
+const (
+	// Cancel cancels the running rebuild's context; once Rebuild has
+	// returned, the next one starts with the cancelled batch's changes and
+	// the new ones.
+	Cancel Policy = iota
+	// Finish lets the running rebuild finish, then runs exactly one more
+	// for every change that arrived meanwhile.
+	Finish
+)
+
+// String returns "cancel" or "finish".
+func (p Policy) String() string {
+	if p == Finish {
+		return "finish"
+	}
+	return "cancel"
+}
+
+// ParsePolicy parses "cancel" or "finish" (the --watch-policy values); ""
+// means Cancel.
+func ParsePolicy(s string) (Policy, error) {
+	switch s {
+	case "", "cancel":
+		return Cancel, nil
+	case "finish":
+		return Finish, nil
+	}
+	return Cancel, fmt.Errorf("watch policy %q: want cancel or finish", s)
+}
+
+// Config is what Run needs.
+type Config struct {
+	// Inputs is the initial watch set.
+	Inputs Inputs
+	// Debounce, Clock and Exclude are as in Options.
+	Debounce time.Duration
+	Clock    Clock
+	Exclude  []string
+	// Policy says what a change during a rebuild does.
+	Policy Policy
+	// Replan, if set, is called before Rebuild for a batch with Reparse
+	// set. It returns the new plan's Inputs (nil keeps the old ones); the
+	// watch set follows them and the batch is classified again against
+	// them (Reparse stays set). An error skips Rebuild and is reported like
+	// a rebuild error; the next batch is then re-planned whatever changed.
+	Replan func(ctx context.Context, b Batch) (Inputs, error)
+	// Rebuild rebuilds what b affects. It must return soon after ctx is
+	// cancelled. An error is reported through OnEvent and the loop goes on:
+	// the batch's changes are added to the next batch, so the next change
+	// retries them.
+	Rebuild func(ctx context.Context, b Batch) error
+	// OnEvent, if set, receives every Event, one at a time.
+	OnEvent func(Event)
+
+	hooks *hooks // tests only
+}
+
+type result struct {
+	b      Batch
+	in     Inputs // new inputs from Replan, or nil
+	err    error
+	stage  string
+	cycle  int
+	start  time.Time
+	byNews bool // cancelled because of a newer batch
+}
+
+// Run watches cfg.Inputs and calls cfg.Rebuild for each batch of changes
+// until ctx is cancelled; then it cancels a running rebuild, waits for it to
+// return and returns nil. Errors from Replan and Rebuild never end the loop;
+// Run returns an error only when watching cannot start.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Rebuild == nil {
+		return errors.New("watch: Config.Rebuild is nil")
+	}
+	w, err := New(cfg.Inputs, Options{Debounce: cfg.Debounce, Clock: cfg.Clock, Exclude: cfg.Exclude, hooks: cfg.hooks})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	clock := w.clock
+
+	var emitMu sync.Mutex
+	emit := func(e Event) {
+		if cfg.OnEvent == nil {
+			return
+		}
+		emitMu.Lock()
+		defer emitMu.Unlock()
+		cfg.OnEvent(e)
+	}
+	st := w.Stats()
+	emit(Event{Type: EventStart, TimeNs: clock.Now().UnixNano(), Watches: st.Watches, Files: st.Files, Policy: cfg.Policy.String()})
+
+	var (
+		in          = cfg.Inputs
+		cycle       int
+		running     *result // the running cycle, nil when idle
+		cancelBuild context.CancelFunc
+		results     = make(chan result, 1)
+		pending     *Batch // waiting for the running cycle to end
+		retry       *Batch // failed, added to the next batch
+		replanAgain bool   // the last Replan failed
+	)
+	start := func(b Batch) {
+		if retry != nil {
+			r := *retry
+			r.Merge(b)
+			b, retry = r, nil
+		}
+		Classify(in, &b)
+		if replanAgain {
+			b.Reparse = true
+		}
+		cycle++
+		running = &result{b: b, cycle: cycle, start: clock.Now()}
+		emit(batchEvent(EventCycle, running.start, cycle, b))
+		var bctx context.Context
+		bctx, cancelBuild = context.WithCancel(ctx)
+		go func(r result) {
+			defer func() { results <- r }()
+			if r.b.Reparse && cfg.Replan != nil {
+				newIn, err := cfg.Replan(bctx, r.b)
+				if err != nil {
+					r.err, r.stage = err, "replan"
+					return
+				}
+				if newIn != nil {
+					if err := w.SetInputs(newIn); err != nil {
+						emit(Event{Type: EventError, TimeNs: clock.Now().UnixNano(), Cycle: r.cycle, Error: err.Error()})
+					}
+					r.in = newIn
+					Classify(newIn, &r.b)
+					r.b.Reparse = true
+				}
+			}
+			emit(batchEvent(EventRebuild, clock.Now(), r.cycle, r.b))
+			r.err, r.stage = cfg.Rebuild(bctx, r.b), "rebuild"
+		}(*running)
+	}
+	finish := func(r result) {
+		cancelBuild()
+		r.byNews = running.byNews
+		running = nil
+		canceled := r.err != nil && (r.byNews || ctx.Err() != nil)
+		e := batchEvent(EventDone, clock.Now(), r.cycle, r.b)
+		e.DurationNs = int64(clock.Now().Sub(r.start))
+		e.Canceled = canceled
+		if r.err != nil && !canceled {
+			e.Error, e.Stage = r.err.Error(), r.stage
+		}
+		emit(e)
+		if r.in != nil {
+			in = r.in
+		}
+		switch {
+		case r.err == nil:
+			replanAgain = false
+		case canceled && pending != nil:
+			// Redo the cancelled changes with the new ones.
+			b := r.b
+			b.Merge(*pending)
+			pending = &b
+			if r.stage == "replan" {
+				replanAgain = true
+			}
+		default:
+			b := r.b
+			retry = &b
+			if r.stage == "replan" {
+				replanAgain = true
+			}
+		}
+	}
+
+	for {
+		select {
+		case <-ctx.Done():
+			if running != nil {
+				finish(<-results)
+			}
+			emit(Event{Type: EventStop, TimeNs: clock.Now().UnixNano()})
+			return nil
+		case b := <-w.Batches():
+			if pending == nil {
+				pending = &b
+			} else {
+				pending.Merge(b)
+			}
+			if running != nil && cfg.Policy == Cancel {
+				running.byNews = true
+				cancelBuild()
+			}
+		case r := <-results:
+			finish(r)
+		case err := <-w.Errors():
+			emit(Event{Type: EventError, TimeNs: clock.Now().UnixNano(), Error: err.Error()})
+		}
+		if running == nil && pending != nil {
+			b := *pending
+			pending = nil
+			start(b)
+		}
+	}
+}
