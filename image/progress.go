@@ -90,7 +90,7 @@ func (p *progress) tick() {
 			return
 		case <-t.C:
 			p.mu.Lock()
-			if p.step > 0 && p.state == "running" {
+			if p.step > 0 && (p.state == "running" || p.state == "started") {
 				p.ttyLine(false)
 			}
 			p.mu.Unlock()
@@ -115,6 +115,12 @@ func (p *progress) ttyLine(final bool) {
 func (p *progress) finishStep() {
 	if p.step == 0 {
 		return
+	}
+	switch p.state {
+	case "running":
+		p.state = "ran"
+	case "started":
+		p.state = "done" // no container: FROM, or a step the engine just applied
 	}
 	switch p.kind {
 	case "tty":
@@ -148,7 +154,7 @@ func (p *progress) event(e engine.BuildEvent) {
 		}
 	case engine.EventStep:
 		p.finishStep()
-		p.step, p.instr, p.state, p.stepStart, p.out = e.Step, e.Text, "running", time.Now(), nil
+		p.step, p.instr, p.state, p.stepStart, p.out = e.Step, e.Text, "started", time.Now(), nil
 		switch p.kind {
 		case "json":
 			p.emit(ProgressEvent{Event: "step", Step: e.Step, Steps: p.steps, Instruction: e.Text, Script: p.script(e.Step)})
@@ -161,16 +167,9 @@ func (p *progress) event(e engine.BuildEvent) {
 			p.emit(ProgressEvent{Event: "cached", Step: e.Step, Steps: p.steps, Instruction: p.instr, Script: p.script(e.Step)})
 		}
 	case engine.EventRunning:
-		p.state = "ran"
+		p.state = "running"
 		if p.kind == "json" {
 			p.emit(ProgressEvent{Event: "running", Step: e.Step, Steps: p.steps, Instruction: p.instr, Script: p.script(e.Step)})
-		}
-		if p.kind == "tty" {
-			p.state = "running"
-		}
-	case engine.EventDone:
-		if p.state == "running" {
-			p.state = "ran"
 		}
 	}
 }
@@ -203,9 +202,6 @@ func (p *progress) done(r *Result) {
 	p.close()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state == "running" {
-		p.state = "ran"
-	}
 	p.finishStep()
 	if p.kind == "json" {
 		p.emit(ProgressEvent{Event: "built", ImageID: r.ImageID, Size: r.Size, Steps: r.Steps, Cached: r.Cached, Ran: r.Ran, ElapsedMS: r.Duration.Milliseconds()})

@@ -1,0 +1,134 @@
+package image
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/engine"
+)
+
+// schema is the subset of JSON Schema that progress.schema.json uses.
+type schema struct {
+	Required   []string `json:"required"`
+	Properties map[string]struct {
+		Type    string `json:"type"`
+		Enum    []any  `json:"enum"`
+		Const   any    `json:"const"`
+		Minimum *int   `json:"minimum"`
+	} `json:"properties"`
+	AdditionalProperties bool `json:"additionalProperties"`
+}
+
+// validate checks one JSON Lines event against the schema.
+func (s *schema) validate(line []byte) error {
+	var obj map[string]any
+	if err := json.Unmarshal(line, &obj); err != nil {
+		return err
+	}
+	for _, r := range s.Required {
+		if _, ok := obj[r]; !ok {
+			return errors.New("missing " + r)
+		}
+	}
+	for k, v := range obj {
+		p, ok := s.Properties[k]
+		if !ok {
+			return errors.New("property " + k + " is not in the schema")
+		}
+		switch p.Type {
+		case "string":
+			if _, ok := v.(string); !ok {
+				return errors.New(k + " is not a string")
+			}
+		case "integer":
+			f, ok := v.(float64)
+			if !ok || f != float64(int64(f)) || (p.Minimum != nil && f < float64(*p.Minimum)) {
+				return errors.New(k + " is not an integer in range")
+			}
+		}
+		if p.Enum != nil {
+			found := false
+			for _, e := range p.Enum {
+				found = found || e == v
+			}
+			if !found {
+				return errors.New(k + " is not one of the enum")
+			}
+		}
+		if p.Const != nil && p.Const != v {
+			return errors.New(k + " is not the constant")
+		}
+	}
+	return nil
+}
+
+func loadSchema(t *testing.T) *schema {
+	t.Helper()
+	b, err := os.ReadFile("progress.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s schema
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+// Every kind of event the JSON progress writes fits the documented schema.
+func TestProgressJSONSchema(t *testing.T) {
+	s := loadSchema(t)
+	var buf bytes.Buffer
+	steps := []Step{{Instruction: "FROM x"}, {Instruction: "RUN /bin/sh /build/script/03_a.sh", Script: "03_a.sh"}}
+	p := newProgress("json", &buf, "img", steps)
+	for _, e := range []engine.BuildEvent{
+		{Kind: engine.EventOutput, Text: "Step 1/2 : FROM x"},
+		{Kind: engine.EventStep, Step: 1, Steps: 2, Text: "FROM x"},
+		{Kind: engine.EventStep, Step: 2, Steps: 2, Text: "RUN /bin/sh /build/script/03_a.sh"},
+		{Kind: engine.EventCached, Step: 2, Steps: 2},
+		{Kind: engine.EventRunning, Step: 2, Steps: 2, Text: "abc"},
+		{Kind: engine.EventOutput, Step: 2, Steps: 2, Text: "hello"},
+	} {
+		p.event(e)
+	}
+	p.done(&Result{ImageID: "sha256:1", Size: 10, Steps: 2, Cached: 1, Ran: 1})
+	p2 := newProgress("json", &buf, "img", steps)
+	p2.upToDate(&Result{ImageID: "sha256:1", Size: 10})
+	p3 := newProgress("json", &buf, "img", steps)
+	p3.event(engine.BuildEvent{Kind: engine.EventStep, Step: 2, Steps: 2, Text: "RUN x"})
+	p3.failed(&FailedStep{Image: "img", Step: 2, Steps: 2, Line: 3, Engine: "boom"})
+	kinds := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if err := s.validate([]byte(l)); err != nil {
+			t.Errorf("%s: %v", l, err)
+		}
+		var ev ProgressEvent
+		json.Unmarshal([]byte(l), &ev)
+		kinds[ev.Event] = true
+	}
+	for _, k := range []string{"step", "cached", "running", "output", "done", "built", "up-to-date", "error"} {
+		if !kinds[k] {
+			t.Errorf("no %q event written", k)
+		}
+	}
+}
+
+// The line view prints one line per finished step and a summary.
+func TestProgressLines(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress("lines", &buf, "img", []Step{{Instruction: "FROM x"}, {Instruction: "RUN y"}})
+	p.event(engine.BuildEvent{Kind: engine.EventStep, Step: 1, Steps: 2, Text: "FROM x"})
+	p.event(engine.BuildEvent{Kind: engine.EventStep, Step: 2, Steps: 2, Text: "RUN y"})
+	p.event(engine.BuildEvent{Kind: engine.EventCached, Step: 2, Steps: 2})
+	p.done(&Result{ImageID: "sha256:0123456789abcdef", Tag: "p/img", Steps: 2, Cached: 1})
+	got := buf.String()
+	for _, want := range []string{"img [1/2] done FROM x", "img [2/2] cached RUN y", "img: built 0123456789ab as p/img"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}

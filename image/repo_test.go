@@ -1,0 +1,69 @@
+package image
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFindRepo(t *testing.T) {
+	root := t.TempDir()
+	copyTree(t, bbRepo, root)
+	deep := filepath.Join(root, "images", "bb")
+	t.Setenv("DOCKER_HOME", "")
+	os.Unsetenv("DOCKER_HOME")
+	r, err := FindRepo(deep)
+	if err != nil || r.Root != root {
+		t.Fatalf("FindRepo(%s) = %v, %v; want %s", deep, r, err, root)
+	}
+	if _, err := FindRepo(t.TempDir()); err != ErrNoRepo {
+		t.Errorf("outside a repo: %v", err)
+	}
+	t.Setenv("DOCKER_HOME", root)
+	if r, err := FindRepo("/"); err != nil || r.Root != root {
+		t.Errorf("with DOCKER_HOME: %v %v", r, err)
+	}
+	t.Setenv("DOCKER_HOME", t.TempDir())
+	if _, err := FindRepo(deep); err == nil || !strings.Contains(err.Error(), "DOCKER_HOME=") {
+		t.Errorf("bad DOCKER_HOME: %v", err)
+	}
+	imgs, err := r.Images()
+	if err != nil || len(imgs) != 1 || imgs[0].Name != "bb" || imgs[0].Makefile != filepath.Join(deep, "Makefile") {
+		t.Errorf("Images: %+v %v", imgs, err)
+	}
+	if _, ok := r.Image("bb"); !ok {
+		t.Error("Image(bb) not found")
+	}
+	if _, ok := r.Image("nosuch"); ok {
+		t.Error("Image(nosuch) found")
+	}
+}
+
+func TestOrder(t *testing.T) {
+	nodes := []Node{
+		{Name: "web", Tag: "p/web", From: "p/ssh"},
+		{Name: "other", Tag: "p/other:1", From: "debian:bookworm"},
+		{Name: "ssh", Tag: "p/ssh", From: "p/base:latest"},
+		{Name: "base", Tag: "p/base", From: "debian:bookworm"},
+	}
+	waves, err := Order(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range waves {
+		var names []string
+		for _, n := range w {
+			names = append(names, n.Name)
+		}
+		got = append(got, strings.Join(names, ","))
+	}
+	if want := "other,base | ssh | web"; strings.Join(got, " | ") != want {
+		t.Errorf("waves %q, want %q", strings.Join(got, " | "), want)
+	}
+	_, err = Order([]Node{{Name: "a", Tag: "a", From: "b"}, {Name: "b", Tag: "b", From: "a"}})
+	if err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("cycle: %v", err)
+	}
+}
