@@ -205,10 +205,20 @@ func TestEngineLayeredBuild(t *testing.T) {
 	removeTagged(t, e, prefix)
 	root := t.TempDir()
 	copyTree(t, bbRepo, root)
+	// A base of its own, so no other test's layers are in the cache.
 	base := prefix + "base"
-	if err := e.Tag(ctx, "busybox:latest", base); err != nil {
-		t.Fatal(err)
+	newBase := func(v string) {
+		t.Helper()
+		if _, err := e.Build(ctx, engine.BuildRequest{
+			Context:     mustContext(t, "FROM busybox:latest\nLABEL dev.dmake.test.base="+v+"\n"),
+			Tags:        []string{base},
+			Labels:      map[string]string{enginetest.Label: "1"},
+			NetworkMode: "host",
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
+	newBase(prefix)
 	vars := []string{"IMAGE_PREFIX=" + prefix, "FROM=" + base, "DOCKER_ARGS=--label " + enginetest.Label + "=1"}
 	tag := prefix + "bb"
 	newBuilder := func() *Builder { return &Builder{Engine: e, TempDir: t.TempDir()} }
@@ -304,14 +314,7 @@ func TestEngineLayeredBuild(t *testing.T) {
 	noop("tag moved to another image", false)
 	noop("unchanged again", true)
 	// A new base image under the same name.
-	if _, err := e.Build(ctx, engine.BuildRequest{
-		Context:     mustContext(t, "FROM busybox:latest\nLABEL rebased=1\n"),
-		Tags:        []string{base},
-		Labels:      map[string]string{enginetest.Label: "1"},
-		NetworkMode: "host",
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
+	newBase(prefix + "2")
 	noop("base image id changed", false)
 }
 
