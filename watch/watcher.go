@@ -449,8 +449,17 @@ func (w *Watcher) look(p string) (fileState, bool) {
 	}
 	var h maphash.Hash
 	h.SetSeed(w.seed)
-	if _, err := io.CopyBuffer(&h, f, w.buf); err != nil {
-		return fileState{}, false
+	// A plain read loop: io.CopyBuffer would take *os.File's WriteTo and
+	// allocate a buffer per file.
+	for {
+		n, err := f.Read(w.buf)
+		h.Write(w.buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fileState{}, false
+		}
 	}
 	return fileState{hash: h.Sum64(), exec: fi.Mode()&0o111 != 0}, true
 }
