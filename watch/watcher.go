@@ -73,9 +73,11 @@ type Watcher struct {
 
 	// The watch set, from the Inputs.
 	in       Inputs
-	explicit map[string]bool // input files
-	roots    []string        // input directories, watched recursively
-	trees    []string        // directories above patterns with a glob in the directory part
+	explicit map[string]bool     // input files
+	aliases  map[string][]string // symlink target → input files that link to it
+	targets  map[string]string   // input file that is a symlink → its target
+	roots    []string            // input directories, watched recursively
+	trees    []string            // directories above patterns with a glob in the directory part
 	patterns []string
 	exclude  []string
 
@@ -114,6 +116,8 @@ func New(in Inputs, opt Options) (*Watcher, error) {
 		dirs:     map[string]bool{},
 		files:    map[string]fileState{},
 		dirty:    map[string]bool{},
+		aliases:  map[string][]string{},
+		targets:  map[string]string{},
 		batches:  make(chan Batch),
 		errs:     make(chan error, 16),
 		reqs:     make(chan func()),
@@ -334,6 +338,16 @@ func (w *Watcher) event(ev fsnotify.Event) {
 		return
 	}
 	touched := false
+	for _, l := range w.aliases[p] {
+		w.dirty[l] = true
+		touched = true
+	}
+	if w.explicit[p] && ev.Has(fsnotify.Create) {
+		// A link made or replaced: follow its new target.
+		if fi, err := os.Lstat(p); (err == nil && fi.Mode()&fs.ModeSymlink != 0) || w.targets[p] != "" {
+			w.needSync = true
+		}
+	}
 	switch {
 	case ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename):
 		if w.dirs[p] {
@@ -503,9 +517,17 @@ func (w *Watcher) sync(report bool) error {
 		}
 	}
 	wantFiles := map[string]bool{}
+	clear(w.aliases)
+	clear(w.targets)
 	for p := range w.explicit {
 		anchor(filepath.Dir(p))
 		wantFiles[p] = true
+		// An input file that is a symlink changes when its target does.
+		if t, err := filepath.EvalSymlinks(p); err == nil && t != p {
+			w.aliases[t] = append(w.aliases[t], p)
+			w.targets[p] = t
+			anchor(filepath.Dir(t))
+		}
 	}
 	// A root found as a file before is a file input; one that appears later
 	// is picked up by the next sync (its parent is watched).

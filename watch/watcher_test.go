@@ -1,13 +1,18 @@
 package watch
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 )
+
+var fsnotifyOverflow = fsnotify.ErrEventOverflow
 
 // startWatcher makes the files (relative to a new temp dir) and watches in.
 func startWatcher(t *testing.T, files map[string]string, in func(dir string) Inputs) (string, *Watcher, *probe) {
@@ -384,5 +389,75 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestWatcherFollowsSymlinkedInputFile(t *testing.T) {
+	files := map[string]string{"a.sh": "a\n", "real/x.sh": "x\n", "real/y.sh": "y\n"}
+	dir := tempDir(t)
+	for name, content := range files {
+		write(t, filepath.Join(dir, name), content)
+	}
+	must(t, os.Mkdir(filepath.Join(dir, "links"), 0o755))
+	link := filepath.Join(dir, "links/x.sh")
+	must(t, os.Symlink("../real/x.sh", link))
+	p, h := newProbe(t, dir)
+	w, err := New(paths([]string{"a.sh", "links/x.sh"}, nil, nil)(dir), Options{Clock: p.clock, hooks: h})
+	must(t, err)
+	defer w.Close()
+
+	write(t, filepath.Join(dir, "real/x.sh"), "x2\n")
+	bs := p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified links/x.sh"}) {
+		t.Fatalf("edit of the target: %v", bs)
+	}
+	// ln -sf ../real/y.sh links/x.sh, atomically.
+	tmp := filepath.Join(dir, "links/.tmp-link")
+	must(t, os.Symlink("../real/y.sh", tmp))
+	must(t, os.Rename(tmp, link))
+	bs = p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified links/x.sh"}) {
+		t.Fatalf("link retargeted: %v", bs)
+	}
+	write(t, filepath.Join(dir, "real/y.sh"), "y2\n")
+	bs = p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified links/x.sh"}) {
+		t.Fatalf("edit of the new target: %v", bs)
+	}
+	write(t, filepath.Join(dir, "real/x.sh"), "x3\n")
+	if bs := p.batches(w); len(bs) != 0 {
+		t.Fatalf("edit of the old target made a batch: %v", changes(dir, bs[0]))
+	}
+}
+
+func TestWatcherOverflowLooksAgain(t *testing.T) {
+	dir, w, p := startWatcher(t, map[string]string{"a.sh": "a\n", "tree/sub/b.sh": "b\n"}, paths([]string{"a.sh", "tree"}, nil, nil))
+	// Lose the events of tree/sub, as a queue overflow would.
+	sub := filepath.Join(dir, "tree/sub")
+	w.do(func() {
+		must(t, w.fsn.Remove(sub))
+		delete(w.dirs, sub)
+	})
+	write(t, filepath.Join(dir, "tree/sub/b.sh"), "b2\n")
+	if bs := p.batches(w); len(bs) != 0 {
+		t.Fatalf("an unwatched directory made a batch: %v", changes(dir, bs[0]))
+	}
+	w.fsn.Errors <- fsnotifyOverflow
+	select {
+	case err := <-w.Errors():
+		if !errors.Is(err, fsnotifyOverflow) {
+			t.Errorf("error = %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("the overflow was not reported")
+	}
+	bs := p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified tree/sub/b.sh"}) {
+		t.Fatalf("after the overflow: %v", bs)
+	}
+	// And the lost watch is back.
+	write(t, filepath.Join(dir, "tree/sub/b.sh"), "b3\n")
+	if bs := p.batches(w); len(bs) != 1 {
+		t.Fatalf("edit after the overflow: %d batches", len(bs))
 	}
 }
