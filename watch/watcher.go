@@ -73,6 +73,8 @@ type Watcher struct {
 
 	// The watch set, from the Inputs.
 	in       Inputs
+	inPaths  []string            // in.Paths(), cleaned: files or directories
+	makes    []string            // in.Makefiles(), cleaned
 	explicit map[string]bool     // input files
 	aliases  map[string][]string // symlink target → input files that link to it
 	targets  map[string]string   // input file that is a symlink → its target
@@ -483,19 +485,13 @@ func (w *Watcher) look(p string) (fileState, bool) {
 // marked dirty; without, the current state is taken as the baseline.
 func (w *Watcher) setInputs(in Inputs, report bool) error {
 	w.in = in
-	w.explicit = map[string]bool{}
-	w.roots, w.trees, w.patterns = nil, nil, nil
+	w.inPaths, w.makes, w.trees, w.patterns = nil, nil, nil, nil
 	if in != nil {
 		for _, p := range in.Paths() {
-			p = absClean(p)
-			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-				w.roots = append(w.roots, p)
-			} else {
-				w.explicit[p] = true
-			}
+			w.inPaths = append(w.inPaths, absClean(p))
 		}
 		for _, p := range in.Makefiles() {
-			w.explicit[absClean(p)] = true
+			w.makes = append(w.makes, absClean(p))
 		}
 		for _, p := range in.Patterns() {
 			p = absClean(p)
@@ -510,6 +506,21 @@ func (w *Watcher) setInputs(in Inputs, report bool) error {
 
 // sync brings the watches and tracked files in line with the watch set.
 func (w *Watcher) sync(report bool) error {
+	// An input path is a directory (watched recursively) or a file (watched
+	// through its directory) as it is now: a missing one counts as a file
+	// until a directory of that name appears.
+	w.explicit = map[string]bool{}
+	w.roots = nil
+	for _, p := range w.inPaths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			w.roots = append(w.roots, p)
+		} else {
+			w.explicit[p] = true
+		}
+	}
+	for _, p := range w.makes {
+		w.explicit[p] = true
+	}
 	wantDirs := map[string]bool{}
 	anchor := func(dir string) {
 		if d := existingDir(dir); d != "" {
@@ -529,8 +540,6 @@ func (w *Watcher) sync(report bool) error {
 			anchor(filepath.Dir(t))
 		}
 	}
-	// A root found as a file before is a file input; one that appears later
-	// is picked up by the next sync (its parent is watched).
 	for _, r := range append(append([]string(nil), w.roots...), w.trees...) {
 		anchor(filepath.Dir(r))
 		filepath.WalkDir(r, func(p string, d fs.DirEntry, err error) error {

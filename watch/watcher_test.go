@@ -461,3 +461,31 @@ func TestWatcherOverflowLooksAgain(t *testing.T) {
 		t.Fatalf("edit after the overflow: %d batches", len(bs))
 	}
 }
+
+func TestWatcherInputDirectoryAppears(t *testing.T) {
+	// An input path missing at the start that appears as a directory is
+	// watched recursively from then on.
+	dir, w, p := startWatcher(t, map[string]string{"a.sh": "a\n"}, paths([]string{"a.sh", "later"}, nil, nil))
+	write(t, filepath.Join(dir, "later/sub/x.sh"), "x\n")
+	bs := p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"created later/sub/x.sh"}) {
+		t.Fatalf("got %v", bs)
+	}
+	write(t, filepath.Join(dir, "later/sub/x.sh"), "x2\n")
+	write(t, filepath.Join(dir, "later/y.sh"), "y\n")
+	bs = p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified later/sub/x.sh", "created later/y.sh"}) {
+		t.Fatalf("got %v", bs)
+	}
+}
+
+func TestWatcherSameFileBurst(t *testing.T) {
+	dir, w, p := startWatcher(t, map[string]string{"a.sh": "a\n"}, paths([]string{"a.sh"}, nil, nil))
+	for i := range 1000 {
+		write(t, filepath.Join(dir, "a.sh"), fmt.Sprintf("edit %d\n", i))
+	}
+	bs := p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified a.sh"}) {
+		t.Fatalf("1000 writes of one file: %v", bs)
+	}
+}
