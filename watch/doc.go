@@ -33,4 +33,15 @@
 // during a rebuild, and reports each step as an Event; JSONWriter writes
 // them for --progress=json (schema: EventSchema, events.schema.json) and
 // TextWriter writes one human line per cycle.
+//
+// A caller such as dmake --watch does roughly:
+//
+//	err := watch.Run(ctx, watch.Config{
+//		Inputs:  plan,                        // an Inputs built from the graph
+//		Exclude: buildDirs,                   // what the rebuild writes itself
+//		Policy:  policy,                      // watch.ParsePolicy(opts.WatchPolicy)
+//		Replan:  func(ctx context.Context, b watch.Batch) (watch.Inputs, error) { … },
+//		Rebuild: func(ctx context.Context, b watch.Batch) error { … b.Images … },
+//		OnEvent: watch.TextWriter(os.Stderr, root), // or watch.JSONWriter(os.Stdout)
+//	})
 package watch

@@ -248,6 +248,16 @@ func TestWatcherBurstIsOneBatch(t *testing.T) {
 	if st := w.Stats(); st.Files != 1000 || st.Watches != 22 {
 		t.Errorf("Stats = %+v, want 1000 files and 22 watches (dir, tree, 20 subdirectories)", st)
 	}
+	// 1000 touches (times only) and one real edit: one batch of one change.
+	later := time.Now().Add(time.Hour)
+	for _, c := range bs[0].Changes {
+		must(t, os.Chtimes(c.Path, later, later))
+	}
+	write(t, filepath.Join(dir, "tree/n3/g013.sh"), "edited\n")
+	bs = p.batches(w)
+	if len(bs) != 1 || !slices.Equal(changes(dir, bs[0]), []string{"modified tree/n3/g013.sh"}) {
+		t.Fatalf("touches and one edit: %v", bs)
+	}
 }
 
 // cmpPath orders "kind path" strings by path, as batches are.
