@@ -44,7 +44,7 @@ func runLine(t *testing.T, dir, line string, env []string, mw *Symlinker) outcom
 	var stdout, stderr bytes.Buffer
 	record := func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 		return func(ctx context.Context, args []string) error {
-			if commands[args[0]] != nil {
+			if commands[filepath.Base(args[0])] != nil {
 				out.fellBack = true
 			}
 			return next(ctx, args)
