@@ -104,6 +104,7 @@ type ShellCall struct {
 	Dir        string    // CURDIR at the time of the call
 	Env        []string  // the environment make passes (exported variables)
 	Stderr     io.Writer // where the command's standard error goes
+	Program    string    // make's program name, for its own messages
 }
 
 // Flavor is how a variable expands.
@@ -177,7 +178,11 @@ type Var struct {
 	// built-ins.
 	Pos Pos
 
-	tree node // parsed Value for Recursive (lazily), nil otherwise
+	tree      node // parsed Value for Recursive (lazily), nil otherwise
+	expanding bool
+	op        string // the assignment operator of a pattern-specific variable
+	envValue  string // SHELL: the environment's value, passed to recipes
+	cmdline   bool
 }
 
 // Command is one command of an expanded recipe, ready for a shell.
@@ -203,7 +208,11 @@ type RecipeLine struct {
 // Recipe is the recipe of a rule.
 type Recipe struct {
 	Lines []RecipeLine
-	Pos   Pos // the rule line that introduced it
+	// Pos is where the recipe starts (its first line, or the rule line
+	// for "target: ; recipe"); line i of the recipe reports Pos.Line+i in
+	// errors, as make does.
+	Pos    Pos
+	prefix byte
 }
 
 // Rule is one explicit rule of a target: for a single-colon target all rules
@@ -217,9 +226,14 @@ type Rule struct {
 	// SecondExpand expands it for a target. Prereqs/OrderOnly then hold
 	// nothing from this text.
 	SecondExpansion string
-	// Stem is set for rules made from a static pattern rule.
-	Stem string
-	Pos  Pos
+	// SecondExpansionTexts holds every such text of the rule, in make's
+	// order (a merged single-colon rule may have several).
+	SecondExpansionTexts []string
+	// Stem is set for rules made from a static pattern rule, and
+	// StaticPattern is its target pattern.
+	Stem          string
+	StaticPattern string
+	Pos           Pos
 }
 
 // Target is a file (or phony name) the makefiles mention as a target.
@@ -236,6 +250,9 @@ type Target struct {
 	Phony, Precious, Intermediate, Secondary, NotIntermediate bool
 	// Pos is where the target first appeared as a target.
 	Pos Pos
+
+	isTarget bool
+	builtin  bool
 }
 
 // PatternRule is an implicit rule: built in, written with %, or converted
@@ -279,14 +296,20 @@ type Database struct {
 	// MissingIncludes the -include/sinclude files that did not exist.
 	Makefiles       []string
 	MissingIncludes []string
-	// Special-target state.
+	// Special-target state. SilentAll, IgnoreAll and SecondaryAll are set
+	// by .SILENT, .IGNORE and .SECONDARY without prerequisites.
 	SecondExpansion, OneShell, Posix, ExportAll, NotParallel, DeleteOnError bool
-	SilentAll, IgnoreAll                                                   bool
-	Suffixes                                                               []string
+	SilentAll, IgnoreAll, SecondaryAll                                      bool
+	// Suffixes is the suffix list (.SUFFIXES) in order.
+	Suffixes []string
 	// Globals are the global variables.
 	Globals *VarSet
 
-	ev *evaluator
+	ev              *evaluator
+	curdir          string
+	missingRequired []missingInclude
+	specialPrereqs  map[string][]string
+	builtinFiles    map[string]*Target
 }
 
 // PatternVar is a pattern-specific variable: "PATTERN: VAR = value".
@@ -327,7 +350,7 @@ type AutoVars struct {
 // target-specific variables, those of matching patterns, those inherited
 // from the target that caused it to be built, then the globals.
 type Scope struct {
-	vars   *VarSet
+	chain  *frame
 	parent *Scope
 	db     *Database
 }
@@ -404,4 +427,12 @@ func (e *Error) Format(prog string) string {
 		return e.Pos.File + ":" + itoa(e.Pos.Line) + ": *** " + e.Msg + ".  Stop."
 	}
 	return prog + ": *** " + e.Msg + ".  Stop."
+}
+
+// ShellFunc adapts a function to the Shell interface.
+type ShellFunc func(ctx context.Context, call ShellCall) (out []byte, status int, err error)
+
+// Shell calls f.
+func (f ShellFunc) Shell(ctx context.Context, call ShellCall) ([]byte, int, error) {
+	return f(ctx, call)
 }

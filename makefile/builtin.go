@@ -1,0 +1,106 @@
+package makefile
+
+import "strings"
+
+//go:generate sh -c "go run ./internal/genbuiltin testdata/make-p-devnull.txt testdata/make-Rp-devnull.txt > builtin_table.go"
+
+type builtinVar struct {
+	name, op, value string
+	automatic       bool
+	core            bool // still defined with -R
+}
+
+type builtinSuffixRule struct {
+	name   string
+	recipe []string
+}
+
+type builtinPatternRule struct {
+	targets, prereqs []string
+	terminal         bool
+	recipe           []string
+}
+
+func builtinRecipe(lines []string) *Recipe {
+	r := &Recipe{prefix: '\t'}
+	for _, l := range lines {
+		r.Lines = append(r.Lines, RecipeLine{Text: l})
+	}
+	return r
+}
+
+// installSuffixRules enters the default suffix rules and .SUFFIXES, as
+// make does before reading makefiles (unless -r).
+func (ev *evaluator) installSuffixRules() {
+	db := ev.db
+	if ev.cfg.Flags.NoBuiltinRules || ev.cfg.Flags.NoBuiltinVars {
+		ev.globals.set(&Var{Name: "SUFFIXES", Flavor: Recursive, Origin: OriginDefault})
+		return
+	}
+	db.Suffixes = append([]string(nil), builtinSuffixes...)
+	ev.globals.set(&Var{Name: "SUFFIXES", Flavor: Recursive, Origin: OriginDefault, Value: strings.Join(builtinSuffixes, " ")})
+	for _, r := range builtinSuffixRules {
+		db.builtinFiles[r.name] = &Target{Name: r.name, Rules: []*Rule{{Recipe: builtinRecipe(r.recipe)}}, builtin: true}
+	}
+}
+
+// installPatternRules adds make's default pattern rules after the
+// makefiles were read (they never override the user's).
+func (ev *evaluator) installPatternRules() {
+	if ev.cfg.Flags.NoBuiltinRules || ev.cfg.Flags.NoBuiltinVars {
+		return
+	}
+	for _, r := range builtinPatternRules {
+		ev.db.addPatternRule(&PatternRule{Targets: r.targets, Prereqs: r.prereqs, Terminal: r.terminal, Recipe: builtinRecipe(r.recipe), Builtin: true}, false)
+	}
+}
+
+// convertSuffixRules is make's convert_to_pattern.
+func (db *Database) convertSuffixRules() {
+	suffixes := db.Suffixes
+	conv := func(target, source string, t *Target) {
+		pr := &PatternRule{Suffix: true}
+		if target == "" {
+			pr.Targets = []string{"%"}
+		} else {
+			pr.Targets = []string{"%" + target}
+		}
+		if source != "" {
+			pr.Prereqs = []string{"%" + source}
+		}
+		if t != nil && len(t.Rules) > 0 {
+			pr.Recipe = t.Rules[0].Recipe
+			pr.Builtin = t.builtin
+			pr.Pos = t.Pos
+		}
+		db.addPatternRule(pr, false)
+	}
+	for _, s := range suffixes {
+		conv(s, "", nil)
+		if t := db.fileFor(s); t != nil && len(t.Rules) > 0 && t.Rules[0].Recipe != nil {
+			conv("", s, t)
+		}
+		for _, s2 := range suffixes {
+			if s == s2 {
+				continue
+			}
+			t := db.fileFor(s + s2)
+			if t == nil || len(t.Rules) == 0 || t.Rules[0].Recipe == nil {
+				continue
+			}
+			if db.Posix && len(t.Rules[0].Prereqs) > 0 {
+				continue
+			}
+			conv(s2, s, t)
+		}
+	}
+}
+
+// fileFor returns the target name, or the built-in suffix rule of that
+// name.
+func (db *Database) fileFor(name string) *Target {
+	if t := db.Targets[name]; t != nil {
+		return t
+	}
+	return db.builtinFiles[name]
+}

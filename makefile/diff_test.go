@@ -1,0 +1,75 @@
+package makefile_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/maketest"
+)
+
+var caseFilter = flag.String("make.case", "", "run only differential cases whose name contains this")
+
+// TestDifferential runs every case of testdata/make with GNU make and with
+// dmake's makefile package (maketest.ParseOnly) and requires the same
+// output, exit status and files, except for the cases listed with a reason
+// in testdata/make/KNOWN_DIFFERENCES.
+func TestDifferential(t *testing.T) {
+	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
+		t.Skip("GNU make is not installed")
+	}
+	root := filepath.Join("..", "testdata", "make")
+	cases, err := maketest.LoadCases(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := maketest.KnownDifferences(filepath.Join(root, "KNOWN_DIFFERENCES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	names := map[string]bool{}
+	for _, c := range cases {
+		names[c.Name] = true
+	}
+	for k := range known {
+		if !names[k] {
+			t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
+		}
+	}
+	tmp := t.TempDir()
+	ctx := context.Background()
+	for _, c := range cases {
+		if *caseFilter != "" && !strings.Contains(c.Name, *caseFilter) {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			want, err := c.Run(ctx, tmp, maketest.GNUMake)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Run(ctx, tmp, maketest.ParseOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.Stdout = maketest.Normalize(got.Stdout, "dmake")
+			got.Stderr = maketest.Normalize(got.Stderr, "dmake")
+			d := maketest.Diff(c, want, got)
+			reason, isKnown := known[c.Name]
+			switch {
+			case d != "" && !isKnown:
+				t.Errorf("dmake differs from GNU make (args %q):\n%s", c.CommandLine(), d)
+			case d == "" && isKnown:
+				t.Errorf("listed in KNOWN_DIFFERENCES (%s) but dmake now agrees with make: remove the entry", reason)
+			}
+		})
+	}
+	_ = os.Getenv
+}

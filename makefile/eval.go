@@ -1,0 +1,356 @@
+package makefile
+
+import (
+	"context"
+	"io"
+	"strings"
+)
+
+// frame is one variable set in a lookup chain (make's variable_set_list).
+type frame struct {
+	set          *VarSet
+	next         *frame
+	nextIsParent bool
+}
+
+// evaluator holds the state of reading and expanding: make's globals
+// reading_file, expanding_var, the current variable set list.
+type evaluator struct {
+	db      *Database
+	cfg     *Config
+	ctx     context.Context
+	globals *VarSet
+	global  *frame
+	scope   *frame // current variable set list
+
+	reading   Pos  // make's reading_file; zero means none
+	expanding *Pos // make's *expanding_var; nil means &reading
+
+	prog   string
+	stdout io.Writer
+	stderr io.Writer
+
+	// reader state that functions ($(eval)) need
+	rd *reader
+
+	posix          bool
+	recipePrefix   byte
+	secondExp      bool
+	exportAll      bool
+	shellStatusSet bool
+	depth          int
+	maxArgs        int
+	callDepth      int
+}
+
+// fatalf returns a fatal error at the expanding position.
+func (ev *evaluator) fatalExp(msg string) error {
+	if ev.expanding != nil {
+		return &Error{Pos: *ev.expanding, Msg: msg}
+	}
+	return &Error{Pos: ev.reading, Msg: msg}
+}
+
+// lookup finds a variable in the current scope chain.
+func (ev *evaluator) lookup(name string) *Var {
+	isParent := false
+	for f := ev.scope; f != nil; f = f.next {
+		if v := f.set.m[name]; v != nil && (!isParent || !v.Private) {
+			return v
+		}
+		isParent = isParent || f.nextIsParent
+	}
+	return nil
+}
+
+func (ev *evaluator) lookupGlobal(name string) *Var { return ev.globals.m[name] }
+
+// tree returns the parsed value of v.
+func (v *Var) parsed() node {
+	if v.tree == nil {
+		v.tree = parseExpr(v.Value)
+	}
+	return v.tree
+}
+
+// expand appends the expansion of n to buf.
+func (ev *evaluator) expand(buf []byte, n node) ([]byte, error) {
+	switch n := n.(type) {
+	case literal:
+		return append(buf, n...), nil
+	case concat:
+		var err error
+		for _, c := range n {
+			if buf, err = ev.expand(buf, c); err != nil {
+				return buf, err
+			}
+		}
+		return buf, nil
+	case varRef:
+		return ev.refVar(buf, n.name)
+	case substRef:
+		return ev.refSubst(buf, n.name, n.from, n.to)
+	case dynRef:
+		inner, err := ev.expandString(n.inner)
+		if err != nil {
+			return buf, err
+		}
+		switch r := refFromText(inner).(type) {
+		case varRef:
+			return ev.refVar(buf, r.name)
+		case substRef:
+			return ev.refSubst(buf, r.name, r.from, r.to)
+		}
+		return buf, nil
+	case *funcCall:
+		return ev.call(buf, n)
+	case errNode:
+		return buf, ev.fatalExp(n.msg)
+	}
+	return buf, nil
+}
+
+// expandString expands n into a new string.
+func (ev *evaluator) expandString(n node) (string, error) {
+	if l, ok := n.(literal); ok {
+		return string(l), nil
+	}
+	b, err := ev.expand(nil, n)
+	return string(b), err
+}
+
+// expandText parses and expands s.
+func (ev *evaluator) expandText(s string) (string, error) {
+	if strings.IndexByte(s, '$') < 0 {
+		return s, nil
+	}
+	return ev.expandString(parseExpr(s))
+}
+
+func (ev *evaluator) refVar(buf []byte, name string) ([]byte, error) {
+	v := ev.lookup(name)
+	if v == nil {
+		if name == ".VARIABLES" {
+			return ev.dotVariables(buf), nil
+		}
+		return buf, nil
+	}
+	if v.Value == "" && !v.Append {
+		return buf, nil
+	}
+	return ev.valueOf(buf, v)
+}
+
+// valueOf appends the value of v (expanded if recursive).
+func (ev *evaluator) valueOf(buf []byte, v *Var) ([]byte, error) {
+	if v.Flavor != Recursive && !v.Append {
+		return append(buf, v.Value...), nil
+	}
+	return ev.recursivelyExpand(buf, v)
+}
+
+func (ev *evaluator) recursivelyExpand(buf []byte, v *Var) ([]byte, error) {
+	saved := ev.expanding
+	if v.Pos.File != "" {
+		p := v.Pos
+		ev.expanding = &p
+	}
+	savedReading := ev.reading
+	if ev.reading.File == "" && ev.reading.Line == 0 {
+		ev.reading = v.Pos
+	}
+	defer func() {
+		ev.expanding = saved
+		ev.reading = savedReading
+	}()
+	if v.expanding {
+		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
+	}
+	ev.depth++
+	if ev.depth > 20000 {
+		ev.depth--
+		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
+	}
+	v.expanding = true
+	var err error
+	if v.Append {
+		buf, err = ev.appendValue(buf, v.Name, ev.scope, true)
+	} else {
+		buf, err = ev.expand(buf, v.parsed())
+	}
+	v.expanding = false
+	ev.depth--
+	return buf, err
+}
+
+// appendValue is make's variable_append.
+func (ev *evaluator) appendValue(buf []byte, name string, f *frame, local bool) ([]byte, error) {
+	if f == nil {
+		return buf, nil
+	}
+	nextLocal := local && !f.nextIsParent
+	v := f.set.m[name]
+	if v == nil || (!local && v.Private) {
+		return ev.appendValue(buf, name, f.next, nextLocal)
+	}
+	start := len(buf)
+	var err error
+	if v.Append {
+		if buf, err = ev.appendValue(buf, name, f.next, nextLocal); err != nil {
+			return buf, err
+		}
+	}
+	if len(buf) > start {
+		buf = append(buf, ' ')
+	}
+	if v.Flavor != Recursive {
+		return append(buf, v.Value...), nil
+	}
+	return ev.expand(buf, v.parsed())
+}
+
+func (ev *evaluator) refSubst(buf []byte, name, from, to string) ([]byte, error) {
+	v := ev.lookup(name)
+	if v == nil || v.Value == "" {
+		return buf, nil
+	}
+	val, err := ev.valueOf(nil, v)
+	if err != nil {
+		return buf, err
+	}
+	pat, rep := from, to
+	if strings.IndexByte(pat, '%') < 0 {
+		pat, rep = "%"+pat, "%"+rep
+	} else if strings.IndexByte(rep, '%') < 0 {
+		// pattern has %, replacement none: used literally
+	}
+	return patsubstWords(buf, string(val), pat, rep), nil
+}
+
+// expandVar expands variable v in scope sc (nil: current).
+func (ev *evaluator) expandVar(ctx context.Context, v *Var, sc *Scope) (string, error) {
+	b, err := ev.valueOf(nil, v)
+	return string(b), err
+}
+
+// dotVariables is the value of .VARIABLES.
+func (ev *evaluator) dotVariables(buf []byte) []byte {
+	first := true
+	for _, n := range ev.globals.order {
+		if _, ok := ev.globals.m[n]; !ok {
+			continue
+		}
+		if !first {
+			buf = append(buf, ' ')
+		}
+		first = false
+		buf = append(buf, n...)
+	}
+	return buf
+}
+
+// defineVar is make's do_variable_definition. flavor is one of the
+// assignment operators: "=", ":=", "::=", "+=", "?=", "!=". targetSet is
+// non-nil for target- and pattern-specific definitions.
+func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op string, targetSet *VarSet) (*Var, error) {
+	flavor := Recursive
+	val := value
+	var tree node
+	appendv := false
+	switch op {
+	case ":=", "::=":
+		s, err := ev.expandText(value)
+		if err != nil {
+			return nil, err
+		}
+		val = s
+		flavor = Simple
+	case "!=":
+		s, err := ev.expandText(value)
+		if err != nil {
+			return nil, err
+		}
+		out, err := ev.shell(s)
+		if err != nil {
+			return nil, err
+		}
+		val = out
+	case "?=":
+		if v := ev.lookup(name); v != nil {
+			return v, nil
+		}
+	case "+=":
+		var old *Var
+		if targetSet != nil {
+			appendv = true
+			old = targetSet.m[name]
+			if old != nil && !old.Append {
+				appendv = false
+			}
+		} else {
+			old = ev.lookup(name)
+		}
+		if old != nil {
+			if old.Flavor == Recursive {
+				if old.Value == "" {
+					val = value
+				} else {
+					val = old.Value + " " + value
+					if old.tree != nil {
+						tree = concat{old.tree, literal(" "), parseExpr(value)}
+					}
+				}
+			} else {
+				s, err := ev.expandText(value)
+				if err != nil {
+					return nil, err
+				}
+				flavor = Simple
+				if old.Value == "" {
+					val = s
+				} else {
+					val = old.Value + " " + s
+				}
+			}
+		}
+	}
+	set := ev.globals
+	if targetSet != nil {
+		set = targetSet
+	}
+	v := set.m[name]
+	if v != nil {
+		if ev.cfg.Flags.EnvOverrides && v.Origin == OriginEnvironment {
+			v.Origin = OriginEnvOverride
+		}
+		if origin < v.Origin {
+			return v, nil
+		}
+	}
+	nv := &Var{Name: name, Flavor: flavor, Origin: origin, Value: val, Pos: pos, tree: tree, Append: appendv}
+	if v != nil {
+		nv.Export = v.Export
+		nv.Private = v.Private
+	}
+	if flavor == Simple {
+		nv.tree = nil
+	}
+	set.set(nv)
+	if targetSet == nil {
+		ev.specialVar(nv)
+	}
+	return nv, nil
+}
+
+// specialVar reacts to assignments of variables make watches.
+func (ev *evaluator) specialVar(v *Var) {
+	switch v.Name {
+	case ".RECIPEPREFIX":
+		s, _ := ev.expandVar(ev.ctx, v, nil)
+		if s == "" {
+			ev.recipePrefix = '\t'
+		} else {
+			ev.recipePrefix = s[0]
+		}
+	}
+}

@@ -1,0 +1,384 @@
+package makefile
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// missingInclude is an include whose file did not exist.
+type missingInclude struct {
+	name string
+	pos  Pos
+}
+
+// MissingIncludeError is returned by Load when "include" named files that
+// do not exist. GNU make first tries to remake them (they may be targets);
+// Load leaves that to its caller, which may retry Load after making them,
+// or report Err (make's message for a file no rule can make).
+type MissingIncludeError struct {
+	DB    *Database // the database read without the missing files
+	Files []string
+	// Err is the error make reports when none of the files can be made:
+	// it prints "FILE:LINE: NAME: No such file or directory" for the
+	// first missing file, then "*** No rule to make target 'NAME'.  Stop.".
+	Err *Error
+	// Notice is the "Makefile:1: nope.mk: No such file or directory" line.
+	Notice string
+}
+
+func (e *MissingIncludeError) Error() string { return e.Notice }
+
+func newEvaluator(ctx context.Context, cfg *Config) *evaluator {
+	globals := newVarSet()
+	db := &Database{
+		Targets:      make(map[string]*Target),
+		Globals:      globals,
+		builtinFiles: make(map[string]*Target),
+	}
+	ev := &evaluator{
+		db:           db,
+		cfg:          cfg,
+		ctx:          ctx,
+		globals:      globals,
+		prog:         cfg.ProgramName,
+		stdout:       cfg.Stdout,
+		stderr:       cfg.Stderr,
+		recipePrefix: '\t',
+	}
+	if ev.prog == "" {
+		ev.prog = "make"
+	}
+	ev.global = &frame{set: globals}
+	ev.scope = ev.global
+	db.ev = ev
+	return ev
+}
+
+// makeflagLetters returns the single-letter flags of MAKEFLAGS.
+func (f *Flags) letters() string {
+	var b []byte
+	add := func(on bool, c byte) {
+		if on {
+			b = append(b, c)
+		}
+	}
+	add(f.AlwaysMake, 'B')
+	add(f.EnvOverrides, 'e')
+	add(f.IgnoreErrors, 'i')
+	add(f.KeepGoing, 'k')
+	add(f.DryRun, 'n')
+	add(f.PrintDatabase, 'p')
+	add(f.Question, 'q')
+	add(f.NoBuiltinRules || f.NoBuiltinVars, 'r')
+	add(f.NoBuiltinVars, 'R')
+	add(f.Silent, 's')
+	add(f.Touch, 't')
+	add(f.PrintDirectory, 'w')
+	return string(b)
+}
+
+func (f *Flags) longs() []string {
+	var l []string
+	if f.NoPrintDir {
+		l = append(l, "--no-print-directory")
+	}
+	return l
+}
+
+// makeflags returns MAKEFLAGS and MFLAGS as make defines them.
+func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
+	letters := f.letters()
+	parts := []string{}
+	if letters != "" {
+		parts = append(parts, letters)
+	}
+	parts = append(parts, f.longs()...)
+	mk := strings.Join(parts, " ")
+	if letters == "" && len(parts) > 0 {
+		mk = " " + mk
+	}
+	mf := ""
+	if letters != "" {
+		mf = "-" + letters
+	}
+	if l := f.longs(); len(l) > 0 {
+		if mf != "" {
+			mf += " "
+		}
+		mf += strings.Join(l, " ")
+	}
+	if final && haveVars {
+		if mk == "" {
+			mk = " -- $(MAKEOVERRIDES)"
+		} else {
+			mk += " -- $(MAKEOVERRIDES)"
+		}
+	}
+	return mk, mf
+}
+
+func load(ctx context.Context, cfg Config) (*Database, error) {
+	if cfg.Flags.NoBuiltinVars {
+		cfg.Flags.NoBuiltinRules = true
+	}
+	ev := newEvaluator(ctx, &cfg)
+	db := ev.db
+	g := ev.globals
+	dir := cfg.Dir
+	if dir == "" {
+		d, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	db.curdir = dir
+	def := func(name, value string, flavor Flavor, origin Origin) *Var {
+		v := &Var{Name: name, Value: value, Flavor: flavor, Origin: origin}
+		g.set(v)
+		return v
+	}
+	// built-in variables
+	for _, b := range builtinVars {
+		if cfg.Flags.NoBuiltinVars && !b.core && !b.automatic {
+			continue
+		}
+		fl := Recursive
+		if b.op == ":=" {
+			fl = Simple
+		}
+		o := OriginDefault
+		if b.automatic {
+			o = OriginAutomatic
+		}
+		def(b.name, b.value, fl, o)
+	}
+	if cfg.MakePath != "" {
+		def("MAKE_COMMAND", cfg.MakePath, Simple, OriginDefault)
+	} else {
+		def("MAKE_COMMAND", ev.prog, Simple, OriginDefault)
+	}
+	// environment
+	level := cfg.MakeLevel
+	for _, kv := range cfg.Env {
+		i := strings.IndexByte(kv, '=')
+		if i <= 0 {
+			continue
+		}
+		name, val := kv[:i], kv[i+1:]
+		switch name {
+		case "SHELL":
+			v := def("SHELL", "/bin/sh", Recursive, OriginFile)
+			v.Export = Unexported
+			v.envValue = val
+			continue
+		case "MAKELEVEL":
+			if level == 0 {
+				level, _ = strconv.Atoi(val)
+			}
+			continue
+		case "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "-*-command-variables-*-":
+			continue
+		}
+		o := OriginEnvironment
+		if cfg.Flags.EnvOverrides {
+			o = OriginEnvOverride
+		}
+		v := def(name, val, Recursive, o)
+		v.Export = Exported
+	}
+	def("MAKELEVEL", strconv.Itoa(level), Simple, OriginEnvironment).Export = Exported
+	def("CURDIR", dir, Simple, OriginFile)
+	// command line variables
+	var overrides []string
+	for _, a := range cfg.CommandLineVars {
+		rawName, op, value, ok := parseVarDefinition(a)
+		if !ok {
+			continue
+		}
+		name, err := ev.expandText(rawName)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ev.defineVar(Pos{}, name, value, OriginCommandLine, op, nil)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			v.Export = Exported
+			v.cmdline = true
+		}
+		overrides = append(overrides, escapeCmdVar(a))
+	}
+	if len(overrides) > 0 {
+		def("-*-command-variables-*-", strings.Join(overrides, " "), Recursive, OriginAutomatic)
+		def("MAKEOVERRIDES", "${-*-command-variables-*-}", Recursive, OriginEnvironment)
+	}
+	mk, mf := cfg.Flags.makeflags(false, len(overrides) > 0)
+	def("MAKEFLAGS", mk, Recursive, OriginFile)
+	def("MFLAGS", mf, Recursive, OriginEnvironment)
+	ev.installSuffixRules()
+
+	// read the makefiles
+	files := cfg.Makefiles
+	if len(files) == 0 {
+		for _, n := range []string{"GNUmakefile", "makefile", "Makefile"} {
+			if fileExists(ev.path(n)) {
+				files = []string{n}
+				break
+			}
+		}
+	}
+	for _, f := range files {
+		name := f
+		if f == "-" {
+			continue
+		}
+		if _, err := os.Stat(ev.path(name)); err != nil {
+			// make looks for -f files in -I dirs too
+			found := false
+			if !strings.HasPrefix(name, "/") {
+				for _, d := range cfg.IncludeDirs {
+					if fileExists(ev.path(d + "/" + name)) {
+						name = d + "/" + name
+						found = true
+						break
+					}
+				}
+			}
+			if !found {
+				db.missingRequired = append(db.missingRequired, missingInclude{name: f})
+				continue
+			}
+		}
+		if err := ev.readMakefile(name, Pos{}); err != nil {
+			return db, err
+		}
+	}
+	db.finish()
+	mk, _ = cfg.Flags.makeflags(true, len(overrides) > 0)
+	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == OriginFile && v.Value == mkFlagsParse(cfg.Flags, len(overrides) > 0) {
+		v.Value = mk
+		v.tree = nil
+	}
+	if len(db.missingRequired) > 0 {
+		m := db.missingRequired[0]
+		names := make([]string, len(db.missingRequired))
+		for i, x := range db.missingRequired {
+			names[i] = x.name
+		}
+		notice := ""
+		if m.pos.File != "" {
+			notice = m.pos.File + ":" + strconv.Itoa(m.pos.Line) + ": " + m.name + ": No such file or directory"
+		} else {
+			notice = ev.prog + ": " + m.name + ": No such file or directory"
+		}
+		return db, &MissingIncludeError{DB: db, Files: names, Notice: notice,
+			Err: &Error{Msg: "No rule to make target '" + m.name + "'"}}
+	}
+	return db, nil
+}
+
+func mkFlagsParse(f Flags, haveVars bool) string {
+	mk, _ := f.makeflags(false, haveVars)
+	return mk
+}
+
+// escapeCmdVar escapes a command-line assignment for MAKEOVERRIDES.
+func escapeCmdVar(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// finish does what make does after reading the makefiles: built-in pattern
+// rules, suffix rule conversion and the special targets.
+func (db *Database) finish() {
+	ev := db.ev
+	ev.installPatternRules()
+	db.convertSuffixRules()
+	prereqs := func(name string) ([]string, bool) {
+		t := db.Targets[name]
+		if t == nil {
+			return nil, false
+		}
+		var all []string
+		for _, r := range t.Rules {
+			all = append(all, r.Prereqs...)
+		}
+		return all, true
+	}
+	db.specialPrereqs = make(map[string][]string)
+	for _, s := range []string{".PHONY", ".PRECIOUS", ".INTERMEDIATE", ".SECONDARY", ".NOTINTERMEDIATE", ".SILENT", ".IGNORE", ".EXPORT_ALL_VARIABLES", ".NOTPARALLEL", ".DELETE_ON_ERROR", ".LOW_RESOLUTION_TIME", ".ONESHELL", ".POSIX", ".DEFAULT"} {
+		ps, ok := prereqs(s)
+		if !ok {
+			continue
+		}
+		db.specialPrereqs[s] = ps
+		switch s {
+		case ".SILENT":
+			if len(ps) == 0 {
+				db.SilentAll = true
+			}
+		case ".IGNORE":
+			if len(ps) == 0 {
+				db.IgnoreAll = true
+			}
+		case ".EXPORT_ALL_VARIABLES":
+			db.ExportAll = true
+			ev.exportAll = true
+		case ".NOTPARALLEL":
+			db.NotParallel = true
+		case ".DELETE_ON_ERROR":
+			db.DeleteOnError = true
+		case ".SECONDARY":
+			if len(ps) == 0 {
+				db.SecondaryAll = true
+			}
+		}
+		for _, p := range ps {
+			t := db.Targets[p]
+			if t == nil {
+				continue
+			}
+			switch s {
+			case ".PHONY":
+				t.Phony = true
+			case ".PRECIOUS":
+				t.Precious = true
+			case ".INTERMEDIATE":
+				t.Intermediate = true
+			case ".SECONDARY":
+				t.Secondary = true
+			case ".NOTINTERMEDIATE":
+				t.NotIntermediate = true
+			}
+		}
+	}
+}
+
+// SpecialPrereqs returns the prerequisites given to special target name
+// (".PHONY", ".PRECIOUS", ".SILENT", …), and whether it appeared at all.
+func (db *Database) SpecialPrereqs(name string) ([]string, bool) {
+	ps, ok := db.specialPrereqs[name]
+	return ps, ok
+}
+
+// IsPhony reports whether name is a prerequisite of .PHONY (whether or not
+// it is a target).
+func (db *Database) IsPhony(name string) bool {
+	for _, p := range db.specialPrereqs[".PHONY"] {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,111 @@
+package makefile
+
+import (
+	"bufio"
+	"io"
+	"sort"
+	"strings"
+)
+
+// printDatabase writes the database as "make -p" does (variables, pattern
+// rules, files), without timestamps and statistics.
+func (db *Database) printDatabase(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	ev := db.ev
+	bw.WriteString("\n# Variables\n\n")
+	names := db.Globals.Names()
+	sort.Strings(names)
+	for _, n := range names {
+		printVar(bw, db.Globals.Lookup(n), "")
+	}
+	bw.WriteString("\n# Implicit Rules\n\n")
+	for _, r := range db.PatternRules {
+		bw.WriteString(strings.Join(r.Targets, " "))
+		bw.WriteString(":")
+		if r.Terminal {
+			bw.WriteString(":")
+		}
+		writePrereqs(bw, r.Prereqs, r.OrderOnly)
+		bw.WriteString("\n")
+		printRecipe(bw, r.Recipe)
+		bw.WriteString("\n")
+	}
+	bw.WriteString("\n# Files\n\n")
+	for _, name := range db.TargetOrder {
+		t := db.Targets[name]
+		for _, r := range t.Rules {
+			bw.WriteString(name)
+			bw.WriteString(":")
+			if t.DoubleColon {
+				bw.WriteString(":")
+			}
+			writePrereqs(bw, r.Prereqs, r.OrderOnly)
+			bw.WriteString("\n")
+			if t.Phony {
+				bw.WriteString("#  Phony target (prerequisite of .PHONY).\n")
+			}
+			if t.Vars != nil {
+				for _, vn := range t.Vars.Names() {
+					printVar(bw, t.Vars.Lookup(vn), name+": ")
+				}
+			}
+			printRecipe(bw, r.Recipe)
+			bw.WriteString("\n")
+		}
+	}
+	_ = ev
+	bw.WriteString("\n# finished\n")
+	return bw.Flush()
+}
+
+func writePrereqs(bw *bufio.Writer, n, o []string) {
+	for _, p := range n {
+		bw.WriteString(" ")
+		bw.WriteString(p)
+	}
+	if len(o) > 0 {
+		bw.WriteString(" |")
+		for _, p := range o {
+			bw.WriteString(" ")
+			bw.WriteString(p)
+		}
+	}
+}
+
+func printVar(bw *bufio.Writer, v *Var, prefix string) {
+	if v == nil {
+		return
+	}
+	o := v.Origin.String()
+	switch v.Origin {
+	case OriginFile:
+		o = "makefile"
+	case OriginOverride:
+		o = "'override' directive"
+	case OriginEnvOverride:
+		o = "environment under -e"
+	}
+	bw.WriteString("# " + o + "\n")
+	op := " = "
+	if v.Flavor == Simple {
+		op = " := "
+	}
+	if v.Append {
+		op = " += "
+	}
+	if strings.IndexByte(v.Value, '\n') >= 0 {
+		bw.WriteString(prefix + "define " + v.Name + "\n" + v.Value + "\nendef\n")
+		return
+	}
+	bw.WriteString(prefix + v.Name + op + v.Value + "\n")
+}
+
+func printRecipe(bw *bufio.Writer, r *Recipe) {
+	if r == nil {
+		return
+	}
+	bw.WriteString("#  recipe to execute:\n")
+	for _, l := range r.Lines {
+		bw.WriteString("\t" + l.Text + "\n")
+	}
+}

@@ -1,0 +1,961 @@
+package makefile
+
+import (
+	"os"
+	"strings"
+)
+
+// ebuf is the text being evaluated: a makefile or an $(eval) argument. It
+// hands out logical lines as make's readline does.
+type ebuf struct {
+	file string
+	data string
+	off  int
+	line int // line number of the next logical line
+}
+
+// readLine returns the next logical line: physical lines joined while they
+// end in an odd number of backslashes (the backslash-newlines are kept), a
+// CR before each LF removed. n is the number of physical lines consumed.
+func (b *ebuf) readLine() (line string, n int, ok bool) {
+	if b.off >= len(b.data) {
+		return "", 0, false
+	}
+	start := b.off
+	var sb []byte // used only when a CR must be dropped
+	for {
+		i := strings.IndexByte(b.data[b.off:], '\n')
+		var phys string
+		if i < 0 {
+			phys = b.data[b.off:]
+			b.off = len(b.data)
+		} else {
+			phys = b.data[b.off : b.off+i]
+			b.off += i + 1
+		}
+		n++
+		hadNL := i >= 0
+		if hadNL && len(phys) > 0 && phys[len(phys)-1] == '\r' {
+			if sb == nil {
+				sb = append(sb, b.data[start:b.off-len(phys)-1]...)
+			}
+			phys = phys[:len(phys)-1]
+		}
+		bs := 0
+		for k := len(phys) - 1; k >= 0 && phys[k] == '\\'; k-- {
+			bs++
+		}
+		cont := hadNL && bs%2 == 1 && b.off < len(b.data)
+		if sb != nil {
+			sb = append(sb, phys...)
+			if cont {
+				sb = append(sb, '\n')
+			}
+		}
+		if !cont {
+			if hadNL && bs%2 == 1 {
+				// backslash-newline at end of file: keep the backslash
+			}
+			if sb != nil {
+				return string(sb), n, true
+			}
+			end := b.off
+			if hadNL {
+				end--
+			}
+			return b.data[start:end], n, true
+		}
+	}
+}
+
+// cond is one level of conditional nesting.
+type cond struct {
+	ignoring int // 0 interpreting, 1 not yet, 2 done
+	seenElse bool
+}
+
+// evalState is the state of one call of make's eval(): one file or one
+// $(eval) text.
+type evalState struct {
+	b               *ebuf
+	conds           []cond
+	ignoring        bool
+	inIgnoredDefine bool
+	noTargets       bool
+	setDefault      bool
+
+	// the rule being read
+	rule *pendingRule
+}
+
+type pendingRule struct {
+	targets      []string
+	pattern      string
+	depstr       string
+	twoColon     bool
+	tgtsStarted  int
+	cmdsStarted  int
+	cmds         []string
+	prefix       byte
+	file         string
+	haveCmdsLine bool
+}
+
+// reader is the part of the evaluator that reads makefiles.
+type reader struct{}
+
+// collapseContinuations is make's collapse_continuations.
+func collapseContinuations(line string, posix bool) string {
+	if strings.IndexByte(line, '\n') < 0 {
+		return line
+	}
+	out := make([]byte, 0, len(line))
+	in := 0
+	for {
+		q := strings.IndexByte(line[in:], '\n')
+		if q < 0 {
+			break
+		}
+		q += in
+		bs := 0
+		for k := q - 1; k >= 0 && line[k] == '\\'; k-- {
+			bs++
+		}
+		// copy up to the backslashes, keeping half of them
+		out = append(out, line[in:q-bs]...)
+		for k := 0; k < bs/2; k++ {
+			out = append(out, '\\')
+		}
+		in = q + 1
+		if bs%2 == 1 {
+			for in < len(line) && isBlank(line[in]) {
+				in++
+			}
+			if !posix {
+				for len(out) > 0 && isBlank(out[len(out)-1]) {
+					out = out[:len(out)-1]
+				}
+			}
+			out = append(out, ' ')
+		} else {
+			out = append(out, '\n')
+		}
+	}
+	out = append(out, line[in:]...)
+	return string(out)
+}
+
+// removeComments cuts line at the first unquoted # (outside variable
+// references), removing backslashes that quote #.
+func removeComments(line string) string {
+	s, i := findMapUnquote(line, "#", true)
+	if i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// findMapUnquote is make's find_map_unquote: it finds the first character
+// of stops that is not quoted by a backslash (skipping variable references
+// when vars is set). Quoting backslashes of stop characters are halved in
+// the returned string, as make does in place.
+func findMapUnquote(s string, stops string, vars bool) (string, int) {
+	p := 0
+	var b []byte // rewritten string when backslashes are removed
+	cur := func() string {
+		if b != nil {
+			return string(b)
+		}
+		return s
+	}
+	str := s
+	for {
+		for p < len(str) && strings.IndexByte(stops, str[p]) < 0 && !(vars && str[p] == '$') {
+			p++
+		}
+		if p >= len(str) {
+			return cur(), -1
+		}
+		if str[p] == '$' {
+			if p+1 >= len(str) {
+				return cur(), -1
+			}
+			open := str[p+1]
+			p += 2
+			if open == '(' || open == '{' {
+				closec := byte(')')
+				if open == '{' {
+					closec = '}'
+				}
+				count := 1
+				for p < len(str) {
+					if str[p] == open {
+						count++
+					} else if str[p] == closec {
+						count--
+						if count == 0 {
+							p++
+							break
+						}
+					}
+					p++
+				}
+			}
+			continue
+		}
+		if p > 0 && str[p-1] == '\\' {
+			n := 0
+			for k := p - 1; k >= 0 && str[k] == '\\'; k-- {
+				n++
+			}
+			// swallow half of the backslashes
+			nb := make([]byte, 0, len(str))
+			nb = append(nb, str[:p-n]...)
+			for k := 0; k < n/2; k++ {
+				nb = append(nb, '\\')
+			}
+			newP := len(nb)
+			nb = append(nb, str[p:]...)
+			b = nb
+			str = string(nb)
+			p = newP
+			if n%2 == 0 {
+				return str, p
+			}
+			p++
+			continue
+		}
+		return cur(), p
+	}
+}
+
+// evalFile evaluates the text of a makefile.
+func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool) error {
+	st := &evalState{b: &ebuf{file: file, data: text, line: firstLine}, setDefault: setDefault}
+	return ev.evalLines(st)
+}
+
+// evalBuffer is $(eval TEXT): the lines are read at the current position.
+func (ev *evaluator) evalBuffer(text string) error {
+	saved := ev.reading
+	line := ev.reading.Line
+	if line == 0 && ev.reading.File == "" {
+		line = 1
+	}
+	st := &evalState{b: &ebuf{file: ev.reading.File, data: text, line: line}, setDefault: true}
+	err := ev.evalLines(st)
+	ev.reading = saved
+	return err
+}
+
+func (ev *evaluator) isIgnoring(st *evalState) bool {
+	for _, c := range st.conds {
+		if c.ignoring != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// evalLines is make's eval().
+func (ev *evaluator) evalLines(st *evalState) error {
+	b := st.b
+	nlines := 0
+	savedReading := ev.reading
+	defer func() { ev.reading = savedReading }()
+	for {
+		if err := ev.ctx.Err(); err != nil {
+			return err
+		}
+		b.line += nlines
+		line, n, ok := b.readLine()
+		if !ok {
+			break
+		}
+		nlines = n
+		ev.reading = Pos{File: b.file, Line: b.line}
+		if len(line) == 0 {
+			continue
+		}
+		// A recipe line.
+		if line[0] == ev.recipePrefix {
+			if st.noTargets {
+				continue
+			}
+			if st.rule != nil {
+				if st.ignoring {
+					continue
+				}
+				if len(st.rule.cmds) == 0 && !st.rule.haveCmdsLine {
+					st.rule.cmdsStarted = b.line
+				}
+				st.rule.cmds = append(st.rule.cmds, line[1:])
+				continue
+			}
+		}
+		collapsed := removeComments(collapseContinuations(line, ev.posix))
+		mods, rest, isAssign := parseVarAssignment(collapsed, false)
+		if isAssign {
+			if st.ignoring {
+				if mods.define {
+					st.inIgnoredDefine = true
+				}
+				continue
+			}
+			if err := ev.recordWaiting(st); err != nil {
+				return err
+			}
+			origin := OriginFile
+			if mods.override {
+				origin = OriginOverride
+			}
+			var v *Var
+			var err error
+			switch {
+			case mods.undefine:
+				err = ev.doUndefine(rest, origin)
+				if err != nil {
+					return err
+				}
+				continue
+			case mods.define:
+				v, err = ev.doDefine(st, rest, origin)
+			default:
+				v, err = ev.tryVarDefinition(rest, origin, nil)
+			}
+			if err != nil {
+				return err
+			}
+			if v != nil {
+				if mods.export != ExportDefault {
+					v.Export = mods.export
+				}
+				if mods.private {
+					v.Private = true
+				}
+			}
+			continue
+		}
+		p := trimLeft(collapsed)
+		if p == "" {
+			continue
+		}
+		w1 := p
+		if i := strings.IndexAny(p, " \t\n\v\f\r"); i >= 0 {
+			w1 = p[:i]
+		}
+		p2 := trimLeft(p[len(w1):])
+		if st.inIgnoredDefine {
+			if w1 == "endef" {
+				st.inIgnoredDefine = false
+			}
+			continue
+		}
+		if r, err := ev.conditionalLine(st, w1, p2); err != nil {
+			return err
+		} else if r != -2 {
+			if r == -1 {
+				return &Error{Pos: ev.reading, Msg: "invalid syntax in conditional"}
+			}
+			st.ignoring = r == 1
+			continue
+		}
+		if st.ignoring {
+			continue
+		}
+		switch w1 {
+		case "export", "unexport":
+			if err := ev.recordWaiting(st); err != nil {
+				return err
+			}
+			exporting := w1 == "export"
+			if p2 == "" {
+				ev.exportAll = exporting
+				ev.db.ExportAll = exporting
+				continue
+			}
+			names, err := ev.expandText(p2)
+			if err != nil {
+				return err
+			}
+			for _, name := range fields(names) {
+				v := ev.lookup(name)
+				if v == nil {
+					v = &Var{Name: name, Flavor: Recursive, Origin: OriginFile, Pos: ev.reading}
+					ev.globals.set(v)
+				}
+				if exporting {
+					v.Export = Exported
+				} else {
+					v.Export = Unexported
+				}
+			}
+			continue
+		case "vpath":
+			if err := ev.recordWaiting(st); err != nil {
+				return err
+			}
+			s, err := ev.expandText(p2)
+			if err != nil {
+				return err
+			}
+			ev.vpath(s)
+			continue
+		case "include", "-include", "sinclude":
+			if err := ev.recordWaiting(st); err != nil {
+				return err
+			}
+			s, err := ev.expandText(p2)
+			if err != nil {
+				return err
+			}
+			files := ev.parseFileSeq(s, true)
+			for _, f := range files {
+				if err := ev.include(f, w1 != "include"); err != nil {
+					return err
+				}
+			}
+			continue
+		case "load", "-load":
+			if err := ev.recordWaiting(st); err != nil {
+				return err
+			}
+			continue
+		}
+		if line[0] == ev.recipePrefix {
+			return &Error{Pos: ev.reading, Msg: "recipe commences before first target"}
+		}
+		if err := ev.ruleLine(st, line); err != nil {
+			return err
+		}
+	}
+	if err := ev.recordWaiting(st); err != nil {
+		return err
+	}
+	if len(st.conds) > 0 {
+		return &Error{Pos: Pos{File: b.file, Line: b.line}, Msg: "missing 'endif'"}
+	}
+	return nil
+}
+
+func trimLeft(s string) string {
+	i := 0
+	for i < len(s) && isWS(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+func trimRightBlank(s string) string {
+	j := len(s)
+	for j > 0 && isWS(s[j-1]) {
+		j--
+	}
+	return s[:j]
+}
+
+type varMods struct {
+	export                     ExportState
+	override, private          bool
+	define, undefine           bool
+	name, op, value            string // for assignments
+	nameOK                     bool
+	hadAssign                  bool
+	defineName, defineOp, rest string
+}
+
+// parseVarAssignment is make's parse_var_assignment: it reports whether
+// line is a variable assignment (possibly with modifiers, or a define /
+// undefine) and returns the text after the modifiers.
+func parseVarAssignment(line string, targvar bool) (varMods, string, bool) {
+	var m varMods
+	p := trimLeft(line)
+	if p == "" {
+		return m, line, false
+	}
+	for {
+		if _, _, _, ok := parseVarDefinition(p); ok {
+			break
+		}
+		w := p
+		if i := strings.IndexAny(p, " \t\n\v\f\r"); i >= 0 {
+			w = p[:i]
+		}
+		switch {
+		case w == "export":
+			m.export = Exported
+		case w == "unexport":
+			m.export = Unexported
+		case w == "override":
+			m.override = true
+		case w == "private":
+			m.private = true
+		case !targvar && w == "define":
+			m.define = true
+			return m, trimLeft(p[len(w):]), true
+		case !targvar && w == "undefine":
+			m.undefine = true
+			return m, trimLeft(p[len(w):]), true
+		default:
+			return m, line, false
+		}
+		p = trimLeft(p[len(w):])
+		if p == "" {
+			return m, line, false
+		}
+	}
+	return m, p, true
+}
+
+// parseVarDefinition is make's parse_variable_definition: name (still to
+// be expanded), operator and value (leading whitespace removed).
+func parseVarDefinition(p string) (name, op, value string, ok bool) {
+	p = trimLeft(p)
+	start := 0
+	wspace := false
+	e := -1
+	i := 0
+	for {
+		if i >= len(p) {
+			return "", "", "", false
+		}
+		c := p[i]
+		i++
+		if c == '#' {
+			return "", "", "", false
+		}
+		if c == '$' {
+			if i >= len(p) {
+				return "", "", "", false
+			}
+			c = p[i]
+			i++
+			var closec byte
+			switch c {
+			case '(':
+				closec = ')'
+			case '{':
+				closec = '}'
+			default:
+				continue
+			}
+			count := 1
+			for ; i < len(p); i++ {
+				if p[i] == closec {
+					count--
+					if count == 0 {
+						i++
+						break
+					}
+				}
+				if p[i] == c {
+					count++
+				}
+			}
+			continue
+		}
+		if isBlank(c) {
+			wspace = true
+			e = i - 1
+			for i < len(p) && isWS(p[i]) {
+				i++
+			}
+			continue
+		}
+		if c == '=' {
+			op = "="
+			if e < 0 {
+				e = i - 1
+			}
+			break
+		}
+		if i < len(p) && p[i] == '=' {
+			switch c {
+			case ':', '+', '?', '!':
+				op = string(c) + "="
+			default:
+				if wspace {
+					return "", "", "", false
+				}
+				continue
+			}
+			if e < 0 {
+				e = i - 1
+			}
+			i++
+			break
+		}
+		if c == ':' {
+			if i+1 < len(p) && p[i] == ':' && p[i+1] == '=' {
+				op = "::="
+				if e < 0 {
+					e = i - 1
+				}
+				i += 2
+				break
+			}
+			return "", "", "", false
+		}
+		if wspace {
+			return "", "", "", false
+		}
+	}
+	return p[start:e], op, trimLeft(p[i:]), true
+}
+
+// tryVarDefinition parses and performs an assignment line (after the
+// modifiers) in the global scope, or in targetSet.
+func (ev *evaluator) tryVarDefinition(text string, origin Origin, targetSet *VarSet) (*Var, error) {
+	rawName, op, value, ok := parseVarDefinition(text)
+	if !ok {
+		return nil, nil
+	}
+	name, err := ev.expandText(rawName)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return nil, &Error{Pos: ev.reading, Msg: "empty variable name"}
+	}
+	return ev.defineVar(ev.reading, name, value, origin, op, targetSet)
+}
+
+func (ev *evaluator) doUndefine(text string, origin Origin) error {
+	name, err := ev.expandText(text)
+	if err != nil {
+		return err
+	}
+	name = trimSpace(name)
+	if name == "" {
+		return &Error{Pos: ev.reading, Msg: "empty variable name"}
+	}
+	if v := ev.globals.m[name]; v != nil {
+		if ev.cfg.Flags.EnvOverrides && v.Origin == OriginEnvironment {
+			v.Origin = OriginEnvOverride
+		}
+		if origin >= v.Origin {
+			ev.globals.del(name)
+		}
+	}
+	return nil
+}
+
+// doDefine reads a define … endef block.
+func (ev *evaluator) doDefine(st *evalState, text string, origin Origin) (*Var, error) {
+	defstart := ev.reading
+	rawName := text
+	op := "="
+	if n, o, val, ok := parseVarDefinition(text); ok {
+		if val != "" {
+			ev.warnAt(defstart, "extraneous text after 'define' directive")
+		}
+		rawName, op = n, o
+	}
+	name, err := ev.expandText(rawName)
+	if err != nil {
+		return nil, err
+	}
+	name = trimLeft(name)
+	if name == "" {
+		return nil, &Error{Pos: defstart, Msg: "empty variable name"}
+	}
+	name = trimRightBlank(name)
+	b := st.b
+	nlevels := 1
+	var def []string
+	for {
+		line, n, ok := b.readLine()
+		if !ok {
+			return nil, &Error{Pos: defstart, Msg: "missing 'endef', unterminated 'define'"}
+		}
+		b.line += n
+		line = collapseContinuations(line, ev.posix)
+		if len(line) == 0 || line[0] != ev.recipePrefix {
+			p := trimLeft(line)
+			if strings.HasPrefix(p, "define") && (len(p) == 6 || isBlank(p[6])) {
+				nlevels++
+			} else if strings.HasPrefix(p, "endef") && (len(p) == 5 || isBlank(p[5])) {
+				rest := removeComments(p[5:])
+				if trimLeft(rest) != "" {
+					ev.warnAt(Pos{File: b.file, Line: b.line}, "extraneous text after 'endef' directive")
+				}
+				nlevels--
+				if nlevels == 0 {
+					break
+				}
+			}
+		}
+		def = append(def, line)
+	}
+	return ev.defineVar(defstart, name, strings.Join(def, "\n"), origin, op, nil)
+}
+
+// include reads an included makefile.
+func (ev *evaluator) include(name string, noerror bool) error {
+	path := name
+	found := ""
+	if fileExists(ev.path(path)) {
+		found = path
+	} else if !strings.HasPrefix(name, "/") {
+		for _, d := range ev.includeDirs() {
+			p := d + "/" + name
+			if fileExists(ev.path(p)) {
+				found = p
+				break
+			}
+		}
+	}
+	if found == "" {
+		if noerror {
+			ev.db.MissingIncludes = append(ev.db.MissingIncludes, name)
+			return nil
+		}
+		ev.db.missingRequired = append(ev.db.missingRequired, missingInclude{name: name, pos: ev.reading})
+		return nil
+	}
+	return ev.readMakefile(found, ev.reading)
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+func (ev *evaluator) includeDirs() []string {
+	dirs := append([]string(nil), ev.cfg.IncludeDirs...)
+	for _, d := range []string{"/usr/local/include", "/usr/include"} {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// readMakefile reads and evaluates one makefile.
+func (ev *evaluator) readMakefile(name string, from Pos) error {
+	data, err := os.ReadFile(ev.path(name))
+	if err != nil {
+		return &Error{Pos: from, Msg: name + ": " + errText(err)}
+	}
+	ev.db.Makefiles = append(ev.db.Makefiles, name)
+	ml := ev.globals.m["MAKEFILE_LIST"]
+	val := " " + name
+	if ml != nil {
+		val = ml.Value + val
+	}
+	ev.globals.set(&Var{Name: "MAKEFILE_LIST", Flavor: Simple, Origin: OriginFile, Value: val, Pos: Pos{File: name, Line: 1}, Export: exportOf(ml)})
+	return ev.evalText(name, string(data), 1, true)
+}
+
+func exportOf(v *Var) ExportState {
+	if v == nil {
+		return ExportDefault
+	}
+	return v.Export
+}
+
+// conditionalLine is make's conditional_line: -2 not a conditional, -1
+// invalid syntax, 0 interpreting, 1 ignoring.
+func (ev *evaluator) conditionalLine(st *evalState, w string, line string) (int, error) {
+	switch w {
+	case "ifdef", "ifndef", "ifeq", "ifneq", "else", "endif":
+	default:
+		return -2, nil
+	}
+	done := func() (int, error) {
+		for _, c := range st.conds {
+			if c.ignoring != 0 {
+				return 1, nil
+			}
+		}
+		return 0, nil
+	}
+	extraText := func() {
+		ev.warnAt(ev.reading, "extraneous text after '"+w+"' directive")
+	}
+	if w == "endif" {
+		if line != "" {
+			extraText()
+		}
+		if len(st.conds) == 0 {
+			return 0, &Error{Pos: ev.reading, Msg: "extraneous '" + w + "'"}
+		}
+		st.conds = st.conds[:len(st.conds)-1]
+		return done()
+	}
+	if w == "else" {
+		if len(st.conds) == 0 {
+			return 0, &Error{Pos: ev.reading, Msg: "extraneous '" + w + "'"}
+		}
+		o := len(st.conds) - 1
+		if st.conds[o].seenElse {
+			return 0, &Error{Pos: ev.reading, Msg: "only one 'else' per conditional"}
+		}
+		switch st.conds[o].ignoring {
+		case 0:
+			st.conds[o].ignoring = 2
+		case 1:
+			st.conds[o].ignoring = 0
+		}
+		if line == "" {
+			st.conds[o].seenElse = true
+			return done()
+		}
+		w2 := line
+		for k := 1; k < len(line); k++ {
+			if isWS(line[k]) {
+				w2 = line[:k]
+				break
+			}
+		}
+		if w2 == "else" || w2 == "endif" {
+			extraText()
+			return done()
+		}
+		r, err := ev.conditionalLine(st, w2, trimLeft(line[len(w2):]))
+		if err != nil {
+			return 0, err
+		}
+		if r < 0 {
+			extraText()
+			return done()
+		}
+		if st.conds[o].ignoring < 2 {
+			st.conds[o].ignoring = st.conds[o+1].ignoring
+		}
+		st.conds = st.conds[:len(st.conds)-1]
+		return done()
+	}
+	o := len(st.conds)
+	st.conds = append(st.conds, cond{})
+	for i := 0; i < o; i++ {
+		if st.conds[i].ignoring != 0 {
+			st.conds[o].ignoring = 1
+			return 1, nil
+		}
+	}
+	if w == "ifdef" || w == "ifndef" {
+		v, err := ev.expandText(line)
+		if err != nil {
+			return 0, err
+		}
+		name := v
+		rest := ""
+		if i := strings.IndexAny(v, " \t\n\v\f\r"); i >= 0 {
+			name, rest = v[:i], trimLeft(v[i:])
+		}
+		if rest != "" {
+			return -1, nil
+		}
+		vv := ev.lookup(name)
+		defined := vv != nil && vv.Value != ""
+		if defined == (w == "ifndef") {
+			st.conds[o].ignoring = 1
+		}
+		return done()
+	}
+	// ifeq / ifneq
+	if line == "" {
+		return -1, nil
+	}
+	termin := line[0]
+	if termin == '(' {
+		termin = ','
+	}
+	if termin != ',' && termin != '"' && termin != '\'' {
+		return -1, nil
+	}
+	i := 1
+	s1start := 1
+	if termin == ',' {
+		count := 0
+		for ; i < len(line); i++ {
+			c := line[i]
+			if c == '(' {
+				count++
+			} else if c == ')' {
+				count--
+			} else if c == ',' && count <= 0 {
+				break
+			}
+		}
+	} else {
+		for i < len(line) && line[i] != termin {
+			i++
+		}
+	}
+	if i >= len(line) {
+		return -1, nil
+	}
+	var s1raw string
+	if termin == ',' {
+		e := i
+		for e > s1start && isBlank(line[e-1]) {
+			e--
+		}
+		s1raw = line[s1start:e]
+	} else {
+		s1raw = line[s1start:i]
+	}
+	i++
+	s1, err := ev.expandText(s1raw)
+	if err != nil {
+		return 0, err
+	}
+	rest := line[i:]
+	if termin != ',' {
+		rest = trimLeft(rest)
+	}
+	var term2 byte
+	if termin == ',' {
+		term2 = ')'
+	} else {
+		if rest == "" {
+			return -1, nil
+		}
+		term2 = rest[0]
+	}
+	if term2 != ')' && term2 != '"' && term2 != '\'' {
+		return -1, nil
+	}
+	var s2raw string
+	j := 0
+	if term2 == ')' {
+		rest = trimLeft(rest)
+		count := 0
+		for ; j < len(rest); j++ {
+			if rest[j] == '(' {
+				count++
+			} else if rest[j] == ')' {
+				if count <= 0 {
+					break
+				}
+				count--
+			}
+		}
+		if j >= len(rest) {
+			return -1, nil
+		}
+		s2raw = rest[:j]
+	} else {
+		rest = rest[1:]
+		for j < len(rest) && rest[j] != term2 {
+			j++
+		}
+		if j >= len(rest) {
+			return -1, nil
+		}
+		s2raw = rest[:j]
+	}
+	if trimLeft(rest[j+1:]) != "" {
+		extraText()
+	}
+	s2, err := ev.expandText(s2raw)
+	if err != nil {
+		return 0, err
+	}
+	if (s1 == s2) == (w == "ifneq") {
+		st.conds[o].ignoring = 1
+	}
+	return done()
+}

@@ -1,0 +1,474 @@
+package makefile
+
+import (
+	"context"
+	"sort"
+	"strings"
+)
+
+func (db *Database) scopeFor(name string, parent *Scope) *Scope {
+	sc := &Scope{db: db, parent: parent}
+	var next *frame
+	if parent != nil {
+		next = parent.chain
+	} else {
+		next = db.ev.global
+	}
+	top := &frame{next: next, nextIsParent: true}
+	if t := db.Targets[name]; t != nil && t.Vars != nil {
+		top.set = t.Vars
+	} else {
+		top.set = newVarSet()
+	}
+	// pattern-specific variables
+	var pat *VarSet
+	ev := db.ev
+	for _, pv := range db.PatternVars {
+		p, pc := findPercent(pv.Pattern)
+		if _, ok := matchPattern(p, pc, name); !ok {
+			continue
+		}
+		if pat == nil {
+			pat = newVarSet()
+		}
+		v := pv.Var
+		if v.Flavor == Simple && v.op != "+=" && v.op != "?=" {
+			nv := *v
+			nv.tree = nil
+			pat.set(&nv)
+			continue
+		}
+		saved := ev.scope
+		ev.scope = &frame{set: pat, next: next, nextIsParent: true}
+		nv, err := ev.defineVar(v.Pos, v.Name, v.Value, v.Origin, v.op, pat)
+		ev.scope = saved
+		if err == nil && nv != nil && pat.m[v.Name] == nv {
+			nv.Export = v.Export
+			nv.Private = v.Private
+		}
+	}
+	if pat != nil {
+		pf := &frame{set: pat, next: top.next, nextIsParent: top.nextIsParent}
+		top.next = pf
+		top.nextIsParent = false
+	}
+	sc.chain = top
+	return sc
+}
+
+// autoFrame builds the variable set of automatic variables.
+func autoFrame(auto *AutoVars, next *frame) *frame {
+	set := newVarSet()
+	if auto != nil {
+		def := func(n, v string) {
+			set.set(&Var{Name: n, Flavor: Simple, Origin: OriginAutomatic, Value: v})
+		}
+		def("@", auto.Target)
+		def("%", auto.Member)
+		def("<", auto.First)
+		def("^", strings.Join(dedup(auto.All), " "))
+		def("+", strings.Join(auto.AllDup, " "))
+		def("?", strings.Join(auto.Newer, " "))
+		def("*", auto.Stem)
+		def("|", strings.Join(auto.OrderOnly, " "))
+	}
+	return &frame{set: set, next: next}
+}
+
+func dedup(ws []string) []string {
+	seen := make(map[string]bool, len(ws))
+	out := ws[:0:0]
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (db *Database) chainFor(sc *Scope) *frame {
+	if sc == nil || sc.chain == nil {
+		return db.ev.global
+	}
+	return sc.chain
+}
+
+// withScope runs f with the evaluator's scope set to chain and the reading
+// position set to pos.
+func (db *Database) withScope(ctx context.Context, chain *frame, pos Pos, f func() error) error {
+	ev := db.ev
+	savedScope, savedReading, savedCtx, savedExp := ev.scope, ev.reading, ev.ctx, ev.expanding
+	ev.scope, ev.reading, ev.ctx, ev.expanding = chain, pos, ctx, nil
+	defer func() { ev.scope, ev.reading, ev.ctx, ev.expanding = savedScope, savedReading, savedCtx, savedExp }()
+	return f()
+}
+
+func (db *Database) expandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto *AutoVars) ([]Command, error) {
+	if r == nil {
+		return nil, nil
+	}
+	chain := autoFrame(auto, db.chainFor(sc))
+	prefix := r.prefix
+	if prefix == 0 {
+		prefix = '\t'
+	}
+	var out []Command
+	err := db.withScope(ctx, chain, r.Pos, func() error {
+		ev := db.ev
+		for i, l := range r.Lines {
+			flags := lineFlags(l.Text)
+			pos := Pos{File: r.Pos.File, Line: r.Pos.Line + i}
+			if r.Pos.File == "" {
+				pos = Pos{}
+			}
+			ev.reading = pos
+			text := collapseRefContinuations(l.Text)
+			if l.tree == nil {
+				r.Lines[i].tree = parseExpr(text)
+				l.tree = r.Lines[i].tree
+			}
+			s, err := ev.expandString(l.tree)
+			if err != nil {
+				return err
+			}
+			for _, seg := range splitCommands(s) {
+				c := flags
+				c.Pos = pos
+				seg = stripPrefixAfterBSNL(seg, prefix)
+				t, sil, ign, rec := stripFlags(seg)
+				c.Silent = c.Silent || sil
+				c.IgnoreError = c.IgnoreError || ign
+				c.Recursive = c.Recursive || rec
+				c.Text = t
+				out = append(out, c)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// lineFlags is make's chop_commands flag scan of an unexpanded line.
+func lineFlags(s string) Command {
+	var c Command
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '@':
+			c.Silent = true
+			continue
+		case '-':
+			c.IgnoreError = true
+			continue
+		case '+':
+			c.Recursive = true
+			continue
+		case ' ', '\t', '\n':
+			continue
+		}
+		break
+	}
+	if strings.Contains(s, "$(MAKE)") || strings.Contains(s, "${MAKE}") {
+		c.Recursive = true
+	}
+	return c
+}
+
+// stripFlags removes leading whitespace and @ - + from a command.
+func stripFlags(s string) (text string, silent, ignore, recurse bool) {
+	i := 0
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '@':
+			silent = true
+			continue
+		case '-':
+			ignore = true
+			continue
+		case '+':
+			recurse = true
+			continue
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			continue
+		}
+		break
+	}
+	return s[i:], silent, ignore, recurse
+}
+
+// splitCommands splits an expanded recipe line at newlines not escaped by
+// a backslash; empty commands are dropped.
+func splitCommands(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\n' {
+			continue
+		}
+		bs := 0
+		for k := i - 1; k >= start && s[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 1 {
+			continue
+		}
+		out = append(out, s[start:i])
+		start = i + 1
+	}
+	out = append(out, s[start:])
+	res := out[:0]
+	for _, c := range out {
+		if t, _, _, _ := stripFlags(c); t != "" {
+			res = append(res, c)
+		}
+	}
+	return res
+}
+
+// stripPrefixAfterBSNL removes the recipe prefix that starts a line after
+// a backslash-newline, as make does before running a command.
+func stripPrefixAfterBSNL(s string, prefix byte) string {
+	if !strings.Contains(s, "\\\n") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '\\' && i+1 < len(s) && s[i+1] == '\n' {
+			b.WriteByte('\n')
+			i++
+			if i+1 < len(s) && s[i+1] == prefix {
+				i++
+			}
+		}
+	}
+	return b.String()
+}
+
+// collapseRefContinuations collapses backslash-newlines inside variable
+// and function references of a recipe line, as make's new_job does.
+func collapseRefContinuations(s string) string {
+	if !strings.Contains(s, "\\\n") || !strings.Contains(s, "$") {
+		return s
+	}
+	var out []byte
+	in := 0
+	for {
+		ref := strings.IndexByte(s[in:], '$')
+		if ref < 0 {
+			break
+		}
+		ref += in + 1
+		out = append(out, s[in:ref]...)
+		in = ref
+		if in >= len(s) || (s[in] != '(' && s[in] != '{') {
+			continue
+		}
+		open := s[in]
+		closec := byte(')')
+		if open == '{' {
+			closec = '}'
+		}
+		out = append(out, s[in])
+		in++
+		outref := len(out)
+		count := 0
+		for in < len(s) {
+			if s[in] == closec {
+				count--
+				if count < 0 {
+					break
+				}
+				out = append(out, s[in])
+				in++
+				continue
+			}
+			if s[in] == '\\' && in+1 < len(s) && s[in+1] == '\n' {
+				quoted := false
+				for p := in - 1; p > ref && s[p] == '\\'; p-- {
+					quoted = !quoted
+				}
+				if quoted {
+					out = append(out, s[in])
+					in++
+					continue
+				}
+				in += 2
+				for in < len(s) && isWS(s[in]) {
+					in++
+				}
+				for len(out) > outref && isBlank(out[len(out)-1]) {
+					out = out[:len(out)-1]
+				}
+				out = append(out, ' ')
+				continue
+			}
+			if s[in] == open {
+				count++
+			}
+			out = append(out, s[in])
+			in++
+		}
+	}
+	out = append(out, s[in:]...)
+	return string(out)
+}
+
+func (db *Database) secondExpand(ctx context.Context, sc *Scope, text string, auto *AutoVars) ([]string, []string, error) {
+	chain := autoFrame(auto, db.chainFor(sc))
+	var n, o []string
+	err := db.withScope(ctx, chain, Pos{}, func() error {
+		s, err := db.ev.expandText(text)
+		if err != nil {
+			return err
+		}
+		n, o = db.ev.splitPrereqs(s)
+		return nil
+	})
+	return n, o, err
+}
+
+func (db *Database) expandText(ctx context.Context, sc *Scope, text string) (string, error) {
+	var out string
+	err := db.withScope(ctx, db.chainFor(sc), Pos{}, func() error {
+		s, err := db.ev.expandText(text)
+		out = s
+		return err
+	})
+	return out, err
+}
+
+// environment is make's target_environment.
+func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error) {
+	ev := db.ev
+	chain := db.chainFor(sc)
+	seen := map[string]bool{}
+	env := map[string]string{}
+	var err error
+	_ = db.withScope(ctx, chain, Pos{}, func() error {
+		isParent := false
+		for f := chain; f != nil; f = f.next {
+			for _, name := range f.set.order {
+				v := f.set.m[name]
+				if v == nil || seen[name] {
+					continue
+				}
+				if isParent && v.Private {
+					continue
+				}
+				seen[name] = true
+				if !ev.exported(v) {
+					continue
+				}
+				val, e := ev.valueOf(nil, v)
+				if e != nil {
+					err = e
+					return e
+				}
+				env[name] = string(val)
+			}
+			isParent = isParent || f.nextIsParent
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// MAKEFLAGS and MAKELEVEL
+	if v := ev.globals.m["MAKEFLAGS"]; v != nil {
+		s, e := ev.expandText(v.Value)
+		if e == nil {
+			s = strings.TrimLeft(s, " ")
+			if s != "" {
+				env["MAKEFLAGS"] = s
+			} else {
+				delete(env, "MAKEFLAGS")
+			}
+		}
+	}
+	if v := ev.globals.m["MAKELEVEL"]; v != nil {
+		env["MAKELEVEL"] = itoa(atoi(v.Value) + 1)
+	}
+	if v := ev.globals.m["SHELL"]; v != nil && v.envValue != "" {
+		env["SHELL"] = v.envValue
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// exported reports whether v goes into the environment of recipes.
+func (ev *evaluator) exported(v *Var) bool {
+	if !validEnvName(v.Name) {
+		return false
+	}
+	switch v.Export {
+	case Exported:
+		return true
+	case Unexported:
+		return false
+	}
+	if v.Origin == OriginDefault || v.Origin == OriginAutomatic {
+		return false
+	}
+	if ev.exportAll {
+		return true
+	}
+	return v.Origin == OriginCommandLine || v.Origin == OriginEnvironment || v.Origin == OriginEnvOverride
+}
+
+func validEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// runShell runs a $(shell) or != command.
+func (ev *evaluator) runShell(cmd string) ([]byte, int, error) {
+	if ev.cfg.Shell == nil {
+		return nil, 127, nil
+	}
+	shell := "/bin/sh"
+	if v := ev.lookup("SHELL"); v != nil {
+		s, err := ev.valueOf(nil, v)
+		if err != nil {
+			return nil, 0, err
+		}
+		shell = string(s)
+	}
+	flags := "-c"
+	if v := ev.lookup(".SHELLFLAGS"); v != nil {
+		s, err := ev.valueOf(nil, v)
+		if err != nil {
+			return nil, 0, err
+		}
+		flags = string(s)
+	}
+	env := ev.cfg.Env
+	if ev.cfg.Env == nil {
+		env = []string{}
+	}
+	out, status, err := ev.cfg.Shell.Shell(ev.ctx, ShellCall{
+		Command:    cmd,
+		Shell:      shell,
+		ShellFlags: flags,
+		Dir:        ev.db.curdir,
+		Env:        env,
+		Stderr:     ev.stderr,
+		Program:    ev.prog,
+	})
+	if err != nil {
+		return nil, 127, nil
+	}
+	return out, status, nil
+}
