@@ -33,9 +33,7 @@ func TestEscapeRefused(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(repo, "out")); err != nil {
 		t.Fatal(err)
 	}
-	isBuild := func(p string) bool {
-		return strings.Contains(p+"/", "/build/")
-	}
+	isBuild := UnderDirs(filepath.Join(repo, "images/x/build"))
 	env := []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
 	cases := []struct {
 		name, cmd string

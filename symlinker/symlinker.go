@@ -290,3 +290,22 @@ func isTerminal(r io.Reader) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
 }
+
+// UnderDirs returns a Config.IsBuildPath function that reports paths inside
+// any of dirs (made absolute, symbolic links in them resolved).
+func UnderDirs(dirs ...string) func(path string) bool {
+	resolved := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		if abs, err := filepath.Abs(d); err == nil {
+			resolved = append(resolved, resolvePrefix(abs))
+		}
+	}
+	return func(path string) bool {
+		for _, d := range resolved {
+			if within(path, d) {
+				return true
+			}
+		}
+		return false
+	}
+}
