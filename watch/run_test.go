@@ -160,6 +160,19 @@ func (r *runner) stop() []Event {
 	if last := r.all[len(r.all)-1]; last.Type != EventStop {
 		r.t.Errorf("last event is %s, want %s", last.Type, EventStop)
 	}
+	// Each cycle ends with exactly one done event, which has the cycle's
+	// human line; no other event of a cycle has one.
+	lines := map[int]int{}
+	for _, e := range r.all {
+		if e.Cycle > 0 && e.Text(r.dir) != "" {
+			lines[e.Cycle]++
+		}
+	}
+	for c := 1; c <= count(r.all, EventCycle); c++ {
+		if lines[c] != 1 {
+			r.t.Errorf("cycle %d has %d human lines, want 1", c, lines[c])
+		}
+	}
 	v := newValidator(r.t, EventSchema)
 	r.jsonMu.Lock()
 	sc := bufio.NewScanner(bytes.NewReader(r.json.Bytes()))
