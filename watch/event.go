@@ -111,7 +111,7 @@ func (e Event) Text(dir string) string {
 	if e.Reparse {
 		sb.WriteString("; Makefiles re-read")
 	}
-	images := "nothing"
+	images := "no image"
 	if len(e.Images) > 0 {
 		images = strings.Join(e.Images, ", ")
 	}
@@ -129,10 +129,11 @@ func (e Event) Text(dir string) string {
 
 func changedText(cs []EventChange, dir string) string {
 	const show = 3
+	verbs := map[string]string{"modified": "changed", "mode": "mode changed"}
 	var names []string
 	for i, c := range cs {
 		if i == show {
-			names = append(names, fmt.Sprintf("and %d more", len(cs)-show))
+			names = append(names, fmt.Sprintf("%d more changed", len(cs)-show))
 			break
 		}
 		p := c.Path
@@ -141,15 +142,16 @@ func changedText(cs []EventChange, dir string) string {
 				p = rel
 			}
 		}
-		if c.Kind != Modified.String() {
-			p += " (" + c.Kind + ")"
+		verb := c.Kind
+		if v, ok := verbs[c.Kind]; ok {
+			verb = v
 		}
-		names = append(names, p)
+		names = append(names, p+" "+verb)
 	}
 	if len(names) == 0 {
-		return "no file changed"
+		return "nothing changed"
 	}
-	return strings.Join(names, ", ") + " changed"
+	return strings.Join(names, ", ")
 }
 
 // JSONWriter returns an OnEvent function that writes each event to w as one
