@@ -86,7 +86,8 @@ type Options struct {
 	// or inside the sandbox child: the interpreter's expander has no
 	// cancellation and can exhaust memory or stack.
 	InProcess bool `json:"-"`
-	// MemoryLimit is the child's address-space limit in bytes (default 2 GiB).
+	// MemoryLimit is the memory the child may use, in bytes (default 1
+	// GiB); its address space is limited to 4 GiB more than that.
 	MemoryLimit int64 `json:"memoryLimit,omitempty"`
 }
 
@@ -101,7 +102,7 @@ func (o Options) withDefaults() Options {
 		o.MaxDepth = 8
 	}
 	if o.MemoryLimit <= 0 {
-		o.MemoryLimit = 2 << 30
+		o.MemoryLimit = 1 << 30
 	}
 	return o
 }
@@ -175,10 +176,15 @@ type posFile struct {
 // DryRunInProcess checks one image's scripts in this process. Use Check
 // for untrusted scripts: it runs them in a child process with limits.
 func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
+	return dryRun0(ctx, img, opts, nil, nil)
+}
+
+func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) *Report {
 	opts = opts.withDefaults()
 	rep := newReport(img.Name)
-	var lower lowerFS
-	if img.Rootfs != "" {
+	if lower != nil {
+		rep.Base = img.Rootfs
+	} else if img.Rootfs != "" {
 		l, c, err := openLower(img.Rootfs)
 		if err != nil {
 			rep.errorf("", "rootfs", "%v", err)
@@ -198,7 +204,6 @@ func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
 	defer cancel()
 	d.seed(img.Files)
 	d.staticChecks(img)
-	failed := false
 	for i := range img.Scripts {
 		s := &img.Scripts[i]
 		if s.Source == nil && s.File != "" {
@@ -214,13 +219,12 @@ func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
 			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(s), Status: "not-run"})
 			continue
 		}
-		res := d.runTop(ctx, s)
-		if res.Status == "failed" && s.Role == RoleInstall {
-			failed = true
+		if started != nil {
+			started(i)
 		}
+		res := d.runTop(ctx, s)
 		rep.Scripts = append(rep.Scripts, res)
 	}
-	_ = failed
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		rep.contain("", "timeout", "the dry run of %s did not end within %v and was stopped", img.Name, opts.Timeout)
 		rep.errorf("", "timeout", "dry run stopped after %v (a script loops or runs too long)", opts.Timeout)
@@ -250,7 +254,7 @@ func (d *dryRun) seed(files []ContextFile) {
 			v.writeLocked(p, f.Data, f.Mode.Perm())
 		}
 	}
-	clear(v.changes)
+	v.settle()
 }
 
 func shellOf(s *Script) string {
@@ -276,7 +280,10 @@ func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
 		d.vfs.mu.Lock()
 		d.vfs.mkdirAllLocked(path.Dir(clean("/", s.Dest)), 0o755)
 		d.vfs.writeLocked(clean("/", s.Dest), s.Source, 0o755)
-		delete(d.vfs.changes, clean("/", s.Dest))
+		if c := d.vfs.changes[clean("/", s.Dest)]; c != nil && c.kind == "created" {
+			delete(d.vfs.changes, clean("/", s.Dest))
+			d.vfs.initial[clean("/", s.Dest)] = true
+		}
 		d.vfs.mu.Unlock()
 	}
 	d.vfs.mu.Lock()

@@ -7,7 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 
 	"mvdan.cc/sh/v3/interp"
@@ -35,6 +37,13 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if n%32 == 0 && tooDeep() {
+		if !sc.budgetHit.Swap(true) {
+			sc.d.contain(pos, "recursion-limit", "stopped: functions or shells nested more than the sandbox allows (unbounded recursion)")
+			sc.d.errorf(pos, "recursion-limit", "functions nested too deeply: the script recurses without end")
+		}
+		return nil, errBudget
+	}
 	sc.mu.Lock()
 	sc.last = callRec{pos: pos, argv: args}
 	sc.mu.Unlock()
@@ -58,6 +67,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 			}
 		}
 		if show {
+			sc.d.contain(pos, "host-lookup", "command -v answered from the virtual FS, not the host's PATH")
 			return append([]string{"__dmake_lookup", "command"}, names...), nil
 		}
 		if len(names) == 0 {
@@ -68,6 +78,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		if name == "hash" {
 			return []string{":"}, nil
 		}
+		sc.d.contain(pos, "host-lookup", "%s answered from the virtual FS, not the host's PATH", name)
 		return append([]string{"__dmake_lookup", name}, rest...), nil
 	case "source", ".":
 		if name == "source" && sc.shell == "sh" {
@@ -128,8 +139,16 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		}
 	case "pwd":
 		// pwd -P would resolve symlinks on the host.
+		if len(rest) > 0 {
+			sc.d.contain(pos, "host-lookup", "pwd -P answered from the virtual FS, not by resolving host symlinks")
+		}
 		return []string{"pwd"}, nil
-	case "umask", "ulimit", "kill", "jobs", "disown", "suspend", "logout", "fc", "history", "bind",
+	case "read", "mapfile", "readarray", "select":
+		sc.d.contain(pos, "stdin", "%s reads an empty stdin: the sandbox never hands scripts the terminal", name)
+	case "kill":
+		sc.d.contain(pos, "signal", "kill %s: no process is signalled by the dry run", strings.Join(rest, " "))
+		return append([]string{"__dmake_builtin", name}, rest...), nil
+	case "umask", "ulimit", "jobs", "disown", "suspend", "logout", "fc", "history", "bind",
 		"complete", "compgen", "compopt", "enable", "caller", "times", "coproc":
 		return append([]string{"__dmake_builtin", name}, rest...), nil
 	case "set":
@@ -157,6 +176,21 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	}
 	return args, nil
 }
+
+// maxFrames bounds the Go stack depth of a running script: about 1000
+// nested shell function calls (some 9 frames each). The interpreter slows
+// down quadratically with depth, so without it unbounded recursion would
+// only meet the deadline.
+const maxFrames = 10000
+
+// tooDeep reports whether this goroutine's stack is deeper than maxFrames.
+func tooDeep() bool {
+	pcs := framePool.Get().(*[maxFrames]uintptr)
+	defer framePool.Put(pcs)
+	return runtime.Callers(0, pcs[:]) == maxFrames
+}
+
+var framePool = sync.Pool{New: func() any { return new([maxFrames]uintptr) }}
 
 // trackSet follows set -e / set +e for the wording of failures.
 func (sc *scope) trackSet(args []string) {

@@ -47,9 +47,11 @@ func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool) []haza
 			}
 			if len(n.Parts) > 0 {
 				if lit, ok := n.Parts[0].(*syntax.Lit); ok {
-					tildes(lit.Value, true, homes, func(u string) {
+					tildes(lit.Value, false, homes, func(u string) {
 						if !rewrite && u != "root" {
 							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s would look the user up on the host", u), true)
+						} else if u != "root" {
+							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s answered from the virtual /etc/passwd, not the host's users", u), false)
 						}
 					})
 				}
@@ -77,14 +79,24 @@ func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool) []haza
 				case "$":
 					if rewrite {
 						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: "__dmake_pid"}
+						add(n.Pos(), "host-pid", "$$ answered with a synthetic pid, not the host's", false)
 					} else {
 						add(n.Pos(), "host-pid", "$$ would show a host pid", true)
 					}
 				case "PPID":
 					if rewrite {
 						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: "__dmake_ppid"}
+						add(n.Pos(), "host-pid", "$PPID answered with a synthetic pid, not the host's", false)
 					} else {
 						add(n.Pos(), "host-pid", "$PPID would show a host pid", true)
+					}
+				}
+			}
+		case *syntax.Redirect:
+			if n.Word != nil {
+				for _, part := range n.Word.Parts {
+					if lit, ok := part.(*syntax.Lit); ok && strings.Contains(lit.Value, "sh-interp-") {
+						add(n.Pos(), "temp-dir-bypass", "redirect to an sh-interp-* path: the interpreter's own temp dir is "+sandboxTmp+", where nothing can be created, so this goes to the virtual FS or fails", false)
 					}
 				}
 			}

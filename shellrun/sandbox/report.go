@@ -135,7 +135,16 @@ func (r *Report) errorf(pos, code, format string, args ...any) {
 }
 
 func (r *Report) contain(pos, what, format string, args ...any) {
-	r.Contained = append(r.Contained, Containment{Pos: pos, What: what, Msg: fmt.Sprintf(format, args...)})
+	c := Containment{Pos: pos, What: what, Msg: fmt.Sprintf(format, args...)}
+	key := "c\x00" + c.Pos + "\x00" + c.What + "\x00" + c.Msg
+	if r.seenDiag == nil {
+		r.seenDiag = map[string]bool{}
+	}
+	if r.seenDiag[key] || len(r.Contained) >= 1000 {
+		return
+	}
+	r.seenDiag[key] = true
+	r.Contained = append(r.Contained, c)
 }
 
 // OK reports whether the dry run found no errors.

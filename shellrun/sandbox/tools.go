@@ -9,13 +9,25 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// models answers commands by name; filled in init to let models refer to
-// the table (suggest).
-var models map[string]func(*mctx, []string) int
+// models answers commands by name; filled by initModels (models refer to
+// the table through suggest, which a plain initializer cannot express).
+var (
+	models     map[string]func(*mctx, []string) int
+	modelsOnce sync.Once
+)
 
-func init() {
+func init() { initModels() }
+
+// initModels fills the table once. The sandbox child's init calls it too,
+// as it may run before this file's init.
+func initModels() {
+	modelsOnce.Do(fillModels)
+}
+
+func fillModels() {
 	models = map[string]func(*mctx, []string) int{
 		"apt-get": aptModel, "apt": aptModel, "aptitude": aptModel,
 		"dpkg": dpkgModel, "dpkg-query": dpkgQueryModel,

@@ -25,6 +25,9 @@ type VFS struct {
 	now   time.Time
 	// changes records, by path, what happened relative to the start.
 	changes map[string]*change
+	// initial holds the paths that existed at the start besides the
+	// lower layer's (the skeleton, the context files).
+	initial map[string]bool
 	// script is the display path of the script currently running, for
 	// attributing changes.
 	script string
@@ -89,8 +92,21 @@ func newVFS(lower lowerFS) *VFS {
 		v.symlinkLocked("/var/run", "/run")
 	}
 	// Whatever the base, the seed state is not a change.
-	clear(v.changes)
+	v.settle()
 	return v
+}
+
+// settle makes everything created so far part of the initial state.
+func (v *VFS) settle() {
+	if v.initial == nil {
+		v.initial = map[string]bool{}
+	}
+	for p, c := range v.changes {
+		if c.kind != "removed" {
+			v.initial[p] = true
+		}
+	}
+	clear(v.changes)
 }
 
 // errors in the shape os.PathError has, so the interpreter prints them.
@@ -216,6 +232,9 @@ func typeName(m fs.FileMode) string {
 
 // existedAtStart says whether p (unresolved) existed in the base layer.
 func (v *VFS) existedAtStart(p string) bool {
+	if v.initial[p] {
+		return true
+	}
 	if v.lower == nil {
 		return false
 	}

@@ -1,0 +1,430 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ChildEnv is the environment variable that turns a process that links
+// this package (dmake itself, or a test binary) into a sandbox child: its
+// package init reads a request on stdin, dry-runs it under limits and
+// exits. Check sets it when it re-executes os.Executable.
+const ChildEnv = "DMAKE_SANDBOX_CHILD"
+
+// exit statuses of the child.
+const (
+	childExitMemory = 3 // the memory watchdog stopped it
+	childExitSetup  = 4 // bad request or setup failure
+)
+
+func init() {
+	if os.Getenv(ChildEnv) == "1" {
+		initModels()
+		os.Exit(childMain(os.Stdin, os.Stdout, os.Stderr))
+	}
+}
+
+// request is what Check sends its child.
+type request struct {
+	Options Options `json:"options"`
+	Images  []Image `json:"images"`
+	Index   []int   `json:"index"` // the caller's index of each image
+	Workers int     `json:"workers"`
+	Jail    string  `json:"jail,omitempty"` // empty directory to chroot into (as root)
+}
+
+// event is one line the child writes.
+type event struct {
+	Start  *int    `json:"start,omitempty"`  // image index started
+	Script *int    `json:"script,omitempty"` // script index started (with Image)
+	Image  int     `json:"image"`
+	Done   *int    `json:"done,omitempty"` // image index finished
+	Report *Report `json:"report,omitempty"`
+}
+
+// childMain runs in the sandbox child.
+func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
+	var req request
+	if err := json.NewDecoder(stdin).Decode(&req); err != nil {
+		fmt.Fprintf(stderr, "dmake sandbox: bad request: %v\n", err)
+		return childExitSetup
+	}
+	opts := req.Options.withDefaults()
+	opts.InProcess = true
+	limit := opts.MemoryLimit
+	// Limits first: nothing below may exceed them.
+	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+	unix.Setrlimit(unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: 0, Max: 0})
+	// The address-space limit is a backstop: the runtime reserves far more
+	// address space than it uses, so it sits well above the watchdog's.
+	as := uint64(limit) + 4<<30
+	unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: as, Max: as})
+	debug.SetMemoryLimit(limit / 2)
+	debug.SetMaxStack(64 << 20)
+	debug.SetTraceback("single")
+
+	// Open every base rootfs before giving up the filesystem.
+	lowers := map[string]lowerFS{}
+	for _, img := range req.Images {
+		if img.Rootfs == "" || lowers[img.Rootfs] != nil {
+			continue
+		}
+		l, _, err := openLower(img.Rootfs)
+		if err != nil {
+			fmt.Fprintf(stderr, "dmake sandbox: %v\n", err)
+			continue
+		}
+		lowers[img.Rootfs] = l
+	}
+	if req.Jail != "" && os.Geteuid() == 0 {
+		// As root: lock the process into an empty directory and become
+		// nobody, so that even a bug in the handlers cannot reach a file.
+		if err := syscall.Chroot(req.Jail); err != nil {
+			fmt.Fprintf(stderr, "dmake sandbox: chroot: %v\n", err)
+			return childExitSetup
+		}
+		if err := syscall.Chdir("/"); err != nil {
+			return childExitSetup
+		}
+		syscall.Setgroups(nil)
+		if err := syscall.Setgid(65534); err != nil {
+			fmt.Fprintf(stderr, "dmake sandbox: setgid: %v\n", err)
+			return childExitSetup
+		}
+		if err := syscall.Setuid(65534); err != nil {
+			fmt.Fprintf(stderr, "dmake sandbox: setuid: %v\n", err)
+			return childExitSetup
+		}
+	}
+	go memoryWatchdog(limit, stderr)
+
+	var mu sync.Mutex
+	enc := json.NewEncoder(stdout)
+	emit := func(e event) {
+		mu.Lock()
+		defer mu.Unlock()
+		enc.Encode(e)
+	}
+	workers := max(1, min(req.Workers, runtime.GOMAXPROCS(0)))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				idx := req.Index[i]
+				emit(event{Start: &idx, Image: idx})
+				img := req.Images[i]
+				rep := dryRunImage(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
+					emit(event{Script: &j, Image: idx})
+				})
+				emit(event{Done: &idx, Image: idx, Report: rep})
+			}
+		})
+	}
+	for i := range req.Images {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return 0
+}
+
+// memoryWatchdog ends the child when its heap passes soft, before the
+// address-space limit turns the overrun into an allocation failure.
+func memoryWatchdog(soft int64, stderr io.Writer) {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	for {
+		time.Sleep(5 * time.Millisecond)
+		metrics.Read(s)
+		if s[0].Value.Kind() == metrics.KindUint64 && int64(s[0].Value.Uint64()) > soft {
+			fmt.Fprintf(stderr, "dmake sandbox: memory limit: %d bytes in use\n", s[0].Value.Uint64())
+			os.Exit(childExitMemory)
+		}
+	}
+}
+
+// Check dry-runs the images' scripts in a child process (a re-execution of
+// this binary) under an address-space limit, a step budget and a deadline,
+// as root also chrooted into an empty directory as nobody. Images run in
+// parallel (two at a time). A script that kills its child (memory, stack)
+// gets a report naming what was contained, and the other images are run
+// again in a fresh child. Options.InProcess runs everything in this
+// process instead (trusted scripts only).
+func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error) {
+	opts = opts.withDefaults()
+	imgs := make([]Image, len(images))
+	for i, img := range images {
+		imgs[i] = img
+		imgs[i].Scripts = append([]Script(nil), img.Scripts...)
+		for j := range imgs[i].Scripts {
+			if err := loadScript(&imgs[i].Scripts[j]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	reports := make([]*Report, len(imgs))
+	if opts.InProcess {
+		for i, img := range imgs {
+			reports[i] = DryRunInProcess(ctx, img, opts)
+		}
+		return reports, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: cannot find this program to run the sandbox child: %w", err)
+	}
+	pending := make([]int, len(imgs))
+	for i := range pending {
+		pending[i] = i
+	}
+	workers := 2
+	for len(pending) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		retry, err := runChild(ctx, exe, imgs, pending, workers, opts, reports)
+		if err != nil {
+			return nil, err
+		}
+		pending = retry
+		workers = 1
+	}
+	return reports, nil
+}
+
+// loadScript reads a script's text and mode from its file.
+func loadScript(s *Script) error {
+	if s.File == "" {
+		return nil
+	}
+	if s.Source == nil {
+		b, err := os.ReadFile(s.File)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Path, err)
+		}
+		s.Source = b
+	}
+	if s.Mode == 0 {
+		fi, err := os.Stat(s.File)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Path, err)
+		}
+		s.Mode = fi.Mode()
+	}
+	return nil
+}
+
+// runChild runs the pending images in one child and fills reports. It
+// returns the images to run again (those in flight beside a crash).
+func runChild(ctx context.Context, exe string, imgs []Image, pending []int, workers int, opts Options, reports []*Report) ([]int, error) {
+	req := request{Options: opts, Workers: workers, Index: pending}
+	for _, i := range pending {
+		req.Images = append(req.Images, imgs[i])
+	}
+	if os.Geteuid() == 0 {
+		jail, err := os.MkdirTemp("", "dmake-sandbox-jail-")
+		if err == nil {
+			defer os.Remove(jail)
+			req.Jail = jail
+		}
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = []string{ChildEnv + "=1", "GOMAXPROCS=" + fmt.Sprint(max(workers, 1)), "GOTRACEBACK=single"}
+	cmd.Dir = "/"
+	cmd.Stdin = strings.NewReader(string(body))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	var stderr boundedBuffer
+	stderr.max = 16 << 10
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("sandbox: starting the child: %w", err)
+	}
+	kill := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	events := make(chan event)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 256<<20)
+		for sc.Scan() {
+			var e event
+			if json.Unmarshal(sc.Bytes(), &e) == nil {
+				events <- e
+			}
+		}
+		close(events)
+	}()
+	type flight struct {
+		since  time.Time
+		script int
+	}
+	inflight := map[int]*flight{}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	timedOut := -1
+loop:
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				break loop
+			}
+			switch {
+			case e.Start != nil:
+				inflight[*e.Start] = &flight{since: time.Now(), script: -1}
+			case e.Script != nil:
+				if f := inflight[e.Image]; f != nil {
+					f.script = *e.Script
+				}
+			case e.Done != nil:
+				delete(inflight, *e.Done)
+				reports[*e.Done] = e.Report
+			}
+		case <-tick.C:
+			for i, f := range inflight {
+				if time.Since(f.since) > opts.Timeout+2*time.Second {
+					timedOut = i
+					kill()
+				}
+			}
+		case <-ctx.Done():
+			kill()
+			cmd.Wait()
+			return nil, ctx.Err()
+		}
+	}
+	werr := cmd.Wait()
+	if len(inflight) == 0 {
+		if werr != nil && !allDone(reports, pending) {
+			return nil, fmt.Errorf("sandbox child failed: %v: %s", werr, firstLines(stderr.String()))
+		}
+		var missing []int
+		for _, i := range pending {
+			if reports[i] == nil {
+				missing = append(missing, i)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("sandbox child ended early: %v: %s", werr, lastLine(stderr.String()))
+		}
+		return nil, nil
+	}
+	if len(inflight) > 1 && timedOut < 0 {
+		// Several images were in flight: run them again one at a time
+		// to find which one broke the child.
+		var retry []int
+		for i := range inflight {
+			retry = append(retry, i)
+		}
+		for _, i := range pending {
+			if reports[i] == nil && inflight[i] == nil {
+				retry = append(retry, i)
+			}
+		}
+		return retry, nil
+	}
+	what, msg := classify(werr, stderr.String())
+	var retry []int
+	for i, f := range inflight {
+		if timedOut >= 0 && i != timedOut {
+			retry = append(retry, i)
+			continue
+		}
+		if timedOut >= 0 {
+			what, msg = "timeout", fmt.Sprintf("the dry run did not end within %v (an expansion or loop that never returns to the interpreter); the sandbox child was killed", opts.Timeout)
+		}
+		rep := newReport(imgs[i].Name)
+		pos := ""
+		for j, s := range imgs[i].Scripts {
+			st := "ok"
+			switch {
+			case j == f.script:
+				st = "failed"
+				pos = s.Path
+			case j > f.script:
+				st = "not-run"
+			}
+			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(&s), Status: st})
+		}
+		rep.contain(pos, what, "%s", msg)
+		rep.errorf(pos, what, "the sandbox stopped this script: %s", msg)
+		reports[i] = rep
+	}
+	for _, i := range pending {
+		if reports[i] == nil && inflight[i] == nil {
+			retry = append(retry, i)
+		}
+	}
+	return retry, nil
+}
+
+func allDone(reports []*Report, pending []int) bool {
+	for _, i := range pending {
+		if reports[i] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "\n"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// classify names why the child died.
+func classify(err error, stderr string) (string, string) {
+	var ee *exec.ExitError
+	code := -1
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	switch {
+	case code == childExitMemory || strings.Contains(stderr, "memory limit"):
+		return "memory-limit", "the script's memory use passed the sandbox limit (a memory bomb); the sandbox child was stopped"
+	case strings.Contains(stderr, "stack exceeds") || strings.Contains(stderr, "stack overflow"):
+		return "stack-limit", "the script overflowed the sandbox's stack limit (unbounded recursion or nesting); the sandbox child was stopped"
+	case strings.Contains(stderr, "out of memory") || strings.Contains(stderr, "cannot allocate memory"):
+		return "memory-limit", "the script's memory use passed the sandbox's address-space limit; the sandbox child was stopped"
+	}
+	return "crash", fmt.Sprintf("the sandbox child died (%v): %s", err, lastLine(stderr))
+}
+
+// dryRunImage is DryRunInProcess with a preopened lower layer and a
+// callback at each script's start.
+func dryRunImage(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) *Report {
+	return dryRun0(ctx, img, opts, lower, started)
+}
+
+// firstLines returns the start of a crash message.
+func firstLines(s string) string {
+	lines := strings.SplitN(strings.TrimSpace(s), "\n", 12)
+	if len(lines) > 11 {
+		lines = lines[:11]
+	}
+	return strings.Join(lines, "\n")
+}

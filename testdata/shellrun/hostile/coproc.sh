@@ -1,0 +1,3 @@
+#!/bin/bash
+coproc cat
+echo x >&"${COPROC[1]}"

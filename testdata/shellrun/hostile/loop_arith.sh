@@ -1,0 +1,2 @@
+#!/bin/bash
+while ((1)); do :; done

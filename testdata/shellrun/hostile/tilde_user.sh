@@ -1,0 +1,4 @@
+#!/bin/bash
+ls ~nobody
+echo x > ~www-data/owned
+eval "echo ~daemon"
