@@ -292,7 +292,10 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 		}
 		if old != nil {
 			if old.Flavor == Recursive {
-				if old.Value == "" {
+				if value == "" {
+					val = old.Value
+					tree = old.tree
+				} else if old.Value == "" {
 					val = value
 				} else {
 					val = old.Value + " " + value
@@ -306,7 +309,9 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 					return nil, err
 				}
 				flavor = Simple
-				if old.Value == "" {
+				if s == "" {
+					val = old.Value
+				} else if old.Value == "" {
 					val = s
 				} else {
 					val = old.Value + " " + s

@@ -191,6 +191,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 	def("MAKELEVEL", strconv.Itoa(level), Simple, OriginEnvironment).Export = Exported
 	def("CURDIR", dir, Simple, OriginFile)
+	def("GNUMAKEFLAGS", "", Simple, OriginOverride)
+	def(".DEFAULT_GOAL", "", Simple, OriginFile)
+	if len(cfg.Goals) > 0 {
+		def("MAKECMDGOALS", strings.Join(cfg.Goals, " "), Simple, OriginDefault)
+	}
 	// command line variables
 	var overrides []string
 	for _, a := range cfg.CommandLineVars {

@@ -12,6 +12,9 @@ type ebuf struct {
 	data string
 	off  int
 	line int // line number of the next logical line
+	// str is set for $(eval) text: make's readstring counts no lines
+	// and keeps carriage returns.
+	str bool
 }
 
 // readLine returns the next logical line: physical lines joined while they
@@ -35,7 +38,7 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 		}
 		n++
 		hadNL := i >= 0
-		if hadNL && len(phys) > 0 && phys[len(phys)-1] == '\r' {
+		if hadNL && len(phys) > 0 && phys[len(phys)-1] == '\r' && !b.str {
 			if sb == nil {
 				sb = append(sb, b.data[start:b.off-len(phys)-1]...)
 			}
@@ -53,8 +56,8 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 			}
 		}
 		if !cont {
-			if hadNL && bs%2 == 1 {
-				// backslash-newline at end of file: keep the backslash
+			if b.str {
+				n = 0
 			}
 			if sb != nil {
 				return string(sb), n, true
@@ -242,7 +245,7 @@ func (ev *evaluator) evalBuffer(text string) error {
 	if line == 0 && ev.reading.File == "" {
 		line = 1
 	}
-	st := &evalState{b: &ebuf{file: ev.reading.File, data: text, line: line}, setDefault: true}
+	st := &evalState{b: &ebuf{file: ev.reading.File, data: text, line: line, str: true}, setDefault: true}
 	err := ev.evalLines(st)
 	ev.reading = saved
 	return err
@@ -739,9 +742,9 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 	}
 	ev.db.Makefiles = append(ev.db.Makefiles, name)
 	ml := ev.globals.m["MAKEFILE_LIST"]
-	val := " " + name
-	if ml != nil {
-		val = ml.Value + val
+	val := name
+	if ml != nil && ml.Value != "" {
+		val = ml.Value + " " + name
 	}
 	ev.globals.set(&Var{Name: "MAKEFILE_LIST", Flavor: Simple, Origin: OriginFile, Value: val, Pos: Pos{File: name, Line: 1}, Export: exportOf(ml)})
 	return ev.evalText(name, string(data), 1, true)
