@@ -17,7 +17,8 @@ pidfile=/run/dmake-dockerd.pid
 log=${DMAKE_DOCKERD_LOG:-/tmp/dmake-dockerd.log}
 sock=/var/run/docker.sock
 
-stage() { printf '[engine %s] %s\n' "$(date +%T)" "$*"; }
+t0=$(date +%s)
+stage() { printf '[engine %s +%ss] %s\n' "$(date +%T)" "$(( $(date +%s) - t0 ))" "$*"; }
 
 need_packages() {
 	local missing=()
@@ -30,7 +31,7 @@ need_packages() {
 	if [ ${#missing[@]} -gt 0 ]; then
 		stage "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
+		apt-get update -qq || { sleep 5; apt-get update -qq; }
 		apt-get install -y -qq "${missing[@]}" >/dev/null
 	fi
 }
@@ -129,7 +130,9 @@ up)
 	import_bookworm
 	;;
 down)
-	if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+	# Only a dockerd: the pid in a stale pidfile may belong to anything now.
+	if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" | grep -q dockerd; then
 		stage "stopping dockerd $(cat "$pidfile")"
 		kill "$(cat "$pidfile")"
 		for _ in $(seq 1 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.2; done
