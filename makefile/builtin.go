@@ -1,6 +1,5 @@
 package makefile
 
-import "strings"
 
 //go:generate sh -c "go run ./internal/genbuiltin testdata/make-p-devnull.txt testdata/make-Rp-devnull.txt > builtin_table.go"
 
@@ -34,11 +33,12 @@ func builtinRecipe(lines []string) *Recipe {
 func (ev *evaluator) installSuffixRules() {
 	db := ev.db
 	if ev.cfg.Flags.NoBuiltinRules || ev.cfg.Flags.NoBuiltinVars {
-		ev.globals.set(&Var{Name: "SUFFIXES", Flavor: Recursive, Origin: OriginDefault})
+		if v := ev.globals.m["SUFFIXES"]; v != nil {
+			v.Value = ""
+		}
 		return
 	}
 	db.Suffixes = append([]string(nil), builtinSuffixes...)
-	ev.globals.set(&Var{Name: "SUFFIXES", Flavor: Recursive, Origin: OriginDefault, Value: strings.Join(builtinSuffixes, " ")})
 	for _, r := range builtinSuffixRules {
 		db.builtinFiles[r.name] = &Target{Name: r.name, Rules: []*Rule{{Recipe: builtinRecipe(r.recipe)}}, builtin: true}
 	}

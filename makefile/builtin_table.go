@@ -97,7 +97,7 @@ var builtinVars = []builtinVar{
 }
 
 // builtinSuffixes is the default .SUFFIXES list.
-var builtinSuffixes = []string(nil)
+var builtinSuffixes = []string{".out", ".a", ".ln", ".o", ".c", ".cc", ".C", ".cpp", ".p", ".f", ".F", ".m", ".r", ".y", ".l", ".ym", ".yl", ".s", ".S", ".mod", ".sym", ".def", ".h", ".info", ".dvi", ".tex", ".texinfo", ".texi", ".txinfo", ".w", ".ch", ".web", ".sh", ".elc", ".el"}
 
 // builtinSuffixRules are the built-in suffix rules and their recipes.
 var builtinSuffixRules = []builtinSuffixRule{

@@ -60,7 +60,8 @@ func parseExpr(s string) node {
 		sb = append(sb, s[i:i+j]...)
 		i += j + 1 // past '$'
 		if i >= len(s) {
-			break // a lone $ at the end expands to nothing
+			sb = append(sb, '$') // make keeps a lone $ at the end
+			break
 		}
 		switch c := s[i]; c {
 		case '$':

@@ -182,14 +182,14 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		case "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "-*-command-variables-*-":
 			continue
 		}
-		o := OriginEnvironment
-		if cfg.Flags.EnvOverrides {
-			o = OriginEnvOverride
-		}
-		v := def(name, val, Recursive, o)
+		v := def(name, val, Recursive, OriginEnvironment)
 		v.Export = Exported
 	}
-	def("MAKELEVEL", strconv.Itoa(level), Simple, OriginEnvironment).Export = Exported
+	mlOrigin := OriginEnvironment
+	if cfg.Flags.EnvOverrides {
+		mlOrigin = OriginEnvOverride
+	}
+	def("MAKELEVEL", strconv.Itoa(level), Simple, mlOrigin).Export = Exported
 	def("CURDIR", dir, Simple, OriginFile)
 	def("GNUMAKEFLAGS", "", Simple, OriginOverride)
 	def(".DEFAULT_GOAL", "", Simple, OriginFile)
@@ -217,13 +217,24 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 		overrides = append(overrides, escapeCmdVar(a))
 	}
+	envOrigin := OriginEnvironment
+	if cfg.Flags.EnvOverrides {
+		envOrigin = OriginEnvOverride
+	}
 	if len(overrides) > 0 {
-		def("-*-command-variables-*-", strings.Join(overrides, " "), Recursive, OriginAutomatic)
-		def("MAKEOVERRIDES", "${-*-command-variables-*-}", Recursive, OriginEnvironment)
+		for i, j := 0, len(overrides)-1; i < j; i, j = i+1, j-1 {
+			overrides[i], overrides[j] = overrides[j], overrides[i]
+		}
+		def("-*-command-variables-*-", strings.Join(overrides, " "), Simple, OriginAutomatic)
+		def("MAKEOVERRIDES", "${-*-command-variables-*-}", Recursive, envOrigin)
 	}
 	mk, mf := cfg.Flags.makeflags(false, len(overrides) > 0)
-	def("MAKEFLAGS", mk, Recursive, OriginFile)
-	def("MFLAGS", mf, Recursive, OriginEnvironment)
+	mkOrigin := OriginFile
+	if cfg.Flags.EnvOverrides {
+		mkOrigin = OriginEnvOverride
+	}
+	def("MAKEFLAGS", mk, Recursive, mkOrigin)
+	def("MFLAGS", mf, Recursive, envOrigin)
 	ev.installSuffixRules()
 
 	// read the makefiles
@@ -264,7 +275,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 	db.finish()
 	mk, _ = cfg.Flags.makeflags(true, len(overrides) > 0)
-	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == OriginFile && v.Value == mkFlagsParse(cfg.Flags, len(overrides) > 0) {
+	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == mkOrigin && v.Value == mkFlagsParse(cfg.Flags, len(overrides) > 0) {
 		v.Value = mk
 		v.tree = nil
 	}

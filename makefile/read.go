@@ -26,6 +26,7 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 	}
 	start := b.off
 	var sb []byte // used only when a CR must be dropped
+	useSB := false
 	for {
 		i := strings.IndexByte(b.data[b.off:], '\n')
 		var phys string
@@ -39,7 +40,8 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 		n++
 		hadNL := i >= 0
 		if hadNL && len(phys) > 0 && phys[len(phys)-1] == '\r' && !b.str {
-			if sb == nil {
+			if !useSB {
+				useSB = true
 				sb = append(sb, b.data[start:b.off-len(phys)-1]...)
 			}
 			phys = phys[:len(phys)-1]
@@ -49,7 +51,7 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 			bs++
 		}
 		cont := hadNL && bs%2 == 1 && b.off < len(b.data)
-		if sb != nil {
+		if useSB {
 			sb = append(sb, phys...)
 			if cont {
 				sb = append(sb, '\n')
@@ -59,7 +61,7 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 			if b.str {
 				n = 0
 			}
-			if sb != nil {
+			if useSB {
 				return string(sb), n, true
 			}
 			end := b.off

@@ -450,7 +450,7 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 		case !ev.posix && name == ".POSIX":
 			ev.posix = true
 			db.Posix = true
-			for _, kv := range [][2]string{{".SHELLFLAGS", "-ec"}, {"ARFLAGS", "-rv"}, {"CC", "c99"}, {"CFLAGS", "-O1"}, {"FC", "fort77"}, {"FFLAGS", "-O1"}, {"SCCSGETFLAGS", "-s"}} {
+			for _, kv := range [][2]string{{".SHELLFLAGS", "-ec"}, {"ARFLAGS", "-rvU"}, {"CC", "c99"}, {"CFLAGS", "-O1"}, {"FC", "fort77"}, {"FFLAGS", "-O1"}, {"SCCSGETFLAGS", "-s"}} {
 				ev.defineVar(Pos{}, kv[0], kv[1], OriginDefault, "=", nil)
 			}
 		case !ev.secondExp && name == ".SECONDEXPANSION":
@@ -530,6 +530,7 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 			}
 			if name == ".SUFFIXES" {
 				db.Suffixes = append(db.Suffixes, thisN...)
+				ru.Prereqs = append([]string(nil), db.Suffixes...)
 			}
 		} else {
 			if t != nil && t.isTarget && !t.DoubleColon {

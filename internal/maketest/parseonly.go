@@ -157,6 +157,7 @@ func ParseOnly(ctx context.Context, dir string, args, env []string, stdout, stde
 	cfg := inv.Config
 	cfg.Env = env
 	cfg.ProgramName = prog
+	cfg.MakePath = "/usr/bin/" + prog
 	cfg.Stdout = stdout
 	cfg.Stderr = stderr
 	cfg.Shell = ShellCapture
@@ -240,6 +241,11 @@ func (b *miniBuilder) build(name, parent string, psc *makefile.Scope) (bool, err
 	}
 	b.state[name] = stateNone
 	t := b.db.Target(name)
+	if t == nil || len(t.Rules) == 0 {
+		if d := b.db.Target(".DEFAULT"); d != nil && len(d.Rules) > 0 && d.Rules[0].Recipe != nil && !b.exists(name) {
+			t = &makefile.Target{Name: name, Rules: []*makefile.Rule{{Recipe: d.Rules[0].Recipe}}}
+		}
+	}
 	if t == nil || len(t.Rules) == 0 {
 		if b.exists(name) || b.db.IsPhony(name) {
 			b.state[name] = stateNoRecipe
@@ -325,7 +331,7 @@ func (b *miniBuilder) build(name, parent string, psc *makefile.Scope) (bool, err
 				if c.Pos.File == "" {
 					loc = ""
 				}
-				if c.IgnoreError || b.cfg.Flags.IgnoreErrors {
+				if c.IgnoreError || b.cfg.Flags.IgnoreErrors || b.db.IgnoreAll {
 					fmt.Fprintf(b.stderr, "%s: [%s%s] %s (ignored)\n", b.prog, loc, name, what)
 					continue
 				}

@@ -95,6 +95,10 @@ func parse(path string) section {
 				s.suff = strings.Fields(l[len(".SUFFIXES:"):])
 				continue
 			}
+			if l == "# Not a target:" && i+1 < len(lines) && strings.HasPrefix(lines[i+1], ".SUFFIXES:") {
+				s.suff = strings.Fields(lines[i+1][len(".SUFFIXES:"):])
+				continue
+			}
 			if l == "# Not a target:" && i+1 < len(lines) {
 				name := strings.TrimSuffix(lines[i+1], ":")
 				i++
