@@ -451,13 +451,22 @@ var diffCases = []diffCase{
 	{common, "cp lf f", true},
 	{common, "cp f dangling", true},
 	{common, "cp -P lf g", true},
-	{common, "cp -r d d/sub", true},
+	{common, "cp -r emptydir emptydir; cp -r e e/", true},
 	{common, "cp -r d f", true},
 	{common, "cp -r d/ e", true},
 	{common, "cp f d/h e/f e", true},
 	{common, "cp -a d new", true},
 	{common, "cp -v f new", true},
 	{common, "cp -i f g", true},
+
+	// Absolute names.
+	{common, "ln -s $PWD/f $PWD/e/; ln -s $PWD/nope/x $PWD/nope/y", false},
+	{common, "ln -sfn $PWD/d $PWD/ld; ln -sf $PWD/f $PWD/d", false},
+	{common, "mkdir -p $PWD/x/y $PWD/f/z; mkdir $PWD/d", false},
+	{common, "rm -rf $PWD/d $PWD/nope; rm $PWD/e", false},
+	{common, "cp -r $PWD/d $PWD/new; cp $PWD/f $PWD/nope/x", false},
+	{common, "touch $PWD/f $PWD/nope/x; chmod 700 $PWD/f $PWD/nope", false},
+	{common, "cd d && ln -sf ../f . && rm -r sub && mkdir -p ../e/x && cp h ../e/x/", false},
 
 	// A recipe's worth.
 	{common, "mkdir -p build/script && ln -sf ../../d/h ../../f build/script/ && chmod 755 build && touch build/stamp && rm -rf build/script", false},
@@ -471,10 +480,19 @@ func TestDifferential(t *testing.T) {
 		env := []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent", locale}
 		for _, tc := range diffCases {
 			t.Run(locale+"/"+tc.cmd, func(t *testing.T) {
+				t.Parallel()
 				realDir := setupDir(t, tc.setup)
 				oursDir := setupDir(t, tc.setup)
 				want := runLine(t, realDir, tc.cmd, env, nil)
 				got := runLine(t, oursDir, tc.cmd, env, New(Config{}))
+				for _, o := range []struct {
+					out *outcome
+					dir string
+				}{{&want, realDir}, {&got, oursDir}} {
+					o.out.stdout = strings.ReplaceAll(o.out.stdout, o.dir, "$DIR")
+					o.out.stderr = strings.ReplaceAll(o.out.stderr, o.dir, "$DIR")
+					o.out.tree = strings.ReplaceAll(o.out.tree, o.dir, "$DIR")
+				}
 				if got.fellBack != tc.fallback {
 					t.Errorf("fell back to the real binary: %v, want %v", got.fellBack, tc.fallback)
 				}
