@@ -1,6 +1,5 @@
 package makefile
 
-
 //go:generate sh -c "go run ./internal/genbuiltin testdata/make-p-devnull.txt testdata/make-Rp-devnull.txt > builtin_table.go"
 
 type builtinVar struct {

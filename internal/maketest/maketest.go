@@ -89,6 +89,9 @@ func ParseCase(name string, data []byte) (*Case, error) {
 // Setup writes the case's files into dir.
 func (c *Case) Setup(dir string) error {
 	for _, f := range c.Files {
+		if strings.HasPrefix(f.Name, "/") || strings.Contains("/"+f.Name+"/", "/../") {
+			return fmt.Errorf("%s: file name %q leaves the case directory", c.Name, f.Name)
+		}
 		data := f.Data
 		if c.NoNL[f.Name] {
 			data = bytes.TrimSuffix(data, []byte("\n"))
