@@ -67,6 +67,11 @@ func TestLegacyBuildTimes(t *testing.T) {
 		t.Errorf("a rebuild with nothing changed did not use docker's cache:\n%s", out)
 	}
 
+	// The seed's cache-bust todo: BUST=1 re-runs the install step anyway.
+	if out := build("ssh, nothing changed, BUST=1", "ssh", "BUST=1"); !strings.Contains(out, "==> 03_sshd.sh") {
+		t.Errorf("BUST=1 did not re-run the install scripts:\n%s", out)
+	}
+
 	// Edit the content of one 03_ script: every install script of the image
 	// runs again, the legacy way.
 	script := filepath.Join(home, "script", "03_sshd.sh")
