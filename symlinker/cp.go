@@ -157,11 +157,8 @@ func (cp *copier) plain(src, dst string, follow bool, depth int) bool {
 		if exists && d.Mode&unix.S_IFMT != unix.S_IFDIR {
 			return false
 		}
-		srcAbs, err := filepath.EvalSymlinks(cp.c.abs(src))
-		if err != nil {
-			return false
-		}
-		dstAbs := resolvePrefix(cp.c.abs(dst))
+		srcAbs := canonicalize(cp.c.rawAbs(src))
+		dstAbs := canonicalize(cp.c.rawAbs(dst))
 		if within(dstAbs, srcAbs) {
 			return false
 		}
@@ -215,6 +212,9 @@ func (cp *copier) copy(src, dst string, follow bool) {
 		target, err := readlinkat(c.dirfd, src)
 		if err != nil {
 			c.errnof(err, "cannot read symbolic link %s", quoteaf(src))
+			return
+		}
+		if !c.checkLink(target, dst) {
 			return
 		}
 		if err := unix.Symlinkat(target, c.dirfd, dst); err != nil {

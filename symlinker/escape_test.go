@@ -29,8 +29,12 @@ func TestEscapeRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A link inside the repository that leads out of it.
+	// A link inside the repository that leads out of it, and one outside
+	// build directories that points out.
 	if err := os.Symlink(outside, filepath.Join(repo, "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(repo, "notbuild/outlink")); err != nil {
 		t.Fatal(err)
 	}
 	isBuild := UnderDirs(filepath.Join(repo, "images/x/build"))
@@ -44,30 +48,35 @@ func TestEscapeRefused(t *testing.T) {
 		{"through an inner link", "ln -sf ../../../out/secret images/x/build/secret", true},
 		{"into the build dir", "ln -s ../../../../../outside/secret images/x/build/script/", true},
 		{"two operands into a directory", "cd images/x/build && ln -s ../../../../../outside/secret script", true},
+		{"relative form", "ln -sr ../outside/secret images/x/build/secret", true},
+		{"target directory form", "ln -s -t images/x/build " + outside + "/secret", true},
+		{"left to the real ln", "ln -sb " + outside + "/secret images/x/build/secret", true},
+		{"copied link", "cp -r notbuild/outlink images/x/build/", true},
 		{"inside", "ln -s ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
+		{"inside, relative form", "ln -sr script/00_a.sh images/x/build/script/", false},
+		{"inside, left to the real ln", "ln -sb ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
 		{"inside, dir form", "ln -sf ../../../../script/00_a.sh images/x/build/script", false},
 		{"outside but not in a build dir", "ln -s ../../outside/secret notbuild/secret", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			os.RemoveAll(filepath.Join(repo, "images/x/build/script/secret"))
-			os.RemoveAll(filepath.Join(repo, "images/x/build/secret"))
-			os.RemoveAll(filepath.Join(repo, "images/x/build/script/00_a.sh"))
-			os.RemoveAll(filepath.Join(repo, "notbuild/secret"))
+			clean := func() {
+				for _, p := range []string{"images/x/build/script/secret", "images/x/build/secret", "images/x/build/script/00_a.sh", "notbuild/secret", "images/x/build/outlink"} {
+					os.RemoveAll(filepath.Join(repo, p))
+				}
+			}
+			clean()
 			before := snapshot(t, repo)
 
 			plain := runLine(t, repo, tc.cmd, env, nil)
 			if plain.status != 0 || plain.tree == before {
 				t.Fatalf("without the symlinker: status %d, tree changed %v; the case proves nothing", plain.status, plain.tree != before)
 			}
-			os.RemoveAll(filepath.Join(repo, "images/x/build/script/secret"))
-			os.RemoveAll(filepath.Join(repo, "images/x/build/secret"))
-			os.RemoveAll(filepath.Join(repo, "images/x/build/script/00_a.sh"))
-			os.RemoveAll(filepath.Join(repo, "notbuild/secret"))
+			clean()
 
 			got := runLine(t, repo, tc.cmd, env, New(Config{Root: repo, IsBuildPath: isBuild}))
-			if got.fellBack {
-				t.Fatal("fell back to the real ln")
+			if wantReal := strings.Contains(tc.cmd, "-sb") && !tc.refused; got.fellBack != wantReal {
+				t.Fatalf("fell back to the real ln: %v, want %v", got.fellBack, wantReal)
 			}
 			if !tc.refused {
 				if got.status != 0 || got.tree != plain.tree {
@@ -83,6 +92,7 @@ func TestEscapeRefused(t *testing.T) {
 					t.Errorf("message %q lacks %q", got.stderr, want)
 				}
 			}
+			clean()
 			allowed := runLine(t, repo, tc.cmd, env, New(Config{Root: repo, IsBuildPath: isBuild, AllowOutside: true}))
 			if allowed.status != 0 || allowed.tree != plain.tree {
 				t.Fatalf("with AllowOutside: status %d, stderr %q", allowed.status, allowed.stderr)

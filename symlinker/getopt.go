@@ -6,7 +6,8 @@ import "strings"
 type longOpt struct {
 	name   string
 	c      rune // the short option it stands for, or a private code
-	hasArg bool
+	hasArg bool // takes an argument, in the next word or after '='
+	optArg bool // may take an argument, only after '='
 }
 
 // opt is one parsed option.
@@ -48,6 +49,8 @@ func getopt(args []string, short string, long []longOpt) (opts []opt, operands [
 			}
 			switch {
 			case match.hasArg && hasVal:
+				opts = append(opts, opt{match.c, val})
+			case match.optArg:
 				opts = append(opts, opt{match.c, val})
 			case match.hasArg:
 				if i+1 >= len(args) {

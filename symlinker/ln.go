@@ -4,51 +4,108 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
 var lnLong = []longOpt{
+	{name: "backup", c: 'B', optArg: true},
+	{name: "directory", c: 'F'},
 	{name: "force", c: 'f'},
+	{name: "interactive", c: 'i'},
+	{name: "logical", c: 'L'},
 	{name: "no-dereference", c: 'n'},
 	{name: "no-target-directory", c: 'T'},
+	{name: "physical", c: 'P'},
+	{name: "relative", c: 'r'},
+	{name: "suffix", c: 'S', hasArg: true},
 	{name: "symbolic", c: 's'},
+	{name: "target-directory", c: 't', hasArg: true},
 	{name: "verbose", c: 'v'},
 }
 
-// runLn is ln with -s and any of -f -n -T -v: symbolic links only, as
-// ln.c's do_link makes them; hard links, backups, -r, -t and -i go to the
-// real ln.
+// runLn is ln -s with any of -f -n -r -t -T -v (and -L -P -d, which -s
+// ignores), making links as ln.c's do_link does. Hard links go to the real
+// ln; so do backups (-b -S --backup) and -i, after the same escape check.
 func runLn(c *cmd, args []string) bool {
-	opts, files, ok := getopt(args, "sfnTv", lnLong)
+	opts, files, ok := getopt(args, "bdfinrst:vFLPS:T", lnLong)
 	if !ok {
 		return false
 	}
-	var symbolic, force, noDeref, noTargetDir, verbose bool
+	var symbolic, noDeref, noTargetDir, real bool
+	l := &linker{c: c}
+	targetDir, haveTargetDir := "", false
 	for _, o := range opts {
 		switch o.c {
 		case 's':
 			symbolic = true
 		case 'f':
-			force = true
+			l.force = true
+			l.interactive = false
+		case 'i':
+			l.force = false
+			l.interactive = true
 		case 'n':
 			noDeref = true
 		case 'T':
 			noTargetDir = true
 		case 'v':
-			verbose = true
+			l.verbose = true
+		case 'r':
+			l.relative = true
+		case 't':
+			if haveTargetDir {
+				return false // "multiple target directories specified"
+			}
+			targetDir, haveTargetDir = o.arg, true
+		case 'b', 'B', 'S':
+			real = true
 		}
 	}
 	if !symbolic {
 		return false
 	}
-	l := &linker{c: c, force: force, verbose: verbose}
+	real = real || l.interactive
+	if haveTargetDir {
+		// ln checks the -t operand while parsing options.
+		var st unix.Stat_t
+		if err := unix.Fstatat(c.dirfd, targetDir, &st, 0); err != nil {
+			if real {
+				return false
+			}
+			c.errnof(err, "failed to access %s", quoteaf(targetDir))
+			return true
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			if real {
+				return false
+			}
+			c.errorf("target %s is not a directory", quoteaf(targetDir))
+			return true
+		}
+	}
+	if real {
+		// Backups and prompts are the real ln's; the escape check is
+		// ours, on the links it would make.
+		l.checkOnly = true
+	}
 	switch {
 	case len(files) == 0:
+		if real {
+			return false
+		}
 		c.usageError("missing file operand")
 		return true
 	case noTargetDir:
+		if real && (haveTargetDir || len(files) != 2) {
+			return false
+		}
+		if haveTargetDir {
+			c.errorf("cannot combine --target-directory and --no-target-directory")
+			return true
+		}
 		if len(files) != 2 {
 			if len(files) < 2 {
 				c.usageError("missing destination file operand after %s", quoteaf(files[0]))
@@ -57,15 +114,13 @@ func runLn(c *cmd, args []string) bool {
 			}
 			return true
 		}
-		l.link(files[0], files[1], c.dirfd, files[1], -1)
-		return true
-	case len(files) == 1:
-		l.intoDir(".", c.dirfd, files)
-		return true
+		return handled(l.link(files[0], files[1], c.dirfd, files[1], -1), real)
+	case len(files) == 1 && !haveTargetDir:
+		return handled(l.intoDir(".", c.dirfd, files), real)
 	}
 	last := files[len(files)-1]
 	linkErr := -1
-	if len(files) == 2 {
+	if len(files) == 2 && !haveTargetDir && !l.relative && !real {
 		// Check the link where it will be: in files[1] when that is a
 		// directory (the attempt below then fails with EEXIST and
 		// intoDir checks), else at files[1].
@@ -77,34 +132,53 @@ func runLn(c *cmd, args []string) bool {
 		linkErr = errnoize(unix.Symlinkat(files[0], c.dirfd, files[1]))
 	}
 	if linkErr < 0 || linkErr == int(unix.EEXIST) || linkErr == int(unix.ENOTDIR) || linkErr == int(unix.EINVAL) {
+		d := last
+		if haveTargetDir {
+			d = targetDir
+		}
 		flags := unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
 		if noDeref {
 			flags |= unix.O_NOFOLLOW
 		}
-		fd, err := unix.Openat(c.dirfd, last, flags, 0)
+		fd, err := unix.Openat(c.dirfd, d, flags, 0)
 		if err == nil {
 			defer unix.Close(fd)
-			l.intoDir(last, fd, files[:len(files)-1])
-			return true
+			sources := files
+			if !haveTargetDir {
+				sources = files[:len(files)-1]
+			}
+			return handled(l.intoDir(d, fd, sources), real)
 		}
-		if len(files) != 2 {
-			c.errnof(err, "target %s", quoteaf(last))
+		if len(files) != 2 || haveTargetDir {
+			if real {
+				return false
+			}
+			c.errnof(err, "target %s", quoteaf(d))
 			return true
 		}
 	}
-	l.link(files[0], files[1], c.dirfd, files[1], linkErr)
-	return true
+	return handled(l.link(files[0], files[1], c.dirfd, files[1], linkErr), real)
+}
+
+// handled tells runLn's caller whether the command was dealt with: always
+// when ln runs in Go, and when only checking, if a link was refused.
+func handled(passed, real bool) bool {
+	return !real || !passed
 }
 
 // linker makes symbolic links for one ln command.
 type linker struct {
-	c              *cmd
-	force, verbose bool
+	c                                       *cmd
+	force, interactive, verbose, relative bool
+	// checkOnly makes link only run the escape check: the real ln makes
+	// the links.
+	checkOnly bool
 }
 
 // intoDir links each source into dir, open as dirfd, under the source's
-// last component.
-func (l *linker) intoDir(dir string, dirfd int, sources []string) {
+// last component. It returns false when a link was refused.
+func (l *linker) intoDir(dir string, dirfd int, sources []string) bool {
+	ok := true
 	for _, src := range sources {
 		base := strings.TrimRight(lastComponent(src), "/")
 		dest := dir
@@ -112,21 +186,30 @@ func (l *linker) intoDir(dir string, dirfd int, sources []string) {
 			dest += "/"
 		}
 		dest += base
-		l.link(src, dest, dirfd, base, -1)
+		ok = l.link(src, dest, dirfd, base, -1) && ok
 	}
+	return ok
 }
 
 // link makes base, under the directory open as dirfd, a symbolic link to
 // source as ln.c's do_link does; dest names it in messages. linkErr is -1
 // when no attempt was made yet, else the errno of the attempt made (0 if
-// it succeeded).
-func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) {
+// it succeeded). It returns false when the link was refused.
+func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) bool {
 	c := l.c
+	if l.relative {
+		source = relativeSource(c, source, dest)
+	}
 	if linkErr < 0 {
 		if !c.checkLink(source, dest) {
-			return
+			return false
 		}
-		linkErr = errnoize(unix.Symlinkat(source, dirfd, base))
+		if l.checkOnly {
+			return true
+		}
+		if !l.relative {
+			linkErr = errnoize(unix.Symlinkat(source, dirfd, base))
+		}
 	}
 	if linkErr != 0 {
 		force := l.force
@@ -135,20 +218,23 @@ func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) 
 			if err := unix.Fstatat(dirfd, base, &dst, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 				if err != unix.ENOENT {
 					c.errnof(err, "failed to access %s", quoteaf(dest))
-					return
+					return true
 				}
 				force = false
 			} else if dst.Mode&unix.S_IFMT == unix.S_IFDIR {
 				c.errorf("%s: cannot overwrite directory", quotef(dest))
-				return
+				return true
 			} else {
 				var src unix.Stat_t
 				if unix.Fstatat(c.dirfd, source, &src, 0) == nil && src.Dev == dst.Dev && src.Ino == dst.Ino &&
 					(src.Nlink == 1 || l.sameName(source, dirfd, base)) {
 					c.errorf("%s and %s are the same file", quoteaf(source), quoteaf(dest))
-					return
+					return true
 				}
 			}
+		}
+		if linkErr < 0 {
+			linkErr = errnoize(unix.Symlinkat(source, dirfd, base))
 		}
 		if linkErr == int(unix.EEXIST) && force {
 			linkErr = l.replace(source, dirfd, base)
@@ -158,7 +244,7 @@ func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) 
 		if l.verbose {
 			fmt.Fprintf(c.stdout, "%s -> %s\n", quoteaf(dest), quoteaf(source))
 		}
-		return
+		return true
 	}
 	err := unix.Errno(linkErr)
 	if err != unix.ENAMETOOLONG && source != "" {
@@ -166,6 +252,24 @@ func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) 
 	} else {
 		c.errnof(err, "failed to create symbolic link %s -> %s", quoteaf(dest), quoteaf(source))
 	}
+	return true
+}
+
+// relativeSource is ln -r's convert_abs_rel: source (relative to the
+// shell's directory) as a path relative to the directory of the link dest,
+// both resolved as far as they exist.
+func relativeSource(c *cmd, source, dest string) string {
+	dir := dirName(dest)
+	if dir == "" {
+		dir = "."
+	}
+	from := canonicalize(c.rawAbs(source))
+	to := canonicalize(c.rawAbs(dir))
+	rel, err := filepath.Rel(to, from)
+	if err != nil {
+		return source
+	}
+	return rel
 }
 
 // replace replaces base (under dirfd) by a symbolic link to source

@@ -238,8 +238,9 @@ func (c *cmd) checkLink(target, path string) bool {
 	if s.root == "" || s.cfg.AllowOutside {
 		return true
 	}
-	abs := c.abs(path)
-	link := filepath.Join(resolvePrefix(filepath.Dir(abs)), filepath.Base(abs))
+	base := strings.TrimRight(lastComponent(path), "/")
+	linkDir := canonicalize(c.rawAbs(dirName(path) + "."))
+	link := filepath.Join(linkDir, base)
 	if !within(link, s.root) {
 		return true
 	}
@@ -248,9 +249,9 @@ func (c *cmd) checkLink(target, path string) bool {
 	}
 	dest := target
 	if !filepath.IsAbs(dest) {
-		dest = filepath.Join(filepath.Dir(link), dest)
+		dest = linkDir + "/" + dest
 	}
-	dest = resolvePrefix(filepath.Clean(dest))
+	dest = canonicalize(dest)
 	if within(dest, s.root) {
 		return true
 	}
@@ -259,26 +260,52 @@ func (c *cmd) checkLink(target, path string) bool {
 	return false
 }
 
+// rawAbs returns name made absolute from the shell's directory without
+// cleaning it: "a/../b" must go through a's link, if a is one.
+func (c *cmd) rawAbs(name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return c.dir + "/" + name
+}
+
 // within reports whether path is root or lies under it.
 func within(path, root string) bool {
 	return path == root || root == "/" || strings.HasPrefix(path, root+"/")
 }
 
-// resolvePrefix resolves symbolic links in the longest existing leading
-// part of the absolute path p and appends the rest unchanged.
-func resolvePrefix(p string) string {
-	rest := ""
-	for cur := p; ; {
-		if r, err := filepath.EvalSymlinks(cur); err == nil {
-			return filepath.Join(r, rest)
+// canonicalize resolves the absolute name p as gnulib's
+// canonicalize_filename_mode does with CAN_MISSING: component by component,
+// following symbolic links where they exist, keeping missing components
+// as they are.
+func canonicalize(p string) string {
+	out := "/"
+	rest := strings.Split(p, "/")
+	links := 0
+	for len(rest) > 0 {
+		comp := rest[0]
+		rest = rest[1:]
+		switch comp {
+		case "", ".":
+			continue
+		case "..":
+			out = filepath.Dir(out)
+			continue
 		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return p
+		next := filepath.Join(out, comp)
+		if fi, err := os.Lstat(next); err == nil && fi.Mode()&os.ModeSymlink != 0 && links < 40 {
+			if target, err := os.Readlink(next); err == nil {
+				links++
+				if filepath.IsAbs(target) {
+					out = "/"
+				}
+				rest = append(strings.Split(target, "/"), rest...)
+				continue
+			}
 		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-		cur = parent
+		out = next
 	}
+	return out
 }
 
 // isTerminal reports whether r is a terminal.
@@ -297,7 +324,7 @@ func UnderDirs(dirs ...string) func(path string) bool {
 	resolved := make([]string, 0, len(dirs))
 	for _, d := range dirs {
 		if abs, err := filepath.Abs(d); err == nil {
-			resolved = append(resolved, resolvePrefix(abs))
+			resolved = append(resolved, canonicalize(abs))
 		}
 	}
 	return func(path string) bool {
