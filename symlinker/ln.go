@@ -168,7 +168,7 @@ func handled(passed, real bool) bool {
 
 // linker makes symbolic links for one ln command.
 type linker struct {
-	c                                       *cmd
+	c                                     *cmd
 	force, interactive, verbose, relative bool
 	// checkOnly makes link only run the escape check: the real ln makes
 	// the links.
