@@ -79,10 +79,15 @@ const (
 // opts.Stderr as make prints them.
 func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) (int, error) {
 	if g == nil {
-		g = graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
+		g = NewGraph(ctx, db, opts)
 	}
 	e := newExecutor(ctx, db, g, opts)
 	return e.run()
+}
+
+// NewGraph returns the graph Run would build for db and opts.
+func NewGraph(ctx context.Context, db *makefile.Database, opts Options) *graph.Graph {
+	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
 }
 
 type status int
@@ -125,9 +130,20 @@ type ustate struct {
 	made     bool // touched by this run (for intermediates)
 }
 
+// evaluator is what the executor asks of the makefile database besides
+// its fields; tests replace it.
+type evaluator interface {
+	DefaultGoal() string
+	ScopeFor(name string, parent *makefile.Scope) *makefile.Scope
+	ExpandRecipe(ctx context.Context, sc *makefile.Scope, r *makefile.Recipe, auto *makefile.AutoVars) ([]makefile.Command, error)
+	Expand(ctx context.Context, sc *makefile.Scope, text string) (string, error)
+	Environment(ctx context.Context, sc *makefile.Scope) ([]string, error)
+}
+
 type executor struct {
 	ctx  context.Context
 	db   *makefile.Database
+	ev   evaluator
 	g    *graph.Graph
 	opts Options
 	prog string
@@ -153,7 +169,7 @@ type executor struct {
 }
 
 func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
-	e := &executor{ctx: ctx, db: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*ustate), done: make(chan *job, 64)}
+	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*ustate), done: make(chan *job, 64)}
 	if e.prog == "" {
 		e.prog = "make"
 	}
@@ -210,7 +226,7 @@ func (e *executor) messagef(format string, args ...any) {
 func (e *executor) run() (int, error) {
 	goals := e.opts.Goals
 	if len(goals) == 0 {
-		if d := e.db.DefaultGoal(); d != "" {
+		if d := e.ev.DefaultGoal(); d != "" {
 			goals = []string{d}
 		}
 	}
@@ -326,7 +342,7 @@ func (e *executor) initUnit(u unit, s *ustate, parent *ustate) {
 	if parent != nil {
 		ps = parent.scope
 	}
-	s.scope = e.db.ScopeFor(u.n.Name, ps)
+	s.scope = e.ev.ScopeFor(u.n.Name, ps)
 	switch {
 	case u.rule >= 0:
 		s.rule = u.n.Rules[u.rule]
@@ -643,7 +659,7 @@ func (e *executor) autoVars(u unit, s *ustate) *makefile.AutoVars {
 func (e *executor) expand(u unit, s *ustate) ([]makefile.Command, error) {
 	s.before = e.g.Mtime(u.n)
 	s.existed = e.g.Exists(u.n)
-	return e.db.ExpandRecipe(e.ctx, s.scope, s.rule.Recipe, e.autoVars(u, s))
+	return e.ev.ExpandRecipe(e.ctx, s.scope, s.rule.Recipe, e.autoVars(u, s))
 }
 
 // reap waits for one job to finish and records its outcome.
@@ -666,6 +682,7 @@ func (e *executor) finish(j *job) {
 		s.status = stFailed
 		e.interr = true
 		e.deleteTarget(j, true)
+		e.errorf("*** [%s: %s] Interrupt", j.where(j.current), n.Name)
 	case j.failed:
 		s.status = stFailed
 		e.anyError = true

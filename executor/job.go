@@ -37,6 +37,8 @@ type job struct {
 
 	// outcome
 	failed, interrupted, ranRecursive bool
+	// current is the index of the command running (or last run).
+	current int
 
 	// output
 	out, errw io.Writer // where the job writes (buffers under -O)
@@ -51,13 +53,13 @@ func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
 	j.deleteOnError = e.db.DeleteOnError
 	j.oneShell = e.db.OneShell
 	j.shell, j.shellFlags = shellrun.DefaultShell, "-c"
-	if sh, err := e.db.Expand(e.ctx, s.scope, "$(SHELL)"); err == nil && strings.TrimSpace(sh) != "" {
+	if sh, err := e.ev.Expand(e.ctx, s.scope, "$(SHELL)"); err == nil && strings.TrimSpace(sh) != "" {
 		j.shell = strings.TrimSpace(sh)
 	}
-	if fl, err := e.db.Expand(e.ctx, s.scope, "$(.SHELLFLAGS)"); err == nil && strings.TrimSpace(fl) != "" {
+	if fl, err := e.ev.Expand(e.ctx, s.scope, "$(.SHELLFLAGS)"); err == nil && strings.TrimSpace(fl) != "" {
 		j.shellFlags = strings.TrimSpace(fl)
 	}
-	if env, err := e.db.Environment(e.ctx, s.scope); err == nil && env != nil {
+	if env, err := e.ev.Environment(e.ctx, s.scope); err == nil && env != nil {
 		j.env = env
 	} else {
 		j.env = e.opts.Env
@@ -177,6 +179,7 @@ func (j *job) run(ctx context.Context) {
 			j.interrupted = true
 			return
 		}
+		j.current = i
 		silent := c.Silent || e.opts.Silent || j.silentTarget
 		if e.opts.DryRun || !silent {
 			if strings.TrimSpace(c.Text) != "" || !silent {

@@ -365,6 +365,9 @@ func (rc *Recipe) execHandler(shellName string, direct bool, res *execResult) in
 			}
 			return interp.ExitStatus(128 + int(sig))
 		}
+		if st == 0 {
+			return nil
+		}
 		return interp.ExitStatus(st)
 	}
 }
