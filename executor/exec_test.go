@@ -155,7 +155,7 @@ var execCases = []execCase{
 			return newMK().rule("out", ":", "in", "", "cp in out")
 		},
 		files: map[string]string{"in": "x", "out": "x"}, newer: []string{"out"},
-		args:  []string{"-B"}, opts: Options{AlwaysMake: true},
+		args: []string{"-B"}, opts: Options{AlwaysMake: true},
 	},
 	{
 		name: "delete-on-error",
@@ -218,7 +218,7 @@ var execCases = []execCase{
 			return newMK().rule("all", ":", "gen", "", "@echo all from $^").rule("gen", ":", "src", "", "@echo gen; touch gen")
 		},
 		files: map[string]string{"src": "x", "gen": "g", "all": ""}, newer: []string{"src"},
-		args:  []string{"-o", "gen"}, opts: Options{OldFiles: []string{"gen"}},
+		args: []string{"-o", "gen"}, opts: Options{OldFiles: []string{"gen"}},
 	},
 	{
 		name: "what-if",
@@ -226,7 +226,7 @@ var execCases = []execCase{
 			return newMK().rule("all", ":", "src", "", "@echo all from $?")
 		},
 		files: map[string]string{"src": "x", "all": ""}, newer: []string{"all"},
-		args:  []string{"-n", "-W", "src"}, opts: Options{DryRun: true, WhatIf: []string{"src"}},
+		args: []string{"-n", "-W", "src"}, opts: Options{DryRun: true, WhatIf: []string{"src"}},
 	},
 	{
 		name: "oneshell",

@@ -149,15 +149,15 @@ type executor struct {
 	prog string
 	jobs int
 
-	st       map[unit]*ustate
-	running  int
-	done     chan *job
-	started  int // commands started (make's commands_started)
-	stop     bool
-	anyError bool
-	question bool
-	interr   bool
-	cycleErr error
+	st               map[unit]*ustate
+	running          int
+	done             chan *job
+	started          int // commands started (make's commands_started)
+	stop             bool
+	anyError         bool
+	question         bool
+	interr           bool
+	cycleErr         error
 	madeIntermediate []*graph.Node
 
 	outMu  sync.Mutex
