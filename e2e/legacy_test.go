@@ -29,9 +29,10 @@ func TestLegacySSH(t *testing.T) {
 	port := freePort(t)
 	state := t.TempDir() // sigtrap's records survive the container here
 	greeting := fmt.Sprintf("hello-%d", os.Getpid())
+	quoted := `it's "quoted" $HOME \n`
 	name := runContainer(t, "ssh", im.Tag("ssh"),
 		"-e", "SSH_PORT="+port, "-e", "SSH_ADDRESS=127.0.0.1",
-		"-e", "E2E_GREETING="+greeting,
+		"-e", "E2E_GREETING="+greeting, "-e", "E2E_QUOTED="+quoted,
 		"-v", state+":/var/log/sigtrap")
 	waitPort(t, port, 20*time.Second)
 
@@ -113,11 +114,11 @@ func TestLegacySSH(t *testing.T) {
 		out, err := exec.Command(sshClient, "-i", key, "-p", port,
 			"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 			"-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
-			"root@127.0.0.1", `echo "greeting=$E2E_GREETING"; id -u`).CombinedOutput()
+			"root@127.0.0.1", `echo "greeting=$E2E_GREETING"; echo "quoted=$E2E_QUOTED"; id -u`).CombinedOutput()
 		if err != nil {
 			t.Fatalf("ssh with the image's key: %v\n%s", err, out)
 		}
-		if got, want := string(out), "greeting="+greeting+"\n0\n"; got != want {
+		if got, want := string(out), "greeting="+greeting+"\nquoted="+quoted+"\n0\n"; got != want {
 			t.Errorf("ssh session printed %q, want %q", got, want)
 		}
 
