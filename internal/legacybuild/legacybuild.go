@@ -132,6 +132,18 @@ func ensure(ctx context.Context, t testing.TB, prefix string) (Images, error) {
 	}
 	defer logFile.Close()
 	labels := fmt.Sprintf("LABELS=%s=legacybuild %s=%s", enginetest.Label, HashLabel, hash)
+	// The stale images these builds replace, removed once nothing needs them.
+	var stale []string
+	for _, name := range todo {
+		if id := imageID(ctx, im.Tag(name)); id != "" {
+			stale = append(stale, id)
+		}
+	}
+	defer func() {
+		for i := len(stale) - 1; i >= 0; i-- { // children first
+			exec.CommandContext(ctx, Docker(), "rmi", stale[i]).Run() // in use or still tagged: kept
+		}
+	}()
 	for _, name := range todo {
 		start := time.Now()
 		if err := Build(ctx, home, name, logFile, "IMAGE_PREFIX="+prefix, labels); err != nil {
@@ -180,6 +192,15 @@ func ImageLabel(ctx context.Context, ref, label string) string {
 		return ""
 	}
 	return v
+}
+
+// imageID returns the id of image ref, "" when it does not exist.
+func imageID(ctx context.Context, ref string) string {
+	out, err := exec.CommandContext(ctx, Docker(), "image", "inspect", "-f", "{{.Id}}", ref).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // RepoDir returns the absolute path of legacy-images/ in this module.
