@@ -1,6 +1,7 @@
 package symlinker
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,7 @@ func TestEscapeRefused(t *testing.T) {
 		{"target directory form", "ln -s -t images/x/build " + outside + "/secret", true},
 		{"left to the real ln", "ln -sb " + outside + "/secret images/x/build/secret", true},
 		{"copied link", "cp -r notbuild/outlink images/x/build/", true},
+		{"over a link to a directory", "ln -s ../../../script images/x/build/secret && ln -sfn " + outside + "/secret images/x/build/secret", true},
 		{"inside", "ln -s ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
 		{"inside, relative form", "ln -sr script/00_a.sh images/x/build/script/", false},
 		{"inside, left to the real ln", "ln -sb ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
@@ -69,7 +71,7 @@ func TestEscapeRefused(t *testing.T) {
 			before := snapshot(t, repo)
 
 			plain := runLine(t, repo, tc.cmd, env, nil)
-			if plain.status != 0 || plain.tree == before {
+			if plain.status != 0 || leaks(t, repo) != tc.refused || plain.tree == before {
 				t.Fatalf("without the symlinker: status %d, tree changed %v; the case proves nothing", plain.status, plain.tree != before)
 			}
 			clean()
@@ -84,7 +86,7 @@ func TestEscapeRefused(t *testing.T) {
 				}
 				return
 			}
-			if got.status != 1 || got.tree != before {
+			if got.status != 1 || leaks(t, repo) {
 				t.Fatalf("not refused: status %d, tree:\n%s", got.status, got.tree)
 			}
 			for _, want := range []string{"refusing", "--allow-outside-links", "secret", "outside the repository root"} {
@@ -99,4 +101,26 @@ func TestEscapeRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// leaks reports whether a link in repo's build directory leads outside
+// repo.
+func leaks(t *testing.T, repo string) bool {
+	t.Helper()
+	leak := false
+	root := canonicalize(repo)
+	filepath.WalkDir(filepath.Join(repo, "images/x/build"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		target, _ := os.Readlink(path)
+		if !filepath.IsAbs(target) {
+			target = canonicalize(filepath.Dir(path)) + "/" + target
+		}
+		if !within(canonicalize(target), root) {
+			leak = true
+		}
+		return nil
+	})
+	return leak
 }

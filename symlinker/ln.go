@@ -120,14 +120,22 @@ func runLn(c *cmd, args []string) bool {
 	}
 	last := files[len(files)-1]
 	linkErr := -1
+	checked := false // the escape check passed for files[1]
 	if len(files) == 2 && !haveTargetDir && !l.relative && !real {
 		// Check the link where it will be: in files[1] when that is a
 		// directory (the attempt below then fails with EEXIST and
 		// intoDir checks), else at files[1].
 		var st unix.Stat_t
-		isDir := unix.Fstatat(c.dirfd, files[1], &st, 0) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
-		if !isDir && !c.checkLink(files[0], files[1]) {
-			return true
+		flags := 0
+		if noDeref {
+			flags = unix.AT_SYMLINK_NOFOLLOW
+		}
+		isDir := unix.Fstatat(c.dirfd, files[1], &st, flags) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
+		if !isDir {
+			if !c.checkLink(files[0], files[1]) {
+				return true
+			}
+			checked = true
 		}
 		linkErr = errnoize(unix.Symlinkat(files[0], c.dirfd, files[1]))
 	}
@@ -157,6 +165,7 @@ func runLn(c *cmd, args []string) bool {
 			return true
 		}
 	}
+	l.checked = checked
 	return handled(l.link(files[0], files[1], c.dirfd, files[1], linkErr), real)
 }
 
@@ -173,6 +182,8 @@ type linker struct {
 	// checkOnly makes link only run the escape check: the real ln makes
 	// the links.
 	checkOnly bool
+	// checked says the escape check already passed for the next link.
+	checked bool
 }
 
 // intoDir links each source into dir, open as dirfd, under the source's
@@ -200,13 +211,13 @@ func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) 
 	if l.relative {
 		source = relativeSource(c, source, dest)
 	}
+	if !l.checked && !c.checkLink(source, dest) {
+		return false
+	}
+	if l.checkOnly {
+		return true
+	}
 	if linkErr < 0 {
-		if !c.checkLink(source, dest) {
-			return false
-		}
-		if l.checkOnly {
-			return true
-		}
 		if !l.relative {
 			linkErr = errnoize(unix.Symlinkat(source, dirfd, base))
 		}
