@@ -138,6 +138,29 @@ func TestLegacySSH(t *testing.T) {
 		}
 	})
 
+	t.Run("my_init reaps orphans", func(t *testing.T) {
+		// The sleep's parent exits at once: the kernel hands it to PID 1,
+		// which must reap it when it exits.
+		out := mustDocker(t, "exec", name, "bash", "-c",
+			`setsid bash -c "(exec sleep 1.5 &); exit" </dev/null >/dev/null 2>&1; sleep 0.3; ps -eo ppid=,args= | awk '$2" "$3 == "sleep 1.5" { print $1 }'`)
+		if strings.TrimSpace(out) != "1" {
+			t.Fatalf("the orphan's parent is %q, want PID 1", out)
+		}
+		deadline := time.Now().Add(6 * time.Second)
+		for {
+			time.Sleep(500 * time.Millisecond)
+			ps := mustDocker(t, "exec", name, "ps", "-eo", "ppid=,stat=,args=")
+			zombies := regexp.MustCompile(`(?m)^\s*1\s+Z.*$`).FindAllString(ps, -1)
+			orphan := regexp.MustCompile(`(?m)^\s*1\s+\S+\s+sleep 1\.5$`).MatchString(ps)
+			if len(zombies) == 0 && !orphan {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("PID 1 did not reap its orphan:\n%s", ps)
+			}
+		}
+	})
+
 	t.Run("docker stop sends every service SIGTERM", func(t *testing.T) {
 		services := strings.Fields(mustDocker(t, "exec", name, "ls", "/etc/service"))
 		took, code := stopContainer(t, name)
