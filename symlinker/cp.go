@@ -214,7 +214,7 @@ func (cp *copier) copy(src, dst string, follow bool) {
 			c.errnof(err, "cannot read symbolic link %s", quoteaf(src))
 			return
 		}
-		if !c.checkLink(target, dst) {
+		if !c.checkLink(target, dst, "symbolic link") {
 			return
 		}
 		if err := unix.Symlinkat(target, c.dirfd, dst); err != nil {

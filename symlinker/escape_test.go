@@ -54,10 +54,12 @@ func TestEscapeRefused(t *testing.T) {
 		{"left to the real ln", "ln -sb " + outside + "/secret images/x/build/secret", true},
 		{"copied link", "cp -r notbuild/outlink images/x/build/", true},
 		{"over a link to a directory", "ln -s ../../../script images/x/build/secret && ln -sfn " + outside + "/secret images/x/build/secret", true},
+		{"hard link", "ln " + outside + "/secret images/x/build/secret", true},
 		{"inside", "ln -s ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
 		{"inside, relative form", "ln -sr script/00_a.sh images/x/build/script/", false},
 		{"inside, left to the real ln", "ln -sb ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
 		{"inside, dir form", "ln -sf ../../../../script/00_a.sh images/x/build/script", false},
+		{"hard link inside", "ln script/00_a.sh images/x/build/script/", false},
 		{"outside but not in a build dir", "ln -s ../../outside/secret notbuild/secret", false},
 	}
 	for _, tc := range cases {
@@ -77,7 +79,7 @@ func TestEscapeRefused(t *testing.T) {
 			clean()
 
 			got := runLine(t, repo, tc.cmd, env, New(Config{Root: repo, IsBuildPath: isBuild}))
-			if wantReal := strings.Contains(tc.cmd, "-sb") && !tc.refused; got.fellBack != wantReal {
+			if wantReal := (strings.Contains(tc.cmd, "-sb") || strings.HasPrefix(tc.cmd, "ln ") && !strings.HasPrefix(tc.cmd, "ln -s")) && !tc.refused; got.fellBack != wantReal {
 				t.Fatalf("fell back to the real ln: %v, want %v", got.fellBack, wantReal)
 			}
 			if !tc.refused {
@@ -110,7 +112,18 @@ func leaks(t *testing.T, repo string) bool {
 	leak := false
 	root := canonicalize(repo)
 	filepath.WalkDir(filepath.Join(repo, "images/x/build"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.Type()&fs.ModeSymlink == 0 {
+		if err != nil {
+			return nil
+		}
+		if d.Type().IsRegular() {
+			a, err1 := os.Stat(path)
+			b, err2 := os.Stat(filepath.Join(repo, "../outside/secret"))
+			if err1 == nil && err2 == nil && os.SameFile(a, b) {
+				leak = true
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
 		target, _ := os.Readlink(path)

@@ -28,7 +28,8 @@ var lnLong = []longOpt{
 
 // runLn is ln -s with any of -f -n -r -t -T -v (and -L -P -d, which -s
 // ignores), making links as ln.c's do_link does. Hard links go to the real
-// ln; so do backups (-b -S --backup) and -i, after the same escape check.
+// ln, and so do backups (-b -S --backup) and -i, after the escape check on
+// the links it would make.
 func runLn(c *cmd, args []string) bool {
 	opts, files, ok := getopt(args, "bdfinrst:vFLPS:T", lnLong)
 	if !ok {
@@ -65,7 +66,10 @@ func runLn(c *cmd, args []string) bool {
 		}
 	}
 	if !symbolic {
-		return false
+		if l.relative {
+			return false // "cannot do --relative without --symbolic"
+		}
+		real, l.hard = true, true
 	}
 	real = real || l.interactive
 	if haveTargetDir {
@@ -132,7 +136,7 @@ func runLn(c *cmd, args []string) bool {
 		}
 		isDir := unix.Fstatat(c.dirfd, files[1], &st, flags) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
 		if !isDir {
-			if !c.checkLink(files[0], files[1]) {
+			if !c.checkLink(files[0], files[1], "symbolic link") {
 				return true
 			}
 			checked = true
@@ -184,6 +188,8 @@ type linker struct {
 	checkOnly bool
 	// checked says the escape check already passed for the next link.
 	checked bool
+	// hard says the links are hard links (made by the real ln).
+	hard bool
 }
 
 // intoDir links each source into dir, open as dirfd, under the source's
@@ -211,7 +217,12 @@ func (l *linker) link(source, dest string, dirfd int, base string, linkErr int) 
 	if l.relative {
 		source = relativeSource(c, source, dest)
 	}
-	if !l.checked && !c.checkLink(source, dest) {
+	if l.hard {
+		// A hard link's source is named from the shell's directory.
+		if !c.checkLink(c.rawAbs(source), dest, "hard link") {
+			return false
+		}
+	} else if !l.checked && !c.checkLink(source, dest, "symbolic link") {
 		return false
 	}
 	if l.checkOnly {

@@ -232,8 +232,8 @@ func isCoreutils(dir string, env expand.Environ, name string) bool {
 // checkLink refuses a symbolic link at path (relative to the shell's
 // directory) to target when the link lands in a build directory and the
 // target resolves outside the repository root. It prints the refusal and
-// returns false.
-func (c *cmd) checkLink(target, path string) bool {
+// returns false. what names the link in the refusal ("symbolic link").
+func (c *cmd) checkLink(target, path, what string) bool {
 	s := c.s
 	if s.root == "" || s.cfg.AllowOutside {
 		return true
@@ -255,8 +255,8 @@ func (c *cmd) checkLink(target, path string) bool {
 	if within(dest, s.root) {
 		return true
 	}
-	c.errorf("refusing to create symbolic link %s -> %s: it pulls %s, outside the repository root %s, into a build directory; use --allow-outside-links to allow it",
-		quoteaf(path), quoteaf(target), quoteaf(dest), quoteaf(s.root))
+	c.errorf("refusing to create %s %s -> %s: it pulls %s, outside the repository root %s, into a build directory; use --allow-outside-links to allow it",
+		what, quoteaf(path), quoteaf(target), quoteaf(dest), quoteaf(s.root))
 	return false
 }
 
