@@ -244,8 +244,8 @@ func skip(rel string) bool {
 
 // TreeHash returns a content hash of the legacy repo at dir: every file's
 // path, kind, executable bit and content, every symlink's target, in path
-// order. Build output (images/*/build) is left out. Two trees with the same
-// hash build the same images.
+// order. Build output (images/*/build) and documentation (*.md) are left
+// out. Two trees with the same hash build the same images.
 func TreeHash(dir string) (string, error) {
 	type entry struct {
 		rel  string
@@ -269,6 +269,9 @@ func TreeHash(dir string) (string, error) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(rel, ".md") {
 			return nil
 		}
 		info, err := d.Info()

@@ -45,6 +45,9 @@ func TestTreeHash(t *testing.T) {
 			must(t, os.MkdirAll(filepath.Join(dir, "images/ssh/build/script"), 0o755))
 			must(t, os.WriteFile(filepath.Join(dir, "images/ssh/build/Dockerfile"), []byte("FROM x\n"), 0o644))
 		}, false},
+		{"documentation", func(t *testing.T, dir string) {
+			must(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("# legacy\n"), 0o644))
+		}, false},
 		{"mtime only", func(t *testing.T, dir string) {
 			must(t, os.Chtimes(filepath.Join(dir, "script/03_sshd.sh"), timeZero, timeZero))
 		}, false},
