@@ -593,6 +593,13 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 	s.phase = phRunning
 	e.started++
 	j := e.newJob(u, s, cmds)
+	if !j.spawns() {
+		// Under -n, -t and -q make runs no process for a recipe without
+		// recursive lines: the job is done at once, in order.
+		j.run(e.ctx)
+		e.finish(j)
+		return s.status
+	}
 	e.running++
 	go func() {
 		j.run(e.ctx)

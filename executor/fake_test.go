@@ -45,10 +45,11 @@ func (m *mk) rule(targets, sep, prereqs, orderOnly string, recipe ...string) *mk
 	pos := makefile.Pos{File: "Makefile", Line: m.emit(head)}
 	var rec *makefile.Recipe
 	if len(recipe) > 0 {
-		rec = &makefile.Recipe{Pos: pos}
+		rec = &makefile.Recipe{}
 		for _, l := range recipe {
 			rec.Lines = append(rec.Lines, makefile.RecipeLine{Text: l, Pos: makefile.Pos{File: "Makefile", Line: m.emit("\t" + l)}})
 		}
+		rec.Pos = rec.Lines[0].Pos
 	}
 	if strings.Contains(targets, "%") {
 		m.db.PatternRules = append(m.db.PatternRules, &makefile.PatternRule{

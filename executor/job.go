@@ -65,10 +65,7 @@ func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
 		j.env = e.opts.Env
 	}
 	r := s.rule.Recipe
-	if len(r.Lines) > 0 {
-		j.file = r.Lines[0].Pos.File
-		j.firstLine = r.Lines[0].Pos.Line
-	}
+	j.file, j.firstLine = r.Pos.File, r.Pos.Line
 	for _, c := range cmds {
 		idx := 0
 		for i, l := range r.Lines {
@@ -84,6 +81,21 @@ func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
 	}
 	j.setOutput()
 	return j
+}
+
+// spawns reports whether the job runs any command (under -n, -t and -q
+// only recursive lines do).
+func (j *job) spawns() bool {
+	o := j.e.opts
+	if !o.DryRun && !o.Touch && !o.Question {
+		return true
+	}
+	for _, c := range j.cmds {
+		if c.Recursive {
+			return true
+		}
+	}
+	return false
 }
 
 // also returns the other targets made by this job's rule.

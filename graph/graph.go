@@ -157,9 +157,19 @@ func (g *Graph) Node(name string) *Node {
 		n.Phony, n.Precious, n.Secondary = t.Phony, t.Precious, t.Secondary
 		n.Intermediate = t.Intermediate
 	}
-	if g.isSpecial(".PRECIOUS", name) {
-		n.Precious = true
+	has := func(special string) bool {
+		ps, _ := g.db.SpecialPrereqs(special)
+		for _, p := range ps {
+			if p == name {
+				return true
+			}
+		}
+		return false
 	}
+	n.Phony = n.Phony || has(".PHONY")
+	n.Precious = n.Precious || has(".PRECIOUS")
+	n.Secondary = n.Secondary || has(".SECONDARY") || g.db.SecondaryAll
+	n.Intermediate = n.Intermediate || has(".INTERMEDIATE")
 	n.Old = g.oldFiles[name]
 	g.nodes[name] = n
 	return n
@@ -167,22 +177,6 @@ func (g *Graph) Node(name string) *Node {
 
 // Lookup returns the node called name if the graph has it.
 func (g *Graph) Lookup(name string) *Node { return g.nodes[name] }
-
-// isSpecial reports whether name is a prerequisite of the special target.
-func (g *Graph) isSpecial(special, name string) bool {
-	t := g.db.Targets[special]
-	if t == nil {
-		return false
-	}
-	for _, r := range t.Rules {
-		for _, p := range r.Prereqs {
-			if p == name {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // Resolve finds the rules of n, as make does when it first considers n:
 // its explicit rules, else an implicit rule (search, with chains), else
@@ -205,10 +199,14 @@ func (g *Graph) Resolve(n *Node) {
 		for _, r := range t.Rules {
 			rule := &Rule{Recipe: r.Recipe, Stem: r.Stem, Pos: r.Pos}
 			pre, oo := r.Prereqs, r.OrderOnly
-			if r.SecondExpansion != "" {
+			texts := r.SecondExpansionTexts
+			if len(texts) == 0 && r.SecondExpansion != "" {
+				texts = []string{r.SecondExpansion}
+			}
+			for _, text := range texts {
 				sc := g.db.ScopeFor(n.Name, nil)
 				auto := &makefile.AutoVars{Target: n.Name, Stem: r.Stem}
-				p2, o2, err := g.db.SecondExpand(g.ctx, sc, r.SecondExpansion, auto)
+				p2, o2, err := g.db.SecondExpand(g.ctx, sc, text, auto)
 				if err == nil {
 					pre = append(append([]string(nil), pre...), p2...)
 					oo = append(append([]string(nil), oo...), o2...)
@@ -235,12 +233,12 @@ func (g *Graph) Resolve(n *Node) {
 		return
 	}
 	if d := g.db.Targets[".DEFAULT"]; d != nil && len(d.Rules) > 0 && d.Rules[0].Recipe != nil && len(d.Rules[0].Recipe.Lines) > 0 {
-		if !g.Exists(n) && (n.Target == nil || len(n.Rules) == 0) {
+		if !g.Exists(n) && !n.IsTarget() {
 			n.Rules = append(n.Rules, &Rule{Recipe: d.Rules[0].Recipe, Default: true, Pos: d.Rules[0].Pos})
 			return
 		}
 	}
-	if n.Target == nil && !g.Exists(n) {
+	if !n.IsTarget() && !g.Exists(n) {
 		n.NoRule = true
 	}
 }
@@ -294,8 +292,8 @@ func (n *Node) HasRecipe() bool {
 	return false
 }
 
-// IsTarget reports whether the makefiles name n as a target.
-func (n *Node) IsTarget() bool { return n.Target != nil }
+// IsTarget reports whether the makefiles name n as a target (with a rule).
+func (n *Node) IsTarget() bool { return n.Target != nil && len(n.Target.Rules) > 0 }
 
 // abs returns name relative to the graph's directory.
 func (g *Graph) abs(name string) string {

@@ -78,7 +78,10 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 		}
 		cands = kept
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return len(cands[i].stem) < len(cands[j].stem) })
+	sort.SliceStable(cands, func(i, j int) bool {
+		// make counts the directory in the stem of a pattern without a slash.
+		return len(cands[i].dir)+len(cands[i].stem) < len(cands[j].dir)+len(cands[j].stem)
+	})
 
 	for pass := 0; pass < 2; pass++ {
 		if pass == 1 && g.opts.NoImplicitChains {

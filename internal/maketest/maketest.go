@@ -13,6 +13,10 @@
 //	crlf: Makefile      write these files with CRLF line ends
 //	print-db: true      compare the -p data base semantically instead of
 //	                    stdout as text
+//	setup: CMD          run CMD with /bin/sh in the directory before make
+//	                    (e.g. touch -d to order modification times)
+//	runs: N             run make N times in the same directory (no-op
+//	                    re-runs); the outputs are joined with a marker
 //
 // The archive's files are written into a fresh temporary directory, and
 // both programs run there. The dmake side is a Runner, so the executor can
@@ -29,6 +33,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +49,10 @@ type Case struct {
 	Files   []txtar.File
 	NoNL    map[string]bool
 	CRLF    map[string]bool
+	// SetupCmd is run by /bin/sh in the case directory before make.
+	SetupCmd string
+	// Runs is how many times make runs in the same directory (0 means 1).
+	Runs int
 }
 
 // ParseCase parses a case archive.
@@ -78,6 +87,14 @@ func ParseCase(name string, data []byte) (*Case, error) {
 			}
 		case "print-db":
 			c.PrintDB = v == "true"
+		case "setup":
+			c.SetupCmd = v
+		case "runs":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("%s: runs must be a positive number", name)
+			}
+			c.Runs = n
 		case "note":
 		default:
 			return nil, fmt.Errorf("%s: unknown key %q", name, k)
@@ -165,10 +182,24 @@ func (c *Case) Run(ctx context.Context, tmp string, r Runner) (*Result, error) {
 	if err := c.Setup(dir); err != nil {
 		return nil, err
 	}
+	if c.SetupCmd != "" {
+		cmd := exec.Command("/bin/sh", "-c", c.SetupCmd)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("%s: setup: %v: %s", c.Name, err, out)
+		}
+	}
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	status := r(ctx, dir, c.CommandLine(), Env(dir), &out, &errb)
+	for i := 2; i <= c.Runs; i++ {
+		// A later run must see the earlier run's files as older.
+		time.Sleep(20 * time.Millisecond)
+		fmt.Fprintf(&out, "--- run %d (previous status %d)\n", i, status)
+		fmt.Fprintf(&errb, "--- run %d\n", i)
+		status = r(ctx, dir, c.CommandLine(), Env(dir), &out, &errb)
+	}
 	res := &Result{Stdout: strings.ReplaceAll(out.String(), dir, "$DIR"), Stderr: strings.ReplaceAll(errb.String(), dir, "$DIR"), Status: status}
 	res.Files, err = snapshot(dir)
 	return res, err
@@ -190,12 +221,20 @@ func snapshot(dir string) (map[string]string, error) {
 			files[rel] = "symlink " + t
 		case d.IsDir():
 			files[rel] = "dir"
+			if fi, err := d.Info(); err == nil && fi.Mode().Perm() != 0o755 {
+				files[rel] = fmt.Sprintf("dir %v", fi.Mode().Perm())
+			}
 		default:
 			data, err := os.ReadFile(p)
 			if err != nil {
 				return err
 			}
 			files[rel] = string(data)
+			// Modes are compared too; the common ones stay implicit so
+			// that contents read plainly in diffs.
+			if fi, err := d.Info(); err == nil && fi.Mode().Perm() != 0o644 {
+				files[rel] = fmt.Sprintf("[mode %v] %s", fi.Mode().Perm(), data)
+			}
 		}
 		return nil
 	})

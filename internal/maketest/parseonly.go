@@ -18,6 +18,8 @@ type Invocation struct {
 	Config makefile.Config
 	Dir    string
 	Err    string
+	// OutputSync is -O's mode ("" when not given); the executor's.
+	OutputSync string
 }
 
 // ParseArgs parses the make command line the cases use: short flags
@@ -46,6 +48,14 @@ func ParseArgs(dir string, args []string) Invocation {
 				cfg.Makefiles = append(cfg.Makefiles, a[strings.IndexByte(a, '=')+1:])
 			case strings.HasPrefix(a, "--directory="):
 				inv.Dir = filepath.Join(inv.Dir, a[len("--directory="):])
+			case a == "--output-sync":
+				inv.OutputSync = "target"
+			case strings.HasPrefix(a, "--output-sync="):
+				inv.OutputSync = a[len("--output-sync="):]
+			case strings.HasPrefix(a, "--what-if="):
+				cfg.Flags.WhatIf = append(cfg.Flags.WhatIf, a[len("--what-if="):])
+			case strings.HasPrefix(a, "--old-file="):
+				cfg.Flags.OldFiles = append(cfg.Flags.OldFiles, a[len("--old-file="):])
 			case strings.HasPrefix(a, "--include-dir="):
 				cfg.IncludeDirs = append(cfg.IncludeDirs, a[len("--include-dir="):])
 			default:
@@ -99,6 +109,17 @@ func ParseArgs(dir string, args []string) Invocation {
 					inv.Dir = filepath.Join(inv.Dir, val())
 				case 'I':
 					cfg.IncludeDirs = append(cfg.IncludeDirs, val())
+				case 'W':
+					cfg.Flags.WhatIf = append(cfg.Flags.WhatIf, val())
+				case 'o':
+					cfg.Flags.OldFiles = append(cfg.Flags.OldFiles, val())
+				case 'O':
+					// -O takes its mode only attached (-Otarget), as make.
+					inv.OutputSync = "target"
+					if k+1 < len(a) {
+						inv.OutputSync = a[k+1:]
+						k = len(a)
+					}
 				case 'j':
 					v := ""
 					if k+1 < len(a) {

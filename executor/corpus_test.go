@@ -1,0 +1,80 @@
+package executor_test
+
+import (
+	"context"
+	"flag"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/maketest"
+)
+
+var caseFilter = flag.String("make.case", "", "run only differential cases whose name contains this")
+
+// TestCorpus runs every case of testdata/make (the makefile package's
+// corpus) and testdata/make-exec (execution cases: implicit rules,
+// timestamps, -j/-O, -k, -n, -q, -t, interrupts are in interrupt_test.go)
+// through GNU make and through the whole dmake pipeline (makefile.Load,
+// graph, executor: maketest.Exec). Output, exit status and the files left
+// (contents, link targets, modes) must be identical, except for cases
+// listed with a reason in testdata/make-exec/KNOWN_DIFFERENCES.
+func TestCorpus(t *testing.T) {
+	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
+		t.Skip("GNU make is not installed")
+	}
+	var cases []*maketest.Case
+	for _, root := range []string{"make", "make-exec"} {
+		cs, err := maketest.LoadCases(filepath.Join("..", "testdata", root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if root == "make-exec" {
+				c.Name = "exec/" + c.Name
+			}
+			cases = append(cases, c)
+		}
+	}
+	known, err := maketest.KnownDifferences(filepath.Join("..", "testdata", "make-exec", "KNOWN_DIFFERENCES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, c := range cases {
+		names[c.Name] = true
+	}
+	for k := range known {
+		if !names[k] {
+			t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
+		}
+	}
+	tmp := t.TempDir()
+	ctx := context.Background()
+	for _, c := range cases {
+		if *caseFilter != "" && !strings.Contains(c.Name, *caseFilter) {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			want, err := c.Run(ctx, tmp, maketest.GNUMake)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Run(ctx, tmp, maketest.Exec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.Stdout = maketest.Normalize(got.Stdout, "dmake")
+			got.Stderr = maketest.Normalize(got.Stderr, "dmake")
+			d := maketest.Diff(c, want, got)
+			reason, isKnown := known[c.Name]
+			switch {
+			case d != "" && !isKnown:
+				t.Errorf("dmake differs from GNU make (args %q):\n%s", c.CommandLine(), d)
+			case d == "" && isKnown:
+				t.Errorf("listed in KNOWN_DIFFERENCES (%s) but dmake now agrees with make: remove the entry", reason)
+			}
+		})
+	}
+}

@@ -1,0 +1,71 @@
+package maketest
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/dmake-dev/dmake/executor"
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// Exec is the dmake Runner of the whole make pipeline: the makefile
+// package reads the makefiles, the graph and the executor make the goals
+// (implicit rules, timestamps, -j, -k, -n, -q, -t, -O…), recipes run
+// in-process through shellrun. Messages carry the program name "dmake".
+func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io.Writer) int {
+	const prog = "dmake"
+	inv := ParseArgs(dir, args)
+	if inv.Err != "" {
+		fmt.Fprintf(stderr, "%s: %s\n", prog, inv.Err)
+		return 2
+	}
+	cfg := inv.Config
+	cfg.Env = env
+	cfg.ProgramName = prog
+	cfg.MakePath = "/usr/bin/" + prog
+	cfg.Stdout = stdout
+	cfg.Stderr = stderr
+	cfg.Shell = ShellCapture
+	db, err := makefile.Load(ctx, cfg)
+	if err != nil {
+		switch e := err.(type) {
+		case *makefile.MissingIncludeError:
+			fmt.Fprintln(stderr, e.Notice)
+			fmt.Fprintln(stderr, e.Err.Format(prog))
+		case *makefile.Error:
+			fmt.Fprintln(stderr, e.Format(prog))
+		default:
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		}
+		return 2
+	}
+	if cfg.Flags.PrintDatabase {
+		db.PrintDatabase(stdout)
+	}
+	f := cfg.Flags
+	jobs := f.Jobs
+	if jobs == 0 {
+		jobs = 1
+	}
+	status, _ := executor.Run(ctx, db, nil, executor.Options{
+		Goals:        cfg.Goals,
+		Dir:          cfg.Dir,
+		Jobs:         jobs,
+		KeepGoing:    f.KeepGoing,
+		DryRun:       f.DryRun,
+		Silent:       f.Silent,
+		IgnoreErrors: f.IgnoreErrors,
+		Question:     f.Question,
+		Touch:        f.Touch,
+		AlwaysMake:   f.AlwaysMake,
+		OutputSync:   inv.OutputSync,
+		WhatIf:       f.WhatIf,
+		OldFiles:     f.OldFiles,
+		ProgramName:  prog,
+		Stdout:       stdout,
+		Stderr:       stderr,
+		Env:          env,
+	})
+	return status
+}
