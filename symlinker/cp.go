@@ -2,6 +2,7 @@ package symlinker
 
 import (
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,14 +18,115 @@ var cpLong = []longOpt{
 	{name: "no-target-directory", c: 'T'},
 }
 
-// runCp is cp with -r/-R, -p, -L, -P, -f and -T, for the plain cases:
+// runCp runs cp in Go (runCpNative) or, when that leaves it to the real cp,
+// first checks that the real cp would not copy a link leading outside the
+// repository into a build directory.
+func runCp(c *cmd, args []string) bool {
+	if runCpNative(c, args) {
+		return true
+	}
+	return cpRefused(c, args)
+}
+
+// cpAllLong lists every long option of cp 9.1, for cpRefused.
+var cpAllLong = []longOpt{
+	{name: "archive", c: 'a'},
+	{name: "attributes-only", c: 1},
+	{name: "backup", c: 'b', optArg: true},
+	{name: "copy-contents", c: 2},
+	{name: "context", c: 'Z', optArg: true},
+	{name: "debug", c: 3},
+	{name: "dereference", c: 'L'},
+	{name: "force", c: 'f'},
+	{name: "interactive", c: 'i'},
+	{name: "link", c: 'l'},
+	{name: "no-clobber", c: 'n'},
+	{name: "no-dereference", c: 'P'},
+	{name: "no-preserve", c: 4, hasArg: true},
+	{name: "no-target-directory", c: 'T'},
+	{name: "one-file-system", c: 'x'},
+	{name: "parents", c: 5},
+	{name: "preserve", c: 6, optArg: true},
+	{name: "recursive", c: 'R'},
+	{name: "reflink", c: 7, optArg: true},
+	{name: "remove-destination", c: 8},
+	{name: "sparse", c: 9, hasArg: true},
+	{name: "strip-trailing-slashes", c: 10},
+	{name: "suffix", c: 'S', hasArg: true},
+	{name: "symbolic-link", c: 's'},
+	{name: "target-directory", c: 't', hasArg: true},
+	{name: "update", c: 'u'},
+	{name: "verbose", c: 'v'},
+}
+
+// cpRefused reports whether a cp command left to the real cp would put a
+// symbolic link leading outside the repository into a build directory: a
+// link inside a source (whether cp would copy or follow it), or with -s a
+// source itself. It prints the refusal.
+func cpRefused(c *cmd, args []string) bool {
+	s := c.s
+	if s.root == "" || s.cfg.AllowOutside {
+		return false
+	}
+	opts, files, ok := getopt(args, "abdfHilLnprst:uvxPRS:TZ", cpAllLong)
+	if !ok || len(files) == 0 {
+		return false
+	}
+	symbolic, dest := false, ""
+	for _, o := range opts {
+		switch o.c {
+		case 's':
+			symbolic = true
+		case 't':
+			dest = o.arg
+		}
+	}
+	sources := files
+	if dest == "" {
+		if len(files) < 2 {
+			return false
+		}
+		dest, sources = files[len(files)-1], files[:len(files)-1]
+	}
+	// Every link cp makes lies under dest (or is dest).
+	probe := dest + "/x"
+	refused := false
+	for _, src := range sources {
+		if symbolic {
+			if !c.checkLink(canonicalize(c.rawAbs(src)), probe, "symbolic link") {
+				refused = true
+			}
+			continue
+		}
+		root := c.rawAbs(src)
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.Type()&fs.ModeSymlink == 0 {
+				return nil
+			}
+			target, err := os.Readlink(path)
+			if err != nil {
+				return nil
+			}
+			if !filepath.IsAbs(target) {
+				target = canonicalize(filepath.Dir(path)) + "/" + target
+			}
+			if !c.checkLink(canonicalize(target), probe, "symbolic link") {
+				refused = true
+			}
+			return nil
+		})
+	}
+	return refused
+}
+
+// runCpNative is cp with -r/-R, -p, -L, -P, -f and -T, for the plain cases:
 // regular files, directories and symbolic links copied to new names or over
 // regular files, directories merged into directories. Whatever needs cp's
 // finer rules — a destination that is a symbolic link or the same file as
 // its source, a directory copied into itself, special files, duplicate
 // destinations, trailing slashes on sources — goes to the real cp, decided
 // before anything is copied.
-func runCp(c *cmd, args []string) bool {
+func runCpNative(c *cmd, args []string) bool {
 	opts, files, ok := getopt(args, "rRpLPfT", cpLong)
 	if !ok {
 		return false

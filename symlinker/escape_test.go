@@ -55,17 +55,21 @@ func TestEscapeRefused(t *testing.T) {
 		{"copied link", "cp -r notbuild/outlink images/x/build/", true},
 		{"over a link to a directory", "ln -s ../../../script images/x/build/secret && ln -sfn " + outside + "/secret images/x/build/secret", true},
 		{"hard link", "ln " + outside + "/secret images/x/build/secret", true},
+		{"copied link, real cp", "cp -a notbuild/outlink images/x/build/", true},
+		{"copied tree with a link, real cp", "cp -a notbuild images/x/build/", true},
+		{"cp -s", "cp -s " + outside + "/secret images/x/build/", true},
 		{"inside", "ln -s ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
 		{"inside, relative form", "ln -sr script/00_a.sh images/x/build/script/", false},
 		{"inside, left to the real ln", "ln -sb ../../../../script/00_a.sh images/x/build/script/00_a.sh", false},
 		{"inside, dir form", "ln -sf ../../../../script/00_a.sh images/x/build/script", false},
+		{"real cp inside", "cp -a script images/x/build/", false},
 		{"hard link inside", "ln script/00_a.sh images/x/build/script/", false},
 		{"outside but not in a build dir", "ln -s ../../outside/secret notbuild/secret", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			clean := func() {
-				for _, p := range []string{"images/x/build/script/secret", "images/x/build/secret", "images/x/build/script/00_a.sh", "notbuild/secret", "images/x/build/outlink"} {
+				for _, p := range []string{"images/x/build/script/secret", "images/x/build/secret", "images/x/build/script/00_a.sh", "notbuild/secret", "images/x/build/outlink", "images/x/build/notbuild"} {
 					os.RemoveAll(filepath.Join(repo, p))
 				}
 			}
@@ -79,7 +83,7 @@ func TestEscapeRefused(t *testing.T) {
 			clean()
 
 			got := runLine(t, repo, tc.cmd, env, New(Config{Root: repo, IsBuildPath: isBuild}))
-			if wantReal := (strings.Contains(tc.cmd, "-sb") || strings.HasPrefix(tc.cmd, "ln ") && !strings.HasPrefix(tc.cmd, "ln -s")) && !tc.refused; got.fellBack != wantReal {
+			if wantReal := (strings.Contains(tc.cmd, "-sb") || strings.Contains(tc.cmd, "cp -a") || strings.HasPrefix(tc.cmd, "cp -s") || strings.HasPrefix(tc.cmd, "ln ") && !strings.HasPrefix(tc.cmd, "ln -s")) && !tc.refused; got.fellBack != wantReal {
 				t.Fatalf("fell back to the real ln: %v, want %v", got.fellBack, wantReal)
 			}
 			if !tc.refused {
