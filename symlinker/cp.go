@@ -64,10 +64,6 @@ var cpAllLong = []longOpt{
 // link inside a source (whether cp would copy or follow it), or with -s a
 // source itself. It prints the refusal.
 func cpRefused(c *cmd, args []string) bool {
-	s := c.s
-	if s.root == "" || s.cfg.AllowOutside {
-		return false
-	}
 	opts, files, ok := getopt(args, "abdfHilLnprst:uvxPRS:TZ", cpAllLong)
 	if !ok || len(files) == 0 {
 		return false
@@ -90,6 +86,9 @@ func cpRefused(c *cmd, args []string) bool {
 	}
 	// Every link cp makes lies under dest (or is dest).
 	probe := dest + "/x"
+	if _, inBuild := c.inBuildDir(probe); !inBuild {
+		return false
+	}
 	refused := false
 	for _, src := range sources {
 		if symbolic {

@@ -235,16 +235,8 @@ func isCoreutils(dir string, env expand.Environ, name string) bool {
 // returns false. what names the link in the refusal ("symbolic link").
 func (c *cmd) checkLink(target, path, what string) bool {
 	s := c.s
-	if s.root == "" || s.cfg.AllowOutside {
-		return true
-	}
-	base := strings.TrimRight(lastComponent(path), "/")
-	linkDir := canonicalize(c.rawAbs(dirName(path) + "."))
-	link := filepath.Join(linkDir, base)
-	if !within(link, s.root) {
-		return true
-	}
-	if s.cfg.IsBuildPath != nil && !s.cfg.IsBuildPath(link) {
+	linkDir, inBuild := c.inBuildDir(path)
+	if !inBuild {
 		return true
 	}
 	dest := target
@@ -258,6 +250,26 @@ func (c *cmd) checkLink(target, path, what string) bool {
 	c.errorf("refusing to create %s %s -> %s: it pulls %s, outside the repository root %s, into a build directory; use --allow-outside-links to allow it",
 		what, quoteaf(path), quoteaf(target), quoteaf(dest), quoteaf(s.root))
 	return false
+}
+
+// inBuildDir reports whether a link at path would be checked: the check is
+// on, and the link lands in a build directory. linkDir is the directory the
+// link would be in, resolved.
+func (c *cmd) inBuildDir(path string) (linkDir string, inBuild bool) {
+	s := c.s
+	if s.root == "" || s.cfg.AllowOutside {
+		return "", false
+	}
+	base := strings.TrimRight(lastComponent(path), "/")
+	linkDir = canonicalize(c.rawAbs(dirName(path) + "."))
+	link := filepath.Join(linkDir, base)
+	if !within(link, s.root) {
+		return "", false
+	}
+	if s.cfg.IsBuildPath != nil && !s.cfg.IsBuildPath(link) {
+		return "", false
+	}
+	return linkDir, true
 }
 
 // rawAbs returns name made absolute from the shell's directory without
