@@ -249,6 +249,9 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 	if lang.dash {
 		mws = append(mws, dashEchoMiddleware)
 	}
+	if direct {
+		mws = append(mws, execMarkMiddleware)
+	}
 	mws = append(mws, rc.ExecMiddlewares...)
 	mws = append(mws, func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 		return rc.execHandler(shellName, direct, res)
@@ -261,7 +264,17 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 	if len(params) > 0 {
 		opts = append(opts, interp.Params(params...))
 	}
-	if lang.dash {
+	if direct {
+		// make executes the command of a fast-path line itself, builtin
+		// names included (/bin/echo, /bin/true, /bin/kill): hide the name
+		// from the interpreter's builtins until the exec handlers.
+		opts = append(opts, interp.CallHandler(func(ctx context.Context, args []string) ([]string, error) {
+			if !sameAsBuiltin(args) {
+				args[0] = execMark + args[0]
+			}
+			return args, nil
+		}))
+	} else if lang.dash {
 		opts = append(opts, interp.CallHandler(func(ctx context.Context, args []string) ([]string, error) {
 			if args[0] == "echo" {
 				args[0] = echoName
@@ -499,6 +512,37 @@ func lookPath(dir string, env expand.Environ, name string) (string, error) {
 		return "", denied
 	}
 	return "", syscall.ENOENT
+}
+
+// sameAsBuiltin reports whether the interpreter's builtin prints and
+// returns exactly what the coreutils program would for args, so a
+// fast-path line can skip the fork: true, false, and echo without options.
+func sameAsBuiltin(args []string) bool {
+	switch args[0] {
+	case "true", "false":
+		return true
+	case "echo":
+		for _, a := range args[1:] {
+			if strings.HasPrefix(a, "-") || strings.Contains(a, "\\") {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// execMark prefixes the command name of a fast-path line so that the
+// interpreter runs no builtin for it; execMarkMiddleware removes it.
+const execMark = "\x00exec\x00"
+
+func execMarkMiddleware(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(ctx context.Context, args []string) error {
+		if strings.HasPrefix(args[0], execMark) {
+			args = append([]string{strings.TrimPrefix(args[0], execMark)}, args[1:]...)
+		}
+		return next(ctx, args)
+	}
 }
 
 // dashEchoMiddleware runs dash's echo for the renamed echo calls.

@@ -1,0 +1,157 @@
+package shellrun
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"mvdan.cc/sh/v3/interp"
+)
+
+func TestFastArgv(t *testing.T) {
+	tests := []struct {
+		line  string
+		argv  []string
+		fast  bool
+		empty bool
+	}{
+		{line: "echo hello world", argv: []string{"echo", "hello", "world"}, fast: true},
+		{line: "  cp  a\tb ", argv: []string{"cp", "a", "b"}, fast: true},
+		{line: `echo a\\nb`, argv: []string{"echo", `a\nb`}, fast: true},
+		{line: `printf '%s|' 'a b' c\ d '' x`, argv: []string{"printf", "%s|", "a b", "c d", "", "x"}, fast: true},
+		{line: "echo a\\\n  b", argv: []string{"echo", "a", "b"}, fast: true},
+		{line: "echo 'a\\\nb'", argv: []string{"echo", "a\\\nb"}, fast: true},
+		{line: `echo "x"`},   // double quotes go to the shell
+		{line: "echo $HOME"}, // expansion
+		{line: "a; b"},       // list
+		{line: "FOO=1 cmd"},  // leading assignment
+		{line: "cmd FOO=1", argv: []string{"cmd", "FOO=1"}, fast: true},
+		{line: "cd /tmp"},            // shell builtin
+		{line: "test -f x"},          // shell builtin
+		{line: "ls ~"},               // tilde
+		{line: "echo 'unterminated"}, // let the shell complain
+		{line: "  \t", empty: true},
+	}
+	for _, tt := range tests {
+		argv, fast, empty := FastArgv(tt.line)
+		if fast != tt.fast || empty != tt.empty || !reflect.DeepEqual(argv, tt.argv) && tt.fast {
+			t.Errorf("FastArgv(%q) = %q, %v, %v; want %q, %v, %v", tt.line, argv, fast, empty, tt.argv, tt.fast, tt.empty)
+		}
+	}
+}
+
+func TestDashEcho(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"a", "b"}, "a b\n"},
+		{[]string{"-n", "a"}, "a"},
+		{[]string{"-e", "a"}, "-e a\n"},
+		{[]string{`a\nb`}, "a\nb\n"},
+		{[]string{`a\tb\\c`}, "a\tb\\c\n"},
+		{[]string{`stop\cnot`, "this"}, "stop"},
+		{[]string{`\0101\q`}, "A\\q\n"},
+	}
+	for _, tt := range tests {
+		if got := DashEcho(tt.args); got != tt.want {
+			t.Errorf("DashEcho(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func run(t *testing.T, rc Recipe, line string) (string, string, Result) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	rc.Stdout, rc.Stderr = &out, &errb
+	if rc.Env == nil {
+		rc.Env = []string{"PATH=/usr/bin:/bin"}
+	}
+	if rc.Dir == "" {
+		rc.Dir = t.TempDir()
+	}
+	res, err := rc.Run(context.Background(), line)
+	if err != nil {
+		t.Fatalf("Run(%q): %v", line, err)
+	}
+	return out.String(), errb.String(), res
+}
+
+func TestRecipeShells(t *testing.T) {
+	if _, err := os.Stat("/bin/bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dash := false
+	if target, err := os.Readlink("/bin/sh"); err == nil && strings.HasSuffix(target, "dash") {
+		dash = true
+	}
+	tests := []struct {
+		name           string
+		rc             Recipe
+		line           string
+		stdout, stderr string
+		status         int
+		needDash       bool
+	}{
+		{name: "fast path echo keeps backslashes", line: `echo a\\nb`, stdout: "a\\nb\n"},
+		{name: "dash echo interprets", line: `echo "a\nb"`, stdout: "a\nb\n", needDash: true},
+		{name: "bash echo does not", rc: Recipe{Shell: "/bin/bash"}, line: `echo "a\nb"`, stdout: "a\\nb\n"},
+		{name: "status", line: "exit 3", status: 3},
+		{name: "make's not found", rc: Recipe{ProgramName: "dmake"}, line: "no-such-cmd-x", stderr: "dmake: no-such-cmd-x: No such file or directory\n", status: 127},
+		{name: "dash's not found", line: "true; no-such-cmd-x", stderr: "/bin/sh: 1: no-such-cmd-x: not found\n", status: 127, needDash: true},
+		{name: "bash's not found", rc: Recipe{Shell: "/bin/bash"}, line: "true; no-such-cmd-x", stderr: "/bin/bash: line 1: no-such-cmd-x: command not found\n", status: 127},
+		{name: "shellflags -e", rc: Recipe{ShellFlags: "-ec"}, line: "false; echo no", status: 1},
+		{name: "shellflags pipefail", rc: Recipe{Shell: "/bin/bash", ShellFlags: "-o pipefail -c"}, line: "false | true", status: 1},
+		{name: "non-POSIX shell is executed", rc: Recipe{Shell: "/bin/echo", ShellFlags: "-n"}, line: "x  $y", stdout: "x  $y"},
+		{name: "syntax error goes to the real shell", line: "if true; then echo", stderr: "/bin/sh: 1: Syntax error: end of file unexpected (expecting \"fi\")\n", status: 2, needDash: true},
+		{name: "oneshell", rc: Recipe{OneShell: true}, line: "x=1\necho $x", stdout: "1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.needDash && !dash {
+				t.Skip("/bin/sh is not dash")
+			}
+			out, errs, res := run(t, tt.rc, tt.line)
+			if out != tt.stdout || errs != tt.stderr || res.Status != tt.status {
+				t.Errorf("got stdout %q stderr %q status %d; want %q %q %d", out, errs, res.Status, tt.stdout, tt.stderr, tt.status)
+			}
+		})
+	}
+}
+
+// TestRecipeMiddlewares checks that every external command, in the fast
+// path and in pipelines, goes through the caller's middlewares, and that a
+// middleware reads the pipeline's data from the handler's stdin (as the
+// docker build interceptor does for "tar … | docker build -").
+func TestRecipeMiddlewares(t *testing.T) {
+	var seen []string
+	var stdin string
+	mw := func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		return func(ctx context.Context, args []string) error {
+			seen = append(seen, args[0])
+			if args[0] == "fake-docker" {
+				b, _ := io.ReadAll(interp.HandlerCtx(ctx).Stdin)
+				stdin = string(b)
+				return nil
+			}
+			return next(ctx, args)
+		}
+	}
+	rc := Recipe{ExecMiddlewares: []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{mw}}
+	run(t, rc, "true")
+	run(t, rc, "printf x")
+	run(t, rc, "printf 'ctx data' | fake-docker build -t x -")
+	// "printf x" is a fast-path line: make executes /usr/bin/printf, so
+	// the middlewares see it ("true" runs in-process: same result, no
+	// fork); in the pipeline printf is the shell's builtin.
+	if want := []string{"printf", "fake-docker"}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("middleware saw %q, want %q", seen, want)
+	}
+	if stdin != "ctx data" {
+		t.Errorf("middleware read %q from stdin, want %q", stdin, "ctx data")
+	}
+}
