@@ -6,9 +6,10 @@
 // POSIX or C.UTF-8, a command that is not coreutils' on the PATH) goes to the
 // next handler, normally the real binary.
 //
-// It also refuses symbolic links that would pull a file from outside the
-// repository root into a build directory, and offers Stage, which fills a
-// build directory aside and swaps it in atomically.
+// It also refuses links (symbolic or hard, made here or about to be made by
+// the real ln or cp) that would pull a file from outside the repository
+// root into a build directory, and offers Stage, which fills a build
+// directory aside and swaps it in atomically.
 package symlinker
 
 import (
@@ -30,9 +31,9 @@ type Config struct {
 	// Root is the repository root. Symbolic links created inside a build
 	// directory may not point outside it. Empty disables the check.
 	Root string
-	// IsBuildPath reports whether the absolute, cleaned path of a link
-	// about to be created lies in a build directory. Nil means every path
-	// under Root does.
+	// IsBuildPath reports whether the path of a link about to be created
+	// (absolute, symbolic links in its directory resolved) lies in a build
+	// directory. Nil means every path under Root does. See UnderDirs.
 	IsBuildPath func(path string) bool
 	// AllowOutside lifts the check (dmake's --allow-outside-links).
 	AllowOutside bool
