@@ -91,6 +91,7 @@ func newScratch(t *testing.T) *scratch {
 			<-done
 		}
 		logf.Close()
+		unmountUnder(t, dir)
 		if err := os.RemoveAll(dir); err != nil {
 			t.Logf("scratch daemon: cleaning %s: %v", dir, err)
 		}
@@ -117,6 +118,28 @@ func newScratch(t *testing.T) *scratch {
 	t.Setenv("DOCKER_HOST", s.host)
 	s.importBusybox("busybox:latest", nil)
 	return s
+}
+
+// unmountUnder detaches what the daemon left mounted under dir (the host
+// network namespace under the exec root, for one), deepest first.
+func unmountUnder(t *testing.T, dir string) {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return
+	}
+	var mounts []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
+			mounts = append(mounts, f[4])
+		}
+	}
+	slices.Sort(mounts)
+	for i := len(mounts) - 1; i >= 0; i-- {
+		if err := syscall.Unmount(mounts[i], syscall.MNT_DETACH); err != nil {
+			t.Logf("scratch daemon: unmounting %s: %v", mounts[i], err)
+		}
+	}
 }
 
 func tail(s string, n int) string {
