@@ -12,7 +12,10 @@ import (
 	"github.com/dmake-dev/dmake/internal/maketest"
 )
 
-var caseFilter = flag.String("make.case", "", "run only differential cases whose name contains this")
+var (
+	caseFilter = flag.String("make.case", "", "run only differential cases whose name contains this")
+	caseDir    = flag.String("make.dir", "", "read the differential cases from this directory instead of testdata/make")
+)
 
 // TestDifferential runs every case of testdata/make with GNU make and with
 // dmake's makefile package (maketest.ParseOnly) and requires the same
@@ -23,6 +26,9 @@ func TestDifferential(t *testing.T) {
 		t.Skip("GNU make is not installed")
 	}
 	root := filepath.Join("..", "testdata", "make")
+	if *caseDir != "" {
+		root = *caseDir
+	}
 	cases, err := maketest.LoadCases(root)
 	if err != nil {
 		t.Fatal(err)

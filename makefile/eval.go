@@ -293,8 +293,7 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 		if old != nil {
 			if old.Flavor == Recursive {
 				if value == "" {
-					val = old.Value
-					tree = old.tree
+					return old, nil // nothing to append: make leaves it alone
 				} else if old.Value == "" {
 					val = value
 				} else {
@@ -310,7 +309,7 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 				}
 				flavor = Simple
 				if s == "" {
-					val = old.Value
+					return old, nil
 				} else if old.Value == "" {
 					val = s
 				} else {

@@ -195,6 +195,10 @@ func parseFunc(s string, fn *funcInfo, nameEnd int, openc, closec byte) (node, i
 	}
 	args := make([]node, len(raw))
 	for i, r := range raw {
+		if fn.stripArgs && (i == 0 || fn.name != "if") {
+			// if, or, and strip the unexpanded text of their conditions.
+			r = trimSpace(r)
+		}
 		args[i] = parseExpr(r)
 	}
 	return &funcCall{fn: fn, args: args, raw: raw}, end + 1

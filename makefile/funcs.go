@@ -14,6 +14,7 @@ type funcInfo struct {
 	minArgs    int
 	maxArgs    int // 0: no limit
 	expandArgs bool
+	stripArgs  bool // if/or/and: conditions are stripped before expansion
 	// fn is called with expanded arguments (expandArgs) or lazy ones.
 	fn func(ev *evaluator, buf []byte, args []string) ([]byte, error)
 	// lazy is called with unexpanded arguments.
@@ -54,9 +55,9 @@ func init() {
 		{name: "info", maxArgs: 1, expandArgs: true, fn: fnInfo},
 		{name: "error", maxArgs: 1, expandArgs: true, fn: fnError},
 		{name: "warning", maxArgs: 1, expandArgs: true, fn: fnWarning},
-		{name: "if", minArgs: 2, maxArgs: 3, lazy: fnIf},
-		{name: "or", minArgs: 1, lazy: fnOr},
-		{name: "and", minArgs: 1, lazy: fnAnd},
+		{name: "if", minArgs: 2, maxArgs: 3, lazy: fnIf, stripArgs: true},
+		{name: "or", minArgs: 1, lazy: fnOr, stripArgs: true},
+		{name: "and", minArgs: 1, lazy: fnAnd, stripArgs: true},
 		{name: "value", maxArgs: 1, expandArgs: true, fn: fnValue},
 		{name: "eval", maxArgs: 1, expandArgs: true, fn: fnEval},
 		{name: "file", minArgs: 1, maxArgs: 2, expandArgs: true, fn: fnFile},
@@ -137,16 +138,19 @@ func trimSpace(s string) string {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// wordJoiner appends words separated by single spaces.
+// wordJoiner appends words separated by single spaces; empty words keep
+// their separators, as make's "output word, output space" loops do.
 type wordJoiner struct {
 	buf   []byte
 	start int
+	n     int
 }
 
 func (w *wordJoiner) add(s string) {
-	if len(w.buf) > w.start {
+	if w.n > 0 {
 		w.buf = append(w.buf, ' ')
 	}
+	w.n++
 	w.buf = append(w.buf, s...)
 }
 
@@ -198,14 +202,19 @@ func matchPattern(pat string, pct int, word string) (string, bool) {
 	return word[len(pre) : len(word)-len(suf)], true
 }
 
-// patsubstWords is make's patsubst_expand.
+// patsubstWords is make's patsubst_expand_pat.
 func patsubstWords(buf []byte, text, pat, rep string) []byte {
 	pat, pp := findPercent(pat)
-	rp := -1
-	if pp >= 0 {
-		rep, rp = findPercent(rep)
+	if pp < 0 {
+		return substByWord(buf, text, pat, rep)
 	}
-	w := wordJoiner{buf: buf, start: len(buf)}
+	rp := -1
+	rep, rp = findPercent(rep)
+	repPre := len(rep)
+	if rp >= 0 {
+		repPre = rp
+	}
+	doneAny := false
 	i := 0
 	for {
 		word, ok := nextWord(text, &i)
@@ -214,21 +223,59 @@ func patsubstWords(buf []byte, text, pat, rep string) []byte {
 		}
 		stem, m := matchPattern(pat, pp, word)
 		if !m {
-			w.add(word)
-			continue
-		}
-		if len(w.buf) > w.start {
-			w.buf = append(w.buf, ' ')
-		}
-		if rp < 0 {
-			w.buf = append(w.buf, rep...)
+			buf = append(buf, word...)
+		} else if rp < 0 {
+			buf = append(buf, rep...)
 		} else {
-			w.buf = append(w.buf, rep[:rp]...)
-			w.buf = append(w.buf, stem...)
-			w.buf = append(w.buf, rep[rp+1:]...)
+			buf = append(buf, rep[:rp]...)
+			buf = append(buf, stem...)
+			buf = append(buf, rep[rp+1:]...)
+		}
+		if !m || repPre > 0 || (rp >= 0 && len(word)+len(rep)-rp-1 > 0) {
+			buf = append(buf, ' ')
+			doneAny = true
 		}
 	}
-	return w.buf
+	if doneAny {
+		buf = buf[:len(buf)-1]
+	}
+	return buf
+}
+
+// substByWord is make's subst_expand with by_word set: pat is replaced
+// where it is a whole word; the text's whitespace is kept.
+func substByWord(buf []byte, text, pat, rep string) []byte {
+	t := 0
+	for {
+		var p int
+		if pat == "" {
+			q := t
+			for q < len(text) && isWS(text[q]) {
+				q++
+			}
+			for q < len(text) && !isWS(text[q]) {
+				q++
+			}
+			p = q
+		} else {
+			k := strings.Index(text[t:], pat)
+			if k < 0 {
+				return append(buf, text[t:]...)
+			}
+			p = t + k
+		}
+		buf = append(buf, text[t:p]...)
+		end := p + len(pat)
+		if (p > 0 && !isWS(text[p-1])) || (end < len(text) && !isWS(text[end])) {
+			buf = append(buf, pat...)
+		} else {
+			buf = append(buf, rep...)
+		}
+		t = end
+		if t >= len(text) {
+			return buf
+		}
+	}
 }
 
 func fnSubst(ev *evaluator, buf []byte, a []string) ([]byte, error) {
@@ -381,22 +428,32 @@ func fnWordlist(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	if count <= 0 {
 		return buf, nil
 	}
-	w := wordJoiner{buf: buf, start: len(buf)}
-	i, n := 0, 0
-	for {
-		word, ok := nextWord(a[2], &i)
+	// make copies the text from the start of the first word to the end
+	// of the last one, whitespace and all.
+	text := a[2]
+	i, end := 0, 0
+	begin := -1
+	for n := 0; ; {
+		w, ok := nextWord(text, &i)
 		if !ok {
-			return w.buf, nil
+			break
 		}
+		end = i
 		n++
-		if n >= start {
-			w.add(word)
+		if n == start {
+			begin = i - len(w)
+		}
+		if begin >= 0 {
 			count--
 			if count == 0 {
-				return w.buf, nil
+				return append(buf, text[begin:i]...), nil
 			}
 		}
 	}
+	if begin < 0 {
+		return buf, nil
+	}
+	return append(buf, text[begin:end]...), nil
 }
 
 func fnWords(ev *evaluator, buf []byte, a []string) ([]byte, error) {
@@ -634,7 +691,7 @@ func fnIf(ev *evaluator, buf []byte, args []node, raw []string) ([]byte, error) 
 	if err != nil {
 		return buf, err
 	}
-	if trimSpace(c) != "" {
+	if c != "" {
 		return ev.expand(buf, args[1])
 	}
 	if len(args) > 2 {
@@ -649,8 +706,8 @@ func fnOr(ev *evaluator, buf []byte, args []node, raw []string) ([]byte, error) 
 		if err != nil {
 			return buf, err
 		}
-		if t := trimSpace(s); t != "" {
-			return append(buf, t...), nil
+		if s != "" {
+			return append(buf, s...), nil
 		}
 	}
 	return buf, nil
@@ -663,7 +720,7 @@ func fnAnd(ev *evaluator, buf []byte, args []node, raw []string) ([]byte, error)
 		if err != nil {
 			return buf, err
 		}
-		last = trimSpace(s)
+		last = s
 		if last == "" {
 			return buf, nil
 		}
