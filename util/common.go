@@ -17,6 +17,9 @@ const (
 	ExitFailed = 1
 	ExitUsage  = 2
 	ExitEngine = 125
+	// ExitInterrupted is the status after an interrupt (128+SIGINT), as
+	// a shell reports it.
+	ExitInterrupted = 130
 )
 
 // command is the command-line frame of one utility: its flags, usage text
@@ -109,6 +112,16 @@ func (c *command) fail(err error) int {
 		return ExitFailed
 	}
 	return ExitEngine
+}
+
+// failRun is fail for a command that was running in a container: when ctx
+// was cancelled (an interrupt), it says so and returns ExitInterrupted.
+func (c *command) failRun(ctx context.Context, err error) int {
+	if ctx.Err() != nil {
+		c.errorf("interrupted")
+		return ExitInterrupted
+	}
+	return c.fail(err)
 }
 
 // connect connects to the engine, printing why not on failure.

@@ -91,7 +91,7 @@ command's (126: cannot execute, 127: not found).`
 	})
 	t.close()
 	if err != nil {
-		return c.fail(fmt.Errorf("%s (%s): %w", ct.Name, engine.ShortID(ct.ID), err))
+		return c.failRun(ctx, fmt.Errorf("%s (%s): %w", ct.Name, engine.ShortID(ct.ID), err))
 	}
 	return r.ExitCode
 }

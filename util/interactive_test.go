@@ -97,12 +97,31 @@ func TestEnter(t *testing.T) {
 		}
 	})
 
+	t.Run("interrupt", func(t *testing.T) {
+		st, errs := interrupted(t, time.Second, "enter", "first", "sleep", "600")
+		if st != ExitInterrupted || !strings.Contains(errs, "interrupted") {
+			t.Errorf("enter interrupted: status %d, stderr %q; want %d", st, errs, ExitInterrupted)
+		}
+	})
+
 	t.Run("pty", func(t *testing.T) {
 		st, out := withPTY(t, "", "enter", "first", "sh", "-c", "tty; exit 4")
 		if st != 4 || !strings.Contains(out, "/dev/pts/") {
 			t.Errorf("enter on a terminal: status %d, output %q; want 4 and a /dev/pts tty", st, out)
 		}
 	})
+}
+
+// interrupted runs a utility whose context is cancelled after d, as
+// dmake's is on SIGINT, and returns its status and standard error.
+func interrupted(t *testing.T, d time.Duration, name string, args ...string) (int, string) {
+	t.Helper()
+	u, _ := Default().Lookup(name)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var errb bytes.Buffer
+	st := u.Main(ctx, Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, args)
+	return st, errb.String()
 }
 
 // withPTY runs a utility with a pseudo-terminal as its standard streams,
@@ -188,6 +207,15 @@ func TestRunBash(t *testing.T) {
 		}
 		if got := s.containers(); len(got) != 0 {
 			t.Errorf("run-bash left containers: %v", got)
+		}
+	})
+	t.Run("interrupt", func(t *testing.T) {
+		st, errs := interrupted(t, 1500*time.Millisecond, "run-bash", lbl, "busybox:latest", "-c", "sleep 600")
+		if st != ExitInterrupted || !strings.Contains(errs, "interrupted; container") {
+			t.Errorf("run-bash interrupted: status %d, stderr %q; want %d", st, errs, ExitInterrupted)
+		}
+		if got := s.containers(); len(got) != 0 {
+			t.Errorf("run-bash left containers after an interrupt: %v", got)
 		}
 	})
 	t.Run("under my_init, legacy name", func(t *testing.T) {

@@ -77,6 +77,10 @@ BASH-ARGs go to bash (e.g. -c 'command'). The exit status is bash's.`
 	})
 	t.close()
 	if err != nil {
+		if ctx.Err() != nil {
+			c.errorf("interrupted; container %s removed", engine.ShortID(r.ID))
+			return ExitInterrupted
+		}
 		c.errorf("%v", err)
 		return ExitEngine
 	}

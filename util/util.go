@@ -15,7 +15,9 @@
 //	     about one object (listing, creating a container), as docker run
 //
 // enter, enter-bash, run-bash and ssh exit with their command's own status
-// once it ran (ssh with the ssh client's, 255 for a connection failure).
+// once it ran (ssh with the ssh client's, 255 for a connection failure;
+// enter with the engine's 126 for a command it cannot start), and with 130
+// when interrupted; build and make with make's.
 package util
 
 import (
