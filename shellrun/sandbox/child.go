@@ -14,6 +14,7 @@ import (
 	"runtime/metrics"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,6 +55,9 @@ type event struct {
 	Script *int    `json:"script,omitempty"` // script index started (with Image)
 	Image  int     `json:"image"`
 	Done   *int    `json:"done,omitempty"` // image index finished
+	// Tainted names an image whose script was stopped by a budget or the
+	// deadline: images that ran beside it may have been starved.
+	Tainted *int `json:"tainted,omitempty"`
 	Report *Report `json:"report,omitempty"`
 }
 
@@ -122,21 +126,42 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	workers := max(1, min(req.Workers, runtime.GOMAXPROCS(0)))
 	jobs := make(chan int)
+	// A script stopped by a budget or the deadline may leave goroutines
+	// behind (pipelines of a fork bomb): the child then takes no more
+	// images, and the parent starts a fresh one for the rest.
+	var tainted atomic.Bool
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
+				if tainted.Load() {
+					continue // left for a fresh child
+				}
 				idx := req.Index[i]
 				emit(event{Start: &idx, Image: idx})
 				img := req.Images[i]
 				rep := dryRunImage(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
 					emit(event{Script: &j, Image: idx})
 				})
+				bad := runtime.NumGoroutine() > 1000
+				for _, c := range rep.Contained {
+					switch c.What {
+					case "timeout", "loop-budget", "recursion-limit", "fork-bomb":
+						bad = true
+					}
+				}
+				if bad {
+					tainted.Store(true)
+					emit(event{Tainted: &idx, Image: idx})
+				}
 				emit(event{Done: &idx, Image: idx, Report: rep})
 			}
 		})
 	}
 	for i := range req.Images {
+		if tainted.Load() {
+			break
+		}
 		jobs <- i
 	}
 	close(jobs)
@@ -280,6 +305,8 @@ func runChild(ctx context.Context, exe string, imgs []Image, pending []int, work
 		script int
 	}
 	inflight := map[int]*flight{}
+	started := map[int]time.Time{}
+	suspect := map[int]bool{}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	timedOut := -1
@@ -293,6 +320,21 @@ loop:
 			switch {
 			case e.Start != nil:
 				inflight[*e.Start] = &flight{since: time.Now(), script: -1}
+				started[*e.Start] = time.Now()
+			case e.Tainted != nil:
+				// Whatever ran beside the culprit is run again alone.
+				if workers > 1 {
+					for i := range inflight {
+						if i != *e.Tainted {
+							suspect[i] = true
+						}
+					}
+					for i, t := range started {
+						if i != *e.Tainted && reports[i] != nil && !t.Before(started[*e.Tainted]) {
+							suspect[i] = true
+						}
+					}
+				}
 			case e.Script != nil:
 				if f := inflight[e.Image]; f != nil {
 					f.script = *e.Script
@@ -300,6 +342,9 @@ loop:
 			case e.Done != nil:
 				delete(inflight, *e.Done)
 				reports[*e.Done] = e.Report
+				if suspect[*e.Done] {
+					reports[*e.Done] = nil
+				}
 			}
 		case <-tick.C:
 			for i, f := range inflight {
@@ -315,20 +360,21 @@ loop:
 		}
 	}
 	werr := cmd.Wait()
+	for i := range suspect {
+		reports[i] = nil
+	}
 	if len(inflight) == 0 {
-		if werr != nil && !allDone(reports, pending) {
-			return nil, fmt.Errorf("sandbox child failed: %v: %s", werr, firstLines(stderr.String()))
-		}
 		var missing []int
 		for _, i := range pending {
 			if reports[i] == nil {
 				missing = append(missing, i)
 			}
 		}
-		if len(missing) > 0 {
-			return nil, fmt.Errorf("sandbox child ended early: %v: %s", werr, lastLine(stderr.String()))
+		if len(missing) == len(pending) {
+			return nil, fmt.Errorf("sandbox child failed (%v): %s", werr, firstLines(stderr.String()))
 		}
-		return nil, nil
+		// The child stopped taking images after a tainting one.
+		return missing, nil
 	}
 	if len(inflight) > 1 && timedOut < 0 {
 		// Several images were in flight: run them again one at a time

@@ -140,6 +140,9 @@ type dryRun struct {
 	destNames map[string]string
 	// started says a runit script started its service.
 	started atomic.Bool
+	// stop cancels the running top-level script (budgets call it so that
+	// pipelines and subshells end at once).
+	stop context.CancelFunc
 }
 
 // scope is one running shell (a script, bash -c, a nested script).
@@ -291,6 +294,11 @@ func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
 	d.vfs.mu.Unlock()
 	steps := new(atomic.Int64)
 	d.started.Store(false)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.mu.Lock()
+	d.stop = cancel
+	d.mu.Unlock()
 	code, ok := d.runText(ctx, s, shell, s.Source, s.Path, nil, 0, steps, true)
 	if ok && s.Role == RoleRunit && !d.started.Load() && ctx.Err() == nil {
 		d.warnf(s.Path, "runit-exits", "the run script starts no known service in the foreground; if it returns, runit restarts it in a loop")

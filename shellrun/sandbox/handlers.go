@@ -28,6 +28,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	pos := sc.where(hc.Pos)
 	n := sc.steps.Add(1)
 	if n > sc.d.opts.MaxSteps {
+		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
 			sc.d.contain(pos, "loop-budget", "stopped after %d commands: the script does not end (step budget)", sc.d.opts.MaxSteps)
 			sc.d.errorf(pos, "loop-budget", "the script ran more than %d commands; it loops without end", sc.d.opts.MaxSteps)
@@ -37,7 +38,16 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if runtime.NumGoroutine() > maxGoroutines {
+		sc.d.halt()
+		if !sc.budgetHit.Swap(true) {
+			sc.d.contain(pos, "fork-bomb", "stopped: more than %d pipelines and subshells at once (a fork bomb)", maxGoroutines)
+			sc.d.errorf(pos, "fork-bomb", "the script starts pipelines or subshells without end (fork bomb)")
+		}
+		return nil, errBudget
+	}
 	if n%32 == 0 && tooDeep() {
+		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
 			sc.d.contain(pos, "recursion-limit", "stopped: functions or shells nested more than the sandbox allows (unbounded recursion)")
 			sc.d.errorf(pos, "recursion-limit", "functions nested too deeply: the script recurses without end")
@@ -182,6 +192,20 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 // down quadratically with depth, so without it unbounded recursion would
 // only meet the deadline.
 const maxFrames = 10000
+
+// halt stops the running top-level script.
+func (d *dryRun) halt() {
+	d.mu.Lock()
+	stop := d.stop
+	d.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// maxGoroutines bounds the pipelines and subshells running at once (each
+// side of a pipeline is a goroutine).
+const maxGoroutines = 4096
 
 // tooDeep reports whether this goroutine's stack is deeper than maxFrames.
 func tooDeep() bool {

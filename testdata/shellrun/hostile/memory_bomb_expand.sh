@@ -1,4 +1,6 @@
 #!/bin/bash
-# Each round replaces every digit by the whole string: the length squares.
-x=0123456789
-for i in 1 2 3 4 5 6; do x=${x//[0-9]/$x}; done
+# A 1 MiB string, then one expansion that replaces each of its 1 Mi zeros
+# by the whole string (1 TiB): memory the interpreter cannot cancel.
+x=0
+for i in {1..20}; do x=$x$x; done
+x=${x//0/$x}
