@@ -64,6 +64,9 @@ type Config struct {
 	// Shell runs $(shell …) commands. Nil makes $(shell) expand to
 	// nothing with .SHELLSTATUS 127.
 	Shell Shell
+	// ReadOnly makes $(file >…) fail instead of writing and limits
+	// included makefiles to regular files: for fuzzing and dry runs.
+	ReadOnly bool
 }
 
 // Flags are the make options that the makefile evaluation can see: they are
@@ -310,6 +313,7 @@ type Database struct {
 	missingRequired []missingInclude
 	specialPrereqs  map[string][]string
 	builtinFiles    map[string]*Target
+	snapped         bool
 }
 
 // PatternVar is a pattern-specific variable: "PATTERN: VAR = value".

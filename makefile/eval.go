@@ -41,6 +41,7 @@ type evaluator struct {
 	depth          int
 	maxArgs        int
 	callDepth      int
+	readingOffset  int // make's floc offset: the recipe line being expanded
 }
 
 // fatalf returns a fatal error at the expanding position.
@@ -317,6 +318,9 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 				}
 			}
 		}
+	}
+	if len(val) > maxValue {
+		return nil, &Error{Pos: pos, Msg: "value of '" + name + "' too large"}
 	}
 	set := ev.globals
 	if targetSet != nil {

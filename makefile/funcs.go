@@ -87,6 +87,10 @@ func (ev *evaluator) call(buf []byte, c *funcCall) ([]byte, error) {
 	return c.fn.fn(ev, buf, args)
 }
 
+// maxValue bounds the size of one expansion (GNU make would exhaust
+// memory instead).
+const maxValue = 1 << 28
+
 func isWS(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
@@ -752,6 +756,12 @@ func fnForeach(ev *evaluator, buf []byte, args []node, raw []string) ([]byte, er
 			break
 		}
 		v.Value = word
+		if err := ev.ctx.Err(); err != nil {
+			return buf, err
+		}
+		if len(buf) > maxValue {
+			return buf, ev.fatalExp("expansion too large")
+		}
 		if buf, err = ev.expand(buf, args[2]); err != nil {
 			return buf, err
 		}
@@ -806,6 +816,9 @@ func fnCall(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	ev.maxArgs = len(a)
 	ev.callDepth++
 	defer func() { ev.scope, ev.maxArgs = saved, savedMax; ev.callDepth-- }()
+	if err := ev.ctx.Err(); err != nil {
+		return buf, err
+	}
 	if ev.callDepth > 10000 {
 		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
 	}
@@ -936,6 +949,9 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		if fn == "" {
 			return buf, &Error{Pos: ev.reading, Msg: "file: missing filename"}
 		}
+		if ev.cfg.ReadOnly {
+			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": Read-only file system"}
+		}
 		f, err := os.OpenFile(ev.path(fn), flag, 0o666)
 		if err != nil {
 			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": " + errText(err)}
@@ -958,6 +974,9 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		}
 		if fn == "" {
 			return buf, &Error{Pos: ev.reading, Msg: "file: missing filename"}
+		}
+		if ev.cfg.ReadOnly && !regularFile(ev.path(fn)) {
+			return buf, nil
 		}
 		data, err := os.ReadFile(ev.path(fn))
 		if err != nil {

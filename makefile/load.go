@@ -274,6 +274,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 	}
 	db.finish()
+	db.snapped = true
 	mk, _ = cfg.Flags.makeflags(true, len(overrides) > 0)
 	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == mkOrigin && v.Value == mkFlagsParse(cfg.Flags, len(overrides) > 0) {
 		v.Value = mk

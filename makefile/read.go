@@ -15,6 +15,9 @@ type ebuf struct {
 	// str is set for $(eval) text: make's readstring counts no lines
 	// and keeps carriage returns.
 	str bool
+	// offset is the recipe line offset of $(eval) text expanded in a
+	// recipe: make adds it to positions in messages, not to rules.
+	offset int
 }
 
 // readLine returns the next logical line: physical lines joined while they
@@ -243,11 +246,11 @@ func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool)
 // evalBuffer is $(eval TEXT): the lines are read at the current position.
 func (ev *evaluator) evalBuffer(text string) error {
 	saved := ev.reading
-	line := ev.reading.Line
-	if line == 0 && ev.reading.File == "" {
+	line := ev.reading.Line - ev.readingOffset
+	if ev.reading.Line == 0 && ev.reading.File == "" {
 		line = 1
 	}
-	st := &evalState{b: &ebuf{file: ev.reading.File, data: text, line: line, str: true}, setDefault: true}
+	st := &evalState{b: &ebuf{file: ev.reading.File, data: text, line: line, str: true, offset: ev.readingOffset}, setDefault: true}
 	err := ev.evalLines(st)
 	ev.reading = saved
 	return err
@@ -278,7 +281,7 @@ func (ev *evaluator) evalLines(st *evalState) error {
 			break
 		}
 		nlines = n
-		ev.reading = Pos{File: b.file, Line: b.line}
+		ev.reading = Pos{File: b.file, Line: b.line + b.offset}
 		if len(line) == 0 {
 			continue
 		}
@@ -726,6 +729,11 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
+func regularFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
 func (ev *evaluator) includeDirs() []string {
 	dirs := append([]string(nil), ev.cfg.IncludeDirs...)
 	for _, d := range []string{"/usr/local/include", "/usr/include"} {
@@ -738,6 +746,9 @@ func (ev *evaluator) includeDirs() []string {
 
 // readMakefile reads and evaluates one makefile.
 func (ev *evaluator) readMakefile(name string, from Pos) error {
+	if ev.cfg.ReadOnly && !regularFile(ev.path(name)) {
+		return &Error{Pos: from, Msg: name + ": not a regular file"}
+	}
 	data, err := os.ReadFile(ev.path(name))
 	if err != nil {
 		return &Error{Pos: from, Msg: name + ": " + errText(err)}

@@ -98,9 +98,11 @@ func (db *Database) chainFor(sc *Scope) *frame {
 // position set to pos.
 func (db *Database) withScope(ctx context.Context, chain *frame, pos Pos, f func() error) error {
 	ev := db.ev
-	savedScope, savedReading, savedCtx, savedExp := ev.scope, ev.reading, ev.ctx, ev.expanding
-	ev.scope, ev.reading, ev.ctx, ev.expanding = chain, pos, ctx, nil
-	defer func() { ev.scope, ev.reading, ev.ctx, ev.expanding = savedScope, savedReading, savedCtx, savedExp }()
+	savedScope, savedReading, savedCtx, savedExp, savedOff := ev.scope, ev.reading, ev.ctx, ev.expanding, ev.readingOffset
+	ev.scope, ev.reading, ev.ctx, ev.expanding, ev.readingOffset = chain, pos, ctx, nil, 0
+	defer func() {
+		ev.scope, ev.reading, ev.ctx, ev.expanding, ev.readingOffset = savedScope, savedReading, savedCtx, savedExp, savedOff
+	}()
 	return f()
 }
 
@@ -123,6 +125,7 @@ func (db *Database) expandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto
 				pos = Pos{}
 			}
 			ev.reading = pos
+			ev.readingOffset = i
 			text := collapseRefContinuations(l.Text)
 			if l.tree == nil {
 				r.Lines[i].tree = parseExpr(text)

@@ -411,6 +411,9 @@ func (ev *evaluator) splitPrereqs(s string) (normal, orderOnly []string) {
 func (ev *evaluator) recordFiles(r *pendingRule) error {
 	db := ev.db
 	rulePos := Pos{File: r.file, Line: r.tgtsStarted}
+	if db.snapped {
+		return &Error{Pos: rulePos, Msg: "prerequisites cannot be defined in recipes"}
+	}
 	var recipe *Recipe
 	if len(r.cmds) > 0 {
 		recipe = &Recipe{Pos: Pos{File: r.file, Line: r.cmdsStarted}}
