@@ -79,7 +79,9 @@ command's (126: cannot execute, 127: not found).`
 		return c.fail(err)
 	}
 	if _, err := eng.ReadFile(ctx, ct.ID, containerEnvScript, engine.ReadFileOptions{}); err == nil {
-		cmd = append([]string{"/bin/sh", "-c", `. ` + containerEnvScript + `; exec "$@"`, name}, cmd...)
+		// As bin/enter, with bash: my_init writes the file with bash's
+		// printf %q, whose quoting a POSIX sh may not read.
+		cmd = append([]string{"bash", "-c", `. ` + containerEnvScript + `; exec "$@"`, name}, cmd...)
 	}
 	t := openTerminal(stdio)
 	r, err := eng.Exec(ctx, ct.ID, engine.ExecOptions{

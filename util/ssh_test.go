@@ -69,10 +69,17 @@ func TestSSHLegacyImage(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// enter sees the container environment my_init wrote (SSH_ADDRESS is
+	// only there, a default of the ssh component).
+	st, out, errs := utilRun(t, nil, "enter", id, "sh", "-c", "echo $SSH_ADDRESS $SSH_PORT")
+	if want := fmt.Sprintf("0.0.0.0 %d\n", port); st != 0 || out != want {
+		t.Errorf("enter: status %d, stdout %q, stderr %q; want 0, %q", st, out, errs, want)
+	}
+
 	keys := t.TempDir()
 	t.Setenv("SSH_KEY_DIR", keys)
 
-	st, out, errs := utilRun(t, nil, "ssh", id[:12], "echo", "hello from", "$(id -un)", "on port", "$SSH_PORT;", "exit", "3")
+	st, out, errs = utilRun(t, nil, "ssh", id[:12], "echo", "hello from", "$(id -un)", "on port", "$SSH_PORT;", "exit", "3")
 	if want := fmt.Sprintf("hello from root on port %d\n", port); st != 3 || out != want {
 		t.Fatalf("ssh: status %d, stdout %q, stderr %q; want 3, %q", st, out, errs, want)
 	}
