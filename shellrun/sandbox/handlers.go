@@ -38,7 +38,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if runtime.NumGoroutine() > maxGoroutines {
+	if g := runtime.NumGoroutine(); g > maxGoroutines || n%32 == 0 && g > maxGoroutines/16 && tooDeep() {
 		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
 			sc.d.contain(pos, "fork-bomb", "stopped: more than %d pipelines and subshells at once (a fork bomb)", maxGoroutines)
