@@ -112,7 +112,17 @@ var (
 // shebangs.
 func (d *dryRun) staticChecks(img Image) {
 	var installNames, bootNames []string
+	all := append([]Script(nil), img.Scripts...)
+	have := map[string]bool{}
 	for _, s := range img.Scripts {
+		have[s.Path] = true
+	}
+	for _, f := range img.Files {
+		if f.Role != "" && !have[f.Name] {
+			all = append(all, Script{Path: f.Name, Source: f.Data, Mode: f.Mode, Role: f.Role})
+		}
+	}
+	for _, s := range all {
 		base := path.Base(s.Path)
 		switch s.Role {
 		case RoleInstall:

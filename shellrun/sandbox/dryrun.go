@@ -60,6 +60,10 @@ type ContextFile struct {
 	Data []byte      `json:"data,omitempty"`
 	Mode fs.FileMode `json:"mode"` // includes fs.ModeDir / fs.ModeSymlink
 	Link string      `json:"link,omitempty"`
+	// Name is the file's name in diagnostics (e.g. script/03_ssh.sh);
+	// Role, if set, makes the static checks look at it as a script.
+	Name string `json:"name,omitempty"`
+	Role Role   `json:"role,omitempty"`
 }
 
 // Image is what the dry run checks at once: the scripts of one image, run
@@ -203,6 +207,11 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 			d.destNames[clean("/", s.Dest)] = s.Path
 		}
 	}
+	for _, f := range img.Files {
+		if f.Name != "" {
+			d.destNames[clean("/", f.Dest)] = f.Name
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	d.seed(img.Files)
@@ -256,6 +265,14 @@ func (d *dryRun) seed(files []ContextFile) {
 		default:
 			v.writeLocked(p, f.Data, f.Mode.Perm())
 		}
+	}
+	// The context is no change, and its removal (rm -rf /build) none
+	// either.
+	if v.context == nil {
+		v.context = map[string]bool{}
+	}
+	for p := range v.changes {
+		v.context[p] = true
 	}
 	v.settle()
 }

@@ -28,6 +28,9 @@ type VFS struct {
 	// initial holds the paths that existed at the start besides the
 	// lower layer's (the skeleton, the context files).
 	initial map[string]bool
+	// context holds the paths of the build context (/build): removing
+	// them is no change to report.
+	context map[string]bool
 	// script is the display path of the script currently running, for
 	// attributing changes.
 	script string
@@ -247,7 +250,7 @@ func (v *VFS) record(p, kind string, n *vnode) {
 	c := v.changes[p]
 	switch kind {
 	case "removed":
-		if c != nil && c.kind == "created" {
+		if c != nil && c.kind == "created" || v.context[p] {
 			delete(v.changes, p)
 			return
 		}

@@ -1,0 +1,131 @@
+package sandbox
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// LooseImage makes one image of loose script files, run in the order
+// given as one image would run them. A file's role comes from its path:
+// under boot/ a boot script, runit/NAME/run a runit script, else an
+// install script (run with bash, as the legacy install.sh does). A
+// functions.sh beside a script is placed at /build/script/functions.sh,
+// where the legacy install scripts source it.
+func LooseImage(name string, files []string) (Image, error) {
+	img := Image{Name: name}
+	seenFn := false
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return img, err
+		}
+		if fi.IsDir() {
+			return img, fmt.Errorf("%s: is a directory", f)
+		}
+		s := Script{Path: f, File: f, Role: roleOf(f)}
+		switch s.Role {
+		case RoleInstall:
+			s.Shell = "bash"
+			s.Dest = "/build/script/" + filepath.Base(f)
+		case RoleBoot:
+			s.Dest = "/etc/my_init.d/" + filepath.Base(f)
+		case RoleRunit:
+			s.Service = filepath.Base(filepath.Dir(f))
+			s.Dest = "/etc/service/" + s.Service + "/run"
+		}
+		img.Scripts = append(img.Scripts, s)
+		if fn := filepath.Join(filepath.Dir(f), "functions.sh"); !seenFn && s.Role == RoleInstall {
+			if b, err := os.ReadFile(fn); err == nil {
+				seenFn = true
+				img.Files = append(img.Files, ContextFile{Dest: "/build/script/functions.sh", Data: b, Mode: 0o644, Name: fn})
+			}
+		}
+	}
+	return img, nil
+}
+
+func roleOf(p string) Role {
+	slash := filepath.ToSlash(p)
+	switch {
+	case strings.Contains("/"+slash, "/boot/") || strings.Contains("/"+slash, "/my_init.d/"):
+		return RoleBoot
+	case path.Base(slash) == "run" && (strings.Contains("/"+slash, "/runit/") || strings.Contains("/"+slash, "/service/")):
+		return RoleRunit
+	}
+	return RoleInstall
+}
+
+// BuildDirImage makes the image a legacy build directory describes (the
+// contents of images/NAME/build after "make prepare"): the directory is
+// the context added at /build; install.sh, if present, is the one build
+// step, which copies boot/, runit/ and init/ into place and runs
+// script/[0-9]*.sh with bash in glob order; otherwise those scripts are
+// run in that order directly. The boot scripts and runit run scripts are
+// then dry-run as my_init and runit would start them.
+func BuildDirImage(name, dir string) (Image, error) {
+	img := Image{Name: name}
+	var boot, runit, install []Script
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel == "." {
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		fi, err := os.Stat(p) // the build dir is made of symlinks: follow them
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		dest := "/build/" + rel
+		if fi.IsDir() {
+			img.Files = append(img.Files, ContextFile{Dest: dest, Mode: fs.ModeDir | 0o755})
+			if d.Type()&fs.ModeSymlink != 0 {
+				return fmt.Errorf("%s: symlinked directory not supported", p)
+			}
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		cf := ContextFile{Dest: dest, Data: b, Mode: fi.Mode().Perm(), Name: rel}
+		parts := strings.Split(rel, "/")
+		switch {
+		case len(parts) == 2 && parts[0] == "script" && len(parts[1]) > 0 && parts[1][0] >= '0' && parts[1][0] <= '9' && strings.HasSuffix(parts[1], ".sh"):
+			cf.Role = RoleInstall
+			install = append(install, Script{Path: rel, Source: b, Mode: fi.Mode(), Role: RoleInstall, Shell: "bash", Dest: dest})
+		case len(parts) == 2 && parts[0] == "boot":
+			cf.Role = RoleBoot
+			boot = append(boot, Script{Path: rel, Source: b, Mode: fi.Mode(), Role: RoleBoot, Dest: "/etc/my_init.d/" + parts[1]})
+		case len(parts) == 3 && parts[0] == "runit" && parts[2] == "run":
+			cf.Role = RoleRunit
+			runit = append(runit, Script{Path: rel, Source: b, Mode: fi.Mode(), Role: RoleRunit, Service: parts[1], Dest: "/etc/service/" + parts[1] + "/run"})
+		}
+		img.Files = append(img.Files, cf)
+		return nil
+	})
+	if err != nil {
+		return img, err
+	}
+	byPath := func(s []Script) {
+		sort.Slice(s, func(i, j int) bool { return s[i].Path < s[j].Path })
+	}
+	byPath(install)
+	byPath(boot)
+	byPath(runit)
+	if b, err := os.ReadFile(filepath.Join(dir, "install.sh")); err == nil {
+		img.Scripts = append(img.Scripts, Script{Path: "install.sh", Source: b, Mode: 0o755, Role: RoleInstall, Shell: "bash", Dest: "/build/install.sh"})
+	} else {
+		img.Scripts = append(img.Scripts, install...)
+	}
+	img.Scripts = append(img.Scripts, boot...)
+	img.Scripts = append(img.Scripts, runit...)
+	return img, nil
+}
