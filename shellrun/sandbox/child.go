@@ -51,14 +51,14 @@ type request struct {
 
 // event is one line the child writes.
 type event struct {
-	Start  *int    `json:"start,omitempty"`  // image index started
-	Script *int    `json:"script,omitempty"` // script index started (with Image)
-	Image  int     `json:"image"`
-	Done   *int    `json:"done,omitempty"` // image index finished
+	Start  *int `json:"start,omitempty"`  // image index started
+	Script *int `json:"script,omitempty"` // script index started (with Image)
+	Image  int  `json:"image"`
+	Done   *int `json:"done,omitempty"` // image index finished
 	// Tainted names an image whose script was stopped by a budget or the
 	// deadline: images that ran beside it may have been starved.
-	Tainted *int `json:"tainted,omitempty"`
-	Report *Report `json:"report,omitempty"`
+	Tainted *int    `json:"tainted,omitempty"`
+	Report  *Report `json:"report,omitempty"`
 }
 
 // childMain runs in the sandbox child.

@@ -136,10 +136,10 @@ type dryRun struct {
 	// helperPkgs maps packages named to the legacy helpers to the helper
 	// (install_permanent or install_temporary).
 	helperPkgs map[string]string
-	installed map[string]bool // packages installed so far (apt)
-	uncertain []string        // installed packages whose files are unknown
-	users     map[string]bool
-	tmpN      int
+	installed  map[string]bool // packages installed so far (apt)
+	uncertain  []string        // installed packages whose files are unknown
+	users      map[string]bool
+	tmpN       int
 	// destNames maps the image paths of the scripts to their names.
 	destNames map[string]string
 	// started says a runit script started its service.
@@ -151,18 +151,18 @@ type dryRun struct {
 
 // scope is one running shell (a script, bash -c, a nested script).
 type scope struct {
-	d       *dryRun
-	script  *Script
-	shell   string // "bash" or "sh"
-	depth   int
-	steps   *atomic.Int64
-	files   []*posFile // main file first, then sourced files and evals
-	funcs   map[string]bool
-	mu      sync.Mutex
-	last    callRec // last simple command
-	lastErr callRec // last command that failed (models)
-	exitArg *callRec
-	errexit bool
+	d         *dryRun
+	script    *Script
+	shell     string // "bash" or "sh"
+	depth     int
+	steps     *atomic.Int64
+	files     []*posFile // main file first, then sourced files and evals
+	funcs     map[string]bool
+	mu        sync.Mutex
+	last      callRec // last simple command
+	lastErr   callRec // last command that failed (models)
+	exitArg   *callRec
+	errexit   bool
 	budgetHit atomic.Bool
 }
 

@@ -372,4 +372,3 @@ func (n nopCloser) Write(p []byte) (int, error) {
 	return n.w.Write(p)
 }
 func (n nopCloser) Close() error { return nil }
-

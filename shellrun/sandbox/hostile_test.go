@@ -324,5 +324,3 @@ func golden(t *testing.T, file string, got []byte) {
 		t.Errorf("%s differs (run with -update after checking):\n--- want\n%s\n--- got\n%s", file, want, got)
 	}
 }
-
-
