@@ -79,6 +79,16 @@ func newScratch(t *testing.T) *scratch {
 					_, _ = s.c.ContainerRemove(ctx, ct.ID, client.ContainerRemoveOptions{Force: true})
 				}
 			}
+			// A network's bridge would outlive the daemon on the host.
+			if l, err := s.c.NetworkList(ctx, client.NetworkListOptions{}); err == nil {
+				for _, n := range l.Items {
+					if n.Name != "host" && n.Name != "none" && n.Name != "bridge" {
+						if _, err := s.c.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+							t.Errorf("scratch daemon: removing network %s: %v", n.Name, err)
+						}
+					}
+				}
+			}
 			s.c.Close()
 		}
 		_ = cmd.Process.Signal(syscall.SIGTERM)

@@ -176,6 +176,25 @@ func TestSSHFindsKeyPortAndAddress(t *testing.T) {
 		t.Errorf("ssh onhost: status %d, stderr %q, stdout:\n%s\nwant 42 and:\n%s", st, errs, out, want)
 	}
 
+	// On a network of its own, the container's IP. (No sshd answers: the
+	// stand-in client shows where the real one would connect.)
+	if _, err := s.c.NetworkCreate(t.Context(), "tnet", client.NetworkCreateOptions{Driver: "bridge"}); err != nil {
+		t.Fatalf("creating a network on the scratch daemon: %v", err)
+	}
+	onnet := s.startWith("onnet", "t/ssh:1", &container.HostConfig{NetworkMode: "tnet"}, "sleep", "600")
+	if st, _, errs := utilRun(t, nil, "enter", "onnet", "ln", "-s", "/etc/insecure_key.real", "/etc/insecure_key"); st != 0 {
+		t.Fatalf("linking the key: %s", errs)
+	}
+	ins, err := s.c.ContainerInspect(t.Context(), onnet, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := ins.Container.NetworkSettings.Networks["tnet"].IPAddress.String()
+	st, out, errs = utilRun(t, nil, "ssh", "onnet", "true")
+	if st != 42 || !strings.Contains(out, "\narg root@"+ip+"\narg true\n") || ip == "invalid IP" {
+		t.Errorf("ssh onnet: status %d, stderr %q, stdout:\n%s\nwant 42 and root@%s", st, errs, out, ip)
+	}
+
 	st, _, errs = utilRun(t, nil, "ssh", "nonet")
 	if st != ExitFailed || !strings.Contains(errs, "no IP address") {
 		t.Errorf("ssh to a container without a network: status %d, stderr %q", st, errs)
