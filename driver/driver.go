@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 )
 
@@ -17,12 +18,28 @@ type Stdio struct {
 	Err io.Writer
 }
 
-// Run performs one dmake invocation and returns its exit status.
+// Run performs one dmake invocation and returns its exit status: make's
+// (0, 1 for -q out of date, 2 for errors), 125 when no Docker engine
+// answers, 130 when interrupted.
 func Run(ctx context.Context, opts Options, stdio Stdio) int {
-	switch {
-	case opts.CheckScripts:
+	if opts.CheckScripts {
 		return runCheckScripts(ctx, opts, stdio)
 	}
-	fmt.Fprintln(stdio.Err, "dmake: building goals is not implemented yet")
-	return 2
+	dir := "."
+	for _, d := range opts.Dir {
+		if filepath.IsAbs(d) {
+			dir = d
+		} else {
+			dir = filepath.Join(dir, d)
+		}
+	}
+	repo, imgs, ok, err := imageMode(opts, dir)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	if !ok {
+		return runMake(ctx, opts, dir, stdio)
+	}
+	return runImages(ctx, opts, repo, imgs, stdio)
 }

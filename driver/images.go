@@ -1,0 +1,253 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/internal/repolock"
+	"github.com/dmake-dev/dmake/makefile"
+	"github.com/dmake-dev/dmake/symlinker"
+	"mvdan.cc/sh/v3/interp"
+)
+
+// imageGoal is one image of a run: its Makefile's database and the image
+// graph node (tag, FROM).
+type imageGoal struct {
+	img  image.Image
+	node image.Node
+	db   *makefile.Database
+	job  makeJob
+}
+
+// imageMode decides whether a run in dir builds images of a legacy
+// repository: dir is the repository's root (found as the legacy scripts
+// find it), no -f was given, dir has no makefile of its own, and every goal
+// names an image of the repository. It returns the repository and the
+// images to build (all of them when no goal is named).
+func imageMode(opts Options, dir string) (image.Repo, []image.Image, bool, error) {
+	if len(opts.Makefiles) > 0 {
+		return image.Repo{}, nil, false, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return image.Repo{}, nil, false, err
+	}
+	for _, name := range []string{"GNUmakefile", "makefile", "Makefile"} {
+		if _, err := os.Stat(filepath.Join(abs, name)); err == nil {
+			return image.Repo{}, nil, false, nil
+		}
+	}
+	repo, err := image.FindRepo(abs)
+	if err != nil {
+		if errors.Is(err, image.ErrNoRepo) {
+			return image.Repo{}, nil, false, nil
+		}
+		return image.Repo{}, nil, false, err
+	}
+	if root, err := filepath.EvalSymlinks(repo.Root); err == nil {
+		if here, err := filepath.EvalSymlinks(abs); err == nil && root != here {
+			return image.Repo{}, nil, false, nil
+		}
+	}
+	all, err := repo.Images()
+	if err != nil {
+		return repo, nil, false, err
+	}
+	if len(opts.Goals) == 0 {
+		return repo, all, true, nil
+	}
+	var imgs []image.Image
+	for _, g := range opts.Goals {
+		img, ok := repo.Image(g)
+		if !ok {
+			names := make([]string, len(all))
+			for i, a := range all {
+				names[i] = a.Name
+			}
+			return repo, nil, false, fmt.Errorf("%s has no image %q (its images: %s); run make goals from the image's directory, e.g. dmake -C images/NAME %s",
+				repo.Root, g, strings.Join(names, ", "), g)
+		}
+		imgs = append(imgs, img)
+	}
+	return repo, imgs, true, nil
+}
+
+// runImages builds the images of a legacy repository in FROM order, each
+// through its own Makefile's build goal, with docker build taken over by
+// the image layer.
+func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
+	start := time.Now()
+	lock, err := repolock.Acquire(ctx, repo.Root, strings.Join(os.Args, " "), func(h repolock.Holder) {
+		fmt.Fprintf(stdio.Err, "%s: waiting for the lock on %s held by %s\n", programName, repo.Root, h)
+	})
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	defer lock.Release()
+
+	goals, status := loadImages(ctx, opts, repo, imgs, stdio)
+	if goals == nil {
+		return status
+	}
+	var eng *engine.Engine
+	if !opts.NoBuild && !opts.DryRun {
+		eng, err = engine.New(ctx)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+			return 125
+		}
+		defer eng.Close()
+	}
+	nodes := make([]image.Node, len(goals))
+	byName := map[string]*imageGoal{}
+	for i, g := range goals {
+		nodes[i] = g.node
+		byName[g.node.Name] = g
+	}
+	waves, err := image.Order(nodes)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	status = 0
+	for _, wave := range waves {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		sem := make(chan struct{}, parallelImages(opts.Jobs, len(wave)))
+		for _, n := range wave {
+			g := byName[n.Name]
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				st := buildImage(ctx, opts, repo, g, eng, stdio)
+				mu.Lock()
+				if st != 0 && status == 0 {
+					status = st
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if status != 0 {
+			if ctx.Err() != nil {
+				return 130
+			}
+			return status
+		}
+	}
+	if len(goals) > 1 {
+		fmt.Fprintf(stdio.Err, "%s: %d images in %.1fs\n", programName, len(goals), time.Since(start).Seconds())
+	}
+	return 0
+}
+
+// parallelImages is how many images of one wave build at once under -j.
+func parallelImages(jobs, n int) int {
+	if jobs == 0 || jobs > n {
+		return max(n, 1)
+	}
+	return max(jobs, 1)
+}
+
+// loadImages reads every image's Makefile and evaluates its tag and FROM.
+func loadImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) ([]*imageGoal, int) {
+	env := append(os.Environ(), "DOCKER_HOME="+repo.Root)
+	var goals []*imageGoal
+	for _, img := range imgs {
+		job := makeJob{dir: img.Dir, goals: []string{"build"}, env: env}
+		db, status := load(ctx, opts, job, stdio)
+		if db == nil {
+			return nil, status
+		}
+		from, err := db.Expand(ctx, nil, "$(FROM)")
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %s: %v\n", programName, img.Makefile, err)
+			return nil, 2
+		}
+		tag, err := db.Expand(ctx, nil, "$(TAG)")
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %s: %v\n", programName, img.Makefile, err)
+			return nil, 2
+		}
+		if tag == "" {
+			tag = img.Name
+		}
+		goals = append(goals, &imageGoal{
+			img:  img,
+			node: image.Node{Name: img.Name, Tag: strings.TrimSpace(tag), From: strings.TrimSpace(from)},
+			db:   db,
+			job:  job,
+		})
+	}
+	return goals, 0
+}
+
+// buildImage makes the build goal of one image with the symlinker and the
+// image layer in front of every command its recipes run.
+func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal, eng *engine.Engine, stdio Stdio) int {
+	makefiles, _ := g.db.Expand(ctx, nil, "$(MAKEFILE_LIST)")
+	var inputs []string
+	for _, f := range strings.Fields(makefiles) {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(g.img.Dir, f)
+		}
+		inputs = append(inputs, f)
+	}
+	sort.Strings(inputs)
+	b := &image.Builder{
+		Engine:   eng,
+		Network:  opts.Network,
+		Bust:     opts.Bust,
+		Mode:     opts.Mode,
+		Progress: opts.Progress,
+		NoBuild:  opts.NoBuild,
+		Pull:     opts.Pull,
+		Out:      stdio.Err,
+		Inputs:   inputs,
+		// --no-build leaves each image's Dockerfile and context here.
+		NoBuildDir: filepath.Join(repo.Root, ".dmake"),
+	}
+	sl := symlinker.New(symlinker.Config{
+		Root:         repo.Root,
+		IsBuildPath:  symlinker.UnderDirs(filepath.Join(g.img.Dir, "build")),
+		AllowOutside: opts.AllowOutsideLinks,
+	})
+	job := g.job
+	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware(), b.Middleware()}
+	status, err := execute(ctx, opts, job, g.db, stdio)
+	if err != nil && ctx.Err() != nil {
+		return 130
+	}
+	if status != 0 {
+		return status
+	}
+	for _, r := range b.Results() {
+		switch {
+		case r.UpToDate:
+			fmt.Fprintf(stdio.Err, "%s: %s (%s) is up to date: its inputs are unchanged since %s was built\n", programName, g.node.Name, r.Tag, shortID(r.ImageID))
+		case r.Built:
+			fmt.Fprintf(stdio.Err, "%s: built %s as %s in %.1fs (%d steps: %d cached, %d run)\n", programName, r.Tag, shortID(r.ImageID), r.Duration.Seconds(), r.Steps, r.Cached, r.Ran)
+		}
+	}
+	return 0
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}

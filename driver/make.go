@@ -1,0 +1,172 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dmake-dev/dmake/executor"
+	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/makefile"
+	"github.com/dmake-dev/dmake/shellrun"
+	"github.com/dmake-dev/dmake/symlinker"
+	"mvdan.cc/sh/v3/interp"
+)
+
+// programName is the name dmake's messages carry where make's say "make".
+const programName = "dmake"
+
+// shellCapture runs $(shell …) with real command execution.
+var shellCapture makefile.Shell = makefile.ShellFunc(func(ctx context.Context, c makefile.ShellCall) ([]byte, int, error) {
+	return shellrun.RunCapture(ctx, shellrun.Capture{
+		Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
+		Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
+	})
+})
+
+// makeJob is one make run: the makefiles of a directory and the goals.
+type makeJob struct {
+	dir         string
+	makefiles   []string
+	goals       []string
+	env         []string
+	middlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+}
+
+// loadConfig is the makefile configuration of a job under opts.
+func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
+	exe, err := os.Executable()
+	if err != nil {
+		exe = programName
+	}
+	jobs := opts.Jobs
+	if jobs == 0 {
+		jobs = -1 // -j without a number: no limit
+	} else if jobs == 1 {
+		jobs = 0
+	}
+	return makefile.Config{
+		Dir:             job.dir,
+		Makefiles:       job.makefiles,
+		Goals:           job.goals,
+		CommandLineVars: opts.Variables,
+		Env:             job.env,
+		IncludeDirs:     opts.IncludeDirs,
+		ProgramName:     programName,
+		MakePath:        exe,
+		Stdout:          stdio.Out,
+		Stderr:          stdio.Err,
+		Shell:           shellCapture,
+		Flags: makefile.Flags{
+			DryRun:         opts.DryRun,
+			Silent:         opts.Silent,
+			KeepGoing:      opts.KeepGoing,
+			IgnoreErrors:   opts.IgnoreErrors,
+			AlwaysMake:     opts.AlwaysMake,
+			Question:       opts.Question,
+			Touch:          opts.Touch,
+			EnvOverrides:   opts.EnvOverrides,
+			PrintDatabase:  opts.PrintDatabase,
+			NoBuiltinRules: opts.NoBuiltinRules,
+			NoBuiltinVars:  opts.NoBuiltinVars,
+			PrintDirectory: opts.PrintDirectory,
+			NoPrintDir:     opts.NoPrintDirectory,
+			Jobs:           jobs,
+			OldFiles:       opts.OldFiles,
+			WhatIf:         opts.WhatIf,
+		},
+	}
+}
+
+// load reads the makefiles of job. A failure has been reported on
+// stdio.Err in make's words; the returned status is make's (2).
+func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefile.Database, int) {
+	db, err := makefile.Load(ctx, loadConfig(opts, job, stdio))
+	if err == nil {
+		return db, 0
+	}
+	var missing *makefile.MissingIncludeError
+	var merr *makefile.Error
+	switch {
+	case errors.As(err, &missing):
+		fmt.Fprintln(stdio.Err, missing.Notice)
+		fmt.Fprintln(stdio.Err, missing.Err.Format(programName))
+	case errors.As(err, &merr):
+		fmt.Fprintln(stdio.Err, merr.Format(programName))
+	default:
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+	}
+	return nil, 2
+}
+
+// execute makes job's goals with the rules of db.
+func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Database, stdio Stdio) (int, error) {
+	jobs := opts.Jobs
+	if jobs == 0 {
+		jobs = -1
+	}
+	return executor.Run(ctx, db, nil, executor.Options{
+		Goals:           job.goals,
+		Dir:             job.dir,
+		Jobs:            jobs,
+		KeepGoing:       opts.KeepGoing,
+		DryRun:          opts.DryRun,
+		Silent:          opts.Silent,
+		IgnoreErrors:    opts.IgnoreErrors,
+		Question:        opts.Question,
+		Touch:           opts.Touch,
+		AlwaysMake:      opts.AlwaysMake,
+		OutputSync:      opts.OutputSync,
+		WhatIf:          opts.WhatIf,
+		OldFiles:        opts.OldFiles,
+		CycleError:      opts.CycleError,
+		ProgramName:     programName,
+		Stdin:           stdio.In,
+		Stdout:          stdio.Out,
+		Stderr:          stdio.Err,
+		Env:             job.env,
+		ExecMiddlewares: job.middlewares,
+	})
+}
+
+// runMake is dmake as plain GNU make in dir: read the makefiles, make the
+// goals. File commands of recipes (ln, mkdir, cp, rm, touch, chmod) run in
+// Go through the symlinker.
+func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
+	root := dir
+	if r, err := filepath.Abs(dir); err == nil {
+		root = r
+	}
+	sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
+	job := makeJob{
+		dir:         dir,
+		makefiles:   opts.Makefiles,
+		goals:       opts.Goals,
+		env:         os.Environ(),
+		middlewares: []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()},
+	}
+	db, status := load(ctx, opts, job, stdio)
+	if db == nil {
+		return status
+	}
+	if opts.PrintDatabase {
+		if err := db.PrintDatabase(stdio.Out); err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+			return 2
+		}
+	}
+	status, err := execute(ctx, opts, job, db, stdio)
+	if err != nil {
+		var cyc *graph.CycleError
+		if errors.As(err, &cyc) {
+			fmt.Fprintf(stdio.Err, "%s: *** %v.  Stop.\n", programName, cyc)
+			return 2
+		}
+		if ctx.Err() != nil {
+			return 130
+		}
+	}
+	return status
+}
