@@ -39,7 +39,14 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		return 2
 	}
 	if !ok {
+		if opts.Check {
+			fmt.Fprintf(stdio.Err, "%s: --check needs a legacy image repository (images/NAME/Makefile); for loose scripts use --check-scripts FILE...\n", programName)
+			return 2
+		}
 		return runMake(ctx, opts, dir, stdio)
+	}
+	if opts.Check {
+		return checkGoals(ctx, opts, repo, imgs, stdio)
 	}
 	return runImages(ctx, opts, repo, imgs, stdio)
 }

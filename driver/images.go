@@ -15,6 +15,7 @@ import (
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/internal/repolock"
 	"github.com/dmake-dev/dmake/makefile"
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"github.com/dmake-dev/dmake/symlinker"
 	"mvdan.cc/sh/v3/interp"
 )
@@ -250,4 +251,53 @@ func shortID(id string) string {
 		id = id[:12]
 	}
 	return id
+}
+
+// checkGoals is --check at a legacy repository: it prepares each image's
+// build directory (the repository's own prepare goal, which calls no
+// docker) and dry-runs the scripts it holds, in the order the image runs
+// them, in the sandbox.
+func checkGoals(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
+	env := append(os.Environ(), "DOCKER_HOME="+repo.Root)
+	var checks []sandbox.Image
+	for _, img := range imgs {
+		si, status := prepareForCheck(ctx, opts, repo, img, env, stdio)
+		if status != 0 {
+			return status
+		}
+		checks = append(checks, si)
+	}
+	return checkImages(ctx, checks, opts, stdio)
+}
+
+// prepareForCheck runs the prepare goal of img (its recipe output goes to
+// stderr, so that stdout holds the report alone) and describes the build
+// directory for the sandbox.
+func prepareForCheck(ctx context.Context, opts Options, repo image.Repo, img image.Image, env []string, stdio Stdio) (sandbox.Image, int) {
+	job := makeJob{dir: img.Dir, goals: []string{"prepare"}, env: env}
+	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
+	db, status := load(ctx, opts, job, quiet)
+	if db == nil {
+		return sandbox.Image{}, status
+	}
+	sl := symlinker.New(symlinker.Config{
+		Root:         repo.Root,
+		IsBuildPath:  symlinker.UnderDirs(filepath.Join(img.Dir, "build")),
+		AllowOutside: opts.AllowOutsideLinks,
+	})
+	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()}
+	sub := opts
+	sub.DryRun = false
+	if status, err := execute(ctx, sub, job, db, quiet); status != 0 || err != nil {
+		if status == 0 {
+			status = 2
+		}
+		return sandbox.Image{}, status
+	}
+	si, err := sandbox.BuildDirImage(img.Name, filepath.Join(img.Dir, "build"))
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return sandbox.Image{}, 2
+	}
+	return si, 0
 }
