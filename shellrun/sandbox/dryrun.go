@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -214,18 +213,19 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	img.Scripts = append([]Script(nil), img.Scripts...)
+	for i := range img.Scripts {
+		if err := loadScript(&img.Scripts[i]); err != nil {
+			rep.errorf(img.Scripts[i].Path, "read", "%v", err)
+		}
+	}
 	d.seed(img.Files)
 	d.staticChecks(img)
 	for i := range img.Scripts {
 		s := &img.Scripts[i]
 		if s.Source == nil && s.File != "" {
-			b, err := os.ReadFile(s.File)
-			if err != nil {
-				rep.errorf(s.Path, "read", "%v", err)
-				rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Status: "not-run"})
-				continue
-			}
-			s.Source = b
+			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Status: "not-run"})
+			continue
 		}
 		if ctx.Err() != nil {
 			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(s), Status: "not-run"})
@@ -297,12 +297,20 @@ func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
 	shell := shellOf(s)
 	res := ScriptResult{Path: s.Path, Role: s.Role, Shell: shell}
 	if s.Dest != "" && !d.vfs.Exists(s.Dest) {
+		// The script is placed where the image has it; placing it is no
+		// change the script makes.
 		d.vfs.mu.Lock()
+		before := map[string]bool{}
+		for p := range d.vfs.changes {
+			before[p] = true
+		}
 		d.vfs.mkdirAllLocked(path.Dir(clean("/", s.Dest)), 0o755)
 		d.vfs.writeLocked(clean("/", s.Dest), s.Source, 0o755)
-		if c := d.vfs.changes[clean("/", s.Dest)]; c != nil && c.kind == "created" {
-			delete(d.vfs.changes, clean("/", s.Dest))
-			d.vfs.initial[clean("/", s.Dest)] = true
+		for p := range d.vfs.changes {
+			if !before[p] {
+				delete(d.vfs.changes, p)
+				d.vfs.initial[p] = true
+			}
 		}
 		d.vfs.mu.Unlock()
 	}
@@ -339,6 +347,9 @@ func (d *dryRun) parse(src []byte, name, shell string, report bool) (*syntax.Fil
 	if shell == "sh" {
 		f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(bytes.NewReader(src), name)
 		if err == nil {
+			if report {
+				d.posixChecks(f, name)
+			}
 			return f, true
 		}
 		fb, errb := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(src), name)
@@ -367,6 +378,36 @@ func (d *dryRun) parse(src []byte, name, shell string, report bool) (*syntax.Fil
 	return f, true
 }
 
+// bashCommands are bash builtins that dash, Debian's /bin/sh, lacks.
+var bashCommands = map[string]string{
+	"[[": "[[ ]]", "source": "source (use .)", "declare": "declare", "typeset": "typeset", "shopt": "shopt",
+	"pushd": "pushd", "popd": "popd", "let": "let", "mapfile": "mapfile", "readarray": "readarray",
+}
+
+// posixChecks finds bash-only commands in a script parsed as POSIX: the
+// parser takes them for ordinary command names.
+func (d *dryRun) posixChecks(f *syntax.File, name string) {
+	syntax.Walk(f, func(n syntax.Node) bool {
+		c, ok := n.(*syntax.CallExpr)
+		if !ok || len(c.Args) == 0 {
+			return true
+		}
+		w := c.Args[0].Lit()
+		pos := fmt.Sprintf("%s:%d:%d", name, c.Args[0].Pos().Line(), c.Args[0].Pos().Col())
+		if what, ok := bashCommands[w]; ok {
+			d.warnf(pos, "bash-only", "%s is bash-only, but the script runs under /bin/sh (dash)", what)
+		}
+		if w == "[" || w == "test" {
+			for _, a := range c.Args[1:] {
+				if a.Lit() == "==" {
+					d.warnf(pos, "bash-only", "'==' in [ ] is bash-only; /bin/sh (dash) fails with 'unexpected operator'")
+				}
+			}
+		}
+		return true
+	})
+}
+
 // splitErr splits a parse error into its position and its message.
 func splitErr(err error, name string) (string, string) {
 	var pe syntax.ParseError
@@ -383,7 +424,7 @@ func splitErr(err error, name string) (string, string) {
 
 // bashWording adds what bash says for the common unterminated constructs.
 func bashWording(msg string) string {
-	if strings.Contains(msg, "must be followed by") || strings.Contains(msg, "without matching") || strings.Contains(msg, "reached EOF") {
+	if strings.Contains(msg, "must be followed by") || strings.Contains(msg, "must end with") || strings.Contains(msg, "without matching") || strings.Contains(msg, "reached EOF") {
 		return " (bash: syntax error: unexpected end of file)"
 	}
 	return ""

@@ -1,0 +1,108 @@
+package sandbox
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func dry(t *testing.T, src string) *Report {
+	t.Helper()
+	return DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 5 * time.Second})
+}
+
+// TestBudgets checks that scripts that never end are stopped by the right
+// budget, at the right place.
+func TestBudgets(t *testing.T) {
+	for _, tc := range []struct{ src, what, pos string }{
+		{"while true; do :; done", "loop-budget", "t.sh:1:16"},
+		{"while ((1)); do :; done", "loop-budget", "t.sh:1:17"},
+		{"f() { f; }; f", "recursion-limit", "t.sh:1:7"},
+		{"until false; do echo x >/dev/null; done", "loop-budget", "t.sh:1:17"},
+	} {
+		rep := dry(t, tc.src)
+		found := false
+		for _, c := range rep.Contained {
+			if c.What == tc.what && c.Pos == tc.pos {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: want %s at %s, got %+v", tc.src, tc.what, tc.pos, rep.Contained)
+		}
+	}
+}
+
+// TestModels checks what the command models do to the virtual FS and the
+// report.
+func TestModels(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      []string // substrings of the rendered report
+	}{
+		{"apt", "apt-get update && apt-get install -y --no-install-recommends nginx curl\napt-get purge -y curl",
+			[]string{"pkg install apt nginx", "pkg install apt curl", "pkg purge apt curl", "file created /usr/sbin/nginx"}},
+		{"apt-no-y", "apt-get install vim", []string{"warning apt-no-y t.sh:1:1"}},
+		{"pip", "pip3 install requests==2.0", []string{"pkg install pip requests==2.0", "net pip"}},
+		{"mkdir-chmod", "mkdir -p /opt/a/b && chmod 700 /opt/a && chmod u+x,g-r /opt/a/b", []string{"file created /opt/a dir 0700", "file created /opt/a/b dir 0715"}},
+		{"cp-mv-rm", "echo hi > /tmp/a; cp /tmp/a /tmp/b; mv /tmp/b /etc/c; rm /tmp/a", []string{"file created /etc/c file", "!file created /tmp/a"}},
+		{"ln", "ln -sf /usr/bin/python3 /usr/local/bin/python", []string{"file created /usr/local/bin/python symlink"}},
+		{"sed", "printf 'a=1\\nb=2\\n' > /etc/x.conf; sed -i 's/^b=.*/b=3/' /etc/x.conf; grep -qx b=3 /etc/x.conf", []string{"script ok"}},
+		{"sed-fails", "set -e; grep -q b=9 /etc/passwd", []string{"error failed t.sh:1:9"}},
+		{"useradd", "useradd -m -s /bin/bash app && chown -R app:app /home/app && id -u app", []string{"file created /home/app dir", "file changed /etc/passwd"}},
+		{"chown-unknown", "chown nobody2 /tmp", []string{"script failed"}},
+		{"tee-touch-install", "echo x | tee /etc/a >/dev/null; touch /etc/b; install -D -m 640 /etc/a /opt/x/y", []string{"file created /etc/a file 0644", "file created /opt/x/y file 0640"}},
+		{"curl", "curl -fsSL https://example.com/k.gpg -o /etc/k.gpg", []string{"net curl https://example.com/k.gpg", "file created /etc/k.gpg", "warning network t.sh:1:1"}},
+		{"unknown", "frobnicate --all", []string{"error not-found t.sh:1:1"}},
+		{"services", "mkdir -p /etc/service/web && printf '#!/bin/sh\\nexec nginx -g \"daemon off;\"\\n' > /etc/service/web/run", []string{"service web"}},
+		{"functions", "install_temporary() { apt-get install -y \"$@\"; echo \"$@\" >> /etc/legacy/packages.temporary; }\nmkdir -p /etc/legacy\ninstall_temporary build-essential", []string{"pkg install apt build-essential build-only"}},
+		{"command-v", "command -v apt-get && ! command -v nosuch && type -t mkdir", []string{"script ok"}},
+		{"exit", "exit 3", []string{"error exit t.sh:1:1"}},
+		{"sh-c", "bash -c 'mkdir /opt/z'", []string{"file created /opt/z dir"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := render(dry(t, tc.src))
+			for _, w := range tc.want {
+				if neg, ok := strings.CutPrefix(w, "!"); ok {
+					if strings.Contains(got, neg) {
+						t.Errorf("unwanted %q in:\n%s", neg, got)
+					}
+				} else if !strings.Contains(got, w) {
+					t.Errorf("missing %q in:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
+
+// render flattens a report into greppable lines.
+func render(r *Report) string {
+	var b strings.Builder
+	for _, s := range r.Scripts {
+		b.WriteString("script " + s.Status + "\n")
+	}
+	for _, p := range r.Packages {
+		b.WriteString("pkg " + p.Action + " " + p.Manager + " " + p.Name)
+		if p.BuildOnly {
+			b.WriteString(" build-only")
+		}
+		b.WriteString("\n")
+	}
+	for _, f := range r.Files {
+		b.WriteString("file " + f.Change + " " + f.Path + " " + f.Type + " " + f.Mode + "\n")
+	}
+	for _, f := range r.Network {
+		b.WriteString("net " + f.Tool + " " + strings.Join(f.URLs, " ") + "\n")
+	}
+	for _, s := range r.Services {
+		b.WriteString("service " + s.Name + "\n")
+	}
+	for _, d := range r.Warnings {
+		b.WriteString("warning " + d.Code + " " + d.Pos + " " + d.Msg + "\n")
+	}
+	for _, d := range r.Errors {
+		b.WriteString("error " + d.Code + " " + d.Pos + " " + d.Msg + "\n")
+	}
+	return b.String()
+}
