@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/dmake-dev/dmake/executor"
 	"github.com/dmake-dev/dmake/graph"
@@ -25,6 +27,40 @@ var shellCapture makefile.Shell = makefile.ShellFunc(func(ctx context.Context, c
 		Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
 	})
 })
+
+// makeLevel is MAKELEVEL of the environment: how deep this run is in a
+// recursion of $(MAKE) calls.
+func makeLevel(env []string) int {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "MAKELEVEL="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// progName is the name in make's messages: "dmake", or "dmake[N]" in a
+// recursive run, as make prints "make[1]".
+func progName(level int) string {
+	if level > 0 {
+		return fmt.Sprintf("%s[%d]", programName, level)
+	}
+	return programName
+}
+
+// printsDirectory reports whether make would print "Entering directory":
+// with -w, or, unless -s or --no-print-directory, with -C or in a
+// recursive run.
+func printsDirectory(opts Options, level int) bool {
+	if opts.NoPrintDirectory {
+		return false
+	}
+	if opts.PrintDirectory {
+		return true
+	}
+	return !opts.Silent && (len(opts.Dir) > 0 || level > 0)
+}
 
 // makeJob is one make run: the makefiles of a directory and the goals.
 type makeJob struct {
@@ -54,7 +90,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 		CommandLineVars: opts.Variables,
 		Env:             job.env,
 		IncludeDirs:     opts.IncludeDirs,
-		ProgramName:     programName,
+		ProgramName:     progName(makeLevel(job.env)),
 		MakePath:        exe,
 		Stdout:          stdio.Out,
 		Stderr:          stdio.Err,
@@ -92,9 +128,9 @@ func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefil
 	switch {
 	case errors.As(err, &missing):
 		fmt.Fprintln(stdio.Err, missing.Notice)
-		fmt.Fprintln(stdio.Err, missing.Err.Format(programName))
+		fmt.Fprintln(stdio.Err, missing.Err.Format(progName(makeLevel(job.env))))
 	case errors.As(err, &merr):
-		fmt.Fprintln(stdio.Err, merr.Format(programName))
+		fmt.Fprintln(stdio.Err, merr.Format(progName(makeLevel(job.env))))
 	default:
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 	}
@@ -122,7 +158,7 @@ func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Databa
 		WhatIf:          opts.WhatIf,
 		OldFiles:        opts.OldFiles,
 		CycleError:      opts.CycleError,
-		ProgramName:     programName,
+		ProgramName:     progName(makeLevel(job.env)),
 		Stdin:           stdio.In,
 		Stdout:          stdio.Out,
 		Stderr:          stdio.Err,
@@ -138,14 +174,22 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	root := dir
 	if r, err := filepath.Abs(dir); err == nil {
 		root = r
+		if r, err := filepath.EvalSymlinks(root); err == nil {
+			root = r
+		}
 	}
 	sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
 	job := makeJob{
-		dir:         dir,
+		dir:         root,
 		makefiles:   opts.Makefiles,
 		goals:       opts.Goals,
 		env:         os.Environ(),
 		middlewares: []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()},
+	}
+	if printsDirectory(opts, makeLevel(job.env)) {
+		prog := progName(makeLevel(job.env))
+		fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, root)
+		defer fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, root)
 	}
 	db, status := load(ctx, opts, job, stdio)
 	if db == nil {

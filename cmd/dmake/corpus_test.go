@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/maketest"
+)
+
+// buildDmake builds the dmake binary into a temporary directory, so that
+// tests run the program users run: argv handling, exit codes and $(MAKE)
+// recursion included.
+func buildDmake(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dmake")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// binaryRunner runs the dmake binary as a maketest.Runner.
+func binaryRunner(bin string) maketest.Runner {
+	return func(ctx context.Context, dir string, args, env []string, stdout, stderr io.Writer) int {
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Dir = dir
+		cmd.Env = env
+		cmd.Stdout = stdout
+		cmd.Stderr = stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode()
+		}
+		if err != nil {
+			return -1
+		}
+		return 0
+	}
+}
+
+// TestCorpusThroughBinary runs the whole differential corpus (testdata/make
+// and testdata/make-exec) through GNU make and through the dmake binary:
+// stdout, stderr (program name replaced), exit status and the files left
+// must be identical. Cases listed in testdata/make-exec/KNOWN_DIFFERENCES
+// are allowed to differ, each for its stated reason.
+func TestCorpusThroughBinary(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/make"); err != nil {
+		t.Fatal("GNU make (/usr/bin/make) is needed: it is the oracle")
+	}
+	bin := buildDmake(t)
+	known, err := maketest.KnownDifferences(filepath.Join("..", "..", "testdata", "make-exec", "KNOWN_DIFFERENCES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []*maketest.Case
+	for _, root := range []string{"make", "make-exec"} {
+		cs, err := maketest.LoadCases(filepath.Join("..", "..", "testdata", root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if root == "make-exec" {
+				c.Name = "exec/" + c.Name
+			}
+			cases = append(cases, c)
+		}
+	}
+	if len(cases) < 100 {
+		t.Fatalf("only %d cases found: the corpus is missing", len(cases))
+	}
+	tmp := t.TempDir()
+	run := binaryRunner(bin)
+	differ := 0
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			want, err := c.Run(context.Background(), tmp, maketest.GNUMake)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Run(context.Background(), tmp, run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The binary's $(MAKE) is its own path: name it as make's.
+			got.Stdout = maketest.Normalize(strings.ReplaceAll(got.Stdout, bin, "/usr/bin/make"), "dmake")
+			got.Stderr = maketest.Normalize(strings.ReplaceAll(got.Stderr, bin, "/usr/bin/make"), "dmake")
+			if d := maketest.Diff(c, want, got); d != "" {
+				if _, ok := known[c.Name]; !ok {
+					differ++
+					t.Errorf("dmake differs from GNU make (args %q):\n%s", c.CommandLine(), d)
+				}
+			}
+		})
+	}
+	t.Logf("%d cases, %d unexpected differences", len(cases), differ)
+}
