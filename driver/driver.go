@@ -43,7 +43,13 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 			fmt.Fprintf(stdio.Err, "%s: --check needs a legacy image repository (images/NAME/Makefile); for loose scripts use --check-scripts FILE...\n", programName)
 			return 2
 		}
+		if opts.Graph != "" {
+			return graphMake(ctx, opts, dir, stdio)
+		}
 		return runMake(ctx, opts, dir, stdio)
+	}
+	if opts.Graph != "" {
+		return graphImages(ctx, opts, repo, imgs, stdio)
 	}
 	if opts.Check {
 		return checkGoals(ctx, opts, repo, imgs, stdio)

@@ -28,6 +28,9 @@ var shellCapture makefile.Shell = makefile.ShellFunc(func(ctx context.Context, c
 	})
 })
 
+// environ is the environment recipes and $(shell) start from.
+func environ() []string { return os.Environ() }
+
 // makeLevel is MAKELEVEL of the environment: how deep this run is in a
 // recursion of $(MAKE) calls.
 func makeLevel(env []string) int {
@@ -183,7 +186,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		dir:         root,
 		makefiles:   opts.Makefiles,
 		goals:       opts.Goals,
-		env:         os.Environ(),
+		env:         environ(),
 		middlewares: []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()},
 	}
 	if printsDirectory(opts, makeLevel(job.env)) {

@@ -1,0 +1,75 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/image"
+)
+
+// graphImages is --graph at a legacy repository: the images in build order,
+// each with its tag, its FROM, the images of the run it depends on and its
+// components (the prerequisites of its prepare goal).
+func graphImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
+	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
+	goals, status := loadImages(ctx, opts, repo, imgs, quiet)
+	if goals == nil {
+		return status
+	}
+	var gi []graph.Image
+	doc := &graph.Doc{Version: graph.SchemaVersion, Targets: []graph.DocTarget{}}
+	for _, g := range goals {
+		doc.Goals = append(doc.Goals, g.node.Name)
+		tg := graph.New(ctx, g.db, graph.Options{Dir: g.img.Dir})
+		var components []string
+		for _, t := range tg.Targets([]string{"prepare"}) {
+			if t.Name == "prepare" {
+				components = append(components, t.Prereqs...)
+				break
+			}
+		}
+		gi = append(gi, graph.Image{Name: g.node.Name, Tag: g.node.Tag, From: g.node.From, Components: components, Dir: g.img.Dir})
+	}
+	ordered, err := graph.ImageOrder(gi)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	doc.Images = ordered
+	return writeGraph(doc, opts, stdio)
+}
+
+// graphMake is --graph for plain make: the target graph below the goals in
+// make's traversal order.
+func graphMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
+	job := makeJob{dir: root, makefiles: opts.Makefiles, goals: opts.Goals, env: environ()}
+	db, status := load(ctx, opts, job, quiet)
+	if db == nil {
+		return status
+	}
+	goals := opts.Goals
+	if len(goals) == 0 {
+		if d := db.DefaultGoal(); d != "" {
+			goals = []string{d}
+		}
+	}
+	g := graph.New(ctx, db, graph.Options{Dir: root, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
+	doc := &graph.Doc{Version: graph.SchemaVersion, Goals: goals, Images: []graph.DocImage{}, Targets: g.Targets(goals)}
+	return writeGraph(doc, opts, stdio)
+}
+
+func writeGraph(doc *graph.Doc, opts Options, stdio Stdio) int {
+	if err := doc.Write(stdio.Out, opts.Graph); err != nil {
+		fmt.Fprintf(stdio.Err, "%s: --graph: %v\n", programName, err)
+		return 2
+	}
+	return 0
+}
