@@ -84,8 +84,12 @@ type Result struct {
 	Cached   int
 	Ran      int
 	Size     int64
-	Removed  []string // dangling images of earlier builds removed
-	Plan     *Plan
+	// LayeredSize is, in prod mode, the size of the layered image before
+	// it was flattened (Flattened) into the smaller one of Size.
+	LayeredSize int64
+	Flattened   bool
+	Removed     []string // dangling images of earlier builds removed
+	Plan        *Plan
 	// Dockerfile is the Dockerfile sent: the plan's with the labels.
 	Dockerfile []byte
 	Digest     string
@@ -321,11 +325,28 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, ferr
 	}
 	res.Built = true
-	if tag != "" {
-		res.Removed, _ = b.Engine.RemoveDangling(ctx, tag, br.ImageID)
-	}
 	if info, found, err := b.Engine.InspectImage(ctx, br.ImageID); err == nil && found {
 		res.Size = info.Size
+	}
+	if mode == "prod" && tag != "" {
+		// The build-only packages were removed in a later layer than
+		// the one that installed them: only a flattened image is
+		// smaller. The layered image stays, tagged, as the build cache.
+		res.LayeredSize = res.Size
+		flat, err := b.Engine.Flatten(ctx, br.ImageID, tag)
+		if err != nil {
+			return nil, fmt.Errorf("%s: --mode prod: %w", name, err)
+		}
+		if err := b.Engine.Tag(ctx, br.ImageID, LayersTag(tag)); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		res.ImageID, res.Flattened = flat, true
+		if info, found, err := b.Engine.InspectImage(ctx, flat); err == nil && found {
+			res.Size = info.Size
+		}
+	}
+	if tag != "" {
+		res.Removed, _ = b.Engine.RemoveDangling(ctx, tag, res.ImageID)
 	}
 	pr.done(res)
 	if err := finishOutputs(req, res); err != nil {
@@ -522,4 +543,15 @@ func labelLine(labels map[string]string) string {
 	}
 	sb.WriteString("\n")
 	return sb.String()
+}
+
+// LayersTag is the tag that keeps, in prod mode, the layered image (the
+// build cache) of the flattened image tagged tag: legacy/ssh →
+// legacy/ssh:latest-layers.
+func LayersTag(tag string) string {
+	repo, t := tag, "latest"
+	if i := strings.LastIndexByte(tag, ':'); i > strings.LastIndexByte(tag, '/') {
+		repo, t = tag[:i], tag[i+1:]
+	}
+	return repo + ":" + t + "-layers"
 }

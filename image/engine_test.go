@@ -335,3 +335,58 @@ func readFile(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// --mode prod: PRODUCTION=1 reaches 99_cleanup.sh, the image is flattened
+// (the removed build-only files take no room), the layered image is kept as
+// the cache, and a second prod run is a no-op.
+func TestEngineProdMode(t *testing.T) {
+	e, proxy := testEngine(t)
+	needMake(t)
+	ctx := context.Background()
+	prefix := uniquePrefix(t)
+	removeTagged(t, e, prefix)
+	root := t.TempDir()
+	copyTree(t, bbRepo, root)
+	vars := []string{"IMAGE_PREFIX=" + prefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"}
+	tag := prefix + "bb"
+	b := &Builder{Engine: e, TempDir: t.TempDir(), Mode: "prod"}
+	buildViaRecipe(t, b, root, "bb", vars...)
+	r := lastResult(t, b)
+	if !r.Flattened || r.Size <= 0 || r.LayeredSize <= 0 || r.Size > r.LayeredSize {
+		t.Errorf("prod result: flattened %v size %d layered %d", r.Flattened, r.Size, r.LayeredSize)
+	}
+	info, found, err := e.InspectImage(ctx, tag)
+	if err != nil || !found {
+		t.Fatal(found, err)
+	}
+	if info.ID != r.ImageID || info.Labels[engine.LabelMode] != "prod" || info.Labels[engine.LabelInputs] != r.Digest {
+		t.Errorf("prod image %s labels %v", info.ID, info.Labels)
+	}
+	if got := strings.Join(info.Cmd, " "); got != "/sbin/my_init" || !slicesContains(info.Env, "BB=1") || !slicesContains(info.Ports, "8080/tcp") {
+		t.Errorf("prod image config: cmd %q env %q ports %q", got, info.Env, info.Ports)
+	}
+	if _, found, _ := e.InspectImage(ctx, LayersTag(tag)); !found {
+		t.Errorf("the layered image is not kept as %s", LayersTag(tag))
+	}
+	var out strings.Builder
+	res, err := e.Run(ctx, engine.RunOptions{Image: tag, Entrypoint: []string{"/bin/sh", "-c", "ls /opt/tmp-pkg; cat /etc/legacy/packages.temporary; echo end"},
+		Labels: map[string]string{enginetest.Label: "1"}, Streams: engine.Streams{Out: &out, Err: &out}})
+	if err != nil || res.ExitCode != 0 || out.String() != "end\n" {
+		t.Errorf("build-only files in the prod image: %q %v", out.String(), err)
+	}
+	before := proxy.builds.Load()
+	b = &Builder{Engine: e, TempDir: t.TempDir(), Mode: "prod"}
+	buildViaRecipe(t, b, root, "bb", vars...)
+	if !lastResult(t, b).UpToDate || proxy.builds.Load() != before {
+		t.Error("second prod run was not a no-op")
+	}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -29,6 +29,7 @@ type ProgressEvent struct {
 	ElapsedMS   int64  `json:"elapsed_ms,omitempty"`
 	ImageID     string `json:"image_id,omitempty"`
 	Size        int64  `json:"size,omitempty"`
+	LayeredSize int64  `json:"layered_size,omitempty"`
 	Cached      int    `json:"cached,omitempty"`
 	Ran         int    `json:"ran,omitempty"`
 	Line        int    `json:"line,omitempty"`
@@ -204,10 +205,14 @@ func (p *progress) done(r *Result) {
 	defer p.mu.Unlock()
 	p.finishStep()
 	if p.kind == "json" {
-		p.emit(ProgressEvent{Event: "built", ImageID: r.ImageID, Size: r.Size, Steps: r.Steps, Cached: r.Cached, Ran: r.Ran, ElapsedMS: r.Duration.Milliseconds()})
+		p.emit(ProgressEvent{Event: "built", ImageID: r.ImageID, Size: r.Size, LayeredSize: r.LayeredSize, Steps: r.Steps, Cached: r.Cached, Ran: r.Ran, ElapsedMS: r.Duration.Milliseconds()})
 		return
 	}
-	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, shortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, humanSize(r.Size))
+	size := humanSize(r.Size)
+	if r.Flattened {
+		size = fmt.Sprintf("prod %s, flattened from the layered %s (kept as %s)", humanSize(r.Size), humanSize(r.LayeredSize), LayersTag(r.Tag))
+	}
+	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, shortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, size)
 }
 
 func (p *progress) failed(err error) {
