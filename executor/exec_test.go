@@ -178,33 +178,6 @@ var execCases = []execCase{
 		},
 	},
 	{
-		name: "jobs-output-sync-target",
-		mk: func() *mk {
-			return newMK().rule("all", ":", "a b", "", "@echo all").
-				rule("a", ":", "", "", "@echo a1", "@while [ ! -f b.done ]; do sleep 0.01; done; echo a2; echo a-err >&2").
-				rule("b", ":", "", "", "@echo b1; echo b-err >&2", "@touch b.done")
-		},
-		args: []string{"-j2", "-Otarget"}, opts: Options{Jobs: 2, OutputSync: "target"},
-	},
-	{
-		name: "jobs-output-sync-line",
-		mk: func() *mk {
-			return newMK().rule("all", ":", "a b", "", "@echo all").
-				rule("a", ":", "", "", "@echo a1; touch a1.done", "@while [ ! -f b.done ]; do sleep 0.01; done; echo a2").
-				rule("b", ":", "", "", "@while [ ! -f a1.done ]; do sleep 0.01; done; echo b1", "@touch b.done")
-		},
-		args: []string{"-j2", "-Oline"}, opts: Options{Jobs: 2, OutputSync: "line"},
-	},
-	{
-		name: "jobs-failure-waits",
-		mk: func() *mk {
-			return newMK().rule("all", ":", "a b", "", "@echo all").
-				rule("a", ":", "", "", "@while [ ! -f b.started ]; do sleep 0.01; done; touch a.failing; exit 1").
-				rule("b", ":", "", "", "@touch b.started; while [ ! -f a.failing ]; do sleep 0.01; done; sleep 0.3; echo b")
-		},
-		args: []string{"-j2", "-Otarget"}, opts: Options{Jobs: 2, OutputSync: "target"},
-	},
-	{
 		name: "question",
 		mk: func() *mk {
 			return newMK().rule("out", ":", "in", "", "cp in out")

@@ -51,6 +51,12 @@ type Graph struct {
 	oldFiles  map[string]bool
 	stat      func(string) (fs.FileInfo, error)
 	ctx       context.Context
+	// exists caches what implicit rule search learnt of the file system
+	// (make's directory cache); impossible are the names a chain search
+	// found no way to make (make's file_impossible).
+	exists     map[string]bool
+	impossible map[string]bool
+	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
 }
 
 // Rule is one way a node is made: an explicit rule (several for a
@@ -118,6 +124,10 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		oldFiles:  make(map[string]bool),
 		stat:      os.Stat,
 		ctx:       ctx,
+
+		exists:     make(map[string]bool),
+		impossible: make(map[string]bool),
+		dirs:       make(map[string]map[string]bool),
 	}
 	for name, t := range db.Targets {
 		g.mentioned[name] = true
@@ -303,10 +313,35 @@ func (g *Graph) abs(name string) string {
 	return filepath.Join(g.opts.Dir, name)
 }
 
-// fileExists reports whether the file name exists (not a vpath search).
+// fileExists reports whether the file name exists (not a vpath search),
+// as make's directory cache does: each directory is read once, and what
+// the run itself makes is added as it is made.
 func (g *Graph) fileExists(name string) bool {
-	_, err := g.stat(g.abs(name))
-	return err == nil
+	if e, ok := g.exists[name]; ok {
+		return e
+	}
+	dir, base := splitDir(name)
+	entries, ok := g.dirs[dir]
+	if !ok {
+		d := dir
+		if d == "" {
+			d = "."
+		}
+		list, err := os.ReadDir(g.abs(d))
+		if err == nil {
+			entries = make(map[string]bool, len(list))
+			for _, e := range list {
+				entries[e.Name()] = true
+			}
+		}
+		g.dirs[dir] = entries
+	}
+	e := entries[base]
+	if !e && entries != nil && (base == "." || base == "..") {
+		e = true
+	}
+	g.exists[name] = e
+	return e
 }
 
 // statNode finds n's file: as named, else by vpath; and its mtime.
@@ -362,21 +397,37 @@ func (g *Graph) WhatIf(n *Node) bool { return g.whatIf[n.Name] }
 // A target remade by its recipe is looked for under its own name, not
 // where vpath found it (make's GPATH aside).
 func (g *Graph) Restat(n *Node) {
+	delete(g.exists, n.Name)
+	delete(g.impossible, n.Name)
 	n.statted = true
 	n.path = n.Name
 	n.exists, n.mtime = false, time.Time{}
 	if fi, err := g.stat(g.abs(n.Name)); err == nil {
 		n.exists, n.mtime = true, fi.ModTime()
 	}
+	g.noteFile(n.Name, n.exists)
 }
 
 // SetNew marks n as just made without looking at the file system (what
 // make assumes under -n, -q and -t, and for targets without a recipe).
 func (g *Graph) SetNew(n *Node) {
+	g.exists[n.Name] = true
+	g.noteFile(n.Name, true)
 	n.statted = true
 	n.path = n.Name
 	n.exists = true
 	n.mtime = farFuture
+}
+
+// noteFile records in the directory cache whether name exists now that
+// the run has made (or tried to make) it.
+func (g *Graph) noteFile(name string, exists bool) {
+	dir, base := splitDir(name)
+	if entries := g.dirs[dir]; entries != nil {
+		entries[base] = exists
+	} else if exists {
+		delete(g.dirs, dir) // a directory the run created: read it again
+	}
 }
 
 var (

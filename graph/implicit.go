@@ -35,16 +35,17 @@ type candidate struct {
 // prerequisite must exist or be mentioned in the makefiles, then a pass
 // where missing ones may be made by a chain of implicit rules.
 func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]bool) *match {
-	if depth > maxChainDepth {
+	if depth > maxChainDepth || g.impossible[name] {
 		return nil
 	}
 	dir, base := splitDir(name)
 	var cands []candidate
 	specific := false
 	for i, r := range g.db.PatternRules {
-		if r.Recipe == nil || len(r.Recipe.Lines) == 0 || inUse[r] {
+		if inUse[r] {
 			continue
 		}
+		noRecipe := r.Recipe == nil || len(r.Recipe.Lines) == 0
 		for ti, tp := range r.Targets {
 			anything := tp == "%"
 			if anything && depth > 0 && !r.Terminal {
@@ -63,6 +64,12 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 			}
 			if !anything {
 				specific = true
+			}
+			if noRecipe {
+				// A rule with neither prerequisites nor recipe (make's
+				// dummy "%.c:" for each suffix) only marks the name as
+				// specific; one without a recipe makes nothing.
+				break
 			}
 			cands = append(cands, candidate{rule: r, target: ti, dir: d, stem: stem, order: i})
 			break
@@ -118,6 +125,11 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 				used[c.rule] = true
 				sub := g.search(q, depth+1, used)
 				if sub == nil {
+					if len(inUse) == 0 {
+						// Found impossible with only this rule in use:
+						// no other chain can make it either.
+						g.impossible[q] = true
+					}
 					ok = false
 					break
 				}

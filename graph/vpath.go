@@ -32,6 +32,9 @@ func substPattern(pattern, stem string) string {
 // vpathDirs returns the directories to search for name: those of the
 // matching vpath directives in order, then VPATH's.
 func (g *Graph) vpathDirs(name string) []string {
+	if len(g.db.VPaths) == 0 && !g.hasVPATH() {
+		return nil
+	}
 	var dirs []string
 	for _, vp := range g.db.VPaths {
 		if _, ok := matchPattern(vp.Pattern, name); ok {
@@ -51,6 +54,11 @@ func (g *Graph) vpathDirs(name string) []string {
 	return dirs
 }
 
+// hasVPATH reports whether the VPATH variable is set.
+func (g *Graph) hasVPATH() bool {
+	return g.db.Globals != nil && g.db.Globals.Lookup("VPATH") != nil
+}
+
 // vpathSearch looks for name in the vpath directories. It returns the
 // name found ("dir/name") and its FileInfo, or "".
 func (g *Graph) vpathSearch(name string) (string, fs.FileInfo) {
@@ -59,6 +67,9 @@ func (g *Graph) vpathSearch(name string) (string, fs.FileInfo) {
 	}
 	for _, d := range g.vpathDirs(name) {
 		p := strings.TrimSuffix(d, "/") + "/" + name
+		if !g.fileExists(p) {
+			continue
+		}
 		if fi, err := g.stat(g.abs(p)); err == nil {
 			return p, fi
 		}
