@@ -186,6 +186,7 @@ type Var struct {
 	op        string // the assignment operator of a pattern-specific variable
 	envValue  string // SHELL: the environment's value, passed to recipes
 	cmdline   bool
+	abuf      []byte // backing buffer of Value while += may extend it
 }
 
 // Command is one command of an expanded recipe, ready for a shell.

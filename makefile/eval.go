@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"unsafe"
 )
 
 // frame is one variable set in a lookup chain (make's variable_set_list).
@@ -257,6 +258,7 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 	flavor := Recursive
 	val := value
 	var tree node
+	var abuf []byte
 	appendv := false
 	switch op {
 	case ":=", "::=":
@@ -298,10 +300,7 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 				} else if old.Value == "" {
 					val = value
 				} else {
-					val = old.Value + " " + value
-					if old.tree != nil {
-						tree = concat{old.tree, literal(" "), parseExpr(value)}
-					}
+					val, abuf = appendWord(old, value)
 				}
 			} else {
 				s, err := ev.expandText(value)
@@ -314,7 +313,7 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 				} else if old.Value == "" {
 					val = s
 				} else {
-					val = old.Value + " " + s
+					val, abuf = appendWord(old, s)
 				}
 			}
 		}
@@ -335,7 +334,7 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 			return v, nil
 		}
 	}
-	nv := &Var{Name: name, Flavor: flavor, Origin: origin, Value: val, Pos: pos, tree: tree, Append: appendv}
+	nv := &Var{Name: name, Flavor: flavor, Origin: origin, Value: val, Pos: pos, tree: tree, Append: appendv, abuf: abuf}
 	if v != nil {
 		nv.Export = v.Export
 		nv.Private = v.Private
@@ -361,4 +360,22 @@ func (ev *evaluator) specialVar(v *Var) {
 			ev.recipePrefix = s[0]
 		}
 	}
+}
+
+// appendWord returns old's value, a space and add. Long += chains would
+// copy the whole value each time (make does); instead the value lives in a
+// growing buffer that the newest definition owns: bytes already handed out
+// in a string are never written again, so older values stay intact.
+func appendWord(old *Var, add string) (string, []byte) {
+	n := len(old.Value) + 1 + len(add)
+	b := old.abuf
+	if b != nil && len(b) == len(old.Value) && cap(b) >= n && unsafe.StringData(old.Value) == &b[0] {
+		old.abuf = nil // the new definition owns the buffer now
+	} else {
+		b = make([]byte, 0, 2*n)
+		b = append(b, old.Value...)
+	}
+	b = append(b, ' ')
+	b = append(b, add...)
+	return unsafe.String(&b[0], len(b)), b
 }

@@ -245,6 +245,9 @@ func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool)
 
 // evalBuffer is $(eval TEXT): the lines are read at the current position.
 func (ev *evaluator) evalBuffer(text string) error {
+	if i := strings.IndexByte(text, 0); i >= 0 {
+		text = text[:i] // make's eval sees a C string
+	}
 	saved := ev.reading
 	line := ev.reading.Line - ev.readingOffset
 	if ev.reading.Line == 0 && ev.reading.File == "" {
@@ -282,6 +285,13 @@ func (ev *evaluator) evalLines(st *evalState) error {
 		}
 		nlines = n
 		ev.reading = Pos{File: b.file, Line: b.line + b.offset}
+		if i := strings.IndexByte(line, 0); i >= 0 {
+			// make handles lines as C strings
+			if i == 0 {
+				ev.warnAt(ev.reading, "warning: NUL character seen; rest of line ignored")
+			}
+			line = line[:i]
+		}
 		if len(line) == 0 {
 			continue
 		}
@@ -756,10 +766,11 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 	ev.db.Makefiles = append(ev.db.Makefiles, name)
 	ml := ev.globals.m["MAKEFILE_LIST"]
 	val := name
+	var abuf []byte
 	if ml != nil && ml.Value != "" {
-		val = ml.Value + " " + name
+		val, abuf = appendWord(ml, name)
 	}
-	ev.globals.set(&Var{Name: "MAKEFILE_LIST", Flavor: Simple, Origin: OriginFile, Value: val, Pos: Pos{File: name, Line: 1}, Export: exportOf(ml)})
+	ev.globals.set(&Var{Name: "MAKEFILE_LIST", Flavor: Simple, Origin: OriginFile, Value: val, Pos: Pos{File: name, Line: 1}, Export: exportOf(ml), abuf: abuf})
 	return ev.evalText(name, string(data), 1, true)
 }
 

@@ -65,8 +65,11 @@ func getNextMword(s string, i int) (mwordType, int, int) {
 	}
 	wt := wStatic
 	for {
+		if c == 0 && i > len(s) {
+			return wt, beg, len(s)
+		}
 		switch c {
-		case 0, ' ', '\t', '=', ':':
+		case ' ', '\t', '=', ':':
 			return wt, beg, i - 1
 		case '$':
 			c = at(i)
@@ -74,8 +77,8 @@ func getNextMword(s string, i int) (mwordType, int, int) {
 			if c == '$' {
 				break
 			}
-			if c == 0 {
-				return wt, beg, i - 1
+			if i > len(s) {
+				return wt, beg, len(s)
 			}
 			wt = wVariable
 			var closec byte
