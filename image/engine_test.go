@@ -390,3 +390,19 @@ func slicesContains(s []string, v string) bool {
 	}
 	return false
 }
+
+// A FROM image that is neither local nor built is an error that names it,
+// and nothing is sent.
+func TestEngineMissingFrom(t *testing.T) {
+	e, proxy := testEngine(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM dmake-test-nosuch/base:1\nRUN true\n"), 0o644)
+	b := &Builder{Engine: e}
+	_, err := b.Build(context.Background(), Request{ContextDir: dir, Tags: []string{"dmake-test-nosuch/x"}})
+	if err == nil || !strings.Contains(err.Error(), `FROM image "dmake-test-nosuch/base:1" is neither a local image nor built earlier in this run`) || !strings.Contains(err.Error(), "--pull") {
+		t.Errorf("err = %v", err)
+	}
+	if proxy.builds.Load() != 0 {
+		t.Error("a build was sent")
+	}
+}

@@ -226,3 +226,49 @@ func TestParseDockerfileErrors(t *testing.T) {
 		t.Fatalf("err = %v, want a position", err)
 	}
 }
+
+// The input digest changes with each input and only with them.
+func TestInputDigest(t *testing.T) {
+	dir := t.TempDir()
+	mk := filepath.Join(dir, "Makefile")
+	os.WriteFile(mk, []byte("IMAGE = x\n"), 0o644)
+	one := "1"
+	base := func() (string, error) {
+		return inputDigest([]byte("tar"), "Dockerfile", map[string]*string{"A": &one}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+	}
+	d0, err := base()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := base(); d != d0 {
+		t.Fatal("digest is not stable")
+	}
+	two := "2"
+	variants := map[string]func() (string, error){
+		"context": func() (string, error) {
+			return inputDigest([]byte("tar2"), "Dockerfile", map[string]*string{"A": &one}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+		},
+		"build arg": func() (string, error) {
+			return inputDigest([]byte("tar"), "Dockerfile", map[string]*string{"A": &two}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+		},
+		"unset build arg": func() (string, error) {
+			return inputDigest([]byte("tar"), "Dockerfile", map[string]*string{"A": nil}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+		},
+		"label": func() (string, error) {
+			return inputDigest([]byte("tar"), "Dockerfile", map[string]*string{"A": &one}, map[string]string{"l": "w"}, []string{"busybox@sha256:1"}, []string{mk})
+		},
+		"base id": func() (string, error) {
+			return inputDigest([]byte("tar"), "Dockerfile", map[string]*string{"A": &one}, map[string]string{"l": "v"}, []string{"busybox@sha256:2"}, []string{mk})
+		},
+		"Makefile": func() (string, error) {
+			mk2 := filepath.Join(dir, "Makefile2")
+			os.WriteFile(mk2, []byte("IMAGE = y\n"), 0o644)
+			return inputDigest([]byte("tar"), "Dockerfile", map[string]*string{"A": &one}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk2})
+		},
+	}
+	for name, f := range variants {
+		if d, err := f(); err != nil || d == d0 {
+			t.Errorf("%s: digest unchanged (%v)", name, err)
+		}
+	}
+}
