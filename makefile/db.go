@@ -308,6 +308,10 @@ type Database struct {
 	Suffixes []string
 	// Globals are the global variables.
 	Globals *VarSet
+	// Flags are the effective flags: Config.Flags, those of the
+	// environment's MAKEFLAGS, and those the makefiles added to MAKEFLAGS
+	// (make decodes it again after reading them).
+	Flags Flags
 
 	ev              *evaluator
 	curdir          string

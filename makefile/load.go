@@ -120,6 +120,15 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 }
 
 func load(ctx context.Context, cfg Config) (*Database, error) {
+	var envVars []string
+	for _, kv := range cfg.Env {
+		if strings.HasPrefix(kv, "MAKEFLAGS=") {
+			envVars = decodeMakeflags(kv[len("MAKEFLAGS="):], &cfg.Flags)
+		}
+	}
+	if len(envVars) > 0 {
+		cfg.CommandLineVars = append(envVars, cfg.CommandLineVars...)
+	}
 	if cfg.Flags.NoBuiltinVars {
 		cfg.Flags.NoBuiltinRules = true
 	}
@@ -275,6 +284,14 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 	db.finish()
 	db.snapped = true
+	// make decodes MAKEFLAGS again after reading the makefiles, so that a
+	// makefile can set flags ("MAKEFLAGS += -s").
+	db.Flags = cfg.Flags
+	if v := g.m["MAKEFLAGS"]; v != nil {
+		if val, err := ev.expandVar(ctx, v, nil); err == nil {
+			decodeMakeflags(val, &db.Flags)
+		}
+	}
 	mk, _ = cfg.Flags.makeflags(true, len(overrides) > 0)
 	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == mkOrigin && v.Value == mkFlagsParse(cfg.Flags, len(overrides) > 0) {
 		v.Value = mk
@@ -398,4 +415,83 @@ func (db *Database) IsPhony(name string) bool {
 		}
 	}
 	return false
+}
+
+// decodeMakeflags applies the flags of a MAKEFLAGS value to f and returns
+// the variable assignments after "--".
+func decodeMakeflags(s string, f *Flags) []string {
+	ws := fields(s)
+	for i, w := range ws {
+		switch {
+		case w == "--":
+			return ws[i+1:]
+		case strings.HasPrefix(w, "--"):
+			switch w {
+			case "--no-print-directory":
+				f.NoPrintDir = true
+			case "--print-directory":
+				f.PrintDirectory = true
+			case "--no-builtin-rules":
+				f.NoBuiltinRules = true
+			case "--no-builtin-variables":
+				f.NoBuiltinVars = true
+			case "--silent", "--quiet":
+				f.Silent = true
+			case "--keep-going":
+				f.KeepGoing = true
+			case "--environment-overrides":
+				f.EnvOverrides = true
+			case "--ignore-errors":
+				f.IgnoreErrors = true
+			case "--always-make":
+				f.AlwaysMake = true
+			case "--just-print", "--dry-run", "--recon":
+				f.DryRun = true
+			}
+		case strings.HasPrefix(w, "-") || i == 0 && strings.IndexByte(w, '=') < 0:
+			letters := strings.TrimPrefix(w, "-")
+			for k := 0; k < len(letters); k++ {
+				switch letters[k] {
+				case 'B':
+					f.AlwaysMake = true
+				case 'e':
+					f.EnvOverrides = true
+				case 'i':
+					f.IgnoreErrors = true
+				case 'k':
+					f.KeepGoing = true
+				case 'n':
+					f.DryRun = true
+				case 'p':
+					f.PrintDatabase = true
+				case 'q':
+					f.Question = true
+				case 'r':
+					f.NoBuiltinRules = true
+				case 'R':
+					f.NoBuiltinVars = true
+				case 's':
+					f.Silent = true
+				case 'S':
+					f.KeepGoing = false
+				case 't':
+					f.Touch = true
+				case 'w':
+					f.PrintDirectory = true
+				case 'j':
+					n, err := strconv.Atoi(letters[k+1:])
+					if err != nil || n <= 0 {
+						f.Jobs = -1
+					} else {
+						f.Jobs = n
+					}
+					k = len(letters)
+				}
+			}
+		default:
+			// a variable assignment without "--" (old style)
+			return ws[i:]
+		}
+	}
+	return nil
 }

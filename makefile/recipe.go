@@ -363,6 +363,11 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 				if !ev.exported(v) {
 					continue
 				}
+				if v.Origin == OriginEnvironment || v.Origin == OriginEnvOverride {
+					// it goes back into the environment unchanged
+					env[name] = v.Value
+					continue
+				}
 				val, e := ev.valueOf(nil, v)
 				if e != nil {
 					err = e

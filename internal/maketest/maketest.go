@@ -17,6 +17,7 @@
 //	                    (e.g. touch -d to order modification times)
 //	runs: N             run make N times in the same directory (no-op
 //	                    re-runs); the outputs are joined with a marker
+//	env: NAME=value …   add these variables to the environment
 //
 // The archive's files are written into a fresh temporary directory, and
 // both programs run there. The dmake side is a Runner, so the executor can
@@ -53,6 +54,8 @@ type Case struct {
 	SetupCmd string
 	// Runs is how many times make runs in the same directory (0 means 1).
 	Runs int
+	// ExtraEnv is added to the environment of both programs.
+	ExtraEnv []string
 }
 
 // ParseCase parses a case archive.
@@ -95,6 +98,8 @@ func ParseCase(name string, data []byte) (*Case, error) {
 				return nil, fmt.Errorf("%s: runs must be a positive number", name)
 			}
 			c.Runs = n
+		case "env":
+			c.ExtraEnv = append(c.ExtraEnv, strings.Fields(v)...)
 		case "note":
 		default:
 			return nil, fmt.Errorf("%s: unknown key %q", name, k)
@@ -192,13 +197,14 @@ func (c *Case) Run(ctx context.Context, tmp string, r Runner) (*Result, error) {
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	status := r(ctx, dir, c.CommandLine(), Env(dir), &out, &errb)
+	env := append(Env(dir), c.ExtraEnv...)
+	status := r(ctx, dir, c.CommandLine(), env, &out, &errb)
 	for i := 2; i <= c.Runs; i++ {
 		// A later run must see the earlier run's files as older.
 		time.Sleep(20 * time.Millisecond)
 		fmt.Fprintf(&out, "--- run %d (previous status %d)\n", i, status)
 		fmt.Fprintf(&errb, "--- run %d\n", i)
-		status = r(ctx, dir, c.CommandLine(), Env(dir), &out, &errb)
+		status = r(ctx, dir, c.CommandLine(), env, &out, &errb)
 	}
 	res := &Result{Stdout: strings.ReplaceAll(out.String(), dir, "$DIR"), Stderr: strings.ReplaceAll(errb.String(), dir, "$DIR"), Status: status}
 	res.Files, err = snapshot(dir)

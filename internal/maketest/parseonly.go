@@ -207,6 +207,7 @@ func ParseOnly(ctx context.Context, dir string, args, env []string, stdout, stde
 		}
 		goals = []string{g}
 	}
+	cfg.Flags = db.Flags
 	b := &miniBuilder{ctx: ctx, db: db, cfg: &cfg, stdout: stdout, stderr: stderr, prog: prog, state: map[string]int{}}
 	status := 0
 	for _, g := range goals {
