@@ -11,9 +11,9 @@
 # SLOW seconds) added to the copy's ssh image: the legacy rebuild grows by
 # that cost, dmake's must not.
 #
-# dmake's side is bench/imagesrun (make -n's recipe lines run through
-# mvdan/sh with image.Builder's middleware: what dmake's executor does), or
-# the dmake binary named by $DMAKE once it builds images itself.
+# dmake's side is the dmake binary (built from cmd/dmake, or $DMAKE), run as
+# `dmake -C REPO ssh`; DMAKE=imagesrun uses bench/imagesrun instead (make -n's
+# recipe lines through mvdan/sh with image.Builder's middleware).
 #
 # Usage: bench/images.sh          (needs the engine, GNU make, debian:bookworm)
 # Environment: SLOW (default 8), KEEP=1 keeps the work directory and images.
@@ -39,6 +39,10 @@ trap cleanup EXIT
 mkdir -p "$work/repo"
 (cd "$here/legacy-images" && tar -c --exclude='./images/*/build' .) | tar -x -C "$work/repo"
 (cd "$here" && go build -o "$work/imagesrun" ./bench/imagesrun)
+if [ -z "${DMAKE:-}" ]; then
+	(cd "$here" && go build -o "$work/dmake" ./cmd/dmake)
+	DMAKE=$work/dmake
+fi
 repo=$work/repo
 export DOCKER_HOME=$repo
 
@@ -61,10 +65,10 @@ timed() {
 
 legacy() { "$repo/bin/build" "$1" IMAGE_PREFIX=$L LABELS=dev.dmake.bench=1 "${@:2}"; }
 dmake() {
-	if [ -n "${DMAKE:-}" ]; then
-		"$DMAKE" -C "$repo" "$1" IMAGE_PREFIX=$D LABELS=dev.dmake.bench=1 "${@:2}"
-	else
+	if [ "$DMAKE" = imagesrun ]; then
 		"$work/imagesrun" "$repo/images/$1" IMAGE_PREFIX=$D LABELS=dev.dmake.bench=1 "${@:2}"
+	else
+		"$DMAKE" -C "$repo" "$1" IMAGE_PREFIX=$D LABELS=dev.dmake.bench=1 "${@:2}"
 	fi
 }
 ideal() { # ideal DOCKERFILE [docker build flags...]
@@ -122,4 +126,5 @@ for v in plain slow; do
 	echo "  $v: edit dmake/legacy $(ratio "$v dmake edit" "$v legacy edit"), dmake/ideal $(ratio "$v dmake edit" "$v ideal edit"); cold dmake/legacy $(ratio "$v dmake cold" "$v legacy cold"); no-op dmake ${T[$v dmake no-op]}s vs engine's fully cached build (ideal no-op) ${T[$v ideal no-op]}s"
 done
 echo "  slow script cost seen by legacy edit: $(awk -v a="${T[slow legacy edit]}" -v b="${T[plain legacy edit]}" 'BEGIN { printf "%+.2f", a - b }')s, by dmake edit: $(awk -v a="${T[slow dmake edit]}" -v b="${T[plain dmake edit]}" 'BEGIN { printf "%+.2f", a - b }')s"
-grep '^imagesrun:' "$log" | sed 's/^/  /' | tail -n 4
+echo "dmake's own no-op lines:"
+grep -E '^(imagesrun:.*up-to-date=true|dmake: ssh .* is up to date)' "$log" | sed 's/^/  /' | tail -n 2

@@ -100,10 +100,7 @@ func (p *progress) tick() {
 }
 
 func (p *progress) ttyLine(final bool) {
-	instr := p.instr
-	if len(instr) > 60 {
-		instr = instr[:57] + "..."
-	}
+	instr := abbrev(p.instr, 60)
 	line := fmt.Sprintf("%-8s [%2d/%2d] %-7s %-60s %5.1fs", p.name, p.step, p.steps, p.state, instr, time.Since(p.stepStart).Seconds())
 	if final {
 		fmt.Fprintf(p.w, "\r\033[K%s\n", line)
@@ -127,7 +124,7 @@ func (p *progress) finishStep() {
 	case "tty":
 		p.ttyLine(true)
 	case "lines":
-		fmt.Fprintf(p.w, "%s [%d/%d] %s %s (%.1fs)\n", p.name, p.step, p.steps, p.state, p.instr, time.Since(p.stepStart).Seconds())
+		fmt.Fprintf(p.w, "%s [%d/%d] %s %s (%.1fs)\n", p.name, p.step, p.steps, p.state, abbrev(p.instr, 100), time.Since(p.stepStart).Seconds())
 	case "json":
 		p.emit(ProgressEvent{Event: "done", Step: p.step, Steps: p.steps, Instruction: p.instr, Script: p.script(p.step), Text: p.state, ElapsedMS: time.Since(p.stepStart).Milliseconds()})
 	}
@@ -258,4 +255,12 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// abbrev shortens an instruction for a progress line.
+func abbrev(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
 }
