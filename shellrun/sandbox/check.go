@@ -70,11 +70,25 @@ var daemons = map[string]*daemonSpec{
 	"my_init":      {func(*mctx, []string) bool { return true }, ""},
 	"svlogd":       {func(*mctx, []string) bool { return true }, ""},
 	"tail":         {func(_ *mctx, a []string) bool { return anyArg(a, "-f", "-F") }, ""},
+	"busybox":      {func(*mctx, []string) bool { return true }, ""},
+	"syslogd":      {argsFg("-n"), "syslogd daemonises without -n: use 'exec busybox syslogd -n'"},
 }
 
 // daemon answers a service program: at build time it is a warning, in a
 // runit run script it must stay in the foreground and be exec'd.
 func (m *mctx) daemon(name string, a []string) int {
+	if name == "busybox" {
+		if len(a) == 0 {
+			return 0
+		}
+		if models[a[0]] != nil {
+			return models[a[0]](m, a[1:])
+		}
+		if daemons[a[0]] == nil {
+			return 0
+		}
+		name, a = a[0], a[1:]
+	}
 	spec := daemons[name]
 	if name == "tail" {
 		return headTailModel(m, a)

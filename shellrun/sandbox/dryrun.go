@@ -75,6 +75,10 @@ type Image struct {
 	Rootfs  string        `json:"rootfs,omitempty"`
 	Files   []ContextFile `json:"files,omitempty"`
 	Scripts []Script      `json:"scripts"`
+	// Parent is the image this one is built FROM, when it is built by
+	// scripts too: its install scripts are dry-run first (unreported), so
+	// that this image starts from what they left.
+	Parent *Image `json:"parent,omitempty"`
 }
 
 // Options bound a dry run.
@@ -146,6 +150,8 @@ type dryRun struct {
 	// stop cancels the running top-level script (budgets call it so that
 	// pipelines and subshells end at once).
 	stop context.CancelFunc
+	// runitLoop says the running runit script looped as a service.
+	runitLoop atomic.Bool
 }
 
 // scope is one running shell (a script, bash -c, a nested script).
@@ -163,6 +169,10 @@ type scope struct {
 	exitArg   *callRec
 	errexit   bool
 	budgetHit atomic.Bool
+	// homes are the users whose ~user the environment answers.
+	homes map[string]bool
+	// rewritten holds sourced files served hardened, by virtual path.
+	rewritten map[string][]byte
 }
 
 type callRec struct {
@@ -170,6 +180,8 @@ type callRec struct {
 	argv []string
 	code int
 	msg  string
+	// pending is the diagnosis of a nested shell that failed here.
+	pending []Diagnostic
 }
 
 // posFile maps positions of one parsed text to its name.
@@ -188,6 +200,9 @@ func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
 func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) *Report {
 	opts = opts.withDefaults()
 	rep := newReport(img.Name)
+	for p := img.Parent; p != nil && img.Rootfs == ""; p = p.Parent {
+		img.Rootfs = p.Rootfs
+	}
 	if lower != nil {
 		rep.Base = img.Rootfs
 	} else if img.Rootfs != "" {
@@ -219,6 +234,13 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 			rep.errorf(img.Scripts[i].Path, "read", "%v", err)
 		}
 	}
+	if img.Parent != nil {
+		d.runParent(ctx, img.Parent, 0)
+		d.vfs.mu.Lock()
+		d.vfs.script = ""
+		d.vfs.settle()
+		d.vfs.mu.Unlock()
+	}
 	d.seed(img.Files)
 	d.staticChecks(img)
 	for i := range img.Scripts {
@@ -247,6 +269,37 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 	rep.Files = d.vfs.Changes()
 	d.services(img)
 	return rep
+}
+
+// runParent dry-runs the install scripts of the images this one is built
+// from, oldest first, into the VFS; their findings are reported with them,
+// not here.
+func (d *dryRun) runParent(ctx context.Context, p *Image, depth int) {
+	if depth > 16 {
+		return
+	}
+	if p.Parent != nil {
+		d.runParent(ctx, p.Parent, depth+1)
+	}
+	own := d.rep
+	scratch := newReport(p.Name)
+	d.mu.Lock()
+	d.rep = scratch
+	d.mu.Unlock()
+	d.seed(p.Files)
+	for i := range p.Scripts {
+		s := p.Scripts[i]
+		if s.Role != RoleInstall || loadScript(&s) != nil {
+			continue
+		}
+		d.runTop(ctx, &s)
+	}
+	d.mu.Lock()
+	d.rep = own
+	d.mu.Unlock()
+	if !scratch.OK() {
+		own.warnf("", "parent", "the dry run of %s, which this image is built from, has %d errors: what this one finds may be off", p.Name, len(scratch.Errors))
+	}
 }
 
 // seed places the context files in the virtual FS; they are not changes.
@@ -319,14 +372,18 @@ func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
 	d.vfs.mu.Unlock()
 	steps := new(atomic.Int64)
 	d.started.Store(false)
+	d.runitLoop.Store(false)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d.mu.Lock()
 	d.stop = cancel
 	d.mu.Unlock()
-	code, ok := d.runText(ctx, s, shell, s.Source, s.Path, nil, 0, steps, true)
+	code, ok, _ := d.runText(ctx, s, shell, s.Source, s.Path, nil, 0, steps, true)
 	if ok && s.Role == RoleRunit && !d.started.Load() && ctx.Err() == nil {
 		d.warnf(s.Path, "runit-exits", "the run script starts no known service in the foreground; if it returns, runit restarts it in a loop")
+	}
+	if d.runitLoop.Load() {
+		ok, code = true, 0
 	}
 	res.Steps = int(steps.Load())
 	res.Exit = code
@@ -459,18 +516,18 @@ func (d *dryRun) record(c Command) {
 // runText parses and runs src as a script of s; top says it is the
 // image's script itself (rather than bash -c or a nested file). It returns
 // the exit status and whether it ran at all.
-func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byte, name string, params []string, depth int, steps *atomic.Int64, top bool) (int, bool) {
+func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byte, name string, params []string, depth int, steps *atomic.Int64, top bool) (int, bool, []Diagnostic) {
 	if depth > d.opts.MaxDepth {
 		d.contain(name, "depth", "shells nested more than %d deep were not run", d.opts.MaxDepth)
-		return 2, false
+		return 2, false, nil
 	}
 	f, ok := d.parse(src, name, shell, true)
 	if !ok {
-		return 2, false
+		return 2, false, nil
 	}
 	sc := &scope{d: d, script: s, shell: shell, depth: depth, steps: steps, funcs: map[string]bool{}}
 	homes := map[string]bool{}
-	if hz := harden(f, true, sc.funcs, homes); len(hz) > 0 {
+	if hz := harden(f, true, sc.funcs, homes, false); len(hz) > 0 {
 		for _, h := range hz {
 			d.contain(fmt.Sprintf("%s:%s", name, h.pos), h.what, "%s", h.msg)
 			if h.fatal {
@@ -479,11 +536,12 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 		}
 		for _, h := range hz {
 			if h.fatal {
-				return 2, false
+				return 2, false, nil
 			}
 		}
 	}
 	sc.files = append(sc.files, indexFile(f, name))
+	sc.homes = homes
 	var stderr boundedBuffer
 	stderr.max = 64 << 10
 	r, err := interp.New(
@@ -500,14 +558,29 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 	)
 	if err != nil {
 		d.errorf(name, "internal", "cannot set up the interpreter: %v", err)
-		return 2, false
+		return 2, false, nil
 	}
 	return sc.runFile(ctx, r, f, name, &stderr, top)
 }
 
 // runFile runs a parsed file in r and reports how it ended.
-func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, name string, stderr *boundedBuffer, top bool) (int, bool) {
+//
+// The diagnosis of a failure is reported at once for the image's own
+// scripts; a nested shell returns it to its caller, which reports it only
+// if it fails at that call in turn (port-pids || true is no error).
+func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, name string, stderr *boundedBuffer, top bool) (int, bool, []Diagnostic) {
 	d := sc.d
+	var out []Diagnostic
+	emit := func(pos, code, format string, args ...any) {
+		out = append(out, Diagnostic{Pos: pos, Code: code, Msg: fmt.Sprintf(format, args...)})
+	}
+	defer func() {
+		if top {
+			for _, e := range out {
+				d.errorf(e.Pos, e.Code, "%s", e.Msg)
+			}
+		}
+	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.Reset()
@@ -521,20 +594,20 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	case errors.As(err, &es):
 		code = int(es)
 	case errors.Is(err, errBudget):
-		return 124, false
+		return 124, false, nil
 	case errors.Is(err, errDepth):
-		return 124, false
+		return 124, false, nil
 	case ctx.Err() != nil:
-		return 124, false
+		return 124, false, nil
 	default:
 		code = 1
 		sc.mu.Lock()
 		pos := sc.last.pos
 		sc.mu.Unlock()
-		d.errorf(pos, "runtime", "%v", err)
+		emit(pos, "runtime", "%v", err)
 	}
 	if code == 0 {
-		return 0, true
+		return 0, true, nil
 	}
 	sc.mu.Lock()
 	last, lastErr, exitArg := sc.last, sc.lastErr, sc.exitArg
@@ -545,7 +618,10 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 		msg = msg[i+1:]
 	}
 	if d.hasErrorAt(last.pos) {
-		return code, true
+		return code, true, nil
+	}
+	if lastErr.pos != "" && lastErr.pos == last.pos {
+		out = append(out, lastErr.pending...)
 	}
 	where := "the script"
 	if !top {
@@ -555,18 +631,18 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	case strings.HasSuffix(msg, ": unbound variable"):
 		v := strings.TrimSuffix(msg, ": unbound variable")
 		pos := sc.unsetPos(v, last.pos)
-		d.errorf(pos, "unset-variable", "%s: unbound variable (set -u stops %s here)", v, where)
+		emit(pos, "unset-variable", "%s: unbound variable (set -u stops %s here)", v, where)
 	case exitArg != nil && exitArg.pos == last.pos:
-		d.errorf(exitArg.pos, "exit", "%s exits with status %d", where, code)
+		emit(exitArg.pos, "exit", "%s exits with status %d", where, code)
 	case lastErr.pos != "" && lastErr.pos == last.pos:
 		detail := ""
 		if lastErr.msg != "" {
 			detail = ": " + lastErr.msg
 		}
 		if errexit {
-			d.errorf(last.pos, "failed", "%s failed with status %d%s; set -e stops %s here", shellQuote(last.argv), lastErr.code, detail, where)
+			emit(last.pos, "failed", "%s failed with status %d%s; set -e stops %s here", shellQuote(last.argv), lastErr.code, detail, where)
 		} else {
-			d.errorf(last.pos, "failed", "%s failed with status %d%s; %s ends with it", shellQuote(last.argv), lastErr.code, detail, where)
+			emit(last.pos, "failed", "%s failed with status %d%s; %s ends with it", shellQuote(last.argv), lastErr.code, detail, where)
 		}
 	case last.pos != "":
 		detail := ""
@@ -574,14 +650,17 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 			detail = " (" + msg + ")"
 		}
 		if errexit {
-			d.errorf(last.pos, "failed", "%s failed with status %d%s; set -e stops %s here", shellQuote(last.argv), code, detail, where)
+			emit(last.pos, "failed", "%s failed with status %d%s; set -e stops %s here", shellQuote(last.argv), code, detail, where)
 		} else {
-			d.errorf(last.pos, "failed", "%s ends with status %d: %s failed%s", where, code, shellQuote(last.argv), detail)
+			emit(last.pos, "failed", "%s ends with status %d: %s failed%s", where, code, shellQuote(last.argv), detail)
 		}
 	default:
-		d.errorf(name, "failed", "%s ends with status %d %s", where, code, msg)
+		emit(name, "failed", "%s ends with status %d %s", where, code, msg)
 	}
-	return code, true
+	if !top {
+		return code, true, out
+	}
+	return code, true, nil
 }
 
 // hasErrorAt says whether an error was already reported at pos.

@@ -27,6 +27,17 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
 	pos := sc.where(hc.Pos)
 	n := sc.steps.Add(1)
+	if sc.script != nil && sc.script.Role == RoleRunit && n > runitSteps {
+		// A run script that loops is a service written in shell: it runs
+		// until runit stops it.
+		sc.d.halt()
+		if !sc.budgetHit.Swap(true) {
+			sc.d.started.Store(true)
+			sc.d.runitLoop.Store(true)
+			sc.d.contain(pos, "runit-loop", "the run script loops (a service in the shell itself): stopped after %d commands", runitSteps)
+		}
+		return nil, errBudget
+	}
 	if n > sc.d.opts.MaxSteps {
 		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
@@ -109,30 +120,40 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		if !ok {
 			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %s: syntax error", name, p)}, nil
 		}
-		if hz := harden(f, false, sc.funcs, nil); len(hz) > 0 {
-			sc.d.contain(p+":"+hz[0].pos, "refused-source", "source %s refused: %s", p, hz[0].msg)
-			sc.d.errorf(pos, "refused", "source %s refused by the sandbox: %s", p, hz[0].msg)
+		text, ok := sc.hardenText(pos, "source", f)
+		if !ok {
 			return []string{"__dmake_fail", "1", "source refused by the sandbox"}, nil
 		}
 		sc.mu.Lock()
 		sc.files = append(sc.files, indexFile(f, p))
+		served := p
+		if text != "" {
+			// Served hardened: positions in it are those of the printed text.
+			served = "/.dmake-hardened" + p
+			if sc.rewritten == nil {
+				sc.rewritten = map[string][]byte{}
+			}
+			sc.rewritten[served] = []byte(text)
+		}
 		sc.mu.Unlock()
 		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
-		return append([]string{name, vfsPrefix + p}, rest[1:]...), nil
+		return append([]string{name, vfsPrefix + served}, rest[1:]...), nil
 	case "eval":
 		src := strings.Join(rest, " ")
 		f, err := syntax.NewParser().Parse(strings.NewReader(src), "")
+		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
 		if err == nil {
-			if hz := harden(f, false, sc.funcs, nil); len(hz) > 0 {
-				sc.d.contain(pos, "refused-eval", "eval refused: %s", hz[0].msg)
-				sc.d.errorf(pos, "refused", "eval refused by the sandbox: %s", hz[0].msg)
+			text, ok := sc.hardenText(pos, "eval", f)
+			if !ok {
 				return []string{"__dmake_fail", "1", "eval refused by the sandbox"}, nil
 			}
 			sc.mu.Lock()
 			sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
 			sc.mu.Unlock()
+			if text != "" {
+				return []string{"eval", text}, nil
+			}
 		}
-		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
 	case "trap":
 		return sc.trap(pos, args[:i], rest)
 	case "alias":
@@ -140,7 +161,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 			if _, v, ok := strings.Cut(a, "="); ok {
 				f, err := syntax.NewParser().Parse(strings.NewReader(v), "")
 				if err == nil {
-					if hz := harden(f, false, nil, nil); len(hz) > 0 {
+					if hz := harden(f, false, nil, sc.homes, true); len(hz) > 0 {
 						sc.d.contain(pos, "refused-alias", "alias refused: %s", hz[0].msg)
 						return []string{"__dmake_fail", "1", "alias refused by the sandbox"}, nil
 					}
@@ -203,6 +224,9 @@ func (d *dryRun) halt() {
 	}
 }
 
+// runitSteps bounds the dry run of a runit run script that loops.
+const runitSteps = 2000
+
 // maxGoroutines bounds the pipelines and subshells running at once (each
 // side of a pipeline is a goroutine).
 const maxGoroutines = 4096
@@ -215,6 +239,31 @@ func tooDeep() bool {
 }
 
 var framePool = sync.Pool{New: func() any { return new([maxFrames]uintptr) }}
+
+// hardenText hardens text the interpreter parses again at run time (eval,
+// trap, source). It returns the text to run instead ("" for unchanged) or
+// false when the text must be refused.
+func (sc *scope) hardenText(pos, what string, f *syntax.File) (string, bool) {
+	hz := harden(f, true, sc.funcs, sc.homes, true)
+	if len(hz) == 0 {
+		return "", true
+	}
+	for _, h := range hz {
+		if h.fatal {
+			sc.d.contain(pos, "refused-"+what, "%s refused: %s", what, h.msg)
+			sc.d.errorf(pos, "refused", "%s refused by the sandbox: %s", what, h.msg)
+			return "", false
+		}
+	}
+	for _, h := range hz {
+		sc.d.contain(pos, h.what, "in %s: %s", what, h.msg)
+	}
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, f); err != nil {
+		return "", false
+	}
+	return b.String(), true
+}
 
 // trackSet follows set -e / set +e for the wording of failures.
 func (sc *scope) trackSet(args []string) {
@@ -251,9 +300,12 @@ func (sc *scope) trap(pos string, prefix, rest []string) ([]string, error) {
 	cb := rest[0]
 	f, err := syntax.NewParser().Parse(strings.NewReader(cb), "")
 	if err == nil {
-		if hz := harden(f, false, sc.funcs, nil); len(hz) > 0 {
-			sc.d.contain(pos, "refused-trap", "trap handler refused: %s", hz[0].msg)
+		text, ok := sc.hardenText(pos, "trap", f)
+		if !ok {
 			return []string{"__dmake_fail", "1", "trap refused by the sandbox"}, nil
+		}
+		if text != "" {
+			cb = text
 		}
 		sc.mu.Lock()
 		sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
@@ -309,6 +361,12 @@ func vpath(dir, p string) string {
 func (sc *scope) open(ctx context.Context, p string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
 	hc := interp.HandlerCtx(ctx)
 	vp := vpath(hc.Dir, p)
+	sc.mu.Lock()
+	text, ok := sc.rewritten[vp]
+	sc.mu.Unlock()
+	if ok {
+		return nopCloser{r: bytes.NewReader(text)}, nil
+	}
 	switch vp {
 	case "/dev/null":
 		return devNull{}, nil

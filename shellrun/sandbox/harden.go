@@ -26,13 +26,33 @@ type hazard struct {
 //     environment can answer "HOME user" first;
 //   - coproc is not supported: the script is refused.
 //
-// With rewrite false (text given to eval, source, trap or alias, which the
-// interpreter parses again itself), nothing can be changed, so every such
-// construct is a fatal hazard and the text is refused.
-func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool) []hazard {
+// With rewrite false nothing can be changed, so every such construct is a
+// fatal hazard and the text is refused.
+//
+// With fixedHomes, homes is what the environment already answers: any
+// other ~user is a fatal hazard (text parsed again at run time, when the
+// environment can no longer grow).
+func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool, fixedHomes bool) []hazard {
 	var hz []hazard
 	add := func(p syntax.Pos, what, msg string, fatal bool) {
 		hz = append(hz, hazard{pos: fmt.Sprintf("%d:%d", p.Line(), p.Col()), what: what, msg: msg, fatal: fatal || !rewrite})
+	}
+	tilde := func(p syntax.Pos, s string, assign bool) {
+		var found []string
+		if fixedHomes {
+			tildes(s, assign, nil, func(u string) { found = append(found, u) })
+			for _, u := range found {
+				if u != "root" && !homes[u] {
+					add(p, "tilde-user", fmt.Sprintf("~%s would look the user up on the host", u), true)
+				}
+			}
+			return
+		}
+		tildes(s, assign, homes, func(u string) {
+			if u != "root" {
+				add(p, "tilde-user", fmt.Sprintf("~%s answered from the virtual /etc/passwd, not the host's users", u), false)
+			}
+		})
 	}
 	syntax.Walk(root, func(n syntax.Node) bool {
 		switch n := n.(type) {
@@ -47,23 +67,13 @@ func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool) []haza
 			}
 			if len(n.Parts) > 0 {
 				if lit, ok := n.Parts[0].(*syntax.Lit); ok {
-					tildes(lit.Value, false, homes, func(u string) {
-						if !rewrite && u != "root" {
-							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s would look the user up on the host", u), true)
-						} else if u != "root" {
-							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s answered from the virtual /etc/passwd, not the host's users", u), false)
-						}
-					})
+					tilde(lit.Pos(), lit.Value, false)
 				}
 			}
 		case *syntax.Assign:
 			if n.Value != nil && len(n.Value.Parts) > 0 {
 				if lit, ok := n.Value.Parts[0].(*syntax.Lit); ok {
-					tildes(lit.Value, true, homes, func(u string) {
-						if !rewrite && u != "root" {
-							add(lit.Pos(), "tilde-user", fmt.Sprintf("~%s would look the user up on the host", u), true)
-						}
-					})
+					tilde(lit.Pos(), lit.Value, true)
 				}
 			}
 		case *syntax.Stmt:

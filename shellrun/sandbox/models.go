@@ -29,6 +29,8 @@ type mctx struct {
 	fatal  error
 	stdinB []byte
 	stdinR bool
+	// pending is the diagnosis of a nested shell that failed.
+	pending []Diagnostic
 }
 
 // exec answers every external command: nothing is ever run on the host.
@@ -48,7 +50,7 @@ func (sc *scope) exec(ctx context.Context, args []string) error {
 	}
 	if code != 0 {
 		sc.mu.Lock()
-		sc.lastErr = callRec{pos: m.pos, argv: args, code: code, msg: m.msg}
+		sc.lastErr = callRec{pos: m.pos, argv: args, code: code, msg: m.msg, pending: m.pending}
 		sc.mu.Unlock()
 		return interp.ExitStatus(uint8(code))
 	}
@@ -217,7 +219,8 @@ func (m *mctx) scriptFile(p string, a []string) (int, bool) {
 
 // nested runs text in a nested shell sharing the budget and the VFS.
 func (m *mctx) nested(shell string, src []byte, name string, params []string) int {
-	code, _ := m.sc.d.runText(m.ctx, m.sc.script, shell, src, name, params, m.sc.depth+1, m.sc.steps, false)
+	code, _, pending := m.sc.d.runText(m.ctx, m.sc.script, shell, src, name, params, m.sc.depth+1, m.sc.steps, false)
+	m.pending = append(m.pending, pending...)
 	if m.sc.budgetHit.Load() || m.ctx.Err() != nil {
 		m.fatal = errBudget
 		if m.ctx.Err() != nil {

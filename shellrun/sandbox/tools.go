@@ -96,7 +96,7 @@ var packageCommands = map[string][]string{
 	"build-essential": {"gcc", "g++", "make", "cc"}, "apache2": {"apache2ctl", "a2enmod", "a2ensite"},
 	"supervisor": {"supervisord", "supervisorctl"}, "adduser": {"adduser", "addgroup", "deluser", "delgroup"},
 	"inotify-tools": {"inotifywait"}, "psmisc": {"killall", "fuser", "pstree"}, "lsof": {"lsof"},
-	"redis-server": {"redis-server"}, "memcached": {"memcached"}, "postgresql": {"postgres", "psql"},
+	"redis-server": {"redis-server"}, "busybox": {"busybox"}, "nginx-core": {"nginx"}, "memcached": {"memcached"}, "postgresql": {"postgres", "psql"},
 	"mariadb-server": {"mysqld", "mysql"}, "php-fpm": {"php-fpm"}, "nodejs": {"node"}, "npm": {"npm"},
 	"dnsutils": {"dig", "nslookup"}, "netcat-openbsd": {"nc"}, "socat": {"socat"}, "jq": {"jq"}, "rsync": {"rsync"},
 	"tzdata": {"tzconfig"}, "logrotate": {"logrotate"}, "openssl": {"openssl"}, "file": {"file"}, "tini": {"tini"},
@@ -105,9 +105,11 @@ var packageCommands = map[string][]string{
 // packageFiles are files known packages install, so later scripts that
 // edit them find them.
 var packageFiles = map[string]map[string]string{
-	"openssh-server": {"/etc/ssh/sshd_config": "#PermitRootLogin prohibit-password\n#PasswordAuthentication yes\nUsePAM yes\nX11Forwarding yes\n", "/usr/sbin/sshd": "", "/usr/bin/ssh-keygen": ""},
-	"nginx":          {"/etc/nginx/nginx.conf": "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\nevents {\n\tworker_connections 768;\n}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n", "/usr/sbin/nginx": "", "/etc/nginx/sites-available/default": "server {\n\tlisten 80 default_server;\n\troot /var/www/html;\n}\n", "/etc/nginx/sites-enabled/default": "->/etc/nginx/sites-available/default", "/var/www/html/index.nginx-debian.html": "<html></html>\n"},
-	"cron":           {"/usr/sbin/cron": "", "/etc/crontab": "SHELL=/bin/sh\n", "/etc/cron.d/.placeholder": ""},
+	"openssh-server": {"/etc/pam.d/sshd": "@include common-auth\naccount    required     pam_nologin.so\nsession    required     pam_loginuid.so\n@include common-session\n", "/etc/ssh/sshd_config.d/": "", "/run/sshd/": "", "/etc/ssh/sshd_config": "#PermitRootLogin prohibit-password\n#PasswordAuthentication yes\nUsePAM yes\nX11Forwarding yes\n", "/usr/sbin/sshd": "", "/usr/bin/ssh-keygen": ""},
+	"nginx":          {"/etc/nginx/nginx.conf": "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\nevents {\n\tworker_connections 768;\n}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n", "/usr/sbin/nginx": "", "/etc/nginx/sites-available/default": "server {\n\tlisten 80 default_server;\n\troot /var/www/html;\n}\n", "/etc/nginx/sites-enabled/default": "->/etc/nginx/sites-available/default", "/var/www/html/index.nginx-debian.html": "<html></html>\n", "/etc/nginx/conf.d/": "", "/var/log/nginx/": ""},
+	"busybox":        {"/bin/busybox": ""},
+	"iproute2":       {"/usr/bin/ip": "", "/usr/sbin/ip": "->/usr/bin/ip"},
+	"cron":           {"/etc/pam.d/cron": "@include common-auth\nsession    required     pam_loginuid.so\n@include common-session-noninteractive\n", "/etc/cron.daily/": "", "/usr/sbin/cron": "", "/etc/crontab": "SHELL=/bin/sh\n", "/etc/cron.d/.placeholder": ""},
 	"rsyslog":        {"/usr/sbin/rsyslogd": "", "/etc/rsyslog.conf": "module(load=\"imuxsock\")\nmodule(load=\"imklog\")\n*.*;auth,authpriv.none\t-/var/log/syslog\n"},
 	"syslog-ng-core": {"/usr/sbin/syslog-ng": "", "/etc/syslog-ng/syslog-ng.conf": "@version: 3.38\n"},
 	"runit":          {"/usr/bin/runsvdir": "", "/usr/bin/runsv": "", "/usr/bin/sv": "", "/usr/bin/chpst": ""},
@@ -123,6 +125,9 @@ var packageFiles = map[string]map[string]string{
 	"locales":        {"/etc/locale.gen": "# en_US.UTF-8 UTF-8\n", "/usr/sbin/locale-gen": ""},
 	"adduser":        {"/usr/sbin/adduser": "", "/usr/sbin/addgroup": "", "/etc/adduser.conf": "DSHELL=/bin/bash\n"},
 }
+
+// packageAlias names packages that ship another one's files.
+var packageAlias = map[string]string{"nginx-light": "nginx", "nginx-full": "nginx", "nginx-core": "nginx", "nginx-extras": "nginx", "ssh": "openssh-server"}
 
 func toSet(s string) map[string]bool {
 	m := map[string]bool{}
@@ -186,7 +191,7 @@ func (d *dryRun) installPkg(m *mctx, mgr, name string) {
 	helper := d.helperPkgs[name]
 	already := d.installed[name]
 	d.installed[name] = true
-	if _, known := packageCommands[name]; !known && packageFiles[name] == nil && !already && mgr == "apt" {
+	if _, known := packageCommands[name]; !known && packageFiles[name] == nil && packageAlias[name] == "" && !already && mgr == "apt" {
 		d.uncertain = append(d.uncertain, name)
 	}
 	d.rep.Packages = append(d.rep.Packages, Package{Name: name, Manager: mgr, Action: "install", Pos: m.pos, BuildOnly: helper == "install_temporary"})
@@ -194,13 +199,21 @@ func (d *dryRun) installPkg(m *mctx, mgr, name string) {
 	if mgr != "apt" || already {
 		return
 	}
+	files := packageFiles[name]
+	if alias := packageAlias[name]; alias != "" {
+		files = packageFiles[alias]
+	}
 	var paths []string
-	for p := range packageFiles[name] {
+	for p := range files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		c := packageFiles[name][p]
+		c := files[p]
+		if strings.HasSuffix(p, "/") {
+			d.vfs.Mkdir(p, 0o755, true)
+			continue
+		}
 		d.vfs.Mkdir(path.Dir(p), 0o755, true)
 		if t, ok := strings.CutPrefix(c, "->"); ok {
 			d.vfs.Symlink(t, p)

@@ -80,7 +80,7 @@ func newVFS(lower lowerFS) *VFS {
 	v.root = &vnode{mode: fs.ModeDir | 0o755, kids: map[string]*vnode{}, lowerKey: "/"}
 	if lower == nil {
 		v.root.loaded = true
-		for _, d := range []string{"/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/local", "/usr/local/bin", "/usr/local/sbin", "/usr/share", "/var", "/var/lib", "/var/lib/apt", "/var/lib/apt/lists", "/var/lib/dpkg", "/var/cache/apt/archives", "/etc/ssl/certs", "/usr/share/doc", "/var/cache", "/var/log", "/var/tmp", "/etc/apt", "/etc/default"} {
+		for _, d := range []string{"/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/local", "/usr/local/bin", "/usr/local/sbin", "/usr/share", "/var", "/var/lib", "/var/lib/apt", "/var/lib/apt/lists", "/var/lib/dpkg", "/var/lib/dpkg/info", "/var/cache/apt/archives", "/etc/ssl/certs", "/usr/share/doc", "/etc/apt/apt.conf.d", "/etc/apt/sources.list.d", "/etc/apt/preferences.d", "/etc/dpkg/dpkg.cfg.d", "/etc/profile.d", "/etc/pam.d", "/etc/ld.so.conf.d", "/etc/security", "/etc/skel", "/usr/local/share", "/usr/share/man", "/usr/share/locale", "/usr/share/info", "/var/spool", "/var/mail", "/var/backups", "/var/cache", "/var/log", "/var/tmp", "/etc/apt", "/etc/default"} {
 			v.mkdirAllLocked(d, 0o755)
 		}
 		v.chmodLocked("/tmp", fs.ModeDir|fs.ModeSticky|0o777)
@@ -91,6 +91,12 @@ func newVFS(lower lowerFS) *VFS {
 		v.writeLocked("/etc/os-release", []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n"), 0o644)
 		v.writeLocked("/etc/hostname", []byte("sandbox\n"), 0o644)
 		v.writeLocked("/var/lib/dpkg/status", nil, 0o644)
+		v.writeLocked("/etc/profile", []byte("# /etc/profile\n"), 0o644)
+		v.writeLocked("/etc/bash.bashrc", []byte("# bash.bashrc\n"), 0o644)
+		v.writeLocked("/etc/environment", nil, 0o644)
+		v.writeLocked("/root/.bashrc", []byte("# ~/.bashrc\n"), 0o644)
+		v.writeLocked("/root/.profile", []byte("# ~/.profile\n"), 0o644)
+		v.writeLocked("/etc/apt/sources.list.d/debian.sources", []byte("Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n"), 0o644)
 		v.symlinkLocked("/bin/sh", "dash")
 		v.symlinkLocked("/var/run", "/run")
 	}
