@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"mvdan.cc/sh/v3/interp"
 
@@ -73,12 +75,27 @@ func dmakeOnce(tb testing.TB, dir string, out io.Writer) {
 	}
 }
 
-func runTool(tb testing.TB, dir, tool string, args ...string) {
+// runTool runs a program in dir and returns the CPU time it used.
+func runTool(tb testing.TB, dir, tool string, args ...string) time.Duration {
 	cmd := exec.Command(tool, args...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("%s: %v\n%s", tool, err, out)
 	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// selfCPU is the CPU time this process has used (all threads).
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuMetric reports CPU milliseconds per operation: on a loaded machine
+// wall time says more about the neighbours than about the programs.
+func cpuMetric(b *testing.B, d time.Duration) {
+	b.ReportMetric(float64(d)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkLinkTree times, for generated trees of N components, a full run
@@ -102,21 +119,27 @@ func BenchmarkLinkTree(b *testing.B) {
 		genTree(b, dir, n)
 		build := filepath.Join(dir, "build")
 		b.Run(fmt.Sprintf("N=%d/full/dmake", n), func(b *testing.B) {
+			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				os.RemoveAll(build)
 				b.StartTimer()
+				c := selfCPU()
 				dmakeOnce(b, dir, io.Discard)
+				cpu += selfCPU() - c
 			}
+			cpuMetric(b, cpu)
 		})
 		if errMake == nil {
 			b.Run(fmt.Sprintf("N=%d/full/make", n), func(b *testing.B) {
+				var cpu time.Duration
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
 					os.RemoveAll(build)
 					b.StartTimer()
-					runTool(b, dir, "make", "-s")
+					cpu += runTool(b, dir, "make", "-s")
 				}
+				cpuMetric(b, cpu)
 			})
 		}
 		os.RemoveAll(build)
@@ -127,23 +150,29 @@ func BenchmarkLinkTree(b *testing.B) {
 			b.Fatalf("second run not a no-op: %s", buf.String())
 		}
 		b.Run(fmt.Sprintf("N=%d/noop/dmake", n), func(b *testing.B) {
+			c := selfCPU()
 			for i := 0; i < b.N; i++ {
 				dmakeOnce(b, dir, io.Discard)
 			}
+			cpuMetric(b, selfCPU()-c)
 		})
 		if errMake == nil {
 			b.Run(fmt.Sprintf("N=%d/noop/make", n), func(b *testing.B) {
+				var cpu time.Duration
 				for i := 0; i < b.N; i++ {
-					runTool(b, dir, "make", "-s")
+					cpu += runTool(b, dir, "make", "-s")
 				}
+				cpuMetric(b, cpu)
 			})
 		}
 		if errNinja == nil {
 			runTool(b, dir, "ninja")
 			b.Run(fmt.Sprintf("N=%d/noop/ninja", n), func(b *testing.B) {
+				var cpu time.Duration
 				for i := 0; i < b.N; i++ {
-					runTool(b, dir, "ninja")
+					cpu += runTool(b, dir, "ninja")
 				}
+				cpuMetric(b, cpu)
 			})
 		}
 	}
