@@ -125,12 +125,12 @@ func ensure(ctx context.Context, t testing.TB, prefix string) (Images, error) {
 	if err := CopyTree(repo, home); err != nil {
 		return im, err
 	}
-	logPath := filepath.Join(os.TempDir(), "dmake-legacybuild-"+strings.NewReplacer("/", "_", ":", "_").Replace(prefix)+".log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.CreateTemp("", "dmake-legacybuild-*.log")
 	if err != nil {
 		return im, err
 	}
 	defer logFile.Close()
+	logPath := logFile.Name()
 	labels := fmt.Sprintf("LABELS=%s=legacybuild %s=%s", enginetest.Label, HashLabel, hash)
 	// The stale images these builds replace, removed once nothing needs them.
 	var stale []string
@@ -146,7 +146,15 @@ func ensure(ctx context.Context, t testing.TB, prefix string) (Images, error) {
 	}()
 	for _, name := range todo {
 		start := time.Now()
-		if err := Build(ctx, home, name, logFile, "IMAGE_PREFIX="+prefix, labels); err != nil {
+		err := Build(ctx, home, name, logFile, "IMAGE_PREFIX="+prefix, labels)
+		if err != nil {
+			// On a daemon shared with other work, a prune running at the
+			// same time can take an intermediate image away; a broken
+			// build fails again.
+			t.Logf("legacybuild: building %s failed, trying once more: %v%s", im.Tag(name), err, tail(logPath, 5))
+			err = Build(ctx, home, name, logFile, "IMAGE_PREFIX="+prefix, labels)
+		}
+		if err != nil {
 			return im, fmt.Errorf("%w (log: %s)%s", err, logPath, tail(logPath, 20))
 		}
 		t.Logf("legacybuild: built %s in %.1fs", im.Tag(name), time.Since(start).Seconds())
@@ -236,16 +244,23 @@ func isRepo(dir string) bool {
 }
 
 // skip reports whether rel (slash-separated, relative to the repo root) is
-// build output rather than source: images/NAME/build and what is below it.
+// not source: build output (images/NAME/build and below) or the state
+// directories of tools (.dmake, .git) at the top.
 func skip(rel string) bool {
 	parts := strings.Split(rel, "/")
-	return len(parts) >= 3 && parts[0] == "images" && parts[2] == "build"
+	switch {
+	case parts[0] == ".dmake" || parts[0] == ".git":
+		return true
+	case len(parts) >= 3 && parts[0] == "images" && parts[2] == "build":
+		return true
+	}
+	return false
 }
 
 // TreeHash returns a content hash of the legacy repo at dir: every file's
 // path, kind, executable bit and content, every symlink's target, in path
-// order. Build output (images/*/build) and documentation (*.md) are left
-// out. Two trees with the same hash build the same images.
+// order. Build output (images/*/build), tool state (.dmake, .git) and
+// documentation (*.md) are left out. Two trees with the same hash build the same images.
 func TreeHash(dir string) (string, error) {
 	type entry struct {
 		rel  string
@@ -312,7 +327,7 @@ func TreeHash(dir string) (string, error) {
 
 // CopyTree copies the legacy repo src to dst (which must not exist):
 // directories, regular files with their modes, symlinks as symlinks. Build
-// output (images/*/build) is left out.
+// output (images/*/build) and tool state (.dmake, .git) are left out.
 func CopyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -48,6 +48,10 @@ func TestTreeHash(t *testing.T) {
 		{"documentation", func(t *testing.T, dir string) {
 			must(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("# legacy\n"), 0o644))
 		}, false},
+		{"tool state", func(t *testing.T, dir string) {
+			must(t, os.MkdirAll(filepath.Join(dir, ".dmake"), 0o755))
+			must(t, os.WriteFile(filepath.Join(dir, ".dmake/lock"), []byte("1\n"), 0o644))
+		}, false},
 		{"mtime only", func(t *testing.T, dir string) {
 			must(t, os.Chtimes(filepath.Join(dir, "script/03_sshd.sh"), timeZero, timeZero))
 		}, false},
