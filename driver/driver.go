@@ -43,6 +43,10 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 			fmt.Fprintf(stdio.Err, "%s: --check needs a legacy image repository (images/NAME/Makefile); for loose scripts use --check-scripts FILE...\n", programName)
 			return 2
 		}
+		if opts.Watch {
+			fmt.Fprintf(stdio.Err, "%s: --watch needs a legacy image repository (images/NAME/Makefile)\n", programName)
+			return 2
+		}
 		if opts.Graph != "" {
 			return graphMake(ctx, opts, dir, stdio)
 		}
@@ -50,6 +54,9 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	}
 	if opts.Graph != "" {
 		return graphImages(ctx, opts, repo, imgs, stdio)
+	}
+	if opts.Watch {
+		return runWatch(ctx, opts, repo, imgs, stdio)
 	}
 	if opts.Check {
 		return checkGoals(ctx, opts, repo, imgs, stdio)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -198,28 +199,8 @@ func loadImages(ctx context.Context, opts Options, repo image.Repo, imgs []image
 // buildImage makes the build goal of one image with the symlinker and the
 // image layer in front of every command its recipes run.
 func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal, eng *engine.Engine, stdio Stdio) int {
-	makefiles, _ := g.db.Expand(ctx, nil, "$(MAKEFILE_LIST)")
-	var inputs []string
-	for _, f := range strings.Fields(makefiles) {
-		if !filepath.IsAbs(f) {
-			f = filepath.Join(g.img.Dir, f)
-		}
-		inputs = append(inputs, f)
-	}
-	sort.Strings(inputs)
-	b := &image.Builder{
-		Engine:   eng,
-		Network:  opts.Network,
-		Bust:     opts.Bust,
-		Mode:     opts.Mode,
-		Progress: opts.Progress,
-		NoBuild:  opts.NoBuild,
-		Pull:     opts.Pull,
-		Out:      stdio.Err,
-		Inputs:   inputs,
-		// --no-build leaves each image's Dockerfile and context here.
-		NoBuildDir: filepath.Join(repo.Root, ".dmake"),
-	}
+	b := newBuilder(opts, repo, eng, stdio)
+	b.Inputs = makefileList(ctx, g.db, g.img.Dir)
 	sl := symlinker.New(symlinker.Config{
 		Root:         repo.Root,
 		IsBuildPath:  symlinker.UnderDirs(filepath.Join(g.img.Dir, "build")),
@@ -300,4 +281,69 @@ func prepareForCheck(ctx context.Context, opts Options, repo image.Repo, img ima
 		return sandbox.Image{}, 2
 	}
 	return si, 0
+}
+
+// newBuilder is the image layer of a run: it takes over the docker build of
+// recipes.
+func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) *image.Builder {
+	return &image.Builder{
+		Engine:   eng,
+		Network:  opts.Network,
+		Bust:     opts.Bust,
+		Mode:     opts.Mode,
+		Progress: opts.Progress,
+		NoBuild:  opts.NoBuild,
+		Pull:     opts.Pull,
+		Out:      stdio.Err,
+		// --no-build leaves each image's Dockerfile and context here.
+		NoBuildDir: filepath.Join(repo.Root, ".dmake"),
+	}
+}
+
+// connectOnBuild connects b to the engine when a recipe first runs
+// "docker build", so that make goals that build nothing need no engine.
+func connectOnBuild(b *image.Builder, opts Options, stdio Stdio) func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	var once sync.Once
+	var err error
+	return func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		return func(ctx context.Context, args []string) error {
+			if opts.NoBuild || len(args) < 2 || filepath.Base(args[0]) != "docker" || !slices.Contains(args[1:], "build") {
+				return next(ctx, args)
+			}
+			once.Do(func() { b.Engine, err = engine.New(ctx) })
+			if err != nil {
+				fmt.Fprintf(interp.HandlerCtx(ctx).Stderr, "%s: %v\n", programName, err)
+				return interp.ExitStatus(125)
+			}
+			return next(ctx, args)
+		}
+	}
+}
+
+// legacyRepo finds the legacy repository dir belongs to, if any:
+// opts.DockerHome when the caller knows it, else as the legacy scripts do.
+func legacyRepo(opts Options, dir string) (image.Repo, bool) {
+	if opts.DockerHome != "" {
+		return image.Repo{Root: opts.DockerHome}, true
+	}
+	repo, err := image.FindRepo(dir)
+	if err != nil {
+		return image.Repo{}, false
+	}
+	return repo, true
+}
+
+// makefileList is the database's MAKEFILE_LIST as absolute paths, sorted:
+// the makefiles read, which are inputs of every image the run builds.
+func makefileList(ctx context.Context, db *makefile.Database, dir string) []string {
+	list, _ := db.Expand(ctx, nil, "$(MAKEFILE_LIST)")
+	var files []string
+	for _, f := range strings.Fields(list) {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		files = append(files, filepath.Clean(f))
+	}
+	sort.Strings(files)
+	return slices.Compact(files)
 }

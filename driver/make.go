@@ -11,6 +11,7 @@ import (
 
 	"github.com/dmake-dev/dmake/executor"
 	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
 	"github.com/dmake-dev/dmake/symlinker"
@@ -172,7 +173,10 @@ func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Databa
 
 // runMake is dmake as plain GNU make in dir: read the makefiles, make the
 // goals. File commands of recipes (ln, mkdir, cp, rm, touch, chmod) run in
-// Go through the symlinker.
+// Go through the symlinker. Inside a legacy image repository (an image's
+// directory, say), DOCKER_HOME is set for the recipes, links that pull
+// files from outside the repository into it are refused, and a recipe's
+// docker build is taken over by the image layer, as at the root.
 func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	root := dir
 	if r, err := filepath.Abs(dir); err == nil {
@@ -181,13 +185,24 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 			root = r
 		}
 	}
-	sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
+	env := environ()
+	var middlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	var b *image.Builder
+	if repo, ok := legacyRepo(opts, root); ok {
+		env = append(env, "DOCKER_HOME="+repo.Root)
+		sl := symlinker.New(symlinker.Config{Root: repo.Root, AllowOutside: opts.AllowOutsideLinks})
+		b = newBuilder(opts, repo, nil, stdio)
+		middlewares = append(middlewares, sl.Middleware(), connectOnBuild(b, opts, stdio), b.Middleware())
+	} else {
+		sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
+		middlewares = append(middlewares, sl.Middleware())
+	}
 	job := makeJob{
 		dir:         root,
 		makefiles:   opts.Makefiles,
 		goals:       opts.Goals,
-		env:         environ(),
-		middlewares: []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()},
+		env:         env,
+		middlewares: middlewares,
 	}
 	if printsDirectory(opts, makeLevel(job.env)) {
 		prog := progName(makeLevel(job.env))
@@ -197,6 +212,9 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	db, status := load(ctx, opts, job, stdio)
 	if db == nil {
 		return status
+	}
+	if b != nil {
+		b.Inputs = makefileList(ctx, db, root)
 	}
 	if opts.PrintDatabase {
 		if err := db.PrintDatabase(stdio.Out); err != nil {

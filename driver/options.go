@@ -36,6 +36,11 @@ type Options struct {
 	// Goals are the other positional words.
 	Goals []string
 
+	// DockerHome is the legacy repository root when the caller knows it
+	// (the build and make utilities); empty means find it as the legacy
+	// scripts do ($DOCKER_HOME, else the nearest ancestor with the layout).
+	DockerHome string
+
 	// dmake's modes and settings.
 	Watch             bool
 	WatchPolicy       string        // "cancel" or "finish"

@@ -33,9 +33,24 @@ func main() {
 	os.Exit(run(ctx, os.Args, stdio, utilities()))
 }
 
-// utilities returns the built-in legacy utilities.
+// utilities returns the built-in legacy utilities. build and make run
+// dmake itself in the image's directory, as the legacy scripts ran make.
 func utilities() util.Set {
-	return util.Default()
+	return util.New(util.Hooks{Make: func(ctx context.Context, stdio util.Stdio, req util.MakeRequest) int {
+		flags, _, _, err := normalizeArgs(req.Args)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
+			return 2
+		}
+		opts, _, err := parseFlags(flags)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
+			return 2
+		}
+		opts.Dir = []string{req.Dir}
+		opts.DockerHome = req.Home
+		return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
+	}})
 }
 
 // run is dmake's whole command line: it returns the exit status.
