@@ -601,6 +601,7 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 		return s.status
 	}
 	e.running++
+	j.echoFirst()
 	go func() {
 		j.run(e.ctx)
 		e.done <- j

@@ -39,6 +39,8 @@ type job struct {
 	failed, interrupted, ranRecursive bool
 	// current is the index of the command running (or last run).
 	current int
+	// echoed reports that the first command was printed by echoFirst.
+	echoed bool
 
 	// output
 	out, errw io.Writer // where the job writes (buffers under -O)
@@ -192,11 +194,8 @@ func (j *job) run(ctx context.Context) {
 			return
 		}
 		j.current = i
-		silent := c.Silent || e.opts.Silent || j.silentTarget
-		if e.opts.DryRun || !silent {
-			if strings.TrimSpace(c.Text) != "" || !silent {
-				fmt.Fprintln(j.out, c.Text)
-			}
+		if !(i == 0 && j.echoed) {
+			j.echo(c)
 		}
 		if e.opts.DryRun && !c.Recursive {
 			continue
@@ -244,6 +243,33 @@ func (j *job) run(ctx context.Context) {
 		}
 		return
 	}
+}
+
+// echo prints a command before it runs, as make does unless it is silent.
+func (j *job) echo(c makefile.Command) {
+	e := j.e
+	silent := c.Silent || e.opts.Silent || j.silentTarget
+	if e.opts.DryRun || !silent {
+		fmt.Fprintln(j.out, c.Text)
+	}
+}
+
+// echoFirst prints the first command now, in the scheduler, so that jobs
+// started one after the other print their first lines in that order.
+func (j *job) echoFirst() {
+	if len(j.cmds) == 0 || j.e.opts.Touch {
+		return
+	}
+	c := j.cmds[0]
+	if j.oneShell {
+		texts := make([]string, len(j.cmds))
+		for i, c := range j.cmds {
+			texts[i] = c.Text
+		}
+		c.Text = strings.Join(texts, "\n")
+	}
+	j.echo(c)
+	j.echoed = true
 }
 
 // childError prints make's message for a failed command.

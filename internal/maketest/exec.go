@@ -43,7 +43,9 @@ func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io
 	if cfg.Flags.PrintDatabase {
 		db.PrintDatabase(stdout)
 	}
-	f := cfg.Flags
+	// The effective flags: the command line's, MAKEFLAGS from the
+	// environment and as the makefiles left it.
+	f := db.Flags
 	jobs := f.Jobs
 	if jobs == 0 {
 		jobs = 1
