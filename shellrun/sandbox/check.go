@@ -47,7 +47,7 @@ var daemons = map[string]*daemonSpec{
 			}
 		}
 		b, err := m.sc.d.vfs.ReadFile(conf)
-		return err == nil && regexp.MustCompile(`(?m)^\s*daemon\s+off\s*;`).Match(b)
+		return err == nil && daemonOff.Match(b)
 	}, "nginx daemonises unless told 'daemon off;': use exec nginx -g 'daemon off;'"},
 	"cron":         {argsFg("-f"), "cron daemonises without -f: use 'exec cron -f'"},
 	"crond":        {argsFg("-f"), "crond daemonises without -f"},
@@ -118,6 +118,7 @@ func (m *mctx) daemon(name string, a []string) int {
 }
 
 var (
+	daemonOff     = regexp.MustCompile(`(?m)^\s*daemon\s+off\s*;`)
 	installPrefix = regexp.MustCompile(`^(00|01|02|03|99)_[A-Za-z0-9_.+-]+\.sh$`)
 	anyPrefix     = regexp.MustCompile(`^[0-9][0-9]_`)
 )

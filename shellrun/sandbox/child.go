@@ -79,6 +79,7 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	as := uint64(limit) + 4<<30
 	unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: as, Max: as})
 	debug.SetMemoryLimit(limit / 2)
+	debug.SetGCPercent(400) // short-lived garbage; the limit bounds the heap
 	debug.SetMaxStack(64 << 20)
 	debug.SetTraceback("single")
 

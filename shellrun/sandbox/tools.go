@@ -947,13 +947,13 @@ func sedApply(cmd string, in []byte, ext bool) []byte {
 		if strings.Contains(flagsS, "I") {
 			pat = "(?i)" + pat
 		}
-		re, err := regexp.Compile("(?m)" + pat)
+		re, err := compileRE("(?m)" + pat)
 		if err != nil {
 			return in
 		}
 		repl := strings.ReplaceAll(parts[1], `\`+delim, delim)
 		repl = strings.ReplaceAll(repl, "$", "$$")
-		repl = regexp.MustCompile(`\\([0-9])`).ReplaceAllString(repl, "$${$1}")
+		repl = sedGroupRef.ReplaceAllString(repl, "$${$1}")
 		repl = strings.ReplaceAll(repl, "&", "${0}")
 		repl = strings.ReplaceAll(repl, `\n`, "\n")
 		lines := strings.SplitAfter(string(in), "\n")
@@ -972,7 +972,7 @@ func sedApply(cmd string, in []byte, ext bool) []byte {
 		return []byte(strings.Join(lines, ""))
 	}
 	if strings.HasPrefix(cmd, "/") && strings.HasSuffix(cmd, "/d") {
-		re, err := regexp.Compile(bre(cmd[1:len(cmd)-2], ext))
+		re, err := compileRE(bre(cmd[1:len(cmd)-2], ext))
 		if err != nil {
 			return in
 		}
@@ -985,6 +985,34 @@ func sedApply(cmd string, in []byte, ext bool) []byte {
 		return []byte(strings.Join(out, ""))
 	}
 	return in
+}
+
+var sedGroupRef = regexp.MustCompile(`\\([0-9])`)
+
+// reCache keeps compiled expressions: scripts repeat theirs.
+var reCache struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}
+
+func compileRE(expr string) (*regexp.Regexp, error) {
+	reCache.Lock()
+	re, ok := reCache.m[expr]
+	reCache.Unlock()
+	if ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, err
+	}
+	reCache.Lock()
+	if reCache.m == nil || len(reCache.m) > 4096 {
+		reCache.m = map[string]*regexp.Regexp{}
+	}
+	reCache.m[expr] = re
+	reCache.Unlock()
+	return re, nil
 }
 
 func splitUnescaped(s string, delim byte) []string {
@@ -1061,7 +1089,7 @@ func grepModel(m *mctx, a []string) int {
 		if opt['i'] {
 			p = "(?i)" + p
 		}
-		re, err := regexp.Compile(p)
+		re, err := compileRE(p)
 		if err != nil {
 			return m.fail(2, "invalid regular expression")
 		}

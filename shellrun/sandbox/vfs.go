@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -79,13 +80,27 @@ func newVFS(lower lowerFS) *VFS {
 	v := &VFS{lower: lower, now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), changes: map[string]*change{}}
 	v.root = &vnode{mode: fs.ModeDir | 0o755, kids: map[string]*vnode{}, lowerKey: "/"}
 	if lower == nil {
+		sk := skeleton()
+		v.root = cloneNode(sk.root)
+		v.initial = maps.Clone(sk.initial)
+		return v
+	}
+	v.settle()
+	return v
+}
+
+// skeleton is the built-in Debian-like tree, made once and cloned.
+var skeleton = sync.OnceValue(func() *VFS {
+	v := &VFS{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), changes: map[string]*change{}}
+	v.root = &vnode{mode: fs.ModeDir | 0o755, kids: map[string]*vnode{}}
+	{
 		v.root.loaded = true
 		for _, d := range []string{"/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/local", "/usr/local/bin", "/usr/local/sbin", "/usr/share", "/var", "/var/lib", "/var/lib/apt", "/var/lib/apt/lists", "/var/lib/dpkg", "/var/lib/dpkg/info", "/var/cache/apt/archives", "/etc/ssl/certs", "/usr/share/doc", "/etc/apt/apt.conf.d", "/etc/apt/sources.list.d", "/etc/apt/preferences.d", "/etc/dpkg/dpkg.cfg.d", "/etc/profile.d", "/etc/pam.d", "/etc/ld.so.conf.d", "/etc/security", "/etc/skel", "/usr/local/share", "/usr/share/man", "/usr/share/locale", "/usr/share/info", "/var/spool", "/var/mail", "/var/backups", "/var/cache", "/var/log", "/var/tmp", "/etc/apt", "/etc/default"} {
 			v.mkdirAllLocked(d, 0o755)
 		}
 		v.chmodLocked("/tmp", fs.ModeDir|fs.ModeSticky|0o777)
-		v.writeLocked("/etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"), 0o644)
-		v.writeLocked("/etc/group", []byte("root:x:0:\ndaemon:x:1:\nadm:x:4:\nstaff:x:50:\nnogroup:x:65534:\n"), 0o644)
+		v.writeLocked("/etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\nsys:x:3:3:sys:/dev:/usr/sbin/nologin\nmail:x:8:8:mail:/var/mail:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nbackup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"), 0o644)
+		v.writeLocked("/etc/group", []byte("root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\ntty:x:5:\nmail:x:8:\nwww-data:x:33:\nbackup:x:34:\nstaff:x:50:\nusers:x:100:\nnogroup:x:65534:\n"), 0o644)
 		v.writeLocked("/etc/shadow", []byte("root:*:20000:0:99999:7:::\n"), 0o640)
 		v.writeLocked("/etc/debian_version", []byte("12.8\n"), 0o644)
 		v.writeLocked("/etc/os-release", []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n"), 0o644)
@@ -100,9 +115,22 @@ func newVFS(lower lowerFS) *VFS {
 		v.symlinkLocked("/bin/sh", "dash")
 		v.symlinkLocked("/var/run", "/run")
 	}
-	// Whatever the base, the seed state is not a change.
+	// The seed state is not a change.
 	v.settle()
 	return v
+})
+
+// cloneNode copies a tree; file contents are shared, as they are only
+// ever replaced, never changed in place.
+func cloneNode(n *vnode) *vnode {
+	c := *n
+	if n.kids != nil {
+		c.kids = make(map[string]*vnode, len(n.kids))
+		for k, kid := range n.kids {
+			c.kids[k] = cloneNode(kid)
+		}
+	}
+	return &c
 }
 
 // settle makes everything created so far part of the initial state.
