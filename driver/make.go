@@ -141,26 +141,29 @@ func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefil
 	return nil, 2
 }
 
-// execute makes job's goals with the rules of db.
+// execute makes job's goals with the rules of db. The flags are the
+// effective ones: the command line's merged with MAKEFLAGS from the
+// environment and as the makefiles left it.
 func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Database, stdio Stdio) (int, error) {
-	jobs := opts.Jobs
+	f := db.Flags
+	jobs := f.Jobs
 	if jobs == 0 {
-		jobs = -1
+		jobs = 1
 	}
 	return executor.Run(ctx, db, nil, executor.Options{
 		Goals:           job.goals,
 		Dir:             job.dir,
 		Jobs:            jobs,
-		KeepGoing:       opts.KeepGoing,
-		DryRun:          opts.DryRun,
-		Silent:          opts.Silent,
-		IgnoreErrors:    opts.IgnoreErrors,
-		Question:        opts.Question,
-		Touch:           opts.Touch,
-		AlwaysMake:      opts.AlwaysMake,
+		KeepGoing:       f.KeepGoing,
+		DryRun:          f.DryRun,
+		Silent:          f.Silent,
+		IgnoreErrors:    f.IgnoreErrors,
+		Question:        f.Question,
+		Touch:           f.Touch,
+		AlwaysMake:      f.AlwaysMake,
 		OutputSync:      opts.OutputSync,
-		WhatIf:          opts.WhatIf,
-		OldFiles:        opts.OldFiles,
+		WhatIf:          f.WhatIf,
+		OldFiles:        f.OldFiles,
 		CycleError:      opts.CycleError,
 		ProgramName:     progName(makeLevel(job.env)),
 		Stdin:           stdio.In,
