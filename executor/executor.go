@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -159,6 +160,10 @@ type executor struct {
 	interr           bool
 	cycleErr         error
 	madeIntermediate []*graph.Node
+	// interrupted are the jobs an interrupt stopped; seq numbers jobs in
+	// the order they started.
+	interrupted []*job
+	seq         int
 
 	outMu  sync.Mutex
 	stdout io.Writer
@@ -311,6 +316,7 @@ func (e *executor) run() (int, error) {
 		e.reap()
 	}
 	if e.interr || e.ctx.Err() != nil {
+		e.reportInterrupted()
 		return StatusInterrupted, e.ctx.Err()
 	}
 	e.removeIntermediates()
@@ -593,6 +599,8 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 	s.phase = phRunning
 	e.started++
 	j := e.newJob(u, s, cmds)
+	e.seq++
+	j.seq = e.seq
 	if !j.spawns() {
 		// Under -n, -t and -q make runs no process for a recipe without
 		// recursive lines: the job is done at once, in order.
@@ -689,8 +697,7 @@ func (e *executor) finish(j *job) {
 	case j.interrupted:
 		s.status = stFailed
 		e.interr = true
-		e.deleteTarget(j, true)
-		e.errorf("*** [%s: %s] Interrupt", j.where(j.current), n.Name)
+		e.interrupted = append(e.interrupted, j)
 	case j.failed:
 		s.status = stFailed
 		e.anyError = true
@@ -716,6 +723,22 @@ func (e *executor) finish(j *job) {
 			as.phase, as.status = phDone, stOK
 			e.g.Restat(a)
 		}
+	}
+}
+
+// reportInterrupted does what make does after an interrupt once every
+// recipe has stopped: delete the targets of the interrupted recipes (the
+// most recently started first), then report each recipe as interrupted
+// (in the order they started).
+func (e *executor) reportInterrupted() {
+	jobs := append([]*job(nil), e.interrupted...)
+	sort.Slice(jobs, func(a, b int) bool { return jobs[a].seq > jobs[b].seq })
+	for _, j := range jobs {
+		e.deleteTarget(j, true)
+	}
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		e.errorf("*** [%s: %s] Interrupt", j.where(j.current), j.u.n.Name)
 	}
 }
 

@@ -41,6 +41,8 @@ type job struct {
 	current int
 	// echoed reports that the first command was printed by echoFirst.
 	echoed bool
+	// seq is the job's start order.
+	seq int
 
 	// output
 	out, errw io.Writer // where the job writes (buffers under -O)

@@ -45,9 +45,7 @@ func (g *Graph) vpathDirs(name string) []string {
 		if v := g.db.Globals.Lookup("VPATH"); v != nil {
 			val, err := g.db.Expand(g.ctx, nil, "$(VPATH)")
 			if err == nil {
-				for _, d := range strings.FieldsFunc(val, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' }) {
-					dirs = append(dirs, d)
-				}
+				dirs = append(dirs, strings.FieldsFunc(val, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' })...)
 			}
 		}
 	}
