@@ -97,6 +97,8 @@ func TestCopyTree(t *testing.T) {
 	writeTree(t, src)
 	must(t, os.MkdirAll(filepath.Join(src, "images/ssh/build"), 0o755))
 	must(t, os.WriteFile(filepath.Join(src, "images/ssh/build/Dockerfile"), []byte("FROM x\n"), 0o644))
+	must(t, os.MkdirAll(filepath.Join(src, ".dmake"), 0o755))
+	must(t, os.WriteFile(filepath.Join(src, ".dmake/lock"), []byte("1\n"), 0o644))
 	dst := filepath.Join(t.TempDir(), "copy")
 	if err := CopyTree(src, dst); err != nil {
 		t.Fatal(err)
@@ -108,8 +110,10 @@ func TestCopyTree(t *testing.T) {
 	if hs != hd {
 		t.Errorf("copy hashes to %s, source to %s", hd, hs)
 	}
-	if _, err := os.Stat(filepath.Join(dst, "images/ssh/build")); !os.IsNotExist(err) {
-		t.Errorf("build output was copied (stat: %v)", err)
+	for _, left := range []string{"images/ssh/build", ".dmake"} {
+		if _, err := os.Stat(filepath.Join(dst, left)); !os.IsNotExist(err) {
+			t.Errorf("%s was copied (stat: %v)", left, err)
+		}
 	}
 	if target, err := os.Readlink(filepath.Join(dst, "script/sshd.sh")); err != nil || target != "03_sshd.sh" {
 		t.Errorf("symlink copied as %q, %v; want link to 03_sshd.sh", target, err)
