@@ -343,7 +343,8 @@ func statusOf(ctx context.Context, err error, res *execResult) (Result, error) {
 	if err == nil {
 		return out, nil
 	}
-	if st, ok := interp.IsExitStatus(err); ok {
+	var st interp.ExitStatus
+	if errors.As(err, &st) {
 		out.Status = int(st)
 		return out, nil
 	}
