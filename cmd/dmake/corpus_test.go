@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -14,17 +15,31 @@ import (
 	"github.com/dmake-dev/dmake/internal/maketest"
 )
 
-// buildDmake builds the dmake binary into a temporary directory, so that
-// tests run the program users run: argv handling, exit codes and $(MAKE)
-// recursion included.
+// dmakeBin is the dmake binary TestMain builds, so that tests run the
+// program users run: argv handling, exit codes and $(MAKE) recursion
+// included.
+var dmakeBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dmake-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	dmakeBin = filepath.Join(dir, "dmake")
+	if out, err := exec.Command("go", "build", "-o", dmakeBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildDmake returns the dmake binary built for the tests.
 func buildDmake(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "dmake")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return dmakeBin
 }
 
 // binaryRunner runs the dmake binary as a maketest.Runner.

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/moby/moby/client"
+)
+
+// copyLegacyImages copies legacy-images/ (without build output) into a
+// temporary directory, so a test can build and edit it freely.
+func copyLegacyImages(t *testing.T) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "repo")
+	src, err := filepath.Abs(filepath.Join("..", "..", "legacy-images"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	for _, junk := range []string{".dmake", "images/base/build", "images/ssh/build", "images/web/build"} {
+		os.RemoveAll(filepath.Join(dst, junk))
+	}
+	return dst
+}
+
+// runBinary runs the dmake binary with args and returns its output and
+// exit status.
+func runBinary(t *testing.T, bin string, env []string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		status = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running dmake: %v", err)
+	}
+	return out.String(), errb.String(), status
+}
+
+// TestLegacyImagesNoBuild runs "dmake --no-build" at the root of a copy of
+// legacy-images: every image's Makefile runs unchanged, and the layered
+// Dockerfile written for each has one COPY and one RUN per install script,
+// in the legacy order, FROM the image of the run below it.
+func TestLegacyImagesNoBuild(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	_, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "base", "ssh", "web", "IMAGE_PREFIX=nb/")
+	if status != 0 {
+		t.Fatalf("exit status %d\n%s", status, stderr)
+	}
+	want := map[string][]string{
+		"base": {"FROM debian:bookworm", "RUN /bin/bash /build/script/00_init.sh", "RUN /bin/bash /build/script/02_runit.sh", "RUN /bin/bash /build/script/99_cleanup.sh"},
+		"ssh":  {"FROM nb/base", "COPY script/03_sshd.sh /build/script/03_sshd.sh", "RUN /bin/bash /build/script/03_sshd.sh", "RUN /bin/bash /build/script/99_cleanup.sh"},
+		"web":  {"FROM nb/ssh", "RUN /bin/bash /build/script/03_nginx.sh"},
+	}
+	for name, lines := range want {
+		df, err := os.ReadFile(filepath.Join(repo, ".dmake", name, "Dockerfile"))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		last := -1
+		for _, l := range lines {
+			i := strings.Index(string(df), l)
+			if i < 0 {
+				t.Errorf("%s: the Dockerfile has no %q:\n%s", name, l, df)
+				continue
+			}
+			if i < last {
+				t.Errorf("%s: %q is out of order:\n%s", name, l, df)
+			}
+			last = i
+		}
+		if strings.Contains(string(df), "install.sh") {
+			t.Errorf("%s: the layered Dockerfile still runs the one-step install.sh:\n%s", name, df)
+		}
+	}
+}
+
+// TestGraphJSON checks "dmake --graph=json" at a legacy repository: the
+// images in FROM order with their dependencies and components.
+func TestGraphJSON(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	stdout, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--graph=json", "web", "base", "ssh")
+	if status != 0 {
+		t.Fatalf("exit status %d\n%s", status, stderr)
+	}
+	var doc struct {
+		Images []struct {
+			Name       string   `json:"name"`
+			From       string   `json:"from"`
+			DependsOn  []string `json:"depends_on"`
+			Components []string `json:"components"`
+		} `json:"images"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	var order []string
+	for _, im := range doc.Images {
+		order = append(order, im.Name)
+	}
+	if strings.Join(order, " ") != "base ssh web" {
+		t.Errorf("image order %q, want base ssh web", order)
+	}
+	if len(doc.Images) == 3 {
+		if got := doc.Images[2].DependsOn; len(got) != 1 || got[0] != "ssh" {
+			t.Errorf("web depends on %q, want [ssh]", got)
+		}
+		if !strings.Contains(strings.Join(doc.Images[1].Components, " "), "sshd") {
+			t.Errorf("ssh components %q lack sshd", doc.Images[1].Components)
+		}
+	}
+}
+
+// TestBuildLegacyImages builds base and ssh of a copy of legacy-images with
+// dmake on the real engine, then: a second run sends no build (its inputs
+// are unchanged), and after editing 03_sshd.sh only ssh is rebuilt, from
+// that script's layer on.
+func TestBuildLegacyImages(t *testing.T) {
+	c := enginetest.Require(t)
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	const prefix = "dmaketest-cli/"
+	t.Cleanup(func() {
+		for _, tag := range []string{prefix + "ssh", prefix + "base"} {
+			c.ImageRemove(context.Background(), tag, client.ImageRemoveOptions{PruneChildren: true})
+		}
+	})
+	env := []string{"DOCKER_HOME="}
+	args := []string{"-C", repo, "base", "ssh", "IMAGE_PREFIX=" + prefix, "--progress=plain"}
+
+	_, stderr, status := runBinary(t, bin, env, args...)
+	if status != 0 {
+		t.Fatalf("first build: exit status %d\n%s", status, stderr)
+	}
+	_, stderr, status = runBinary(t, bin, env, args...)
+	if status != 0 {
+		t.Fatalf("second build: exit status %d\n%s", status, stderr)
+	}
+	for _, name := range []string{"base", "ssh"} {
+		if !strings.Contains(stderr, name+" ("+prefix+name+") is up to date") {
+			t.Errorf("second run did not find %s up to date:\n%s", name, stderr)
+		}
+	}
+
+	script := filepath.Join(repo, "script", "03_sshd.sh")
+	src, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(script, append(src, []byte("\necho edited by TestBuildLegacyImages\n")...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, status = runBinary(t, bin, env, args...)
+	if status != 0 {
+		t.Fatalf("build after the edit: exit status %d\n%s", status, stderr)
+	}
+	if !strings.Contains(stderr, "base ("+prefix+"base) is up to date") {
+		t.Errorf("base was not up to date after editing an ssh script:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "edited by TestBuildLegacyImages") {
+		t.Errorf("the edited script did not run:\n%s", stderr)
+	}
+	// Every step before the edited script's COPY comes from the cache.
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "Step ") && strings.Contains(l, "COPY script/03_sshd.sh") {
+			break
+		}
+		if strings.Contains(l, " ---> Running in ") {
+			t.Errorf("a step before 03_sshd.sh ran again: %s\n%s", l, stderr)
+			break
+		}
+	}
+}
