@@ -132,3 +132,21 @@ func TestProgressLines(t *testing.T) {
 		}
 	}
 }
+
+// The TTY view redraws the running step's line and leaves one line per step.
+func TestProgressTTY(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress("tty", &buf, "img", []Step{{Instruction: "FROM x"}, {Instruction: "RUN y"}})
+	p.event(engine.BuildEvent{Kind: engine.EventStep, Step: 1, Steps: 2, Text: "FROM x"})
+	p.event(engine.BuildEvent{Kind: engine.EventStep, Step: 2, Steps: 2, Text: "RUN y"})
+	p.event(engine.BuildEvent{Kind: engine.EventRunning, Step: 2, Steps: 2, Text: "c0ffee"})
+	p.done(&Result{ImageID: "sha256:0123456789abcdef", Tag: "p/img", Steps: 2, Ran: 1})
+	got := buf.String()
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "[ 1/ 2] done") || !strings.Contains(lines[1], "[ 2/ 2] ran") || !strings.HasPrefix(lines[2], "img: built") {
+		t.Errorf("tty view:\n%q", got)
+	}
+	if !strings.Contains(got, "\r\033[K") {
+		t.Error("no line redraw")
+	}
+}
