@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
@@ -236,7 +235,7 @@ type ImageInfo struct {
 func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, found bool, err error) {
 	r, err := e.c.ImageInspect(ctx, ref)
 	if err != nil {
-		if isNotFound(err) {
+		if IsNotFound(err) {
 			return ImageInfo{}, false, nil
 		}
 		return ImageInfo{}, false, fmt.Errorf("inspecting image %s: %w", ref, err)
@@ -254,9 +253,6 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, 
 	return info, true, nil
 }
 
-func isNotFound(err error) bool {
-	return cerrdefs.IsNotFound(err)
-}
 
 // RemoveDangling removes the untagged images labelled LabelTag=tag that
 // dmake's earlier builds of tag left behind, except keep. It returns the ids
