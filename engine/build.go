@@ -253,7 +253,6 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, 
 	return info, true, nil
 }
 
-
 // RemoveDangling removes the untagged images labelled LabelTag=tag that
 // dmake's earlier builds of tag left behind, except keep. It returns the ids
 // removed. Images still used (by a container or as another image's parent)
