@@ -86,6 +86,54 @@ func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Option
 	return e.run()
 }
 
+// RemakeMakefiles is make's first phase: it tries to remake every makefile
+// read (db.Makefiles) and the included files that were missing (missing:
+// db.MissingIncludes and a MissingIncludeError's Files), as make does
+// before the goals: -n, -q and -t do not apply, nothing is printed for a
+// makefile that is up to date, a missing file without a rule is no error
+// here (the caller reports a required one), and a double-colon target
+// without prerequisites is not remade. remade reports that a recipe ran
+// for one of them: the caller must read the makefiles again (make
+// re-executes itself). status is make's (2 when a recipe failed).
+func RemakeMakefiles(ctx context.Context, db *makefile.Database, missing []string, opts Options) (remade bool, status int, err error) {
+	seen := make(map[string]bool)
+	var goals []string
+	for _, f := range append(append([]string(nil), db.Makefiles...), missing...) {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		if t := db.Targets[f]; t != nil && t.DoubleColon {
+			skip := true
+			for _, r := range t.Rules {
+				if len(r.Prereqs) > 0 {
+					skip = false
+				}
+			}
+			if skip {
+				continue
+			}
+		}
+		goals = append(goals, f)
+	}
+	if len(goals) == 0 {
+		return false, 0, nil
+	}
+	opts.Goals = goals
+	opts.DryRun, opts.Question, opts.Touch = false, false, false
+	opts.CycleError = false
+	g := NewGraph(ctx, db, opts)
+	e := newExecutor(ctx, db, g, opts)
+	e.makefiles = true
+	e.opts.KeepGoing = true
+	st, err := e.run()
+	if st == StatusError && !e.anyRecipeFailed {
+		// Only files that could not be made: not an error in this phase.
+		st = 0
+	}
+	return e.remadeAny, st, err
+}
+
 // NewGraph returns the graph Run would build for db and opts.
 func NewGraph(ctx context.Context, db *makefile.Database, opts Options) *graph.Graph {
 	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
@@ -168,6 +216,12 @@ type executor struct {
 	outMu  sync.Mutex
 	stdout io.Writer
 	stderr io.Writer
+
+	// makefiles is set while remaking makefiles (RemakeMakefiles): no
+	// goal messages, a missing file without a rule is no error here.
+	makefiles       bool
+	remadeAny       bool
+	anyRecipeFailed bool
 
 	silentTargets, ignoreTargets map[string]bool
 	suffixes                     []string
@@ -279,7 +333,7 @@ func (e *executor) run() (int, error) {
 				continue
 			case stOK:
 				gl.finished = true
-				if !gl.changed && !e.opts.Question && !e.opts.Silent {
+				if !gl.changed && !e.opts.Question && !e.opts.Silent && !e.makefiles {
 					n := gl.u.n
 					if n.Phony || !n.HasRecipe() {
 						e.messagef("Nothing to be done for '%s'.", n.Name)
@@ -440,7 +494,7 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *ustate, depth
 	}
 	if depStatus != stOK {
 		s.phase, s.status = phDone, depStatus
-		if depStatus == stFailed && depth == 0 && e.opts.KeepGoing {
+		if depStatus == stFailed && depth == 0 && e.opts.KeepGoing && !e.makefiles {
 			e.errorf("Target '%s' not remade because of errors.", n.Name)
 		}
 		return depStatus
@@ -553,6 +607,10 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 		case e.g.Exists(n):
 			s.phase, s.status = phDone, stOK
 			return stOK
+		}
+		if e.makefiles {
+			s.phase, s.status = phDone, stFailed
+			return stFailed
 		}
 		stop := "  Stop."
 		if e.opts.KeepGoing {
@@ -701,11 +759,13 @@ func (e *executor) finish(j *job) {
 	case j.failed:
 		s.status = stFailed
 		e.anyError = true
+		e.anyRecipeFailed = true
 		if !e.opts.KeepGoing {
 			e.stop = true
 		}
 	default:
 		s.status = stOK
+		e.remadeAny = true
 	}
 	if s.status == stOK {
 		if e.opts.DryRun || e.opts.Touch && !j.ranRecursive || e.opts.Question {

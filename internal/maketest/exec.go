@@ -27,30 +27,65 @@ func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io
 	cfg.Stdout = stdout
 	cfg.Stderr = stderr
 	cfg.Shell = ShellCapture
-	db, err := makefile.Load(ctx, cfg)
-	if err != nil {
+	var db *makefile.Database
+	// make remakes its makefiles (and missing includes) first, and reads
+	// them again when it did.
+	for restarts := 0; ; restarts++ {
+		d, err := makefile.Load(ctx, cfg)
+		var mie *makefile.MissingIncludeError
 		switch e := err.(type) {
+		case nil:
 		case *makefile.MissingIncludeError:
-			fmt.Fprintln(stderr, e.Notice)
-			fmt.Fprintln(stderr, e.Err.Format(prog))
+			mie = e
+			d = e.DB
 		case *makefile.Error:
 			fmt.Fprintln(stderr, e.Format(prog))
+			return 2
 		default:
 			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 2
 		}
-		return 2
+		missing := append([]string(nil), d.MissingIncludes...)
+		if mie != nil {
+			missing = append(missing, mie.Files...)
+		}
+		remade := false
+		if restarts < 10 {
+			var st int
+			remade, st, _ = executor.RemakeMakefiles(ctx, d, missing, execOptions(cfg, d, inv, stdout, stderr))
+			if st != 0 {
+				return st
+			}
+		}
+		if remade {
+			continue
+		}
+		if mie != nil {
+			fmt.Fprintln(stderr, mie.Notice)
+			fmt.Fprintln(stderr, mie.Err.Format(prog))
+			return 2
+		}
+		db = d
+		break
 	}
 	if cfg.Flags.PrintDatabase {
 		db.PrintDatabase(stdout)
 	}
-	// The effective flags: the command line's, MAKEFLAGS from the
-	// environment and as the makefiles left it.
+	status, _ := executor.Run(ctx, db, nil, execOptions(cfg, db, inv, stdout, stderr))
+	return status
+}
+
+// execOptions are the executor options of a run: the effective flags (the
+// command line's, MAKEFLAGS from the environment and as the makefiles left
+// it).
+func execOptions(cfg makefile.Config, db *makefile.Database, inv Invocation, stdout, stderr io.Writer) executor.Options {
+	const prog = "dmake"
 	f := db.Flags
 	jobs := f.Jobs
 	if jobs == 0 {
 		jobs = 1
 	}
-	status, _ := executor.Run(ctx, db, nil, executor.Options{
+	return executor.Options{
 		Goals:        cfg.Goals,
 		Dir:          cfg.Dir,
 		Jobs:         jobs,
@@ -67,7 +102,6 @@ func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io
 		ProgramName:  prog,
 		Stdout:       stdout,
 		Stderr:       stderr,
-		Env:          env,
-	})
-	return status
+		Env:          cfg.Env,
+	}
 }
