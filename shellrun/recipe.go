@@ -363,7 +363,8 @@ func (rc *Recipe) execHandler(shellName string, direct bool, res *execResult) in
 		}
 		st, sig, err := runProcess(ctx, path, args, hc, rc.ProcessGroup, rc.killTimeout())
 		if err != nil {
-			if errors.Is(err, syscall.ENOEXEC) && !direct {
+			if errors.Is(err, syscall.ENOEXEC) {
+				// execvp and sh both run such a file with /bin/sh.
 				return rc.runNoShebang(ctx, hc, path, args)
 			}
 			if ctx.Err() != nil {
@@ -452,7 +453,11 @@ func (rc *Recipe) runNoShebang(ctx context.Context, hc interp.HandlerContext, pa
 	sub.Dir = hc.Dir
 	sub.Env = execEnv(hc.Env)
 	sub.Stdin, sub.Stdout, sub.Stderr = hc.Stdin, hc.Stdout, hc.Stderr
-	r, err := sub.runner(shellKind{variant: syntax.LangPOSIX}, DefaultShell, false, nil, &res)
+	kind, ok := shellLang([]string{DefaultShell})
+	if !ok {
+		kind = shellKind{variant: syntax.LangPOSIX}
+	}
+	r, err := sub.runner(kind, DefaultShell, false, nil, &res)
 	if err != nil {
 		return err
 	}
