@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# shellrun-fuzz.sh [SECONDS] — fuzzes the sandboxed dry run (FuzzDryRun)
+# inside a throwaway debian:bookworm container: network none, the
+# instrumented test binary and testdata mounted read-only, 2 GiB of memory.
+# Afterwards `docker diff` of the container must list nothing but the fuzz
+# cache and the mount points: no panic, no escape.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+work=$(mktemp -d)
+trap 'rm -rf "$work"; docker rm -f "$name" >/dev/null 2>&1 || true' EXIT
+go test -c -fuzz FuzzDryRun -o "$work/fuzz.test" ./shellrun/sandbox
+name=dmake-fuzz-$$
+docker create --name "$name" --label dev.dmake.test=shellrun-fuzz --network none --memory 2g \
+	-e DMAKE_FUZZ_ISOLATED=1 -w /w/shellrun/sandbox \
+	-v "$work/fuzz.test:/fuzz.test:ro" -v "$PWD/testdata:/w/testdata:ro" \
+	debian:bookworm /fuzz.test -test.run '^$' -test.fuzz '^FuzzDryRun$' \
+	-test.fuzztime "${secs}s" -test.fuzzcachedir /tmp/fuzzcache -test.parallel 2 >/dev/null
+status=0
+docker start -a "$name" || status=$?
+echo "--- docker diff (expected: the fuzz cache under /tmp, the mount points)"
+docker diff "$name" | grep -v -e '^C /tmp$' -e '^A /tmp/fuzzcache' -e '^A /fuzz.test$' -e '^A /w' | tee "$work/diff"
+if [ -s "$work/diff" ]; then
+	echo "UNEXPECTED CHANGES in the container"
+	status=1
+fi
+exit $status
