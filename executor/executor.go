@@ -585,6 +585,11 @@ func (e *executor) checkDep(p, n *graph.Node, ns *ustate, depth int, thisMtime t
 // newer reports whether p is newer than a target of mtime t (a missing p,
 // or a missing target, counts as newer).
 func (e *executor) newer(p *graph.Node, t time.Time) bool {
+	if p.Phony {
+		// A phony prerequisite always makes its dependents out of date,
+		// even when a file of its name exists.
+		return true
+	}
 	pm := e.g.Mtime(p)
 	if pm.IsZero() && !e.g.Exists(p) {
 		return true
