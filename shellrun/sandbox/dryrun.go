@@ -150,6 +150,8 @@ type dryRun struct {
 	// stop cancels the running top-level script (budgets call it so that
 	// pipelines and subshells end at once).
 	stop context.CancelFunc
+	// fromPackage maps the files package models made to the package.
+	fromPackage map[string]string
 	// runitLoop says the running runit script looped as a service.
 	runitLoop atomic.Bool
 }
@@ -267,6 +269,9 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 	d.vfs.script = ""
 	d.vfs.mu.Unlock()
 	rep.Files = d.vfs.Changes()
+	for i := range rep.Files {
+		rep.Files[i].Package = d.fromPackage[rep.Files[i].Path]
+	}
 	d.services(img)
 	return rep
 }

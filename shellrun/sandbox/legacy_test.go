@@ -49,7 +49,7 @@ func prepareLegacy(t testing.TB) map[string]string {
 
 // legacyImages makes the images of the build dirs, each with the image it
 // is built FROM (its Dockerfile's FROM legacy/NAME) as parent.
-func legacyImages(t testing.TB, dirs map[string]string) []Image {
+func legacyImages(t testing.TB, dirs map[string]string, rootfs string) []Image {
 	byName := map[string]*Image{}
 	var names []string
 	for name, dir := range dirs {
@@ -57,6 +57,7 @@ func legacyImages(t testing.TB, dirs map[string]string) []Image {
 		if err != nil {
 			t.Fatal(err)
 		}
+		img.Rootfs = rootfs
 		byName[name] = &img
 		names = append(names, name)
 	}
@@ -79,7 +80,7 @@ func legacyImages(t testing.TB, dirs map[string]string) []Image {
 // directory describes it: there must be no errors.
 func TestLegacyImages(t *testing.T) {
 	dirs := prepareLegacy(t)
-	imgs := legacyImages(t, dirs)
+	imgs := legacyImages(t, dirs, "")
 	reps, err := Check(context.Background(), imgs, Options{})
 	if err != nil {
 		t.Fatal(err)

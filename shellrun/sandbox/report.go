@@ -68,6 +68,9 @@ type FileChange struct {
 	Type   string `json:"type"`   // "file", "dir", "symlink"
 	Mode   string `json:"mode,omitempty"`
 	Script string `json:"script,omitempty"`
+	// Package names the package whose model predicted the file (its own
+	// files, which a real install may lay out differently).
+	Package string `json:"package,omitempty"`
 }
 
 // Service is a runit service the image declares.

@@ -209,6 +209,12 @@ func (d *dryRun) installPkg(m *mctx, mgr, name string) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
+		d.mu.Lock()
+		if d.fromPackage == nil {
+			d.fromPackage = map[string]string{}
+		}
+		d.fromPackage[strings.TrimSuffix(p, "/")] = name
+		d.mu.Unlock()
 		c := files[p]
 		if strings.HasSuffix(p, "/") {
 			d.vfs.Mkdir(p, 0o755, true)
