@@ -168,7 +168,9 @@ type ustate struct {
 	phase    phase
 	status   status
 	updating bool
-	scope    *makefile.Scope
+	scope    *makefile.Scope // made on first use: see scopeOf
+	name     string
+	parent   *ustate // the unit that first asked for this one
 	prereqs  []*graph.Node // normal prerequisites (cycle edges dropped)
 	order    []*graph.Node // order-only
 	rule     *graph.Rule
@@ -394,15 +396,26 @@ func (e *executor) state(u unit) *ustate {
 	return s
 }
 
+// scopeOf returns the variable scope of a unit: its target-specific and
+// pattern-specific variables over those of the target that first needed
+// it. It is made only when a recipe needs it.
+func (e *executor) scopeOf(s *ustate) *makefile.Scope {
+	if s.scope == nil {
+		var ps *makefile.Scope
+		if s.parent != nil {
+			ps = e.scopeOf(s.parent)
+		}
+		s.scope = e.ev.ScopeFor(s.name, ps)
+	}
+	return s.scope
+}
+
 // initUnit resolves a unit's rule and prerequisite lists on first visit.
 func (e *executor) initUnit(u unit, s *ustate, parent *ustate) {
 	s.inited = true
 	e.g.Resolve(u.n)
-	var ps *makefile.Scope
-	if parent != nil {
-		ps = parent.scope
-	}
-	s.scope = e.ev.ScopeFor(u.n.Name, ps)
+	s.name = u.n.Name
+	s.parent = parent
 	switch {
 	case u.rule >= 0:
 		s.rule = u.n.Rules[u.rule]
@@ -738,7 +751,7 @@ func (e *executor) autoVars(u unit, s *ustate) *makefile.AutoVars {
 func (e *executor) expand(u unit, s *ustate) ([]makefile.Command, error) {
 	s.before = e.g.Mtime(u.n)
 	s.existed = e.g.Exists(u.n)
-	return e.ev.ExpandRecipe(e.ctx, s.scope, s.rule.Recipe, e.autoVars(u, s))
+	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, e.autoVars(u, s))
 }
 
 // reap waits for one job to finish and records its outcome.

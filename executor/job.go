@@ -57,13 +57,14 @@ func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
 	j.deleteOnError = e.db.DeleteOnError
 	j.oneShell = e.db.OneShell
 	j.shell, j.shellFlags = shellrun.DefaultShell, "-c"
-	if sh, err := e.ev.Expand(e.ctx, s.scope, "$(SHELL)"); err == nil && strings.TrimSpace(sh) != "" {
+	sc := e.scopeOf(s)
+	if sh, err := e.ev.Expand(e.ctx, sc, "$(SHELL)"); err == nil && strings.TrimSpace(sh) != "" {
 		j.shell = strings.TrimSpace(sh)
 	}
-	if fl, err := e.ev.Expand(e.ctx, s.scope, "$(.SHELLFLAGS)"); err == nil && strings.TrimSpace(fl) != "" {
+	if fl, err := e.ev.Expand(e.ctx, sc, "$(.SHELLFLAGS)"); err == nil && strings.TrimSpace(fl) != "" {
 		j.shellFlags = strings.TrimSpace(fl)
 	}
-	if env, err := e.ev.Environment(e.ctx, s.scope); err == nil && env != nil {
+	if env, err := e.ev.Environment(e.ctx, sc); err == nil && env != nil {
 		j.env = env
 	} else {
 		j.env = e.opts.Env
