@@ -34,8 +34,8 @@ type Options struct {
 	// Dir is make's working directory (after -C); empty means the
 	// process's.
 	Dir string
-	// Jobs is -j: 1 (or 0 with JobsUnlimited false) runs one recipe at a
-	// time; below 0 means no limit.
+	// Jobs is -j: how many recipes run at once. 0 and 1 run one at a
+	// time; below 0 means no limit (-j without a number).
 	Jobs int
 	// KeepGoing (-k), DryRun (-n), Silent (-s), IgnoreErrors (-i),
 	// Question (-q), Touch (-t), AlwaysMake (-B) have make's meanings.
@@ -74,10 +74,16 @@ const (
 )
 
 // Run makes the goals of opts with the rules of db. g may be nil: Run then
-// builds the graph of db. It returns make's exit status; err is not nil
-// when the run was interrupted (the context's error) or when a cycle was
-// found with CycleError set (a *graph.CycleError). Messages go to
-// opts.Stderr as make prints them.
+// builds the graph of db (NewGraph). It returns make's exit status (0, 1
+// for -q when something is out of date, 2 on error, 130 when interrupted);
+// err is not nil when the run was interrupted (the context's error) or
+// when a cycle was found with CycleError set (a *graph.CycleError). Every
+// message, the CycleError's included, has already been printed on
+// opts.Stderr as make prints it: callers print nothing more.
+//
+// A caller that reads makefiles runs RemakeMakefiles first, as make does.
+// For a sub-make (MAKELEVEL > 0) ProgramName should be "dmake[N]", as
+// make's messages say "make[N]".
 func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) (int, error) {
 	if g == nil {
 		g = NewGraph(ctx, db, opts)
