@@ -176,7 +176,7 @@ type ustate struct {
 	updating bool
 	scope    *makefile.Scope // made on first use: see scopeOf
 	name     string
-	parent   *ustate // the unit that first asked for this one
+	parent   *ustate       // the unit that first asked for this one
 	prereqs  []*graph.Node // normal prerequisites (cycle edges dropped)
 	order    []*graph.Node // order-only
 	rule     *graph.Rule
