@@ -173,6 +173,12 @@ func (g *Graph) Node(name string) *Node {
 			if p == name {
 				return true
 			}
+			// make also takes patterns in .PRECIOUS (.PRECIOUS: %.o).
+			if special == ".PRECIOUS" && strings.Contains(p, "%") {
+				if _, ok := matchPattern(p, name); ok {
+					return true
+				}
+			}
 		}
 		return false
 	}
