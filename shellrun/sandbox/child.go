@@ -426,15 +426,6 @@ loop:
 	return retry, nil
 }
 
-func allDone(reports []*Report, pending []int) bool {
-	for _, i := range pending {
-		if reports[i] == nil {
-			return false
-		}
-	}
-	return true
-}
-
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndex(s, "\n"); i >= 0 {

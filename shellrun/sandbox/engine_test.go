@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -144,6 +143,6 @@ func TestLegacyPredictions(t *testing.T) {
 			}
 			t.Errorf("%s: the scripts create %s, but the image has no such file", name, m)
 		}
-		t.Log(fmt.Sprintf("%s: %d created/changed files checked, %d missing", name, len(files), len(missing)))
+		t.Logf("%s: %d created/changed files checked, %d missing", name, len(files), len(missing))
 	}
 }

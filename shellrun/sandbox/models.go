@@ -82,15 +82,6 @@ func (m *mctx) stdin() []byte {
 	return b
 }
 
-// vfsErr turns a VFS error into the tool's wording.
-func errText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("%s: %v", pe.Path, errnoText(pe.Err))
-	}
-	return err.Error()
-}
-
 func errnoText(err error) string {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

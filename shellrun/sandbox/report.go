@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 )
 
@@ -276,23 +275,6 @@ func uniq(xs []string) []string {
 		}
 	}
 	return out
-}
-
-// sortDiags orders diagnostics by file, line and column.
-func sortDiags(ds []Diagnostic) {
-	sort.SliceStable(ds, func(i, j int) bool { return posLess(ds[i].Pos, ds[j].Pos) })
-}
-
-func posLess(a, b string) bool {
-	fa, la, ca := splitPos(a)
-	fb, lb, cb := splitPos(b)
-	if fa != fb {
-		return fa < fb
-	}
-	if la != lb {
-		return la < lb
-	}
-	return ca < cb
 }
 
 func splitPos(p string) (string, int, int) {
