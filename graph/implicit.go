@@ -100,7 +100,20 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 			}
 			m := &match{rule: c.rule, stem: c.dir + c.stem}
 			ok := true
-			for _, p := range c.rule.Prereqs {
+			prereqs, orderOnly := c.rule.Prereqs, c.rule.OrderOnly
+			if c.rule.SecondExpansion != "" {
+				// .SECONDEXPANSION: the prerequisite text is expanded
+				// again for this target, $* being the stem; % in what it
+				// gives is the stem too.
+				auto := &makefile.AutoVars{Target: name, Stem: m.stem}
+				p2, o2, err := g.db.SecondExpand(g.ctx, g.db.ScopeFor(name, nil), c.rule.SecondExpansion, auto)
+				if err != nil {
+					continue
+				}
+				prereqs = append(append([]string(nil), prereqs...), p2...)
+				orderOnly = append(append([]string(nil), orderOnly...), o2...)
+			}
+			for _, p := range prereqs {
 				q := p
 				if strings.Contains(p, "%") {
 					q = c.dir + substPattern(p, c.stem)
@@ -139,7 +152,7 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 			if !ok {
 				continue
 			}
-			for _, p := range c.rule.OrderOnly {
+			for _, p := range orderOnly {
 				q := p
 				if strings.Contains(p, "%") {
 					q = c.dir + substPattern(p, c.stem)
