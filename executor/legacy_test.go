@@ -74,8 +74,44 @@ func TestLegacyPrepare(t *testing.T) {
 		t.Fatalf("copying legacy-images: %v: %s", err, out)
 	}
 	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + repo, "LANG=C", "DOCKER_HOME=" + repo}
+	// A stand-in for docker on the build goal: it records its arguments and
+	// the list of files of the context it reads from stdin.
+	fake := filepath.Join(repo, "fake-docker")
+	os.WriteFile(fake, []byte("#!/bin/sh\necho \"$@\" > \"$FAKE_OUT.args\"\ntar -tz | sort > \"$FAKE_OUT.files\"\n"), 0o755)
 	for _, mk := range images {
 		name := filepath.Base(filepath.Dir(mk))
+		t.Run(name+"/build-with-fake-docker", func(t *testing.T) {
+			dir := filepath.Join(repo, "images", name)
+			run := func(tool string, out string) (string, string) {
+				os.RemoveAll(filepath.Join(dir, "build"))
+				args := []string{"build", "DOCKER=" + fake, "IMAGE_PREFIX=t1/"}
+				e := append(env, "FAKE_OUT="+out)
+				var so, se bytes.Buffer
+				if tool == "make" {
+					cmd := exec.Command("/usr/bin/make", args...)
+					cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, e, &so, &se
+					if err := cmd.Run(); err != nil {
+						t.Fatalf("make build: %v\n%s%s", err, so.String(), se.String())
+					}
+				} else {
+					if st := maketest.Exec(context.Background(), dir, args, e, &so, &se); st != 0 {
+						t.Fatalf("dmake build: status %d\n%s%s", st, so.String(), se.String())
+					}
+				}
+				a, _ := os.ReadFile(out + ".args")
+				f, _ := os.ReadFile(out + ".files")
+				return maketest.Normalize(so.String()+se.String(), "dmake") + "args: " + string(a), string(f)
+			}
+			mout, mfiles := run("make", filepath.Join(t.TempDir(), "make"))
+			dout, dfiles := run("dmake", filepath.Join(t.TempDir(), "dmake"))
+			t.Logf("%s%d files in the context", mout, strings.Count(mfiles, "\n"))
+			if mout != dout {
+				t.Errorf("build output differs\n--- make:\n%s\n--- dmake:\n%s", mout, dout)
+			}
+			if mfiles != dfiles || !strings.Contains(mfiles, "Dockerfile") {
+				t.Errorf("build contexts differ\n--- make:\n%s\n--- dmake:\n%s", mfiles, dfiles)
+			}
+		})
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(repo, "images", name)
 			build := filepath.Join(dir, "build")
