@@ -16,10 +16,12 @@
 # recipe lines through mvdan/sh with image.Builder's middleware).
 #
 # Usage: bench/images.sh          (needs the engine, GNU make, debian:bookworm)
-# Environment: SLOW (default 8), KEEP=1 keeps the work directory and images.
+# Environment: SLOW (default 8), REPEAT edit rounds (default 3, medians are
+# reported), KEEP=1 keeps the work directory and images.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 slow=${SLOW:-8}
+repeat=${REPEAT:-3}
 work=$(mktemp -d /tmp/dmake-bench-images.XXXXXX)
 log=$work/log
 L=benchlegacy/ D=benchdmake/ I=benchideal/
@@ -27,6 +29,7 @@ docker=/usr/bin/docker
 [ -x $docker ] || docker=$(command -v docker)
 
 cleanup() {
+	cp "$log" /tmp/dmake-bench-images.last.log 2>/dev/null && echo "log: /tmp/dmake-bench-images.last.log"
 	if [ "${KEEP:-}" = 1 ]; then echo "kept $work"; return; fi
 	for p in $I $D $L; do
 		for n in ssh base; do $docker rmi "${p}$n" >/dev/null 2>&1 || true; done
@@ -91,20 +94,38 @@ timed "dmake base" dmake base
 printf 'FROM %sbase\nLABEL dev.dmake.bench.ideal=1\n' "$D" |
 	DOCKER_BUILDKIT=0 $docker build -q --label dev.dmake.bench=1 -t ${I}base - >>"$log"
 
-run_variant() { # run_variant NAME IDEAL_DOCKERFILE EDIT_N
+# median LABEL: the median of the times recorded as "LABEL #n".
+median() {
+	local label=$1
+	T[$label]=$(for k in "${!T[@]}"; do [[ $k == "$label #"* ]] && echo "${T[$k]}"; done |
+		sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	printf '  %-22s %8.3f s (median of %s)\n' "$label" "${T[$label]}" "$repeat"
+}
+
+run_variant() { # run_variant NAME IDEAL_DOCKERFILE
 	echo "$1:"
 	timed "$1 legacy cold" legacy ssh NOCACHE=1
 	timed "$1 dmake cold" dmake ssh NOCACHE=1
 	timed "$1 ideal cold" ideal "$2" --no-cache
-	edit "$3"
-	timed "$1 legacy edit" legacy ssh
-	timed "$1 dmake edit" dmake ssh
-	timed "$1 ideal edit" ideal "$2"
+	# Each round edits 03_sshd.sh again and rebuilds with the three, in a
+	# rotating order (the package mirror and the shared machine are noisy).
+	local r
+	for ((r = 1; r <= repeat; r++)); do
+		edit "$1-$r"
+		case $((r % 3)) in
+		1) timed "$1 legacy edit #$r" legacy ssh; timed "$1 dmake edit #$r" dmake ssh; timed "$1 ideal edit #$r" ideal "$2" ;;
+		2) timed "$1 dmake edit #$r" dmake ssh; timed "$1 ideal edit #$r" ideal "$2"; timed "$1 legacy edit #$r" legacy ssh ;;
+		0) timed "$1 ideal edit #$r" ideal "$2"; timed "$1 legacy edit #$r" legacy ssh; timed "$1 dmake edit #$r" dmake ssh ;;
+		esac
+	done
+	median "$1 legacy edit"
+	median "$1 dmake edit"
+	median "$1 ideal edit"
 	timed "$1 legacy no-op" legacy ssh
 	timed "$1 dmake no-op" dmake ssh
 	timed "$1 ideal no-op" ideal "$2"
 }
-run_variant plain ssh.Dockerfile 1
+run_variant plain ssh.Dockerfile
 
 # The slow earlier script, in this copy only.
 cat >"$repo/script/02_slow.sh" <<SLOW
@@ -117,7 +138,7 @@ SLOW
 printf '.PHONY: slow\nslow:\n\t$(call link,$@,script,02)\n' >"$repo/make/slow.mk"
 sed -i 's/^prepare: sshd/prepare: slow sshd/' "$repo/images/ssh/Makefile"
 grep -q '^prepare: slow sshd' "$repo/images/ssh/Makefile"
-run_variant slow ssh-slow.Dockerfile 2
+run_variant slow ssh-slow.Dockerfile
 
 ratio() { awk -v a="${T[$1]}" -v b="${T[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 echo
