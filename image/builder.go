@@ -281,7 +281,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	pr := newProgress(b.Progress, out, name, steps)
-	if !req.NoCache && len(b.Bust) == 0 && tag != "" {
+	if !req.NoCache && plan.Busted == "" && tag != "" {
 		info, found, err := b.Engine.InspectImage(ctx, tag)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

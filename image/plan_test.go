@@ -78,12 +78,28 @@ func TestLayeredPlanDetails(t *testing.T) {
 	}
 }
 
-func TestBustUnknown(t *testing.T) {
+// A --bust word that names nothing of an image leaves it alone (another
+// image of the run may have that script); UnmatchedBust finds typos.
+func TestBustUnmatched(t *testing.T) {
 	root := prepare(t, bbRepo, "bb")
 	dir := filepath.Join(root, "images", "bb", "build")
-	_, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{Bust: []string{"nosuch"}, Token: "x"})
-	if err == nil || !strings.Contains(err.Error(), "--bust nosuch") {
-		t.Fatalf("err = %v, want a --bust error", err)
+	plain, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{Bust: []string{"sshd"}, Token: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Busted != "" || string(p.Dockerfile) != string(plain.Dockerfile) {
+		t.Errorf("a bust word of another image changed this one: busted %q", p.Busted)
+	}
+	q, _ := MakePlan(dir, filepath.Join(dir, "Dockerfile"), PlanOptions{Bust: []string{"tool"}, Token: "x"})
+	if q.Busted != "02_tool.sh" {
+		t.Errorf("Busted = %q, want 02_tool.sh", q.Busted)
+	}
+	if got := UnmatchedBust([]string{"sshd", "tool", "03_app", "all", "99_cleanup.sh"}, []*Plan{p}); strings.Join(got, " ") != "sshd" {
+		t.Errorf("UnmatchedBust = %q, want [sshd]", got)
 	}
 }
 
