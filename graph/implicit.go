@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/dmake-dev/dmake/makefile"
@@ -39,7 +38,10 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 		return nil
 	}
 	dir, base := splitDir(name)
-	var cands []candidate
+	// Candidates live in arrays on the stack: search runs for every file
+	// make considers, most of them sources that no rule makes.
+	var cbuf, abuf [32]candidate
+	cands, anyCands := cbuf[:0], abuf[:0]
 	specific := false
 	for i, r := range g.db.PatternRules {
 		if inUse[r] {
@@ -53,7 +55,7 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 			}
 			var stem, d string
 			var ok bool
-			if strings.Contains(tp, "/") {
+			if strings.IndexByte(tp, '/') >= 0 {
 				stem, ok = matchPattern(tp, name)
 			} else {
 				stem, ok = matchPattern(tp, base)
@@ -71,24 +73,39 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 				// specific; one without a recipe makes nothing.
 				break
 			}
-			cands = append(cands, candidate{rule: r, target: ti, dir: d, stem: stem, order: i})
+			c := candidate{rule: r, target: ti, dir: d, stem: stem, order: i}
+			if anything && !r.Terminal {
+				// Non-terminal match-anything rules apply only when no
+				// specific rule matched.
+				anyCands = append(anyCands, c)
+			} else {
+				cands = append(cands, c)
+			}
 			break
 		}
 	}
-	if specific {
-		kept := cands[:0]
-		for _, c := range cands {
-			if c.rule.Targets[c.target] == "%" && !c.rule.Terminal {
-				continue
+	if !specific && len(anyCands) > 0 {
+		// Keep definition order: merge the two lists by rule index.
+		merged := make([]candidate, 0, len(cands)+len(anyCands))
+		i, j := 0, 0
+		for i < len(cands) || j < len(anyCands) {
+			if j >= len(anyCands) || i < len(cands) && cands[i].order < anyCands[j].order {
+				merged = append(merged, cands[i])
+				i++
+			} else {
+				merged = append(merged, anyCands[j])
+				j++
 			}
-			kept = append(kept, c)
 		}
-		cands = kept
+		cands = merged
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		// make counts the directory in the stem of a pattern without a slash.
-		return len(cands[i].dir)+len(cands[i].stem) < len(cands[j].dir)+len(cands[j].stem)
-	})
+	// Stable insertion sort, shortest stem first (make counts the
+	// directory in the stem of a pattern without a slash).
+	for i := 1; i < len(cands); i++ {
+		for j := i; j > 0 && len(cands[j].dir)+len(cands[j].stem) < len(cands[j-1].dir)+len(cands[j-1].stem); j-- {
+			cands[j], cands[j-1] = cands[j-1], cands[j]
+		}
+	}
 
 	for pass := 0; pass < 2; pass++ {
 		if pass == 1 && g.opts.NoImplicitChains {
