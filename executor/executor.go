@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
 	"mvdan.cc/sh/v3/interp"
 
 	"github.com/dmake-dev/dmake/graph"
@@ -225,6 +226,13 @@ type executor struct {
 	stdout io.Writer
 	stderr io.Writer
 
+	// pgroups puts recipe commands in process groups of their own, which
+	// an interrupt signals. Not when one job at a time runs with a
+	// terminal on stdin: the commands then stay in dmake's foreground
+	// group, as under make, so that interactive ones (docker run -it) can
+	// read the terminal, and the terminal's Ctrl-C reaches them directly.
+	pgroups bool
+
 	// makefiles is set while remaking makefiles (RemakeMakefiles): no
 	// goal messages, a missing file without a rule is no error here.
 	makefiles       bool
@@ -257,6 +265,10 @@ func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opt
 	}
 	if e.stderr == nil {
 		e.stderr = io.Discard
+	}
+	e.pgroups = true
+	if f, ok := opts.Stdin.(*os.File); ok && e.jobs == 1 && term.IsTerminal(int(f.Fd())) {
+		e.pgroups = false
 	}
 	e.silentTargets = e.specialPrereqs(".SILENT")
 	e.ignoreTargets = e.specialPrereqs(".IGNORE")

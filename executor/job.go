@@ -217,7 +217,7 @@ func (j *job) run(ctx context.Context) {
 			Stderr:          j.errw,
 			ExecMiddlewares: e.opts.ExecMiddlewares,
 			ProgramName:     e.prog,
-			ProcessGroup:    true,
+			ProcessGroup:    e.pgroups,
 			KillTimeout:     e.opts.KillTimeout,
 		}
 		res, err := rc.Run(ctx, c.Text)
@@ -333,7 +333,7 @@ func (j *job) runTouch(ctx context.Context) {
 				continue
 			}
 			fmt.Fprintln(j.out, c.Text)
-			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: true}
+			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups}
 			res, err := rc.Run(ctx, c.Text)
 			if err != nil && ctx.Err() != nil {
 				j.interrupted = true
