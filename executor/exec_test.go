@@ -228,3 +228,15 @@ var execCases = []execCase{
 		args: []string{"-s"}, opts: Options{Silent: true},
 	},
 }
+
+// TestCycleError: with CycleError a cycle stops the run before any recipe,
+// naming the whole cycle, instead of make's warning.
+func TestCycleError(t *testing.T) {
+	m := newMK().rule("all", ":", "a", "", "@echo all").rule("a", ":", "b", "", "@echo a").
+		rule("b", ":", "c", "", "@echo b").rule("c", ":", "a", "", "@echo c")
+	got := dmakeRun(t, t.TempDir(), m, Options{CycleError: true, ProgramName: "dmake"})
+	want := outcome{Stderr: "dmake: *** dependency cycle: a -> b -> c -> a.  Stop.\n", Status: 2}
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", show(got), show(want))
+	}
+}
