@@ -27,46 +27,11 @@ func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io
 	cfg.Stdout = stdout
 	cfg.Stderr = stderr
 	cfg.Shell = ShellCapture
-	var db *makefile.Database
 	// make remakes its makefiles (and missing includes) first, and reads
 	// them again when it did.
-	for restarts := 0; ; restarts++ {
-		d, err := makefile.Load(ctx, cfg)
-		var mie *makefile.MissingIncludeError
-		switch e := err.(type) {
-		case nil:
-		case *makefile.MissingIncludeError:
-			mie = e
-			d = e.DB
-		case *makefile.Error:
-			fmt.Fprintln(stderr, e.Format(prog))
-			return 2
-		default:
-			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-			return 2
-		}
-		missing := append([]string(nil), d.MissingIncludes...)
-		if mie != nil {
-			missing = append(missing, mie.Files...)
-		}
-		remade := false
-		if restarts < 10 {
-			var st int
-			remade, st, _ = executor.RemakeMakefiles(ctx, d, missing, execOptions(cfg, d, inv, stdout, stderr))
-			if st != 0 {
-				return st
-			}
-		}
-		if remade {
-			continue
-		}
-		if mie != nil {
-			fmt.Fprintln(stderr, mie.Notice)
-			fmt.Fprintln(stderr, mie.Err.Format(prog))
-			return 2
-		}
-		db = d
-		break
+	db, st := executor.LoadMakefiles(ctx, cfg, execOptions(cfg, nil, inv, stdout, stderr))
+	if db == nil {
+		return st
 	}
 	if cfg.Flags.PrintDatabase {
 		db.PrintDatabase(stdout)
@@ -80,7 +45,10 @@ func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io
 // it).
 func execOptions(cfg makefile.Config, db *makefile.Database, inv Invocation, stdout, stderr io.Writer) executor.Options {
 	const prog = "dmake"
-	f := db.Flags
+	f := cfg.Flags
+	if db != nil {
+		f = db.Flags
+	}
 	jobs := f.Jobs
 	if jobs == 0 {
 		jobs = 1
