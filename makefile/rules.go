@@ -54,8 +54,9 @@ func getNextMword(s string, i int) (mwordType, int, int) {
 		return wColon, beg, i
 	case '&':
 		if at(i) == ':' {
-			if at(i+1) != ':' {
-				return wAmpcolon, beg, i + 1
+			i++
+			if at(i) != ':' {
+				return wAmpcolon, beg, i
 			}
 		}
 	case '+', '?', '!':
