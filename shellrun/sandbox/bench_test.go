@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // benchScripts generates n realistic install scripts with
@@ -57,4 +58,15 @@ func BenchmarkCheck1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(imgs)*b.N)/b.Elapsed().Seconds(), "scripts/s")
+}
+
+// BenchmarkOneImage500 is the in-process dry run of 500 scripts as one
+// image, as --check-scripts runs loose files.
+func BenchmarkOneImage500(b *testing.B) {
+	ss := benchScripts(b, 500)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		DryRunInProcess(context.Background(), Image{Name: "b", Scripts: ss}, Options{Timeout: time.Minute})
+	}
+	b.ReportMetric(float64(len(ss)*b.N)/b.Elapsed().Seconds(), "scripts/s")
 }

@@ -178,6 +178,7 @@ type scope struct {
 }
 
 type callRec struct {
+	raw  syntax.Pos // where, as the interpreter gives it (pos resolved lazily)
 	pos  string
 	argv []string
 	code int
@@ -607,8 +608,9 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	default:
 		code = 1
 		sc.mu.Lock()
-		pos := sc.last.pos
+		raw := sc.last.raw
 		sc.mu.Unlock()
+		pos := sc.where(raw)
 		emit(pos, "runtime", "%v", err)
 	}
 	if code == 0 {
@@ -618,6 +620,9 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	last, lastErr, exitArg := sc.last, sc.lastErr, sc.exitArg
 	errexit := sc.errexit
 	sc.mu.Unlock()
+	if last.pos == "" && last.raw.IsValid() {
+		last.pos = sc.where(last.raw)
+	}
 	msg := strings.TrimSpace(stderr.String())
 	if i := strings.LastIndex(msg, "\n"); i >= 0 {
 		msg = msg[i+1:]
@@ -773,7 +778,7 @@ func (sc *scope) where(p syntax.Pos) string {
 	if name == "" && len(sc.files) > 0 {
 		name = sc.files[0].name
 	}
-	return fmt.Sprintf("%s:%d:%d", name, p.Line(), p.Col())
+	return name + ":" + strconv.FormatUint(uint64(p.Line()), 10) + ":" + strconv.FormatUint(uint64(p.Col()), 10)
 }
 
 // boundedBuffer keeps the first max bytes written to it.

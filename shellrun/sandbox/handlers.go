@@ -25,13 +25,14 @@ import (
 // rewrites the builtins that would otherwise touch the host.
 func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
-	pos := sc.where(hc.Pos)
+	raw := hc.Pos
 	n := sc.steps.Add(1)
 	if sc.script != nil && sc.script.Role == RoleRunit && n > runitSteps {
 		// A run script that loops is a service written in shell: it runs
 		// until runit stops it.
 		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
+			pos := sc.where(raw)
 			sc.d.started.Store(true)
 			sc.d.runitLoop.Store(true)
 			sc.d.contain(pos, "runit-loop", "the run script loops (a service in the shell itself): stopped after %d commands", runitSteps)
@@ -41,6 +42,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	if n > sc.d.opts.MaxSteps {
 		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
+			pos := sc.where(raw)
 			sc.d.contain(pos, "loop-budget", "stopped after %d commands: the script does not end (step budget)", sc.d.opts.MaxSteps)
 			sc.d.errorf(pos, "loop-budget", "the script ran more than %d commands; it loops without end", sc.d.opts.MaxSteps)
 		}
@@ -52,6 +54,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	if g := runtime.NumGoroutine(); g > maxGoroutines || n%32 == 0 && g > maxGoroutines/16 && tooDeep() {
 		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
+			pos := sc.where(raw)
 			sc.d.contain(pos, "fork-bomb", "stopped: more than %d pipelines and subshells at once (a fork bomb)", maxGoroutines)
 			sc.d.errorf(pos, "fork-bomb", "the script starts pipelines or subshells without end (fork bomb)")
 		}
@@ -60,13 +63,14 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	if n%32 == 0 && tooDeep() {
 		sc.d.halt()
 		if !sc.budgetHit.Swap(true) {
+			pos := sc.where(raw)
 			sc.d.contain(pos, "recursion-limit", "stopped: functions or shells nested more than the sandbox allows (unbounded recursion)")
 			sc.d.errorf(pos, "recursion-limit", "functions nested too deeply: the script recurses without end")
 		}
 		return nil, errBudget
 	}
 	sc.mu.Lock()
-	sc.last = callRec{pos: pos, argv: args}
+	sc.last = callRec{raw: raw, argv: args}
 	sc.mu.Unlock()
 
 	i := 0
@@ -74,6 +78,10 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		i++
 	}
 	name, rest := args[i], args[i+1:]
+	if !specialCalls[name] {
+		return args, nil
+	}
+	pos := sc.where(raw)
 	switch name {
 	case "command":
 		var names []string
@@ -264,6 +272,11 @@ func (sc *scope) hardenText(pos, what string, f *syntax.File) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// specialCalls are the names call looks at; everything else passes as is.
+var specialCalls = toSet(`command type which hash source . eval trap alias pwd read mapfile readarray select kill
+umask ulimit jobs disown suspend logout fc history bind complete compgen compopt enable caller times coproc
+set exit exec cd [ test install_temporary install_permanent`)
 
 // trackSet follows set -e / set +e for the wording of failures.
 func (sc *scope) trackSet(args []string) {

@@ -585,10 +585,14 @@ func (d *dryRun) lookupID(file, name string) (int, bool) {
 		return n, true
 	}
 	b, _ := d.vfs.ReadFile(file)
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 3 && f[0] == name {
-			n, _ := strconv.Atoi(f[2])
+	text := string(b)
+	for text != "" {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		if rest, ok := strings.CutPrefix(line, name+":"); ok {
+			_, rest, _ = strings.Cut(rest, ":")
+			id, _, _ := strings.Cut(rest, ":")
+			n, _ := strconv.Atoi(id)
 			return n, true
 		}
 	}
@@ -1236,13 +1240,22 @@ func (d *dryRun) nextID(file string, system bool) int {
 	if system {
 		next = 100
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 3 {
-			n, _ := strconv.Atoi(f[2])
-			if (system && n >= next && n < 1000) || (!system && n >= next && n < 60000) {
-				next = n + 1
-			}
+	text := string(b)
+	for text != "" {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		_, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		_, rest, _ = strings.Cut(rest, ":")
+		id, _, _ := strings.Cut(rest, ":")
+		n, err := strconv.Atoi(id)
+		if err != nil {
+			continue
+		}
+		if (system && n >= next && n < 1000) || (!system && n >= next && n < 60000) {
+			next = n + 1
 		}
 	}
 	return next

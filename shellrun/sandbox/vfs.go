@@ -52,6 +52,7 @@ type vnode struct {
 	data     []byte
 	target   string // symlink target
 	loaded   bool   // data loaded from lower (files) / children listed (dirs)
+	owned    bool   // data belongs to this node alone and may grow in place
 	lowerKey string // path in the lower layer, "" if none
 	kids     map[string]*vnode
 }
@@ -124,6 +125,7 @@ var skeleton = sync.OnceValue(func() *VFS {
 // ever replaced, never changed in place.
 func cloneNode(n *vnode) *vnode {
 	c := *n
+	c.owned = false
 	if n.kids != nil {
 		c.kids = make(map[string]*vnode, len(n.kids))
 		for k, kid := range n.kids {
@@ -222,18 +224,26 @@ func (v *VFS) lookupDepth(p string, follow bool, depth int) (*vnode, string, *vn
 	if p == "/" {
 		return v.root, "", v.root, "/", nil
 	}
-	parts := strings.Split(p[1:], "/")
 	cur := v.root
-	curPath := ""
-	for i, part := range parts {
-		last := i == len(parts)-1
+	// Walk the components of p without splitting it: i is where the
+	// current component starts, p[:i-1] the directory walked so far.
+	for i := 1; i < len(p); {
+		end := strings.IndexByte(p[i:], '/')
+		last := end < 0
+		if last {
+			end = len(p)
+		} else {
+			end += i
+		}
+		part := p[i:end]
+		curPath := p[:i-1]
 		if !cur.mode.IsDir() {
 			return nil, "", nil, p, errNotDir
 		}
 		kid := v.children(cur)[part]
 		if kid == nil {
 			if last {
-				return cur, part, nil, curPath + "/" + part, nil
+				return cur, part, nil, p, nil
 			}
 			return nil, "", nil, p, errNotExist
 		}
@@ -242,17 +252,16 @@ func (v *VFS) lookupDepth(p string, follow bool, depth int) (*vnode, string, *vn
 			if !strings.HasPrefix(t, "/") {
 				t = curPath + "/" + t
 			}
-			rest := strings.Join(parts[i+1:], "/")
-			if rest != "" {
-				t = t + "/" + rest
+			if !last {
+				t = t + p[end:]
 			}
 			return v.lookupDepth(t, follow, depth+1)
 		}
 		if last {
-			return cur, part, kid, curPath + "/" + part, nil
+			return cur, part, kid, p, nil
 		}
 		cur = kid
-		curPath += "/" + part
+		i = end + 1
 	}
 	return nil, "", nil, p, errNotExist
 }
@@ -422,7 +431,7 @@ func (v *VFS) writeLocked(p string, data []byte, perm fs.FileMode) error {
 		if parent == nil || name == "" {
 			return pathErr("open", p, errNotExist)
 		}
-		n = &vnode{mode: perm.Perm(), loaded: true, mtime: v.now}
+		n = &vnode{mode: perm.Perm(), loaded: true, mtime: v.now, owned: true}
 		v.children(parent)[name] = n
 		n.data = bytes.Clone(data)
 		v.record(full, "created", n)
@@ -433,6 +442,7 @@ func (v *VFS) writeLocked(p string, data []byte, perm fs.FileMode) error {
 	}
 	n.data = bytes.Clone(data)
 	n.loaded = true
+	n.owned = true
 	n.mtime = v.now
 	v.record(full, "changed", n)
 	return nil
@@ -442,10 +452,20 @@ func (v *VFS) writeLocked(p string, data []byte, perm fs.FileMode) error {
 func (v *VFS) appendFile(p string, data []byte) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	_, _, n, _, err := v.lookup(p, true)
+	_, _, n, full, err := v.lookup(p, true)
 	if err == nil && n != nil && !n.mode.IsDir() {
+		if n.owned {
+			// Logs and lists grow line by line: append in place.
+			n.data = append(n.data, data...)
+			n.mtime = v.now
+			v.record(full, "changed", n)
+			return nil
+		}
 		old := v.content(n)
-		return v.writeLocked(p, append(bytes.Clone(old), data...), n.mode.Perm())
+		if err := v.writeLocked(p, append(bytes.Clone(old), data...), n.mode.Perm()); err != nil {
+			return err
+		}
+		return nil
 	}
 	return v.writeLocked(p, data, 0o644)
 }
