@@ -590,8 +590,7 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.Reset()
-	unset, _ := syntax.NewParser().Parse(strings.NewReader("unset TMPDIR"), "")
-	r.Run(ctx, unset)
+	r.Run(ctx, unsetTMPDIR())
 	err := r.Run(ctx, f)
 	code := 0
 	var es interp.ExitStatus
@@ -672,6 +671,16 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	}
 	return code, true, nil
 }
+
+// unsetTMPDIR is the statement that hides the runner's TMPDIR from the
+// script (parsed once; the interpreter does not modify it).
+var unsetTMPDIR = sync.OnceValue(func() *syntax.File {
+	f, err := syntax.NewParser().Parse(strings.NewReader("unset TMPDIR"), "")
+	if err != nil {
+		panic(err)
+	}
+	return f
+})
 
 // hasErrorAt says whether an error was already reported at pos.
 func (d *dryRun) hasErrorAt(pos string) bool {

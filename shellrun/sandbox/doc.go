@@ -1,0 +1,58 @@
+// Package sandbox dry-runs the install, boot and runit scripts of Docker
+// images through mvdan.cc/sh/v3 (v3.14.1) against a virtual filesystem, and
+// reports what a build would do: commands with their expanded argv and
+// position, packages installed and removed (build-only ones marked),
+// files created, changed and removed, runit services, network fetches,
+// warnings and errors, each at file:line:col.
+//
+// # Use
+//
+// An Image is an ordered list of Scripts (path, role, how it is run) with
+// optional context files (what "ADD . /build" copies), an optional base
+// rootfs (a tar or directory, read-only lower layer; see package rootfs)
+// and an optional Parent image built by scripts too. Check runs images in
+// a sandbox child and returns one Report each; LooseImage and
+// BuildDirImage build Images from loose files and from a legacy build
+// directory. Reports print as text (Report.WriteText) and JSON (WriteJSON,
+// schema in testdata/report.schema.json).
+//
+// # The sandbox
+//
+// The dry run must not change the host or hang dmake whatever a script
+// does. Every handler of the interpreter answers from the virtual FS and
+// the command models, and none falls back to a default: ExecHandlers (a
+// middleware that never calls the next handler), CallHandler (step, depth
+// and fork budgets; rewrites of the builtins that would touch the host),
+// OpenHandler, StatHandler, AccessHandler and ReadDirHandler2. The
+// environment is synthetic (PATH, HOME, USER, UID, EUID, GID, "HOME user"
+// for every ~user, no host variable), stdin is never given, and each image
+// has a deadline.
+//
+// What v3.14.1 does outside the handlers, and how it is closed:
+//   - redirections to $TMPDIR/sh-interp-* go to os.OpenFile: the runner's
+//     TMPDIR is under /dev/null, where no path can exist (the script sees
+//     TMPDIR unset);
+//   - process substitution makes a FIFO on the host: replaced in the syntax
+//     tree by /dev/null before running (eval, trap and sourced text are
+//     hardened the same way, or refused);
+//   - command -v, type, which, source and pwd -P look at the host: rewritten
+//     to answer from the virtual FS (source gets a /dev/null/… path whose
+//     host stat fails at once);
+//   - ~user looks host users up: the names are found in the syntax tree and
+//     answered by the environment from the virtual /etc/passwd;
+//   - $$ and $PPID show host pids: renamed to synthetic variables;
+//   - background jobs outlive Run: run in the foreground;
+//   - unsupported builtins (umask, ulimit, kill…) are answered by models;
+//     trap keeps the EXIT and ERR handlers only;
+//   - the expander and parser cannot be cancelled (${x//0/$x}, deeply
+//     nested parentheses): Check re-executes this binary (ChildEnv) and
+//     runs the scripts there under RLIMIT_AS, RLIMIT_FSIZE=0, a Go stack
+//     limit and a memory watchdog; as root the child also chroots into an
+//     empty directory and becomes nobody. A child that dies costs only the
+//     images in flight, which are reported with what was contained; the
+//     others run again in a fresh child.
+//
+// testdata/shellrun/hostile holds a hostile corpus; TestHostileInContainer
+// runs it in a throwaway container and checks the host unchanged and
+// docker diff empty.
+package sandbox
