@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -116,7 +118,36 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 	if err != nil || needsRealShell(file) {
 		return rc.runArgv(ctx, real, false)
 	}
+	replaceShellPID(file)
 	return rc.runFile(ctx, file, lang, shellWords[0], opts)
+}
+
+// shellSeq numbers the shells a process stands in for.
+var shellSeq atomic.Int64
+
+// replaceShellPID gives each line its own $$, as each line has its own
+// shell under make: the interpreter's $$ is dmake's pid, the same for
+// every line, so that temporary names like /tmp/x.$$ built by parallel
+// recipes would collide.
+func replaceShellPID(f *syntax.File) {
+	pid := strconv.Itoa(os.Getpid()) + strconv.FormatInt(shellSeq.Add(1), 10)
+	fix := func(parts []syntax.WordPart) {
+		for i, p := range parts {
+			if pe, ok := p.(*syntax.ParamExp); ok && pe.Param != nil && pe.Param.Value == "$" &&
+				pe.Exp == nil && pe.Repl == nil && pe.Slice == nil && pe.Index == nil && !pe.Length && !pe.Excl && !pe.Width && !pe.IsSet {
+				parts[i] = &syntax.Lit{ValuePos: pe.Pos(), ValueEnd: pe.End(), Value: pid}
+			}
+		}
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Word:
+			fix(n.Parts)
+		case *syntax.DblQuoted:
+			fix(n.Parts)
+		}
+		return true
+	})
 }
 
 // shellKind is what the interpreter must pretend to be.

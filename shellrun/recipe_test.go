@@ -155,3 +155,20 @@ func TestRecipeMiddlewares(t *testing.T) {
 		t.Errorf("middleware read %q from stdin, want %q", stdin, "ctx data")
 	}
 }
+
+// TestShellPID: each line has its own $$, a number, as each line has its
+// own shell under make.
+func TestShellPID(t *testing.T) {
+	a, _, _ := run(t, Recipe{}, `echo "$$"; echo $$`)
+	b, _, _ := run(t, Recipe{}, `echo "$$"`)
+	lines := strings.Fields(a)
+	if len(lines) != 2 || lines[0] != lines[1] {
+		t.Fatalf("$$ within a line: %q", a)
+	}
+	if strings.Trim(lines[0], "0123456789") != "" || lines[0] == "" {
+		t.Errorf("$$ = %q, not a number", lines[0])
+	}
+	if strings.TrimSpace(b) == lines[0] {
+		t.Errorf("two lines share $$ %s", lines[0])
+	}
+}
