@@ -33,6 +33,11 @@ func (db *Database) printDatabase(w io.Writer) error {
 	bw.WriteString("\n# Files\n\n")
 	for _, name := range db.TargetOrder {
 		t := db.Targets[name]
+		if t.Vars != nil {
+			for _, vn := range t.Vars.Names() {
+				printVar(bw, t.Vars.Lookup(vn), name+": ")
+			}
+		}
 		for _, r := range t.Rules {
 			bw.WriteString(name)
 			bw.WriteString(":")
@@ -43,11 +48,6 @@ func (db *Database) printDatabase(w io.Writer) error {
 			bw.WriteString("\n")
 			if t.Phony {
 				bw.WriteString("#  Phony target (prerequisite of .PHONY).\n")
-			}
-			if t.Vars != nil {
-				for _, vn := range t.Vars.Names() {
-					printVar(bw, t.Vars.Lookup(vn), name+": ")
-				}
 			}
 			printRecipe(bw, r.Recipe)
 			bw.WriteString("\n")

@@ -12,6 +12,9 @@ type DB struct {
 	Vars  map[string]string // name → "origin flavor value"
 	Rules map[string]string // "target:" or "target::" (numbered for repeats) → prerequisites and recipe
 	Impl  map[string]string // implicit rule header → recipe
+	// TargetVars are target-specific variables: "target: NAME" →
+	// "origin operator value".
+	TargetVars map[string]string
 }
 
 var origins = map[string]string{
@@ -31,6 +34,11 @@ func originOf(line string) (string, bool) {
 	if strings.HasPrefix(line, "# makefile (from ") {
 		return "file", true
 	}
+	for _, o := range []string{"command line", "environment", "environment under -e", "automatic", "default"} {
+		if strings.HasPrefix(line, "# "+o+" (from ") {
+			return originOf("# " + o)
+		}
+	}
 	if strings.HasPrefix(line, "# 'override' directive (from ") {
 		return "override", true
 	}
@@ -44,7 +52,7 @@ var ignoredVars = map[string]bool{
 
 // ParseDB extracts the data base from make -p output.
 func ParseDB(out string) *DB {
-	db := &DB{Vars: map[string]string{}, Rules: map[string]string{}, Impl: map[string]string{}}
+	db := &DB{Vars: map[string]string{}, Rules: map[string]string{}, Impl: map[string]string{}, TargetVars: map[string]string{}}
 	lines := strings.Split(out, "\n")
 	section := ""
 	for i := 0; i < len(lines); i++ {
@@ -108,8 +116,18 @@ func ParseDB(out string) *DB {
 				}
 				continue
 			}
-			if _, ok := originOf(l); ok {
+			if o, ok := originOf(l); ok {
 				i++ // a target-specific variable line follows
+				if i < len(lines) && section == "# Files" && !strings.HasPrefix(lines[i], "# ") {
+					if tgt, def, ok := strings.Cut(lines[i], ": "); ok {
+						for _, op := range []string{" := ", " += ", " = ", " ?= "} {
+							if name, val, ok := strings.Cut(def, op); ok {
+								db.TargetVars[tgt+": "+name] = o + strings.TrimRight(op, " ") + " " + val
+								break
+							}
+						}
+					}
+				}
 				continue
 			}
 			if strings.HasPrefix(l, "#") {
@@ -148,6 +166,7 @@ func (want *DB) Diff(got *DB) string {
 	diffMap(&b, "variable", want.Vars, got.Vars)
 	diffMap(&b, "rule", want.Rules, got.Rules)
 	diffMap(&b, "implicit rule", want.Impl, got.Impl)
+	diffMap(&b, "target variable", want.TargetVars, got.TargetVars)
 	return b.String()
 }
 
