@@ -188,7 +188,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		sc.d.contain(pos, "signal", "kill %s: no process is signalled by the dry run", strings.Join(rest, " "))
 		return append([]string{"__dmake_builtin", name}, rest...), nil
 	case "umask", "ulimit", "jobs", "disown", "suspend", "logout", "fc", "history", "bind",
-		"complete", "compgen", "compopt", "enable", "caller", "times", "coproc":
+		"complete", "compgen", "compopt", "enable", "caller", "times", "coproc", "bg", "fg", "newgrp":
 		return append([]string{"__dmake_builtin", name}, rest...), nil
 	case "set":
 		sc.trackSet(rest)
@@ -275,7 +275,7 @@ func (sc *scope) hardenText(pos, what string, f *syntax.File) (string, bool) {
 
 // specialCalls are the names call looks at; everything else passes as is.
 var specialCalls = toSet(`command type which hash source . eval trap alias pwd read mapfile readarray select kill
-umask ulimit jobs disown suspend logout fc history bind complete compgen compopt enable caller times coproc
+umask ulimit jobs disown suspend logout fc history bind complete compgen compopt enable caller times coproc bg fg newgrp
 set exit exec cd [ test install_temporary install_permanent`)
 
 // trackSet follows set -e / set +e for the wording of failures.

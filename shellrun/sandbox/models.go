@@ -351,7 +351,7 @@ func (m *mctx) builtin(a []string) int {
 		if len(a) == 1 || a[len(a)-1] == "-n" {
 			m.out("unlimited\n")
 		}
-	case "kill", "jobs", "disown", "times", "caller", "history", "fc", "bind", "complete", "compgen", "compopt", "enable":
+	case "kill", "jobs", "disown", "times", "caller", "history", "fc", "bind", "complete", "compgen", "compopt", "enable", "bg", "fg", "newgrp":
 	default:
 		return m.fail(1, "not available in a build")
 	}
