@@ -57,6 +57,8 @@ type Graph struct {
 	exists     map[string]bool
 	impossible map[string]bool
 	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
+	index      *patternIndex
+	stamp      uint64
 }
 
 // Rule is one way a node is made: an explicit rule (several for a

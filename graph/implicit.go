@@ -43,9 +43,17 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 	var cbuf, abuf [32]candidate
 	cands, anyCands := cbuf[:0], abuf[:0]
 	specific := false
-	for i, r := range g.db.PatternRules {
+	idx := g.ruleIndex()
+	g.stamp++
+	stamp := g.stamp
+	consider := func(i int) {
+		if idx.visited[i] == stamp {
+			return
+		}
+		idx.visited[i] = stamp
+		r := g.db.PatternRules[i]
 		if inUse[r] {
-			continue
+			return
 		}
 		noRecipe := r.Recipe == nil || len(r.Recipe.Lines) == 0
 		for ti, tp := range r.Targets {
@@ -71,38 +79,49 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 				// A rule with neither prerequisites nor recipe (make's
 				// dummy "%.c:" for each suffix) only marks the name as
 				// specific; one without a recipe makes nothing.
-				break
+				return
 			}
 			c := candidate{rule: r, target: ti, dir: d, stem: stem, order: i}
 			if anything && !r.Terminal {
-				// Non-terminal match-anything rules apply only when no
-				// specific rule matched.
 				anyCands = append(anyCands, c)
 			} else {
 				cands = append(cands, c)
 			}
-			break
+			return
 		}
 	}
-	if !specific && len(anyCands) > 0 {
-		// Keep definition order: merge the two lists by rule index.
-		merged := make([]candidate, 0, len(cands)+len(anyCands))
-		i, j := 0, 0
-		for i < len(cands) || j < len(anyCands) {
-			if j >= len(anyCands) || i < len(cands) && cands[i].order < anyCands[j].order {
-				merged = append(merged, cands[i])
-				i++
-			} else {
-				merged = append(merged, anyCands[j])
-				j++
-			}
-		}
-		cands = merged
+	var last byte
+	if name != "" {
+		last = name[len(name)-1]
 	}
-	// Stable insertion sort, shortest stem first (make counts the
-	// directory in the stem of a pattern without a slash).
+	for _, i := range idx.byLast[last] {
+		consider(i)
+	}
+	for _, i := range idx.noSuffix {
+		consider(i)
+	}
+	for _, i := range idx.terminalAny {
+		consider(i)
+	}
+	if !specific && depth == 0 {
+		// Non-terminal match-anything rules apply only when no specific
+		// rule matched, and never inside a chain.
+		for _, i := range idx.otherAny {
+			consider(i)
+		}
+		cands = append(cands, anyCands...)
+	}
+	// Shortest stem first (make counts the directory in the stem of a
+	// pattern without a slash), then definition order.
+	less := func(a, b candidate) bool {
+		la, lb := len(a.dir)+len(a.stem), len(b.dir)+len(b.stem)
+		if la != lb {
+			return la < lb
+		}
+		return a.order < b.order
+	}
 	for i := 1; i < len(cands); i++ {
-		for j := i; j > 0 && len(cands[j].dir)+len(cands[j].stem) < len(cands[j-1].dir)+len(cands[j-1].stem); j-- {
+		for j := i; j > 0 && less(cands[j], cands[j-1]); j-- {
 			cands[j], cands[j-1] = cands[j-1], cands[j]
 		}
 	}
@@ -185,4 +204,51 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 		}
 	}
 	return nil
+}
+
+// patternIndex sorts the pattern rules by what their target patterns can
+// match, so that a search looks only at rules that may apply.
+type patternIndex struct {
+	// byLast holds the rules with a target pattern whose text after %
+	// ends with that byte; noSuffix those with nothing after % (but
+	// something before: "s.%"); terminalAny the terminal match-anything
+	// rules and otherAny the other match-anything rules. Indexes into
+	// db.PatternRules, ascending.
+	byLast      [256][]int
+	noSuffix    []int
+	terminalAny []int
+	otherAny    []int
+	visited     []uint64
+}
+
+// ruleIndex returns the pattern index, made on first use.
+func (g *Graph) ruleIndex() *patternIndex {
+	if g.index != nil {
+		return g.index
+	}
+	idx := &patternIndex{visited: make([]uint64, len(g.db.PatternRules))}
+	for i, r := range g.db.PatternRules {
+		seen := map[*[]int]bool{}
+		add := func(l *[]int) {
+			if !seen[l] {
+				seen[l] = true
+				*l = append(*l, i)
+			}
+		}
+		for _, tp := range r.Targets {
+			pc := strings.IndexByte(tp, '%')
+			switch {
+			case tp == "%" && r.Terminal:
+				add(&idx.terminalAny)
+			case tp == "%":
+				add(&idx.otherAny)
+			case pc < 0 || pc == len(tp)-1:
+				add(&idx.noSuffix)
+			default:
+				add(&idx.byLast[tp[len(tp)-1]])
+			}
+		}
+	}
+	g.index = idx
+	return idx
 }
