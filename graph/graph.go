@@ -8,7 +8,7 @@
 //
 // The walk itself — make's traversal order and out-of-date decisions as
 // recipes finish — belongs to the executor, which asks the graph for nodes
-// and times. Above the file graph, the image graph (image.go) links legacy
+// and times. Above the file graph, the image graph (ImageOrder, LegacyImages) links legacy
 // images to their components and to the images they are built FROM.
 package graph
 
