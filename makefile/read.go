@@ -399,7 +399,7 @@ func (ev *evaluator) evalLines(st *evalState) error {
 			for _, name := range fields(names) {
 				v := ev.lookup(name)
 				if v == nil {
-					v = &Var{Name: name, Flavor: Recursive, Origin: OriginFile, Pos: ev.reading}
+					v = &Var{Name: name, Flavor: Simple, Origin: OriginFile, Pos: ev.reading}
 					ev.globals.set(v)
 				}
 				if exporting {

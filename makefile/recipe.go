@@ -359,10 +359,19 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 				if isParent && v.Private {
 					continue
 				}
-				seen[name] = true
+				if f != ev.global && v.Export == ExportDefault {
+					// a target- or pattern-specific variable takes the
+					// export state of the global one, as in make
+					if gv := ev.globals.m[name]; gv != nil {
+						v.Export = gv.Export
+					}
+				}
 				if !ev.exported(v) {
+					// make filters before it records the name: an outer
+					// exported definition of the same name still goes in
 					continue
 				}
+				seen[name] = true
 				if v.Origin == OriginEnvironment || v.Origin == OriginEnvOverride {
 					// it goes back into the environment unchanged
 					env[name] = v.Value

@@ -705,9 +705,8 @@ func (ev *evaluator) recordTargetVar(targets []string, defn string, origin Origi
 		if v == nil {
 			return &Error{Pos: ev.reading, Msg: "Malformed target-specific variable definition"}
 		}
-		if t.Vars.m[v.Name] != v {
-			continue // ?= found an existing definition
-		}
+		// (When ?= found an existing definition, v is that variable,
+		// maybe a global one: make marks it all the same.)
 		v.Private = mods.private
 		if mods.export != ExportDefault {
 			v.Export = mods.export

@@ -197,7 +197,27 @@ func (g *Generator) stmts(b *strings.Builder, level, n int) {
 			fmt.Fprintf(b, "define %s\n$(1)-%s-$(2)\nendef\n", name, body)
 			g.funcs = append(g.funcs, name)
 		default:
-			fmt.Fprintf(b, "$(eval %s += %s)\n", g.pick(genVarNames), g.words())
+			switch g.r.Intn(7) {
+			case 0:
+				fmt.Fprintf(b, "$(eval %s += %s)\n", g.pick(genVarNames), g.words())
+			case 1:
+				op := g.pick([]string{"", " =", " :=", " +=", " ?="})
+				name := g.pick(genVarNames)
+				// a second line starting with % would be a bash job spec
+				// when the value ends up in a recipe
+				fmt.Fprintf(b, "define %s%s\n%s\nw %s\nendef\n", name, op, g.expr(), g.words())
+				g.vars = append(g.vars, name)
+			case 2:
+				fmt.Fprintf(b, "undefine %s\n", g.pick(genVarNames))
+			case 3:
+				fmt.Fprintf(b, "export %s\n", g.pick(genVarNames))
+			case 4:
+				fmt.Fprintf(b, "%s := $(shell echo %s)\n", g.pick(genVarNames), g.words())
+			case 5:
+				fmt.Fprintf(b, "$(info $(%s:%%.c=%%.o) $(%s:.o=) $(%s:a=b))\n", g.pick(genVarNames), g.pick(genVarNames), g.pick(genVarNames))
+			default:
+				fmt.Fprintf(b, "pre_$(firstword %s x)_post = %s\n$(info $(pre_$(firstword %s x)_post))\n", g.words(), g.words(), g.words())
+			}
 		}
 	}
 }
@@ -221,8 +241,28 @@ func (g *Generator) Case(name string) *Case {
 	if g.chance(30) {
 		fmt.Fprintf(&b, "t%%: %s += %s\n", g.pick(genVarNames), g.words())
 	}
-	fmt.Fprintf(&b, "t1: t3\n\t@echo t1 %s\n", g.expr())
+	if g.chance(30) {
+		fmt.Fprintf(&b, "t1: %s %s %s\n", g.pick([]string{"", "override ", "export ", "private "}), g.pick(genVarNames), g.pick([]string{":= x", "+= more", "?= cond", "= $(A) r"}))
+	}
+	oo := ""
+	if g.chance(30) {
+		oo = " | t4"
+	}
+	fmt.Fprintf(&b, "t1: t3%s\n\t@echo t1 %s [$|]\n", oo, g.expr())
+	if g.chance(30) {
+		fmt.Fprintf(&b, "ifdef %s\n\t@echo cond-line $(%s)\nelse\n\t@echo other-line\nendif\n", g.pick(genVarNames), g.pick(genVarNames))
+	}
 	fmt.Fprintf(&b, "t2 t3:\n\t@echo $@ %s\n", g.expr())
+	switch g.r.Intn(4) {
+	case 0:
+		b.WriteString("t4:: ; @echo t4 one\nt4:: ; @echo t4 two $@\n")
+	case 1:
+		b.WriteString("t4 t5: t%: ; @echo static $@ $*\n")
+	case 2:
+		fmt.Fprintf(&b, "export %s\nt4: ; @echo \"env [$$%s]\"\n", g.pick(genVarNames), g.pick(genVarNames))
+	default:
+		b.WriteString(".PHONY: t4\nt4: ; @echo t4\n")
+	}
 	if g.chance(30) {
 		fmt.Fprintf(&b, "\t$(eval %s := %s)\n\t@echo after-eval %s\n", g.pick(genVarNames), g.words(), g.varRef())
 	}
