@@ -31,18 +31,14 @@ type evaluator struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	// reader state that functions ($(eval)) need
-	rd *reader
-
-	posix          bool
-	recipePrefix   byte
-	secondExp      bool
-	exportAll      bool
-	shellStatusSet bool
-	depth          int
-	maxArgs        int
-	callDepth      int
-	readingOffset  int // make's floc offset: the recipe line being expanded
+	posix         bool
+	recipePrefix  byte
+	secondExp     bool
+	exportAll     bool
+	depth         int
+	maxArgs       int
+	callDepth     int
+	readingOffset int // make's floc offset: the recipe line being expanded
 }
 
 // fatalf returns a fatal error at the expanding position.
@@ -64,8 +60,6 @@ func (ev *evaluator) lookup(name string) *Var {
 	}
 	return nil
 }
-
-func (ev *evaluator) lookupGlobal(name string) *Var { return ev.globals.m[name] }
 
 // tree returns the parsed value of v.
 func (v *Var) parsed() node {

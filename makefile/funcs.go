@@ -841,8 +841,6 @@ func fnCall(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	return buf, err
 }
 
-func (ev *evaluator) errPos() Pos { return ev.reading }
-
 func fnInfo(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	ev.flushOut()
 	if ev.stdout != nil {

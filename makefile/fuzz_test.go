@@ -44,6 +44,12 @@ func FuzzLoad(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		start := time.Now()
+		defer func() {
+			if d := time.Since(start); d > 5*time.Second {
+				t.Fatalf("took %v", d)
+			}
+		}()
 		db, err := makefile.Load(ctx, makefile.Config{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, ReadOnly: true, Env: []string{"PATH=/usr/bin:/bin"}})
 		if err != nil {
 			if _, ok := err.(*makefile.Error); !ok {

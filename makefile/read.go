@@ -109,9 +109,6 @@ type pendingRule struct {
 	haveCmdsLine bool
 }
 
-// reader is the part of the evaluator that reads makefiles.
-type reader struct{}
-
 // collapseContinuations is make's collapse_continuations.
 func collapseContinuations(line string, posix bool) string {
 	if strings.IndexByte(line, '\n') < 0 {
@@ -257,15 +254,6 @@ func (ev *evaluator) evalBuffer(text string) error {
 	err := ev.evalLines(st)
 	ev.reading = saved
 	return err
-}
-
-func (ev *evaluator) isIgnoring(st *evalState) bool {
-	for _, c := range st.conds {
-		if c.ignoring != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // evalLines is make's eval().
@@ -473,13 +461,9 @@ func trimRightBlank(s string) string {
 }
 
 type varMods struct {
-	export                     ExportState
-	override, private          bool
-	define, undefine           bool
-	name, op, value            string // for assignments
-	nameOK                     bool
-	hadAssign                  bool
-	defineName, defineOp, rest string
+	export            ExportState
+	override, private bool
+	define, undefine  bool
 }
 
 // parseVarAssignment is make's parse_var_assignment: it reports whether

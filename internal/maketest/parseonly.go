@@ -240,7 +240,6 @@ type miniBuilder struct {
 	stderr io.Writer
 	prog   string
 	state  map[string]int
-	ran    map[string]bool
 }
 
 type stopError string

@@ -15,7 +15,6 @@ import (
 
 type bvar struct {
 	name, op, value, origin string
-	core                    bool
 }
 
 type brule struct {
