@@ -237,7 +237,10 @@ type Rule struct {
 	// StaticPattern is its target pattern.
 	Stem          string
 	StaticPattern string
-	Pos           Pos
+	// Grouped lists all targets of a grouped rule ("a b &: c"): one run
+	// of the recipe makes them all.
+	Grouped []string
+	Pos     Pos
 }
 
 // Target is a file (or phony name) the makefiles mention as a target.

@@ -107,6 +107,7 @@ type pendingRule struct {
 	prefix       byte
 	file         string
 	haveCmdsLine bool
+	grouped      bool
 }
 
 // collapseContinuations is make's collapse_continuations.

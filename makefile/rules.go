@@ -216,7 +216,14 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 		}
 		return &Error{Pos: ev.reading, Msg: "missing separator"}
 	}
-	targets := ev.parseFileSeq(exp[:colon], true)
+	tpart := exp[:colon]
+	grouped := false
+	if strings.HasSuffix(tpart, "&") {
+		// "targets &: prerequisites": grouped targets
+		grouped = true
+		tpart = tpart[:len(tpart)-1]
+	}
+	targets := ev.parseFileSeq(tpart, true)
 	if len(targets) == 0 {
 		st.noTargets = true
 		return nil
@@ -276,6 +283,7 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 		tgtsStarted: tgtsStarted,
 		prefix:      ev.recipePrefix,
 		file:        b.file,
+		grouped:     grouped,
 	}
 	if cmdleft != nil {
 		r.cmdsStarted = tgtsStarted
@@ -534,6 +542,9 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 			if r.pattern != "" {
 				ru.Stem = stem
 				ru.StaticPattern = r.pattern
+			}
+			if r.grouped {
+				ru.Grouped = r.targets
 			}
 			if name == ".SUFFIXES" {
 				db.Suffixes = append(db.Suffixes, thisN...)
