@@ -34,7 +34,9 @@ cleanup() {
 	for p in $I $D $L; do
 		for n in ssh base; do $docker rmi "${p}$n" >/dev/null 2>&1 || true; done
 	done
-	$docker image prune -f --filter label=dev.dmake.bench=1 >/dev/null 2>&1 || true
+	for _ in 1 2 3; do # leaves first, then the images they kept alive
+		$docker image prune -f --filter label=dev.dmake.bench=1 >/dev/null 2>&1 || true
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -97,7 +99,7 @@ printf 'FROM %sbase\nLABEL dev.dmake.bench.ideal=1\n' "$D" |
 # median LABEL: the median of the times recorded as "LABEL #n".
 median() {
 	local label=$1
-	T[$label]=$(for k in "${!T[@]}"; do [[ $k == "$label #"* ]] && echo "${T[$k]}"; done |
+	T[$label]=$(for k in "${!T[@]}"; do if [[ $k == "$label #"* ]]; then echo "${T[$k]}"; fi; done |
 		sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 	printf '  %-22s %8.3f s (median of %s)\n' "$label" "${T[$label]}" "$repeat"
 }

@@ -191,6 +191,11 @@ func TestEngineEquivalence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%s: image size legacy %s, dmake %s", name, humanSize(li.Size), humanSize(di.Size))
+			// apt's caches and lists must not stay behind in the layers.
+			if float64(di.Size) > 1.1*float64(li.Size) {
+				t.Errorf("dmake's %s is %s, more than 1.1× the legacy %s", name, humanSize(di.Size), humanSize(li.Size))
+			}
 			slices.Sort(li.Ports)
 			slices.Sort(di.Ports)
 			for _, f := range []struct {

@@ -278,6 +278,7 @@ func layered(dir string, ins []Instruction, add, run int, shell string, opts Pla
 			}
 		}
 	}
+	hyg := aptHygiene(dir, scripts, helpers)
 	for si, s := range scripts {
 		if si == prodAt {
 			emit("", "ARG PRODUCTION=1")
@@ -290,6 +291,9 @@ func layered(dir string, ins []Instruction, add, run int, shell string, opts Pla
 		p.Components = append(p.Components, component(s))
 		copyFile(s, "script/"+s, "/build/script/"+s)
 		runText := fmt.Sprintf("RUN %s /build/script/%s", shell, s)
+		if h := hyg[si]; h != "" {
+			runText += " && " + h
+		}
 		if !busted {
 			for _, w := range opts.Bust {
 				if bustMatches(w, s) {
@@ -465,4 +469,109 @@ func UnmatchedBust(words []string, plans []*Plan) []string {
 		}
 	}
 	return out
+}
+
+// The apt caches that legacy cleanup scripts remove at the end of the one
+// install step. In a layer per script they would stay in every layer that
+// ran apt: aptHygiene removes them at the end of those layers instead.
+const (
+	aptCaches = "rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin"
+	aptLists  = "rm -rf /var/lib/apt/lists/*"
+)
+
+var funcDefRe = regexp.MustCompile(`(?m)^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\(\)`)
+
+// aptHygiene returns, per script (in order), a command to append to its RUN
+// that removes what a later cleanup script removes anyway, so the final file
+// tree is the same and the layers are not bloated:
+//   - the package archives and apt's binary caches (*.bin), after each script
+//     that uses apt, when a later script runs "apt-get clean";
+//   - the package lists, after the last script that uses apt before a later
+//     script removes /var/lib/apt/lists (no script in between needs them).
+//
+// A script uses apt when it mentions apt or dpkg, or calls a shell function
+// of the helper files (functions.sh) that does.
+func aptHygiene(dir string, scripts, helpers []string) []string {
+	texts := make([]string, len(scripts))
+	for i, s := range scripts {
+		b, _ := os.ReadFile(filepath.Join(dir, "script", s))
+		texts[i] = string(b)
+	}
+	// The helper functions that use apt, to a fixed point.
+	bodies := map[string]string{}
+	for _, h := range helpers {
+		b, err := os.ReadFile(filepath.Join(dir, "script", h))
+		if err != nil {
+			continue
+		}
+		src := string(b)
+		locs := funcDefRe.FindAllStringSubmatchIndex(src, -1)
+		for i, l := range locs {
+			end := len(src)
+			if i+1 < len(locs) {
+				end = locs[i+1][0]
+			}
+			bodies[src[l[2]:l[3]]] = src[l[1]:end]
+		}
+	}
+	aptish := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name, body := range bodies {
+			if !aptish[name] && usesApt(body, aptish) {
+				aptish[name], changed = true, true
+			}
+		}
+	}
+	out := make([]string, len(scripts))
+	cleanAt, listsAt := -1, -1
+	for i, t := range texts {
+		if strings.Contains(t, "apt-get clean") && cleanAt < 0 {
+			cleanAt = i
+		}
+		if strings.Contains(t, "/var/lib/apt/lists") && listsAt < 0 {
+			listsAt = i
+		}
+	}
+	lastApt := -1
+	for i := range scripts {
+		if i == cleanAt || i == listsAt {
+			break
+		}
+		if usesApt(texts[i], aptish) {
+			lastApt = i
+			if cleanAt > i {
+				out[i] = aptCaches
+			}
+		}
+	}
+	if lastApt >= 0 && listsAt > lastApt {
+		for i := lastApt + 1; i < listsAt; i++ {
+			if usesApt(texts[i], aptish) {
+				return out
+			}
+		}
+		if out[lastApt] != "" {
+			out[lastApt] += " /var/lib/apt/lists/*"
+		} else {
+			out[lastApt] = aptLists
+		}
+	}
+	return out
+}
+
+var wordRe = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_-]*`)
+
+func usesApt(text string, aptish map[string]bool) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t') {
+			line = line[:i]
+		}
+		for _, w := range wordRe.FindAllString(line, -1) {
+			if strings.HasPrefix(w, "apt") || w == "dpkg" || aptish[w] {
+				return true
+			}
+		}
+	}
+	return false
 }

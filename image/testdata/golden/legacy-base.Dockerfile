@@ -6,17 +6,17 @@ COPY runit/ /etc/service/
 COPY init/my_init /sbin/my_init
 COPY script/functions.sh /build/script/functions.sh
 COPY script/00_init.sh /build/script/00_init.sh
-RUN /bin/bash /build/script/00_init.sh
+RUN /bin/bash /build/script/00_init.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/01_init.sh /build/script/01_init.sh
-RUN /bin/bash /build/script/01_init.sh
+RUN /bin/bash /build/script/01_init.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_cron.sh /build/script/02_cron.sh
-RUN /bin/bash /build/script/02_cron.sh
+RUN /bin/bash /build/script/02_cron.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_network.sh /build/script/02_network.sh
-RUN /bin/bash /build/script/02_network.sh
+RUN /bin/bash /build/script/02_network.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_runit.sh /build/script/02_runit.sh
-RUN /bin/bash /build/script/02_runit.sh
+RUN /bin/bash /build/script/02_runit.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_syslog.sh /build/script/02_syslog.sh
-RUN /bin/bash /build/script/02_syslog.sh
+RUN /bin/bash /build/script/02_syslog.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
 COPY script/99_cleanup.sh /build/script/99_cleanup.sh
 RUN /bin/bash /build/script/99_cleanup.sh
 RUN rm -rf /build

@@ -7,7 +7,7 @@ COPY script/functions.sh /build/script/functions.sh
 ARG PRODUCTION=1
 ARG CACHE_BUST
 COPY script/03_sshd.sh /build/script/03_sshd.sh
-RUN /bin/bash /build/script/03_sshd.sh
+RUN /bin/bash /build/script/03_sshd.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
 COPY script/99_cleanup.sh /build/script/99_cleanup.sh
 RUN /bin/bash /build/script/99_cleanup.sh
 RUN rm -rf /build

@@ -4,7 +4,7 @@ EXPOSE 80
 COPY runit/ /etc/service/
 COPY script/functions.sh /build/script/functions.sh
 COPY script/03_nginx.sh /build/script/03_nginx.sh
-RUN /bin/bash /build/script/03_nginx.sh
+RUN /bin/bash /build/script/03_nginx.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
 COPY script/99_cleanup.sh /build/script/99_cleanup.sh
 RUN /bin/bash /build/script/99_cleanup.sh
 RUN rm -rf /build
