@@ -60,10 +60,10 @@ func BenchmarkCheck1000(b *testing.B) {
 	b.ReportMetric(float64(len(imgs)*b.N)/b.Elapsed().Seconds(), "scripts/s")
 }
 
-// BenchmarkOneImage500 is the in-process dry run of 500 scripts as one
+// BenchmarkOneImage1000 is the in-process dry run of 1000 scripts as one
 // image, as --check-scripts runs loose files.
-func BenchmarkOneImage500(b *testing.B) {
-	ss := benchScripts(b, 500)
+func BenchmarkOneImage1000(b *testing.B) {
+	ss := benchScripts(b, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		DryRunInProcess(context.Background(), Image{Name: "b", Scripts: ss}, Options{Timeout: time.Minute})

@@ -415,6 +415,26 @@ func (v *VFS) ReadFile(p string) ([]byte, error) {
 	return bytes.Clone(v.content(n)), nil
 }
 
+// peek returns a regular file's content without copying it: the caller
+// must not change it. Writes replace or grow a file's slice, never change
+// the bytes a peek returned.
+func (v *VFS) peek(p string) ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, _, n, _, err := v.lookup(p, true)
+	if err == nil && n == nil {
+		err = errNotExist
+	}
+	if err == nil && n.mode.IsDir() {
+		err = errIsDir
+	}
+	if err != nil {
+		return nil, pathErr("open", p, err)
+	}
+	c := v.content(n)
+	return c[:len(c):len(c)], nil
+}
+
 // WriteFile creates or replaces a regular file.
 func (v *VFS) WriteFile(p string, data []byte, perm fs.FileMode) error {
 	v.mu.Lock()
