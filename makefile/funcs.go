@@ -635,27 +635,95 @@ func (ev *evaluator) glob(pat string) []string {
 			p = home + p[1:]
 		}
 	}
-	if !strings.ContainsAny(p, "*?[\\") {
+	if !strings.ContainsAny(p, "*?[") {
 		if _, err := os.Lstat(ev.path(p)); err != nil {
 			return nil
 		}
 		return []string{p}
 	}
-	ms, err := filepath.Glob(ev.path(p))
-	if err != nil {
-		return nil
-	}
-	if !filepath.IsAbs(p) {
-		prefix := ev.curdir() + "/"
-		for i, m := range ms {
-			ms[i] = strings.TrimPrefix(m, prefix)
-			if strings.HasPrefix(p, "./") {
-				ms[i] = "./" + ms[i]
-			}
-		}
-	}
+	ms := ev.globSegments(p)
 	sort.Strings(ms)
 	return ms
+}
+
+// globSegments expands a pattern with wildcards segment by segment, as
+// glob(3) does for make: "*" does not match a leading dot, ".*" matches
+// "." and "..", a trailing slash keeps only directories.
+func (ev *evaluator) globSegments(p string) []string {
+	segs := strings.Split(p, "/")
+	cands := []string{""}
+	if strings.HasPrefix(p, "/") {
+		cands = []string{"/"}
+		segs = segs[1:]
+	}
+	join := func(c, name string) string {
+		if c == "" || strings.HasSuffix(c, "/") {
+			return c + name
+		}
+		return c + "/" + name
+	}
+	for i, seg := range segs {
+		if ev.ctx.Err() != nil {
+			return nil
+		}
+		last := i == len(segs)-1
+		if seg == "" {
+			if last {
+				// trailing slash: directories only
+				var out []string
+				for _, c := range cands {
+					if st, err := os.Stat(ev.path(c)); err == nil && st.IsDir() {
+						out = append(out, c+"/")
+					}
+				}
+				return out
+			}
+			for k := range cands {
+				cands[k] += "/"
+			}
+			continue
+		}
+		var next []string
+		if !strings.ContainsAny(seg, "*?[") {
+			for _, c := range cands {
+				n := join(c, seg)
+				if _, err := os.Lstat(ev.path(n)); err == nil {
+					next = append(next, n)
+				}
+			}
+		} else {
+			for _, c := range cands {
+				dir := c
+				if dir == "" {
+					dir = "."
+				}
+				ents, err := os.ReadDir(ev.path(dir))
+				if err != nil {
+					continue
+				}
+				names := make([]string, 0, len(ents)+2)
+				if seg[0] == '.' {
+					names = append(names, ".", "..")
+				}
+				for _, e := range ents {
+					names = append(names, e.Name())
+				}
+				for _, name := range names {
+					if name[0] == '.' && seg[0] != '.' {
+						continue
+					}
+					if ok, err := filepath.Match(seg, name); err == nil && ok {
+						next = append(next, join(c, name))
+					}
+				}
+			}
+		}
+		cands = next
+		if len(cands) == 0 {
+			return nil
+		}
+	}
+	return cands
 }
 
 // path makes a make-relative name a path for the OS.
