@@ -246,6 +246,20 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	def("MFLAGS", mf, Recursive, envOrigin)
 	ev.installSuffixRules()
 
+	// MAKEFILES: read first, missing ones ignored, no default goal
+	if v := g.m["MAKEFILES"]; v != nil && v.Origin == OriginEnvironment {
+		list, err := ev.expandVar(ctx, v, nil)
+		if err != nil {
+			return db, err
+		}
+		for _, f := range fields(list) {
+			if fileExists(ev.path(f)) {
+				if err := ev.readMakefileDefault(f, Pos{}, false); err != nil {
+					return db, err
+				}
+			}
+		}
+	}
 	// read the makefiles
 	files := cfg.Makefiles
 	if len(files) == 0 {

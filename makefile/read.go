@@ -741,6 +741,12 @@ func (ev *evaluator) includeDirs() []string {
 
 // readMakefile reads and evaluates one makefile.
 func (ev *evaluator) readMakefile(name string, from Pos) error {
+	return ev.readMakefileDefault(name, from, true)
+}
+
+// readMakefileDefault reads a makefile; setDefault says whether its rules
+// may set the default goal (not for MAKEFILES).
+func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
 	if ev.cfg.ReadOnly && !regularFile(ev.path(name)) {
 		return &Error{Pos: from, Msg: name + ": not a regular file"}
 	}
@@ -756,7 +762,7 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 		val, abuf = appendWord(ml, name)
 	}
 	ev.globals.set(&Var{Name: "MAKEFILE_LIST", Flavor: Simple, Origin: OriginFile, Value: val, Pos: Pos{File: name, Line: 1}, Export: exportOf(ml), abuf: abuf})
-	return ev.evalText(name, string(data), 1, true)
+	return ev.evalText(name, string(data), 1, setDefault)
 }
 
 func exportOf(v *Var) ExportState {
