@@ -229,8 +229,21 @@ func (g *Generator) Case(name string) *Case {
 	g.stmts(&b, 0, 3+g.r.Intn(6))
 	useInc := g.chance(30)
 	if useInc {
-		b.WriteString("include inc.mk\n")
+		switch g.r.Intn(4) {
+		case 0:
+			b.WriteString("include $(wildcard *.mk)\n")
+		case 1:
+			b.WriteString("-include inc.mk missing.mk\n")
+		case 2:
+			b.WriteString("sinclude $(CURDIR)/inc.mk\n")
+		default:
+			b.WriteString("include inc.mk\n")
+		}
 		g.stmts(&inc, 0, 2+g.r.Intn(3))
+		inc.WriteString("$(info inc [$(notdir $(MAKEFILE_LIST))])\n")
+	}
+	if g.chance(10) {
+		b.WriteString(".DEFAULT_GOAL := t2\n")
 	}
 	g.stmts(&b, 0, 2+g.r.Intn(4))
 	// rules
