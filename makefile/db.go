@@ -289,11 +289,16 @@ type VPath struct {
 // Database is the result of reading the makefiles.
 type Database struct {
 	// Targets by name, and the names in the order they were defined
-	// (the order -p prints and .DEFAULT_GOAL is chosen by).
+	// (the order -p prints and .DEFAULT_GOAL is chosen by). Targets also
+	// holds names that only have target-specific variables ("t: X = 1"):
+	// those have no Rules and are not in TargetOrder.
 	Targets     map[string]*Target
 	TargetOrder []string
 	// PatternRules in definition order (user rules first as make searches
-	// them, then built-in ones), including converted suffix rules.
+	// them, then built-in ones), including converted suffix rules. A rule
+	// without a Recipe is a cancellation or one of make's "%.c:" suffix
+	// placeholders: it never applies, but it still counts for
+	// match-anything rules as in make.
 	PatternRules []*PatternRule
 	// PatternVars are pattern-specific variables in definition order.
 	PatternVars []PatternVar
