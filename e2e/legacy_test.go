@@ -23,8 +23,13 @@ var runningLine = regexp.MustCompile(`(?m)^\*\*\* Running /etc/my_init\.d/(\S+)\
 // loopback port) and checks the boot, the environment, runit, key login and
 // the shutdown on docker stop.
 func TestLegacySSH(t *testing.T) {
+	checkSSH(t, legacybuild.Ensure(t, legacybuild.Prefix))
+}
+
+// checkSSH runs the ssh image of im and checks the boot, the environment,
+// runit, key login and the shutdown on docker stop.
+func checkSSH(t *testing.T, im legacybuild.Images) {
 	sshClient := needCommand(t, "ssh")
-	im := legacybuild.Ensure(t, legacybuild.Prefix)
 
 	port := freePort(t)
 	state := t.TempDir() // sigtrap's records survive the container here
@@ -216,7 +221,11 @@ func svPid(t *testing.T, container, service string) string {
 // on the configured port, that the port-based helper finds it, and that the
 // container stops cleanly.
 func TestLegacyWeb(t *testing.T) {
-	im := legacybuild.Ensure(t, legacybuild.Prefix)
+	checkWeb(t, legacybuild.Ensure(t, legacybuild.Prefix))
+}
+
+// checkWeb runs the web image of im and checks that it answers on its port.
+func checkWeb(t *testing.T, im legacybuild.Images) {
 	webPort, sshPort := freePort(t), freePort(t)
 	name := runContainer(t, "web", im.Tag("web"),
 		"-e", "WEB_PORT="+webPort, "-e", "WEB_ADDRESS=127.0.0.1",
