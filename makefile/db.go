@@ -18,6 +18,7 @@ package makefile
 import (
 	"context"
 	"io"
+	"sync"
 )
 
 // Pos is a position in a makefile: the file name as make would print it and
@@ -286,7 +287,9 @@ type VPath struct {
 	Dirs    []string
 }
 
-// Database is the result of reading the makefiles.
+// Database is the result of reading the makefiles. Its methods may be
+// called from several goroutines: they take turns, as expansion in make is
+// single-threaded ($(eval) and $(shell) in a recipe run while it expands).
 type Database struct {
 	// Targets by name, and the names in the order they were defined
 	// (the order -p prints and .DEFAULT_GOAL is chosen by). Targets also
@@ -327,6 +330,7 @@ type Database struct {
 	specialPrereqs  map[string][]string
 	builtinFiles    map[string]*Target
 	snapped         bool
+	mu              sync.Mutex // serializes the evaluator (make expands in one thread)
 }
 
 // PatternVar is a pattern-specific variable: "PATTERN: VAR = value".
@@ -339,6 +343,8 @@ type PatternVar struct {
 // .DEFAULT_GOAL, which is the first target of the makefiles that is not a
 // special target or pattern rule unless set explicitly.
 func (db *Database) DefaultGoal() string {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	v := db.Globals.Lookup(".DEFAULT_GOAL")
 	if v == nil {
 		return ""
@@ -376,6 +382,8 @@ type Scope struct {
 // prerequisite of parent (nil for a goal). It includes pattern-specific
 // variables whose pattern matches name.
 func (db *Database) ScopeFor(name string, parent *Scope) *Scope {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.scopeFor(name, parent)
 }
 
@@ -384,6 +392,8 @@ func (db *Database) ScopeFor(name string, parent *Scope) *Scope {
 // expanded (so $(eval) in a recipe changes the database now, and $(info) and
 // $(shell) run now), then split into commands at unescaped newlines.
 func (db *Database) ExpandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto *AutoVars) ([]Command, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.expandRecipe(ctx, sc, r, auto)
 }
 
@@ -391,11 +401,15 @@ func (db *Database) ExpandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto
 // for target t (with $@, $*, $< … of auto available, $$ handled as by make),
 // returning normal and order-only prerequisites.
 func (db *Database) SecondExpand(ctx context.Context, sc *Scope, text string, auto *AutoVars) (prereqs, orderOnly []string, err error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.secondExpand(ctx, sc, text, auto)
 }
 
 // Expand expands text (make syntax) in scope sc (nil: globals).
 func (db *Database) Expand(ctx context.Context, sc *Scope, text string) (string, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.expandText(ctx, sc, text)
 }
 
@@ -403,12 +417,16 @@ func (db *Database) Expand(ctx context.Context, sc *Scope, text string) (string,
 // process environment, overridden and extended by exported variables, plus
 // MAKEFLAGS and MAKELEVEL (incremented) as make passes them to recipes.
 func (db *Database) Environment(ctx context.Context, sc *Scope) ([]string, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.environment(ctx, sc)
 }
 
 // PrintDatabase writes the database in the format of "make -p" (without
 // timestamps and hash statistics).
 func (db *Database) PrintDatabase(w io.Writer) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.printDatabase(w)
 }
 
