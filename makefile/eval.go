@@ -124,11 +124,11 @@ func (ev *evaluator) expandText(s string) (string, error) {
 }
 
 func (ev *evaluator) refVar(buf []byte, name string) ([]byte, error) {
+	if name == ".VARIABLES" {
+		return ev.dotVariables(buf), nil
+	}
 	v := ev.lookup(name)
 	if v == nil {
-		if name == ".VARIABLES" {
-			return ev.dotVariables(buf), nil
-		}
 		return buf, nil
 	}
 	if v.Value == "" && !v.Append {
