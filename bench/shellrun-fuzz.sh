@@ -14,12 +14,19 @@ name=dmake-fuzz-$$
 docker create --name "$name" --label dev.dmake.test=shellrun-fuzz --network none --memory 2g \
 	-e DMAKE_FUZZ_ISOLATED=1 -w /w/shellrun/sandbox \
 	-v "$work/fuzz.test:/fuzz.test:ro" -v "$PWD/testdata:/w/testdata:ro" \
+	-v "$work/found:/w/shellrun/sandbox/testdata/fuzz" \
 	debian:bookworm /fuzz.test -test.run '^$' -test.fuzz '^FuzzDryRun$' \
 	-test.fuzztime "${secs}s" -test.fuzzcachedir /tmp/fuzzcache -test.parallel 2 >/dev/null
+mkdir -p "$work/found"
 status=0
 docker start -a "$name" || status=$?
+if [ -n "$(ls -A "$work/found" 2>/dev/null)" ]; then
+	mkdir -p shellrun/sandbox/testdata/fuzz
+	cp -r "$work/found/." shellrun/sandbox/testdata/fuzz/
+	echo "failing inputs copied to shellrun/sandbox/testdata/fuzz/"
+fi
 echo "--- docker diff (expected: the fuzz cache under /tmp, the mount points)"
-docker diff "$name" | grep -v -e '^C /tmp$' -e '^A /tmp/fuzzcache' -e '^A /fuzz.test$' -e '^A /w' | tee "$work/diff"
+docker diff "$name" | grep -v -e '^C /tmp$' -e '^A /tmp/fuzzcache' -e '^A /fuzz.test$' -e '^A /w' -e '^C /w' | tee "$work/diff"
 if [ -s "$work/diff" ]; then
 	echo "UNEXPECTED CHANGES in the container"
 	status=1
