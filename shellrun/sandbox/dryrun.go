@@ -141,7 +141,6 @@ type dryRun struct {
 	helperPkgs map[string]string
 	installed  map[string]bool // packages installed so far (apt)
 	uncertain  []string        // installed packages whose files are unknown
-	users      map[string]bool
 	tmpN       int
 	// destNames maps the image paths of the scripts to their names.
 	destNames map[string]string
@@ -218,7 +217,7 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 			rep.Base = img.Rootfs
 		}
 	}
-	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, users: map[string]bool{}, destNames: map[string]string{}}
+	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, destNames: map[string]string{}}
 	for i := range img.Scripts {
 		if s := img.Scripts[i]; s.Dest != "" {
 			d.destNames[clean("/", s.Dest)] = s.Path

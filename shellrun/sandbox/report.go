@@ -27,7 +27,6 @@ type Report struct {
 	Warnings      []Diagnostic    `json:"warnings"`
 	Errors        []Diagnostic    `json:"errors"`
 	Contained     []Containment   `json:"contained,omitempty"`
-	Stats         map[string]int  `json:"stats,omitempty"`
 	seenDiag      map[string]bool `json:"-"`
 }
 
