@@ -279,6 +279,9 @@ func (g *Generator) Case(name string) *Case {
 	if g.chance(30) {
 		fmt.Fprintf(&b, "\t$(eval %s := %s)\n\t@echo after-eval %s\n", g.pick(genVarNames), g.words(), g.varRef())
 	}
+	if g.chance(20) {
+		fmt.Fprintf(&b, "\t$(info recipe-info %s)\n\t$(warning recipe-warning %s)\n", g.expr(), g.words())
+	}
 	c := &Case{Name: name, Shell: "bash", NoNL: map[string]bool{}, CRLF: map[string]bool{}}
 	c.Files = append(c.Files, txtar.File{Name: "Makefile", Data: []byte(b.String())})
 	if useInc {
