@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/dmake-dev/dmake/makefile"
 )
@@ -58,6 +60,15 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			}
 		}
 		if remade {
+			// make re-executes itself with MAKE_RESTARTS counting the
+			// restarts.
+			env := make([]string, 0, len(cfg.Env)+1)
+			for _, kv := range cfg.Env {
+				if !strings.HasPrefix(kv, "MAKE_RESTARTS=") {
+					env = append(env, kv)
+				}
+			}
+			cfg.Env = append(env, "MAKE_RESTARTS="+strconv.Itoa(restarts+1))
 			continue
 		}
 		if mie != nil {
