@@ -852,14 +852,20 @@ func fnCall(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		if len(args) < fn.minArgs {
 			return buf, ev.fatalExp("insufficient number of arguments (" + strconv.Itoa(len(args)) + ") to function '" + fn.name + "'")
 		}
-		if fn.maxArgs > 0 && len(args) > fn.maxArgs {
-			last := strings.Join(args[fn.maxArgs-1:], ",")
-			args = append(append([]string(nil), args[:fn.maxArgs-1]...), last)
+		switch fn.name {
+		case "info", "warning", "error":
+			// make joins their arguments back with ", "
+			args = []string{strings.Join(args, ", ")}
 		}
 		if fn.lazy != nil {
+			// the arguments were expanded once by call; the function
+			// expands them again as it would its own
 			nodes := make([]node, len(args))
 			for i, s := range args {
-				nodes[i] = literal(s)
+				if fn.stripArgs && (i == 0 || fn.name != "if") {
+					s = trimSpace(s)
+				}
+				nodes[i] = parseExpr(s)
 			}
 			return fn.lazy(ev, buf, nodes, args)
 		}
