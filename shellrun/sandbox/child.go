@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -273,20 +274,11 @@ func runChild(ctx context.Context, exe string, imgs []Image, pending []int, work
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = []string{ChildEnv + "=1", "GOMAXPROCS=" + fmt.Sprint(max(workers, 1)), "GOTRACEBACK=single"}
-	cmd.Dir = "/"
-	cmd.Stdin = strings.NewReader(string(body))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var stderr boundedBuffer
 	stderr.max = 16 << 10
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	cmd, out, err := startChild(exe, body, workers, &stderr)
 	if err != nil {
 		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("sandbox: starting the child: %w", err)
 	}
 	kill := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	events := make(chan event)
@@ -424,6 +416,36 @@ loop:
 		}
 	}
 	return retry, nil
+}
+
+// startChild starts the sandbox child. As root it also gets namespaces of
+// its own: no network, its own pids ($$ reached through ${!x} shows 1, not
+// a host pid), mounts, IPC and host name; where that is not allowed (an
+// unprivileged container) the chroot, nobody and the limits remain.
+func startChild(exe string, body []byte, workers int, stderr io.Writer) (*exec.Cmd, io.ReadCloser, error) {
+	var flags []uintptr
+	if os.Geteuid() == 0 {
+		flags = append(flags, syscall.CLONE_NEWNET|syscall.CLONE_NEWPID|syscall.CLONE_NEWNS|syscall.CLONE_NEWIPC|syscall.CLONE_NEWUTS)
+	}
+	flags = append(flags, 0)
+	var err error
+	for _, f := range flags {
+		cmd := exec.Command(exe)
+		cmd.Env = []string{ChildEnv + "=1", "GOMAXPROCS=" + fmt.Sprint(max(workers, 1)), "GOTRACEBACK=single"}
+		cmd.Dir = "/"
+		cmd.Stdin = bytes.NewReader(body)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Cloneflags: f}
+		cmd.Stderr = stderr
+		out, perr := cmd.StdoutPipe()
+		if perr != nil {
+			return nil, nil, perr
+		}
+		if err = cmd.Start(); err == nil {
+			return cmd, out, nil
+		}
+		out.Close()
+	}
+	return nil, nil, fmt.Errorf("sandbox: starting the child: %w", err)
 }
 
 func lastLine(s string) string {

@@ -47,8 +47,10 @@
 //   - the expander and parser cannot be cancelled (${x//0/$x}, deeply
 //     nested parentheses): Check re-executes this binary (ChildEnv) and
 //     runs the scripts there under RLIMIT_AS, RLIMIT_FSIZE=0, a Go stack
-//     limit and a memory watchdog; as root the child also chroots into an
-//     empty directory and becomes nobody. A child that dies costs only the
+//     limit and a memory watchdog; as root the child also gets its own
+//     network, pid, mount, IPC and UTS namespaces (where allowed: so
+//     ${!x} with x='$' shows pid 1), chroots into an empty directory and
+//     becomes nobody. A child that dies costs only the
 //     images in flight, which are reported with what was contained; the
 //     others run again in a fresh child.
 //
