@@ -349,14 +349,12 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 	env := map[string]string{}
 	var err error
 	_ = db.withScope(ctx, chain, Pos{}, func() error {
-		isParent := false
 		for f := chain; f != nil; f = f.next {
 			for _, name := range f.set.order {
 				v := f.set.m[name]
 				if v == nil || seen[name] {
-					continue
-				}
-				if isParent && v.Private {
+					// (make's target_environment does not look at
+					// "private": a parent's private variable is exported)
 					continue
 				}
 				if f != ev.global && v.Export == ExportDefault {
@@ -384,7 +382,6 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 				}
 				env[name] = string(val)
 			}
-			isParent = isParent || f.nextIsParent
 		}
 		return nil
 	})
