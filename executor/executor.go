@@ -671,15 +671,12 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 		}
 	}
 	cmds, err := e.expand(u, s)
+	var j *job
+	if err == nil {
+		j, err = e.newJob(u, s, cmds)
+	}
 	if err != nil {
-		var me *makefile.Error
-		if errors.As(err, &me) {
-			e.outMu.Lock()
-			fmt.Fprintln(e.stderr, me.Format(e.prog))
-			e.outMu.Unlock()
-		} else {
-			e.errorf("*** %v.  Stop.", err)
-		}
+		e.fatal(err)
 		s.phase, s.status = phDone, stFailed
 		e.stop = true
 		return stFailed
@@ -692,7 +689,6 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 	s.remade = true
 	s.phase = phRunning
 	e.started++
-	j := e.newJob(u, s, cmds)
 	e.seq++
 	j.seq = e.seq
 	if !j.spawns() {
@@ -725,6 +721,21 @@ func (e *executor) hasRecursiveLine(s *ustate) bool {
 		}
 	}
 	return false
+}
+
+// fatal reports an error of the makefile evaluation met while making (a
+// recipe's or the environment's expansion): make prints it and stops.
+func (e *executor) fatal(err error) {
+	var me *makefile.Error
+	switch {
+	case errors.As(err, &me) && me.Printed:
+	case errors.As(err, &me):
+		e.outMu.Lock()
+		fmt.Fprintln(e.stderr, me.Format(e.prog))
+		e.outMu.Unlock()
+	default:
+		e.errorf("*** %v.  Stop.", err)
+	}
 }
 
 // autoVars computes the automatic variables of a unit's recipe.

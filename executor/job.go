@@ -49,7 +49,10 @@ type job struct {
 	flush     func()
 }
 
-func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
+// newJob prepares the run of a unit's expanded recipe: the shell, its
+// flags and the environment, expanded in the unit's scope. An error is the
+// makefile evaluation's (a variable that references itself…).
+func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) (*job, error) {
 	j := &job{e: e, u: u, state: s, cmds: cmds}
 	n := u.n
 	j.silentTarget = e.silentTargets[n.Name] || e.db.SilentAll
@@ -58,15 +61,26 @@ func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
 	j.oneShell = e.db.OneShell
 	j.shell, j.shellFlags = shellrun.DefaultShell, "-c"
 	sc := e.scopeOf(s)
-	if sh, err := e.ev.Expand(e.ctx, sc, "$(SHELL)"); err == nil && strings.TrimSpace(sh) != "" {
-		j.shell = strings.TrimSpace(sh)
+	sh, err := e.ev.Expand(e.ctx, sc, "$(SHELL)")
+	if err != nil {
+		return nil, err
 	}
-	if fl, err := e.ev.Expand(e.ctx, sc, "$(.SHELLFLAGS)"); err == nil && strings.TrimSpace(fl) != "" {
-		j.shellFlags = strings.TrimSpace(fl)
+	if sh = strings.TrimSpace(sh); sh != "" {
+		j.shell = sh
 	}
-	if env, err := e.ev.Environment(e.ctx, sc); err == nil && env != nil {
-		j.env = env
-	} else {
+	fl, err := e.ev.Expand(e.ctx, sc, "$(.SHELLFLAGS)")
+	if err != nil {
+		return nil, err
+	}
+	if fl = strings.TrimSpace(fl); fl != "" {
+		j.shellFlags = fl
+	}
+	env, err := e.ev.Environment(e.ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	j.env = env
+	if env == nil {
 		j.env = e.opts.Env
 	}
 	r := s.rule.Recipe
@@ -85,7 +99,7 @@ func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) *job {
 		j.stdin = e.opts.Stdin
 	}
 	j.setOutput()
-	return j
+	return j, nil
 }
 
 // spawns reports whether the job runs any command (under -n, -t and -q
