@@ -330,6 +330,7 @@ type Database struct {
 	specialPrereqs  map[string][]string
 	builtinFiles    map[string]*Target
 	snapped         bool
+	sortedPV        []PatternVar
 	mu              sync.Mutex // serializes the evaluator (make expands in one thread)
 }
 

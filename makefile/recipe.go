@@ -23,8 +23,13 @@ func (db *Database) scopeFor(name string, parent *Scope) *Scope {
 	// pattern-specific variables
 	var pat *VarSet
 	ev := db.ev
-	for _, pv := range db.PatternVars {
+	for _, pv := range db.sortedPatternVars() {
 		p, pc := findPercent(pv.Pattern)
+		// make's lookup_pattern_var wants a pattern no longer than the
+		// name: the stem is never empty
+		if len(p) > len(name) {
+			continue
+		}
 		if _, ok := matchPattern(p, pc, name); !ok {
 			continue
 		}
@@ -485,4 +490,16 @@ func (ev *evaluator) runShell(cmd string) ([]byte, int, error) {
 		return nil, 127, nil
 	}
 	return out, status, nil
+}
+
+// sortedPatternVars returns the pattern-specific variables in make's
+// order: shorter patterns first, definition order among equal lengths, so
+// that longer (more specific) patterns are applied last and win.
+func (db *Database) sortedPatternVars() []PatternVar {
+	if len(db.sortedPV) != len(db.PatternVars) {
+		pv := append([]PatternVar(nil), db.PatternVars...)
+		sort.SliceStable(pv, func(i, j int) bool { return len(pv[i].Pattern) < len(pv[j].Pattern) })
+		db.sortedPV = pv
+	}
+	return db.sortedPV
 }
