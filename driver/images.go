@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/dmake-dev/dmake/internal/repolock"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
+	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
 	"github.com/dmake-dev/dmake/symlinker"
 	"mvdan.cc/sh/v3/interp"
 )
@@ -109,6 +111,11 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 			return 125
 		}
 		defer eng.Close()
+	}
+	if !opts.NoCheck && !opts.DryRun {
+		if st := checkBeforeBuild(ctx, opts, repo, imgs, eng, stdio); st != 0 {
+			return st
+		}
 	}
 	nodes := make([]image.Node, len(goals))
 	byName := map[string]*imageGoal{}
@@ -234,21 +241,115 @@ func shortID(id string) string {
 	return id
 }
 
-// checkGoals is --check at a legacy repository: it prepares each image's
-// build directory (the repository's own prepare goal, which calls no
-// docker) and dry-runs the scripts it holds, in the order the image runs
-// them, in the sandbox.
+// checkGoals is --check at a legacy repository: it prepares the build
+// directories (the repository's own prepare goal, which calls no docker)
+// and dry-runs in the sandbox the scripts of each image, after those of the
+// images of the repository it is built FROM, as the images will run them.
 func checkGoals(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
-	env := append(os.Environ(), "DOCKER_HOME="+repo.Root)
-	var checks []sandbox.Image
-	for _, img := range imgs {
-		si, status := prepareForCheck(ctx, opts, repo, img, env, stdio)
-		if status != 0 {
-			return status
-		}
-		checks = append(checks, si)
+	var eng *engine.Engine
+	if e, err := engine.New(ctx); err == nil {
+		eng = e // the base image's files, where an engine has them
+		defer eng.Close()
+	}
+	checks, status := sandboxImages(ctx, opts, repo, imgs, eng, Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err})
+	if checks == nil {
+		return status
 	}
 	return checkImages(ctx, checks, opts, stdio)
+}
+
+// sandboxImages describes imgs for the sandbox: each image's build
+// directory after its prepare goal, with the image of the repository it is
+// built FROM as its parent (prepared too), and, for an image FROM a base
+// outside the repository, that base's root filesystem when eng is not nil.
+func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, eng *engine.Engine, out Stdio) ([]sandbox.Image, int) {
+	all, err := repo.Images()
+	if err != nil {
+		fmt.Fprintf(out.Err, "%s: %v\n", programName, err)
+		return nil, 2
+	}
+	goals, status := loadImages(ctx, opts, repo, all, out)
+	if goals == nil {
+		return nil, status
+	}
+	byTag := map[string]*imageGoal{}
+	byName := map[string]*imageGoal{}
+	for _, g := range goals {
+		byTag[g.node.Tag] = g
+		byName[g.node.Name] = g
+	}
+	env := append(environ(), "DOCKER_HOME="+repo.Root)
+	prepared := map[string]*sandbox.Image{}
+	var describe func(g *imageGoal, depth int) (*sandbox.Image, int)
+	describe = func(g *imageGoal, depth int) (*sandbox.Image, int) {
+		if si, ok := prepared[g.node.Name]; ok {
+			return si, 0
+		}
+		if depth > len(goals) {
+			fmt.Fprintf(out.Err, "%s: images FROM each other in a cycle at %s\n", programName, g.node.Name)
+			return nil, 2
+		}
+		si, status := prepareForCheck(ctx, opts, repo, g.img, env, out)
+		if status != 0 {
+			return nil, status
+		}
+		if parent, ok := byTag[g.node.From]; ok {
+			p, status := describe(parent, depth+1)
+			if p == nil {
+				return nil, status
+			}
+			si.Parent = p
+			// The sandbox opens every image's lower layer before it
+			// gives up the file system: name it on the child too.
+			si.Rootfs = p.Rootfs
+		} else if eng != nil {
+			if tar, err := rootfs.Export(ctx, eng.Client(), g.node.From); err == nil {
+				si.Rootfs = tar
+			}
+		}
+		prepared[g.node.Name] = &si
+		return &si, 0
+	}
+	var checks []sandbox.Image
+	for _, img := range imgs {
+		si, status := describe(byName[img.Name], 0)
+		if si == nil {
+			return nil, status
+		}
+		checks = append(checks, *si)
+	}
+	return checks, 0
+}
+
+// checkBeforeBuild dry-runs the scripts of imgs before anything is sent to
+// the engine. The recipes' output of the preparation is shown only when it
+// fails; the report is shown for images with errors. It returns 0 when the
+// build may go on.
+func checkBeforeBuild(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, eng *engine.Engine, stdio Stdio) int {
+	var log bytes.Buffer
+	checks, status := sandboxImages(ctx, opts, repo, imgs, eng, Stdio{In: stdio.In, Out: &log, Err: &log})
+	if checks == nil {
+		stdio.Err.Write(log.Bytes())
+		return status
+	}
+	reports, err := sandbox.Check(ctx, checks, sandbox.Options{})
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: check: %v\n", programName, err)
+		return 2
+	}
+	failed := 0
+	for _, r := range reports {
+		if !r.OK() {
+			r.WriteText(stdio.Err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(stdio.Err, "%s: the dry run of the scripts found errors in %d image(s); nothing was sent to the engine (fix them, or build anyway with --no-check)\n", programName, failed)
+		return 2
+	}
+	fmt.Fprintf(stdio.Err, "%s: dry run of %d image(s): no errors\n", programName, len(reports))
+	return 0
 }
 
 // prepareForCheck runs the prepare goal of img (its recipe output goes to

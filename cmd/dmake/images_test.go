@@ -185,3 +185,53 @@ func TestBuildLegacyImages(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckGoals runs "dmake --check" on a copy of legacy-images: the
+// unchanged repository dry-runs without errors; with a misspelt command
+// planted in 03_sshd.sh, --check fails naming the script and line, and a
+// build stops before anything reaches the engine (--no-build writes no
+// Dockerfile either).
+func TestCheckGoals(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	env := []string{"DOCKER_HOME="}
+	stdout, stderr, status := runBinary(t, bin, env, "-C", repo, "--check", "ssh", "web")
+	if status != 0 {
+		t.Fatalf("--check of the unchanged repository: status %d\n%s\n%s", status, stdout, stderr)
+	}
+	for _, want := range []string{"image ssh", "openssh-server", "image web", "nginx"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--check report lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	script := filepath.Join(repo, "script", "03_sshd.sh")
+	src, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	// After the shebang and set -e of the script's head.
+	at := 3
+	lines = append(lines[:at], append([]string{"apt-gett install -y openssh-server"}, lines[at:]...)...)
+	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, status = runBinary(t, bin, env, "-C", repo, "--check", "ssh")
+	if status != 1 {
+		t.Errorf("--check with a planted bug: status %d, want 1\n%s", status, stdout)
+	}
+	if want := "script/03_sshd.sh:4:1"; !strings.Contains(stdout, want) {
+		t.Errorf("--check report does not point at %s:\n%s", want, stdout)
+	}
+	_, stderr, status = runBinary(t, bin, env, "-C", repo, "--no-build", "ssh")
+	if status == 0 {
+		t.Errorf("a build with a broken script went on:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "nothing was sent to the engine") {
+		t.Errorf("the build did not say it stopped before the engine:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".dmake", "ssh", "Dockerfile")); err == nil {
+		t.Errorf("--no-build wrote a Dockerfile although the check failed")
+	}
+}
