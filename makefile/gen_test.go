@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	genCount = flag.Int("make.gen", 400, "number of generated Makefiles TestGenerated compares")
+	genCount = flag.Int("make.gen", 1000, "number of generated Makefiles TestGenerated compares")
 	genSeed  = flag.Int64("make.seed", 1, "seed of the Makefile generator")
 	genSave  = flag.String("make.save", "", "directory where diverging generated cases are written")
 )
