@@ -84,6 +84,14 @@ type Result struct {
 // is not nil only when the context was cancelled, or when the line could
 // not be run at all for a reason make has no message for.
 func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
+	if rc.needsSync() {
+		// The stages of a pipeline write concurrently (goroutines of the
+		// interpreter, os/exec's copiers): a writer that is not a file
+		// gets a lock.
+		c := *rc
+		c.Stdout, c.Stderr = syncWriters(rc.Stdout, rc.Stderr)
+		rc = &c
+	}
 	shell := rc.Shell
 	if shell == "" {
 		shell = DefaultShell
@@ -120,6 +128,49 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 	}
 	replaceShellPID(file)
 	return rc.runFile(ctx, file, lang, shellWords[0], opts)
+}
+
+// needsSync reports whether Stdout or Stderr is a writer that is neither
+// a file nor already locked.
+func (rc *Recipe) needsSync() bool {
+	for _, w := range []io.Writer{rc.Stdout, rc.Stderr} {
+		switch w.(type) {
+		case nil, *os.File, *syncWriter:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// syncWriter serialises writes to a writer shared by concurrent commands.
+type syncWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// syncWriters wraps out and err (one lock when they are the same writer);
+// files are left alone so that commands inherit them.
+func syncWriters(out, err io.Writer) (io.Writer, io.Writer) {
+	wrap := func(w io.Writer, mu *sync.Mutex) io.Writer {
+		switch w.(type) {
+		case nil, *os.File, *syncWriter:
+			return w
+		}
+		return &syncWriter{mu: mu, w: w}
+	}
+	mu := &sync.Mutex{}
+	if out == err {
+		w := wrap(out, mu)
+		return w, w
+	}
+	return wrap(out, mu), wrap(err, &sync.Mutex{})
 }
 
 // shellSeq numbers the shells a process stands in for.

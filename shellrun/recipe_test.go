@@ -172,3 +172,15 @@ func TestShellPID(t *testing.T) {
 		t.Errorf("two lines share $$ %s", lines[0])
 	}
 }
+
+// TestPipelineStderr: the stages of a pipeline write to one buffer at
+// once (the interpreter's message for a missing command, os/exec's copier
+// of the next stage): nothing may be lost.
+func TestPipelineStderr(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		_, errs, res := run(t, Recipe{}, "no-such-cmd-x | cat")
+		if !strings.Contains(errs, "no-such-cmd-x") || res.Status != 0 {
+			t.Fatalf("run %d: stderr %q status %d", i, errs, res.Status)
+		}
+	}
+}
