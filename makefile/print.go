@@ -18,6 +18,21 @@ func (db *Database) printDatabase(w io.Writer) error {
 	for _, n := range names {
 		printVar(bw, db.Globals.Lookup(n), "")
 	}
+	bw.WriteString("\n# Pattern-specific Variable Values\n\n")
+	for _, pv := range db.sortedPatternVars() {
+		v := pv.Var
+		bw.WriteString(pv.Pattern + " :\n")
+		bw.WriteString("# " + originText(v.Origin) + "\n")
+		val := v.Value
+		if v.Flavor == Recursive || v.Append {
+			val = strings.ReplaceAll(val, "$", "$$")
+		}
+		bw.WriteString("# " + v.Name + " := " + val + "\n\n")
+	}
+	bw.WriteString("\n# VPATH Search Paths\n\n")
+	for _, vp := range db.VPaths {
+		bw.WriteString("vpath " + vp.Pattern + " " + strings.Join(vp.Dirs, ":") + "\n")
+	}
 	bw.WriteString("\n# Implicit Rules\n\n")
 	for _, r := range db.PatternRules {
 		bw.WriteString(strings.Join(r.Targets, " "))
@@ -76,16 +91,7 @@ func printVar(bw *bufio.Writer, v *Var, prefix string) {
 	if v == nil {
 		return
 	}
-	o := v.Origin.String()
-	switch v.Origin {
-	case OriginFile:
-		o = "makefile"
-	case OriginOverride:
-		o = "'override' directive"
-	case OriginEnvOverride:
-		o = "environment under -e"
-	}
-	bw.WriteString("# " + o + "\n")
+	bw.WriteString("# " + originText(v.Origin) + "\n")
 	op := " = "
 	if v.Flavor == Simple {
 		op = " := "
@@ -108,4 +114,17 @@ func printRecipe(bw *bufio.Writer, r *Recipe) {
 	for _, l := range r.Lines {
 		bw.WriteString("\t" + l.Text + "\n")
 	}
+}
+
+// originText is how make -p names an origin.
+func originText(o Origin) string {
+	switch o {
+	case OriginFile:
+		return "makefile"
+	case OriginOverride:
+		return "'override' directive"
+	case OriginEnvOverride:
+		return "environment under -e"
+	}
+	return o.String()
 }

@@ -15,6 +15,11 @@ type DB struct {
 	// TargetVars are target-specific variables: "target: NAME" →
 	// "origin operator value".
 	TargetVars map[string]string
+	// PatternVars are pattern-specific variables in make's order:
+	// "pattern NAME" → "origin value".
+	PatternVars []string
+	// VPaths are the vpath directives as printed.
+	VPaths []string
 }
 
 var origins = map[string]string{
@@ -67,6 +72,16 @@ func ParseDB(out string) *DB {
 			continue
 		}
 		switch section {
+		case "# Pattern-specific Variable Values":
+			if strings.HasSuffix(l, " :") && i+2 < len(lines) {
+				o, _ := originOf(lines[i+1])
+				db.PatternVars = append(db.PatternVars, strings.TrimSuffix(l, " :")+" "+o+" "+strings.TrimPrefix(lines[i+2], "# "))
+				i += 2
+			}
+		case "# VPATH Search Paths":
+			if strings.HasPrefix(l, "vpath ") {
+				db.VPaths = append(db.VPaths, l)
+			}
 		case "# Variables":
 			o, ok := originOf(l)
 			if !ok || i+1 >= len(lines) {
@@ -167,6 +182,12 @@ func (want *DB) Diff(got *DB) string {
 	diffMap(&b, "rule", want.Rules, got.Rules)
 	diffMap(&b, "implicit rule", want.Impl, got.Impl)
 	diffMap(&b, "target variable", want.TargetVars, got.TargetVars)
+	if w, g := strings.Join(want.PatternVars, "\n"), strings.Join(got.PatternVars, "\n"); w != g {
+		fmt.Fprintf(&b, "pattern-specific variables:\n--- make\n%s\n--- dmake\n%s\n", w, g)
+	}
+	if w, g := strings.Join(want.VPaths, "\n"), strings.Join(got.VPaths, "\n"); w != g {
+		fmt.Fprintf(&b, "vpath:\n--- make\n%s\n--- dmake\n%s\n", w, g)
+	}
 	return b.String()
 }
 
