@@ -174,9 +174,9 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 				used[c.rule] = true
 				sub := g.search(q, depth+1, used)
 				if sub == nil {
-					if len(inUse) == 0 {
-						// Found impossible with only this rule in use:
-						// no other chain can make it either.
+					if len(inUse) == 0 && !ruleMatches(c.rule, q) {
+						// Found impossible with only this rule left out,
+						// and this rule cannot make it: no chain can.
 						g.impossible[q] = true
 					}
 					ok = false
@@ -251,4 +251,19 @@ func (g *Graph) ruleIndex() *patternIndex {
 	}
 	g.index = idx
 	return idx
+}
+
+// ruleMatches reports whether one of r's target patterns matches name.
+func ruleMatches(r *makefile.PatternRule, name string) bool {
+	_, base := splitDir(name)
+	for _, tp := range r.Targets {
+		n := base
+		if strings.IndexByte(tp, '/') >= 0 {
+			n = name
+		}
+		if _, ok := matchPattern(tp, n); ok {
+			return true
+		}
+	}
+	return false
 }
