@@ -2,7 +2,6 @@ package driver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/executor"
-	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
@@ -120,37 +118,29 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 	}
 }
 
-// load reads the makefiles of job. A failure has been reported on
-// stdio.Err in make's words; the returned status is make's (2).
+// load reads the makefiles of job as make does: a makefile or a missing
+// included file that has a rule is remade first, and the makefiles are read
+// again. A failure has been reported on stdio.Err in make's words; the
+// returned status is make's.
 func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefile.Database, int) {
-	db, err := makefile.Load(ctx, loadConfig(opts, job, stdio))
-	if err == nil {
-		return db, 0
-	}
-	var missing *makefile.MissingIncludeError
-	var merr *makefile.Error
-	switch {
-	case errors.As(err, &missing):
-		fmt.Fprintln(stdio.Err, missing.Notice)
-		fmt.Fprintln(stdio.Err, missing.Err.Format(progName(makeLevel(job.env))))
-	case errors.As(err, &merr):
-		fmt.Fprintln(stdio.Err, merr.Format(progName(makeLevel(job.env))))
-	default:
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-	}
-	return nil, 2
+	cfg := loadConfig(opts, job, stdio)
+	return executor.LoadMakefiles(ctx, cfg, execOptions(opts, job, cfg.Flags, stdio))
 }
 
 // execute makes job's goals with the rules of db. The flags are the
 // effective ones: the command line's merged with MAKEFLAGS from the
 // environment and as the makefiles left it.
 func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Database, stdio Stdio) (int, error) {
-	f := db.Flags
+	return executor.Run(ctx, db, nil, execOptions(opts, job, db.Flags, stdio))
+}
+
+// execOptions are the executor's options for job under make flags f.
+func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) executor.Options {
 	jobs := f.Jobs
 	if jobs == 0 {
 		jobs = 1
 	}
-	return executor.Run(ctx, db, nil, executor.Options{
+	return executor.Options{
 		Goals:           job.goals,
 		Dir:             job.dir,
 		Jobs:            jobs,
@@ -171,7 +161,7 @@ func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Databa
 		Stderr:          stdio.Err,
 		Env:             job.env,
 		ExecMiddlewares: job.middlewares,
-	})
+	}
 }
 
 // runMake is dmake as plain GNU make in dir: read the makefiles, make the
@@ -225,16 +215,10 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 			return 2
 		}
 	}
+	// The executor has printed every message, a cycle's included.
 	status, err := execute(ctx, opts, job, db, stdio)
-	if err != nil {
-		var cyc *graph.CycleError
-		if errors.As(err, &cyc) {
-			fmt.Fprintf(stdio.Err, "%s: *** %v.  Stop.\n", programName, cyc)
-			return 2
-		}
-		if ctx.Err() != nil {
-			return 130
-		}
+	if err != nil && ctx.Err() != nil {
+		return 130
 	}
 	return status
 }
