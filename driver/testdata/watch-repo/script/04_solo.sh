@@ -1,0 +1,2 @@
+. /build/script/functions.sh
+echo solo > /etc/bb/04_solo
