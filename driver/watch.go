@@ -25,6 +25,13 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 		fmt.Fprintf(stdio.Err, "%s: --watch-policy: %v\n", programName, err)
 		return 2
 	}
+	events := stdio.Out
+	if opts.Progress == "json" {
+		// Standard output carries the watch events alone, one JSON
+		// object a line; the recipes' own output goes with the build
+		// progress.
+		stdio.Out = stdio.Err
+	}
 	if st := runImages(ctx, opts, repo, imgs, stdio); st != 0 {
 		if ctx.Err() != nil {
 			return 130
@@ -38,7 +45,7 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 	}
 	onEvent := watch.TextWriter(stdio.Err, repo.Root)
 	if opts.Progress == "json" {
-		onEvent = watch.JSONWriter(stdio.Out)
+		onEvent = watch.JSONWriter(events)
 	}
 	byName := map[string]image.Image{}
 	for _, img := range imgs {

@@ -57,6 +57,8 @@ type watchRun struct {
 	root   string
 	events chan watch.Event
 	stderr *syncBuffer
+	stray  *syncBuffer   // stdout lines that are not watch events
+	read   chan struct{} // closed when stdout is read to its end
 	cancel context.CancelFunc
 	done   chan int
 	status int
@@ -112,7 +114,7 @@ func removeImages(t *testing.T, c *client.Client, names ...string) {
 func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals ...string) *watchRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &watchRun{t: t, root: root, events: make(chan watch.Event, 4096), stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	w := &watchRun{t: t, root: root, events: make(chan watch.Event, 4096), stderr: &syncBuffer{}, stray: &syncBuffer{}, read: make(chan struct{}), cancel: cancel, done: make(chan int, 1)}
 	pr, pw := io.Pipe()
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -122,9 +124,12 @@ func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals
 			// stdout also carries the recipes' command lines.
 			if json.Unmarshal(sc.Bytes(), &e) == nil && strings.HasPrefix(string(e.Type), "watch.") {
 				w.events <- e
+			} else {
+				w.stray.Write([]byte(sc.Text() + "\n"))
 			}
 		}
 		io.Copy(io.Discard, pr)
+		close(w.read)
 	}()
 	opts := Options{
 		Watch:       true,
@@ -158,7 +163,8 @@ func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals
 	return w
 }
 
-// stop cancels the watch and waits for Run to return.
+// stop cancels the watch and waits for Run to return. Standard output
+// must have held watch events alone (--progress=json is for tools).
 func (w *watchRun) stop() {
 	if w.exited {
 		return
@@ -169,6 +175,11 @@ func (w *watchRun) stop() {
 		w.exited = true
 	case <-time.After(eventTimeout):
 		w.t.Errorf("dmake --watch did not return %v after its context was cancelled", eventTimeout)
+		return
+	}
+	<-w.read
+	if s := w.stray.String(); s != "" {
+		w.t.Errorf("--progress=json: standard output has lines that are not watch events:\n%s", s)
 	}
 }
 
@@ -428,6 +439,7 @@ func stepFor(cy cycle, name, script string) (string, bool) {
 
 // TestWatchAtomicSave saves a script as editors do (write a temporary file,
 // rename it over the script): one rebuild, of the image that reads it.
+// Then editor noise that changes no content makes no cycle at all.
 func TestWatchAtomicSave(t *testing.T) {
 	c := enginetest.Require(t)
 	root := copyRepo(t)
@@ -452,6 +464,28 @@ func TestWatchAtomicSave(t *testing.T) {
 	}
 	if how, _ := stepFor(cy, "solo", "04_solo.sh"); how != "ran" {
 		t.Errorf("04_solo.sh step %q, want ran", how)
+	}
+
+	// What editors and tools do without changing anything makes no
+	// cycle: touch, chmod 600, the same content saved again, a vim swap
+	// file and backup, a file deleted and re-created as it was.
+	now := time.Now().Add(time.Minute)
+	content := readRepo(t, root, "script/04_solo.sh")
+	noise := []func() error{
+		func() error { return os.Chtimes(p, now, now) },
+		func() error { return os.Chmod(p, 0o600) },
+		func() error { return os.WriteFile(p, []byte(content), 0o600) },
+		func() error {
+			return os.WriteFile(filepath.Join(root, "script", ".04_solo.sh.swp"), []byte("swap"), 0o600)
+		},
+		func() error { return os.WriteFile(p+"~", []byte(content), 0o600) },
+		func() error { return os.Remove(p) },
+		func() error { return os.WriteFile(p, []byte(content), 0o644) },
+	}
+	for _, f := range noise {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w.sentinel(cy.start.Cycle, "script/04_solo.sh")
 }
@@ -626,7 +660,7 @@ func TestWatchSyntaxError(t *testing.T) {
 		t.Fatalf("a syntax error built; stderr:\n%s", cy.log)
 	}
 	line := strings.Count(base, "\n") + 1
-	if want := fmt.Sprintf("04_solo.sh:%d:", line); !strings.Contains(cy.log, want) {
+	if want := fmt.Sprintf("04_solo.sh:%d:1:", line); !strings.Contains(cy.log, want) {
 		t.Errorf("the error does not name %s; stderr:\n%s", want, cy.log)
 	}
 	if got := cy.built(); len(got) != 0 {
