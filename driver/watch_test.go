@@ -439,7 +439,8 @@ func stepFor(cy cycle, name, script string) (string, bool) {
 
 // TestWatchAtomicSave saves a script as editors do (write a temporary file,
 // rename it over the script): one rebuild, of the image that reads it.
-// Then editor noise that changes no content makes no cycle at all.
+// Then editor noise that changes no content makes no cycle at all, and a
+// directory renamed away and back is still watched.
 func TestWatchAtomicSave(t *testing.T) {
 	c := enginetest.Require(t)
 	root := copyRepo(t)
@@ -487,7 +488,17 @@ func TestWatchAtomicSave(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w.sentinel(cy.start.Cycle, "script/04_solo.sh")
+	last := w.sentinel(cy.start.Cycle, "script/04_solo.sh").start.Cycle
+
+	// A watched directory renamed away and back is still watched.
+	dir := filepath.Join(root, "init")
+	if err := os.Rename(dir, dir+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(dir+".old", dir); err != nil {
+		t.Fatal(err)
+	}
+	w.sentinel(last, "init/my_init")
 }
 
 // TestWatchBurst writes a script 1000 times in a burst: one rebuild.
@@ -569,6 +580,10 @@ func TestWatchEditDuringBuild(t *testing.T) {
 			w := startWatch(t, root, policy, 50*time.Millisecond, "solo")
 			base := readRepo(t, root, "script/04_solo.sh")
 
+			old, err := c.ImageInspect(context.Background(), watchPrefix+"solo")
+			if err != nil {
+				t.Fatal(err)
+			}
 			mark := len(w.stderr.String())
 			w.writeFile("script/04_solo.sh", slowScript(base, "slow"))
 			first := w.next(watch.EventCycle)
@@ -604,6 +619,9 @@ func TestWatchEditDuringBuild(t *testing.T) {
 			case "cancel":
 				if !done.Canceled || len(firstBuilt) != 0 {
 					t.Errorf("cancel: the first cycle was not cancelled: %+v, built %v", done, firstBuilt)
+				}
+				if now, err := c.ImageInspect(context.Background(), watchPrefix+"solo"); err != nil || now.ID != old.ID {
+					t.Errorf("cancel: the tag moved from %s (%v) with the cancelled build", old.ID, err)
 				}
 			case "finish":
 				if done.Canceled || done.Error != "" || !slices.Equal(firstBuilt, []string{"solo"}) {
