@@ -112,11 +112,6 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		}
 		defer eng.Close()
 	}
-	if !opts.NoCheck && !opts.DryRun {
-		if st := checkBeforeBuild(ctx, opts, repo, imgs, eng, stdio); st != 0 {
-			return st
-		}
-	}
 	nodes := make([]image.Node, len(goals))
 	byName := map[string]*imageGoal{}
 	for i, g := range goals {
@@ -208,6 +203,9 @@ func loadImages(ctx context.Context, opts Options, repo image.Repo, imgs []image
 func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal, eng *engine.Engine, stdio Stdio) int {
 	b := newBuilder(opts, repo, eng, stdio)
 	b.Inputs = makefileList(ctx, g.db, g.img.Dir)
+	if !opts.NoCheck {
+		b.Check = checkBuild(opts, repo, *g, eng, stdio)
+	}
 	sl := symlinker.New(symlinker.Config{
 		Root:         repo.Root,
 		IsBuildPath:  symlinker.UnderDirs(filepath.Join(g.img.Dir, "build")),
@@ -222,23 +220,7 @@ func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal
 	if status != 0 {
 		return status
 	}
-	for _, r := range b.Results() {
-		switch {
-		case r.UpToDate:
-			fmt.Fprintf(stdio.Err, "%s: %s (%s) is up to date: its inputs are unchanged since %s was built\n", programName, g.node.Name, r.Tag, shortID(r.ImageID))
-		case r.Built:
-			fmt.Fprintf(stdio.Err, "%s: built %s as %s in %.1fs (%d steps: %d cached, %d run)\n", programName, r.Tag, shortID(r.ImageID), r.Duration.Seconds(), r.Steps, r.Cached, r.Ran)
-		}
-	}
 	return 0
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
 }
 
 // checkGoals is --check at a legacy repository: it prepares the build
@@ -321,35 +303,55 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	return checks, 0
 }
 
-// checkBeforeBuild dry-runs the scripts of imgs before anything is sent to
-// the engine. The recipes' output of the preparation is shown only when it
-// fails; the report is shown for images with errors. It returns 0 when the
-// build may go on.
-func checkBeforeBuild(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, eng *engine.Engine, stdio Stdio) int {
-	var log bytes.Buffer
-	checks, status := sandboxImages(ctx, opts, repo, imgs, eng, Stdio{In: stdio.In, Out: &log, Err: &log})
-	if checks == nil {
-		stdio.Err.Write(log.Bytes())
-		return status
-	}
-	reports, err := sandbox.Check(ctx, checks, sandbox.Options{})
-	if err != nil {
-		fmt.Fprintf(stdio.Err, "%s: check: %v\n", programName, err)
-		return 2
-	}
-	failed := 0
-	for _, r := range reports {
-		if !r.OK() {
-			r.WriteText(stdio.Err)
-			failed++
+// checkBuild is the image layer's Check for image img: before anything is
+// sent to the engine, it dry-runs in the sandbox the scripts of the build
+// context the recipes produced, after those of the repository image it is
+// built FROM (prepared for this), over the base image's files where the
+// engine has them. An image whose inputs are unchanged is never checked:
+// the image layer calls this only for a build it is about to send.
+func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
+	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
+		si, err := sandbox.BuildDirImage(img.node.Name, req.ContextDir)
+		if err != nil {
+			return err
 		}
+		var log bytes.Buffer
+		quiet := Stdio{In: strings.NewReader(""), Out: &log, Err: &log}
+		if all, err := repo.Images(); err == nil {
+			var parents []image.Image
+			if goals, _ := loadImages(ctx, opts, repo, all, quiet); goals != nil {
+				for _, g := range goals {
+					if g.node.Tag == img.node.From && g.node.Name != img.node.Name {
+						parents = append(parents, g.img)
+					}
+				}
+			}
+			if len(parents) > 0 {
+				ps, status := sandboxImages(ctx, opts, repo, parents[:1], eng, quiet)
+				if ps == nil {
+					return fmt.Errorf("preparing %s, the image it is built FROM, for the dry run failed (status %d):\n%s", parents[0].Name, status, log.String())
+				}
+				si.Parent, si.Rootfs = &ps[0], ps[0].Rootfs
+			}
+		}
+		if si.Parent == nil && eng != nil {
+			if tar, err := rootfs.Export(ctx, eng.Client(), img.node.From); err == nil {
+				si.Rootfs = tar
+			}
+		}
+		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
+		if err != nil {
+			return fmt.Errorf("dry run of the scripts: %w", err)
+		}
+		for _, r := range reports {
+			if !r.OK() {
+				r.WriteText(stdio.Err)
+				return errors.New("the dry run of the scripts found errors; nothing was sent to the engine (fix them, or build anyway with --no-check)")
+			}
+		}
+		fmt.Fprintf(stdio.Err, "%s: dry run of the scripts: no errors\n", img.node.Name)
+		return nil
 	}
-	if failed > 0 {
-		fmt.Fprintf(stdio.Err, "%s: the dry run of the scripts found errors in %d image(s); nothing was sent to the engine (fix them, or build anyway with --no-check)\n", programName, failed)
-		return 2
-	}
-	fmt.Fprintf(stdio.Err, "%s: dry run of %d image(s): no errors\n", programName, len(reports))
-	return 0
 }
 
 // prepareForCheck runs the prepare goal of img (its recipe output goes to

@@ -40,6 +40,10 @@ func dmakeImages(t *testing.T) legacybuild.Images {
 		// same from one run to the next.
 		repo := filepath.Join(os.TempDir(), "dmake-e2e", "legacy-images")
 		os.RemoveAll(repo)
+		if err := os.MkdirAll(filepath.Dir(repo), 0o755); err != nil {
+			dmakeOnce.out, dmakeOnce.st = err.Error(), -1
+			return
+		}
 		if err := legacybuild.CopyTree(src, repo); err != nil {
 			dmakeOnce.out, dmakeOnce.st = err.Error(), -1
 			return

@@ -46,6 +46,11 @@ type Builder struct {
 	// NoBuildDir is where --no-build writes each image's Dockerfile and
 	// context tar ("" means a ".dmake" directory in the context's parent).
 	NoBuildDir string
+	// Check, if set, vets an image's build before anything is sent to the
+	// engine (or written by NoBuild): the driver dry-runs the scripts
+	// there. An image whose inputs are unchanged since it was built is not
+	// checked again. An error stops that build.
+	Check func(ctx context.Context, req Request, plan *Plan) error
 
 	mu         sync.Mutex
 	serveRoots []string
@@ -257,6 +262,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	if b.NoBuild {
+		if b.Check != nil {
+			if err := b.Check(ctx, req, plan); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 		dir := b.NoBuildDir
 		if dir == "" {
 			dir = filepath.Join(filepath.Dir(req.ContextDir), ".dmake")
@@ -295,6 +305,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			}
 			b.record(res)
 			return res, nil
+		}
+	}
+	if b.Check != nil {
+		if err := b.Check(ctx, req, plan); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	network := req.Network
