@@ -86,7 +86,7 @@ func removeTagged(t *testing.T, e *engine.Engine, prefix string) {
 			return
 		}
 		for _, im := range list.Items {
-			mine := im.Labels[enginetest.Label] != ""
+			mine := false // only images of this test: its tag prefix, as a tag or as dmake's tag label
 			for _, tag := range im.RepoTags {
 				if strings.HasPrefix(tag, prefix) {
 					mine = true
