@@ -103,7 +103,10 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 // quietly, so the links are those of the current Makefiles).
 func watchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image) (watch.Inputs, error) {
 	var log strings.Builder
-	quiet := Stdio{In: strings.NewReader(""), Out: &log, Err: &log}
+	// No standard input: a reader that is not a file, shared by the
+	// recipes of the prepare goals, would be copied by each shell runner
+	// in a goroutine of its own (a data race).
+	quiet := Stdio{Out: &log, Err: &log}
 	goals, _ := loadImages(ctx, opts, repo, imgs, quiet)
 	if goals == nil {
 		return nil, fmt.Errorf("reading the Makefiles: %s", strings.TrimSpace(log.String()))

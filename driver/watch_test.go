@@ -140,8 +140,16 @@ func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals
 		Progress:    "json",
 		Variables:   []string{"IMAGE_PREFIX=" + watchPrefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
 	}
+	// Standard input is a file: a strings.Reader shared by recipes that
+	// run at once is a data race in the shell interpreter, which copies
+	// a reader that is not a file in a goroutine of each runner.
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { null.Close() })
 	go func() {
-		st := Run(ctx, opts, Stdio{In: strings.NewReader(""), Out: pw, Err: w.stderr})
+		st := Run(ctx, opts, Stdio{In: null, Out: pw, Err: w.stderr})
 		pw.Close()
 		w.done <- st
 	}()
