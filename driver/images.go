@@ -316,7 +316,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 			return err
 		}
 		var log bytes.Buffer
-		quiet := Stdio{In: strings.NewReader(""), Out: &log, Err: &log}
+		quiet := Stdio{Out: &log, Err: &log}
 		if all, err := repo.Images(); err == nil {
 			var parents []image.Image
 			if goals, _ := loadImages(ctx, opts, repo, all, quiet); goals != nil {

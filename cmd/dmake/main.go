@@ -120,8 +120,8 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.NoPrintDirectory, "no-print-directory", false, "turn off -w")
 
 	fs.BoolVar(&o.Watch, "watch", false, "watch every input and rebuild what a change affects")
-	fs.StringVar(&o.WatchPolicy, "watch-policy", "cancel", "a change during a build: `cancel` it, or `finish` it and build again")
-	fs.DurationVar(&o.Debounce, "debounce", driver.DefaultDebounce, "wait this long after the last change before rebuilding")
+	fs.StringVar(&o.WatchPolicy, "watch-policy", "cancel", "what a change during a build does (`POLICY`: cancel it, or finish it and build again)")
+	fs.DurationVar(&o.Debounce, "debounce", driver.DefaultDebounce, "wait `DURATION` after the last change before rebuilding")
 	fs.StringVar(&o.Graph, "graph", "", "print the image and target graph as `FORMAT` (dot|json|mermaid) and exit")
 	fs.Lookup("graph").NoOptDefVal = "dot"
 	fs.BoolVar(&o.Check, "check", false, "dry-run the goals' install, boot and runit scripts in a sandbox and report")
@@ -130,9 +130,9 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.NoCheck, "no-check", false, "skip the script check before building")
 	fs.BoolVar(&o.NoBuild, "no-build", false, "do everything up to the engine (recipes, Dockerfile, context) and send nothing")
 	fs.StringArrayVar(&o.Bust, "bust", nil, "force `STEP` (a script, a component, or all) and every later step to run again")
-	fs.StringVar(&o.Mode, "mode", "dev", "dev keeps temporary build tools; prod removes them")
-	fs.StringVar(&o.Progress, "progress", "auto", "progress output: auto, tty, plain or json")
-	fs.StringVar(&o.Network, "network", "host", "network for build containers")
+	fs.StringVar(&o.Mode, "mode", "dev", "build `MODE`: dev keeps temporary build tools, prod removes them")
+	fs.StringVar(&o.Progress, "progress", "auto", "progress output as `KIND`: auto, tty, plain or json")
+	fs.StringVar(&o.Network, "network", "host", "the build containers' `NETWORK`")
 	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
 	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
@@ -191,6 +191,40 @@ Examples:
 
 Options:
 `)
-	fmt.Fprint(w, fs.FlagUsages())
+	fmt.Fprint(w, flagUsages(fs))
 	fmt.Fprintf(w, "\nUtilities (dmake --util NAME --help for each): %s\n", strings.Join(utils.Names(), ", "))
+}
+
+// flagUsages lists the flags as make's --help does: short and long form,
+// the value's name (in brackets when optional), what it does, and its
+// default where that says something.
+func flagUsages(fs *pflag.FlagSet) string {
+	var left, right []string
+	width := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		name, usage := pflag.UnquoteUsage(f)
+		l := "      --" + f.Name
+		if f.Shorthand != "" {
+			l = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		if f.Value.Type() != "bool" {
+			if f.NoOptDefVal != "" {
+				l += "[=" + name + "]"
+			} else {
+				l += " " + name
+			}
+		}
+		switch f.DefValue {
+		case "", "false", "[]", "0", "0s":
+		default:
+			usage += " (default " + f.DefValue + ")"
+		}
+		left, right = append(left, l), append(right, usage)
+		width = max(width, len(l))
+	})
+	var b strings.Builder
+	for i := range left {
+		fmt.Fprintf(&b, "%-*s  %s\n", width, left[i], right[i])
+	}
+	return b.String()
 }
