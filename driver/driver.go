@@ -25,7 +25,10 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	if opts.CheckScripts {
 		return runCheckScripts(ctx, opts, stdio)
 	}
-	dir := "."
+	dir := opts.WorkDir
+	if dir == "" {
+		dir = "."
+	}
 	for _, d := range opts.Dir {
 		if filepath.IsAbs(d) {
 			dir = d

@@ -33,8 +33,9 @@ type imageGoal struct {
 }
 
 // imageMode decides whether a run in dir builds images of a legacy
-// repository: dir is the repository's root (found as the legacy scripts
-// find it), no -f was given, dir has no makefile of its own, and every goal
+// repository: a repository is found as the legacy scripts find it
+// ($DOCKER_HOME, else the nearest ancestor with the layout, usually dir
+// itself), no -f was given, dir has no makefile of its own, and every goal
 // names an image of the repository. It returns the repository and the
 // images to build (all of them when no goal is named).
 func imageMode(opts Options, dir string) (image.Repo, []image.Image, bool, error) {
@@ -56,11 +57,6 @@ func imageMode(opts Options, dir string) (image.Repo, []image.Image, bool, error
 			return image.Repo{}, nil, false, nil
 		}
 		return image.Repo{}, nil, false, err
-	}
-	if root, err := filepath.EvalSymlinks(repo.Root); err == nil {
-		if here, err := filepath.EvalSymlinks(abs); err == nil && root != here {
-			return image.Repo{}, nil, false, nil
-		}
 	}
 	all, err := repo.Images()
 	if err != nil {
@@ -167,7 +163,7 @@ func parallelImages(jobs, n int) int {
 
 // loadImages reads every image's Makefile and evaluates its tag and FROM.
 func loadImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) ([]*imageGoal, int) {
-	env := append(os.Environ(), "DOCKER_HOME="+repo.Root)
+	env := append(environ(opts), "DOCKER_HOME="+repo.Root)
 	var goals []*imageGoal
 	for _, img := range imgs {
 		job := makeJob{dir: img.Dir, goals: []string{"build"}, env: env}
@@ -260,7 +256,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		byTag[g.node.Tag] = g
 		byName[g.node.Name] = g
 	}
-	env := append(environ(), "DOCKER_HOME="+repo.Root)
+	env := append(environ(opts), "DOCKER_HOME="+repo.Root)
 	prepared := map[string]*sandbox.Image{}
 	var describe func(g *imageGoal, depth int) (*sandbox.Image, int)
 	describe = func(g *imageGoal, depth int) (*sandbox.Image, int) {

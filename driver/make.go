@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,7 +29,12 @@ var shellCapture makefile.Shell = makefile.ShellFunc(func(ctx context.Context, c
 })
 
 // environ is the environment recipes and $(shell) start from.
-func environ() []string { return os.Environ() }
+func environ(opts Options) []string {
+	if opts.Env != nil {
+		return slices.Clone(opts.Env)
+	}
+	return os.Environ()
+}
 
 // makeLevel is MAKELEVEL of the environment: how deep this run is in a
 // recursion of $(MAKE) calls.
@@ -75,9 +81,12 @@ type makeJob struct {
 
 // loadConfig is the makefile configuration of a job under opts.
 func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
-	exe, err := os.Executable()
-	if err != nil {
-		exe = programName
+	exe := opts.MakePath
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			exe = programName
+		}
 	}
 	jobs := opts.Jobs
 	if jobs == 0 {
@@ -178,7 +187,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 			root = r
 		}
 	}
-	env := environ()
+	env := environ(opts)
 	var middlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	var b *image.Builder
 	if repo, ok := legacyRepo(opts, root); ok {

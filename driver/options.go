@@ -36,6 +36,15 @@ type Options struct {
 	// Goals are the other positional words.
 	Goals []string
 
+	// WorkDir is the directory dmake starts in, to which -C directories
+	// are relative; empty means the process's working directory.
+	WorkDir string
+	// Env is the environment of the run (recipes, $(shell), MAKEFLAGS);
+	// nil means the process's.
+	Env []string
+	// MakePath is the value of $(MAKE); empty means this executable.
+	MakePath string
+
 	// DockerHome is the legacy repository root when the caller knows it
 	// (the build and make utilities); empty means find it as the legacy
 	// scripts do ($DOCKER_HOME, else the nearest ancestor with the layout).

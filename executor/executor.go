@@ -310,7 +310,11 @@ func (e *executor) run() (int, error) {
 		}
 	}
 	if len(goals) == 0 {
-		e.errorf("*** No targets.  Stop.")
+		if len(e.db.Makefiles) == 0 {
+			e.errorf("*** No targets specified and no makefile found.  Stop.")
+		} else {
+			e.errorf("*** No targets.  Stop.")
+		}
 		return StatusError, nil
 	}
 	if e.opts.CycleError {

@@ -20,6 +20,8 @@ type Invocation struct {
 	Err    string
 	// OutputSync is -O's mode ("" when not given); the executor's.
 	OutputSync string
+	// Chdirs are the -C arguments in order (Dir already has them applied).
+	Chdirs []string
 }
 
 // ParseArgs parses the make command line the cases use: short flags
@@ -47,6 +49,7 @@ func ParseArgs(dir string, args []string) Invocation {
 			case strings.HasPrefix(a, "--file="), strings.HasPrefix(a, "--makefile="):
 				cfg.Makefiles = append(cfg.Makefiles, a[strings.IndexByte(a, '=')+1:])
 			case strings.HasPrefix(a, "--directory="):
+				inv.Chdirs = append(inv.Chdirs, a[len("--directory="):])
 				inv.Dir = filepath.Join(inv.Dir, a[len("--directory="):])
 			case a == "--output-sync":
 				inv.OutputSync = "target"
@@ -106,7 +109,9 @@ func ParseArgs(dir string, args []string) Invocation {
 				case 'f':
 					cfg.Makefiles = append(cfg.Makefiles, val())
 				case 'C':
-					inv.Dir = filepath.Join(inv.Dir, val())
+					d := val()
+					inv.Chdirs = append(inv.Chdirs, d)
+					inv.Dir = filepath.Join(inv.Dir, d)
 				case 'I':
 					cfg.IncludeDirs = append(cfg.IncludeDirs, val())
 				case 'W':
