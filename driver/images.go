@@ -86,9 +86,7 @@ func imageMode(opts Options, dir string) (image.Repo, []image.Image, bool, error
 // the image layer.
 func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
 	start := time.Now()
-	lock, err := repolock.Acquire(ctx, repo.Root, strings.Join(os.Args, " "), func(h repolock.Holder) {
-		fmt.Fprintf(stdio.Err, "%s: waiting for the lock on %s held by %s\n", programName, repo.Root, h)
-	})
+	lock, err := lockRepo(ctx, repo, stdio)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
@@ -445,4 +443,13 @@ func makefileList(ctx context.Context, db *makefile.Database, dir string) []stri
 	}
 	sort.Strings(files)
 	return slices.Compact(files)
+}
+
+// lockRepo takes the repository's lock, so that two dmake runs on one
+// repository do not trample each other's build directories: the second
+// waits, saying who holds the lock.
+func lockRepo(ctx context.Context, repo image.Repo, stdio Stdio) (*repolock.Lock, error) {
+	return repolock.Acquire(ctx, repo.Root, strings.Join(os.Args, " "), func(h repolock.Holder) {
+		fmt.Fprintf(stdio.Err, "%s: waiting for the lock on %s held by %s\n", programName, repo.Root, h)
+	})
 }

@@ -191,6 +191,15 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	var middlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	var b *image.Builder
 	if repo, ok := legacyRepo(opts, root); ok {
+		// A sub-make runs under its parent's lock.
+		if makeLevel(env) == 0 && !opts.DryRun && !opts.Question {
+			lock, err := lockRepo(ctx, repo, stdio)
+			if err != nil {
+				fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+				return 2
+			}
+			defer lock.Release()
+		}
 		env = append(env, "DOCKER_HOME="+repo.Root)
 		sl := symlinker.New(symlinker.Config{Root: repo.Root, AllowOutside: opts.AllowOutsideLinks})
 		b = newBuilder(opts, repo, nil, stdio)

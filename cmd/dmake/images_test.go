@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/dmake-dev/dmake/internal/repolock"
 	"github.com/moby/moby/client"
 )
 
@@ -233,5 +236,60 @@ func TestCheckGoals(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(repo, ".dmake", "ssh", "Dockerfile")); err == nil {
 		t.Errorf("--no-build wrote a Dockerfile although the check failed")
+	}
+}
+
+// TestRepoLockWaits checks that two runs on one repository do not overlap:
+// while another holder has the repository's lock, dmake waits and says who
+// holds it, then goes on once it is released.
+func TestRepoLockWaits(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	lock, err := repolock.Acquire(context.Background(), repo, "the test's holder", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-C", repo, "--no-build", "--no-check", "base")
+	cmd.Env = append(os.Environ(), "DOCKER_HOME=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan string, 1)
+	var rest bytes.Buffer
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "waiting for the lock") {
+				waiting <- sc.Text()
+			}
+			rest.WriteString(sc.Text() + "\n")
+		}
+		close(waiting)
+	}()
+	select {
+	case line, ok := <-waiting:
+		if !ok {
+			t.Fatalf("dmake ended without waiting for the lock:\n%s", rest.String())
+		}
+		if !strings.Contains(line, "the test's holder") {
+			t.Errorf("the waiting message does not name the holder: %s", line)
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("dmake neither waited for the lock nor ended")
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".dmake", "base", "Dockerfile")); err == nil {
+		t.Error("dmake wrote the Dockerfile while another run held the lock")
+	}
+	lock.Release()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("dmake after the lock was released: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".dmake", "base", "Dockerfile")); err != nil {
+		t.Errorf("no Dockerfile after the lock was released: %v", err)
 	}
 }
