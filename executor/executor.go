@@ -692,6 +692,15 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 	}
 	s.remade = true
 	s.phase = phRunning
+	// The other targets the recipe makes are being made too (make's
+	// set_command_state on also_make): a member of a grouped rule met
+	// while the recipe runs waits for it instead of running it again.
+	for _, a := range j.also() {
+		if as := e.state(unit{a, -1}); as.phase < phRunning {
+			as.phase = phRunning
+		}
+		j.alsoBefore = append(j.alsoBefore, fileState{e.g.Mtime(a), e.g.Exists(a)})
+	}
 	e.started++
 	e.seq++
 	j.seq = e.seq
@@ -829,9 +838,22 @@ func (e *executor) finish(j *job) {
 		if n.Intermediate && s.made && !n.Precious && !n.Secondary {
 			e.madeIntermediate = append(e.madeIntermediate, n)
 		}
-		for _, a := range j.also() {
-			as := e.state(unit{a, -1})
-			as.phase, as.status = phDone, stOK
+	}
+	// The other targets of the rule are finished with it, with its
+	// status (make's notice_finished_file on also_make).
+	for _, a := range j.also() {
+		as := e.state(unit{a, -1})
+		if as.phase != phDone {
+			as.phase, as.status = phDone, s.status
+		}
+		if s.status != stOK {
+			continue
+		}
+		if e.opts.DryRun || e.opts.Touch && !j.ranRecursive || e.opts.Question {
+			if !a.Phony {
+				e.g.SetNew(a)
+			}
+		} else {
 			e.g.Restat(a)
 		}
 	}
@@ -857,7 +879,26 @@ func (e *executor) reportInterrupted() {
 // as make does: only a file its recipe changed, never a phony or precious
 // one.
 func (e *executor) deleteTarget(j *job, interrupted bool) {
-	n := j.u.n
+	e.deleteFile(j, j.u.n, fileState{j.state.before, j.state.existed}, "", interrupted)
+	// make deletes the other targets of the rule too, naming the one the
+	// recipe ran for.
+	for i, a := range j.also() {
+		if i < len(j.alsoBefore) {
+			e.deleteFile(j, a, j.alsoBefore[i], j.u.n.Name, interrupted)
+		}
+	}
+}
+
+// fileState is what was known of a target's file before its recipe ran.
+type fileState struct {
+	mtime  time.Time
+	exists bool
+}
+
+// deleteFile removes n's file unless it is phony or precious or was left
+// as it was before the recipe; onBehalfOf names the target whose recipe
+// ran when n is another target of its rule.
+func (e *executor) deleteFile(j *job, n *graph.Node, before fileState, onBehalfOf string, interrupted bool) {
 	if n.Phony || n.Precious || e.opts.DryRun || e.opts.Touch || e.opts.Question {
 		return
 	}
@@ -870,16 +911,20 @@ func (e *executor) deleteTarget(j *job, interrupted bool) {
 	if err != nil {
 		return
 	}
-	if fi.ModTime().Equal(j.state.before) && j.state.existed {
+	if fi.ModTime().Equal(before.mtime) && before.exists {
 		return
 	}
 	if fi.IsDir() {
 		return
 	}
+	msg := fmt.Sprintf("*** Deleting file '%s'", name)
+	if onBehalfOf != "" {
+		msg = fmt.Sprintf("*** [%s] Deleting file '%s'", onBehalfOf, name)
+	}
 	if interrupted {
-		e.errorf("*** Deleting file '%s'", name)
+		e.errorf("%s", msg)
 	} else {
-		j.errorf("*** Deleting file '%s'", name)
+		j.errorf("%s", msg)
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, syscall.ENOENT) {
 		e.errorf("unlink: %s: %v", name, err)

@@ -23,6 +23,9 @@ type job struct {
 	u     unit
 	state *ustate
 	cmds  []makefile.Command
+	// alsoBefore is what was known of the files of also() when the job
+	// started, for deleting them as make does when the recipe fails.
+	alsoBefore []fileState
 	// recipe-wide settings, read in the scheduler before the job starts
 	shell, shellFlags string
 	env               []string

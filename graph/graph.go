@@ -76,7 +76,7 @@ type Rule struct {
 	// Default reports the recipe of .DEFAULT.
 	Default bool
 	// Also are the other targets made by the same recipe run (the other
-	// targets of a multi-target pattern rule).
+	// targets of a multi-target pattern rule or of a grouped rule).
 	Also []*Node
 	// Pos is where the rule was written.
 	Pos makefile.Pos
@@ -239,6 +239,13 @@ func (g *Graph) Resolve(n *Node) {
 			}
 			if r.Recipe != nil && len(r.Recipe.Lines) > 0 {
 				hasRecipe = true
+			}
+			// The other targets of a grouped rule ("a b &: c") are made by
+			// the same run of its recipe (make's also_make).
+			for _, a := range r.Grouped {
+				if a != n.Name {
+					rule.Also = append(rule.Also, g.Node(a))
+				}
 			}
 			n.Rules = append(n.Rules, rule)
 		}
