@@ -70,3 +70,22 @@ func BenchmarkOneImage1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(ss)*b.N)/b.Elapsed().Seconds(), "scripts/s")
 }
+
+// BenchmarkCheckOneImage500 is Check (sandbox child) on 500 scripts as
+// one image, as each of the two dmake --check-scripts of
+// bench/shellrun.sh runs them.
+func BenchmarkCheckOneImage500(b *testing.B) {
+	ss := benchScripts(b, 500)
+	img := []Image{{Name: "b", Scripts: ss}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		reps, err := Check(context.Background(), img, Options{Timeout: time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !reps[0].OK() {
+			b.Fatal(reps[0].Errors)
+		}
+	}
+	b.ReportMetric(float64(len(ss)*b.N)/b.Elapsed().Seconds(), "scripts/s")
+}

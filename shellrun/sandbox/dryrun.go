@@ -153,6 +153,8 @@ type dryRun struct {
 	fromPackage map[string]string
 	// runitLoop says the running runit script looped as a service.
 	runitLoop atomic.Bool
+	// accounts indexes /etc/passwd and friends.
+	accounts accounts
 }
 
 // scope is one running shell (a script, bash -c, a nested script).
@@ -357,20 +359,7 @@ func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
 	if s.Dest != "" && !d.vfs.Exists(s.Dest) {
 		// The script is placed where the image has it; placing it is no
 		// change the script makes.
-		d.vfs.mu.Lock()
-		before := map[string]bool{}
-		for p := range d.vfs.changes {
-			before[p] = true
-		}
-		d.vfs.mkdirAllLocked(path.Dir(clean("/", s.Dest)), 0o755)
-		d.vfs.writeLocked(clean("/", s.Dest), s.Source, 0o755)
-		for p := range d.vfs.changes {
-			if !before[p] {
-				delete(d.vfs.changes, p)
-				d.vfs.initial[p] = true
-			}
-		}
-		d.vfs.mu.Unlock()
+		d.vfs.place(clean("/", s.Dest), s.Source, 0o755)
 	}
 	d.vfs.mu.Lock()
 	d.vfs.script = s.Path

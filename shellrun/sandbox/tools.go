@@ -579,42 +579,6 @@ func chmodModel(m *mctx, a []string) int {
 	return code
 }
 
-// lookupID finds a user or group id in the virtual passwd or group file.
-func (d *dryRun) lookupID(file, name string) (int, bool) {
-	if n, err := strconv.Atoi(name); err == nil {
-		return n, true
-	}
-	b, _ := d.vfs.peek(file)
-	line, ok := findEntry(b, name)
-	if !ok {
-		return 0, false
-	}
-	_, rest, _ := bytes.Cut(line, []byte(":"))
-	_, rest, _ = bytes.Cut(rest, []byte(":"))
-	id, _, _ := bytes.Cut(rest, []byte(":"))
-	n, _ := strconv.Atoi(string(id))
-	return n, true
-}
-
-// findEntry returns the line of a passwd-like file that starts with
-// "name:".
-func findEntry(b []byte, name string) ([]byte, bool) {
-	key := []byte(name + ":")
-	for off := 0; off <= len(b); {
-		i := bytes.Index(b[off:], key)
-		if i < 0 {
-			return nil, false
-		}
-		i += off
-		if i == 0 || b[i-1] == '\n' {
-			line, _, _ := bytes.Cut(b[i:], []byte("\n"))
-			return line, true
-		}
-		off = i + 1
-	}
-	return nil, false
-}
-
 func chownModel(m *mctx, a []string) int {
 	set, ops := flags(a, "")
 	if len(ops) < 2 {
@@ -1250,40 +1214,6 @@ func useraddModel(m *mctx, a []string) int {
 	return 0
 }
 
-func (d *dryRun) nextID(file string, system bool) int {
-	b, _ := d.vfs.peek(file)
-	next := 1000
-	if system {
-		next = 100
-	}
-	colon := []byte(":")
-	for len(b) > 0 {
-		var line []byte
-		line, b, _ = bytes.Cut(b, []byte("\n"))
-		_, rest, ok := bytes.Cut(line, colon)
-		if !ok {
-			continue
-		}
-		_, rest, _ = bytes.Cut(rest, colon)
-		id, _, _ := bytes.Cut(rest, colon)
-		n := 0
-		for _, c := range id {
-			if c < '0' || c > '9' {
-				n = -1
-				break
-			}
-			n = n*10 + int(c-'0')
-		}
-		if n < 0 || len(id) == 0 {
-			continue
-		}
-		if (system && n >= next && n < 1000) || (!system && n >= next && n < 60000) {
-			next = n + 1
-		}
-	}
-	return next
-}
-
 func groupaddModel(m *mctx, a []string) int {
 	d := m.sc.d
 	set, ops := flags(a, "gK|gid|")
@@ -1376,14 +1306,14 @@ func getentModel(m *mctx, a []string) int {
 		}
 		return 2
 	}
-	b, _ := m.sc.d.vfs.peek(file)
 	if len(a) == 1 {
+		b, _ := m.sc.d.vfs.peek(file)
 		m.hc.Stdout.Write(b)
 		return 0
 	}
 	code := 2
 	for _, k := range a[1:] {
-		if line, ok := findEntry(b, k); ok {
+		if line, ok := m.sc.d.findEntry(file, k); ok {
 			m.out("%s\n", line)
 			code = 0
 		}

@@ -35,6 +35,9 @@ type VFS struct {
 	// script is the display path of the script currently running, for
 	// attributing changes.
 	script string
+	// placing, when not nil, collects the paths that enter changes (see
+	// place).
+	placing map[string]bool
 }
 
 type change struct {
@@ -291,6 +294,9 @@ func (v *VFS) existedAtStart(p string) bool {
 // record notes a change at full path p.
 func (v *VFS) record(p, kind string, n *vnode) {
 	c := v.changes[p]
+	if c == nil && v.placing != nil {
+		v.placing[p] = true
+	}
 	switch kind {
 	case "removed":
 		if c != nil && c.kind == "created" || v.context[p] {
@@ -855,3 +861,25 @@ func modeSpecial(m fs.FileMode) uint32 {
 
 // isNotExist reports whether err says a path is missing.
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// place writes a file, and the directories it needs, as part of the
+// starting state: what it creates is no change (a script placed where the
+// image has it). It only looks at the paths it touches, not at every
+// change so far.
+func (v *VFS) place(p string, data []byte, perm fs.FileMode) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.placing = map[string]bool{}
+	v.mkdirAllLocked(path.Dir(p), 0o755)
+	v.writeLocked(p, data, perm)
+	if v.initial == nil {
+		v.initial = map[string]bool{}
+	}
+	for q := range v.placing {
+		if _, ok := v.changes[q]; ok {
+			delete(v.changes, q)
+			v.initial[q] = true
+		}
+	}
+	v.placing = nil
+}
