@@ -112,6 +112,45 @@ func newReport(image string) *Report {
 		Services: []Service{}, Network: []Fetch{}, Warnings: []Diagnostic{}, Errors: []Diagnostic{}}
 }
 
+// fillEmpty makes the lists a gob stream left nil empty again, as the
+// JSON schema has them ([] rather than null).
+func (r *Report) fillEmpty() {
+	if r.Scripts == nil {
+		r.Scripts = []ScriptResult{}
+	}
+	if r.Commands == nil {
+		r.Commands = []Command{}
+	}
+	for i := range r.Commands {
+		if r.Commands[i].Argv == nil {
+			r.Commands[i].Argv = []string{}
+		}
+	}
+	if r.Packages == nil {
+		r.Packages = []Package{}
+	}
+	if r.Files == nil {
+		r.Files = []FileChange{}
+	}
+	if r.Services == nil {
+		r.Services = []Service{}
+	}
+	if r.Network == nil {
+		r.Network = []Fetch{}
+	}
+	for i := range r.Network {
+		if r.Network[i].URLs == nil {
+			r.Network[i].URLs = []string{}
+		}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []Diagnostic{}
+	}
+	if r.Errors == nil {
+		r.Errors = []Diagnostic{}
+	}
+}
+
 func (r *Report) diag(list *[]Diagnostic, pos, code, format string, args ...any) {
 	d := Diagnostic{Pos: pos, Code: code, Msg: fmt.Sprintf(format, args...)}
 	key := d.Pos + "\x00" + d.Code + "\x00" + d.Msg

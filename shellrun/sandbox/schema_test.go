@@ -144,3 +144,35 @@ func jsonType(x any) string {
 	}
 	return "unknown"
 }
+
+// TestCheckReportsAsInProcess checks that the reports the sandbox child
+// sends back (a gob stream) print as the same JSON as the reports of an
+// in-process dry run, empty lists included.
+func TestCheckReportsAsInProcess(t *testing.T) {
+	img, err := LooseImage("planted", []string{plantedDir + "/03_unset.sh", plantedDir + "/runit/sshd/run", plantedDir + "/boot/20_noexec.sh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rich := Image{Name: "rich", Scripts: []Script{{Path: "r.sh", Role: RoleInstall, Shell: "bash",
+		Source: []byte("set -e\napt-get install -y nginx\ncurl -o /x https://e.x/y\npip install\nfoo\nmkdir /opt/a\n")}}}
+	empty := Image{Name: "empty", Scripts: []Script{{Path: "e.sh", Role: RoleInstall, Shell: "sh", Source: []byte("")}}}
+	imgs := []Image{img, rich, empty}
+	got, err := Check(context.Background(), imgs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []*Report
+	for _, img := range imgs {
+		want = append(want, DryRunInProcess(context.Background(), img, Options{}))
+	}
+	var gb, wb bytes.Buffer
+	if err := WriteJSON(&gb, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&wb, want); err != nil {
+		t.Fatal(err)
+	}
+	if gb.String() != wb.String() {
+		t.Errorf("reports from the child differ from the in-process ones:\nchild:\n%s\nin process:\n%s", gb.String(), wb.String())
+	}
+}
