@@ -60,6 +60,7 @@ type Graph struct {
 	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
 	index      *patternIndex
 	stamp      uint64
+	specials   map[string]*specialSet
 }
 
 // Rule is one way a node is made: an explicit rule (several for a
@@ -152,6 +153,35 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 	return g
 }
 
+// specialSet is the prerequisites of a special target as a set, so that
+// each node looks itself up in constant time however long the list (a
+// ".PHONY: $(COMPONENTS)" of a large tree).
+type specialSet struct {
+	names    map[string]bool
+	patterns []string // % patterns (only .PRECIOUS takes them)
+}
+
+// special returns the prerequisites of special target name as a set,
+// made on first use.
+func (g *Graph) special(name string) *specialSet {
+	if sp, ok := g.specials[name]; ok {
+		return sp
+	}
+	ps, _ := g.db.SpecialPrereqs(name)
+	sp := &specialSet{names: make(map[string]bool, len(ps))}
+	for _, p := range ps {
+		sp.names[p] = true
+		if name == ".PRECIOUS" && strings.Contains(p, "%") {
+			sp.patterns = append(sp.patterns, p)
+		}
+	}
+	if g.specials == nil {
+		g.specials = make(map[string]*specialSet)
+	}
+	g.specials[name] = sp
+	return sp
+}
+
 // Database returns the rules database the graph reads.
 func (g *Graph) Database() *makefile.Database { return g.db }
 
@@ -171,16 +201,14 @@ func (g *Graph) Node(name string) *Node {
 		n.Intermediate = t.Intermediate
 	}
 	has := func(special string) bool {
-		ps, _ := g.db.SpecialPrereqs(special)
-		for _, p := range ps {
-			if p == name {
+		sp := g.special(special)
+		if sp.names[name] {
+			return true
+		}
+		// make also takes patterns in .PRECIOUS (.PRECIOUS: %.o).
+		for _, p := range sp.patterns {
+			if _, ok := matchPattern(p, name); ok {
 				return true
-			}
-			// make also takes patterns in .PRECIOUS (.PRECIOUS: %.o).
-			if special == ".PRECIOUS" && strings.Contains(p, "%") {
-				if _, ok := matchPattern(p, name); ok {
-					return true
-				}
 			}
 		}
 		return false

@@ -94,3 +94,7 @@ func BenchmarkExpand(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad30000 reads and evaluates a tree of 30000 component files:
+// with BenchmarkLoad10000 it shows whether loading grows linearly.
+func BenchmarkLoad30000(b *testing.B) { benchLoad(b, 30000, false) }
