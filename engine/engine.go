@@ -18,10 +18,20 @@ type Engine struct {
 }
 
 // New connects to the engine that DOCKER_HOST, DOCKER_TLS_VERIFY and
-// DOCKER_CERT_PATH name (the local socket by default) and checks that it
-// answers, negotiating the API version down to what it speaks.
+// DOCKER_CERT_PATH name, or else the docker CLI context in use
+// (DOCKER_CONTEXT, or the current context of the CLI's config), or the
+// local socket, and checks that it answers, negotiating the API version
+// down to what it speaks.
 func New(ctx context.Context) (*Engine, error) {
-	c, err := client.New(client.FromEnv)
+	opts := []client.Opt{client.FromEnv}
+	host, err := contextHost(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if host != "" {
+		opts = append(opts, client.WithHost(host))
+	}
+	c, err := client.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("docker engine: %w", err)
 	}
@@ -29,7 +39,9 @@ func New(ctx context.Context) (*Engine, error) {
 	defer cancel()
 	if _, err := c.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		c.Close()
-		host := os.Getenv("DOCKER_HOST")
+		if host == "" {
+			host = os.Getenv("DOCKER_HOST")
+		}
 		if host == "" {
 			host = client.DefaultDockerHost
 		}
