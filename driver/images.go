@@ -118,6 +118,7 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		return 2
 	}
 	status = 0
+	var plans []*image.Plan
 	for _, wave := range waves {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -129,10 +130,13 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				st := buildImage(ctx, opts, repo, g, eng, stdio)
+				st, built := buildImage(ctx, opts, repo, g, eng, stdio)
 				mu.Lock()
 				if st != 0 && status == 0 {
 					status = st
+				}
+				for _, r := range built {
+					plans = append(plans, r.Plan)
 				}
 				mu.Unlock()
 			}()
@@ -144,6 +148,9 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 			}
 			return status
 		}
+	}
+	if unknown := image.UnmatchedBust(opts.Bust, plans); len(unknown) > 0 {
+		fmt.Fprintf(stdio.Err, "%s: warning: --bust %s named no script or component of the images built\n", programName, strings.Join(unknown, ", "))
 	}
 	if len(goals) > 1 {
 		fmt.Fprintf(stdio.Err, "%s: %d images in %.1fs\n", programName, len(goals), time.Since(start).Seconds())
@@ -194,7 +201,7 @@ func loadImages(ctx context.Context, opts Options, repo image.Repo, imgs []image
 
 // buildImage makes the build goal of one image with the symlinker and the
 // image layer in front of every command its recipes run.
-func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal, eng *engine.Engine, stdio Stdio) int {
+func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal, eng *engine.Engine, stdio Stdio) (int, []*image.Result) {
 	b := newBuilder(opts, repo, eng, stdio)
 	b.Inputs = makefileList(ctx, g.db, g.img.Dir)
 	if !opts.NoCheck {
@@ -209,12 +216,9 @@ func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal
 	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware(), b.Middleware()}
 	status, err := execute(ctx, opts, job, g.db, stdio)
 	if err != nil && ctx.Err() != nil {
-		return 130
+		return 130, b.Results()
 	}
-	if status != 0 {
-		return status
-	}
-	return 0
+	return status, b.Results()
 }
 
 // checkGoals is --check at a legacy repository: it prepares the build

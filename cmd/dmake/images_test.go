@@ -89,6 +89,12 @@ func TestLegacyImagesNoBuild(t *testing.T) {
 			t.Errorf("%s: the layered Dockerfile still runs the one-step install.sh:\n%s", name, df)
 		}
 	}
+
+	// A --bust word that names nothing is a typo the user hears about.
+	_, stderr, status = runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--bust", "03_sshh.sh", "ssh", "IMAGE_PREFIX=nb/")
+	if status != 0 || !strings.Contains(stderr, "warning: --bust 03_sshh.sh named no script") {
+		t.Errorf("--bust with a typo: status %d, no warning:\n%s", status, stderr)
+	}
 }
 
 // TestGraphJSON checks "dmake --graph=json" at a legacy repository: the
