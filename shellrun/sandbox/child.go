@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -118,9 +117,18 @@ func (w wireEvent) event() event {
 // childMain runs in the sandbox child.
 func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	var req request
-	if err := json.NewDecoder(stdin).Decode(&req); err != nil {
+	if err := gob.NewDecoder(bufio.NewReaderSize(stdin, 1<<16)).Decode(&req); err != nil {
 		fmt.Fprintf(stderr, "dmake sandbox: bad request: %v\n", err)
 		return childExitSetup
+	}
+	// Gob sends an empty slice as nil; a script's Source of nil means
+	// "read File", and the parent has read every script of the images.
+	for i := range req.Images {
+		for j := range req.Images[i].Scripts {
+			if s := &req.Images[i].Scripts[j]; s.Source == nil {
+				s.Source = []byte{}
+			}
+		}
 	}
 	opts := req.Options.withDefaults()
 	opts.InProcess = true
@@ -323,10 +331,11 @@ func runChild(ctx context.Context, exe string, imgs []Image, pending []int, work
 			req.Jail = jail
 		}
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(req); err != nil {
 		return nil, err
 	}
+	body := buf.Bytes()
 	var stderr boundedBuffer
 	stderr.max = 16 << 10
 	cmd, out, err := startChild(exe, body, workers, &stderr)

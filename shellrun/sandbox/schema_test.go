@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -155,7 +156,14 @@ func TestCheckReportsAsInProcess(t *testing.T) {
 	}
 	rich := Image{Name: "rich", Scripts: []Script{{Path: "r.sh", Role: RoleInstall, Shell: "bash",
 		Source: []byte("set -e\napt-get install -y nginx\ncurl -o /x https://e.x/y\npip install\nfoo\nmkdir /opt/a\n")}}}
-	empty := Image{Name: "empty", Scripts: []Script{{Path: "e.sh", Role: RoleInstall, Shell: "sh", Source: []byte("")}}}
+	e := filepath.Join(t.TempDir(), "03_empty.sh")
+	if err := os.WriteFile(e, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	empty, err := LooseImage("empty", []string{e})
+	if err != nil {
+		t.Fatal(err)
+	}
 	imgs := []Image{img, rich, empty}
 	got, err := Check(context.Background(), imgs, Options{})
 	if err != nil {
