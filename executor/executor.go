@@ -695,7 +695,7 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 	// The other targets the recipe makes are being made too (make's
 	// set_command_state on also_make): a member of a grouped rule met
 	// while the recipe runs waits for it instead of running it again.
-	for _, a := range j.also() {
+	for _, a := range j.alsoMade() {
 		if as := e.state(unit{a, -1}); as.phase < phRunning {
 			as.phase = phRunning
 		}
@@ -841,7 +841,7 @@ func (e *executor) finish(j *job) {
 	}
 	// The other targets of the rule are finished with it, with its
 	// status (make's notice_finished_file on also_make).
-	for _, a := range j.also() {
+	for _, a := range j.alsoMade() {
 		as := e.state(unit{a, -1})
 		if as.phase != phDone {
 			as.phase, as.status = phDone, s.status
@@ -849,7 +849,7 @@ func (e *executor) finish(j *job) {
 		if s.status != stOK {
 			continue
 		}
-		if e.opts.DryRun || e.opts.Touch && !j.ranRecursive || e.opts.Question {
+		if e.opts.DryRun || e.opts.Question {
 			if !a.Phony {
 				e.g.SetNew(a)
 			}

@@ -128,6 +128,16 @@ func (j *job) also() []*graph.Node {
 	return j.state.rule.Also
 }
 
+// alsoMade returns the other targets this job makes with its target: none
+// when -t touches the target instead of running the recipe (make then
+// touches each target of the rule on its own).
+func (j *job) alsoMade() []*graph.Node {
+	if j.e.opts.Touch && !j.spawns() {
+		return nil
+	}
+	return j.also()
+}
+
 // lockedWriter serialises writes of concurrent jobs to one stream.
 type lockedWriter struct {
 	mu *sync.Mutex
