@@ -210,7 +210,16 @@ func clean(dir, p string) string {
 	if !strings.HasPrefix(p, "/") {
 		p = dir + "/" + p
 	}
-	return path.Clean("/" + p)
+	return absClean(p)
+}
+
+// absClean is path.Clean("/" + p) without building a new string when p is
+// absolute already (path.Clean itself allocates only when it changes p).
+func absClean(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return path.Clean(p)
 }
 
 // lookup resolves p to its parent directory and node (nil if missing).
@@ -223,7 +232,7 @@ func (v *VFS) lookupDepth(p string, follow bool, depth int) (*vnode, string, *vn
 	if depth > 40 {
 		return nil, "", nil, p, errLoop
 	}
-	p = path.Clean("/" + p)
+	p = absClean(p)
 	if p == "/" {
 		return v.root, "", v.root, "/", nil
 	}
@@ -521,7 +530,7 @@ func (v *VFS) Mkdir(p string, perm fs.FileMode, all bool) error {
 }
 
 func (v *VFS) mkdirAllLocked(p string, perm fs.FileMode) error {
-	p = path.Clean("/" + p)
+	p = absClean(p)
 	if p == "/" {
 		return nil
 	}
