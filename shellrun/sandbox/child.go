@@ -41,25 +41,25 @@ func init() {
 	}
 }
 
-// request is what Check sends its child.
+// request is what Check sends its child, as one gob value on its stdin.
 type request struct {
-	Options Options `json:"options"`
-	Images  []Image `json:"images"`
-	Index   []int   `json:"index"` // the caller's index of each image
-	Workers int     `json:"workers"`
-	Jail    string  `json:"jail,omitempty"` // empty directory to chroot into (as root)
+	Options Options
+	Images  []Image
+	Index   []int // the caller's index of each image
+	Workers int
+	Jail    string // empty directory to chroot into (as root)
 }
 
-// event is one line the child writes.
+// event is one thing the child tells its parent (sent as a wireEvent).
 type event struct {
-	Start  *int `json:"start,omitempty"`  // image index started
-	Script *int `json:"script,omitempty"` // script index started (with Image)
-	Image  int  `json:"image"`
-	Done   *int `json:"done,omitempty"` // image index finished
+	Start  *int // image index started
+	Script *int // script index started (with Image)
+	Image  int
+	Done   *int // image index finished
 	// Tainted names an image whose script was stopped by a budget or the
 	// deadline: images that ran beside it may have been starved.
-	Tainted *int    `json:"tainted,omitempty"`
-	Report  *Report `json:"report,omitempty"`
+	Tainted *int
+	Report  *Report
 }
 
 // wireEvent is an event as the child sends it. The stream is gob, not
