@@ -39,6 +39,16 @@ type evaluator struct {
 	maxArgs       int
 	callDepth     int
 	readingOffset int // make's floc offset: the recipe line being expanded
+
+	// evalGen counts runs of evalLines (makefiles, $(eval)): the only way
+	// the global variables, their export state and export-all change
+	// once the makefiles are read. envGlobals is the list of exported
+	// global variables recipe environments start from, valid while
+	// envGen == evalGen (and envSet).
+	evalGen    uint64
+	envGen     uint64
+	envSet     bool
+	envGlobals []*Var
 }
 
 // fatalf returns a fatal error at the expanding position.

@@ -259,6 +259,7 @@ func (ev *evaluator) evalBuffer(text string) error {
 
 // evalLines is make's eval().
 func (ev *evaluator) evalLines(st *evalState) error {
+	ev.evalGen++
 	b := st.b
 	nlines := 0
 	savedReading := ev.reading

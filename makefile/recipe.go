@@ -355,6 +355,29 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 	var err error
 	_ = db.withScope(ctx, chain, Pos{}, func() error {
 		for f := chain; f != nil; f = f.next {
+			if f.set == ev.globals {
+				// The global frame is the same for every recipe: its
+				// exported variables are listed once (a tree of many
+				// components has many variables, few exported), and
+				// only their values are computed here.
+				for _, v := range ev.exportedGlobals() {
+					if seen[v.Name] {
+						continue
+					}
+					seen[v.Name] = true
+					if v.Origin == OriginEnvironment || v.Origin == OriginEnvOverride {
+						env[v.Name] = v.Value
+						continue
+					}
+					val, e := ev.valueOf(nil, v)
+					if e != nil {
+						err = e
+						return e
+					}
+					env[v.Name] = string(val)
+				}
+				continue
+			}
 			for _, name := range f.set.order {
 				v := f.set.m[name]
 				if v == nil || seen[name] {
@@ -417,6 +440,23 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// exportedGlobals returns the global variables that go into the
+// environment of recipes, in definition order, listed again only after
+// the makefiles (or an $(eval)) ran.
+func (ev *evaluator) exportedGlobals() []*Var {
+	if ev.envSet && ev.envGen == ev.evalGen {
+		return ev.envGlobals
+	}
+	ev.envGlobals = ev.envGlobals[:0]
+	for _, name := range ev.globals.order {
+		if v := ev.globals.m[name]; v != nil && ev.exported(v) {
+			ev.envGlobals = append(ev.envGlobals, v)
+		}
+	}
+	ev.envSet, ev.envGen = true, ev.evalGen
+	return ev.envGlobals
 }
 
 // exported reports whether v goes into the environment of recipes.
