@@ -22,7 +22,7 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// The --watch tests run dmake --watch on a copy of testdata/watch-repo (three
+// The --watch tests run dmake --watch on a copy of testdata/bb-repo (three
 // busybox images: bb, bb2 FROM bb, solo) against the real engine, edit the
 // copy, and count what happens through the watch loop's JSON events (stdout)
 // and the image layer's JSON progress (stderr). Time limits only guard
@@ -65,10 +65,10 @@ type watchRun struct {
 	exited bool
 }
 
-// copyRepo copies testdata/watch-repo to a temporary directory.
+// copyRepo copies testdata/bb-repo to a temporary directory.
 func copyRepo(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("testdata", "watch-repo")
+	src := filepath.Join("..", "testdata", "bb-repo")
 	dst := t.TempDir()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

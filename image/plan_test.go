@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-const bbRepo = "testdata/bb-repo"
+const bbRepo = "../testdata/bb-repo"
 
 // The layered Dockerfile for the link-style fixture, with each option.
 func TestLayeredGolden(t *testing.T) {

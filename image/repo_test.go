@@ -29,7 +29,7 @@ func TestFindRepo(t *testing.T) {
 		t.Errorf("bad DOCKER_HOME: %v", err)
 	}
 	imgs, err := r.Images()
-	if err != nil || len(imgs) != 1 || imgs[0].Name != "bb" || imgs[0].Makefile != filepath.Join(deep, "Makefile") {
+	if err != nil || len(imgs) != 3 || imgs[0].Name != "bb" || imgs[1].Name != "bb2" || imgs[2].Name != "solo" || imgs[0].Makefile != filepath.Join(deep, "Makefile") {
 		t.Errorf("Images: %+v %v", imgs, err)
 	}
 	if _, ok := r.Image("bb"); !ok {

@@ -1,3 +1,0 @@
-. /build/script/functions.sh
-mkdir -p /etc/bb
-echo init > /etc/bb/00_init
