@@ -1,11 +1,19 @@
 package driver
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
+	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
+	"github.com/dmake-dev/dmake/symlinker"
+	"mvdan.cc/sh/v3/interp"
 )
 
 // runCheckScripts is --check-scripts FILE…: the sandboxed dry run of loose
@@ -57,4 +65,167 @@ func checkImages(ctx context.Context, imgs []sandbox.Image, opts Options, stdio 
 		}
 	}
 	return status
+}
+
+// checkGoals is --check at a legacy repository: it prepares the build
+// directories (the repository's own prepare goal, which calls no docker)
+// and dry-runs in the sandbox the scripts of each image, after those of the
+// images of the repository it is built FROM, as the images will run them.
+func checkGoals(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
+	var eng *engine.Engine
+	if e, err := engine.New(ctx); err == nil {
+		eng = e // the base image's files, where an engine has them
+		defer eng.Close()
+	}
+	checks, status := sandboxImages(ctx, opts, repo, imgs, eng, Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err})
+	if checks == nil {
+		return status
+	}
+	return checkImages(ctx, checks, opts, stdio)
+}
+
+// sandboxImages describes imgs for the sandbox: each image's build
+// directory after its prepare goal, with the image of the repository it is
+// built FROM as its parent (prepared too), and, for an image FROM a base
+// outside the repository, that base's root filesystem when eng is not nil.
+func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, eng *engine.Engine, out Stdio) ([]sandbox.Image, int) {
+	all, err := repo.Images()
+	if err != nil {
+		fmt.Fprintf(out.Err, "%s: %v\n", programName, err)
+		return nil, 2
+	}
+	goals, status := loadImages(ctx, opts, repo, all, out)
+	if goals == nil {
+		return nil, status
+	}
+	byTag := map[string]*imageGoal{}
+	byName := map[string]*imageGoal{}
+	for _, g := range goals {
+		byTag[g.node.Tag] = g
+		byName[g.node.Name] = g
+	}
+	env := append(environ(opts), "DOCKER_HOME="+repo.Root)
+	prepared := map[string]*sandbox.Image{}
+	var describe func(g *imageGoal, depth int) (*sandbox.Image, int)
+	describe = func(g *imageGoal, depth int) (*sandbox.Image, int) {
+		if si, ok := prepared[g.node.Name]; ok {
+			return si, 0
+		}
+		if depth > len(goals) {
+			fmt.Fprintf(out.Err, "%s: images FROM each other in a cycle at %s\n", programName, g.node.Name)
+			return nil, 2
+		}
+		si, status := prepareForCheck(ctx, opts, repo, g.img, env, out)
+		if status != 0 {
+			return nil, status
+		}
+		if parent, ok := byTag[g.node.From]; ok {
+			p, status := describe(parent, depth+1)
+			if p == nil {
+				return nil, status
+			}
+			si.Parent = p
+			// The sandbox opens every image's lower layer before it
+			// gives up the file system: name it on the child too.
+			si.Rootfs = p.Rootfs
+		} else if eng != nil {
+			if tar, err := rootfs.Export(ctx, eng.Client(), g.node.From); err == nil {
+				si.Rootfs = tar
+			}
+		}
+		prepared[g.node.Name] = &si
+		return &si, 0
+	}
+	var checks []sandbox.Image
+	for _, img := range imgs {
+		si, status := describe(byName[img.Name], 0)
+		if si == nil {
+			return nil, status
+		}
+		checks = append(checks, *si)
+	}
+	return checks, 0
+}
+
+// checkBuild is the image layer's Check for image img: before anything is
+// sent to the engine, it dry-runs in the sandbox the scripts of the build
+// context the recipes produced, after those of the repository image it is
+// built FROM (prepared for this), over the base image's files where the
+// engine has them. An image whose inputs are unchanged is never checked:
+// the image layer calls this only for a build it is about to send.
+func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
+	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
+		si, err := sandbox.BuildDirImage(img.node.Name, req.ContextDir)
+		if err != nil {
+			return err
+		}
+		var log bytes.Buffer
+		quiet := Stdio{Out: &log, Err: &log}
+		if all, err := repo.Images(); err == nil {
+			var parents []image.Image
+			if goals, _ := loadImages(ctx, opts, repo, all, quiet); goals != nil {
+				for _, g := range goals {
+					if g.node.Tag == img.node.From && g.node.Name != img.node.Name {
+						parents = append(parents, g.img)
+					}
+				}
+			}
+			if len(parents) > 0 {
+				ps, status := sandboxImages(ctx, opts, repo, parents[:1], eng, quiet)
+				if ps == nil {
+					return fmt.Errorf("preparing %s, the image it is built FROM, for the dry run failed (status %d):\n%s", parents[0].Name, status, log.String())
+				}
+				si.Parent, si.Rootfs = &ps[0], ps[0].Rootfs
+			}
+		}
+		if si.Parent == nil && eng != nil {
+			if tar, err := rootfs.Export(ctx, eng.Client(), img.node.From); err == nil {
+				si.Rootfs = tar
+			}
+		}
+		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
+		if err != nil {
+			return fmt.Errorf("dry run of the scripts: %w", err)
+		}
+		for _, r := range reports {
+			if !r.OK() {
+				r.WriteText(stdio.Err)
+				return errors.New("the dry run of the scripts found errors; nothing was sent to the engine (fix them, or build anyway with --no-check)")
+			}
+		}
+		fmt.Fprintf(stdio.Err, "%s: dry run of the scripts: no errors\n", img.node.Name)
+		return nil
+	}
+}
+
+// prepareForCheck runs the prepare goal of img (its recipe output goes to
+// stderr, so that stdout holds the report alone) and describes the build
+// directory for the sandbox.
+func prepareForCheck(ctx context.Context, opts Options, repo image.Repo, img image.Image, env []string, stdio Stdio) (sandbox.Image, int) {
+	job := makeJob{dir: img.Dir, goals: []string{"prepare"}, env: env}
+	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
+	db, status := load(ctx, opts, job, quiet)
+	if db == nil {
+		return sandbox.Image{}, status
+	}
+	sl := symlinker.New(symlinker.Config{
+		Root:         repo.Root,
+		IsBuildPath:  symlinker.UnderDirs(filepath.Join(img.Dir, "build")),
+		AllowOutside: opts.AllowOutsideLinks,
+	})
+	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()}
+	sub := opts
+	sub.DryRun = false
+	if status, err := execute(ctx, sub, job, db, quiet); status != 0 || err != nil {
+		if status == 0 {
+			status = 2
+		}
+		return sandbox.Image{}, status
+	}
+	si, err := sandbox.BuildDirImage(img.Name, filepath.Join(img.Dir, "build"))
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return sandbox.Image{}, 2
+	}
+	return si, 0
 }
