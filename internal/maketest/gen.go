@@ -203,9 +203,12 @@ func (g *Generator) stmts(b *strings.Builder, level, n int) {
 			case 1:
 				op := g.pick([]string{"", " =", " :=", " +=", " ?="})
 				name := g.pick(genVarNames)
-				// a second line starting with % would be a bash job spec
-				// when the value ends up in a recipe
-				fmt.Fprintf(b, "define %s%s\n%s\nw %s\nendef\n", name, op, g.expr(), g.words())
+				// The second line runs as a command when the value ends
+				// up in a recipe: it starts with echo, which is
+				// deterministic (a leading % would be a bash job spec,
+				// and "w", used before, is the utility that prints the
+				// time and load average).
+				fmt.Fprintf(b, "define %s%s\n%s\necho %s\nendef\n", name, op, g.expr(), g.words())
 				g.vars = append(g.vars, name)
 			case 2:
 				fmt.Fprintf(b, "undefine %s\n", g.pick(genVarNames))
