@@ -24,18 +24,9 @@ func TestCorpus(t *testing.T) {
 	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
 		t.Skip("GNU make is not installed")
 	}
-	var cases []*maketest.Case
-	for _, root := range []string{"make", "make-exec"} {
-		cs, err := maketest.LoadCases(filepath.Join("..", "testdata", root))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			if root == "make-exec" {
-				c.Name = "exec/" + c.Name
-			}
-			cases = append(cases, c)
-		}
+	cases, err := maketest.LoadCorpus(filepath.Join("..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	known, err := maketest.KnownDifferences(filepath.Join("..", "testdata", "make-exec", "KNOWN_DIFFERENCES"))
 	if err != nil {
@@ -48,14 +39,8 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]bool{}
-	for _, c := range cases {
-		names[c.Name] = true
-	}
-	for k := range known {
-		if !names[k] {
-			t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
-		}
+	for _, k := range maketest.UnknownNames(cases, known) {
+		t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
 	}
 	tmp := t.TempDir()
 	ctx := context.Background()

@@ -40,14 +40,8 @@ func TestDifferential(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("no cases")
 	}
-	names := map[string]bool{}
-	for _, c := range cases {
-		names[c.Name] = true
-	}
-	for k := range known {
-		if !names[k] {
-			t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
-		}
+	for _, k := range maketest.UnknownNames(cases, known) {
+		t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
 	}
 	tmp := t.TempDir()
 	ctx := context.Background()

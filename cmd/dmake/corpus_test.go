@@ -82,18 +82,9 @@ func TestCorpusThroughBinary(t *testing.T) {
 		}
 		maps.Copy(known, k)
 	}
-	var cases []*maketest.Case
-	for _, root := range []string{"make", "make-exec"} {
-		cs, err := maketest.LoadCases(filepath.Join("..", "..", "testdata", root))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			if root == "make-exec" {
-				c.Name = "exec/" + c.Name
-			}
-			cases = append(cases, c)
-		}
+	cases, err := maketest.LoadCorpus(filepath.Join("..", "..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(cases) < 100 {
 		t.Fatalf("only %d cases found: the corpus is missing", len(cases))

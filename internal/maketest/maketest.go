@@ -347,3 +347,38 @@ func KnownDifferences(path string) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+// LoadCorpus reads the whole differential corpus under testdata: the cases
+// of testdata/make under their own names and those of testdata/make-exec
+// named "exec/…", the way both KNOWN_DIFFERENCES files name them.
+func LoadCorpus(testdata string) ([]*Case, error) {
+	cases, err := LoadCases(filepath.Join(testdata, "make"))
+	if err != nil {
+		return nil, err
+	}
+	exec, err := LoadCases(filepath.Join(testdata, "make-exec"))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range exec {
+		c.Name = "exec/" + c.Name
+	}
+	return append(cases, exec...), nil
+}
+
+// UnknownNames returns the entries of known that name no case of cases,
+// sorted: a stale or misspelt known-differences line.
+func UnknownNames(cases []*Case, known map[string]string) []string {
+	names := make(map[string]bool, len(cases))
+	for _, c := range cases {
+		names[c.Name] = true
+	}
+	var unknown []string
+	for k := range known {
+		if !names[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	return unknown
+}
