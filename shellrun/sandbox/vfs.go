@@ -415,19 +415,11 @@ func (v *VFS) ReadDir(p string) ([]fs.DirEntry, error) {
 
 // ReadFile returns a regular file's content.
 func (v *VFS) ReadFile(p string) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	_, _, n, _, err := v.lookup(p, true)
-	if err == nil && n == nil {
-		err = errNotExist
-	}
-	if err == nil && n.mode.IsDir() {
-		err = errIsDir
-	}
+	c, err := v.peek(p)
 	if err != nil {
-		return nil, pathErr("open", p, err)
+		return nil, err
 	}
-	return bytes.Clone(v.content(n)), nil
+	return bytes.Clone(c), nil
 }
 
 // peek returns a regular file's content without copying it: the caller
