@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -30,7 +31,33 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stdio := util.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	os.Exit(run(ctx, os.Args, stdio, utilities()))
+	stopProfile := startProfile(os.Getenv("DMAKE_CPUPROFILE"))
+	st := run(ctx, os.Args, stdio, utilities())
+	stopProfile()
+	os.Exit(st)
+}
+
+// startProfile writes a CPU profile of the run to path when it is not
+// empty (DMAKE_CPUPROFILE, for developers: go tool pprof reads it), and
+// returns the function that ends it.
+func startProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "dmake: DMAKE_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(os.Stderr, "dmake: DMAKE_CPUPROFILE: %v\n", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // utilities returns the built-in legacy utilities. build and make run
