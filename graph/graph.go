@@ -58,6 +58,7 @@ type Graph struct {
 	exists     map[string]bool
 	impossible map[string]bool
 	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
+	listed     map[string]bool            // every directory read, and whether it was readable
 	index      *patternIndex
 	stamp      uint64
 	specials   map[string]*specialSet
@@ -132,6 +133,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		exists:     make(map[string]bool),
 		impossible: make(map[string]bool),
 		dirs:       make(map[string]map[string]bool),
+		listed:     make(map[string]bool),
 	}
 	for name, t := range db.Targets {
 		g.mentioned[name] = true
@@ -361,8 +363,10 @@ func (g *Graph) abs(name string) string {
 // as make's directory cache does: each directory is read once, and what
 // the run itself makes is added as it is made.
 func (g *Graph) fileExists(name string) bool {
-	if e, ok := g.exists[name]; ok {
-		return e
+	if len(g.exists) > 0 {
+		if e, ok := g.exists[name]; ok {
+			return e
+		}
 	}
 	dir, base := splitDir(name)
 	entries, ok := g.dirs[dir]
@@ -379,13 +383,29 @@ func (g *Graph) fileExists(name string) bool {
 			}
 		}
 		g.dirs[dir] = entries
+		g.listed[dir] = entries != nil
 	}
-	e := entries[base]
-	if !e && entries != nil && (base == "." || base == "..") {
-		e = true
+	if entries == nil {
+		// An unreadable directory: remember the answer for this name,
+		// which a later listing (once the run creates the directory)
+		// does not change, as in make's directory cache.
+		g.exists[name] = false
+		return false
 	}
-	g.exists[name] = e
-	return e
+	return entries[base] || base == "." || base == ".."
+}
+
+// Directories returns every directory the directory cache has listed so
+// far: the key is the directory as names spell it ("" for the current
+// directory, else with its trailing slash), the value whether it could be
+// read. Implicit rule search found files only through these listings, so
+// while none of these directories changes its search results stay valid.
+func (g *Graph) Directories() map[string]bool {
+	out := make(map[string]bool, len(g.listed))
+	for d, ok := range g.listed {
+		out[d] = ok
+	}
+	return out
 }
 
 // statNode finds n's file: as named, else by vpath; and its mtime.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dmake-dev/dmake/makefile"
@@ -33,7 +34,7 @@ type candidate struct {
 // rule matched and never inside a chain; first a pass where every
 // prerequisite must exist or be mentioned in the makefiles, then a pass
 // where missing ones may be made by a chain of implicit rules.
-func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]bool) *match {
+func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *match {
 	if depth > maxChainDepth || g.impossible[name] {
 		return nil
 	}
@@ -52,7 +53,7 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 		}
 		idx.visited[i] = stamp
 		r := g.db.PatternRules[i]
-		if inUse[r] {
+		if slices.Contains(inUse, r) {
 			return
 		}
 		noRecipe := r.Recipe == nil || len(r.Recipe.Lines) == 0
@@ -134,14 +135,13 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 			if pass == 1 && c.rule.Terminal {
 				continue
 			}
-			m := &match{rule: c.rule, stem: c.dir + c.stem}
-			ok := true
+			stem := c.dir + c.stem
 			prereqs, orderOnly := c.rule.Prereqs, c.rule.OrderOnly
 			if c.rule.SecondExpansion != "" {
 				// .SECONDEXPANSION: the prerequisite text is expanded
 				// again for this target, $* being the stem; % in what it
 				// gives is the stem too.
-				auto := &makefile.AutoVars{Target: name, Stem: m.stem}
+				auto := &makefile.AutoVars{Target: name, Stem: stem}
 				p2, o2, err := g.db.SecondExpand(g.ctx, g.db.ScopeFor(name, nil), c.rule.SecondExpansion, auto)
 				if err != nil {
 					continue
@@ -149,29 +149,28 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 				prereqs = append(append([]string(nil), prereqs...), p2...)
 				orderOnly = append(append([]string(nil), orderOnly...), o2...)
 			}
+			// Most candidates fail: the match is allocated only for one
+			// that succeeds, its prerequisites gathered on the stack.
+			var qbuf [4]string
+			var sbuf [4]*match
+			found, chain := qbuf[:0], sbuf[:0]
+			ok := true
 			for _, p := range prereqs {
-				q := p
-				if strings.Contains(p, "%") {
-					q = c.dir + substPattern(p, c.stem)
-				}
+				q := c.instantiate(p)
 				if q == name {
 					ok = false
 					break
 				}
-				if g.mentioned[q] || g.nodes[q] != nil && len(g.nodes[q].Rules) > 0 || g.existsOrVPath(q) {
-					m.prereqs = append(m.prereqs, q)
-					m.chain = append(m.chain, nil)
+				if g.mentioned[q] || g.hasRules(q) || g.existsOrVPath(q) {
+					found = append(found, q)
+					chain = append(chain, nil)
 					continue
 				}
 				if pass == 0 {
 					ok = false
 					break
 				}
-				used := make(map[*makefile.PatternRule]bool, len(inUse)+1)
-				for k := range inUse {
-					used[k] = true
-				}
-				used[c.rule] = true
+				used := append(inUse[:len(inUse):len(inUse)], c.rule)
 				sub := g.search(q, depth+1, used)
 				if sub == nil {
 					if len(inUse) == 0 && !ruleMatches(c.rule, q) {
@@ -182,18 +181,16 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 					ok = false
 					break
 				}
-				m.prereqs = append(m.prereqs, q)
-				m.chain = append(m.chain, sub)
+				found = append(found, q)
+				chain = append(chain, sub)
 			}
 			if !ok {
 				continue
 			}
+			m := &match{rule: c.rule, stem: stem,
+				prereqs: append([]string(nil), found...), chain: append([]*match(nil), chain...)}
 			for _, p := range orderOnly {
-				q := p
-				if strings.Contains(p, "%") {
-					q = c.dir + substPattern(p, c.stem)
-				}
-				m.orderOnly = append(m.orderOnly, q)
+				m.orderOnly = append(m.orderOnly, c.instantiate(p))
 			}
 			for ti, tp := range c.rule.Targets {
 				if ti != c.target {
@@ -204,6 +201,22 @@ func (g *Graph) search(name string, depth int, inUse map[*makefile.PatternRule]b
 		}
 	}
 	return nil
+}
+
+// instantiate returns prerequisite pattern p for this candidate: the
+// stem in place of %, the directory in front; p itself without a %.
+func (c *candidate) instantiate(p string) string {
+	i := strings.IndexByte(p, '%')
+	if i < 0 {
+		return p
+	}
+	return c.dir + p[:i] + c.stem + p[i+1:]
+}
+
+// hasRules reports whether the graph has a node called name with rules.
+func (g *Graph) hasRules(name string) bool {
+	n := g.nodes[name]
+	return n != nil && len(n.Rules) > 0
 }
 
 // patternIndex sorts the pattern rules by what their target patterns can
