@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,12 @@ import (
 // exits. Check sets it when it re-executes os.Executable.
 const ChildEnv = "DMAKE_SANDBOX_CHILD"
 
+// ChildProfileEnv, for developers, names a file that the sandbox child
+// writes a CPU profile of its run to (go tool pprof reads it). Check
+// creates the file and hands the child a pipe to it: the child may write
+// no file itself (RLIMIT_FSIZE is 0).
+const ChildProfileEnv = "DMAKE_SANDBOX_CPUPROFILE"
+
 // exit statuses of the child.
 const (
 	childExitMemory = 3 // the memory watchdog stopped it
@@ -37,7 +45,10 @@ const (
 func init() {
 	if os.Getenv(ChildEnv) == "1" {
 		initModels()
-		os.Exit(childMain(os.Stdin, os.Stdout, os.Stderr))
+		stop := childProfile(os.Getenv(ChildProfileEnv), os.Stderr)
+		code := childMain(os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 }
 
@@ -114,6 +125,53 @@ func (w wireEvent) event() event {
 	return e
 }
 
+// childProfile starts a CPU profile written to the file descriptor named
+// by fd (a pipe from the parent), if not empty, and returns the function
+// that ends it.
+func childProfile(fd string, stderr io.Writer) func() {
+	n, err := strconv.Atoi(fd)
+	if fd == "" || err != nil {
+		return func() {}
+	}
+	f := os.NewFile(uintptr(n), "cpuprofile")
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(stderr, "dmake sandbox: %s: %v\n", ChildProfileEnv, err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// parentProfile creates the file of ChildProfileEnv, if set, and returns
+// the write end of a pipe copied to it, for the child's descriptor 3.
+// wait waits for the copy to end, after the child exits.
+func parentProfile() (w *os.File, wait func(), err error) {
+	path := os.Getenv(ChildProfileEnv)
+	if path == "" {
+		return nil, func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: %s: %w", ChildProfileEnv, err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		io.Copy(f, r)
+		r.Close()
+		f.Close()
+		close(done)
+	}()
+	return w, func() { <-done }, nil
+}
+
 // childMain runs in the sandbox child.
 func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	var req request
@@ -178,6 +236,11 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 			return childExitSetup
 		}
 	}
+	progress, err := mapProgress(os.Getenv(progressEnv))
+	if err != nil {
+		fmt.Fprintf(stderr, "dmake sandbox: %v\n", err)
+		return childExitSetup
+	}
 	go memoryWatchdog(limit, stderr)
 
 	var mu sync.Mutex
@@ -194,17 +257,22 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	// images, and the parent starts a fresh one for the rest.
 	var tainted atomic.Bool
 	var wg sync.WaitGroup
-	for range workers {
+	for slot := range workers {
 		wg.Go(func() {
 			for i := range jobs {
 				if tainted.Load() {
 					continue // left for a fresh child
 				}
 				idx := req.Index[i]
+				progress.set(slot, idx, -1)
 				emit(event{Start: &idx, Image: idx})
 				img := req.Images[i]
 				rep := dryRunImage(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
-					emit(event{Script: &j, Image: idx})
+					if progress != nil {
+						progress.set(slot, idx, j)
+					} else {
+						emit(event{Script: &j, Image: idx})
+					}
 				})
 				bad := runtime.NumGoroutine() > 1000
 				for _, c := range rep.Contained {
@@ -280,7 +348,10 @@ func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error)
 	for i := range pending {
 		pending[i] = i
 	}
-	workers := 2
+	// Two images at a time, on two threads; a lone image gets one thread:
+	// a second would only hand its goroutines (here-documents, pipelines)
+	// across threads, which costs a tenth of the CPU.
+	workers := min(2, len(pending))
 	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -338,7 +409,28 @@ func runChild(ctx context.Context, exe string, imgs []Image, pending []int, work
 	body := buf.Bytes()
 	var stderr boundedBuffer
 	stderr.max = 16 << 10
-	cmd, out, err := startChild(exe, body, workers, &stderr)
+	var extra []*os.File
+	env := []string{ChildEnv + "=1", "GOMAXPROCS=" + fmt.Sprint(max(workers, 1)), "GOTRACEBACK=single"}
+	// Without a progress page (no memfd) the child reports each script.
+	progress, _ := newProgress()
+	if progress != nil {
+		defer progress.Close()
+		env = append(env, fmt.Sprintf("%s=%d", progressEnv, 3+len(extra)))
+		extra = append(extra, progress)
+	}
+	prof, profWait, err := parentProfile()
+	if err != nil {
+		return nil, err
+	}
+	if prof != nil {
+		env = append(env, fmt.Sprintf("%s=%d", ChildProfileEnv, 3+len(extra)))
+		extra = append(extra, prof)
+	}
+	cmd, out, err := startChild(exe, body, env, extra, &stderr)
+	if prof != nil {
+		prof.Close() // the child has its copy
+		defer profWait()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -418,6 +510,15 @@ loop:
 		}
 	}
 	werr := cmd.Wait()
+	if progress != nil && len(inflight) > 0 {
+		if at, err := readProgress(progress); err == nil {
+			for i, f := range inflight {
+				if j, ok := at[i]; ok {
+					f.script = j
+				}
+			}
+		}
+	}
 	for i := range suspect {
 		reports[i] = nil
 	}
@@ -487,7 +588,7 @@ loop:
 // its own: no network, its own pids ($$ reached through ${!x} shows 1, not
 // a host pid), mounts, IPC and host name; where that is not allowed (an
 // unprivileged container) the chroot, nobody and the limits remain.
-func startChild(exe string, body []byte, workers int, stderr io.Writer) (*exec.Cmd, io.ReadCloser, error) {
+func startChild(exe string, body []byte, env []string, extra []*os.File, stderr io.Writer) (*exec.Cmd, io.ReadCloser, error) {
 	var flags []uintptr
 	if os.Geteuid() == 0 {
 		flags = append(flags, syscall.CLONE_NEWNET|syscall.CLONE_NEWPID|syscall.CLONE_NEWNS|syscall.CLONE_NEWIPC|syscall.CLONE_NEWUTS)
@@ -496,7 +597,8 @@ func startChild(exe string, body []byte, workers int, stderr io.Writer) (*exec.C
 	var err error
 	for _, f := range flags {
 		cmd := exec.Command(exe)
-		cmd.Env = []string{ChildEnv + "=1", "GOMAXPROCS=" + fmt.Sprint(max(workers, 1)), "GOTRACEBACK=single"}
+		cmd.Env = env
+		cmd.ExtraFiles = extra
 		cmd.Dir = "/"
 		cmd.Stdin = bytes.NewReader(body)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Cloneflags: f}

@@ -106,3 +106,39 @@ func render(r *Report) string {
 	}
 	return b.String()
 }
+
+// TestChildDeathNamesScript checks that when a script kills the sandbox
+// child (here the parser overflows its stack), the report names that
+// script, the earlier ones ran and the later ones did not, in a lone
+// image (one worker) and beside another image (two workers). The child
+// tells the parent which script runs through the shared progress page.
+func TestChildDeathNamesScript(t *testing.T) {
+	crash := "#!/bin/bash\necho " + strings.Repeat("$(", 200000) + strings.Repeat(")", 200000) + "\n"
+	img := Image{Name: "crash", Scripts: []Script{
+		{Path: "01_ok.sh", Source: []byte("#!/bin/bash\nmkdir -p /opt/a\n"), Role: RoleInstall, Shell: "bash"},
+		{Path: "02_ok.sh", Source: []byte("#!/bin/bash\ntouch /opt/a/b\n"), Role: RoleInstall, Shell: "bash"},
+		{Path: "03_crash.sh", Source: []byte(crash), Role: RoleInstall, Shell: "bash"},
+		{Path: "04_after.sh", Source: []byte("#!/bin/bash\ntrue\n"), Role: RoleInstall, Shell: "bash"},
+	}}
+	other := Image{Name: "other", Scripts: []Script{{Path: "x.sh", Source: []byte("#!/bin/bash\ntrue\n"), Role: RoleInstall, Shell: "bash"}}}
+	for _, imgs := range [][]Image{{img}, {img, other}} {
+		reps, err := Check(context.Background(), imgs, Options{Timeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range reps[0].Scripts {
+			got = append(got, s.Path+"="+s.Status)
+		}
+		want := "01_ok.sh=ok 02_ok.sh=ok 03_crash.sh=failed 04_after.sh=not-run"
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("%d images: scripts %s, want %s", len(imgs), g, want)
+		}
+		if len(reps[0].Errors) == 0 || reps[0].Errors[0].Pos != "03_crash.sh" || reps[0].Errors[0].Code != "stack-limit" {
+			t.Errorf("%d images: errors %+v, want stack-limit at 03_crash.sh", len(imgs), reps[0].Errors)
+		}
+		if len(imgs) > 1 && !reps[1].OK() {
+			t.Errorf("the other image: %+v", reps[1].Errors)
+		}
+	}
+}
