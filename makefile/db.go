@@ -69,6 +69,10 @@ type Config struct {
 	// Shell runs $(shell …) commands. Nil makes $(shell) expand to
 	// nothing with .SHELLSTATUS 127.
 	Shell Shell
+	// RecordInputs makes Load record in Database.Inputs what the result
+	// depends on besides this Config (files, globs, $(shell) results…)
+	// and the output written while reading, for a cache of loads.
+	RecordInputs bool
 	// ReadOnly makes $(file >…) fail instead of writing and limits
 	// included makefiles to regular files: for fuzzing and dry runs.
 	ReadOnly bool
@@ -327,6 +331,9 @@ type Database struct {
 	// environment's MAKEFLAGS, and those the makefiles added to MAKEFLAGS
 	// (make decodes it again after reading them).
 	Flags Flags
+	// Inputs are the recorded inputs of the Load (Config.RecordInputs),
+	// nil if none were recorded.
+	Inputs *Inputs
 
 	ev              *evaluator
 	curdir          string

@@ -49,6 +49,9 @@ type evaluator struct {
 	envGen     uint64
 	envSet     bool
 	envGlobals []*Var
+
+	// rec records the inputs of Load (Config.RecordInputs) while it runs.
+	rec *recorder
 }
 
 // fatalf returns a fatal error at the expanding position.

@@ -1,6 +1,7 @@
 package makefile
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -601,14 +602,13 @@ func fnAbspath(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 func fnRealpath(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
 		p := ev.abspath(s)
-		r, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return
+		r := realpathOf(p)
+		if ev.rec != nil {
+			ev.rec.add(Input{Kind: InputRealpath, Name: p, Result: r})
 		}
-		if _, err := os.Stat(r); err != nil {
-			return
+		if len(r) > 0 {
+			w.add(r[0])
 		}
-		w.add(r)
 	}), nil
 }
 
@@ -630,18 +630,28 @@ func (ev *evaluator) glob(pat string) []string {
 				home, _ = ev.expandVar(ev.ctx, v, nil)
 			}
 			if home == "" {
-				home = os.Getenv("HOME")
+				home = ev.getenv("HOME")
 			}
 			p = home + p[1:]
 		}
 	}
+	ms := globAt(ev.ctx, ev.curdir(), p)
+	if ev.rec != nil {
+		ev.rec.add(Input{Kind: InputGlob, Name: p, Dir: ev.curdir(), Result: ms})
+	}
+	return ms
+}
+
+// globAt expands the pattern p (after ~ expansion) relative to curdir,
+// sorted.
+func globAt(ctx context.Context, curdir, p string) []string {
 	if !strings.ContainsAny(p, "*?[") {
-		if _, err := os.Lstat(ev.path(p)); err != nil {
+		if _, err := os.Lstat(pathAt(curdir, p)); err != nil {
 			return nil
 		}
 		return []string{p}
 	}
-	ms := ev.globSegments(p)
+	ms := globSegments(ctx, curdir, p)
 	sort.Strings(ms)
 	return ms
 }
@@ -649,7 +659,7 @@ func (ev *evaluator) glob(pat string) []string {
 // globSegments expands a pattern with wildcards segment by segment, as
 // glob(3) does for make: "*" does not match a leading dot, ".*" matches
 // "." and "..", a trailing slash keeps only directories.
-func (ev *evaluator) globSegments(p string) []string {
+func globSegments(ctx context.Context, curdir, p string) []string {
 	segs := strings.Split(p, "/")
 	cands := []string{""}
 	if strings.HasPrefix(p, "/") {
@@ -663,7 +673,7 @@ func (ev *evaluator) globSegments(p string) []string {
 		return c + "/" + name
 	}
 	for i, seg := range segs {
-		if ev.ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
 		last := i == len(segs)-1
@@ -672,7 +682,7 @@ func (ev *evaluator) globSegments(p string) []string {
 				// trailing slash: directories only
 				var out []string
 				for _, c := range cands {
-					if st, err := os.Stat(ev.path(c)); err == nil && st.IsDir() {
+					if st, err := os.Stat(pathAt(curdir, c)); err == nil && st.IsDir() {
 						out = append(out, c+"/")
 					}
 				}
@@ -687,7 +697,7 @@ func (ev *evaluator) globSegments(p string) []string {
 		if !strings.ContainsAny(seg, "*?[") {
 			for _, c := range cands {
 				n := join(c, seg)
-				if _, err := os.Lstat(ev.path(n)); err == nil {
+				if _, err := os.Lstat(pathAt(curdir, n)); err == nil {
 					next = append(next, n)
 				}
 			}
@@ -697,7 +707,7 @@ func (ev *evaluator) globSegments(p string) []string {
 				if dir == "" {
 					dir = "."
 				}
-				ents, err := os.ReadDir(ev.path(dir))
+				ents, err := os.ReadDir(pathAt(curdir, dir))
 				if err != nil {
 					continue
 				}
@@ -727,11 +737,14 @@ func (ev *evaluator) globSegments(p string) []string {
 }
 
 // path makes a make-relative name a path for the OS.
-func (ev *evaluator) path(p string) string {
+func (ev *evaluator) path(p string) string { return pathAt(ev.curdir(), p) }
+
+// pathAt makes a name relative to curdir a path for the OS.
+func pathAt(curdir, p string) string {
 	if filepath.IsAbs(p) {
 		return p
 	}
-	return filepath.Join(ev.curdir(), p)
+	return filepath.Join(curdir, p)
 }
 
 func fnOrigin(ev *evaluator, buf []byte, a []string) ([]byte, error) {
@@ -1024,6 +1037,9 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		if ev.cfg.ReadOnly {
 			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": Read-only file system"}
 		}
+		if ev.rec != nil && ev.rec.in.Uncacheable == "" {
+			ev.rec.in.Uncacheable = "$(file >" + fn + ") wrote a file while reading"
+		}
 		f, err := os.OpenFile(ev.path(fn), flag, 0o666)
 		if err != nil {
 			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": " + errText(err)}
@@ -1047,10 +1063,10 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		if fn == "" {
 			return buf, &Error{Pos: ev.reading, Msg: "file: missing filename"}
 		}
-		if ev.cfg.ReadOnly && !regularFile(ev.path(fn)) {
+		if ev.cfg.ReadOnly && !ev.regularFile(ev.path(fn)) {
 			return buf, nil
 		}
-		data, err := os.ReadFile(ev.path(fn))
+		data, err := ev.readFile(ev.path(fn))
 		if err != nil {
 			if os.IsNotExist(err) {
 				return buf, nil

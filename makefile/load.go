@@ -119,7 +119,10 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 	return mk, mf
 }
 
-func load(ctx context.Context, cfg Config) (*Database, error) {
+// prepareConfig applies to cfg what Load takes from the environment's
+// MAKEFLAGS (flags, and variables that count as command-line ones) and
+// what -R implies.
+func prepareConfig(cfg *Config) {
 	var envVars []string
 	for _, kv := range cfg.Env {
 		if strings.HasPrefix(kv, "MAKEFLAGS=") {
@@ -132,8 +135,16 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	if cfg.Flags.NoBuiltinVars {
 		cfg.Flags.NoBuiltinRules = true
 	}
+}
+
+func load(ctx context.Context, cfg Config) (*Database, error) {
+	prepareConfig(&cfg)
 	ev := newEvaluator(ctx, &cfg)
 	db := ev.db
+	if cfg.RecordInputs {
+		ev.startRecording()
+		defer func() { db.Inputs = ev.stopRecording() }()
+	}
 	g := ev.globals
 	dir := cfg.Dir
 	if dir == "" {
@@ -253,7 +264,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 			return db, err
 		}
 		for _, f := range fields(list) {
-			if fileExists(ev.path(f)) {
+			if ev.fileExists(ev.path(f)) {
 				if err := ev.readMakefileDefault(f, Pos{}, false); err != nil {
 					return db, err
 				}
@@ -264,7 +275,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	files := cfg.Makefiles
 	if len(files) == 0 {
 		for _, n := range []string{"GNUmakefile", "makefile", "Makefile"} {
-			if fileExists(ev.path(n)) {
+			if ev.fileExists(ev.path(n)) {
 				files = []string{n}
 				break
 			}
@@ -275,12 +286,12 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		if f == "-" {
 			continue
 		}
-		if _, err := os.Stat(ev.path(name)); err != nil {
+		if _, err := ev.stat(ev.path(name)); err != nil {
 			// make looks for -f files in -I dirs too
 			found := false
 			if !strings.HasPrefix(name, "/") {
 				for _, d := range cfg.IncludeDirs {
-					if fileExists(ev.path(d + "/" + name)) {
+					if ev.fileExists(ev.path(d + "/" + name)) {
 						name = d + "/" + name
 						found = true
 						break

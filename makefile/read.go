@@ -1,7 +1,6 @@
 package makefile
 
 import (
-	"os"
 	"strings"
 )
 
@@ -698,12 +697,12 @@ func (ev *evaluator) doDefine(st *evalState, text string, origin Origin) (*Var, 
 func (ev *evaluator) include(name string, noerror bool) error {
 	path := name
 	found := ""
-	if fileExists(ev.path(path)) {
+	if ev.fileExists(ev.path(path)) {
 		found = path
 	} else if !strings.HasPrefix(name, "/") {
 		for _, d := range ev.includeDirs() {
 			p := d + "/" + name
-			if fileExists(ev.path(p)) {
+			if ev.fileExists(ev.path(p)) {
 				found = p
 				break
 			}
@@ -720,20 +719,10 @@ func (ev *evaluator) include(name string, noerror bool) error {
 	return ev.readMakefile(found, ev.reading)
 }
 
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
-}
-
-func regularFile(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
-}
-
 func (ev *evaluator) includeDirs() []string {
 	dirs := append([]string(nil), ev.cfg.IncludeDirs...)
 	for _, d := range []string{"/usr/local/include", "/usr/include"} {
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
+		if st, err := ev.stat(d); err == nil && st.IsDir() {
 			dirs = append(dirs, d)
 		}
 	}
@@ -748,10 +737,10 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 // readMakefileDefault reads a makefile; setDefault says whether its rules
 // may set the default goal (not for MAKEFILES).
 func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
-	if ev.cfg.ReadOnly && !regularFile(ev.path(name)) {
+	if ev.cfg.ReadOnly && !ev.regularFile(ev.path(name)) {
 		return &Error{Pos: from, Msg: name + ": not a regular file"}
 	}
-	data, err := os.ReadFile(ev.path(name))
+	data, err := ev.readFile(ev.path(name))
 	if err != nil {
 		return &Error{Pos: from, Msg: name + ": " + errText(err)}
 	}

@@ -1,6 +1,7 @@
 package makefile
 
 import (
+	"bytes"
 	"context"
 	"sort"
 	"strings"
@@ -517,17 +518,27 @@ func (ev *evaluator) runShell(cmd string) ([]byte, int, error) {
 	if ev.cfg.Env == nil {
 		env = []string{}
 	}
+	stderr := ev.stderr
+	var errBuf *bytes.Buffer
+	if ev.rec != nil {
+		errBuf = new(bytes.Buffer)
+		stderr = &recWriter{w: ev.cfg.Stderr, rec: ev.rec, stderr: true, log: ev.cfg.Stderr != nil, extra: errBuf}
+	}
 	out, status, err := ev.cfg.Shell.Shell(ev.ctx, ShellCall{
 		Command:    cmd,
 		Shell:      shell,
 		ShellFlags: flags,
 		Dir:        ev.db.curdir,
 		Env:        env,
-		Stderr:     ev.stderr,
+		Stderr:     stderr,
 		Program:    ev.prog,
 	})
 	if err != nil {
-		return nil, 127, nil
+		out, status = nil, 127
+	}
+	if ev.rec != nil {
+		ev.rec.add(Input{Kind: InputShell, Name: cmd, Shell: shell, ShellFlags: flags, Dir: ev.db.curdir,
+			Stdout: nilIfEmpty(bytes.Clone(out)), Stderr: nilIfEmpty(errBuf.Bytes()), Status: status})
 	}
 	return out, status, nil
 }

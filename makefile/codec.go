@@ -1,0 +1,776 @@
+package makefile
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"slices"
+	"sort"
+)
+
+// The encoding of a Database (AppendEncoding, DecodeDatabase) is a
+// compact binary one made for a cache of loads: a header, a table of the
+// distinct strings, then the variables, variable sets, recipes, rules and
+// targets each once (so that what the database shares stays shared: a
+// variable in PatternVars, a recipe of several targets), then the
+// database's own fields referring to them by index. Integers are varints.
+// Parsed expression trees are not stored: they are parsed again, lazily,
+// from the text.
+
+// codecMagic starts an encoded Database; codecVersion changes whenever
+// the encoding or the meaning of a stored field does.
+const (
+	codecMagic   = "dmakeDB\x00"
+	codecVersion = 1
+)
+
+type encoder struct {
+	buf     []byte
+	strs    map[string]uint64
+	strList []string
+
+	vars    map[*Var]uint64
+	varList []*Var
+	sets    map[*VarSet]uint64
+	setList []*VarSet
+	recs    map[*Recipe]uint64
+	recList []*Recipe
+	rules   map[*Rule]uint64
+	ruleLst []*Rule
+	tgts    map[*Target]uint64
+	tgtList []*Target
+}
+
+func (e *encoder) uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
+func (e *encoder) int(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
+func (e *encoder) bool(b bool) {
+	if b {
+		e.buf = append(e.buf, 1)
+	} else {
+		e.buf = append(e.buf, 0)
+	}
+}
+
+// bits writes up to 64 booleans as one varint.
+func (e *encoder) bits(bs ...bool) {
+	var v uint64
+	for i, b := range bs {
+		if b {
+			v |= 1 << i
+		}
+	}
+	e.uint(v)
+}
+
+func (e *encoder) str(s string) {
+	id, ok := e.strs[s]
+	if !ok {
+		id = uint64(len(e.strList))
+		e.strs[s] = id
+		e.strList = append(e.strList, s)
+	}
+	e.uint(id)
+}
+
+func (e *encoder) list(l []string) {
+	if l == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(len(l)) + 1)
+	for _, s := range l {
+		e.str(s)
+	}
+}
+
+func (e *encoder) bytes(b []byte) {
+	e.uint(uint64(len(b)))
+	e.buf = append(e.buf, b...)
+}
+
+func (e *encoder) pos(p Pos) {
+	e.str(p.File)
+	e.uint(uint64(p.Line))
+}
+
+// ref writes 0 for nil, else index+1.
+func ref[T comparable](e *encoder, m map[T]uint64, p T, isNil bool) {
+	if isNil {
+		e.uint(0)
+		return
+	}
+	e.uint(m[p] + 1)
+}
+
+func (e *encoder) addVar(v *Var) {
+	if v == nil {
+		return
+	}
+	if _, ok := e.vars[v]; !ok {
+		e.vars[v] = uint64(len(e.varList))
+		e.varList = append(e.varList, v)
+	}
+}
+
+func (e *encoder) addSet(s *VarSet) {
+	if s == nil {
+		return
+	}
+	if _, ok := e.sets[s]; ok {
+		return
+	}
+	e.sets[s] = uint64(len(e.setList))
+	e.setList = append(e.setList, s)
+	for _, n := range s.order {
+		e.addVar(s.m[n])
+	}
+}
+
+func (e *encoder) addRecipe(r *Recipe) {
+	if r == nil {
+		return
+	}
+	if _, ok := e.recs[r]; !ok {
+		e.recs[r] = uint64(len(e.recList))
+		e.recList = append(e.recList, r)
+	}
+}
+
+func (e *encoder) addTarget(t *Target) {
+	if t == nil {
+		return
+	}
+	if _, ok := e.tgts[t]; ok {
+		return
+	}
+	e.tgts[t] = uint64(len(e.tgtList))
+	e.tgtList = append(e.tgtList, t)
+	for _, r := range t.Rules {
+		if _, ok := e.rules[r]; !ok {
+			e.rules[r] = uint64(len(e.ruleLst))
+			e.ruleLst = append(e.ruleLst, r)
+			e.addRecipe(r.Recipe)
+		}
+	}
+	e.addSet(t.Vars)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// AppendEncoding appends the encoding of db to b: everything a Database
+// read by Load holds (its Inputs included), for DecodeDatabase. It fails
+// for a database that is not the result of a complete Load.
+func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	ev := db.ev
+	if ev == nil || ev.globals != db.Globals || ev.global.set != db.Globals || ev.scope != ev.global || !db.snapped {
+		return nil, errors.New("makefile: only a database read by Load can be encoded")
+	}
+	if len(db.missingRequired) > 0 {
+		return nil, errors.New("makefile: a database with missing makefiles is not encoded")
+	}
+	e := &encoder{strs: make(map[string]uint64), vars: make(map[*Var]uint64), sets: make(map[*VarSet]uint64),
+		recs: make(map[*Recipe]uint64), rules: make(map[*Rule]uint64), tgts: make(map[*Target]uint64)}
+	e.strs[""] = 0
+	e.strList = append(e.strList, "")
+	// Collect what the database points to, in a fixed order.
+	e.addSet(db.Globals)
+	targetKeys := sortedKeys(db.Targets)
+	for _, k := range targetKeys {
+		e.addTarget(db.Targets[k])
+	}
+	builtinKeys := sortedKeys(db.builtinFiles)
+	for _, k := range builtinKeys {
+		e.addTarget(db.builtinFiles[k])
+	}
+	for _, pr := range db.PatternRules {
+		e.addRecipe(pr.Recipe)
+	}
+	for _, pv := range db.PatternVars {
+		e.addVar(pv.Var)
+	}
+
+	e.uint(uint64(len(e.varList)))
+	for _, v := range e.varList {
+		e.str(v.Name)
+		e.uint(uint64(v.Flavor))
+		e.uint(uint64(v.Origin))
+		e.uint(uint64(v.Export))
+		e.str(v.Value)
+		e.bits(v.Append, v.Conditional, v.Private, v.cmdline)
+		e.pos(v.Pos)
+		e.str(v.op)
+		e.str(v.envValue)
+	}
+	e.uint(uint64(len(e.setList)))
+	for _, s := range e.setList {
+		e.list(s.order)
+		e.uint(uint64(len(s.m)))
+		written := 0
+		var seen map[string]bool // (names deleted and defined again are listed twice)
+		if len(s.order) != len(s.m) {
+			seen = make(map[string]bool, len(s.m))
+		}
+		for _, n := range s.order {
+			if v, ok := s.m[n]; ok && !seen[n] {
+				if seen != nil {
+					seen[n] = true
+				}
+				e.str(n)
+				e.uint(e.vars[v])
+				written++
+			}
+		}
+		if written != len(s.m) {
+			return nil, errors.New("makefile: a variable set's order does not list every variable")
+		}
+	}
+	e.uint(uint64(len(e.recList)))
+	for _, r := range e.recList {
+		e.uint(uint64(len(r.Lines)))
+		for _, l := range r.Lines {
+			e.str(l.Text)
+			e.pos(l.Pos)
+		}
+		e.pos(r.Pos)
+		e.uint(uint64(r.prefix))
+	}
+	e.uint(uint64(len(e.ruleLst)))
+	for _, r := range e.ruleLst {
+		e.list(r.Prereqs)
+		e.list(r.OrderOnly)
+		ref(e, e.recs, r.Recipe, r.Recipe == nil)
+		e.str(r.SecondExpansion)
+		e.list(r.SecondExpansionTexts)
+		e.str(r.Stem)
+		e.str(r.StaticPattern)
+		e.list(r.Grouped)
+		e.pos(r.Pos)
+	}
+	e.uint(uint64(len(e.tgtList)))
+	for _, t := range e.tgtList {
+		e.str(t.Name)
+		e.bits(t.DoubleColon, t.Phony, t.Precious, t.Intermediate, t.Secondary, t.NotIntermediate, t.isTarget, t.builtin, t.Rules == nil)
+		e.uint(uint64(len(t.Rules)))
+		for _, r := range t.Rules {
+			e.uint(e.rules[r])
+		}
+		ref(e, e.sets, t.Vars, t.Vars == nil)
+		e.pos(t.Pos)
+	}
+
+	// The database.
+	e.uint(uint64(len(targetKeys)))
+	for _, k := range targetKeys {
+		e.str(k)
+		ref(e, e.tgts, db.Targets[k], db.Targets[k] == nil)
+	}
+	e.uint(uint64(len(builtinKeys)))
+	for _, k := range builtinKeys {
+		e.str(k)
+		ref(e, e.tgts, db.builtinFiles[k], db.builtinFiles[k] == nil)
+	}
+	e.list(db.TargetOrder)
+	e.uint(uint64(len(db.PatternRules)))
+	for _, pr := range db.PatternRules {
+		e.list(pr.Targets)
+		e.list(pr.Prereqs)
+		e.list(pr.OrderOnly)
+		ref(e, e.recs, pr.Recipe, pr.Recipe == nil)
+		e.bits(pr.Terminal, pr.Builtin, pr.Suffix)
+		e.str(pr.SecondExpansion)
+		e.pos(pr.Pos)
+	}
+	e.uint(uint64(len(db.PatternVars)))
+	for _, pv := range db.PatternVars {
+		e.str(pv.Pattern)
+		ref(e, e.vars, pv.Var, pv.Var == nil)
+	}
+	e.bool(db.VPaths != nil)
+	e.uint(uint64(len(db.VPaths)))
+	for _, vp := range db.VPaths {
+		e.str(vp.Pattern)
+		e.list(vp.Dirs)
+	}
+	e.list(db.Makefiles)
+	e.list(db.MissingIncludes)
+	e.bits(db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError,
+		db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped,
+		ev.posix, ev.secondExp, ev.exportAll, db.specialPrereqs != nil)
+	e.list(db.Suffixes)
+	e.uint(e.sets[db.Globals])
+	e.flags(&db.Flags)
+	e.str(db.curdir)
+	e.uint(uint64(ev.recipePrefix))
+	specialKeys := sortedKeys(db.specialPrereqs)
+	e.uint(uint64(len(specialKeys)))
+	for _, k := range specialKeys {
+		e.str(k)
+		e.list(db.specialPrereqs[k])
+	}
+	e.inputs(db.Inputs)
+
+	// Header, string table, body.
+	b = append(b, codecMagic...)
+	b = binary.AppendUvarint(b, codecVersion)
+	b = binary.AppendUvarint(b, uint64(len(e.strList)))
+	total := 0
+	for _, s := range e.strList {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		total += len(s)
+	}
+	b = slices.Grow(b, total+len(e.buf))
+	for _, s := range e.strList {
+		b = append(b, s...)
+	}
+	return append(b, e.buf...), nil
+}
+
+func (e *encoder) flags(f *Flags) {
+	e.bits(f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides,
+		f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir)
+	e.int(int64(f.Jobs))
+	e.list(f.OldFiles)
+	e.list(f.WhatIf)
+}
+
+func (e *encoder) inputs(in *Inputs) {
+	e.bool(in != nil)
+	if in == nil {
+		return
+	}
+	e.str(in.Uncacheable)
+	e.uint(uint64(len(in.Items)))
+	for i := range in.Items {
+		it := &in.Items[i]
+		e.uint(uint64(it.Kind))
+		e.str(it.Name)
+		e.bits(it.Stat.Exists, it.Content)
+		e.uint(uint64(it.Stat.Mode))
+		e.int(it.Stat.Size)
+		e.int(it.Stat.ModTime)
+		e.uint(it.Stat.Inode)
+		e.bytes(it.Hash)
+		e.str(it.Dir)
+		e.list(it.Result)
+		e.str(it.Shell)
+		e.str(it.ShellFlags)
+		e.bytes(it.Stdout)
+		e.bytes(it.Stderr)
+		e.int(int64(it.Status))
+	}
+	e.uint(uint64(len(in.Output)))
+	for _, o := range in.Output {
+		e.bool(o.Stderr)
+		e.bytes(o.Data)
+	}
+}
+
+// decoder reads an encoding; the first error sticks and reads return
+// zero values after it.
+type decoder struct {
+	data []byte
+	off  int
+	err  error
+	strs []string
+	pool []string // backing store of string slices
+}
+
+var errCorrupt = errors.New("makefile: corrupt database encoding")
+
+func (d *decoder) uint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.data[d.off:])
+	if n <= 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+func (d *decoder) int() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.data[d.off:])
+	if n <= 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+// count reads a length that must not exceed what is left of the data
+// times perByte (a corrupt length would allocate without bound).
+func (d *decoder) count() int {
+	v := d.uint()
+	if v > uint64(len(d.data)-d.off)+1 {
+		d.err = errCorrupt
+		return 0
+	}
+	return int(v)
+}
+
+func (d *decoder) bool() bool { return d.uint() != 0 }
+
+func (d *decoder) bits(n int) []bool {
+	v := d.uint()
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = v&(1<<i) != 0
+	}
+	return out
+}
+
+func (d *decoder) str() string {
+	i := d.uint()
+	if i >= uint64(len(d.strs)) {
+		if d.err == nil {
+			d.err = errCorrupt
+		}
+		return ""
+	}
+	return d.strs[i]
+}
+
+func (d *decoder) strList() []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	n--
+	if n == 0 {
+		return []string{}
+	}
+	if len(d.pool) < n {
+		d.pool = make([]string, max(n, 4096))
+	}
+	l := d.pool[:n:n]
+	d.pool = d.pool[n:]
+	for i := range l {
+		l[i] = d.str()
+	}
+	return l
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.count()
+	if d.err != nil || d.off+n > len(d.data) {
+		d.err = errCorrupt
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	b := slices.Clone(d.data[d.off : d.off+n])
+	d.off += n
+	return b
+}
+
+func (d *decoder) pos() Pos {
+	return Pos{File: d.str(), Line: int(d.uint())}
+}
+
+func (d *decoder) byte_() byte {
+	v := d.uint()
+	if v > math.MaxUint8 {
+		d.err = errCorrupt
+	}
+	return byte(v)
+}
+
+// index reads a reference written by ref: -1 for nil.
+func (d *decoder) index(n int) int {
+	v := d.uint()
+	if v > uint64(n) {
+		d.err = errCorrupt
+		return -1
+	}
+	return int(v) - 1
+}
+
+// DecodeDatabase decodes a database encoded by AppendEncoding for a run
+// with cfg: the database is the one that was encoded, evaluating further
+// ($(eval), recipes, $(shell)) with cfg's streams, shell and environment,
+// as if Load had just read it with cfg. A truncated or corrupt encoding,
+// or one of another version, gives an error.
+func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database, err error) {
+	if len(data) < len(codecMagic) || string(data[:len(codecMagic)]) != codecMagic {
+		return nil, errors.New("makefile: not a database encoding")
+	}
+	d := &decoder{data: data, off: len(codecMagic)}
+	if v := d.uint(); v != codecVersion {
+		return nil, fmt.Errorf("makefile: database encoding version %d, want %d", v, codecVersion)
+	}
+	defer func() {
+		// a corrupt encoding may still index out of range somewhere
+		if r := recover(); r != nil {
+			db, err = nil, errCorrupt
+		}
+	}()
+	ns := d.count()
+	lens := make([]int, ns)
+	total := 0
+	for i := range lens {
+		lens[i] = int(d.uint())
+		total += lens[i]
+	}
+	if d.err != nil || total > len(data)-d.off {
+		return nil, errCorrupt
+	}
+	blob := string(data[d.off : d.off+total])
+	d.off += total
+	d.strs = make([]string, ns)
+	o := 0
+	for i, n := range lens {
+		d.strs[i] = blob[o : o+n]
+		o += n
+	}
+
+	vars := make([]Var, d.count())
+	for i := range vars {
+		v := &vars[i]
+		v.Name = d.str()
+		v.Flavor = Flavor(d.byte_())
+		v.Origin = Origin(d.byte_())
+		v.Export = ExportState(d.byte_())
+		v.Value = d.str()
+		b := d.bits(4)
+		v.Append, v.Conditional, v.Private, v.cmdline = b[0], b[1], b[2], b[3]
+		v.Pos = d.pos()
+		v.op = d.str()
+		v.envValue = d.str()
+	}
+	sets := make([]VarSet, d.count())
+	for i := range sets {
+		s := &sets[i]
+		s.order = d.strList()
+		n := d.count()
+		s.m = make(map[string]*Var, n)
+		for k := 0; k < n; k++ {
+			name := d.str()
+			j := d.uint()
+			if j >= uint64(len(vars)) {
+				return nil, errCorrupt
+			}
+			s.m[name] = &vars[j]
+		}
+	}
+	recipes := make([]Recipe, d.count())
+	for i := range recipes {
+		r := &recipes[i]
+		n := d.count()
+		if n > 0 {
+			r.Lines = make([]RecipeLine, n)
+		}
+		for k := range r.Lines {
+			r.Lines[k].Text = d.str()
+			r.Lines[k].Pos = d.pos()
+		}
+		r.Pos = d.pos()
+		r.prefix = d.byte_()
+	}
+	recipeRef := func() *Recipe {
+		if j := d.index(len(recipes)); j >= 0 {
+			return &recipes[j]
+		}
+		return nil
+	}
+	rules := make([]Rule, d.count())
+	for i := range rules {
+		r := &rules[i]
+		r.Prereqs = d.strList()
+		r.OrderOnly = d.strList()
+		r.Recipe = recipeRef()
+		r.SecondExpansion = d.str()
+		r.SecondExpansionTexts = d.strList()
+		r.Stem = d.str()
+		r.StaticPattern = d.str()
+		r.Grouped = d.strList()
+		r.Pos = d.pos()
+	}
+	targets := make([]Target, d.count())
+	for i := range targets {
+		t := &targets[i]
+		t.Name = d.str()
+		b := d.bits(9)
+		t.DoubleColon, t.Phony, t.Precious, t.Intermediate, t.Secondary, t.NotIntermediate, t.isTarget, t.builtin = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+		n := d.count()
+		if !b[8] {
+			t.Rules = make([]*Rule, n)
+		}
+		for k := 0; k < n; k++ {
+			j := int(d.uint())
+			if j >= len(rules) {
+				return nil, errCorrupt
+			}
+			if t.Rules != nil {
+				t.Rules[k] = &rules[j]
+			}
+		}
+		if j := d.index(len(sets)); j >= 0 {
+			t.Vars = &sets[j]
+		}
+		t.Pos = d.pos()
+	}
+	targetRef := func() *Target {
+		if j := d.index(len(targets)); j >= 0 {
+			return &targets[j]
+		}
+		return nil
+	}
+
+	db = &Database{}
+	n := d.count()
+	db.Targets = make(map[string]*Target, n)
+	for k := 0; k < n; k++ {
+		name := d.str()
+		db.Targets[name] = targetRef()
+	}
+	n = d.count()
+	db.builtinFiles = make(map[string]*Target, n)
+	for k := 0; k < n; k++ {
+		name := d.str()
+		db.builtinFiles[name] = targetRef()
+	}
+	db.TargetOrder = d.strList()
+	if n = d.count(); n > 0 {
+		db.PatternRules = make([]*PatternRule, n)
+		prs := make([]PatternRule, n)
+		for k := range prs {
+			pr := &prs[k]
+			pr.Targets = d.strList()
+			pr.Prereqs = d.strList()
+			pr.OrderOnly = d.strList()
+			pr.Recipe = recipeRef()
+			b := d.bits(3)
+			pr.Terminal, pr.Builtin, pr.Suffix = b[0], b[1], b[2]
+			pr.SecondExpansion = d.str()
+			pr.Pos = d.pos()
+			db.PatternRules[k] = pr
+		}
+	}
+	if n = d.count(); n > 0 {
+		db.PatternVars = make([]PatternVar, n)
+		for k := range db.PatternVars {
+			db.PatternVars[k].Pattern = d.str()
+			if j := d.index(len(vars)); j >= 0 {
+				db.PatternVars[k].Var = &vars[j]
+			}
+		}
+	}
+	hasVPaths := d.bool()
+	if n = d.count(); hasVPaths {
+		db.VPaths = make([]VPath, n)
+	}
+	for k := 0; k < n; k++ {
+		vp := VPath{Pattern: d.str(), Dirs: d.strList()}
+		if hasVPaths {
+			db.VPaths[k] = vp
+		}
+	}
+	db.Makefiles = d.strList()
+	db.MissingIncludes = d.strList()
+	b := d.bits(14)
+	db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError = b[0], b[1], b[2], b[3], b[4], b[5]
+	db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped = b[6], b[7], b[8], b[9]
+	db.Suffixes = d.strList()
+	g := int(d.uint())
+	if g >= len(sets) {
+		return nil, errCorrupt
+	}
+	db.Globals = &sets[g]
+	d.flags(&db.Flags)
+	db.curdir = d.str()
+	prefix := d.byte_()
+	n = d.count()
+	if b[13] {
+		db.specialPrereqs = make(map[string][]string, n)
+	}
+	for k := 0; k < n; k++ {
+		name := d.str()
+		ps := d.strList()
+		if db.specialPrereqs != nil {
+			db.specialPrereqs[name] = ps
+		}
+	}
+	db.Inputs = d.inputs()
+	if d.err != nil {
+		return nil, d.err
+	}
+	if d.off != len(d.data) {
+		return nil, errCorrupt
+	}
+
+	prepareConfig(&cfg)
+	ev := newEvaluator(ctx, &cfg)
+	ev.db = db
+	ev.globals = db.Globals
+	ev.global = &frame{set: db.Globals}
+	ev.scope = ev.global
+	ev.posix, ev.secondExp, ev.exportAll = b[10], b[11], b[12]
+	ev.recipePrefix = prefix
+	db.ev = ev
+	return db, nil
+}
+
+func (d *decoder) flags(f *Flags) {
+	b := d.bits(13)
+	f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+	f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir = b[8], b[9], b[10], b[11], b[12]
+	f.Jobs = int(d.int())
+	f.OldFiles = d.strList()
+	f.WhatIf = d.strList()
+}
+
+func (d *decoder) inputs() *Inputs {
+	if !d.bool() {
+		return nil
+	}
+	in := &Inputs{Uncacheable: d.str()}
+	if n := d.count(); n > 0 {
+		in.Items = make([]Input, n)
+	}
+	for i := range in.Items {
+		it := &in.Items[i]
+		it.Kind = InputKind(d.byte_())
+		it.Name = d.str()
+		b := d.bits(2)
+		it.Stat.Exists, it.Content = b[0], b[1]
+		it.Stat.Mode = fs.FileMode(d.uint())
+		it.Stat.Size = d.int()
+		it.Stat.ModTime = d.int()
+		it.Stat.Inode = d.uint()
+		it.Hash = d.bytes()
+		it.Dir = d.str()
+		it.Result = d.strList()
+		it.Shell = d.str()
+		it.ShellFlags = d.str()
+		it.Stdout = d.bytes()
+		it.Stderr = d.bytes()
+		it.Status = int(d.int())
+	}
+	if n := d.count(); n > 0 {
+		in.Output = make([]Output, n)
+	}
+	for i := range in.Output {
+		in.Output[i].Stderr = d.bool()
+		in.Output[i].Data = d.bytes()
+	}
+	return in
+}

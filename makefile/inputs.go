@@ -1,0 +1,411 @@
+package makefile
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Inputs is what a Load read besides its Config, recorded when
+// Config.RecordInputs is set: every file read or probed, every
+// $(wildcard), $(realpath) and parse-time $(shell), the environment
+// variables looked up in the process, and the output written while
+// reading. While Check finds every input unchanged, a Load with the same
+// Config gives the same Database and prints Output again: that is what a
+// cache of loaded makefiles needs to know.
+type Inputs struct {
+	// Items are the inputs in the order Load consumed them.
+	Items []Input
+	// Output is what Load wrote on Config.Stdout and Config.Stderr, in
+	// order ($(info), $(warning), diagnostics, the standard error of
+	// $(shell) commands).
+	Output []Output
+	// Uncacheable, when not empty, says why the load must not be reused
+	// (it wrote a file with $(file >…)).
+	Uncacheable string
+}
+
+// InputKind says what an Input recorded.
+type InputKind uint8
+
+// Kinds of Input.
+const (
+	// InputFile is a file read or probed: Name is its path as the OS
+	// sees it (absolute), Stat its state then.
+	InputFile InputKind = iota + 1
+	// InputGlob is a $(wildcard) pattern (Name) expanded in Dir, with
+	// its matches Result.
+	InputGlob
+	// InputRealpath is a $(realpath) of the absolute name Name, Result
+	// holding its answer (none when it did not resolve).
+	InputRealpath
+	// InputEnv is a variable Name looked up in the process environment
+	// (not Config.Env), Result holding its value.
+	InputEnv
+	// InputShell is a parse-time $(shell …) or != command: Name is the
+	// command, Shell, ShellFlags and Dir how it ran, Stdout, Stderr and
+	// Status what it gave.
+	InputShell
+)
+
+// Input is one recorded input of a Load.
+type Input struct {
+	Kind InputKind
+	Name string
+	// Stat is the state of an InputFile; Content says it was read (size,
+	// modification time and inode count), not only probed (existence and
+	// type count). Hash is the SHA-256 of the content of a file read when
+	// its modification time was too recent to tell a later change within
+	// the same clock tick: Check compares the content then.
+	Stat    FileStat
+	Content bool
+	Hash    []byte
+	// Dir is the directory of an InputGlob or InputShell.
+	Dir    string
+	Result []string
+	// Shell, ShellFlags, Stdout, Stderr and Status describe an
+	// InputShell.
+	Shell, ShellFlags string
+	Stdout, Stderr    []byte
+	Status            int
+}
+
+// FileStat is what a Load saw of a file.
+type FileStat struct {
+	Exists  bool
+	Mode    fs.FileMode // the type bits only
+	Size    int64
+	ModTime int64 // nanoseconds since the Unix epoch
+	Inode   uint64
+}
+
+// Output is one write of a Load on its standard output (Stderr false) or
+// standard error.
+type Output struct {
+	Stderr bool
+	Data   []byte
+}
+
+// racySlack is how close to the time of reading a file's modification
+// time must be for a change in the same clock tick to go unseen by its
+// size and time: such files are compared by content.
+const racySlack = 2 * time.Second
+
+func statOf(fi fs.FileInfo) FileStat {
+	st := FileStat{Exists: true, Mode: fi.Mode().Type()}
+	if fi.Mode().IsRegular() {
+		st.Size = fi.Size()
+		st.ModTime = fi.ModTime().UnixNano()
+	}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.Inode = sys.Ino
+	}
+	return st
+}
+
+// recorder collects the Inputs of one Load.
+type recorder struct {
+	in        Inputs
+	files     map[string]int // path → index in in.Items
+	lastShell int            // index of the last shell item, -1 if none
+}
+
+func newRecorder() *recorder {
+	return &recorder{files: make(map[string]int), lastShell: -1}
+}
+
+// file records the state of path (from a stat); content reports that the
+// file's content was read, data being that content.
+func (r *recorder) file(path string, st FileStat, content bool, data []byte) {
+	it := Input{Kind: InputFile, Name: path, Stat: st, Content: content}
+	if content && st.Exists && time.Since(time.Unix(0, st.ModTime)) < racySlack {
+		h := sha256.Sum256(data)
+		it.Hash = h[:]
+	}
+	if i, ok := r.files[path]; ok && i > r.lastShell {
+		old := &r.in.Items[i]
+		if old.Stat == st || !content && sameProbe(old.Stat, st) {
+			if content && !old.Content {
+				*old = it
+			}
+			return
+		}
+	}
+	r.files[path] = len(r.in.Items)
+	r.in.Items = append(r.in.Items, it)
+}
+
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func sameProbe(a, b FileStat) bool { return a.Exists == b.Exists && a.Mode == b.Mode }
+
+func (r *recorder) add(it Input) {
+	if it.Kind == InputShell {
+		r.lastShell = len(r.in.Items)
+	}
+	r.in.Items = append(r.in.Items, it)
+}
+
+// recWriter passes writes on to w (nil discards) and records them in the
+// output when log is set, and in extra when not nil.
+type recWriter struct {
+	w      io.Writer
+	rec    *recorder
+	stderr bool
+	log    bool
+	extra  *bytes.Buffer // a $(shell) command's own record of its stderr
+}
+
+func (w *recWriter) Write(p []byte) (int, error) {
+	if w.log {
+		out := &w.rec.in.Output
+		if n := len(*out); n > 0 && (*out)[n-1].Stderr == w.stderr {
+			(*out)[n-1].Data = append((*out)[n-1].Data, p...)
+		} else {
+			*out = append(*out, Output{Stderr: w.stderr, Data: append([]byte(nil), p...)})
+		}
+	}
+	if w.extra != nil {
+		w.extra.Write(p)
+	}
+	if w.w == nil {
+		return len(p), nil
+	}
+	return w.w.Write(p)
+}
+
+// stat stats path (an OS path) as os.Stat does, recording the answer.
+func (ev *evaluator) stat(path string) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if ev.rec != nil {
+		var st FileStat
+		if err == nil {
+			st = statOf(fi)
+		}
+		ev.rec.file(path, st, false, nil)
+	}
+	return fi, err
+}
+
+// fileExists reports whether path exists and is not a directory.
+func (ev *evaluator) fileExists(path string) bool {
+	st, err := ev.stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// regularFile reports whether path is a regular file.
+func (ev *evaluator) regularFile(path string) bool {
+	st, err := ev.stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// readFile reads the file at path (an OS path), recording its state as
+// found before reading.
+func (ev *evaluator) readFile(path string) ([]byte, error) {
+	if ev.rec == nil {
+		return os.ReadFile(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		ev.rec.file(path, FileStat{}, true, nil)
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	st := statOf(fi)
+	if !fi.Mode().IsRegular() && ev.rec.in.Uncacheable == "" {
+		ev.rec.in.Uncacheable = "read " + path + ", which is not a regular file"
+	}
+	data := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = slices.Grow(data, 4096)
+		}
+	}
+	ev.rec.file(path, st, true, data)
+	return data, nil
+}
+
+// getenv looks name up in the process environment, recording the answer.
+func (ev *evaluator) getenv(name string) string {
+	v := os.Getenv(name)
+	if ev.rec != nil {
+		ev.rec.add(Input{Kind: InputEnv, Name: name, Result: []string{v}})
+	}
+	return v
+}
+
+// startRecording makes ev record its inputs and output.
+func (ev *evaluator) startRecording() {
+	ev.rec = newRecorder()
+	if ev.stdout != nil {
+		ev.stdout = &recWriter{w: ev.stdout, rec: ev.rec, log: true}
+	}
+	if ev.stderr != nil {
+		ev.stderr = &recWriter{w: ev.stderr, rec: ev.rec, stderr: true, log: true}
+	}
+}
+
+// stopRecording ends the recording and returns what it saw.
+func (ev *evaluator) stopRecording() *Inputs {
+	if ev.rec == nil {
+		return nil
+	}
+	in := &ev.rec.in
+	ev.rec = nil
+	ev.stdout, ev.stderr = ev.cfg.Stdout, ev.cfg.Stderr
+	return in
+}
+
+// Check reports whether every input is as recorded, for a Load with cfg:
+// "" if so, else a description of the first change found. Files, globs,
+// realpaths and environment variables are checked first; then, if there
+// are $(shell) commands, they run again through cfg.Shell (the standard
+// error captured, not printed) in their order, each input recorded after
+// a command being checked again after it ran, as the command may have
+// changed it. A command therefore runs again on every Check, also when
+// a later input turns out changed and Load must run it once more.
+func (in *Inputs) Check(ctx context.Context, cfg Config) string {
+	if in.Uncacheable != "" {
+		return in.Uncacheable
+	}
+	firstShell := -1
+	for i := range in.Items {
+		it := &in.Items[i]
+		if it.Kind == InputShell {
+			if firstShell < 0 {
+				firstShell = i
+			}
+			continue
+		}
+		if d := it.check(ctx); d != "" {
+			return d
+		}
+	}
+	if firstShell < 0 {
+		return ""
+	}
+	prog := cfg.ProgramName
+	if prog == "" {
+		prog = "make"
+	}
+	for i := firstShell; i < len(in.Items); i++ {
+		it := &in.Items[i]
+		if it.Kind != InputShell {
+			if d := it.check(ctx); d != "" {
+				return d
+			}
+			continue
+		}
+		if cfg.Shell == nil {
+			return "no shell to run $(shell " + it.Name + ")"
+		}
+		env := cfg.Env
+		if env == nil {
+			env = []string{}
+		}
+		var stderr bytes.Buffer
+		out, status, err := cfg.Shell.Shell(ctx, ShellCall{Command: it.Name, Shell: it.Shell, ShellFlags: it.ShellFlags,
+			Dir: it.Dir, Env: env, Stderr: &stderr, Program: prog})
+		if err != nil {
+			out, status = nil, 127
+		}
+		if !bytes.Equal(out, it.Stdout) || status != it.Status || !bytes.Equal(stderr.Bytes(), it.Stderr) {
+			return "$(shell " + it.Name + ") gives another result"
+		}
+	}
+	return ""
+}
+
+func (it *Input) check(ctx context.Context) string {
+	switch it.Kind {
+	case InputFile:
+		fi, err := os.Stat(it.Name)
+		var st FileStat
+		if err == nil {
+			st = statOf(fi)
+		}
+		if !it.Content {
+			if !sameProbe(st, it.Stat) {
+				return it.Name + " appeared, disappeared or changed type"
+			}
+			return ""
+		}
+		if st != it.Stat {
+			return it.Name + " changed"
+		}
+		if it.Hash != nil {
+			data, err := os.ReadFile(it.Name)
+			h := sha256.Sum256(data)
+			if err != nil || !bytes.Equal(h[:], it.Hash) {
+				return it.Name + " changed"
+			}
+		}
+	case InputGlob:
+		if !slices.Equal(globAt(ctx, it.Dir, it.Name), it.Result) {
+			return "$(wildcard " + it.Name + ") changed"
+		}
+	case InputRealpath:
+		if r := realpathOf(it.Name); !slices.Equal(r, it.Result) {
+			return "$(realpath " + it.Name + ") changed"
+		}
+	case InputEnv:
+		if v := os.Getenv(it.Name); len(it.Result) != 1 || v != it.Result[0] {
+			return "environment variable " + it.Name + " changed"
+		}
+	default:
+		return "unknown input kind " + strconv.Itoa(int(it.Kind))
+	}
+	return ""
+}
+
+// realpathOf is $(realpath) of the absolute name p: its resolved name, or
+// none.
+func realpathOf(p string) []string {
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(r); err != nil {
+		return nil
+	}
+	return []string{r}
+}
+
+// Replay writes the recorded output again, in order, on stdout and
+// stderr (nil discards).
+func (in *Inputs) Replay(stdout, stderr io.Writer) {
+	for _, o := range in.Output {
+		w := stdout
+		if o.Stderr {
+			w = stderr
+		}
+		if w != nil {
+			w.Write(o.Data)
+		}
+	}
+}
