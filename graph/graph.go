@@ -52,13 +52,15 @@ type Graph struct {
 	oldFiles  map[string]bool
 	stat      func(string) (fs.FileInfo, error)
 	ctx       context.Context
-	// exists caches what implicit rule search learnt of the file system
-	// (make's directory cache); impossible are the names a chain search
+	// exists holds the files assumed made without looking (SetNew), over
+	// the directory cache dirs; impossible are the names a chain search
 	// found no way to make (make's file_impossible).
 	exists     map[string]bool
 	impossible map[string]bool
 	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
 	listed     map[string]bool            // every directory read, and whether it was readable
+	named      map[string]bool            // directories ("" or "d/") of every mentioned name and node
+	subdirs    map[subdirKey]string       // candidate directories, built once (see knownAbsent)
 	index      *patternIndex
 	stamp      uint64
 	specials   map[string]*specialSet
@@ -134,6 +136,8 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		impossible: make(map[string]bool),
 		dirs:       make(map[string]map[string]bool),
 		listed:     make(map[string]bool),
+		named:      make(map[string]bool),
+		subdirs:    make(map[subdirKey]string),
 	}
 	for name, t := range db.Targets {
 		g.mentioned[name] = true
@@ -145,6 +149,9 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 				g.mentioned[p] = true
 			}
 		}
+	}
+	for name := range g.mentioned {
+		g.nameDir(name)
 	}
 	for _, f := range opts.WhatIf {
 		g.whatIf[f] = true
@@ -197,6 +204,7 @@ func (g *Graph) Node(name string) *Node {
 		return n
 	}
 	n := &Node{Name: name, Target: g.db.Targets[name]}
+	g.nameDir(name)
 	if t := n.Target; t != nil {
 		n.DoubleColon = t.DoubleColon
 		n.Phony, n.Precious, n.Secondary = t.Phony, t.Precious, t.Secondary
@@ -386,10 +394,6 @@ func (g *Graph) fileExists(name string) bool {
 		g.listed[dir] = entries != nil
 	}
 	if entries == nil {
-		// An unreadable directory: remember the answer for this name,
-		// which a later listing (once the run creates the directory)
-		// does not change, as in make's directory cache.
-		g.exists[name] = false
 		return false
 	}
 	return entries[base] || base == "." || base == ".."

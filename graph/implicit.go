@@ -135,13 +135,12 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 			if pass == 1 && c.rule.Terminal {
 				continue
 			}
-			stem := c.dir + c.stem
 			prereqs, orderOnly := c.rule.Prereqs, c.rule.OrderOnly
 			if c.rule.SecondExpansion != "" {
 				// .SECONDEXPANSION: the prerequisite text is expanded
 				// again for this target, $* being the stem; % in what it
 				// gives is the stem too.
-				auto := &makefile.AutoVars{Target: name, Stem: stem}
+				auto := &makefile.AutoVars{Target: name, Stem: c.dir + c.stem}
 				p2, o2, err := g.db.SecondExpand(g.ctx, g.db.ScopeFor(name, nil), c.rule.SecondExpansion, auto)
 				if err != nil {
 					continue
@@ -156,6 +155,12 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 			found, chain := qbuf[:0], sbuf[:0]
 			ok := true
 			for _, p := range prereqs {
+				if pass == 0 {
+					if i := strings.IndexByte(p, '%'); i >= 0 && g.knownAbsent(&c, p, i) {
+						ok = false
+						break
+					}
+				}
 				q := c.instantiate(p)
 				if q == name {
 					ok = false
@@ -187,7 +192,7 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 			if !ok {
 				continue
 			}
-			m := &match{rule: c.rule, stem: stem,
+			m := &match{rule: c.rule, stem: c.dir + c.stem,
 				prereqs: append([]string(nil), found...), chain: append([]*match(nil), chain...)}
 			for _, p := range orderOnly {
 				m.orderOnly = append(m.orderOnly, c.instantiate(p))
