@@ -191,7 +191,7 @@ type callRec struct {
 // posFile maps positions of one parsed text to its name.
 type posFile struct {
 	name  string
-	calls map[uint]bool // offsets of simple commands
+	calls map[uint]bool // offsets of simple commands; nil until hasCall
 	file  *syntax.File
 }
 
@@ -748,32 +748,43 @@ func (d *dryRun) homeOf(user string) string {
 	return "/home/" + user
 }
 
-// indexFile records the positions of the simple commands of f.
+// indexFile makes the posFile of f; the positions of its simple commands
+// are indexed on first use (most scripts enter no second file, and then
+// where needs no index).
 func indexFile(f *syntax.File, name string) *posFile {
-	pf := &posFile{name: name, calls: map[uint]bool{}, file: f}
-	syntax.Walk(f, func(n syntax.Node) bool {
-		if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
-			pf.calls[c.Args[0].Pos().Offset()] = true
-		}
-		return true
-	})
-	return pf
+	return &posFile{name: name, file: f}
+}
+
+// hasCall says whether a simple command of the file starts at offset off.
+// The caller holds the scope's lock.
+func (pf *posFile) hasCall(off uint) bool {
+	if pf.calls == nil {
+		pf.calls = map[uint]bool{}
+		syntax.Walk(pf.file, func(n syntax.Node) bool {
+			if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
+				pf.calls[c.Args[0].Pos().Offset()] = true
+			}
+			return true
+		})
+	}
+	return pf.calls[off]
 }
 
 // where names a position the interpreter reports (which carries no file
-// name): the last entered file that has a command there.
+// name): the last entered file that has a command there, else the main
+// file.
 func (sc *scope) where(p syntax.Pos) string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	name := ""
-	for i := len(sc.files) - 1; i >= 0; i-- {
-		if sc.files[i].calls[p.Offset()] {
+	if len(sc.files) > 0 {
+		name = sc.files[0].name
+	}
+	for i := len(sc.files) - 1; i > 0; i-- {
+		if sc.files[i].hasCall(p.Offset()) {
 			name = sc.files[i].name
 			break
 		}
-	}
-	if name == "" && len(sc.files) > 0 {
-		name = sc.files[0].name
 	}
 	return name + ":" + strconv.FormatUint(uint64(p.Line()), 10) + ":" + strconv.FormatUint(uint64(p.Col()), 10)
 }
