@@ -578,8 +578,10 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.Reset()
-	r.Run(ctx, unsetTMPDIR())
-	err := r.Run(ctx, f)
+	// One Run, not two: each Run ends by copying every variable.
+	run := &syntax.File{Name: f.Name, Stmts: make([]*syntax.Stmt, 0, len(f.Stmts)+1)}
+	run.Stmts = append(append(run.Stmts, unsetTMPDIR().Stmts...), f.Stmts...)
+	err := r.Run(ctx, run)
 	code := 0
 	var es interp.ExitStatus
 	switch {
@@ -661,7 +663,8 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 }
 
 // unsetTMPDIR is the statement that hides the runner's TMPDIR from the
-// script (parsed once; the interpreter does not modify it).
+// script, run before its first (parsed once; the interpreter does not
+// modify it).
 var unsetTMPDIR = sync.OnceValue(func() *syntax.File {
 	f, err := syntax.NewParser().Parse(strings.NewReader("unset TMPDIR"), "")
 	if err != nil {

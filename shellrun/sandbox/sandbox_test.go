@@ -60,6 +60,7 @@ func TestModels(t *testing.T) {
 		{"command-v", "command -v apt-get && ! command -v nosuch && type -t mkdir", []string{"script ok"}},
 		{"exit", "exit 3", []string{"error exit t.sh:1:1"}},
 		{"sh-c", "bash -c 'mkdir /opt/z'", []string{"file created /opt/z dir"}},
+		{"no-tmpdir", "set -u; [ -z \"${TMPDIR+set}\" ] && mkdir /opt/no-tmpdir; bash -c '[ -z \"${TMPDIR+set}\" ] && mkdir /opt/nested'", []string{"file created /opt/no-tmpdir dir", "file created /opt/nested dir", "script ok"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := render(dry(t, tc.src))
