@@ -11,6 +11,7 @@ import (
 
 	"github.com/dmake-dev/dmake/executor"
 	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
 	"github.com/dmake-dev/dmake/symlinker"
@@ -133,7 +134,14 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 // returned status is make's.
 func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefile.Database, int) {
 	cfg := loadConfig(opts, job, stdio)
-	return executor.LoadMakefiles(ctx, cfg, execOptions(opts, job, cfg.Flags, stdio))
+	eo := execOptions(opts, job, cfg.Flags, stdio)
+	if dir := loadcache.Location(opts.LoadCache, os.Getenv, opts.WorkDir, job.dir); dir != "" {
+		eo.LoadCache = loadcache.New(dir)
+		if os.Getenv("DMAKE_LOADCACHE_DEBUG") != "" {
+			eo.LoadCache.Log = stdio.Err
+		}
+	}
+	return executor.LoadMakefiles(ctx, cfg, eo)
 }
 
 // execute makes job's goals with the rules of db. The flags are the

@@ -44,6 +44,10 @@ type Options struct {
 	Env []string
 	// MakePath is the value of $(MAKE); empty means this executable.
 	MakePath string
+	// LoadCache is the directory of the cache of loaded makefiles: empty
+	// means $DMAKE_CACHE_DIR, else dmake/load in the user's cache
+	// directory; "off" disables the cache (--no-load-cache).
+	LoadCache string
 
 	// DockerHome is the legacy repository root when the caller knows it
 	// (the build and make utilities); empty means find it as the legacy

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
 )
 
@@ -20,43 +23,84 @@ const maxRestarts = 10
 // middlewares; opts.Goals is ignored), and reads them again when one was
 // remade. Errors are printed on cfg.Stderr in make's words with
 // cfg.ProgramName; a nil database comes with make's exit status.
+//
+// With opts.LoadCache, a load whose inputs did not change since it was
+// stored is decoded from the cache instead (its parse-time output printed
+// again), and remaking the makefiles is skipped when the cache knows it
+// does nothing: no makefile had a rule and none of the directories the
+// implicit rule search listed changed. A load is stored only when it
+// remade nothing.
 func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*makefile.Database, int) {
 	prog := cfg.ProgramName
 	if prog == "" {
 		prog = "make"
 	}
+	cache := opts.LoadCache
 	for restarts := 0; ; restarts++ {
-		db, err := makefile.Load(ctx, cfg)
+		// After a restart the environment counts it (MAKE_RESTARTS):
+		// such loads are neither looked up nor stored.
+		useCache := cache != nil && restarts == 0
+		var key loadcache.Key
+		var hit *loadcache.Hit
+		if useCache {
+			var err error
+			if key, err = loadcache.KeyOf(cfg, remakeSettings(opts)); err != nil {
+				useCache = false
+			} else {
+				hit = cache.Lookup(ctx, key, cfg)
+			}
+		}
+		var db *makefile.Database
 		var mie *makefile.MissingIncludeError
-		var me *makefile.Error
-		switch {
-		case err == nil:
-		case errors.As(err, &mie):
-			db = mie.DB
-		case errors.As(err, &me):
-			if !me.Printed && cfg.Stderr != nil {
-				fmt.Fprintln(cfg.Stderr, me.Format(prog))
+		var enc []byte
+		if hit != nil {
+			db = hit.DB
+		} else {
+			lcfg := cfg
+			lcfg.RecordInputs = useCache
+			var err error
+			db, err = makefile.Load(ctx, lcfg)
+			var me *makefile.Error
+			switch {
+			case err == nil:
+			case errors.As(err, &mie):
+				db = mie.DB
+			case errors.As(err, &me):
+				if !me.Printed && cfg.Stderr != nil {
+					fmt.Fprintln(cfg.Stderr, me.Format(prog))
+				}
+				return nil, StatusError
+			default:
+				if cfg.Stderr != nil {
+					fmt.Fprintf(cfg.Stderr, "%s: %v\n", prog, err)
+				}
+				return nil, StatusError
 			}
-			return nil, StatusError
-		default:
-			if cfg.Stderr != nil {
-				fmt.Fprintf(cfg.Stderr, "%s: %v\n", prog, err)
+			if useCache && mie == nil && db.Inputs != nil && db.Inputs.Uncacheable == "" {
+				// Encoded now, as read: remaking the makefiles may
+				// expand (and $(eval)) in the database.
+				enc, _ = db.AppendEncoding(nil)
 			}
-			return nil, StatusError
 		}
 		missing := append([]string(nil), db.MissingIncludes...)
 		if mie != nil {
 			missing = append(missing, mie.Files...)
 		}
 		remade := false
-		if restarts < maxRestarts {
+		var rm *loadcache.Remake
+		if restarts < maxRestarts && !(hit != nil && hit.Remake.Valid()) {
 			var st int
-			remade, st, err = RemakeMakefiles(ctx, db, missing, opts)
+			var err error
+			var g *graph.Graph
+			remade, st, g, err = remakeMakefiles(ctx, db, missing, opts)
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
 			if st != 0 {
 				return nil, st
+			}
+			if useCache && !remade && mie == nil {
+				rm = remakeVerdict(db, g, missing, opts)
 			}
 		}
 		if remade {
@@ -78,6 +122,119 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			}
 			return nil, StatusError
 		}
+		switch {
+		case hit == nil && enc != nil:
+			cache.Store(key, enc, rm)
+		case hit != nil && rm != nil && rm.UpToDate:
+			// The stored verdict on remaking was missing or stale; the
+			// database is the stored one, unchanged by remaking (no
+			// makefile had a rule).
+			if enc, err := db.AppendEncoding(nil); err == nil {
+				cache.Store(key, enc, rm)
+			}
+		}
 		return db, StatusOK
 	}
+}
+
+// remakeSettings are the options that change what remaking the makefiles
+// finds: part of the cache key.
+func remakeSettings(opts Options) string {
+	return fmt.Sprintf("dir=%q B=%v W=%q o=%q", opts.Dir, opts.AlwaysMake, opts.WhatIf, opts.OldFiles)
+}
+
+// remakeVerdict returns what the remake phase that just ran on db, with
+// graph g, tells a later run with the same database: UpToDate when no
+// makefile (nor missing included file) had a rule, with the state of the
+// directories whose listings the implicit rule search used. It is not
+// UpToDate when anything else could have counted: second expansion and
+// VPATH/vpath (they expand text, look up files elsewhere), a directory
+// modified too recently to trust its time.
+func remakeVerdict(db *makefile.Database, g *graph.Graph, missing []string, opts Options) *loadcache.Remake {
+	rm := &loadcache.Remake{}
+	if g == nil {
+		// nothing to remake at all: no makefile read, none missing
+		rm.UpToDate = len(remakeGoals(db, missing)) == 0
+		return rm
+	}
+	if db.SecondExpansion || len(db.VPaths) > 0 || db.Globals.Lookup("VPATH") != nil {
+		return rm
+	}
+	for _, name := range remakeGoals(db, missing) {
+		n := g.Lookup(name)
+		if n == nil || len(n.Rules) > 0 {
+			return rm
+		}
+	}
+	for d, readable := range g.Directories() {
+		path := d
+		if path == "" {
+			path = "."
+		}
+		if !filepath.IsAbs(path) && opts.Dir != "" {
+			path = filepath.Join(opts.Dir, path)
+		}
+		if path, err := filepath.Abs(path); err == nil {
+			ds := loadcache.StatDir(path)
+			if readable != ds.Exists {
+				return rm
+			}
+			rm.Dirs = append(rm.Dirs, ds)
+		} else {
+			return rm
+		}
+	}
+	if !rm.Settled() {
+		rm.Dirs = nil
+		return rm
+	}
+	rm.UpToDate = true
+	return rm
+}
+
+// remakeGoals are the files RemakeMakefiles tries to remake, in order.
+func remakeGoals(db *makefile.Database, missing []string) []string {
+	seen := make(map[string]bool)
+	var goals []string
+	for _, f := range append(append([]string(nil), db.Makefiles...), missing...) {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		if t := db.Targets[f]; t != nil && t.DoubleColon {
+			skip := true
+			for _, r := range t.Rules {
+				if len(r.Prereqs) > 0 {
+					skip = false
+				}
+			}
+			if skip {
+				continue
+			}
+		}
+		goals = append(goals, f)
+	}
+	return goals
+}
+
+// remakeMakefiles is RemakeMakefiles, also returning the graph it used
+// (nil when there was nothing to remake).
+func remakeMakefiles(ctx context.Context, db *makefile.Database, missing []string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
+	goals := remakeGoals(db, missing)
+	if len(goals) == 0 {
+		return false, 0, nil, nil
+	}
+	opts.Goals = goals
+	opts.DryRun, opts.Question, opts.Touch = false, false, false
+	opts.CycleError = false
+	g = NewGraph(ctx, db, opts)
+	e := newExecutor(ctx, db, g, opts)
+	e.makefiles = true
+	e.opts.KeepGoing = true
+	st, err := e.run()
+	if st == StatusError && !e.anyRecipeFailed {
+		// Only files that could not be made: not an error in this phase.
+		st = 0
+	}
+	return e.remadeAny, st, g, err
 }

@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/dmake-dev/dmake/driver"
+	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/util"
 	"github.com/spf13/pflag"
 )
@@ -163,6 +164,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
 	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
+	noLoadCache := fs.Bool("no-load-cache", false, "read every makefile, without the cache of loaded makefiles ($DMAKE_CACHE_DIR=off)")
 	fs.String("util", "", "run the legacy utility `NAME` with the remaining arguments")
 	fs.BoolP("version", "v", false, "print the version and exit")
 	fs.BoolP("help", "h", false, "print this help and exit")
@@ -175,6 +177,9 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	}
 	if *noKeepGoing {
 		o.KeepGoing = false
+	}
+	if *noLoadCache {
+		o.LoadCache = loadcache.Off
 	}
 	for _, w := range fs.Args() {
 		if isAssignment(w) {

@@ -1,0 +1,441 @@
+// Package loadcache keeps the makefile databases dmake loaded, so that a
+// run whose makefiles and other inputs did not change decodes the database
+// instead of reading and evaluating every makefile again (kati's "regen"
+// check, for GNU make semantics).
+//
+// An entry is keyed by a hash of everything in the makefile.Config that
+// can change the result (directory, -f files, goals, command-line
+// variables, the whole environment, flags, -I directories, program name
+// and $(MAKE)). It holds the encoded database with its recorded inputs
+// (makefile.Inputs: files with size, modification time and inode, probes,
+// $(wildcard) results, parse-time $(shell) results, the output printed
+// while reading), and what the caller learnt about remaking the makefiles
+// (Remake). A lookup checks every input (Inputs.Check) and replays the
+// output; any difference, a corrupt or truncated entry, or an entry
+// written by another build of dmake is a miss, never an error.
+//
+// Entries live in one directory, never inside the project: $DMAKE_CACHE_DIR
+// or the user's cache directory (Location). Writes go to a temporary file
+// renamed into place, so concurrent dmakes see a whole entry or none.
+package loadcache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// Off is the value of $DMAKE_CACHE_DIR (or of a location) that disables
+// the cache.
+const Off = "off"
+
+// Location returns the cache directory for a setting: dir itself when
+// set ("off" disables: ""), else $DMAKE_CACHE_DIR of getenv, else
+// dmake/load under the user's cache directory (os.UserCacheDir). It is ""
+// when caching is disabled or no location can be found, and when the
+// default location lies inside one of workDirs, the directories make
+// starts and runs in (whose files a build leaves, cleans or compares:
+// HOME may be the project).
+func Location(dir string, getenv func(string) string, workDirs ...string) string {
+	if dir == "" && getenv != nil {
+		dir = getenv("DMAKE_CACHE_DIR")
+	}
+	if dir == Off {
+		return ""
+	}
+	if dir != "" {
+		return dir
+	}
+	ucd, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	dir = filepath.Join(ucd, "dmake", "load")
+	for _, w := range workDirs {
+		if wd, err := filepath.Abs(w); err == nil {
+			if d, err := filepath.Abs(dir); err == nil && (d == wd || strings.HasPrefix(d, wd+string(filepath.Separator))) {
+				return ""
+			}
+		}
+	}
+	return dir
+}
+
+// Cache is a directory of cached loads. Its methods may be called from
+// several goroutines and processes at once.
+type Cache struct {
+	dir   string
+	build string
+	// Log, when not nil, receives one line per lookup and store saying
+	// what happened and why (DMAKE_LOADCACHE_DEBUG in dmake).
+	Log io.Writer
+
+	hits, misses, stores atomic.Int64
+}
+
+// New returns the cache in directory dir (created when first written).
+func New(dir string) *Cache {
+	return &Cache{dir: dir, build: buildID()}
+}
+
+// Dir returns the cache's directory.
+func (c *Cache) Dir() string { return c.dir }
+
+// Stats are the counts of lookups that hit and missed and of entries
+// written, since New.
+type Stats struct {
+	Hits, Misses, Stores int64
+}
+
+// Stats returns the counts of c so far.
+func (c *Cache) Stats() Stats {
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load()}
+}
+
+// buildID identifies this dmake executable: an entry written by another
+// build is not read (its encoding or semantics may differ).
+func buildID() string {
+	var b strings.Builder
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		b.WriteString(bi.Main.Path + "@" + bi.Main.Version + " " + bi.GoVersion)
+		for _, s := range bi.Settings {
+			if strings.HasPrefix(s.Key, "vcs.") {
+				b.WriteString(" " + s.Key + "=" + s.Value)
+			}
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(&b, " %s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// Remake is what the caller learnt about remaking the makefiles after a
+// load: UpToDate reports that no makefile (nor missing included file) had
+// a rule, explicit or found by implicit search, so remaking them did
+// nothing; the implicit search found so through the directory listings
+// Dirs, whose state is recorded. While none of those directories changes
+// (and the database is the cached one), remaking the makefiles still does
+// nothing.
+type Remake struct {
+	UpToDate bool
+	Dirs     []Dir
+}
+
+// Dir is a directory an implicit rule search listed, and its state then.
+type Dir struct {
+	Path    string // as the OS sees it
+	Exists  bool
+	ModTime int64
+	Inode   uint64
+}
+
+// StatDir returns the state of directory path now.
+func StatDir(path string) Dir {
+	d := Dir{Path: path}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return d
+	}
+	d.Exists = true
+	d.ModTime = fi.ModTime().UnixNano()
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		d.Inode = st.Ino
+	}
+	return d
+}
+
+// racySlack is how recent a directory's modification time may be for a
+// change in the same clock tick to go unseen: a Remake with such a
+// directory is not worth storing.
+const racySlack = 2 * time.Second
+
+// Settled reports whether no directory of r was modified so recently that
+// a later change could keep its modification time.
+func (r *Remake) Settled() bool {
+	for _, d := range r.Dirs {
+		if d.Exists && time.Since(time.Unix(0, d.ModTime)) < racySlack {
+			return false
+		}
+	}
+	return true
+}
+
+// Valid reports whether every directory of r is as recorded.
+func (r *Remake) Valid() bool {
+	if r == nil || !r.UpToDate {
+		return false
+	}
+	for _, d := range r.Dirs {
+		if StatDir(d.Path) != d {
+			return false
+		}
+	}
+	return true
+}
+
+// Key is the identity of a load: the hash of its Config (without streams
+// and shell) and of the caller's extra text.
+type Key [sha256.Size]byte
+
+// KeyOf returns the key of a load with cfg; extra is hashed too (the
+// caller's settings that change what it stores, such as the options of
+// remaking). cfg.Dir is made absolute first.
+func KeyOf(cfg makefile.Config, extra string) (Key, error) {
+	dir := cfg.Dir
+	if dir == "" {
+		d, err := os.Getwd()
+		if err != nil {
+			return Key{}, err
+		}
+		dir = d
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return Key{}, err
+	}
+	h := sha256.New()
+	w := func(tag string, vals ...any) {
+		fmt.Fprintf(h, "%s=%#v\n", tag, vals)
+	}
+	w("version", keyVersion)
+	w("dir", dir)
+	w("makefiles", cfg.Makefiles)
+	w("goals", cfg.Goals)
+	w("vars", cfg.CommandLineVars)
+	env(h, cfg.Env)
+	w("flags", cfg.Flags)
+	w("include", cfg.IncludeDirs)
+	w("prog", cfg.ProgramName, cfg.MakePath, cfg.MakeLevel, cfg.ReadOnly, cfg.Shell != nil)
+	w("extra", extra)
+	var k Key
+	h.Sum(k[:0])
+	return k, nil
+}
+
+// keyVersion changes when the fields hashed by KeyOf do.
+const keyVersion = 1
+
+func env(h hash.Hash, env []string) {
+	fmt.Fprintf(h, "env %d\n", len(env))
+	for _, kv := range env {
+		fmt.Fprintf(h, "%d:%s\n", len(kv), kv)
+	}
+}
+
+func (c *Cache) path(k Key) string {
+	return filepath.Join(c.dir, hex.EncodeToString(k[:16]))
+}
+
+func (c *Cache) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, "dmake: load cache: "+format+"\n", args...)
+	}
+}
+
+// Hit is a cached load found unchanged.
+type Hit struct {
+	// DB is the decoded database, as makefile.Load would return it.
+	DB *makefile.Database
+	// Remake is what was stored with it (nil if nothing).
+	Remake *Remake
+}
+
+// Lookup returns the cached load for cfg under key, if every recorded
+// input is unchanged: the recorded output has then been written again on
+// cfg.Stdout and cfg.Stderr. A nil Hit is a miss (the reason goes to
+// Log). Checking may run the parse-time $(shell) commands again
+// (makefile.Inputs.Check).
+func (c *Cache) Lookup(ctx context.Context, k Key, cfg makefile.Config) *Hit {
+	h, why := c.lookup(ctx, k, cfg)
+	if h == nil {
+		c.misses.Add(1)
+		c.logf("miss: %s", why)
+		return nil
+	}
+	c.hits.Add(1)
+	c.logf("hit")
+	h.DB.Inputs.Replay(cfg.Stdout, cfg.Stderr)
+	return h
+}
+
+const fileMagic = "dmakeLC\x00"
+
+func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, string) {
+	data, err := os.ReadFile(c.path(k))
+	if err != nil {
+		return nil, "no entry"
+	}
+	r := reader{data: data}
+	if string(r.next(len(fileMagic))) != fileMagic {
+		return nil, "not an entry"
+	}
+	if string(r.bytes()) != c.build {
+		return nil, "written by another build of dmake"
+	}
+	if string(r.next(len(k))) != string(k[:]) {
+		return nil, "another key"
+	}
+	var rm *Remake
+	if r.uint() == 1 {
+		rm = &Remake{UpToDate: r.uint() == 1}
+		n := r.uint()
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			rm.Dirs = append(rm.Dirs, Dir{Path: string(r.bytes()), Exists: r.uint() == 1, ModTime: int64(r.uint()), Inode: r.uint()})
+		}
+	}
+	if r.err != nil {
+		return nil, "corrupt entry"
+	}
+	// Decoding before checking costs a miss a few milliseconds, against
+	// the whole load it then does.
+	db, err := makefile.DecodeDatabase(ctx, r.data[r.off:], cfg)
+	if err != nil {
+		return nil, "corrupt entry: " + err.Error()
+	}
+	if db.Inputs == nil {
+		return nil, "no inputs recorded"
+	}
+	if why := db.Inputs.Check(ctx, cfg); why != "" {
+		return nil, why
+	}
+	return &Hit{DB: db, Remake: rm}, ""
+}
+
+// Store writes under key k the encoding (makefile.Database.AppendEncoding)
+// of a database read with makefile.Config.RecordInputs, whose inputs can
+// be cached (makefile.Inputs.Uncacheable is empty), with what the caller
+// learnt about remaking (may be nil). Errors are also logged; a failed
+// store only costs the next run its speed.
+func (c *Cache) Store(k Key, enc []byte, rm *Remake) error {
+	err := c.store(k, enc, rm)
+	if err != nil {
+		c.logf("not stored: %v", err)
+	}
+	return err
+}
+
+func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
+	b := []byte(fileMagic)
+	b = appendBytes(b, []byte(c.build))
+	b = append(b, k[:]...)
+	if rm == nil {
+		b = binary.AppendUvarint(b, 0)
+	} else {
+		b = binary.AppendUvarint(b, 1)
+		b = binary.AppendUvarint(b, b2u(rm.UpToDate))
+		b = binary.AppendUvarint(b, uint64(len(rm.Dirs)))
+		for _, d := range rm.Dirs {
+			b = appendBytes(b, []byte(d.Path))
+			b = binary.AppendUvarint(b, b2u(d.Exists))
+			b = binary.AppendUvarint(b, uint64(d.ModTime))
+			b = binary.AppendUvarint(b, d.Inode)
+		}
+	}
+	b = append(b, enc...)
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(c.dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), c.path(k))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	c.stores.Add(1)
+	c.logf("stored %d bytes (remaking the makefiles known to do nothing: %v)", len(b), rm != nil && rm.UpToDate)
+	c.prune()
+	return nil
+}
+
+// maxAge is how long an entry that was not written again is kept.
+const maxAge = 14 * 24 * time.Hour
+
+// prune removes entries (and abandoned temporary files) not written for
+// maxAge: each distinct environment or command line makes an entry.
+func (c *Cache) prune() {
+	ents, err := os.ReadDir(c.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > maxAge {
+			os.Remove(filepath.Join(c.dir, e.Name()))
+		}
+	}
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func appendBytes(b, s []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+type reader struct {
+	data []byte
+	off  int
+	err  error
+}
+
+func (r *reader) next(n int) []byte {
+	if r.err != nil || n < 0 || r.off+n > len(r.data) {
+		r.err = errors.New("truncated")
+		return nil
+	}
+	b := r.data[r.off : r.off+n]
+	r.off += n
+	return b
+}
+
+func (r *reader) uint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.data[r.off:])
+	if n <= 0 {
+		r.err = errors.New("bad varint")
+		return 0
+	}
+	r.off += n
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uint()
+	if n > uint64(len(r.data)) {
+		r.err = errors.New("bad length")
+		return nil
+	}
+	return r.next(int(n))
+}
