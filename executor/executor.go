@@ -25,6 +25,7 @@ import (
 	"mvdan.cc/sh/v3/interp"
 
 	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
 )
 
@@ -61,6 +62,9 @@ type Options struct {
 	// ExecMiddlewares wrap every external command of every recipe line,
 	// first outermost (interp.ExecHandlers).
 	ExecMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// LoadCache, when not nil, keeps loaded makefiles between runs
+	// (LoadMakefiles).
+	LoadCache *loadcache.Cache
 	// KillTimeout is how long an interrupted command has between SIGINT and
 	// SIGKILL; zero means two seconds.
 	KillTimeout time.Duration
@@ -103,42 +107,8 @@ func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Option
 // for one of them: the caller must read the makefiles again (make
 // re-executes itself). status is make's (2 when a recipe failed).
 func RemakeMakefiles(ctx context.Context, db *makefile.Database, missing []string, opts Options) (remade bool, status int, err error) {
-	seen := make(map[string]bool)
-	var goals []string
-	for _, f := range append(append([]string(nil), db.Makefiles...), missing...) {
-		if seen[f] {
-			continue
-		}
-		seen[f] = true
-		if t := db.Targets[f]; t != nil && t.DoubleColon {
-			skip := true
-			for _, r := range t.Rules {
-				if len(r.Prereqs) > 0 {
-					skip = false
-				}
-			}
-			if skip {
-				continue
-			}
-		}
-		goals = append(goals, f)
-	}
-	if len(goals) == 0 {
-		return false, 0, nil
-	}
-	opts.Goals = goals
-	opts.DryRun, opts.Question, opts.Touch = false, false, false
-	opts.CycleError = false
-	g := NewGraph(ctx, db, opts)
-	e := newExecutor(ctx, db, g, opts)
-	e.makefiles = true
-	e.opts.KeepGoing = true
-	st, err := e.run()
-	if st == StatusError && !e.anyRecipeFailed {
-		// Only files that could not be made: not an error in this phase.
-		st = 0
-	}
-	return e.remadeAny, st, err
+	remade, status, _, err = remakeMakefiles(ctx, db, missing, opts)
+	return remade, status, err
 }
 
 // NewGraph returns the graph Run would build for db and opts.
