@@ -96,6 +96,9 @@ type Options struct {
 	// MemoryLimit is the memory the child may use, in bytes (default 1
 	// GiB); its address space is limited to 4 GiB more than that.
 	MemoryLimit int64 `json:"memoryLimit,omitempty"`
+	// keepHeredocs, for tests, leaves here-documents to the interpreter
+	// (see inlineHeredocs).
+	keepHeredocs bool
 }
 
 func (o Options) withDefaults() Options {
@@ -202,6 +205,12 @@ func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
 }
 
 func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) *Report {
+	rep, _ := dryRunFS(ctx, img, opts, lower, started)
+	return rep
+}
+
+// dryRunFS is dryRun0 that also returns the virtual FS the scripts left.
+func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) (*Report, *VFS) {
 	opts = opts.withDefaults()
 	rep := newReport(img.Name)
 	for p := img.Parent; p != nil && img.Rootfs == ""; p = p.Parent {
@@ -275,7 +284,7 @@ func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, starte
 		rep.Files[i].Package = d.fromPackage[rep.Files[i].Path]
 	}
 	d.services(img)
-	return rep
+	return rep, d.vfs
 }
 
 // runParent dry-runs the install scripts of the images this one is built
@@ -533,6 +542,9 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 				return 2, false, nil
 			}
 		}
+	}
+	if !d.opts.keepHeredocs {
+		inlineHeredocs(f, sc.funcs)
 	}
 	sc.files = append(sc.files, indexFile(f, name))
 	sc.homes = homes

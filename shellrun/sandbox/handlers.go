@@ -24,6 +24,13 @@ import (
 // expansion: it counts steps against the budget, records the position, and
 // rewrites the builtins that would otherwise touch the host.
 func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
+	if args[0] == hdocCheck {
+		// Is the command of an inlined here-document still no function?
+		if len(args) == 2 && !sc.funcs[args[1]] {
+			return []string{"true"}, nil
+		}
+		return []string{"false"}, nil
+	}
 	hc := interp.HandlerCtx(ctx)
 	raw := hc.Pos
 	n := sc.steps.Add(1)
@@ -69,8 +76,12 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		}
 		return nil, errBudget
 	}
+	argv := args
+	if args[0] == hdocCall && len(args) > 2 {
+		argv = args[2:] // the command, without its here-document
+	}
 	sc.mu.Lock()
-	sc.last = callRec{raw: raw, argv: args}
+	sc.last = callRec{raw: raw, argv: argv}
 	sc.mu.Unlock()
 
 	i := 0

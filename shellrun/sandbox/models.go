@@ -37,6 +37,15 @@ type mctx struct {
 func (sc *scope) exec(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	m := &mctx{sc: sc, ctx: ctx, hc: hc, pos: sc.where(hc.Pos), args: args, kind: "model"}
+	if args[0] == hdocCall && len(args) > 2 {
+		// An inlined here-document (heredoc.go) is the standard input.
+		body := args[1]
+		if len(body) > maxStdin {
+			body = body[:maxStdin]
+		}
+		args = args[2:]
+		m.args, m.stdinB, m.stdinR = args, []byte(body), true
+	}
 	code := m.run()
 	if m.fatal != nil {
 		return m.fatal
@@ -68,7 +77,10 @@ func (m *mctx) fail(code int, format string, a ...any) int {
 
 func (m *mctx) abs(p string) string { return clean(m.hc.Dir, p) }
 
-// stdin reads the command's standard input (at most 16 MiB).
+// maxStdin is how much of its standard input a command model reads.
+const maxStdin = 16 << 20
+
+// stdin reads the command's standard input (at most maxStdin bytes).
 func (m *mctx) stdin() []byte {
 	if m.stdinR {
 		return m.stdinB
@@ -77,7 +89,7 @@ func (m *mctx) stdin() []byte {
 	if f, ok := m.hc.Stdin.(*os.File); ok && f == nil || m.hc.Stdin == nil {
 		return nil
 	}
-	b, _ := io.ReadAll(io.LimitReader(m.hc.Stdin, 16<<20))
+	b, _ := io.ReadAll(io.LimitReader(m.hc.Stdin, maxStdin))
 	m.stdinB = b
 	return b
 }
