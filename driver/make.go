@@ -137,7 +137,8 @@ func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefil
 	eo := execOptions(opts, job, cfg.Flags, stdio)
 	if dir := loadcache.Location(opts.LoadCache, os.Getenv, opts.WorkDir, job.dir); dir != "" {
 		eo.LoadCache = loadcache.New(dir)
-		if os.Getenv("DMAKE_LOADCACHE_DEBUG") != "" {
+		eo.LoadCache.Log = opts.LoadCacheLog
+		if eo.LoadCache.Log == nil && os.Getenv("DMAKE_LOADCACHE_DEBUG") != "" {
 			eo.LoadCache.Log = stdio.Err
 		}
 	}

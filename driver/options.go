@@ -4,7 +4,10 @@
 // here; the watch loop calls Run again for each change.
 package driver
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Options is everything a dmake run is told by its command line. The zero
 // value is a plain make run of the default goal in the current directory.
@@ -48,6 +51,10 @@ type Options struct {
 	// means $DMAKE_CACHE_DIR, else dmake/load in the user's cache
 	// directory; "off" disables the cache (--no-load-cache).
 	LoadCache string
+	// LoadCacheLog receives a line for each lookup and store of the
+	// load cache (hit, or why not); nil means Stdio.Err when
+	// $DMAKE_LOADCACHE_DEBUG is set, else nowhere.
+	LoadCacheLog io.Writer
 
 	// DockerHome is the legacy repository root when the caller knows it
 	// (the build and make utilities); empty means find it as the legacy

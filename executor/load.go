@@ -88,7 +88,11 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		}
 		remade := false
 		var rm *loadcache.Remake
-		if restarts < maxRestarts && !(hit != nil && hit.Remake.Valid()) {
+		skipRemake := hit != nil && hit.Remake.Valid()
+		if skipRemake {
+			cache.RemakeSkipped()
+		}
+		if restarts < maxRestarts && !skipRemake {
 			var st int
 			var err error
 			var g *graph.Graph

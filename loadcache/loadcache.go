@@ -84,7 +84,7 @@ type Cache struct {
 	// what happened and why (DMAKE_LOADCACHE_DEBUG in dmake).
 	Log io.Writer
 
-	hits, misses, stores atomic.Int64
+	hits, misses, stores, skipped atomic.Int64
 }
 
 // New returns the cache in directory dir (created when first written).
@@ -95,15 +95,23 @@ func New(dir string) *Cache {
 // Dir returns the cache's directory.
 func (c *Cache) Dir() string { return c.dir }
 
-// Stats are the counts of lookups that hit and missed and of entries
-// written, since New.
+// Stats are the counts of lookups that hit and missed, of entries
+// written, and of hits whose stored Remake let the caller skip remaking
+// the makefiles (RemakeSkipped), since New.
 type Stats struct {
-	Hits, Misses, Stores int64
+	Hits, Misses, Stores, RemakeSkipped int64
 }
 
 // Stats returns the counts of c so far.
 func (c *Cache) Stats() Stats {
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load(), RemakeSkipped: c.skipped.Load()}
+}
+
+// RemakeSkipped is called by the caller when a hit's Remake let it skip
+// remaking the makefiles: it counts in Stats and goes to Log.
+func (c *Cache) RemakeSkipped() {
+	c.skipped.Add(1)
+	c.logf("remaking the makefiles skipped: it does nothing")
 }
 
 // buildID identifies this dmake executable: an entry written by another

@@ -14,6 +14,22 @@ import (
 // through shellrun with the symlinker in front). Messages carry the
 // program name "dmake"; $(MAKE) is /usr/bin/dmake.
 func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io.Writer) int {
+	return execWith(ctx, dir, args, env, stdout, stderr, nil)
+}
+
+// ExecCached is Exec with the cache of loaded makefiles in cacheDir, its
+// log (a line per lookup and store: "dmake: load cache: hit"…) going to
+// log.
+func ExecCached(cacheDir string, log io.Writer) Runner {
+	return func(ctx context.Context, dir string, args, env []string, stdout, stderr io.Writer) int {
+		return execWith(ctx, dir, args, env, stdout, stderr, func(o *driver.Options) {
+			o.LoadCache = cacheDir
+			o.LoadCacheLog = log
+		})
+	}
+}
+
+func execWith(ctx context.Context, dir string, args, env []string, stdout, stderr io.Writer, tweak func(*driver.Options)) int {
 	inv := ParseArgs(dir, args)
 	if inv.Err != "" {
 		fmt.Fprintf(stderr, "dmake: %s\n", inv.Err)
@@ -54,6 +70,9 @@ func Exec(ctx context.Context, dir string, args, env []string, stdout, stderr io
 		NoPrintDirectory: f.NoPrintDir,
 		Variables:        cfg.CommandLineVars,
 		Goals:            cfg.Goals,
+	}
+	if tweak != nil {
+		tweak(&opts)
 	}
 	return driver.Run(ctx, opts, driver.Stdio{In: nil, Out: stdout, Err: stderr})
 }

@@ -1,0 +1,240 @@
+package executor_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/executor"
+	"github.com/dmake-dev/dmake/internal/maketest"
+	"github.com/dmake-dev/dmake/loadcache"
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// cacheRun is what one LoadMakefiles call gave.
+type cacheRun struct {
+	out    string // what it printed, then the -p printout and default goal
+	status int
+	db     *makefile.Database
+}
+
+// loadCached runs LoadMakefiles in dir with cfg (Dir, Env, streams, shell
+// filled in here) and the cache c (nil: none).
+func loadCached(t *testing.T, dir string, cfg makefile.Config, c *loadcache.Cache) cacheRun {
+	t.Helper()
+	var out bytes.Buffer
+	cfg.Dir = dir
+	if cfg.Env == nil {
+		cfg.Env = maketest.Env(dir)
+	}
+	cfg.ProgramName = "dmake"
+	cfg.MakePath = "/usr/bin/dmake"
+	cfg.Stdout, cfg.Stderr = &out, &out
+	cfg.Shell = maketest.ShellCapture
+	opts := executor.Options{Dir: dir, ProgramName: "dmake", Stdout: &out, Stderr: &out, Env: cfg.Env, LoadCache: c}
+	db, st := executor.LoadMakefiles(context.Background(), cfg, opts)
+	if db != nil {
+		out.WriteString("--- database\n")
+		db.PrintDatabase(&out)
+		out.WriteString("--- default goal " + db.DefaultGoal() + "\n")
+	}
+	return cacheRun{out: out.String(), status: st, db: db}
+}
+
+// ageTree makes every file and directory under dir a minute old: older
+// than the cache's window for modification times too recent to trust.
+func ageTree(t *testing.T, dir string) {
+	t.Helper()
+	old := time.Now().Add(-time.Minute)
+	filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		if err == nil {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLoadCacheInvalidation runs, for each row, LoadMakefiles with a cache
+// twice on the row's files (a miss that stores, then a hit: the control),
+// changes one thing, and runs it again: the row says whether the load
+// must miss (or hit and still remake), and every run must give what a run
+// without the cache gives — output ($(info) replayed on a hit), the -p
+// printout, the default goal.
+func TestLoadCacheInvalidation(t *testing.T) {
+	const wildcardMk = "include $(wildcard make/*.mk)\nall: ; @echo $(X)\n"
+	rows := []struct {
+		name   string
+		files  map[string]string
+		cfg    makefile.Config
+		change func(t *testing.T, dir string, cfg *makefile.Config)
+		// miss: the run after the change must miss; else it hits.
+		miss bool
+		// skip: the control hit skips remaking the makefiles.
+		skip bool
+	}{
+		{name: "edit included makefile", miss: true, skip: true,
+			files: map[string]string{"Makefile": "include a.mk\nall: ; @echo $(X)\n", "a.mk": "X = 1\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"a.mk": "X = 22\n"})
+			}},
+		{name: "same size edit, new mtime", miss: true, skip: true,
+			files: map[string]string{"Makefile": "include a.mk\nall: ; @echo $(X)\n", "a.mk": "X = 1\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"a.mk": "X = 2\n"})
+			}},
+		{name: "same size edit, same mtime, recent file", miss: true,
+			files: map[string]string{"Makefile": "include a.mk\nall: ; @echo $(X)\n", "a.mk": "X = 1\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				// a.mk was written within the cache's racy window (the
+				// setup below leaves this row's files new): only its
+				// content tells the change.
+				p := filepath.Join(dir, "a.mk")
+				fi, _ := os.Stat(p)
+				writeFiles(t, dir, map[string]string{"a.mk": "X = 2\n"})
+				os.Chtimes(p, fi.ModTime(), fi.ModTime())
+			}},
+		{name: "wildcard gains a file", miss: true, skip: true,
+			files: map[string]string{"Makefile": wildcardMk, "make/a.mk": "X += a\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"make/b.mk": "X += b\n"})
+			}},
+		{name: "wildcard loses a file", miss: true, skip: true,
+			files: map[string]string{"Makefile": wildcardMk, "make/a.mk": "X += a\n", "make/b.mk": "X += b\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				os.Remove(filepath.Join(dir, "make/b.mk"))
+			}},
+		{name: "include found earlier in -I", miss: true, skip: true,
+			cfg:   makefile.Config{IncludeDirs: []string{"i1", "i2"}},
+			files: map[string]string{"Makefile": "include inc.mk\nall: ; @echo $(X)\n", "i2/inc.mk": "X = two\n", "i1/.keep": ""},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"i1/inc.mk": "X = one\n"})
+			}},
+		{name: "-include'd file appears", miss: true, skip: true,
+			files: map[string]string{"Makefile": "-include opt.mk\nall: ; @echo $(X)\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"opt.mk": "X = here\n"})
+			}},
+		{name: "environment variable", miss: true, skip: true,
+			files: map[string]string{"Makefile": "all: ; @echo $(FOO)\n"},
+			change: func(t *testing.T, dir string, cfg *makefile.Config) {
+				cfg.Env = append(maketest.Env(dir), "FOO=bar")
+			}},
+		{name: "command-line variable", miss: true, skip: true,
+			files: map[string]string{"Makefile": "X = 1\nall: ; @echo $(X)\n"},
+			change: func(t *testing.T, dir string, cfg *makefile.Config) {
+				cfg.CommandLineVars = []string{"X=2"}
+			}},
+		{name: "goals", miss: true, skip: true,
+			files: map[string]string{"Makefile": "G := $(MAKECMDGOALS)\nall: ; @echo $(G)\nother: ; @:\n"},
+			change: func(t *testing.T, dir string, cfg *makefile.Config) {
+				cfg.Goals = []string{"other"}
+			}},
+		{name: "different -f", miss: true, skip: true,
+			files: map[string]string{"Makefile": "X = 1\nall: ; @:\n", "other.mk": "X = 2\nall: ; @:\n"},
+			change: func(t *testing.T, dir string, cfg *makefile.Config) {
+				cfg.Makefiles = []string{"other.mk"}
+			}},
+		{name: "$(shell) output", miss: true, skip: true,
+			files: map[string]string{"Makefile": "X := $(shell cat data.txt)\nall: ; @echo $(X)\n", "data.txt": "one\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"data.txt": "two\n"})
+			}},
+		{name: "$(info) replayed, unrelated file added", skip: true,
+			files: map[string]string{"Makefile": "$(info reading)\n$(warning careful)\nall: ; @:\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"notes.txt": "x\n"})
+			}},
+		{name: "corrupt cache entry", miss: true, skip: true,
+			files: map[string]string{"Makefile": "X = 1\nall: ; @:\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				ents, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "cache", "*"))
+				for _, e := range ents {
+					data, _ := os.ReadFile(e)
+					os.WriteFile(e, data[:len(data)*2/3], 0o644)
+				}
+			}},
+		{name: "makefile with a rule, prerequisite newer",
+			files: map[string]string{"Makefile": "include gen.mk\ngen.mk: gen.src ; cp gen.src gen.mk\nall: ; @echo $(X)\n",
+				"gen.src": "X = new\n", "gen.mk": "X = old\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				// the load itself is unchanged (a hit), but remaking
+				// gen.mk must still happen, and then a reload
+				now := time.Now()
+				os.Chtimes(filepath.Join(dir, "gen.src"), now, now)
+			}},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "work")
+			cache := loadcache.New(filepath.Join(root, "cache"))
+			writeFiles(t, dir, r.files)
+			if !strings.Contains(r.name, "recent") {
+				ageTree(t, dir)
+			}
+			if strings.Contains(r.name, "prerequisite newer") {
+				// gen.mk is up to date at first
+				old := time.Now().Add(-2 * time.Minute)
+				os.Chtimes(filepath.Join(dir, "gen.src"), old, old)
+			}
+			cfg := r.cfg
+			check := func(what string, wantHit bool) cacheRun {
+				t.Helper()
+				before := cache.Stats()
+				got := loadCached(t, dir, cfg, cache)
+				after := cache.Stats()
+				if hit := after.Hits > before.Hits; hit != wantHit {
+					t.Fatalf("%s: hit %v, want %v (stats %+v → %+v)", what, hit, wantHit, before, after)
+				}
+				want := loadCached(t, dir, cfg, nil)
+				if got.out != want.out || got.status != want.status {
+					t.Fatalf("%s: with the cache (status %d):\n%s\nwithout (status %d):\n%s", what, got.status, got.out, want.status, want.out)
+				}
+				return got
+			}
+			check("first run", false)
+			before := cache.Stats()
+			if before.Stores != 1 {
+				t.Fatalf("first run stored %d entries", before.Stores)
+			}
+			check("control", true)
+			if skipped := cache.Stats().RemakeSkipped - before.RemakeSkipped; (skipped == 1) != r.skip {
+				t.Errorf("control: remaking skipped %d times, want skipping %v", skipped, r.skip)
+			}
+			r.change(t, dir, &cfg)
+			if strings.Contains(r.name, "prerequisite newer") {
+				before := cache.Stats()
+				got := loadCached(t, dir, cfg, cache)
+				after := cache.Stats()
+				// a hit, gen.mk remade, a restart that reads it (not
+				// from the cache: after a restart none is used)
+				if after.Hits != before.Hits+1 || after.RemakeSkipped != before.RemakeSkipped {
+					t.Fatalf("stats %+v → %+v", before, after)
+				}
+				if !strings.Contains(got.out, "cp gen.src gen.mk") || !strings.Contains(got.out, "X = new") {
+					t.Fatalf("gen.mk not remade and read again:\n%s", got.out)
+				}
+				check("after remaking", false)
+				return
+			}
+			check("after the change", !r.miss)
+		})
+	}
+}
