@@ -120,6 +120,16 @@ func TestLoadCacheInvalidation(t *testing.T) {
 			change: func(t *testing.T, dir string, _ *makefile.Config) {
 				os.Remove(filepath.Join(dir, "make/b.mk"))
 			}},
+		{name: "wildcard directory appears", miss: true, skip: true,
+			files: map[string]string{"Makefile": "include $(wildcard sub/*/x.mk)\nall: ; @echo $(X)\n", "sub/a/.keep": ""},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"sub/b/x.mk": "X = b\n"})
+			}},
+		{name: "wildcard of a plain name, file appears", miss: true, skip: true,
+			files: map[string]string{"Makefile": "include $(wildcard local.mk)\nall: ; @echo $(X)\n"},
+			change: func(t *testing.T, dir string, _ *makefile.Config) {
+				writeFiles(t, dir, map[string]string{"local.mk": "X = local\n"})
+			}},
 		{name: "include found earlier in -I", miss: true, skip: true,
 			cfg:   makefile.Config{IncludeDirs: []string{"i1", "i2"}},
 			files: map[string]string{"Makefile": "include inc.mk\nall: ; @echo $(X)\n", "i2/inc.mk": "X = two\n", "i1/.keep": ""},

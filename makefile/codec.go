@@ -24,7 +24,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 1
+	codecVersion = 2
 )
 
 type encoder struct {
@@ -345,6 +345,14 @@ func (e *encoder) flags(f *Flags) {
 	e.list(f.WhatIf)
 }
 
+func (e *encoder) stat(st FileStat) {
+	e.bool(st.Exists)
+	e.uint(uint64(st.Mode))
+	e.int(st.Size)
+	e.int(st.ModTime)
+	e.uint(st.Inode)
+}
+
 func (e *encoder) inputs(in *Inputs) {
 	e.bool(in != nil)
 	if in == nil {
@@ -356,14 +364,17 @@ func (e *encoder) inputs(in *Inputs) {
 		it := &in.Items[i]
 		e.uint(uint64(it.Kind))
 		e.str(it.Name)
-		e.bits(it.Stat.Exists, it.Content)
-		e.uint(uint64(it.Stat.Mode))
-		e.int(it.Stat.Size)
-		e.int(it.Stat.ModTime)
-		e.uint(it.Stat.Inode)
+		e.bool(it.Content)
+		e.stat(it.Stat)
 		e.bytes(it.Hash)
 		e.str(it.Dir)
 		e.list(it.Result)
+		e.uint(uint64(len(it.Listed)))
+		for _, l := range it.Listed {
+			e.str(l.Path)
+			e.uint(uint64(l.Kind))
+			e.stat(l.Stat)
+		}
 		e.str(it.Shell)
 		e.str(it.ShellFlags)
 		e.bytes(it.Stdout)
@@ -738,6 +749,10 @@ func (d *decoder) flags(f *Flags) {
 	f.WhatIf = d.strList()
 }
 
+func (d *decoder) stat() FileStat {
+	return FileStat{Exists: d.bool(), Mode: fs.FileMode(d.uint()), Size: d.int(), ModTime: d.int(), Inode: d.uint()}
+}
+
 func (d *decoder) inputs() *Inputs {
 	if !d.bool() {
 		return nil
@@ -750,15 +765,17 @@ func (d *decoder) inputs() *Inputs {
 		it := &in.Items[i]
 		it.Kind = InputKind(d.byte_())
 		it.Name = d.str()
-		b := d.bits(2)
-		it.Stat.Exists, it.Content = b[0], b[1]
-		it.Stat.Mode = fs.FileMode(d.uint())
-		it.Stat.Size = d.int()
-		it.Stat.ModTime = d.int()
-		it.Stat.Inode = d.uint()
+		it.Content = d.bool()
+		it.Stat = d.stat()
 		it.Hash = d.bytes()
 		it.Dir = d.str()
 		it.Result = d.strList()
+		if n := d.count(); n > 0 {
+			it.Listed = make([]Listed, n)
+		}
+		for k := range it.Listed {
+			it.Listed[k] = Listed{Path: d.str(), Kind: ListedKind(d.byte_()), Stat: d.stat()}
+		}
 		it.Shell = d.str()
 		it.ShellFlags = d.str()
 		it.Stdout = d.bytes()

@@ -635,23 +635,39 @@ func (ev *evaluator) glob(pat string) []string {
 			p = home + p[1:]
 		}
 	}
-	ms := globAt(ev.ctx, ev.curdir(), p)
-	if ev.rec != nil {
-		ev.rec.add(Input{Kind: InputGlob, Name: p, Dir: ev.curdir(), Result: ms})
+	if ev.rec == nil {
+		return globAt(ev.ctx, ev.curdir(), p, nil)
 	}
+	var deps globDeps
+	ms := globAt(ev.ctx, ev.curdir(), p, &deps)
+	ev.rec.glob(p, ev.curdir(), ms, &deps)
 	return ms
 }
 
+// globDeps is what a glob looked at: the directories it listed, the
+// names whose existence it probed. While none of them changes, neither
+// does its result.
+type globDeps struct {
+	deps []Listed
+}
+
+func (d *globDeps) add(path string, kind ListedKind) {
+	if d != nil {
+		d.deps = append(d.deps, Listed{Path: path, Kind: kind})
+	}
+}
+
 // globAt expands the pattern p (after ~ expansion) relative to curdir,
-// sorted.
-func globAt(ctx context.Context, curdir, p string) []string {
+// sorted, noting in deps (if not nil) what it read.
+func globAt(ctx context.Context, curdir, p string, deps *globDeps) []string {
 	if !strings.ContainsAny(p, "*?[") {
+		deps.add(pathAt(curdir, p), ListedLstat)
 		if _, err := os.Lstat(pathAt(curdir, p)); err != nil {
 			return nil
 		}
 		return []string{p}
 	}
-	ms := globSegments(ctx, curdir, p)
+	ms := globSegments(ctx, curdir, p, deps)
 	sort.Strings(ms)
 	return ms
 }
@@ -659,7 +675,7 @@ func globAt(ctx context.Context, curdir, p string) []string {
 // globSegments expands a pattern with wildcards segment by segment, as
 // glob(3) does for make: "*" does not match a leading dot, ".*" matches
 // "." and "..", a trailing slash keeps only directories.
-func globSegments(ctx context.Context, curdir, p string) []string {
+func globSegments(ctx context.Context, curdir, p string, deps *globDeps) []string {
 	segs := strings.Split(p, "/")
 	cands := []string{""}
 	if strings.HasPrefix(p, "/") {
@@ -682,6 +698,7 @@ func globSegments(ctx context.Context, curdir, p string) []string {
 				// trailing slash: directories only
 				var out []string
 				for _, c := range cands {
+					deps.add(pathAt(curdir, c), ListedStat)
 					if st, err := os.Stat(pathAt(curdir, c)); err == nil && st.IsDir() {
 						out = append(out, c+"/")
 					}
@@ -697,6 +714,7 @@ func globSegments(ctx context.Context, curdir, p string) []string {
 		if !strings.ContainsAny(seg, "*?[") {
 			for _, c := range cands {
 				n := join(c, seg)
+				deps.add(pathAt(curdir, n), ListedLstat)
 				if _, err := os.Lstat(pathAt(curdir, n)); err == nil {
 					next = append(next, n)
 				}
@@ -707,6 +725,7 @@ func globSegments(ctx context.Context, curdir, p string) []string {
 				if dir == "" {
 					dir = "."
 				}
+				deps.add(pathAt(curdir, dir), ListedDir)
 				ents, err := os.ReadDir(pathAt(curdir, dir))
 				if err != nil {
 					continue

@@ -71,6 +71,10 @@ type Input struct {
 	// Dir is the directory of an InputGlob or InputShell.
 	Dir    string
 	Result []string
+	// Listed is what an InputGlob looked at (directories listed, names
+	// probed), with its state, unless a directory was modified too
+	// recently: Check then compares these instead of globbing again.
+	Listed []Listed
 	// Shell, ShellFlags, Stdout, Stderr and Status describe an
 	// InputShell.
 	Shell, ShellFlags string
@@ -87,6 +91,47 @@ type FileStat struct {
 	Inode   uint64
 }
 
+// Listed is a name a glob looked at, and its state then.
+type Listed struct {
+	Path string
+	Kind ListedKind
+	Stat FileStat
+}
+
+// ListedKind says how a glob looked at a name.
+type ListedKind uint8
+
+// Kinds of Listed.
+const (
+	// ListedDir is a directory listed: its modification time and inode
+	// count (symbolic links followed).
+	ListedDir ListedKind = iota
+	// ListedLstat is a name whose existence and type were probed, not
+	// following a final symbolic link.
+	ListedLstat
+	// ListedStat is one probed following symbolic links.
+	ListedStat
+)
+
+// state returns the state of l's name now, as l looks at it.
+func (l *Listed) state() FileStat {
+	var fi fs.FileInfo
+	var err error
+	if l.Kind == ListedLstat {
+		fi, err = os.Lstat(l.Path)
+	} else {
+		fi, err = os.Stat(l.Path)
+	}
+	if err != nil {
+		return FileStat{}
+	}
+	st := statOf(fi)
+	if l.Kind != ListedDir {
+		st = FileStat{Exists: true, Mode: st.Mode}
+	}
+	return st
+}
+
 // Output is one write of a Load on its standard output (Stderr false) or
 // standard error.
 type Output struct {
@@ -101,8 +146,11 @@ const racySlack = 2 * time.Second
 
 func statOf(fi fs.FileInfo) FileStat {
 	st := FileStat{Exists: true, Mode: fi.Mode().Type()}
-	if fi.Mode().IsRegular() {
+	switch {
+	case fi.Mode().IsRegular():
 		st.Size = fi.Size()
+		st.ModTime = fi.ModTime().UnixNano()
+	case fi.IsDir():
 		st.ModTime = fi.ModTime().UnixNano()
 	}
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
@@ -151,6 +199,25 @@ func nilIfEmpty(b []byte) []byte {
 }
 
 func sameProbe(a, b FileStat) bool { return a.Exists == b.Exists && a.Mode == b.Mode }
+
+// glob records a $(wildcard) of pattern p in dir and its result.
+func (r *recorder) glob(p, dir string, result []string, deps *globDeps) {
+	it := Input{Kind: InputGlob, Name: p, Dir: dir, Result: result}
+	seen := make(map[Listed]bool, len(deps.deps))
+	for _, l := range deps.deps {
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		l.Stat = l.state()
+		if l.Kind == ListedDir && l.Stat.Exists && time.Since(time.Unix(0, l.Stat.ModTime)) < racySlack {
+			it.Listed = nil
+			break
+		}
+		it.Listed = append(it.Listed, l)
+	}
+	r.add(it)
+}
 
 func (r *recorder) add(it Input) {
 	if it.Kind == InputShell {
@@ -366,7 +433,19 @@ func (it *Input) check(ctx context.Context) string {
 			}
 		}
 	case InputGlob:
-		if !slices.Equal(globAt(ctx, it.Dir, it.Name), it.Result) {
+		if len(it.Listed) > 0 {
+			same := true
+			for _, l := range it.Listed {
+				if l.state() != l.Stat {
+					same = false
+					break
+				}
+			}
+			if same {
+				return ""
+			}
+		}
+		if !slices.Equal(globAt(ctx, it.Dir, it.Name, nil), it.Result) {
 			return "$(wildcard " + it.Name + ") changed"
 		}
 	case InputRealpath:
