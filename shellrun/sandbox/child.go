@@ -74,14 +74,14 @@ type event struct {
 }
 
 // wireEvent is an event as the child sends it. The stream is gob, not
-// JSON: a report of hundreds of scripts decodes several times faster, and
-// the parent decodes every report the child makes. Gob leaves out zero
-// values, so the kind of event is a field rather than which pointer is set.
+// JSON, and a report is in its own compact form (wire.go): the parent
+// decodes every report the child makes. Gob leaves out zero values, so the
+// kind of event is a field rather than which pointer is set.
 type wireEvent struct {
 	Kind   uint8 // eventStart, eventScript, eventTainted, eventDone
 	Image  int
 	Script int
-	Report *Report
+	Report []byte // encodeReport
 }
 
 const (
@@ -92,7 +92,10 @@ const (
 )
 
 func (e event) wire() wireEvent {
-	w := wireEvent{Image: e.Image, Report: e.Report}
+	w := wireEvent{Image: e.Image}
+	if e.Report != nil {
+		w.Report = encodeReport(e.Report)
+	}
 	switch {
 	case e.Start != nil:
 		w.Kind, w.Image = eventStart, *e.Start
@@ -106,8 +109,15 @@ func (e event) wire() wireEvent {
 	return w
 }
 
-func (w wireEvent) event() event {
-	e := event{Image: w.Image, Report: w.Report}
+func (w wireEvent) event() (event, error) {
+	e := event{Image: w.Image}
+	if w.Report != nil {
+		rep, err := decodeReport(w.Report)
+		if err != nil {
+			return e, err
+		}
+		e.Report = rep
+	}
 	img, script := w.Image, w.Script
 	switch w.Kind {
 	case eventStart:
@@ -122,7 +132,7 @@ func (w wireEvent) event() event {
 			e.Report.fillEmpty()
 		}
 	}
-	return e
+	return e, nil
 }
 
 // childProfile starts a CPU profile written to the file descriptor named
@@ -449,7 +459,11 @@ func runChild(ctx context.Context, exe string, imgs []Image, pending []int, work
 			if dec.Decode(&w) != nil {
 				break
 			}
-			events <- w.event()
+			e, err := w.event()
+			if err != nil {
+				break
+			}
+			events <- e
 		}
 		io.Copy(io.Discard, out)
 		close(events)

@@ -19,6 +19,7 @@ import (
 func LooseImage(name string, files []string) (Image, error) {
 	img := Image{Name: name}
 	seenFn := false
+	probed := map[string]bool{} // directories looked at for functions.sh
 	for _, f := range files {
 		fi, err := os.Stat(f)
 		if err != nil {
@@ -27,7 +28,7 @@ func LooseImage(name string, files []string) (Image, error) {
 		if fi.IsDir() {
 			return img, fmt.Errorf("%s: is a directory", f)
 		}
-		s := Script{Path: f, File: f, Role: roleOf(f)}
+		s := Script{Path: f, File: f, Role: roleOf(f), Mode: fi.Mode()}
 		switch s.Role {
 		case RoleInstall:
 			s.Shell = "bash"
@@ -39,7 +40,9 @@ func LooseImage(name string, files []string) (Image, error) {
 			s.Dest = "/etc/service/" + s.Service + "/run"
 		}
 		img.Scripts = append(img.Scripts, s)
-		if fn := filepath.Join(filepath.Dir(f), "functions.sh"); !seenFn && s.Role == RoleInstall {
+		if dir := filepath.Dir(f); !seenFn && s.Role == RoleInstall && !probed[dir] {
+			probed[dir] = true
+			fn := filepath.Join(dir, "functions.sh")
 			if b, err := os.ReadFile(fn); err == nil {
 				seenFn = true
 				img.Files = append(img.Files, ContextFile{Dest: "/build/script/functions.sh", Data: b, Mode: 0o644, Name: fn})

@@ -1,0 +1,287 @@
+package sandbox
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// The sandbox child sends each report in a compact binary form inside its
+// gob event stream. Gob decodes by reflection and allocates every string
+// afresh: for a run of hundreds of scripts (tens of thousands of commands
+// and files) decoding took a tenth of the whole check. Here the decoder
+// makes one string of the whole encoding and every string of the report
+// is a piece of it.
+//
+// Encoding: unsigned varints throughout; an int is a zigzag varint, a bool
+// one byte, a string its length and its bytes. A slice is 0 for nil, else
+// 1+len followed by its elements. Structs are their fields in declaration
+// order.
+
+// reportWriter encodes reports.
+type reportWriter struct {
+	b []byte
+}
+
+func (w *reportWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *reportWriter) int(v int)     { w.b = binary.AppendVarint(w.b, int64(v)) }
+
+func (w *reportWriter) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+func (w *reportWriter) str(s string) {
+	w.uint(uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+// count writes the nil-ness and length of a slice of n elements.
+func (w *reportWriter) count(isNil bool, n int) {
+	if isNil {
+		w.uint(0)
+		return
+	}
+	w.uint(uint64(n) + 1)
+}
+
+func (w *reportWriter) strs1(ss []string) {
+	w.count(ss == nil, len(ss))
+	for _, s := range ss {
+		w.str(s)
+	}
+}
+
+func (w *reportWriter) diags(ds []Diagnostic) {
+	w.count(ds == nil, len(ds))
+	for _, d := range ds {
+		w.str(d.Pos)
+		w.str(d.Code)
+		w.str(d.Msg)
+	}
+}
+
+// encodeReport returns the wire form of r.
+func encodeReport(r *Report) []byte {
+	w := &reportWriter{b: make([]byte, 0, 4<<10+64*(len(r.Commands)+len(r.Files)))}
+	w.int(r.SchemaVersion)
+	w.str(r.Image)
+	w.str(r.Base)
+	w.count(r.Scripts == nil, len(r.Scripts))
+	for _, s := range r.Scripts {
+		w.str(s.Path)
+		w.str(string(s.Role))
+		w.str(s.Shell)
+		w.str(s.Status)
+		w.int(s.Exit)
+		w.int(s.Steps)
+	}
+	w.count(r.Commands == nil, len(r.Commands))
+	for _, c := range r.Commands {
+		w.str(c.Pos)
+		w.strs1(c.Argv)
+		w.str(c.Kind)
+		w.int(c.Exit)
+		w.str(c.Model)
+	}
+	w.count(r.Packages == nil, len(r.Packages))
+	for _, p := range r.Packages {
+		w.str(p.Name)
+		w.str(p.Manager)
+		w.str(p.Action)
+		w.bool(p.BuildOnly)
+		w.str(p.Pos)
+	}
+	w.count(r.Files == nil, len(r.Files))
+	for _, f := range r.Files {
+		w.str(f.Path)
+		w.str(f.Change)
+		w.str(f.Type)
+		w.str(f.Mode)
+		w.str(f.Script)
+		w.str(f.Package)
+	}
+	w.count(r.Services == nil, len(r.Services))
+	for _, s := range r.Services {
+		w.str(s.Name)
+		w.str(s.Run)
+	}
+	w.count(r.Network == nil, len(r.Network))
+	for _, f := range r.Network {
+		w.str(f.Pos)
+		w.str(f.Tool)
+		w.strs1(f.URLs)
+	}
+	w.diags(r.Warnings)
+	w.diags(r.Errors)
+	w.count(r.Contained == nil, len(r.Contained))
+	for _, c := range r.Contained {
+		w.str(c.Pos)
+		w.str(c.What)
+		w.str(c.Msg)
+	}
+	return w.b
+}
+
+var errWire = errors.New("sandbox: malformed report from the sandbox child")
+
+// reportReader decodes reports; the first error sticks and every read
+// after it returns zero values. s is b as one string; i is where the next
+// value starts (an index, not a moving slice: no write barrier per value).
+type reportReader struct {
+	b   []byte
+	s   string
+	i   int
+	err error
+}
+
+func (r *reportReader) fail() {
+	if r.err == nil {
+		r.err = errWire
+	}
+	r.i = len(r.b)
+}
+
+func (r *reportReader) left() int { return len(r.b) - r.i }
+
+func (r *reportReader) uint() uint64 {
+	v, n := binary.Uvarint(r.b[r.i:])
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.i += n
+	return v
+}
+
+func (r *reportReader) int() int {
+	v, n := binary.Varint(r.b[r.i:])
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.i += n
+	return int(v)
+}
+
+func (r *reportReader) bool() bool {
+	if r.i >= len(r.b) || r.b[r.i] > 1 {
+		r.fail()
+		return false
+	}
+	v := r.b[r.i] == 1
+	r.i++
+	return v
+}
+
+func (r *reportReader) str() string {
+	n := r.uint()
+	if r.err != nil {
+		return ""
+	}
+	if n > uint64(r.left()) {
+		r.fail()
+		return ""
+	}
+	s := r.s[r.i : r.i+int(n)]
+	r.i += int(n)
+	return s
+}
+
+// count reads a slice's nil-ness and length; each element takes at least
+// min bytes, which bounds what a corrupt length can make allocate.
+func (r *reportReader) count(min int) (n int, isNil bool) {
+	v := r.uint()
+	if r.err != nil || v == 0 {
+		return 0, true
+	}
+	if v-1 > uint64(r.left()/min) {
+		r.fail()
+		return 0, true
+	}
+	return int(v - 1), false
+}
+
+func (r *reportReader) strs1() []string {
+	n, isNil := r.count(1)
+	if isNil {
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = r.str()
+	}
+	return ss
+}
+
+func (r *reportReader) diags() []Diagnostic {
+	n, isNil := r.count(3)
+	if isNil {
+		return nil
+	}
+	ds := make([]Diagnostic, n)
+	for i := range ds {
+		ds[i] = Diagnostic{Pos: r.str(), Code: r.str(), Msg: r.str()}
+	}
+	return ds
+}
+
+// decodeReport reads a report encodeReport wrote.
+func decodeReport(b []byte) (*Report, error) {
+	r := &reportReader{b: b, s: string(b)}
+	rep := &Report{SchemaVersion: r.int(), Image: r.str(), Base: r.str()}
+	if n, isNil := r.count(6); !isNil {
+		rep.Scripts = make([]ScriptResult, n)
+		for i := range rep.Scripts {
+			rep.Scripts[i] = ScriptResult{Path: r.str(), Role: Role(r.str()), Shell: r.str(), Status: r.str(), Exit: r.int(), Steps: r.int()}
+		}
+	}
+	if n, isNil := r.count(5); !isNil {
+		rep.Commands = make([]Command, n)
+		for i := range rep.Commands {
+			rep.Commands[i] = Command{Pos: r.str(), Argv: r.strs1(), Kind: r.str(), Exit: r.int(), Model: r.str()}
+		}
+	}
+	if n, isNil := r.count(5); !isNil {
+		rep.Packages = make([]Package, n)
+		for i := range rep.Packages {
+			rep.Packages[i] = Package{Name: r.str(), Manager: r.str(), Action: r.str(), BuildOnly: r.bool(), Pos: r.str()}
+		}
+	}
+	if n, isNil := r.count(6); !isNil {
+		rep.Files = make([]FileChange, n)
+		for i := range rep.Files {
+			rep.Files[i] = FileChange{Path: r.str(), Change: r.str(), Type: r.str(), Mode: r.str(), Script: r.str(), Package: r.str()}
+		}
+	}
+	if n, isNil := r.count(2); !isNil {
+		rep.Services = make([]Service, n)
+		for i := range rep.Services {
+			rep.Services[i] = Service{Name: r.str(), Run: r.str()}
+		}
+	}
+	if n, isNil := r.count(3); !isNil {
+		rep.Network = make([]Fetch, n)
+		for i := range rep.Network {
+			rep.Network[i] = Fetch{Pos: r.str(), Tool: r.str(), URLs: r.strs1()}
+		}
+	}
+	rep.Warnings = r.diags()
+	rep.Errors = r.diags()
+	if n, isNil := r.count(3); !isNil {
+		rep.Contained = make([]Containment, n)
+		for i := range rep.Contained {
+			rep.Contained[i] = Containment{Pos: r.str(), What: r.str(), Msg: r.str()}
+		}
+	}
+	if r.err == nil && r.left() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes left over", errWire, r.left())
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return rep, nil
+}
