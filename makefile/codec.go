@@ -439,10 +439,10 @@ func (d *decoder) count() int {
 
 func (d *decoder) bool() bool { return d.uint() != 0 }
 
-func (d *decoder) bits(n int) []bool {
+// bits reads n (at most 16) booleans written by encoder.bits.
+func (d *decoder) bits(n int) (out [16]bool) {
 	v := d.uint()
-	out := make([]bool, n)
-	for i := range out {
+	for i := 0; i < n; i++ {
 		out[i] = v&(1<<i) != 0
 	}
 	return out
@@ -583,11 +583,16 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		}
 	}
 	recipes := make([]Recipe, d.count())
+	var linePool []RecipeLine // one allocation for many recipes' lines
 	for i := range recipes {
 		r := &recipes[i]
 		n := d.count()
 		if n > 0 {
-			r.Lines = make([]RecipeLine, n)
+			if len(linePool) < n {
+				linePool = make([]RecipeLine, max(n, 1024))
+			}
+			r.Lines = linePool[:n:n]
+			linePool = linePool[n:]
 		}
 		for k := range r.Lines {
 			r.Lines[k].Text = d.str()
@@ -616,14 +621,21 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		r.Pos = d.pos()
 	}
 	targets := make([]Target, d.count())
+	var rulePool []*Rule
 	for i := range targets {
 		t := &targets[i]
 		t.Name = d.str()
 		b := d.bits(9)
 		t.DoubleColon, t.Phony, t.Precious, t.Intermediate, t.Secondary, t.NotIntermediate, t.isTarget, t.builtin = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
 		n := d.count()
-		if !b[8] {
-			t.Rules = make([]*Rule, n)
+		if !b[8] && n == 0 {
+			t.Rules = []*Rule{}
+		} else if !b[8] {
+			if len(rulePool) < n {
+				rulePool = make([]*Rule, max(n, 1024))
+			}
+			t.Rules = rulePool[:n:n]
+			rulePool = rulePool[n:]
 		}
 		for k := 0; k < n; k++ {
 			j := int(d.uint())
