@@ -26,7 +26,10 @@ if [ -n "$(ls -A "$work/found" 2>/dev/null)" ]; then
 	echo "failing inputs copied to shellrun/sandbox/testdata/fuzz/"
 fi
 echo "--- docker diff (expected: the fuzz cache under /tmp, the mount points)"
-docker diff "$name" | grep -v -e '^C /tmp$' -e '^A /tmp/fuzzcache' -e '^A /fuzz.test$' -e '^A /w' -e '^C /w' | tee "$work/diff"
+# (grep -v finds nothing when all is well: not a failure under pipefail.)
+docker diff "$name" >"$work/diff.all"
+grep -v -e '^C /tmp$' -e '^A /tmp/fuzzcache' -e '^A /fuzz.test$' -e '^A /w' -e '^C /w' "$work/diff.all" >"$work/diff" || true
+cat "$work/diff"
 if [ -s "$work/diff" ]; then
 	echo "UNEXPECTED CHANGES in the container"
 	status=1
