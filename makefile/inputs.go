@@ -159,6 +159,42 @@ func statOf(fi fs.FileInfo) FileStat {
 	return st
 }
 
+// statNow is statOf(os.Stat(path)) (the zero FileStat when it fails),
+// without os.Stat's allocations: Check stats every file a load read.
+func statNow(path string) FileStat {
+	var sys syscall.Stat_t
+	for {
+		err := syscall.Stat(path, &sys)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return FileStat{}
+		}
+		break
+	}
+	st := FileStat{Exists: true, Inode: sys.Ino}
+	switch sys.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+		st.Size = sys.Size
+		st.ModTime = sys.Mtim.Nano()
+	case syscall.S_IFDIR:
+		st.Mode = fs.ModeDir
+		st.ModTime = sys.Mtim.Nano()
+	case syscall.S_IFBLK:
+		st.Mode = fs.ModeDevice
+	case syscall.S_IFCHR:
+		st.Mode = fs.ModeDevice | fs.ModeCharDevice
+	case syscall.S_IFIFO:
+		st.Mode = fs.ModeNamedPipe
+	case syscall.S_IFLNK:
+		st.Mode = fs.ModeSymlink
+	case syscall.S_IFSOCK:
+		st.Mode = fs.ModeSocket
+	}
+	return st
+}
+
 // recorder collects the Inputs of one Load.
 type recorder struct {
 	in        Inputs
@@ -411,11 +447,7 @@ func (in *Inputs) Check(ctx context.Context, cfg Config) string {
 func (it *Input) check(ctx context.Context) string {
 	switch it.Kind {
 	case InputFile:
-		fi, err := os.Stat(it.Name)
-		var st FileStat
-		if err == nil {
-			st = statOf(fi)
-		}
+		st := statNow(it.Name)
 		if !it.Content {
 			if !sameProbe(st, it.Stat) {
 				return it.Name + " appeared, disappeared or changed type"
