@@ -362,15 +362,13 @@ func (ev *evaluator) getenv(name string) string {
 	return v
 }
 
-// startRecording makes ev record its inputs and output.
+// startRecording makes ev record its inputs and output. The output is
+// recorded also when Config.Stdout or Stderr is nil (it goes nowhere
+// then): a later load with the same Config but streams may replay it.
 func (ev *evaluator) startRecording() {
 	ev.rec = newRecorder()
-	if ev.stdout != nil {
-		ev.stdout = &recWriter{w: ev.stdout, rec: ev.rec, log: true}
-	}
-	if ev.stderr != nil {
-		ev.stderr = &recWriter{w: ev.stderr, rec: ev.rec, stderr: true, log: true}
-	}
+	ev.stdout = &recWriter{w: ev.stdout, rec: ev.rec, log: true}
+	ev.stderr = &recWriter{w: ev.stderr, rec: ev.rec, stderr: true, log: true}
 }
 
 // stopRecording ends the recording and returns what it saw.

@@ -522,7 +522,7 @@ func (ev *evaluator) runShell(cmd string) ([]byte, int, error) {
 	var errBuf *bytes.Buffer
 	if ev.rec != nil {
 		errBuf = new(bytes.Buffer)
-		stderr = &recWriter{w: ev.cfg.Stderr, rec: ev.rec, stderr: true, log: ev.cfg.Stderr != nil, extra: errBuf}
+		stderr = &recWriter{w: ev.cfg.Stderr, rec: ev.rec, stderr: true, log: true, extra: errBuf}
 	}
 	out, status, err := ev.cfg.Shell.Shell(ev.ctx, ShellCall{
 		Command:    cmd,

@@ -1,0 +1,113 @@
+package loadcache
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// store loads the makefiles of cfg with input recording and stores them
+// in c, returning the key.
+func store(t *testing.T, c *Cache, cfg makefile.Config) Key {
+	t.Helper()
+	cfg.RecordInputs = true
+	db, err := makefile.Load(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := db.AppendEncoding(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := KeyOf(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(k, enc, &Remake{}); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestOutputReplayedToOtherStreams stores a load read with no output
+// streams and looks it up with some: the $(info) and $(warning) output
+// that went nowhere the first time is printed on the hit, as a load would.
+func TestOutputReplayedToOtherStreams(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("$(info out)\n$(warning err)\nall:\n"), 0o644)
+	c := New(filepath.Join(t.TempDir(), "cache"))
+	cfg := makefile.Config{Dir: dir, ProgramName: "dmake"}
+	k := store(t, c, cfg)
+	var out, errb bytes.Buffer
+	cfg.Stdout, cfg.Stderr = &out, &errb
+	if h := c.Lookup(context.Background(), k, cfg); h == nil {
+		t.Fatal("miss")
+	}
+	if out.String() != "out\n" || errb.String() != "Makefile:2: err\n" {
+		t.Errorf("replayed stdout %q, stderr %q", out.String(), errb.String())
+	}
+}
+
+// TestEntryMisses: an entry of another build, a truncated entry, one under
+// another key and no entry are misses, never errors or panics.
+func TestEntryMisses(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("X = 1\nall:\n"), 0o644)
+	cdir := filepath.Join(t.TempDir(), "cache")
+	c := New(cdir)
+	cfg := makefile.Config{Dir: dir}
+	k := store(t, c, cfg)
+	ctx := context.Background()
+	if c.Lookup(ctx, k, cfg) == nil {
+		t.Fatal("the stored load misses")
+	}
+	other := New(cdir)
+	other.build = "another build"
+	if other.Lookup(ctx, k, cfg) != nil {
+		t.Error("an entry of another build hits")
+	}
+	k2, _ := KeyOf(cfg, "other settings")
+	if c.Lookup(ctx, k2, cfg) != nil {
+		t.Error("another key hits")
+	}
+	data, _ := os.ReadFile(c.path(k))
+	for _, n := range []int{0, 5, len(data) / 2, len(data) - 1} {
+		os.WriteFile(c.path(k), data[:n], 0o600)
+		if c.Lookup(ctx, k, cfg) != nil {
+			t.Errorf("an entry cut to %d of %d bytes hits", n, len(data))
+		}
+	}
+	if s := c.Stats(); s.Hits != 1 || s.Misses != 5 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+// TestLocation: $DMAKE_CACHE_DIR and an explicit setting win, "off"
+// disables, and the default location is never inside the directories
+// make works in.
+func TestLocation(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if got := Location("/x", env(map[string]string{"DMAKE_CACHE_DIR": "/y"})); got != "/x" {
+		t.Errorf("setting: %q", got)
+	}
+	if got := Location("", env(map[string]string{"DMAKE_CACHE_DIR": "/y"})); got != "/y" {
+		t.Errorf("DMAKE_CACHE_DIR: %q", got)
+	}
+	if got := Location("", env(map[string]string{"DMAKE_CACHE_DIR": Off})); got != "" {
+		t.Errorf("off: %q", got)
+	}
+	ucd, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	if got := Location("", env(nil), "/nonexistent/elsewhere"); got != filepath.Join(ucd, "dmake", "load") {
+		t.Errorf("default: %q", got)
+	}
+	if got := Location("", env(nil), filepath.Dir(ucd)); got != "" {
+		t.Errorf("default inside the work directory %s: %q", filepath.Dir(ucd), got)
+	}
+}
