@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -256,6 +257,7 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 		return childExitSetup
 	}
 	go memoryWatchdog(limit, stderr)
+	hugeHeap(int(min(128<<20, limit/8)))
 
 	var mu sync.Mutex
 	enc := gob.NewEncoder(stdout)
@@ -312,6 +314,29 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	close(jobs)
 	wg.Wait()
 	return 0
+}
+
+// hugeHeap grows the heap by size bytes at once and asks the kernel for
+// transparent huge pages there (where THP is "madvise", as on most
+// systems, the Go heap gets none). A dry run allocates fast and, with the
+// collector held back, mostly fresh memory: with 4 KiB pages a fifth of
+// the child's CPU went to page faults, with 2 MiB pages a twelfth. The
+// pages are only touched as the heap uses them; where THP is off or the
+// advice fails nothing changes.
+func hugeHeap(size int) {
+	if size <= 0 {
+		return
+	}
+	b := make([]byte, size)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	b = nil
+	runtime.GC() // the span is free again, and stays mapped for the heap
+	const huge = 2 << 20
+	start := (p + huge - 1) &^ (huge - 1)
+	end := (p + uintptr(size)) &^ (huge - 1)
+	if start < end {
+		unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_HUGEPAGE)
+	}
 }
 
 // memoryWatchdog ends the child when its heap passes soft, before the
