@@ -286,9 +286,9 @@ func (c *Cache) Lookup(ctx context.Context, k Key, cfg makefile.Config) *Hit {
 const fileMagic = "dmakeLC\x00"
 
 func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, string) {
-	data, err := os.ReadFile(c.path(k))
+	data, err := readOwn(c.path(k))
 	if err != nil {
-		return nil, "no entry"
+		return nil, err.Error()
 	}
 	r := reader{data: data}
 	if string(r.next(len(fileMagic))) != fileMagic {
@@ -324,6 +324,28 @@ func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, s
 		return nil, why
 	}
 	return &Hit{DB: db, Remake: rm}, ""
+}
+
+// readOwn reads the file at path if this user owns it and no one else
+// may write it: a database from the cache runs its recipes.
+func readOwn(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.New("no entry")
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Geteuid() || fi.Mode().Perm()&0o022 != 0 || !fi.Mode().IsRegular() {
+		return nil, errors.New("entry not owned by this user, or writable by others")
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, errors.New("entry unreadable")
+	}
+	return data, nil
 }
 
 // Store writes under key k the encoding (makefile.Database.AppendEncoding)

@@ -111,3 +111,20 @@ func TestLocation(t *testing.T) {
 		t.Errorf("default inside the work directory %s: %q", filepath.Dir(ucd), got)
 	}
 }
+
+// TestEntryWritableByOthers: an entry others may write is not read (a
+// database from the cache runs its recipes).
+func TestEntryWritableByOthers(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+	c := New(filepath.Join(t.TempDir(), "cache"))
+	cfg := makefile.Config{Dir: dir}
+	k := store(t, c, cfg)
+	if c.Lookup(context.Background(), k, cfg) == nil {
+		t.Fatal("the stored load misses")
+	}
+	os.Chmod(c.path(k), 0o666)
+	if c.Lookup(context.Background(), k, cfg) != nil {
+		t.Error("an entry writable by others hits")
+	}
+}
