@@ -16,6 +16,7 @@ go test -run '^$' -bench 'LinkTree' -benchtime "${BENCHTIME:-3x}" -timeout 60m .
 	awk '/^BenchmarkLinkTree/ {
 		split($1, p, "/"); n = p[2]; sub(/^N=/, "", n); kind = p[3]; tool = p[4]; sub(/-[0-9]+$/, "", tool)
 		t[n, kind, tool] = $3 / 1e6; c[n, kind, tool] = $5; if (!(n in seen)) { seen[n] = 1; order[++k] = n }
+		if (tool == "dmake-per-ninja") ratio[n] = $5
 	}
 	END {
 		if (k == 0) exit 1
@@ -27,7 +28,7 @@ go test -run '^$' -bench 'LinkTree' -benchtime "${BENCHTIME:-3x}" -timeout 60m .
 			printf "N=%s no-op: wall dmake %.1f ms (cold cache %.1f ms), make %.1f ms (%.1fx) | cpu dmake %.1f ms (cold cache %.1f ms), make %.1f ms (%.1fx)", n,
 				t[n,"noop","dmake"], t[n,"noop","dmake-cold"], t[n,"noop","make"], t[n,"noop","make"] / t[n,"noop","dmake"],
 				c[n,"noop","dmake"], c[n,"noop","dmake-cold"], c[n,"noop","make"], c[n,"noop","make"] / c[n,"noop","dmake"]
-			if ((n, "noop", "ninja") in t) printf " | ninja wall %.1f ms, cpu %.1f ms (dmake/ninja cpu %.1f, cold %.1f)", t[n,"noop","ninja"], c[n,"noop","ninja"], c[n,"noop","dmake"] / c[n,"noop","ninja"], c[n,"noop","dmake-cold"] / c[n,"noop","ninja"]
+			if ((n, "noop", "ninja") in t) printf " | ninja wall %.1f ms, cpu %.1f ms (dmake/ninja cpu %.2f, cold %.1f; run in turns %.2f)", t[n,"noop","ninja"], c[n,"noop","ninja"], c[n,"noop","dmake"] / c[n,"noop","ninja"], c[n,"noop","dmake-cold"] / c[n,"noop","ninja"], ratio[n]
 			printf "\n"
 		}
 	}'
