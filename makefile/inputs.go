@@ -51,8 +51,9 @@ const (
 	// (not Config.Env), Result holding its value.
 	InputEnv
 	// InputShell is a parse-time $(shell …) or != command: Name is the
-	// command, Shell, ShellFlags and Dir how it ran, Stdout, Stderr and
-	// Status what it gave.
+	// command, Shell, ShellFlags and Dir how it ran (its environment is
+	// Config.Env, part of what a cache keys a load by), Stdout, Stderr
+	// and Status what it gave.
 	InputShell
 )
 
