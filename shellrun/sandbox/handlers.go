@@ -24,13 +24,6 @@ import (
 // expansion: it counts steps against the budget, records the position, and
 // rewrites the builtins that would otherwise touch the host.
 func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
-	if args[0] == hdocCheck {
-		// Is the command of an inlined here-document still no function?
-		if len(args) == 2 && !sc.funcs[args[1]] {
-			return []string{"true"}, nil
-		}
-		return []string{"false"}, nil
-	}
 	hc := interp.HandlerCtx(ctx)
 	raw := hc.Pos
 	n := sc.steps.Add(1)
@@ -407,6 +400,13 @@ func (sc *scope) open(ctx context.Context, p string, flag int, perm os.FileMode)
 }
 
 func (sc *scope) stat(ctx context.Context, name string, follow bool) (fs.FileInfo, error) {
+	if fn, ok := strings.CutPrefix(name, hdocProbe); ok {
+		// Is the command of an inlined here-document still no function?
+		if sc.funcs[fn] {
+			return nil, pathErr("stat", name, errNotExist)
+		}
+		return sc.d.vfs.Stat("/", true)
+	}
 	hc := interp.HandlerCtx(ctx)
 	return sc.d.vfs.Stat(vpath(hc.Dir, name), follow)
 }

@@ -14,20 +14,21 @@ import (
 // a dry run of typical install scripts (cat >file <<EOF). The rewrite keeps
 // the interpreter's meaning exactly:
 //
-//	cat >f <<EOF      if __dmake_hdoc_ok cat; then
+//	cat >f <<EOF      if [[ -e /dev/null/dmake-hdoc-ok/cat ]]; then
 //	body $x       →      __dmake_hdoc "body $x
 //	EOF                  " cat >f
 //	                  else cat >f <<EOF …; fi
 //
 // The body is expanded by the interpreter as a here-document is (the word
 // parts are the same; see hdocArg), and the command runs through the exec
-// handler (models.go) with the body as its standard input. The condition
-// (answered by the call handler, see call) takes the original form when a
-// function of that name has been declared since the text was parsed
-// (source, eval, a trap), as the function would read the here-document.
+// handler (models.go) with the body as its standard input. The condition,
+// answered by the stat handler (a test no function can redefine), takes
+// the original form when a function of that name has been declared since
+// the text was parsed (source, eval, a trap), as the function would read
+// the here-document.
 const (
 	hdocCall  = "__dmake_hdoc"
-	hdocCheck = "__dmake_hdoc_ok"
+	hdocProbe = "/dev/null/dmake-hdoc-ok/"
 )
 
 // inlineHeredocs rewrites, in a parsed and hardened text, the statements
@@ -113,7 +114,8 @@ func inlineCall(st *syntax.Stmt, call *syntax.CallExpr, funcs map[string]bool) {
 	lit := func(v string) *syntax.Word {
 		return &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: pos, ValueEnd: pos, Value: v}}}
 	}
-	check := &syntax.Stmt{Position: st.Position, Cmd: &syntax.CallExpr{Args: []*syntax.Word{lit(hdocCheck), call.Args[0]}}}
+	check := &syntax.Stmt{Position: st.Position, Cmd: &syntax.TestClause{Left: pos, Right: pos,
+		X: &syntax.UnaryTest{OpPos: pos, Op: syntax.TsExists, X: lit(hdocProbe + name)}}}
 	fast := &syntax.Stmt{Position: st.Position, Redirs: st.Redirs[:len(st.Redirs)-1],
 		Cmd: &syntax.CallExpr{Args: append([]*syntax.Word{lit(hdocCall), hdocArg(last)}, call.Args...)}}
 	slow := &syntax.Stmt{Position: st.Position, Redirs: st.Redirs, Cmd: call}

@@ -50,6 +50,8 @@ func TestInlineHeredocs(t *testing.T) {
 		{"fd", "cat 3<<EOF >/o\nx\nEOF\n", 0},
 		{"declared", "cat() { echo fn >/o; }\ncat <<EOF\nx\nEOF\n", 0},
 		// A function declared at run time takes the original form.
+		{"true-false", "true() { return 1; }\nfalse() { return 0; }\neval 'cat() { read l; echo \"fn $l\" >/o; }'\ncat <<EOF\nx\nEOF\ncat >/p <<EOF\ny\nEOF\n", 2},
+		{"xtrace", "set -ex\ncat >/o <<EOF\nx\nEOF\ngrep -q z <<EOF\nabc\nEOF\n", 2},
 		{"declared-later", "eval 'cat() { read l; echo \"fn $l\" >/o; }'\ncat <<EOF\nx\nEOF\n", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,7 +62,7 @@ func TestInlineHeredocs(t *testing.T) {
 			inlineHeredocs(f, map[string]bool{"cat": strings.HasPrefix(tc.name, "declared") && tc.name != "declared-later"})
 			var printed strings.Builder
 			syntax.NewPrinter().Print(&printed, f)
-			if got := strings.Count(printed.String(), hdocCheck); got != tc.inlined {
+			if got := strings.Count(printed.String(), hdocProbe); got != tc.inlined {
 				t.Errorf("%d statements inlined, want %d:\n%s", got, tc.inlined, printed.String())
 			}
 			img := Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(tc.src), Role: RoleInstall, Shell: "bash"}}}
