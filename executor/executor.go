@@ -107,7 +107,7 @@ func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Option
 // for one of them: the caller must read the makefiles again (make
 // re-executes itself). status is make's (2 when a recipe failed).
 func RemakeMakefiles(ctx context.Context, db *makefile.Database, missing []string, opts Options) (remade bool, status int, err error) {
-	remade, status, _, err = remakeMakefiles(ctx, db, missing, opts)
+	remade, status, _, err = remakeMakefiles(ctx, db, remakeGoals(db, missing), opts)
 	return remade, status, err
 }
 

@@ -26,10 +26,9 @@ const maxRestarts = 10
 //
 // With opts.LoadCache, a load whose inputs did not change since it was
 // stored is decoded from the cache instead (its parse-time output printed
-// again), and remaking the makefiles is skipped when the cache knows it
-// does nothing: no makefile had a rule and none of the directories the
-// implicit rule search listed changed. A load is stored only when it
-// remade nothing.
+// again), and when the cache knows which makefiles have a rule (none of
+// the directories the implicit rule search listed changed), only those
+// are remade: none, often. A load is stored only when it remade nothing.
 func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*makefile.Database, int) {
 	prog := cfg.ProgramName
 	if prog == "" {
@@ -88,24 +87,32 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		}
 		remade := false
 		var rm *loadcache.Remake
-		skipRemake := hit != nil && hit.Remake.Valid()
-		if skipRemake {
+		goals := remakeGoals(db, missing)
+		known := hit != nil && hit.Remake.Valid()
+		switch {
+		case known && len(hit.Remake.Goals) == 0:
 			cache.RemakeSkipped()
+			goals = nil
+		case known:
+			cache.RemakeNarrowed(len(hit.Remake.Goals), len(goals))
+			goals = hit.Remake.Goals
 		}
-		if restarts < maxRestarts && !skipRemake {
+		if restarts < maxRestarts && len(goals) > 0 {
 			var st int
 			var err error
 			var g *graph.Graph
-			remade, st, g, err = remakeMakefiles(ctx, db, missing, opts)
+			remade, st, g, err = remakeMakefiles(ctx, db, goals, opts)
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
 			if st != 0 {
 				return nil, st
 			}
-			if useCache && !remade && mie == nil {
-				rm = remakeVerdict(db, g, missing, opts)
+			if useCache && !remade && mie == nil && !known {
+				rm = remakeVerdict(db, g, goals)
 			}
+		} else if useCache && !known && mie == nil {
+			rm = &loadcache.Remake{Known: true}
 		}
 		if remade {
 			// make re-executes itself with MAKE_RESTARTS counting the
@@ -129,13 +136,9 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		switch {
 		case hit == nil && enc != nil:
 			cache.Store(key, enc, rm)
-		case hit != nil && rm != nil && rm.UpToDate:
-			// The stored verdict on remaking was missing or stale; the
-			// database is the stored one, unchanged by remaking (no
-			// makefile had a rule).
-			if enc, err := db.AppendEncoding(nil); err == nil {
-				cache.Store(key, enc, rm)
-			}
+		case hit != nil && rm != nil && rm.Known:
+			// The stored knowledge of remaking was missing or stale.
+			cache.Store(key, hit.Encoding, rm)
 		}
 		return db, StatusOK
 	}
@@ -148,28 +151,27 @@ func remakeSettings(opts Options) string {
 }
 
 // remakeVerdict returns what the remake phase that just ran on db, with
-// graph g, tells a later run with the same database: UpToDate when no
-// makefile (nor missing included file) had a rule, with the state of the
-// directories whose listings the implicit rule search used. It is not
-// UpToDate when anything else could have counted: second expansion and
-// VPATH/vpath (they expand text, look up files elsewhere), a directory
-// modified too recently to trust its time.
-func remakeVerdict(db *makefile.Database, g *graph.Graph, missing []string, opts Options) *loadcache.Remake {
+// graph g, for goals (all of them), tells a later run with the same
+// database: which goals had a rule, with the state of the directories
+// whose listings the implicit rule search used. It is not Known when
+// anything else could have counted: second expansion and VPATH/vpath
+// (they expand text, look up files elsewhere), a directory modified too
+// recently to trust its time.
+func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadcache.Remake {
 	rm := &loadcache.Remake{}
-	if g == nil {
-		// nothing to remake at all: no makefile read, none missing
-		rm.UpToDate = len(remakeGoals(db, missing)) == 0
-		return rm
-	}
 	if db.SecondExpansion || len(db.VPaths) > 0 || db.Globals.Lookup("VPATH") != nil {
 		return rm
 	}
-	for _, name := range remakeGoals(db, missing) {
+	for _, name := range goals {
 		n := g.Lookup(name)
-		if n == nil || len(n.Rules) > 0 {
+		if n == nil {
 			return rm
 		}
+		if len(n.Rules) > 0 {
+			rm.Goals = append(rm.Goals, name)
+		}
 	}
+	opts := g.Options()
 	for d, readable := range g.Directories() {
 		path := d
 		if path == "" {
@@ -189,10 +191,9 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, missing []string, opts
 		}
 	}
 	if !rm.Settled() {
-		rm.Dirs = nil
-		return rm
+		return &loadcache.Remake{}
 	}
-	rm.UpToDate = true
+	rm.Known = true
 	return rm
 }
 
@@ -221,10 +222,9 @@ func remakeGoals(db *makefile.Database, missing []string) []string {
 	return goals
 }
 
-// remakeMakefiles is RemakeMakefiles, also returning the graph it used
-// (nil when there was nothing to remake).
-func remakeMakefiles(ctx context.Context, db *makefile.Database, missing []string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
-	goals := remakeGoals(db, missing)
+// remakeMakefiles is RemakeMakefiles of goals (remakeGoals), also
+// returning the graph it used (nil when there was nothing to remake).
+func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
 	if len(goals) == 0 {
 		return false, 0, nil, nil
 	}

@@ -86,8 +86,9 @@ func TestLoadCacheInvalidation(t *testing.T) {
 		change func(t *testing.T, dir string, cfg *makefile.Config)
 		// miss: the run after the change must miss; else it hits.
 		miss bool
-		// skip: the control hit skips remaking the makefiles.
-		skip bool
+		// skip: the control hit skips remaking the makefiles; narrow:
+		// it remakes only those with a rule.
+		skip, narrow bool
 	}{
 		{name: "edit included makefile", miss: true, skip: true,
 			files: map[string]string{"Makefile": "include a.mk\nall: ; @echo $(X)\n", "a.mk": "X = 1\n"},
@@ -180,7 +181,7 @@ func TestLoadCacheInvalidation(t *testing.T) {
 					os.WriteFile(e, data[:len(data)*2/3], 0o644)
 				}
 			}},
-		{name: "makefile with a rule, prerequisite newer",
+		{name: "makefile with a rule, prerequisite newer", narrow: true,
 			files: map[string]string{"Makefile": "include gen.mk\ngen.mk: gen.src ; cp gen.src gen.mk\nall: ; @echo $(X)\n",
 				"gen.src": "X = new\n", "gen.mk": "X = old\n"},
 			change: func(t *testing.T, dir string, _ *makefile.Config) {
@@ -225,8 +226,12 @@ func TestLoadCacheInvalidation(t *testing.T) {
 				t.Fatalf("first run stored %d entries", before.Stores)
 			}
 			check("control", true)
-			if skipped := cache.Stats().RemakeSkipped - before.RemakeSkipped; (skipped == 1) != r.skip {
+			after := cache.Stats()
+			if skipped := after.RemakeSkipped - before.RemakeSkipped; (skipped == 1) != r.skip {
 				t.Errorf("control: remaking skipped %d times, want skipping %v", skipped, r.skip)
+			}
+			if narrowed := after.RemakeNarrowed - before.RemakeNarrowed; (narrowed == 1) != r.narrow {
+				t.Errorf("control: remaking narrowed %d times, want narrowing %v", narrowed, r.narrow)
 			}
 			r.change(t, dir, &cfg)
 			if strings.Contains(r.name, "prerequisite newer") {
@@ -235,7 +240,7 @@ func TestLoadCacheInvalidation(t *testing.T) {
 				after := cache.Stats()
 				// a hit, gen.mk remade, a restart that reads it (not
 				// from the cache: after a restart none is used)
-				if after.Hits != before.Hits+1 || after.RemakeSkipped != before.RemakeSkipped {
+				if after.Hits != before.Hits+1 || after.RemakeSkipped != before.RemakeSkipped || after.RemakeNarrowed != before.RemakeNarrowed+1 {
 					t.Fatalf("stats %+v → %+v", before, after)
 				}
 				if !strings.Contains(got.out, "cp gen.src gen.mk") || !strings.Contains(got.out, "X = new") {
@@ -246,5 +251,32 @@ func TestLoadCacheInvalidation(t *testing.T) {
 			}
 			check("after the change", !r.miss)
 		})
+	}
+}
+
+// TestLoadCacheRemakeCandidateAppears: a makefile without a rule is not
+// remade on a hit while the directories the implicit rule search listed
+// are unchanged; when a file appears that a built-in rule can remake it
+// from (a.mk from a.mk.sh by "%: %.sh"), the hit remakes it as make does,
+// and reads it again.
+func TestLoadCacheRemakeCandidateAppears(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "work")
+	cache := loadcache.New(filepath.Join(root, "cache"))
+	writeFiles(t, dir, map[string]string{"Makefile": "include a.mk\nall: ; @echo $(X)\n", "a.mk": "X = plain\n"})
+	ageTree(t, dir)
+	loadCached(t, dir, makefile.Config{}, cache)
+	before := cache.Stats()
+	loadCached(t, dir, makefile.Config{}, cache)
+	if s := cache.Stats(); s.Hits != before.Hits+1 || s.RemakeSkipped != before.RemakeSkipped+1 {
+		t.Fatalf("control: stats %+v → %+v", before, s)
+	}
+	writeFiles(t, dir, map[string]string{"a.mk.sh": "X = from-sh\n"})
+	got := loadCached(t, dir, makefile.Config{}, cache)
+	if s := cache.Stats(); s.Hits != before.Hits+2 {
+		t.Fatalf("after a.mk.sh appeared: stats %+v", s)
+	}
+	if !strings.Contains(got.out, "cat a.mk.sh >a.mk") || !strings.Contains(got.out, "X = from-sh") {
+		t.Fatalf("a.mk not remade from a.mk.sh and read again:\n%s", got.out)
 	}
 }

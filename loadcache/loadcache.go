@@ -84,7 +84,7 @@ type Cache struct {
 	// what happened and why (DMAKE_LOADCACHE_DEBUG in dmake).
 	Log io.Writer
 
-	hits, misses, stores, skipped atomic.Int64
+	hits, misses, stores, skipped, narrowed atomic.Int64
 }
 
 // New returns the cache in directory dir (created when first written).
@@ -97,14 +97,16 @@ func (c *Cache) Dir() string { return c.dir }
 
 // Stats are the counts of lookups that hit and missed, of entries
 // written, and of hits whose stored Remake let the caller skip remaking
-// the makefiles (RemakeSkipped), since New.
+// the makefiles (RemakeSkipped) or remake only those with a rule
+// (RemakeNarrowed), since New.
 type Stats struct {
-	Hits, Misses, Stores, RemakeSkipped int64
+	Hits, Misses, Stores, RemakeSkipped, RemakeNarrowed int64
 }
 
 // Stats returns the counts of c so far.
 func (c *Cache) Stats() Stats {
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load(), RemakeSkipped: c.skipped.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load(),
+		RemakeSkipped: c.skipped.Load(), RemakeNarrowed: c.narrowed.Load()}
 }
 
 // RemakeSkipped is called by the caller when a hit's Remake let it skip
@@ -112,6 +114,14 @@ func (c *Cache) Stats() Stats {
 func (c *Cache) RemakeSkipped() {
 	c.skipped.Add(1)
 	c.logf("remaking the makefiles skipped: it does nothing")
+}
+
+// RemakeNarrowed is called by the caller when a hit's Remake let it remake
+// only its Goals, n of all the makefiles: it counts in Stats and goes to
+// Log.
+func (c *Cache) RemakeNarrowed(goals, n int) {
+	c.narrowed.Add(1)
+	c.logf("remaking only the %d of %d makefiles that have a rule", goals, n)
 }
 
 // buildID identifies this dmake executable: an entry written by another
@@ -135,15 +145,16 @@ func buildID() string {
 }
 
 // Remake is what the caller learnt about remaking the makefiles after a
-// load: UpToDate reports that no makefile (nor missing included file) had
-// a rule, explicit or found by implicit search, so remaking them did
-// nothing; the implicit search found so through the directory listings
-// Dirs, whose state is recorded. While none of those directories changes
-// (and the database is the cached one), remaking the makefiles still does
-// nothing.
+// load. Known reports that the implicit rule search answered through the
+// directory listings Dirs, whose state is recorded; Goals are then the
+// makefiles (and missing included files) that had a rule, explicit or
+// found by search: the others had none. While none of those directories
+// changes (and the database is the cached one), remaking the others still
+// does nothing, and remaking the makefiles is remaking Goals.
 type Remake struct {
-	UpToDate bool
-	Dirs     []Dir
+	Known bool
+	Goals []string
+	Dirs  []Dir
 }
 
 // Dir is a directory an implicit rule search listed, and its state then.
@@ -185,9 +196,10 @@ func (r *Remake) Settled() bool {
 	return true
 }
 
-// Valid reports whether every directory of r is as recorded.
+// Valid reports whether r is Known and every directory of r is as
+// recorded.
 func (r *Remake) Valid() bool {
-	if r == nil || !r.UpToDate {
+	if r == nil || !r.Known {
 		return false
 	}
 	for _, d := range r.Dirs {
@@ -263,6 +275,10 @@ type Hit struct {
 	DB *makefile.Database
 	// Remake is what was stored with it (nil if nothing).
 	Remake *Remake
+	// Encoding is the stored encoding of DB, to store again with a new
+	// Remake (DB itself may have changed since: remaking the makefiles
+	// expands in it).
+	Encoding []byte
 }
 
 // Lookup returns the cached load for cfg under key, if every recorded
@@ -302,8 +318,12 @@ func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, s
 	}
 	var rm *Remake
 	if r.uint() == 1 {
-		rm = &Remake{UpToDate: r.uint() == 1}
+		rm = &Remake{Known: r.uint() == 1}
 		n := r.uint()
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			rm.Goals = append(rm.Goals, string(r.bytes()))
+		}
+		n = r.uint()
 		for i := uint64(0); i < n && r.err == nil; i++ {
 			rm.Dirs = append(rm.Dirs, Dir{Path: string(r.bytes()), Exists: r.uint() == 1, ModTime: int64(r.uint()), Inode: r.uint()})
 		}
@@ -323,7 +343,7 @@ func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, s
 	if why := db.Inputs.Check(ctx, cfg); why != "" {
 		return nil, why
 	}
-	return &Hit{DB: db, Remake: rm}, ""
+	return &Hit{DB: db, Remake: rm, Encoding: r.data[r.off:]}, ""
 }
 
 // readOwn reads the file at path if this user owns it and no one else
@@ -369,7 +389,11 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 		b = binary.AppendUvarint(b, 0)
 	} else {
 		b = binary.AppendUvarint(b, 1)
-		b = binary.AppendUvarint(b, b2u(rm.UpToDate))
+		b = binary.AppendUvarint(b, b2u(rm.Known))
+		b = binary.AppendUvarint(b, uint64(len(rm.Goals)))
+		for _, g := range rm.Goals {
+			b = appendBytes(b, []byte(g))
+		}
 		b = binary.AppendUvarint(b, uint64(len(rm.Dirs)))
 		for _, d := range rm.Dirs {
 			b = appendBytes(b, []byte(d.Path))
@@ -398,7 +422,14 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 		return err
 	}
 	c.stores.Add(1)
-	c.logf("stored %d bytes (remaking the makefiles known to do nothing: %v)", len(b), rm != nil && rm.UpToDate)
+	switch {
+	case rm == nil || !rm.Known:
+		c.logf("stored %d bytes", len(b))
+	case len(rm.Goals) == 0:
+		c.logf("stored %d bytes (remaking the makefiles does nothing)", len(b))
+	default:
+		c.logf("stored %d bytes (remaking the makefiles is remaking %d of them)", len(b), len(rm.Goals))
+	}
 	c.prune()
 	return nil
 }
