@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -85,11 +86,12 @@ type Cache struct {
 	Log io.Writer
 
 	hits, misses, stores, skipped, narrowed atomic.Int64
+	maxBytes                                int64
 }
 
 // New returns the cache in directory dir (created when first written).
 func New(dir string) *Cache {
-	return &Cache{dir: dir, build: buildID()}
+	return &Cache{dir: dir, build: buildID(), maxBytes: maxBytes}
 }
 
 // Dir returns the cache's directory.
@@ -295,6 +297,7 @@ func (c *Cache) Lookup(ctx context.Context, k Key, cfg makefile.Config) *Hit {
 	}
 	c.hits.Add(1)
 	c.logf("hit")
+	touch(c.path(k))
 	h.DB.Inputs.Replay(cfg.Stdout, cfg.Stderr)
 	return h
 }
@@ -437,18 +440,54 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 // maxAge is how long an entry that was not written again is kept.
 const maxAge = 14 * 24 * time.Hour
 
-// prune removes entries (and abandoned temporary files) not written for
-// maxAge: each distinct environment or command line makes an entry.
+// maxBytes is the size the entries may take together: past it the least
+// recently used go.
+const maxBytes = 256 << 20
+
+// prune removes entries (and abandoned temporary files) not used for
+// maxAge, and the least recently used ones past maxBytes in all: each
+// distinct directory, environment or command line makes an entry.
 func (c *Cache) prune() {
 	ents, err := os.ReadDir(c.dir)
 	if err != nil {
 		return
 	}
-	for _, e := range ents {
-		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > maxAge {
-			os.Remove(filepath.Join(c.dir, e.Name()))
-		}
+	type entry struct {
+		name string
+		used time.Time
+		size int64
 	}
+	var keep []entry
+	var total int64
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if time.Since(fi.ModTime()) > maxAge {
+			os.Remove(filepath.Join(c.dir, e.Name()))
+			continue
+		}
+		keep = append(keep, entry{e.Name(), fi.ModTime(), fi.Size()})
+		total += fi.Size()
+	}
+	if total <= c.maxBytes {
+		return
+	}
+	sort.Slice(keep, func(i, j int) bool { return keep[i].used.Before(keep[j].used) })
+	for _, e := range keep {
+		if total <= c.maxBytes*3/4 {
+			break
+		}
+		os.Remove(filepath.Join(c.dir, e.name))
+		total -= e.size
+	}
+}
+
+// touch marks the entry at path used now, for prune.
+func touch(path string) {
+	now := time.Now()
+	os.Chtimes(path, now, now)
 }
 
 func b2u(b bool) uint64 {

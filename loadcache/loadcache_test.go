@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/makefile"
 )
@@ -126,5 +127,37 @@ func TestEntryWritableByOthers(t *testing.T) {
 	os.Chmod(c.path(k), 0o666)
 	if c.Lookup(context.Background(), k, cfg) != nil {
 		t.Error("an entry writable by others hits")
+	}
+}
+
+// TestPrune: past the size limit, a store removes the least recently used
+// entries (a hit counts as a use), down to three quarters of the limit.
+func TestPrune(t *testing.T) {
+	c := New(filepath.Join(t.TempDir(), "cache"))
+	ctx := context.Background()
+	var keys []Key
+	var cfgs []makefile.Config
+	for i := 0; i < 4; i++ {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+		cfg := makefile.Config{Dir: dir}
+		keys = append(keys, store(t, c, cfg))
+		cfgs = append(cfgs, cfg)
+		os.Chtimes(c.path(keys[i]), time.Now().Add(time.Duration(i-10)*time.Minute), time.Now().Add(time.Duration(i-10)*time.Minute))
+	}
+	fi, _ := os.Stat(c.path(keys[0]))
+	c.maxBytes = 4*fi.Size() + 1 // one more entry is too many
+	if c.Lookup(ctx, keys[0], cfgs[0]) == nil {
+		t.Fatal("miss")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+	store(t, c, makefile.Config{Dir: dir})
+	for i, k := range keys {
+		_, err := os.Stat(c.path(k))
+		// entries 1 and 2 were the least recently used (0 was just hit)
+		if gone := err != nil; gone != (i == 1 || i == 2) {
+			t.Errorf("entry %d: removed %v", i, gone)
+		}
 	}
 }
