@@ -15,7 +15,6 @@ package graph
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +49,7 @@ type Graph struct {
 	mentioned map[string]bool
 	whatIf    map[string]bool
 	oldFiles  map[string]bool
-	stat      func(string) (fs.FileInfo, error)
+	stat      func(string) (time.Time, bool) // the mtime of a file, and whether it exists
 	ctx       context.Context
 	// exists holds the files assumed made without looking (SetNew), over
 	// the directory cache dirs; impossible are the names a chain search
@@ -129,7 +128,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		mentioned: make(map[string]bool),
 		whatIf:    make(map[string]bool),
 		oldFiles:  make(map[string]bool),
-		stat:      os.Stat,
+		stat:      statMtime,
 		ctx:       ctx,
 
 		exists:     make(map[string]bool),
@@ -419,15 +418,15 @@ func (g *Graph) statNode(n *Node) {
 	}
 	n.statted = true
 	n.path = n.Name
-	if fi, err := g.stat(g.abs(n.Name)); err == nil {
-		n.exists, n.mtime = true, fi.ModTime()
+	if mt, ok := g.stat(g.abs(n.Name)); ok {
+		n.exists, n.mtime = true, mt
 		return
 	}
 	if n.Phony {
 		return
 	}
-	if p, fi := g.vpathSearch(n.Name); p != "" {
-		n.path, n.exists, n.mtime = p, true, fi.ModTime()
+	if p, mt := g.vpathSearch(n.Name); p != "" {
+		n.path, n.exists, n.mtime = p, true, mt
 	}
 }
 
@@ -470,8 +469,8 @@ func (g *Graph) Restat(n *Node) {
 	n.statted = true
 	n.path = n.Name
 	n.exists, n.mtime = false, time.Time{}
-	if fi, err := g.stat(g.abs(n.Name)); err == nil {
-		n.exists, n.mtime = true, fi.ModTime()
+	if mt, ok := g.stat(g.abs(n.Name)); ok {
+		n.exists, n.mtime = true, mt
 	}
 	g.noteFile(n.Name, n.exists)
 }

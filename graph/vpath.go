@@ -1,9 +1,9 @@
 package graph
 
 import (
-	"io/fs"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // matchPattern matches name against a make pattern with one %, returning
@@ -58,21 +58,21 @@ func (g *Graph) hasVPATH() bool {
 }
 
 // vpathSearch looks for name in the vpath directories. It returns the
-// name found ("dir/name") and its FileInfo, or "".
-func (g *Graph) vpathSearch(name string) (string, fs.FileInfo) {
+// name found ("dir/name") and its modification time, or "".
+func (g *Graph) vpathSearch(name string) (string, time.Time) {
 	if filepath.IsAbs(name) {
-		return "", nil
+		return "", time.Time{}
 	}
 	for _, d := range g.vpathDirs(name) {
 		p := strings.TrimSuffix(d, "/") + "/" + name
 		if !g.fileExists(p) {
 			continue
 		}
-		if fi, err := g.stat(g.abs(p)); err == nil {
-			return p, fi
+		if mt, ok := g.stat(g.abs(p)); ok {
+			return p, mt
 		}
 	}
-	return "", nil
+	return "", time.Time{}
 }
 
 // existsOrVPath reports whether name exists directly or by vpath.
