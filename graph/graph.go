@@ -15,7 +15,6 @@ package graph
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -59,6 +58,7 @@ type Graph struct {
 	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
 	listed     map[string]bool            // every directory read, and whether it was readable
 	named      map[string]bool            // directories ("" or "d/") of every mentioned name and node
+	namedIn    map[string]map[string]bool // for some of those directories, the base names (see knownAbsent)
 	subdirs    map[subdirKey]string       // candidate directories, built once (see knownAbsent)
 	index      *patternIndex
 	stamp      uint64
@@ -136,6 +136,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		dirs:       make(map[string]map[string]bool),
 		listed:     make(map[string]bool),
 		named:      make(map[string]bool),
+		namedIn:    make(map[string]map[string]bool),
 		subdirs:    make(map[subdirKey]string),
 	}
 	for name, t := range db.Targets {
@@ -382,11 +383,10 @@ func (g *Graph) fileExists(name string) bool {
 		if d == "" {
 			d = "."
 		}
-		list, err := os.ReadDir(g.abs(d))
-		if err == nil {
+		if list, err := readDirNames(g.abs(d)); err == nil {
 			entries = make(map[string]bool, len(list))
 			for _, e := range list {
-				entries[e.Name()] = true
+				entries[e] = true
 			}
 		}
 		g.dirs[dir] = entries
