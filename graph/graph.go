@@ -60,6 +60,7 @@ type Graph struct {
 	named      map[string]bool            // directories ("" or "d/") of every mentioned name and node
 	namedIn    map[string]map[string]bool // for some of those directories, the base names (see knownAbsent)
 	subdirs    map[subdirKey]string       // candidate directories, built once (see knownAbsent)
+	slab       []Node                     // the next nodes to hand out
 	index      *patternIndex
 	stamp      uint64
 	specials   map[string]*specialSet
@@ -124,8 +125,8 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 	g := &Graph{
 		db:        db,
 		opts:      opts,
-		nodes:     make(map[string]*Node),
-		mentioned: make(map[string]bool),
+		nodes:     make(map[string]*Node, 2*len(db.Targets)),
+		mentioned: make(map[string]bool, 2*len(db.Targets)),
 		whatIf:    make(map[string]bool),
 		oldFiles:  make(map[string]bool),
 		stat:      statMtime,
@@ -203,7 +204,13 @@ func (g *Graph) Node(name string) *Node {
 	if n, ok := g.nodes[name]; ok {
 		return n
 	}
-	n := &Node{Name: name, Target: g.db.Targets[name]}
+	if len(g.slab) == 0 {
+		// Nodes are allocated in blocks: a graph has one per file.
+		g.slab = make([]Node, 256)
+	}
+	n := &g.slab[0]
+	g.slab = g.slab[1:]
+	n.Name, n.Target = name, g.db.Targets[name]
 	g.nameDir(name)
 	if t := n.Target; t != nil {
 		n.DoubleColon = t.DoubleColon
