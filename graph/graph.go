@@ -15,10 +15,10 @@ package graph
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/relpath"
 	"github.com/dmake-dev/dmake/makefile"
 )
 
@@ -61,6 +61,7 @@ type Graph struct {
 	namedIn    map[string]map[string]bool // for some of those directories, the base names (see knownAbsent)
 	subdirs    map[subdirKey]string       // candidate directories, built once (see knownAbsent)
 	slab       []Node                     // the next nodes to hand out
+	paths      relpath.Resolver
 	index      *patternIndex
 	stamp      uint64
 	specials   map[string]*specialSet
@@ -139,6 +140,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		named:      make(map[string]bool),
 		namedIn:    make(map[string]map[string]bool),
 		subdirs:    make(map[subdirKey]string),
+		paths:      relpath.New(opts.Dir),
 	}
 	for name, t := range db.Targets {
 		g.mentioned[name] = true
@@ -366,13 +368,9 @@ func (n *Node) HasRecipe() bool {
 // IsTarget reports whether the makefiles name n as a target (with a rule).
 func (n *Node) IsTarget() bool { return n.Target != nil && len(n.Target.Rules) > 0 }
 
-// abs returns name relative to the graph's directory.
-func (g *Graph) abs(name string) string {
-	if filepath.IsAbs(name) || g.opts.Dir == "" {
-		return name
-	}
-	return filepath.Join(g.opts.Dir, name)
-}
+// sysPath returns the name to give system calls for name, a name relative
+// to the graph's directory (or absolute).
+func (g *Graph) sysPath(name string) string { return g.paths.Path(name) }
 
 // fileExists reports whether the file name exists (not a vpath search),
 // as make's directory cache does: each directory is read once, and what
@@ -390,7 +388,7 @@ func (g *Graph) fileExists(name string) bool {
 		if d == "" {
 			d = "."
 		}
-		if list, err := readDirNames(g.abs(d)); err == nil {
+		if list, err := readDirNames(g.sysPath(d)); err == nil {
 			entries = make(map[string]bool, len(list))
 			for _, e := range list {
 				entries[e] = true
@@ -425,7 +423,7 @@ func (g *Graph) statNode(n *Node) {
 	}
 	n.statted = true
 	n.path = n.Name
-	if mt, ok := g.stat(g.abs(n.Name)); ok {
+	if mt, ok := g.stat(g.sysPath(n.Name)); ok {
 		n.exists, n.mtime = true, mt
 		return
 	}
@@ -476,7 +474,7 @@ func (g *Graph) Restat(n *Node) {
 	n.statted = true
 	n.path = n.Name
 	n.exists, n.mtime = false, time.Time{}
-	if mt, ok := g.stat(g.abs(n.Name)); ok {
+	if mt, ok := g.stat(g.sysPath(n.Name)); ok {
 		n.exists, n.mtime = true, mt
 	}
 	g.noteFile(n.Name, n.exists)

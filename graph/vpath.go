@@ -68,7 +68,7 @@ func (g *Graph) vpathSearch(name string) (string, time.Time) {
 		if !g.fileExists(p) {
 			continue
 		}
-		if mt, ok := g.stat(g.abs(p)); ok {
+		if mt, ok := g.stat(g.sysPath(p)); ok {
 			return p, mt
 		}
 	}

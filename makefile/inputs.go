@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/dmake-dev/dmake/internal/relpath"
 )
 
 // Inputs is what a Load read besides its Config, recorded when
@@ -395,6 +397,9 @@ func (in *Inputs) Check(ctx context.Context, cfg Config) string {
 	if in.Uncacheable != "" {
 		return in.Uncacheable
 	}
+	// Files are statted by their names from the working directory when
+	// they lie under it: the kernel walks fewer components.
+	paths := relpath.New(cfg.Dir)
 	firstShell := -1
 	for i := range in.Items {
 		it := &in.Items[i]
@@ -404,7 +409,7 @@ func (in *Inputs) Check(ctx context.Context, cfg Config) string {
 			}
 			continue
 		}
-		if d := it.check(ctx); d != "" {
+		if d := it.check(ctx, paths); d != "" {
 			return d
 		}
 	}
@@ -418,7 +423,7 @@ func (in *Inputs) Check(ctx context.Context, cfg Config) string {
 	for i := firstShell; i < len(in.Items); i++ {
 		it := &in.Items[i]
 		if it.Kind != InputShell {
-			if d := it.check(ctx); d != "" {
+			if d := it.check(ctx, paths); d != "" {
 				return d
 			}
 			continue
@@ -443,10 +448,11 @@ func (in *Inputs) Check(ctx context.Context, cfg Config) string {
 	return ""
 }
 
-func (it *Input) check(ctx context.Context) string {
+func (it *Input) check(ctx context.Context, paths relpath.Resolver) string {
 	switch it.Kind {
 	case InputFile:
-		st := statNow(it.Name)
+		path := paths.Path(it.Name)
+		st := statNow(path)
 		if !it.Content {
 			if !sameProbe(st, it.Stat) {
 				return it.Name + " appeared, disappeared or changed type"
@@ -457,7 +463,7 @@ func (it *Input) check(ctx context.Context) string {
 			return it.Name + " changed"
 		}
 		if it.Hash != nil {
-			data, err := os.ReadFile(it.Name)
+			data, err := os.ReadFile(path)
 			h := sha256.Sum256(data)
 			if err != nil || !bytes.Equal(h[:], it.Hash) {
 				return it.Name + " changed"
