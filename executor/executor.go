@@ -671,7 +671,12 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 		}
 		j.alsoBefore = append(j.alsoBefore, fileState{e.g.Mtime(a), e.g.Exists(a)})
 	}
-	e.started++
+	if !e.opts.Touch || !n.Phony || j.spawns() {
+		// What make counts as commands started: a phony target under -t
+		// is neither touched nor run, so its goal can still have had
+		// "Nothing to be done".
+		e.started++
+	}
 	e.seq++
 	j.seq = e.seq
 	if !j.spawns() {
