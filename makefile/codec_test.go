@@ -98,7 +98,7 @@ func TestEncodingRoundTrip(t *testing.T) {
 				}
 				inv := maketest.ParseArgs(dir, c.CommandLine())
 				if inv.Err != "" {
-					t.Skip(inv.Err)
+					return // a command line make refuses: nothing is loaded
 				}
 				cfg := inv.Config
 				cfg.Dir = inv.Dir
@@ -111,7 +111,7 @@ func TestEncodingRoundTrip(t *testing.T) {
 				db, err := makefile.Load(cctx, cfg)
 				cancel()
 				if err != nil {
-					t.Skipf("load fails: %v", err)
+					return // an error case: no database to encode (counted below)
 				}
 				loaded.Add(1)
 				roundTrip(t, db, cfg)
