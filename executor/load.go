@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,7 +89,7 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		remade := false
 		var rm *loadcache.Remake
 		goals := remakeGoals(db, missing)
-		known := hit != nil && hit.Remake.Valid()
+		known := hit != nil && hit.Remake.Valid(searchedNames(db, goals))
 		switch {
 		case known && len(hit.Remake.Goals) == 0:
 			cache.RemakeSkipped()
@@ -172,6 +173,7 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadc
 		}
 	}
 	opts := g.Options()
+	keep := searchedNames(db, goals)
 	for d, readable := range g.Directories() {
 		path := d
 		if path == "" {
@@ -181,7 +183,7 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadc
 			path = filepath.Join(opts.Dir, path)
 		}
 		if path, err := filepath.Abs(path); err == nil {
-			ds := loadcache.StatDir(path)
+			ds := loadcache.ListDir(path, keep)
 			if readable != ds.Exists {
 				return rm
 			}
@@ -195,6 +197,144 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadc
 	}
 	rm.Known = true
 	return rm
+}
+
+// maxShapes bounds the shapes searchedNames follows; past it, every name
+// counts.
+const maxShapes = 4096
+
+// searchedNames returns what tells the names implicit rule search can
+// look for in a directory when it remakes goals with db's rules. It
+// follows, from the goals, the shapes of the names search can consider —
+// a prefix and a suffix around any text, or an exact name — through every
+// pattern rule whose target can match one: the rule's prerequisites,
+// instantiated with what the stem can be, are shapes too, in a directory
+// ending like the prerequisite's ("RCS/%,v": in directories called RCS).
+// A goal counts by its extension alone ("c1.mk" as any name ending in
+// ".mk"), so that ten thousand makefiles are a few shapes; a rule whose
+// target pattern has a slash makes a stem that may hold one, so its
+// prerequisites count by suffix in any directory. Search looks for
+// nothing else (second expansion and vpath aside, which remakeVerdict
+// refuses); past maxShapes, everything counts.
+func searchedNames(db *makefile.Database, goals []string) func(dir, name string) bool {
+	type shape struct {
+		pre, suf string // the name is pre+suf when exact
+		exact    bool
+		dir      string // "" or "/RCS": what the directory's path ends with
+		goal     bool   // a goal's: match-anything rules apply (not in chains)
+	}
+	base := func(p string) (dir, last string) {
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return "", p
+		}
+		d := p[:i]
+		if d == "" || d != filepath.Clean(d) || strings.HasPrefix(d, "/") || strings.Contains("/"+d+"/", "/../") || strings.Contains("/"+d+"/", "/./") {
+			d = "" // not a plain relative directory: any
+		} else {
+			d = "/" + d
+		}
+		return d, p[i+1:]
+	}
+	seen := make(map[shape]int) // 1: looked for, 2: followed too
+	var todo, all []shape
+	// push adds a shape search looks for; chain says search goes on from
+	// it (not from the prerequisites of terminal rules).
+	push := func(s shape, chain bool) {
+		st := seen[s]
+		if st == 0 {
+			all = append(all, s)
+			seen[s] = 1
+		}
+		if chain && st < 2 {
+			todo = append(todo, s)
+			seen[s] = 2
+		}
+	}
+	for _, g := range goals {
+		last := g[strings.LastIndexByte(g, '/')+1:]
+		if i := strings.LastIndexByte(last, '.'); i > 0 {
+			push(shape{suf: last[i:], goal: true}, true)
+		} else {
+			push(shape{pre: last, exact: true, goal: true}, true)
+		}
+	}
+	for len(todo) > 0 {
+		if len(all) > maxShapes {
+			return func(dir, name string) bool { return true }
+		}
+		sh := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, r := range db.PatternRules {
+			if !sh.goal && !r.Terminal && slices.Contains(r.Targets, "%") {
+				continue // non-terminal match-anything rules: never in a chain
+			}
+			slashTarget := false
+			for _, t := range r.Targets {
+				slashTarget = slashTarget || strings.IndexByte(t, '/') >= 0
+			}
+			for _, t := range r.Targets {
+				var stem shape // the stem's shape, when t can match sh
+				switch {
+				case slashTarget:
+					stem = shape{}
+				case sh.exact:
+					n := sh.pre
+					tp, ts, _ := strings.Cut(t, "%")
+					if len(n) < len(tp)+len(ts) || !strings.HasPrefix(n, tp) || !strings.HasSuffix(n, ts) {
+						continue
+					}
+					stem = shape{pre: n[len(tp) : len(n)-len(ts)], exact: true}
+				default:
+					tp, ts, _ := strings.Cut(t, "%")
+					if !(strings.HasPrefix(tp, sh.pre) || strings.HasPrefix(sh.pre, tp)) ||
+						!(strings.HasSuffix(ts, sh.suf) || strings.HasSuffix(sh.suf, ts)) {
+						continue
+					}
+					if len(sh.pre) > len(tp) {
+						stem.pre = sh.pre[len(tp):]
+					}
+					if len(sh.suf) > len(ts) {
+						stem.suf = sh.suf[:len(sh.suf)-len(ts)]
+					}
+				}
+				for _, p := range append(append([]string(nil), r.Prereqs...), r.OrderOnly...) {
+					dir, last := base(p)
+					pp, ps, pat := strings.Cut(last, "%")
+					chain := !r.Terminal
+					switch {
+					case !pat:
+						push(shape{pre: last, exact: true}, chain)
+					case slashTarget:
+						push(shape{suf: ps}, chain)
+					case stem.exact:
+						push(shape{pre: pp + stem.pre + ps, exact: true, dir: dir}, chain)
+					default:
+						push(shape{pre: pp + stem.pre, suf: stem.suf + ps, dir: dir}, chain)
+					}
+				}
+				break
+			}
+		}
+	}
+	// The goals' shapes count too: a goal can be another's prerequisite.
+	return func(dir, name string) bool {
+		for _, s := range all {
+			if s.dir != "" && !strings.HasSuffix(dir, s.dir) {
+				continue
+			}
+			if s.exact {
+				if name == s.pre {
+					return true
+				}
+				continue
+			}
+			if len(name) >= len(s.pre)+len(s.suf) && strings.HasPrefix(name, s.pre) && strings.HasSuffix(name, s.suf) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // remakeGoals are the files RemakeMakefiles tries to remake, in order.

@@ -280,3 +280,31 @@ func TestLoadCacheRemakeCandidateAppears(t *testing.T) {
 		t.Fatalf("a.mk not remade from a.mk.sh and read again:\n%s", got.out)
 	}
 }
+
+// TestLoadCacheRemakeBesideMakefiles checks that what a build leaves
+// beside the makefiles (a build directory, output files) does not make a
+// hit remake them again: no implicit rule could look for those names. A
+// name a rule could look for (a.mk.sh, a source of make's built-in
+// "%: %.sh") still does: TestLoadCacheRemakeCandidateAppears.
+func TestLoadCacheRemakeBesideMakefiles(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "work")
+	cache := loadcache.New(filepath.Join(root, "cache"))
+	writeFiles(t, dir, map[string]string{"Makefile": "include a.mk\nall: ; @echo $(X)\n", "a.mk": "X = plain\n"})
+	ageTree(t, dir)
+	loadCached(t, dir, makefile.Config{}, cache)
+	before := cache.Stats()
+	if err := os.MkdirAll(filepath.Join(dir, "build", "script"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{"out.txt": "x", "Dockerfile": "FROM x\n"})
+	loadCached(t, dir, makefile.Config{}, cache)
+	if s := cache.Stats(); s.Hits != before.Hits+1 || s.RemakeSkipped != before.RemakeSkipped+1 {
+		t.Fatalf("after build/, out.txt and Dockerfile appeared: stats %+v → %+v (want a hit that skips remaking)", before, s)
+	}
+	writeFiles(t, dir, map[string]string{"a.mk.sh": "X = from-sh\n"})
+	got := loadCached(t, dir, makefile.Config{}, cache)
+	if !strings.Contains(got.out, "X = from-sh") {
+		t.Fatalf("a.mk not remade from a.mk.sh after the directory had changed once:\n%s", got.out)
+	}
+}

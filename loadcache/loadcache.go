@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -165,6 +166,41 @@ type Dir struct {
 	Exists  bool
 	ModTime int64
 	Inode   uint64
+	// Names are the entries the search could have looked for (ListDir's
+	// keep), sorted: when the directory changes (a build directory made
+	// beside the makefiles), it still answers the search alike while
+	// these stay the same.
+	Names []string
+}
+
+// ListDir returns the state of directory path now with the names of its
+// entries for which keep(path, name) reports true.
+func ListDir(path string, keep func(dir, name string) bool) Dir {
+	d := StatDir(path)
+	if !d.Exists {
+		return d
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Dir{Path: path}
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return Dir{Path: path}
+	}
+	for _, n := range names {
+		if keep(path, n) {
+			d.Names = append(d.Names, n)
+		}
+	}
+	slices.Sort(d.Names)
+	return d
+}
+
+// sameState reports whether d and o are the same directory unchanged.
+func (d Dir) sameState(o Dir) bool {
+	return d.Path == o.Path && d.Exists == o.Exists && d.ModTime == o.ModTime && d.Inode == o.Inode
 }
 
 // StatDir returns the state of directory path now.
@@ -199,13 +235,21 @@ func (r *Remake) Settled() bool {
 }
 
 // Valid reports whether r is Known and every directory of r is as
-// recorded.
-func (r *Remake) Valid() bool {
+// recorded, or, when it changed, still has the same entries for which keep
+// (the same as when r was made) reports true.
+func (r *Remake) Valid(keep func(dir, name string) bool) bool {
 	if r == nil || !r.Known {
 		return false
 	}
 	for _, d := range r.Dirs {
-		if StatDir(d.Path) != d {
+		now := StatDir(d.Path)
+		if now.sameState(d) {
+			continue
+		}
+		if now.Exists != d.Exists || !now.Exists {
+			return false
+		}
+		if !slices.Equal(ListDir(d.Path, keep).Names, d.Names) {
 			return false
 		}
 	}
@@ -302,7 +346,7 @@ func (c *Cache) Lookup(ctx context.Context, k Key, cfg makefile.Config) *Hit {
 	return h
 }
 
-const fileMagic = "dmakeLC\x00"
+const fileMagic = "dmakeLC\x01"
 
 func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, string) {
 	data, err := readOwn(c.path(k))
@@ -328,7 +372,12 @@ func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, s
 		}
 		n = r.uint()
 		for i := uint64(0); i < n && r.err == nil; i++ {
-			rm.Dirs = append(rm.Dirs, Dir{Path: string(r.bytes()), Exists: r.uint() == 1, ModTime: int64(r.uint()), Inode: r.uint()})
+			d := Dir{Path: string(r.bytes()), Exists: r.uint() == 1, ModTime: int64(r.uint()), Inode: r.uint()}
+			names := r.uint()
+			for j := uint64(0); j < names && r.err == nil; j++ {
+				d.Names = append(d.Names, string(r.bytes()))
+			}
+			rm.Dirs = append(rm.Dirs, d)
 		}
 	}
 	if r.err != nil {
@@ -403,6 +452,10 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 			b = binary.AppendUvarint(b, b2u(d.Exists))
 			b = binary.AppendUvarint(b, uint64(d.ModTime))
 			b = binary.AppendUvarint(b, d.Inode)
+			b = binary.AppendUvarint(b, uint64(len(d.Names)))
+			for _, n := range d.Names {
+				b = appendBytes(b, []byte(n))
+			}
 		}
 	}
 	b = append(b, enc...)
