@@ -154,10 +154,10 @@ func remakeSettings(opts Options) string {
 // remakeVerdict returns what the remake phase that just ran on db, with
 // graph g, for goals (all of them), tells a later run with the same
 // database: which goals had a rule, with the state of the directories
-// whose listings the implicit rule search used. It is not Known when
-// anything else could have counted: second expansion and VPATH/vpath
-// (they expand text, look up files elsewhere), a directory modified too
-// recently to trust its time.
+// whose listings the implicit rule search used and the names in them a
+// search could look for (searchedNames). It is not Known when anything
+// else could have counted: second expansion and VPATH/vpath (they expand
+// text, look up files elsewhere).
 func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadcache.Remake {
 	rm := &loadcache.Remake{}
 	if db.SecondExpansion || len(db.VPaths) > 0 || db.Globals.Lookup("VPATH") != nil {
@@ -192,9 +192,7 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadc
 			return rm
 		}
 	}
-	if !rm.Settled() {
-		return &loadcache.Remake{}
-	}
+	rm.Settle()
 	rm.Known = true
 	return rm
 }

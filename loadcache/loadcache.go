@@ -219,19 +219,18 @@ func StatDir(path string) Dir {
 }
 
 // racySlack is how recent a directory's modification time may be for a
-// change in the same clock tick to go unseen: a Remake with such a
-// directory is not worth storing.
+// change in the same clock tick to go unseen.
 const racySlack = 2 * time.Second
 
-// Settled reports whether no directory of r was modified so recently that
-// a later change could keep its modification time.
-func (r *Remake) Settled() bool {
-	for _, d := range r.Dirs {
+// Settle makes Valid compare the names of every directory of r modified so
+// recently that a later change could keep its modification time, instead
+// of trusting the time.
+func (r *Remake) Settle() {
+	for i, d := range r.Dirs {
 		if d.Exists && time.Since(time.Unix(0, d.ModTime)) < racySlack {
-			return false
+			r.Dirs[i].ModTime = -1
 		}
 	}
-	return true
 }
 
 // Valid reports whether r is Known and every directory of r is as
