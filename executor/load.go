@@ -89,7 +89,10 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		remade := false
 		var rm *loadcache.Remake
 		goals := remakeGoals(db, missing)
-		known := hit != nil && hit.Remake.Valid(searchedNames(db, goals))
+		known, fresh := false, (*loadcache.Remake)(nil)
+		if hit != nil {
+			known, fresh = hit.Remake.Valid(searchedNames(db, goals))
+		}
 		switch {
 		case known && len(hit.Remake.Goals) == 0:
 			cache.RemakeSkipped()
@@ -140,6 +143,9 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		case hit != nil && rm != nil && rm.Known:
 			// The stored knowledge of remaking was missing or stale.
 			cache.Store(key, hit.Encoding, rm)
+		case hit != nil && fresh != nil:
+			// It held, but directories changed: store their state now.
+			cache.Store(key, hit.Encoding, fresh)
 		}
 		return db, StatusOK
 	}

@@ -306,8 +306,15 @@ func TestLoadCacheRemakeBesideMakefiles(t *testing.T) {
 			}
 			writeFiles(t, dir, map[string]string{"out.txt": "x", "Dockerfile": "FROM x\n"})
 			loadCached(t, dir, makefile.Config{}, cache)
-			if s := cache.Stats(); s.Hits != before.Hits+1 || s.RemakeSkipped != before.RemakeSkipped+1 {
+			s := cache.Stats()
+			if s.Hits != before.Hits+1 || s.RemakeSkipped != before.RemakeSkipped+1 {
 				t.Fatalf("after build/, out.txt and Dockerfile appeared: stats %+v → %+v (want a hit that skips remaking)", before, s)
+			}
+			// An aged directory that changed is stored again with its new
+			// state; a fresh one was stored to be compared by names, and
+			// still is.
+			if stored := s.Stores - before.Stores; (stored == 1) != aged {
+				t.Errorf("the changed directory's state stored %d times, want storing %v", stored, aged)
 			}
 			writeFiles(t, dir, map[string]string{"a.mk.sh": "X = from-sh\n"})
 			got := loadCached(t, dir, makefile.Config{}, cache)

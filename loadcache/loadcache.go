@@ -235,24 +235,37 @@ func (r *Remake) Settle() {
 
 // Valid reports whether r is Known and every directory of r is as
 // recorded, or, when it changed, still has the same entries for which keep
-// (the same as when r was made) reports true.
-func (r *Remake) Valid(keep func(dir, name string) bool) bool {
+// (the same as when r was made) reports true. When r holds but a directory
+// changed, fresh is r with the directories' current state (settled, see
+// Settle): storing it lets later checks trust their times again.
+func (r *Remake) Valid(keep func(dir, name string) bool) (ok bool, fresh *Remake) {
 	if r == nil || !r.Known {
-		return false
+		return false, nil
 	}
-	for _, d := range r.Dirs {
+	for i, d := range r.Dirs {
 		now := StatDir(d.Path)
 		if now.sameState(d) {
 			continue
 		}
 		if now.Exists != d.Exists || !now.Exists {
-			return false
+			return false, nil
 		}
-		if !slices.Equal(ListDir(d.Path, keep).Names, d.Names) {
-			return false
+		l := ListDir(d.Path, keep)
+		if !slices.Equal(l.Names, d.Names) {
+			return false, nil
+		}
+		if fresh == nil {
+			fresh = &Remake{Known: true, Goals: r.Goals, Dirs: slices.Clone(r.Dirs)}
+		}
+		fresh.Dirs[i] = l
+	}
+	if fresh != nil {
+		fresh.Settle()
+		if slices.EqualFunc(fresh.Dirs, r.Dirs, Dir.sameState) {
+			fresh = nil // still too recent to trust: nothing gained by storing
 		}
 	}
-	return true
+	return true, fresh
 }
 
 // Key is the identity of a load: the hash of its Config (without streams
