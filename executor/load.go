@@ -317,7 +317,6 @@ func searchedNames(db *makefile.Database, goals []string) func(dir, name string)
 						push(shape{pre: pp + stem.pre, suf: stem.suf + ps, dir: dir}, chain)
 					}
 				}
-				break
 			}
 		}
 	}
