@@ -91,7 +91,15 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		goals := remakeGoals(db, missing)
 		known, fresh := false, (*loadcache.Remake)(nil)
 		if hit != nil {
-			known, fresh = hit.Remake.Valid(searchedNames(db, goals))
+			// Which names count is worked out only for a directory that
+			// changed: most hits find none.
+			var keep func(dir, name string) bool
+			known, fresh = hit.Remake.Valid(func(dir, name string) bool {
+				if keep == nil {
+					keep = searchedNames(db, goals)
+				}
+				return keep(dir, name)
+			})
 		}
 		switch {
 		case known && len(hit.Remake.Goals) == 0:
