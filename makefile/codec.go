@@ -28,20 +28,36 @@ const (
 )
 
 type encoder struct {
-	buf     []byte
-	strs    map[string]uint64
-	strList []string
+	buf []byte
+	// What the database points to, numbered in the order first met: the
+	// encoding refers to each by its number, so shared pointers stay
+	// shared.
+	strs  table[string]
+	vars  table[*Var]
+	sets  table[*VarSet]
+	recs  table[*Recipe]
+	rules table[*Rule]
+	tgts  table[*Target]
+}
 
-	vars    map[*Var]uint64
-	varList []*Var
-	sets    map[*VarSet]uint64
-	setList []*VarSet
-	recs    map[*Recipe]uint64
-	recList []*Recipe
-	rules   map[*Rule]uint64
-	ruleLst []*Rule
-	tgts    map[*Target]uint64
-	tgtList []*Target
+// table numbers the distinct values it is given, in the order first given.
+type table[T comparable] struct {
+	ids  map[T]uint64
+	list []T
+}
+
+// add returns p's number, numbering it if it is new (isNew).
+func (t *table[T]) add(p T) (id uint64, isNew bool) {
+	if id, ok := t.ids[p]; ok {
+		return id, false
+	}
+	if t.ids == nil {
+		t.ids = make(map[T]uint64)
+	}
+	id = uint64(len(t.list))
+	t.ids[p] = id
+	t.list = append(t.list, p)
+	return id, true
 }
 
 func (e *encoder) uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
@@ -66,12 +82,7 @@ func (e *encoder) bits(bs ...bool) {
 }
 
 func (e *encoder) str(s string) {
-	id, ok := e.strs[s]
-	if !ok {
-		id = uint64(len(e.strList))
-		e.strs[s] = id
-		e.strList = append(e.strList, s)
-	}
+	id, _ := e.strs.add(s)
 	e.uint(id)
 }
 
@@ -106,12 +117,8 @@ func ref[T comparable](e *encoder, m map[T]uint64, p T, isNil bool) {
 }
 
 func (e *encoder) addVar(v *Var) {
-	if v == nil {
-		return
-	}
-	if _, ok := e.vars[v]; !ok {
-		e.vars[v] = uint64(len(e.varList))
-		e.varList = append(e.varList, v)
+	if v != nil {
+		e.vars.add(v)
 	}
 }
 
@@ -119,23 +126,16 @@ func (e *encoder) addSet(s *VarSet) {
 	if s == nil {
 		return
 	}
-	if _, ok := e.sets[s]; ok {
-		return
-	}
-	e.sets[s] = uint64(len(e.setList))
-	e.setList = append(e.setList, s)
-	for _, n := range s.order {
-		e.addVar(s.m[n])
+	if _, isNew := e.sets.add(s); isNew {
+		for _, n := range s.order {
+			e.addVar(s.m[n])
+		}
 	}
 }
 
 func (e *encoder) addRecipe(r *Recipe) {
-	if r == nil {
-		return
-	}
-	if _, ok := e.recs[r]; !ok {
-		e.recs[r] = uint64(len(e.recList))
-		e.recList = append(e.recList, r)
+	if r != nil {
+		e.recs.add(r)
 	}
 }
 
@@ -143,15 +143,11 @@ func (e *encoder) addTarget(t *Target) {
 	if t == nil {
 		return
 	}
-	if _, ok := e.tgts[t]; ok {
+	if _, isNew := e.tgts.add(t); !isNew {
 		return
 	}
-	e.tgts[t] = uint64(len(e.tgtList))
-	e.tgtList = append(e.tgtList, t)
 	for _, r := range t.Rules {
-		if _, ok := e.rules[r]; !ok {
-			e.rules[r] = uint64(len(e.ruleLst))
-			e.ruleLst = append(e.ruleLst, r)
+		if _, isNew := e.rules.add(r); isNew {
 			e.addRecipe(r.Recipe)
 		}
 	}
@@ -180,10 +176,8 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	if len(db.missingRequired) > 0 {
 		return nil, errors.New("makefile: a database with missing makefiles is not encoded")
 	}
-	e := &encoder{strs: make(map[string]uint64), vars: make(map[*Var]uint64), sets: make(map[*VarSet]uint64),
-		recs: make(map[*Recipe]uint64), rules: make(map[*Rule]uint64), tgts: make(map[*Target]uint64)}
-	e.strs[""] = 0
-	e.strList = append(e.strList, "")
+	e := &encoder{}
+	e.strs.add("") // number 0
 	// Collect what the database points to, in a fixed order.
 	e.addSet(db.Globals)
 	targetKeys := sortedKeys(db.Targets)
@@ -201,8 +195,8 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.addVar(pv.Var)
 	}
 
-	e.uint(uint64(len(e.varList)))
-	for _, v := range e.varList {
+	e.uint(uint64(len(e.vars.list)))
+	for _, v := range e.vars.list {
 		e.str(v.Name)
 		e.uint(uint64(v.Flavor))
 		e.uint(uint64(v.Origin))
@@ -213,8 +207,8 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.str(v.op)
 		e.str(v.envValue)
 	}
-	e.uint(uint64(len(e.setList)))
-	for _, s := range e.setList {
+	e.uint(uint64(len(e.sets.list)))
+	for _, s := range e.sets.list {
 		e.list(s.order)
 		e.uint(uint64(len(s.m)))
 		written := 0
@@ -228,7 +222,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 					seen[n] = true
 				}
 				e.str(n)
-				e.uint(e.vars[v])
+				e.uint(e.vars.ids[v])
 				written++
 			}
 		}
@@ -236,8 +230,8 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 			return nil, errors.New("makefile: a variable set's order does not list every variable")
 		}
 	}
-	e.uint(uint64(len(e.recList)))
-	for _, r := range e.recList {
+	e.uint(uint64(len(e.recs.list)))
+	for _, r := range e.recs.list {
 		e.uint(uint64(len(r.Lines)))
 		for _, l := range r.Lines {
 			e.str(l.Text)
@@ -246,11 +240,11 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.pos(r.Pos)
 		e.uint(uint64(r.prefix))
 	}
-	e.uint(uint64(len(e.ruleLst)))
-	for _, r := range e.ruleLst {
+	e.uint(uint64(len(e.rules.list)))
+	for _, r := range e.rules.list {
 		e.list(r.Prereqs)
 		e.list(r.OrderOnly)
-		ref(e, e.recs, r.Recipe, r.Recipe == nil)
+		ref(e, e.recs.ids, r.Recipe, r.Recipe == nil)
 		e.str(r.SecondExpansion)
 		e.list(r.SecondExpansionTexts)
 		e.str(r.Stem)
@@ -258,15 +252,15 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.list(r.Grouped)
 		e.pos(r.Pos)
 	}
-	e.uint(uint64(len(e.tgtList)))
-	for _, t := range e.tgtList {
+	e.uint(uint64(len(e.tgts.list)))
+	for _, t := range e.tgts.list {
 		e.str(t.Name)
 		e.bits(t.DoubleColon, t.Phony, t.Precious, t.Intermediate, t.Secondary, t.NotIntermediate, t.isTarget, t.builtin, t.Rules == nil)
 		e.uint(uint64(len(t.Rules)))
 		for _, r := range t.Rules {
-			e.uint(e.rules[r])
+			e.uint(e.rules.ids[r])
 		}
-		ref(e, e.sets, t.Vars, t.Vars == nil)
+		ref(e, e.sets.ids, t.Vars, t.Vars == nil)
 		e.pos(t.Pos)
 	}
 
@@ -274,12 +268,12 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	e.uint(uint64(len(targetKeys)))
 	for _, k := range targetKeys {
 		e.str(k)
-		ref(e, e.tgts, db.Targets[k], db.Targets[k] == nil)
+		ref(e, e.tgts.ids, db.Targets[k], db.Targets[k] == nil)
 	}
 	e.uint(uint64(len(builtinKeys)))
 	for _, k := range builtinKeys {
 		e.str(k)
-		ref(e, e.tgts, db.builtinFiles[k], db.builtinFiles[k] == nil)
+		ref(e, e.tgts.ids, db.builtinFiles[k], db.builtinFiles[k] == nil)
 	}
 	e.list(db.TargetOrder)
 	e.uint(uint64(len(db.PatternRules)))
@@ -287,7 +281,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.list(pr.Targets)
 		e.list(pr.Prereqs)
 		e.list(pr.OrderOnly)
-		ref(e, e.recs, pr.Recipe, pr.Recipe == nil)
+		ref(e, e.recs.ids, pr.Recipe, pr.Recipe == nil)
 		e.bits(pr.Terminal, pr.Builtin, pr.Suffix)
 		e.str(pr.SecondExpansion)
 		e.pos(pr.Pos)
@@ -295,7 +289,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	e.uint(uint64(len(db.PatternVars)))
 	for _, pv := range db.PatternVars {
 		e.str(pv.Pattern)
-		ref(e, e.vars, pv.Var, pv.Var == nil)
+		ref(e, e.vars.ids, pv.Var, pv.Var == nil)
 	}
 	e.bool(db.VPaths != nil)
 	e.uint(uint64(len(db.VPaths)))
@@ -309,7 +303,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped,
 		ev.posix, ev.secondExp, ev.exportAll, db.specialPrereqs != nil)
 	e.list(db.Suffixes)
-	e.uint(e.sets[db.Globals])
+	e.uint(e.sets.ids[db.Globals])
 	e.flags(&db.Flags)
 	e.str(db.curdir)
 	e.uint(uint64(ev.recipePrefix))
@@ -324,14 +318,14 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	// Header, string table, body.
 	b = append(b, codecMagic...)
 	b = binary.AppendUvarint(b, codecVersion)
-	b = binary.AppendUvarint(b, uint64(len(e.strList)))
+	b = binary.AppendUvarint(b, uint64(len(e.strs.list)))
 	total := 0
-	for _, s := range e.strList {
+	for _, s := range e.strs.list {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		total += len(s)
 	}
 	b = slices.Grow(b, total+len(e.buf))
-	for _, s := range e.strList {
+	for _, s := range e.strs.list {
 		b = append(b, s...)
 	}
 	return append(b, e.buf...), nil
