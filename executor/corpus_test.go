@@ -19,6 +19,31 @@ var (
 	cachedAll  = flag.Bool("make.cachedall", false, "TestCorpusCached: run every case of testdata/make, not every fourth")
 )
 
+// loadCorpus returns the differential cases with the known differences of
+// the execution corpus and of the makefile package's (reading, $(shell):
+// they hold for the whole pipeline too; some of them, those of its
+// parse-only runner, the executor removes, so agreeing is no error for
+// them). It skips the test when GNU make is not installed.
+func loadCorpus(t *testing.T) (cases []*maketest.Case, known, parseKnown map[string]string) {
+	t.Helper()
+	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
+		t.Skip("GNU make is not installed")
+	}
+	cases, err := maketest.LoadCorpus(filepath.Join("..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err = maketest.KnownDifferences(filepath.Join("..", "testdata", "make-exec", "KNOWN_DIFFERENCES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parseKnown, err = maketest.KnownDifferences(filepath.Join("..", "testdata", "make", "KNOWN_DIFFERENCES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases, known, parseKnown
+}
+
 // TestCorpus runs every case of testdata/make (the makefile package's
 // corpus) and testdata/make-exec (execution cases: implicit rules,
 // timestamps, -j/-O, -k, -n, -q, -t, interrupts are in interrupt_test.go)
@@ -27,24 +52,7 @@ var (
 // (contents, link targets, modes) must be identical, except for cases
 // listed with a reason in testdata/make-exec/KNOWN_DIFFERENCES.
 func TestCorpus(t *testing.T) {
-	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
-		t.Skip("GNU make is not installed")
-	}
-	cases, err := maketest.LoadCorpus(filepath.Join("..", "testdata"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	known, err := maketest.KnownDifferences(filepath.Join("..", "testdata", "make-exec", "KNOWN_DIFFERENCES"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The makefile package's known differences (reading, $(shell)) hold
-	// for the whole pipeline too; some of them (those of its parse-only
-	// runner) the executor removes, so agreeing is no error for them.
-	parseKnown, err := maketest.KnownDifferences(filepath.Join("..", "testdata", "make", "KNOWN_DIFFERENCES"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases, known, parseKnown := loadCorpus(t)
 	for _, k := range maketest.UnknownNames(cases, known) {
 		t.Errorf("KNOWN_DIFFERENCES names %q, which is not a case", k)
 	}
@@ -94,21 +102,7 @@ func TestCorpus(t *testing.T) {
 // round trip test of package makefile covers too) every fourth runs, all
 // with -make.cachedall: the whole corpus takes some 15 s on two cores.
 func TestCorpusCached(t *testing.T) {
-	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
-		t.Skip("GNU make is not installed")
-	}
-	cases, err := maketest.LoadCorpus(filepath.Join("..", "testdata"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	known, err := maketest.KnownDifferences(filepath.Join("..", "testdata", "make-exec", "KNOWN_DIFFERENCES"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	parseKnown, err := maketest.KnownDifferences(filepath.Join("..", "testdata", "make", "KNOWN_DIFFERENCES"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases, known, parseKnown := loadCorpus(t)
 	tmp := t.TempDir()
 	ctx := context.Background()
 	var hits, ran atomic.Int32
