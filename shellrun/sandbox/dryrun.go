@@ -158,6 +158,8 @@ type dryRun struct {
 	runitLoop atomic.Bool
 	// accounts indexes /etc/passwd and friends.
 	accounts accounts
+	// h names the helpers added to the scripts' interpreters.
+	h helpers
 }
 
 // scope is one running shell (a script, bash -c, a nested script).
@@ -228,7 +230,7 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 			rep.Base = img.Rootfs
 		}
 	}
-	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, destNames: map[string]string{}}
+	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, destNames: map[string]string{}, h: newHelpers()}
 	for i := range img.Scripts {
 		if s := img.Scripts[i]; s.Dest != "" {
 			d.destNames[clean("/", s.Dest)] = s.Path
@@ -530,7 +532,7 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 	}
 	sc := &scope{d: d, script: s, shell: shell, depth: depth, steps: steps, funcs: map[string]bool{}}
 	homes := map[string]bool{}
-	if hz := harden(f, true, sc.funcs, homes, false); len(hz) > 0 {
+	if hz := harden(f, &d.h, true, sc.funcs, homes, false); len(hz) > 0 {
 		for _, h := range hz {
 			d.contain(fmt.Sprintf("%s:%s", name, h.pos), h.what, "%s", h.msg)
 			if h.fatal {
@@ -544,7 +546,7 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 		}
 	}
 	if !d.opts.keepHeredocs {
-		inlineHeredocs(f, sc.funcs)
+		inlineHeredocs(f, sc.funcs, &d.h)
 	}
 	sc.files = append(sc.files, indexFile(f, name))
 	sc.homes = homes
@@ -736,9 +738,9 @@ func (sc *scope) unsetPos(v, after string) string {
 func (d *dryRun) environ(homes map[string]bool) expand.Environ {
 	env := []string{
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOME=/root", "USER=root", "LOGNAME=root", "HOSTNAME=sandbox", "SHELL=/bin/bash",
+		"HOME=/root", "USER=root", "LOGNAME=root", "HOSTNAME=" + containerHostname, "SHELL=/bin/bash",
 		"UID=0", "EUID=0", "GID=0", "PWD=/", "TMPDIR=" + sandboxTmp,
-		"HOME root=/root", "__dmake_pid=4242", "__dmake_ppid=1",
+		"HOME root=/root", d.h.pid + "=4242", d.h.ppid + "=1",
 	}
 	for u := range homes {
 		if u == "root" || u == "" {

@@ -70,7 +70,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		return nil, errBudget
 	}
 	argv := args
-	if args[0] == hdocCall && len(args) > 2 {
+	if args[0] == sc.d.h.hdoc && len(args) > 2 {
 		argv = args[2:] // the command, without its here-document
 	}
 	sc.mu.Lock()
@@ -82,6 +82,11 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		i++
 	}
 	name, rest := args[i], args[i+1:]
+	if sc.d.h.is(name) && name != sc.d.h.hdoc {
+		// A script that names a helper (it cannot know the token) meets
+		// an unknown command, as it would in bash.
+		return sc.d.h.failCall("127", name+": command not found"), nil
+	}
 	if !specialCalls[name] {
 		return args, nil
 	}
@@ -101,7 +106,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		}
 		if show {
 			sc.d.contain(pos, "host-lookup", "command -v answered from the virtual FS, not the host's PATH")
-			return append([]string{"__dmake_lookup", "command"}, names...), nil
+			return append([]string{sc.d.h.lookup, "command"}, names...), nil
 		}
 		if len(names) == 0 {
 			return []string{":"}, nil
@@ -112,7 +117,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 			return []string{":"}, nil
 		}
 		sc.d.contain(pos, "host-lookup", "%s answered from the virtual FS, not the host's PATH", name)
-		return append([]string{"__dmake_lookup", name}, rest...), nil
+		return append([]string{sc.d.h.lookup, name}, rest...), nil
 	case "source", ".":
 		if name == "source" && sc.shell == "sh" {
 			sc.d.warnf(pos, "bash-only", "source is bash-only; /bin/sh (dash) knows only '.'")
@@ -122,19 +127,19 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		}
 		p, ok := sc.resolveSource(rest[0], hc.Dir, hc.Env.Get("PATH").String())
 		if !ok {
-			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %s: No such file or directory", name, rest[0])}, nil
+			return sc.d.h.failCall("1", fmt.Sprintf("%s: %s: No such file or directory", name, rest[0])), nil
 		}
 		src, err := sc.d.vfs.ReadFile(p)
 		if err != nil {
-			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %v", name, err)}, nil
+			return sc.d.h.failCall("1", fmt.Sprintf("%s: %v", name, err)), nil
 		}
 		f, ok := sc.d.parse(src, p, sc.shell, true)
 		if !ok {
-			return []string{"__dmake_fail", "1", fmt.Sprintf("%s: %s: syntax error", name, p)}, nil
+			return sc.d.h.failCall("1", fmt.Sprintf("%s: %s: syntax error", name, p)), nil
 		}
 		text, ok := sc.hardenText(pos, "source", f)
 		if !ok {
-			return []string{"__dmake_fail", "1", "source refused by the sandbox"}, nil
+			return sc.d.h.failCall("1", "source refused by the sandbox"), nil
 		}
 		sc.mu.Lock()
 		sc.files = append(sc.files, indexFile(f, p))
@@ -157,7 +162,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		if err == nil {
 			text, ok := sc.hardenText(pos, "eval", f)
 			if !ok {
-				return []string{"__dmake_fail", "1", "eval refused by the sandbox"}, nil
+				return sc.d.h.failCall("1", "eval refused by the sandbox"), nil
 			}
 			sc.mu.Lock()
 			sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
@@ -173,9 +178,9 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 			if _, v, ok := strings.Cut(a, "="); ok {
 				f, err := syntax.NewParser().Parse(strings.NewReader(v), "")
 				if err == nil {
-					if hz := harden(f, false, nil, sc.homes, true); len(hz) > 0 {
+					if hz := harden(f, &sc.d.h, false, nil, sc.homes, true); len(hz) > 0 {
 						sc.d.contain(pos, "refused-alias", "alias refused: %s", hz[0].msg)
-						return []string{"__dmake_fail", "1", "alias refused by the sandbox"}, nil
+						return sc.d.h.failCall("1", "alias refused by the sandbox"), nil
 					}
 				}
 			}
@@ -190,10 +195,10 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		sc.d.contain(pos, "stdin", "%s reads an empty stdin: the sandbox never hands scripts the terminal", name)
 	case "kill":
 		sc.d.contain(pos, "signal", "kill %s: no process is signalled by the dry run", strings.Join(rest, " "))
-		return append([]string{"__dmake_builtin", name}, rest...), nil
+		return append([]string{sc.d.h.builtin, name}, rest...), nil
 	case "umask", "ulimit", "jobs", "disown", "suspend", "logout", "fc", "history", "bind",
 		"complete", "compgen", "compopt", "enable", "caller", "times", "coproc", "bg", "fg", "newgrp":
-		return append([]string{"__dmake_builtin", name}, rest...), nil
+		return append([]string{sc.d.h.builtin, name}, rest...), nil
 	case "set":
 		sc.trackSet(rest)
 	case "exit":
@@ -256,7 +261,7 @@ var framePool = sync.Pool{New: func() any { return new([maxFrames]uintptr) }}
 // trap, source). It returns the text to run instead ("" for unchanged) or
 // false when the text must be refused.
 func (sc *scope) hardenText(pos, what string, f *syntax.File) (string, bool) {
-	hz := harden(f, true, sc.funcs, sc.homes, true)
+	hz := harden(f, &sc.d.h, true, sc.funcs, sc.homes, true)
 	if len(hz) == 0 {
 		return "", true
 	}
@@ -319,7 +324,7 @@ func (sc *scope) trap(pos string, prefix, rest []string) ([]string, error) {
 	if err == nil {
 		text, ok := sc.hardenText(pos, "trap", f)
 		if !ok {
-			return []string{"__dmake_fail", "1", "trap refused by the sandbox"}, nil
+			return sc.d.h.failCall("1", "trap refused by the sandbox"), nil
 		}
 		if text != "" {
 			cb = text
@@ -400,7 +405,7 @@ func (sc *scope) open(ctx context.Context, p string, flag int, perm os.FileMode)
 }
 
 func (sc *scope) stat(ctx context.Context, name string, follow bool) (fs.FileInfo, error) {
-	if fn, ok := strings.CutPrefix(name, hdocProbe); ok {
+	if fn, ok := strings.CutPrefix(name, sc.d.h.probe); ok {
 		// Is the command of an inlined here-document still no function?
 		if sc.funcs[fn] {
 			return nil, pathErr("stat", name, errNotExist)

@@ -32,7 +32,7 @@ type hazard struct {
 // With fixedHomes, homes is what the environment already answers: any
 // other ~user is a fatal hazard (text parsed again at run time, when the
 // environment can no longer grow).
-func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool, fixedHomes bool) []hazard {
+func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]bool, fixedHomes bool) []hazard {
 	var hz []hazard
 	add := func(p syntax.Pos, what, msg string, fatal bool) {
 		hz = append(hz, hazard{pos: fmt.Sprintf("%d:%d", p.Line(), p.Col()), what: what, msg: msg, fatal: fatal || !rewrite})
@@ -88,14 +88,14 @@ func harden(root syntax.Node, rewrite bool, funcs, homes map[string]bool, fixedH
 				switch n.Param.Value {
 				case "$":
 					if rewrite {
-						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: "__dmake_pid"}
+						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: h.pid}
 						add(n.Pos(), "host-pid", "$$ answered with a synthetic pid, not the host's", false)
 					} else {
 						add(n.Pos(), "host-pid", "$$ would show a host pid", true)
 					}
 				case "PPID":
 					if rewrite {
-						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: "__dmake_ppid"}
+						n.Param = &syntax.Lit{ValuePos: n.Param.ValuePos, ValueEnd: n.Param.ValueEnd, Value: h.ppid}
 						add(n.Pos(), "host-pid", "$PPID answered with a synthetic pid, not the host's", false)
 					} else {
 						add(n.Pos(), "host-pid", "$PPID would show a host pid", true)

@@ -14,8 +14,8 @@ import (
 // a dry run of typical install scripts (cat >file <<EOF). The rewrite keeps
 // the interpreter's meaning exactly:
 //
-//	cat >f <<EOF      if [[ -e /dev/null/dmake-hdoc-ok/cat ]]; then
-//	body $x       →      __dmake_hdoc "body $x
+//	cat >f <<EOF      if [[ -e /dev/null/_TOKEN_/cat ]]; then
+//	body $x       →      _TOKEN_hdoc "body $x
 //	EOF                  " cat >f
 //	                  else cat >f <<EOF …; fi
 //
@@ -26,10 +26,6 @@ import (
 // the original form when a function of that name has been declared since
 // the text was parsed (source, eval, a trap), as the function would read
 // the here-document.
-const (
-	hdocCall  = "__dmake_hdoc"
-	hdocProbe = "/dev/null/dmake-hdoc-ok/"
-)
 
 // inlineHeredocs rewrites, in a parsed and hardened text, the statements
 // that run an external command (a literal name that is no builtin, no
@@ -40,53 +36,53 @@ const (
 // and compound commands only, not into words (command substitutions keep
 // their here-documents): a walk of every node cost a third as much as the
 // pipes it saves.
-func inlineHeredocs(f *syntax.File, funcs map[string]bool) {
-	inlineStmts(f.Stmts, funcs)
+func inlineHeredocs(f *syntax.File, funcs map[string]bool, h *helpers) {
+	inlineStmts(f.Stmts, funcs, h)
 }
 
-func inlineStmts(stmts []*syntax.Stmt, funcs map[string]bool) {
+func inlineStmts(stmts []*syntax.Stmt, funcs map[string]bool, h *helpers) {
 	for _, st := range stmts {
-		inlineStmt(st, funcs)
+		inlineStmt(st, funcs, h)
 	}
 }
 
-func inlineStmt(st *syntax.Stmt, funcs map[string]bool) {
+func inlineStmt(st *syntax.Stmt, funcs map[string]bool, h *helpers) {
 	if st == nil {
 		return
 	}
 	switch c := st.Cmd.(type) {
 	case *syntax.CallExpr:
-		inlineCall(st, c, funcs)
+		inlineCall(st, c, funcs, h)
 	case *syntax.Block:
-		inlineStmts(c.Stmts, funcs)
+		inlineStmts(c.Stmts, funcs, h)
 	case *syntax.Subshell:
-		inlineStmts(c.Stmts, funcs)
+		inlineStmts(c.Stmts, funcs, h)
 	case *syntax.IfClause:
 		for ; c != nil; c = c.Else {
-			inlineStmts(c.Cond, funcs)
-			inlineStmts(c.Then, funcs)
+			inlineStmts(c.Cond, funcs, h)
+			inlineStmts(c.Then, funcs, h)
 		}
 	case *syntax.WhileClause:
-		inlineStmts(c.Cond, funcs)
-		inlineStmts(c.Do, funcs)
+		inlineStmts(c.Cond, funcs, h)
+		inlineStmts(c.Do, funcs, h)
 	case *syntax.ForClause:
-		inlineStmts(c.Do, funcs)
+		inlineStmts(c.Do, funcs, h)
 	case *syntax.CaseClause:
 		for _, it := range c.Items {
-			inlineStmts(it.Stmts, funcs)
+			inlineStmts(it.Stmts, funcs, h)
 		}
 	case *syntax.BinaryCmd:
-		inlineStmt(c.X, funcs)
-		inlineStmt(c.Y, funcs)
+		inlineStmt(c.X, funcs, h)
+		inlineStmt(c.Y, funcs, h)
 	case *syntax.FuncDecl:
-		inlineStmt(c.Body, funcs)
+		inlineStmt(c.Body, funcs, h)
 	case *syntax.TimeClause:
-		inlineStmt(c.Stmt, funcs)
+		inlineStmt(c.Stmt, funcs, h)
 	}
 }
 
 // inlineCall rewrites st, which runs call, if it qualifies.
-func inlineCall(st *syntax.Stmt, call *syntax.CallExpr, funcs map[string]bool) {
+func inlineCall(st *syntax.Stmt, call *syntax.CallExpr, funcs map[string]bool, h *helpers) {
 	if len(st.Redirs) == 0 || len(call.Assigns) > 0 || len(call.Args) == 0 {
 		return
 	}
@@ -102,7 +98,7 @@ func inlineCall(st *syntax.Stmt, call *syntax.CallExpr, funcs map[string]bool) {
 		}
 	}
 	name := call.Args[0].Lit()
-	if name == "" || interp.IsBuiltin(name) || funcs[name] || specialCalls[name] || strings.HasPrefix(name, "__dmake_") {
+	if name == "" || interp.IsBuiltin(name) || funcs[name] || specialCalls[name] || h.is(name) {
 		return
 	}
 	for _, a := range call.Args[1:] {
@@ -115,9 +111,9 @@ func inlineCall(st *syntax.Stmt, call *syntax.CallExpr, funcs map[string]bool) {
 		return &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: pos, ValueEnd: pos, Value: v}}}
 	}
 	check := &syntax.Stmt{Position: st.Position, Cmd: &syntax.TestClause{Left: pos, Right: pos,
-		X: &syntax.UnaryTest{OpPos: pos, Op: syntax.TsExists, X: lit(hdocProbe + name)}}}
+		X: &syntax.UnaryTest{OpPos: pos, Op: syntax.TsExists, X: lit(h.probe + name)}}}
 	fast := &syntax.Stmt{Position: st.Position, Redirs: st.Redirs[:len(st.Redirs)-1],
-		Cmd: &syntax.CallExpr{Args: append([]*syntax.Word{lit(hdocCall), hdocArg(last)}, call.Args...)}}
+		Cmd: &syntax.CallExpr{Args: append([]*syntax.Word{lit(h.hdoc), hdocArg(last)}, call.Args...)}}
 	slow := &syntax.Stmt{Position: st.Position, Redirs: st.Redirs, Cmd: call}
 	end := st.End()
 	st.Cmd = &syntax.IfClause{Position: st.Position, ThenPos: st.Position, FiPos: end,

@@ -59,10 +59,11 @@ func TestInlineHeredocs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			inlineHeredocs(f, map[string]bool{"cat": strings.HasPrefix(tc.name, "declared") && tc.name != "declared-later"})
+			h := newHelpers()
+			inlineHeredocs(f, map[string]bool{"cat": strings.HasPrefix(tc.name, "declared") && tc.name != "declared-later"}, &h)
 			var printed strings.Builder
 			syntax.NewPrinter().Print(&printed, f)
-			if got := strings.Count(printed.String(), hdocProbe); got != tc.inlined {
+			if got := strings.Count(printed.String(), h.probe); got != tc.inlined {
 				t.Errorf("%d statements inlined, want %d:\n%s", got, tc.inlined, printed.String())
 			}
 			img := Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(tc.src), Role: RoleInstall, Shell: "bash"}}}

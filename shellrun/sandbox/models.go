@@ -37,7 +37,7 @@ type mctx struct {
 func (sc *scope) exec(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	m := &mctx{sc: sc, ctx: ctx, hc: hc, pos: sc.where(hc.Pos), args: args, kind: "model"}
-	if args[0] == hdocCall && len(args) > 2 {
+	if args[0] == sc.d.h.hdoc && len(args) > 2 {
 		// An inlined here-document (heredoc.go) is the standard input.
 		body := args[1]
 		if len(body) > maxStdin {
@@ -50,9 +50,9 @@ func (sc *scope) exec(ctx context.Context, args []string) error {
 	if m.fatal != nil {
 		return m.fatal
 	}
-	if !strings.HasPrefix(args[0], "__dmake_") || args[0] == "__dmake_builtin" {
+	if h := &sc.d.h; !h.is(args[0]) || args[0] == h.builtin {
 		argv := args
-		if args[0] == "__dmake_builtin" {
+		if args[0] == h.builtin {
 			argv = args[1:]
 		}
 		sc.d.record(Command{Pos: m.pos, Argv: argv, Kind: m.kind, Exit: code, Model: m.model})
@@ -164,16 +164,23 @@ func (m *mctx) run() int {
 	name := path.Base(m.args[0])
 	a := m.args[1:]
 	m.model = name
-	switch name {
-	case "__dmake_lookup":
-		return m.lookup(a)
-	case "__dmake_fail":
-		code, _ := strconv.Atoi(a[0])
-		fmt.Fprintln(m.hc.Stderr, a[1])
-		m.msg = a[1]
-		return code
-	case "__dmake_builtin":
-		return m.builtin(a)
+	if h := &m.sc.d.h; h.is(m.args[0]) {
+		// Only the call handler's rewrites get here (it refuses the
+		// names in a script), always with their arguments; a missing
+		// one is a bug in the rewrite, never a crash.
+		switch {
+		case m.args[0] == h.lookup && len(a) > 0:
+			return m.lookup(a)
+		case m.args[0] == h.fail && len(a) > 1:
+			code, _ := strconv.Atoi(a[0])
+			fmt.Fprintln(m.hc.Stderr, a[1])
+			m.msg = a[1]
+			return code
+		case m.args[0] == h.builtin && len(a) > 0:
+			return m.builtin(a)
+		}
+		m.msg = "internal: bad helper call"
+		return 2
 	}
 	if strings.Contains(m.args[0], "/") {
 		p := m.abs(m.args[0])

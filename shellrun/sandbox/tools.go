@@ -40,7 +40,7 @@ func fillModels() {
 		"ls": lsModel, "test": testModel, "[": testModel,
 		"useradd": useraddModel, "adduser": useraddModel, "groupadd": groupaddModel, "addgroup": groupaddModel,
 		"usermod": usermodModel, "userdel": userdelModel, "deluser": userdelModel, "passwd": okModel, "chpasswd": okModel,
-		"id": idModel, "whoami": outModel("root"), "hostname": outModel("sandbox"), "uname": unameModel,
+		"id": idModel, "whoami": outModel("root"), "hostname": outModel(containerHostname), "uname": unameModel,
 		"nproc": outModel("2"), "arch": outModel("x86_64"), "dpkg-architecture": outModel("amd64"),
 		"getent": getentModel, "basename": basenameModel, "dirname": dirnameModel,
 		"head": headTailModel, "tail": headTailModel, "wc": wcModel, "sort": sortModel, "uniq": uniqModel,

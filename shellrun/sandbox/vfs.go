@@ -108,7 +108,7 @@ var skeleton = sync.OnceValue(func() *VFS {
 		v.writeLocked("/etc/shadow", []byte("root:*:20000:0:99999:7:::\n"), 0o640)
 		v.writeLocked("/etc/debian_version", []byte("12.8\n"), 0o644)
 		v.writeLocked("/etc/os-release", []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n"), 0o644)
-		v.writeLocked("/etc/hostname", []byte("sandbox\n"), 0o644)
+		v.writeLocked("/etc/hostname", []byte(containerHostname+"\n"), 0o644)
 		v.writeLocked("/var/lib/dpkg/status", nil, 0o644)
 		v.writeLocked("/etc/profile", []byte("# /etc/profile\n"), 0o644)
 		v.writeLocked("/etc/bash.bashrc", []byte("# bash.bashrc\n"), 0o644)
