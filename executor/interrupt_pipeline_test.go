@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/ctrlc"
 	"github.com/dmake-dev/dmake/internal/maketest"
 )
 
@@ -84,13 +85,16 @@ func TestInterruptPipeline(t *testing.T) {
 			cmd.Dir = gdir
 			cmd.Env = maketest.Env(gdir)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			var gout, gerr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &gout, &gerr
+			var gout bytes.Buffer
+			gerr := &ctrlc.Buffer{}
+			cmd.Stdout, cmd.Stderr = &gout, gerr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			waitFiles(t, gdir, tt.sync...)
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) // as a terminal's Ctrl-C
+			if err := ctrlc.Group(cmd.Process.Pid, gerr.String, 20*time.Second); err != nil {
+				t.Fatal(err)
+			}
 			cmd.Wait()
 			gstatus := cmd.ProcessState.ExitCode()
 			if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); ws.Signaled() {
