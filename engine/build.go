@@ -11,9 +11,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Labels dmake puts on the images it builds. Tools that clean up after dmake
@@ -42,16 +45,16 @@ const (
 	LabelLayout = "dev.dmake.layout"
 )
 
-// BuildRequest is one image build through the classic builder.
-type BuildRequest struct {
-	// Context is the build context as a tar stream (uncompressed or gzip).
-	Context io.Reader
+// BuildSettings are the settings of one build that the Engine API's build
+// call takes: everything a "docker build" command line can ask of the
+// classic builder.
+type BuildSettings struct {
 	// Dockerfile is the Dockerfile's path inside the context ("" means
 	// "Dockerfile").
 	Dockerfile string
 	// Tags name the built image.
 	Tags []string
-	// BuildArgs are the --build-arg values.
+	// BuildArgs are the --build-arg values (nil: unset).
 	BuildArgs map[string]*string
 	// Labels are added to the image.
 	Labels map[string]string
@@ -59,6 +62,34 @@ type BuildRequest struct {
 	NetworkMode string
 	// NoCache disables the build cache; Pull fetches the FROM image again.
 	NoCache, Pull bool
+	// KeepContainers keeps the intermediate containers (--rm=false);
+	// otherwise they are removed, also after a failed step.
+	KeepContainers bool
+	// Platform is "os/arch[/variant]"; the built image must be of it.
+	Platform string
+	// ExtraHosts are "name:ip" entries added to the RUN steps' /etc/hosts.
+	ExtraHosts []string
+	// Target is the stage of a multi-stage Dockerfile to build.
+	Target string
+	// CacheFrom are images whose layers the build may reuse.
+	CacheFrom []string
+	// Resource limits of the RUN steps' containers (0 or "": unset).
+	Memory, MemorySwap, ShmSize    int64
+	CPUShares, CPUPeriod, CPUQuota int64
+	CPUSetCPUs, CPUSetMems         string
+	CgroupParent, Isolation        string
+	SecurityOpt                    []string
+	Ulimits                        []*units.Ulimit
+	// Squash squashes the new layers into one (an experimental daemon
+	// feature).
+	Squash bool
+}
+
+// BuildRequest is one image build through the classic builder.
+type BuildRequest struct {
+	// Context is the build context as a tar stream (uncompressed or gzip).
+	Context io.Reader
+	BuildSettings
 }
 
 // BuildEventKind says what a BuildEvent reports.
@@ -128,23 +159,119 @@ func runBuild(ctx context.Context, c *client.Client, req BuildRequest, events fu
 	if events == nil {
 		events = func(BuildEvent) {}
 	}
-	resp, err := c.ImageBuild(ctx, req.Context, client.ImageBuildOptions{
-		Tags:        req.Tags,
-		Dockerfile:  req.Dockerfile,
-		BuildArgs:   req.BuildArgs,
-		Labels:      req.Labels,
-		NetworkMode: req.NetworkMode,
-		NoCache:     req.NoCache,
-		PullParent:  req.Pull,
-		Remove:      true,
-		ForceRemove: true,
-		Version:     build.BuilderV1,
-	})
+	opts := client.ImageBuildOptions{
+		Tags:         req.Tags,
+		Dockerfile:   req.Dockerfile,
+		BuildArgs:    req.BuildArgs,
+		Labels:       req.Labels,
+		NetworkMode:  req.NetworkMode,
+		NoCache:      req.NoCache,
+		PullParent:   req.Pull,
+		Remove:       !req.KeepContainers,
+		ForceRemove:  !req.KeepContainers,
+		ExtraHosts:   req.ExtraHosts,
+		Target:       req.Target,
+		CacheFrom:    req.CacheFrom,
+		Memory:       req.Memory,
+		MemorySwap:   req.MemorySwap,
+		ShmSize:      req.ShmSize,
+		CPUShares:    req.CPUShares,
+		CPUPeriod:    req.CPUPeriod,
+		CPUQuota:     req.CPUQuota,
+		CPUSetCPUs:   req.CPUSetCPUs,
+		CPUSetMems:   req.CPUSetMems,
+		CgroupParent: req.CgroupParent,
+		Isolation:    container.Isolation(req.Isolation),
+		SecurityOpt:  req.SecurityOpt,
+		Ulimits:      req.Ulimits,
+		Squash:       req.Squash,
+		Version:      build.BuilderV1,
+	}
+	var want ocispec.Platform
+	if req.Platform != "" {
+		var err error
+		if want, err = ParsePlatform(req.Platform); err != nil {
+			return BuildResult{}, fmt.Errorf("docker build: %w", err)
+		}
+		opts.Platforms = []ocispec.Platform{want}
+		// Tagged only once the image is known to be of that platform.
+		opts.Tags = nil
+	}
+	resp, err := c.ImageBuild(ctx, req.Context, opts)
 	if err != nil {
 		return BuildResult{}, fmt.Errorf("docker build: %w", err)
 	}
 	defer resp.Body.Close()
-	return followBuild(resp.Body, events)
+	res, err := followBuild(resp.Body, events)
+	if err != nil || req.Platform == "" {
+		return res, err
+	}
+	ins, err := c.ImageInspect(ctx, res.ImageID)
+	if err != nil {
+		return res, fmt.Errorf("inspecting the built image: %w", err)
+	}
+	got := ocispec.Platform{OS: ins.Os, Architecture: ins.Architecture, Variant: ins.Variant}
+	if !samePlatform(want, got) {
+		c.ImageRemove(ctx, res.ImageID, client.ImageRemoveOptions{})
+		return res, fmt.Errorf("docker build --platform %s: the builder made a %s image instead; it cannot build for %s here (no image was tagged)",
+			req.Platform, FormatPlatform(got), req.Platform)
+	}
+	for _, t := range req.Tags {
+		if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: res.ImageID, Target: t}); err != nil {
+			return res, fmt.Errorf("tagging %s as %s: %w", res.ImageID, t, err)
+		}
+	}
+	return res, nil
+}
+
+// ParsePlatform parses "os/arch[/variant]" (or "arch", meaning linux).
+func ParsePlatform(s string) (ocispec.Platform, error) {
+	parts := strings.Split(strings.ToLower(s), "/")
+	var p ocispec.Platform
+	switch len(parts) {
+	case 1:
+		p = ocispec.Platform{OS: "linux", Architecture: parts[0]}
+	case 2:
+		p = ocispec.Platform{OS: parts[0], Architecture: parts[1]}
+	case 3:
+		p = ocispec.Platform{OS: parts[0], Architecture: parts[1], Variant: parts[2]}
+	}
+	for _, part := range parts {
+		if part == "" || len(parts) > 3 {
+			return p, fmt.Errorf("invalid platform %q: want os/arch[/variant], e.g. linux/arm64", s)
+		}
+	}
+	return p, nil
+}
+
+// FormatPlatform writes p as "os/arch[/variant]".
+func FormatPlatform(p ocispec.Platform) string {
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
+	}
+	return s
+}
+
+// samePlatform reports whether an image of platform got answers a request
+// for want (a variant not asked for, and arm64's default v8, match).
+func samePlatform(want, got ocispec.Platform) bool {
+	norm := func(a string) string {
+		switch a {
+		case "x86_64", "x86-64":
+			return "amd64"
+		case "aarch64":
+			return "arm64"
+		}
+		return a
+	}
+	if want.OS != got.OS || norm(want.Architecture) != norm(got.Architecture) {
+		return false
+	}
+	if want.Variant == "" || want.Variant == got.Variant {
+		return true
+	}
+	return norm(want.Architecture) == "arm64" && want.Variant == "v8" && got.Variant == ""
 }
 
 // followBuild reads a classic builder's JSON message stream.

@@ -247,7 +247,7 @@ func (j *job) run(ctx context.Context) {
 			ProcessGroup:    e.pgroups,
 			KillTimeout:     e.opts.KillTimeout,
 		}
-		res, err := rc.Run(ctx, c.Text)
+		res, err := rc.Run(shellrun.WithSource(ctx, j.where(i)), c.Text)
 		if lineSync {
 			j.flush()
 		}

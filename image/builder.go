@@ -62,14 +62,12 @@ type Builder struct {
 type Request struct {
 	ContextDir string // the context directory on disk
 	Dockerfile string // the Dockerfile on disk; "" means ContextDir/Dockerfile
-	Tags       []string
-	BuildArgs  map[string]*string
-	Labels     map[string]string
-	Network    string // --network; "" means the Builder's
-	NoCache    bool
-	Pull       bool
-	IIDFile    string
-	Quiet      bool
+	// Settings are the build's settings as the command line gave them:
+	// Settings.Dockerfile is ignored (the plan decides it), NetworkMode ""
+	// means the Builder's network, and Labels are added to dmake's own.
+	Settings engine.BuildSettings
+	IIDFile  string
+	Quiet    bool
 	// WorkDir is where the docker command ran: a directory the recipes
 	// may serve to the build over HTTP (echo-style repos).
 	WorkDir string
@@ -159,8 +157,8 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		df = filepath.Join(req.ContextDir, "Dockerfile")
 	}
 	tag := ""
-	if len(req.Tags) > 0 {
-		tag = req.Tags[0]
+	if len(req.Settings.Tags) > 0 {
+		tag = req.Settings.Tags[0]
 	}
 	name := shortName(tag)
 	if name == "" {
@@ -183,10 +181,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	res := &Result{Tag: tag, Plan: plan}
 
 	// The FROM images must be there (or be pulled, when allowed).
-	pull := req.Pull || b.Pull
+	pull := req.Settings.Pull || b.Pull
 	var bases []string
 	for _, ref := range plan.From {
-		ref = expandArgs(ref, req.BuildArgs, df)
+		ref = expandArgs(ref, req.Settings.BuildArgs, df)
 		if b.Engine == nil {
 			bases = append(bases, ref)
 			continue
@@ -220,7 +218,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	labels := map[string]string{}
-	for k, v := range req.Labels {
+	for k, v := range req.Settings.Labels {
 		labels[k] = v
 	}
 	mode := b.Mode
@@ -246,7 +244,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	for s, d := range plan.Scripts {
 		labels[engine.LabelScriptPrefix+s] = d
 	}
-	digest, err := inputDigest(tarBuf.Bytes(), dfName, req.BuildArgs, labels, bases, b.Inputs)
+	digest, err := inputDigest(tarBuf.Bytes(), dfName, req.Settings, labels, bases, b.Inputs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -254,7 +252,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	res.Digest = digest
 	// The labels go into the Dockerfile as one last LABEL step (the
 	// engine's labels parameter would add a step per label).
-	res.Dockerfile = append(append([]byte(nil), plan.Dockerfile...), labelLine(labels)...)
+	res.Dockerfile, err = addLabelLine(plan.Dockerfile, req.Settings.Target, labelLine(labels))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	steps := append(append([]Step(nil), plan.Steps...), Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
 	tarBuf.Reset()
 	if err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files); err != nil {
@@ -291,7 +292,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	pr := newProgress(b.Progress, out, name, steps)
-	if !req.NoCache && plan.Busted == "" && tag != "" {
+	if !req.Settings.NoCache && plan.Busted == "" && tag != "" {
 		info, found, err := b.Engine.InspectImage(ctx, tag)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -312,26 +313,20 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	network := req.Network
-	if network == "" {
-		network = b.Network
+	settings := req.Settings
+	settings.Dockerfile = dfName
+	settings.Labels = nil // in the Dockerfile's last LABEL step
+	settings.Pull = pull
+	if settings.NetworkMode == "" {
+		settings.NetworkMode = b.Network
 	}
-	if network == "" {
-		network = DefaultNetwork
+	if settings.NetworkMode == "" {
+		settings.NetworkMode = DefaultNetwork
 	}
-	var buildArgs map[string]*string
-	if len(req.BuildArgs) > 0 {
-		buildArgs = req.BuildArgs
+	if len(settings.BuildArgs) == 0 {
+		settings.BuildArgs = nil
 	}
-	br, err := b.Engine.Build(ctx, engine.BuildRequest{
-		Context:     &tarBuf,
-		Dockerfile:  dfName,
-		Tags:        req.Tags,
-		BuildArgs:   buildArgs,
-		NetworkMode: network,
-		NoCache:     req.NoCache,
-		Pull:        pull,
-	}, pr.event)
+	br, err := b.Engine.Build(ctx, engine.BuildRequest{Context: &tarBuf, BuildSettings: settings}, pr.event)
 	res.Steps, res.Cached, res.Ran, res.ImageID = br.Steps, br.Cached, br.Ran, br.ImageID
 	res.Duration = time.Since(start)
 	if err != nil {
@@ -389,10 +384,14 @@ func finishOutputs(req Request, res *Result) error {
 	return nil
 }
 
-// inputDigest hashes everything a build depends on.
-func inputDigest(contextTar []byte, dfName string, args map[string]*string, labels map[string]string, bases, inputs []string) (string, error) {
+// inputDigest hashes everything a build depends on: the context, the build
+// args, the labels, the base images, the more input files, and the settings
+// that change what the build makes (each written only when set, so that a
+// build without them keeps its digest).
+func inputDigest(contextTar []byte, dfName string, s engine.BuildSettings, labels map[string]string, bases, inputs []string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "dmake-inputs v1\ncontext %x\ndockerfile %s\n", sha256.Sum256(contextTar), dfName)
+	args := s.BuildArgs
 	keys := make([]string, 0, len(args))
 	for k := range args {
 		keys = append(keys, k)
@@ -416,6 +415,14 @@ func inputDigest(contextTar []byte, dfName string, args map[string]*string, labe
 	for _, b := range bases {
 		fmt.Fprintf(h, "base %s\n", b)
 	}
+	for _, kv := range [][2]string{{"platform", s.Platform}, {"target", s.Target}, {"add-host", strings.Join(s.ExtraHosts, " ")}, {"security-opt", strings.Join(s.SecurityOpt, " ")}} {
+		if kv[1] != "" {
+			fmt.Fprintf(h, "%s %q\n", kv[0], kv[1])
+		}
+	}
+	if s.Squash {
+		fmt.Fprintf(h, "squash\n")
+	}
 	for _, in := range inputs {
 		c, err := os.ReadFile(in)
 		if err != nil {
@@ -424,6 +431,40 @@ func inputDigest(contextTar []byte, dfName string, args map[string]*string, labe
 		fmt.Fprintf(h, "input %s %x\n", in, sha256.Sum256(c))
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// addLabelLine adds the LABEL instruction line to the Dockerfile df: at the
+// end, or, when a --target stage is built, at the end of that stage.
+func addLabelLine(df []byte, target, line string) ([]byte, error) {
+	if target == "" {
+		return append(append([]byte(nil), df...), line...), nil
+	}
+	ins, err := ParseDockerfile("Dockerfile", df)
+	if err != nil {
+		return nil, err
+	}
+	found, end := false, 0
+	for _, in := range ins {
+		if in.Cmd != "FROM" {
+			continue
+		}
+		if found {
+			end = in.Line
+			break
+		}
+		if _, stage := fromImage(in); strings.EqualFold(stage, target) {
+			found = true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("--target %s: the Dockerfile has no stage named %s (FROM … AS %s)", target, target, target)
+	}
+	if end == 0 {
+		return append(append([]byte(nil), df...), line...), nil
+	}
+	lines := strings.SplitAfter(string(df), "\n")
+	out := strings.Join(lines[:end-1], "") + line + strings.Join(lines[end-1:], "")
+	return []byte(out), nil
 }
 
 var argRefRe = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`)

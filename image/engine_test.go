@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -210,10 +211,12 @@ func TestEngineLayeredBuild(t *testing.T) {
 	newBase := func(v string) {
 		t.Helper()
 		if _, err := e.Build(ctx, engine.BuildRequest{
-			Context:     mustContext(t, "FROM busybox:latest\nLABEL dev.dmake.test.base="+v+"\n"),
-			Tags:        []string{base},
-			Labels:      map[string]string{enginetest.Label: "1"},
-			NetworkMode: "host",
+			Context: mustContext(t, "FROM busybox:latest\nLABEL dev.dmake.test.base="+v+"\n"),
+			BuildSettings: engine.BuildSettings{
+				Tags:        []string{base},
+				Labels:      map[string]string{enginetest.Label: "1"},
+				NetworkMode: "host",
+			},
 		}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -398,11 +401,69 @@ func TestEngineMissingFrom(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM dmake-test-nosuch/base:1\nRUN true\n"), 0o644)
 	b := &Builder{Engine: e}
-	_, err := b.Build(context.Background(), Request{ContextDir: dir, Tags: []string{"dmake-test-nosuch/x"}})
+	_, err := b.Build(context.Background(), Request{ContextDir: dir, Settings: engine.BuildSettings{Tags: []string{"dmake-test-nosuch/x"}}})
 	if err == nil || !strings.Contains(err.Error(), `FROM image "dmake-test-nosuch/base:1" is neither a local image nor built earlier in this run`) || !strings.Contains(err.Error(), "--pull") {
 		t.Errorf("err = %v", err)
 	}
 	if proxy.builds.Load() != 0 {
 		t.Error("a build was sent")
 	}
+}
+
+// The docker build flags of a recipe reach the engine: --add-host is in a
+// RUN step's /etc/hosts, --target builds that stage (dmake's labels land on
+// it), and a --platform the engine cannot build for is an error that leaves
+// no image under the tag, never an image of the host's platform.
+func TestEngineBuildFlags(t *testing.T) {
+	e, _ := testEngine(t)
+	ctx := context.Background()
+	prefix := uniquePrefix(t)
+	removeTagged(t, e, prefix)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(`FROM busybox:latest AS dev
+RUN grep -q '10.0.0.5[[:space:]]*db' /etc/hosts && echo dev > /stage
+FROM busybox:latest
+RUN echo final > /stage
+`), 0o644)
+	b := &Builder{Engine: e, TempDir: t.TempDir()}
+	tag := prefix + "flags"
+	line := "docker build -qt " + tag + " --add-host db:10.0.0.5 --target dev --label " + enginetest.Label + "=1 ."
+	if out, err := runRecipe(t, b, dir, line); err != nil {
+		t.Fatalf("%s: %v\n%s", line, err, out)
+	}
+	r := lastResult(t, b)
+	out, err := exec.Command("docker", "run", "--rm", "--network", "none", "--label", enginetest.Label+"=1", r.ImageID, "cat", "/stage").CombinedOutput()
+	if err != nil || string(out) != "dev\n" {
+		t.Errorf("/stage of the --target dev image: %q %v", out, err)
+	}
+	info, _, err := e.InspectImage(ctx, tag)
+	if err != nil || info.ID != r.ImageID || info.Labels[engine.LabelInputs] != r.Digest {
+		t.Errorf("tag %s: %+v %v, want the built image with dmake's labels", tag, info, err)
+	}
+
+	// Without --add-host the grep fails: the flag is what made it pass.
+	// (The classic builder's cache key leaves the hosts out, so no cache.)
+	b = &Builder{Engine: e, TempDir: t.TempDir()}
+	if out, err := runRecipe(t, b, dir, "docker build --no-cache -t "+prefix+"nohost --target dev --label "+enginetest.Label+"=1 ."); err == nil {
+		t.Errorf("built without --add-host:\n%s", out)
+	}
+
+	foreign := "linux/arm64"
+	if runtime.GOARCH == "arm64" {
+		foreign = "linux/amd64"
+	}
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox:latest\nRUN true\n"), 0o644)
+	b = &Builder{Engine: e, TempDir: t.TempDir()}
+	ptag := prefix + "platform"
+	out2, err := runRecipe(t, b, dir, "docker build -t "+ptag+" --platform "+foreign+" --label "+enginetest.Label+"=1 .")
+	if err == nil {
+		t.Errorf("--platform %s built:\n%s", foreign, out2)
+	}
+	if _, found, _ := e.InspectImage(ctx, ptag); found {
+		t.Errorf("--platform %s: an image is tagged %s", foreign, ptag)
+	}
+	if !strings.Contains(out2, "--platform "+foreign) {
+		t.Errorf("--platform %s: the error does not name the flag:\n%s", foreign, out2)
+	}
+	t.Logf("--platform %s: %s", foreign, out2)
 }

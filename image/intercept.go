@@ -2,127 +2,232 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/shellrun"
+	"github.com/docker/go-units"
+	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/interp"
 )
 
 // BuildCommand is a parsed "docker build" command line.
 type BuildCommand struct {
-	Tags       []string
+	// Settings are what the build asks of the engine
+	// (Settings.Dockerfile stays empty: see Dockerfile).
+	Settings   engine.BuildSettings
 	Dockerfile string // -f, as given
-	BuildArgs  map[string]*string
-	Labels     map[string]string
-	Network    string
-	NoCache    bool
-	Pull       bool
 	Quiet      bool
 	IIDFile    string
 	Context    string // directory, or "-" for standard input
 }
 
-// docker build flags that take a value and that dmake accepts but ignores.
-var ignoredValueFlags = map[string]bool{
-	"--cache-from": true, "--target": true, "--platform": true, "--add-host": true,
-	"--cpu-shares": true, "-c": true, "--cpuset-cpus": true, "--cpuset-mems": true,
-	"--memory": true, "-m": true, "--memory-swap": true, "--shm-size": true,
-	"--isolation": true, "--ulimit": true, "--progress": true, "--cgroup-parent": true,
-	"--cpu-period": true, "--cpu-quota": true, "--security-opt": true,
+// listValue is a repeatable flag whose values go through add: the CLI's
+// "list" type.
+type listValue struct {
+	vals []string
+	add  func(string) error
+	typ  string
 }
 
-var ignoredBoolFlags = map[string]bool{
-	"--rm": true, "--force-rm": true, "--squash": true, "--compress": true,
-	"--disable-content-trust": true,
+func (l *listValue) String() string {
+	if l.typ == "ulimit" {
+		return "[" + strings.Join(l.vals, " ") + "]"
+	}
+	return ""
+}
+func (l *listValue) Set(v string) error {
+	if err := l.add(v); err != nil {
+		return err
+	}
+	l.vals = append(l.vals, v)
+	return nil
+}
+func (l *listValue) Type() string { return l.typ }
+
+// bytesValue is a size in bytes written with a unit ("512m", "1g"); swap
+// also takes -1 (unlimited).
+type bytesValue struct {
+	n    *int64
+	swap bool
 }
 
-// ParseBuildArgs parses the words after "docker build". env answers
-// "--build-arg NAME" without a value, as the CLI takes it from the
-// environment.
-func ParseBuildArgs(words []string, env func(string) (string, bool)) (BuildCommand, error) {
-	bc := BuildCommand{BuildArgs: map[string]*string{}, Labels: map[string]string{}}
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		if w == "--" {
-			if i+1 < len(words) {
-				bc.Context = words[i+1]
-			}
-			break
+func (b bytesValue) String() string {
+	if *b.n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(*b.n, 10)
+}
+func (b bytesValue) Set(v string) error {
+	if b.swap && v == "-1" {
+		*b.n = -1
+		return nil
+	}
+	n, err := units.RAMInBytes(v)
+	if err != nil {
+		return err
+	}
+	*b.n = n
+	return nil
+}
+func (b bytesValue) Type() string { return "bytes" }
+
+// refusedBuildFlags are the docker build flags that the engine's classic
+// builder cannot honour; each is refused with the reason.
+var refusedBuildFlags = map[string]string{
+	"secret": "build secrets need BuildKit, and dmake builds with the engine's classic builder",
+	"ssh":    "forwarding SSH keys to the build needs BuildKit, and dmake builds with the engine's classic builder",
+	"output": "exporting the build's files needs BuildKit, and dmake builds with the engine's classic builder",
+	"stream": "a streamed context is an experimental CLI feature; dmake sends the context itself",
+}
+
+// buildFlagSet declares the flags of Debian's docker.io 20.10 "docker
+// build" (testdata/docker-build-help*.golden are its --help, with and
+// without BuildKit) onto bc. The ones the classic builder's --help hides
+// are hidden here too.
+func buildFlagSet(bc *BuildCommand, env func(string) (string, bool)) *pflag.FlagSet {
+	s := &bc.Settings
+	fs := pflag.NewFlagSet("docker build", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(true)
+	list := func(typ string, add func(string) error) *listValue { return &listValue{typ: typ, add: add} }
+	fs.Var(list("list", func(v string) error {
+		name, ip, ok := strings.Cut(v, ":")
+		if !ok || name == "" || (ip != "host-gateway" && net.ParseIP(ip) == nil) {
+			return fmt.Errorf("invalid IP address in add-host: %q (want host:ip)", v)
 		}
-		if !strings.HasPrefix(w, "-") || w == "-" {
-			if bc.Context != "" {
-				return bc, fmt.Errorf("docker build: more than one context: %q and %q", bc.Context, w)
-			}
-			bc.Context = w
-			continue
+		s.ExtraHosts = append(s.ExtraHosts, v)
+		return nil
+	}), "add-host", "Add a custom host-to-IP mapping (host:ip)")
+	fs.Var(list("list", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if k == "" {
+			return fmt.Errorf("invalid argument %q: a build arg needs a name", v)
 		}
-		name, val, hasVal := strings.Cut(w, "=")
-		if !strings.HasPrefix(name, "--") && len(name) > 2 {
-			// -tfoo, or combined short booleans like -q.
-			name, val, hasVal = name[:2], name[2:], true
+		if s.BuildArgs == nil {
+			s.BuildArgs = map[string]*string{}
 		}
-		value := func() (string, error) {
-			if hasVal {
-				return val, nil
-			}
-			if i+1 >= len(words) {
-				return "", fmt.Errorf("docker build: flag %s needs a value", name)
-			}
-			i++
-			return words[i], nil
-		}
-		var err error
-		var v string
-		switch name {
-		case "-t", "--tag":
-			if v, err = value(); err == nil {
-				bc.Tags = append(bc.Tags, v)
-			}
-		case "-f", "--file":
-			bc.Dockerfile, err = value()
-		case "--build-arg":
-			if v, err = value(); err == nil {
-				k, val, ok := strings.Cut(v, "=")
-				if ok {
-					bc.BuildArgs[k] = &val
-				} else if ev, ok := env(k); ok {
-					bc.BuildArgs[k] = &ev
-				} else {
-					bc.BuildArgs[k] = nil
-				}
-			}
-		case "--label":
-			if v, err = value(); err == nil {
-				k, val, _ := strings.Cut(v, "=")
-				bc.Labels[k] = val
-			}
-		case "--network":
-			bc.Network, err = value()
-		case "--iidfile":
-			bc.IIDFile, err = value()
-		case "--no-cache":
-			bc.NoCache = !hasVal || val == "true"
-		case "--pull":
-			bc.Pull = !hasVal || val == "true"
-		case "-q", "--quiet":
-			bc.Quiet = true
+		switch ev, set := env(k); {
+		case ok:
+			s.BuildArgs[k] = &val
+		case set:
+			s.BuildArgs[k] = &ev
 		default:
-			switch {
-			case ignoredValueFlags[name]:
-				_, err = value()
-			case ignoredBoolFlags[name]:
-			default:
-				return bc, fmt.Errorf("docker build: flag %s is not supported by dmake", name)
-			}
+			s.BuildArgs[k] = nil
 		}
+		return nil
+	}), "build-arg", "Set build-time variables")
+	fs.StringSliceVar(&s.CacheFrom, "cache-from", nil, "Images to consider as cache sources")
+	fs.StringVar(&s.CgroupParent, "cgroup-parent", "", "Optional parent cgroup for the container")
+	fs.Bool("compress", false, "Compress the build context using gzip")
+	fs.Int64Var(&s.CPUPeriod, "cpu-period", 0, "Limit the CPU CFS (Completely Fair Scheduler) period")
+	fs.Int64Var(&s.CPUQuota, "cpu-quota", 0, "Limit the CPU CFS (Completely Fair Scheduler) quota")
+	fs.Int64VarP(&s.CPUShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
+	fs.StringVar(&s.CPUSetCPUs, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
+	fs.StringVar(&s.CPUSetMems, "cpuset-mems", "", "MEMs in which to allow execution (0-3, 0,1)")
+	fs.Bool("disable-content-trust", true, "Skip image verification")
+	fs.StringVarP(&bc.Dockerfile, "file", "f", "", "Name of the Dockerfile (Default is 'PATH/Dockerfile')")
+	fs.Bool("force-rm", false, "Always remove intermediate containers")
+	fs.StringVar(&bc.IIDFile, "iidfile", "", "Write the image ID to the file")
+	fs.StringVar(&s.Isolation, "isolation", "", "Container isolation technology")
+	fs.Var(list("list", func(v string) error {
+		k, val, _ := strings.Cut(v, "=")
+		if k == "" {
+			return fmt.Errorf("invalid label %q: a label needs a name", v)
+		}
+		if s.Labels == nil {
+			s.Labels = map[string]string{}
+		}
+		s.Labels[k] = val
+		return nil
+	}), "label", "Set metadata for an image")
+	fs.VarP(bytesValue{n: &s.Memory}, "memory", "m", "Memory limit")
+	fs.Var(bytesValue{n: &s.MemorySwap, swap: true}, "memory-swap", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+	fs.StringVar(&s.NetworkMode, "network", "default", "Set the networking mode for the RUN instructions during build")
+	fs.BoolVar(&s.NoCache, "no-cache", false, "Do not use cache when building the image")
+	fs.StringArrayP("output", "o", nil, "Output destination (format: type=local,dest=path)")
+	platform, _ := env("DOCKER_DEFAULT_PLATFORM")
+	fs.StringVar(&s.Platform, "platform", platform, "Set platform if server is multi-platform capable")
+	fs.String("progress", "auto", "Set type of progress output (auto, plain, tty). Use plain to show container output")
+	fs.BoolVar(&s.Pull, "pull", false, "Always attempt to pull a newer version of the image")
+	fs.BoolVarP(&bc.Quiet, "quiet", "q", false, "Suppress the build output and print image ID on success")
+	fs.Bool("rm", true, "Remove intermediate containers after a successful build")
+	fs.StringArray("secret", nil, "Secret file to expose to the build (only if BuildKit enabled): id=mysecret,src=/local/secret")
+	fs.StringSliceVar(&s.SecurityOpt, "security-opt", nil, "Security options")
+	fs.Var(bytesValue{n: &s.ShmSize}, "shm-size", "Size of /dev/shm")
+	fs.BoolVar(&s.Squash, "squash", false, "Squash newly built layers into a single new layer")
+	fs.StringArray("ssh", nil, "SSH agent socket or keys to expose to the build (only if BuildKit enabled) (format: default|<id>[=<socket>|<key>[,<key>]])")
+	fs.Bool("stream", false, "Stream attaches to server to negotiate build context")
+	fs.VarP(list("list", func(v string) error {
+		if v == "" || strings.ContainsAny(v, " \t") {
+			return fmt.Errorf("invalid reference format: %q", v)
+		}
+		s.Tags = append(s.Tags, v)
+		return nil
+	}), "tag", "t", "Name and optionally a tag in the 'name:tag' format")
+	fs.StringVar(&s.Target, "target", "", "Set the target build stage to build.")
+	fs.Var(list("ulimit", func(v string) error {
+		u, err := units.ParseUlimit(v)
 		if err != nil {
-			return bc, err
+			return err
+		}
+		s.Ulimits = append(s.Ulimits, u)
+		return nil
+	}), "ulimit", "Ulimit options")
+	for _, name := range []string{"output", "platform", "progress", "secret", "ssh", "squash", "stream"} {
+		fs.MarkHidden(name)
+	}
+	return fs
+}
+
+// ParseBuildArgs parses the words after "docker build" as Debian's docker
+// 20.10 CLI does (pflag: combined short flags, --flag=value, "--"). env
+// answers "--build-arg NAME" without a value, as the CLI takes it from the
+// environment, and DOCKER_DEFAULT_PLATFORM. Every flag is either carried in
+// the result's Settings or refused with an error that names it.
+func ParseBuildArgs(words []string, env func(string) (string, bool)) (BuildCommand, error) {
+	var bc BuildCommand
+	fs := buildFlagSet(&bc, env)
+	if err := fs.Parse(words); err != nil {
+		return bc, fmt.Errorf("docker build: %w", err)
+	}
+	var refused error
+	fs.Visit(func(f *pflag.Flag) {
+		if why, ok := refusedBuildFlags[f.Name]; ok && refused == nil {
+			refused = fmt.Errorf("docker build: flag --%s is not supported: %s", f.Name, why)
+		}
+	})
+	if refused != nil {
+		return bc, refused
+	}
+	if v, _ := fs.GetBool("disable-content-trust"); !v {
+		return bc, errors.New("docker build: flag --disable-content-trust=false is not supported: dmake does not verify image signatures (content trust)")
+	}
+	rm, _ := fs.GetBool("rm")
+	forceRm, _ := fs.GetBool("force-rm")
+	bc.Settings.KeepContainers = !rm && !forceRm
+	if bc.Settings.NetworkMode == "default" {
+		bc.Settings.NetworkMode = "" // the CLI's default: dmake's
+	}
+	if p := bc.Settings.Platform; p != "" {
+		if _, err := engine.ParsePlatform(p); err != nil {
+			return bc, fmt.Errorf("docker build: flag --platform: %w", err)
 		}
 	}
-	if bc.Context == "" {
+	switch args := fs.Args(); len(args) {
+	case 0:
 		return bc, fmt.Errorf("docker build: no context given (a directory, or - for a tar on standard input)")
+	case 1:
+		bc.Context = args[0]
+	default:
+		return bc, fmt.Errorf("docker build: more than one context: %q", args)
 	}
 	return bc, nil
 }
@@ -234,14 +339,13 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 	}
 	bc, err := ParseBuildArgs(words, env)
 	if err != nil {
+		if where := shellrun.Source(ctx); where != "" {
+			err = fmt.Errorf("%s: %w", where, err)
+		}
 		fmt.Fprintf(hc.Stderr, "dmake: %v\n", err)
 		return interp.ExitStatus(125)
 	}
-	req := Request{
-		Tags: bc.Tags, BuildArgs: bc.BuildArgs, Labels: bc.Labels, Network: bc.Network,
-		NoCache: bc.NoCache, Pull: bc.Pull, Quiet: bc.Quiet, Stdout: hc.Stdout, Stderr: hc.Stderr,
-		WorkDir: hc.Dir,
-	}
+	req := Request{Settings: bc.Settings, Quiet: bc.Quiet, Stdout: hc.Stdout, Stderr: hc.Stderr, WorkDir: hc.Dir}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,21 @@ func TestLegacyImagesNoBuild(t *testing.T) {
 	_, stderr, status = runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--bust", "03_sshh.sh", "ssh", "IMAGE_PREFIX=nb/")
 	if status != 0 || !strings.Contains(stderr, "warning: --bust 03_sshh.sh named no script") {
 		t.Errorf("--bust with a typo: status %d, no warning:\n%s", status, stderr)
+	}
+}
+
+// A docker build flag the engine's classic builder cannot honour, written in
+// a legacy Makefile, stops the build with an error that names the flag and
+// the Makefile line; nothing is written.
+func TestLegacyImagesRefusedFlag(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	_, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--no-check", "base", "IMAGE_PREFIX=nb/", "REVISION=1 --secret id=x")
+	if status == 0 || !regexp.MustCompile(`make/common\.mk:\d+: docker build: flag --secret is not supported`).MatchString(stderr) {
+		t.Errorf("status %d, stderr:\n%s", status, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".dmake", "base", "Dockerfile")); err == nil {
+		t.Error("a refused flag still wrote the build")
 	}
 }
 
