@@ -26,6 +26,7 @@ var shellCapture makefile.Shell = makefile.ShellFunc(func(ctx context.Context, c
 	return shellrun.RunCapture(ctx, shellrun.Capture{
 		Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
 		Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
+		MaxOutput: c.MaxOutput,
 	})
 })
 

@@ -301,6 +301,7 @@ func KeyOf(cfg makefile.Config, extra string) (Key, error) {
 	w("flags", cfg.Flags)
 	w("include", cfg.IncludeDirs)
 	w("prog", cfg.ProgramName, cfg.MakePath, cfg.MakeLevel, cfg.ReadOnly, cfg.Shell != nil)
+	w("limits", cfg.MaxValue, cfg.MaxDepth)
 	w("extra", extra)
 	var k Key
 	h.Sum(k[:0])
@@ -308,7 +309,7 @@ func KeyOf(cfg makefile.Config, extra string) (Key, error) {
 }
 
 // keyVersion changes when the fields hashed by KeyOf do.
-const keyVersion = 1
+const keyVersion = 2
 
 func env(h hash.Hash, env []string) {
 	fmt.Fprintf(h, "env %d\n", len(env))

@@ -76,7 +76,31 @@ type Config struct {
 	// ReadOnly makes $(file >…) fail instead of writing and limits
 	// included makefiles to regular files: for fuzzing and dry runs.
 	ReadOnly bool
+	// MaxValue bounds the size in bytes of every value Load and the
+	// database handle: a makefile, a variable, an expansion while it
+	// grows, the text $(file <…) reads and the output of $(shell …).
+	// Past it, evaluation stops with an error at the makefile line. Zero
+	// means DefaultMaxValue.
+	MaxValue int
+	// MaxDepth bounds the nesting of evaluation: recursive variables
+	// expanded within one another, $(call)s, $(eval)s and included
+	// makefiles. Past it, evaluation stops with an error at the makefile
+	// line instead of exhausting the stack. Zero means DefaultMaxDepth.
+	MaxDepth int
 }
+
+// Limits used when Config leaves them zero.
+const (
+	// DefaultMaxValue is 256 MiB: GNU make has no limit and exhausts
+	// memory instead.
+	DefaultMaxValue = 256 << 20
+	// DefaultMaxDepth is well past any real makefile's nesting and well
+	// within Go's stack. GNU make has no limit: it crashes with a
+	// segmentation fault, or for includes stops when it runs out of
+	// file descriptors ("Too many open files", about 1000 levels under
+	// the usual limit of 1024).
+	DefaultMaxDepth = 10000
+)
 
 // Flags are the make options that the makefile evaluation can see: they are
 // folded into MAKEFLAGS, and some change how makefiles are read.
@@ -117,6 +141,10 @@ type ShellCall struct {
 	Env        []string  // the environment make passes (exported variables)
 	Stderr     io.Writer // where the command's standard error goes
 	Program    string    // make's program name, for its own messages
+	// MaxOutput is the most output the caller accepts: a Shell should
+	// stop the command once its output is longer, and return what it
+	// read (which then is longer than MaxOutput). Zero means no limit.
+	MaxOutput int
 }
 
 // Flavor is how a variable expands.

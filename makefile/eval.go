@@ -35,9 +35,8 @@ type evaluator struct {
 	recipePrefix  byte
 	secondExp     bool
 	exportAll     bool
-	depth         int
+	depth         int // nesting of variables, $(call)s, $(eval)s and includes
 	maxArgs       int
-	callDepth     int
 	readingOffset int // make's floc offset: the recipe line being expanded
 
 	// evalGen counts runs of evalLines (makefiles, $(eval)): the only way
@@ -53,6 +52,47 @@ type evaluator struct {
 	// rec records the inputs of Load (Config.RecordInputs) while it runs.
 	rec *recorder
 }
+
+// maxValue is the limit on the size of a value (Config.MaxValue).
+func (ev *evaluator) maxValue() int {
+	if ev.cfg.MaxValue > 0 {
+		return ev.cfg.MaxValue
+	}
+	return DefaultMaxValue
+}
+
+// tooLarge is the error for a value past maxValue; what names it.
+func (ev *evaluator) tooLarge(what string) error {
+	return ev.fatalExp(what + " is larger than " + sizeText(ev.maxValue()) + " (the limit on a value's size)")
+}
+
+// sizeText prints n bytes for a message: "256 MiB", "100 bytes".
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return itoa(n>>20) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return itoa(n>>10) + " KiB"
+	}
+	return itoa(n) + " bytes"
+}
+
+// enter counts one more level of nesting (a recursive variable, $(call),
+// $(eval) or included makefile) and reports an error past Config.MaxDepth;
+// leave undoes it. what names the level in the error.
+func (ev *evaluator) enter(what string) error {
+	max := ev.cfg.MaxDepth
+	if max <= 0 {
+		max = DefaultMaxDepth
+	}
+	if ev.depth >= max {
+		return ev.fatalExp(what + " nested too deeply (more than " + itoa(max) + " levels)")
+	}
+	ev.depth++
+	return nil
+}
+
+func (ev *evaluator) leave() { ev.depth-- }
 
 // fatalf returns a fatal error at the expanding position.
 func (ev *evaluator) fatalExp(msg string) error {
@@ -96,9 +136,9 @@ func (ev *evaluator) expand(buf []byte, n node) ([]byte, error) {
 		}
 		return buf, nil
 	case varRef:
-		return ev.refVar(buf, n.name)
+		return ev.checkSize(ev.refVar(buf, n.name))
 	case substRef:
-		return ev.refSubst(buf, n.name, n.from, n.to)
+		return ev.checkSize(ev.refSubst(buf, n.name, n.from, n.to))
 	case dynRef:
 		inner, err := ev.expandString(n.inner)
 		if err != nil {
@@ -106,17 +146,26 @@ func (ev *evaluator) expand(buf []byte, n node) ([]byte, error) {
 		}
 		switch r := refFromText(inner).(type) {
 		case varRef:
-			return ev.refVar(buf, r.name)
+			return ev.checkSize(ev.refVar(buf, r.name))
 		case substRef:
-			return ev.refSubst(buf, r.name, r.from, r.to)
+			return ev.checkSize(ev.refSubst(buf, r.name, r.from, r.to))
 		}
 		return buf, nil
 	case *funcCall:
-		return ev.call(buf, n)
+		return ev.checkSize(ev.call(buf, n))
 	case errNode:
 		return buf, ev.fatalExp(n.msg)
 	}
 	return buf, nil
+}
+
+// checkSize passes on the result of an expansion step, or an error if it
+// made the text too large.
+func (ev *evaluator) checkSize(buf []byte, err error) ([]byte, error) {
+	if err == nil && len(buf) > ev.maxValue() {
+		return buf[:0], ev.tooLarge("the expansion")
+	}
+	return buf, err
 }
 
 // expandString expands n into a new string.
@@ -175,10 +224,8 @@ func (ev *evaluator) recursivelyExpand(buf []byte, v *Var) ([]byte, error) {
 	if v.expanding {
 		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
 	}
-	ev.depth++
-	if ev.depth > 20000 {
-		ev.depth--
-		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
+	if err := ev.enter("expansion of variable '" + v.Name + "'"); err != nil {
+		return buf, err
 	}
 	v.expanding = true
 	var err error
@@ -188,7 +235,7 @@ func (ev *evaluator) recursivelyExpand(buf []byte, v *Var) ([]byte, error) {
 		buf, err = ev.expand(buf, v.parsed())
 	}
 	v.expanding = false
-	ev.depth--
+	ev.leave()
 	return buf, err
 }
 
@@ -233,7 +280,7 @@ func (ev *evaluator) refSubst(buf []byte, name, from, to string) ([]byte, error)
 	} else if strings.IndexByte(rep, '%') < 0 {
 		// pattern has %, replacement none: used literally
 	}
-	return patsubstWords(buf, string(val), pat, rep), nil
+	return patsubstWords(buf, ev.maxValue(), string(val), pat, rep), nil
 }
 
 // expandVar expands variable v in scope sc (nil: current).
@@ -325,8 +372,8 @@ func (ev *evaluator) defineVar(pos Pos, name, value string, origin Origin, op st
 			}
 		}
 	}
-	if len(val) > maxValue {
-		return nil, &Error{Pos: pos, Msg: "value of '" + name + "' too large"}
+	if len(val) > ev.maxValue() {
+		return nil, &Error{Pos: pos, Msg: "the value of '" + name + "' is larger than " + sizeText(ev.maxValue()) + " (the limit on a value's size)"}
 	}
 	set := ev.globals
 	if targetSet != nil {

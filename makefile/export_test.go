@@ -38,7 +38,7 @@ func Dump(db *Database) string {
 	d.p("specialPrereqs nil", db.specialPrereqs == nil, "sortedPV", len(db.sortedPV))
 	ev := db.ev
 	d.p("ev", ev.posix, ev.recipePrefix, ev.secondExp, ev.exportAll, ev.globals == db.Globals, ev.global.set == db.Globals, ev.scope == ev.global, ev.reading, ev.expanding == nil,
-		ev.depth, ev.maxArgs, ev.callDepth, ev.readingOffset, ev.prog, ev.cfg.Flags, ev.cfg.CommandLineVars, ev.rec == nil)
+		ev.depth, ev.maxArgs, ev.readingOffset, ev.prog, ev.cfg.Flags, ev.cfg.CommandLineVars, ev.rec == nil)
 	if db.Inputs != nil {
 		d.p("Inputs", *db.Inputs)
 	}

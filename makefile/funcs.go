@@ -88,10 +88,6 @@ func (ev *evaluator) call(buf []byte, c *funcCall) ([]byte, error) {
 	return c.fn.fn(ev, buf, args)
 }
 
-// maxValue bounds the size of one expansion (GNU make would exhaust
-// memory instead).
-const maxValue = 1 << 28
-
 func isWS(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
@@ -208,10 +204,10 @@ func matchPattern(pat string, pct int, word string) (string, bool) {
 }
 
 // patsubstWords is make's patsubst_expand_pat.
-func patsubstWords(buf []byte, text, pat, rep string) []byte {
+func patsubstWords(buf []byte, max int, text, pat, rep string) []byte {
 	pat, pp := findPercent(pat)
 	if pp < 0 {
-		return substByWord(buf, text, pat, rep)
+		return substByWord(buf, max, text, pat, rep)
 	}
 	rp := -1
 	rep, rp = findPercent(rep)
@@ -225,6 +221,9 @@ func patsubstWords(buf []byte, text, pat, rep string) []byte {
 		word, ok := nextWord(text, &i)
 		if !ok {
 			break
+		}
+		if len(buf) > max {
+			return buf // the caller reports it
 		}
 		stem, m := matchPattern(pat, pp, word)
 		if !m {
@@ -249,9 +248,12 @@ func patsubstWords(buf []byte, text, pat, rep string) []byte {
 
 // substByWord is make's subst_expand with by_word set: pat is replaced
 // where it is a whole word; the text's whitespace is kept.
-func substByWord(buf []byte, text, pat, rep string) []byte {
+func substByWord(buf []byte, max int, text, pat, rep string) []byte {
 	t := 0
 	for {
+		if len(buf) > max {
+			return buf // the caller reports it
+		}
 		var p int
 		if pat == "" {
 			q := t
@@ -288,11 +290,14 @@ func fnSubst(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		buf = append(buf, a[2]...)
 		return append(buf, a[1]...), nil
 	}
+	if n := strings.Count(a[2], a[0]); len(a[2])+n*(len(a[1])-len(a[0])) > ev.maxValue() {
+		return buf, ev.tooLarge("the expansion")
+	}
 	return append(buf, strings.ReplaceAll(a[2], a[0], a[1])...), nil
 }
 
 func fnPatsubst(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return patsubstWords(buf, a[2], a[0], a[1]), nil
+	return patsubstWords(buf, ev.maxValue(), a[2], a[0], a[1]), nil
 }
 
 func fnStrip(ev *evaluator, buf []byte, a []string) ([]byte, error) {
@@ -490,12 +495,14 @@ func fnLastword(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	}
 }
 
-func mapWords(buf []byte, text string, f func(w *wordJoiner, word string)) []byte {
+// mapWords appends f's words for each word of text; it stops early once
+// the text is longer than max (the caller reports that).
+func mapWords(buf []byte, max int, text string, f func(w *wordJoiner, word string)) []byte {
 	w := wordJoiner{buf: buf, start: len(buf)}
 	i := 0
 	for {
 		word, ok := nextWord(text, &i)
-		if !ok {
+		if !ok || len(w.buf) > max {
 			return w.buf
 		}
 		f(&w, word)
@@ -503,7 +510,7 @@ func mapWords(buf []byte, text string, f func(w *wordJoiner, word string)) []byt
 }
 
 func fnDir(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		if i := strings.LastIndexByte(s, '/'); i >= 0 {
 			w.add(s[:i+1])
 		} else {
@@ -513,7 +520,7 @@ func fnDir(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 }
 
 func fnNotdir(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		if i := strings.LastIndexByte(s, '/'); i >= 0 {
 			w.add(s[i+1:])
 		} else {
@@ -536,7 +543,7 @@ func suffixIndex(s string) int {
 }
 
 func fnSuffix(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		if i := suffixIndex(s); i >= 0 {
 			w.add(s[i:])
 		}
@@ -544,7 +551,7 @@ func fnSuffix(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 }
 
 func fnBasename(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		if i := suffixIndex(s); i >= 0 {
 			w.add(s[:i])
 		} else {
@@ -554,11 +561,11 @@ func fnBasename(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 }
 
 func fnAddprefix(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[1], func(w *wordJoiner, s string) { w.add(a[0] + s) }), nil
+	return mapWords(buf, ev.maxValue(), a[1], func(w *wordJoiner, s string) { w.add(a[0] + s) }), nil
 }
 
 func fnAddsuffix(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[1], func(w *wordJoiner, s string) { w.add(s + a[0]) }), nil
+	return mapWords(buf, ev.maxValue(), a[1], func(w *wordJoiner, s string) { w.add(s + a[0]) }), nil
 }
 
 func fnJoin(ev *evaluator, buf []byte, a []string) ([]byte, error) {
@@ -594,13 +601,13 @@ func (ev *evaluator) abspath(s string) string {
 }
 
 func fnAbspath(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		w.add(ev.abspath(s))
 	}), nil
 }
 
 func fnRealpath(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		p := ev.abspath(s)
 		r := realpathOf(p)
 		if ev.rec != nil {
@@ -613,7 +620,7 @@ func fnRealpath(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 }
 
 func fnWildcard(ev *evaluator, buf []byte, a []string) ([]byte, error) {
-	return mapWords(buf, a[0], func(w *wordJoiner, s string) {
+	return mapWords(buf, ev.maxValue(), a[0], func(w *wordJoiner, s string) {
 		for _, m := range ev.glob(s) {
 			w.add(m)
 		}
@@ -859,8 +866,8 @@ func fnForeach(ev *evaluator, buf []byte, args []node, raw []string) ([]byte, er
 		if err := ev.ctx.Err(); err != nil {
 			return buf, err
 		}
-		if len(buf) > maxValue {
-			return buf, ev.fatalExp("expansion too large")
+		if len(buf) > ev.maxValue() {
+			return buf[:0], ev.tooLarge("the expansion")
 		}
 		if buf, err = ev.expand(buf, args[2]); err != nil {
 			return buf, err
@@ -920,13 +927,13 @@ func fnCall(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	saved, savedMax := ev.scope, ev.maxArgs
 	ev.scope = &frame{set: set, next: saved}
 	ev.maxArgs = len(a)
-	ev.callDepth++
-	defer func() { ev.scope, ev.maxArgs = saved, savedMax; ev.callDepth-- }()
-	if err := ev.ctx.Err(); err != nil {
+	if err := ev.enter("$(call " + name + ")"); err != nil {
+		ev.scope, ev.maxArgs = saved, savedMax
 		return buf, err
 	}
-	if ev.callDepth > 10000 {
-		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
+	defer func() { ev.scope, ev.maxArgs = saved, savedMax; ev.leave() }()
+	if err := ev.ctx.Err(); err != nil {
+		return buf, err
 	}
 	if v.Flavor != Recursive && !v.Append {
 		return append(buf, v.Value...), nil
@@ -1085,7 +1092,7 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		if ev.cfg.ReadOnly && !ev.regularFile(ev.path(fn)) {
 			return buf, nil
 		}
-		data, err := ev.readFile(ev.path(fn))
+		data, err := ev.readFile(ev.path(fn), ev.maxValue())
 		if err != nil {
 			if os.IsNotExist(err) {
 				return buf, nil

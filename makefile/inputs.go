@@ -319,14 +319,14 @@ func (ev *evaluator) regularFile(path string) bool {
 }
 
 // readFile reads the file at path (an OS path), recording its state as
-// found before reading.
-func (ev *evaluator) readFile(path string) ([]byte, error) {
-	if ev.rec == nil {
-		return os.ReadFile(path)
-	}
+// found before reading. It reads at most max bytes: a longer file (or an
+// endless one such as /dev/zero) is an error.
+func (ev *evaluator) readFile(path string, max int) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		ev.rec.file(path, FileStat{}, true, nil)
+		if ev.rec != nil {
+			ev.rec.file(path, FileStat{}, true, nil)
+		}
 		return nil, err
 	}
 	defer f.Close()
@@ -334,26 +334,41 @@ func (ev *evaluator) readFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := statOf(fi)
-	if !fi.Mode().IsRegular() && ev.rec.in.Uncacheable == "" {
+	if ev.rec != nil && !fi.Mode().IsRegular() && ev.rec.in.Uncacheable == "" {
 		ev.rec.in.Uncacheable = "read " + path + ", which is not a regular file"
 	}
-	data := make([]byte, 0, fi.Size()+1)
+	size := fi.Size() + 1
+	if size > int64(max)+1 || size < 512 {
+		size = 512
+	}
+	data := make([]byte, 0, size)
 	for {
+		if len(data) == cap(data) {
+			data = slices.Grow(data, min(len(data), max+1-len(data)))
+		}
 		n, err := f.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
+		if len(data) > max {
+			return nil, &os.PathError{Op: "read", Path: path, Err: errTooLarge(max)}
+		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if len(data) == cap(data) {
-			data = slices.Grow(data, 4096)
-		}
 	}
-	ev.rec.file(path, st, true, data)
+	if ev.rec != nil {
+		ev.rec.file(path, statOf(fi), true, data)
+	}
 	return data, nil
+}
+
+// errTooLarge is the error of reading a file longer than the limit.
+type errTooLarge int
+
+func (e errTooLarge) Error() string {
+	return "file is larger than " + sizeText(int(e)) + " (the limit on a value's size)"
 }
 
 // getenv looks name up in the process environment, recording the answer.

@@ -242,6 +242,10 @@ func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool)
 
 // evalBuffer is $(eval TEXT): the lines are read at the current position.
 func (ev *evaluator) evalBuffer(text string) error {
+	if err := ev.enter("$(eval)"); err != nil {
+		return err
+	}
+	defer ev.leave()
 	if i := strings.IndexByte(text, 0); i >= 0 {
 		text = text[:i] // make's eval sees a C string
 	}
@@ -737,10 +741,14 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 // readMakefileDefault reads a makefile; setDefault says whether its rules
 // may set the default goal (not for MAKEFILES).
 func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
+	if err := ev.enter("include of '" + name + "'"); err != nil {
+		return err
+	}
+	defer ev.leave()
 	if ev.cfg.ReadOnly && !ev.regularFile(ev.path(name)) {
 		return &Error{Pos: from, Msg: name + ": not a regular file"}
 	}
-	data, err := ev.readFile(ev.path(name))
+	data, err := ev.readFile(ev.path(name), ev.maxValue())
 	if err != nil {
 		return &Error{Pos: from, Msg: name + ": " + errText(err)}
 	}

@@ -532,9 +532,13 @@ func (ev *evaluator) runShell(cmd string) ([]byte, int, error) {
 		Env:        env,
 		Stderr:     stderr,
 		Program:    ev.prog,
+		MaxOutput:  ev.maxValue(),
 	})
 	if err != nil {
 		out, status = nil, 127
+	}
+	if len(out) > ev.maxValue() {
+		return nil, 0, ev.tooLarge("the output of $(shell " + abbrev(cmd) + ")")
 	}
 	if ev.rec != nil {
 		ev.rec.add(Input{Kind: InputShell, Name: cmd, Shell: shell, ShellFlags: flags, Dir: ev.db.curdir,
@@ -553,4 +557,12 @@ func (db *Database) sortedPatternVars() []PatternVar {
 		db.sortedPV = pv
 	}
 	return db.sortedPV
+}
+
+// abbrev shortens s for a message.
+func abbrev(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }

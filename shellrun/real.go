@@ -3,6 +3,7 @@ package shellrun
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 )
 
@@ -17,7 +18,33 @@ type Capture struct {
 	Stdin      io.Reader // nil reads nothing
 	Stderr     io.Writer // the command's standard error; nil discards
 	Program    string    // make's name in its own messages; empty "make"
+	// MaxOutput, when positive, is the most standard output wanted: once
+	// the command has written more, it is stopped (as by a cancelled
+	// context) and RunCapture returns the output read so far, which is
+	// then longer than MaxOutput, with no error.
+	MaxOutput int
 }
+
+// limitWriter is a buffer that calls stop once it holds more than max
+// bytes, and takes no more after that.
+type limitWriter struct {
+	buf  bytes.Buffer
+	max  int
+	stop func()
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.max > 0 && w.buf.Len()+len(p) > w.max {
+		if w.buf.Len() <= w.max {
+			w.buf.Write(p[:w.max+1-w.buf.Len()])
+			w.stop()
+		}
+		return 0, errOutputLimit
+	}
+	return w.buf.Write(p)
+}
+
+var errOutputLimit = errors.New("output limit reached")
 
 // RunCapture runs c with real command execution, exactly as a recipe line
 // is run (make's direct-exec fast path for simple commands under /bin/sh,
@@ -26,7 +53,9 @@ type Capture struct {
 // killed by a signal reports 128 plus the signal number. err is set only
 // when the context was cancelled or the command could not be run at all.
 func RunCapture(ctx context.Context, c Capture) (out []byte, status int, err error) {
-	var buf bytes.Buffer
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	buf := &limitWriter{max: c.MaxOutput, stop: cancel}
 	stderr := c.Stderr
 	if stderr == nil {
 		stderr = io.Discard
@@ -37,17 +66,20 @@ func RunCapture(ctx context.Context, c Capture) (out []byte, status int, err err
 		Dir:         c.Dir,
 		Env:         c.Env,
 		Stdin:       c.Stdin,
-		Stdout:      &buf,
+		Stdout:      buf,
 		Stderr:      stderr,
 		ProgramName: c.Program,
 	}
-	res, err := rc.Run(ctx, c.Command)
+	res, err := rc.Run(runCtx, c.Command)
+	if c.MaxOutput > 0 && buf.buf.Len() > c.MaxOutput && ctx.Err() == nil {
+		return buf.buf.Bytes(), 141, nil
+	}
 	if err != nil {
-		return buf.Bytes(), 127, err
+		return buf.buf.Bytes(), 127, err
 	}
 	status = res.Status
 	if res.Signal != 0 {
 		status = 128 + int(res.Signal&0x7f)
 	}
-	return buf.Bytes(), status, nil
+	return buf.buf.Bytes(), status, nil
 }

@@ -184,3 +184,25 @@ func TestPipelineStderr(t *testing.T) {
 		}
 	}
 }
+
+// TestRunCaptureMaxOutput runs commands that write without end: each is
+// stopped once it has written more than MaxOutput, whether it is a
+// program (yes, through the direct-exec path), a shell loop run by the
+// interpreter, or a program under a real shell.
+func TestRunCaptureMaxOutput(t *testing.T) {
+	for _, c := range []Capture{
+		{Command: "yes"},
+		{Command: "while :; do echo y; done"},
+		{Command: "yes | cat", Shell: "/bin/bash"},
+	} {
+		c.MaxOutput = 1000
+		c.Env = []string{"PATH=/usr/bin:/bin"}
+		out, _, err := RunCapture(context.Background(), c)
+		if err != nil {
+			t.Errorf("%q: %v", c.Command, err)
+		}
+		if len(out) != 1001 {
+			t.Errorf("%q: %d bytes of output, want MaxOutput+1", c.Command, len(out))
+		}
+	}
+}

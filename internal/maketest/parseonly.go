@@ -165,6 +165,7 @@ var ShellCapture = makefile.ShellFunc(func(ctx context.Context, c makefile.Shell
 	return shellrun.RunCapture(ctx, shellrun.Capture{
 		Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
 		Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
+		MaxOutput: c.MaxOutput,
 	})
 })
 
