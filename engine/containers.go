@@ -62,6 +62,21 @@ func ShortID(id string) string {
 	return id
 }
 
+// HumanSize formats a byte count as the docker CLI does: decimal units,
+// three significant digits ("1.04 MB" for 1 040 000 bytes).
+func HumanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, i := float64(n), 0
+	units := []string{"kB", "MB", "GB", "TB", "PB"}
+	for f /= unit; f >= unit && i < len(units)-1; f /= unit {
+		i++
+	}
+	return fmt.Sprintf("%.3g %s", f, units[i])
+}
+
 // ListContainersOptions selects containers.
 type ListContainersOptions struct {
 	// All includes containers that are not running.

@@ -127,3 +127,21 @@ func TestRun(t *testing.T) {
 		t.Errorf("Run of a missing image: %v, want a not-found error", err)
 	}
 }
+
+func TestHumanSize(t *testing.T) {
+	for _, tt := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"},
+		{999, "999 B"},
+		{1000, "1 kB"},
+		{1040000, "1.04 MB"}, // was "1040.0 kB" in the build summary
+		{123456789, "123 MB"},
+		{5_000_000_000, "5 GB"},
+	} {
+		if got := HumanSize(tt.n); got != tt.want {
+			t.Errorf("HumanSize(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

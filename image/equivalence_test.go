@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/internal/legacybuild"
 	"github.com/moby/moby/api/types/container"
@@ -191,10 +192,10 @@ func TestEngineEquivalence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s: image size legacy %s, dmake %s", name, humanSize(li.Size), humanSize(di.Size))
+			t.Logf("%s: image size legacy %s, dmake %s", name, engine.HumanSize(li.Size), engine.HumanSize(di.Size))
 			// apt's caches and lists must not stay behind in the layers.
 			if float64(di.Size) > 1.1*float64(li.Size) {
-				t.Errorf("dmake's %s is %s, more than 1.1× the legacy %s", name, humanSize(di.Size), humanSize(li.Size))
+				t.Errorf("dmake's %s is %s, more than 1.1× the legacy %s", name, engine.HumanSize(di.Size), engine.HumanSize(li.Size))
 			}
 			slices.Sort(li.Ports)
 			slices.Sort(di.Ports)

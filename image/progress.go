@@ -193,7 +193,7 @@ func (p *progress) upToDate(r *Result) {
 		p.emit(ProgressEvent{Event: "up-to-date", ImageID: r.ImageID, Size: r.Size, ElapsedMS: r.Duration.Milliseconds()})
 		return
 	}
-	fmt.Fprintf(p.w, "%s: up to date (%s, inputs unchanged since it was built), nothing sent\n", p.name, shortID(r.ImageID))
+	fmt.Fprintf(p.w, "%s: up to date (%s, inputs unchanged since it was built), nothing sent\n", p.name, engine.ShortID(r.ImageID))
 }
 
 func (p *progress) done(r *Result) {
@@ -205,11 +205,11 @@ func (p *progress) done(r *Result) {
 		p.emit(ProgressEvent{Event: "built", ImageID: r.ImageID, Size: r.Size, LayeredSize: r.LayeredSize, Steps: r.Steps, Cached: r.Cached, Ran: r.Ran, ElapsedMS: r.Duration.Milliseconds()})
 		return
 	}
-	size := humanSize(r.Size)
+	size := engine.HumanSize(r.Size)
 	if r.Flattened {
-		size = fmt.Sprintf("prod %s, flattened from the layered %s (kept as %s)", humanSize(r.Size), humanSize(r.LayeredSize), LayersTag(r.Tag))
+		size = fmt.Sprintf("prod %s, flattened from the layered %s (kept as %s)", engine.HumanSize(r.Size), engine.HumanSize(r.LayeredSize), LayersTag(r.Tag))
 	}
-	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, shortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, size)
+	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, engine.ShortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, size)
 }
 
 func (p *progress) failed(err error) {
@@ -238,24 +238,6 @@ func (p *progress) failed(err error) {
 }
 
 var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d B", n)
-}
 
 // abbrev shortens an instruction for a progress line.
 func abbrev(s string, n int) string {

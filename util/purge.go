@@ -56,7 +56,7 @@ the ones a rebuild left behind when it moved their tag.`
 	}
 	failed := 0
 	for _, im := range list.Images {
-		line := fmt.Sprintf("%s (created %s, %s)", engine.ShortID(im.ID), im.Created.UTC().Format("2006-01-02 15:04:05"), size(im.Size))
+		line := fmt.Sprintf("%s (created %s, %s)", engine.ShortID(im.ID), im.Created.UTC().Format("2006-01-02 15:04:05"), engine.HumanSize(im.Size))
 		if *dry {
 			fmt.Fprintf(stdio.Out, "would remove %s\n", line)
 			continue
@@ -94,18 +94,4 @@ func conflictReason(err error) string {
 		return s[i+2:]
 	}
 	return s
-}
-
-// size formats a byte count as the docker CLI does (decimal units).
-func size(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	f, i := float64(n), 0
-	units := []string{"kB", "MB", "GB", "TB"}
-	for f /= unit; f >= unit && i < len(units)-1; f /= unit {
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", f, units[i])
 }
