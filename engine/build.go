@@ -40,6 +40,9 @@ const (
 	LabelScriptPrefix = "dev.dmake.script."
 	// LabelMode is the build mode, "dev" or "prod".
 	LabelMode = "dev.dmake.mode"
+	// LabelBust records the steps built with a --bust token (JSON: step →
+	// token and script digest), so that later builds keep the token.
+	LabelBust = "dev.dmake.bust"
 	// LabelLayout is how dmake built the image: "layered" (one layer per
 	// legacy script) or "dockerfile" (the Dockerfile as given).
 	LabelLayout = "dev.dmake.layout"

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -174,7 +175,21 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if len(b.Bust) > 0 {
 		token = b.bustToken()
 	}
-	plan, err := MakePlan(req.ContextDir, df, PlanOptions{Bust: b.Bust, Token: token, Mode: b.Mode, ServeRoots: roots})
+	// The busts the image under the tag was built with stay, until their
+	// script changes (or --no-cache starts afresh).
+	var kept map[string]KeptBust
+	if b.Engine != nil && tag != "" && !req.Settings.NoCache {
+		info, found, err := b.Engine.InspectImage(ctx, tag)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if v := info.Labels[engine.LabelBust]; found && v != "" {
+			if err := json.Unmarshal([]byte(v), &kept); err != nil {
+				return nil, fmt.Errorf("%s: label %s of %s: %w", name, engine.LabelBust, tag, err)
+			}
+		}
+	}
+	plan, err := MakePlan(req.ContextDir, df, PlanOptions{Bust: b.Bust, Token: token, Mode: b.Mode, ServeRoots: roots, Kept: kept})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -243,6 +258,13 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	labels[engine.LabelComponents] = strings.Join(plan.Components, " ")
 	for s, d := range plan.Scripts {
 		labels[engine.LabelScriptPrefix+s] = d
+	}
+	if len(plan.Busts) > 0 {
+		j, err := json.Marshal(plan.Busts)
+		if err != nil {
+			return nil, err
+		}
+		labels[engine.LabelBust] = string(j)
 	}
 	digest, err := inputDigest(tarBuf.Bytes(), dfName, req.Settings, labels, bases, b.Inputs)
 	if err != nil {

@@ -305,7 +305,23 @@ func TestEngineLayeredBuild(t *testing.T) {
 			t.Errorf("%s: %d builds sent, want a no-op=%v", what, sent, want)
 		}
 	}
-	noop("after --bust, unchanged", false) // the busted image's inputs differ from a plain run's
+	// The bust sticks: a plain run keeps the busted image (the token stays
+	// in 02_tool.sh's step), it does not bring back the layers from before.
+	bustedID := r.ImageID
+	noop("after --bust, unchanged", true)
+	if info, _, _ := e.InspectImage(ctx, tag); info.ID != bustedID {
+		t.Errorf("after --bust, a plain run tagged %s, want the busted %s", info.ID, bustedID)
+	}
+	// Until the busted script changes: then its token goes, and the steps
+	// from its COPY on build again.
+	tool := filepath.Join(root, "script", "02_tool.sh")
+	os.WriteFile(tool, []byte(readFile(t, tool)+"\n# edited\n"), 0o644)
+	b = newBuilder()
+	buildViaRecipe(t, b, root, "bb", vars...)
+	r = lastResult(t, b)
+	if !r.Built || strings.Contains(string(r.Plan.Dockerfile), "dmake-bust") {
+		t.Errorf("after editing the busted script: built=%v\n%s", r.Built, r.Plan.Dockerfile)
+	}
 	noop("unchanged", true)
 	if _, err := e.Client().ImageRemove(ctx, tag, client.ImageRemoveOptions{}); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -102,6 +103,39 @@ func TestBustUnmatched(t *testing.T) {
 	}
 	if got := UnmatchedBust([]string{"sshd", "tool", "03_app", "all", "99_cleanup.sh"}, []*Plan{p}); strings.Join(got, " ") != "sshd" {
 		t.Errorf("UnmatchedBust = %q, want [sshd]", got)
+	}
+}
+
+// A bust kept from the image's last build stays in its step's RUN line while
+// the script is unchanged, and goes once the script changes; a new --bust
+// of another step adds its own token.
+func TestBustKept(t *testing.T) {
+	root := prepare(t, bbRepo, "bb")
+	dir := filepath.Join(root, "images", "bb", "build")
+	df := filepath.Join(dir, "Dockerfile")
+	busted, err := MakePlan(dir, df, PlanOptions{Bust: []string{"tool"}, Token: "T1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]KeptBust{"02_tool.sh": {Token: "T1", Digest: busted.Scripts["02_tool.sh"]}}
+	if !reflect.DeepEqual(busted.Busts, want) {
+		t.Fatalf("Busts = %+v, want %+v", busted.Busts, want)
+	}
+	kept, err := MakePlan(dir, df, PlanOptions{Kept: busted.Busts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.Busted != "" || string(kept.Dockerfile) != string(busted.Dockerfile) || !reflect.DeepEqual(kept.Busts, want) {
+		t.Errorf("kept bust: busted %q, Busts %+v\n%s", kept.Busted, kept.Busts, kept.Dockerfile)
+	}
+	both, _ := MakePlan(dir, df, PlanOptions{Kept: busted.Busts, Bust: []string{"app"}, Token: "T2"})
+	if len(both.Busts) != 2 || !strings.Contains(string(both.Dockerfile), "02_tool.sh # dmake-bust=T1") || !strings.Contains(string(both.Dockerfile), "03_app.sh # dmake-bust=T2") {
+		t.Errorf("kept and new bust: %+v\n%s", both.Busts, both.Dockerfile)
+	}
+	old := map[string]KeptBust{"02_tool.sh": {Token: "T1", Digest: "sha256:older"}}
+	changed, _ := MakePlan(dir, df, PlanOptions{Kept: old})
+	if len(changed.Busts) != 0 || strings.Contains(string(changed.Dockerfile), "dmake-bust") {
+		t.Errorf("the script changed since the bust, the token stayed:\n%s", changed.Dockerfile)
 	}
 }
 
