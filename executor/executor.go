@@ -86,7 +86,8 @@ const (
 // message, the CycleError's included, has already been printed on
 // opts.Stderr as make prints it: callers print nothing more.
 //
-// A caller that reads makefiles runs RemakeMakefiles first, as make does.
+// A caller that reads makefiles loads them with LoadMakefiles first, which
+// remakes them as make does.
 // For a sub-make (MAKELEVEL > 0) ProgramName should be "dmake[N]", as
 // make's messages say "make[N]".
 func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) (int, error) {
@@ -95,20 +96,6 @@ func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Option
 	}
 	e := newExecutor(ctx, db, g, opts)
 	return e.run()
-}
-
-// RemakeMakefiles is make's first phase: it tries to remake every makefile
-// read (db.Makefiles) and the included files that were missing (missing:
-// db.MissingIncludes and a MissingIncludeError's Files), as make does
-// before the goals: -n, -q and -t do not apply, nothing is printed for a
-// makefile that is up to date, a missing file without a rule is no error
-// here (the caller reports a required one), and a double-colon target
-// without prerequisites is not remade. remade reports that a recipe ran
-// for one of them: the caller must read the makefiles again (make
-// re-executes itself). status is make's (2 when a recipe failed).
-func RemakeMakefiles(ctx context.Context, db *makefile.Database, missing []string, opts Options) (remade bool, status int, err error) {
-	remade, status, _, err = remakeMakefiles(ctx, db, remakeGoals(db, missing), opts)
-	return remade, status, err
 }
 
 // NewGraph returns the graph Run would build for db and opts.
@@ -203,7 +190,7 @@ type executor struct {
 	// read the terminal, and the terminal's Ctrl-C reaches them directly.
 	pgroups bool
 
-	// makefiles is set while remaking makefiles (RemakeMakefiles): no
+	// makefiles is set while remaking makefiles (remakeMakefiles): no
 	// goal messages, a missing file without a rule is no error here.
 	makefiles       bool
 	remadeAny       bool

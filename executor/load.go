@@ -20,7 +20,7 @@ const maxRestarts = 10
 
 // LoadMakefiles reads the makefiles of cfg as make does: it loads them,
 // remakes the makefiles and the missing included files that have rules
-// (RemakeMakefiles, with opts for the recipes' output, jobs and
+// (remakeMakefiles, with opts for the recipes' output, jobs and
 // middlewares; opts.Goals is ignored), and reads them again when one was
 // remade. Errors are printed on cfg.Stderr in make's words with
 // cfg.ProgramName; a nil database comes with make's exit status.
@@ -348,7 +348,7 @@ func searchedNames(db *makefile.Database, goals []string) func(dir, name string)
 	}
 }
 
-// remakeGoals are the files RemakeMakefiles tries to remake, in order.
+// remakeGoals are the files remakeMakefiles tries to remake, in order.
 func remakeGoals(db *makefile.Database, missing []string) []string {
 	seen := make(map[string]bool)
 	var goals []string
@@ -373,8 +373,16 @@ func remakeGoals(db *makefile.Database, missing []string) []string {
 	return goals
 }
 
-// remakeMakefiles is RemakeMakefiles of goals (remakeGoals), also
-// returning the graph it used (nil when there was nothing to remake).
+// remakeMakefiles is make's first phase: it tries to remake goals
+// (remakeGoals: every makefile read and the included files that were
+// missing), as make does before the goals: -n, -q and -t do not apply,
+// nothing is printed for a makefile that is up to date, a missing file
+// without a rule is no error here (the caller reports a required one), and
+// a double-colon target without prerequisites is not remade. remade
+// reports that a recipe ran for one of them: the caller must read the
+// makefiles again (make re-executes itself). status is make's (2 when a
+// recipe failed). g is the graph it used (nil when there was nothing to
+// remake).
 func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
 	if len(goals) == 0 {
 		return false, 0, nil, nil

@@ -147,23 +147,3 @@ func Order(nodes []Node) ([][]Node, error) {
 	}
 	return waves, nil
 }
-
-// DockerfileFrom returns the image the last stage of a Dockerfile starts
-// from ("" when it has no FROM).
-func DockerfileFrom(name string) (string, error) {
-	src, err := os.ReadFile(name)
-	if err != nil {
-		return "", err
-	}
-	ins, err := ParseDockerfile(name, src)
-	if err != nil {
-		return "", err
-	}
-	from := ""
-	for _, in := range ins {
-		if in.Cmd == "FROM" {
-			from, _ = fromImage(in)
-		}
-	}
-	return from, nil
-}

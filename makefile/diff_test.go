@@ -3,7 +3,6 @@ package makefile_test
 import (
 	"context"
 	"flag"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -71,5 +70,4 @@ func TestDifferential(t *testing.T) {
 			}
 		})
 	}
-	_ = os.Getenv
 }
