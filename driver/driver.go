@@ -3,9 +3,14 @@ package driver
 import (
 	"context"
 	"fmt"
+	"errors"
 	"io"
+	"os"
 	"path/filepath"
+	"slices"
 	"time"
+
+	"github.com/dmake-dev/dmake/makefile"
 )
 
 // DefaultDebounce is how long --watch waits after the last change.
@@ -24,6 +29,22 @@ type Stdio struct {
 func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	if opts.CheckScripts {
 		return runCheckScripts(ctx, opts, stdio)
+	}
+	if slices.Contains(opts.Makefiles, "-") {
+		name, err := stdinMakefile(stdio.In)
+		if name != "" {
+			defer os.Remove(name)
+		}
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: *** %v.  Stop.\n", programName, err)
+			return 2
+		}
+		opts.Makefiles = slices.Clone(opts.Makefiles)
+		for i, f := range opts.Makefiles {
+			if f == "-" {
+				opts.Makefiles[i] = name
+			}
+		}
 	}
 	dir := opts.WorkDir
 	if dir == "" {
@@ -66,3 +87,33 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	}
 	return runImages(ctx, opts, repo, imgs, stdio)
 }
+
+// stdinMakefile copies standard input into a temporary file for "-f -" and
+// returns its name, as make does (/tmp/GmXXXXXX): the makefile may be read
+// more than once (after remaking), and messages name that file. The caller
+// removes it. Input past makefile.DefaultMaxValue is an error.
+func stdinMakefile(in io.Reader) (string, error) {
+	f, err := os.CreateTemp("", "Gm")
+	if err != nil {
+		return "", fmt.Errorf("cannot store the makefile from standard input: %v", err)
+	}
+	defer f.Close()
+	if in == nil {
+		in = eofReader{}
+	}
+	n, err := io.Copy(f, io.LimitReader(in, makefile.DefaultMaxValue+1))
+	if err == nil && n > makefile.DefaultMaxValue {
+		err = errors.New("the makefile from standard input is larger than 256 MiB")
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		return f.Name(), fmt.Errorf("reading the makefile from standard input: %v", err)
+	}
+	return f.Name(), nil
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

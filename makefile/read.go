@@ -1,7 +1,9 @@
 package makefile
 
 import (
+	"errors"
 	"strings"
+	"syscall"
 )
 
 // ebuf is the text being evaluated: a makefile or an $(eval) argument. It
@@ -17,6 +19,13 @@ type ebuf struct {
 	// offset is the recipe line offset of $(eval) text expanded in a
 	// recipe: make adds it to positions in messages, not to rules.
 	offset int
+	// nul is set for a makefile that holds NUL bytes: its lines are read
+	// as make's readline reads them with fgets (see readLineNUL); warn
+	// receives make's warning for a line that starts with one, and size
+	// is the size of make's line buffer.
+	nul  bool
+	warn func(line int)
+	size int
 }
 
 // readLine returns the next logical line: physical lines joined while they
@@ -25,6 +34,9 @@ type ebuf struct {
 func (b *ebuf) readLine() (line string, n int, ok bool) {
 	if b.off >= len(b.data) {
 		return "", 0, false
+	}
+	if b.nul {
+		return b.readLineNUL()
 	}
 	start := b.off
 	var sb []byte // used only when a CR must be dropped
@@ -73,6 +85,70 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 			return b.data[start:end], n, true
 		}
 	}
+}
+
+// readLineNUL is readLine for a makefile holding NUL bytes, which GNU
+// make's readline sees through fgets and strlen: fgets reads up to a
+// newline or until its buffer is full, and strlen stops at the first NUL,
+// so the rest of that piece (its newline included) is dropped and the
+// next physical line continues the logical one, uncounted; a piece that
+// starts with a NUL gives a warning and ends the line. The buffer starts
+// at 200 bytes and doubles when a piece does not end in a newline, or when
+// fewer than 80 bytes are left after a continued line, as make's does.
+func (b *ebuf) readLineNUL() (string, int, bool) {
+	if b.size == 0 {
+		b.size = 200
+	}
+	var line []byte
+	n := 0
+	for b.off < len(b.data) {
+		// fgets(p, size-len(line)): at most size-len(line)-1 bytes
+		room := b.size - len(line) - 1
+		if room < 1 {
+			b.size *= 2
+			continue
+		}
+		piece := b.data[b.off:min(b.off+room, len(b.data))]
+		if i := strings.IndexByte(piece, '\n'); i >= 0 {
+			piece = piece[:i+1]
+		}
+		b.off += len(piece)
+		if i := strings.IndexByte(piece, 0); i >= 0 {
+			piece = piece[:i]
+		}
+		if piece == "" {
+			if b.warn != nil {
+				b.warn(b.line)
+			}
+			piece = "\n"
+		}
+		line = append(line, piece...)
+		if line[len(line)-1] != '\n' {
+			b.size *= 2
+			continue
+		}
+		n++
+		if len(line) > 1 && line[len(line)-2] == '\r' {
+			line = append(line[:len(line)-2], '\n')
+		}
+		bs := 0
+		for k := len(line) - 2; k >= 0 && line[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return string(line[:len(line)-1]), n, true
+		}
+		if b.size-len(line) < 80 {
+			b.size *= 2
+		}
+	}
+	if n == 0 {
+		if len(line) == 0 {
+			return "", 0, false
+		}
+		n = 1
+	}
+	return string(line), n, true
 }
 
 // cond is one level of conditional nesting.
@@ -236,7 +312,14 @@ func findMapUnquote(s string, stops string, vars bool) (string, int) {
 
 // evalFile evaluates the text of a makefile.
 func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool) error {
-	st := &evalState{b: &ebuf{file: file, data: text, line: firstLine}, setDefault: setDefault}
+	b := &ebuf{file: file, data: text, line: firstLine}
+	if strings.IndexByte(text, 0) >= 0 {
+		b.nul = true
+		b.warn = func(line int) {
+			ev.warnAt(Pos{File: file, Line: line}, "warning: NUL character seen; rest of line ignored")
+		}
+	}
+	st := &evalState{b: b, setDefault: setDefault}
 	return ev.evalLines(st)
 }
 
@@ -278,13 +361,6 @@ func (ev *evaluator) evalLines(st *evalState) error {
 		}
 		nlines = n
 		ev.reading = Pos{File: b.file, Line: b.line + b.offset}
-		if i := strings.IndexByte(line, 0); i >= 0 {
-			// make handles lines as C strings
-			if i == 0 {
-				ev.warnAt(ev.reading, "warning: NUL character seen; rest of line ignored")
-			}
-			line = line[:i]
-		}
 		if len(line) == 0 {
 			continue
 		}
@@ -699,14 +775,19 @@ func (ev *evaluator) doDefine(st *evalState, text string, origin Origin) (*Var, 
 
 // include reads an included makefile.
 func (ev *evaluator) include(name string, noerror bool) error {
-	path := name
+	// A directory is found too: make opens it, fails to read it and
+	// stops ("sub: Is a directory"), -include or not.
+	exists := func(p string) bool {
+		_, err := ev.stat(ev.path(p))
+		return err == nil
+	}
 	found := ""
-	if ev.fileExists(ev.path(path)) {
-		found = path
+	if exists(name) {
+		found = name
 	} else if !strings.HasPrefix(name, "/") {
 		for _, d := range ev.includeDirs() {
 			p := d + "/" + name
-			if ev.fileExists(ev.path(p)) {
+			if exists(p) {
 				found = p
 				break
 			}
@@ -749,6 +830,10 @@ func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool)
 		return &Error{Pos: from, Msg: name + ": not a regular file"}
 	}
 	data, err := ev.readFile(ev.path(name), ev.maxValue())
+	if errors.Is(err, syscall.EISDIR) {
+		// make opens it and fails to read it: no position
+		return &Error{Msg: name + ": " + errText(err)}
+	}
 	if err != nil {
 		return &Error{Pos: from, Msg: name + ": " + errText(err)}
 	}
