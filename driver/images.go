@@ -27,6 +27,9 @@ type imageGoal struct {
 	node image.Node
 	db   *makefile.Database
 	job  makeJob
+	// parent: not asked for, but an image an asked-for one is built
+	// FROM; it is built (when out of date) without the --bust words.
+	parent bool
 }
 
 // imageMode decides whether a run in dir builds images of a legacy
@@ -94,6 +97,11 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 	if goals == nil {
 		return status
 	}
+	if !opts.NoParents {
+		if goals, status = addParents(ctx, opts, repo, goals, stdio); goals == nil {
+			return status
+		}
+	}
 	var eng *engine.Engine
 	if !opts.NoBuild && !opts.DryRun {
 		eng, err = engine.New(ctx)
@@ -133,7 +141,9 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 					status = st
 				}
 				for _, r := range built {
-					plans = append(plans, r.Plan)
+					if !g.parent {
+						plans = append(plans, r.Plan)
+					}
 				}
 				mu.Unlock()
 			}()
@@ -153,6 +163,51 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		fmt.Fprintf(stdio.Err, "%s: %d images in %.1fs\n", programName, len(goals), time.Since(start).Seconds())
 	}
 	return 0
+}
+
+// addParents adds to goals the images of the repository that they are
+// built FROM (transitively), as make remakes prerequisites: a parent whose
+// inputs changed is rebuilt before its children, an unchanged one costs a
+// no-op check.
+func addParents(ctx context.Context, opts Options, repo image.Repo, goals []*imageGoal, stdio Stdio) ([]*imageGoal, int) {
+	all, err := repo.Images()
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return nil, 2
+	}
+	have := map[string]bool{}
+	var want []string
+	for _, g := range goals {
+		have[g.img.Name] = true
+		want = append(want, g.img.Name)
+	}
+	var rest []image.Image
+	for _, img := range all {
+		if !have[img.Name] {
+			rest = append(rest, img)
+		}
+	}
+	if len(rest) == 0 {
+		return goals, 0
+	}
+	others, status := loadImages(ctx, opts, repo, rest, stdio)
+	if others == nil {
+		return nil, status
+	}
+	nodes := make([]image.Node, 0, len(goals)+len(others))
+	byName := map[string]*imageGoal{}
+	for _, g := range append(append([]*imageGoal(nil), goals...), others...) {
+		nodes = append(nodes, g.node)
+		byName[g.node.Name] = g
+	}
+	parents := image.Parents(nodes, want)
+	out := make([]*imageGoal, 0, len(parents)+len(goals))
+	for i := len(parents) - 1; i >= 0; i-- {
+		g := byName[parents[i]]
+		g.parent = true
+		out = append(out, g)
+	}
+	return append(out, goals...), 0
 }
 
 // parallelImages is how many images of one wave build at once under -j.
@@ -200,6 +255,9 @@ func loadImages(ctx context.Context, opts Options, repo image.Repo, imgs []image
 // image layer in front of every command its recipes run.
 func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal, eng *engine.Engine, stdio Stdio) (int, []*image.Result) {
 	b := newBuilder(opts, repo, eng, stdio)
+	if g.parent {
+		b.Bust = nil
+	}
 	b.Inputs = makefileList(ctx, g.db, g.img.Dir)
 	if !opts.NoCheck {
 		b.Check = checkBuild(opts, repo, *g, eng, stdio)

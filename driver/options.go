@@ -72,6 +72,7 @@ type Options struct {
 	NoCheck           bool
 	NoBuild           bool
 	Bust              []string
+	NoParents         bool   // build only the images named, not the images they are FROM
 	Mode              string // "dev" or "prod"
 	Progress          string // "auto", "tty", "plain", "json"
 	Network           string

@@ -104,6 +104,41 @@ func normTag(t string) string {
 	return t + ":latest"
 }
 
+// Parents returns the names of the images of all that the images named
+// want are built FROM, directly or through others, nearest first, without
+// those in want: make's prerequisites over the FROM graph.
+func Parents(all []Node, want []string) []string {
+	byTag := map[string]Node{}
+	for _, n := range all {
+		byTag[normTag(n.Tag)] = n
+	}
+	byName := map[string]Node{}
+	for _, n := range all {
+		byName[n.Name] = n
+	}
+	seen := map[string]bool{}
+	for _, w := range want {
+		seen[w] = true
+	}
+	var out []string
+	queue := append([]string(nil), want...)
+	for len(queue) > 0 {
+		n, ok := byName[queue[0]]
+		queue = queue[1:]
+		if !ok || n.From == "" {
+			continue
+		}
+		p, ok := byTag[normTag(n.From)]
+		if !ok || seen[p.Name] {
+			continue
+		}
+		seen[p.Name] = true
+		out = append(out, p.Name)
+		queue = append(queue, p.Name)
+	}
+	return out
+}
+
 // Order sorts the images of one run so that an image comes after the image
 // of the run it is built FROM, and groups them in waves: the images of a
 // wave depend only on earlier waves and can be built in parallel. The

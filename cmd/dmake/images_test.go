@@ -209,6 +209,43 @@ func TestBuildLegacyImages(t *testing.T) {
 			break
 		}
 	}
+
+	// Stale parents: after editing a script of base, "dmake ssh" rebuilds
+	// base first, then ssh FROM the new base, as make remakes
+	// prerequisites; --no-parents leaves base alone.
+	cron := filepath.Join(repo, "script", "02_cron.sh")
+	src, err = os.ReadFile(cron)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cron, append(src, []byte("\necho base edited by TestBuildLegacyImages\n")...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sshOnly := []string{"-C", repo, "ssh", "IMAGE_PREFIX=" + prefix, "--progress=plain"}
+	_, stderr, status = runBinary(t, bin, env, append([]string{"--no-parents"}, sshOnly...)...)
+	if status != 0 || !strings.Contains(stderr, "ssh: up to date") || strings.Contains(stderr, "base edited") {
+		t.Errorf("--no-parents ssh: status %d, want ssh up to date and base not built:\n%s", status, stderr)
+	}
+	_, stderr, status = runBinary(t, bin, env, sshOnly...)
+	if status != 0 {
+		t.Fatalf("ssh after editing base: exit status %d\n%s", status, stderr)
+	}
+	iBase := strings.Index(stderr, "base edited by")
+	if iBase < 0 || strings.Contains(stderr, "ssh: up to date") {
+		t.Errorf("dmake ssh did not rebuild the stale base, then ssh:\n%s", stderr)
+	}
+	ctx := context.Background()
+	base, err := c.ImageInspect(ctx, prefix+"base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssh, err := c.ImageInspect(ctx, prefix+"ssh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ssh.Config.Labels["dev.dmake.base"]; got != base.ID {
+		t.Errorf("ssh is FROM %s, want the rebuilt base %s", got, base.ID)
+	}
 }
 
 // TestCheckGoals runs "dmake --check" on a copy of legacy-images: the

@@ -177,6 +177,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringVar(&o.CheckReport, "check-report", "", "write the check report as JSON to `FILE`")
 	fs.BoolVar(&o.NoCheck, "no-check", false, "skip the script check before building")
 	fs.BoolVar(&o.NoBuild, "no-build", false, "do everything up to the engine (recipes, Dockerfile, context) and send nothing")
+	fs.BoolVar(&o.NoParents, "no-parents", false, "build only the images named, not the out-of-date images they are FROM")
 	fs.StringArrayVar(&o.Bust, "bust", nil, "force `STEP` (a script, a component, or all) and every later step to run again")
 	fs.StringVar(&o.Mode, "mode", "dev", "build `MODE`: dev keeps temporary build tools, prod removes them")
 	fs.StringVar(&o.Progress, "progress", "auto", "progress output as `KIND`: auto, tty, plain or json")
