@@ -76,6 +76,10 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		}
 		return runMake(ctx, opts, dir, stdio)
 	}
+	if err := repo.CheckBust(opts.Bust); err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
 	if opts.Graph != "" {
 		return graphImages(ctx, opts, repo, imgs, stdio)
 	}

@@ -5,8 +5,16 @@
 package driver
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/watch"
 )
 
 // Options is everything a dmake run is told by its command line. The zero
@@ -79,4 +87,57 @@ type Options struct {
 	Pull              bool
 	AllowOutsideLinks bool
 	CycleError        bool
+}
+
+// Modes are the build modes (--mode).
+var Modes = []string{"dev", "prod"}
+
+// OutputSyncTypes are make's -O types.
+var OutputSyncTypes = []string{"none", "line", "target", "recurse"}
+
+// Validate checks the option values that need no repository, so that a bad
+// one stops the run before any work; each error lists the valid values.
+// (--bust words are checked against the repository's scripts by Run.)
+func (o Options) Validate() error {
+	oneOf := func(flag, v string, valid []string) error {
+		if slices.Contains(valid, v) {
+			return nil
+		}
+		return fmt.Errorf("%s %q: want one of %s", flag, v, strings.Join(valid, ", "))
+	}
+	if o.Jobs < 0 {
+		return errors.New("the '-j' option requires a positive integer argument")
+	}
+	if o.Mode != "" {
+		if err := oneOf("--mode", o.Mode, Modes); err != nil {
+			return err
+		}
+	}
+	if o.Progress != "" {
+		if err := oneOf("--progress", o.Progress, image.ProgressKinds); err != nil {
+			return err
+		}
+	}
+	if o.Graph != "" {
+		if err := oneOf("--graph", o.Graph, graph.Formats); err != nil {
+			return err
+		}
+	}
+	if o.OutputSync != "" {
+		if err := oneOf("-O/--output-sync", o.OutputSync, OutputSyncTypes); err != nil {
+			return err
+		}
+	}
+	if _, err := watch.ParsePolicy(o.WatchPolicy); err != nil {
+		return fmt.Errorf("--watch-policy: %w", err)
+	}
+	if o.Debounce < 0 {
+		return fmt.Errorf("--debounce %v: want a duration of zero or more", o.Debounce)
+	}
+	for _, w := range o.Bust {
+		if w == "" {
+			return fmt.Errorf("--bust %q: want a script name (03_sshd.sh), its component (sshd) or all", w)
+		}
+	}
+	return nil
 }

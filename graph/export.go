@@ -189,6 +189,9 @@ func (d *Doc) WriteMermaid(w io.Writer) error {
 	return err
 }
 
+// Formats are the formats Doc.Write writes.
+var Formats = []string{"dot", "json", "mermaid"}
+
 // Write writes d in format: "dot" (or ""), "json" or "mermaid".
 func (d *Doc) Write(w io.Writer, format string) error {
 	switch format {

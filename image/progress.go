@@ -52,6 +52,10 @@ type progress struct {
 	enc       *json.Encoder
 }
 
+// ProgressKinds are the kinds of progress output a Builder writes: "auto"
+// is "tty" on a terminal, else plain lines.
+var ProgressKinds = []string{"auto", "tty", "plain", "json"}
+
 func newProgress(kind string, w io.Writer, name string, steps []Step) *progress {
 	if kind == "" || kind == "auto" {
 		kind = "lines"

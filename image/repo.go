@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -85,6 +86,48 @@ func (r Repo) Image(name string) (Image, bool) {
 		return Image{}, false
 	}
 	return Image{Name: name, Dir: filepath.Dir(mk), Makefile: mk}, true
+}
+
+// CheckBust checks --bust words before anything is built: each must be
+// "all" or name a script of the repository (03_sshd.sh, 03_sshd) or its
+// component (sshd). Scripts are the install scripts of script/ and any
+// other *.sh file of the repository (scripts a Dockerfile fetches). The
+// error lists the valid words.
+func (r Repo) CheckBust(words []string) error {
+	if len(words) == 0 {
+		return nil
+	}
+	var scripts []string
+	filepath.WalkDir(r.Root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && p != r.Root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "build") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(d.Name(), ".sh") {
+			scripts = append(scripts, d.Name())
+		}
+		return nil
+	})
+	sort.Strings(scripts)
+	scripts = slices.Compact(scripts)
+	for _, w := range words {
+		ok := w == "all"
+		for _, s := range scripts {
+			ok = ok || bustMatches(w, s)
+		}
+		if !ok {
+			var valid []string
+			for _, s := range scripts {
+				if scriptRe.MatchString(s) {
+					valid = append(valid, s+" ("+component(s)+")")
+				}
+			}
+			return fmt.Errorf("--bust %s: no script of %s has that name or component; valid: all, %s", w, r.Root, strings.Join(valid, ", "))
+		}
+	}
+	return nil
 }
 
 // Node is an image of a run with the tag it builds and the image it starts

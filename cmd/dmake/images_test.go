@@ -91,10 +91,11 @@ func TestLegacyImagesNoBuild(t *testing.T) {
 		}
 	}
 
-	// A --bust word that names nothing is a typo the user hears about.
+	// A --bust word that names nothing is a typo the user hears about, before
+	// anything is built.
 	_, stderr, status = runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--bust", "03_sshh.sh", "ssh", "IMAGE_PREFIX=nb/")
-	if status != 0 || !strings.Contains(stderr, "warning: --bust 03_sshh.sh named no script") {
-		t.Errorf("--bust with a typo: status %d, no warning:\n%s", status, stderr)
+	if status != 2 || !strings.Contains(stderr, "--bust 03_sshh.sh: no script") {
+		t.Errorf("--bust with a typo: status %d, want 2 and an error:\n%s", status, stderr)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -139,6 +140,7 @@ func run(ctx context.Context, argv []string, stdio util.Stdio, utils util.Set) i
 // parseFlags parses normalised arguments into driver options.
 func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	var o driver.Options
+	o.Jobs = 1
 	fs := pflag.NewFlagSet("dmake", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -147,8 +149,8 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringArrayVarP(&o.Makefiles, "file", "f", nil, "read `FILE` as a makefile")
 	fs.StringArrayVarP(&o.IncludeDirs, "include-dir", "I", nil, "search `DIR` for included makefiles")
 	fs.BoolVarP(&o.DryRun, "dry-run", "n", false, "print the recipes without running them")
-	fs.IntVarP(&o.Jobs, "jobs", "j", 1, "run `N` jobs at once (no N: no limit)")
-	fs.Lookup("jobs").NoOptDefVal = "0"
+	fs.VarP(jobsValue{&o.Jobs}, "jobs", "j", "run `N` jobs at once (no N: no limit)")
+	fs.Lookup("jobs").NoOptDefVal = unlimitedJobs
 	fs.BoolVarP(&o.KeepGoing, "keep-going", "k", false, "keep going when some targets can't be made")
 	noKeepGoing := fs.BoolP("no-keep-going", "S", false, "turn off -k")
 	fs.BoolVarP(&o.AlwaysMake, "always-make", "B", false, "unconditionally make all targets")
@@ -202,6 +204,12 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	if *noLoadCache {
 		o.LoadCache = loadcache.Off
 	}
+	if o.CheckReport != "" && !o.CheckScripts {
+		o.Check = true // the report is the check's: asking for it asks for the check
+	}
+	if err := o.Validate(); err != nil {
+		return o, fs, err
+	}
 	for _, w := range fs.Args() {
 		if isAssignment(w) {
 			o.Variables = append(o.Variables, w)
@@ -211,6 +219,33 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	}
 	return o, fs, nil
 }
+
+// unlimitedJobs is -j without a number.
+const unlimitedJobs = "unlimited"
+
+// jobsValue is -j: a positive number, or no number for no limit (0), as
+// make takes it.
+type jobsValue struct{ n *int }
+
+func (j jobsValue) String() string {
+	if j.n == nil {
+		return "1"
+	}
+	return strconv.Itoa(*j.n)
+}
+func (j jobsValue) Set(v string) error {
+	if v == unlimitedJobs {
+		*j.n = 0
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return errors.New("the '-j' option requires a positive integer argument")
+	}
+	*j.n = n
+	return nil
+}
+func (j jobsValue) Type() string { return "int" }
 
 // isAssignment reports whether a command-line word is a make variable
 // assignment (NAME=value, NAME:=value, NAME+=value…).
@@ -233,14 +268,16 @@ a repository (or with -C DIR, or with $DOCKER_HOME set) a goal that names an
 image builds that image; anywhere else dmake is GNU make.
 
 Examples:
-  dmake base ssh              build the images base and ssh, in FROM order
-  dmake -C legacy-images web  the same from elsewhere
-  dmake --watch ssh           rebuild ssh whenever one of its inputs changes
-  dmake --check ssh           dry-run ssh's scripts in a sandbox and report
-  dmake --graph=json ssh      print the dependency graph for tools
-  dmake --bust 03_sshd.sh ssh re-run that script and everything after it
-  dmake -n -j4 all            plain make: print what would run
-  dmake --util ssh web uptime the legacy bin/ssh, on the Engine API
+  dmake base ssh                 build the images base and ssh, in FROM order
+  dmake ssh                      build ssh, and base first if it changed
+  dmake -C legacy-images web     the same from elsewhere
+  dmake --watch ssh              rebuild ssh whenever one of its inputs changes
+  dmake --check ssh              dry-run ssh's scripts in a sandbox and report
+  dmake --graph=json ssh         print the dependency graph for tools
+  dmake --bust 03_sshd.sh ssh    re-run that script and everything after it
+  dmake -C images/ssh -n -j4     plain make in an image's directory: print
+                                 what would run
+  dmake --util ssh web uptime    the legacy bin/ssh, on the Engine API
 
 Options:
 `)
