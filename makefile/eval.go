@@ -77,19 +77,27 @@ func sizeText(n int) string {
 	return itoa(n) + " bytes"
 }
 
-// enter counts one more level of nesting (a recursive variable, $(call),
-// $(eval) or included makefile) and reports an error past Config.MaxDepth;
-// leave undoes it. what names the level in the error.
-func (ev *evaluator) enter(what string) error {
-	max := ev.cfg.MaxDepth
-	if max <= 0 {
-		max = DefaultMaxDepth
-	}
-	if ev.depth >= max {
-		return ev.fatalExp(what + " nested too deeply (more than " + itoa(max) + " levels)")
+// enter counts one more level of nesting (a recursive variable, function
+// call, $(eval) or included makefile) and reports false past
+// Config.MaxDepth, where the caller returns tooDeep; leave undoes it.
+func (ev *evaluator) enter() bool {
+	if ev.depth >= ev.maxDepth() {
+		return false
 	}
 	ev.depth++
-	return nil
+	return true
+}
+
+func (ev *evaluator) maxDepth() int {
+	if ev.cfg.MaxDepth > 0 {
+		return ev.cfg.MaxDepth
+	}
+	return DefaultMaxDepth
+}
+
+// tooDeep is the error past Config.MaxDepth; what names the level.
+func (ev *evaluator) tooDeep(what string) error {
+	return ev.fatalExp(what + " nested too deeply (more than " + itoa(ev.maxDepth()) + " levels)")
 }
 
 func (ev *evaluator) leave() { ev.depth-- }
@@ -224,8 +232,8 @@ func (ev *evaluator) recursivelyExpand(buf []byte, v *Var) ([]byte, error) {
 	if v.expanding {
 		return buf, ev.fatalExp("Recursive variable '" + v.Name + "' references itself (eventually)")
 	}
-	if err := ev.enter("expansion of variable '" + v.Name + "'"); err != nil {
-		return buf, err
+	if !ev.enter() {
+		return buf, ev.tooDeep("expansion of variable '" + v.Name + "'")
 	}
 	v.expanding = true
 	var err error

@@ -71,6 +71,10 @@ func init() {
 }
 
 func (ev *evaluator) call(buf []byte, c *funcCall) ([]byte, error) {
+	if !ev.enter() {
+		return buf, ev.tooDeep("$(" + c.fn.name + " …)")
+	}
+	defer ev.leave()
 	if len(c.args) < c.fn.minArgs {
 		return buf, ev.fatalExp("insufficient number of arguments (" + strconv.Itoa(len(c.args)) + ") to function '" + c.fn.name + "'")
 	}
@@ -927,9 +931,9 @@ func fnCall(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	saved, savedMax := ev.scope, ev.maxArgs
 	ev.scope = &frame{set: set, next: saved}
 	ev.maxArgs = len(a)
-	if err := ev.enter("$(call " + name + ")"); err != nil {
+	if !ev.enter() {
 		ev.scope, ev.maxArgs = saved, savedMax
-		return buf, err
+		return buf, ev.tooDeep("$(call " + name + ")")
 	}
 	defer func() { ev.scope, ev.maxArgs = saved, savedMax; ev.leave() }()
 	if err := ev.ctx.Err(); err != nil {

@@ -31,11 +31,11 @@ func TestLimits(t *testing.T) {
 		{"self-include", "include Makefile\nall: ; @:\n",
 			"Makefile:1: include of 'Makefile' nested too deeply (more than 50 levels)"},
 		{"eval-recursion", "all: ; @:\nF = $(eval $(value F))\n$(F)\n",
-			"Makefile:2: $(eval) nested too deeply (more than 50 levels)"},
+			"Makefile:2: $(eval …) nested too deeply (more than 50 levels)"},
 		{"eval-define", "define F\nX := $$(eval $$(F))\nendef\n\n$(eval $(F))\n",
 			"Makefile:1: expansion of variable 'F' nested too deeply (more than 50 levels)"},
 		{"call-recursion", "f = $(call f,$1x)\nx := $(call f,a)\n",
-			"Makefile:1: expansion of variable 'f' nested too deeply (more than 50 levels)"},
+			"Makefile:1: $(call f) nested too deeply (more than 50 levels)"},
 		{"variable-chain", chain(60) + "x := $(A60)\n",
 			"Makefile:12: expansion of variable 'A11' nested too deeply (more than 50 levels)"},
 		{"file-dev-zero", "\nX := $(file </dev/zero)\n",
@@ -46,6 +46,8 @@ func TestLimits(t *testing.T) {
 			"Makefile:1: the output of $(shell yes) is larger than 64 KiB (the limit on a value's size)"},
 		{"shell-assign", "X != yes\n",
 			"Makefile:1: the output of $(shell yes) is larger than 64 KiB (the limit on a value's size)"},
+		{"nested-if", "\n\nX := " + strings.Repeat("$(if x,", 60) + "y" + strings.Repeat(")", 60) + "\n",
+			"Makefile:3: $(if …) nested too deeply (more than 50 levels)"},
 		{"exponential", doubling(20) + "x := $(D20)\n",
 			"Makefile:2: the expansion is larger than 64 KiB (the limit on a value's size)"},
 		{"exponential-recipe", doubling(20) + "all: ; echo $(D20)\n", ""},
@@ -107,6 +109,22 @@ func doubling(n int) string {
 		b.WriteString("D" + strconv.Itoa(i) + " = $(D" + strconv.Itoa(i-1) + ")$(D" + strconv.Itoa(i-1) + ")\n")
 	}
 	return b.String()
+}
+
+// TestParseDepth parses references nested past what the parser takes:
+// an error, not a stack overflow.
+func TestParseDepth(t *testing.T) {
+	dir := t.TempDir()
+	n := 100001
+	text := "all: ; @:\nX := " + strings.Repeat("$(if x,", n) + "y" + strings.Repeat(")", n) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := makefile.Load(context.Background(), makefile.Config{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, MaxDepth: 1 << 30})
+	want := "Makefile:2: references nested too deeply (more than 100000 levels)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
 }
 
 // TestLimitsDefault runs the recursions under the default limits: the

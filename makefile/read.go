@@ -325,8 +325,8 @@ func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool)
 
 // evalBuffer is $(eval TEXT): the lines are read at the current position.
 func (ev *evaluator) evalBuffer(text string) error {
-	if err := ev.enter("$(eval)"); err != nil {
-		return err
+	if !ev.enter() {
+		return ev.tooDeep("$(eval)")
 	}
 	defer ev.leave()
 	if i := strings.IndexByte(text, 0); i >= 0 {
@@ -822,8 +822,8 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 // readMakefileDefault reads a makefile; setDefault says whether its rules
 // may set the default goal (not for MAKEFILES).
 func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
-	if err := ev.enter("include of '" + name + "'"); err != nil {
-		return err
+	if !ev.enter() {
+		return ev.tooDeep("include of '" + name + "'")
 	}
 	defer ev.leave()
 	if ev.cfg.ReadOnly && !ev.regularFile(ev.path(name)) {
