@@ -210,7 +210,7 @@ func TestRunBash(t *testing.T) {
 		}
 	})
 	t.Run("interrupt", func(t *testing.T) {
-		st, errs := interrupted(t, 1500*time.Millisecond, "run-bash", lbl, "busybox:latest", "-c", "sleep 600")
+		st, errs := interrupted(t, 1500*time.Millisecond, "run-bash", lbl, "busybox:latest", "--", "-c", "sleep 600")
 		if st != ExitInterrupted || !strings.Contains(errs, "interrupted; container") {
 			t.Errorf("run-bash interrupted: status %d, stderr %q; want %d", st, errs, ExitInterrupted)
 		}
@@ -225,19 +225,26 @@ func TestRunBash(t *testing.T) {
 		}
 		t.Setenv("DOCKER_HOME", home)
 		t.Setenv("IMAGE_PREFIX", "t/")
-		st, _, errs := utilRun(t, nil, "run-bash", lbl, "init:1", "-c", "echo in bash; exit 9")
+		st, _, errs := utilRun(t, nil, "run-bash", lbl, "init:1", "--", "-c", "echo in bash; exit 9")
 		if st != ExitEngine || !strings.Contains(errs, "no such image: init:1") {
 			t.Errorf("run-bash init:1 (not an images/ name): status %d, stderr %q", st, errs)
 		}
 		// "init" names images/init, so it is t/init (:latest, absent) …
-		st, _, errs = utilRun(t, nil, "run-bash", lbl, "init", "-c", "true")
+		st, _, errs = utilRun(t, nil, "run-bash", lbl, "init", "--", "-c", "true")
 		if st != ExitEngine || !strings.Contains(errs, "no such image: t/init") {
 			t.Errorf("run-bash init: status %d, stderr %q; want t/init looked up", st, errs)
 		}
 		// … and with a tag given explicitly, it runs under my_init.
-		st, out, errs := utilRun(t, nil, "run-bash", lbl, "t/init:1", "-c", "echo in bash; exit 9")
+		st, out, errs := utilRun(t, nil, "run-bash", lbl, "t/init:1", "--", "-c", "echo in bash; exit 9")
 		if st != 9 || out != "booted\nin bash\n" {
 			t.Errorf("run-bash t/init:1: status %d, stdout %q, stderr %q; want 9 and my_init's then bash's output", st, out, errs)
+		}
+		// The legacy order: IMAGE, then docker run options (seen by the
+		// boot scripts under my_init too), with the options before IMAGE
+		// as well.
+		st, out, errs = utilRun(t, nil, "run-bash", "t/init:1", "-e", "SSH_PORT=2222", lbl, "-w", "/tmp", "--", "-c", "echo $SSH_PORT $PWD")
+		if st != 0 || out != "booted\n2222 /tmp\n" {
+			t.Errorf("run-bash t/init:1 -e SSH_PORT=2222 -w /tmp: status %d, stdout %q, stderr %q", st, out, errs)
 		}
 	})
 }

@@ -18,27 +18,45 @@ func runBashUtility() Utility {
 }
 
 func runBashMain(ctx context.Context, stdio Stdio, args []string) int {
-	c := newCommand(stdio, "run-bash", "IMAGE [BASH-ARG]...", "Run a throwaway container of IMAGE with an interactive login bash; the container is removed when bash exits.", false)
-	c.details = `As the legacy bin/run-bash: IMAGE may be the name of a directory of
-$DOCKER_HOME/images/ (then the image is ${IMAGE_PREFIX-legacy/}IMAGE) or any
-image reference; the container uses the host's network; when the image runs
-/sbin/my_init, bash runs under it (my_init -- bash -l), so the boot scripts
-and services run first. A terminal is allocated when standard input is one.
-BASH-ARGs go to bash (e.g. -c 'command'). The exit status is bash's.`
+	c := newCommand(stdio, "run-bash", "IMAGE [DOCKER-RUN-OPTION]... [-- BASH-ARG...]", "Run a throwaway container of IMAGE with an interactive login bash; the container is removed when bash exits.", true)
+	c.details = `As the legacy bin/run-bash IMAGE [docker run options]: IMAGE may be the
+name of a directory of $DOCKER_HOME/images/ (then the image is
+${IMAGE_PREFIX-legacy/}IMAGE) or any image reference, and the options after
+it are docker run's (those below; others are refused). The container uses
+the host's network; when the image runs /sbin/my_init, bash runs under it
+(my_init -- bash -l), so the boot scripts and services run first. A terminal
+is allocated when standard input is one. BASH-ARGs, after --, go to bash
+(e.g. -- -c 'command'). The exit status is bash's.`
 	c.examples = []string{
 		"dmake --util run-bash ssh                 bash in a fresh legacy/ssh container",
-		"dmake --util run-bash debian:bookworm -c 'cat /etc/os-release'",
+		"dmake --util run-bash ssh -e SSH_PORT=2222   the same, with a variable for the boot scripts",
+		"dmake --util run-bash debian:bookworm -- -c 'cat /etc/os-release'",
 	}
 	network := c.flags.String("network", "host", "the container's `NETWORK` (host, none, a network name)")
+	c.flags.StringVar(network, "net", "host", "the same as --network")
+	c.flags.MarkHidden("net")
 	env := c.flags.StringArrayP("env", "e", nil, "set `NAME=VALUE` (repeatable)")
 	user := c.flags.StringP("user", "u", "", "run as `USER`")
-	labels := c.flags.StringArray("label", nil, "set `KEY=VALUE` on the container (repeatable)")
-	rest, status, ok := c.parse(args)
+	workdir := c.flags.StringP("workdir", "w", "", "start bash in `DIR`")
+	labels := c.flags.StringArrayP("label", "l", nil, "set `KEY=VALUE` on the container (repeatable)")
+	// What the legacy script passes to docker run itself: accepted.
+	c.flags.BoolP("interactive", "i", true, "keep standard input open (always)")
+	c.flags.BoolP("tty", "t", false, "allocate a terminal (when standard input is one)")
+	c.flags.Bool("rm", true, "remove the container afterwards (always)")
+	args, status, ok := c.parse(args)
 	if !ok {
 		return status
 	}
+	rest := args
+	var bashArgs []string
+	if at := c.flags.ArgsLenAtDash(); at >= 0 {
+		rest, bashArgs = args[:at], args[at:]
+	}
 	if len(rest) == 0 {
 		return c.usageError("missing IMAGE")
+	}
+	if len(rest) > 1 {
+		return c.usageError("%q after IMAGE %s: only docker run options follow IMAGE (bash arguments go after --)", rest[1], rest[0])
 	}
 	ref := legacyImageRef(rest[0])
 	eng, ok := c.connect(ctx)
@@ -55,7 +73,7 @@ BASH-ARGs go to bash (e.g. -c 'command'). The exit status is bash's.`
 		}
 		return ExitEngine
 	}
-	cmd := append([]string{"bash", "-l"}, rest[1:]...)
+	cmd := append([]string{"bash", "-l"}, bashArgs...)
 	if len(img.Cmd) > 0 && filepath.Base(img.Cmd[0]) == "my_init" {
 		cmd = append([]string{img.Cmd[0], "--"}, cmd...)
 	}
@@ -71,6 +89,7 @@ BASH-ARGs go to bash (e.g. -c 'command'). The exit status is bash's.`
 		Entrypoint:  []string{},
 		Env:         *env,
 		User:        *user,
+		WorkingDir:  *workdir,
 		Labels:      lbl,
 		NetworkMode: *network,
 		Streams:     t.streams(stdio),

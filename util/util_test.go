@@ -50,6 +50,10 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"enter-bash", []string{"c", "ls"}, "unexpected argument \"ls\""},
 		{"ssh", nil, "missing CONTAINER"},
 		{"run-bash", nil, "missing IMAGE"},
+		// As the legacy run-bash: docker run options after IMAGE, bash's after --.
+		{"run-bash", []string{"img", "-c", "true"}, "unknown shorthand flag: 'c'"},
+		{"run-bash", []string{"img", "-p", "80:80"}, "unknown shorthand flag: 'p'"},
+		{"run-bash", []string{"img", "other"}, `"other" after IMAGE img: only docker run options follow IMAGE`},
 		{"clean", []string{"x"}, "unexpected argument \"x\""},
 		{"purge", []string{"x"}, "unexpected argument \"x\""},
 		{"stopall", []string{"-t", "-1"}, "--time must be 0 or more"},
