@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
@@ -138,4 +140,33 @@ func (c *command) connect(ctx context.Context) (*engine.Engine, bool) {
 // utilities.
 func labelFlag(fs *pflag.FlagSet, what string) *[]string {
 	return fs.StringArray("label", nil, "only "+what+" carrying this label (`KEY` or KEY=VALUE; repeatable, all must match)")
+}
+
+// lookPathNotSelf finds the program name on path (a PATH value) as
+// exec.LookPath does, but skips what is dmake itself (self: this
+// executable, links followed) and anything in skipDir (the repository's
+// bin/ of links to dmake, "" for none): a utility invoked as bin/ssh must
+// find the real ssh, as the legacy scripts took $DOCKER_HOME/bin off PATH.
+func lookPathNotSelf(name, path, self, skipDir string) (string, error) {
+	if real, err := filepath.EvalSymlinks(self); err == nil {
+		self = real
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		if skipDir != "" && filepath.Clean(dir) == filepath.Clean(skipDir) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil && real == self {
+			continue
+		}
+		return p, nil
+	}
+	return "", fmt.Errorf("%s: not found on PATH (other than dmake's own links)", name)
 }

@@ -56,7 +56,12 @@ when the connection fails.`
 	if len(rest) == 0 {
 		return c.usageError("missing CONTAINER")
 	}
-	client, err := exec.LookPath("ssh")
+	self, _ := os.Executable()
+	binDir := ""
+	if home, err := dockerHome(); err == nil {
+		binDir = filepath.Join(home, "bin")
+	}
+	client, err := lookPathNotSelf("ssh", os.Getenv("PATH"), self, binDir)
 	if err != nil {
 		c.errorf("no ssh client: %v (install openssh-client)", err)
 		return ExitFailed

@@ -204,3 +204,30 @@ func TestInstallLinks(t *testing.T) {
 		t.Errorf("install-links --force: status %d, stderr %q, ssh -> %q", st, errs, target)
 	}
 }
+
+// A utility invoked through a link named like a program finds the real
+// program on PATH, not its own link (nor the repository's bin/ of links).
+func TestLookPathNotSelf(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, bin, real := t.TempDir(), t.TempDir(), t.TempDir()
+	if err := os.Symlink(self, filepath.Join(links, "ssh")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "ssh"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(real, "ssh")
+	if err := os.WriteFile(want, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := strings.Join([]string{links, bin, real}, string(filepath.ListSeparator))
+	if got, err := lookPathNotSelf("ssh", path, self, bin); err != nil || got != want {
+		t.Errorf("lookPathNotSelf = %q, %v; want %s", got, err, want)
+	}
+	if _, err := lookPathNotSelf("ssh", links, self, ""); err == nil {
+		t.Error("found dmake's own link")
+	}
+}
