@@ -210,6 +210,26 @@ func addParents(ctx context.Context, opts Options, repo image.Repo, goals []*ima
 	return append(out, goals...), 0
 }
 
+// withParents returns imgs and, unless --no-parents, the repository images
+// they are built FROM (transitively), parents first.
+func withParents(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) ([]image.Image, int) {
+	if opts.NoParents {
+		return imgs, 0
+	}
+	goals, status := loadImages(ctx, opts, repo, imgs, stdio)
+	if goals == nil {
+		return nil, status
+	}
+	if goals, status = addParents(ctx, opts, repo, goals, stdio); goals == nil {
+		return nil, status
+	}
+	out := make([]image.Image, len(goals))
+	for i, g := range goals {
+		out[i] = g.img
+	}
+	return out, 0
+}
+
 // parallelImages is how many images of one wave build at once under -j.
 func parallelImages(jobs, n int) int {
 	if jobs == 0 || jobs > n {

@@ -13,8 +13,8 @@ import (
 	"github.com/dmake-dev/dmake/watch"
 )
 
-// runWatch is --watch at a legacy repository: build the goals' images once,
-// then watch every input of their plan (the Makefiles and included .mk
+// runWatch is --watch at a legacy repository: build the goals' images (and,
+// unless --no-parents, the images they are FROM) once, then watch every input of their plan (the Makefiles and included .mk
 // files, new files matching the include directories' *.mk, and every file
 // the build directories link) and rebuild the images a change affects,
 // and the images built FROM them, in order. Build errors are reported and
@@ -31,6 +31,12 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 		// object a line; the recipes' own output goes with the build
 		// progress.
 		stdio.Out = stdio.Err
+	}
+	// The images the goals are FROM are watched too: a change to one
+	// rebuilds it, then the goals.
+	imgs, st := withParents(ctx, opts, repo, imgs, stdio)
+	if imgs == nil {
+		return st
 	}
 	if st := runImages(ctx, opts, repo, imgs, stdio); st != 0 {
 		if ctx.Err() != nil {

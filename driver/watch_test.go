@@ -395,6 +395,23 @@ func TestWatchScriptEdit(t *testing.T) {
 	}
 }
 
+// TestWatchParents watches bb2 alone: bb, the image it is FROM, is built
+// first and watched too, so an edit of a script only bb reads rebuilds bb
+// and then bb2.
+func TestWatchParents(t *testing.T) {
+	c := enginetest.Require(t)
+	root := copyRepo(t)
+	removeImages(t, c, "bb", "bb2")
+	w := startWatch(t, root, "", 50*time.Millisecond, "bb2")
+
+	w.writeFile("script/03_app.sh", readRepo(t, root, "script/03_app.sh")+unique("app"))
+	cy := w.nextCycle()
+	cy.expectOK(t)
+	if want := []string{"bb", "bb2"}; cy.reb == nil || !slices.Equal(cy.reb.Images, want) || !slices.Equal(cy.built(), want) {
+		t.Errorf("editing bb's script while watching bb2: rebuild %+v built %v, want %v", cy.reb, cy.built(), want)
+	}
+}
+
 // TestWatchNewComponent adds a component .mk file under make/ and
 // references it from solo's Makefile: the Makefiles are read again, solo
 // builds the new script, and the new script is watched from then on.
