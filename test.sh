@@ -96,9 +96,15 @@ before=$(mktemp -d)
 labelled container >"$before/container"
 labelled image >"$before/image"
 
-stage "go build and vet"
+stage "go build, vet, gofmt, go mod tidy, staticcheck"
 go build ./...
 go vet ./...
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+[ -z "$unformatted" ] || { echo "[test] gofmt needed: $unformatted" >&2; exit 1; }
+go mod tidy -diff
+staticcheck=$(go env GOPATH)/bin/staticcheck
+[ -x "$staticcheck" ] || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+"$staticcheck" ./...
 
 stage "go test (engine tests mandatory)"
 export DMAKE_ENGINE_TESTS=1
@@ -110,4 +116,7 @@ go test -p 1 -count=1 -timeout 60m -v ./... 2>&1 | tee "$log" |
 skips=$(grep -c -- '--- SKIP' "$log" || true)
 echo "[test] $skips skipped tests (full log: $log)"
 grep -- '--- SKIP' "$log" | sed 's/^/[test]   /' || true
+
+stage "GNU make's own test suite (conformance/gnu-make-suite.sh)"
+conformance/gnu-make-suite.sh || status=$?
 exit $status
