@@ -111,6 +111,9 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		}
 		defer eng.Close()
 	}
+	if opts.NoParents && eng != nil {
+		warnStaleParents(ctx, repo, goals, eng, stdio)
+	}
 	nodes := make([]image.Node, len(goals))
 	byName := map[string]*imageGoal{}
 	for i, g := range goals {
@@ -208,6 +211,28 @@ func addParents(ctx context.Context, opts Options, repo image.Repo, goals []*ima
 		out = append(out, g)
 	}
 	return append(out, goals...), 0
+}
+
+// warnStaleParents warns, under --no-parents, about each FROM image of the
+// goals that dmake built from scripts of the repository that have changed
+// since: the goal is built FROM an out-of-date image.
+func warnStaleParents(ctx context.Context, repo image.Repo, goals []*imageGoal, eng *engine.Engine, stdio Stdio) {
+	warned := map[string]bool{}
+	for _, g := range goals {
+		from := g.node.From
+		if from == "" || warned[from] {
+			continue
+		}
+		info, found, err := eng.InspectImage(ctx, from)
+		if err != nil || !found || info.Labels[engine.LabelManaged] != "1" {
+			continue
+		}
+		if changed := repo.ChangedScripts(info.Labels); len(changed) > 0 {
+			warned[from] = true
+			fmt.Fprintf(stdio.Err, "%s: warning: --no-parents: %s is out of date (%s changed since it was built); %s is built FROM the old image\n",
+				programName, from, strings.Join(changed, ", "), g.node.Name)
+		}
+	}
 }
 
 // withParents returns imgs and, unless --no-parents, the repository images

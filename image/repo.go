@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/dmake-dev/dmake/engine"
 )
 
 // Repo is a legacy image repository: images/NAME/Makefile per image, the
@@ -128,6 +130,26 @@ func (r Repo) CheckBust(words []string) error {
 		}
 	}
 	return nil
+}
+
+// ChangedScripts returns the install scripts of the repository (paths
+// relative to its root) whose content differs from what an image built by
+// dmake recorded in its labels (engine.LabelScriptPrefix), or that are
+// gone: the reasons that image is out of date.
+func (r Repo) ChangedScripts(labels map[string]string) []string {
+	var out []string
+	for k, want := range labels {
+		name, ok := strings.CutPrefix(k, engine.LabelScriptPrefix)
+		if !ok || strings.ContainsAny(name, `/\`) {
+			continue
+		}
+		rel := filepath.Join("script", name)
+		if got, err := fileDigest(filepath.Join(r.Root, rel)); err != nil || got != want {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Node is an image of a run with the tag it builds and the image it starts
