@@ -5,9 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/watch"
@@ -44,7 +49,7 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 		}
 		fmt.Fprintf(stdio.Err, "%s: the first build failed (status %d); watching for changes\n", programName, st)
 	}
-	inputs, err := watchInputs(ctx, opts, repo, imgs)
+	inputs, gone, err := watchInputs(ctx, opts, repo, imgs)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
@@ -53,6 +58,17 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 	if opts.Progress == "json" {
 		onEvent = watch.JSONWriter(events)
 	}
+	// gone holds the images whose Makefile is missing: they stay in the
+	// watch set (their Makefile is watched for its return) but are not
+	// built. Replan and Rebuild run one at a time, on the cycle's
+	// goroutine; the mutex only documents that.
+	var goneMu sync.Mutex
+	say := func(typ watch.EventType, names []string, why string) {
+		if len(names) > 0 {
+			onEvent(watch.Event{Type: typ, TimeNs: time.Now().UnixNano(), Images: names, Error: why})
+		}
+	}
+	say(watch.EventImageLeft, slices.Sorted(maps.Keys(gone)), "its Makefile is missing")
 	byName := map[string]image.Image{}
 	for _, img := range imgs {
 		byName[img.Name] = img
@@ -74,15 +90,35 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 		Policy:   policy,
 		OnEvent:  onEvent,
 		Replan: func(ctx context.Context, b watch.Batch) (watch.Inputs, error) {
-			return watchInputs(ctx, opts, repo, imgs)
+			in, nowGone, err := watchInputs(ctx, opts, repo, imgs)
+			if err != nil {
+				return nil, err
+			}
+			goneMu.Lock()
+			defer goneMu.Unlock()
+			var left, back []string
+			for _, img := range imgs {
+				switch {
+				case nowGone[img.Name] && !gone[img.Name]:
+					left = append(left, img.Name)
+				case !nowGone[img.Name] && gone[img.Name]:
+					back = append(back, img.Name)
+				}
+			}
+			say(watch.EventImageLeft, left, "its Makefile is gone")
+			say(watch.EventImageBack, back, "")
+			gone = nowGone
+			return in, nil
 		},
 		Rebuild: func(ctx context.Context, b watch.Batch) error {
 			var todo []image.Image
+			goneMu.Lock()
 			for _, name := range b.Images {
-				if img, ok := byName[name]; ok {
+				if img, ok := byName[name]; ok && !gone[name] {
 					todo = append(todo, img)
 				}
 			}
+			goneMu.Unlock()
 			if len(todo) == 0 {
 				return nil
 			}
@@ -107,22 +143,46 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 // included .mk file came from (so a new component file counts), and the
 // files its build directory links, which its prepare goal makes (run here,
 // quietly, so the links are those of the current Makefiles).
-func watchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image) (watch.Inputs, error) {
+//
+// An image whose Makefile is missing (deleted by a git checkout, or by an
+// editor between writing and renaming) is not read; it is returned in
+// gone, and its Makefile stays in the watch set (as a Makefile: no image
+// reads it now), so that its return re-reads the Makefiles, which then
+// make it the image's input again and rebuild it.
+func watchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image) (watch.Inputs, map[string]bool, error) {
 	var log strings.Builder
 	// No standard input: a reader that is not a file, shared by the
 	// recipes of the prepare goals, would be copied by each shell runner
 	// in a goroutine of its own (a data race).
 	quiet := Stdio{Out: &log, Err: &log}
-	goals, _ := loadImages(ctx, opts, repo, imgs, quiet)
-	if goals == nil {
-		return nil, fmt.Errorf("reading the Makefiles: %s", strings.TrimSpace(log.String()))
-	}
 	in := &watch.Static{ImageIn: map[string][]string{}, ImageFrom: map[string][]string{}}
+	gone := map[string]bool{}
+	var present []image.Image
+	for _, img := range imgs {
+		if fi, err := os.Stat(img.Makefile); err == nil && fi.Mode().IsRegular() {
+			present = append(present, img)
+			continue
+		}
+		gone[img.Name] = true
+		mk := filepath.Clean(img.Makefile)
+		in.Makes = append(in.Makes, mk)
+		in.Watch = append(in.Watch, mk)
+	}
+	if len(present) == 0 {
+		return in, gone, nil
+	}
+	goals, _ := loadImages(ctx, opts, repo, present, quiet)
+	if goals == nil {
+		return nil, nil, fmt.Errorf("reading the Makefiles: %s", strings.TrimSpace(log.String()))
+	}
 	tags := map[string]string{}
 	for _, g := range goals {
 		tags[g.node.Tag] = g.node.Name
 	}
 	seen := map[string]bool{}
+	for _, p := range in.Watch {
+		seen[p] = true
+	}
 	add := func(list *[]string, p string) {
 		if !seen[p] {
 			seen[p] = true
@@ -141,7 +201,7 @@ func watchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 		if _, status := prepareForCheck(ctx, opts, repo, g.img, g.job.env, quiet); status == 0 {
 			linked, err := linkedFiles(filepath.Join(g.img.Dir, "build"))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			files = append(files, linked...)
 		}
@@ -154,7 +214,7 @@ func watchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 			in.ImageFrom[g.node.Name] = []string{parent}
 		}
 	}
-	return in, nil
+	return in, gone, nil
 }
 
 // linkedFiles returns the files and directories a build directory links

@@ -113,6 +113,36 @@ func removeImages(t *testing.T, c *client.Client, names ...string) {
 // until the first build is done and the watch has started.
 func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals ...string) *watchRun {
 	t.Helper()
+	opts := Options{
+		Watch:       true,
+		WatchPolicy: policy,
+		Debounce:    debounce,
+		Dir:         []string{root},
+		Goals:       goals,
+		Progress:    "json",
+		Variables:   []string{"IMAGE_PREFIX=" + watchPrefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
+	}
+	w := startWatchOpts(t, root, opts)
+	// The first build must have made every goal, or the test proves
+	// nothing about rebuilds.
+	ready := map[string]bool{}
+	for _, e := range progressEvents(w.stderr.String()) {
+		if e.Event == "built" || e.Event == "up-to-date" {
+			ready[strings.TrimPrefix(e.Image, watchPrefix)] = true
+		}
+	}
+	for _, g := range goals {
+		if !ready[g] {
+			t.Fatalf("the first build did not make %s; stderr:\n%s", g, w.stderr.String())
+		}
+	}
+	return w
+}
+
+// startWatchOpts runs dmake with opts (a --watch run) at root and waits
+// until the watch has started.
+func startWatchOpts(t *testing.T, root string, opts Options) *watchRun {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &watchRun{t: t, root: root, events: make(chan watch.Event, 4096), stderr: &syncBuffer{}, stray: &syncBuffer{}, read: make(chan struct{}), cancel: cancel, done: make(chan int, 1)}
 	pr, pw := io.Pipe()
@@ -131,15 +161,6 @@ func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals
 		io.Copy(io.Discard, pr)
 		close(w.read)
 	}()
-	opts := Options{
-		Watch:       true,
-		WatchPolicy: policy,
-		Debounce:    debounce,
-		Dir:         []string{root},
-		Goals:       goals,
-		Progress:    "json",
-		Variables:   []string{"IMAGE_PREFIX=" + watchPrefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
-	}
 	// Standard input is a file: a strings.Reader shared by recipes that
 	// run at once is a data race in the shell interpreter, which copies
 	// a reader that is not a file in a goroutine of each runner.
@@ -155,19 +176,6 @@ func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals
 	}()
 	t.Cleanup(w.stop)
 	w.next(watch.EventStart)
-	// The first build must have made every goal, or the test proves
-	// nothing about rebuilds.
-	ready := map[string]bool{}
-	for _, e := range progressEvents(w.stderr.String()) {
-		if e.Event == "built" || e.Event == "up-to-date" {
-			ready[strings.TrimPrefix(e.Image, watchPrefix)] = true
-		}
-	}
-	for _, g := range goals {
-		if !ready[g] {
-			t.Fatalf("the first build did not make %s; stderr:\n%s", g, w.stderr.String())
-		}
-	}
 	return w
 }
 
@@ -219,6 +227,9 @@ type cycle struct {
 	start watch.Event  // watch.cycle
 	reb   *watch.Event // watch.rebuild, if Rebuild was called
 	done  watch.Event  // watch.done
+	// images are the watch.image-left and watch.image-back events of the
+	// cycle's replan.
+	images []watch.Event
 	log   string       // stderr written during the cycle
 	prog  []image.ProgressEvent
 }
@@ -226,7 +237,13 @@ type cycle struct {
 // nextCycle waits for the next cycle to end and returns it.
 func (w *watchRun) nextCycle() cycle {
 	w.t.Helper()
-	mark := len(w.stderr.String())
+	return w.nextCycleSince(len(w.stderr.String()))
+}
+
+// nextCycleSince is nextCycle with the cycle's log taken from stderr
+// offset mark on (taken before the change that starts the cycle).
+func (w *watchRun) nextCycleSince(mark int) cycle {
+	w.t.Helper()
 	var c cycle
 	c.start = w.next(watch.EventCycle)
 	timeout := time.After(eventTimeout)
@@ -238,6 +255,8 @@ func (w *watchRun) nextCycle() cycle {
 				c.reb = &e
 			case e.Type == watch.EventDone && e.Cycle == c.start.Cycle:
 				c.done = e
+			case e.Type == watch.EventImageLeft || e.Type == watch.EventImageBack:
+				c.images = append(c.images, e)
 			case e.Type == watch.EventError:
 				w.t.Logf("watch error event: %s", e.Error)
 			}
@@ -728,4 +747,62 @@ func TestWatchSyntaxError(t *testing.T) {
 	if w.status != 130 {
 		t.Errorf("dmake --watch returned %d when cancelled, want 130", w.status)
 	}
+}
+
+// TestWatchMakefileDeletedAndRestored deletes an image's Makefile and
+// restores it (as git checkout and git stash do, and some editors), then
+// deletes and restores a whole image directory: the watch says the image
+// left and came back, writes it again on its return, and keeps rebuilding
+// it on later edits. It needs no engine (--no-build) and waits for the
+// watch's own events, never for time.
+func TestWatchMakefileDeletedAndRestored(t *testing.T) {
+	root := copyRepo(t)
+	w := startWatchOpts(t, root, Options{Watch: true, NoBuild: true, Debounce: 50 * time.Millisecond,
+		Dir: []string{root}, Progress: "json", LoadCache: "off"})
+	mk := filepath.Join(root, "images", "solo", "Makefile")
+	orig := readRepo(t, root, "images/solo/Makefile")
+	wrote := func(c cycle, name string) bool {
+		return strings.Contains(c.log, name+": --no-build: wrote ")
+	}
+	// step makes a change and checks the cycle it starts: the image
+	// events it gives and whether solo is rebuilt (written again).
+	step := func(what string, change func() error, event watch.EventType, rebuilt bool) {
+		t.Helper()
+		mark := len(w.stderr.String())
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		c := w.nextCycleSince(mark)
+		c.expectOK(t)
+		var got []string
+		for _, e := range c.images {
+			got = append(got, string(e.Type)+" "+strings.Join(e.Images, ","))
+		}
+		var want []string
+		if event != "" {
+			want = []string{string(event) + " solo"}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: image events %q, want %q", what, got, want)
+		}
+		wantImages := []string(nil)
+		if rebuilt {
+			wantImages = []string{"solo"}
+		}
+		if !slices.Equal(c.done.Images, wantImages) || wrote(c, "solo") != rebuilt {
+			t.Errorf("%s: cycle %d rebuilt %v, want %v; log:\n%s", what, c.start.Cycle, c.done.Images, wantImages, c.log)
+		}
+	}
+	write := func(text string) func() error {
+		return func() error { return os.WriteFile(mk, []byte(text), 0o644) }
+	}
+	dir := filepath.Join(root, "images", "solo")
+	away := filepath.Join(root, "solo.away")
+
+	step("Makefile removed", func() error { return os.Remove(mk) }, watch.EventImageLeft, false)
+	step("Makefile restored", write(orig), watch.EventImageBack, true)
+	step("Makefile edited", write(orig+"# edited\n"), "", true)
+	step("directory moved away", func() error { return os.Rename(dir, away) }, watch.EventImageLeft, false)
+	step("directory back", func() error { return os.Rename(away, dir) }, watch.EventImageBack, true)
+	step("edited again", write(orig+"# edited again\n"), "", true)
 }

@@ -27,7 +27,12 @@ const (
 	EventRebuild EventType = "watch.rebuild" // Rebuild is about to be called (after any Replan): Images
 	EventDone    EventType = "watch.done"    // the cycle ended: Duration, Error, Stage, Canceled
 	EventError   EventType = "watch.error"   // the watching itself hit a problem and goes on
-	EventStop    EventType = "watch.stop"    // the loop ends (its context was cancelled)
+	// EventImageLeft and EventImageBack are the caller's: an image can no
+	// longer be built (Images; Error says why) and is watched for its
+	// return, or it is back.
+	EventImageLeft EventType = "watch.image-left"
+	EventImageBack EventType = "watch.image-back"
+	EventStop      EventType = "watch.stop" // the loop ends (its context was cancelled)
 )
 
 // An Event reports one step of the watch loop. Times are Unix nanoseconds
@@ -102,6 +107,10 @@ func (e Event) Text(dir string) string {
 		return "watch: " + e.Error
 	case EventStop:
 		return "stopped watching"
+	case EventImageLeft:
+		return "image " + strings.Join(e.Images, ", ") + " left (" + e.Error + "); watching for its return"
+	case EventImageBack:
+		return "image " + strings.Join(e.Images, ", ") + " is back"
 	case EventDone:
 	default:
 		return ""
