@@ -230,8 +230,8 @@ type cycle struct {
 	// images are the watch.image-left and watch.image-back events of the
 	// cycle's replan.
 	images []watch.Event
-	log   string       // stderr written during the cycle
-	prog  []image.ProgressEvent
+	log    string // stderr written during the cycle
+	prog   []image.ProgressEvent
 }
 
 // nextCycle waits for the next cycle to end and returns it.
