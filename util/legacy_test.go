@@ -2,11 +2,16 @@ package util
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/moby/moby/client"
 )
 
 // runLegacy runs the legacy script bin/name of legacy-images with args and
@@ -38,9 +43,7 @@ func runLegacy(t *testing.T, home, name, stdin string, args ...string) (int, str
 // run options]) and environment handling (enter's container environment)
 // hold.
 func TestLegacyCounterparts(t *testing.T) {
-	if _, err := exec.LookPath("docker"); err != nil {
-		t.Skip("SKIPPED: the legacy scripts need the docker CLI")
-	}
+	needDockerCLI(t)
 	s := newScratch(t)
 	s.importBusybox("t/init:1", map[string]string{
 		"/sbin/my_init":                    "#!/bin/sh\n[ \"$1\" = -- ] && shift\nexec \"$@\"\n",
@@ -73,6 +76,65 @@ func TestLegacyCounterparts(t *testing.T) {
 			}
 			if lst != dst || lout != dout {
 				t.Errorf("legacy: status %d stdout %q (stderr %q)\n dmake: status %d stdout %q (stderr %q)", lst, lout, lerr, dst, dout, derr)
+			}
+		})
+	}
+}
+
+// needDockerCLI skips without the docker CLI the legacy scripts run (or
+// fails, where engine tests are mandatory: .ci/engine.sh installs it).
+func needDockerCLI(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("docker"); err != nil {
+		if enginetest.Required() {
+			t.Fatalf("the legacy scripts need the docker CLI: %v", err)
+		}
+		t.Skip("SKIPPED: the legacy scripts need the docker CLI")
+	}
+}
+
+// The legacy stopall, killall and clean and their dmake counterparts, from
+// the same engine state, end with the same exit status and leave the same
+// state (their listings differ: dmake names each container).
+func TestLegacyCounterpartsEffects(t *testing.T) {
+	needDockerCLI(t)
+	s := newScratch(t)
+	home := t.TempDir()
+	type effect struct {
+		status int
+		state  []string
+	}
+	snapshot := func(st int) effect {
+		e := effect{status: st}
+		for _, name := range s.containers() {
+			state, _ := s.state(name)
+			e.state = append(e.state, name+"="+state)
+		}
+		return e
+	}
+	reset := func() {
+		for _, name := range s.containers() {
+			if _, err := s.c.ContainerRemove(context.Background(), name, client.ContainerRemoveOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A main process that ends on SIGTERM: stopall need not wait.
+		for _, n := range []string{"run1", "run2"} {
+			s.start(n, "busybox:latest", nil, "sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait")
+		}
+		s.exited("done1", "busybox:latest", nil, "true")
+		s.create("new1", "busybox:latest", nil, "true")
+	}
+	for _, name := range []string{"stopall", "killall", "clean"} {
+		t.Run(name, func(t *testing.T) {
+			reset()
+			lst, lout, lerr := runLegacy(t, home, name, "")
+			legacy := snapshot(lst)
+			reset()
+			dst, dout, derr := utilRun(t, nil, name)
+			dmake := snapshot(dst)
+			if !reflect.DeepEqual(legacy, dmake) {
+				t.Errorf("legacy: %+v (stdout %q stderr %q)\n dmake: %+v (stdout %q stderr %q)", legacy, lout, lerr, dmake, dout, derr)
 			}
 		})
 	}
