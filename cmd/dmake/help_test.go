@@ -169,4 +169,10 @@ func TestBadOptionValues(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(repo, "images", "ssh", "build")); err == nil {
 		t.Error("--bust nosuch.sh: the recipes ran before the check")
 	}
+	// --check-report without --check checks and writes the report.
+	report := filepath.Join(t.TempDir(), "r.json")
+	_, stderr, status = runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--check-report", report, "ssh")
+	if b, err := os.ReadFile(report); status != 0 || err != nil || !strings.Contains(string(b), `"schemaVersion"`) {
+		t.Errorf("--check-report without --check: status %d, report %v\n%s", status, err, stderr)
+	}
 }
