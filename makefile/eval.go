@@ -2,6 +2,7 @@ package makefile
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"unsafe"
@@ -164,7 +165,7 @@ func (ev *evaluator) expand(buf []byte, n node) ([]byte, error) {
 	case errNode:
 		return buf, ev.fatalExp(n.msg)
 	}
-	return buf, nil
+	panic(fmt.Sprintf("makefile: expand of an unknown node %T", n))
 }
 
 // checkSize passes on the result of an expansion step, or an error if it

@@ -8,7 +8,18 @@ import (
 // A node is a parsed expression: a value tree. Text is parsed once into a
 // node; expanding the node gives the same result as GNU make's expansion of
 // the text, including the order of side effects and of errors.
-type node interface{}
+//
+// The interface is closed: the types below are every kind of node, and
+// the evaluator's switch over them is exhaustive.
+type node interface{ isNode() }
+
+func (literal) isNode()   {}
+func (concat) isNode()    {}
+func (varRef) isNode()    {}
+func (dynRef) isNode()    {}
+func (substRef) isNode()  {}
+func (*funcCall) isNode() {}
+func (errNode) isNode()   {}
 
 // literal text.
 type literal string
