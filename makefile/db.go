@@ -1,22 +1,3 @@
-// Package makefile reads Makefiles with GNU make 4.3 semantics and evaluates
-// them into a rules Database: variables with flavor, origin and export state,
-// explicit, pattern, static pattern, double-colon and suffix rules, special
-// targets, vpath and the default goal.
-//
-// Makefiles are lexed into logical lines that carry their position
-// (file:line), which the evaluator reads in GNU make's order: what a line is
-// (recipe line, assignment, directive, rule) depends on the state reached
-// so far (rule context, .RECIPEPREFIX, conditionals, define), so lines are
-// classified as make classifies them, one at a time. Every expression is
-// parsed once into a value tree: recursive variables keep their tree and are
-// expanded lazily, simple ones are expanded at once, recipe lines keep
-// theirs until the recipe runs, and rule lines are parsed after expansion, as
-// GNU make does. Errors are GNU make's, with its wording and positions, and
-// the program name in messages is a parameter (Config.ProgramName).
-//
-// The package knows nothing of processes: $(shell) runs through the Shell
-// given in Config, and recipes are only expanded here (Database.ExpandRecipe),
-// never run.
 package makefile
 
 import (
