@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dmake-dev/dmake/internal/tempdir"
 )
 
 // epoch is the modification time of every context entry: the classic
@@ -168,7 +170,22 @@ type StdinContext struct {
 	Dir string
 	// Dockerfile is the Dockerfile text when stdin held one instead of a tar.
 	Dockerfile []byte
+
+	tmp *tempdir.Dir // Dir, held until Remove
 }
+
+// Remove removes Dir, if any.
+func (sc StdinContext) Remove() error {
+	if sc.tmp == nil {
+		return nil
+	}
+	return sc.tmp.Remove()
+}
+
+// contextDirPrefix names the temporary directories of stdin contexts:
+// contextDirPrefix-PID-RANDOM in the temporary directory. Those of a run
+// that was killed are removed by the next run that makes one.
+const contextDirPrefix = "dmake-context"
 
 // ReadStdinContext reads what "docker build -" reads: a tar context (plain
 // or gzip-compressed), extracted into a new directory under tmp, or else a
@@ -197,15 +214,15 @@ func ReadStdinContext(r io.Reader, tmp string) (StdinContext, error) {
 		}
 		return StdinContext{Dockerfile: b}, nil
 	}
-	dir, err := os.MkdirTemp(tmp, "dmake-context-")
+	td, err := tempdir.New(tmp, contextDirPrefix)
 	if err != nil {
 		return StdinContext{}, err
 	}
-	if err := extract(tar.NewReader(bufr), dir); err != nil {
-		os.RemoveAll(dir)
+	if err := extract(tar.NewReader(bufr), td.Path); err != nil {
+		td.Remove()
 		return StdinContext{}, fmt.Errorf("docker build -: %w", err)
 	}
-	return StdinContext{Dir: dir}, nil
+	return StdinContext{Dir: td.Path, tmp: td}, nil
 }
 
 func extract(tr *tar.Reader, dir string) error {

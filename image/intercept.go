@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/tempdir"
 	"github.com/dmake-dev/dmake/shellrun"
 	"github.com/docker/go-units"
 	"github.com/spf13/pflag"
@@ -363,17 +364,17 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 		}
 		if sc.Dir == "" {
 			// "docker build - < Dockerfile": no context.
-			tmp, err := os.MkdirTemp(b.TempDir, "dmake-context-")
+			tmp, err := tempdir.New(b.TempDir, contextDirPrefix)
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(tmp)
-			if err := os.WriteFile(filepath.Join(tmp, "Dockerfile"), sc.Dockerfile, 0o644); err != nil {
+			defer tmp.Remove()
+			if err := os.WriteFile(filepath.Join(tmp.Path, "Dockerfile"), sc.Dockerfile, 0o644); err != nil {
 				return err
 			}
-			req.ContextDir = tmp
+			req.ContextDir = tmp.Path
 		} else {
-			defer os.RemoveAll(sc.Dir)
+			defer sc.Remove()
 			req.ContextDir = sc.Dir
 			if bc.Dockerfile != "" {
 				req.Dockerfile = filepath.Join(sc.Dir, filepath.FromSlash(bc.Dockerfile))
