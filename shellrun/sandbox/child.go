@@ -58,6 +58,9 @@ type request struct {
 	Options Options
 	Images  []Image
 	Index   []int // the caller's index of each image
+	// StopAt, for each image, is the script that killed an earlier child
+	// (it and the later ones are not run), or -1.
+	StopAt  []int
 	Workers int
 	Jail    string // empty directory to chroot into (as root)
 }
@@ -283,13 +286,13 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 				progress.set(slot, idx, -1)
 				emit(event{Start: &idx, Image: idx})
 				img := req.Images[i]
-				rep := dryRunImage(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
+				rep := dryRun0(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
 					if progress != nil {
 						progress.set(slot, idx, j)
 					} else {
 						emit(event{Script: &j, Image: idx})
 					}
-				})
+				}, stopAt(req.StopAt, i))
 				bad := runtime.NumGoroutine() > 1000
 				for _, c := range rep.Contained {
 					switch c.What {
@@ -314,6 +317,14 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	close(jobs)
 	wg.Wait()
 	return 0
+}
+
+// stopAt returns the i-th of stops, -1 if there is none.
+func stopAt(stops []int, i int) int {
+	if i < len(stops) {
+		return stops[i]
+	}
+	return -1
 }
 
 // hugeHeap grows the heap by size bytes at once and asks the kernel for
@@ -354,12 +365,17 @@ func memoryWatchdog(soft int64, stderr io.Writer) {
 }
 
 // Check dry-runs the images' scripts in a child process (a re-execution of
-// this binary) under an address-space limit, a step budget and a deadline,
-// as root also chrooted into an empty directory as nobody. Images run in
-// parallel (two at a time). A script that kills its child (memory, stack)
-// gets a report naming what was contained, and the other images are run
-// again in a fresh child. Options.InProcess runs everything in this
-// process instead (trusted scripts only).
+// this binary) under an address-space limit, a step budget and a deadline
+// per script, as root also chrooted into an empty directory as nobody.
+// Images run in parallel (two at a time).
+//
+// A script that kills its child (memory, stack, a crash, or an expansion
+// that outlives its deadline) loses nothing of its image's earlier
+// scripts: the image is run again in a fresh child up to that script,
+// which is reported failed with what was contained, and the later scripts
+// not-run. The other images in flight are run again in a fresh child.
+// Options.InProcess runs everything in this process instead (trusted
+// scripts only).
 func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error) {
 	opts = opts.withDefaults()
 	imgs := make([]Image, len(images))
@@ -391,18 +407,64 @@ func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error)
 	// a second would only hand its goroutines (here-documents, pipelines)
 	// across threads, which costs a tenth of the CPU.
 	workers := min(2, len(pending))
+	run := &childRun{exe: exe, imgs: imgs, opts: opts, reports: reports, stopAt: make([]int, len(imgs)), deaths: map[int]death{}}
+	for i := range run.stopAt {
+		run.stopAt[i] = -1
+	}
 	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		retry, err := runChild(ctx, exe, imgs, pending, workers, opts, reports)
+		retry, err := run.child(ctx, pending, workers)
 		if err != nil {
 			return nil, err
 		}
 		pending = retry
 		workers = 1
 	}
+	for i, dth := range run.deaths {
+		pos := ""
+		if dth.script >= 0 {
+			pos = imgs[i].Scripts[dth.script].Path
+		}
+		reports[i].contain(pos, dth.what, "%s", dth.msg)
+		reports[i].errorf(pos, dth.what, "the sandbox stopped this script: %s", dth.msg)
+	}
 	return reports, nil
+}
+
+// childRun is the state of Check across the sandbox children it starts.
+type childRun struct {
+	exe     string
+	imgs    []Image
+	opts    Options
+	reports []*Report
+	// stopAt is, for each image, the script that killed a child, or -1:
+	// the image is run again up to it.
+	stopAt []int
+	// deaths are the images whose script killed a child.
+	deaths map[int]death
+}
+
+// death says which script of an image killed a sandbox child, and how.
+type death struct {
+	script    int // -1: before the image's first script
+	what, msg string
+}
+
+// setupBudget is how long an image may take before its first script: the
+// install scripts of the images it is built from run then, each with its
+// own deadline.
+func setupBudget(img Image, timeout time.Duration) time.Duration {
+	n := 1
+	for p := img.Parent; p != nil && n < 64; p = p.Parent {
+		for _, s := range p.Scripts {
+			if s.Role == RoleInstall {
+				n++
+			}
+		}
+	}
+	return time.Duration(n) * timeout
 }
 
 // loadScript reads a script's text and mode from its file.
@@ -427,12 +489,15 @@ func loadScript(s *Script) error {
 	return nil
 }
 
-// runChild runs the pending images in one child and fills reports. It
-// returns the images to run again (those in flight beside a crash).
-func runChild(ctx context.Context, exe string, imgs []Image, pending []int, workers int, opts Options, reports []*Report) ([]int, error) {
+// child runs the pending images in one child and fills reports. It
+// returns the images to run again (those in flight beside a crash, and
+// the one whose script killed the child, up to that script).
+func (run *childRun) child(ctx context.Context, pending []int, workers int) ([]int, error) {
+	exe, imgs, opts, reports := run.exe, run.imgs, run.opts, run.reports
 	req := request{Options: opts, Workers: workers, Index: pending}
 	for _, i := range pending {
 		req.Images = append(req.Images, imgs[i])
+		req.StopAt = append(req.StopAt, run.stopAt[i])
 	}
 	if os.Geteuid() == 0 {
 		jail, err := os.MkdirTemp("", "dmake-sandbox-jail-")
@@ -530,7 +595,7 @@ loop:
 				}
 			case e.Script != nil:
 				if f := inflight[e.Image]; f != nil {
-					f.script = *e.Script
+					f.script, f.since = *e.Script, time.Now()
 				}
 			case e.Done != nil:
 				delete(inflight, *e.Done)
@@ -540,8 +605,22 @@ loop:
 				}
 			}
 		case <-tick.C:
+			// Each script has its own deadline: the page says which runs.
+			if progress != nil && len(inflight) > 0 {
+				if at, err := readProgress(progress); err == nil {
+					for i, f := range inflight {
+						if j, ok := at[i]; ok && j != f.script {
+							f.script, f.since = j, time.Now()
+						}
+					}
+				}
+			}
 			for i, f := range inflight {
-				if time.Since(f.since) > opts.Timeout+2*time.Second {
+				limit := opts.Timeout
+				if f.script < 0 {
+					limit = setupBudget(imgs[i], opts.Timeout)
+				}
+				if time.Since(f.since) > limit+2*time.Second {
 					timedOut = i
 					kill()
 				}
@@ -602,21 +681,25 @@ loop:
 		if timedOut >= 0 {
 			what, msg = "timeout", fmt.Sprintf("the dry run did not end within %v (an expansion or loop that never returns to the interpreter); the sandbox child was killed", opts.Timeout)
 		}
+		run.deaths[i] = death{script: f.script, what: what, msg: msg}
+		if f.script >= 0 && (run.stopAt[i] < 0 || f.script < run.stopAt[i]) {
+			// Run the image again up to the script: the findings of
+			// the scripts before it are those of a run that ends there.
+			run.stopAt[i] = f.script
+			reports[i] = nil
+			retry = append(retry, i)
+			continue
+		}
+		// Nothing ran yet (the images it is built from, or the set-up,
+		// killed the child), or a run up to the script died earlier.
 		rep := newReport(imgs[i].Name)
-		pos := ""
 		for j, s := range imgs[i].Scripts {
-			st := "ok"
-			switch {
-			case j == f.script:
+			st := "not-run"
+			if j == f.script {
 				st = "failed"
-				pos = s.Path
-			case j > f.script:
-				st = "not-run"
 			}
 			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(&s), Status: st})
 		}
-		rep.contain(pos, what, "%s", msg)
-		rep.errorf(pos, what, "the sandbox stopped this script: %s", msg)
 		reports[i] = rep
 	}
 	for _, i := range pending {
@@ -682,12 +765,6 @@ func classify(err error, stderr string) (string, string) {
 		return "memory-limit", "the script's memory use passed the sandbox's address-space limit; the sandbox child was stopped"
 	}
 	return "crash", fmt.Sprintf("the sandbox child died (%v): %s", err, lastLine(stderr))
-}
-
-// dryRunImage is DryRunInProcess with a preopened lower layer and a
-// callback at each script's start.
-func dryRunImage(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) *Report {
-	return dryRun0(ctx, img, opts, lower, started)
 }
 
 // firstLines returns the start of a crash message.

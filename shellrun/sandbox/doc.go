@@ -25,8 +25,8 @@
 // and fork budgets; rewrites of the builtins that would touch the host),
 // OpenHandler, StatHandler, AccessHandler and ReadDirHandler2. The
 // environment is synthetic (PATH, HOME, USER, UID, EUID, GID, "HOME user"
-// for every ~user, no host variable), stdin is never given, and each image
-// has a deadline.
+// for every ~user, no host variable), stdin is never given, and each
+// script has a deadline (a script past it is failed; the next ones run).
 //
 // What v3.14.1 does outside the handlers, and how it is closed:
 //   - redirections to $TMPDIR/sh-interp-* go to os.OpenFile: the runner's
@@ -50,9 +50,10 @@
 //     limit and a memory watchdog; as root the child also gets its own
 //     network, pid, mount, IPC and UTS namespaces (where allowed: so
 //     ${!x} with x='$' shows pid 1), chroots into an empty directory and
-//     becomes nobody. A child that dies costs only the
-//     images in flight, which are reported with what was contained; the
-//     others run again in a fresh child.
+//     becomes nobody. A child that dies loses nothing: the image whose
+//     script killed it is run again in a fresh child up to that script,
+//     which is reported failed with what was contained (the later ones
+//     not-run), and the other images in flight run again too.
 //
 // testdata/shellrun/hostile holds a hostile corpus; TestHostileInContainer
 // runs it in a throwaway container and checks the host unchanged and

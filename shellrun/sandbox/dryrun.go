@@ -83,7 +83,9 @@ type Image struct {
 
 // Options bound a dry run.
 type Options struct {
-	// Timeout bounds each image's dry run (default 10s).
+	// Timeout bounds the dry run of each script (default 10s): a script
+	// that runs longer is stopped and reported failed, and the image's
+	// next scripts still run.
 	Timeout time.Duration `json:"timeout,omitempty"`
 	// MaxSteps bounds the simple commands each script runs (default 200000).
 	MaxSteps int64 `json:"maxSteps,omitempty"`
@@ -203,16 +205,20 @@ type posFile struct {
 // DryRunInProcess checks one image's scripts in this process. Use Check
 // for untrusted scripts: it runs them in a child process with limits.
 func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
-	return dryRun0(ctx, img, opts, nil, nil)
+	return dryRun0(ctx, img, opts, nil, nil, -1)
 }
 
-func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) *Report {
-	rep, _ := dryRunFS(ctx, img, opts, lower, started)
+// dryRun0 dry-runs img over lower (nil: open img.Rootfs), calling started
+// at each script's start. When stopAt >= 0 the scripts from stopAt on are
+// not run: script stopAt is reported failed (it killed an earlier sandbox
+// child, see Check) and the later ones not-run.
+func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int), stopAt int) *Report {
+	rep, _ := dryRunFS(ctx, img, opts, lower, started, stopAt)
 	return rep
 }
 
 // dryRunFS is dryRun0 that also returns the virtual FS the scripts left.
-func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int)) (*Report, *VFS) {
+func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int), stopAt int) (*Report, *VFS) {
 	opts = opts.withDefaults()
 	rep := newReport(img.Name)
 	for p := img.Parent; p != nil && img.Rootfs == ""; p = p.Parent {
@@ -241,8 +247,6 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 			d.destNames[clean("/", f.Dest)] = f.Name
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
 	img.Scripts = append([]Script(nil), img.Scripts...)
 	for i := range img.Scripts {
 		if err := loadScript(&img.Scripts[i]); err != nil {
@@ -264,19 +268,26 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Status: "not-run"})
 			continue
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || stopAt >= 0 && i > stopAt {
 			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(s), Status: "not-run"})
+			continue
+		}
+		if i == stopAt {
+			rep.Scripts = append(rep.Scripts, ScriptResult{Path: s.Path, Role: s.Role, Shell: shellOf(s), Status: "failed"})
 			continue
 		}
 		if started != nil {
 			started(i)
 		}
-		res := d.runTop(ctx, s)
+		sctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+		res := d.runTop(sctx, s)
+		if errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			res.Status = "failed"
+			d.contain(s.Path, "timeout", "the dry run of %s did not end within %v and was stopped", s.Path, opts.Timeout)
+			d.errorf(s.Path, "timeout", "dry run stopped after %v (the script loops or runs too long)", opts.Timeout)
+		}
+		cancel()
 		rep.Scripts = append(rep.Scripts, res)
-	}
-	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		rep.contain("", "timeout", "the dry run of %s did not end within %v and was stopped", img.Name, opts.Timeout)
-		rep.errorf("", "timeout", "dry run stopped after %v (a script loops or runs too long)", opts.Timeout)
 	}
 	d.vfs.mu.Lock()
 	d.vfs.script = ""
@@ -310,7 +321,9 @@ func (d *dryRun) runParent(ctx context.Context, p *Image, depth int) {
 		if s.Role != RoleInstall || loadScript(&s) != nil {
 			continue
 		}
-		d.runTop(ctx, &s)
+		sctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
+		d.runTop(sctx, &s)
+		cancel()
 	}
 	d.mu.Lock()
 	d.rep = own

@@ -68,8 +68,8 @@ func TestInlineHeredocs(t *testing.T) {
 			}
 			img := Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(tc.src), Role: RoleInstall, Shell: "bash"}}}
 			opts := Options{Timeout: 5 * time.Second}
-			wantRep, wantFS := dryRunFS(context.Background(), img, Options{Timeout: 5 * time.Second, keepHeredocs: true}, nil, nil)
-			gotRep, gotFS := dryRunFS(context.Background(), img, opts, nil, nil)
+			wantRep, wantFS := dryRunFS(context.Background(), img, Options{Timeout: 5 * time.Second, keepHeredocs: true}, nil, nil, -1)
+			gotRep, gotFS := dryRunFS(context.Background(), img, opts, nil, nil, -1)
 			var wb, gb bytes.Buffer
 			WriteJSON(&wb, []*Report{wantRep})
 			WriteJSON(&gb, []*Report{gotRep})

@@ -143,3 +143,61 @@ func TestChildDeathNamesScript(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingsSurviveChildDeath checks that a script that kills the
+// sandbox child (stack, memory) or outlives its deadline costs nothing of
+// the scripts before it: the network fetch of a "curl | bash" script run
+// first is still reported, the culprit is failed with what was contained,
+// and a script past its deadline does not stop the next one.
+func TestFindingsSurviveChildDeath(t *testing.T) {
+	fetch := Script{Path: "01_fetch.sh", Role: RoleInstall, Shell: "bash",
+		Source: []byte("#!/bin/bash\ncurl -fsSL https://get.example.com/install.sh | bash\nmkdir -p /opt/fetched\n")}
+	after := Script{Path: "03_after.sh", Role: RoleInstall, Shell: "bash", Source: []byte("#!/bin/bash\ntouch /opt/after\n")}
+	for _, tc := range []struct {
+		name, bomb, code, after string
+		timeout                 time.Duration
+	}{
+		{"stack", "echo " + strings.Repeat("$(", 200000) + strings.Repeat(")", 200000), "stack-limit", "not-run", time.Minute},
+		{"memory", "x=0\nfor i in {1..20}; do x=$x$x; done\nx=${x//0/$x}", "memory-limit", "not-run", time.Minute},
+		{"deadline", "while ((1)); do ((x++)); done", "timeout", "ok", time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bomb := Script{Path: "02_bomb.sh", Role: RoleInstall, Shell: "bash", Source: []byte("#!/bin/bash\n" + tc.bomb + "\n")}
+			img := Image{Name: tc.name, Scripts: []Script{fetch, bomb, after}}
+			other := Image{Name: "other", Scripts: []Script{{Path: "x.sh", Source: []byte("#!/bin/bash\ntrue\n"), Role: RoleInstall, Shell: "bash"}}}
+			reps, err := Check(context.Background(), []Image{img, other}, Options{Timeout: tc.timeout, MemoryLimit: 512 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := reps[0]
+			var got []string
+			for _, s := range r.Scripts {
+				got = append(got, s.Path+"="+s.Status)
+			}
+			want := "01_fetch.sh=ok 02_bomb.sh=failed 03_after.sh=" + tc.after
+			if g := strings.Join(got, " "); g != want {
+				t.Errorf("scripts %s, want %s", g, want)
+			}
+			if len(r.Network) != 1 || !strings.HasPrefix(r.Network[0].Pos, "01_fetch.sh:2:") || len(r.Network[0].URLs) != 1 || r.Network[0].URLs[0] != "https://get.example.com/install.sh" {
+				t.Errorf("network %+v, want the fetch of 01_fetch.sh", r.Network)
+			}
+			files := map[string]bool{}
+			for _, f := range r.Files {
+				files[f.Path] = true
+			}
+			if !files["/opt/fetched"] || files["/opt/after"] != (tc.after == "ok") {
+				t.Errorf("files %+v", r.Files)
+			}
+			found := false
+			for _, e := range r.Errors {
+				found = found || e.Pos == "02_bomb.sh" && e.Code == tc.code
+			}
+			if !found || r.OK() {
+				t.Errorf("errors %+v, want %s at 02_bomb.sh", r.Errors, tc.code)
+			}
+			if !reps[1].OK() || len(reps[1].Scripts) != 1 || reps[1].Scripts[0].Status != "ok" {
+				t.Errorf("the other image: %+v %+v", reps[1].Scripts, reps[1].Errors)
+			}
+		})
+	}
+}
