@@ -33,6 +33,10 @@ func seedCorpus(f *testing.F) {
 	})
 }
 
+// fuzzMaxValue keeps each input quick: a value that doubles without end
+// stops at 1 MiB instead of 256.
+const fuzzMaxValue = 1 << 20
+
 // FuzzLoad reads arbitrary text as a Makefile: it must never panic or
 // hang. Files are read-only and $(shell) does nothing.
 func FuzzLoad(f *testing.F) {
@@ -50,7 +54,7 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("took %v", d)
 			}
 		}()
-		db, err := makefile.Load(ctx, makefile.Config{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, ReadOnly: true, Env: []string{"PATH=/usr/bin:/bin"}})
+		db, err := makefile.Load(ctx, makefile.Config{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, ReadOnly: true, Env: []string{"PATH=/usr/bin:/bin"}, MaxValue: fuzzMaxValue})
 		if err != nil {
 			if _, ok := err.(*makefile.Error); !ok {
 				if _, ok := err.(*makefile.MissingIncludeError); !ok && ctx.Err() == nil {
@@ -78,7 +82,7 @@ func FuzzExpand(f *testing.F) {
 	seedCorpus(f)
 	dir := f.TempDir()
 	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("A = a b c\nF = <$(1)|$(2)>\nR = $(R)\nall: ; @:\n"), 0o644)
-	db, err := makefile.Load(context.Background(), makefile.Config{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, ReadOnly: true})
+	db, err := makefile.Load(context.Background(), makefile.Config{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, ReadOnly: true, MaxValue: fuzzMaxValue})
 	if err != nil {
 		f.Fatal(err)
 	}
