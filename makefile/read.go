@@ -822,6 +822,7 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 // readMakefileDefault reads a makefile; setDefault says whether its rules
 // may set the default goal (not for MAKEFILES).
 func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
+	name = TrimDotSlash(name) // make -f ./M names M in MAKEFILE_LIST and errors
 	if !ev.enter() {
 		return ev.tooDeep("include of '" + name + "'")
 	}

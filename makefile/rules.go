@@ -361,6 +361,9 @@ func (ev *evaluator) maybeSetDefaultGoal(targets []string) {
 // parse_file_seq without archive support).
 func (ev *evaluator) parseFileSeq(s string, glob bool) []string {
 	ws := fields(s)
+	for i, w := range ws {
+		ws[i] = TrimDotSlash(w)
+	}
 	if !glob {
 		return ws
 	}
@@ -376,6 +379,19 @@ func (ev *evaluator) parseFileSeq(s string, glob bool) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// TrimDotSlash returns a file name as make enters it: without leading
+// "./" ("this directory") references and the slashes after them, unless
+// that would leave nothing (GNU make 4.3's parse_file_seq and lookup_file:
+// "./foo", ".//foo" and "././foo" all name "foo"). Targets, prerequisites,
+// included files and command-line goals are trimmed; $(wildcard) results
+// are not.
+func TrimDotSlash(name string) string {
+	for len(name) > 2 && name[0] == '.' && name[1] == '/' {
+		name = strings.TrimLeft(name[2:], "/")
+	}
+	return name
 }
 
 // recordWaiting records the pending rule.

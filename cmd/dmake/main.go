@@ -23,6 +23,7 @@ import (
 
 	"github.com/dmake-dev/dmake/driver"
 	"github.com/dmake-dev/dmake/loadcache"
+	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/util"
 	"github.com/spf13/pflag"
 )
@@ -214,7 +215,8 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 		if isAssignment(w) {
 			o.Variables = append(o.Variables, w)
 		} else {
-			o.Goals = append(o.Goals, w)
+			// make ./foo asks for foo (MAKECMDGOALS says "foo" too).
+			o.Goals = append(o.Goals, makefile.TrimDotSlash(w))
 		}
 	}
 	return o, fs, nil

@@ -149,7 +149,7 @@ func ParseArgs(dir string, args []string) Invocation {
 			cfg.CommandLineVars = append(cfg.CommandLineVars, a)
 			continue
 		}
-		cfg.Goals = append(cfg.Goals, a)
+		cfg.Goals = append(cfg.Goals, makefile.TrimDotSlash(a))
 	}
 	cfg.Dir = inv.Dir
 	return inv
