@@ -23,7 +23,8 @@
 #
 # Usage: conformance/gnu-make-suite.sh [-d DMAKE] [-o DIR] [SCRIPT...]
 #   -d DMAKE  the dmake binary (default: built from this checkout)
-#   -o DIR    keep the work directories and logs in DIR
+#   -o DIR    keep the work directories, logs and the diff of every failed
+#             subtest (DIR/dmake.diffs/SCRIPT.diff[.N]) in DIR
 #   SCRIPT    run only these scripts (e.g. features/jobserver); no floor
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -121,6 +122,7 @@ run() {
 	prepare "$name"
 	: >"$work/$name.results"
 	: >"$work/$name.failed"
+	rm -rf "$work/$name.diffs" && mkdir -p "$work/$name.diffs"
 	for s in $list; do
 		res=$(cd "$dir" && env "$@" timeout -k 5 "$per_script" \
 			perl run_make_tests.pl -srcdir "$work/$name/src" -make "$prog" "$s" 2>&1 |
@@ -138,6 +140,8 @@ run() {
 		# One line per failed subtest: the driver leaves a .diff for
 		# each in its work directory, which its next run empties.
 		(cd "$dir/work" 2>/dev/null && find . -name '*.diff*' | sed 's|^\./||; s|\.diff$|.diff.0|') >>"$work/$name.failed" || true
+		# Keep the diffs (with -o DIR: DIR/NAME.diffs/SCRIPT.diff.N).
+		(cd "$dir/work" 2>/dev/null && find . -name '*.diff*' -exec cp --parents {} "$work/$name.diffs/" \;) || true
 	done
 	sort -o "$work/$name.failed" "$work/$name.failed"
 }
