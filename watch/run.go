@@ -54,7 +54,10 @@ type Config struct {
 	// Replan, if set, is called before Rebuild for a batch with Reparse
 	// set. It returns the new plan's Inputs (nil keeps the old ones); the
 	// watch set follows them and the batch is classified again against
-	// them (Reparse stays set). An error skips Rebuild and is reported like
+	// them (Reparse stays set). The images the old plan said the changes
+	// affect stay affected when the new plan still has them: a removed
+	// included makefile changes the images that read it, though the new
+	// plan no longer lists it. An error skips Rebuild and is reported like
 	// a rebuild error; the next batch is then re-planned whatever changed.
 	Replan func(ctx context.Context, b Batch) (Inputs, error)
 	// Rebuild rebuilds what b affects. It must return soon after ctx is
@@ -143,7 +146,9 @@ func Run(ctx context.Context, cfg Config) error {
 						emit(Event{Type: EventError, TimeNs: clock.Now().UnixNano(), Cycle: r.cycle, Error: err.Error()})
 					}
 					r.in = newIn
+					oldImages := r.b.Images
 					Classify(newIn, &r.b)
+					r.b.Images = keepImages(newIn, oldImages, r.b.Images)
 					r.b.Reparse = true
 				}
 			}
@@ -215,4 +220,26 @@ func Run(ctx context.Context, cfg Config) error {
 			start(b)
 		}
 	}
+}
+
+// keepImages returns the images of now plus those of before that in still
+// has, in dependency order.
+func keepImages(in Inputs, before, now []string) []string {
+	if len(before) == 0 {
+		return now
+	}
+	set := map[string]bool{}
+	for _, im := range now {
+		set[im] = true
+	}
+	all := map[string]bool{}
+	for _, im := range in.Images() {
+		all[im] = true
+	}
+	for _, im := range before {
+		if all[im] {
+			set[im] = true
+		}
+	}
+	return Order(in, set)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -97,8 +98,15 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func (r *runner) edit(name, content string) {
 	r.t.Helper()
 	write(r.t, filepath.Join(r.dir, name), content)
+	r.settled("editing " + name)
+}
+
+// settled lets the debounce run out after a change made by the caller
+// (what) and returns once Run has received the batch.
+func (r *runner) settled(what string) {
+	r.t.Helper()
 	if n := r.p.settle(DefaultDebounce); n <= 0 {
-		r.t.Fatalf("editing %s made no change (%d)", name, n)
+		r.t.Fatalf("%s made no change (%d)", what, n)
 	}
 	select {
 	case <-r.p.delivered:
@@ -388,4 +396,38 @@ func mkInputs(dir string) *Static {
 		Globs:   []string{filepath.Join(dir, "make/*.mk")},
 		ImageIn: map[string][]string{"base": {filepath.Join(dir, "a.sh")}},
 	}
+}
+
+// TestRunReplanRemovedInclude removes an included makefile that one image
+// reads: the new plan no longer lists it, but the image it affected in the
+// old plan is rebuilt (without it), and an image the new plan dropped is
+// not.
+func TestRunReplanRemovedInclude(t *testing.T) {
+	files := map[string]string{"Makefile": "all:\n", "make/a.mk": "A=1\n", "a.sh": "a\n"}
+	in := func(dir string) *Static {
+		s := mkInputs(dir)
+		s.ImageIn["base"] = append(s.ImageIn["base"], filepath.Join(dir, "make/a.mk"))
+		s.ImageIn["gone"] = []string{filepath.Join(dir, "make/a.mk")}
+		s.ImageIn["other"] = []string{filepath.Join(dir, "b.sh")}
+		return s
+	}
+	cfg := Config{
+		Replan: func(ctx context.Context, b Batch) (Inputs, error) {
+			s := mkInputs(filepath.Dir(b.Changes[0].Path))
+			s.ImageIn["other"] = []string{filepath.Join(filepath.Dir(b.Changes[0].Path), "b.sh")}
+			return s, nil
+		},
+	}
+	r := startRun(t, files, func(dir string) Inputs { return in(dir) }, cfg)
+	if err := os.Remove(filepath.Join(r.dir, "make/a.mk")); err != nil {
+		t.Fatal(err)
+	}
+	r.settled("removing make/a.mk")
+	c := r.call()
+	if !c.b.Reparse || !slices.Equal(c.b.Images, []string{"base"}) {
+		t.Errorf("reparse %v, images %v; want a re-plan rebuilding [base]", c.b.Reparse, c.b.Images)
+	}
+	c.release <- nil
+	r.event(EventDone, 1)
+	r.stop()
 }
