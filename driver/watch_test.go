@@ -28,10 +28,11 @@ import (
 // and the image layer's JSON progress (stderr). Time limits only guard
 // against hangs; nothing asserts a duration.
 
-const (
-	watchPrefix  = "dmaketest-watch/"
-	eventTimeout = 60 * time.Second
-)
+const eventTimeout = 60 * time.Second
+
+// watchPrefix is this test process's image prefix: two runs of these tests
+// at once on one engine (two checkouts) must not build each other's tags.
+var watchPrefix = fmt.Sprintf("dmaketest-watch-%d/", os.Getpid())
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.
 type syncBuffer struct {

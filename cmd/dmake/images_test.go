@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,7 +160,9 @@ func TestBuildLegacyImages(t *testing.T) {
 	c := enginetest.Require(t)
 	bin := buildDmake(t)
 	repo := copyLegacyImages(t)
-	const prefix = "dmaketest-cli/"
+	// Per process: another run of this test on the engine must not move
+	// these tags under it.
+	prefix := fmt.Sprintf("dmaketest-cli-%d/", os.Getpid())
 	t.Cleanup(func() {
 		for _, tag := range []string{prefix + "ssh", prefix + "base"} {
 			c.ImageRemove(context.Background(), tag, client.ImageRemoveOptions{PruneChildren: true})
