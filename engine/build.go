@@ -256,6 +256,14 @@ func FormatPlatform(p ocispec.Platform) string {
 	return s
 }
 
+// PlatformMatches reports whether an image of platform got ("os/arch[/variant]")
+// answers a request for platform want.
+func PlatformMatches(want, got string) bool {
+	w, err1 := ParsePlatform(want)
+	g, err2 := ParsePlatform(got)
+	return err1 == nil && err2 == nil && samePlatform(w, g)
+}
+
 // samePlatform reports whether an image of platform got answers a request
 // for want (a variant not asked for, and arm64's default v8, match).
 func samePlatform(want, got ocispec.Platform) bool {
@@ -351,13 +359,15 @@ func followBuild(r io.Reader, events func(BuildEvent)) (BuildResult, error) {
 
 // ImageInfo is what dmake needs to know about a local image.
 type ImageInfo struct {
-	ID     string
-	Labels map[string]string
-	Size   int64
-	Env    []string
-	Cmd    []string
-	Entry  []string
-	Ports  []string
+	ID string
+	// Platform is "os/arch[/variant]".
+	Platform string
+	Labels   map[string]string
+	Size     int64
+	Env      []string
+	Cmd      []string
+	Entry    []string
+	Ports    []string
 }
 
 // InspectImage returns what the engine knows of ref; found is false when no
@@ -370,7 +380,7 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, 
 		}
 		return ImageInfo{}, false, fmt.Errorf("inspecting image %s: %w", ref, err)
 	}
-	info = ImageInfo{ID: r.ID, Size: r.Size}
+	info = ImageInfo{ID: r.ID, Size: r.Size, Platform: FormatPlatform(ocispec.Platform{OS: r.Os, Architecture: r.Architecture, Variant: r.Variant})}
 	if r.Config != nil {
 		info.Labels = r.Config.Labels
 		info.Env = r.Config.Env

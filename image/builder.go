@@ -215,6 +215,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			bases = append(bases, ref+"@pull")
 			continue
 		}
+		if p := req.Settings.Platform; p != "" && !pull && !engine.PlatformMatches(p, info.Platform) {
+			return nil, fmt.Errorf("%s: docker build --platform %s: FROM image %s is %s, and the classic builder would build a %s image from it (load a %s image under that name, or pass --pull)",
+				name, p, ref, info.Platform, info.Platform, p)
+		}
 		bases = append(bases, ref+"@"+info.ID)
 	}
 

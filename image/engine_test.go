@@ -478,8 +478,21 @@ RUN echo final > /stage
 	if _, found, _ := e.InspectImage(ctx, ptag); found {
 		t.Errorf("--platform %s: an image is tagged %s", foreign, ptag)
 	}
-	if !strings.Contains(out2, "--platform "+foreign) {
-		t.Errorf("--platform %s: the error does not name the flag:\n%s", foreign, out2)
+	if !strings.Contains(out2, "--platform "+foreign+": FROM image busybox:latest is linux/") {
+		t.Errorf("--platform %s: the error does not name the flag and the FROM image's platform:\n%s", foreign, out2)
+	}
+	// Past that check, the engine layer checks the built image's platform
+	// (the classic builder of a 20.10 engine builds for its own): still
+	// an error, still no image tagged.
+	_, err = e.Build(ctx, engine.BuildRequest{
+		Context: mustContext(t, "FROM busybox:latest\nRUN true\n"),
+		BuildSettings: engine.BuildSettings{
+			Tags: []string{ptag}, Platform: foreign, NetworkMode: "host",
+			Labels: map[string]string{enginetest.Label: "1"},
+		},
+	}, nil)
+	if _, found, _ := e.InspectImage(ctx, ptag); err == nil || found || !strings.Contains(err.Error(), "--platform "+foreign+": the builder made a linux/") {
+		t.Errorf("engine build --platform %s: err %v, tagged %v", foreign, err, found)
 	}
 	t.Logf("--platform %s: %s", foreign, out2)
 }

@@ -356,6 +356,10 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 	if bc.IIDFile != "" {
 		req.IIDFile = abs(bc.IIDFile)
 	}
+	if bc.Context == "-" && bc.Dockerfile == "-" {
+		fmt.Fprintf(hc.Stderr, "dmake: docker build: invalid argument: can't use stdin for both build context and dockerfile\n")
+		return interp.ExitStatus(125)
+	}
 	if bc.Context == "-" {
 		sc, err := ReadStdinContext(hc.Stdin, b.TempDir)
 		if err != nil {
@@ -386,7 +390,26 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 			return interp.ExitStatus(125)
 		}
 		req.ContextDir = abs(bc.Context)
-		if bc.Dockerfile != "" {
+		switch bc.Dockerfile {
+		case "":
+		case "-": // "-f -": the Dockerfile is standard input
+			f, err := os.CreateTemp(b.TempDir, "dmake-Dockerfile-")
+			if err != nil {
+				return err
+			}
+			defer os.Remove(f.Name())
+			if hc.Stdin != nil {
+				_, err = io.Copy(f, hc.Stdin)
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				fmt.Fprintf(hc.Stderr, "dmake: docker build -f -: reading the Dockerfile from standard input: %v\n", err)
+				return interp.ExitStatus(125)
+			}
+			req.Dockerfile = f.Name()
+		default:
 			req.Dockerfile = abs(bc.Dockerfile)
 		}
 	}

@@ -188,6 +188,7 @@ func TestMiddlewareForms(t *testing.T) {
 		{"docker -H unix:///x.sock build -t p/bb3 build", "layered", "p/bb3"},
 		{"docker image build -t p/bb4 -f build/Dockerfile build", "layered", "p/bb4"},
 		{"printf 'FROM busybox:latest\\nRUN true\\n' | docker build -t p/df -", "dockerfile", "p/df"},
+		{"printf 'FROM busybox:latest\\nRUN echo stdin\\n' | docker build -t p/dfstdin -f - build", "dockerfile", "p/dfstdin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
@@ -202,6 +203,9 @@ func TestMiddlewareForms(t *testing.T) {
 			}
 			if rs[0].Plan.Layout != tt.layout || rs[0].Tag != tt.tag {
 				t.Errorf("layout %s tag %s, want %s %s", rs[0].Plan.Layout, rs[0].Tag, tt.layout, tt.tag)
+			}
+			if strings.Contains(tt.line, "-f -") && !strings.Contains(string(rs[0].Plan.Dockerfile), "RUN echo stdin") {
+				t.Errorf("-f -: the Dockerfile sent is not standard input's:\n%s", rs[0].Plan.Dockerfile)
 			}
 			if _, err := os.Stat(filepath.Join(rs[0].Written, "context.tar")); err != nil {
 				t.Error(err)
