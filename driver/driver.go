@@ -39,6 +39,9 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 			fmt.Fprintf(stdio.Err, "%s: *** %v.  Stop.\n", programName, err)
 			return 2
 		}
+		// Its name is new each run: a cached load could never be found
+		// again, so none is stored.
+		opts.LoadCache = "off"
 		opts.Makefiles = slices.Clone(opts.Makefiles)
 		for i, f := range opts.Makefiles {
 			if f == "-" {

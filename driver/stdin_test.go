@@ -14,12 +14,14 @@ import (
 // TestMakefileFromStdin runs "-f -" with GNU make and dmake on the same
 // standard input: the makefile is read from it (under a temporary name,
 // /tmp/GmXXXXXX, in messages and MAKEFILE_LIST), alone or with other -f
-// files, and the temporary file is gone afterwards.
+// files, and the temporary file is gone afterwards. Nothing goes into the
+// load cache: the name is new each run.
 func TestMakefileFromStdin(t *testing.T) {
 	if _, err := exec.LookPath("/usr/bin/make"); err != nil {
 		t.Skip("GNU make is not installed")
 	}
 	dir := t.TempDir()
+	cache := t.TempDir()
 	if err := os.WriteFile(dir+"/other.mk", []byte("$(info other: $(words $(MAKEFILE_LIST)))\nall: ; @echo other\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func TestMakefileFromStdin(t *testing.T) {
 			mstatus = ee.ExitCode()
 		}
 		var dout, derr bytes.Buffer
-		dstatus := Run(context.Background(), Options{WorkDir: dir, Makefiles: tt.files, LoadCache: "off"},
+		dstatus := Run(context.Background(), Options{WorkDir: dir, Makefiles: tt.files, LoadCache: cache},
 			Stdio{In: strings.NewReader(tt.stdin), Out: &dout, Err: &derr})
 		if dstatus != mstatus || norm(dout.String()) != norm(mout.String()) || norm(derr.String()) != norm(merr.String()) {
 			t.Errorf("stdin %q, -f %v:\nmake  %d %q %q\ndmake %d %q %q", tt.stdin, tt.files,
@@ -68,5 +70,8 @@ func TestMakefileFromStdin(t *testing.T) {
 				t.Errorf("stdin %q: the temporary makefile %s is left", tt.stdin, name)
 			}
 		}
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) > 0 {
+		t.Errorf("the load cache has %d entries after -f - runs", len(entries))
 	}
 }
