@@ -13,7 +13,7 @@ import (
 
 // TestMakefileFromStdin runs "-f -" with GNU make and dmake on the same
 // standard input: the makefile is read from it (under a temporary name,
-// /tmp/GmXXXXXX, in messages and MAKEFILE_LIST), alone or with other -f
+// $TMPDIR/GmXXXXXX, in messages and MAKEFILE_LIST), alone or with other -f
 // files, and the temporary file is gone afterwards. Nothing goes into the
 // load cache: the name is new each run.
 func TestMakefileFromStdin(t *testing.T) {
@@ -22,12 +22,16 @@ func TestMakefileFromStdin(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cache := t.TempDir()
+	// GNU make leaves its temporary copy behind when it stops on an
+	// error: both programs put theirs in a directory the test removes.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	if err := os.WriteFile(dir+"/other.mk", []byte("$(info other: $(words $(MAKEFILE_LIST)))\nall: ; @echo other\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tmpName := regexp.MustCompile(`/tmp/Gm[0-9A-Za-z]+`)
+	tmpName := regexp.MustCompile(regexp.QuoteMeta(tmp) + `/Gm[0-9A-Za-z]+`)
 	norm := func(s string) string {
-		s = tmpName.ReplaceAllString(s, "/tmp/GmXXXXXX")
+		s = tmpName.ReplaceAllString(s, "TMPDIR/GmXXXXXX")
 		return strings.ReplaceAll(s, "dmake: ", "make: ")
 	}
 	tests := []struct {
