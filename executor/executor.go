@@ -193,7 +193,6 @@ type executor struct {
 	// makefiles is set while remaking makefiles (remakeMakefiles): no
 	// goal messages, a missing file without a rule is no error here.
 	makefiles       bool
-	remadeAny       bool
 	anyRecipeFailed bool
 
 	silentTargets, ignoreTargets map[string]bool
@@ -787,7 +786,6 @@ func (e *executor) finish(j *job) {
 		}
 	default:
 		s.status = stOK
-		e.remadeAny = true
 	}
 	if s.status == stOK {
 		if e.opts.DryRun || e.opts.Touch && !j.ranRecursive || e.opts.Question {

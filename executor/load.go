@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/loadcache"
@@ -394,10 +396,35 @@ func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string,
 	e := newExecutor(ctx, db, g, opts)
 	e.makefiles = true
 	e.opts.KeepGoing = true
+	// make re-executes only when a makefile's modification time changed
+	// (main.c compares makefile_mtimes): a recipe that ran and left its
+	// makefile as it was (or only remade a prerequisite) restarts nothing.
+	before := make([]time.Time, len(goals))
+	for i, f := range goals {
+		before[i] = e.mtime(f)
+	}
 	st, err := e.run()
 	if st == StatusError && !e.anyRecipeFailed {
 		// Only files that could not be made: not an error in this phase.
 		st = 0
 	}
-	return e.remadeAny, st, g, err
+	for i, f := range goals {
+		if m := e.mtime(f); !m.IsZero() && !m.Equal(before[i]) {
+			remade = true
+		}
+	}
+	return remade, st, g, err
+}
+
+// mtime is the modification time of file name (relative to make's
+// directory, no vpath search), zero when it does not exist.
+func (e *executor) mtime(name string) time.Time {
+	if e.opts.Dir != "" && !filepath.IsAbs(name) {
+		name = filepath.Join(e.opts.Dir, name)
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }

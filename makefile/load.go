@@ -204,6 +204,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 		v := def(name, val, Recursive, OriginEnvironment)
 		v.Export = Exported
+		if name == "MAKE_RESTARTS" {
+			// make's count of its own re-executions: kept from
+			// recipes and sub-makes (main.c: v_noexport).
+			v.Export = Unexported
+		}
 	}
 	mlOrigin := OriginEnvironment
 	if cfg.Flags.EnvOverrides {
