@@ -354,7 +354,10 @@ func searchedNames(db *makefile.Database, goals []string) func(dir, name string)
 func remakeGoals(db *makefile.Database, missing []string) []string {
 	seen := make(map[string]bool)
 	var goals []string
-	for _, f := range append(append([]string(nil), db.Makefiles...), missing...) {
+	// db.RemakeOrder has them all in make's order; the others are a
+	// fallback for a database loaded some other way.
+	all := slices.Concat(db.RemakeOrder, db.Makefiles, missing)
+	for _, f := range all {
 		if seen[f] {
 			continue
 		}

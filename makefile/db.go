@@ -328,6 +328,10 @@ type Database struct {
 	// MissingIncludes the -include/sinclude files that did not exist.
 	Makefiles       []string
 	MissingIncludes []string
+	// RemakeOrder is every makefile make tried to read (-f, MAKEFILES,
+	// include: read or missing) in the order make tries to remake them:
+	// the last one named first (GNU make's read_files chain).
+	RemakeOrder []string
 	// Special-target state. SilentAll, IgnoreAll and SecondaryAll are set
 	// by .SILENT, .IGNORE and .SECONDARY without prerequisites.
 	SecondExpansion, OneShell, Posix, ExportAll, NotParallel, DeleteOnError bool

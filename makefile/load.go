@@ -3,6 +3,7 @@ package makefile
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -269,6 +270,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 			return db, err
 		}
 		for _, f := range fields(list) {
+			ev.db.RemakeOrder = append(ev.db.RemakeOrder, TrimDotSlash(f))
 			if ev.fileExists(ev.path(f)) {
 				if err := ev.readMakefileDefault(f, Pos{}, false); err != nil {
 					return db, err
@@ -305,6 +307,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 			}
 			if !found {
 				db.missingRequired = append(db.missingRequired, missingInclude{name: f})
+				db.RemakeOrder = append(db.RemakeOrder, TrimDotSlash(f))
 				continue
 			}
 		}
@@ -313,6 +316,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 	}
 	db.finish()
+	slices.Reverse(db.RemakeOrder)
 	db.snapped = true
 	// make decodes MAKEFLAGS again after reading the makefiles, so that a
 	// makefile can set flags ("MAKEFLAGS += -s").

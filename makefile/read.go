@@ -794,6 +794,7 @@ func (ev *evaluator) include(name string, noerror bool) error {
 		}
 	}
 	if found == "" {
+		ev.db.RemakeOrder = append(ev.db.RemakeOrder, name)
 		if noerror {
 			ev.db.MissingIncludes = append(ev.db.MissingIncludes, name)
 			return nil
@@ -823,6 +824,9 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 // may set the default goal (not for MAKEFILES).
 func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
 	name = TrimDotSlash(name) // make -f ./M names M in MAKEFILE_LIST and errors
+	if setDefault { // MAKEFILES entries are recorded by their caller
+		ev.db.RemakeOrder = append(ev.db.RemakeOrder, name)
+	}
 	if !ev.enter() {
 		return ev.tooDeep("include of '" + name + "'")
 	}
