@@ -824,7 +824,8 @@ func (ev *evaluator) readMakefile(name string, from Pos) error {
 // may set the default goal (not for MAKEFILES).
 func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool) error {
 	name = TrimDotSlash(name) // make -f ./M names M in MAKEFILE_LIST and errors
-	if setDefault {           // MAKEFILES entries are recorded by their caller
+	// MAKEFILES entries (setDefault false) are recorded by their caller.
+	if setDefault {
 		ev.db.RemakeOrder = append(ev.db.RemakeOrder, name)
 	}
 	if !ev.enter() {
