@@ -72,6 +72,7 @@ func TestInterruptPipeline(t *testing.T) {
 			"%.x %.y:\n\t@echo partial > $*.x; echo partial > $*.y; touch started1; sleep 30\n",
 		sync: []string{"started1"},
 	}}
+	defer ctrlc.Catch()() // make must not inherit an ignored SIGINT
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			setup := func() string {

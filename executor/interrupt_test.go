@@ -40,6 +40,7 @@ func TestInterrupt(t *testing.T) {
 			rule("t1", ":", "", "", "echo partial > $@; touch started; sleep 30; echo never").
 			special(".PRECIOUS", "keep")
 	}
+	defer ctrlc.Catch()() // make must not inherit an ignored SIGINT
 	m := build()
 
 	// GNU make, in its own process group, interrupted as a terminal would.

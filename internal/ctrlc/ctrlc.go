@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +23,17 @@ import (
 	"syscall"
 	"time"
 )
+
+// Catch makes the processes this one starts get SIGINT's default action,
+// even when this process was started with SIGINT ignored, as a background
+// job of a non-interactive shell is: exec keeps an ignored signal ignored
+// (GNU make then never sees a Ctrl-C) but resets a caught one. Call stop
+// once those processes have ended.
+func Catch() (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGINT)
+	return func() { signal.Stop(c) }
+}
 
 // Group interrupts the GNU make that leads process group pgid. stderr
 // reads what make has printed so far: make's handler prints "Deleting
