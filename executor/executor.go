@@ -194,6 +194,16 @@ type executor struct {
 	// goal messages, a missing file without a rule is no error here.
 	makefiles       bool
 	anyRecipeFailed bool
+	// optional are the makefiles whose remaking may fail unnoticed
+	// (-include, MAKEFILES); dontcare is set while one of them is
+	// updated, and jobs started then inherit it (make's dontcare flag).
+	optional map[string]bool
+	dontcare bool
+	// notices are the "No such file or directory" lines of missing
+	// included makefiles, printed before the first error while remaking
+	// one (remake.c: show_goal_error); goal is the goal being updated.
+	notices map[string]string
+	goal    string
 
 	silentTargets, ignoreTargets map[string]bool
 	suffixes                     []string
@@ -299,7 +309,9 @@ func (e *executor) run() (int, error) {
 				continue
 			}
 			before := e.started
+			e.dontcare, e.goal = e.optional[gl.u.n.Name], gl.u.n.Name
 			s := e.update(gl.u, nil, nil, 0)
+			e.dontcare, e.goal = false, ""
 			if e.started > before {
 				gl.changed = true
 			}
@@ -780,7 +792,7 @@ func (e *executor) finish(j *job) {
 	case j.failed:
 		s.status = stFailed
 		e.anyError = true
-		e.anyRecipeFailed = true
+		e.anyRecipeFailed = e.anyRecipeFailed || !j.dontcare
 		if !e.opts.KeepGoing {
 			e.stop = true
 		}

@@ -40,6 +40,10 @@ type job struct {
 
 	// outcome
 	failed, interrupted, ranRecursive bool
+	// dontcare: the job remakes an optional makefile (or a prerequisite
+	// of one): a failure is not reported (job.c: !dontcare).
+	dontcare bool
+	goal     string // the goal being updated when the job started
 	// current is the index of the command running (or last run).
 	current int
 	// echoed reports that the first command was printed by echoFirst.
@@ -56,7 +60,7 @@ type job struct {
 // flags and the environment, expanded in the unit's scope. An error is the
 // makefile evaluation's (a variable that references itself…).
 func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) (*job, error) {
-	j := &job{e: e, u: u, state: s, cmds: cmds}
+	j := &job{e: e, u: u, state: s, cmds: cmds, dontcare: e.dontcare, goal: e.goal}
 	n := u.n
 	j.silentTarget = e.silentTargets[n.Name] || e.db.SilentAll
 	j.ignoreTarget = e.ignoreTargets[n.Name] || e.db.IgnoreAll
@@ -304,8 +308,12 @@ func (j *job) echoFirst() {
 
 // childError prints make's message for a failed command.
 func (j *job) childError(i int, res shellrun.Result, ignored bool) {
-	if ignored && j.e.opts.Silent {
+	if ignored && j.e.opts.Silent || !ignored && j.dontcare {
 		return
+	}
+	if n := j.e.notices[j.goal]; n != "" && !ignored {
+		fmt.Fprintln(j.errw, n)
+		delete(j.e.notices, j.goal)
 	}
 	pre, post := "*** ", ""
 	if ignored {

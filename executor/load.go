@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -115,7 +116,11 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			var st int
 			var err error
 			var g *graph.Graph
-			remade, st, g, err = remakeMakefiles(ctx, db, goals, opts)
+			var notices map[string]string
+			if mie != nil {
+				notices = maps.Clone(mie.Notices)
+			}
+			remade, st, g, err = remakeMakefiles(ctx, db, goals, notices, opts)
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
@@ -388,7 +393,7 @@ func remakeGoals(db *makefile.Database, missing []string) []string {
 // makefiles again (make re-executes itself). status is make's (2 when a
 // recipe failed). g is the graph it used (nil when there was nothing to
 // remake).
-func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
+func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string, notices map[string]string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
 	if len(goals) == 0 {
 		return false, 0, nil, nil
 	}
@@ -398,6 +403,11 @@ func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string,
 	g = NewGraph(ctx, db, opts)
 	e := newExecutor(ctx, db, g, opts)
 	e.makefiles = true
+	e.notices = notices
+	e.optional = make(map[string]bool, len(db.OptionalMakefiles))
+	for _, f := range db.OptionalMakefiles {
+		e.optional[f] = true
+	}
 	e.opts.KeepGoing = true
 	// make re-executes only when a makefile's modification time changed
 	// (main.c compares makefile_mtimes): a recipe that ran and left its

@@ -300,6 +300,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	e.list(db.Makefiles)
 	e.list(db.MissingIncludes)
 	e.list(db.RemakeOrder)
+	e.list(db.OptionalMakefiles)
 	e.bits(db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError,
 		db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped,
 		ev.posix, ev.secondExp, ev.exportAll, db.specialPrereqs != nil)
@@ -705,6 +706,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	db.Makefiles = d.strList()
 	db.MissingIncludes = d.strList()
 	db.RemakeOrder = d.strList()
+	db.OptionalMakefiles = d.strList()
 	b := d.bits(14)
 	db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError = b[0], b[1], b[2], b[3], b[4], b[5]
 	db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped = b[6], b[7], b[8], b[9]

@@ -332,6 +332,10 @@ type Database struct {
 	// include: read or missing) in the order make tries to remake them:
 	// the last one named first (GNU make's read_files chain).
 	RemakeOrder []string
+	// OptionalMakefiles are those of RemakeOrder named by -include,
+	// sinclude or MAKEFILES: make does not care if remaking one fails
+	// (RM_DONTCARE): no error is printed and the run goes on.
+	OptionalMakefiles []string
 	// Special-target state. SilentAll, IgnoreAll and SecondaryAll are set
 	// by .SILENT, .IGNORE and .SECONDARY without prerequisites.
 	SecondExpansion, OneShell, Posix, ExportAll, NotParallel, DeleteOnError bool

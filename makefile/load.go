@@ -27,6 +27,9 @@ type MissingIncludeError struct {
 	Err *Error
 	// Notice is the "Makefile:1: nope.mk: No such file or directory" line.
 	Notice string
+	// Notices are the lines like Notice for each of Files, by name: make
+	// prints one just before the error of a failed attempt to remake it.
+	Notices map[string]string
 }
 
 func (e *MissingIncludeError) Error() string { return e.Notice }
@@ -271,6 +274,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 		for _, f := range fields(list) {
 			ev.db.RemakeOrder = append(ev.db.RemakeOrder, TrimDotSlash(f))
+			ev.db.OptionalMakefiles = append(ev.db.OptionalMakefiles, TrimDotSlash(f))
 			if ev.fileExists(ev.path(f)) {
 				if err := ev.readMakefileDefault(f, Pos{}, false); err != nil {
 					return db, err
@@ -334,16 +338,16 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	if len(db.missingRequired) > 0 {
 		m := db.missingRequired[0]
 		names := make([]string, len(db.missingRequired))
+		notices := make(map[string]string, len(db.missingRequired))
 		for i, x := range db.missingRequired {
 			names[i] = x.name
+			if x.pos.File != "" {
+				notices[x.name] = x.pos.File + ":" + strconv.Itoa(x.pos.Line) + ": " + x.name + ": No such file or directory"
+			} else {
+				notices[x.name] = ev.prog + ": " + x.name + ": No such file or directory"
+			}
 		}
-		notice := ""
-		if m.pos.File != "" {
-			notice = m.pos.File + ":" + strconv.Itoa(m.pos.Line) + ": " + m.name + ": No such file or directory"
-		} else {
-			notice = ev.prog + ": " + m.name + ": No such file or directory"
-		}
-		return db, &MissingIncludeError{DB: db, Files: names, Notice: notice,
+		return db, &MissingIncludeError{DB: db, Files: names, Notice: notices[m.name], Notices: notices,
 			Err: &Error{Msg: "No rule to make target '" + m.name + "'"}}
 	}
 	return db, nil

@@ -793,6 +793,13 @@ func (ev *evaluator) include(name string, noerror bool) error {
 			}
 		}
 	}
+	if noerror {
+		opt := found
+		if opt == "" {
+			opt = name
+		}
+		ev.db.OptionalMakefiles = append(ev.db.OptionalMakefiles, TrimDotSlash(opt))
+	}
 	if found == "" {
 		ev.db.RemakeOrder = append(ev.db.RemakeOrder, name)
 		if noerror {
