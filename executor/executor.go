@@ -204,6 +204,10 @@ type executor struct {
 	// one (remake.c: show_goal_error); goal is the goal being updated.
 	notices map[string]string
 	goal    string
+	// userKeepGoing is -k while remaking makefiles (opts.KeepGoing is
+	// then always set, so that one makefile's failure does not keep the
+	// others from being remade).
+	userKeepGoing bool
 
 	silentTargets, ignoreTargets map[string]bool
 	suffixes                     []string
@@ -616,12 +620,31 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 			s.phase, s.status = phDone, stOK
 			return stOK
 		}
+		keepGoing := e.opts.KeepGoing
 		if e.makefiles {
-			s.phase, s.status = phDone, stFailed
-			return stFailed
+			if e.dontcare || e.notices[n.Name] == "" && parent == nil {
+				// An optional makefile, or one that exists: make
+				// says nothing (remake.c: dontcare, no_diag).
+				s.phase, s.status = phDone, stFailed
+				return stFailed
+			}
+			// A missing included makefile (or a prerequisite of one)
+			// that no rule makes: make complains at once, after the
+			// include's notice, and stops unless -k.
+			if msg := e.notices[e.goal]; msg != "" {
+				e.outMu.Lock()
+				fmt.Fprintln(e.stderr, msg)
+				e.outMu.Unlock()
+				delete(e.notices, e.goal)
+			}
+			keepGoing = e.userKeepGoing
+			e.anyRecipeFailed = true
+			if !keepGoing {
+				e.stop = true
+			}
 		}
 		stop := "  Stop."
-		if e.opts.KeepGoing {
+		if keepGoing {
 			stop = ""
 		}
 		if parent != nil {

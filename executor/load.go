@@ -403,6 +403,7 @@ func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string,
 	g = NewGraph(ctx, db, opts)
 	e := newExecutor(ctx, db, g, opts)
 	e.makefiles = true
+	e.userKeepGoing = opts.KeepGoing
 	e.notices = notices
 	e.optional = make(map[string]bool, len(db.OptionalMakefiles))
 	for _, f := range db.OptionalMakefiles {
