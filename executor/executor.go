@@ -136,6 +136,7 @@ type ustate struct {
 	name     string
 	parent   *ustate       // the unit that first asked for this one
 	prereqs  []*graph.Node // normal prerequisites (cycle edges dropped)
+	extra    []*graph.Node // .EXTRA_PREREQS: made like prereqs, in no automatic variable
 	order    []*graph.Node // order-only
 	rule     *graph.Rule
 	before   time.Time // mtime before the recipe
@@ -419,6 +420,7 @@ func (e *executor) initUnit(u unit, s *ustate, parent *ustate) {
 	if s.rule != nil {
 		s.prereqs = append([]*graph.Node(nil), s.rule.Prereqs...)
 		s.order = append([]*graph.Node(nil), s.rule.OrderOnly...)
+		s.extra = append([]*graph.Node(nil), s.rule.Extra...)
 	}
 }
 
@@ -493,6 +495,7 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *ustate, depth
 		return kept
 	}
 	s.prereqs = visit(s.prereqs, false)
+	s.extra = visit(s.extra, false)
 	s.order = visit(s.order, true)
 
 	if depsRunning {

@@ -83,6 +83,9 @@ type Rule struct {
 	// Also are the other targets made by the same recipe run (the other
 	// targets of a multi-target pattern rule or of a grouped rule).
 	Also []*Node
+	// Extra are the prerequisites .EXTRA_PREREQS adds: made after the
+	// others, in no automatic variable.
+	Extra []*Node
 	// Pos is where the rule was written.
 	Pos makefile.Pos
 }
@@ -284,6 +287,9 @@ func (g *Graph) Resolve(n *Node) {
 			for _, p := range oo {
 				rule.OrderOnly = append(rule.OrderOnly, g.Node(p))
 			}
+			for _, p := range t.ExtraPrereqs {
+				rule.Extra = append(rule.Extra, g.Node(p))
+			}
 			if r.Recipe != nil && len(r.Recipe.Lines) > 0 {
 				hasRecipe = true
 			}
@@ -337,11 +343,22 @@ func (g *Graph) applyMatch(n *Node, m *match) {
 		an := g.Node(a)
 		rule.Also = append(rule.Also, an)
 	}
+	// Every pattern rule has the global .EXTRA_PREREQS after its own
+	// prerequisites (make's snap_implicit_rules).
+	for _, p := range g.db.ExtraPrereqs {
+		rule.Extra = append(rule.Extra, g.Node(p))
+	}
 	var explicit []*Node
 	var explicitOO []*Node
 	for _, r := range n.Rules {
 		explicit = append(explicit, r.Prereqs...)
 		explicitOO = append(explicitOO, r.OrderOnly...)
+		rule.Extra = append(rule.Extra, r.Extra...)
+	}
+	if len(n.Rules) == 0 && n.Target != nil {
+		for _, p := range n.Target.ExtraPrereqs {
+			rule.Extra = append(rule.Extra, g.Node(p))
+		}
 	}
 	rule.Prereqs = append(rule.Prereqs, explicit...)
 	rule.OrderOnly = append(rule.OrderOnly, explicitOO...)

@@ -261,6 +261,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 			e.uint(e.rules.ids[r])
 		}
 		ref(e, e.sets.ids, t.Vars, t.Vars == nil)
+		e.list(t.ExtraPrereqs)
 		e.pos(t.Pos)
 	}
 
@@ -301,6 +302,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	e.list(db.MissingIncludes)
 	e.list(db.RemakeOrder)
 	e.list(db.OptionalMakefiles)
+	e.list(db.ExtraPrereqs)
 	e.bits(db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError,
 		db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped,
 		ev.posix, ev.secondExp, ev.exportAll, db.specialPrereqs != nil)
@@ -645,6 +647,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		if j := d.index(len(sets)); j >= 0 {
 			t.Vars = &sets[j]
 		}
+		t.ExtraPrereqs = d.strList()
 		t.Pos = d.pos()
 	}
 	targetRef := func() *Target {
@@ -707,6 +710,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	db.MissingIncludes = d.strList()
 	db.RemakeOrder = d.strList()
 	db.OptionalMakefiles = d.strList()
+	db.ExtraPrereqs = d.strList()
 	b := d.bits(14)
 	db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError = b[0], b[1], b[2], b[3], b[4], b[5]
 	db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped = b[6], b[7], b[8], b[9]

@@ -273,6 +273,12 @@ type Target struct {
 	Vars *VarSet
 	// Flags set by special targets.
 	Phony, Precious, Intermediate, Secondary, NotIntermediate bool
+	// ExtraPrereqs are the prerequisites .EXTRA_PREREQS adds to the
+	// target: its own target-specific value if it has target-specific
+	// variables, else the global one if it is a target (none when the
+	// list names the target itself). They are made after the others
+	// and appear in no automatic variable.
+	ExtraPrereqs []string
 	// Pos is where the target first appeared as a target.
 	Pos Pos
 
@@ -336,6 +342,10 @@ type Database struct {
 	// sinclude or MAKEFILES: make does not care if remaking one fails
 	// (RM_DONTCARE): no error is printed and the run goes on.
 	OptionalMakefiles []string
+	// ExtraPrereqs is the global .EXTRA_PREREQS, expanded when the
+	// makefiles were read: every pattern rule gets these prerequisites
+	// (make's snap_implicit_rules); targets have their own list.
+	ExtraPrereqs []string
 	// Special-target state. SilentAll, IgnoreAll and SecondaryAll are set
 	// by .SILENT, .IGNORE and .SECONDARY without prerequisites.
 	SecondExpansion, OneShell, Posix, ExportAll, NotParallel, DeleteOnError bool

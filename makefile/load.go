@@ -320,6 +320,9 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 	}
 	db.finish()
+	if err := ev.snapExtraPrereqs(ctx); err != nil {
+		return db, err
+	}
 	slices.Reverse(db.RemakeOrder)
 	db.snapped = true
 	// make decodes MAKEFLAGS again after reading the makefiles, so that a
@@ -435,6 +438,43 @@ func (db *Database) finish() {
 			}
 		}
 	}
+}
+
+// snapExtraPrereqs expands .EXTRA_PREREQS, globally and for each target
+// with target-specific variables, as make's snap_deps and snap_file do
+// once the makefiles are read.
+func (ev *evaluator) snapExtraPrereqs(ctx context.Context) error {
+	db := ev.db
+	expand := func(v *Var) ([]string, error) {
+		if v == nil {
+			return nil, nil
+		}
+		s, err := ev.expandVar(ctx, v, nil)
+		if err != nil {
+			return nil, err
+		}
+		return ev.parseFileSeq(s, true), nil
+	}
+	global, err := expand(ev.globals.m[".EXTRA_PREREQS"])
+	if err != nil {
+		return err
+	}
+	db.ExtraPrereqs = global
+	for _, t := range db.Targets {
+		var list []string
+		switch {
+		case t.Vars != nil:
+			if list, err = expand(t.Vars.Lookup(".EXTRA_PREREQS")); err != nil {
+				return err
+			}
+		case t.isTarget:
+			list = global
+		}
+		if !slices.Contains(list, t.Name) {
+			t.ExtraPrereqs = list
+		}
+	}
+	return nil
 }
 
 // SpecialPrereqs returns the prerequisites given to special target name

@@ -3,6 +3,7 @@ package makefile
 import (
 	"bufio"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -40,7 +41,7 @@ func (db *Database) printDatabase(w io.Writer) error {
 		if r.Terminal {
 			bw.WriteString(":")
 		}
-		writePrereqs(bw, r.Prereqs, r.OrderOnly)
+		writePrereqs(bw, slices.Concat(r.Prereqs, db.ExtraPrereqs), r.OrderOnly)
 		bw.WriteString("\n")
 		printRecipe(bw, r.Recipe)
 		bw.WriteString("\n")
@@ -59,7 +60,7 @@ func (db *Database) printDatabase(w io.Writer) error {
 			if t.DoubleColon {
 				bw.WriteString(":")
 			}
-			writePrereqs(bw, r.Prereqs, r.OrderOnly)
+			writePrereqs(bw, slices.Concat(r.Prereqs, t.ExtraPrereqs), r.OrderOnly)
 			bw.WriteString("\n")
 			if t.Phony {
 				bw.WriteString("#  Phony target (prerequisite of .PHONY).\n")
