@@ -176,7 +176,7 @@ func TestLoadCacheInvalidation(t *testing.T) {
 		{name: "corrupt cache entry", miss: true, skip: true,
 			files: map[string]string{"Makefile": "X = 1\nall: ; @:\n"},
 			change: func(t *testing.T, dir string, _ *makefile.Config) {
-				ents, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "cache", "*"))
+				ents, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "cache", loadcache.Subdir, "*"))
 				for _, e := range ents {
 					data, _ := os.ReadFile(e)
 					os.WriteFile(e, data[:len(data)*2/3], 0o644)

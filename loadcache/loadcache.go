@@ -14,9 +14,13 @@
 // output; any difference, a corrupt or truncated entry, or an entry
 // written by another build of dmake is a miss, never an error.
 //
-// Entries live in one directory, never inside the project: $DMAKE_CACHE_DIR
-// or the user's cache directory (Location). Writes go to a temporary file
-// renamed into place, so concurrent dmakes see a whole entry or none.
+// Entries live in one directory, never inside the project: the
+// subdirectory dmake-load-cache (marked with a CACHEDIR.TAG) of
+// $DMAKE_CACHE_DIR or of the user's cache directory (Location). Writes go
+// to a temporary file renamed into place, so concurrent dmakes see a whole
+// entry or none. Pruning only ever removes dmake's own entries: files of
+// that subdirectory with an entry's name, owned by this user, that begin
+// as an entry does; whatever else is in the directory is never touched.
 package loadcache
 
 import (
@@ -90,12 +94,23 @@ type Cache struct {
 	maxBytes                                int64
 }
 
-// New returns the cache in directory dir (created when first written).
+// Subdir is the directory, inside the cache location, that holds the
+// entries.
+const Subdir = "dmake-load-cache"
+
+// cacheDirTag marks Subdir as a cache (https://bford.info/cachedir/):
+// backup tools skip it.
+const cacheDirTag = "Signature: 8a477f597d28d172789f06886806bc55\n" +
+	"# This file is a cache directory tag created by dmake (its cache of loaded makefiles).\n" +
+	"# For information about cache directory tags, see https://bford.info/cachedir/\n"
+
+// New returns the cache at location dir: its entries are in dir/Subdir
+// (created when first written).
 func New(dir string) *Cache {
-	return &Cache{dir: dir, build: buildID(), maxBytes: maxBytes}
+	return &Cache{dir: filepath.Join(dir, Subdir), build: buildID(), maxBytes: maxBytes}
 }
 
-// Dir returns the cache's directory.
+// Dir returns the directory that holds the cache's entries.
 func (c *Cache) Dir() string { return c.dir }
 
 // Stats are the counts of lookups that hit and missed, of entries
@@ -414,7 +429,8 @@ func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, s
 // readOwn reads the file at path if this user owns it and no one else
 // may write it: a database from the cache runs its recipes.
 func readOwn(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Not through a link, and without blocking on a FIFO planted there.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, errors.New("no entry")
 	}
@@ -475,6 +491,10 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return err
 	}
+	tag := filepath.Join(c.dir, "CACHEDIR.TAG")
+	if _, err := os.Lstat(tag); errors.Is(err, os.ErrNotExist) {
+		os.WriteFile(tag, []byte(cacheDirTag), 0o644)
+	}
 	f, err := os.CreateTemp(c.dir, ".tmp-*")
 	if err != nil {
 		return err
@@ -512,11 +532,19 @@ const maxBytes = 256 << 20
 
 // prune removes entries (and abandoned temporary files) not used for
 // maxAge, and the least recently used ones past maxBytes in all: each
-// distinct directory, environment or command line makes an entry.
+// distinct directory, environment or command line makes an entry. Only
+// dmake's own entries are considered (ownEntry); nothing else in the
+// directory is removed, whatever its age or size.
 func (c *Cache) prune() {
-	ents, err := os.ReadDir(c.dir)
+	all, err := os.ReadDir(c.dir)
 	if err != nil {
 		return
+	}
+	var ents []os.DirEntry
+	for _, e := range all {
+		if ownEntry(c.dir, e) {
+			ents = append(ents, e)
+		}
 	}
 	type entry struct {
 		name string
@@ -548,6 +576,41 @@ func (c *Cache) prune() {
 		os.Remove(filepath.Join(c.dir, e.name))
 		total -= e.size
 	}
+}
+
+// ownEntry reports whether e, in dir, is one of dmake's entries or of its
+// temporary files: named as they are, a regular file (not followed if a
+// link) owned by this user, beginning with fileMagic. The content is read
+// without blocking (a FIFO is not a regular file and is never opened).
+func ownEntry(dir string, e os.DirEntry) bool {
+	name := e.Name()
+	switch {
+	case strings.HasPrefix(name, ".tmp-"):
+	case len(name) == 32 && strings.Trim(name, "0123456789abcdef") == "":
+	default:
+		return false
+	}
+	if !e.Type().IsRegular() {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Geteuid() {
+		return false
+	}
+	head := make([]byte, len(fileMagic))
+	if _, err := io.ReadFull(f, head); err != nil {
+		// An empty temporary file is one a killed store left.
+		return fi.Size() == 0 && strings.HasPrefix(name, ".tmp-")
+	}
+	return string(head) == fileMagic
 }
 
 // touch marks the entry at path used now, for prune.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,5 +161,96 @@ func TestPrune(t *testing.T) {
 		if gone := err != nil; gone != (i == 1 || i == 2) {
 			t.Errorf("entry %d: removed %v", i, gone)
 		}
+	}
+}
+
+// TestPruneKeepsForeignFiles: with DMAKE_CACHE_DIR pointing at a directory
+// that holds other files (a project, a directory of videos), pruning past
+// the age and the size limits removes only dmake's own entries: old files,
+// big files, files named like entries that are not entries, links and
+// FIFOs are all left alone.
+func TestPruneKeepsForeignFiles(t *testing.T) {
+	loc := t.TempDir()
+	old := time.Now().Add(-30 * 24 * time.Hour)
+	foreign := map[string]string{
+		"Makefile":            "all:\n",
+		"README":              "read me\n",
+		"video.mp4":           strings.Repeat("v", 4096),
+		Subdir + "/notes.txt": "mine\n",
+		Subdir + "/0123456789abcdef0123456789abcdef": "not an entry\n",
+		Subdir + "/.tmp-keep":                        "not a temporary entry\n",
+	}
+	for name, data := range foreign {
+		p := filepath.Join(loc, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	if err := syscall.Mkfifo(filepath.Join(loc, Subdir, "fedcba9876543210fedcba9876543210"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(filepath.Join(loc, "README"), filepath.Join(loc, Subdir, "00000000000000000000000000000000"))
+
+	c := New(loc)
+	c.maxBytes = 1 // every store is past the size limit
+	ctx := context.Background()
+	var keys []Key
+	var cfgs []makefile.Config
+	for i := 0; i < 3; i++ {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+		cfg := makefile.Config{Dir: dir}
+		keys = append(keys, store(t, c, cfg))
+		cfgs = append(cfgs, cfg)
+		if i == 0 {
+			os.Chtimes(c.path(keys[0]), old, old) // past maxAge
+		}
+	}
+	for name, data := range foreign {
+		got, err := os.ReadFile(filepath.Join(loc, name))
+		if err != nil || string(got) != data {
+			t.Errorf("%s: removed or changed by pruning (%v)", name, err)
+		}
+	}
+	for _, name := range []string{"fedcba9876543210fedcba9876543210", "00000000000000000000000000000000"} {
+		if _, err := os.Lstat(filepath.Join(loc, Subdir, name)); err != nil {
+			t.Errorf("%s: removed by pruning", name)
+		}
+	}
+	if _, err := os.Stat(c.path(keys[0])); err == nil {
+		t.Errorf("dmake's own entry past maxAge was kept")
+	}
+	if c.Lookup(ctx, keys[2], cfgs[2]) != nil {
+		t.Errorf("past the size limit (1 byte), pruning kept dmake's entries")
+	}
+	tag, err := os.ReadFile(filepath.Join(loc, Subdir, "CACHEDIR.TAG"))
+	if err != nil || !strings.HasPrefix(string(tag), "Signature: 8a477f597d28d172789f06886806bc55") {
+		t.Errorf("no cache directory tag: %v %q", err, tag)
+	}
+}
+
+// TestFIFOCacheEntry: a FIFO planted where an entry would be is a miss,
+// not a hang.
+func TestFIFOCacheEntry(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+	c := New(filepath.Join(t.TempDir(), "cache"))
+	cfg := makefile.Config{Dir: dir}
+	k := store(t, c, cfg)
+	os.Remove(c.path(k))
+	if err := syscall.Mkfifo(c.path(k), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Hit, 1)
+	go func() { done <- c.Lookup(context.Background(), k, cfg) }()
+	select {
+	case h := <-done:
+		if h != nil {
+			t.Error("a FIFO at the entry's path hits")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Lookup blocked on a FIFO at the entry's path")
 	}
 }
