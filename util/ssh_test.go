@@ -92,6 +92,29 @@ func TestSSHLegacyImage(t *testing.T) {
 	if st != 0 || !strings.Contains(out, "Linux") {
 		t.Errorf("ssh with commands on stdin: status %d, stdout %q, stderr %q", st, out, errs)
 	}
+
+	// The legacy bin/ssh, given the same arguments and input, ends the
+	// same way (it fetches its own copy of the key).
+	needDockerCLI(t)
+	t.Setenv("SSH_KEY_DIR", t.TempDir())
+	for _, tc := range []struct {
+		stdin  string
+		args   []string
+		status int
+		out    string
+	}{
+		{"", []string{id[:12], "echo", "hello from", "$(id -un)", "on port", "$SSH_PORT;", "exit", "3"}, 3, fmt.Sprintf("hello from root on port %d\n", port)},
+		{"uname -s; exit 4\n", []string{id}, 4, "Linux\n"},
+	} {
+		lst, lout, lerr := runLegacy(t, t.TempDir(), "ssh", tc.stdin, tc.args...)
+		dst, dout, derr := utilRun(t, strings.NewReader(tc.stdin), "ssh", tc.args...)
+		if lst != tc.status || !strings.HasSuffix(lout, tc.out) { // a login session prints the motd first
+			t.Errorf("legacy ssh %q: status %d stdout %q (stderr %q), want %d %q", tc.args, lst, lout, lerr, tc.status, tc.out)
+		}
+		if lst != dst || lout != dout {
+			t.Errorf("ssh %q with stdin %q:\nlegacy: status %d stdout %q (stderr %q)\n dmake: status %d stdout %q (stderr %q)", tc.args, tc.stdin, lst, lout, lerr, dst, dout, derr)
+		}
+	}
 }
 
 // TestStopallLegacyInit stops a container of the legacy ssh image: its
