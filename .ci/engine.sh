@@ -28,6 +28,7 @@ need_packages() {
 	command -v make >/dev/null || missing+=(make)
 	command -v ssh >/dev/null || missing+=(openssh-client)
 	command -v curl >/dev/null || missing+=(curl)
+	command -v strace >/dev/null || missing+=(strace) # TestNoHostAccess
 	if [ ${#missing[@]} -gt 0 ]; then
 		stage "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive

@@ -37,7 +37,10 @@
 //     hardened the same way, or refused);
 //   - command -v, type, which, source and pwd -P look at the host: rewritten
 //     to answer from the virtual FS (source gets a /dev/null/… path whose
-//     host stat fails at once);
+//     host stat fails at once), also behind "builtin", "command --" and
+//     "command -p", whose prefix the rewrite keeps (so "builtin pwd" in a
+//     function pwd is no recursion); TestNoHostAccess checks under strace
+//     that the child names no host path once it runs scripts;
 //   - ~user looks host users up: the names are found in the syntax tree and
 //     answered by the environment from the virtual /etc/passwd;
 //   - $$ and $PPID show host pids: renamed to synthetic variables;

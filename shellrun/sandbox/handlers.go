@@ -77,11 +77,52 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	sc.last = callRec{raw: raw, argv: argv}
 	sc.mu.Unlock()
 
+	// "builtin" and "command" (with -p, -- or no option) run the command
+	// after them without looking functions up: their name is what is
+	// rewritten, and the rewrite keeps the prefix.
 	i := 0
-	for i < len(args)-1 && (args[i] == "builtin" || args[i] == "command" && !strings.HasPrefix(args[i+1], "-")) {
-		i++
+	var prefix []string
+	lookup := false
+prefixes:
+	for i < len(args)-1 {
+		switch args[i] {
+		case "builtin":
+			prefix = []string{"builtin"}
+			i++
+			if args[i] == "--" && i < len(args)-1 {
+				i++
+			}
+		case "command":
+			j := i + 1
+			for j < len(args) && strings.HasPrefix(args[j], "-") && args[j] != "-" {
+				if args[j] == "--" {
+					j++
+					break
+				}
+				if strings.Trim(args[j], "-pvV") != "" {
+					break prefixes // an option bash refuses: left to the interpreter
+				}
+				lookup = lookup || strings.ContainsAny(args[j], "vV")
+				j++
+			}
+			if j == len(args) {
+				return []string{":"}, nil
+			}
+			if lookup {
+				pos := sc.where(raw)
+				sc.d.contain(pos, "host-lookup", "command -v answered from the virtual FS, not the host's PATH")
+				return append([]string{sc.d.h.lookup, "command"}, args[j:]...), nil
+			}
+			prefix = []string{"command"}
+			i = j
+		default:
+			break prefixes
+		}
 	}
 	name, rest := args[i], args[i+1:]
+	if prefix != nil && !specialCalls[name] {
+		return append(prefix, args[i:]...), nil
+	}
 	if sc.d.h.is(name) && name != sc.d.h.hdoc {
 		// A script that names a helper (it cannot know the token) meets
 		// an unknown command, as it would in bash.
@@ -92,26 +133,9 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 	}
 	pos := sc.where(raw)
 	switch name {
-	case "command":
-		var names []string
-		show := false
-		for j, a := range rest {
-			if !strings.HasPrefix(a, "-") || a == "-" {
-				names = rest[j:]
-				break
-			}
-			if strings.ContainsAny(a, "vV") {
-				show = true
-			}
-		}
-		if show {
-			sc.d.contain(pos, "host-lookup", "command -v answered from the virtual FS, not the host's PATH")
-			return append([]string{sc.d.h.lookup, "command"}, names...), nil
-		}
-		if len(names) == 0 {
-			return []string{":"}, nil
-		}
-		return names, nil
+	case "command", "builtin":
+		// An option the interpreter refuses, or a lone prefix.
+		return args[i:], nil
 	case "type", "which", "hash":
 		if name == "hash" {
 			return []string{":"}, nil
@@ -154,7 +178,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		}
 		sc.mu.Unlock()
 		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
-		return append([]string{name, vfsPrefix + served}, rest[1:]...), nil
+		return append(append(prefix, name, vfsPrefix+served), rest[1:]...), nil
 	case "eval":
 		src := strings.Join(rest, " ")
 		f, err := syntax.NewParser().Parse(strings.NewReader(src), "")
@@ -168,11 +192,11 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 			sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
 			sc.mu.Unlock()
 			if text != "" {
-				return []string{"eval", text}, nil
+				return append(prefix, "eval", text), nil
 			}
 		}
 	case "trap":
-		return sc.trap(pos, args[:i], rest)
+		return sc.trap(pos, prefix, rest)
 	case "alias":
 		for _, a := range rest {
 			if _, v, ok := strings.Cut(a, "="); ok {
@@ -190,7 +214,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 		if len(rest) > 0 {
 			sc.d.contain(pos, "host-lookup", "pwd -P answered from the virtual FS, not by resolving host symlinks")
 		}
-		return []string{"pwd"}, nil
+		return append(prefix, "pwd"), nil
 	case "read", "mapfile", "readarray", "select":
 		sc.d.contain(pos, "stdin", "%s reads an empty stdin: the sandbox never hands scripts the terminal", name)
 	case "kill":
@@ -222,7 +246,7 @@ func (sc *scope) call(ctx context.Context, args []string) ([]string, error) {
 			sc.d.noteHelper(name, rest)
 		}
 	}
-	return args, nil
+	return append(prefix, args[i:]...), nil
 }
 
 // maxFrames bounds the Go stack depth of a running script: about 1000
@@ -333,7 +357,7 @@ func (sc *scope) trap(pos string, prefix, rest []string) ([]string, error) {
 		sc.files = append(sc.files, indexFile(f, strings.SplitN(pos, ":", 2)[0]))
 		sc.mu.Unlock()
 	}
-	out := []string{"trap", cb}
+	out := append(prefix, "trap", cb)
 	for _, s := range rest[1:] {
 		switch strings.TrimPrefix(strings.ToUpper(s), "SIG") {
 		case "EXIT", "0":
@@ -345,7 +369,7 @@ func (sc *scope) trap(pos string, prefix, rest []string) ([]string, error) {
 		}
 	}
 	sc.d.record(Command{Pos: pos, Argv: append([]string{"trap"}, rest...), Kind: "builtin"})
-	if len(out) == 2 {
+	if len(out) == len(prefix)+2 {
 		return []string{":"}, nil
 	}
 	return out, nil
