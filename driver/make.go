@@ -79,6 +79,9 @@ type makeJob struct {
 	goals       []string
 	env         []string
 	middlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// slots are the job slots and jobserver of a make run (setupJobs);
+	// nil means -j of opts alone, without a jobserver.
+	slots *jobSlots
 }
 
 // loadConfig is the makefile configuration of a job under opts.
@@ -95,6 +98,10 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 		jobs = -1 // -j without a number: no limit
 	} else if jobs == 1 {
 		jobs = 0
+	}
+	auth := ""
+	if job.slots != nil {
+		jobs, auth = job.slots.jobs, job.slots.auth()
 	}
 	return makefile.Config{
 		Dir:             job.dir,
@@ -123,6 +130,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 			PrintDirectory: opts.PrintDirectory,
 			NoPrintDir:     opts.NoPrintDirectory,
 			Jobs:           jobs,
+			JobserverAuth:  auth,
 			OldFiles:       opts.OldFiles,
 			WhatIf:         opts.WhatIf,
 		},
@@ -159,7 +167,16 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 	if jobs == 0 {
 		jobs = 1
 	}
+	var js executor.Jobserver
+	var files []*os.File
+	if job.slots != nil && job.slots.js != nil {
+		// The tokens limit the jobs, this make's and its sub-makes'.
+		jobs = -1
+		js, files = job.slots.js, job.slots.js.ChildFiles()
+	}
 	return executor.Options{
+		Jobserver:       js,
+		RecursiveFiles:  files,
 		Goals:           job.goals,
 		Dir:             job.dir,
 		Jobs:            jobs,
@@ -225,7 +242,19 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		env:         env,
 		middlewares: middlewares,
 	}
-	if printsDirectory(opts, makeLevel(job.env)) {
+	slots := setupJobs(opts, env, progName(makeLevel(env)), stdio.Err)
+	defer slots.close()
+	job.slots = &slots
+	// The flags of the environment's MAKEFLAGS (a parent make's -s,
+	// -w, --no-print-directory) count as the command line's, and a
+	// make that prints the directory says so in its MAKEFLAGS (the "w"
+	// of a sub-make's), as make does.
+	ef := makefile.DecodeMakeflags(envMakeflags(env))
+	opts.Silent = opts.Silent || ef.Silent
+	opts.NoPrintDirectory = opts.NoPrintDirectory || ef.NoPrintDir
+	opts.PrintDirectory = opts.PrintDirectory || ef.PrintDirectory
+	opts.PrintDirectory = printsDirectory(opts, makeLevel(job.env))
+	if opts.PrintDirectory {
 		prog := progName(makeLevel(job.env))
 		fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, root)
 		defer fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, root)
@@ -234,6 +263,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	if db == nil {
 		return status
 	}
+	slots.afterLoad(db, progName(makeLevel(job.env)), stdio.Err)
 	if b != nil {
 		b.Inputs = makefileList(ctx, db, root)
 	}

@@ -26,6 +26,7 @@ type Options struct {
 	IncludeDirs      []string // -I
 	DryRun           bool     // -n
 	Jobs             int      // -j N; 0 means -j without a limit, 1 the default
+	JobsSet          bool     // -j was given (so that -j1 wins over MAKEFLAGS)
 	KeepGoing        bool     // -k (cleared again by -S)
 	AlwaysMake       bool     // -B
 	Silent           bool     // -s

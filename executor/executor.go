@@ -68,6 +68,23 @@ type Options struct {
 	// KillTimeout is how long an interrupted command has between SIGINT and
 	// SIGKILL; zero means two seconds.
 	KillTimeout time.Duration
+	// Jobserver, when not nil, limits the jobs that run at once together
+	// with every other make sharing it: each job beyond the first takes
+	// one of its tokens (Jobs should then be below 0, no limit of its
+	// own).
+	Jobserver Jobserver
+	// RecursiveFiles are passed to every command of a recursive recipe
+	// line as its descriptors 3 and up (the jobserver's ChildFiles).
+	RecursiveFiles []*os.File
+}
+
+// Jobserver is GNU make's jobserver as the executor uses it
+// (jobserver.Jobserver).
+type Jobserver interface {
+	// Acquire takes a token, waiting for one until ctx is done.
+	Acquire(ctx context.Context) (byte, error)
+	// Release gives a token back.
+	Release(token byte) error
 }
 
 // Exit statuses of Run, as make's.
@@ -212,6 +229,10 @@ type executor struct {
 
 	silentTargets, ignoreTargets map[string]bool
 	suffixes                     []string
+
+	// tokens are the jobserver tokens held: one per running job beyond
+	// the first.
+	tokens []byte
 }
 
 func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
@@ -710,6 +731,10 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 		e.finish(j)
 		return s.status
 	}
+	if !e.takeToken() {
+		s.phase, s.status = phDone, stFailed
+		return stFailed
+	}
 	e.running++
 	j.echoFirst()
 	go func() {
@@ -802,7 +827,57 @@ func (e *executor) reap() {
 	}
 	j := <-e.done
 	e.running--
+	e.releaseToken()
 	e.finish(j)
+}
+
+// takeToken makes sure a job may start under the jobserver: the first
+// running job needs no token, any other waits for one, or for a running
+// job to finish. It returns false when the run is interrupted or stopped
+// meanwhile.
+func (e *executor) takeToken() bool {
+	js := e.opts.Jobserver
+	for js != nil && e.running > 0 {
+		type got struct {
+			b   byte
+			err error
+		}
+		ctx, cancel := context.WithCancel(e.ctx)
+		ch := make(chan got, 1)
+		go func() {
+			b, err := js.Acquire(ctx)
+			ch <- got{b, err}
+		}()
+		select {
+		case g := <-ch:
+			cancel()
+			if g.err != nil {
+				return false
+			}
+			e.tokens = append(e.tokens, g.b)
+			return true
+		case j := <-e.done:
+			cancel()
+			if g := <-ch; g.err == nil {
+				_ = js.Release(g.b)
+			}
+			e.running--
+			e.releaseToken()
+			e.finish(j)
+			if e.stop || e.ctx.Err() != nil {
+				return false
+			}
+		}
+	}
+	return e.ctx.Err() == nil
+}
+
+// releaseToken gives back a token the running jobs no longer need.
+func (e *executor) releaseToken() {
+	if len(e.tokens) > 0 && len(e.tokens) >= e.running {
+		_ = e.opts.Jobserver.Release(e.tokens[len(e.tokens)-1])
+		e.tokens = e.tokens[:len(e.tokens)-1]
+	}
 }
 
 // finish records the outcome of a finished job.

@@ -251,6 +251,9 @@ func (j *job) run(ctx context.Context) {
 			ProcessGroup:    e.pgroups,
 			KillTimeout:     e.opts.KillTimeout,
 		}
+		if c.Recursive {
+			rc.ExtraFiles = e.opts.RecursiveFiles
+		}
 		res, err := rc.Run(shellrun.WithSource(ctx, j.where(i)), c.Text)
 		if lineSync {
 			j.flush()

@@ -24,7 +24,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 2
+	codecVersion = 3
 )
 
 type encoder struct {
@@ -339,6 +339,7 @@ func (e *encoder) flags(f *Flags) {
 	e.bits(f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides,
 		f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir)
 	e.int(int64(f.Jobs))
+	e.str(f.JobserverAuth)
 	e.list(f.OldFiles)
 	e.list(f.WhatIf)
 }
@@ -759,6 +760,7 @@ func (d *decoder) flags(f *Flags) {
 	f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
 	f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir = b[8], b[9], b[10], b[11], b[12]
 	f.Jobs = int(d.int())
+	f.JobserverAuth = d.str()
 	f.OldFiles = d.strList()
 	f.WhatIf = d.strList()
 }

@@ -100,8 +100,11 @@ type Flags struct {
 	PrintDirectory bool // -w
 	NoPrintDir     bool // --no-print-directory
 	Jobs           int  // -j N; 0 is the default (1), -1 means -j without limit
-	OldFiles       []string
-	WhatIf         []string
+	// JobserverAuth is the value of --jobserver-auth in MAKEFLAGS: the
+	// jobserver recursive sub-makes share ("R,W" or "fifo:PATH"), or "".
+	JobserverAuth string
+	OldFiles      []string
+	WhatIf        []string
 }
 
 // Shell runs the command of a $(shell …) call. The makefile package calls it

@@ -85,6 +85,15 @@ func (f *Flags) letters() string {
 
 func (f *Flags) longs() []string {
 	var l []string
+	switch {
+	case f.Jobs < 0:
+		l = append(l, "-j")
+	case f.Jobs > 0:
+		l = append(l, "-j"+strconv.Itoa(f.Jobs))
+	}
+	if f.JobserverAuth != "" {
+		l = append(l, "--jobserver-auth="+f.JobserverAuth)
+	}
 	if f.NoPrintDir {
 		l = append(l, "--no-print-directory")
 	}
@@ -128,10 +137,16 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 // what -R implies.
 func prepareConfig(cfg *Config) {
 	var envVars []string
+	jobs, auth := cfg.Flags.Jobs, cfg.Flags.JobserverAuth
 	for _, kv := range cfg.Env {
 		if strings.HasPrefix(kv, "MAKEFLAGS=") {
 			envVars = decodeMakeflags(kv[len("MAKEFLAGS="):], &cfg.Flags)
 		}
+	}
+	if jobs != 0 || auth != "" {
+		// The caller decided the job slots (the command line's -j wins
+		// over the environment's; a jobserver is the caller's to open).
+		cfg.Flags.Jobs, cfg.Flags.JobserverAuth = jobs, auth
 	}
 	if len(envVars) > 0 {
 		cfg.CommandLineVars = append(envVars, cfg.CommandLineVars...)
@@ -257,7 +272,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		def("-*-command-variables-*-", strings.Join(overrides, " "), Simple, OriginAutomatic)
 		def("MAKEOVERRIDES", "${-*-command-variables-*-}", Recursive, envOrigin)
 	}
-	mk, mf := cfg.Flags.makeflags(false, len(overrides) > 0)
+	// While the makefiles are read MAKEFLAGS has no -j: make sets up its
+	// job slots after reading them.
+	parseFlags := cfg.Flags
+	parseFlags.Jobs, parseFlags.JobserverAuth = 0, ""
+	mk, mf := parseFlags.makeflags(false, len(overrides) > 0)
 	mkOrigin := OriginFile
 	if cfg.Flags.EnvOverrides {
 		mkOrigin = OriginEnvOverride
@@ -357,6 +376,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 }
 
 func mkFlagsParse(f Flags, haveVars bool) string {
+	f.Jobs, f.JobserverAuth = 0, ""
 	mk, _ := f.makeflags(false, haveVars)
 	return mk
 }
@@ -495,6 +515,33 @@ func (db *Database) IsPhony(name string) bool {
 	return false
 }
 
+// DecodeMakeflags returns the flags a MAKEFLAGS value of the environment
+// sets, as a sub-make reads them.
+func DecodeMakeflags(value string) Flags {
+	var f Flags
+	decodeMakeflags(value, &f)
+	return f
+}
+
+// SetJobs records the job slots and jobserver a run settled on after
+// reading the makefiles (the command line's -j, else a makefile's
+// "MAKEFLAGS += -jN", else the environment's), and makes MAKEFLAGS and
+// MFLAGS say so, as make defines them again before making the goals.
+func (db *Database) SetJobs(jobs int, auth string) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.Flags.Jobs, db.Flags.JobserverAuth = jobs, auth
+	g := db.ev.globals
+	haveVars := g.m["-*-command-variables-*-"] != nil
+	mk, mf := db.Flags.makeflags(true, haveVars)
+	if v := g.m["MAKEFLAGS"]; v != nil {
+		v.Value, v.tree = mk, nil
+	}
+	if v := g.m["MFLAGS"]; v != nil {
+		v.Value, v.tree = mf, nil
+	}
+}
+
 // decodeMakeflags applies the flags of a MAKEFLAGS value to f and returns
 // the variable assignments after "--".
 func decodeMakeflags(s string, f *Flags) []string {
@@ -525,6 +572,12 @@ func decodeMakeflags(s string, f *Flags) []string {
 				f.AlwaysMake = true
 			case "--just-print", "--dry-run", "--recon":
 				f.DryRun = true
+			default:
+				if v, ok := strings.CutPrefix(w, "--jobserver-auth="); ok {
+					f.JobserverAuth = v
+				} else if v, ok := strings.CutPrefix(w, "--jobserver-fds="); ok {
+					f.JobserverAuth = v
+				}
 			}
 		case strings.HasPrefix(w, "-") || i == 0 && strings.IndexByte(w, '=') < 0:
 			letters := strings.TrimPrefix(w, "-")

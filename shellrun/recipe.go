@@ -68,6 +68,10 @@ type Recipe struct {
 	// KillTimeout is how long a cancelled command has between SIGINT and
 	// SIGKILL; zero means two seconds.
 	KillTimeout time.Duration
+	// ExtraFiles are inherited by every external command as its
+	// descriptors 3 and up (exec.Cmd.ExtraFiles): the jobserver's pipe
+	// for the commands of a recursive line.
+	ExtraFiles []*os.File
 }
 
 // Result is how a recipe line ended, as make sees it.
@@ -443,7 +447,7 @@ func (rc *Recipe) execHandler(shellName string, direct bool, res *execResult) in
 		if err != nil {
 			return rc.notRunnable(hc, shellName, direct, args[0], err)
 		}
-		st, sig, err := runProcess(ctx, path, args, hc, rc.ProcessGroup, rc.killTimeout())
+		st, sig, err := runProcess(ctx, path, args, hc, rc.ProcessGroup, rc.killTimeout(), rc.ExtraFiles)
 		if err != nil {
 			if errors.Is(err, syscall.ENOEXEC) {
 				// execvp and sh both run such a file with /bin/sh.

@@ -5,6 +5,7 @@ package shellrun
 import (
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -17,7 +18,7 @@ import (
 // (the error wraps the errno) or the context was cancelled. On
 // cancellation the process (its whole group with pgroup) gets SIGINT, and
 // SIGKILL after killTimeout.
-func runProcess(ctx context.Context, path string, args []string, hc interp.HandlerContext, pgroup bool, killTimeout time.Duration) (int, syscall.Signal, error) {
+func runProcess(ctx context.Context, path string, args []string, hc interp.HandlerContext, pgroup bool, killTimeout time.Duration, extra []*os.File) (int, syscall.Signal, error) {
 	cmd := exec.Command(path)
 	cmd.Args = args
 	cmd.Env = execEnv(hc.Env)
@@ -25,6 +26,7 @@ func runProcess(ctx context.Context, path string, args []string, hc interp.Handl
 	cmd.Stdin = hc.Stdin
 	cmd.Stdout = hc.Stdout
 	cmd.Stderr = hc.Stderr
+	cmd.ExtraFiles = extra
 	if pgroup {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
@@ -40,6 +42,7 @@ func runProcess(ctx context.Context, path string, args []string, hc interp.Handl
 		c := exec.Command(path)
 		c.Args, c.Env, c.Dir = cmd.Args, cmd.Env, cmd.Dir
 		c.Stdin, c.Stdout, c.Stderr, c.SysProcAttr = cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.SysProcAttr
+		c.ExtraFiles = extra
 		cmd = c
 	}
 	if err != nil {

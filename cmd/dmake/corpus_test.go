@@ -63,7 +63,8 @@ func binaryRunner(bin string) maketest.Runner {
 }
 
 // TestCorpusThroughBinary runs the whole differential corpus (testdata/make
-// and testdata/make-exec) through GNU make and through the dmake binary:
+// and testdata/make-exec, and testdata/make-recursive, whose cases run real
+// sub-makes) through GNU make and through the dmake binary:
 // stdout, stderr (program name replaced), exit status and the files left
 // must be identical. Cases listed in testdata/make-exec/KNOWN_DIFFERENCES
 // and testdata/make/KNOWN_DIFFERENCES are allowed to differ, each for its stated reason.
@@ -89,6 +90,19 @@ func TestCorpusThroughBinary(t *testing.T) {
 	if len(cases) < 100 {
 		t.Fatalf("only %d cases found: the corpus is missing", len(cases))
 	}
+	// Recursive cases run real sub-makes ($(MAKE) is the binary under
+	// test), which only this runner has.
+	rec, err := maketest.LoadCases(filepath.Join("..", "..", "testdata", "make-recursive"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec) == 0 {
+		t.Fatal("no case in testdata/make-recursive")
+	}
+	for _, c := range rec {
+		c.Name = "recursive/" + c.Name
+	}
+	cases = append(cases, rec...)
 	tmp := t.TempDir()
 	run := binaryRunner(bin)
 	differ := 0

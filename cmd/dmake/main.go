@@ -202,6 +202,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	if *noKeepGoing {
 		o.KeepGoing = false
 	}
+	o.JobsSet = fs.Changed("jobs")
 	if *noLoadCache {
 		o.LoadCache = loadcache.Off
 	}
