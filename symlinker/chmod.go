@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dmake-dev/dmake/internal/filemode"
 	"golang.org/x/sys/unix"
 )
 
@@ -46,7 +47,7 @@ func runChmod(c *cmd, args []string) bool {
 		c.usageError("missing operand after %s", c.quote(operands[0]))
 		return true
 	}
-	changes, ok := compileMode(operands[0])
+	changes, ok := filemode.Compile(operands[0])
 	if !ok {
 		c.usageError("invalid mode: %s", c.quote(operands[0]))
 		return true
@@ -66,7 +67,7 @@ func runChmod(c *cmd, args []string) bool {
 type chmoder struct {
 	c                *cmd
 	recursive, quiet bool
-	changes          []modeChange
+	changes          filemode.Changes
 	umask            uint32
 }
 
@@ -104,7 +105,7 @@ func (ch *chmoder) chmod(path string, top bool) {
 	}
 	isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
 	old := st.Mode & modeBits
-	mode, _ := adjustMode(old, isDir, ch.umask, ch.changes)
+	mode, _ := ch.changes.Apply(old, isDir, ch.umask)
 	if mode != old {
 		if err := unix.Fchmodat(c.dirfd, path, mode, 0); err != nil {
 			if !ch.quiet {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dmake-dev/dmake/internal/filemode"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,12 +45,12 @@ func runMkdir(c *cmd, args []string) bool {
 	}
 	mode, bits := uint32(sIRWXUGO), uint32(0)
 	if haveMode {
-		changes, ok := compileMode(modeArg)
+		changes, ok := filemode.Compile(modeArg)
 		if !ok {
 			c.errorf("invalid mode %s", c.quote(modeArg))
 			return true
 		}
-		mode, bits = adjustMode(sIRWXUGO, true, umask, changes)
+		mode, bits = changes.Apply(sIRWXUGO, true, umask)
 	}
 	m := &mkdirer{c: c, parents: parents, verbose: verbose, mode: mode, bits: bits, umask: umask}
 	for _, d := range dirs {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/dmake-dev/dmake/internal/filemode"
 )
 
 // models answers commands by name; filled by initModels (models refer to
@@ -331,7 +333,12 @@ func mkdirModel(m *mctx, a []string) int {
 	set, ops := flags(a, "m|mode|")
 	perm := fs.FileMode(0o755)
 	if mode, ok := set["m"]; ok {
-		perm = parseMode(mode, 0o755)
+		// mkdir -m applies the mode to a+rwx (GNU mkdir.c).
+		p, ok := applyMode(mode, 0o777, true, buildUmask)
+		if !ok {
+			return m.fail(1, "invalid mode '%s'", mode)
+		}
+		perm = p
 	}
 	code := 0
 	for _, p := range ops {
@@ -476,67 +483,39 @@ func lnModel(m *mctx, a []string) int {
 	return code
 }
 
-// parseMode applies an octal or symbolic chmod mode to old.
-func parseMode(s string, old fs.FileMode) fs.FileMode {
-	if n, err := strconv.ParseUint(s, 8, 32); err == nil {
-		mode := fs.FileMode(n & 0o777)
-		if n&0o4000 != 0 {
-			mode |= fs.ModeSetuid
-		}
-		if n&0o2000 != 0 {
-			mode |= fs.ModeSetgid
-		}
-		if n&0o1000 != 0 {
-			mode |= fs.ModeSticky
-		}
-		return mode
+// buildUmask is the umask of the build (root in a Debian container).
+const buildUmask = 0o022
+
+// applyMode applies a chmod mode (octal or symbolic, as GNU chmod takes
+// it) to the mode old of a file or, if dir, a directory, under umask; ok
+// is false for an invalid mode.
+func applyMode(s string, old fs.FileMode, dir bool, umask uint32) (fs.FileMode, bool) {
+	changes, ok := filemode.Compile(s)
+	if !ok {
+		return old, false
 	}
-	mode := old & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-	for _, clause := range strings.Split(s, ",") {
-		i := strings.IndexAny(clause, "+-=")
-		if i < 0 {
-			continue
-		}
-		who, op, perms := clause[:i], clause[i], clause[i+1:]
-		if who == "" || strings.Contains(who, "a") {
-			who = "ugo"
-		}
-		var bits fs.FileMode
-		for _, p := range perms {
-			for _, w := range who {
-				shift := map[rune]uint{'u': 6, 'g': 3, 'o': 0}[w]
-				switch p {
-				case 'r':
-					bits |= 4 << shift
-				case 'w':
-					bits |= 2 << shift
-				case 'x', 'X':
-					bits |= 1 << shift
-				case 's':
-					if w == 'u' {
-						bits |= fs.ModeSetuid
-					} else if w == 'g' {
-						bits |= fs.ModeSetgid
-					}
-				case 't':
-					bits |= fs.ModeSticky
-				}
-			}
-		}
-		switch op {
-		case '+':
-			mode |= bits
-		case '-':
-			mode &^= bits
-		case '=':
-			var mask fs.FileMode
-			for _, w := range who {
-				mask |= 7 << map[rune]uint{'u': 6, 'g': 3, 'o': 0}[w]
-			}
-			mode = mode&^mask | bits
-		}
+	bits := uint32(old.Perm())
+	if old&fs.ModeSetuid != 0 {
+		bits |= 0o4000
 	}
-	return mode
+	if old&fs.ModeSetgid != 0 {
+		bits |= 0o2000
+	}
+	if old&fs.ModeSticky != 0 {
+		bits |= 0o1000
+	}
+	n, _ := changes.Apply(bits, dir, umask)
+	mode := fs.FileMode(n & 0o777)
+	if n&0o4000 != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if n&0o2000 != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if n&0o1000 != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode, true
 }
 
 func chmodModel(m *mctx, a []string) int {
@@ -556,6 +535,9 @@ func chmodModel(m *mctx, a []string) int {
 		return m.fail(1, "missing operand")
 	}
 	mode := ops[0]
+	if _, ok := filemode.Compile(mode); !ok {
+		return m.fail(1, "invalid mode: '%s'", mode)
+	}
 	code := 0
 	v := m.sc.d.vfs
 	var apply func(p string)
@@ -565,7 +547,8 @@ func chmodModel(m *mctx, a []string) int {
 			code = m.fail(1, "cannot access '%s': No such file or directory", p)
 			return
 		}
-		v.Chmod(p, parseMode(mode, fi.Mode()))
+		nm, _ := applyMode(mode, fi.Mode(), fi.IsDir(), buildUmask)
+		v.Chmod(p, nm)
 		if rec && fi.IsDir() {
 			ents, _ := v.ReadDir(p)
 			for _, e := range ents {
@@ -645,11 +628,16 @@ func installModel(m *mctx, a []string) int {
 	set, ops := flags(a, "mogtS|mode|owner|group|target-directory|suffix|")
 	v := m.sc.d.vfs
 	perm := fs.FileMode(0o755)
-	if mode, ok := set["m"]; ok {
-		perm = parseMode(mode, 0o755)
-	}
-	if mode, ok := set["--mode"]; ok {
-		perm = parseMode(mode, 0o755)
+	for _, k := range []string{"m", "--mode"} {
+		if mode, ok := set[k]; ok {
+			// install -m applies the mode to 0, without the umask
+			// (GNU install.c).
+			p, ok := applyMode(mode, 0, false, 0)
+			if !ok {
+				return m.fail(1, "invalid mode '%s'", mode)
+			}
+			perm = p
+		}
 	}
 	if has(set, "d", "--directory") {
 		for _, p := range ops {
