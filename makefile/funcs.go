@@ -752,7 +752,7 @@ func globSegments(ctx context.Context, curdir, p string, deps *globDeps) []strin
 					if name[0] == '.' && seg[0] != '.' {
 						continue
 					}
-					if ok, err := filepath.Match(seg, name); err == nil && ok {
+					if ok, err := filepath.Match(goPattern(seg), name); err == nil && ok {
 						next = append(next, join(c, name))
 					}
 				}
@@ -768,6 +768,48 @@ func globSegments(ctx context.Context, curdir, p string, deps *globDeps) []strin
 
 // path makes a make-relative name a path for the OS.
 func (ev *evaluator) path(p string) string { return pathAt(ev.curdir(), p) }
+
+// goPattern returns a glob(3) pattern in filepath.Match's syntax: a
+// bracket expression is negated by "[!...]" in glob(3), "[^...]" in Go,
+// and a "]" first in it is a member in glob(3), "\\]" in Go.
+func goPattern(p string) string {
+	if !strings.Contains(p, "[") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '\\' && i+1 < len(p) {
+			b.WriteString(p[i : i+2])
+			i++
+			continue
+		}
+		end := strings.IndexByte(p[i+1:], ']')
+		if c != '[' || end < 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('[')
+		j := i + 1
+		if j < len(p) && (p[j] == '!' || p[j] == '^') {
+			b.WriteByte('^')
+			j++
+		}
+		if j < len(p) && p[j] == ']' {
+			b.WriteString("\\]")
+			j++
+		}
+		k := strings.IndexByte(p[j:], ']')
+		if k < 0 {
+			// no closing bracket: the rest as it is
+			b.WriteString(p[j:])
+			return b.String()
+		}
+		b.WriteString(p[j : j+k+1])
+		i = j + k
+	}
+	return b.String()
+}
 
 // pathAt makes a name relative to curdir a path for the OS.
 func pathAt(curdir, p string) string {
