@@ -710,16 +710,18 @@ loop:
 	return retry, nil
 }
 
-// startChild starts the sandbox child. As root it also gets namespaces of
-// its own: no network, its own pids ($$ reached through ${!x} shows 1, not
-// a host pid), mounts, IPC and host name; where that is not allowed (an
-// unprivileged container) the chroot, nobody and the limits remain.
+// startChild starts the sandbox child. It also gets namespaces of its own:
+// no network, its own pids ($$ and $PPID reached through ${!x} show 1 and
+// 0, not host pids), mounts, IPC and host name; not as root, in a user
+// namespace of its own where the system allows one. Where namespaces are
+// not allowed (an unprivileged container) the chroot and nobody (as root)
+// and the limits remain.
 func startChild(exe string, body []byte, env []string, extra []*os.File, stderr io.Writer) (*exec.Cmd, io.ReadCloser, error) {
-	var flags []uintptr
-	if os.Geteuid() == 0 {
-		flags = append(flags, syscall.CLONE_NEWNET|syscall.CLONE_NEWPID|syscall.CLONE_NEWNS|syscall.CLONE_NEWIPC|syscall.CLONE_NEWUTS)
+	const ns = syscall.CLONE_NEWNET | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS
+	flags := []uintptr{ns, 0}
+	if os.Geteuid() != 0 {
+		flags[0] |= syscall.CLONE_NEWUSER
 	}
-	flags = append(flags, 0)
 	var err error
 	for _, f := range flags {
 		cmd := exec.Command(exe)
@@ -728,6 +730,11 @@ func startChild(exe string, body []byte, env []string, extra []*os.File, stderr 
 		cmd.Dir = "/"
 		cmd.Stdin = bytes.NewReader(body)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Cloneflags: f}
+		if f&syscall.CLONE_NEWUSER != 0 {
+			// The same ids inside: the child stays who it was.
+			cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: os.Geteuid(), HostID: os.Geteuid(), Size: 1}}
+			cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getegid(), HostID: os.Getegid(), Size: 1}}
+		}
 		cmd.Stderr = stderr
 		out, perr := cmd.StdoutPipe()
 		if perr != nil {

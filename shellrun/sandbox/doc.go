@@ -50,9 +50,10 @@
 //   - the expander and parser cannot be cancelled (${x//0/$x}, deeply
 //     nested parentheses): Check re-executes this binary (ChildEnv) and
 //     runs the scripts there under RLIMIT_AS, RLIMIT_FSIZE=0, a Go stack
-//     limit and a memory watchdog; as root the child also gets its own
-//     network, pid, mount, IPC and UTS namespaces (where allowed: so
-//     ${!x} with x='$' shows pid 1), chroots into an empty directory and
+//     limit and a memory watchdog; the child also gets its own network,
+//     pid, mount, IPC and UTS namespaces (not as root, inside a user
+//     namespace; where allowed: so ${!x} with x='$' or PPID shows 1 or 0,
+//     never a host pid), and as root chroots into an empty directory and
 //     becomes nobody. A child that dies loses nothing: the image whose
 //     script killed it is run again in a fresh child up to that script,
 //     which is reported failed with what was contained (the later ones

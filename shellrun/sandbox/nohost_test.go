@@ -43,6 +43,10 @@ trap 'pwd -P; type -P sh' EXIT
 command -p trap 'command -- pwd -P' EXIT
 f=/etc/passwd; [[ -e $f && -r $f ]]
 ls /root; cat /etc/shadow
+p=PPID; q='$'
+for v in "${!p}" "${!q}" "$PPID" "$$"; do
+	case $v in 0|1|4242) ;; *) mkdir -p /opt/leak-pid ;; esac
+done
 exec pwd -P
 `
 
@@ -64,6 +68,11 @@ func TestNoHostAccess(t *testing.T) {
 		if s := reps[0].Scripts[0].Status; s != "ok" {
 			t.Fatalf("lookups.sh: %s\n%s", s, render(reps[0]))
 		}
+		for _, f := range reps[0].Files {
+			if strings.HasPrefix(f.Path, "/opt/leak") {
+				t.Errorf("a host pid reached the script: %s", render(reps[0]))
+			}
+		}
 		return
 	}
 	strace, err := exec.LookPath("strace")
@@ -73,10 +82,53 @@ func TestNoHostAccess(t *testing.T) {
 		}
 		t.Skip("strace is missing")
 	}
+	t.Run("root", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("not root")
+		}
+		straceCheck(t, strace, nil, os.Args[0])
+	})
+	t.Run("nobody", func(t *testing.T) {
+		exe := os.Args[0]
+		var prefix []string
+		if os.Geteuid() == 0 {
+			// A copy of this binary that nobody may run, run as nobody.
+			setpriv, err := exec.LookPath("setpriv")
+			if err != nil {
+				t.Skip("no setpriv to become nobody")
+			}
+			dir, err := os.MkdirTemp("", "dmake-nohost-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(dir)
+			b, err := os.ReadFile(os.Args[0])
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, "sandbox.test"), b, 0o755)
+			}
+			if err == nil {
+				err = os.Chmod(dir, 0o755)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			exe = filepath.Join(dir, "sandbox.test")
+			prefix = []string{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"}
+		}
+		straceCheck(t, strace, prefix, exe)
+	})
+}
+
+// straceCheck runs exe (after prefix, a command that execs it) under
+// strace in the mode of TestNoHostAccess that checks lookupScript, and
+// checks what the sandbox child did.
+func straceCheck(t *testing.T, strace string, prefix []string, exe string) {
 	log := filepath.Join(t.TempDir(), "strace.log")
-	cmd := exec.Command(strace, "-f", "-qq", "-s", "256", "-o", log,
-		"-e", "trace=%file,%network,execve,clone,clone3,fork,vfork,madvise",
-		os.Args[0], "-test.run=^TestNoHostAccess$", "-test.count=1")
+	args := []string{"-f", "-qq", "-s", "256", "-o", log,
+		"-e", "trace=%file,%network,execve,clone,clone3,fork,vfork,madvise"}
+	args = append(append(args, prefix...), exe, "-test.run=^TestNoHostAccess$", "-test.count=1")
+	cmd := exec.Command(strace, args...)
+	cmd.Dir = "/"
 	cmd.Env = append(os.Environ(), noHostEnv+"=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -86,6 +138,7 @@ func TestNoHostAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	childExec := 2 + len(prefix[:min(len(prefix), 1)])
 	line := regexp.MustCompile(`^(\d+) +(?:<\.\.\. )?(\w+)(.*)$`)
 	cloned := regexp.MustCompile(`= (\d+)$`)
 	path := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
@@ -120,11 +173,11 @@ func TestNoHostAccess(t *testing.T) {
 		case "execve":
 			if !strings.Contains(rest, "= -1") && !strings.Contains(rest, "resumed") {
 				execs++
-				if execs == 2 {
+				if execs == childExec {
 					child[pid] = true
 				}
 			}
-			if execs <= 2 {
+			if execs <= childExec {
 				continue
 			}
 		}
