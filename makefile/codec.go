@@ -24,7 +24,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 3
+	codecVersion = 4
 )
 
 type encoder struct {
@@ -340,6 +340,7 @@ func (e *encoder) flags(f *Flags) {
 		f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir)
 	e.int(int64(f.Jobs))
 	e.str(f.JobserverAuth)
+	e.list(f.IncludeDirs)
 	e.list(f.OldFiles)
 	e.list(f.WhatIf)
 }
@@ -761,6 +762,7 @@ func (d *decoder) flags(f *Flags) {
 	f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir = b[8], b[9], b[10], b[11], b[12]
 	f.Jobs = int(d.int())
 	f.JobserverAuth = d.str()
+	f.IncludeDirs = d.strList()
 	f.OldFiles = d.strList()
 	f.WhatIf = d.strList()
 }

@@ -100,6 +100,8 @@ type Flags struct {
 	PrintDirectory bool // -w
 	NoPrintDir     bool // --no-print-directory
 	Jobs           int  // -j N; 0 is the default (1), -1 means -j without limit
+	// IncludeDirs are the -I directories, passed down in MAKEFLAGS.
+	IncludeDirs []string
 	// JobserverAuth is the value of --jobserver-auth in MAKEFLAGS: the
 	// jobserver recursive sub-makes share ("R,W" or "fifo:PATH"), or "".
 	JobserverAuth string

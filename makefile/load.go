@@ -85,6 +85,9 @@ func (f *Flags) letters() string {
 
 func (f *Flags) longs() []string {
 	var l []string
+	for _, d := range f.IncludeDirs {
+		l = append(l, "-I"+d)
+	}
 	switch {
 	case f.Jobs < 0:
 		l = append(l, "-j")
@@ -143,6 +146,10 @@ func prepareConfig(cfg *Config) {
 			envVars = decodeMakeflags(kv[len("MAKEFLAGS="):], &cfg.Flags)
 		}
 	}
+	// The environment's -I directories come first, as make reads
+	// MAKEFLAGS before its arguments; MAKEFLAGS passes all down.
+	cfg.IncludeDirs = append(cfg.Flags.IncludeDirs, cfg.IncludeDirs...)
+	cfg.Flags.IncludeDirs = cfg.IncludeDirs
 	if jobs != 0 || auth != "" {
 		// The caller decided the job slots (the command line's -j wins
 		// over the environment's; a jobserver is the caller's to open).
@@ -213,6 +220,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 			v.Export = Unexported
 			v.envValue = val
 			continue
+		case "MAKE_RESTARTS":
+			// make counts its restarts here, for its makefiles, not
+			// for its recipes and sub-makes.
+			def(name, val, Recursive, OriginEnvironment).Export = Unexported
+			continue
 		case "MAKELEVEL":
 			if level == 0 {
 				level, _ = strconv.Atoi(val)
@@ -242,6 +254,9 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 	// command line variables
 	var overrides []string
+	// A variable given twice (in MAKEFLAGS and on the command line) is
+	// passed down once, as it ended up: make keeps a list of variables.
+	overrideIndex := make(map[string]int)
 	for _, a := range cfg.CommandLineVars {
 		rawName, op, value, ok := parseVarDefinition(a)
 		if !ok {
@@ -259,6 +274,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 			v.Export = Exported
 			v.cmdline = true
 		}
+		if i, ok := overrideIndex[name]; ok {
+			overrides[i] = escapeCmdVar(a)
+			continue
+		}
+		overrideIndex[name] = len(overrides)
 		overrides = append(overrides, escapeCmdVar(a))
 	}
 	envOrigin := OriginEnvironment
@@ -532,7 +552,11 @@ func (db *Database) SetJobs(jobs int, auth string) {
 	defer db.mu.Unlock()
 	db.Flags.Jobs, db.Flags.JobserverAuth = jobs, auth
 	g := db.ev.globals
+	// MAKEOVERRIDES goes down even when only a makefile set it.
 	haveVars := g.m["-*-command-variables-*-"] != nil
+	if v := g.m["MAKEOVERRIDES"]; v != nil && strings.TrimSpace(v.Value) != "" {
+		haveVars = true
+	}
 	mk, mf := db.Flags.makeflags(true, haveVars)
 	if v := g.m["MAKEFLAGS"]; v != nil {
 		v.Value, v.tree = mk, nil
@@ -578,6 +602,10 @@ func decodeMakeflags(s string, f *Flags) []string {
 				} else if v, ok := strings.CutPrefix(w, "--jobserver-fds="); ok {
 					f.JobserverAuth = v
 				}
+			}
+		case strings.HasPrefix(w, "-I") && len(w) > 2:
+			if !slices.Contains(f.IncludeDirs, w[2:]) {
+				f.IncludeDirs = append(f.IncludeDirs, w[2:])
 			}
 		case strings.HasPrefix(w, "-") || i == 0 && strings.IndexByte(w, '=') < 0:
 			letters := strings.TrimPrefix(w, "-")
