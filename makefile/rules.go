@@ -449,6 +449,8 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 			recipe.Lines = append(recipe.Lines, RecipeLine{Text: c, Pos: Pos{File: r.file, Line: r.cmdsStarted + i}})
 		}
 		recipe.prefix = r.prefix
+	} else if r.grouped {
+		return &Error{Pos: rulePos, Msg: "grouped targets must provide a recipe"}
 	}
 	depstr := r.depstr
 	var normal, orderOnly []string
