@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // SchemaVersion is the version of the JSON report format documented in
@@ -235,14 +237,18 @@ func WriteJSON(w io.Writer, reports []*Report) error {
 }
 
 // WriteText writes a report for people.
+//
+// Every text that comes from a script (names, paths, URLs, messages) is
+// written with its control characters escaped (see termSafe): a script
+// cannot move the cursor or rewrite lines of the report.
 func (r *Report) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "image %s", r.Image)
+	fmt.Fprintf(w, "image %s", termSafe(r.Image))
 	if r.Base != "" {
-		fmt.Fprintf(w, " (base %s)", r.Base)
+		fmt.Fprintf(w, " (base %s)", termSafe(r.Base))
 	}
 	fmt.Fprintln(w, ":")
 	for _, s := range r.Scripts {
-		fmt.Fprintf(w, "  script %-40s %-7s %-4s %s", s.Path, s.Role, s.Shell, s.Status)
+		fmt.Fprintf(w, "  script %-40s %-7s %-4s %s", termSafe(s.Path), termSafe(string(s.Role)), termSafe(s.Shell), termSafe(s.Status))
 		if s.Exit != 0 {
 			fmt.Fprintf(w, " (exit %d)", s.Exit)
 		}
@@ -261,7 +267,7 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	list := func(title string, xs []string) {
 		if len(xs) > 0 {
-			fmt.Fprintf(w, "  %s: %s\n", title, strings.Join(uniq(xs), " "))
+			fmt.Fprintf(w, "  %s: %s\n", title, termSafe(strings.Join(uniq(xs), " ")))
 		}
 	}
 	list("packages installed", inst)
@@ -281,26 +287,50 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  commands: %d\n", len(r.Commands))
 	for _, f := range r.Network {
-		fmt.Fprintf(w, "  network (not verifiable offline): %s: %s %s\n", f.Pos, f.Tool, strings.Join(f.URLs, " "))
+		fmt.Fprintf(w, "  network (not verifiable offline): %s: %s %s\n", termSafe(f.Pos), termSafe(f.Tool), termSafe(strings.Join(f.URLs, " ")))
 	}
 	for _, c := range r.Contained {
 		if c.Pos != "" {
-			fmt.Fprintf(w, "  contained: %s: %s: %s\n", c.Pos, c.What, c.Msg)
+			fmt.Fprintf(w, "  contained: %s: %s: %s\n", termSafe(c.Pos), termSafe(c.What), termSafe(c.Msg))
 		} else {
-			fmt.Fprintf(w, "  contained: %s: %s\n", c.What, c.Msg)
+			fmt.Fprintf(w, "  contained: %s: %s\n", termSafe(c.What), termSafe(c.Msg))
 		}
 	}
 	for _, d := range r.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", d)
+		fmt.Fprintf(w, "  warning: %s\n", termSafe(d.String()))
 	}
 	for _, d := range r.Errors {
-		fmt.Fprintf(w, "  error: %s\n", d)
+		fmt.Fprintf(w, "  error: %s\n", termSafe(d.String()))
 	}
 	if r.OK() {
 		fmt.Fprintf(w, "  ok: %d warnings\n", len(r.Warnings))
 	} else {
 		fmt.Fprintf(w, "  FAILED: %d errors, %d warnings\n", len(r.Errors), len(r.Warnings))
 	}
+}
+
+// termSafe returns s with the characters a terminal acts on or hides
+// (C0 controls but tab, newline included; DEL; C1 controls; Unicode
+// format characters such as bidirectional overrides) written as Go
+// escapes (\x1b, \n, \u202e).
+func termSafe(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	return r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 || unicode.Is(unicode.Cf, r)
 }
 
 func uniq(xs []string) []string {
