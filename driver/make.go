@@ -250,11 +250,15 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	// make that prints the directory says so in its MAKEFLAGS (the "w"
 	// of a sub-make's), as make does.
 	ef := makefile.DecodeMakeflags(envMakeflags(env))
+	explicitW := opts.PrintDirectory && !opts.NoPrintDirectory
 	opts.Silent = opts.Silent || ef.Silent
+	opts.Question = opts.Question || ef.Question
 	opts.NoPrintDirectory = opts.NoPrintDirectory || ef.NoPrintDir
 	opts.PrintDirectory = opts.PrintDirectory || ef.PrintDirectory
 	opts.PrintDirectory = printsDirectory(opts, makeLevel(job.env))
-	if opts.PrintDirectory {
+	// Under -q make prints the directory it implies only along with
+	// other output; dmake then prints it only for the command line's -w.
+	if opts.PrintDirectory && (!opts.Question || explicitW) {
 		prog := progName(makeLevel(job.env))
 		fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, root)
 		defer fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, root)

@@ -890,6 +890,8 @@ func (e *executor) finish(j *job) {
 		s.status = stFailed
 		e.interr = true
 		e.interrupted = append(e.interrupted, j)
+	case j.question:
+		s.status = stQuestion
 	case j.failed:
 		s.status = stFailed
 		e.anyError = true

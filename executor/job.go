@@ -40,6 +40,9 @@ type job struct {
 
 	// outcome
 	failed, interrupted, ranRecursive bool
+	// question is -q's answer from a recursive line: its sub-make
+	// exited 1, something is out of date.
+	question bool
 	// dontcare: the job remakes an optional makefile (or a prerequisite
 	// of one): a failure is not reported (job.c: !dontcare).
 	dontcare bool
@@ -268,6 +271,11 @@ func (j *job) run(ctx context.Context) {
 		}
 		if res.Status == 0 && res.Signal == 0 {
 			continue
+		}
+		if e.opts.Question && c.Recursive && res.Status == 1 && res.Signal == 0 {
+			// The sub-make answered -q: not up to date, no error.
+			j.question = true
+			return
 		}
 		ignored := c.IgnoreError || e.opts.IgnoreErrors || j.ignoreTarget
 		j.childError(i, res, ignored)
