@@ -563,6 +563,7 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 	}
 	sc.files = append(sc.files, indexFile(f, name))
 	sc.homes = homes
+	d.devNetRedirects(f, name)
 	var stderr boundedBuffer
 	stderr.max = 64 << 10
 	r, err := interp.New(

@@ -425,6 +425,20 @@ func (sc *scope) open(ctx context.Context, p string, flag int, perm os.FileMode)
 	case "/dev/tty", "/dev/console":
 		return nil, pathErr("open", p, syscall.ENXIO)
 	}
+	if proto, addr, ok := devNet(vp); ok {
+		// bash opens a connection for /dev/tcp/HOST/PORT and
+		// /dev/udp/HOST/PORT: network access, which the dry run reports
+		// and answers with an empty stream.
+		sc.mu.Lock()
+		raw := sc.last.raw
+		sc.mu.Unlock()
+		pos := sc.files[0].name
+		if raw.IsValid() {
+			pos = sc.where(raw)
+		}
+		sc.d.devNetFetch(pos, proto, addr)
+		return devNull{}, nil
+	}
 	return sc.d.vfs.Open(vp, flag, perm)
 }
 
@@ -456,6 +470,49 @@ func (sc *scope) access(ctx context.Context, name string, mode interp.AccessMode
 func (sc *scope) readDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
 	hc := interp.HandlerCtx(ctx)
 	return sc.d.vfs.ReadDir(vpath(hc.Dir, name))
+}
+
+// devNetFetch reports a connection through /dev/tcp or /dev/udp, once per
+// address (the redirections written out are reported before the script
+// runs, at their place; those the script computes when they open).
+func (d *dryRun) devNetFetch(pos, proto, addr string) {
+	u := proto + "://" + addr
+	d.mu.Lock()
+	for _, f := range d.rep.Network {
+		if len(f.URLs) == 1 && f.URLs[0] == u && f.Tool == "/dev/"+proto {
+			d.mu.Unlock()
+			return
+		}
+	}
+	d.rep.Network = append(d.rep.Network, Fetch{Pos: pos, Tool: "/dev/" + proto, URLs: []string{u}})
+	d.mu.Unlock()
+	d.warnf(pos, "network", "%s: network access through bash's /dev/%s, not verifiable offline", u, proto)
+}
+
+// devNetRedirects reports the redirections of f to /dev/tcp and /dev/udp
+// paths written out in full.
+func (d *dryRun) devNetRedirects(f *syntax.File, name string) {
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if r, ok := n.(*syntax.Redirect); ok && r.Word != nil {
+			if proto, addr, ok := devNet(r.Word.Lit()); ok {
+				d.devNetFetch(fmt.Sprintf("%s:%d:%d", name, r.Pos().Line(), r.Pos().Col()), proto, addr)
+			}
+		}
+		return true
+	})
+}
+
+// devNet says whether p is one of bash's network paths,
+// /dev/tcp/HOST/PORT or /dev/udp/HOST/PORT, and returns the protocol and
+// HOST:PORT.
+func devNet(p string) (proto, addr string, ok bool) {
+	for _, proto := range []string{"tcp", "udp"} {
+		if rest, ok := strings.CutPrefix(p, "/dev/"+proto+"/"); ok {
+			host, port, _ := strings.Cut(rest, "/")
+			return proto, host + ":" + port, true
+		}
+	}
+	return "", "", false
 }
 
 type devNull struct{}
