@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -532,9 +533,10 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *ustate, depth
 	}
 
 	// Intermediate prerequisites that do not exist are made only now that
-	// the target is known to need them.
+	// the target is known to need them: order-only and .EXTRA_PREREQS
+	// ones too (remake.c walks all of file->deps).
 	if mustMake || e.opts.AlwaysMake {
-		for _, p := range s.prereqs {
+		for _, p := range slices.Concat(s.prereqs, s.order, s.extra) {
 			if !p.Intermediate || p.Phony {
 				continue
 			}

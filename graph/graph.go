@@ -238,7 +238,10 @@ func (g *Graph) Node(name string) *Node {
 	n.Phony = n.Phony || has(".PHONY")
 	n.Precious = n.Precious || has(".PRECIOUS")
 	n.Secondary = n.Secondary || has(".SECONDARY") || g.db.SecondaryAll
-	n.Intermediate = n.Intermediate || has(".INTERMEDIATE")
+	// .SECONDARY makes its files intermediate too (make's snap_deps: "both
+	// intermediate and secondary"): never deleted, but not made only
+	// because they are missing.
+	n.Intermediate = n.Intermediate || has(".INTERMEDIATE") || n.Secondary
 	n.Old = g.oldFiles[name]
 	g.nodes[name] = n
 	return n
