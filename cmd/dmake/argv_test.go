@@ -71,3 +71,40 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("-j alone: jobs=%d, want 0 (no limit)", o.Jobs)
 	}
 }
+
+// TestNoSilent checks that --no-silent turns off an earlier -s and that a
+// later -s turns it on again, as make's flag_off does (and -j1 given is
+// told from the default, so that it wins over MAKEFLAGS).
+func TestNoSilent(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		silent bool
+	}{
+		{[]string{"-s", "--no-silent"}, false},
+		{[]string{"--quiet", "--no-silent"}, false},
+		{[]string{"--no-silent", "-s"}, true},
+		{[]string{"--no-silent", "--silent"}, true},
+		{[]string{"--no-silent"}, false},
+	} {
+		flags, _, _, err := normalizeArgs(tt.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, _, err := parseFlags(flags)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if o.Silent != tt.silent {
+			t.Errorf("%q: Silent = %v, want %v", tt.args, o.Silent, tt.silent)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		set  bool
+	}{{nil, false}, {[]string{"-j1"}, true}, {[]string{"-j"}, true}} {
+		flags, _, _, _ := normalizeArgs(tt.args)
+		if o, _, _ := parseFlags(flags); o.JobsSet != tt.set {
+			t.Errorf("%q: JobsSet = %v, want %v", tt.args, o.JobsSet, tt.set)
+		}
+	}
+}

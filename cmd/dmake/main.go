@@ -156,6 +156,8 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	noKeepGoing := fs.BoolP("no-keep-going", "S", false, "turn off -k")
 	fs.BoolVarP(&o.AlwaysMake, "always-make", "B", false, "unconditionally make all targets")
 	fs.BoolVarP(&o.Silent, "silent", "s", false, "don't echo recipes")
+	fs.Var(noSilentValue{&o.Silent}, "no-silent", "echo recipes (turns off an earlier -s)")
+	fs.Lookup("no-silent").NoOptDefVal = "true"
 	fs.BoolVarP(&o.Question, "question", "q", false, "run no recipe; exit status says if up to date")
 	fs.BoolVarP(&o.IgnoreErrors, "ignore-errors", "i", false, "ignore errors from recipes")
 	fs.BoolVarP(&o.EnvOverrides, "environment-overrides", "e", false, "environment variables override makefiles")
@@ -222,6 +224,23 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	}
 	return o, fs, nil
 }
+
+// noSilentValue is --no-silent: it turns off -s given before it, as -s
+// after it turns it on again (make's flag_off).
+type noSilentValue struct{ silent *bool }
+
+func (v noSilentValue) String() string { return "false" }
+func (v noSilentValue) Set(s string) error {
+	on, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	if on {
+		*v.silent = false
+	}
+	return nil
+}
+func (v noSilentValue) Type() string { return "bool" }
 
 // unlimitedJobs is -j without a number.
 const unlimitedJobs = "unlimited"
