@@ -472,18 +472,17 @@ func loadScript(s *Script) error {
 	if s.File == "" {
 		return nil
 	}
+	if s.Source != nil && s.Mode != 0 {
+		return nil
+	}
+	b, fi, err := readScript(s.File)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
 	if s.Source == nil {
-		b, err := os.ReadFile(s.File)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.Path, err)
-		}
 		s.Source = b
 	}
 	if s.Mode == 0 {
-		fi, err := os.Stat(s.File)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.Path, err)
-		}
 		s.Mode = fi.Mode()
 	}
 	return nil

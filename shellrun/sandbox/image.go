@@ -1,13 +1,16 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // LooseImage makes one image of loose script files, run in the order
@@ -43,9 +46,13 @@ func LooseImage(name string, files []string) (Image, error) {
 		if dir := filepath.Dir(f); !seenFn && s.Role == RoleInstall && !probed[dir] {
 			probed[dir] = true
 			fn := filepath.Join(dir, "functions.sh")
-			if b, err := os.ReadFile(fn); err == nil {
+			b, _, err := readScript(fn)
+			switch {
+			case err == nil:
 				seenFn = true
 				img.Files = append(img.Files, ContextFile{Dest: "/build/script/functions.sh", Data: b, Mode: 0o644, Name: fn})
+			case !errors.Is(err, fs.ErrNotExist):
+				return img, err
 			}
 		}
 	}
@@ -94,7 +101,7 @@ func BuildDirImage(name, dir string) (Image, error) {
 			}
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		b, _, err := readScript(p)
 		if err != nil {
 			return err
 		}
@@ -123,7 +130,7 @@ func BuildDirImage(name, dir string) (Image, error) {
 	byPath(install)
 	byPath(boot)
 	byPath(runit)
-	if b, err := os.ReadFile(filepath.Join(dir, "install.sh")); err == nil {
+	if b, _, err := readScript(filepath.Join(dir, "install.sh")); err == nil {
 		img.Scripts = append(img.Scripts, Script{Path: "install.sh", Source: b, Mode: 0o755, Role: RoleInstall, Shell: "bash", Dest: "/build/install.sh"})
 	} else {
 		img.Scripts = append(img.Scripts, install...)
@@ -131,4 +138,38 @@ func BuildDirImage(name, dir string) (Image, error) {
 	img.Scripts = append(img.Scripts, boot...)
 	img.Scripts = append(img.Scripts, runit...)
 	return img, nil
+}
+
+// MaxScriptSize bounds the size of a script or context file the dry run
+// reads.
+const MaxScriptSize = 16 << 20
+
+// readScript reads a script or context file from the host: a regular file
+// (after links) of at most MaxScriptSize bytes. It never blocks on a FIFO
+// or a device (it opens without waiting and refuses what is not a regular
+// file) and never reads more than the limit, whatever the file does.
+func readScript(p string) ([]byte, fs.FileInfo, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: not a regular file (%v): scripts are read only from regular files", p, fi.Mode().Type())
+	}
+	if fi.Size() > MaxScriptSize {
+		return nil, nil, fmt.Errorf("%s: %d bytes, more than the %d a script may have", p, fi.Size(), MaxScriptSize)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxScriptSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if len(b) > MaxScriptSize {
+		return nil, nil, fmt.Errorf("%s: more than the %d bytes a script may have", p, MaxScriptSize)
+	}
+	return b, fi, nil
 }
