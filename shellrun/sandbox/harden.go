@@ -110,6 +110,15 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 					}
 				}
 			}
+		case *syntax.ForClause:
+			// v3.14.1 leaves a C-style loop when its body ends with a
+			// non-zero status; bash loops on. A no-op ending the body
+			// makes the interpreter loop as bash does (only $? after
+			// the loop can differ).
+			if _, ok := n.Loop.(*syntax.CStyleLoop); ok && rewrite && !cStyleFixed(n) {
+				p := n.DonePos
+				n.Do = append(n.Do, &syntax.Stmt{Position: p, Cmd: &syntax.CallExpr{Args: []*syntax.Word{{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: p, ValueEnd: p, Value: ":"}}}}}})
+			}
 		case *syntax.CoprocClause:
 			add(n.Pos(), "coproc", "coproc is not supported by the dry run", true)
 		case *syntax.FuncDecl:
@@ -120,6 +129,17 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 		return true
 	})
 	return hz
+}
+
+// cStyleFixed says whether a C-style loop's body already ends with the
+// no-op harden adds (text hardened again, as a sourced file's).
+func cStyleFixed(n *syntax.ForClause) bool {
+	if len(n.Do) == 0 {
+		return false
+	}
+	last := n.Do[len(n.Do)-1]
+	c, ok := last.Cmd.(*syntax.CallExpr)
+	return ok && last.Position == n.DonePos && len(c.Args) == 1 && c.Args[0].Lit() == ":"
 }
 
 // tildes finds the ~user prefixes of a literal (at its start and, in

@@ -50,3 +50,21 @@ func TestDevTCPIsNetwork(t *testing.T) {
 		t.Errorf("udp at %s, want t.sh:3:5", r.Network[1].Pos)
 	}
 }
+
+// TestCStyleLoopAsBash checks that a C-style for loop whose body ends
+// with a failure loops on, as bash does (the interpreter left it after
+// one pass), with and without a condition.
+func TestCStyleLoopAsBash(t *testing.T) {
+	src := `#!/bin/bash
+i=0
+for ((;;)); do i=$((i+1)); [ $i -ge 3 ] && break; false; done
+[ "$i" -eq 3 ] || mkdir /opt/bad-forever
+n=0
+for ((j=0; j<4; j++)); do n=$((n+1)); false; done
+[ "$n" -eq 4 ] || mkdir /opt/bad-counted
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	if !r.OK() || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+}
