@@ -566,7 +566,7 @@ func (b *Builder) describeFailure(name string, steps []Step, dir, workDir string
 	if !errors.As(err, &be) {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	f := &FailedStep{Image: name, Step: be.Step, Instruction: be.Instruction, Engine: be.Message, Output: output}
+	f := &FailedStep{Image: name, Step: be.Step, Instruction: displayInstruction(be.Instruction), Engine: be.Message, Output: output}
 	f.Steps = len(steps)
 	if be.Step >= 1 && be.Step <= len(steps) {
 		f.Script = steps[be.Step-1].Script
@@ -593,9 +593,23 @@ func (b *Builder) describeFailure(name string, steps []Step, dir, workDir string
 		}
 		for i := len(output) - 1; i >= 0; i-- {
 			m := scriptLineRe.FindStringSubmatch(output[i])
-			if m != nil && m[2] == f.Script {
+			if m == nil {
+				continue
+			}
+			if m[2] == f.Script {
 				fmt.Sscan(m[3], &f.Line)
 				f.Detail = m[4]
+				break
+			}
+			if strings.HasPrefix(output[i], "dmake: ") && strings.HasPrefix(m[1], "/build/script/") {
+				// errTrap's report of a failure in a helper
+				// the script sources (script/functions.sh).
+				fmt.Sscan(m[3], &f.Line)
+				f.Detail = m[4]
+				f.Script = m[2]
+				if f.ScriptFile != "" {
+					f.ScriptFile = filepath.Join(filepath.Dir(f.ScriptFile), m[2])
+				}
 				break
 			}
 		}

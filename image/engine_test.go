@@ -496,3 +496,75 @@ RUN echo final > /stage
 	}
 	t.Logf("--platform %s: %s", foreign, out2)
 }
+
+// A script that fails under "set -e" is reported with its file and line,
+// the failing command and its status, in the error and in the JSON error
+// event; stdout and stderr come in the order written, and the JSON output
+// events carry no colour codes. A failure in a sourced helper names the
+// helper's line.
+func TestEngineFailingScriptLine(t *testing.T) {
+	e, _ := testEngine(t)
+	ctx := context.Background()
+	prefix := uniquePrefix(t)
+	removeTagged(t, e, prefix)
+	for _, tt := range []struct {
+		name, script, helper string
+		file                 string
+		line                 int
+		detail               string
+	}{
+		{"script", "#!/bin/bash\nset -e\necho out1\necho err2 >&2\nprintf '\\033[31mred\\033[0m\\n'\necho out3\nfalse || true\nls /no-such-dir\necho never\n",
+			"", "03_fail.sh", 8, "ls /no-such-dir: exit status 2"},
+		{"helper", "#!/bin/bash\nset -e\n. /build/script/functions.sh\necho out1\necho err2 >&2\nprintf '\\033[31mred\\033[0m\\n'\necho out3\nfail_here\necho never\n",
+			"fail_here() {\n  echo in helper\n  test -e /no-such-file\n}\n", "functions.sh", 3, "test -e /no-such-file: exit status 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "script"), 0o755)
+			os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM debian:bookworm\nADD . /build\nRUN bash /build/install.sh\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "install.sh"), []byte("#!/bin/bash\nset -e\nfor s in /build/script/[0-9]*.sh; do bash $s; done\n"), 0o755)
+			os.WriteFile(filepath.Join(dir, "script", "03_fail.sh"), []byte(tt.script), 0o755)
+			if tt.helper != "" {
+				os.WriteFile(filepath.Join(dir, "script", "functions.sh"), []byte(tt.helper), 0o644)
+			}
+			var out strings.Builder
+			b := &Builder{Engine: e, TempDir: t.TempDir(), Progress: "json", Out: &out, Network: "none"}
+			_, err := b.Build(ctx, Request{ContextDir: dir, Settings: engine.BuildSettings{Tags: []string{prefix + tt.name}, Labels: map[string]string{enginetest.Label: "1"}}})
+			f, ok := err.(*FailedStep)
+			if !ok {
+				t.Fatalf("err = %v (%T), want a *FailedStep", err, err)
+			}
+			want := fmt.Sprintf("%s:%d: %s", filepath.Join(dir, "script", tt.file), tt.line, tt.detail)
+			if f.Line != tt.line || !strings.Contains(f.Error(), want) {
+				t.Errorf("error:\n%v\nwant line %d and %q", f, tt.line, want)
+			}
+			var outputs []string
+			var errEv *ProgressEvent
+			for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+				var ev ProgressEvent
+				if err := json.Unmarshal([]byte(l), &ev); err != nil {
+					t.Fatalf("progress line %q: %v", l, err)
+				}
+				switch ev.Event {
+				case "output":
+					if strings.Contains(ev.Text, "\x1b") {
+						t.Errorf("output event with a control sequence: %q", ev.Text)
+					}
+					outputs = append(outputs, ev.Text)
+				case "error":
+					errEv = &ev
+				}
+			}
+			if errEv == nil || errEv.Line != tt.line || errEv.Script != tt.file || !strings.Contains(errEv.Text, want) {
+				t.Errorf("error event %+v, want line %d of %s", errEv, tt.line, tt.file)
+			}
+			got := strings.Join(outputs, "\n")
+			if !strings.Contains(got, "out1\nerr2\nred\nout3\n") {
+				t.Errorf("output out of order:\n%s", got)
+			}
+			if strings.Contains(got, "never") {
+				t.Errorf("the script ran past its failing line:\n%s", got)
+			}
+		})
+	}
+}

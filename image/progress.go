@@ -146,7 +146,7 @@ func (p *progress) event(e engine.BuildEvent) {
 			fmt.Fprintln(p.w, e.Text)
 		}
 		if p.kind == "json" && e.Step > 0 && !strings.HasPrefix(e.Text, "Step ") && !strings.HasPrefix(e.Text, " ---> ") {
-			p.emit(ProgressEvent{Event: "output", Step: e.Step, Steps: p.steps, Text: e.Text})
+			p.emit(ProgressEvent{Event: "output", Step: e.Step, Steps: p.steps, Text: ansiRe.ReplaceAllString(e.Text, "")})
 		}
 		if !strings.HasPrefix(e.Text, "Step ") && !strings.HasPrefix(e.Text, " ---> ") && !strings.HasPrefix(e.Text, "Removing intermediate container") {
 			p.out = append(p.out, ansiRe.ReplaceAllString(e.Text, ""))
@@ -156,10 +156,10 @@ func (p *progress) event(e engine.BuildEvent) {
 		}
 	case engine.EventStep:
 		p.finishStep()
-		p.step, p.instr, p.state, p.stepStart, p.out = e.Step, e.Text, "started", time.Now(), nil
+		p.step, p.instr, p.state, p.stepStart, p.out = e.Step, displayInstruction(e.Text), "started", time.Now(), nil
 		switch p.kind {
 		case "json":
-			p.emit(ProgressEvent{Event: "step", Step: e.Step, Steps: p.steps, Instruction: e.Text, Script: p.script(e.Step)})
+			p.emit(ProgressEvent{Event: "step", Step: e.Step, Steps: p.steps, Instruction: p.instr, Script: p.script(e.Step)})
 		case "tty":
 			p.ttyLine(false)
 		}
@@ -226,6 +226,9 @@ func (p *progress) failed(err error) {
 		e := ProgressEvent{Event: "error", Step: p.step, Steps: p.steps, Script: p.script(p.step), Text: err.Error()}
 		if f, ok := err.(*FailedStep); ok {
 			e.Line = f.Line
+			if f.Script != "" {
+				e.Script = f.Script // a helper the script sourced, when it failed there
+			}
 		}
 		p.emit(e)
 		return
@@ -241,7 +244,9 @@ func (p *progress) failed(err error) {
 	}
 }
 
-var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
+// ansiRe matches the terminal control sequences (colours, cursor moves) a
+// step's output may carry.
+var ansiRe = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
 
 // abbrev shortens an instruction for a progress line.
 func abbrev(s string, n int) string {

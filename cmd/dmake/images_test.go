@@ -66,9 +66,9 @@ func TestLegacyImagesNoBuild(t *testing.T) {
 		t.Fatalf("exit status %d\n%s", status, stderr)
 	}
 	want := map[string][]string{
-		"base": {"FROM debian:bookworm", "RUN /bin/bash /build/script/00_init.sh", "RUN /bin/bash /build/script/02_runit.sh", "RUN /bin/bash /build/script/99_cleanup.sh"},
-		"ssh":  {"FROM nb/base", "COPY script/03_sshd.sh /build/script/03_sshd.sh", "RUN /bin/bash /build/script/03_sshd.sh", "RUN /bin/bash /build/script/99_cleanup.sh"},
-		"web":  {"FROM nb/ssh", "RUN /bin/bash /build/script/03_nginx.sh"},
+		"base": {"FROM debian:bookworm", "' /build/script/00_init.sh '", "' /build/script/02_runit.sh '", "' /build/script/99_cleanup.sh '"},
+		"ssh":  {"FROM nb/base", "COPY script/03_sshd.sh /build/script/03_sshd.sh", "' /build/script/03_sshd.sh '", "' /build/script/99_cleanup.sh '"},
+		"web":  {"FROM nb/ssh", "' /build/script/03_nginx.sh '"},
 	}
 	for name, lines := range want {
 		df, err := os.ReadFile(filepath.Join(repo, ".dmake", name, "Dockerfile"))

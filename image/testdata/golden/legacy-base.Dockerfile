@@ -6,18 +6,18 @@ COPY runit/ /etc/service/
 COPY init/my_init /sbin/my_init
 COPY script/functions.sh /build/script/functions.sh
 COPY script/00_init.sh /build/script/00_init.sh
-RUN /bin/bash /build/script/00_init.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/00_init.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/01_init.sh /build/script/01_init.sh
-RUN /bin/bash /build/script/01_init.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/01_init.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_cron.sh /build/script/02_cron.sh
-RUN /bin/bash /build/script/02_cron.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/02_cron.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_network.sh /build/script/02_network.sh
-RUN /bin/bash /build/script/02_network.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/02_network.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_runit.sh /build/script/02_runit.sh
-RUN /bin/bash /build/script/02_runit.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/02_runit.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY script/02_syslog.sh /build/script/02_syslog.sh
-RUN /bin/bash /build/script/02_syslog.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/02_syslog.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
 COPY script/99_cleanup.sh /build/script/99_cleanup.sh
-RUN /bin/bash /build/script/99_cleanup.sh
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/99_cleanup.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac'
 RUN rm -rf /build
 CMD ["/sbin/my_init"]

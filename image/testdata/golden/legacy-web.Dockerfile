@@ -4,8 +4,8 @@ EXPOSE 80
 COPY runit/ /etc/service/
 COPY script/functions.sh /build/script/functions.sh
 COPY script/03_nginx.sh /build/script/03_nginx.sh
-RUN /bin/bash /build/script/03_nginx.sh && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/03_nginx.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac' && rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*
 COPY script/99_cleanup.sh /build/script/99_cleanup.sh
-RUN /bin/bash /build/script/99_cleanup.sh
+RUN /bin/bash -Ec 'trap "$1" ERR; shift; exec 2>&1; . "$0"' /build/script/99_cleanup.sh 'case $- in *e*) printf "dmake: %s: line %s: %s: exit status %s\n" "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND" "$?" >&2;; esac'
 RUN rm -rf /build
 CMD ["/sbin/my_init"]
