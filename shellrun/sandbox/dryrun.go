@@ -671,6 +671,11 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 		} else {
 			emit(last.pos, "failed", "%s failed with status %d%s; %s ends with it", shellQuote(last.argv), lastErr.code, detail, where)
 		}
+	case errexit && len(last.argv) > 0 && (last.argv[0] == "set" || last.argv[0] == "unset") && sc.testAfter(last.pos) != "":
+		// set and unset do not fail: a test or arithmetic command after
+		// them, which the call handler never sees, did.
+		pos := sc.testAfter(last.pos)
+		emit(pos, "failed", "the test failed with status %d; set -e stops %s here", code, where)
 	case last.pos != "":
 		detail := ""
 		if msg != "" {
@@ -700,6 +705,38 @@ var unsetTMPDIR = sync.OnceValue(func() *syntax.File {
 	}
 	return f
 })
+
+// testAfter finds the first [[ ]], (( )) or let statement of the main file
+// after pos (its file:line:col), or "".
+func (sc *scope) testAfter(pos string) string {
+	if len(sc.files) == 0 {
+		return ""
+	}
+	name, al, ac := splitPos(pos)
+	if name != sc.files[0].name {
+		al, ac = 0, 0
+	}
+	pf := sc.files[0]
+	found := ""
+	syntax.Walk(pf.file, func(n syntax.Node) bool {
+		if found != "" {
+			return false
+		}
+		st, ok := n.(*syntax.Stmt)
+		if !ok {
+			return true
+		}
+		switch st.Cmd.(type) {
+		case *syntax.TestClause, *syntax.ArithmCmd, *syntax.LetClause:
+			l, c := int(st.Pos().Line()), int(st.Pos().Col())
+			if l > al || l == al && c > ac {
+				found = fmt.Sprintf("%s:%d:%d", pf.name, l, c)
+			}
+		}
+		return true
+	})
+	return found
+}
 
 // hasErrorAt says whether an error was already reported at pos.
 func (d *dryRun) hasErrorAt(pos string) bool {

@@ -42,3 +42,15 @@ for ((j=0; j<4; j++)); do n=$((n+1)); false; done
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestTestFailureBlamed checks that under set -e a failing [[ ]] or (( ))
+// (which the call handler never sees) is blamed, not the set -e before
+// it.
+func TestTestFailureBlamed(t *testing.T) {
+	for _, src := range []string{"#!/bin/bash\nset -e\n[[ -z x ]]\necho never\n", "#!/bin/bash\nset -eu\n(( 0 ))\n"} {
+		r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+		if len(r.Errors) != 1 || r.Errors[0].Pos != "t.sh:3:1" {
+			t.Errorf("%q: errors %+v, want one at t.sh:3:1", src, r.Errors)
+		}
+	}
+}
