@@ -111,6 +111,12 @@ func (e Event) Text(dir string) string {
 		return "image " + strings.Join(e.Images, ", ") + " left (" + e.Error + "); watching for its return"
 	case EventImageBack:
 		return "image " + strings.Join(e.Images, ", ") + " is back"
+	case EventRebuild:
+		// The change is seen: say so before the rebuild runs.
+		if len(e.Images) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("#%d %s → rebuilding %s", e.Cycle, changedText(e.Changes, dir), strings.Join(e.Images, ", "))
 	case EventDone:
 	default:
 		return ""

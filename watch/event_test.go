@@ -32,6 +32,7 @@ func TestEventText(t *testing.T) {
 			"watching 12 files in 5 directories (policy finish); press Ctrl-C to stop"},
 		{Event{Type: EventCycle, Cycle: 1, Changes: ch("modified")}, ""},
 		{Event{Type: EventRebuild, Cycle: 1}, ""},
+		{Event{Type: EventRebuild, Cycle: 5, Changes: ch("modified"), Images: []string{"ssh", "web"}}, "#5 script/a.sh changed → rebuilding ssh, web"},
 		{Event{Type: EventError, Error: "fsnotify: queue or buffer overflow"}, "watch: fsnotify: queue or buffer overflow"},
 	}
 	for _, tt := range tests {
@@ -68,6 +69,7 @@ func TestWriters(t *testing.T) {
 		validateLine(t, v, l)
 	}
 	want := "dmake --watch: watching 1 files in 1 directories (policy cancel); press Ctrl-C to stop\n" +
+		"dmake --watch: #1 a.sh changed → rebuilding base\n" +
 		"dmake --watch: #1 a.sh changed → rebuild of base failed after 1.898s: boom (the last good images stay; the next save retries)\n" +
 		"dmake --watch: stopped watching\n"
 	if txt.String() != want {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -169,11 +170,21 @@ func (r *runner) stop() []Event {
 		r.t.Errorf("last event is %s, want %s", last.Type, EventStop)
 	}
 	// Each cycle ends with exactly one done event, which has the cycle's
-	// human line; no other event of a cycle has one.
+	// human line; before it, at most one line says what is rebuilt; no
+	// other event of a cycle has one.
 	lines := map[int]int{}
 	for _, e := range r.all {
 		if e.Cycle > 0 && e.Text(r.dir) != "" {
-			lines[e.Cycle]++
+			switch e.Type {
+			case EventDone:
+				lines[e.Cycle]++
+			case EventRebuild:
+				if len(e.Images) == 0 || !strings.Contains(e.Text(r.dir), "→ rebuilding ") {
+					r.t.Errorf("cycle %d: rebuild line %q", e.Cycle, e.Text(r.dir))
+				}
+			default:
+				r.t.Errorf("cycle %d: a %s event has the line %q", e.Cycle, e.Type, e.Text(r.dir))
+			}
 		}
 	}
 	for c := 1; c <= count(r.all, EventCycle); c++ {
