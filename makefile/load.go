@@ -141,6 +141,13 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 func prepareConfig(cfg *Config) {
 	var envVars []string
 	jobs, auth := cfg.Flags.Jobs, cfg.Flags.JobserverAuth
+	// GNUMAKEFLAGS is read first, as make does; the flags end up in
+	// MAKEFLAGS (GNUMAKEFLAGS itself is emptied for sub-makes).
+	for _, kv := range cfg.Env {
+		if v, ok := strings.CutPrefix(kv, "GNUMAKEFLAGS="); ok {
+			decodeMakeflags(v, &cfg.Flags)
+		}
+	}
 	for _, kv := range cfg.Env {
 		if strings.HasPrefix(kv, "MAKEFLAGS=") {
 			envVars = decodeMakeflags(kv[len("MAKEFLAGS="):], &cfg.Flags)
