@@ -355,6 +355,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	br, err := b.Engine.Build(ctx, engine.BuildRequest{Context: &tarBuf, BuildSettings: settings}, pr.event)
 	res.Steps, res.Cached, res.Ran, res.ImageID = br.Steps, br.Cached, br.Ran, br.ImageID
 	res.Duration = time.Since(start)
+	if err != nil && ctx.Err() != nil {
+		pr.cancelled()
+		return nil, fmt.Errorf("%s: build cancelled: %w", name, ctx.Err())
+	}
 	if err != nil {
 		ferr := b.describeFailure(name, steps, req.ContextDir, req.WorkDir, err, pr.stepOutput())
 		pr.failed(ferr)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -566,5 +568,57 @@ func TestEngineFailingScriptLine(t *testing.T) {
 				t.Errorf("the script ran past its failing line:\n%s", got)
 			}
 		})
+	}
+}
+
+// cancelOnRunning is a JSON progress writer that cancels the build when a
+// step starts running in a container.
+type cancelOnRunning struct {
+	mu     sync.Mutex
+	buf    strings.Builder
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnRunning) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if strings.Contains(string(p), `"event":"running"`) {
+		w.cancel()
+	}
+	return w.buf.Write(p)
+}
+
+// A build cancelled while a step runs (a newer change in --watch) is shown
+// as cancelled, not as a failure: the step's done event says "cancelled",
+// a cancelled event follows, and there is no error event.
+func TestEngineBuildCancelled(t *testing.T) {
+	e, _ := testEngine(t)
+	prefix := uniquePrefix(t)
+	removeTagged(t, e, prefix)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox:latest\nRUN sleep 60\n"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &cancelOnRunning{cancel: cancel}
+	b := &Builder{Engine: e, TempDir: t.TempDir(), Progress: "json", Out: w, Network: "none"}
+	_, err := b.Build(ctx, Request{ContextDir: dir, Settings: engine.BuildSettings{Tags: []string{prefix + "cancel"}, Labels: map[string]string{enginetest.Label: "1"}, NoCache: true}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	var events []string
+	for _, l := range strings.Split(strings.TrimSpace(w.buf.String()), "\n") {
+		var ev ProgressEvent
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("progress line %q: %v", l, err)
+		}
+		s := ev.Event
+		if ev.Event == "done" {
+			s += ":" + ev.Text
+		}
+		events = append(events, s)
+	}
+	got := strings.Join(events, " ")
+	if !strings.HasSuffix(got, "running done:cancelled cancelled") || strings.Contains(got, "error") || strings.Contains(got, "FAILED") {
+		t.Errorf("events %s, want the running step done:cancelled, then cancelled, no error", got)
 	}
 }

@@ -414,6 +414,10 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 		}
 	}
 	if _, err := b.Build(ctx, req); err != nil {
+		if ctx.Err() != nil {
+			// The progress said "cancelled": no failure to report.
+			return interp.ExitStatus(130)
+		}
 		fmt.Fprintf(hc.Stderr, "dmake: %v\n", err)
 		return interp.ExitStatus(1)
 	}

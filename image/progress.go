@@ -20,7 +20,7 @@ type ProgressEvent struct {
 	V           int    `json:"v"`
 	Time        string `json:"time"`
 	Image       string `json:"image"`
-	Event       string `json:"event"` // step, cached, running, done, output, up-to-date, built, error
+	Event       string `json:"event"` // step, cached, running, done, output, up-to-date, built, error, cancelled
 	Step        int    `json:"step,omitempty"`
 	Steps       int    `json:"steps,omitempty"`
 	Instruction string `json:"instruction,omitempty"`
@@ -214,6 +214,23 @@ func (p *progress) done(r *Result) {
 		size = fmt.Sprintf("prod %s, flattened from the layered %s (kept as %s)", engine.HumanSize(r.Size), engine.HumanSize(r.LayeredSize), LayersTag(r.Tag))
 	}
 	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, engine.ShortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, size)
+}
+
+// cancelled closes the progress of a build whose context was cancelled:
+// the running step says "cancelled", not FAILED, and no failure is shown.
+func (p *progress) cancelled() {
+	p.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = "cancelled"
+	p.finishStep()
+	switch p.kind {
+	case "json":
+		p.emit(ProgressEvent{Event: "cancelled", Step: p.step, Steps: p.steps, Script: p.script(p.step)})
+	case "plain":
+	default:
+		fmt.Fprintf(p.w, "%s: build cancelled\n", p.name)
+	}
 }
 
 func (p *progress) failed(err error) {
