@@ -43,6 +43,9 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 	if imgs == nil {
 		return st
 	}
+	// A save during the first build is not lost: the watch starts with
+	// the inputs modified since it began.
+	since := time.Now()
 	if st := runImages(ctx, opts, repo, imgs, stdio); st != 0 {
 		if ctx.Err() != nil {
 			return 130
@@ -88,6 +91,7 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 		Clock:    watch.RealClock{},
 		Exclude:  exclude,
 		Policy:   policy,
+		Since:    since,
 		OnEvent:  onEvent,
 		Replan: func(ctx context.Context, b watch.Batch) (watch.Inputs, error) {
 			in, nowGone, err := watchInputs(ctx, opts, repo, imgs)

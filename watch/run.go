@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -51,6 +55,11 @@ type Config struct {
 	Exclude  []string
 	// Policy says what a change during a rebuild does.
 	Policy Policy
+	// Since, if set, is when the caller last read the inputs (before the
+	// build that precedes the watch): the inputs modified since then, and
+	// so before the watch began, are the first batch. A save during that
+	// first build is not lost.
+	Since time.Time
 	// Replan, if set, is called before Rebuild for a batch with Reparse
 	// set. It returns the new plan's Inputs (nil keeps the old ones); the
 	// watch set follows them and the batch is classified again against
@@ -104,6 +113,16 @@ func Run(ctx context.Context, cfg Config) error {
 		emitMu.Lock()
 		defer emitMu.Unlock()
 		cfg.OnEvent(e)
+	}
+	// The inputs saved since cfg.Since, looked at once the watcher is
+	// live (so no save falls between) and before it says it watches (so a
+	// save after that is a change the watcher sees).
+	var first *Batch
+	if !cfg.Since.IsZero() {
+		if b, ok := changedSince(cfg.Inputs, cfg.Exclude, cfg.Since); ok {
+			b.First, b.Last, b.Ready = clock.Now(), clock.Now(), clock.Now()
+			first = &b
+		}
 	}
 	st := w.Stats()
 	emit(Event{Type: EventStart, TimeNs: clock.Now().UnixNano(), Watches: st.Watches, Files: st.Files, Policy: cfg.Policy.String()})
@@ -191,6 +210,9 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 
+	if first != nil {
+		start(*first)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -242,4 +264,39 @@ func keepImages(in Inputs, before, now []string) []string {
 		}
 	}
 	return Order(in, set)
+}
+
+// changedSince returns the batch of the files of in (below its directories
+// too, but not below exclude) modified after since.
+func changedSince(in Inputs, exclude []string, since time.Time) (Batch, bool) {
+	seen := map[string]bool{}
+	var b Batch
+	excluded := func(p string) bool {
+		for _, x := range exclude {
+			if p == x || strings.HasPrefix(p, x+string(filepath.Separator)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, root := range append(in.Paths(), in.Makefiles()...) {
+		filepath.WalkDir(filepath.Clean(root), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || excluded(p) {
+				if d != nil && d.IsDir() && err == nil {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || seen[p] {
+				return nil
+			}
+			seen[p] = true
+			if fi, err := d.Info(); err == nil && fi.ModTime().After(since) {
+				b.Changes = append(b.Changes, Change{Path: p, Kind: Modified})
+			}
+			return nil
+		})
+	}
+	sort.Slice(b.Changes, func(i, j int) bool { return b.Changes[i].Path < b.Changes[j].Path })
+	return b, len(b.Changes) > 0
 }

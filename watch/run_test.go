@@ -442,3 +442,31 @@ func TestRunReplanRemovedInclude(t *testing.T) {
 	r.event(EventDone, 1)
 	r.stop()
 }
+
+// Inputs saved after Since (during the build that precedes the watch, before
+// the watcher began) are the first batch: such a save is not lost.
+func TestRunSinceChangedBeforeWatch(t *testing.T) {
+	since := time.Now().Add(-time.Second)
+	r := startRun(t, twoScripts, scripts, Config{Since: since})
+	c1 := r.call()
+	if got := r.rel(c1.b); !slices.Equal(got, []string{"modified a.sh", "modified b.sh", "modified c.sh"}) || !slices.Equal(c1.b.Images, []string{"base", "ssh", "web"}) {
+		t.Errorf("first batch %q images %q, want every file written after since", got, c1.b.Images)
+	}
+	c1.release <- nil
+	r.event(EventDone, 1)
+	r.stop()
+}
+
+// Inputs not modified after Since make no batch: the first cycle is the
+// first change the watcher sees.
+func TestRunSinceUnchanged(t *testing.T) {
+	r := startRun(t, twoScripts, scripts, Config{Since: time.Now().Add(time.Hour)})
+	r.edit("b.sh", "b1\n")
+	c1 := r.call()
+	if got := r.rel(c1.b); !slices.Equal(got, []string{"modified b.sh"}) {
+		t.Errorf("first batch %q, want the edit alone", got)
+	}
+	c1.release <- nil
+	r.event(EventDone, 1)
+	r.stop()
+}
