@@ -106,6 +106,7 @@ func (p *progress) tick() {
 func (p *progress) ttyLine(final bool) {
 	instr := abbrev(p.instr, 60)
 	line := fmt.Sprintf("%-8s [%2d/%2d] %-7s %-60s %5.1fs", p.name, p.step, p.steps, p.state, instr, time.Since(p.stepStart).Seconds())
+	line = fitWidth(line, p.width())
 	if final {
 		fmt.Fprintf(p.w, "\r\033[K%s\n", line)
 	} else {
@@ -271,4 +272,30 @@ func abbrev(s string, n int) string {
 		return s
 	}
 	return s[:n-3] + "..."
+}
+
+// width returns the columns of the terminal p writes to (80 when unknown),
+// read at each redraw so that a resize is followed.
+func (p *progress) width() int {
+	if f, ok := p.w.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+// fitWidth shortens a progress line to fit in width columns (one left
+// free, so that the terminal never wraps it and a redraw stays on its
+// line): the instruction is cut, the elapsed time at the end kept.
+func fitWidth(line string, width int) string {
+	r := []rune(line)
+	if len(r) < width {
+		return line
+	}
+	if width < 20 {
+		return string(r[:max(width-1, 1)])
+	}
+	const tail = 7 // " 12.3s"
+	return string(r[:width-1-tail-3]) + "..." + string(r[len(r)-tail:])
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -148,5 +149,23 @@ func TestProgressTTY(t *testing.T) {
 	}
 	if !strings.Contains(got, "\r\033[K") {
 		t.Error("no line redraw")
+	}
+}
+
+// A tty progress line fits the terminal's width, one column left free, so
+// that its redraws never wrap; the elapsed time stays at its end.
+func TestFitWidth(t *testing.T) {
+	long := fmt.Sprintf("%-8s [%2d/%2d] %-7s %-60s %5.1fs", "ssh", 4, 10, "running", "RUN /bin/bash /build/script/03_sshd.sh", 12.3)
+	for _, w := range []int{40, 80, 100, 200} {
+		got := fitWidth(long, w)
+		if n := len([]rune(got)); n >= w {
+			t.Errorf("width %d: %d columns: %q", w, n, got)
+		}
+		if !strings.HasSuffix(got, " 12.3s") {
+			t.Errorf("width %d: %q lost the elapsed time", w, got)
+		}
+		if w > len(long) && got != long {
+			t.Errorf("width %d: %q changed a line that fits", w, got)
+		}
 	}
 }
