@@ -166,7 +166,13 @@ func (j *job) setOutput() {
 	}
 	switch mode {
 	case "":
-		if e.jobs == 1 {
+		_, outFile := e.stdout.(*os.File)
+		_, errFile := e.stderr.(*os.File)
+		if e.jobs == 1 || outFile && errFile {
+			// Files are inherited by the commands, as make's children
+			// inherit its streams: a sub-make's output and messages
+			// stay in the order it writes them (a write to a file is
+			// one system call, so jobs need no lock).
 			j.out, j.errw = e.stdout, e.stderr
 		} else {
 			j.out, j.errw = lockedWriter{&e.outMu, e.stdout}, lockedWriter{&e.outMu, e.stderr}
