@@ -55,3 +55,25 @@ func (e *Engine) Client() *client.Client { return e.c }
 
 // Close releases the connection.
 func (e *Engine) Close() error { return e.c.Close() }
+
+// Version is what an engine says of itself.
+type Version struct {
+	// Host is the address the engine was reached at.
+	Host string
+	// Server is the engine's own version (e.g. "28.1.1").
+	Server string
+	// APIVersion is the Engine API version dmake speaks with it, after
+	// negotiation.
+	APIVersion string
+	// MaxAPIVersion is the highest API version the engine supports.
+	MaxAPIVersion string
+}
+
+// Version asks the engine for its version and API versions.
+func (e *Engine) Version(ctx context.Context) (Version, error) {
+	v, err := e.c.ServerVersion(ctx, client.ServerVersionOptions{})
+	if err != nil {
+		return Version{}, fmt.Errorf("docker engine at %s: version: %w", e.c.DaemonHost(), err)
+	}
+	return Version{Host: e.c.DaemonHost(), Server: v.Version, APIVersion: e.c.ClientVersion(), MaxAPIVersion: v.APIVersion}, nil
+}

@@ -28,9 +28,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// version is set at link time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -132,7 +129,7 @@ func run(ctx context.Context, argv []string, stdio util.Stdio, utils util.Set) i
 		return 2
 	}
 	if v, _ := fs.GetBool("version"); v {
-		fmt.Fprintf(stdio.Out, "dmake %s\n", version)
+		printVersion(ctx, stdio.Out)
 		return 0
 	}
 	return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
@@ -192,7 +189,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
 	noLoadCache := fs.Bool("no-load-cache", false, "read every makefile, without the cache of loaded makefiles ($DMAKE_CACHE_DIR=off)")
 	fs.String("util", "", "run the legacy utility `NAME` with the remaining arguments")
-	fs.BoolP("version", "v", false, "print the version and exit")
+	fs.BoolP("version", "v", false, "print the version, commit, Go version and engine API version, and exit")
 	fs.BoolP("help", "h", false, "print this help and exit")
 
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/buildinfo"
+	"github.com/dmake-dev/dmake/internal/enginetest"
+)
+
+// recordedRevision returns the vcs.revision go build recorded in bin, ""
+// if none.
+func recordedRevision(t *testing.T, bin string) string {
+	t.Helper()
+	out, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	if m := regexp.MustCompile(`(?m)^\s*build\s+vcs\.revision=(\S+)$`).FindSubmatch(out); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// --version says the version, the commit go build recorded, the Go
+// version and, with no engine answering, "no engine" with exit status 0.
+func TestVersion(t *testing.T) {
+	bin := buildDmake(t)
+	sock := filepath.Join(t.TempDir(), "no-engine.sock")
+	for _, flag := range []string{"--version", "-v"} {
+		stdout, stderr, status := runBinary(t, bin, []string{"DOCKER_HOST=unix://" + sock, "DOCKER_CONTEXT="}, flag)
+		if status != 0 || stderr != "" {
+			t.Fatalf("%s: status %d, stderr %q", flag, status, stderr)
+		}
+		commit := "commit: unknown"
+		if rev := recordedRevision(t, bin); rev != "" {
+			commit = "commit: " + rev
+		}
+		lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+		want := []string{"dmake " + buildinfo.Version, commit, "go: " + runtime.Version(), "engine: no engine ("}
+		if len(lines) != len(want) {
+			t.Fatalf("%s: %d lines, want %d:\n%s", flag, len(lines), len(want), stdout)
+		}
+		for i, w := range want {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("%s: line %d is %q, want it to start with %q", flag, i+1, lines[i], w)
+			}
+		}
+		if !strings.Contains(stdout, sock) {
+			t.Errorf("%s: the engine line does not say where no engine answered:\n%s", flag, stdout)
+		}
+	}
+}
+
+// With an engine, --version says its version and the API version dmake
+// negotiated with it.
+func TestVersionEngine(t *testing.T) {
+	c := enginetest.Require(t)
+	stdout, stderr, status := runBinary(t, buildDmake(t), nil, "--version")
+	if status != 0 {
+		t.Fatalf("status %d\n%s", status, stderr)
+	}
+	want := regexp.MustCompile(`(?m)^engine: Docker \S+ at \S+, API ` + regexp.QuoteMeta(c.ClientVersion()) + ` \(engine supports up to [0-9.]+\)$`)
+	if !want.MatchString(stdout) {
+		t.Errorf("--version does not match %s:\n%s", want, stdout)
+	}
+}
