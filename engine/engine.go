@@ -12,6 +12,10 @@ import (
 	"github.com/moby/moby/client"
 )
 
+// noEngineHint says what to do when no engine answers.
+const noEngineHint = "  start the Docker daemon (sudo systemctl start docker, or run dockerd), or set DOCKER_HOST\n" +
+	"  (or DOCKER_CONTEXT) to an engine that runs; --no-build does everything up to the engine without one"
+
 // Engine is a connection to one Docker engine.
 type Engine struct {
 	c *client.Client
@@ -45,7 +49,7 @@ func New(ctx context.Context) (*Engine, error) {
 		if host == "" {
 			host = client.DefaultDockerHost
 		}
-		return nil, fmt.Errorf("no Docker engine answers at %s: %w (start one, e.g. .ci/engine.sh up, or set DOCKER_HOST)", host, err)
+		return nil, fmt.Errorf("no Docker engine answers at %s: %w\n%s", host, err, noEngineHint)
 	}
 	return &Engine{c: c}, nil
 }

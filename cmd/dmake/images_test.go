@@ -357,3 +357,23 @@ func TestRepoLockWaits(t *testing.T) {
 		t.Errorf("no Dockerfile after the lock was released: %v", err)
 	}
 }
+
+// Building with no engine fails with a message that says what to do, not
+// a path of dmake's own source tree, and leaves nothing half done.
+func TestNoEngineMessage(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	sock := filepath.Join(t.TempDir(), "docker.sock")
+	_, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME=", "DOCKER_HOST=unix://" + sock}, "-C", repo, "--no-check", "base")
+	if status == 0 {
+		t.Fatalf("status 0 with no engine\n%s", stderr)
+	}
+	for _, want := range []string{"no Docker engine answers at unix://" + sock, "start the Docker daemon", "DOCKER_HOST"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, ".ci/") {
+		t.Errorf("stderr points into dmake's source tree:\n%s", stderr)
+	}
+}
