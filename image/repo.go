@@ -13,31 +13,39 @@ import (
 )
 
 // Repo is a legacy image repository: images/NAME/Makefile per image, the
-// shared make/ fragments, and the component files (script/, boot/, runit/).
+// shared make/ fragments, and the component files (script/, boot/, runit/);
+// or any directory with an executable bin/build, which builds its images.
 type Repo struct {
 	Root string
 }
 
 // ErrNoRepo is returned by FindRepo when no legacy repository is found.
-var ErrNoRepo = errors.New("not inside a legacy image repository (no images/ and make/ directories above, and DOCKER_HOME is not set)")
+var ErrNoRepo = errors.New("not inside a legacy image repository (no images/ and make/ directories above, no bin/build here, and not inside $DOCKER_HOME)")
 
-// FindRepo finds the repository root the way the legacy scripts do:
-// $DOCKER_HOME when set, else the nearest ancestor of dir (dir included)
-// with the legacy layout (images/ and make/, plus script/).
+// FindRepo finds the repository dir belongs to: $DOCKER_HOME when dir is
+// inside it (a DOCKER_HOME set for the whole system does not make every
+// directory part of that repository); else dir itself when it has an
+// executable bin/build; else the nearest ancestor of dir (dir included)
+// with the layout of legacy-images/ (images/, make/ and script/).
 func FindRepo(dir string) (Repo, error) {
-	if h := os.Getenv("DOCKER_HOME"); h != "" {
-		abs, err := filepath.Abs(h)
-		if err != nil {
-			return Repo{}, err
-		}
-		if !isRepo(abs) {
-			return Repo{}, fmt.Errorf("DOCKER_HOME=%s: no images/ and make/ directories there", h)
-		}
-		return Repo{Root: abs}, nil
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return Repo{}, err
+	}
+	if h := os.Getenv("DOCKER_HOME"); h != "" {
+		home, err := filepath.Abs(h)
+		if err != nil {
+			return Repo{}, err
+		}
+		if within(abs, home) {
+			if !isRepo(home) && !HasBuild(home) {
+				return Repo{}, fmt.Errorf("DOCKER_HOME=%s: no images/ and make/ directories there, and no executable bin/build", h)
+			}
+			return Repo{Root: home}, nil
+		}
+	}
+	if HasBuild(abs) {
+		return Repo{Root: abs}, nil
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		if isRepo(d) {
@@ -47,6 +55,28 @@ func FindRepo(dir string) (Repo, error) {
 			return Repo{}, ErrNoRepo
 		}
 	}
+}
+
+// within reports whether dir is root or below it, comparing the paths as
+// given and with symbolic links resolved.
+func within(dir, root string) bool {
+	in := func(d, r string) bool {
+		rel, err := filepath.Rel(r, d)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+	}
+	if in(dir, root) {
+		return true
+	}
+	d, err1 := filepath.EvalSymlinks(dir)
+	r, err2 := filepath.EvalSymlinks(root)
+	return err1 == nil && err2 == nil && in(d, r)
+}
+
+// HasBuild reports whether dir has an executable bin/build: the mark of a
+// legacy repository root, whatever its layout.
+func HasBuild(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "bin", "build"))
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }
 
 func isRepo(d string) bool {

@@ -21,12 +21,33 @@ func TestFindRepo(t *testing.T) {
 		t.Errorf("outside a repo: %v", err)
 	}
 	t.Setenv("DOCKER_HOME", root)
-	if r, err := FindRepo("/"); err != nil || r.Root != root {
-		t.Errorf("with DOCKER_HOME: %v %v", r, err)
+	if r, err := FindRepo(filepath.Join(root, "images")); err != nil || r.Root != root {
+		t.Errorf("inside DOCKER_HOME: %v %v", r, err)
 	}
-	t.Setenv("DOCKER_HOME", t.TempDir())
-	if _, err := FindRepo(deep); err == nil || !strings.Contains(err.Error(), "DOCKER_HOME=") {
-		t.Errorf("bad DOCKER_HOME: %v", err)
+	// A DOCKER_HOME set for the whole system does not reach directories
+	// outside it: there dmake is plain make.
+	if r, err := FindRepo(t.TempDir()); err != ErrNoRepo {
+		t.Errorf("outside DOCKER_HOME: %v %v, want ErrNoRepo", r, err)
+	}
+	bad := t.TempDir()
+	t.Setenv("DOCKER_HOME", bad)
+	if _, err := FindRepo(bad); err == nil || !strings.Contains(err.Error(), "DOCKER_HOME=") {
+		t.Errorf("inside a DOCKER_HOME that is no repository: %v", err)
+	}
+	if r, err := FindRepo(deep); err != nil || r.Root != root {
+		t.Errorf("in a repository outside a bad DOCKER_HOME: %v %v", r, err)
+	}
+	// A directory with an executable bin/build is a repository root.
+	t.Setenv("DOCKER_HOME", "")
+	other := t.TempDir()
+	os.Mkdir(filepath.Join(other, "bin"), 0o755)
+	os.WriteFile(filepath.Join(other, "bin", "build"), []byte("#!/bin/sh\n"), 0o644)
+	if _, err := FindRepo(other); err != ErrNoRepo {
+		t.Errorf("bin/build not executable: %v", err)
+	}
+	os.Chmod(filepath.Join(other, "bin", "build"), 0o755)
+	if r, err := FindRepo(other); err != nil || r.Root != other {
+		t.Errorf("bin/build: %v %v", r, err)
 	}
 	imgs, err := r.Images()
 	if err != nil || len(imgs) != 3 || imgs[0].Name != "bb" || imgs[1].Name != "bb2" || imgs[2].Name != "solo" || imgs[0].Makefile != filepath.Join(deep, "Makefile") {

@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,7 +36,7 @@ func main() {
 	stdio := util.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	stopProfile := startProfile(os.Getenv("DMAKE_CPUPROFILE"))
 	ballast := gcBallast(os.Getenv("GOGC"))
-	st := run(ctx, os.Args, stdio, utilities())
+	st := run(ctx, os.Args, stdio, utilities)
 	runtime.KeepAlive(ballast)
 	stopProfile()
 	os.Exit(st)
@@ -81,10 +83,11 @@ func startProfile(path string) func() {
 }
 
 // utilities returns the built-in legacy utilities. build and make run
-// dmake itself in the image's directory, as the legacy scripts ran make.
-func utilities() util.Set {
+// dmake itself in the image's directory, as the legacy scripts ran make,
+// with the dmake flags pre (given before --util) in front of their own.
+func utilities(pre ...string) util.Set {
 	return util.New(util.Hooks{Make: func(ctx context.Context, stdio util.Stdio, req util.MakeRequest) int {
-		flags, _, _, err := normalizeArgs(req.Args)
+		flags, _, _, err := normalizeArgs(append(slices.Clip(pre), req.Args...))
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
 			return 2
@@ -100,10 +103,13 @@ func utilities() util.Set {
 	}})
 }
 
-// run is dmake's whole command line: it returns the exit status.
-func run(ctx context.Context, argv []string, stdio util.Stdio, utils util.Set) int {
+// run is dmake's whole command line: it returns the exit status. utilities
+// returns the legacy utilities, lending build and make the flags given
+// before --util.
+func run(ctx context.Context, argv []string, stdio util.Stdio, utilities func(pre ...string) util.Set) int {
+	utils := utilities()
 	prog := filepath.Base(argv[0])
-	if u, ok := utils.Lookup(prog); ok && prog != "dmake" {
+	if u, ok := utils.Lookup(prog); ok && prog != "dmake" && (prog != "make" || inRepoBin(argv[0])) {
 		return u.Main(ctx, stdio, argv[1:])
 	}
 	flagArgs, utilName, utilArgs, err := normalizeArgs(argv[1:])
@@ -116,6 +122,13 @@ func run(ctx context.Context, argv []string, stdio util.Stdio, utils util.Set) i
 		if !ok {
 			fmt.Fprintf(stdio.Err, "dmake: unknown utility %q; the utilities are: %s\n", utilName, strings.Join(utils.Names(), ", "))
 			return 2
+		}
+		if len(flagArgs) > 0 {
+			if err := preUtilFlags(flagArgs, utilName); err != nil {
+				fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
+				return 2
+			}
+			u, _ = utilities(flagArgs...).Lookup(utilName)
 		}
 		return u.Main(ctx, stdio, utilArgs)
 	}
@@ -133,6 +146,49 @@ func run(ctx context.Context, argv []string, stdio util.Stdio, utils util.Set) i
 		return 0
 	}
 	return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
+}
+
+// preUtilFlags checks the normalised flags given before --util NAME: build
+// and make run dmake's make and honour them; every other utility has flags
+// of its own only, so dmake refuses rather than ignore them. Goals and
+// assignments belong after the utility's name.
+func preUtilFlags(flags []string, name string) error {
+	for _, f := range flags {
+		if !strings.HasPrefix(f, "-") {
+			return fmt.Errorf("%q before --util %s: give the utility's arguments after its name (dmake --util %s ... %s)", f, name, name, f)
+		}
+	}
+	if name != "build" && name != "make" {
+		return fmt.Errorf("%s before --util %s: only the build and make utilities take dmake's flags; %s has its own, after its name (dmake --util %s --help)", strings.Join(flags, " "), name, name, name)
+	}
+	opts, _, err := parseFlags(flags)
+	if err != nil {
+		return err
+	}
+	if opts.Watch || opts.Graph != "" || opts.Check || opts.CheckScripts {
+		return fmt.Errorf("%s before --util %s: the modes --watch, --graph and --check apply to image goals (dmake --check IMAGE), not to the build and make utilities", strings.Join(flags, " "), name)
+	}
+	return nil
+}
+
+// inRepoBin reports whether argv0, a link named make, lives in the bin/ of
+// a legacy repository (beside images/): there it is the legacy bin/make
+// utility; anywhere else a link named make is GNU make.
+func inRepoBin(argv0 string) bool {
+	p := argv0
+	if !strings.ContainsRune(p, filepath.Separator) {
+		lp, err := exec.LookPath(p)
+		if err != nil {
+			return false
+		}
+		p = lp
+	}
+	p, err := filepath.Abs(p)
+	if err != nil || filepath.Base(filepath.Dir(p)) != "bin" {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(p)), "images"))
+	return err == nil && fi.IsDir()
 }
 
 // parseFlags parses normalised arguments into driver options.
