@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dmake-dev/dmake/util"
+	"github.com/dmake-dev/dmake/legacyutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // part of the interface (run go test -update after a deliberate change).
 func TestHelp(t *testing.T) {
 	var out, errb bytes.Buffer
-	status := run(context.Background(), []string{"dmake", "--help"}, util.Stdio{Out: &out, Err: &errb}, utilities)
+	status := run(context.Background(), []string{"dmake", "--help"}, legacyutil.Stdio{Out: &out, Err: &errb}, utilities)
 	if status != 0 || errb.Len() > 0 {
 		t.Fatalf("--help: status %d, stderr %q", status, errb.String())
 	}
@@ -50,7 +50,7 @@ func TestExitCodes(t *testing.T) {
 		{"dmake", "-C"},
 	} {
 		var out, errb bytes.Buffer
-		if status := run(context.Background(), argv, util.Stdio{Out: &out, Err: &errb}, utilities); status != 2 {
+		if status := run(context.Background(), argv, legacyutil.Stdio{Out: &out, Err: &errb}, utilities); status != 2 {
 			t.Errorf("%q: status %d, want 2", argv, status)
 		}
 		if errb.Len() == 0 {
@@ -63,7 +63,7 @@ func TestExitCodes(t *testing.T) {
 func helpExamples(t *testing.T) [][]string {
 	t.Helper()
 	var out bytes.Buffer
-	run(context.Background(), []string{"dmake", "--help"}, util.Stdio{Out: &out, Err: io.Discard}, utilities)
+	run(context.Background(), []string{"dmake", "--help"}, legacyutil.Stdio{Out: &out, Err: io.Discard}, utilities)
 	_, ex, ok := strings.Cut(out.String(), "\nExamples:\n")
 	if !ok {
 		t.Fatal("--help has no Examples")
@@ -149,7 +149,7 @@ func TestBadOptionValues(t *testing.T) {
 		{[]string{"dmake", "--debounce=-1s"}, "want a duration of zero or more"},
 	} {
 		var out, errb bytes.Buffer
-		status := run(context.Background(), tt.argv, util.Stdio{Out: &out, Err: &errb}, utilities)
+		status := run(context.Background(), tt.argv, legacyutil.Stdio{Out: &out, Err: &errb}, utilities)
 		if status != 2 || !strings.Contains(errb.String(), tt.want) {
 			t.Errorf("%q: status %d, stderr %q; want 2 and %q", tt.argv, status, errb.String(), tt.want)
 		}

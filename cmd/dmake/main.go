@@ -24,16 +24,16 @@ import (
 	"syscall"
 
 	"github.com/dmake-dev/dmake/driver"
+	"github.com/dmake-dev/dmake/legacyutil"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
-	"github.com/dmake-dev/dmake/util"
 	"github.com/spf13/pflag"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	stdio := util.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	stdio := legacyutil.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	stopProfile := startProfile(os.Getenv("DMAKE_CPUPROFILE"))
 	ballast := gcBallast(os.Getenv("GOGC"))
 	st := run(ctx, os.Args, stdio, utilities)
@@ -85,8 +85,8 @@ func startProfile(path string) func() {
 // utilities returns the built-in legacy utilities. build and make run
 // dmake itself in the image's directory, as the legacy scripts ran make,
 // with the dmake flags pre (given before --util) in front of their own.
-func utilities(pre ...string) util.Set {
-	return util.New(util.Hooks{Make: func(ctx context.Context, stdio util.Stdio, req util.MakeRequest) int {
+func utilities(pre ...string) legacyutil.Set {
+	return legacyutil.New(legacyutil.Hooks{Make: func(ctx context.Context, stdio legacyutil.Stdio, req legacyutil.MakeRequest) int {
 		flags, _, _, err := normalizeArgs(append(slices.Clip(pre), req.Args...))
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
@@ -106,7 +106,7 @@ func utilities(pre ...string) util.Set {
 // run is dmake's whole command line: it returns the exit status. utilities
 // returns the legacy utilities, lending build and make the flags given
 // before --util.
-func run(ctx context.Context, argv []string, stdio util.Stdio, utilities func(pre ...string) util.Set) int {
+func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities func(pre ...string) legacyutil.Set) int {
 	utils := utilities()
 	prog := filepath.Base(argv[0])
 	if u, ok := utils.Lookup(prog); ok && prog != "dmake" && (prog != "make" || inRepoBin(argv[0])) {
@@ -333,7 +333,7 @@ func isAssignment(w string) bool {
 	return name != "" && !strings.ContainsAny(name, " \t")
 }
 
-func usage(w io.Writer, fs *pflag.FlagSet, utils util.Set) {
+func usage(w io.Writer, fs *pflag.FlagSet, utils legacyutil.Set) {
 	fmt.Fprint(w, `Usage: dmake [OPTION]... [VAR=VALUE]... [GOAL]...
        dmake --util NAME [ARG]...
 

@@ -1,4 +1,4 @@
-// Package util holds dmake's built-in replacements for the legacy bin/
+// Package legacyutil holds dmake's built-in replacements for the legacy bin/
 // utilities (build, make, clean, purge, killall, stopall, run-bash, ssh,
 // enter, enter-bash). Each is reached as "dmake --util NAME ARGS…" or by
 // invoking dmake through a link named like the utility.
@@ -18,7 +18,7 @@
 // once it ran (ssh with the ssh client's, 255 for a connection failure;
 // enter with the engine's 126 for a command it cannot start), and with 130
 // when interrupted; build and make with make's.
-package util
+package legacyutil
 
 import (
 	"context"

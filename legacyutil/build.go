@@ -1,4 +1,4 @@
-package util
+package legacyutil
 
 import (
 	"context"
@@ -65,7 +65,7 @@ make's; building stops at the first image that fails.`
 		return c.usageError("missing TARGET for image %s", images[0])
 	}
 	if h.Make == nil {
-		c.errorf("building is not wired into this dmake yet: the utility has no make hook (util.Hooks.Make)")
+		c.errorf("building is not wired into this dmake yet: the utility has no make hook (legacyutil.Hooks.Make)")
 		return ExitFailed
 	}
 	home, err := dockerHome()
