@@ -146,13 +146,15 @@ type unit struct {
 	rule int // -1 for a single-colon node
 }
 
-type ustate struct {
+// unitState is what the executor knows of one unit during a run: how far
+// its update got, its prerequisites and whether a recipe ran for it.
+type unitState struct {
 	phase    phase
 	status   status
 	updating bool
 	scope    *makefile.Scope // made on first use: see scopeOf
 	name     string
-	parent   *ustate       // the unit that first asked for this one
+	parent   *unitState    // the unit that first asked for this one
 	prereqs  []*graph.Node // normal prerequisites (cycle edges dropped)
 	extra    []*graph.Node // .EXTRA_PREREQS: made like prereqs, in no automatic variable
 	order    []*graph.Node // order-only
@@ -183,7 +185,7 @@ type executor struct {
 	prog string
 	jobs int
 
-	st               map[unit]*ustate
+	st               map[unit]*unitState
 	running          int
 	done             chan *job
 	started          int // commands started (make's commands_started)
@@ -237,7 +239,7 @@ type executor struct {
 }
 
 func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
-	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*ustate), done: make(chan *job, 64)}
+	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*unitState), done: make(chan *job, 64)}
 	if e.prog == "" {
 		e.prog = "make"
 	}
@@ -404,10 +406,10 @@ func (e *executor) run() (int, error) {
 	return StatusOK, nil
 }
 
-func (e *executor) state(u unit) *ustate {
+func (e *executor) state(u unit) *unitState {
 	s := e.st[u]
 	if s == nil {
-		s = &ustate{}
+		s = &unitState{}
 		e.st[u] = s
 	}
 	return s
@@ -416,7 +418,7 @@ func (e *executor) state(u unit) *ustate {
 // scopeOf returns the variable scope of a unit: its target-specific and
 // pattern-specific variables over those of the target that first needed
 // it. It is made only when a recipe needs it.
-func (e *executor) scopeOf(s *ustate) *makefile.Scope {
+func (e *executor) scopeOf(s *unitState) *makefile.Scope {
 	if s.scope == nil {
 		var ps *makefile.Scope
 		if s.parent != nil {
@@ -428,7 +430,7 @@ func (e *executor) scopeOf(s *ustate) *makefile.Scope {
 }
 
 // initUnit resolves a unit's rule and prerequisite lists on first visit.
-func (e *executor) initUnit(u unit, s *ustate, parent *ustate) {
+func (e *executor) initUnit(u unit, s *unitState, parent *unitState) {
 	s.inited = true
 	e.g.Resolve(u.n)
 	s.name = u.n.Name
@@ -448,7 +450,7 @@ func (e *executor) initUnit(u unit, s *ustate, parent *ustate) {
 
 // update is make's update_file for one unit: it returns stOK or stFailed
 // when the unit is done, stRunning while it or a prerequisite is being made.
-func (e *executor) update(u unit, parent *graph.Node, parentState *ustate, depth int) status {
+func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, depth int) status {
 	n := u.n
 	if u.rule < 0 && n.DoubleColon {
 		e.g.Resolve(n)
@@ -580,7 +582,7 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *ustate, depth
 // checkDep updates prerequisite p of n and reports whether it makes n out
 // of date (make's check_dep): an intermediate file that does not exist is
 // not made here; its own prerequisites are checked against n instead.
-func (e *executor) checkDep(p, n *graph.Node, ns *ustate, depth int, thisMtime time.Time) (status, bool) {
+func (e *executor) checkDep(p, n *graph.Node, ns *unitState, depth int, thisMtime time.Time) (status, bool) {
 	e.g.Resolve(p)
 	if p.Intermediate && !p.Phony && !e.g.Exists(p) {
 		ps := e.state(unit{p, -1})
@@ -632,7 +634,7 @@ func (e *executor) newer(p *graph.Node, t time.Time) bool {
 
 // remake runs the recipe of a unit that is out of date, or decides what it
 // means to have none.
-func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
+func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 	n := u.n
 	if s.rule == nil || s.rule.Recipe == nil || len(s.rule.Recipe.Lines) == 0 {
 		switch {
@@ -753,7 +755,7 @@ func (e *executor) remake(u unit, s *ustate, parent *graph.Node) status {
 	return stRunning
 }
 
-func (e *executor) hasRecursiveLine(s *ustate) bool {
+func (e *executor) hasRecursiveLine(s *unitState) bool {
 	for _, l := range s.rule.Recipe.Lines {
 		if strings.Contains(l.Text, "$(MAKE)") || strings.Contains(l.Text, "${MAKE}") || strings.HasPrefix(strings.TrimLeft(l.Text, "@- \t"), "+") {
 			return true
@@ -778,7 +780,7 @@ func (e *executor) fatal(err error) {
 }
 
 // autoVars computes the automatic variables of a unit's recipe.
-func (e *executor) autoVars(u unit, s *ustate) *makefile.AutoVars {
+func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 	n := u.n
 	a := &makefile.AutoVars{Target: n.Name}
 	if s.rule != nil {
@@ -816,7 +818,7 @@ func (e *executor) autoVars(u unit, s *ustate) *makefile.AutoVars {
 }
 
 // expand expands the recipe of a unit just before it runs.
-func (e *executor) expand(u unit, s *ustate) ([]makefile.Command, error) {
+func (e *executor) expand(u unit, s *unitState) ([]makefile.Command, error) {
 	s.before = e.g.Mtime(u.n)
 	s.existed = e.g.Exists(u.n)
 	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, e.autoVars(u, s))

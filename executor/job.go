@@ -21,7 +21,7 @@ import (
 type job struct {
 	e     *executor
 	u     unit
-	state *ustate
+	state *unitState
 	cmds  []makefile.Command
 	// alsoBefore is what was known of the files of also() when the job
 	// started, for deleting them as make does when the recipe fails.
@@ -62,7 +62,7 @@ type job struct {
 // newJob prepares the run of a unit's expanded recipe: the shell, its
 // flags and the environment, expanded in the unit's scope. An error is the
 // makefile evaluation's (a variable that references itself…).
-func (e *executor) newJob(u unit, s *ustate, cmds []makefile.Command) (*job, error) {
+func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, error) {
 	j := &job{e: e, u: u, state: s, cmds: cmds, dontcare: e.dontcare, goal: e.goal}
 	n := u.n
 	j.silentTarget = e.silentTargets[n.Name] || e.db.SilentAll

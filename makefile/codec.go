@@ -497,7 +497,7 @@ func (d *decoder) pos() Pos {
 	return Pos{File: d.str(), Line: int(d.uint())}
 }
 
-func (d *decoder) byte_() byte {
+func (d *decoder) uint8() byte {
 	v := d.uint()
 	if v > math.MaxUint8 {
 		d.err = errCorrupt
@@ -557,9 +557,9 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	for i := range vars {
 		v := &vars[i]
 		v.Name = d.str()
-		v.Flavor = Flavor(d.byte_())
-		v.Origin = Origin(d.byte_())
-		v.Export = ExportState(d.byte_())
+		v.Flavor = Flavor(d.uint8())
+		v.Origin = Origin(d.uint8())
+		v.Export = ExportState(d.uint8())
 		v.Value = d.str()
 		b := d.bits(4)
 		v.Append, v.Conditional, v.Private, v.cmdline = b[0], b[1], b[2], b[3]
@@ -599,7 +599,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 			r.Lines[k].Pos = d.pos()
 		}
 		r.Pos = d.pos()
-		r.prefix = d.byte_()
+		r.prefix = d.uint8()
 	}
 	recipeRef := func() *Recipe {
 		if j := d.index(len(recipes)); j >= 0 {
@@ -724,7 +724,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	db.Globals = &sets[g]
 	d.flags(&db.Flags)
 	db.curdir = d.str()
-	prefix := d.byte_()
+	prefix := d.uint8()
 	n = d.count()
 	if b[13] {
 		db.specialPrereqs = make(map[string][]string, n)
@@ -781,7 +781,7 @@ func (d *decoder) inputs() *Inputs {
 	}
 	for i := range in.Items {
 		it := &in.Items[i]
-		it.Kind = InputKind(d.byte_())
+		it.Kind = InputKind(d.uint8())
 		it.Name = d.str()
 		it.Content = d.bool()
 		it.Stat = d.stat()
@@ -792,7 +792,7 @@ func (d *decoder) inputs() *Inputs {
 			it.Listed = make([]Listed, n)
 		}
 		for k := range it.Listed {
-			it.Listed[k] = Listed{Path: d.str(), Kind: ListedKind(d.byte_()), Stat: d.stat()}
+			it.Listed[k] = Listed{Path: d.str(), Kind: ListedKind(d.uint8()), Stat: d.stat()}
 		}
 		it.Shell = d.str()
 		it.ShellFlags = d.str()

@@ -107,7 +107,7 @@ func TestDecodeMakeflags(t *testing.T) {
 }
 
 func TestReadLine(t *testing.T) {
-	b := &ebuf{data: "a \\\r\nb\r\nc\\\\\nd\ne"}
+	b := &makefileText{data: "a \\\r\nb\r\nc\\\\\nd\ne"}
 	var got []string
 	var ns []int
 	for {

@@ -380,7 +380,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 	}
 	mk, _ = cfg.Flags.makeflags(true, len(overrides) > 0)
-	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == mkOrigin && v.Value == mkFlagsParse(cfg.Flags, len(overrides) > 0) {
+	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == mkOrigin && v.Value == parseTimeMakeflags(cfg.Flags, len(overrides) > 0) {
 		v.Value = mk
 		v.tree = nil
 	}
@@ -402,7 +402,10 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	return db, nil
 }
 
-func mkFlagsParse(f Flags, haveVars bool) string {
+// parseTimeMakeflags is the MAKEFLAGS value the makefiles saw while they
+// were read (no -j, no jobserver): when they left it as it was, the final
+// value, with -j, replaces it.
+func parseTimeMakeflags(f Flags, haveVars bool) string {
 	f.Jobs, f.JobserverAuth = 0, ""
 	mk, _ := f.makeflags(false, haveVars)
 	return mk

@@ -6,9 +6,9 @@ import (
 	"syscall"
 )
 
-// ebuf is the text being evaluated: a makefile or an $(eval) argument. It
+// makefileText is the text being evaluated: a makefile or an $(eval) argument. It
 // hands out logical lines as make's readline does.
-type ebuf struct {
+type makefileText struct {
 	file string
 	data string
 	off  int
@@ -31,7 +31,7 @@ type ebuf struct {
 // readLine returns the next logical line: physical lines joined while they
 // end in an odd number of backslashes (the backslash-newlines are kept), a
 // CR before each LF removed. n is the number of physical lines consumed.
-func (b *ebuf) readLine() (line string, n int, ok bool) {
+func (b *makefileText) readLine() (line string, n int, ok bool) {
 	if b.off >= len(b.data) {
 		return "", 0, false
 	}
@@ -95,7 +95,7 @@ func (b *ebuf) readLine() (line string, n int, ok bool) {
 // starts with a NUL gives a warning and ends the line. The buffer starts
 // at 200 bytes and doubles when a piece does not end in a newline, or when
 // fewer than 80 bytes are left after a continued line, as make's does.
-func (b *ebuf) readLineNUL() (string, int, bool) {
+func (b *makefileText) readLineNUL() (string, int, bool) {
 	if b.size == 0 {
 		b.size = 200
 	}
@@ -160,7 +160,7 @@ type cond struct {
 // evalState is the state of one call of make's eval(): one file or one
 // $(eval) text.
 type evalState struct {
-	b               *ebuf
+	b               *makefileText
 	conds           []cond
 	ignoring        bool
 	inIgnoredDefine bool
@@ -312,7 +312,7 @@ func findMapUnquote(s string, stops string, vars bool) (string, int) {
 
 // evalFile evaluates the text of a makefile.
 func (ev *evaluator) evalText(file, text string, firstLine int, setDefault bool) error {
-	b := &ebuf{file: file, data: text, line: firstLine}
+	b := &makefileText{file: file, data: text, line: firstLine}
 	if strings.IndexByte(text, 0) >= 0 {
 		b.nul = true
 		b.warn = func(line int) {
@@ -337,7 +337,7 @@ func (ev *evaluator) evalBuffer(text string) error {
 	if ev.reading.Line == 0 && ev.reading.File == "" {
 		line = 1
 	}
-	st := &evalState{b: &ebuf{file: ev.reading.File, data: text, line: line, str: true, offset: ev.readingOffset}, setDefault: true}
+	st := &evalState{b: &makefileText{file: ev.reading.File, data: text, line: line, str: true, offset: ev.readingOffset}, setDefault: true}
 	err := ev.evalLines(st)
 	ev.reading = saved
 	return err

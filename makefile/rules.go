@@ -4,10 +4,10 @@ import (
 	"strings"
 )
 
-type mwordType int
+type ruleWordKind int
 
 const (
-	wEOL mwordType = iota
+	wEOL ruleWordKind = iota
 	wStatic
 	wVariable
 	wColon
@@ -17,10 +17,10 @@ const (
 	wAmpcolon
 )
 
-// getNextMword is make's get_next_mword: the next word of a rule line,
+// nextRuleWord is make's get_next_mword: the next word of a rule line,
 // where variable references count as part of a word and : ; = operators
 // are words of their own. It returns the word's bounds.
-func getNextMword(s string, i int) (mwordType, int, int) {
+func nextRuleWord(s string, i int) (ruleWordKind, int, int) {
 	for i < len(s) && isBlank(s[i]) {
 		i++
 	}
@@ -153,7 +153,7 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 		line = l2
 	}
 	line = collapseContinuations(line, ev.posix)
-	wt, beg, end := getNextMword(line, 0)
+	wt, beg, end := nextRuleWord(line, 0)
 	switch wt {
 	case wEOL:
 		if cmdleft != nil {
@@ -193,7 +193,7 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 			colon = last + i
 			break
 		}
-		wt, beg, end = getNextMword(line, lbNext)
+		wt, beg, end = nextRuleWord(line, lbNext)
 		if wt == wEOL {
 			break
 		}

@@ -12,7 +12,7 @@ import (
 type daemonSpec struct {
 	// foreground reports whether argv (and the virtual FS) keep the
 	// program in the foreground.
-	foreground func(m *mctx, a []string) bool
+	foreground func(m *modelCall, a []string) bool
 	hint       string
 }
 
@@ -27,14 +27,14 @@ func anyArg(a []string, want ...string) bool {
 	return false
 }
 
-func argsFg(want ...string) func(*mctx, []string) bool {
-	return func(_ *mctx, a []string) bool { return anyArg(a, want...) }
+func argsFg(want ...string) func(*modelCall, []string) bool {
+	return func(_ *modelCall, a []string) bool { return anyArg(a, want...) }
 }
 
 // daemons are the service programs the runit check knows.
 var daemons = map[string]*daemonSpec{
 	"sshd": {argsFg("-D", "-d", "-De", "-eD"), "sshd daemonises without -D: use 'exec /usr/sbin/sshd -D'"},
-	"nginx": {func(m *mctx, a []string) bool {
+	"nginx": {func(m *modelCall, a []string) bool {
 		for i, x := range a {
 			if x == "-g" && i+1 < len(a) && strings.Contains(strings.ReplaceAll(a[i+1], " ", ""), "daemonoff") {
 				return true
@@ -59,24 +59,24 @@ var daemons = map[string]*daemonSpec{
 	"php-fpm":      {argsFg("-F", "--nodaemonize"), "php-fpm daemonises without -F"},
 	"php-fpm8.2":   {argsFg("-F", "--nodaemonize"), "php-fpm daemonises without -F"},
 	"supervisord":  {argsFg("-n", "--nodaemon"), "supervisord daemonises without -n"},
-	"memcached":    {func(_ *mctx, a []string) bool { return !anyArg(a, "-d") }, "memcached -d daemonises"},
-	"redis-server": {func(_ *mctx, a []string) bool { return !strings.Contains(strings.Join(a, " "), "daemonize yes") }, "redis-server --daemonize yes daemonises"},
+	"memcached":    {func(_ *modelCall, a []string) bool { return !anyArg(a, "-d") }, "memcached -d daemonises"},
+	"redis-server": {func(_ *modelCall, a []string) bool { return !strings.Contains(strings.Join(a, " "), "daemonize yes") }, "redis-server --daemonize yes daemonises"},
 	"dnsmasq":      {argsFg("-k", "--keep-in-foreground", "-d"), "dnsmasq daemonises without -k"},
 	"named":        {argsFg("-f", "-g"), "named daemonises without -f"},
-	"mysqld":       {func(*mctx, []string) bool { return true }, ""},
-	"mysqld_safe":  {func(*mctx, []string) bool { return true }, ""},
-	"postgres":     {func(*mctx, []string) bool { return true }, ""},
-	"runsvdir":     {func(*mctx, []string) bool { return true }, ""},
-	"my_init":      {func(*mctx, []string) bool { return true }, ""},
-	"svlogd":       {func(*mctx, []string) bool { return true }, ""},
-	"tail":         {func(_ *mctx, a []string) bool { return anyArg(a, "-f", "-F") }, ""},
-	"busybox":      {func(*mctx, []string) bool { return true }, ""},
+	"mysqld":       {func(*modelCall, []string) bool { return true }, ""},
+	"mysqld_safe":  {func(*modelCall, []string) bool { return true }, ""},
+	"postgres":     {func(*modelCall, []string) bool { return true }, ""},
+	"runsvdir":     {func(*modelCall, []string) bool { return true }, ""},
+	"my_init":      {func(*modelCall, []string) bool { return true }, ""},
+	"svlogd":       {func(*modelCall, []string) bool { return true }, ""},
+	"tail":         {func(_ *modelCall, a []string) bool { return anyArg(a, "-f", "-F") }, ""},
+	"busybox":      {func(*modelCall, []string) bool { return true }, ""},
 	"syslogd":      {argsFg("-n"), "syslogd daemonises without -n: use 'exec busybox syslogd -n'"},
 }
 
 // daemon answers a service program: at build time it is a warning, in a
 // runit run script it must stay in the foreground and be exec'd.
-func (m *mctx) daemon(name string, a []string) int {
+func (m *modelCall) daemon(name string, a []string) int {
 	if name == "busybox" {
 		if len(a) == 0 {
 			return 0

@@ -286,7 +286,7 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 				progress.set(slot, idx, -1)
 				emit(event{Start: &idx, Image: idx})
 				img := req.Images[i]
-				rep := dryRun0(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
+				rep := dryRunImage(context.Background(), img, opts, lowers[img.Rootfs], func(j int) {
 					if progress != nil {
 						progress.set(slot, idx, j)
 					} else {

@@ -205,19 +205,19 @@ type posFile struct {
 // DryRunInProcess checks one image's scripts in this process. Use Check
 // for untrusted scripts: it runs them in a child process with limits.
 func DryRunInProcess(ctx context.Context, img Image, opts Options) *Report {
-	return dryRun0(ctx, img, opts, nil, nil, -1)
+	return dryRunImage(ctx, img, opts, nil, nil, -1)
 }
 
-// dryRun0 dry-runs img over lower (nil: open img.Rootfs), calling started
+// dryRunImage dry-runs img over lower (nil: open img.Rootfs), calling started
 // at each script's start. When stopAt >= 0 the scripts from stopAt on are
 // not run: script stopAt is reported failed (it killed an earlier sandbox
 // child, see Check) and the later ones not-run.
-func dryRun0(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int), stopAt int) *Report {
+func dryRunImage(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int), stopAt int) *Report {
 	rep, _ := dryRunFS(ctx, img, opts, lower, started, stopAt)
 	return rep
 }
 
-// dryRunFS is dryRun0 that also returns the virtual FS the scripts left.
+// dryRunFS is dryRunImage that also returns the virtual FS the scripts left.
 func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, started func(int), stopAt int) (*Report, *VFS) {
 	opts = opts.withDefaults()
 	rep := newReport(img.Name)

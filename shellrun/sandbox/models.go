@@ -16,8 +16,8 @@ import (
 	"mvdan.cc/sh/v3/interp"
 )
 
-// mctx is one external command being answered by a model.
-type mctx struct {
+// modelCall is one external command being answered by a model.
+type modelCall struct {
 	sc     *scope
 	ctx    context.Context
 	hc     interp.HandlerContext
@@ -36,7 +36,7 @@ type mctx struct {
 // exec answers every external command: nothing is ever run on the host.
 func (sc *scope) exec(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
-	m := &mctx{sc: sc, ctx: ctx, hc: hc, pos: sc.where(hc.Pos), args: args, kind: "model"}
+	m := &modelCall{sc: sc, ctx: ctx, hc: hc, pos: sc.where(hc.Pos), args: args, kind: "model"}
 	if args[0] == sc.d.h.hdoc && len(args) > 2 {
 		// An inlined here-document (heredoc.go) is the standard input.
 		body := args[1]
@@ -66,22 +66,22 @@ func (sc *scope) exec(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *mctx) out(format string, a ...any) { fmt.Fprintf(m.hc.Stdout, format, a...) }
+func (m *modelCall) out(format string, a ...any) { fmt.Fprintf(m.hc.Stdout, format, a...) }
 
 // fail prints a message the way the tool would and returns code.
-func (m *mctx) fail(code int, format string, a ...any) int {
+func (m *modelCall) fail(code int, format string, a ...any) int {
 	m.msg = fmt.Sprintf(format, a...)
 	fmt.Fprintf(m.hc.Stderr, "%s: %s\n", path.Base(m.args[0]), m.msg)
 	return code
 }
 
-func (m *mctx) abs(p string) string { return clean(m.hc.Dir, p) }
+func (m *modelCall) abs(p string) string { return clean(m.hc.Dir, p) }
 
 // maxStdin is how much of its standard input a command model reads.
 const maxStdin = 16 << 20
 
 // stdin reads the command's standard input (at most maxStdin bytes).
-func (m *mctx) stdin() []byte {
+func (m *modelCall) stdin() []byte {
 	if m.stdinR {
 		return m.stdinB
 	}
@@ -160,7 +160,7 @@ func has(set map[string]string, keys ...string) bool {
 }
 
 // run dispatches to the model of args[0].
-func (m *mctx) run() int {
+func (m *modelCall) run() int {
 	name := path.Base(m.args[0])
 	a := m.args[1:]
 	m.model = name
@@ -187,7 +187,7 @@ func (m *mctx) run() int {
 		fi, err := m.sc.d.vfs.Stat(p, true)
 		if err != nil {
 			if known := knownCommand(name); known && (strings.HasPrefix(p, "/usr/") || strings.HasPrefix(p, "/bin/") || strings.HasPrefix(p, "/sbin/")) {
-				return m.model1(name, a)
+				return m.answerCommand(name, a)
 			}
 			m.kind = "unknown"
 			m.sc.d.errorf(m.pos, "not-found", "%s: No such file or directory", m.args[0])
@@ -201,11 +201,11 @@ func (m *mctx) run() int {
 			return code
 		}
 	}
-	return m.model1(name, a)
+	return m.answerCommand(name, a)
 }
 
 // scriptFile runs a virtual file that is a shell script in a nested shell.
-func (m *mctx) scriptFile(p string, a []string) (int, bool) {
+func (m *modelCall) scriptFile(p string, a []string) (int, bool) {
 	src, err := m.sc.d.vfs.ReadFile(p)
 	if err != nil {
 		return 0, false
@@ -228,7 +228,7 @@ func (m *mctx) scriptFile(p string, a []string) (int, bool) {
 }
 
 // nested runs text in a nested shell sharing the budget and the VFS.
-func (m *mctx) nested(shell string, src []byte, name string, params []string) int {
+func (m *modelCall) nested(shell string, src []byte, name string, params []string) int {
 	code, _, pending := m.sc.d.runText(m.ctx, m.sc.script, shell, src, name, params, m.sc.depth+1, m.sc.steps, false)
 	m.pending = append(m.pending, pending...)
 	if m.sc.budgetHit.Load() || m.ctx.Err() != nil {
@@ -240,8 +240,8 @@ func (m *mctx) nested(shell string, src []byte, name string, params []string) in
 	return code
 }
 
-// model1 answers a command by name.
-func (m *mctx) model1(name string, a []string) int {
+// answerCommand answers a command by name.
+func (m *modelCall) answerCommand(name string, a []string) int {
 	d := m.sc.d
 	if m.sc.shell == "sh" && name == "[[" {
 		d.errorf(m.pos, "bash-only", "[[ is bash-only: /bin/sh (dash) says '[[: not found'")
@@ -293,7 +293,7 @@ func (m *mctx) model1(name string, a []string) int {
 }
 
 // lookPath finds an executable in the virtual FS along $PATH.
-func (m *mctx) lookPath(name string) (string, bool) {
+func (m *modelCall) lookPath(name string) (string, bool) {
 	if strings.Contains(name, "/") {
 		p := m.abs(name)
 		return p, m.sc.d.vfs.Exists(p)
@@ -311,7 +311,7 @@ func (m *mctx) lookPath(name string) (string, bool) {
 }
 
 // lookup answers command -v, type and which from the virtual FS.
-func (m *mctx) lookup(a []string) int {
+func (m *modelCall) lookup(a []string) int {
 	mode := a[0]
 	m.model = mode
 	code := 0
@@ -358,7 +358,7 @@ func (m *mctx) lookup(a []string) int {
 }
 
 // builtin answers the builtins the interpreter lacks.
-func (m *mctx) builtin(a []string) int {
+func (m *modelCall) builtin(a []string) int {
 	m.model = a[0]
 	m.kind = "builtin"
 	switch a[0] {

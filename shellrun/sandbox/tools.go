@@ -17,7 +17,7 @@ import (
 // models answers commands by name; filled by initModels (models refer to
 // the table through suggest, which a plain initializer cannot express).
 var (
-	models     map[string]func(*mctx, []string) int
+	models     map[string]func(*modelCall, []string) int
 	modelsOnce sync.Once
 )
 
@@ -30,7 +30,7 @@ func initModels() {
 }
 
 func fillModels() {
-	models = map[string]func(*mctx, []string) int{
+	models = map[string]func(*modelCall, []string) int{
 		"apt-get": aptModel, "apt": aptModel, "aptitude": aptModel,
 		"dpkg": dpkgModel, "dpkg-query": dpkgQueryModel,
 		"pip": pipModel, "pip3": pipModel,
@@ -48,7 +48,7 @@ func fillModels() {
 		"head": headTailModel, "tail": headTailModel, "wc": wcModel, "sort": sortModel, "uniq": uniqModel,
 		"tr": trModel, "cut": cutModel, "date": outModel("Thu Jan  1 00:00:00 UTC 2026"),
 		"mktemp": mktempModel, "readlink": readlinkModel, "realpath": readlinkModel,
-		"seq": seqModel, "true": okModel, "false": func(*mctx, []string) int { return 1 },
+		"seq": seqModel, "true": okModel, "false": func(*modelCall, []string) int { return 1 },
 		"sleep": okModel, "yes": okModel, "which": whichModel,
 		"curl": netModel, "wget": netModel, "git": gitModel, "scp": netModel, "rsync": rsyncModel,
 		"bash": shellModel, "sh": shellModel, "dash": shellModel,
@@ -144,15 +144,15 @@ func knownCommand(name string) bool {
 	return ok || noop[name] || baseCommands[name] || daemons[name] != nil
 }
 
-func okModel(*mctx, []string) int { return 0 }
+func okModel(*modelCall, []string) int { return 0 }
 
-func outModel(s string) func(*mctx, []string) int {
-	return func(m *mctx, a []string) int { m.out("%s\n", s); return 0 }
+func outModel(s string) func(*modelCall, []string) int {
+	return func(m *modelCall, a []string) int { m.out("%s\n", s); return 0 }
 }
 
 // --- package managers ---
 
-func aptModel(m *mctx, a []string) int {
+func aptModel(m *modelCall, a []string) int {
 	m.model = "apt"
 	set, ops := flags(a, "otc|target-release|option|")
 	if len(ops) == 0 {
@@ -188,7 +188,7 @@ func aptModel(m *mctx, a []string) int {
 	return 0
 }
 
-func (d *dryRun) installPkg(m *mctx, mgr, name string) {
+func (d *dryRun) installPkg(m *modelCall, mgr, name string) {
 	d.mu.Lock()
 	helper := d.helperPkgs[name]
 	already := d.installed[name]
@@ -238,7 +238,7 @@ func (d *dryRun) installPkg(m *mctx, mgr, name string) {
 	}
 }
 
-func (d *dryRun) removePkg(m *mctx, mgr, name, action string) {
+func (d *dryRun) removePkg(m *modelCall, mgr, name, action string) {
 	if action == "autoremove" {
 		action = "remove"
 	}
@@ -248,7 +248,7 @@ func (d *dryRun) removePkg(m *mctx, mgr, name, action string) {
 	d.rep.Packages = append(d.rep.Packages, Package{Name: name, Manager: mgr, Action: action, Pos: m.pos})
 }
 
-func dpkgModel(m *mctx, a []string) int {
+func dpkgModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	d := m.sc.d
 	switch {
@@ -276,7 +276,7 @@ func dpkgModel(m *mctx, a []string) int {
 	return 0
 }
 
-func dpkgQueryModel(m *mctx, a []string) int {
+func dpkgQueryModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "f|showformat|")
 	d := m.sc.d
 	code := 0
@@ -292,7 +292,7 @@ func dpkgQueryModel(m *mctx, a []string) int {
 	return code
 }
 
-func pipModel(m *mctx, a []string) int {
+func pipModel(m *modelCall, a []string) int {
 	m.model = "pip"
 	set, ops := flags(a, "rcite|requirement|constraint|index-url|target|extra-index-url|")
 	if len(ops) == 0 {
@@ -318,7 +318,7 @@ func pipModel(m *mctx, a []string) int {
 	return 0
 }
 
-func pythonModel(m *mctx, a []string) int {
+func pythonModel(m *modelCall, a []string) int {
 	if len(a) >= 2 && a[0] == "-m" && a[1] == "pip" {
 		return pipModel(m, a[2:])
 	}
@@ -329,7 +329,7 @@ func pythonModel(m *mctx, a []string) int {
 
 // --- file tools acting on the virtual FS ---
 
-func mkdirModel(m *mctx, a []string) int {
+func mkdirModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "m|mode|")
 	perm := fs.FileMode(0o755)
 	if mode, ok := set["m"]; ok {
@@ -357,7 +357,7 @@ func unwrap(err error) error {
 	return err
 }
 
-func rmModel(m *mctx, a []string) int {
+func rmModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	rec := has(set, "r", "R", "--recursive")
 	force := has(set, "f", "--force")
@@ -383,7 +383,7 @@ func rmModel(m *mctx, a []string) int {
 	return code
 }
 
-func rmdirModel(m *mctx, a []string) int {
+func rmdirModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "")
 	code := 0
 	for _, p := range ops {
@@ -400,7 +400,7 @@ func rmdirModel(m *mctx, a []string) int {
 }
 
 // target resolves the destination of cp/mv/ln/install for src.
-func (m *mctx) target(src, dst string, intoDir bool) string {
+func (m *modelCall) target(src, dst string, intoDir bool) string {
 	ad := m.abs(dst)
 	if fi, err := m.sc.d.vfs.Stat(ad, true); (err == nil && fi.IsDir()) || intoDir {
 		return ad + "/" + path.Base(src)
@@ -408,7 +408,7 @@ func (m *mctx) target(src, dst string, intoDir bool) string {
 	return ad
 }
 
-func cpModel(m *mctx, a []string) int {
+func cpModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "t|target-directory|")
 	rec := has(set, "r", "R", "a", "--recursive", "--archive")
 	if dir, ok := set["t"]; ok {
@@ -428,7 +428,7 @@ func cpModel(m *mctx, a []string) int {
 	return code
 }
 
-func mvModel(m *mctx, a []string) int {
+func mvModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "t|target-directory|")
 	if dir, ok := set["t"]; ok {
 		ops = append(ops, dir)
@@ -446,7 +446,7 @@ func mvModel(m *mctx, a []string) int {
 	return code
 }
 
-func lnModel(m *mctx, a []string) int {
+func lnModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "t|target-directory|")
 	sym := has(set, "s", "--symbolic")
 	force := has(set, "f", "--force")
@@ -518,7 +518,7 @@ func applyMode(s string, old fs.FileMode, dir bool, umask uint32) (fs.FileMode, 
 	return mode, true
 }
 
-func chmodModel(m *mctx, a []string) int {
+func chmodModel(m *modelCall, a []string) int {
 	// Symbolic modes like -x look like flags: take the first operand-ish word.
 	var rec bool
 	var ops []string
@@ -562,7 +562,7 @@ func chmodModel(m *mctx, a []string) int {
 	return code
 }
 
-func chownModel(m *mctx, a []string) int {
+func chownModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	if len(ops) < 2 {
 		return m.fail(1, "missing operand")
@@ -609,7 +609,7 @@ func chownModel(m *mctx, a []string) int {
 	return code
 }
 
-func touchModel(m *mctx, a []string) int {
+func touchModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "dtr|date|reference|")
 	code := 0
 	for _, p := range ops {
@@ -624,7 +624,7 @@ func touchModel(m *mctx, a []string) int {
 	return code
 }
 
-func installModel(m *mctx, a []string) int {
+func installModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "mogtS|mode|owner|group|target-directory|suffix|")
 	v := m.sc.d.vfs
 	perm := fs.FileMode(0o755)
@@ -672,7 +672,7 @@ func installModel(m *mctx, a []string) int {
 	return 0
 }
 
-func teeModel(m *mctx, a []string) int {
+func teeModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	in := m.stdin()
 	m.hc.Stdout.Write(in)
@@ -692,7 +692,7 @@ func teeModel(m *mctx, a []string) int {
 }
 
 // readInputs returns the files' contents, or stdin when there are none.
-func (m *mctx) readInputs(files []string) ([]byte, int) {
+func (m *modelCall) readInputs(files []string) ([]byte, int) {
 	if len(files) == 0 || len(files) == 1 && files[0] == "-" {
 		return m.stdin(), 0
 	}
@@ -728,14 +728,14 @@ func (d *dryRun) mayComeFromPackage(p string) bool {
 	return !strings.HasPrefix(p, "/build/") && !strings.HasPrefix(p, "/tmp/")
 }
 
-func catModel(m *mctx, a []string) int {
+func catModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "")
 	b, code := m.readInputs(ops)
 	m.hc.Stdout.Write(b)
 	return code
 }
 
-func echoModel(m *mctx, a []string) int {
+func echoModel(m *modelCall, a []string) int {
 	nl := true
 	if len(a) > 0 && a[0] == "-n" {
 		nl, a = false, a[1:]
@@ -747,7 +747,7 @@ func echoModel(m *mctx, a []string) int {
 	return 0
 }
 
-func printfModel(m *mctx, a []string) int {
+func printfModel(m *modelCall, a []string) int {
 	if len(a) == 0 {
 		return 1
 	}
@@ -759,7 +759,7 @@ func printfModel(m *mctx, a []string) int {
 	return 0
 }
 
-func statModel(m *mctx, a []string) int {
+func statModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "cf|format|")
 	code := 0
 	for _, p := range ops {
@@ -802,7 +802,7 @@ func bre(s string, extended bool) string {
 	return b.String()
 }
 
-func sedModel(m *mctx, a []string) int {
+func sedModel(m *modelCall, a []string) int {
 	var scripts, files []string
 	inPlace, quiet, ext := false, false, false
 	for i := 0; i < len(a); i++ {
@@ -1009,7 +1009,7 @@ func splitUnescaped(s string, delim byte) []string {
 	return append(parts, s[start:])
 }
 
-func grepModel(m *mctx, a []string) int {
+func grepModel(m *modelCall, a []string) int {
 	var pats, files []string
 	opt := map[byte]bool{}
 	if path.Base(m.args[0]) == "egrep" {
@@ -1108,7 +1108,7 @@ func grepModel(m *mctx, a []string) int {
 	return 0
 }
 
-func lsModel(m *mctx, a []string) int {
+func lsModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	if len(ops) == 0 {
 		ops = []string{"."}
@@ -1139,14 +1139,14 @@ func lsModel(m *mctx, a []string) int {
 	return code
 }
 
-func testModel(m *mctx, a []string) int {
+func testModel(m *modelCall, a []string) int {
 	m.sc.d.warnf(m.pos, "unmodelled", "%s run as an external command: assumed true", m.args[0])
 	return 0
 }
 
 // --- users and groups ---
 
-func useraddModel(m *mctx, a []string) int {
+func useraddModel(m *modelCall, a []string) int {
 	d := m.sc.d
 	name := path.Base(m.args[0])
 	set, ops := flags(a, "dsugGcekKpf|home|shell|uid|gid|groups|comment|home-dir|ingroup|gecos|")
@@ -1202,7 +1202,7 @@ func useraddModel(m *mctx, a []string) int {
 	return 0
 }
 
-func groupaddModel(m *mctx, a []string) int {
+func groupaddModel(m *modelCall, a []string) int {
 	d := m.sc.d
 	set, ops := flags(a, "gK|gid|")
 	if len(ops) == 0 {
@@ -1223,7 +1223,7 @@ func groupaddModel(m *mctx, a []string) int {
 	return 0
 }
 
-func usermodModel(m *mctx, a []string) int {
+func usermodModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "dsugGcl|home|shell|uid|gid|groups|")
 	if len(ops) == 0 {
 		return m.fail(2, "missing user name")
@@ -1235,7 +1235,7 @@ func usermodModel(m *mctx, a []string) int {
 	return 0
 }
 
-func userdelModel(m *mctx, a []string) int {
+func userdelModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "")
 	if len(ops) == 0 {
 		return m.fail(2, "missing user name")
@@ -1258,7 +1258,7 @@ func userdelModel(m *mctx, a []string) int {
 	return 0
 }
 
-func idModel(m *mctx, a []string) int {
+func idModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	uid, gid, name := 0, 0, "root"
 	if len(ops) > 0 {
@@ -1282,7 +1282,7 @@ func idModel(m *mctx, a []string) int {
 	return 0
 }
 
-func getentModel(m *mctx, a []string) int {
+func getentModel(m *modelCall, a []string) int {
 	if len(a) < 1 {
 		return 1
 	}
@@ -1309,7 +1309,7 @@ func getentModel(m *mctx, a []string) int {
 	return code
 }
 
-func unameModel(m *mctx, a []string) int {
+func unameModel(m *modelCall, a []string) int {
 	set, _ := flags(a, "")
 	switch {
 	case has(set, "m", "p", "i"):
@@ -1326,7 +1326,7 @@ func unameModel(m *mctx, a []string) int {
 
 // --- text tools ---
 
-func basenameModel(m *mctx, a []string) int {
+func basenameModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "")
 	if len(ops) == 0 {
 		return m.fail(1, "missing operand")
@@ -1339,7 +1339,7 @@ func basenameModel(m *mctx, a []string) int {
 	return 0
 }
 
-func dirnameModel(m *mctx, a []string) int {
+func dirnameModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "")
 	for _, p := range ops {
 		m.out("%s\n", path.Dir(p))
@@ -1347,7 +1347,7 @@ func dirnameModel(m *mctx, a []string) int {
 	return 0
 }
 
-func headTailModel(m *mctx, a []string) int {
+func headTailModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "nc|lines|bytes|")
 	n := 10
 	if x, ok := set["n"]; ok {
@@ -1367,7 +1367,7 @@ func headTailModel(m *mctx, a []string) int {
 	return code
 }
 
-func wcModel(m *mctx, a []string) int {
+func wcModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	in, code := m.readInputs(ops)
 	switch {
@@ -1383,7 +1383,7 @@ func wcModel(m *mctx, a []string) int {
 	return code
 }
 
-func sortModel(m *mctx, a []string) int {
+func sortModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "tko|")
 	in, code := m.readInputs(ops)
 	lines := strings.Split(strings.TrimSuffix(string(in), "\n"), "\n")
@@ -1402,7 +1402,7 @@ func sortModel(m *mctx, a []string) int {
 	return code
 }
 
-func uniqModel(m *mctx, a []string) int {
+func uniqModel(m *modelCall, a []string) int {
 	_, ops := flags(a, "")
 	in, code := m.readInputs(ops)
 	var out []string
@@ -1417,7 +1417,7 @@ func uniqModel(m *mctx, a []string) int {
 	return code
 }
 
-func trModel(m *mctx, a []string) int {
+func trModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	in := string(m.stdin())
 	if has(set, "d") && len(ops) > 0 {
@@ -1450,7 +1450,7 @@ func expandTr(s string) string {
 	return strings.NewReplacer(`\n`, "\n", `\t`, "\t").Replace(s)
 }
 
-func cutModel(m *mctx, a []string) int {
+func cutModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "dfcb|delimiter|fields|")
 	in, code := m.readInputs(ops)
 	delim := "\t"
@@ -1475,7 +1475,7 @@ func cutModel(m *mctx, a []string) int {
 	return code
 }
 
-func mktempModel(m *mctx, a []string) int {
+func mktempModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "pt|tmpdir|suffix|")
 	dir := "/tmp"
 	if p := set["p"]; p != "" {
@@ -1508,7 +1508,7 @@ func mktempModel(m *mctx, a []string) int {
 	return 0
 }
 
-func readlinkModel(m *mctx, a []string) int {
+func readlinkModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "")
 	code := 0
 	for _, p := range ops {
@@ -1526,7 +1526,7 @@ func readlinkModel(m *mctx, a []string) int {
 	return code
 }
 
-func seqModel(m *mctx, a []string) int {
+func seqModel(m *modelCall, a []string) int {
 	var nums []int
 	for _, x := range a {
 		n, err := strconv.Atoi(x)
@@ -1555,7 +1555,7 @@ func seqModel(m *mctx, a []string) int {
 	return 0
 }
 
-func whichModel(m *mctx, a []string) int {
+func whichModel(m *modelCall, a []string) int {
 	return m.lookup(append([]string{"which"}, a...))
 }
 
@@ -1571,7 +1571,7 @@ func urls(a []string) []string {
 	return out
 }
 
-func (m *mctx) fetch(tool string, a []string) {
+func (m *modelCall) fetch(tool string, a []string) {
 	m.kind = "network"
 	u := urls(a)
 	d := m.sc.d
@@ -1581,7 +1581,7 @@ func (m *mctx) fetch(tool string, a []string) {
 	d.warnf(m.pos, "network", "%s %s: network access, not verifiable offline", tool, strings.Join(u, " "))
 }
 
-func netModel(m *mctx, a []string) int {
+func netModel(m *modelCall, a []string) int {
 	tool := path.Base(m.args[0])
 	m.fetch(tool, a)
 	set, ops := flags(a, "oOHdXuAePwmrTCUEKbxk|output|header|data|request|user|output-document|directory-prefix|")
@@ -1607,7 +1607,7 @@ func netModel(m *mctx, a []string) int {
 	return 0
 }
 
-func gitModel(m *mctx, a []string) int {
+func gitModel(m *modelCall, a []string) int {
 	if len(a) > 0 && (a[0] == "clone" || a[0] == "fetch" || a[0] == "pull" || a[0] == "submodule") {
 		m.fetch("git", a)
 		if a[0] == "clone" {
@@ -1625,7 +1625,7 @@ func gitModel(m *mctx, a []string) int {
 	return 0
 }
 
-func rsyncModel(m *mctx, a []string) int {
+func rsyncModel(m *modelCall, a []string) int {
 	if len(urls(a)) > 0 {
 		m.fetch("rsync", a)
 		return 0
@@ -1640,7 +1640,7 @@ func rsyncModel(m *mctx, a []string) int {
 
 // --- shells and wrappers ---
 
-func shellModel(m *mctx, a []string) int {
+func shellModel(m *modelCall, a []string) int {
 	shell := "sh"
 	if path.Base(m.args[0]) == "bash" {
 		shell = "bash"
@@ -1681,14 +1681,14 @@ func shellModel(m *mctx, a []string) int {
 
 // displayName names a virtual script file in diagnostics: the image's
 // script whose Dest it is, else its path.
-func (m *mctx) displayName(p string) string {
+func (m *modelCall) displayName(p string) string {
 	if n := m.sc.d.destNames[p]; n != "" {
 		return n
 	}
 	return p
 }
 
-func envModel(m *mctx, a []string) int {
+func envModel(m *modelCall, a []string) int {
 	i := 0
 	for i < len(a) && (strings.Contains(a[i], "=") || strings.HasPrefix(a[i], "-")) {
 		if a[i] == "-u" || a[i] == "-C" {
@@ -1704,7 +1704,7 @@ func envModel(m *mctx, a []string) int {
 }
 
 // again runs another command line through the models.
-func (m *mctx) again(args []string) int {
+func (m *modelCall) again(args []string) int {
 	m2 := *m
 	m2.args = args
 	m2.kind = "model"
@@ -1713,7 +1713,7 @@ func (m *mctx) again(args []string) int {
 	return code
 }
 
-func wrapModel(m *mctx, a []string) int {
+func wrapModel(m *modelCall, a []string) int {
 	i := 0
 	for i < len(a) && strings.HasPrefix(a[i], "-") {
 		if a[i] == "-u" || a[i] == "-g" || a[i] == "-n" {
@@ -1727,7 +1727,7 @@ func wrapModel(m *mctx, a []string) int {
 	return m.again(a[i:])
 }
 
-func timeoutModel(m *mctx, a []string) int {
+func timeoutModel(m *modelCall, a []string) int {
 	i := 0
 	for i < len(a) && strings.HasPrefix(a[i], "-") {
 		if a[i] == "-s" || a[i] == "-k" {
@@ -1741,7 +1741,7 @@ func timeoutModel(m *mctx, a []string) int {
 	return m.again(a[i+1:])
 }
 
-func chpstModel(m *mctx, a []string) int {
+func chpstModel(m *modelCall, a []string) int {
 	i := 0
 	for i < len(a) && strings.HasPrefix(a[i], "-") {
 		if len(a[i]) == 2 && strings.Contains("ugUbenlmdostcfrp", a[i][1:]) && strings.Contains("uUbenlmdoptcfr", a[i][1:]) {
@@ -1755,7 +1755,7 @@ func chpstModel(m *mctx, a []string) int {
 	return m.again(a[i:])
 }
 
-func suModel(m *mctx, a []string) int {
+func suModel(m *modelCall, a []string) int {
 	for i := 0; i < len(a); i++ {
 		if (a[i] == "-c" || a[i] == "--command") && i+1 < len(a) {
 			m.kind = "script"
@@ -1765,7 +1765,7 @@ func suModel(m *mctx, a []string) int {
 	return 0
 }
 
-func xargsModel(m *mctx, a []string) int {
+func xargsModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "nIdLPsE|max-args|replace|delimiter|")
 	words := strings.Fields(string(m.stdin()))
 	if len(ops) == 0 {
@@ -1790,7 +1790,7 @@ func xargsModel(m *mctx, a []string) int {
 	return m.again(append(append([]string(nil), ops...), words...))
 }
 
-func tarModel(m *mctx, a []string) int {
+func tarModel(m *modelCall, a []string) int {
 	set, ops := flags(a, "fCT|file|directory|exclude|")
 	if len(a) > 0 && !strings.HasPrefix(a[0], "-") {
 		// old-style "tar xzf FILE"
@@ -1821,7 +1821,7 @@ func tarModel(m *mctx, a []string) int {
 	return 0
 }
 
-func findModel(m *mctx, a []string) int {
+func findModel(m *modelCall, a []string) int {
 	var roots []string
 	i := 0
 	for i < len(a) && !strings.HasPrefix(a[i], "-") && a[i] != "(" && a[i] != "!" {
@@ -1890,7 +1890,7 @@ func findModel(m *mctx, a []string) int {
 	return code
 }
 
-func awkModel(m *mctx, a []string) int {
+func awkModel(m *modelCall, a []string) int {
 	m.sc.d.warnf(m.pos, "unmodelled", "awk is not modelled: its output is empty in the dry run")
 	m.stdin()
 	return 0
@@ -1898,7 +1898,7 @@ func awkModel(m *mctx, a []string) int {
 
 // --- services ---
 
-func serviceModel(m *mctx, a []string) int {
+func serviceModel(m *modelCall, a []string) int {
 	if m.sc.script != nil && m.sc.script.Role == RoleRunit {
 		m.sc.d.errorf(m.pos, "runit-daemon", "%s in a runit run script starts a daemon in the background; runit needs the service in the foreground (exec it)", shellQuote(m.args))
 		return 0
@@ -1909,7 +1909,7 @@ func serviceModel(m *mctx, a []string) int {
 	return 0
 }
 
-func systemctlModel(m *mctx, a []string) int {
+func systemctlModel(m *modelCall, a []string) int {
 	m.sc.d.warnf(m.pos, "systemd", "systemctl: containers built this way have no systemd; use runit services")
 	if m.sc.script != nil && m.sc.script.Role == RoleRunit {
 		m.sc.d.errorf(m.pos, "runit-daemon", "systemctl in a runit run script: runit needs the service in the foreground")
@@ -1917,12 +1917,12 @@ func systemctlModel(m *mctx, a []string) int {
 	return 0
 }
 
-func updateRCModel(m *mctx, a []string) int {
+func updateRCModel(m *modelCall, a []string) int {
 	m.sc.d.warnf(m.pos, "sysv", "update-rc.d: init scripts do not run under my_init/runit; add a runit service instead")
 	return 0
 }
 
-func sshKeygenModel(m *mctx, a []string) int {
+func sshKeygenModel(m *modelCall, a []string) int {
 	set, _ := flags(a, "tbfNCqO|")
 	v := m.sc.d.vfs
 	if has(set, "A") {
