@@ -15,6 +15,7 @@ import (
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/internal/repolock"
+	"github.com/dmake-dev/dmake/internal/statedir"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/symlinker"
 	"mvdan.cc/sh/v3/interp"
@@ -334,7 +335,7 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 		Pull:     opts.Pull,
 		Out:      stdio.Err,
 		// --no-build leaves each image's Dockerfile and context here.
-		NoBuildDir: filepath.Join(repo.Root, ".dmake"),
+		NoBuildDir: statedir.Path(repo.Root),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/internal/statedir"
 	"github.com/dmake-dev/dmake/watch"
 )
 
@@ -80,7 +81,7 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 	for _, img := range imgs {
 		exclude = append(exclude, filepath.Join(img.Dir, "build"))
 	}
-	exclude = append(exclude, filepath.Join(repo.Root, ".dmake"))
+	exclude = append(exclude, statedir.Path(repo.Root))
 	debounce := opts.Debounce
 	if debounce <= 0 {
 		debounce = DefaultDebounce

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/statedir"
 )
 
 // DefaultNetwork is the build containers' network unless told otherwise:
@@ -45,7 +46,7 @@ type Builder struct {
 	// TempDir is where stdin contexts are extracted ("" means os.TempDir).
 	TempDir string
 	// NoBuildDir is where --no-build writes each image's Dockerfile and
-	// context tar ("" means a ".dmake" directory in the context's parent).
+	// context tar ("" means the state directory, internal/statedir, of the context's parent).
 	NoBuildDir string
 	// Check, if set, vets an image's build before anything is sent to the
 	// engine (or written by NoBuild): the driver dry-runs the scripts
@@ -296,7 +297,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		}
 		dir := b.NoBuildDir
 		if dir == "" {
-			dir = filepath.Join(filepath.Dir(req.ContextDir), ".dmake")
+			var err error
+			if dir, err = statedir.Make(filepath.Dir(req.ContextDir)); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
 		}
 		dir = filepath.Join(dir, name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {

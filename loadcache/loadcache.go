@@ -578,6 +578,48 @@ func (c *Cache) prune() {
 	}
 }
 
+// Removed counts what a Clean removed.
+type Removed struct {
+	Files int
+	Bytes int64
+}
+
+// Clean removes every entry of the cache (and the temporary files of
+// stores that were killed), as prune would once they are old: only
+// dmake's own entries (ownEntry) and the cache directory tag, then the
+// directory if that leaves it empty. A cache directory that does not
+// exist is clean.
+func (c *Cache) Clean() (Removed, error) {
+	var r Removed
+	all, err := os.ReadDir(c.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return r, nil
+	}
+	if err != nil {
+		return r, fmt.Errorf("load cache: %w", err)
+	}
+	for _, e := range all {
+		if !ownEntry(c.dir, e) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if err := os.Remove(filepath.Join(c.dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return r, fmt.Errorf("load cache: %w", err)
+		}
+		r.Files++
+		r.Bytes += fi.Size()
+	}
+	tag := filepath.Join(c.dir, "CACHEDIR.TAG")
+	if data, err := os.ReadFile(tag); err == nil && string(data) == cacheDirTag {
+		os.Remove(tag)
+	}
+	os.Remove(c.dir) // only if empty: whatever else is there stays
+	return r, nil
+}
+
 // ownEntry reports whether e, in dir, is one of dmake's entries or of its
 // temporary files: named as they are, a regular file (not followed if a
 // link) owned by this user, beginning with fileMagic. The content is read

@@ -254,3 +254,44 @@ func TestFIFOCacheEntry(t *testing.T) {
 		t.Fatal("Lookup blocked on a FIFO at the entry's path")
 	}
 }
+
+// TestClean removes every entry and the directory they were in, and, in a
+// directory that holds other files too, only dmake's entries and tag.
+func TestClean(t *testing.T) {
+	for _, foreign := range []bool{false, true} {
+		loc := t.TempDir()
+		c := New(loc)
+		var keys []Key
+		for i := 0; i < 3; i++ {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+			keys = append(keys, store(t, c, makefile.Config{Dir: dir}))
+		}
+		other := filepath.Join(c.Dir(), "0123456789abcdef0123456789abcdef")
+		if foreign {
+			os.WriteFile(other, []byte("not an entry\n"), 0o644)
+		}
+		var size int64
+		for _, k := range keys {
+			fi, err := os.Stat(c.path(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			size += fi.Size()
+		}
+		r, err := c.Clean()
+		if err != nil || r.Files != 3 || r.Bytes != size {
+			t.Errorf("foreign %v: Clean() = %+v, %v; want 3 files, %d bytes", foreign, r, err, size)
+		}
+		_, err = os.Stat(c.Dir())
+		if gone := err != nil; gone == foreign {
+			t.Errorf("foreign %v: cache directory removed: %v", foreign, gone)
+		}
+		if _, err := os.Stat(other); foreign && err != nil {
+			t.Errorf("a file that is not an entry was removed")
+		}
+		if r, err := c.Clean(); err != nil || r.Files != 0 {
+			t.Errorf("foreign %v: second Clean() = %+v, %v", foreign, r, err)
+		}
+	}
+}

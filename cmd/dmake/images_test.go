@@ -377,3 +377,32 @@ func TestNoEngineMessage(t *testing.T) {
 		t.Errorf("stderr points into dmake's source tree:\n%s", stderr)
 	}
 }
+
+// TestStateDirIgnored: the .dmake directory a run creates in a git
+// repository (its lock, --no-build's output) ignores itself, so git
+// status does not show it.
+func TestStateDirIgnored(t *testing.T) {
+	bin := buildDmake(t)
+	repo := copyLegacyImages(t)
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "legacy images")
+	if _, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--no-check", "base"); status != 0 {
+		t.Fatalf("status %d\n%s", status, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".dmake", "base", "Dockerfile")); err != nil {
+		t.Fatalf("--no-build wrote no .dmake/base/Dockerfile: %v", err)
+	}
+	if st := git("status", "--porcelain", "--untracked-files=all"); strings.Contains(st, ".dmake") {
+		t.Errorf("git status shows dmake's state:\n%s", st)
+	}
+}

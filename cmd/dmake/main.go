@@ -145,6 +145,13 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		printVersion(ctx, stdio.Out)
 		return 0
 	}
+	if c, _ := fs.GetBool("clean-cache"); c {
+		if err := cleanCaches(stdio.Out, os.Getenv); err != nil {
+			fmt.Fprintf(stdio.Err, "dmake: --clean-cache: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
 }
 
@@ -244,6 +251,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
 	noLoadCache := fs.Bool("no-load-cache", false, "read every makefile, without the cache of loaded makefiles ($DMAKE_CACHE_DIR=off)")
+	fs.Bool("clean-cache", false, "remove dmake's caches outside the repository (loaded makefiles, --check's base root filesystems) and exit")
 	fs.String("util", "", "run the legacy utility `NAME` with the remaining arguments")
 	fs.BoolP("version", "v", false, "print the version, commit, Go version and engine API version, and exit")
 	fs.BoolP("help", "h", false, "print this help and exit")

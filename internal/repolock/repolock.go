@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/statedir"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,8 +49,8 @@ func (l *Lock) Path() string { return l.path }
 // calls waiting once, with the holder, when it starts waiting (waiting may
 // be nil). The lock is released by Release or when the process exits.
 func Acquire(ctx context.Context, root, who string, waiting func(Holder)) (*Lock, error) {
-	dir := filepath.Join(root, ".dmake")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	dir, err := statedir.Make(root)
+	if err != nil {
 		return nil, fmt.Errorf("repository lock: %w", err)
 	}
 	path := filepath.Join(dir, "lock")

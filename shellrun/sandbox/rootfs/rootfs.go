@@ -5,8 +5,10 @@ package rootfs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,52 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
+
+// Dir returns the directory of exported root filesystems:
+// os.UserCacheDir()/dmake/rootfs ($XDG_CACHE_HOME, else ~/.cache).
+func Dir() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(cache, "dmake", "rootfs"), nil
+}
+
+// Clean removes the exported root filesystems of Dir (they are exported
+// again when next needed): the files named as Export names them and their
+// unfinished ".part" files, then the directory if that leaves it empty.
+// It returns how many files it removed and their size.
+func Clean() (files int, bytes int64, err error) {
+	dir, err := Dir()
+	if err != nil {
+		return 0, 0, fmt.Errorf("base rootfs cache: %w", err)
+	}
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("base rootfs cache: %w", err)
+	}
+	for _, e := range ents {
+		id, _, _ := strings.Cut(e.Name(), ".")
+		if !e.Type().IsRegular() || len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" ||
+			!(e.Name() == id+".tar" || strings.HasSuffix(e.Name(), ".part")) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return files, bytes, fmt.Errorf("base rootfs cache: %w", err)
+		}
+		files++
+		bytes += fi.Size()
+	}
+	os.Remove(dir) // only if empty
+	return files, bytes, nil
+}
 
 // Export returns the root filesystem of image ref as an uncompressed
 // tar, the read-only lower layer of a dry run: exported once from a created
@@ -24,11 +72,10 @@ func Export(ctx context.Context, c *client.Client, ref string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("base rootfs of %s: %w", ref, err)
 	}
-	cache, err := os.UserCacheDir()
+	dir, err := Dir()
 	if err != nil {
 		return "", fmt.Errorf("base rootfs of %s: %w", ref, err)
 	}
-	dir := filepath.Join(cache, "dmake", "rootfs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
