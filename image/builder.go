@@ -195,6 +195,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	res := &Result{Tag: tag, Plan: plan}
+	if plan.Layout == "dockerfile" && b.Progress != "json" && !servesScripts(plan) {
+		fmt.Fprintf(out, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
+	}
 
 	// The FROM images must be there (or be pulled, when allowed).
 	pull := req.Settings.Pull || b.Pull
@@ -647,6 +650,17 @@ func labelLine(labels map[string]string) string {
 	}
 	sb.WriteString("\n")
 	return sb.String()
+}
+
+// servesScripts reports whether a Dockerfile-as-given plan runs scripts
+// the build host served, which dmake sends as a layer each.
+func servesScripts(p *Plan) bool {
+	for _, f := range p.Files {
+		if strings.HasPrefix(f.Name, ".dmake-served/") {
+			return true
+		}
+	}
+	return false
 }
 
 // LayersTag is the tag that keeps, in prod mode, the layered image (the

@@ -147,6 +147,8 @@ func MakePlan(dir, df string, opts PlanOptions) (*Plan, error) {
 	var p *Plan
 	if add, run, shell, ok := linkStyle(dir, ins); ok {
 		p, err = layered(dir, ins, add, run, shell, opts)
+	} else if add, run, glob, src, dst, ok := scriptLoop(dir, ins); ok {
+		p, err = loopLayered(dir, df, ins, add, run, glob, src, dst, opts)
 	} else {
 		p, err = asGiven(dir, df, ins, opts)
 	}

@@ -1,0 +1,165 @@
+package image
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// loopRe matches the one RUN of the 2014 static Dockerfile that runs every
+// install script of a directory the build ADDed, executable ones only:
+//
+//	RUN for s in /build/scripts/*.sh; do [ -x $s ] && $s || : ; done
+var loopRe = regexp.MustCompile(`^for\s+(\w+)\s+in\s+(/[^\s*?\[]+)/\*\.sh\s*;\s*do\s+\[\s+-x\s+"?\$(\w+)"?\s+\]\s*&&\s*"?\$(\w+)"?\s*\|\|\s*:\s*;?\s*done\s*;?$`)
+
+// loopScriptsDir is the context directory the loop's scripts are sent
+// from, one file per cached step, apart from the rest of the ADDed tree.
+const loopScriptsDir = ".dmake-scripts"
+
+// scriptLoop finds, in ins, the RUN looping over a scripts directory and
+// the ADD or COPY before it that puts that directory into the image from
+// the build context dir. It returns their indexes, the directory in the
+// image (/build/scripts), and the ADDed source and destination.
+func scriptLoop(dir string, ins []Instruction) (add, run int, glob, src, dst string, ok bool) {
+	for i, in := range ins {
+		if in.Cmd != "RUN" {
+			continue
+		}
+		m := loopRe.FindStringSubmatch(strings.TrimSpace(in.Args))
+		if m == nil || m[1] != m[3] || m[1] != m[4] {
+			continue
+		}
+		glob = path.Clean(m[2])
+		for j := i - 1; j >= 0; j-- {
+			a := ins[j]
+			if a.Cmd != "ADD" && a.Cmd != "COPY" {
+				continue
+			}
+			f := strings.Fields(a.Args)
+			if len(f) != 2 || strings.HasPrefix(f[0], "-") || strings.HasPrefix(f[0], "[") {
+				break
+			}
+			d := path.Clean(f[1])
+			if glob != d && !strings.HasPrefix(glob, strings.TrimSuffix(d, "/")+"/") {
+				break
+			}
+			s := path.Clean("/" + f[0])[1:]
+			if s == "" {
+				s = "."
+			}
+			fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(s)))
+			if err != nil || !fi.IsDir() {
+				break
+			}
+			return j, i, glob, s, d, true
+		}
+	}
+	return -1, -1, "", "", "", false
+}
+
+// loopLayered turns the ADD of a scripts tree and the RUN looping over its
+// scripts into one cached layer per script: the tree without the scripts
+// is ADDed where it was, then each script is copied and, when executable
+// (the loop's [ -x ] test, read from the context), run as the loop ran it.
+// A change of one script re-runs that script and those after it.
+func loopLayered(dir, df string, ins []Instruction, add, run int, glob, src, dst string, opts PlanOptions) (*Plan, error) {
+	rel := strings.TrimPrefix(strings.TrimPrefix(glob, dst), "/")
+	scriptsDir := path.Join(src, rel)
+	var scripts []string
+	var files []File
+	root := filepath.Join(dir, filepath.FromSlash(src))
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(dir, p)
+		r = filepath.ToSlash(r)
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if fi.IsDir() {
+			if des, _ := os.ReadDir(p); len(des) == 0 {
+				files = append(files, File{Name: r, Src: p})
+			}
+			return nil
+		}
+		if path.Dir(r) == scriptsDir && strings.HasSuffix(r, ".sh") {
+			scripts = append(scripts, path.Base(r))
+			return nil
+		}
+		files = append(files, File{Name: r, Src: p})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: the ADDed %s: %w", df, src, err)
+	}
+	sort.Strings(scripts) // the glob's order
+
+	p := &Plan{Layout: "layered", Scripts: map[string]string{}}
+	var out []string
+	emit := func(script, text string) {
+		out = append(out, text)
+		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out)})
+	}
+	for i := 0; i < add; i++ {
+		emit("", ins[i].Args0())
+	}
+	p.Files = append(p.Files, files...)
+	if len(files) > 0 {
+		emit("", fmt.Sprintf("%s %s %s", ins[add].Cmd, src, dst))
+	}
+	for i := add + 1; i < run; i++ {
+		emit("", ins[i].Args0())
+	}
+	busted := false
+	for _, s := range scripts {
+		f := filepath.Join(dir, filepath.FromSlash(scriptsDir), s)
+		d, err := fileDigest(f)
+		if err != nil {
+			return nil, err
+		}
+		fi, err := os.Stat(f)
+		if err != nil {
+			return nil, err
+		}
+		p.Scripts[s] = d
+		p.Components = append(p.Components, component(s))
+		name := loopScriptsDir + "/" + s
+		p.Files = append(p.Files, File{Name: name, Src: f})
+		emit(s, fmt.Sprintf("COPY %s %s/%s", name, glob, s))
+		if fi.Mode()&0o111 == 0 {
+			continue // the loop's [ -x $s ] skips it
+		}
+		in := glob + "/" + s
+		runText := fmt.Sprintf("RUN [ -x %s ] && %s || :", in, in)
+		token := ""
+		if !busted {
+			for _, w := range opts.Bust {
+				if bustMatches(w, s) {
+					token, busted, p.Busted = opts.Token, true, s
+					break
+				}
+			}
+		}
+		if k, ok := opts.Kept[s]; ok && token == "" && k.Digest == d {
+			token = k.Token
+		}
+		if token != "" {
+			runText += " # dmake-bust=" + token
+			p.addBust(s, KeptBust{Token: token, Digest: d})
+		}
+		emit(s, runText)
+	}
+	for i := run + 1; i < len(ins); i++ {
+		emit("", ins[i].Args0())
+	}
+	p.Dockerfile = []byte(fmt.Sprintf("# Generated by dmake from %s: its loop over %s/*.sh, one cached layer per script.\n", filepath.Base(df), glob) +
+		strings.Join(out, "\n") + "\n")
+	return p, nil
+}

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec runsvdir -P /etc/service

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo cleanup >> /etc/stages
+rm -rf /tmp/* /var/tmp/*
