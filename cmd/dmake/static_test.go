@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/dmake-dev/dmake/internal/imagecompare"
+	"github.com/moby/moby/client"
+)
+
+// copyStatic copies testdata/legacy-static (layout 1) into a temporary
+// directory, with each image's NAME prefixed, so that its tags are the
+// test's own on a shared engine.
+func copyStatic(t *testing.T, prefix string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "docker")
+	src, err := filepath.Abs(filepath.Join("..", "..", "testdata", "legacy-static"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	mks, _ := filepath.Glob(filepath.Join(dst, "images", "*", "Makefile"))
+	for _, mk := range mks {
+		b, err := os.ReadFile(mk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = regexp.MustCompile(`(?m)^NAME = `).ReplaceAll(b, []byte("NAME = "+prefix))
+		if err := os.WriteFile(mk, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// atOptDocker runs argv in a private mount namespace where repo is mounted
+// at /opt/docker (on a tmpfs over /opt: the host's /opt is never touched),
+// from /opt/docker, and returns its output and exit status.
+func atOptDocker(t *testing.T, repo string, env []string, argv ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	script := `mount -t tmpfs dmake-test /opt && mkdir /opt/docker && mount --bind "$0" /opt/docker && cd /opt/docker && exec "$@"`
+	cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script, repo}, argv...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		status = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %s at /opt/docker: %v", strings.Join(argv, " "), err)
+	}
+	return out.String(), errb.String(), status
+}
+
+// needUnshare fails (under DMAKE_ENGINE_TESTS=1) or skips the test when
+// this process cannot make a private mount namespace (it needs root).
+func needUnshare(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("unshare", "-m", "--propagation", "private", "mount", "-t", "tmpfs", "dmake-test", "/opt").CombinedOutput()
+	if err != nil {
+		if enginetest.Required() {
+			t.Fatalf("%s=1 but no private mount namespace for /opt/docker (needs root): %v\n%s", enginetest.EnvVar, err, out)
+		}
+		t.Skipf("SKIPPED: needs a private mount namespace (root) to put the fixture at /opt/docker: %v", err)
+	}
+}
+
+// stepRuns reads dmake's --progress json events and returns, per image,
+// the scripts whose RUN step ran (not cached), and the images reported up
+// to date.
+func stepRuns(t *testing.T, stderr string) (ran map[string][]string, upToDate []string) {
+	t.Helper()
+	ran = map[string][]string{}
+	sc := bufio.NewScanner(strings.NewReader(stderr))
+	for sc.Scan() {
+		l := sc.Text()
+		if !strings.HasPrefix(l, "{") {
+			continue
+		}
+		var ev struct {
+			Image, Event, Instruction, Script string
+		}
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("bad progress event %q: %v", l, err)
+		}
+		switch {
+		case ev.Event == "running" && strings.HasPrefix(ev.Instruction, "RUN ") && ev.Script != "":
+			ran[ev.Image] = append(ran[ev.Image], ev.Script)
+		case ev.Event == "up-to-date":
+			upToDate = append(upToDate, ev.Image)
+		}
+	}
+	return ran, upToDate
+}
+
+// Layout 1 (static Dockerfile, hard links, absolute /opt/docker paths):
+// every image built the legacy way (bin/build: GNU make, bash, the docker
+// CLI) and with "dmake IMAGE" at the repo root has the same files (modes,
+// owners, content), Env, Cmd, Entrypoint and tag; dmake runs one step per
+// script. A second run sends nothing; after an edit of a mid-sequence
+// script only that script and those after it run again.
+func TestEngineLegacyStatic(t *testing.T) {
+	enginetest.Require(t)
+	needUnshare(t)
+	bin := buildDmake(t)
+	ctx := context.Background()
+	eng, err := engine.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	const legacyPrefix, dmakePrefix = "dmakestatic-legacy/", "dmakestatic/"
+	names := []string{"base", "web"}
+	t.Cleanup(func() {
+		for _, p := range []string{dmakePrefix, legacyPrefix} {
+			for _, n := range names {
+				eng.Client().ImageRemove(ctx, p+n+":latest", client.ImageRemoveOptions{PruneChildren: true})
+			}
+		}
+	})
+	legacyRepo := copyStatic(t, legacyPrefix)
+	repo := copyStatic(t, dmakePrefix)
+	env := []string{"DOCKER_HOME="}
+	for _, n := range names {
+		if out, errs, st := atOptDocker(t, legacyRepo, env, "/opt/docker/bin/build", n); st != 0 {
+			t.Fatalf("legacy bin/build %s: status %d\n%s%s", n, st, out, errs)
+		}
+		_, errs, st := atOptDocker(t, repo, env, bin, "--progress", "json", n)
+		if st != 0 {
+			t.Fatalf("dmake %s: status %d\n%s", n, st, errs)
+		}
+		ran, _ := stepRuns(t, errs)
+		want := []string{"00_init.sh", "99_cleanup.sh"}
+		if n == "web" {
+			want = []string{"00_init.sh", "20_cron.sh", "30_web.sh", "99_cleanup.sh"}
+		}
+		if !slices.Equal(ran[n], want) {
+			t.Errorf("dmake %s ran the scripts %q, want one step each for %q (40_webconf.sh is not executable)\n%s", n, ran[n], want, errs)
+		}
+	}
+	for _, n := range names {
+		res := imagecompare.Compare(t, eng, legacyPrefix+n+":latest", dmakePrefix+n+":latest", nil)
+		if res.Want < 100 || res.Got < 100 {
+			t.Fatalf("%s: file trees of %d and %d entries: the export did not work", n, res.Want, res.Got)
+		}
+		if got := res.GotInfo.Labels[engine.LabelTag]; got != dmakePrefix+n+":latest" {
+			t.Errorf("%s: dmake tagged %q, want the Makefile's $(NAME):$(VERSION) %q", n, got, dmakePrefix+n+":latest")
+		}
+		t.Logf("%s: compared %d paths", n, res.Paths)
+	}
+
+	// Nothing changed: nothing is sent.
+	_, errs, st := atOptDocker(t, repo, env, bin, "--progress", "json", "base", "web")
+	if ran, up := stepRuns(t, errs); st != 0 || len(ran) != 0 || !slices.Equal(up, names) {
+		t.Errorf("no-op run: status %d, ran %q, up to date %q; want 0, nothing, %q\n%s", st, ran, up, names, errs)
+	}
+
+	// An edit of 20_cron.sh (in place: the image's build/ has a hard link
+	// to it) re-runs it and the scripts after it, not 00_init.sh.
+	script := filepath.Join(repo, "build", "scripts", "20_cron.sh")
+	f, err := os.OpenFile(script, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("echo edited >> /etc/stages\n")
+	f.Close()
+	_, errs, st = atOptDocker(t, repo, env, bin, "--progress", "json", "web")
+	ran, _ := stepRuns(t, errs)
+	if want := []string{"20_cron.sh", "30_web.sh", "99_cleanup.sh"}; st != 0 || !slices.Equal(ran["web"], want) {
+		t.Errorf("after editing 20_cron.sh: status %d, ran %q, want %q\n%s", st, ran["web"], want, errs)
+	}
+}
