@@ -7,12 +7,13 @@
 // can change the result (directory, -f files, goals, command-line
 // variables, the whole environment, flags, -I directories, program name
 // and $(MAKE)). It holds the encoded database with its recorded inputs
-// (makefile.Inputs: files with size, modification time and inode, probes,
-// $(wildcard) results, parse-time $(shell) results, the output printed
-// while reading), and what the caller learnt about remaking the makefiles
-// (Remake). A lookup checks every input (Inputs.Check) and replays the
-// output; any difference, a corrupt or truncated entry, or an entry
-// written by another build of dmake is a miss, never an error.
+// (makefile.Inputs: files with size, modification and change times and
+// inode, probes, $(wildcard) results, parse-time $(shell) results, the
+// output printed while reading), and what the caller learnt about
+// remaking the makefiles (Remake). A lookup checks every input
+// (Inputs.Check) and replays the output; any difference, a corrupt or
+// truncated entry, or an entry written by another build of dmake is a
+// miss, never an error.
 //
 // Entries live in one directory, never inside the project: the
 // subdirectory dmake-load-cache (marked with a CACHEDIR.TAG) of
@@ -180,7 +181,10 @@ type Dir struct {
 	Path    string // as the OS sees it
 	Exists  bool
 	ModTime int64
-	Inode   uint64
+	// ChangeTime is the directory's change time (st_ctim), which no one
+	// can set back.
+	ChangeTime int64
+	Inode      uint64
 	// Names are the entries the search could have looked for (ListDir's
 	// keep), sorted: when the directory changes (a build directory made
 	// beside the makefiles), it still answers the search alike while
@@ -215,7 +219,7 @@ func ListDir(path string, keep func(dir, name string) bool) Dir {
 
 // sameState reports whether d and o are the same directory unchanged.
 func (d Dir) sameState(o Dir) bool {
-	return d.Path == o.Path && d.Exists == o.Exists && d.ModTime == o.ModTime && d.Inode == o.Inode
+	return d.Path == o.Path && d.Exists == o.Exists && d.ModTime == o.ModTime && d.ChangeTime == o.ChangeTime && d.Inode == o.Inode
 }
 
 // StatDir returns the state of directory path now.
@@ -229,21 +233,22 @@ func StatDir(path string) Dir {
 	d.ModTime = fi.ModTime().UnixNano()
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		d.Inode = st.Ino
+		d.ChangeTime = st.Ctim.Nano()
 	}
 	return d
 }
 
-// racySlack is how recent a directory's modification time may be for a
-// change in the same clock tick to go unseen.
+// racySlack is how recent a directory's modification or change time may
+// be for a change in the same clock tick to go unseen.
 const racySlack = 2 * time.Second
 
-// Settle makes Valid compare the names of every directory of r modified so
-// recently that a later change could keep its modification time, instead
-// of trusting the time.
+// Settle makes Valid compare the names of every directory of r modified or
+// changed so recently that a later change could keep its times, instead of
+// trusting them.
 func (r *Remake) Settle() {
 	for i, d := range r.Dirs {
-		if d.Exists && time.Since(time.Unix(0, d.ModTime)) < racySlack {
-			r.Dirs[i].ModTime = -1
+		if d.Exists && time.Since(time.Unix(0, max(d.ModTime, d.ChangeTime))) < racySlack {
+			r.Dirs[i].ModTime, r.Dirs[i].ChangeTime = -1, -1
 		}
 	}
 }
@@ -374,7 +379,7 @@ func (c *Cache) Lookup(ctx context.Context, k Key, cfg makefile.Config) *Hit {
 	return h
 }
 
-const fileMagic = "dmakeLC\x01"
+const fileMagic = "dmakeLC\x02"
 
 func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, string) {
 	data, err := readOwn(c.path(k))
@@ -400,7 +405,7 @@ func (c *Cache) lookup(ctx context.Context, k Key, cfg makefile.Config) (*Hit, s
 		}
 		n = r.uint()
 		for i := uint64(0); i < n && r.err == nil; i++ {
-			d := Dir{Path: string(r.bytes()), Exists: r.uint() == 1, ModTime: int64(r.uint()), Inode: r.uint()}
+			d := Dir{Path: string(r.bytes()), Exists: r.uint() == 1, ModTime: int64(r.uint()), ChangeTime: int64(r.uint()), Inode: r.uint()}
 			names := r.uint()
 			for j := uint64(0); j < names && r.err == nil; j++ {
 				d.Names = append(d.Names, string(r.bytes()))
@@ -480,6 +485,7 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 			b = appendBytes(b, []byte(d.Path))
 			b = binary.AppendUvarint(b, b2u(d.Exists))
 			b = binary.AppendUvarint(b, uint64(d.ModTime))
+			b = binary.AppendUvarint(b, uint64(d.ChangeTime))
 			b = binary.AppendUvarint(b, d.Inode)
 			b = binary.AppendUvarint(b, uint64(len(d.Names)))
 			for _, n := range d.Names {
@@ -526,12 +532,16 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 // maxAge is how long an entry that was not written again is kept.
 const maxAge = 14 * 24 * time.Hour
 
+// maxTmpAge is how long a temporary file may stay: one older was left by
+// a dmake that died while writing it.
+const maxTmpAge = time.Hour
+
 // maxBytes is the size the entries may take together: past it the least
 // recently used go.
 const maxBytes = 256 << 20
 
-// prune removes entries (and abandoned temporary files) not used for
-// maxAge, and the least recently used ones past maxBytes in all: each
+// prune removes entries not used for maxAge, temporary files abandoned
+// for maxTmpAge, and the least recently used ones past maxBytes in all: each
 // distinct directory, environment or command line makes an entry. Only
 // dmake's own entries are considered (ownEntry); nothing else in the
 // directory is removed, whatever its age or size.
@@ -558,9 +568,13 @@ func (c *Cache) prune() {
 		if err != nil {
 			continue
 		}
-		if time.Since(fi.ModTime()) > maxAge {
+		tmp := strings.HasPrefix(e.Name(), ".tmp-")
+		if age := time.Since(fi.ModTime()); age > maxAge || tmp && age > maxTmpAge {
 			os.Remove(filepath.Join(c.dir, e.Name()))
 			continue
+		}
+		if tmp {
+			continue // being written
 		}
 		keep = append(keep, entry{e.Name(), fi.ModTime(), fi.Size()})
 		total += fi.Size()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -293,5 +294,86 @@ func TestClean(t *testing.T) {
 		if r, err := c.Clean(); err != nil || r.Files != 0 {
 			t.Errorf("foreign %v: second Clean() = %+v, %v", foreign, r, err)
 		}
+	}
+}
+
+// TestPruneOldEntries: a store removes its own entries not used for
+// maxAge and its temporary files abandoned for maxTmpAge (a dmake killed
+// while writing one), and keeps the other entries and a temporary file
+// being written.
+func TestPruneOldEntries(t *testing.T) {
+	c := New(t.TempDir())
+	var keys []Key
+	for range 3 {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+		keys = append(keys, store(t, c, makefile.Config{Dir: dir}))
+	}
+	ago := func(p string, d time.Duration) {
+		t.Helper()
+		when := time.Now().Add(-d)
+		if err := os.Chtimes(p, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ago(c.path(keys[0]), maxAge+24*time.Hour)
+	ago(c.path(keys[1]), maxAge-24*time.Hour)
+	abandoned := filepath.Join(c.Dir(), ".tmp-123456")
+	os.WriteFile(abandoned, []byte(fileMagic+"half an entry"), 0o600)
+	ago(abandoned, 24*time.Hour)
+	writing := filepath.Join(c.Dir(), ".tmp-654321")
+	os.WriteFile(writing, []byte(fileMagic+"being written"), 0o600)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+	store(t, c, makefile.Config{Dir: dir})
+	for i, k := range keys {
+		_, err := os.Stat(c.path(k))
+		if gone := err != nil; gone != (i == 0) {
+			t.Errorf("entry %d: removed %v", i, gone)
+		}
+	}
+	if _, err := os.Stat(abandoned); err == nil {
+		t.Error("a temporary file abandoned a day ago was kept")
+	}
+	if _, err := os.Stat(writing); err != nil {
+		t.Errorf("a temporary file being written was removed: %v", err)
+	}
+}
+
+// TestRemakeValidFresh: a directory recorded with times that were
+// trusted, that changed since (its modification or only its change time)
+// but still holds the same names, leaves Remake valid and gives a fresh
+// state to store; that state, checked again, gives none.
+func TestRemakeValidFresh(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.mk"), nil, 0o644)
+	keep := func(_, name string) bool { return strings.HasSuffix(name, ".mk") }
+	now := ListDir(dir, keep)
+	for _, tc := range []struct {
+		name string
+		old  func(d *Dir)
+	}{
+		{"older modification time", func(d *Dir) { d.ModTime -= int64(time.Hour) }},
+		{"older change time", func(d *Dir) { d.ChangeTime -= int64(time.Hour) }},
+	} {
+		d := now
+		tc.old(&d)
+		ok, fresh := (&Remake{Known: true, Dirs: []Dir{d}}).Valid(keep)
+		if !ok || fresh == nil {
+			t.Fatalf("%s: valid %v, fresh %+v", tc.name, ok, fresh)
+		}
+		// Settled (-1) while within the racy window, the state now after.
+		got, cur := fresh.Dirs[0], StatDir(dir)
+		settled := got.ModTime == -1 && got.ChangeTime == -1
+		if !settled && !got.sameState(cur) || !slices.Equal(got.Names, now.Names) {
+			t.Errorf("%s: fresh state %+v, want settled or %+v, with the names %q", tc.name, got, cur, now.Names)
+		}
+		if ok, again := fresh.Valid(keep); !ok || again != nil {
+			t.Errorf("%s: the settled state: valid %v, fresh %+v", tc.name, ok, again)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "b.mk"), nil, 0o644)
+	if ok, _ := (&Remake{Known: true, Dirs: []Dir{now}}).Valid(keep); ok {
+		t.Error("a directory that gained a name the search could look for is still valid")
 	}
 }

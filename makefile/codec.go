@@ -24,7 +24,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 4
+	codecVersion = 5
 )
 
 type encoder struct {
@@ -350,6 +350,7 @@ func (e *encoder) stat(st FileStat) {
 	e.uint(uint64(st.Mode))
 	e.int(st.Size)
 	e.int(st.ModTime)
+	e.int(st.ChangeTime)
 	e.uint(st.Inode)
 }
 
@@ -768,7 +769,7 @@ func (d *decoder) flags(f *Flags) {
 }
 
 func (d *decoder) stat() FileStat {
-	return FileStat{Exists: d.bool(), Mode: fs.FileMode(d.uint()), Size: d.int(), ModTime: d.int(), Inode: d.uint()}
+	return FileStat{Exists: d.bool(), Mode: fs.FileMode(d.uint()), Size: d.int(), ModTime: d.int(), ChangeTime: d.int(), Inode: d.uint()}
 }
 
 func (d *decoder) inputs() *Inputs {

@@ -64,10 +64,11 @@ type Input struct {
 	Kind InputKind
 	Name string
 	// Stat is the state of an InputFile; Content says it was read (size,
-	// modification time and inode count), not only probed (existence and
-	// type count). Hash is the SHA-256 of the content of a file read when
-	// its modification time was too recent to tell a later change within
-	// the same clock tick: Check compares the content then.
+	// modification and change times and inode count), not only probed
+	// (existence and type count). Hash is the SHA-256 of the content of a
+	// file read when its modification or change time was too recent to
+	// tell a later change within the same clock tick: Check compares the
+	// content then.
 	Stat    FileStat
 	Content bool
 	Hash    []byte
@@ -85,13 +86,25 @@ type Input struct {
 	Status            int
 }
 
-// FileStat is what a Load saw of a file.
+// FileStat is what a Load saw of a file. The times and the size are
+// those of regular files and directories only.
 type FileStat struct {
 	Exists  bool
 	Mode    fs.FileMode // the type bits only
 	Size    int64
 	ModTime int64 // nanoseconds since the Unix epoch
-	Inode   uint64
+	// ChangeTime is the inode's change time (st_ctim), in nanoseconds
+	// since the Unix epoch: no user can set it, so a file replaced with
+	// the same size, modification time and inode (cp -p over it, touch
+	// -r, rsync --inplace -t) still shows as changed.
+	ChangeTime int64
+	Inode      uint64
+}
+
+// recent reports whether st was modified or changed so recently that a
+// later change within the same clock tick could leave it as it is.
+func (st FileStat) recent() bool {
+	return time.Since(time.Unix(0, max(st.ModTime, st.ChangeTime))) < racySlack
 }
 
 // Listed is a name a glob looked at, and its state then.
@@ -106,8 +119,8 @@ type ListedKind uint8
 
 // Kinds of Listed.
 const (
-	// ListedDir is a directory listed: its modification time and inode
-	// count (symbolic links followed).
+	// ListedDir is a directory listed: its modification and change
+	// times and inode count (symbolic links followed).
 	ListedDir ListedKind = iota
 	// ListedLstat is a name whose existence and type were probed, not
 	// following a final symbolic link.
@@ -143,21 +156,24 @@ type Output struct {
 }
 
 // racySlack is how close to the time of reading a file's modification
-// time must be for a change in the same clock tick to go unseen by its
-// size and time: such files are compared by content.
+// or change time must be for a change in the same clock tick to go unseen
+// by its size and times: such files are compared by content.
 const racySlack = 2 * time.Second
 
 func statOf(fi fs.FileInfo) FileStat {
 	st := FileStat{Exists: true, Mode: fi.Mode().Type()}
-	switch {
-	case fi.Mode().IsRegular():
-		st.Size = fi.Size()
-		st.ModTime = fi.ModTime().UnixNano()
-	case fi.IsDir():
-		st.ModTime = fi.ModTime().UnixNano()
-	}
-	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+	sys, _ := fi.Sys().(*syscall.Stat_t)
+	if sys != nil {
 		st.Inode = sys.Ino
+	}
+	if fi.Mode().IsRegular() {
+		st.Size = fi.Size()
+	}
+	if fi.Mode().IsRegular() || fi.IsDir() {
+		st.ModTime = fi.ModTime().UnixNano()
+		if sys != nil {
+			st.ChangeTime = sys.Ctim.Nano()
+		}
 	}
 	return st
 }
@@ -181,9 +197,11 @@ func statNow(path string) FileStat {
 	case syscall.S_IFREG:
 		st.Size = sys.Size
 		st.ModTime = sys.Mtim.Nano()
+		st.ChangeTime = sys.Ctim.Nano()
 	case syscall.S_IFDIR:
 		st.Mode = fs.ModeDir
 		st.ModTime = sys.Mtim.Nano()
+		st.ChangeTime = sys.Ctim.Nano()
 	case syscall.S_IFBLK:
 		st.Mode = fs.ModeDevice
 	case syscall.S_IFCHR:
@@ -213,7 +231,7 @@ func newRecorder() *recorder {
 // file's content was read, data being that content.
 func (r *recorder) file(path string, st FileStat, content bool, data []byte) {
 	it := Input{Kind: InputFile, Name: path, Stat: st, Content: content}
-	if content && st.Exists && time.Since(time.Unix(0, st.ModTime)) < racySlack {
+	if content && st.Exists && st.recent() {
 		h := sha256.Sum256(data)
 		it.Hash = h[:]
 	}
@@ -249,7 +267,7 @@ func (r *recorder) glob(p, dir string, result []string, deps *globDeps) {
 		}
 		seen[l] = true
 		l.Stat = l.state()
-		if l.Kind == ListedDir && l.Stat.Exists && time.Since(time.Unix(0, l.Stat.ModTime)) < racySlack {
+		if l.Kind == ListedDir && l.Stat.Exists && l.Stat.recent() {
 			it.Listed = nil
 			break
 		}

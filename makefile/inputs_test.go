@@ -8,7 +8,8 @@ import (
 )
 
 // TestStatNow requires statNow, which Check uses, to see files as statOf
-// (os.Stat), which recording uses, does: else every check would miss.
+// (os.Stat), which recording uses, does: else every check would miss;
+// both see the change time of files and directories.
 func TestStatNow(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "f")
@@ -25,8 +26,12 @@ func TestStatNow(t *testing.T) {
 		if fi, err := os.Stat(p); err == nil {
 			want = statOf(fi)
 		}
-		if got := statNow(p); got != want {
+		got := statNow(p)
+		if got != want {
 			t.Errorf("%s: statNow %+v, statOf(os.Stat) %+v", name, got, want)
+		}
+		if (name == "f" || name == ".") && (got.ChangeTime == 0 || got.ModTime == 0) {
+			t.Errorf("%s: no change or modification time: %+v", name, got)
 		}
 	}
 }
