@@ -21,14 +21,17 @@ import (
 // programName is the name dmake's messages carry where make's say "make".
 const programName = "dmake"
 
-// shellCapture runs $(shell …) with real command execution.
-var shellCapture makefile.Shell = makefile.ShellFunc(func(ctx context.Context, c makefile.ShellCall) ([]byte, int, error) {
-	return shellrun.RunCapture(ctx, shellrun.Capture{
-		Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
-		Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
-		MaxOutput: c.MaxOutput,
+// shellCapture runs $(shell …) with real command execution, every external
+// command through mws (nil: none).
+func shellCapture(mws []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc) makefile.Shell {
+	return makefile.ShellFunc(func(ctx context.Context, c makefile.ShellCall) ([]byte, int, error) {
+		return shellrun.RunCapture(ctx, shellrun.Capture{
+			Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
+			Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
+			MaxOutput: c.MaxOutput, ExecMiddlewares: mws,
+		})
 	})
-})
+}
 
 // environ is the environment recipes and $(shell) start from.
 func environ(opts Options) []string {
@@ -79,6 +82,10 @@ type makeJob struct {
 	goals       []string
 	env         []string
 	middlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// shellMiddlewares wrap the commands of $(shell …): in a legacy
+	// repository the image layer's, so that a web server or ifconfig a
+	// makefile runs there is answered by dmake, as in a recipe.
+	shellMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	// slots are the job slots and jobserver of a make run (setupJobs);
 	// nil means -j of opts alone, without a jobserver.
 	slots *jobSlots
@@ -114,7 +121,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 		MakePath:        exe,
 		Stdout:          stdio.Out,
 		Stderr:          stdio.Err,
-		Shell:           shellCapture,
+		Shell:           shellCapture(job.shellMiddlewares),
 		Flags: makefile.Flags{
 			DryRun:         opts.DryRun,
 			Silent:         opts.Silent,
@@ -215,7 +222,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		}
 	}
 	env := environ(opts)
-	var middlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	var middlewares, shellMiddlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	var b *image.Builder
 	if repo, ok := legacyRepo(opts, root); ok {
 		// A sub-make runs under its parent's lock.
@@ -230,7 +237,9 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		env = append(env, "DOCKER_HOME="+repo.Root)
 		sl := symlinker.New(symlinker.Config{Root: repo.Root, AllowOutside: opts.AllowOutsideLinks})
 		b = newBuilder(opts, repo, nil, stdio)
-		middlewares = append(middlewares, sl.Middleware(), connectOnBuild(b, opts, stdio), b.Middleware())
+		connect := connectOnBuild(b, opts, stdio)
+		middlewares = append(middlewares, sl.Middleware(), connect, b.Middleware())
+		shellMiddlewares = append(shellMiddlewares, connect, b.Middleware())
 	} else {
 		sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
 		middlewares = append(middlewares, sl.Middleware())
@@ -241,6 +250,8 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		goals:       opts.Goals,
 		env:         env,
 		middlewares: middlewares,
+
+		shellMiddlewares: shellMiddlewares,
 	}
 	slots := setupJobs(opts, env, progName(makeLevel(env)), stdio.Err)
 	defer slots.close()

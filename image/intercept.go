@@ -274,7 +274,12 @@ func dockerSubcommand(args []string) (string, []string, bool) {
 // "python -m http.server"/"SimpleHTTPServer" started to serve scripts to the
 // build is not started (dmake sends those scripts in the context; the
 // directory is remembered), and "ifconfig IFACE" answers with a loopback
-// address, so no eth0 is needed.
+// address in the net-tools format the legacy Makefiles parse ("inet
+// addr:127.0.0.1"), so no eth0 is needed. A "kill" that names no process
+// (the legacy "kill -9 $(lsof -i tcp:PORT -t)" after the build, whose $(…)
+// make expands as an empty variable) is moot, as dmake starts no server
+// for it to stop: it is reported as a warning naming the recipe line, and
+// succeeds, so the exit status says whether the image was built.
 func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 		return func(ctx context.Context, args []string) error {
@@ -300,12 +305,37 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 				return nil
 			}
 			if filepath.Base(args[0]) == "ifconfig" && len(args) == 2 {
-				fmt.Fprintf(hc.Stdout, "%s: flags=73<UP,LOOPBACK,RUNNING>  mtu 65536\n        inet 127.0.0.1  netmask 255.0.0.0\n", args[1])
+				fmt.Fprintf(hc.Stdout, "%-10sLink encap:Local Loopback\n          inet addr:127.0.0.1  Mask:255.0.0.0\n          UP LOOPBACK RUNNING  MTU:65536  Metric:1\n", args[1])
+				return nil
+			}
+			if filepath.Base(args[0]) == "kill" && killsNothing(args[1:]) {
+				where := shellrun.Source(ctx)
+				if where != "" {
+					where += ": "
+				}
+				fmt.Fprintf(hc.Stderr, "dmake: warning: %s%q names no process to stop: make expanded the $(…) of that line as a make variable, which is empty (the shell's command substitution is written $$(…) in a Makefile); dmake starts no server for it to stop, so the line is skipped\n", where, strings.Join(args, " "))
 				return nil
 			}
 			return next(ctx, args)
 		}
 	}
+}
+
+// killsNothing reports whether the arguments of kill name no process:
+// only options (a signal: -9, -KILL, -s KILL).
+func killsNothing(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-s" || a == "-n" || a == "--signal":
+			i++
+		case a == "-l" || a == "-L" || a == "--list" || a == "--table":
+			return false
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // httpServer recognises the one-line web servers legacy Makefiles start to

@@ -382,7 +382,9 @@ func (in Instruction) Args0() string { return in.Cmd + " " + in.Args }
 
 // servedRe matches a RUN that fetches a script from the build host and pipes
 // it into a shell: wget -O - $HOST_ADDR:$HOST_PORT/scripts/x.sh | bash.
-var servedRe = regexp.MustCompile(`^(?:wget|curl)\s[^|]*?(?:https?://)?[^\s/|]*:[^\s/|]+(/[^\s|]+)[^|]*\|\s*((?:/usr)?(?:/bin/)?(?:ba)?sh)\s*$`)
+// A comment may follow (the md5 of the script that echo-style Makefiles add
+// so that Docker's cache notices an edit).
+var servedRe = regexp.MustCompile(`^(?:wget|curl)\s[^|]*?(?:https?://)?[^\s/|]*:[^\s/|]+(/[^\s|]+)[^|]*\|\s*((?:/usr)?(?:/bin/)?(?:ba)?sh)\s*(?:#.*)?$`)
 
 // asGiven keeps the Dockerfile as written, except that fetches of scripts
 // served by the build host become a COPY of the same file and a RUN of it
@@ -468,6 +470,26 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 				emit(script, bust(script, fmt.Sprintf("RUN %s < /%s; s=$?; rm -rf /.dmake-served; exit $s", m[2], name)))
 				continue
 			}
+			text, urls, err := rewriteFetches(in.Args)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: the build fetches from the build host: %v", df, in.Line, err)
+			}
+			if len(urls) > 0 {
+				// Other fetches from the build host (boot and runit
+				// files, configuration): the same files, copied for
+				// this step and read where wget would have written.
+				for _, u := range urls {
+					src := findServed(u, append(opts.ServeRoots, dir))
+					if src == "" {
+						return nil, fmt.Errorf("%s:%d: the build fetches %s from the build host, but no served directory (%s) has it", df, in.Line, u, strings.Join(append(opts.ServeRoots, dir), ", "))
+					}
+					name := ".dmake-served" + u
+					served = append(served, File{Name: name, Src: src})
+					emit("", fmt.Sprintf("COPY %s /%s", name, name))
+				}
+				emit("", bust("", fmt.Sprintf("RUN %s; s=$?; rm -rf /.dmake-served; exit $s", text)))
+				continue
+			}
 			script := ""
 			if sm := regexp.MustCompile(`([^\s/'"]+\.sh)\b`).FindStringSubmatch(in.Args); sm != nil {
 				script = sm[1]
@@ -480,7 +502,12 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 	if whole {
 		p.Files = []File{{Name: ".", Src: dir}}
 	}
-	p.Files = append(p.Files, served...)
+	for _, f := range served {
+		if !seen[f.Name] {
+			seen[f.Name] = true
+			p.Files = append(p.Files, f)
+		}
+	}
 	p.Dockerfile = []byte(strings.Join(out, "\n") + "\n")
 	return p, nil
 }

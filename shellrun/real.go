@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+
+	"mvdan.cc/sh/v3/interp"
 )
 
 // Capture describes one command whose standard output is wanted, as GNU
@@ -23,6 +25,9 @@ type Capture struct {
 	// context) and RunCapture returns the output read so far, which is
 	// then longer than MaxOutput, with no error.
 	MaxOutput int
+	// ExecMiddlewares wrap every external command of the line, as
+	// Recipe.ExecMiddlewares do for a recipe line.
+	ExecMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 }
 
 // limitWriter is a buffer that calls stop once it holds more than max
@@ -69,6 +74,8 @@ func RunCapture(ctx context.Context, c Capture) (out []byte, status int, err err
 		Stdout:      buf,
 		Stderr:      stderr,
 		ProgramName: c.Program,
+
+		ExecMiddlewares: c.ExecMiddlewares,
 	}
 	res, err := rc.Run(runCtx, c.Command)
 	if c.MaxOutput > 0 && buf.buf.Len() > c.MaxOutput && ctx.Err() == nil {

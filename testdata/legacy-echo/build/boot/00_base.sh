@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "booting $(cat /etc/legacy/base)"

@@ -1,0 +1,3 @@
+.PHONY: hello
+hello:
+	$(call script,01_hello)
