@@ -129,7 +129,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			// gives up the file system: name it on the child too.
 			si.Rootfs = p.Rootfs
 		} else if eng != nil {
-			if tar, err := rootfs.Export(ctx, eng.Client(), g.node.From); err == nil {
+			if tar, err := rootfs.Export(ctx, eng, g.node.From); err == nil {
 				si.Rootfs = tar
 			}
 		}
@@ -179,7 +179,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 			}
 		}
 		if si.Parent == nil && eng != nil {
-			if tar, err := rootfs.Export(ctx, eng.Client(), img.node.From); err == nil {
+			if tar, err := rootfs.Export(ctx, eng, img.node.From); err == nil {
 				si.Rootfs = tar
 			}
 		}

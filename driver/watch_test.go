@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/watch"
-	"github.com/moby/moby/client"
 )
 
 // The --watch tests run dmake --watch on a copy of testdata/bb-repo (three
@@ -100,11 +100,11 @@ func copyRepo(t *testing.T) string {
 }
 
 // removeImages removes the test's tags (and the build cache under them).
-func removeImages(t *testing.T, c *client.Client, names ...string) {
+func removeImages(t *testing.T, c *engine.Engine, names ...string) {
 	t.Cleanup(func() {
 		for _, n := range names {
 			for _, ref := range []string{watchPrefix + n, image.LayersTag(watchPrefix + n)} {
-				c.ImageRemove(context.Background(), ref, client.ImageRemoveOptions{PruneChildren: true})
+				c.RemoveImage(context.Background(), ref, engine.RemoveImageOptions{})
 			}
 		}
 	})
@@ -573,18 +573,28 @@ func slowScript(base, tag string) string {
 	return base + "sleep 4\n" + unique(tag)
 }
 
+// imageID returns the id of the local image ref; a missing image is an
+// error.
+func imageID(c *engine.Engine, ref string) (string, error) {
+	info, found, err := c.InspectImage(context.Background(), ref)
+	if err == nil && !found {
+		err = fmt.Errorf("no image %s", ref)
+	}
+	return info.ID, err
+}
+
 // buildContainers returns the containers (all, stopped too) whose command
 // runs one of the fixture's scripts, by id.
-func buildContainers(t *testing.T, c *client.Client) map[string]string {
+func buildContainers(t *testing.T, c *engine.Engine) map[string]string {
 	t.Helper()
-	res, err := c.ContainerList(context.Background(), client.ContainerListOptions{All: true})
+	res, err := c.ListContainers(context.Background(), engine.ListContainersOptions{All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	for _, ct := range res.Items {
+	for _, ct := range res.Containers {
 		if strings.Contains(ct.Command, "04_solo.sh") || strings.Contains(ct.Command, "05_extra.sh") || strings.HasPrefix(ct.Image, watchPrefix) {
-			out[ct.ID] = ct.Command + " (" + string(ct.State) + ")"
+			out[ct.ID] = ct.Command + " (" + ct.State + ")"
 		}
 	}
 	return out
@@ -593,7 +603,7 @@ func buildContainers(t *testing.T, c *client.Client) map[string]string {
 // noLeftovers checks that no build container of the fixture exists that
 // did not before. Removal after a cancelled build may lag the API's answer
 // a little, so it looks again for a few seconds before failing.
-func noLeftovers(t *testing.T, c *client.Client, before map[string]string) {
+func noLeftovers(t *testing.T, c *engine.Engine, before map[string]string) {
 	t.Helper()
 	var left []string
 	for range 20 {
@@ -625,7 +635,7 @@ func TestWatchEditDuringBuild(t *testing.T) {
 			w := startWatch(t, root, policy, 50*time.Millisecond, "solo")
 			base := readRepo(t, root, "script/04_solo.sh")
 
-			old, err := c.ImageInspect(context.Background(), watchPrefix+"solo")
+			old, err := imageID(c, watchPrefix+"solo")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -665,8 +675,8 @@ func TestWatchEditDuringBuild(t *testing.T) {
 				if !done.Canceled || len(firstBuilt) != 0 {
 					t.Errorf("cancel: the first cycle was not cancelled: %+v, built %v", done, firstBuilt)
 				}
-				if now, err := c.ImageInspect(context.Background(), watchPrefix+"solo"); err != nil || now.ID != old.ID {
-					t.Errorf("cancel: the tag moved from %s (%v) with the cancelled build", old.ID, err)
+				if now, err := imageID(c, watchPrefix+"solo"); err != nil || now != old {
+					t.Errorf("cancel: the tag moved from %s (%v) with the cancelled build", old, err)
 				}
 			case "finish":
 				if done.Canceled || done.Error != "" || !slices.Equal(firstBuilt, []string{"solo"}) {
@@ -711,7 +721,7 @@ func TestWatchSyntaxError(t *testing.T) {
 	root := copyRepo(t)
 	removeImages(t, c, "solo")
 	w := startWatch(t, root, "", 50*time.Millisecond, "solo")
-	good, err := c.ImageInspect(context.Background(), watchPrefix+"solo")
+	good, err := imageID(c, watchPrefix+"solo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -729,9 +739,9 @@ func TestWatchSyntaxError(t *testing.T) {
 	if got := cy.built(); len(got) != 0 {
 		t.Errorf("built %v after a syntax error", got)
 	}
-	after, err := c.ImageInspect(context.Background(), watchPrefix+"solo")
-	if err != nil || after.ID != good.ID {
-		t.Errorf("the tag moved from %s to %s (%v) after a failed cycle", good.ID, after.ID, err)
+	after, err := imageID(c, watchPrefix+"solo")
+	if err != nil || after != good {
+		t.Errorf("the tag moved from %s to %s (%v) after a failed cycle", good, after, err)
 	}
 
 	w.writeFile("script/04_solo.sh", base+unique("fixed"))
@@ -740,8 +750,8 @@ func TestWatchSyntaxError(t *testing.T) {
 	if got := cy.built(); !slices.Equal(got, []string{"solo"}) {
 		t.Errorf("the good save built %v, want [solo]", got)
 	}
-	fixed, err := c.ImageInspect(context.Background(), watchPrefix+"solo")
-	if err != nil || fixed.ID == good.ID {
+	fixed, err := imageID(c, watchPrefix+"solo")
+	if err != nil || fixed == good {
 		t.Errorf("the tag did not move after the good save (%v)", err)
 	}
 	w.stop()

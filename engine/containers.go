@@ -39,6 +39,8 @@ type Container struct {
 	State string
 	// Status is the engine's human description ("Up 3 minutes").
 	Status string
+	// Command is the container's command line as docker ps shows it.
+	Command string
 	// Labels are the container's labels, including those it inherited
 	// from its image.
 	Labels map[string]string
@@ -117,6 +119,7 @@ func (e *Engine) ListContainers(ctx context.Context, opts ListContainersOptions)
 			Created: time.Unix(s.Created, 0),
 			State:   string(s.State),
 			Status:  s.Status,
+			Command: s.Command,
 			Labels:  s.Labels,
 		}
 		for _, n := range s.Names {
@@ -142,6 +145,8 @@ type ContainerDetails struct {
 	State string
 	// StartedAt is when the container was last started (zero if never).
 	StartedAt time.Time
+	// ExitCode is the exit status of its last run (0 while it runs).
+	ExitCode int
 	// Env is the container's environment, "NAME=value" each.
 	Env []string
 	// Labels are the container's labels.
@@ -184,6 +189,7 @@ func (e *Engine) InspectContainer(ctx context.Context, ref string, _ InspectCont
 	if in.State != nil {
 		d.Running = in.State.Running
 		d.State = string(in.State.Status)
+		d.ExitCode = in.State.ExitCode
 		if t, err := time.Parse(time.RFC3339Nano, in.State.StartedAt); err == nil && t.Year() > 1 {
 			d.StartedAt = t
 		}

@@ -35,6 +35,17 @@ func New(ctx context.Context) (*Engine, error) {
 	if host != "" {
 		opts = append(opts, client.WithHost(host))
 	}
+	return connect(ctx, host, opts...)
+}
+
+// Dial connects to the engine at host ("unix:///run/docker.sock",
+// "tcp://…"), ignoring the environment, and checks that it answers within
+// ctx's deadline (at most 10s).
+func Dial(ctx context.Context, host string) (*Engine, error) {
+	return connect(ctx, host, client.WithHost(host))
+}
+
+func connect(ctx context.Context, host string, opts ...client.Opt) (*Engine, error) {
 	c, err := client.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("docker engine: %w", err)
@@ -53,9 +64,6 @@ func New(ctx context.Context) (*Engine, error) {
 	}
 	return &Engine{c: c}, nil
 }
-
-// Client returns the underlying Engine API client.
-func (e *Engine) Client() *client.Client { return e.c }
 
 // Close releases the connection.
 func (e *Engine) Close() error { return e.c.Close() }

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +35,8 @@ type ListImagesOptions struct {
 	// Labels keeps only images carrying every one of these labels, each
 	// "KEY" or "KEY=VALUE".
 	Labels []string
+	// All includes the intermediate images of classic builds.
+	All bool
 }
 
 // ListImagesResult is the images found, newest first.
@@ -48,7 +53,7 @@ func (e *Engine) ListImages(ctx context.Context, opts ListImagesOptions) (ListIm
 	if len(opts.Labels) > 0 {
 		f.Add("label", opts.Labels...)
 	}
-	r, err := e.c.ImageList(ctx, client.ImageListOptions{Filters: f})
+	r, err := e.c.ImageList(ctx, client.ImageListOptions{All: opts.All, Filters: f})
 	if err != nil {
 		return ListImagesResult{}, fmt.Errorf("listing images: %w", err)
 	}
@@ -145,4 +150,36 @@ func displayRef(ref string) string {
 		return ShortID(id)
 	}
 	return ref
+}
+
+// ImportImage makes image ref from the file system in the tar stream fs,
+// with Dockerfile-style changes ("LABEL k=v", "CMD [...]"), as docker
+// import does, and returns the new image's id.
+func (e *Engine) ImportImage(ctx context.Context, fs io.Reader, ref string, changes []string) (string, error) {
+	r, err := e.c.ImageImport(ctx, client.ImageImportSource{Source: fs, SourceName: "-"}, ref, client.ImageImportOptions{Changes: changes})
+	if err != nil {
+		return "", fmt.Errorf("importing %s: %w", ref, err)
+	}
+	body, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		return "", fmt.Errorf("importing %s: %w", ref, err)
+	}
+	var msg struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+	}
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		if json.Unmarshal(line, &msg) == nil && msg.Error != "" {
+			return "", fmt.Errorf("importing %s: %s", ref, msg.Error)
+		}
+	}
+	info, found, err := e.InspectImage(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		return "", fmt.Errorf("importing %s: the engine made no such image", ref)
+	}
+	return info.ID, nil
 }

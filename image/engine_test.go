@@ -21,7 +21,6 @@ import (
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
-	"github.com/moby/moby/client"
 )
 
 // countingProxy serves the Engine API on a unix socket in front of the real
@@ -83,14 +82,13 @@ func testEngine(t *testing.T) (*engine.Engine, *countingProxy) {
 func removeTagged(t *testing.T, e *engine.Engine, prefix string) {
 	t.Cleanup(func() {
 		ctx := context.Background()
-		c := e.Client()
-		list, err := c.ImageList(ctx, client.ImageListOptions{All: true})
+		list, err := e.ListImages(ctx, engine.ListImagesOptions{All: true})
 		if err != nil {
 			return
 		}
-		for _, im := range list.Items {
+		for _, im := range list.Images {
 			mine := false // only images of this test: its tag prefix, as a tag or as dmake's tag label
-			for _, tag := range im.RepoTags {
+			for _, tag := range im.Tags {
 				if strings.HasPrefix(tag, prefix) {
 					mine = true
 				}
@@ -101,12 +99,12 @@ func removeTagged(t *testing.T, e *engine.Engine, prefix string) {
 			if !mine {
 				continue
 			}
-			for _, tag := range im.RepoTags {
+			for _, tag := range im.Tags {
 				if strings.HasPrefix(tag, prefix) {
-					c.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+					e.RemoveImage(ctx, tag, engine.RemoveImageOptions{Force: true})
 				}
 			}
-			c.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{PruneChildren: true})
+			e.RemoveImage(ctx, im.ID, engine.RemoveImageOptions{})
 		}
 	})
 }
@@ -325,7 +323,7 @@ func TestEngineLayeredBuild(t *testing.T) {
 		t.Errorf("after editing the busted script: built=%v\n%s", r.Built, r.Plan.Dockerfile)
 	}
 	noop("unchanged", true)
-	if _, err := e.Client().ImageRemove(ctx, tag, client.ImageRemoveOptions{}); err != nil {
+	if _, err := e.RemoveImage(ctx, tag, engine.RemoveImageOptions{KeepParents: true}); err != nil {
 		t.Fatal(err)
 	}
 	noop("image removed", false)

@@ -9,7 +9,6 @@ import (
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/internal/imagecompare"
 	"github.com/dmake-dev/dmake/internal/legacybuild"
-	"github.com/moby/moby/client"
 )
 
 // The images dmake builds from legacy-images/ (layered, through the
@@ -26,7 +25,6 @@ func TestEngineEquivalence(t *testing.T) {
 	prefix := "dmakeeq/"
 	root := t.TempDir()
 	copyTree(t, legacy.Repo, root)
-	c := e.Client()
 	used := map[string]bool{}
 	for _, name := range legacybuild.Names() {
 		t.Run(name, func(t *testing.T) {
@@ -62,7 +60,7 @@ func TestEngineEquivalence(t *testing.T) {
 	t.Logf("ignore rules that hid a real difference in this run: %s", strings.Join(masked, " "))
 	t.Cleanup(func() {
 		for i := len(legacybuild.Names()) - 1; i >= 0; i-- {
-			c.ImageRemove(context.Background(), prefix+legacybuild.Names()[i], client.ImageRemoveOptions{PruneChildren: true})
+			e.RemoveImage(context.Background(), prefix+legacybuild.Names()[i], engine.RemoveImageOptions{})
 		}
 	})
 }

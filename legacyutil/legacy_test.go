@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
-	"github.com/moby/moby/client"
 )
 
 // runLegacy runs the legacy script bin/name of legacy-images with args and
@@ -114,7 +114,7 @@ func TestLegacyCounterpartsEffects(t *testing.T) {
 	}
 	reset := func() {
 		for _, name := range s.containers() {
-			if _, err := s.c.ContainerRemove(context.Background(), name, client.ContainerRemoveOptions{Force: true}); err != nil {
+			if _, err := s.c.RemoveContainer(context.Background(), name, engine.RemoveContainerOptions{Force: true}); err != nil {
 				t.Fatal(err)
 			}
 		}

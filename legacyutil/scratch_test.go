@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,9 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 )
 
 // A scratch daemon is a second, throwaway dockerd that one test starts on
@@ -29,7 +27,7 @@ import (
 type scratch struct {
 	t    *testing.T
 	host string // DOCKER_HOST value
-	c    *client.Client
+	c    *engine.Engine
 }
 
 // newScratch starts a scratch daemon and points DOCKER_HOST at it for the
@@ -74,16 +72,16 @@ func newScratch(t *testing.T) *scratch {
 		if s.c != nil {
 			// Leave nothing running: a daemon stops faster without containers.
 			ctx := context.Background()
-			if l, err := s.c.ContainerList(ctx, client.ContainerListOptions{All: true}); err == nil {
-				for _, ct := range l.Items {
-					_, _ = s.c.ContainerRemove(ctx, ct.ID, client.ContainerRemoveOptions{Force: true})
+			if l, err := s.c.ListContainers(ctx, engine.ListContainersOptions{All: true}); err == nil {
+				for _, ct := range l.Containers {
+					_, _ = s.c.RemoveContainer(ctx, ct.ID, engine.RemoveContainerOptions{Force: true})
 				}
 			}
 			// A network's bridge would outlive the daemon on the host.
-			if l, err := s.c.NetworkList(ctx, client.NetworkListOptions{}); err == nil {
-				for _, n := range l.Items {
+			if l, err := s.c.ListNetworks(ctx); err == nil {
+				for _, n := range l {
 					if n.Name != "host" && n.Name != "none" && n.Name != "bridge" {
-						if _, err := s.c.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+						if err := s.c.RemoveNetwork(ctx, n.ID); err != nil {
 							t.Errorf("scratch daemon: removing network %s: %v", n.Name, err)
 						}
 					}
@@ -106,14 +104,11 @@ func newScratch(t *testing.T) *scratch {
 			t.Logf("scratch daemon: cleaning %s: %v", dir, err)
 		}
 	})
-	c, err := client.New(client.WithHost(s.host))
-	if err != nil {
-		t.Fatal(err)
-	}
+	var c *engine.Engine
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err = c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
+		c, err = engine.Dial(ctx, s.host)
 		cancel()
 		if err == nil {
 			break
@@ -227,29 +222,18 @@ func busyboxTar(t *testing.T, extra map[string]string) []byte {
 func (s *scratch) importBusybox(ref string, extra map[string]string, changes ...string) string {
 	s.t.Helper()
 	ctx := context.Background()
-	r, err := s.c.ImageImport(ctx, client.ImageImportSource{Source: bytes.NewReader(busyboxTar(s.t, extra)), SourceName: "-"}, ref, client.ImageImportOptions{Changes: changes})
+	id, err := s.c.ImportImage(ctx, bytes.NewReader(busyboxTar(s.t, extra)), ref, changes)
 	if err != nil {
-		s.t.Fatalf("importing %s: %v", ref, err)
+		s.t.Fatal(err)
 	}
-	body, _ := io.ReadAll(r)
-	r.Close()
-	var msg struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-	}
-	for _, line := range bytes.Split(body, []byte("\n")) {
-		if json.Unmarshal(line, &msg) == nil && msg.Error != "" {
-			s.t.Fatalf("importing %s: %s", ref, msg.Error)
-		}
-	}
-	return s.imageID(ref)
+	return id
 }
 
 func (s *scratch) imageID(ref string) string {
 	s.t.Helper()
-	r, err := s.c.ImageInspect(context.Background(), ref)
-	if err != nil {
-		s.t.Fatalf("inspecting %s: %v", ref, err)
+	r, found, err := s.c.InspectImage(context.Background(), ref)
+	if err != nil || !found {
+		s.t.Fatalf("inspecting %s: found %v, %v", ref, found, err)
 	}
 	return r.ID
 }
@@ -259,7 +243,7 @@ func (s *scratch) imageID(ref string) string {
 func (s *scratch) start(name, image string, labels map[string]string, cmd ...string) string {
 	s.t.Helper()
 	id := s.create(name, image, labels, cmd...)
-	if _, err := s.c.ContainerStart(context.Background(), id, client.ContainerStartOptions{}); err != nil {
+	if err := s.c.StartContainer(context.Background(), id); err != nil {
 		s.t.Fatalf("starting %s: %v", name, err)
 	}
 	return id
@@ -268,15 +252,13 @@ func (s *scratch) start(name, image string, labels map[string]string, cmd ...str
 // create creates a container without starting it.
 func (s *scratch) create(name, image string, labels map[string]string, cmd ...string) string {
 	s.t.Helper()
-	r, err := s.c.ContainerCreate(context.Background(), client.ContainerCreateOptions{
-		Name:       name,
-		Config:     &container.Config{Image: image, Cmd: cmd, Labels: labels},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
+	id, err := s.c.CreateContainer(context.Background(), engine.CreateContainerOptions{
+		Name: name, Image: image, Cmd: cmd, Labels: labels, NetworkMode: "none",
 	})
 	if err != nil {
 		s.t.Fatalf("creating %s: %v", name, err)
 	}
-	return r.ID
+	return id
 }
 
 // exited runs a container to its end and returns its id.
@@ -292,36 +274,33 @@ func (s *scratch) wait(id string) int {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	w := s.c.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
-	select {
-	case r := <-w.Result:
-		return int(r.StatusCode)
-	case err := <-w.Error:
+	w, err := s.c.WaitContainer(ctx, id, engine.WaitContainerOptions{})
+	if err != nil {
 		s.t.Fatalf("waiting for %s: %v", id, err)
 	}
-	return -1
+	return w.ExitCode
 }
 
 // state returns a container's state ("running", "exited"…), or "gone".
 func (s *scratch) state(id string) (string, int) {
 	s.t.Helper()
-	r, err := s.c.ContainerInspect(context.Background(), id, client.ContainerInspectOptions{})
+	r, err := s.c.InspectContainer(context.Background(), id, engine.InspectContainerOptions{})
 	if err != nil {
 		return "gone", 0
 	}
-	return string(r.Container.State.Status), r.Container.State.ExitCode
+	return r.State, r.ExitCode
 }
 
 // containers returns the names of all containers, sorted.
 func (s *scratch) containers() []string {
 	s.t.Helper()
-	l, err := s.c.ContainerList(context.Background(), client.ContainerListOptions{All: true})
+	l, err := s.c.ListContainers(context.Background(), engine.ListContainersOptions{All: true})
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	var names []string
-	for _, c := range l.Items {
-		names = append(names, strings.TrimPrefix(c.Names[0], "/"))
+	for _, c := range l.Containers {
+		names = append(names, c.Names[0])
 	}
 	slices.Sort(names)
 	return names

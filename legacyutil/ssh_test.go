@@ -13,30 +13,27 @@ import (
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/internal/legacybuild"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 )
 
 // legacyContainer runs a container of a legacy test image on the shared
 // engine, on the host's network, labelled for this test only, and removes
 // it at the end. It returns its id and the label value that selects it.
-func legacyContainer(t *testing.T, c *client.Client, image string, env ...string) (id, label string) {
+func legacyContainer(t *testing.T, c *engine.Engine, image string, env ...string) (id, label string) {
 	t.Helper()
 	label = fmt.Sprintf("util-%s-%d", t.Name(), time.Now().UnixNano())
-	r, err := c.ContainerCreate(t.Context(), client.ContainerCreateOptions{
-		Config:     &container.Config{Image: image, Env: env, Labels: map[string]string{enginetest.Label: label}},
-		HostConfig: &container.HostConfig{NetworkMode: "host"},
+	id, err := c.CreateContainer(t.Context(), engine.CreateContainerOptions{
+		Image: image, Env: env, Labels: map[string]string{enginetest.Label: label}, NetworkMode: "host",
 	})
 	if err != nil {
 		t.Fatalf("creating a container of %s: %v", image, err)
 	}
 	t.Cleanup(func() {
-		_, _ = c.ContainerRemove(context.Background(), r.ID, client.ContainerRemoveOptions{Force: true})
+		_, _ = c.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
 	})
-	if _, err := c.ContainerStart(t.Context(), r.ID, client.ContainerStartOptions{}); err != nil {
+	if err := c.StartContainer(t.Context(), id); err != nil {
 		t.Fatalf("starting a container of %s: %v", image, err)
 	}
-	return r.ID, label
+	return id, label
 }
 
 // freePort returns a loopback TCP port nobody listens on now.
@@ -121,14 +118,9 @@ func TestSSHLegacyImage(t *testing.T) {
 // my_init gives the sigtrap service SIGTERM, which the service records. The
 // test selects its container by a label of its own.
 func TestStopallLegacyInit(t *testing.T) {
-	c := enginetest.Require(t)
+	eng := enginetest.Require(t)
 	im := legacybuild.Ensure(t, legacybuild.Prefix)
-	id, label := legacyContainer(t, c, im.Tag("ssh"), fmt.Sprintf("SSH_PORT=%d", freePort(t)))
-	eng, err := engine.New(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	id, label := legacyContainer(t, eng, im.Tag("ssh"), fmt.Sprintf("SSH_PORT=%d", freePort(t)))
 	const events = "/var/log/sigtrap/events"
 	for i := 0; ; i++ {
 		f, err := eng.ReadFile(t.Context(), id, events, engine.ReadFileOptions{})
@@ -152,9 +144,9 @@ func TestStopallLegacyInit(t *testing.T) {
 	if err != nil || !strings.Contains(string(f.Data), "TERM") {
 		t.Errorf("the service did not record SIGTERM: %q %v", f.Data, err)
 	}
-	r, err := c.ContainerInspect(t.Context(), id, client.ContainerInspectOptions{})
-	if err != nil || r.Container.State.ExitCode != 0 {
-		t.Errorf("my_init exited %d, want 0 (a clean shutdown) (%v)", r.Container.State.ExitCode, err)
+	r, err := eng.InspectContainer(t.Context(), id, engine.InspectContainerOptions{})
+	if err != nil || r.ExitCode != 0 {
+		t.Errorf("my_init exited %d, want 0 (a clean shutdown) (%v)", r.ExitCode, err)
 	}
 }
 
@@ -180,9 +172,9 @@ func TestSSHFindsKeyPortAndAddress(t *testing.T) {
 	})
 	s.importBusybox("t/nokey:1", nil)
 
-	host := s.startWith("onhost", "t/ssh:1", &container.HostConfig{NetworkMode: "host"}, "sleep", "600")
-	s.startWith("nonet", "t/ssh:1", &container.HostConfig{NetworkMode: "none"}, "sleep", "600")
-	s.startWith("nokey", "t/nokey:1", &container.HostConfig{NetworkMode: "host"}, "sleep", "600")
+	host := s.startWith("onhost", "t/ssh:1", "host", "sleep", "600")
+	s.startWith("nonet", "t/ssh:1", "none", "sleep", "600")
+	s.startWith("nokey", "t/nokey:1", "host", "sleep", "600")
 	// The key as a link, as an image might ship it.
 	if st, _, errs := utilRun(t, nil, "enter", "onhost", "ln", "-s", "insecure_key.real", "/etc/insecure_key"); st != 0 {
 		t.Fatalf("linking the key: %s", errs)
@@ -201,18 +193,18 @@ func TestSSHFindsKeyPortAndAddress(t *testing.T) {
 
 	// On a network of its own, the container's IP. (No sshd answers: the
 	// stand-in client shows where the real one would connect.)
-	if _, err := s.c.NetworkCreate(t.Context(), "tnet", client.NetworkCreateOptions{Driver: "bridge"}); err != nil {
+	if _, err := s.c.CreateNetwork(t.Context(), "tnet", "bridge"); err != nil {
 		t.Fatalf("creating a network on the scratch daemon: %v", err)
 	}
-	onnet := s.startWith("onnet", "t/ssh:1", &container.HostConfig{NetworkMode: "tnet"}, "sleep", "600")
+	onnet := s.startWith("onnet", "t/ssh:1", "tnet", "sleep", "600")
 	if st, _, errs := utilRun(t, nil, "enter", "onnet", "ln", "-s", "/etc/insecure_key.real", "/etc/insecure_key"); st != 0 {
 		t.Fatalf("linking the key: %s", errs)
 	}
-	ins, err := s.c.ContainerInspect(t.Context(), onnet, client.ContainerInspectOptions{})
-	if err != nil {
-		t.Fatal(err)
+	ins, err := s.c.InspectContainer(t.Context(), onnet, engine.InspectContainerOptions{})
+	if err != nil || len(ins.IPAddresses) != 1 {
+		t.Fatalf("inspecting onnet: IP addresses %v, %v; want one (on tnet)", ins.IPAddresses, err)
 	}
-	ip := ins.Container.NetworkSettings.Networks["tnet"].IPAddress.String()
+	ip := ins.IPAddresses[0].String()
 	st, out, errs = utilRun(t, nil, "ssh", "onnet", "true")
 	if st != 42 || !strings.Contains(out, "\narg root@"+ip+"\narg true\n") || ip == "invalid IP" {
 		t.Errorf("ssh onnet: status %d, stderr %q, stdout:\n%s\nwant 42 and root@%s", st, errs, out, ip)
@@ -232,18 +224,16 @@ func TestSSHFindsKeyPortAndAddress(t *testing.T) {
 	}
 }
 
-// startWith creates and starts a container with a host config.
-func (s *scratch) startWith(name, image string, hc *container.HostConfig, cmd ...string) string {
+// startWith creates and starts a container on a network.
+func (s *scratch) startWith(name, image, network string, cmd ...string) string {
 	s.t.Helper()
 	ctx := context.Background()
-	r, err := s.c.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Name: name, Config: &container.Config{Image: image, Cmd: cmd}, HostConfig: hc,
-	})
+	id, err := s.c.CreateContainer(ctx, engine.CreateContainerOptions{Name: name, Image: image, Cmd: cmd, NetworkMode: network})
 	if err != nil {
 		s.t.Fatalf("creating %s: %v", name, err)
 	}
-	if _, err := s.c.ContainerStart(ctx, r.ID, client.ContainerStartOptions{}); err != nil {
+	if err := s.c.StartContainer(ctx, id); err != nil {
 		s.t.Fatalf("starting %s: %v", name, err)
 	}
-	return r.ID
+	return id
 }

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/internal/repolock"
-	"github.com/moby/moby/client"
 )
 
 // copyLegacyImages copies legacy-images/ (without build output) into a
@@ -165,7 +165,7 @@ func TestBuildLegacyImages(t *testing.T) {
 	prefix := fmt.Sprintf("dmaketest-cli-%d/", os.Getpid())
 	t.Cleanup(func() {
 		for _, tag := range []string{prefix + "ssh", prefix + "base"} {
-			c.ImageRemove(context.Background(), tag, client.ImageRemoveOptions{PruneChildren: true})
+			c.RemoveImage(context.Background(), tag, engine.RemoveImageOptions{})
 		}
 	})
 	env := []string{"DOCKER_HOME="}
@@ -240,15 +240,15 @@ func TestBuildLegacyImages(t *testing.T) {
 		t.Errorf("dmake ssh did not rebuild the stale base, then ssh:\n%s", stderr)
 	}
 	ctx := context.Background()
-	base, err := c.ImageInspect(ctx, prefix+"base")
-	if err != nil {
-		t.Fatal(err)
+	base, found, err := c.InspectImage(ctx, prefix+"base")
+	if err != nil || !found {
+		t.Fatalf("inspecting %sbase: found %v, %v", prefix, found, err)
 	}
-	ssh, err := c.ImageInspect(ctx, prefix+"ssh")
-	if err != nil {
-		t.Fatal(err)
+	ssh, found, err := c.InspectImage(ctx, prefix+"ssh")
+	if err != nil || !found {
+		t.Fatalf("inspecting %sssh: found %v, %v", prefix, found, err)
 	}
-	if got := ssh.Config.Labels["dev.dmake.base"]; got != base.ID {
+	if got := ssh.Labels["dev.dmake.base"]; got != base.ID {
 		t.Errorf("ssh is FROM %s, want the rebuilt base %s", got, base.ID)
 	}
 }

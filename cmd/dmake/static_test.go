@@ -15,7 +15,6 @@ import (
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/internal/imagecompare"
-	"github.com/moby/moby/client"
 )
 
 // copyStatic copies testdata/legacy-static (layout 1) into a temporary
@@ -112,21 +111,16 @@ func stepRuns(t *testing.T, stderr string) (ran map[string][]string, upToDate []
 // script. A second run sends nothing; after an edit of a mid-sequence
 // script only that script and those after it run again.
 func TestEngineLegacyStatic(t *testing.T) {
-	enginetest.Require(t)
+	eng := enginetest.Require(t)
 	needUnshare(t)
 	bin := buildDmake(t)
 	ctx := context.Background()
-	eng, err := engine.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
 	const legacyPrefix, dmakePrefix = "dmakestatic-legacy/", "dmakestatic/"
 	names := []string{"base", "web"}
 	t.Cleanup(func() {
 		for _, p := range []string{dmakePrefix, legacyPrefix} {
 			for _, n := range names {
-				eng.Client().ImageRemove(ctx, p+n+":latest", client.ImageRemoveOptions{PruneChildren: true})
+				eng.RemoveImage(ctx, p+n+":latest", engine.RemoveImageOptions{})
 			}
 		}
 	})

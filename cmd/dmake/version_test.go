@@ -59,12 +59,15 @@ func TestVersion(t *testing.T) {
 // With an engine, --version says its version and the API version dmake
 // negotiated with it.
 func TestVersionEngine(t *testing.T) {
-	c := enginetest.Require(t)
+	v, err := enginetest.Require(t).Version(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	stdout, stderr, status := runBinary(t, buildDmake(t), nil, "--version")
 	if status != 0 {
 		t.Fatalf("status %d\n%s", status, stderr)
 	}
-	want := regexp.MustCompile(`(?m)^engine: Docker \S+ at \S+, API ` + regexp.QuoteMeta(c.ClientVersion()) + ` \(engine supports up to [0-9.]+\)$`)
+	want := regexp.MustCompile(`(?m)^engine: Docker \S+ at \S+, API ` + regexp.QuoteMeta(v.APIVersion) + ` \(engine supports up to [0-9.]+\)$`)
 	if !want.MatchString(stdout) {
 		t.Errorf("--version does not match %s:\n%s", want, stdout)
 	}

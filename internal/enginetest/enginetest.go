@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
+	"github.com/dmake-dev/dmake/engine"
 )
 
 // EnvVar is the variable that makes engine tests mandatory.
@@ -24,22 +24,20 @@ const Label = "dev.dmake.test"
 // Required reports whether engine tests must run (and so fail without one).
 func Required() bool { return os.Getenv(EnvVar) == "1" }
 
-// Require returns a client for the engine that DOCKER_HOST (or the default
-// socket) names, after checking that it answers.
-func Require(t testing.TB) *client.Client {
+// Require returns a connection to the engine that DOCKER_HOST (or the
+// docker context, or the default socket) names, after checking that it
+// answers. The connection is closed at the end of the test.
+func Require(t testing.TB) *engine.Engine {
 	t.Helper()
-	c, err := client.New(client.FromEnv)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err = c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
-		cancel()
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	e, err := engine.New(ctx)
+	cancel()
 	if err != nil {
 		if Required() {
 			t.Fatalf("%s=1 but no Docker engine answers: %v", EnvVar, err)
 		}
 		t.Skipf("SKIPPED: needs a Docker engine (%v); run .ci/engine.sh up, or set %s=1 to make this a failure", err, EnvVar)
 	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	t.Cleanup(func() { e.Close() })
+	return e
 }

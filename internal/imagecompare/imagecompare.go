@@ -25,8 +25,6 @@ import (
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 )
 
 // Rule is one line of an ignore file.
@@ -84,18 +82,9 @@ func (e Entry) String() string {
 
 // Tree exports the file tree of image ref (through a created, never started
 // container, labelled enginetest.Label and removed afterwards).
-func Tree(t testing.TB, c *client.Client, ref string) map[string]Entry {
+func Tree(t testing.TB, e *engine.Engine, ref string) map[string]Entry {
 	t.Helper()
-	ctx := context.Background()
-	cr, err := c.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config:     &container.Config{Image: ref, Cmd: []string{"/bin/true"}, Labels: map[string]string{enginetest.Label: "1"}},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
-	})
-	if err != nil {
-		t.Fatalf("creating a container of %s: %v", ref, err)
-	}
-	defer c.ContainerRemove(ctx, cr.ID, client.ContainerRemoveOptions{Force: true})
-	rc, err := c.ContainerExport(ctx, cr.ID, client.ContainerExportOptions{})
+	rc, err := e.ExportImage(context.Background(), ref, map[string]string{enginetest.Label: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +130,7 @@ type Result struct {
 // reports every difference as an error of t and returns what it found.
 func Compare(t testing.TB, e *engine.Engine, want, got string, rules []Rule) Result {
 	t.Helper()
-	c := e.Client()
-	w, g := Tree(t, c, want), Tree(t, c, got)
+	w, g := Tree(t, e, want), Tree(t, e, got)
 	res := Result{Want: len(w), Got: len(g)}
 	paths := map[string]bool{}
 	for p := range w {

@@ -3,48 +3,30 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"io"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/internal/legacybuild"
 	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
-	"github.com/moby/moby/api/pkg/stdcopy"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 )
 
 // runIn runs argv in a throwaway container of image (network none) and
 // returns its stdout.
-func runIn(ctx context.Context, t *testing.T, c *client.Client, image string, argv ...string) string {
+func runIn(ctx context.Context, t *testing.T, c *engine.Engine, image string, argv ...string) string {
 	t.Helper()
-	res, err := c.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config:     &container.Config{Image: image, Entrypoint: []string{argv[0]}, Cmd: argv[1:], Labels: map[string]string{enginetest.Label: "shellrun-predictions"}},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
-	})
+	var out bytes.Buffer
+	_, err := c.Run(ctx, engine.RunOptions{Image: image, Entrypoint: []string{argv[0]}, Cmd: argv[1:],
+		Labels: map[string]string{enginetest.Label: "shellrun-predictions"}, NetworkMode: "none",
+		Streams: engine.Streams{Out: &out, Err: io.Discard}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.ContainerRemove(context.WithoutCancel(ctx), res.ID, client.ContainerRemoveOptions{Force: true})
-	if _, err := c.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	w := c.ContainerWait(ctx, res.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
-	select {
-	case <-w.Result:
-	case err := <-w.Error:
-		t.Fatal(err)
-	}
-	logs, err := c.ContainerLogs(ctx, res.ID, client.ContainerLogsOptions{ShowStdout: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	var out, errb bytes.Buffer
-	stdcopy.StdCopy(&out, &errb, logs)
 	return out.String()
 }
 

@@ -17,10 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
-	"github.com/moby/moby/api/pkg/stdcopy"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -243,41 +241,32 @@ func TestHostileInContainer(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	res, err := c.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
-			Image:  "debian:bookworm",
-			Cmd:    []string{"/sandbox.test", "-test.run", "^TestHostileCorpus$", "-test.v", "-test.count=1"},
-			Env:    []string{insideEnv + "=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-			Labels: map[string]string{enginetest.Label: "shellrun-hostile"},
-		},
-		HostConfig: &container.HostConfig{
-			NetworkMode: "none",
-			Binds:       []string{exe + ":/sandbox.test:ro", corpus + ":/corpus:ro"},
-			Resources:   container.Resources{Memory: 3 << 30, PidsLimit: ptr(int64(512))},
-		},
+	id, err := c.CreateContainer(ctx, engine.CreateContainerOptions{
+		Image:       "debian:bookworm",
+		Cmd:         []string{"/sandbox.test", "-test.run", "^TestHostileCorpus$", "-test.v", "-test.count=1"},
+		Env:         []string{insideEnv + "=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+		Labels:      map[string]string{enginetest.Label: "shellrun-hostile"},
+		NetworkMode: "none",
+		Binds:       []string{exe + ":/sandbox.test:ro", corpus + ":/corpus:ro"},
+		Memory:      3 << 30,
+		PidsLimit:   512,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.ContainerRemove(context.Background(), res.ID, client.ContainerRemoveOptions{Force: true})
-	if _, err := c.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+	defer c.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
+	if err := c.StartContainer(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	wait := c.ContainerWait(ctx, res.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
-	var code int64
-	select {
-	case r := <-wait.Result:
-		code = r.StatusCode
-	case err := <-wait.Error:
-		t.Fatal(err)
-	}
-	logs, err := c.ContainerLogs(context.Background(), res.ID, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
+	w, err := c.WaitContainer(ctx, id, engine.WaitContainerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	code := w.ExitCode
 	var out bytes.Buffer
-	stdcopy.StdCopy(&out, &out, logs)
-	logs.Close()
+	if err := c.ContainerLogs(context.Background(), id, &out, &out); err != nil {
+		t.Fatal(err)
+	}
 	if code != 0 {
 		t.Errorf("the corpus test failed inside the container (exit %d):\n%s", code, out.String())
 	}
@@ -291,22 +280,20 @@ func TestHostileInContainer(t *testing.T) {
 	sort.Strings(verdicts)
 	golden(t, filepath.Join(hostileDir, "verdicts.golden"), []byte(strings.Join(verdicts, "\n")+"\n"))
 
-	diff, err := c.ContainerDiff(context.Background(), res.ID, client.ContainerDiffOptions{})
+	changes, err := c.ContainerChanges(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ch := range diff.Changes {
+	for _, ch := range changes {
 		// The child's empty chroot jail is made and removed in /tmp; the
 		// bind mounts' targets appear as added.
-		if ch.Path == "/tmp" && ch.Kind == container.ChangeModify ||
-			(ch.Path == "/corpus" || ch.Path == "/sandbox.test") && ch.Kind == container.ChangeAdd {
+		if ch.Path == "/tmp" && ch.Kind == 'C' ||
+			(ch.Path == "/corpus" || ch.Path == "/sandbox.test") && ch.Kind == 'A' {
 			continue
 		}
-		t.Errorf("docker diff: %v %s", ch.Kind, ch.Path)
+		t.Errorf("docker diff: %c %s", ch.Kind, ch.Path)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // golden compares got with a golden file, or rewrites it with -update.
 func golden(t *testing.T, file string, got []byte) {

@@ -13,8 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
+	"github.com/dmake-dev/dmake/engine"
 )
 
 // Dir returns the directory of exported root filesystems:
@@ -67,10 +66,13 @@ func Clean() (files int, bytes int64, err error) {
 // tar, the read-only lower layer of a dry run: exported once from a created
 // (never started) container and cached under the user's cache directory
 // (os.UserCacheDir()/dmake/rootfs/IMAGE-ID.tar), so later runs cost nothing.
-func Export(ctx context.Context, c *client.Client, ref string) (string, error) {
-	img, err := c.ImageInspect(ctx, ref)
+func Export(ctx context.Context, e *engine.Engine, ref string) (string, error) {
+	img, found, err := e.InspectImage(ctx, ref)
 	if err != nil {
 		return "", fmt.Errorf("base rootfs of %s: %w", ref, err)
+	}
+	if !found {
+		return "", fmt.Errorf("base rootfs of %s: no such image", ref)
 	}
 	dir, err := Dir()
 	if err != nil {
@@ -84,15 +86,7 @@ func Export(ctx context.Context, c *client.Client, ref string) (string, error) {
 	if _, err := os.Stat(file); err == nil {
 		return file, nil
 	}
-	created, err := c.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config:     &container.Config{Image: img.ID, Cmd: []string{"/nonexistent"}, Labels: map[string]string{"dev.dmake.rootfs-export": ref}},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
-	})
-	if err != nil {
-		return "", fmt.Errorf("base rootfs of %s: %w", ref, err)
-	}
-	defer c.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
-	rc, err := c.ContainerExport(ctx, created.ID, client.ContainerExportOptions{})
+	rc, err := e.ExportImage(ctx, img.ID, map[string]string{"dev.dmake.rootfs-export": ref})
 	if err != nil {
 		return "", fmt.Errorf("base rootfs of %s: %w", ref, err)
 	}
