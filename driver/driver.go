@@ -92,6 +92,14 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	if opts.Check {
 		return checkGoals(ctx, opts, repo, imgs, stdio)
 	}
+	if !repo.ReferenceLayout() {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+			return 2
+		}
+		return runRepoImages(ctx, opts, repo, imgs, abs, stdio)
+	}
 	return runImages(ctx, opts, repo, imgs, stdio)
 }
 

@@ -70,6 +70,13 @@ type Options struct {
 	// scripts do ($DOCKER_HOME, else the nearest ancestor with the layout).
 	DockerHome string
 
+	// ParseMakeArgs parses the arguments of a make command a legacy
+	// repository's own scripts run (its bin/build calling "make -f
+	// images/x.mk build"), as cmd/dmake parses dmake's command line, so
+	// that dmake runs that make in-process; nil means such a make is
+	// refused.
+	ParseMakeArgs func(args []string) (Options, error)
+
 	// dmake's modes and settings.
 	Watch             bool
 	WatchPolicy       string        // "cancel" or "finish"

@@ -96,16 +96,37 @@ type Image struct {
 	Makefile string
 }
 
-// Images lists the repository's images (images/*/Makefile), by name.
+// ReferenceLayout reports whether the repository has the layout of
+// legacy-images/, dmake's reference (images/, make/ and script/), which
+// dmake builds image by image through each image's Makefile; any other
+// repository is built through its own bin/build.
+func (r Repo) ReferenceLayout() bool { return isRepo(r.Root) }
+
+// Images lists the repository's images by name: the directories with a
+// Makefile under images/ (images/NAME/Makefile) and the flat makefiles
+// images/NAME.mk.
 func (r Repo) Images() ([]Image, error) {
 	m, err := filepath.Glob(filepath.Join(r.Root, "images", "*", "Makefile"))
 	if err != nil {
 		return nil, err
 	}
+	flat, err := filepath.Glob(filepath.Join(r.Root, "images", "*.mk"))
+	if err != nil {
+		return nil, err
+	}
 	var out []Image
+	seen := map[string]bool{}
 	for _, mk := range m {
 		d := filepath.Dir(mk)
+		seen[filepath.Base(d)] = true
 		out = append(out, Image{Name: filepath.Base(d), Dir: d, Makefile: mk})
+	}
+	for _, mk := range flat {
+		name := strings.TrimSuffix(filepath.Base(mk), ".mk")
+		if fi, err := os.Stat(mk); err != nil || !fi.Mode().IsRegular() || seen[name] {
+			continue
+		}
+		out = append(out, Image{Name: name, Dir: filepath.Dir(mk), Makefile: mk})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -113,11 +134,18 @@ func (r Repo) Images() ([]Image, error) {
 
 // Image returns the image called name, if the repository has one.
 func (r Repo) Image(name string) (Image, bool) {
-	mk := filepath.Join(r.Root, "images", name, "Makefile")
-	if fi, err := os.Stat(mk); err != nil || !fi.Mode().IsRegular() || strings.ContainsAny(name, `/\`) {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 		return Image{}, false
 	}
-	return Image{Name: name, Dir: filepath.Dir(mk), Makefile: mk}, true
+	mk := filepath.Join(r.Root, "images", name, "Makefile")
+	if fi, err := os.Stat(mk); err == nil && fi.Mode().IsRegular() {
+		return Image{Name: name, Dir: filepath.Dir(mk), Makefile: mk}, true
+	}
+	mk = filepath.Join(r.Root, "images", name+".mk")
+	if fi, err := os.Stat(mk); err == nil && fi.Mode().IsRegular() {
+		return Image{Name: name, Dir: filepath.Dir(mk), Makefile: mk}, true
+	}
+	return Image{}, false
 }
 
 // CheckBust checks --bust words before anything is built: each must be

@@ -266,6 +266,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 		o.KeepGoing = false
 	}
 	o.JobsSet = fs.Changed("jobs")
+	o.ParseMakeArgs = parseMakeArgs
 	if *noLoadCache {
 		o.LoadCache = loadcache.Off
 	}
@@ -284,6 +285,20 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 		}
 	}
 	return o, fs, nil
+}
+
+// parseMakeArgs parses the arguments of a make command that a legacy
+// repository's scripts run, for dmake to run that make in-process.
+func parseMakeArgs(args []string) (driver.Options, error) {
+	flags, utilName, _, err := normalizeArgs(args)
+	if err == nil && utilName != "" {
+		err = fmt.Errorf("--util %s in a make command", utilName)
+	}
+	if err != nil {
+		return driver.Options{}, err
+	}
+	o, _, err := parseFlags(flags)
+	return o, err
 }
 
 // noSilentValue is --no-silent: it turns off -s given before it, as -s
