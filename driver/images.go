@@ -257,11 +257,11 @@ func withParents(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 }
 
 // parallelImages is how many images of one wave build at once under -j.
-func parallelImages(jobs, n int) int {
-	if jobs == 0 || jobs > n {
-		return max(n, 1)
+func parallelImages(jobs makefile.Jobs, n int) int {
+	if s := jobs.Slots(); s > 0 && s < n {
+		return s
 	}
-	return max(jobs, 1)
+	return max(n, 1)
 }
 
 // loadImages reads every image's Makefile and evaluates its tag and FROM.

@@ -10,11 +10,10 @@ import (
 	"github.com/dmake-dev/dmake/makefile"
 )
 
-// jobSlots is what a run settled on for -j: the number MAKEFLAGS shows
-// (0: none given, -1: -j without a number) and the jobserver its recipes
-// share with recursive sub-makes, if any.
+// jobSlots is what a run settled on for -j: the -j MAKEFLAGS shows and the
+// jobserver its recipes share with recursive sub-makes, if any.
 type jobSlots struct {
-	jobs int
+	jobs makefile.Jobs
 	js   *jobserver.Jobserver
 	// fixed says -j was given on the command line: a makefile's
 	// MAKEFLAGS cannot change it.
@@ -40,18 +39,6 @@ func (s *jobSlots) close() {
 	}
 }
 
-// commandLineJobs is -j of the command line in makefile.Flags' terms: 0
-// when not given, -1 without a number.
-func commandLineJobs(opts Options) int {
-	switch {
-	case opts.Jobs == 0:
-		return -1
-	case opts.Jobs == 1 && !opts.JobsSet:
-		return 0
-	}
-	return opts.Jobs
-}
-
 // envMakeflags is MAKEFLAGS of env.
 func envMakeflags(env []string) string {
 	for i := len(env) - 1; i >= 0; i-- {
@@ -68,11 +55,11 @@ func envMakeflags(env []string) string {
 // own); otherwise -jN of the command line, else of MAKEFLAGS, above one
 // creates a jobserver of N slots. Warnings go to stderr under prog.
 func setupJobs(opts Options, env []string, prog string, stderr io.Writer) jobSlots {
-	cmd := commandLineJobs(opts)
+	cmd := opts.Jobs
 	envFlags := makefile.DecodeMakeflags(envMakeflags(env))
-	s := jobSlots{jobs: cmd, fixed: cmd != 0}
+	s := jobSlots{jobs: cmd, fixed: cmd.Given()}
 	if envFlags.JobserverAuth != "" {
-		if cmd == 0 {
+		if !cmd.Given() {
 			js, err := jobserver.Open(envFlags.JobserverAuth)
 			switch {
 			case err == nil:
@@ -84,13 +71,9 @@ func setupJobs(opts Options, env []string, prog string, stderr io.Writer) jobSlo
 			}
 			return jobSlots{jobs: 1, inherited: true}
 		}
-		n := cmd
-		if n < 0 {
-			n = 0
-		}
-		fmt.Fprintf(stderr, "%s: warning: -j%d forced in submake: resetting jobserver mode.\n", prog, n)
+		fmt.Fprintf(stderr, "%s: warning: -j%d forced in submake: resetting jobserver mode.\n", prog, cmd.Slots())
 	}
-	if cmd == 0 {
+	if !cmd.Given() {
 		s.jobs = envFlags.Jobs
 	}
 	s.create(prog, stderr)
@@ -102,7 +85,7 @@ func (s *jobSlots) create(prog string, stderr io.Writer) {
 	if s.jobs <= 1 {
 		return
 	}
-	js, err := jobserver.Create(s.jobs)
+	js, err := jobserver.Create(int(s.jobs))
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: warning: %v: using -j1\n", prog, err)
 		return
@@ -116,8 +99,7 @@ func (s *jobSlots) create(prog string, stderr io.Writer) {
 func (s *jobSlots) afterLoad(db *makefile.Database, prog string, stderr io.Writer) {
 	if !s.fixed && db.Flags.Jobs != s.jobs {
 		if s.inherited {
-			n := max(db.Flags.Jobs, 0)
-			fmt.Fprintf(stderr, "%s: warning: -j%d forced in makefile: resetting jobserver mode.\n", prog, n)
+			fmt.Fprintf(stderr, "%s: warning: -j%d forced in makefile: resetting jobserver mode.\n", prog, db.Flags.Jobs.Slots())
 			s.inherited = false
 		}
 		s.close()

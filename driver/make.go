@@ -100,13 +100,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 			exe = programName
 		}
 	}
-	jobs := opts.Jobs
-	if jobs == 0 {
-		jobs = -1 // -j without a number: no limit
-	} else if jobs == 1 {
-		jobs = 0
-	}
-	auth := ""
+	jobs, auth := opts.Jobs, ""
 	if job.slots != nil {
 		jobs, auth = job.slots.jobs, job.slots.auth()
 	}
@@ -171,14 +165,11 @@ func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Databa
 // execOptions are the executor's options for job under make flags f.
 func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) executor.Options {
 	jobs := f.Jobs
-	if jobs == 0 {
-		jobs = 1
-	}
 	var js executor.Jobserver
 	var files []*os.File
 	if job.slots != nil && job.slots.js != nil {
 		// The tokens limit the jobs, this make's and its sub-makes'.
-		jobs = -1
+		jobs = makefile.UnlimitedJobs
 		js, files = job.slots.js, job.slots.js.ChildFiles()
 	}
 	return executor.Options{

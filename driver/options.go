@@ -14,6 +14,7 @@ import (
 
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/watch"
 )
 
@@ -21,27 +22,26 @@ import (
 // value is a plain make run of the default goal in the current directory.
 type Options struct {
 	// Make's own flags, with make's meanings.
-	Dir              []string // -C, applied in order
-	Makefiles        []string // -f
-	IncludeDirs      []string // -I
-	DryRun           bool     // -n
-	Jobs             int      // -j N; 0 means -j without a limit, 1 the default
-	JobsSet          bool     // -j was given (so that -j1 wins over MAKEFLAGS)
-	KeepGoing        bool     // -k (cleared again by -S)
-	AlwaysMake       bool     // -B
-	Silent           bool     // -s
-	Question         bool     // -q
-	IgnoreErrors     bool     // -i
-	EnvOverrides     bool     // -e
-	Touch            bool     // -t
-	PrintDatabase    bool     // -p
-	NoBuiltinRules   bool     // -r
-	NoBuiltinVars    bool     // -R
-	OutputSync       string   // -O: none, line, target, recurse
-	WhatIf           []string // -W
-	OldFiles         []string // -o
-	PrintDirectory   bool     // -w
-	NoPrintDirectory bool     // --no-print-directory
+	Dir              []string      // -C, applied in order
+	Makefiles        []string      // -f
+	IncludeDirs      []string      // -I
+	DryRun           bool          // -n
+	Jobs             makefile.Jobs // -j (see makefile.Jobs)
+	KeepGoing        bool          // -k (cleared again by -S)
+	AlwaysMake       bool          // -B
+	Silent           bool          // -s
+	Question         bool          // -q
+	IgnoreErrors     bool          // -i
+	EnvOverrides     bool          // -e
+	Touch            bool          // -t
+	PrintDatabase    bool          // -p
+	NoBuiltinRules   bool          // -r
+	NoBuiltinVars    bool          // -R
+	OutputSync       string        // -O: none, line, target, recurse
+	WhatIf           []string      // -W
+	OldFiles         []string      // -o
+	PrintDirectory   bool          // -w
+	NoPrintDirectory bool          // --no-print-directory
 
 	// Variables are the VAR=value words of the command line, in order.
 	Variables []string
@@ -113,7 +113,7 @@ func (o Options) Validate() error {
 		}
 		return fmt.Errorf("%s %q: want one of %s", flag, v, strings.Join(valid, ", "))
 	}
-	if o.Jobs < 0 {
+	if o.Jobs < makefile.UnlimitedJobs {
 		return errors.New("the '-j' option requires a positive integer argument")
 	}
 	if o.Mode != "" {

@@ -54,7 +54,6 @@ func dmakeImages(t *testing.T) legacybuild.Images {
 			Dir:       []string{repo},
 			Goals:     []string{"base", "ssh", "web"},
 			Variables: []string{"IMAGE_PREFIX=" + dmakePrefix},
-			Jobs:      1,
 			Mode:      "dev",
 			Progress:  "plain",
 			Network:   "host",

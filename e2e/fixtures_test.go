@@ -87,7 +87,6 @@ func (f *legacyFixture) dmakeBuild(t *testing.T, makefile string, goals ...strin
 		WorkDir:   f.root,
 		Makefiles: []string{makefile},
 		Goals:     goals,
-		Jobs:      1,
 		Mode:      "dev",
 		Progress:  "json",
 		Network:   "host",

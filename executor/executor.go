@@ -37,9 +37,8 @@ type Options struct {
 	// Dir is make's working directory (after -C); empty means the
 	// process's.
 	Dir string
-	// Jobs is -j: how many recipes run at once. 0 and 1 run one at a
-	// time; below 0 means no limit (-j without a number).
-	Jobs int
+	// Jobs is -j: how many recipes run at once (one by default).
+	Jobs makefile.Jobs
 	// KeepGoing (-k), DryRun (-n), Silent (-s), IgnoreErrors (-i),
 	// Question (-q), Touch (-t), AlwaysMake (-B) have make's meanings.
 	KeepGoing, DryRun, Silent, IgnoreErrors, Question, Touch, AlwaysMake bool
@@ -71,8 +70,8 @@ type Options struct {
 	KillTimeout time.Duration
 	// Jobserver, when not nil, limits the jobs that run at once together
 	// with every other make sharing it: each job beyond the first takes
-	// one of its tokens (Jobs should then be below 0, no limit of its
-	// own).
+	// one of its tokens (Jobs should then be makefile.UnlimitedJobs, no
+	// limit of its own).
 	Jobserver Jobserver
 	// RecursiveFiles are passed to every command of a recursive recipe
 	// line as its descriptors 3 and up (the jobserver's ChildFiles).
@@ -243,16 +242,11 @@ func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opt
 	if e.prog == "" {
 		e.prog = "make"
 	}
-	e.jobs = opts.Jobs
-	if e.jobs == 0 {
+	switch e.jobs = opts.Jobs.Slots(); {
+	case db.NotParallel:
 		e.jobs = 1
-	}
-	if e.jobs < 0 || db.NotParallel {
-		if db.NotParallel {
-			e.jobs = 1
-		} else {
-			e.jobs = 1 << 30
-		}
+	case e.jobs == 0:
+		e.jobs = 1 << 30 // no limit
 	}
 	e.stdout, e.stderr = opts.Stdout, opts.Stderr
 	if e.stdout == nil {

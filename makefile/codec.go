@@ -761,7 +761,7 @@ func (d *decoder) flags(f *Flags) {
 	b := d.bits(13)
 	f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
 	f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir = b[8], b[9], b[10], b[11], b[12]
-	f.Jobs = int(d.int())
+	f.Jobs = Jobs(d.int())
 	f.JobserverAuth = d.str()
 	f.IncludeDirs = d.strList()
 	f.OldFiles = d.strList()

@@ -99,7 +99,7 @@ type Flags struct {
 	NoBuiltinVars  bool // -R (implies -r)
 	PrintDirectory bool // -w
 	NoPrintDir     bool // --no-print-directory
-	Jobs           int  // -j N; 0 is the default (1), -1 means -j without limit
+	Jobs           Jobs // -j (see Jobs)
 	// IncludeDirs are the -I directories, passed down in MAKEFLAGS.
 	IncludeDirs []string
 	// JobserverAuth is the value of --jobserver-auth in MAKEFLAGS: the

@@ -88,11 +88,8 @@ func (f *Flags) longs() []string {
 	for _, d := range f.IncludeDirs {
 		l = append(l, "-I"+d)
 	}
-	switch {
-	case f.Jobs < 0:
-		l = append(l, "-j")
-	case f.Jobs > 0:
-		l = append(l, "-j"+strconv.Itoa(f.Jobs))
+	if f.Jobs.Given() {
+		l = append(l, f.Jobs.String())
 	}
 	if f.JobserverAuth != "" {
 		l = append(l, "--jobserver-auth="+f.JobserverAuth)
@@ -157,7 +154,7 @@ func prepareConfig(cfg *Config) {
 	// MAKEFLAGS before its arguments; MAKEFLAGS passes all down.
 	cfg.IncludeDirs = append(cfg.Flags.IncludeDirs, cfg.IncludeDirs...)
 	cfg.Flags.IncludeDirs = cfg.IncludeDirs
-	if jobs != 0 || auth != "" {
+	if jobs.Given() || auth != "" {
 		// The caller decided the job slots (the command line's -j wins
 		// over the environment's; a jobserver is the caller's to open).
 		cfg.Flags.Jobs, cfg.Flags.JobserverAuth = jobs, auth
@@ -557,7 +554,7 @@ func DecodeMakeflags(value string) Flags {
 // reading the makefiles (the command line's -j, else a makefile's
 // "MAKEFLAGS += -jN", else the environment's), and makes MAKEFLAGS and
 // MFLAGS say so, as make defines them again before making the goals.
-func (db *Database) SetJobs(jobs int, auth string) {
+func (db *Database) SetJobs(jobs Jobs, auth string) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.Flags.Jobs, db.Flags.JobserverAuth = jobs, auth
@@ -650,9 +647,9 @@ func decodeMakeflags(s string, f *Flags) []string {
 				case 'j':
 					n, err := strconv.Atoi(letters[k+1:])
 					if err != nil || n <= 0 {
-						f.Jobs = -1
+						f.Jobs = UnlimitedJobs
 					} else {
-						f.Jobs = n
+						f.Jobs = Jobs(n)
 					}
 					k = len(letters)
 				}

@@ -3,6 +3,8 @@ package main
 import (
 	"reflect"
 	"testing"
+
+	"github.com/dmake-dev/dmake/makefile"
 )
 
 func TestNormalizeArgs(t *testing.T) {
@@ -67,8 +69,8 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("goals=%q vars=%q bust=%q", o.Goals, o.Variables, o.Bust)
 	}
 	flags, _, _, _ = normalizeArgs([]string{"-j"})
-	if o, _, _ = parseFlags(flags); o.Jobs != 0 {
-		t.Errorf("-j alone: jobs=%d, want 0 (no limit)", o.Jobs)
+	if o, _, _ = parseFlags(flags); o.Jobs != makefile.UnlimitedJobs {
+		t.Errorf("-j alone: jobs=%d, want makefile.UnlimitedJobs", o.Jobs)
 	}
 }
 
@@ -103,8 +105,8 @@ func TestNoSilent(t *testing.T) {
 		set  bool
 	}{{nil, false}, {[]string{"-j1"}, true}, {[]string{"-j"}, true}} {
 		flags, _, _, _ := normalizeArgs(tt.args)
-		if o, _, _ := parseFlags(flags); o.JobsSet != tt.set {
-			t.Errorf("%q: JobsSet = %v, want %v", tt.args, o.JobsSet, tt.set)
+		if o, _, _ := parseFlags(flags); o.Jobs.Given() != tt.set {
+			t.Errorf("%q: Jobs.Given() = %v, want %v", tt.args, o.Jobs.Given(), tt.set)
 		}
 	}
 }

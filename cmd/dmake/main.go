@@ -201,7 +201,6 @@ func inRepoBin(argv0 string) bool {
 // parseFlags parses normalised arguments into driver options.
 func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	var o driver.Options
-	o.Jobs = 1
 	fs := pflag.NewFlagSet("dmake", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -265,7 +264,6 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	if *noKeepGoing {
 		o.KeepGoing = false
 	}
-	o.JobsSet = fs.Changed("jobs")
 	o.ParseMakeArgs = parseMakeArgs
 	if *noLoadCache {
 		o.LoadCache = loadcache.Off
@@ -321,26 +319,29 @@ func (v noSilentValue) Type() string { return "bool" }
 // unlimitedJobs is -j without a number.
 const unlimitedJobs = "unlimited"
 
-// jobsValue is -j: a positive number, or no number for no limit (0), as
-// make takes it.
-type jobsValue struct{ n *int }
+// jobsValue is -j: a positive number, or no number for no limit, as make
+// takes it.
+type jobsValue struct{ n *makefile.Jobs }
 
 func (j jobsValue) String() string {
-	if j.n == nil {
+	if j.n == nil || *j.n == makefile.DefaultJobs {
 		return "1"
 	}
-	return strconv.Itoa(*j.n)
+	if *j.n == makefile.UnlimitedJobs {
+		return unlimitedJobs
+	}
+	return strconv.Itoa(int(*j.n))
 }
 func (j jobsValue) Set(v string) error {
 	if v == unlimitedJobs {
-		*j.n = 0
+		*j.n = makefile.UnlimitedJobs
 		return nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		return errors.New("the '-j' option requires a positive integer argument")
 	}
-	*j.n = n
+	*j.n = makefile.Jobs(n)
 	return nil
 }
 func (j jobsValue) Type() string { return "int" }

@@ -37,13 +37,6 @@ func execWith(ctx context.Context, dir string, args, env []string, stdout, stder
 	}
 	cfg := inv.Config
 	f := cfg.Flags
-	jobs := f.Jobs // 0 is make's default (one job), -1 no limit
-	switch {
-	case jobs == 0:
-		jobs = 1
-	case jobs < 0:
-		jobs = 0
-	}
 	opts := driver.Options{
 		WorkDir:          dir,
 		Dir:              inv.Chdirs,
@@ -52,7 +45,7 @@ func execWith(ctx context.Context, dir string, args, env []string, stdout, stder
 		Makefiles:        cfg.Makefiles,
 		IncludeDirs:      cfg.IncludeDirs,
 		DryRun:           f.DryRun,
-		Jobs:             jobs,
+		Jobs:             f.Jobs,
 		KeepGoing:        f.KeepGoing,
 		AlwaysMake:       f.AlwaysMake,
 		Silent:           f.Silent,

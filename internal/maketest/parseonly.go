@@ -135,10 +135,10 @@ func ParseArgs(dir string, args []string) Invocation {
 						v = args[i]
 					}
 					n, _ := strconv.Atoi(v)
+					cfg.Flags.Jobs = makefile.Jobs(n)
 					if v == "" {
-						n = -1
+						cfg.Flags.Jobs = makefile.UnlimitedJobs
 					}
-					cfg.Flags.Jobs = n
 				default:
 					inv.Err = "unknown option -" + string(c)
 				}
