@@ -162,7 +162,7 @@ func (r *repoRun) makeMiddleware(next interp.ExecHandlerFunc) interp.ExecHandler
 				dir = filepath.Join(dir, d)
 			}
 		}
-		job := makeJob{dir: dir, makefiles: o.Makefiles, goals: o.Goals, env: envList(hc.Env), middlewares: r.mws}
+		job := makeJob{dir: dir, makefiles: o.Makefiles, goals: o.Goals, env: envList(hc.Env), middlewares: r.mws, shellMiddlewares: r.mws}
 		if len(sub.Dir) > 0 && !o.Silent {
 			fmt.Fprintf(stdio.Out, "make: Entering directory '%s'\n", dir)
 			defer fmt.Fprintf(stdio.Out, "make: Leaving directory '%s'\n", dir)

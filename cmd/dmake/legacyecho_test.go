@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/enginetest"
+)
+
+// Layout 2 (testdata/legacy-echo, 2015: flat images/NAME.mk, Dockerfile
+// lines echoed by make macros, scripts fetched from a web server the build
+// recipe starts with $(shell … python3 -m http.server … &), an md5 comment
+// per script, the empty kill -9 $(lsof …) after the build): every image
+// built the legacy way (bin/build: GNU make, bash, the docker CLI, the
+// python web server) and with "dmake IMAGE" at the repo root has the same
+// files (modes, owners, content), Env, Cmd, Entrypoint and tag. dmake starts
+// no server and leaves no process behind, warns about the kill line naming
+// it and exits 0; a second run sends nothing; after an edit of a
+// mid-sequence script only it and what follows run again.
+func TestEngineLegacyEcho(t *testing.T) {
+	e := enginetest.Require(t)
+	for _, tool := range []string{"make", "bash", "python3", "docker"} {
+		needTool(t, tool)
+	}
+	prefix := fmt.Sprintf("dmaketest-echo-%d", os.Getpid())
+	const legacyPrefix = "legacy-"
+	port := freeTCPPort(t)
+	names := []string{"base", "app"}
+	var refs []string
+	for _, n := range names {
+		refs = append(refs, prefix+"/"+n+":latest")
+	}
+	removeOnCleanup(t, e, refs...)
+	for _, r := range refs {
+		removeOnCleanup(t, e, legacyPrefix+r)
+	}
+	f := newLegacyFixture(t, "legacy-echo", "REPO="+prefix, "PORT="+port)
+	// The ifconfig shim of the fixture's README.
+	f.env = append(f.env, "PATH="+filepath.Join(f.root, "shim")+":"+os.Getenv("PATH"))
+	server := "http.server " + port
+
+	// The legacy build: exit 2 after a good docker build (the empty kill),
+	// and the web server left running.
+	for i, n := range names {
+		st, out := f.legacyBuild(t, n)
+		if st != 2 || !strings.Contains(out, "Successfully tagged "+refs[i]) {
+			t.Fatalf("legacy bin/build %s: status %d (want 2: the empty kill -9 after a good build)\n%s", n, st, out)
+		}
+	}
+	left := stopLeftovers(f.root, server)
+	if len(left) == 0 {
+		t.Errorf("the legacy build left no web server running: is the fixture still the 2015 layout?")
+	}
+	t.Logf("the legacy build left running: %s", strings.Join(left, "; "))
+	retagLegacy(t, e, legacyPrefix, refs...)
+
+	for _, n := range names {
+		st, evs, out := f.dmake(t, n)
+		noLeftovers(t, f.root, server)
+		if st != 0 {
+			t.Fatalf("dmake %s: status %d\n%s", n, st, out)
+		}
+		if want := "build/Makefile:38: \"kill -9\" names no process to stop"; !strings.Contains(out, want) {
+			t.Errorf("dmake %s does not warn %q:\n%s", n, want, out)
+		}
+		if strings.Contains(out, "sent as written") {
+			t.Errorf("dmake %s sent the Dockerfile as written:\n%s", n, out)
+		}
+		// One COPY and one run per fetched script.
+		instr, _, _ := stepsDone(evs, n)
+		runs := 0
+		for _, in := range instr {
+			if strings.HasPrefix(in, "RUN sh < /.dmake-served/scripts/") {
+				runs++
+			}
+		}
+		if want := map[string]int{"base": 1, "app": 3}[n]; runs != want {
+			t.Errorf("dmake %s: %d script runs, want %d: %v", n, runs, want, instr)
+		}
+	}
+	for i := range names {
+		compareImages(t, e, legacyPrefix+refs[i], refs[i])
+	}
+
+	// A second run sends nothing.
+	st, evs, out := f.dmake(t, names...)
+	noLeftovers(t, f.root, server)
+	for _, n := range names {
+		if _, _, up := stepsDone(evs, n); st != 0 || !up {
+			t.Errorf("dmake %s again: status %d, up to date %v\n%s", n, st, up, out)
+		}
+	}
+
+	// Editing 02_app.sh (mid-sequence) re-runs it and what follows only.
+	script := filepath.Join(f.root, "build", "scripts", "02_app.sh")
+	data, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
+	st, evs, out = f.dmake(t, "app")
+	noLeftovers(t, f.root, server)
+	if st != 0 {
+		t.Fatalf("dmake app after an edit: status %d\n%s", st, out)
+	}
+	checkRerunFrom(t, evs, "app", "02_app.sh")
+}
