@@ -83,6 +83,22 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
 	}
+	if !repo.ReferenceLayout() {
+		// A repository built through its own bin/build.
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+			return 2
+		}
+		switch {
+		case opts.Graph != "":
+			return graphRepoImages(ctx, opts, repo, imgs, abs, stdio)
+		case opts.Watch, opts.Check:
+			fmt.Fprintf(stdio.Err, "%s: --watch and --check work at repositories with the layout of legacy-images/ (images/, make/, script/) only, not yet at %s, which builds through its bin/build\n", programName, repo.Root)
+			return 2
+		}
+		return runRepoImages(ctx, opts, repo, imgs, abs, stdio)
+	}
 	if opts.Graph != "" {
 		return graphImages(ctx, opts, repo, imgs, stdio)
 	}
@@ -91,14 +107,6 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	}
 	if opts.Check {
 		return checkGoals(ctx, opts, repo, imgs, stdio)
-	}
-	if !repo.ReferenceLayout() {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-			return 2
-		}
-		return runRepoImages(ctx, opts, repo, imgs, abs, stdio)
 	}
 	return runImages(ctx, opts, repo, imgs, stdio)
 }

@@ -14,6 +14,7 @@ import (
 // components (the prerequisites of its prepare goal).
 func graphImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
 	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
+
 	goals, status := loadImages(ctx, opts, repo, imgs, quiet)
 	if goals == nil {
 		return status
@@ -72,4 +73,39 @@ func writeGraph(doc *graph.Doc, opts Options, stdio Stdio) int {
 		return 2
 	}
 	return 0
+}
+
+// graphRepoImages is --graph at a repository built through its own
+// bin/build: discovery runs bin/build for each image with nothing sent,
+// and the images, FROM edges and components are what it found (the tag of
+// the intercepted docker build, the FROM of the Dockerfile the repository
+// generated, the prerequisites of the goals its makes made).
+func graphRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) int {
+	lock, err := lockRepo(ctx, repo, stdio)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	defer lock.Release()
+	disc, status := discoverImages(ctx, opts, repo, imgs, dir, stdio)
+	if disc == nil {
+		return status
+	}
+	doc := &graph.Doc{Version: graph.SchemaVersion, Targets: []graph.DocTarget{}}
+	var gi []graph.Image
+	for _, d := range disc {
+		doc.Goals = append(doc.Goals, d.node.Name)
+		components := d.components
+		if components == nil {
+			components = []string{}
+		}
+		gi = append(gi, graph.Image{Name: d.node.Name, Tag: d.node.Tag, From: d.node.From, Components: components, Dir: d.img.Dir})
+	}
+	ordered, err := graph.ImageOrder(gi)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	doc.Images = ordered
+	return writeGraph(doc, opts, stdio)
 }

@@ -1,15 +1,18 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/symlinker"
 	"mvdan.cc/sh/v3/expand"
@@ -28,6 +31,9 @@ type repoRun struct {
 	b     *image.Builder
 	stdio Stdio
 	mws   []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// components are the prerequisites of the goals of the makes run
+	// (build: base cron web), in order: the image's components.
+	components []string
 }
 
 func newRepoRun(opts Options, repo image.Repo, b *image.Builder, stdio Stdio) *repoRun {
@@ -172,6 +178,17 @@ func (r *repoRun) makeMiddleware(next interp.ExecHandlerFunc) interp.ExecHandler
 			return interp.ExitStatus(uint8(status))
 		}
 		r.b.Inputs = append(r.b.Inputs, makefileList(ctx, db, dir)...)
+		goals := o.Goals
+		if len(goals) == 0 {
+			if d := db.DefaultGoal(); d != "" {
+				goals = []string{d}
+			}
+		}
+		for _, t := range graph.New(ctx, db, graph.Options{Dir: dir}).Targets(goals) {
+			if slices.Contains(goals, t.Name) {
+				r.components = append(r.components, t.Prereqs...)
+			}
+		}
 		status, err = execute(ctx, o, job, db, stdio)
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
@@ -197,12 +214,112 @@ func envList(env expand.Environ) []string {
 
 // binBuild runs the repository's bin/build NAME for one image, as the
 // legacy "bin/build NAME" would from dir, with DOCKER_HOME set to the
-// repository, and returns its status and the images it built.
-func binBuild(ctx context.Context, opts Options, repo image.Repo, name, dir string, b *image.Builder, stdio Stdio) (int, []*image.Result) {
+// repository, and returns its status, the images it built and the
+// image's components (the prerequisites of the goals its makes made).
+func binBuild(ctx context.Context, opts Options, repo image.Repo, name, dir string, b *image.Builder, stdio Stdio) (int, []*image.Result, []string) {
 	r := newRepoRun(opts, repo, b, stdio)
 	env := append(environ(opts), "DOCKER_HOME="+repo.Root)
 	st := r.runScript(ctx, filepath.Join(repo.Root, "bin", "build"), []string{name}, dir, env, stdio)
-	return st, b.Results()
+	return st, b.Results(), r.components
+}
+
+// repoImage is an image of a repository built through its bin/build, as
+// discovery found it.
+type repoImage struct {
+	img        image.Image
+	node       image.Node
+	components []string
+	plan       *image.Plan
+}
+
+// discoverImages learns, for each of imgs, what bin/build IMAGE builds: it
+// runs bin/build with nothing sent (the repository's recipes run as the
+// legacy build runs them; docker build only writes its Dockerfile and
+// context, into a temporary directory) and reads the tag (-t), the FROM
+// of the Dockerfile the repository generated, and the components. The
+// output of the run goes to stdio.Err only when it fails.
+func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) ([]repoImage, int) {
+	tmp, err := os.MkdirTemp("", "dmake-discover-")
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return nil, 2
+	}
+	defer os.RemoveAll(tmp)
+	o := opts
+	o.NoBuild, o.DryRun, o.Bust, o.Progress = true, false, nil, "plain"
+	var out []repoImage
+	for _, img := range imgs {
+		var log bytes.Buffer
+		quiet := Stdio{Out: &log, Err: &log}
+		b := newBuilder(o, repo, nil, quiet)
+		b.NoBuildDir = filepath.Join(tmp, img.Name)
+		st, built, components := binBuild(ctx, o, repo, img.Name, dir, b, quiet)
+		if st != 0 && len(built) == 0 {
+			stdio.Err.Write(log.Bytes())
+			fmt.Fprintf(stdio.Err, "%s: learning what bin/build %s builds (its recipes run, nothing sent) failed with status %d\n", programName, img.Name, st)
+			return nil, st
+		}
+		ri := repoImage{img: img, node: image.Node{Name: img.Name, Tag: img.Name}, components: components}
+		if len(built) > 0 {
+			r := built[len(built)-1]
+			ri.plan = r.Plan
+			if r.Tag != "" {
+				ri.node.Tag = r.Tag
+			}
+			if n := len(r.Plan.From); n > 0 {
+				ri.node.From = r.Plan.From[n-1]
+			}
+		}
+		out = append(out, ri)
+	}
+	return out, 0
+}
+
+// repoOrder returns imgs in build order: unless --no-parents, with the
+// images of the repository they are built FROM (found by discovery)
+// first, an image after the one it is FROM.
+func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) ([]image.Image, int) {
+	all, err := repo.Images()
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return nil, 2
+	}
+	if opts.NoParents || len(all) < 2 {
+		return imgs, 0
+	}
+	disc, status := discoverImages(ctx, opts, repo, all, dir, stdio)
+	if disc == nil {
+		return nil, status
+	}
+	byName := map[string]repoImage{}
+	var nodes []image.Node
+	for _, d := range disc {
+		byName[d.node.Name] = d
+		nodes = append(nodes, d.node)
+	}
+	var want []string
+	for _, img := range imgs {
+		want = append(want, img.Name)
+	}
+	names := image.Parents(nodes, want)
+	slices.Reverse(names)
+	names = append(names, want...)
+	run := make([]image.Node, len(names))
+	for i, n := range names {
+		run[i] = byName[n].node
+	}
+	waves, err := image.Order(run)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return nil, 2
+	}
+	var out []image.Image
+	for _, w := range waves {
+		for _, n := range w {
+			out = append(out, byName[n.Name].img)
+		}
+	}
+	return out, 0
 }
 
 // runRepoImages builds the images of a repository that is built through
@@ -226,10 +343,14 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		}
 		defer eng.Close()
 	}
+	imgs, status := repoOrder(ctx, opts, repo, imgs, dir, stdio)
+	if imgs == nil {
+		return status
+	}
 	var plans []*image.Plan
 	for _, img := range imgs {
 		b := newBuilder(opts, repo, eng, stdio)
-		st, built := binBuild(ctx, opts, repo, img.Name, dir, b, stdio)
+		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, stdio)
 		if st != 0 {
 			if ctx.Err() != nil {
 				return 130

@@ -214,14 +214,25 @@ type Image struct {
 	Dir        string
 }
 
+// NormTag returns an image reference as the engine resolves it for a
+// FROM: with ":latest" added when it names no tag (legacy/ssh and
+// legacy/ssh:latest are one image).
+func NormTag(t string) string {
+	if i := strings.LastIndexByte(t, '/'); strings.LastIndexByte(t, ':') > i || strings.Contains(t, "@") {
+		return t
+	}
+	return t + ":latest"
+}
+
 // ImageOrder orders images so that an image comes after the image of the
-// same run its FROM names, keeping the given order otherwise; it returns
-// the document entries with their dependencies. A FROM cycle is an error
-// naming it.
+// same run its FROM names (tags compared as NormTag does), keeping the
+// given order otherwise; it returns the document entries with their
+// dependencies. A FROM cycle is an error naming it. This is the one image
+// graph of dmake: build order, --graph and --watch all use it.
 func ImageOrder(images []Image) ([]DocImage, error) {
 	byTag := make(map[string]int)
 	for i, im := range images {
-		byTag[im.Tag] = i
+		byTag[NormTag(im.Tag)] = i
 	}
 	state := make([]int, len(images)) // 0 new, 1 visiting, 2 done
 	var out []DocImage
@@ -236,7 +247,9 @@ func ImageOrder(images []Image) ([]DocImage, error) {
 		state[i] = 1
 		im := images[i]
 		di := DocImage{Name: im.Name, Tag: im.Tag, From: im.From, DependsOn: []string{}, Components: append([]string{}, im.Components...), Dir: im.Dir}
-		if j, ok := byTag[im.From]; ok && j != i {
+		j, ok := byTag[NormTag(im.From)]
+		ok = ok && im.From != ""
+		if ok && j != i {
 			di.DependsOn = append(di.DependsOn, images[j].Name)
 			if err := visit(j, append(path, im.Name)); err != nil {
 				return err

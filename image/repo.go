@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/graph"
 )
 
 // Repo is a legacy image repository: images/NAME/Makefile per image, the
@@ -219,13 +220,8 @@ type Node struct {
 	From string
 }
 
-// normTag adds ":latest" to a tag without one.
-func normTag(t string) string {
-	if i := strings.LastIndexByte(t, '/'); strings.LastIndexByte(t, ':') > i {
-		return t
-	}
-	return t + ":latest"
-}
+// normTag is the tag of an image reference as a FROM resolves it.
+func normTag(t string) string { return graph.NormTag(t) }
 
 // Parents returns the names of the images of all that the images named
 // want are built FROM, directly or through others, nearest first, without
@@ -265,43 +261,34 @@ func Parents(all []Node, want []string) []string {
 // Order sorts the images of one run so that an image comes after the image
 // of the run it is built FROM, and groups them in waves: the images of a
 // wave depend only on earlier waves and can be built in parallel. The
-// relative order of the input is kept otherwise.
+// relative order of the input is kept otherwise. The order is the image
+// graph's (graph.ImageOrder).
 func Order(nodes []Node) ([][]Node, error) {
-	byTag := map[string]int{}
+	gi := make([]graph.Image, len(nodes))
 	for i, n := range nodes {
-		byTag[normTag(n.Tag)] = i
+		gi[i] = graph.Image{Name: n.Name, Tag: n.Tag, From: n.From}
 	}
-	level := make([]int, len(nodes))
-	state := make([]int, len(nodes)) // 0 new, 1 visiting, 2 done
-	var visit func(i int, path []string) error
-	visit = func(i int, path []string) error {
-		switch state[i] {
-		case 2:
-			return nil
-		case 1:
-			return fmt.Errorf("images FROM each other in a cycle: %s", strings.Join(append(path, nodes[i].Name), " → "))
+	ordered, err := graph.ImageOrder(gi)
+	if err != nil {
+		var ce *graph.CycleError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("images FROM each other in a cycle: %s", strings.Join(ce.Path, " → "))
 		}
-		state[i] = 1
-		if j, ok := byTag[normTag(nodes[i].From)]; ok && nodes[i].From != "" {
-			if err := visit(j, append(path, nodes[i].Name)); err != nil {
-				return err
-			}
-			level[i] = level[j] + 1
-		}
-		state[i] = 2
-		return nil
+		return nil, err
 	}
-	for i := range nodes {
-		if err := visit(i, nil); err != nil {
-			return nil, err
+	level := map[string]int{}
+	for _, di := range ordered {
+		for _, d := range di.DependsOn {
+			level[di.Name] = max(level[di.Name], level[d]+1)
 		}
 	}
 	var waves [][]Node
-	for i, n := range nodes {
-		for len(waves) <= level[i] {
+	for _, n := range nodes {
+		l := level[n.Name]
+		for len(waves) <= l {
 			waves = append(waves, nil)
 		}
-		waves[level[i]] = append(waves[level[i]], n)
+		waves[l] = append(waves[l], n)
 	}
 	return waves, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,8 +51,8 @@ status=$?
 rm -f $FILE
 exit $status
 `,
-		"build/Makefile":      ".PHONY: build\nbuild:\n\tprintf 'FROM busybox:latest\\nRUN echo $(NAME)\\n' > $(DOCKER_HOME)/build/Dockerfile\n\tdocker build -t dmakebb/$(NAME):latest $(DOCKER_HOME)/build\n",
-		"images/flat.mk":      "include $(DOCKER_HOME)/build/Makefile\nNAME = flat", // no trailing newline
+		"build/Makefile":      "FROM ?= busybox:latest\n.PHONY: build\nbuild: prepare\n\tprintf 'FROM $(FROM)\\nRUN echo $(NAME)\\n' > $(DOCKER_HOME)/build/Dockerfile\n\tdocker build -t dmakebb/$(NAME):latest $(DOCKER_HOME)/build\nprepare app:\n",
+		"images/flat.mk":      "include $(DOCKER_HOME)/build/Makefile\nNAME = flat\nFROM = dmakebb/dir\nbuild: app", // no trailing newline
 		"images/dir/Makefile": "# built through bin/make's temporary makefile\n",
 	})
 	env := []string{"DOCKER_HOME="}
@@ -59,9 +61,13 @@ exit $status
 		_, stderr, status := runBinary(t, bin, env, append([]string{"-C", repo, "--no-build", "--no-check"}, args...)...)
 		return stderr, status
 	}
-	stderr, status := run("flat", "dir")
+	// flat is FROM dir: asking for flat builds dir first.
+	stderr, status := run("flat")
 	if status != 0 {
-		t.Fatalf("dmake flat dir: status %d\n%s", status, stderr)
+		t.Fatalf("dmake flat: status %d\n%s", status, stderr)
+	}
+	if d, f := strings.Index(stderr, "dir: --no-build: wrote"), strings.Index(stderr, "flat: --no-build: wrote"); d < 0 || f < d {
+		t.Errorf("dmake flat did not build dir, which it is FROM, first:\n%s", stderr)
 	}
 	for _, name := range []string{"flat", "dir"} {
 		df, err := os.ReadFile(filepath.Join(repo, ".dmake", name, "Dockerfile"))
@@ -74,6 +80,23 @@ exit $status
 	}
 	if m, _ := filepath.Glob(filepath.Join(repo, "build", "tmp.*")); len(m) > 0 {
 		t.Errorf("bin/make's temporary makefile is left: %q", m)
+	}
+	// --graph=json shows what discovery found: tags, FROM edges,
+	// components (the prerequisites of the goals the repository's makes
+	// made).
+	stdout, stderr, status := runBinary(t, bin, env, "-C", repo, "--graph=json")
+	var doc struct {
+		Images []struct {
+			Name, Tag, From string
+			DependsOn       []string `json:"depends_on"`
+			Components      []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); status != 0 || err != nil {
+		t.Fatalf("--graph=json: status %d, %v\n%s%s", status, err, stdout, stderr)
+	}
+	if got := fmt.Sprint(doc.Images); got != "[{dir dmakebb/dir:latest busybox:latest [] [prepare]} {flat dmakebb/flat:latest dmakebb/dir [dir] [prepare app]}]" {
+		t.Errorf("--graph=json images: %s", got)
 	}
 	stderr, status = run("nosuch")
 	if status != 2 || !strings.Contains(stderr, `has no image "nosuch" (its images: dir, flat)`) {
