@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmake-dev/dmake/internal/makeargs"
 	"github.com/dmake-dev/dmake/legacyutil"
 )
 
@@ -98,7 +99,7 @@ func TestHelpExamples(t *testing.T) {
 	}
 	for _, argv := range helpExamples(t) {
 		name := strings.Join(argv, " ")
-		flags, utilName, _, err := normalizeArgs(argv[1:])
+		flags, utilName, _, err := makeargs.Normalize(argv[1:])
 		if err == nil && utilName == "" {
 			_, _, err = parseFlags(flags)
 		}

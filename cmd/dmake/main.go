@@ -24,6 +24,7 @@ import (
 	"syscall"
 
 	"github.com/dmake-dev/dmake/driver"
+	"github.com/dmake-dev/dmake/internal/makeargs"
 	"github.com/dmake-dev/dmake/legacyutil"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
@@ -87,7 +88,7 @@ func startProfile(path string) func() {
 // with the dmake flags pre (given before --util) in front of their own.
 func utilities(pre ...string) legacyutil.Set {
 	return legacyutil.New(legacyutil.Hooks{Make: func(ctx context.Context, stdio legacyutil.Stdio, req legacyutil.MakeRequest) int {
-		flags, _, _, err := normalizeArgs(append(slices.Clip(pre), req.Args...))
+		flags, _, _, err := makeargs.Normalize(append(slices.Clip(pre), req.Args...))
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
 			return 2
@@ -112,7 +113,7 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 	if u, ok := utils.Lookup(prog); ok && prog != "dmake" && (prog != "make" || inRepoBin(argv[0])) {
 		return u.Main(ctx, stdio, argv[1:])
 	}
-	flagArgs, utilName, utilArgs, err := normalizeArgs(argv[1:])
+	flagArgs, utilName, utilArgs, err := makeargs.Normalize(argv[1:])
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
 		return 2
@@ -288,7 +289,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 // parseMakeArgs parses the arguments of a make command that a legacy
 // repository's scripts run, for dmake to run that make in-process.
 func parseMakeArgs(args []string) (driver.Options, error) {
-	flags, utilName, _, err := normalizeArgs(args)
+	flags, utilName, _, err := makeargs.Normalize(args)
 	if err == nil && utilName != "" {
 		err = fmt.Errorf("--util %s in a make command", utilName)
 	}

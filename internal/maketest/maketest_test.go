@@ -3,6 +3,8 @@ package maketest
 import (
 	"reflect"
 	"testing"
+
+	"github.com/dmake-dev/dmake/makefile"
 )
 
 func TestParseCase(t *testing.T) {
@@ -32,6 +34,28 @@ func TestParseArgs(t *testing.T) {
 	if !reflect.DeepEqual(cfg.Makefiles, []string{"a.mk", "b.mk"}) || inv.Dir != "/d/sub" ||
 		!reflect.DeepEqual(cfg.CommandLineVars, []string{"V=1"}) || !reflect.DeepEqual(cfg.Goals, []string{"goal"}) {
 		t.Errorf("ParseArgs = %+v", inv)
+	}
+	for _, tt := range []struct {
+		args []string
+		want func(Invocation) bool
+	}{
+		{[]string{"-j"}, func(i Invocation) bool { return i.Config.Flags.Jobs == makefile.UnlimitedJobs }},
+		{[]string{"-j", "3", "all"}, func(i Invocation) bool {
+			return i.Config.Flags.Jobs == 3 && reflect.DeepEqual(i.Config.Goals, []string{"all"})
+		}},
+		{[]string{"--makefile=m.mk", "--just-print"}, func(i Invocation) bool {
+			return reflect.DeepEqual(i.Config.Makefiles, []string{"m.mk"}) && i.Config.Flags.DryRun
+		}},
+		{[]string{"-k", "-S"}, func(i Invocation) bool { return !i.Config.Flags.KeepGoing && i.Err == "" }},
+		{[]string{"-Oline"}, func(i Invocation) bool { return i.OutputSync == "line" }},
+		{[]string{"-O"}, func(i Invocation) bool { return i.OutputSync == "target" }},
+		{[]string{"--", "-x"}, func(i Invocation) bool { return reflect.DeepEqual(i.Config.Goals, []string{"-x"}) }},
+		{[]string{"-x"}, func(i Invocation) bool { return i.Err != "" }},
+		{[]string{"--no-such-option"}, func(i Invocation) bool { return i.Err != "" }},
+	} {
+		if inv := ParseArgs("/d", tt.args); !tt.want(inv) {
+			t.Errorf("ParseArgs(%q) = %+v", tt.args, inv)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dmake-dev/dmake/internal/makeargs"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
 )
@@ -24,124 +25,94 @@ type Invocation struct {
 	Chdirs []string
 }
 
-// ParseArgs parses the make command line the cases use: short flags
-// (combinable), -f/-C/-I/-j with attached or separate values, a few long
-// options, VAR=value words and goals.
+// ParseArgs parses a make command line as dmake's command line does (the
+// grammar of internal/makeargs): make's short and long flags, VAR=value
+// words and goals. Options the cases never need (--help, --version) are
+// errors.
 func ParseArgs(dir string, args []string) Invocation {
 	inv := Invocation{Dir: dir}
 	cfg := &inv.Config
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if strings.HasPrefix(a, "--") {
-			switch {
-			case a == "--no-print-directory":
-				cfg.Flags.NoPrintDir = true
-			case a == "--print-directory":
-				cfg.Flags.PrintDirectory = true
-			case a == "--no-builtin-rules":
-				cfg.Flags.NoBuiltinRules = true
-			case a == "--no-builtin-variables":
-				cfg.Flags.NoBuiltinVars = true
-			case a == "--environment-overrides":
-				cfg.Flags.EnvOverrides = true
-			case a == "--print-data-base":
-				cfg.Flags.PrintDatabase = true
-			case strings.HasPrefix(a, "--file="), strings.HasPrefix(a, "--makefile="):
-				cfg.Makefiles = append(cfg.Makefiles, a[strings.IndexByte(a, '=')+1:])
-			case strings.HasPrefix(a, "--directory="):
-				inv.Chdirs = append(inv.Chdirs, a[len("--directory="):])
-				inv.Dir = filepath.Join(inv.Dir, a[len("--directory="):])
-			case a == "--output-sync":
-				inv.OutputSync = "target"
-			case strings.HasPrefix(a, "--output-sync="):
-				inv.OutputSync = a[len("--output-sync="):]
-			case strings.HasPrefix(a, "--what-if="):
-				cfg.Flags.WhatIf = append(cfg.Flags.WhatIf, a[len("--what-if="):])
-			case strings.HasPrefix(a, "--old-file="):
-				cfg.Flags.OldFiles = append(cfg.Flags.OldFiles, a[len("--old-file="):])
-			case strings.HasPrefix(a, "--include-dir="):
-				cfg.IncludeDirs = append(cfg.IncludeDirs, a[len("--include-dir="):])
-			default:
-				inv.Err = "unknown option " + a
-			}
+	flags, util, _, err := makeargs.Normalize(args)
+	if err == nil && util != "" {
+		err = fmt.Errorf("--util %s in a make command", util)
+	}
+	if err != nil {
+		inv.Err = err.Error()
+		return inv
+	}
+	words := false // after "--"
+	for i := 0; i < len(flags); i++ {
+		a := flags[i]
+		if a == "--" && !words {
+			words = true
 			continue
 		}
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			for k := 1; k < len(a); k++ {
-				c := a[k]
-				val := func() string {
-					if k+1 < len(a) {
-						v := a[k+1:]
-						k = len(a)
-						return v
-					}
-					if i+1 < len(args) {
-						i++
-						return args[i]
-					}
-					return ""
+		if !words && strings.HasPrefix(a, "--") {
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			value := func() string {
+				if !hasVal && i+1 < len(flags) {
+					i++
+					return flags[i]
 				}
-				switch c {
-				case 's':
-					cfg.Flags.Silent = true
-				case 'k':
-					cfg.Flags.KeepGoing = true
-				case 'n':
-					cfg.Flags.DryRun = true
-				case 'p':
-					cfg.Flags.PrintDatabase = true
-				case 'r':
-					cfg.Flags.NoBuiltinRules = true
-				case 'R':
-					cfg.Flags.NoBuiltinVars = true
-				case 'e':
-					cfg.Flags.EnvOverrides = true
-				case 'i':
-					cfg.Flags.IgnoreErrors = true
-				case 'B':
-					cfg.Flags.AlwaysMake = true
-				case 'q':
-					cfg.Flags.Question = true
-				case 't':
-					cfg.Flags.Touch = true
-				case 'w':
-					cfg.Flags.PrintDirectory = true
-				case 'f':
-					cfg.Makefiles = append(cfg.Makefiles, val())
-				case 'C':
-					d := val()
-					inv.Chdirs = append(inv.Chdirs, d)
-					inv.Dir = filepath.Join(inv.Dir, d)
-				case 'I':
-					cfg.IncludeDirs = append(cfg.IncludeDirs, val())
-				case 'W':
-					cfg.Flags.WhatIf = append(cfg.Flags.WhatIf, val())
-				case 'o':
-					cfg.Flags.OldFiles = append(cfg.Flags.OldFiles, val())
-				case 'O':
-					// -O takes its mode only attached (-Otarget), as make.
-					inv.OutputSync = "target"
-					if k+1 < len(a) {
-						inv.OutputSync = a[k+1:]
-						k = len(a)
+				return val
+			}
+			switch name {
+			case "always-make":
+				cfg.Flags.AlwaysMake = true
+			case "dry-run":
+				cfg.Flags.DryRun = true
+			case "environment-overrides":
+				cfg.Flags.EnvOverrides = true
+			case "ignore-errors":
+				cfg.Flags.IgnoreErrors = true
+			case "keep-going":
+				cfg.Flags.KeepGoing = true
+			case "no-keep-going":
+				cfg.Flags.KeepGoing = false
+			case "no-builtin-rules":
+				cfg.Flags.NoBuiltinRules = true
+			case "no-builtin-variables":
+				cfg.Flags.NoBuiltinVars = true
+			case "no-print-directory":
+				cfg.Flags.NoPrintDir = true
+			case "print-data-base":
+				cfg.Flags.PrintDatabase = true
+			case "print-directory":
+				cfg.Flags.PrintDirectory = true
+			case "question":
+				cfg.Flags.Question = true
+			case "silent":
+				cfg.Flags.Silent = true
+			case "touch":
+				cfg.Flags.Touch = true
+			case "file":
+				cfg.Makefiles = append(cfg.Makefiles, value())
+			case "directory":
+				d := value()
+				inv.Chdirs = append(inv.Chdirs, d)
+				inv.Dir = filepath.Join(inv.Dir, d)
+			case "include-dir":
+				cfg.IncludeDirs = append(cfg.IncludeDirs, value())
+			case "what-if":
+				cfg.Flags.WhatIf = append(cfg.Flags.WhatIf, value())
+			case "old-file":
+				cfg.Flags.OldFiles = append(cfg.Flags.OldFiles, value())
+			case "output-sync":
+				inv.OutputSync = "target"
+				if hasVal {
+					inv.OutputSync = val
+				}
+			case "jobs":
+				cfg.Flags.Jobs = makefile.UnlimitedJobs
+				if hasVal {
+					n, err := strconv.Atoi(val)
+					if err != nil || n < 1 {
+						inv.Err = "the '-j' option requires a positive integer argument"
 					}
-				case 'j':
-					v := ""
-					if k+1 < len(a) {
-						v = a[k+1:]
-						k = len(a)
-					} else if i+1 < len(args) && isNum(args[i+1]) {
-						i++
-						v = args[i]
-					}
-					n, _ := strconv.Atoi(v)
 					cfg.Flags.Jobs = makefile.Jobs(n)
-					if v == "" {
-						cfg.Flags.Jobs = makefile.UnlimitedJobs
-					}
-				default:
-					inv.Err = "unknown option -" + string(c)
 				}
+			default:
+				inv.Err = "unknown option " + a
 			}
 			continue
 		}
@@ -153,11 +124,6 @@ func ParseArgs(dir string, args []string) Invocation {
 	}
 	cfg.Dir = inv.Dir
 	return inv
-}
-
-func isNum(s string) bool {
-	_, err := strconv.Atoi(s)
-	return err == nil
 }
 
 // ShellCapture is the $(shell) runner dmake uses: shellrun's real runner.

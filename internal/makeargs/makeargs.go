@@ -1,4 +1,10 @@
-package main
+// Package makeargs takes a GNU make command line apart into a form a flag
+// parser (pflag) reads unambiguously: short clusters split, make's aliases
+// and attached or detached values made "--long=value", make's optional
+// "-j N" number kept. It is the one make argv grammar of dmake, used by the
+// command line (cmd/dmake) and the differential test harness
+// (internal/maketest).
+package makeargs
 
 import (
 	"fmt"
@@ -60,12 +66,12 @@ var longAliases = map[string]string{
 	"assume-old": "old-file",
 }
 
-// normalizeArgs rewrites make-style arguments into a form pflag parses
+// Normalize rewrites make-style arguments into a form pflag parses
 // unambiguously: short clusters are split ("-sk" → "--silent --keep-going"),
 // attached and detached values become "--long=value" ("-Cdir", "-C dir" →
 // "--directory=dir"), make's optional "-j N" keeps its number, and everything
 // after "--util NAME" is returned separately as the utility's own arguments.
-func normalizeArgs(args []string) (flags []string, util string, utilArgs []string, err error) {
+func Normalize(args []string) (flags []string, util string, utilArgs []string, err error) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
