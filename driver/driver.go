@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"github.com/dmake-dev/dmake/makefile"
 )
 
@@ -17,11 +18,7 @@ import (
 const DefaultDebounce = 100 * time.Millisecond
 
 // Stdio is the standard streams of a run.
-type Stdio struct {
-	In  io.Reader
-	Out io.Writer
-	Err io.Writer
-}
+type Stdio = stdio.Streams
 
 // Run performs one dmake invocation and returns its exit status: make's
 // (0, 1 for -q out of date, 2 for errors), 125 when no Docker engine

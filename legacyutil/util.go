@@ -22,16 +22,13 @@ package legacyutil
 
 import (
 	"context"
-	"io"
 	"sort"
+
+	"github.com/dmake-dev/dmake/internal/stdio"
 )
 
 // Stdio is the standard streams a utility talks to.
-type Stdio struct {
-	In  io.Reader
-	Out io.Writer
-	Err io.Writer
-}
+type Stdio = stdio.Streams
 
 // A Utility is one built-in command. Main receives the arguments after the
 // utility's name and returns the process exit status.

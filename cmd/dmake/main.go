@@ -100,7 +100,7 @@ func utilities(pre ...string) legacyutil.Set {
 		}
 		opts.Dir = []string{req.Dir}
 		opts.DockerHome = req.Home
-		return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
+		return driver.Run(ctx, opts, stdio)
 	}})
 }
 
@@ -153,7 +153,7 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		}
 		return 0
 	}
-	return driver.Run(ctx, opts, driver.Stdio{In: stdio.In, Out: stdio.Out, Err: stdio.Err})
+	return driver.Run(ctx, opts, stdio)
 }
 
 // preUtilFlags checks the normalised flags given before --util NAME: build
