@@ -134,6 +134,13 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 			JobserverAuth:  auth,
 			OldFiles:       opts.OldFiles,
 			WhatIf:         opts.WhatIf,
+			Debug:          opts.Debug,
+			DebugFlags:     opts.DebugFlags,
+			LoadAverage:    opts.LoadAverage,
+			CheckSymlinks:  opts.CheckSymlinks,
+			Trace:          opts.Trace,
+			WarnUndefined:  opts.WarnUndefined,
+			Eval:           opts.Eval,
 		},
 	}
 }

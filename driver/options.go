@@ -42,6 +42,13 @@ type Options struct {
 	OldFiles         []string      // -o
 	PrintDirectory   bool          // -w
 	NoPrintDirectory bool          // --no-print-directory
+	Debug            bool          // -d
+	DebugFlags       string        // --debug=FLAGS
+	LoadAverage      string        // -l N; empty: no limit
+	CheckSymlinks    bool          // -L
+	Trace            bool          // --trace
+	WarnUndefined    bool          // --warn-undefined-variables
+	Eval             []string      // --eval, -E
 
 	// Variables are the VAR=value words of the command line, in order.
 	Variables []string

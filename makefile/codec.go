@@ -24,7 +24,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 5
+	codecVersion = 6
 )
 
 type encoder struct {
@@ -343,6 +343,10 @@ func (e *encoder) flags(f *Flags) {
 	e.list(f.IncludeDirs)
 	e.list(f.OldFiles)
 	e.list(f.WhatIf)
+	e.bits(f.Debug, f.CheckSymlinks, f.Trace, f.WarnUndefined)
+	e.str(f.DebugFlags)
+	e.str(f.LoadAverage)
+	e.list(f.Eval)
 }
 
 func (e *encoder) stat(st FileStat) {
@@ -766,6 +770,11 @@ func (d *decoder) flags(f *Flags) {
 	f.IncludeDirs = d.strList()
 	f.OldFiles = d.strList()
 	f.WhatIf = d.strList()
+	b = d.bits(4)
+	f.Debug, f.CheckSymlinks, f.Trace, f.WarnUndefined = b[0], b[1], b[2], b[3]
+	f.DebugFlags = d.str()
+	f.LoadAverage = d.str()
+	f.Eval = d.strList()
 }
 
 func (d *decoder) stat() FileStat {

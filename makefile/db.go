@@ -107,6 +107,25 @@ type Flags struct {
 	JobserverAuth string
 	OldFiles      []string
 	WhatIf        []string
+	// Debug is -d; DebugFlags the value of --debug (b, v, i, j, m, a,
+	// n, comma-separated): passed down in MAKEFLAGS.
+	Debug      bool
+	DebugFlags string
+	// LoadAverage is -l N: no new job starts while others run and the
+	// load average is N or more. Empty means no limit.
+	LoadAverage string
+	// CheckSymlinks is -L: a symbolic link's time is the later of its
+	// own and its target's.
+	CheckSymlinks bool
+	// Trace is --trace: say why each target is remade and echo every
+	// recipe line, silent ones too.
+	Trace bool
+	// WarnUndefined is --warn-undefined-variables: warn at each
+	// reference to an undefined variable.
+	WarnUndefined bool
+	// Eval are the --eval (-E) strings, evaluated as makefile text before
+	// the makefiles are read, and passed down in MAKEFLAGS.
+	Eval []string
 }
 
 // Shell runs the command of a $(shell …) call. The makefile package calls it

@@ -200,12 +200,21 @@ func (ev *evaluator) refVar(buf []byte, name string) ([]byte, error) {
 	}
 	v := ev.lookup(name)
 	if v == nil {
+		ev.warnUndefined(name)
 		return buf, nil
 	}
 	if v.Value == "" && !v.Append {
 		return buf, nil
 	}
 	return ev.valueOf(buf, v)
+}
+
+// warnUndefined is --warn-undefined-variables at a reference to name,
+// which is not defined.
+func (ev *evaluator) warnUndefined(name string) {
+	if ev.cfg.Flags.WarnUndefined {
+		ev.warnAt(ev.reading, "warning: undefined variable '"+name+"'")
+	}
 }
 
 // valueOf appends the value of v (expanded if recursive).
@@ -276,6 +285,9 @@ func (ev *evaluator) appendValue(buf []byte, name string, f *frame, local bool) 
 
 func (ev *evaluator) refSubst(buf []byte, name, from, to string) ([]byte, error) {
 	v := ev.lookup(name)
+	if v == nil {
+		ev.warnUndefined(name)
+	}
 	if v == nil || v.Value == "" {
 		return buf, nil
 	}

@@ -96,6 +96,17 @@ func TestDecodeMakeflags(t *testing.T) {
 	if !reflect.DeepEqual(vars, []string{"X=1", "Y=2"}) {
 		t.Errorf("vars = %q", vars)
 	}
+	var e Flags
+	vars = decodeMakeflags(`kL -l2.5 --trace --warn-undefined-variables --eval=A=$$(B)\ c -- X=a\ b\\c`, &e)
+	if !e.CheckSymlinks || e.LoadAverage != "2.5" || !e.Trace || !e.WarnUndefined || !reflect.DeepEqual(e.Eval, []string{"A=$(B) c"}) {
+		t.Errorf("flags = %+v", e)
+	}
+	if !reflect.DeepEqual(vars, []string{`X=a b\c`}) {
+		t.Errorf("escaped vars = %q", vars)
+	}
+	if mk, _ := e.makeflags(false, false); mk != `kL -l2.5 --trace --warn-undefined-variables --eval=A=$$$$(B)\ c` {
+		t.Errorf("makeflags = %q", mk)
+	}
 	var g Flags
 	if mk, mf := (&Flags{Silent: true, KeepGoing: true}).makeflags(false, false); mk != "ks" || mf != "-ks" {
 		t.Errorf("makeflags = %q %q", mk, mf)

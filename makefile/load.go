@@ -69,9 +69,11 @@ func (f *Flags) letters() string {
 		}
 	}
 	add(f.AlwaysMake, 'B')
+	add(f.Debug, 'd')
 	add(f.EnvOverrides, 'e')
 	add(f.IgnoreErrors, 'i')
 	add(f.KeepGoing, 'k')
+	add(f.CheckSymlinks, 'L')
 	add(f.DryRun, 'n')
 	add(f.PrintDatabase, 'p')
 	add(f.Question, 'q')
@@ -91,11 +93,48 @@ func (f *Flags) longs() []string {
 	if f.Jobs.Given() {
 		l = append(l, f.Jobs.String())
 	}
+	if f.LoadAverage != "" {
+		l = append(l, "-l"+f.LoadAverage)
+	}
+	if f.DebugFlags != "" {
+		l = append(l, "--debug="+f.DebugFlags)
+	}
 	if f.JobserverAuth != "" {
 		l = append(l, "--jobserver-auth="+f.JobserverAuth)
 	}
+	if f.Trace {
+		l = append(l, "--trace")
+	}
 	if f.NoPrintDir {
 		l = append(l, "--no-print-directory")
+	}
+	if f.WarnUndefined {
+		l = append(l, "--warn-undefined-variables")
+	}
+	return l
+}
+
+// evals returns the --eval words of MAKEFLAGS: each string quoted as
+// make quotes it for the environment (blanks and backslashes escaped, $
+// doubled), and its $ doubled again, as the variable MAKEFLAGS (which is
+// expanded) holds it.
+func (f *Flags) evals() []string {
+	var l []string
+	for _, e := range f.Eval {
+		var b strings.Builder
+		b.WriteString("--eval=")
+		for i := 0; i < len(e); i++ {
+			switch c := e[i]; c {
+			case '$':
+				b.WriteString("$$$$")
+			case ' ', '\t', '\\', '\n':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		l = append(l, b.String())
 	}
 	return l
 }
@@ -108,6 +147,7 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 		parts = append(parts, letters)
 	}
 	parts = append(parts, f.longs()...)
+	parts = append(parts, f.evals()...)
 	mk := strings.Join(parts, " ")
 	if letters == "" && len(parts) > 0 {
 		mk = " " + mk
@@ -138,6 +178,10 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 func prepareConfig(cfg *Config) {
 	var envVars []string
 	jobs, auth := cfg.Flags.Jobs, cfg.Flags.JobserverAuth
+	// The environment's --eval strings come first, as make reads
+	// MAKEFLAGS before its arguments.
+	evals := cfg.Flags.Eval
+	cfg.Flags.Eval = nil
 	// GNUMAKEFLAGS is read first, as make does; the flags end up in
 	// MAKEFLAGS (GNUMAKEFLAGS itself is emptied for sub-makes).
 	for _, kv := range cfg.Env {
@@ -148,6 +192,11 @@ func prepareConfig(cfg *Config) {
 	for _, kv := range cfg.Env {
 		if strings.HasPrefix(kv, "MAKEFLAGS=") {
 			envVars = decodeMakeflags(kv[len("MAKEFLAGS="):], &cfg.Flags)
+		}
+	}
+	for _, e := range evals {
+		if !slices.Contains(cfg.Flags.Eval, e) {
+			cfg.Flags.Eval = append(cfg.Flags.Eval, e)
 		}
 	}
 	// The environment's -I directories come first, as make reads
@@ -299,7 +348,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	// While the makefiles are read MAKEFLAGS has no -j: make sets up its
 	// job slots after reading them.
 	parseFlags := cfg.Flags
-	parseFlags.Jobs, parseFlags.JobserverAuth = 0, ""
+	parseFlags.Jobs, parseFlags.JobserverAuth, parseFlags.LoadAverage = 0, "", ""
 	mk, mf := parseFlags.makeflags(false, len(overrides) > 0)
 	mkOrigin := OriginFile
 	if cfg.Flags.EnvOverrides {
@@ -308,6 +357,13 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	def("MAKEFLAGS", mk, Recursive, mkOrigin)
 	def("MFLAGS", mf, Recursive, envOrigin)
 	ev.installSuffixRules()
+
+	// --eval strings, before any makefile
+	for _, e := range cfg.Flags.Eval {
+		if err := ev.evalText("", e, 1, true); err != nil {
+			return db, err
+		}
+	}
 
 	// MAKEFILES: read first, missing ones ignored, no default goal
 	if v := g.m["MAKEFILES"]; v != nil && v.Origin == OriginEnvironment {
@@ -403,7 +459,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 // were read (no -j, no jobserver): when they left it as it was, the final
 // value, with -j, replaces it.
 func parseTimeMakeflags(f Flags, haveVars bool) string {
-	f.Jobs, f.JobserverAuth = 0, ""
+	f.Jobs, f.JobserverAuth, f.LoadAverage = 0, "", ""
 	mk, _ := f.makeflags(false, haveVars)
 	return mk
 }
@@ -573,10 +629,41 @@ func (db *Database) SetJobs(jobs Jobs, auth string) {
 	}
 }
 
+// makeflagsWords splits a MAKEFLAGS value into words as make does: at
+// blanks, a backslash making the next character part of the word.
+func makeflagsWords(s string) []string {
+	var out []string
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+			in = true
+		case c == ' ' || c == '\t' || c == '\n':
+			if in {
+				out = append(out, b.String())
+				b.Reset()
+				in = false
+			}
+		default:
+			b.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, b.String())
+	}
+	return out
+}
+
 // decodeMakeflags applies the flags of a MAKEFLAGS value to f and returns
-// the variable assignments after "--".
+// the variable assignments after "--". The value is the environment's or
+// MAKEFLAGS expanded once: either way an --eval string has its $ doubled.
 func decodeMakeflags(s string, f *Flags) []string {
-	ws := fields(s)
+	ws := makeflagsWords(s)
 	for i, w := range ws {
 		switch {
 		case w == "--":
@@ -603,13 +690,30 @@ func decodeMakeflags(s string, f *Flags) []string {
 				f.AlwaysMake = true
 			case "--just-print", "--dry-run", "--recon":
 				f.DryRun = true
+			case "--trace":
+				f.Trace = true
+			case "--warn-undefined-variables":
+				f.WarnUndefined = true
+			case "--check-symlink-times":
+				f.CheckSymlinks = true
 			default:
-				if v, ok := strings.CutPrefix(w, "--jobserver-auth="); ok {
+				if v, ok := strings.CutPrefix(w, "--eval="); ok {
+					v = strings.ReplaceAll(v, "$$", "$")
+					if !slices.Contains(f.Eval, v) {
+						f.Eval = append(f.Eval, v)
+					}
+				} else if v, ok := strings.CutPrefix(w, "--debug="); ok {
+					f.DebugFlags = v
+				} else if v, ok := strings.CutPrefix(w, "--jobserver-auth="); ok {
 					f.JobserverAuth = v
 				} else if v, ok := strings.CutPrefix(w, "--jobserver-fds="); ok {
 					f.JobserverAuth = v
 				}
 			}
+		case strings.HasPrefix(w, "-l") && len(w) > 2 && (w[2] == '.' || w[2] >= '0' && w[2] <= '9'):
+			f.LoadAverage = w[2:]
+		case strings.HasPrefix(w, "-O") && len(w) > 2:
+			// -Otype: output sync is the command line's only.
 		case strings.HasPrefix(w, "-I") && len(w) > 2:
 			if !slices.Contains(f.IncludeDirs, w[2:]) {
 				f.IncludeDirs = append(f.IncludeDirs, w[2:])
@@ -620,6 +724,10 @@ func decodeMakeflags(s string, f *Flags) []string {
 				switch letters[k] {
 				case 'B':
 					f.AlwaysMake = true
+				case 'd':
+					f.Debug = true
+				case 'L':
+					f.CheckSymlinks = true
 				case 'e':
 					f.EnvOverrides = true
 				case 'i':

@@ -422,6 +422,10 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 		s, e := ev.expandText(v.Value)
 		if e == nil {
 			s = strings.TrimLeft(s, " ")
+			if strings.HasPrefix(s, "--") {
+				// No letters: make's value starts with a blank.
+				s = " " + s
+			}
 			if s != "" {
 				env["MAKEFLAGS"] = s
 			} else {

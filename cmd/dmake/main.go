@@ -231,6 +231,15 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringArrayVarP(&o.OldFiles, "old-file", "o", nil, "consider `FILE` very old and don't remake it")
 	fs.BoolVarP(&o.PrintDirectory, "print-directory", "w", false, "print the current directory")
 	fs.BoolVar(&o.NoPrintDirectory, "no-print-directory", false, "turn off -w")
+	fs.StringArrayVarP(&o.Eval, "eval", "E", nil, "evaluate `STRING` as a makefile statement before reading the makefiles")
+	fs.StringVarP(&o.LoadAverage, "load-average", "l", "", "don't start a job while others run and the load average is `N` or more")
+	fs.Lookup("load-average").NoOptDefVal = noLoadLimit
+	fs.BoolVarP(&o.CheckSymlinks, "check-symlink-times", "L", false, "use the later time of a symbolic link and its target")
+	fs.BoolVar(&o.Trace, "trace", false, "say why each target is remade, and echo every recipe line")
+	fs.BoolVar(&o.WarnUndefined, "warn-undefined-variables", false, "warn when an undefined variable is referenced")
+	fs.StringVar(&o.DebugFlags, "debug", "", "print debugging information of `FLAGS` (a, b, v, i, j, m, n)")
+	fs.Lookup("debug").NoOptDefVal = "b"
+	fs.BoolVarP(&o.Debug, "debug-all", "d", false, "print all debugging information (--debug=a)")
 
 	fs.BoolVar(&o.Watch, "watch", false, "watch every input and rebuild what a change affects")
 	fs.StringVar(&o.WatchPolicy, "watch-policy", "cancel", "what a change during a build does (`POLICY`: cancel it, or finish it and build again)")
@@ -266,6 +275,9 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 		o.KeepGoing = false
 	}
 	o.ParseMakeArgs = parseMakeArgs
+	if o.LoadAverage == noLoadLimit {
+		o.LoadAverage = ""
+	}
 	if *noLoadCache {
 		o.LoadCache = loadcache.Off
 	}
@@ -316,6 +328,9 @@ func (v noSilentValue) Set(s string) error {
 	return nil
 }
 func (v noSilentValue) Type() string { return "bool" }
+
+// noLoadLimit is -l without a number: no load limit.
+const noLoadLimit = "none"
 
 // unlimitedJobs is -j without a number.
 const unlimitedJobs = "unlimited"

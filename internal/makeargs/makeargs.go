@@ -28,6 +28,8 @@ const (
 var shortFlags = map[byte]shortFlag{
 	'B': {"always-make", noValue},
 	'C': {"directory", requiredValue},
+	'd': {"debug-all", noValue},
+	'E': {"eval", requiredValue},
 	'e': {"environment-overrides", noValue},
 	'f': {"file", requiredValue},
 	'h': {"help", noValue},
@@ -35,6 +37,8 @@ var shortFlags = map[byte]shortFlag{
 	'i': {"ignore-errors", noValue},
 	'j': {"jobs", optionalNumber},
 	'k': {"keep-going", noValue},
+	'L': {"check-symlink-times", noValue},
+	'l': {"load-average", optionalNumber},
 	'n': {"dry-run", noValue},
 	'O': {"output-sync", optionalAttached},
 	'o': {"old-file", requiredValue},
@@ -52,7 +56,7 @@ var shortFlags = map[byte]shortFlag{
 
 // longOptionalNumber are long flags whose value is optional but may stand in
 // the next word when that word is a number, as GNU make accepts "--jobs 4".
-var longOptionalNumber = map[string]bool{"jobs": true}
+var longOptionalNumber = map[string]bool{"jobs": true, "load-average": true}
 
 // longAliases are make's other spellings of the same long flags.
 var longAliases = map[string]string{
@@ -64,6 +68,7 @@ var longAliases = map[string]string{
 	"new-file":   "what-if",
 	"assume-new": "what-if",
 	"assume-old": "old-file",
+	"max-load":   "load-average",
 }
 
 // Normalize rewrites make-style arguments into a form pflag parses
@@ -94,7 +99,7 @@ func Normalize(args []string) (flags []string, util string, utilArgs []string, e
 				a = "--" + canon + strings.TrimPrefix(a[2:], name)
 				name = canon
 			}
-			if longOptionalNumber[name] && !hasValue && i+1 < len(args) && isNumber(args[i+1]) {
+			if longOptionalNumber[name] && !hasValue && i+1 < len(args) && (isNumber(args[i+1]) || name == "load-average" && isDecimal(args[i+1])) {
 				a += "=" + args[i+1]
 				i++
 			}
@@ -150,14 +155,14 @@ func expandShort(cluster string, next []string) (out []string, consumed int, err
 			return out, consumed, nil
 		case optionalNumber:
 			n := 0
-			for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			for n < len(rest) && (rest[n] >= '0' && rest[n] <= '9' || rest[n] == '.' && c == 'l') {
 				n++
 			}
 			switch {
 			case n > 0:
 				out = append(out, "--"+f.long+"="+rest[:n])
 				j += n
-			case rest == "" && consumed < len(next) && isNumber(next[consumed]):
+			case rest == "" && consumed < len(next) && (isNumber(next[consumed]) || c == 'l' && isDecimal(next[consumed])):
 				out = append(out, "--"+f.long+"="+next[consumed])
 				consumed++
 			default:
@@ -166,6 +171,13 @@ func expandShort(cluster string, next []string) (out []string, consumed int, err
 		}
 	}
 	return out, consumed, nil
+}
+
+// isDecimal reports whether s is a number with an optional fraction, as
+// -l takes one.
+func isDecimal(s string) bool {
+	whole, frac, _ := strings.Cut(s, ".")
+	return (whole != "" || frac != "") && (whole == "" || isNumber(whole)) && (frac == "" || isNumber(frac))
 }
 
 func isNumber(s string) bool {

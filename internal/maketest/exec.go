@@ -61,6 +61,13 @@ func execWith(ctx context.Context, dir string, args, env []string, stdout, stder
 		OldFiles:         f.OldFiles,
 		PrintDirectory:   f.PrintDirectory,
 		NoPrintDirectory: f.NoPrintDir,
+		Debug:            f.Debug,
+		DebugFlags:       f.DebugFlags,
+		LoadAverage:      f.LoadAverage,
+		CheckSymlinks:    f.CheckSymlinks,
+		Trace:            f.Trace,
+		WarnUndefined:    f.WarnUndefined,
+		Eval:             f.Eval,
 		Variables:        cfg.CommandLineVars,
 		Goals:            cfg.Goals,
 	}

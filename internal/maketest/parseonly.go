@@ -102,6 +102,23 @@ func ParseArgs(dir string, args []string) Invocation {
 				if hasVal {
 					inv.OutputSync = val
 				}
+			case "eval":
+				cfg.Flags.Eval = append(cfg.Flags.Eval, value())
+			case "trace":
+				cfg.Flags.Trace = true
+			case "warn-undefined-variables":
+				cfg.Flags.WarnUndefined = true
+			case "check-symlink-times":
+				cfg.Flags.CheckSymlinks = true
+			case "debug-all":
+				cfg.Flags.Debug = true
+			case "debug":
+				cfg.Flags.DebugFlags = "b"
+				if hasVal {
+					cfg.Flags.DebugFlags = val
+				}
+			case "load-average":
+				cfg.Flags.LoadAverage = val
 			case "jobs":
 				cfg.Flags.Jobs = makefile.UnlimitedJobs
 				if hasVal {
