@@ -90,9 +90,11 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		switch {
 		case opts.Graph != "":
 			return graphRepoImages(ctx, opts, repo, imgs, abs, stdio)
-		case opts.Watch, opts.Check:
-			fmt.Fprintf(stdio.Err, "%s: --watch and --check work at repositories with the layout of legacy-images/ (images/, make/, script/) only, not yet at %s, which builds through its bin/build\n", programName, repo.Root)
+		case opts.Watch:
+			fmt.Fprintf(stdio.Err, "%s: --watch works at repositories with the layout of legacy-images/ (images/, make/, script/) only, not yet at %s, which builds through its bin/build\n", programName, repo.Root)
 			return 2
+		case opts.Check:
+			return checkRepoImages(ctx, opts, repo, imgs, abs, stdio)
 		}
 		return runRepoImages(ctx, opts, repo, imgs, abs, stdio)
 	}

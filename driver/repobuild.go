@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +16,8 @@ import (
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
+	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
 	"github.com/dmake-dev/dmake/symlinker"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
@@ -350,6 +354,9 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	var plans []*image.Plan
 	for _, img := range imgs {
 		b := newBuilder(opts, repo, eng, stdio)
+		if !opts.NoCheck {
+			b.Check = checkRepoBuild(eng, stdio)
+		}
 		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, stdio)
 		if st != 0 {
 			if ctx.Err() != nil {
@@ -374,4 +381,124 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		fmt.Fprintf(stdio.Err, "%s: %d images in %.1fs\n", programName, len(imgs), time.Since(start).Seconds())
 	}
 	return 0
+}
+
+// planImage describes for the sandbox what a plan runs, as far as dmake
+// knows where the build puts its files: those files at their places in
+// the image, and the scripts of its RUN steps, in order. A Dockerfile sent
+// as written has no known scripts.
+func planImage(name string, plan *image.Plan) (sandbox.Image, error) {
+	si := sandbox.Image{Name: name}
+	byScript := map[string]image.File{}
+	for _, f := range plan.Files {
+		if f.Dest == "" {
+			continue
+		}
+		fi, err := os.Stat(f.Src)
+		if err != nil {
+			return si, err
+		}
+		if fi.IsDir() {
+			si.Files = append(si.Files, sandbox.ContextFile{Dest: f.Dest, Mode: fs.ModeDir | fi.Mode().Perm(), Name: f.Name})
+			continue
+		}
+		b, err := os.ReadFile(f.Src)
+		if err != nil {
+			return si, err
+		}
+		si.Files = append(si.Files, sandbox.ContextFile{Dest: f.Dest, Data: b, Mode: fi.Mode().Perm(), Name: f.Name})
+		byScript[path.Base(f.Dest)] = f
+	}
+	for _, st := range plan.Steps {
+		f, ok := byScript[st.Script]
+		if st.Script == "" || !ok || !strings.HasPrefix(st.Instruction, "RUN ") {
+			continue
+		}
+		si.Scripts = append(si.Scripts, sandbox.Script{Path: strings.TrimPrefix(f.Dest, "/"), File: f.Src, Role: sandbox.RoleInstall, Dest: f.Dest})
+	}
+	return si, nil
+}
+
+// baseRootfs adds to si the root filesystem of the image it is FROM, when
+// the engine has it, so that the dry run sees the base image's files.
+func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *engine.Engine) {
+	if eng == nil || len(plan.From) == 0 {
+		return
+	}
+	if tar, err := rootfs.Export(ctx, eng, plan.From[len(plan.From)-1]); err == nil {
+		si.Rootfs = tar
+	}
+}
+
+// checkRepoImages is --check at a repository built through its bin/build:
+// discovery runs bin/build for each image with nothing sent (its recipes
+// prepare the build directory as the legacy build does), and the scripts
+// each generated Dockerfile runs are dry-run in the sandbox, in order.
+func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) int {
+	lock, err := lockRepo(ctx, repo, stdio)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return 2
+	}
+	defer lock.Release()
+	var eng *engine.Engine
+	if e, err := engine.New(ctx); err == nil {
+		eng = e
+		defer eng.Close()
+	}
+	disc, status := discoverImages(ctx, opts, repo, imgs, dir, stdio)
+	if disc == nil {
+		return status
+	}
+	var checks []sandbox.Image
+	for _, d := range disc {
+		if d.plan == nil {
+			fmt.Fprintf(stdio.Err, "%s: %s: bin/build %s ran no docker build: nothing to check\n", programName, d.img.Name, d.img.Name)
+			continue
+		}
+		si, err := planImage(d.img.Name, d.plan)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %s: %v\n", programName, d.img.Name, err)
+			return 2
+		}
+		if len(si.Scripts) == 0 {
+			fmt.Fprintf(stdio.Err, "%s: %s: its Dockerfile is sent as written: dmake knows no script of it to check\n", programName, d.img.Name)
+			continue
+		}
+		baseRootfs(ctx, &si, d.plan, eng)
+		checks = append(checks, si)
+	}
+	if len(checks) == 0 {
+		return 0
+	}
+	return checkImages(ctx, checks, opts, stdio)
+}
+
+// checkRepoBuild is the image layer's Check for builds of a repository
+// built through its bin/build: the scripts the plan runs are dry-run in
+// the sandbox before anything is sent.
+func checkRepoBuild(eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
+	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
+		name := filepath.Base(req.ContextDir)
+		if len(req.Settings.Tags) > 0 {
+			name = req.Settings.Tags[0]
+		}
+		si, err := planImage(name, plan)
+		if err != nil || len(si.Scripts) == 0 {
+			return err
+		}
+		baseRootfs(ctx, &si, plan, eng)
+		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
+		if err != nil {
+			return fmt.Errorf("dry run of the scripts: %w", err)
+		}
+		for _, r := range reports {
+			if !r.OK() {
+				r.WriteText(stdio.Err)
+				return errors.New("the dry run of the scripts found errors; nothing was sent to the engine (fix them, or build anyway with --no-check)")
+			}
+		}
+		fmt.Fprintf(stdio.Err, "%s: dry run of %d scripts: no errors\n", name, len(si.Scripts))
+		return nil
+	}
 }

@@ -93,7 +93,11 @@ func loopLayered(dir, df string, ins []Instruction, add, run int, glob, src, dst
 			scripts = append(scripts, path.Base(r))
 			return nil
 		}
-		files = append(files, File{Name: r, Src: p})
+		in := r
+		if src != "." {
+			in = strings.TrimPrefix(r, src+"/")
+		}
+		files = append(files, File{Name: r, Src: p, Dest: path.Join(dst, in)})
 		return nil
 	})
 	if err != nil {
@@ -131,7 +135,7 @@ func loopLayered(dir, df string, ins []Instruction, add, run int, glob, src, dst
 		p.Scripts[s] = d
 		p.Components = append(p.Components, component(s))
 		name := loopScriptsDir + "/" + s
-		p.Files = append(p.Files, File{Name: name, Src: f})
+		p.Files = append(p.Files, File{Name: name, Src: f, Dest: glob + "/" + s})
 		emit(s, fmt.Sprintf("COPY %s %s/%s", name, glob, s))
 		if fi.Mode()&0o111 == 0 {
 			continue // the loop's [ -x $s ] skips it

@@ -19,6 +19,9 @@ type File struct {
 	Name string
 	Src  string
 	Mode os.FileMode // permission bits to send; 0 means the file's own
+	// Dest is where the build puts the file in the image, when dmake
+	// knows it (the scripts and files of a recognised script loop).
+	Dest string
 }
 
 // Step is one Dockerfile instruction of a plan, in order: the classic

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,5 +175,44 @@ func TestEngineLegacyStatic(t *testing.T) {
 	ran, _ := stepRuns(t, errs)
 	if want := []string{"20_cron.sh", "30_web.sh", "99_cleanup.sh"}; st != 0 || !slices.Equal(ran["web"], want) {
 		t.Errorf("after editing 20_cron.sh: status %d, ran %q, want %q\n%s", st, ran["web"], want, errs)
+	}
+}
+
+// At the layout-1 repo, --graph=json shows the images, their tags and FROM
+// (from the Dockerfile the repo generates) and components (the
+// prerequisites of build), and --check IMAGE dry-runs exactly the scripts
+// the build runs: the executable ones, in the loop's order.
+func TestLegacyStaticGraphCheck(t *testing.T) {
+	needUnshare(t)
+	bin := buildDmake(t)
+	repo := copyStatic(t, "dmakestatic-graph/")
+	env := []string{"DOCKER_HOME="}
+	stdout, stderr, st := atOptDocker(t, repo, env, bin, "--graph=json")
+	var doc struct {
+		Images []struct {
+			Name, Tag, From string
+			DependsOn       []string `json:"depends_on"`
+			Components      []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); st != 0 || err != nil {
+		t.Fatalf("--graph=json: status %d, %v\n%s%s", st, err, stdout, stderr)
+	}
+	want := "[{base dmakestatic-graph/base:latest busybox:latest [] [base]} {web dmakestatic-graph/web:latest busybox:latest [] [base cron web]}]"
+	if got := fmt.Sprint(doc.Images); got != want {
+		t.Errorf("--graph=json images:\n got %s\nwant %s", got, want)
+	}
+	stdout, stderr, st = atOptDocker(t, repo, env, bin, "--check", "web")
+	if st != 0 {
+		t.Fatalf("--check web: status %d\n%s%s", st, stdout, stderr)
+	}
+	var checked []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "script" {
+			checked = append(checked, f[1])
+		}
+	}
+	if want := []string{"build/scripts/00_init.sh", "build/scripts/20_cron.sh", "build/scripts/30_web.sh", "build/scripts/99_cleanup.sh"}; !slices.Equal(checked, want) {
+		t.Errorf("--check web checked %q, want %q\n%s", checked, want, stdout)
 	}
 }
