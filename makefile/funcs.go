@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dmake-dev/dmake/internal/strerror"
 )
 
 // funcInfo describes a built-in function: make's function_table_entry.
@@ -1114,7 +1116,7 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		}
 		f, err := os.OpenFile(ev.path(fn), flag, 0o666)
 		if err != nil {
-			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": " + errText(err)}
+			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": " + strerror.Text(err)}
 		}
 		defer f.Close()
 		if len(a) > 1 {
@@ -1123,7 +1125,7 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 				t += "\n"
 			}
 			if _, err := f.WriteString(t); err != nil {
-				return buf, &Error{Pos: ev.reading, Msg: "write: " + fn + ": " + errText(err)}
+				return buf, &Error{Pos: ev.reading, Msg: "write: " + fn + ": " + strerror.Text(err)}
 			}
 		}
 		return buf, nil
@@ -1143,7 +1145,7 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 			if os.IsNotExist(err) {
 				return buf, nil
 			}
-			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": " + errText(err)}
+			return buf, &Error{Pos: ev.reading, Msg: "open: " + fn + ": " + strerror.Text(err)}
 		}
 		if n := len(data); n > 0 && data[n-1] == '\n' {
 			data = data[:n-1]
@@ -1151,16 +1153,4 @@ func fnFile(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 		return append(buf, data...), nil
 	}
 	return buf, &Error{Pos: ev.reading, Msg: "file: invalid file operation: " + fn}
-}
-
-// errText is the C strerror text of err.
-func errText(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		err = pe.Err
-	}
-	s := err.Error()
-	if s != "" {
-		s = strings.ToUpper(s[:1]) + s[1:]
-	}
-	return s
 }

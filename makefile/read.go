@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"syscall"
+
+	"github.com/dmake-dev/dmake/internal/strerror"
 )
 
 // makefileText is the text being evaluated: a makefile or an $(eval) argument. It
@@ -845,10 +847,10 @@ func (ev *evaluator) readMakefileDefault(name string, from Pos, setDefault bool)
 	data, err := ev.readFile(ev.path(name), ev.maxValue())
 	if errors.Is(err, syscall.EISDIR) {
 		// make opens it and fails to read it: no position
-		return &Error{Msg: name + ": " + errText(err)}
+		return &Error{Msg: name + ": " + strerror.Text(err)}
 	}
 	if err != nil {
-		return &Error{Pos: from, Msg: name + ": " + errText(err)}
+		return &Error{Pos: from, Msg: name + ": " + strerror.Text(err)}
 	}
 	ev.db.Makefiles = append(ev.db.Makefiles, name)
 	ml := ev.globals.m["MAKEFILE_LIST"]

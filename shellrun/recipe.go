@@ -17,6 +17,8 @@ import (
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dmake-dev/dmake/internal/strerror"
 )
 
 // DefaultShell is make's default SHELL.
@@ -486,7 +488,7 @@ func (rc *Recipe) notRunnable(hc interp.HandlerContext, shellName string, direct
 	}
 	switch {
 	case direct:
-		fmt.Fprintf(hc.Stderr, "%s: %s: %s\n", rc.programName(), name, errnoText(errno))
+		fmt.Fprintf(hc.Stderr, "%s: %s: %s\n", rc.programName(), name, strerror.Text(errno))
 		return interp.ExitStatus(127)
 	case filepath.Base(shellName) == "bash":
 		line := hc.Pos.Line()
@@ -496,7 +498,7 @@ func (rc *Recipe) notRunnable(hc interp.HandlerContext, shellName string, direct
 		if errno == syscall.ENOENT && !strings.Contains(name, "/") {
 			fmt.Fprintf(hc.Stderr, "%s: line %d: %s: command not found\n", shellName, line, name)
 		} else {
-			fmt.Fprintf(hc.Stderr, "%s: line %d: %s: %s\n", shellName, line, name, errnoText(errno))
+			fmt.Fprintf(hc.Stderr, "%s: line %d: %s: %s\n", shellName, line, name, strerror.Text(errno))
 		}
 	default:
 		line := hc.Pos.Line()
@@ -506,19 +508,10 @@ func (rc *Recipe) notRunnable(hc interp.HandlerContext, shellName string, direct
 		if errno == syscall.ENOENT {
 			fmt.Fprintf(hc.Stderr, "%s: %d: %s: not found\n", shellName, line, name)
 		} else {
-			fmt.Fprintf(hc.Stderr, "%s: %d: %s: %s\n", shellName, line, name, errnoText(errno))
+			fmt.Fprintf(hc.Stderr, "%s: %d: %s: %s\n", shellName, line, name, strerror.Text(errno))
 		}
 	}
 	return interp.ExitStatus(status)
-}
-
-// errnoText is strerror's text for the errors exec gives.
-func errnoText(e syscall.Errno) string {
-	s := e.Error()
-	if s == "" {
-		return "Unknown error"
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // runNoShebang runs an executable file without a #! line as a shell

@@ -1,9 +1,7 @@
 package symlinker
 
 import (
-	"errors"
 	"strings"
-	"syscall"
 )
 
 // The quoting below reproduces gnulib's quotearg for names made of printable
@@ -52,17 +50,4 @@ func printable(s string) bool {
 		}
 	}
 	return true
-}
-
-// strerror gives glibc's message for err's errno: Go's text capitalised.
-func strerror(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		s := errno.Error()
-		if s != "" && s[0] >= 'a' && s[0] <= 'z' {
-			s = string(s[0]-'a'+'A') + s[1:]
-		}
-		return s
-	}
-	return err.Error()
 }

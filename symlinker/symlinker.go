@@ -23,6 +23,8 @@ import (
 	"golang.org/x/sys/unix"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
+
+	"github.com/dmake-dev/dmake/internal/strerror"
 )
 
 // Config tells a Symlinker where the repository is and which links it may
@@ -150,7 +152,7 @@ func (c *cmd) errorf(format string, a ...any) {
 
 // errnof is errorf followed by ": " and err's system message.
 func (c *cmd) errnof(err error, format string, a ...any) {
-	fmt.Fprintf(c.stderr, "%s: %s: %s\n", c.name, fmt.Sprintf(format, a...), strerror(err))
+	fmt.Fprintf(c.stderr, "%s: %s: %s\n", c.name, fmt.Sprintf(format, a...), strerror.Text(err))
 	c.status = 1
 }
 

@@ -3,10 +3,8 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"sort"
@@ -92,20 +90,6 @@ func (m *modelCall) stdin() []byte {
 	b, _ := io.ReadAll(io.LimitReader(m.hc.Stdin, maxStdin))
 	m.stdinB = b
 	return b
-}
-
-func errnoText(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "No such file or directory"
-	case errors.Is(err, fs.ErrExist):
-		return "File exists"
-	}
-	s := err.Error()
-	if s != "" {
-		s = strings.ToUpper(s[:1]) + s[1:]
-	}
-	return s
 }
 
 // flags splits args into single-letter/long flags and operands; takesArg

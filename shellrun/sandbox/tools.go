@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/dmake-dev/dmake/internal/filemode"
+	"github.com/dmake-dev/dmake/internal/strerror"
 )
 
 // models answers commands by name; filled by initModels (models refer to
@@ -344,17 +345,10 @@ func mkdirModel(m *modelCall, a []string) int {
 	for _, p := range ops {
 		err := m.sc.d.vfs.Mkdir(m.abs(p), perm, has(set, "p", "--parents"))
 		if err != nil {
-			code = m.fail(1, "cannot create directory '%s': %s", p, errnoText(unwrap(err)))
+			code = m.fail(1, "cannot create directory '%s': %s", p, strerror.Text(err))
 		}
 	}
 	return code
-}
-
-func unwrap(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 func rmModel(m *modelCall, a []string) int {
@@ -377,7 +371,7 @@ func rmModel(m *modelCall, a []string) int {
 			if force && isNotExist(err) {
 				continue
 			}
-			code = m.fail(1, "cannot remove '%s': %s", p, errnoText(unwrap(err)))
+			code = m.fail(1, "cannot remove '%s': %s", p, strerror.Text(err))
 		}
 	}
 	return code
@@ -393,7 +387,7 @@ func rmdirModel(m *modelCall, a []string) int {
 			continue
 		}
 		if err := m.sc.d.vfs.Remove(m.abs(p), false); err != nil {
-			code = m.fail(1, "failed to remove '%s': %s", p, errnoText(unwrap(err)))
+			code = m.fail(1, "failed to remove '%s': %s", p, strerror.Text(err))
 		}
 	}
 	return code
@@ -422,7 +416,7 @@ func cpModel(m *modelCall, a []string) int {
 	for _, s := range ops[:len(ops)-1] {
 		to := m.target(s, dst, len(ops) > 2)
 		if err := m.sc.d.vfs.Copy(m.abs(s), to, rec); err != nil {
-			code = m.fail(1, "cannot stat '%s': %s", s, errnoText(unwrap(err)))
+			code = m.fail(1, "cannot stat '%s': %s", s, strerror.Text(err))
 		}
 	}
 	return code
@@ -440,7 +434,7 @@ func mvModel(m *modelCall, a []string) int {
 	code := 0
 	for _, s := range ops[:len(ops)-1] {
 		if err := m.sc.d.vfs.Rename(m.abs(s), m.target(s, dst, len(ops) > 2)); err != nil {
-			code = m.fail(1, "cannot move '%s': %s", s, errnoText(unwrap(err)))
+			code = m.fail(1, "cannot move '%s': %s", s, strerror.Text(err))
 		}
 	}
 	return code
@@ -477,7 +471,7 @@ func lnModel(m *modelCall, a []string) int {
 			err = v.Copy(m.abs(t), link, false)
 		}
 		if err != nil {
-			code = m.fail(1, "failed to create link '%s': %s", link, errnoText(unwrap(err)))
+			code = m.fail(1, "failed to create link '%s': %s", link, strerror.Text(err))
 		}
 	}
 	return code
@@ -618,7 +612,7 @@ func touchModel(m *modelCall, a []string) int {
 			continue
 		}
 		if err := m.sc.d.vfs.Touch(ap); err != nil {
-			code = m.fail(1, "cannot touch '%s': %s", p, errnoText(unwrap(err)))
+			code = m.fail(1, "cannot touch '%s': %s", p, strerror.Text(err))
 		}
 	}
 	return code
@@ -642,7 +636,7 @@ func installModel(m *modelCall, a []string) int {
 	if has(set, "d", "--directory") {
 		for _, p := range ops {
 			if err := v.Mkdir(m.abs(p), perm, true); err != nil {
-				return m.fail(1, "cannot create directory '%s': %s", p, errnoText(unwrap(err)))
+				return m.fail(1, "cannot create directory '%s': %s", p, strerror.Text(err))
 			}
 			v.Chmod(m.abs(p), perm)
 		}
@@ -665,7 +659,7 @@ func installModel(m *modelCall, a []string) int {
 			return m.fail(1, "cannot stat '%s': No such file or directory", s)
 		}
 		if err := v.WriteFile(to, data, perm); err != nil {
-			return m.fail(1, "cannot create regular file '%s': %s", to, errnoText(unwrap(err)))
+			return m.fail(1, "cannot create regular file '%s': %s", to, strerror.Text(err))
 		}
 		v.Chmod(to, perm)
 	}
@@ -685,7 +679,7 @@ func teeModel(m *modelCall, a []string) int {
 			err = m.sc.d.vfs.WriteFile(m.abs(p), in, 0o644)
 		}
 		if err != nil {
-			code = m.fail(1, "%s: %s", p, errnoText(unwrap(err)))
+			code = m.fail(1, "%s: %s", p, strerror.Text(err))
 		}
 	}
 	return code
@@ -709,7 +703,7 @@ func (m *modelCall) readInputs(files []string) ([]byte, int) {
 				m.sc.d.warnf(m.pos, "unverified-file", "%s is read but does not exist in the dry run; assumed to come from a package installed earlier", f)
 				continue
 			}
-			code = m.fail(1, "%s: %s", f, errnoText(unwrap(err)))
+			code = m.fail(1, "%s: %s", f, strerror.Text(err))
 			continue
 		}
 		buf.Write(b)
@@ -1502,7 +1496,7 @@ func mktempModel(m *modelCall, a []string) int {
 		err = m.sc.d.vfs.WriteFile(p, nil, 0o600)
 	}
 	if err != nil {
-		return m.fail(1, "failed to create file via template '%s': %s", tmpl, errnoText(unwrap(err)))
+		return m.fail(1, "failed to create file via template '%s': %s", tmpl, strerror.Text(err))
 	}
 	m.out("%s\n", p)
 	return 0
@@ -1601,7 +1595,7 @@ func netModel(m *modelCall, a []string) int {
 	}
 	if out != "" && out != "-" {
 		if err := m.sc.d.vfs.WriteFile(m.abs(out), nil, 0o644); err != nil {
-			return m.fail(23, "%s: %s", out, errnoText(unwrap(err)))
+			return m.fail(23, "%s: %s", out, strerror.Text(err))
 		}
 	}
 	return 0
@@ -1939,7 +1933,7 @@ func sshKeygenModel(m *modelCall, a []string) int {
 	if f := set["f"]; f != "" {
 		p := m.abs(f)
 		if err := v.WriteFile(p, []byte("(private key)\n"), 0o600); err != nil {
-			return m.fail(1, "saving key \"%s\" failed: %s", f, errnoText(unwrap(err)))
+			return m.fail(1, "saving key \"%s\" failed: %s", f, strerror.Text(err))
 		}
 		v.WriteFile(p+".pub", []byte("(public key)\n"), 0o644)
 	}
