@@ -379,8 +379,18 @@ func usage(w io.Writer, fs *pflag.FlagSet, utils legacyutil.Set) {
 
 dmake builds Docker images from legacy Makefile repositories, one cached
 layer per install script, through the Docker Engine API. At the root of such
-a repository (or with -C DIR, or with $DOCKER_HOME set) a goal that names an
-image builds that image; anywhere else dmake is GNU make.
+a repository (or with -C DIR, or inside $DOCKER_HOME) a goal that names an
+image builds that image; anywhere else dmake is GNU make, and so is dmake
+invoked through a link named make.
+
+A legacy repository is the layout of legacy-images/ (images/, make/,
+script/), or any directory with an executable bin/build: there "dmake
+IMAGE" runs bin/build IMAGE as the legacy build does, with make bound to
+dmake's make and every docker build taken over. To learn the images' tags,
+FROM images and components (for --graph, --check, and the order of a
+build), dmake runs bin/build for each image with nothing sent: the
+repository's own recipes run, as the legacy build runs them, but never
+docker build.
 
 Examples:
   dmake base ssh                 build the images base and ssh, in FROM order
