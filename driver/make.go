@@ -195,6 +195,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		OutputSync:      opts.OutputSync,
 		WhatIf:          f.WhatIf,
 		OldFiles:        f.OldFiles,
+		CheckSymlinks:   f.CheckSymlinks,
 		CycleError:      opts.CycleError,
 		ProgramName:     progName(makeLevel(job.env)),
 		Stdin:           stdio.In,

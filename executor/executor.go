@@ -47,6 +47,9 @@ type Options struct {
 	// WhatIf (-W) and OldFiles (-o) are passed to the graph when Run
 	// builds it.
 	WhatIf, OldFiles []string
+	// CheckSymlinks is -L: a file's time is the latest of the symbolic
+	// links that lead to it and its own.
+	CheckSymlinks bool
 	// CycleError makes a dependency cycle an error naming the whole cycle
 	// instead of make's "Circular a <- b dependency dropped." warning.
 	CycleError bool
@@ -117,7 +120,7 @@ func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Option
 
 // NewGraph returns the graph Run would build for db and opts.
 func NewGraph(ctx context.Context, db *makefile.Database, opts Options) *graph.Graph {
-	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
+	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles, CheckSymlinks: opts.CheckSymlinks})
 }
 
 type status int

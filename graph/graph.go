@@ -35,6 +35,9 @@ type Options struct {
 	OldFiles []string
 	// NoImplicitChains turns off chains of implicit rules (for tests).
 	NoImplicitChains bool
+	// CheckSymlinks (-L) gives a file reached through symbolic links the
+	// latest time of the links and the file.
+	CheckSymlinks bool
 }
 
 // Graph is the target graph of one run. It is not safe for concurrent use:
@@ -126,6 +129,10 @@ type Node struct {
 
 // New returns the graph of db.
 func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
+	stat := statMtime
+	if opts.CheckSymlinks {
+		stat = statSymlinkMtime
+	}
 	g := &Graph{
 		db:        db,
 		opts:      opts,
@@ -133,7 +140,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		mentioned: make(map[string]bool, 2*len(db.Targets)),
 		whatIf:    make(map[string]bool),
 		oldFiles:  make(map[string]bool),
-		stat:      statMtime,
+		stat:      stat,
 		ctx:       ctx,
 
 		exists:     make(map[string]bool),
