@@ -26,6 +26,7 @@ import (
 	"mvdan.cc/sh/v3/interp"
 
 	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/internal/interrupt"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
 )
@@ -68,8 +69,9 @@ type Options struct {
 	// LoadCache, when not nil, keeps loaded makefiles between runs
 	// (LoadMakefiles).
 	LoadCache *loadcache.Cache
-	// KillTimeout is how long an interrupted command has between SIGINT and
-	// SIGKILL; zero means two seconds.
+	// KillTimeout is how long an interrupted command has between the
+	// signal that ended the run (SIGINT, SIGTERM…) and SIGKILL; zero means
+	// two seconds.
 	KillTimeout time.Duration
 	// Jobserver, when not nil, limits the jobs that run at once together
 	// with every other make sharing it: each job beyond the first takes
@@ -947,7 +949,7 @@ func (e *executor) reportInterrupted() {
 	}
 	for i := len(jobs) - 1; i >= 0; i-- {
 		j := jobs[i]
-		e.errorf("*** [%s: %s] Interrupt", j.where(j.current), j.u.n.Name)
+		e.errorf("*** [%s: %s] %s", j.where(j.current), j.u.n.Name, interrupt.Text(interrupt.Signal(e.ctx)))
 	}
 }
 

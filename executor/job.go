@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/internal/interrupt"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
 )
@@ -337,34 +337,10 @@ func (j *job) childError(i int, res shellrun.Result, ignored bool) {
 		pre, post = "", " (ignored)"
 	}
 	if res.Signal != 0 {
-		j.errorf("%s[%s: %s] %s%s", pre, j.where(i), j.u.n.Name, signalText(res.Signal), post)
+		j.errorf("%s[%s: %s] %s%s", pre, j.where(i), j.u.n.Name, interrupt.Text(res.Signal), post)
 		return
 	}
 	j.errorf("%s[%s: %s] Error %d%s", pre, j.where(i), j.u.n.Name, res.Status, post)
-}
-
-// signalText is strsignal's text.
-func signalText(s syscall.Signal) string {
-	switch s {
-	case syscall.SIGINT:
-		return "Interrupt"
-	case syscall.SIGKILL:
-		return "Killed"
-	case syscall.SIGTERM:
-		return "Terminated"
-	case syscall.SIGSEGV:
-		return "Segmentation fault"
-	case syscall.SIGABRT:
-		return "Aborted"
-	case syscall.SIGHUP:
-		return "Hangup"
-	case syscall.SIGPIPE:
-		return "Broken pipe"
-	case syscall.SIGQUIT:
-		return "Quit"
-	}
-	t := s.String()
-	return strings.ToUpper(t[:1]) + t[1:]
 }
 
 // runTouch is -t: recursive lines run, otherwise the target is touched

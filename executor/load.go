@@ -66,6 +66,10 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			var me *makefile.Error
 			switch {
 			case err == nil:
+			case ctx.Err() != nil:
+				// Interrupted while reading (a FIFO, a $(shell)): make
+				// dies of the signal without a word.
+				return nil, StatusInterrupted
 			case errors.As(err, &mie):
 				db = mie.DB
 			case errors.As(err, &me):

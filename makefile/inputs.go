@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -336,11 +337,54 @@ func (ev *evaluator) regularFile(path string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// openRead opens path for reading as make does, waiting for a writer when
+// it is a FIFO, but giving up when ctx is done (a signal ends dmake while
+// it waits): the wait is left to a goroutine, which closes the file if its
+// open ever returns.
+func openRead(ctx context.Context, path string) (*os.File, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// Without blocking first: only a FIFO needs the wait.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		f.Close()
+		type opened struct {
+			f   *os.File
+			err error
+		}
+		c := make(chan opened, 1)
+		go func() {
+			f, err := os.Open(path)
+			c <- opened{f, err}
+		}()
+		select {
+		case o := <-c:
+			if o.err != nil {
+				return nil, o.err
+			}
+			f = o.f
+		case <-ctx.Done():
+			go func() {
+				if o := <-c; o.f != nil {
+					o.f.Close()
+				}
+			}()
+			return nil, &os.PathError{Op: "open", Path: path, Err: context.Cause(ctx)}
+		}
+	}
+	return f, nil
+}
+
 // readFile reads the file at path (an OS path), recording its state as
 // found before reading. It reads at most max bytes: a longer file (or an
-// endless one such as /dev/zero) is an error.
+// endless one such as /dev/zero) is an error. A FIFO that no one writes
+// ends the read when ev's context is done.
 func (ev *evaluator) readFile(path string, max int) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := openRead(ev.ctx, path)
 	if err != nil {
 		if ev.rec != nil {
 			ev.rec.file(path, FileStat{}, true, nil)
@@ -348,6 +392,11 @@ func (ev *evaluator) readFile(path string, max int) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if ev.ctx != nil {
+		// A FIFO or terminal that never writes: the read fails.
+		stop := context.AfterFunc(ev.ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
+		defer stop()
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -371,6 +420,9 @@ func (ev *evaluator) readFile(path string, max int) ([]byte, error) {
 		}
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) && ev.ctx != nil && ev.ctx.Err() != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: context.Cause(ev.ctx)}
 		}
 		if err != nil {
 			return nil, err
@@ -496,7 +548,7 @@ func (it *Input) check(ctx context.Context, paths relpath.Resolver) string {
 			return it.Name + " changed"
 		}
 		if it.Hash != nil {
-			data, err := os.ReadFile(path)
+			data, err := readRegular(path)
 			h := sha256.Sum256(data)
 			if err != nil || !bytes.Equal(h[:], it.Hash) {
 				return it.Name + " changed"
@@ -530,6 +582,20 @@ func (it *Input) check(ctx context.Context, paths relpath.Resolver) string {
 		return "unknown input kind " + strconv.Itoa(int(it.Kind))
 	}
 	return ""
+}
+
+// readRegular reads the file at path if it is a regular file, without
+// blocking on anything else put there since it was statted.
+func readRegular(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
+	}
+	return io.ReadAll(f)
 }
 
 // realpathOf is $(realpath) of the absolute name p: its resolved name, or

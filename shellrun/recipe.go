@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/interrupt"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
@@ -67,8 +68,9 @@ type Recipe struct {
 	// ProcessGroup puts each external command in its own process group,
 	// so that cancelling the context signals the whole group.
 	ProcessGroup bool
-	// KillTimeout is how long a cancelled command has between SIGINT and
-	// SIGKILL; zero means two seconds.
+	// KillTimeout is how long a cancelled command has between the signal
+	// that ended the run (SIGINT, SIGTERM…) and SIGKILL; zero means two
+	// seconds.
 	KillTimeout time.Duration
 	// ExtraFiles are inherited by every external command as its
 	// descriptors 3 and up (exec.Cmd.ExtraFiles): the jobserver's pipe
@@ -420,7 +422,8 @@ func (rc *Recipe) runArgv(ctx context.Context, argv []string, direct bool) (Resu
 // statusOf turns the interpreter's error into a Result.
 func statusOf(ctx context.Context, err error, res *execResult) (Result, error) {
 	if ctx.Err() != nil {
-		return Result{Status: 130, Signal: syscall.SIGINT}, ctx.Err()
+		sig := interrupt.Signal(ctx)
+		return Result{Status: 128 + int(sig), Signal: sig}, ctx.Err()
 	}
 	var out Result
 	if res != nil {

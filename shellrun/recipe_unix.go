@@ -10,14 +10,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/interrupt"
 	"mvdan.cc/sh/v3/interp"
 )
 
 // runProcess starts path with args and waits for it. It returns the exit
 // status, or the signal that killed it. An error means it did not start
 // (the error wraps the errno) or the context was cancelled. On
-// cancellation the process (its whole group with pgroup) gets SIGINT, and
-// SIGKILL after killTimeout.
+// cancellation the process (its whole group with pgroup) gets the signal
+// that ended ctx (interrupt.Signal: SIGINT unless a SIGTERM, SIGHUP or
+// SIGALRM ended dmake), and SIGKILL after killTimeout.
 func runProcess(ctx context.Context, path string, args []string, hc interp.HandlerContext, pgroup bool, killTimeout time.Duration, extra []*os.File) (int, syscall.Signal, error) {
 	cmd := exec.Command(path)
 	cmd.Args = args
@@ -57,7 +59,7 @@ func runProcess(ctx context.Context, path string, args []string, hc interp.Handl
 			return
 		case <-ctx.Done():
 		}
-		signal(cmd, pgroup, syscall.SIGINT)
+		signal(cmd, pgroup, interrupt.Signal(ctx))
 		select {
 		case <-done:
 		case <-time.After(killTimeout):

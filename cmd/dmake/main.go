@@ -14,16 +14,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/dmake-dev/dmake/driver"
+	"github.com/dmake-dev/dmake/internal/interrupt"
 	"github.com/dmake-dev/dmake/internal/makeargs"
 	"github.com/dmake-dev/dmake/legacyutil"
 	"github.com/dmake-dev/dmake/loadcache"
@@ -32,15 +31,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// SIGHUP, SIGINT, SIGTERM and SIGALRM end dmake as they end make:
+	// recipes stopped, their targets deleted, then death by the signal.
+	ctx, caught, stop := interrupt.Notify(context.Background())
 	stdio := legacyutil.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	stopProfile := startProfile(os.Getenv("DMAKE_CPUPROFILE"))
 	ballast := gcBallast(os.Getenv("GOGC"))
 	st := run(ctx, os.Args, stdio, utilities)
 	runtime.KeepAlive(ballast)
 	stopProfile()
-	os.Exit(st)
+	stop()
+	interrupt.Exit(st, caught())
 }
 
 // ballastSize is the heap the collector counts as live from the start.

@@ -41,13 +41,19 @@ func Catch() (stop func()) {
 // group is signalled, as often as needed until none of it is alive. It
 // gives up after timeout.
 func Group(pgid int, stderr func() string, timeout time.Duration) error {
-	if err := syscall.Kill(pgid, syscall.SIGINT); err != nil {
-		return fmt.Errorf("interrupting make (pid %d): %w", pgid, err)
+	return GroupSignal(pgid, syscall.SIGINT, stderr, timeout)
+}
+
+// GroupSignal is Group with another signal than SIGINT that a terminal
+// sends to its whole foreground group: SIGHUP when it hangs up.
+func GroupSignal(pgid int, sig syscall.Signal, stderr func() string, timeout time.Duration) error {
+	if err := syscall.Kill(pgid, sig); err != nil {
+		return fmt.Errorf("signalling make (pid %d): %w", pgid, err)
 	}
 	deadline := time.Now().Add(timeout)
 	for !strings.Contains(stderr(), "Deleting file") {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("make (pid %d) never began to handle SIGINT; it printed:\n%s", pgid, stderr())
+			return fmt.Errorf("make (pid %d) never began to handle %v; it printed:\n%s", pgid, sig, stderr())
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -60,10 +66,10 @@ func Group(pgid int, stderr func() string, timeout time.Duration) error {
 			return nil
 		}
 		for _, pid := range alive {
-			syscall.Kill(pid, syscall.SIGINT)
+			syscall.Kill(pid, sig)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("processes %v of make's group outlived SIGINT", alive)
+			return fmt.Errorf("processes %v of make's group outlived %v", alive, sig)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
