@@ -26,54 +26,28 @@ containers of images dmake built (their label ` + engine.LabelManaged + `=1).`
 		"dmake --util clean --dry-run      list the stopped containers, remove nothing",
 		"dmake --util clean --only-dmake   remove the stopped containers of dmake's images",
 	}
-	dry := c.flags.BoolP("dry-run", "n", false, "list what would be removed, remove nothing")
-	only := c.flags.Bool("only-dmake", false, "only containers of images dmake built")
-	labels := labelFlag(c.flags, "containers")
-	rest, status, ok := c.parse(args)
-	if !ok {
-		return status
-	}
-	if len(rest) > 0 {
-		return c.usageError("unexpected argument %q", rest[0])
-	}
-	eng, ok := c.connect(ctx)
-	if !ok {
-		return ExitEngine
-	}
-	defer eng.Close()
+	return sweep{noun: "containers", only: "only containers of images dmake built", list: stoppedContainers}.run(ctx, c, args, "no stopped containers")
+}
 
-	sel := *labels
-	if *only {
-		sel = append(sel, engine.LabelManaged+"=1")
-	}
-	list, err := eng.ListContainers(ctx, engine.ListContainersOptions{States: stoppedStates, Labels: sel})
+// stoppedContainers lists the stopped containers carrying labels.
+func stoppedContainers(ctx context.Context, eng *engine.Engine, labels []string) ([]sweepItem, error) {
+	list, err := eng.ListContainers(ctx, engine.ListContainersOptions{States: stoppedStates, Labels: labels})
 	if err != nil {
-		return c.fail(err)
+		return nil, err
 	}
-	if len(list.Containers) == 0 {
-		fmt.Fprintln(stdio.Out, "no stopped containers")
-		return ExitOK
-	}
-	failed := 0
+	items := make([]sweepItem, 0, len(list.Containers))
 	for _, ct := range list.Containers {
 		line := fmt.Sprintf("%s, %s", label(ct), ct.Status)
-		if *dry {
-			fmt.Fprintf(stdio.Out, "would remove %s\n", line)
-			continue
-		}
-		if _, err := eng.RemoveContainer(ctx, ct.ID, engine.RemoveContainerOptions{}); err != nil {
-			if engine.IsNotFound(err) {
-				continue // removed meanwhile
+		items = append(items, sweepItem{line: line, remove: func(ctx context.Context) (string, error) {
+			_, err := eng.RemoveContainer(ctx, ct.ID, engine.RemoveContainerOptions{})
+			switch {
+			case engine.IsNotFound(err):
+				return "", nil // removed meanwhile
+			case err != nil:
+				return "", err
 			}
-			c.errorf("%v", err)
-			failed++
-			continue
-		}
-		fmt.Fprintf(stdio.Out, "removed %s\n", line)
+			return "removed " + line, nil
+		}})
 	}
-	if failed > 0 {
-		c.errorf("%d of %d containers not removed", failed, len(list.Containers))
-		return ExitFailed
-	}
-	return ExitOK
+	return items, nil
 }

@@ -26,64 +26,37 @@ the ones a rebuild left behind when it moved their tag.`
 		"dmake --util purge --dry-run      list the dangling images, remove nothing",
 		"dmake --util purge --only-dmake   remove what dmake's rebuilds left behind",
 	}
-	dry := c.flags.BoolP("dry-run", "n", false, "list what would be removed, remove nothing")
-	only := c.flags.Bool("only-dmake", false, "only images dmake built")
-	labels := labelFlag(c.flags, "images")
-	rest, status, ok := c.parse(args)
-	if !ok {
-		return status
-	}
-	if len(rest) > 0 {
-		return c.usageError("unexpected argument %q", rest[0])
-	}
-	eng, ok := c.connect(ctx)
-	if !ok {
-		return ExitEngine
-	}
-	defer eng.Close()
+	return sweep{noun: "images", only: "only images dmake built", list: danglingImages}.run(ctx, c, args, "no dangling images")
+}
 
-	sel := *labels
-	if *only {
-		sel = append(sel, engine.LabelManaged+"=1")
-	}
-	list, err := eng.ListImages(ctx, engine.ListImagesOptions{Dangling: true, Labels: sel})
+// danglingImages lists the dangling images carrying labels. One that a
+// container still uses is kept, and said so.
+func danglingImages(ctx context.Context, eng *engine.Engine, labels []string) ([]sweepItem, error) {
+	list, err := eng.ListImages(ctx, engine.ListImagesOptions{Dangling: true, Labels: labels})
 	if err != nil {
-		return c.fail(err)
+		return nil, err
 	}
-	if len(list.Images) == 0 {
-		fmt.Fprintln(stdio.Out, "no dangling images")
-		return ExitOK
-	}
-	failed := 0
+	items := make([]sweepItem, 0, len(list.Images))
 	for _, im := range list.Images {
 		line := fmt.Sprintf("%s (created %s, %s)", engine.ShortID(im.ID), im.Created.UTC().Format("2006-01-02 15:04:05"), engine.HumanSize(im.Size))
-		if *dry {
-			fmt.Fprintf(stdio.Out, "would remove %s\n", line)
-			continue
-		}
-		r, err := eng.RemoveImage(ctx, im.ID, engine.RemoveImageOptions{})
-		switch {
-		case engine.IsNotFound(err):
-			continue // removed meanwhile, e.g. as a parent of another
-		case engine.IsConflict(err):
-			fmt.Fprintf(stdio.Out, "kept %s: %v\n", line, conflictReason(err))
-			continue
-		case err != nil:
-			c.errorf("%v", err)
-			failed++
-			continue
-		}
-		extra := ""
-		if n := len(r.Deleted) - 1; n > 0 {
-			extra = fmt.Sprintf(" and %d untagged parent layer%s", n, map[bool]string{true: "s"}[n > 1])
-		}
-		fmt.Fprintf(stdio.Out, "removed %s%s\n", line, extra)
+		items = append(items, sweepItem{line: line, remove: func(ctx context.Context) (string, error) {
+			r, err := eng.RemoveImage(ctx, im.ID, engine.RemoveImageOptions{})
+			switch {
+			case engine.IsNotFound(err):
+				return "", nil // removed meanwhile, e.g. as a parent of another
+			case engine.IsConflict(err):
+				return fmt.Sprintf("kept %s: %v", line, conflictReason(err)), nil
+			case err != nil:
+				return "", err
+			}
+			extra := ""
+			if n := len(r.Deleted) - 1; n > 0 {
+				extra = fmt.Sprintf(" and %d untagged parent layer%s", n, map[bool]string{true: "s"}[n > 1])
+			}
+			return "removed " + line + extra, nil
+		}})
 	}
-	if failed > 0 {
-		c.errorf("%d of %d images not removed", failed, len(list.Images))
-		return ExitFailed
-	}
-	return ExitOK
+	return items, nil
 }
 
 // conflictReason is the engine's reason for keeping an image, without the
