@@ -29,6 +29,8 @@ need_packages() {
 	command -v ssh >/dev/null || missing+=(openssh-client)
 	command -v curl >/dev/null || missing+=(curl)
 	command -v strace >/dev/null || missing+=(strace) # TestNoHostAccess
+	command -v zsh >/dev/null || missing+=(zsh)       # TestZshCompletion
+	command -v groff >/dev/null || missing+=(groff-base) # TestManPage
 	if [ ${#missing[@]} -gt 0 ]; then
 		stage "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive

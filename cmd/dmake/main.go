@@ -147,6 +147,17 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		printVersion(ctx, stdio.Out)
 		return 0
 	}
+	if sh, _ := fs.GetString("completion"); sh != "" {
+		if err := writeCompletion(stdio.Out, sh, fs, utils.Names()); err != nil {
+			fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
+			return 2
+		}
+		return 0
+	}
+	if m, _ := fs.GetBool("man"); m {
+		writeMan(stdio.Out, fs, utils)
+		return 0
+	}
 	if c, _ := fs.GetBool("clean-cache"); c {
 		if err := cleanCaches(stdio.Out, os.Getenv); err != nil {
 			fmt.Fprintf(stdio.Err, "dmake: --clean-cache: %v\n", err)
@@ -262,9 +273,13 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
 	noLoadCache := fs.Bool("no-load-cache", false, "read every makefile, without the cache of loaded makefiles ($DMAKE_CACHE_DIR=off)")
 	fs.Bool("clean-cache", false, "remove dmake's caches outside the repository (loaded makefiles, --check's base root filesystems) and exit")
+	fs.String("completion", "", "print the completion script for `SHELL` (bash or zsh) and exit")
+	fs.Bool("man", false, "print the manual page (roff, for man -l -) and exit")
 	fs.String("util", "", "run the legacy utility `NAME` with the remaining arguments")
 	fs.BoolP("version", "v", false, "print the version, commit, Go version and engine API version, and exit")
 	fs.BoolP("help", "h", false, "print this help and exit")
+
+	annotateFlags(fs)
 
 	if err := fs.Parse(args); err != nil {
 		return o, fs, err
@@ -375,40 +390,44 @@ func isAssignment(w string) bool {
 }
 
 func usage(w io.Writer, fs *pflag.FlagSet, utils legacyutil.Set) {
-	fmt.Fprint(w, `Usage: dmake [OPTION]... [VAR=VALUE]... [GOAL]...
-       dmake --util NAME [ARG]...
-
-dmake builds Docker images from legacy Makefile repositories, one cached
-layer per install script, through the Docker Engine API. At the root of such
-a repository (or with -C DIR, or inside $DOCKER_HOME) a goal that names an
-image builds that image; anywhere else dmake is GNU make, and so is dmake
-invoked through a link named make.
-
-A legacy repository is the layout of legacy-images/ (images/, make/,
-script/), or any directory with an executable bin/build: there "dmake
-IMAGE" runs bin/build IMAGE as the legacy build does, with make bound to
-dmake's make and every docker build taken over. To learn the images' tags,
-FROM images and components (for --graph, --check, and the order of a
-build), dmake runs bin/build for each image with nothing sent: the
-repository's own recipes run, as the legacy build runs them, but never
-docker build.
-
-Examples:
-  dmake base ssh                 build the images base and ssh, in FROM order
-  dmake ssh                      build ssh, and base first if it changed
-  dmake -C legacy-images web     the same from elsewhere
-  dmake --watch ssh              rebuild ssh whenever one of its inputs changes
-  dmake --check ssh              dry-run ssh's scripts in a sandbox and report
-  dmake --graph=json ssh         print the dependency graph for tools
-  dmake --bust 03_sshd.sh ssh    re-run that script and everything after it
-  dmake -C images/ssh -n -j4     plain make in an image's directory: print
-                                 what would run
-  dmake --util ssh web uptime    the legacy bin/ssh, on the Engine API
-
-Options:
-`)
+	for i, l := range synopsis {
+		if i == 0 {
+			fmt.Fprintf(w, "Usage: %s\n", l)
+		} else {
+			fmt.Fprintf(w, "       %s\n", l)
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n\nExamples:\n", description)
+	const col, width = 33, 79
+	for _, ex := range examples {
+		lines := wrap(ex.what, width-col)
+		fmt.Fprintf(w, "  %-*s%s\n", col-2, ex.cmd, lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "%*s%s\n", col, "", l)
+		}
+	}
+	fmt.Fprint(w, "\nOptions:\n")
 	fmt.Fprint(w, flagUsages(fs))
 	fmt.Fprintf(w, "\nUtilities (dmake --util NAME --help for each): %s\n", strings.Join(utils.Names(), ", "))
+}
+
+// wrap splits s into lines of at most width bytes at spaces (a longer
+// word gets a line of its own).
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	return append(lines, line)
 }
 
 // flagUsages lists the flags as make's --help does: short and long form,

@@ -8,6 +8,7 @@ package makeargs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -69,6 +70,19 @@ var longAliases = map[string]string{
 	"assume-new": "what-if",
 	"assume-old": "old-file",
 	"max-load":   "load-average",
+}
+
+// Aliases returns make's other long names of the flag long, sorted (for
+// the man page and completion).
+func Aliases(long string) []string {
+	var a []string
+	for alias, canon := range longAliases {
+		if canon == long {
+			a = append(a, alias)
+		}
+	}
+	slices.Sort(a)
+	return a
 }
 
 // Normalize rewrites make-style arguments into a form pflag parses
