@@ -22,9 +22,6 @@ type Instruction struct {
 	Line int    // 1-based line of the keyword
 }
 
-// String returns the instruction as written.
-func (in Instruction) String() string { return in.Text }
-
 // ParseDockerfile splits a Dockerfile into instructions. Comments and blank
 // lines are dropped; name is used in error positions.
 func ParseDockerfile(name string, src []byte) ([]Instruction, error) {

@@ -65,7 +65,7 @@ make's; building stops at the first image that fails.`
 		return c.usageError("missing TARGET for image %s", images[0])
 	}
 	if h.Make == nil {
-		c.errorf("building is not wired into this dmake yet: the utility has no make hook (legacyutil.Hooks.Make)")
+		c.errorf("this dmake cannot build: the utilities were made without a make hook (legacyutil.Hooks.Make)")
 		return ExitFailed
 	}
 	home, err := dockerHome()

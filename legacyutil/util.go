@@ -61,7 +61,7 @@ func (s Set) Names() []string {
 }
 
 // Default returns the set of all built-in utilities, with no hooks: build
-// and make say that building is not wired. See New.
+// and make fail, saying they have no make to run. See New.
 func Default() Set {
 	return New(Hooks{})
 }
@@ -91,7 +91,7 @@ func New(h Hooks) Set {
 type Hooks struct {
 	// Make runs dmake's make as "make -C req.Dir req.Args…" would and
 	// returns its exit status; build and make call it. When nil they
-	// report that building is not wired and fail.
+	// fail, saying they have no make to run.
 	Make func(ctx context.Context, stdio Stdio, req MakeRequest) int
 }
 

@@ -132,7 +132,7 @@ func TestBuildAndMakeCallTheHook(t *testing.T) {
 	// Without a hook, no pretending.
 	for _, args := range [][]string{{"build", "ssh"}, {"make", "ssh", "prepare"}} {
 		st, _, errs := utilRun(t, nil, args[0], args[1:]...)
-		if st != ExitFailed || !strings.Contains(errs, "building is not wired into this dmake yet") {
+		if st != ExitFailed || !strings.Contains(errs, "this dmake cannot build: the utilities were made without a make hook") {
 			t.Errorf("%q with no hook: status %d, stderr %q", args, st, errs)
 		}
 	}

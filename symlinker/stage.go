@@ -55,9 +55,6 @@ func Stage(dir string) (*Staging, error) {
 // Dir returns the staging directory to fill.
 func (s *Staging) Dir() string { return s.dir }
 
-// Target returns the absolute path of the directory being replaced.
-func (s *Staging) Target() string { return s.target }
-
 // Commit puts the staging directory in place of the target in one atomic
 // step (renameat2 RENAME_EXCHANGE, then the old tree is removed), or, where
 // the filesystem cannot exchange, by moving the old one aside first.

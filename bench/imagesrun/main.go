@@ -1,7 +1,7 @@
-// Command imagesrun builds a legacy image the way dmake does, for
-// bench/images.sh while dmake's own executor is not wired: it takes the
-// recipe lines of make's build goal (as GNU make -n prints them), runs each
-// through mvdan.cc/sh with image.Builder's middleware in front of the real
+// Command imagesrun builds a legacy image with image.Builder alone, without
+// dmake's make, for bench/images.sh (DMAKE=imagesrun) to measure the image
+// layer apart from the rest: it takes the recipe lines of make's build goal
+// (as GNU make -n prints them), runs each through mvdan.cc/sh with image.Builder's middleware in front of the real
 // exec handler (so docker build goes through the Engine API, layered), and
 // reports what the Builder did.
 //
