@@ -91,8 +91,7 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		case opts.Graph != "":
 			return graphRepoImages(ctx, opts, repo, imgs, abs, stdio)
 		case opts.Watch:
-			fmt.Fprintf(stdio.Err, "%s: --watch works at repositories with the layout of legacy-images/ (images/, make/, script/) only, not yet at %s, which builds through its bin/build\n", programName, repo.Root)
-			return 2
+			return runRepoWatch(ctx, opts, repo, imgs, abs, stdio)
 		case opts.Check:
 			return checkRepoImages(ctx, opts, repo, imgs, abs, stdio)
 		}

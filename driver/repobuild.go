@@ -10,7 +10,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dmake-dev/dmake/engine"
@@ -19,6 +21,7 @@ import (
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
 	"github.com/dmake-dev/dmake/symlinker"
+	"github.com/dmake-dev/dmake/watch"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
@@ -234,6 +237,9 @@ type repoImage struct {
 	node       image.Node
 	components []string
 	plan       *image.Plan
+	// makefiles are the makefiles its makes read; inputs are those, the
+	// files of its build context and the repository's bin/ scripts.
+	makefiles, inputs []string
 }
 
 // discoverImages learns, for each of imgs, what bin/build IMAGE builds: it
@@ -263,7 +269,16 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 			fmt.Fprintf(stdio.Err, "%s: learning what bin/build %s builds (its recipes run, nothing sent) failed with status %d\n", programName, img.Name, st)
 			return nil, st
 		}
-		ri := repoImage{img: img, node: image.Node{Name: img.Name, Tag: img.Name}, components: components}
+		ri := repoImage{img: img, node: image.Node{Name: img.Name, Tag: img.Name}, components: components, makefiles: b.Inputs}
+		ri.inputs = append(ri.inputs, b.Inputs...)
+		if m, err := filepath.Glob(filepath.Join(repo.Root, "bin", "*")); err == nil {
+			ri.inputs = append(ri.inputs, m...)
+		}
+		for _, r := range built {
+			for _, f := range r.Plan.Files {
+				ri.inputs = append(ri.inputs, contextFiles(f.Src)...)
+			}
+		}
 		if len(built) > 0 {
 			r := built[len(built)-1]
 			ri.plan = r.Plan
@@ -277,6 +292,24 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		out = append(out, ri)
 	}
 	return out, 0
+}
+
+// contextFiles returns the regular files a context entry sends: src
+// itself, or the files below it (a file a recipe writes there later is no
+// input of this build).
+func contextFiles(src string) []string {
+	fi, err := os.Stat(src)
+	if err != nil || !fi.IsDir() {
+		return []string{src}
+	}
+	var out []string
+	filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
 }
 
 // repoOrder returns imgs in build order: unless --no-parents, with the
@@ -501,4 +534,120 @@ func checkRepoBuild(eng *engine.Engine, stdio Stdio) func(context.Context, image
 		fmt.Fprintf(stdio.Err, "%s: dry run of %d scripts: no errors\n", name, len(si.Scripts))
 		return nil
 	}
+}
+
+// runRepoWatch is --watch at a repository built through its bin/build:
+// the watch loop of runWatch, with discovery telling each image's inputs
+// (the makefiles its makes read, the repository's bin/ scripts, the files
+// of its build context, and, for a hard link there, the file it links:
+// an editor that saves by writing a new file leaves the link behind).
+func runRepoWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) int {
+	return watchImages(ctx, opts, repo, imgs, watchOps{
+		withParents: func(imgs []image.Image, stdio Stdio) ([]image.Image, int) {
+			return repoOrder(ctx, opts, repo, imgs, dir, stdio)
+		},
+		build: func(ctx context.Context, imgs []image.Image, stdio Stdio) int {
+			return runRepoImages(ctx, opts, repo, imgs, dir, stdio)
+		},
+		inputs: func(ctx context.Context, imgs []image.Image) (watch.Inputs, map[string]bool, error) {
+			return repoWatchInputs(ctx, opts, repo, imgs, dir)
+		},
+	}, stdio)
+}
+
+// repoWatchInputs is watchInputs for a repository built through its
+// bin/build.
+func repoWatchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string) (watch.Inputs, map[string]bool, error) {
+	var log bytes.Buffer
+	in := &watch.Static{ImageIn: map[string][]string{}, ImageFrom: map[string][]string{}}
+	gone := map[string]bool{}
+	var present []image.Image
+	for _, img := range imgs {
+		if fi, err := os.Stat(img.Makefile); err == nil && fi.Mode().IsRegular() {
+			present = append(present, img)
+			continue
+		}
+		gone[img.Name] = true
+		in.Makes = append(in.Makes, img.Makefile)
+		in.Watch = append(in.Watch, img.Makefile)
+	}
+	if len(present) == 0 {
+		return in, gone, nil
+	}
+	lock, err := lockRepo(ctx, repo, Stdio{Out: &log, Err: &log})
+	if err != nil {
+		return nil, nil, err
+	}
+	disc, _ := discoverImages(ctx, opts, repo, present, dir, Stdio{Out: &log, Err: &log})
+	lock.Release()
+	if disc == nil {
+		return nil, nil, fmt.Errorf("learning the images' inputs: %s", strings.TrimSpace(log.String()))
+	}
+	links := hardLinkSources(repo.Root)
+	seen := map[string]bool{}
+	add := func(list *[]string, p string) {
+		if !seen[p] {
+			seen[p] = true
+			*list = append(*list, p)
+		}
+	}
+	tags := map[string]string{}
+	for _, d := range disc {
+		tags[graph.NormTag(d.node.Tag)] = d.node.Name
+	}
+	for _, d := range disc {
+		for _, f := range d.makefiles {
+			add(&in.Makes, f)
+		}
+		files := slices.Clone(d.inputs)
+		for _, f := range d.inputs {
+			files = append(files, links[fileID(f)]...)
+		}
+		sort.Strings(files)
+		files = slices.Compact(files)
+		for _, f := range files {
+			add(&in.Watch, f)
+		}
+		in.ImageIn[d.node.Name] = files
+		if p, ok := tags[graph.NormTag(d.node.From)]; ok && d.node.From != "" {
+			in.ImageFrom[d.node.Name] = []string{p}
+		}
+	}
+	return in, gone, nil
+}
+
+// fileID is a file's device and inode, "" when it cannot be read.
+func fileID(p string) string {
+	var st syscall.Stat_t
+	if err := syscall.Stat(p, &st); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+}
+
+// hardLinkSources maps the id (fileID) of every regular file of the
+// repository with more than one link to its paths outside the images'
+// build directories and dmake's state: the files a build directory's hard
+// links came from.
+func hardLinkSources(root string) map[string][]string {
+	out := map[string][]string{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && (strings.HasPrefix(d.Name(), ".") || (d.Name() == "build" && filepath.Base(filepath.Dir(filepath.Dir(p))) == "images")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		var st syscall.Stat_t
+		if !d.Type().IsRegular() || syscall.Lstat(p, &st) != nil || st.Nlink < 2 {
+			return nil
+		}
+		id := fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+		out[id] = append(out[id], p)
+		return nil
+	})
+	return out
 }

@@ -26,6 +26,30 @@ import (
 // and the images built FROM them, in order. Build errors are reported and
 // the watch goes on; the next save retries.
 func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, stdio Stdio) int {
+	return watchImages(ctx, opts, repo, imgs, watchOps{
+		withParents: func(imgs []image.Image, stdio Stdio) ([]image.Image, int) {
+			return withParents(ctx, opts, repo, imgs, stdio)
+		},
+		build: func(ctx context.Context, imgs []image.Image, stdio Stdio) int {
+			return runImages(ctx, opts, repo, imgs, stdio)
+		},
+		inputs: func(ctx context.Context, imgs []image.Image) (watch.Inputs, map[string]bool, error) {
+			return watchInputs(ctx, opts, repo, imgs)
+		},
+	}, stdio)
+}
+
+// watchOps are what a watch does for one kind of repository: find the
+// images the goals are FROM, build images, and list the inputs of images.
+type watchOps struct {
+	withParents func(imgs []image.Image, stdio Stdio) ([]image.Image, int)
+	build       func(ctx context.Context, imgs []image.Image, stdio Stdio) int
+	inputs      func(ctx context.Context, imgs []image.Image) (watch.Inputs, map[string]bool, error)
+}
+
+// watchImages is the watch loop of runWatch, with ops for the kind of
+// repository.
+func watchImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, ops watchOps, stdio Stdio) int {
 	policy, err := watch.ParsePolicy(opts.WatchPolicy)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: --watch-policy: %v\n", programName, err)
@@ -40,20 +64,20 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 	}
 	// The images the goals are FROM are watched too: a change to one
 	// rebuilds it, then the goals.
-	imgs, st := withParents(ctx, opts, repo, imgs, stdio)
+	imgs, st := ops.withParents(imgs, stdio)
 	if imgs == nil {
 		return st
 	}
 	// A save during the first build is not lost: the watch starts with
 	// the inputs modified since it began.
 	since := time.Now()
-	if st := runImages(ctx, opts, repo, imgs, stdio); st != 0 {
+	if st := ops.build(ctx, imgs, stdio); st != 0 {
 		if ctx.Err() != nil {
 			return 130
 		}
 		fmt.Fprintf(stdio.Err, "%s: the first build failed (status %d); watching for changes\n", programName, st)
 	}
-	inputs, gone, err := watchInputs(ctx, opts, repo, imgs)
+	inputs, gone, err := ops.inputs(ctx, imgs)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
@@ -95,7 +119,7 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 		Since:    since,
 		OnEvent:  onEvent,
 		Replan: func(ctx context.Context, b watch.Batch) (watch.Inputs, error) {
-			in, nowGone, err := watchInputs(ctx, opts, repo, imgs)
+			in, nowGone, err := ops.inputs(ctx, imgs)
 			if err != nil {
 				return nil, err
 			}
@@ -130,7 +154,7 @@ func runWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.I
 			// The Makefiles are read again for every rebuild: recipes
 			// $(eval) into the database as they run, so a database
 			// cannot be reused, and reading is milliseconds.
-			if st := runImages(ctx, opts, repo, todo, stdio); st != 0 {
+			if st := ops.build(ctx, todo, stdio); st != 0 {
 				return fmt.Errorf("build failed with status %d", st)
 			}
 			return nil

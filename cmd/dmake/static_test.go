@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
@@ -214,5 +215,59 @@ func TestLegacyStaticGraphCheck(t *testing.T) {
 	}
 	if want := []string{"build/scripts/00_init.sh", "build/scripts/20_cron.sh", "build/scripts/30_web.sh", "build/scripts/99_cleanup.sh"}; !slices.Equal(checked, want) {
 		t.Errorf("--check web checked %q, want %q\n%s", checked, want, stdout)
+	}
+}
+
+// --watch at the layout-1 repo: after the first build, an edit of a
+// hard-linked script (its source under build/scripts, saved in place)
+// rebuilds the image, re-running that script and those after it only.
+func TestEngineLegacyStaticWatch(t *testing.T) {
+	eng := enginetest.Require(t)
+	needUnshare(t)
+	bin := buildDmake(t)
+	const prefix = "dmakestatic-watch/"
+	repo := copyStatic(t, prefix)
+	t.Cleanup(func() {
+		eng.RemoveImage(context.Background(), prefix+"web:latest", engine.RemoveImageOptions{})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a guard against a hang, not a timing assertion
+	defer cancel()
+	script := `mount -t tmpfs dmake-test /opt && mkdir /opt/docker && mount --bind "$0" /opt/docker && cd /opt/docker && exec "$@"`
+	cmd := exec.CommandContext(ctx, "unshare", "-m", "--propagation", "private", "sh", "-c", script, repo, bin, "--watch", "--progress", "json", "web")
+	cmd.Env = append(os.Environ(), "DOCKER_HOME=")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	events := bufio.NewScanner(out)
+	waitFor := func(typ string) {
+		t.Helper()
+		for events.Scan() {
+			var ev struct{ Type string }
+			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
+				return
+			}
+		}
+		t.Fatalf("the watch ended before a %s event:\n%s", typ, stderr.String())
+	}
+	waitFor("watch.start")
+	f, err := os.OpenFile(filepath.Join(repo, "build", "scripts", "30_web.sh"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("echo watched >> /etc/stages\n")
+	f.Close()
+	waitFor("watch.done")
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	ran, _ := stepRuns(t, stderr.String())
+	if want := []string{"00_init.sh", "20_cron.sh", "30_web.sh", "99_cleanup.sh", "30_web.sh", "99_cleanup.sh"}; !slices.Equal(ran["web"], want) {
+		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["web"], want, stderr.String())
 	}
 }
