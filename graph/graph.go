@@ -254,6 +254,30 @@ func (g *Graph) Node(name string) *Node {
 	return n
 }
 
+// secondAuto is the automatic variables of a secondary expansion for
+// target: $< $^ $+ $| are the prerequisites known so far (make's
+// set_file_variables over the prerequisites that need no more expansion).
+func secondAuto(target, stem string, prereqs, orderOnly []string) *makefile.AutoVars {
+	a := &makefile.AutoVars{Target: target, Stem: stem, AllDup: prereqs}
+	if len(prereqs) > 0 {
+		a.First = prereqs[0]
+	}
+	seen := make(map[string]bool, len(prereqs))
+	for _, p := range prereqs {
+		if !seen[p] {
+			seen[p] = true
+			a.All = append(a.All, p)
+		}
+	}
+	for _, p := range orderOnly {
+		if !seen[p] {
+			seen[p] = true
+			a.OrderOnly = append(a.OrderOnly, p)
+		}
+	}
+	return a
+}
+
 // Lookup returns the node called name if the graph has it.
 func (g *Graph) Lookup(name string) *Node { return g.nodes[name] }
 
@@ -284,7 +308,7 @@ func (g *Graph) Resolve(n *Node) {
 			}
 			for _, text := range texts {
 				sc := g.db.ScopeFor(n.Name, nil)
-				auto := &makefile.AutoVars{Target: n.Name, Stem: r.Stem}
+				auto := secondAuto(n.Name, r.Stem, pre, oo)
 				p2, o2, err := g.db.SecondExpand(g.ctx, sc, text, auto)
 				if err == nil {
 					pre = append(append([]string(nil), pre...), p2...)

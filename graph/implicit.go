@@ -140,8 +140,12 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 				// .SECONDEXPANSION: the prerequisite text is expanded
 				// again for this target, $* being the stem; % in what it
 				// gives is the stem too.
-				auto := &makefile.AutoVars{Target: name, Stem: c.dir + c.stem}
-				p2, o2, err := g.db.SecondExpand(g.ctx, g.db.ScopeFor(name, nil), c.rule.SecondExpansion, auto)
+				var epre, eoo []string
+				if t := g.db.Targets[name]; t != nil && len(t.Rules) > 0 && !t.DoubleColon {
+					epre, eoo = t.Rules[0].Prereqs, t.Rules[0].OrderOnly
+				}
+				auto := secondAuto(name, c.dir+c.stem, epre, eoo)
+				p2, o2, err := g.secondExpandPattern(name, &c, auto)
 				if err != nil {
 					continue
 				}
@@ -284,4 +288,76 @@ func ruleMatches(r *makefile.PatternRule, name string) bool {
 		}
 	}
 	return false
+}
+
+// secondExpandPattern is the secondary expansion of candidate c's
+// prerequisites for target name, as make's implicit rule search does it:
+// each prerequisite (a blank-separated word, running on through
+// parentheses and braces, so "$$(addsuffix /%.c,a b)" is one) has its
+// first % replaced by the stem before it is expanded, and the words it
+// expands to get the target's directory, as a % prerequisite's would.
+func (g *Graph) secondExpandPattern(name string, c *candidate, auto *makefile.AutoVars) (prereqs, orderOnly []string, err error) {
+	sc := g.db.ScopeFor(name, nil)
+	orderOnlyNow := false
+	for _, w := range prereqWords(c.rule.SecondExpansion) {
+		if w == "|" {
+			orderOnlyNow = true
+			continue
+		}
+		i := strings.IndexByte(w, '%')
+		if i >= 0 {
+			w = w[:i] + c.stem + w[i+1:]
+		}
+		p2, o2, err := g.db.SecondExpand(g.ctx, sc, w, auto)
+		if err != nil {
+			return nil, nil, err
+		}
+		if i >= 0 && c.dir != "" {
+			for k := range p2 {
+				p2[k] = c.dir + p2[k]
+			}
+			for k := range o2 {
+				o2[k] = c.dir + o2[k]
+			}
+		}
+		if orderOnlyNow {
+			orderOnly = append(append(orderOnly, p2...), o2...)
+		} else {
+			prereqs = append(prereqs, p2...)
+			orderOnly = append(orderOnly, o2...)
+			if len(o2) > 0 {
+				orderOnlyNow = true
+			}
+		}
+	}
+	return prereqs, orderOnly, nil
+}
+
+// prereqWords splits a prerequisite text at blanks outside parentheses
+// and braces.
+func prereqWords(text string) []string {
+	var out []string
+	depth, start := 0, -1
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '(' || c == '{':
+			depth++
+		case (c == ')' || c == '}') && depth > 0:
+			depth--
+		case (c == ' ' || c == '\t' || c == '\n') && depth == 0:
+			if start >= 0 {
+				out = append(out, text[start:i])
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, text[start:])
+	}
+	return out
 }
