@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
@@ -25,7 +26,15 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 		fmt.Fprintln(stdio.Err, "dmake: --check-scripts needs script files")
 		return 2
 	}
-	img, err := sandbox.LooseImage("scripts", opts.Goals)
+	// The repository of the scripts: no file is read through a link out
+	// of it.
+	root := ""
+	if repo, err := image.FindRepo(filepath.Dir(opts.Goals[0])); err == nil {
+		root = repo.Root
+	} else if repo, err := image.FindRepo("."); err == nil {
+		root = repo.Root
+	}
+	img, err := sandbox.LooseImage("scripts", readRoot(opts, root), opts.Goals)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
 		return 2
@@ -34,6 +43,25 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 		img.Rootfs = rootfs
 	}
 	return checkImages(ctx, []sandbox.Image{img}, opts, stdio)
+}
+
+// readRoot is the root the dry run reads a repository's files under:
+// the repository, or everything with --allow-outside-links.
+func readRoot(opts Options, repoRoot string) string {
+	if opts.AllowOutsideLinks {
+		return "/"
+	}
+	return repoRoot
+}
+
+// contextRoot is the root a build context's files are read under: the
+// repository, or the context itself when it lies outside (unpacked from a
+// tar on standard input).
+func contextRoot(repoRoot, contextDir string) string {
+	if rel, err := filepath.Rel(repoRoot, contextDir); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return contextDir
+	}
+	return repoRoot
 }
 
 // checkImages dry-runs images in the sandbox and reports: the text report
@@ -155,7 +183,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 // the image layer calls this only for a build it is about to send.
 func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
 	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
-		si, err := sandbox.BuildDirImage(img.node.Name, req.ContextDir)
+		si, err := sandbox.BuildDirImage(img.node.Name, readRoot(opts, contextRoot(repo.Root, req.ContextDir)), req.ContextDir)
 		if err != nil {
 			return err
 		}
@@ -222,7 +250,7 @@ func prepareForCheck(ctx context.Context, opts Options, repo image.Repo, img ima
 		}
 		return sandbox.Image{}, status
 	}
-	si, err := sandbox.BuildDirImage(img.Name, filepath.Join(img.Dir, "build"))
+	si, err := sandbox.BuildDirImage(img.Name, readRoot(opts, repo.Root), filepath.Join(img.Dir, "build"))
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return sandbox.Image{}, 2

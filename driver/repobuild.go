@@ -388,7 +388,7 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	for _, img := range imgs {
 		b := newBuilder(opts, repo, eng, stdio)
 		if !opts.NoCheck {
-			b.Check = checkRepoBuild(eng, stdio)
+			b.Check = checkRepoBuild(opts, repo.Root, eng, stdio)
 		}
 		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, stdio)
 		if st != 0 {
@@ -419,9 +419,10 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 // planImage describes for the sandbox what a plan runs, as far as dmake
 // knows where the build puts its files: those files at their places in
 // the image, and the scripts of its RUN steps, in order. A Dockerfile sent
-// as written has no known scripts.
-func planImage(name string, plan *image.Plan) (sandbox.Image, error) {
-	si := sandbox.Image{Name: name}
+// as written has no known scripts. No file is read through a link out of
+// root (sandbox.ReadFile).
+func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
+	si := sandbox.Image{Name: name, Root: root}
 	byScript := map[string]image.File{}
 	for _, f := range plan.Files {
 		if f.Dest == "" {
@@ -435,7 +436,7 @@ func planImage(name string, plan *image.Plan) (sandbox.Image, error) {
 			si.Files = append(si.Files, sandbox.ContextFile{Dest: f.Dest, Mode: fs.ModeDir | fi.Mode().Perm(), Name: f.Name})
 			continue
 		}
-		b, err := os.ReadFile(f.Src)
+		b, _, err := sandbox.ReadFile(root, f.Src)
 		if err != nil {
 			return si, err
 		}
@@ -489,7 +490,7 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 			fmt.Fprintf(stdio.Err, "%s: %s: bin/build %s ran no docker build: nothing to check\n", programName, d.img.Name, d.img.Name)
 			continue
 		}
-		si, err := planImage(d.img.Name, d.plan)
+		si, err := planImage(d.img.Name, readRoot(opts, repo.Root), d.plan)
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "%s: %s: %v\n", programName, d.img.Name, err)
 			return 2
@@ -510,13 +511,13 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 // checkRepoBuild is the image layer's Check for builds of a repository
 // built through its bin/build: the scripts the plan runs are dry-run in
 // the sandbox before anything is sent.
-func checkRepoBuild(eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
+func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
 	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
 		name := filepath.Base(req.ContextDir)
 		if len(req.Settings.Tags) > 0 {
 			name = req.Settings.Tags[0]
 		}
-		si, err := planImage(name, plan)
+		si, err := planImage(name, readRoot(opts, contextRoot(repoRoot, req.ContextDir)), plan)
 		if err != nil || len(si.Scripts) == 0 {
 			return err
 		}

@@ -383,7 +383,7 @@ func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error)
 		imgs[i] = img
 		imgs[i].Scripts = append([]Script(nil), img.Scripts...)
 		for j := range imgs[i].Scripts {
-			if err := loadScript(&imgs[i].Scripts[j]); err != nil {
+			if err := loadScript(img.Root, &imgs[i].Scripts[j]); err != nil {
 				return nil, err
 			}
 		}
@@ -467,17 +467,21 @@ func setupBudget(img Image, timeout time.Duration) time.Duration {
 	return time.Duration(n) * timeout
 }
 
-// loadScript reads a script's text and mode from its file.
-func loadScript(s *Script) error {
+// loadScript reads a script's text and mode from its file, not through a
+// link out of root (ReadFile).
+func loadScript(root string, s *Script) error {
 	if s.File == "" {
 		return nil
 	}
 	if s.Source != nil && s.Mode != 0 {
 		return nil
 	}
-	b, fi, err := readScript(s.File)
-	if err != nil {
+	b, fi, err := ReadFile(root, s.File)
+	if err != nil && s.Path != s.File {
 		return fmt.Errorf("%s: %w", s.Path, err)
+	}
+	if err != nil {
+		return err // it names the file
 	}
 	if s.Source == nil {
 		s.Source = b

@@ -79,6 +79,9 @@ type Image struct {
 	// scripts too: its install scripts are dry-run first (unreported), so
 	// that this image starts from what they left.
 	Parent *Image `json:"parent,omitempty"`
+	// Root is the repository the scripts' files (Script.File) come from:
+	// they are not read through links out of it (ReadFile).
+	Root string `json:"root,omitempty"`
 }
 
 // Options bound a dry run.
@@ -249,7 +252,7 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 	}
 	img.Scripts = append([]Script(nil), img.Scripts...)
 	for i := range img.Scripts {
-		if err := loadScript(&img.Scripts[i]); err != nil {
+		if err := loadScript(img.Root, &img.Scripts[i]); err != nil {
 			rep.errorf(img.Scripts[i].Path, "read", "%v", err)
 		}
 	}
@@ -318,7 +321,7 @@ func (d *dryRun) runParent(ctx context.Context, p *Image, depth int) {
 	d.seed(p.Files)
 	for i := range p.Scripts {
 		s := p.Scripts[i]
-		if s.Role != RoleInstall || loadScript(&s) != nil {
+		if s.Role != RoleInstall || loadScript(p.Root, &s) != nil {
 			continue
 		}
 		sctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)

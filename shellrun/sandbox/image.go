@@ -18,9 +18,11 @@ import (
 // under boot/ a boot script, runit/NAME/run a runit script, else an
 // install script (run with bash, as the legacy install.sh does). A
 // functions.sh beside a script is placed at /build/script/functions.sh,
-// where the legacy install scripts source it.
-func LooseImage(name string, files []string) (Image, error) {
-	img := Image{Name: name}
+// where the legacy install scripts source it. root is the repository the
+// files belong to ("" if none): no file is read through a link out of it
+// (ReadFile).
+func LooseImage(name, root string, files []string) (Image, error) {
+	img := Image{Name: name, Root: root}
 	seenFn := false
 	probed := map[string]bool{} // directories looked at for functions.sh
 	for _, f := range files {
@@ -46,7 +48,7 @@ func LooseImage(name string, files []string) (Image, error) {
 		if dir := filepath.Dir(f); !seenFn && s.Role == RoleInstall && !probed[dir] {
 			probed[dir] = true
 			fn := filepath.Join(dir, "functions.sh")
-			b, _, err := readScript(fn)
+			b, _, err := ReadFile(root, fn)
 			switch {
 			case err == nil:
 				seenFn = true
@@ -76,9 +78,10 @@ func roleOf(p string) Role {
 // step, which copies boot/, runit/ and init/ into place and runs
 // script/[0-9]*.sh with bash in glob order; otherwise those scripts are
 // run in that order directly. The boot scripts and runit run scripts are
-// then dry-run as my_init and runit would start them.
-func BuildDirImage(name, dir string) (Image, error) {
-	img := Image{Name: name}
+// then dry-run as my_init and runit would start them. root is the
+// repository: no file is read through a link out of it (ReadFile).
+func BuildDirImage(name, root, dir string) (Image, error) {
+	img := Image{Name: name, Root: root}
 	var boot, runit, install []Script
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -101,7 +104,7 @@ func BuildDirImage(name, dir string) (Image, error) {
 			}
 			return nil
 		}
-		b, _, err := readScript(p)
+		b, _, err := ReadFile(root, p)
 		if err != nil {
 			return err
 		}
@@ -130,7 +133,7 @@ func BuildDirImage(name, dir string) (Image, error) {
 	byPath(install)
 	byPath(boot)
 	byPath(runit)
-	if b, _, err := readScript(filepath.Join(dir, "install.sh")); err == nil {
+	if b, _, err := ReadFile(root, filepath.Join(dir, "install.sh")); err == nil {
 		img.Scripts = append(img.Scripts, Script{Path: "install.sh", Source: b, Mode: 0o755, Role: RoleInstall, Shell: "bash", Dest: "/build/install.sh"})
 	} else {
 		img.Scripts = append(img.Scripts, install...)
@@ -144,14 +147,23 @@ func BuildDirImage(name, dir string) (Image, error) {
 // reads.
 const MaxScriptSize = 16 << 20
 
-// readScript reads a script or context file from the host: a regular file
-// (after links) of at most MaxScriptSize bytes. It never blocks on a FIFO
-// or a device (it opens without waiting and refuses what is not a regular
-// file) and never reads more than the limit, whatever the file does.
-func readScript(p string) ([]byte, fs.FileInfo, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+// ReadFile reads a script or context file from the host: a regular file
+// (after links) of at most MaxScriptSize bytes, found without following
+// links out of the repository. root is the repository: a path p inside it
+// must resolve inside it (a committed functions.sh -> /etc/passwd is
+// refused); a path outside it (or any path when root is "") must resolve
+// inside its own directory. ReadFile never blocks on a FIFO or a device (it
+// opens without waiting and refuses what is not a regular file) and never
+// reads more than the limit, whatever the file does. Its errors name p.
+func ReadFile(root, p string) ([]byte, fs.FileInfo, error) {
+	real, err := resolveWithin(root, p)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Not through a link put there since it was resolved.
+	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, nil, &fs.PathError{Op: "open", Path: p, Err: errors.Unwrap(err)}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
@@ -172,4 +184,43 @@ func readScript(p string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s: more than the %d bytes a script may have", p, MaxScriptSize)
 	}
 	return b, fi, nil
+}
+
+// resolveWithin returns p with its links resolved, if that stays inside
+// root when p lies inside root, else inside p's own directory (see
+// ReadFile).
+func resolveWithin(root, p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return "", &fs.PathError{Op: "open", Path: p, Err: pe.Err}
+		}
+		return "", fmt.Errorf("%s: %w", p, err)
+	}
+	if real == abs {
+		return real, nil // no link on the way
+	}
+	bound := filepath.Dir(abs)
+	what := "its directory " + bound
+	if root != "" {
+		if r, err := filepath.Abs(root); err == nil && inside(abs, r) {
+			bound, what = r, "the repository "+r
+		}
+	}
+	// The bound's own links (a repository reached through a link) count
+	// as the bound.
+	if b, err := filepath.EvalSymlinks(bound); err == nil && inside(real, b) || inside(real, bound) {
+		return real, nil
+	}
+	return "", fmt.Errorf("%s: a link to %s, outside %s: scripts are not read through links out of the repository", p, real, what)
+}
+
+// inside reports whether p is dir or below it (both absolute and clean).
+func inside(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
 }

@@ -53,7 +53,7 @@ func legacyImages(t testing.TB, dirs map[string]string, rootfs string) []Image {
 	byName := map[string]*Image{}
 	var names []string
 	for name, dir := range dirs {
-		img, err := BuildDirImage(name, dir)
+		img, err := BuildDirImage(name, filepath.Dir(filepath.Dir(filepath.Dir(dir))), dir) // the repository: dir is repo/images/NAME/build
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -48,7 +48,7 @@ func TestPlanted(t *testing.T) {
 	var all bytes.Buffer
 	for _, f := range files {
 		kind, code, line := expectation(t, f)
-		img, err := LooseImage(f, []string{f})
+		img, err := LooseImage(f, "", []string{f})
 		if err != nil {
 			t.Fatal(err)
 		}

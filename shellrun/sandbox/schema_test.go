@@ -26,7 +26,7 @@ func TestReportSchema(t *testing.T) {
 	}
 	var reports []*Report
 	reports = append(reports, dry(t, "set -e\napt-get install -y nginx\ncurl -o /x https://e.x/y\nfoo\nmkdir /opt/a\n"))
-	img, err := LooseImage("planted", []string{plantedDir + "/03_unset.sh", plantedDir + "/runit/sshd/run", plantedDir + "/boot/20_noexec.sh"})
+	img, err := LooseImage("planted", "", []string{plantedDir + "/03_unset.sh", plantedDir + "/runit/sshd/run", plantedDir + "/boot/20_noexec.sh"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func jsonType(x any) string {
 // sends back (a gob stream) print as the same JSON as the reports of an
 // in-process dry run, empty lists included.
 func TestCheckReportsAsInProcess(t *testing.T) {
-	img, err := LooseImage("planted", []string{plantedDir + "/03_unset.sh", plantedDir + "/runit/sshd/run", plantedDir + "/boot/20_noexec.sh"})
+	img, err := LooseImage("planted", "", []string{plantedDir + "/03_unset.sh", plantedDir + "/runit/sshd/run", plantedDir + "/boot/20_noexec.sh"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestCheckReportsAsInProcess(t *testing.T) {
 	if err := os.WriteFile(e, nil, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	empty, err := LooseImage("empty", []string{e})
+	empty, err := LooseImage("empty", "", []string{e})
 	if err != nil {
 		t.Fatal(err)
 	}
