@@ -315,11 +315,37 @@ func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal
 	})
 	job := g.job
 	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware(), b.Middleware()}
+	var held *heldWriter
+	if image.HidesRecipeEcho(image.ResolveProgress(opts.Progress, b.Out)) {
+		// The recipe echo of a build that sends nothing is noise there:
+		// hold it until the build sends (or the recipes fail).
+		held = newHeldWriter(stdio.Out)
+		b.Sending = held.Release
+		stdio.Out = held
+	}
 	status, err := execute(ctx, opts, job, g.db, stdio)
+	if held != nil {
+		if status != 0 || !allUpToDate(b.Results()) {
+			held.Release()
+		} else {
+			held.Drop()
+		}
+	}
 	if err != nil && ctx.Err() != nil {
 		return 130, b.Results()
 	}
 	return status, b.Results()
+}
+
+// allUpToDate reports whether the recipes built images and every one was
+// up to date: nothing was sent or written.
+func allUpToDate(rs []*image.Result) bool {
+	for _, r := range rs {
+		if !r.UpToDate {
+			return false
+		}
+	}
+	return len(rs) > 0
 }
 
 // newBuilder is the image layer of a run: it takes over the docker build of

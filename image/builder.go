@@ -35,7 +35,7 @@ type Builder struct {
 	Network  string   // build containers' network; "" means DefaultNetwork
 	Bust     []string // --bust words: script names, components, "all"
 	Mode     string   // "dev" (default) or "prod"
-	Progress string   // "auto" (default), "tty", "plain", "json"
+	Progress string   // "auto" (default), "tty", "plain", "json", "quiet" (ProgressKinds)
 	NoBuild  bool     // write the Dockerfile and context, send nothing
 	Pull     bool     // allow pulling FROM images
 	// Out receives progress; nil means the intercepted command's stderr.
@@ -53,6 +53,10 @@ type Builder struct {
 	// there. An image whose inputs are unchanged since it was built is not
 	// checked again. An error stops that build.
 	Check func(ctx context.Context, req Request, plan *Plan) error
+	// Sending, if set, is called when a build is found out of date,
+	// before it is checked and sent (the driver then shows the recipe
+	// echo it held back).
+	Sending func()
 
 	mu         sync.Mutex
 	serveRoots []string
@@ -195,7 +199,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	res := &Result{Tag: tag, Plan: plan}
-	if plan.Layout == "dockerfile" && b.Progress != "json" && !servesScripts(plan) {
+	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) {
 		fmt.Fprintf(out, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
 	}
 
@@ -293,6 +297,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	if b.NoBuild {
+		if b.Sending != nil {
+			b.Sending() // it writes what it would send
+		}
 		if b.Check != nil {
 			if err := b.Check(ctx, req, plan); err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
@@ -340,6 +347,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			b.record(res)
 			return res, nil
 		}
+	}
+	if b.Sending != nil {
+		b.Sending()
 	}
 	if b.Check != nil {
 		if err := b.Check(ctx, req, plan); err != nil {

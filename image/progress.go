@@ -37,7 +37,7 @@ type ProgressEvent struct {
 
 type progress struct {
 	mu        sync.Mutex
-	kind      string // tty, lines, plain, json
+	kind      string // tty, lines, plain, json, quiet
 	w         io.Writer
 	name      string
 	plan      []Step
@@ -50,19 +50,37 @@ type progress struct {
 	out       []string // output of the current step
 	stop      chan struct{}
 	enc       *json.Encoder
+	drawn     int // output lines drawn below the tty status line
 }
 
-// ProgressKinds are the kinds of progress output a Builder writes: "auto"
-// is "tty" on a terminal, else plain lines.
-var ProgressKinds = []string{"auto", "tty", "plain", "json"}
+// ProgressKinds are the kinds of progress output a Builder writes, named
+// and meant as docker buildx's --progress: "tty" redraws each image's
+// running step in place with its last lines of output, "plain" prints
+// every line of every step, "json" writes one JSON event a line
+// (progress.schema.json), "quiet" prints nothing but a failure, and
+// "auto" is "tty" on a terminal, else one line per finished step (plain's
+// step lines without the steps' output).
+var ProgressKinds = []string{"auto", "tty", "plain", "json", "quiet"}
+
+// ResolveProgress returns the progress kind a Builder writing to w shows
+// for kind: "auto" (or "") is "tty" when w is a terminal, else "lines".
+func ResolveProgress(kind string, w io.Writer) string {
+	if kind != "" && kind != "auto" {
+		return kind
+	}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return "tty"
+	}
+	return "lines"
+}
+
+// HidesRecipeEcho reports whether a run with the progress kind (as
+// ResolveProgress returns it) hides the recipe echo of an image whose
+// build sends nothing: tty and quiet do, as buildx shows no commands.
+func HidesRecipeEcho(kind string) bool { return kind == "tty" || kind == "quiet" }
 
 func newProgress(kind string, w io.Writer, name string, steps []Step) *progress {
-	if kind == "" || kind == "auto" {
-		kind = "lines"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			kind = "tty"
-		}
-	}
+	kind = ResolveProgress(kind, w)
 	p := &progress{kind: kind, w: w, name: name, plan: steps, start: time.Now(), steps: len(steps)}
 	if kind == "json" {
 		p.enc = json.NewEncoder(w)
@@ -103,15 +121,67 @@ func (p *progress) tick() {
 	}
 }
 
+// ttyOutputLines is how many of the running step's last output lines the
+// tty view shows under its line, as buildx does.
+const ttyOutputLines = 6
+
+// ttyLine draws the current step's line in place: while it runs, with its
+// last lines of output under it; final leaves the line alone, its output
+// cleared, and the cursor on the next line.
 func (p *progress) ttyLine(final bool) {
+	width := p.width()
 	instr := abbrev(p.instr, 60)
 	line := fmt.Sprintf("%-8s [%2d/%2d] %-7s %-60s %5.1fs", p.name, p.step, p.steps, p.state, instr, time.Since(p.stepStart).Seconds())
-	line = fitWidth(line, p.width())
-	if final {
-		fmt.Fprintf(p.w, "\r\033[K%s\n", line)
-	} else {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	var b strings.Builder
+	if p.drawn > 0 {
+		fmt.Fprintf(&b, "\033[%dA", p.drawn) // back to the step's line
 	}
+	b.WriteString("\r\033[K")
+	b.WriteString(fitWidth(line, width))
+	p.drawn = 0
+	if !final && p.state == "running" {
+		tail := p.out
+		if len(tail) > ttyOutputLines {
+			tail = tail[len(tail)-ttyOutputLines:]
+		}
+		for _, l := range tail {
+			b.WriteString("\n\033[K")
+			b.WriteString(cutWidth("  │ "+displayOutput(l), width))
+		}
+		p.drawn = len(tail)
+	}
+	b.WriteString("\033[J") // what an earlier, longer draw left below
+	if final {
+		b.WriteString("\n")
+	}
+	io.WriteString(p.w, b.String())
+}
+
+// displayOutput is an output line as one terminal line shows it: what
+// follows its last carriage return (a progress bar's last state), tabs
+// as spaces, no other control characters.
+func displayOutput(l string) string {
+	if i := strings.LastIndexByte(strings.TrimRight(l, "\r"), '\r'); i >= 0 {
+		l = l[i+1:]
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return ' '
+		case r < ' ' || r == 0x7f:
+			return -1
+		}
+		return r
+	}, l)
+}
+
+// cutWidth shortens s to fewer than width columns (one rune, one column).
+func cutWidth(s string, width int) string {
+	r := []rune(s)
+	if len(r) < width {
+		return s
+	}
+	return string(r[:max(width-1, 1)])
 }
 
 // finishStep closes the current step's line.
@@ -194,8 +264,11 @@ func (p *progress) upToDate(r *Result) {
 	p.close()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.kind == "json" {
+	switch p.kind {
+	case "json":
 		p.emit(ProgressEvent{Event: "up-to-date", ImageID: r.ImageID, Size: r.Size, ElapsedMS: r.Duration.Milliseconds()})
+		return
+	case "quiet":
 		return
 	}
 	fmt.Fprintf(p.w, "%s: up to date (%s, inputs unchanged since it was built), nothing sent\n", p.name, engine.ShortID(r.ImageID))
@@ -206,8 +279,11 @@ func (p *progress) done(r *Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finishStep()
-	if p.kind == "json" {
+	switch p.kind {
+	case "json":
 		p.emit(ProgressEvent{Event: "built", ImageID: r.ImageID, Size: r.Size, LayeredSize: r.LayeredSize, Steps: r.Steps, Cached: r.Cached, Ran: r.Ran, ElapsedMS: r.Duration.Milliseconds()})
+		return
+	case "quiet":
 		return
 	}
 	size := engine.HumanSize(r.Size)
@@ -228,7 +304,7 @@ func (p *progress) cancelled() {
 	switch p.kind {
 	case "json":
 		p.emit(ProgressEvent{Event: "cancelled", Step: p.step, Steps: p.steps, Script: p.script(p.step)})
-	case "plain":
+	case "plain", "quiet":
 	default:
 		fmt.Fprintf(p.w, "%s: build cancelled\n", p.name)
 	}

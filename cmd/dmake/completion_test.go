@@ -61,7 +61,7 @@ var completionCases = []struct {
 	want      []string
 }{
 	{".", "dmake --prog", []string{"--progress"}},
-	{".", "dmake --progress=", []string{"auto", "json", "plain", "tty"}},
+	{".", "dmake --progress=", []string{"auto", "json", "plain", "quiet", "tty"}},
 	{".", "dmake --progress=pl", []string{"plain"}},
 	{".", "dmake --mode ", []string{"dev", "prod"}},
 	{".", "dmake --watch-policy ", []string{"cancel", "finish"}},

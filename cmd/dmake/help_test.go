@@ -143,7 +143,7 @@ func TestBadOptionValues(t *testing.T) {
 		{[]string{"dmake", "-j0", "all"}, "the '-j' option requires a positive integer argument"},
 		{[]string{"dmake", "--jobs=x"}, "the '-j' option requires a positive integer argument"},
 		{[]string{"dmake", "--mode=staging", "ssh"}, `--mode "staging": want one of dev, prod`},
-		{[]string{"dmake", "--progress=fancy", "ssh"}, `--progress "fancy": want one of auto, tty, plain, json`},
+		{[]string{"dmake", "--progress=fancy", "ssh"}, `--progress "fancy": want one of auto, tty, plain, json, quiet`},
 		{[]string{"dmake", "--graph=png"}, `--graph "png": want one of dot, json, mermaid`},
 		{[]string{"dmake", "-Ofoo"}, `"foo": want one of none, line, target, recurse`},
 		{[]string{"dmake", "--watch-policy=later"}, "want cancel or finish"},

@@ -266,7 +266,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.NoParents, "no-parents", false, "build only the images named, not the out-of-date images they are FROM")
 	fs.StringArrayVar(&o.Bust, "bust", nil, "force `STEP` (a script, a component, or all) and every later step to run again")
 	fs.StringVar(&o.Mode, "mode", "dev", "build `MODE`: dev keeps temporary build tools, prod removes them")
-	fs.StringVar(&o.Progress, "progress", "auto", "progress output as `KIND`: auto, tty, plain or json")
+	fs.StringVar(&o.Progress, "progress", "auto", "progress output as `KIND`, as buildx: auto, tty, plain, json or quiet")
 	fs.StringVar(&o.Network, "network", "host", "the build containers' `NETWORK`")
 	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
 	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
