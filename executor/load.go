@@ -124,7 +124,14 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			if mie != nil {
 				notices = maps.Clone(mie.Notices)
 			}
-			remade, st, g, err = remakeMakefiles(ctx, db, goals, notices, opts)
+			ropts := opts
+			if restarts > 0 {
+				// After a restart make sets up neither -B nor -W
+				// before remaking the makefiles (main.c), so that they
+				// do not make it restart again and again.
+				ropts.AlwaysMake, ropts.WhatIf = false, nil
+			}
+			remade, st, g, err = remakeMakefiles(ctx, db, goals, notices, ropts)
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
