@@ -92,31 +92,6 @@ func (r *repoRun) runScript(ctx context.Context, file string, args []string, dir
 	return 0
 }
 
-// isShellScript reports whether file starts with a #! line naming sh or
-// bash.
-func isShellScript(file string) bool {
-	f, err := os.Open(file)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	buf := make([]byte, 128)
-	n, _ := f.Read(buf)
-	line, _, _ := strings.Cut(string(buf[:n]), "\n")
-	if !strings.HasPrefix(line, "#!") {
-		return false
-	}
-	fs := strings.Fields(line[2:])
-	if len(fs) == 0 {
-		return false
-	}
-	prog := filepath.Base(fs[0])
-	if prog == "env" && len(fs) > 1 {
-		prog = fs[1]
-	}
-	return prog == "sh" || prog == "bash"
-}
-
 // scriptMiddleware runs the shell scripts of the repository's bin/ (a
 // bin/build calling $DOCKER_HOME/bin/make) in the interpreter, so that the
 // make and docker build they call are taken over too.
@@ -130,7 +105,7 @@ func (r *repoRun) scriptMiddleware(next interp.ExecHandlerFunc) interp.ExecHandl
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(hc.Dir, p)
 		}
-		if filepath.Dir(p) != filepath.Join(r.repo.Root, "bin") || !isShellScript(p) {
+		if filepath.Dir(p) != filepath.Join(r.repo.Root, "bin") || !image.IsShellScript(p) {
 			return next(ctx, args)
 		}
 		st := r.runScript(ctx, p, args[1:], hc.Dir, envList(hc.Env), Stdio{In: hc.Stdin, Out: hc.Stdout, Err: hc.Stderr})

@@ -73,11 +73,39 @@ func within(dir, root string) bool {
 	return err1 == nil && err2 == nil && in(d, r)
 }
 
-// HasBuild reports whether dir has an executable bin/build: the mark of a
-// legacy repository root, whatever its layout.
+// HasBuild reports whether dir has an executable bin/build shell script:
+// the mark of a legacy repository root, whatever its layout. A bin/build
+// that is dmake itself (a link install-links wrote) does not count: dmake
+// would run itself.
 func HasBuild(dir string) bool {
-	fi, err := os.Stat(filepath.Join(dir, "bin", "build"))
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+	p := filepath.Join(dir, "bin", "build")
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && IsShellScript(p)
+}
+
+// IsShellScript reports whether file starts with a #! line naming sh or
+// bash (directly or through env).
+func IsShellScript(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 128)
+	n, _ := f.Read(buf)
+	line, _, _ := strings.Cut(string(buf[:n]), "\n")
+	if !strings.HasPrefix(line, "#!") {
+		return false
+	}
+	fs := strings.Fields(line[2:])
+	if len(fs) == 0 {
+		return false
+	}
+	prog := filepath.Base(fs[0])
+	if prog == "env" && len(fs) > 1 {
+		prog = fs[1]
+	}
+	return prog == "sh" || prog == "bash"
 }
 
 func isRepo(d string) bool {

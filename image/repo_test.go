@@ -49,6 +49,13 @@ func TestFindRepo(t *testing.T) {
 	if r, err := FindRepo(other); err != nil || r.Root != other {
 		t.Errorf("bin/build: %v %v", r, err)
 	}
+	// A bin/build that is not a shell script (dmake itself, linked there
+	// by install-links) does not make a repository: dmake would run
+	// itself.
+	os.WriteFile(filepath.Join(other, "bin", "build"), []byte("\x7fELF\x02\x01"), 0o755)
+	if _, err := FindRepo(other); err != ErrNoRepo {
+		t.Errorf("bin/build a binary: %v", err)
+	}
 	imgs, err := r.Images()
 	if err != nil || len(imgs) != 3 || imgs[0].Name != "bb" || imgs[1].Name != "bb2" || imgs[2].Name != "solo" || imgs[0].Makefile != filepath.Join(deep, "Makefile") {
 		t.Errorf("Images: %+v %v", imgs, err)

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/dmake-dev/dmake/image"
 )
 
 func buildUtility(h Hooks) Utility {
@@ -73,17 +75,32 @@ make's; building stops at the first image that fails.`
 		c.errorf("%v", err)
 		return ExitFailed
 	}
+	// An image is images/NAME/ (make runs there), or, in a repository
+	// with its own bin/build, images/NAME.mk: build then runs dmake at
+	// the repository's root, which builds NAME as bin/build NAME does,
+	// and make runs "make -f images/NAME.mk TARGET…".
+	flat := func(im string) (string, bool) {
+		mk := filepath.Join(home, "images", im+".mk")
+		fi, err := os.Stat(mk)
+		return mk, err == nil && fi.Mode().IsRegular() && !isDir(filepath.Join(home, "images", im))
+	}
 	var runs []MakeRequest
 	if name == "build" {
 		for _, im := range images {
+			if _, ok := flat(im); ok && image.HasBuild(home) {
+				runs = append(runs, MakeRequest{Home: home, Dir: home, Args: append([]string{im}, vars...)})
+				continue
+			}
 			runs = append(runs, MakeRequest{Home: home, Dir: filepath.Join(home, "images", im), Args: append([]string{"build"}, vars...)})
 		}
+	} else if mk, ok := flat(images[0]); ok {
+		runs = append(runs, MakeRequest{Home: home, Dir: home, Args: append(append([]string{"-f", mk}, images[1:]...), vars...)})
 	} else {
 		runs = append(runs, MakeRequest{Home: home, Dir: filepath.Join(home, "images", images[0]), Args: append(images[1:], vars...)})
 	}
-	for _, r := range runs {
+	for i, r := range runs {
 		if fi, err := os.Stat(r.Dir); err != nil || !fi.IsDir() {
-			c.errorf("no image %s in %s (no directory %s)", filepath.Base(r.Dir), home, r.Dir)
+			c.errorf("no image %s in %s (no directory %s, no %s.mk)", images[min(i, len(images)-1)], home, r.Dir, filepath.Join(home, "images", images[min(i, len(images)-1)]))
 			return ExitFailed
 		}
 	}

@@ -98,6 +98,19 @@ exit $status
 	if got := fmt.Sprint(doc.Images); got != "[{dir dmakebb/dir:latest busybox:latest [] [prepare]} {flat dmakebb/flat:latest dmakebb/dir [dir] [prepare app]}]" {
 		t.Errorf("--graph=json images: %s", got)
 	}
+	// The legacy utilities build and make work on a flat images/NAME.mk
+	// image too, flags before --util honoured.
+	os.RemoveAll(filepath.Join(repo, ".dmake"))
+	utilEnv := []string{"DOCKER_HOME=" + repo}
+	if _, stderr, status := runBinary(t, bin, utilEnv, "--no-build", "--no-check", "--util", "build", "flat"); status != 0 {
+		t.Errorf("--util build flat: status %d\n%s", status, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".dmake", "flat", "Dockerfile")); err != nil {
+		t.Errorf("--no-build --util build flat wrote no Dockerfile: %v", err)
+	}
+	if stdout, stderr, status := runBinary(t, bin, utilEnv, "--util", "make", "flat", "app", "prepare"); status != 0 || !strings.Contains(stdout, "Nothing to be done for 'app'") {
+		t.Errorf("--util make flat app prepare: status %d\n%s%s", status, stdout, stderr)
+	}
 	stderr, status = run("nosuch")
 	if status != 2 || !strings.Contains(stderr, `has no image "nosuch" (its images: dir, flat)`) {
 		t.Errorf("dmake nosuch: status %d\n%s", status, stderr)
