@@ -167,7 +167,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		g.nameDir(name)
 	}
 	for _, f := range opts.WhatIf {
-		g.whatIf[f] = true
+		g.whatIf[makefile.TrimDotSlash(f)] = true
 	}
 	for _, f := range opts.OldFiles {
 		g.oldFiles[f] = true
@@ -504,7 +504,7 @@ func (g *Graph) Path(n *Node) string {
 // new.
 func (g *Graph) Mtime(n *Node) time.Time {
 	g.statNode(n)
-	if g.whatIf[n.Name] {
+	if g.WhatIf(n) {
 		return farFuture
 	}
 	if n.Old && n.exists {
@@ -513,8 +513,18 @@ func (g *Graph) Mtime(n *Node) time.Time {
 	return n.mtime
 }
 
-// WhatIf reports whether n is a -W file.
-func (g *Graph) WhatIf(n *Node) bool { return g.whatIf[n.Name] }
+// WhatIf reports whether n is a -W file, by its name or the name vpath
+// found it under ("./" aside).
+func (g *Graph) WhatIf(n *Node) bool {
+	if len(g.whatIf) == 0 {
+		return false
+	}
+	if g.whatIf[n.Name] {
+		return true
+	}
+	g.statNode(n)
+	return n.path != n.Name && g.whatIf[makefile.TrimDotSlash(n.path)]
+}
 
 // Restat forgets what the graph knows of n's file, after its recipe ran.
 // A target remade by its recipe is looked for under its own name, not
