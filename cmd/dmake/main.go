@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -36,29 +35,11 @@ func main() {
 	ctx, caught, stop := interrupt.Notify(context.Background())
 	stdio := legacyutil.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	stopProfile := startProfile(os.Getenv("DMAKE_CPUPROFILE"))
-	ballast := gcBallast(os.Getenv("GOGC"))
+	lazyGC(os.Getenv)
 	st := run(ctx, os.Args, stdio, utilities)
-	runtime.KeepAlive(ballast)
 	stopProfile()
 	stop()
 	interrupt.Exit(st, caught())
-}
-
-// ballastSize is the heap the collector counts as live from the start.
-const ballastSize = 64 << 20
-
-// gcBallast returns, unless the user set GOGC, an allocation of
-// ballastSize that is never written, so never resident: the collector's
-// first goal becomes about twice that, and a typical run (reading and
-// checking a tree of thousands of makefiles) finishes before its first
-// collection instead of spending a third of its time in the several
-// collections a small initial heap goal causes. A large run still
-// collects as usual, its goal raised by the ballast only.
-func gcBallast(gogc string) []byte {
-	if gogc != "" {
-		return nil
-	}
-	return make([]byte, ballastSize)
 }
 
 // startProfile writes a CPU profile of the run to path when it is not
