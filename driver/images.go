@@ -69,17 +69,33 @@ func imageMode(opts Options, dir string) (image.Repo, []image.Image, bool, error
 	var imgs []image.Image
 	for _, g := range opts.Goals {
 		img, ok := repo.Image(g)
+		if !ok && !repo.ReferenceLayout() && image.ValidName(g) {
+			// No images/ file names it, but the repository's bin/build
+			// may build it all the same (a bin/make writing a temporary
+			// makefile for the component of that name): bin/build
+			// decides (runRepoImages).
+			img, ok = image.Image{Name: g, Dir: repo.Root}, true
+		}
 		if !ok {
 			names := make([]string, len(all))
 			for i, a := range all {
 				names[i] = a.Name
 			}
-			return repo, nil, false, fmt.Errorf("%s has no image %q (its images: %s); run make goals from the image's directory, e.g. dmake -C images/NAME %s",
-				repo.Root, g, strings.Join(names, ", "), g)
+			return repo, nil, false, noImageError(repo, g, all)
 		}
 		imgs = append(imgs, img)
 	}
 	return repo, imgs, true, nil
+}
+
+// noImageError says that the repository has no image name.
+func noImageError(repo image.Repo, name string, all []image.Image) error {
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = a.Name
+	}
+	return fmt.Errorf("%s has no image %q (its images: %s); run make goals from the image's directory, e.g. dmake -C images/NAME %s",
+		repo.Root, name, strings.Join(names, ", "), name)
 }
 
 // runImages builds the images of a legacy repository in FROM order, each
@@ -359,6 +375,7 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 		Progress: opts.Progress,
 		NoBuild:  opts.NoBuild,
 		Pull:     opts.Pull,
+		Cache:    opts.Cache,
 		Out:      stdio.Err,
 		// --no-build leaves each image's Dockerfile and context here.
 		NoBuildDir: statedir.Path(repo.Root),

@@ -100,6 +100,7 @@ type Options struct {
 	Progress          string // "auto", "tty", "plain", "json"
 	Network           string
 	Pull              bool
+	Cache             bool // use the build cache even where the repo's docker build says --no-cache
 	AllowOutsideLinks bool
 	CycleError        bool
 }

@@ -239,6 +239,10 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		b := newBuilder(o, repo, nil, quiet)
 		b.NoBuildDir = filepath.Join(tmp, img.Name)
 		st, built, components := binBuild(ctx, o, repo, img.Name, dir, b, quiet)
+		if _, listed := repo.Image(img.Name); !listed && len(built) == 0 {
+			stdio.Err.Write(log.Bytes())
+			return nil, unlistedBuiltNothing(repo, img.Name, st, stdio)
+		}
 		if st != 0 && len(built) == 0 {
 			stdio.Err.Write(log.Bytes())
 			fmt.Fprintf(stdio.Err, "%s: learning what bin/build %s builds (its recipes run, nothing sent) failed with status %d\n", programName, img.Name, st)
@@ -299,6 +303,13 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 	if opts.NoParents || len(all) < 2 {
 		return imgs, 0
 	}
+	// The images named that no images/ file lists (bin/build may build
+	// them all the same) are learnt too.
+	for _, img := range imgs {
+		if _, listed := repo.Image(img.Name); !listed {
+			all = append(all, img)
+		}
+	}
 	disc, status := discoverImages(ctx, opts, repo, all, dir, stdio)
 	if disc == nil {
 		return nil, status
@@ -334,6 +345,18 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 	return out, 0
 }
 
+// unlistedBuiltNothing reports that bin/build NAME, for a name no
+// images/ file lists, built no image (exit status st), and returns the
+// status dmake exits with.
+func unlistedBuiltNothing(repo image.Repo, name string, st int, stdio Stdio) int {
+	all, _ := repo.Images()
+	fmt.Fprintf(stdio.Err, "%s: bin/build %s built no image (exit status %d): %v\n", programName, name, st, noImageError(repo, name, all))
+	if st == 0 {
+		st = 2
+	}
+	return st
+}
+
 // runRepoImages builds the images of a repository that is built through
 // its own bin/build (any layout but that of legacy-images/, which
 // runImages builds image by image): bin/build IMAGE for each, in the order
@@ -366,6 +389,9 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			b.Check = checkRepoBuild(opts, repo.Root, eng, stdio)
 		}
 		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, stdio)
+		if _, listed := repo.Image(img.Name); !listed && len(built) == 0 && ctx.Err() == nil && (st != 0 || !opts.DryRun) {
+			return unlistedBuiltNothing(repo, img.Name, st, stdio)
+		}
 		if st != 0 {
 			if ctx.Err() != nil {
 				return 130

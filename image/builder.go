@@ -38,6 +38,9 @@ type Builder struct {
 	Progress string   // "auto" (default), "tty", "plain", "json", "quiet" (ProgressKinds)
 	NoBuild  bool     // write the Dockerfile and context, send nothing
 	Pull     bool     // allow pulling FROM images
+	// Cache builds with the engine's cache even when the repo's docker
+	// build passes --no-cache.
+	Cache bool
 	// Out receives progress; nil means the intercepted command's stderr.
 	Out io.Writer
 	// Inputs are more files whose content is part of every image's input
@@ -77,6 +80,9 @@ type Request struct {
 	// WorkDir is where the docker command ran: a directory the recipes
 	// may serve to the build over HTTP (echo-style repos).
 	WorkDir string
+	// Source is where the docker command is written (file:line of the
+	// recipe line), for messages; "" when unknown.
+	Source string
 	// Stderr receives progress when the Builder has no Out.
 	Stderr io.Writer
 	// Stdout receives the image id with Quiet.
@@ -176,6 +182,22 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if req.WorkDir != "" {
 		roots = append(roots, req.WorkDir)
 	}
+	if req.Settings.NoCache && b.Progress != "json" && b.Progress != "quiet" {
+		// The repo's own choice, honoured unless the command line says
+		// otherwise: it defeats the cached layer per script.
+		where := ""
+		if req.Source != "" {
+			where = " (" + req.Source + ")"
+		}
+		if b.Cache {
+			fmt.Fprintf(out, "%s: --cache: building with the cache, although the repo's docker build asks for --no-cache%s\n", name, where)
+		} else {
+			fmt.Fprintf(out, "%s: the repo's docker build asks for --no-cache%s: honoured, so every step runs again and no cached layer is reused, as in the legacy build; dmake --cache %s keeps the layers\n", name, where, name)
+		}
+	}
+	if b.Cache {
+		req.Settings.NoCache = false
+	}
 	var token string
 	if len(b.Bust) > 0 {
 		token = b.bustToken()
@@ -199,7 +221,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	res := &Result{Tag: tag, Plan: plan}
-	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) {
+	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
 		fmt.Fprintf(out, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
 	}
 
@@ -475,7 +497,9 @@ func inputDigest(contextTar []byte, dfName string, s engine.BuildSettings, label
 		if err != nil {
 			return "", fmt.Errorf("input %s: %w", in, err)
 		}
-		fmt.Fprintf(h, "input %s %x\n", in, sha256.Sum256(c))
+		// The content only: a makefile's path may be a temporary
+		// file's, new on every run (a bin/make's mktemp).
+		fmt.Fprintf(h, "input %x\n", sha256.Sum256(c))
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

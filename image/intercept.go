@@ -376,7 +376,7 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 		fmt.Fprintf(hc.Stderr, "dmake: %v\n", err)
 		return interp.ExitStatus(125)
 	}
-	req := Request{Settings: bc.Settings, Quiet: bc.Quiet, Stdout: hc.Stdout, Stderr: hc.Stderr, WorkDir: hc.Dir}
+	req := Request{Settings: bc.Settings, Quiet: bc.Quiet, Stdout: hc.Stdout, Stderr: hc.Stderr, WorkDir: hc.Dir, Source: shellrun.Source(ctx)}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -221,8 +222,17 @@ func fileDigest(name string) (string, error) {
 	return "sha256:" + hex.EncodeToString(s[:]), nil
 }
 
-// component returns the component a script name stands for: 03_ssh.sh → ssh.
+// component returns the component a script name stands for: 03_ssh.sh →
+// ssh; a numbered part of a script in a directory of its parts stands for
+// that directory: parts/app/01.sh → app.
 func component(script string) string {
+	if i := strings.LastIndexByte(script, '/'); i >= 0 {
+		base := script[i+1:]
+		if strings.IndexByte(base, '_') < 0 && i > 0 {
+			return path.Base(script[:i])
+		}
+		script = base
+	}
 	c := strings.TrimSuffix(script, ".sh")
 	if i := strings.IndexByte(c, '_'); i >= 0 {
 		c = c[i+1:]
@@ -405,6 +415,7 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 	}
 	seen := map[string]bool{}
 	var served []File
+	added := map[string]addedScript{} // image path → the script ADDed there
 	busted := false
 	bust := func(script, text string) string {
 		digest := p.Scripts[script]
@@ -452,6 +463,17 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 					}
 				}
 			}
+			if dst, ok := copyDest(in); ok && len(srcs) == 1 && strings.HasSuffix(srcs[0], ".sh") {
+				// ADD path /path of one script (or part of one), which
+				// a later RUN runs: the pair is that script's step.
+				src := path.Clean(srcs[0])
+				if strings.HasSuffix(dst, "/") {
+					dst += path.Base(src)
+				}
+				if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(src))); err == nil && fi.Mode().IsRegular() {
+					added[path.Clean(dst)] = addedScript{src: src, step: len(p.Steps)}
+				}
+			}
 			emit("", in.Args0())
 		case "RUN":
 			if m := servedRe.FindStringSubmatch(in.Args); m != nil {
@@ -494,7 +516,16 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 				continue
 			}
 			script := ""
-			if sm := regexp.MustCompile(`([^\s/'"]+\.sh)\b`).FindStringSubmatch(in.Args); sm != nil {
+			if a, ok := runsAdded(in.Args, added); ok {
+				d, err := fileDigest(filepath.Join(dir, filepath.FromSlash(a.src)))
+				if err != nil {
+					return nil, err
+				}
+				script = a.src
+				p.Scripts[script] = d
+				p.Components = appendNew(p.Components, component(script))
+				p.Steps[a.step].Script = script
+			} else if sm := regexp.MustCompile(`([^\s/'"]+\.sh)\b`).FindStringSubmatch(in.Args); sm != nil {
 				script = sm[1]
 			}
 			emit(script, bust(script, in.Args0()))
@@ -513,6 +544,43 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 	}
 	p.Dockerfile = []byte(strings.Join(out, "\n") + "\n")
 	return p, nil
+}
+
+// addedScript is a script (or part of one) that an ADD or COPY put into
+// the image: its context path and the step that did.
+type addedScript struct {
+	src  string
+	step int
+}
+
+// runsAdded returns the script of added that the RUN command cmd runs (its
+// image path is a word of cmd), if any.
+func runsAdded(cmd string, added map[string]addedScript) (addedScript, bool) {
+	for _, w := range strings.FieldsFunc(cmd, func(r rune) bool { return strings.ContainsRune(" \t;&|'\"()", r) }) {
+		if a, ok := added[path.Clean(w)]; ok && strings.HasPrefix(w, "/") {
+			return a, true
+		}
+	}
+	return addedScript{}, false
+}
+
+// copyDest returns the destination of a COPY or ADD.
+func copyDest(in Instruction) (string, bool) {
+	words, ok := execForm(in.Args)
+	if !ok {
+		words = strings.Fields(in.Args)
+	}
+	if len(words) < 2 {
+		return "", false
+	}
+	return words[len(words)-1], true
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 func findServed(urlPath string, roots []string) string {

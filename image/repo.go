@@ -125,6 +125,12 @@ type Image struct {
 	Makefile string
 }
 
+// ValidName reports whether name can name an image of a repository: a
+// file name that is not hidden or an option.
+func ValidName(name string) bool {
+	return name != "" && !strings.ContainsAny(name, `/\`) && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "-")
+}
+
 // ReferenceLayout reports whether the repository has the layout of
 // legacy-images/, dmake's reference (images/, make/ and script/), which
 // dmake builds image by image through each image's Makefile; any other
@@ -163,7 +169,7 @@ func (r Repo) Images() ([]Image, error) {
 
 // Image returns the image called name, if the repository has one.
 func (r Repo) Image(name string) (Image, bool) {
-	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+	if !ValidName(name) {
 		return Image{}, false
 	}
 	mk := filepath.Join(r.Root, "images", name, "Makefile")

@@ -1,6 +1,8 @@
 package image
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,4 +50,44 @@ func TestKillsNothing(t *testing.T) {
 			t.Errorf("kill %s: %v, want %v", c.args, got, c.want)
 		}
 	}
+}
+
+// ADD of one script part and the RUN that runs it are that part's step:
+// its digest is recorded, the component is the parts' directory, and
+// --bust COMPONENT re-runs from its first part.
+func TestAddRunParts(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"parts/app/00.sh", "parts/app/01.sh", "conf/x.conf"} {
+		writeTestFile(t, dir, p, "echo "+p+"\n")
+	}
+	df := writeTestFile(t, dir, "tmp.Xyz", "FROM busybox:latest\nADD conf/x.conf /etc/x.conf\nADD parts/app/00.sh /build/parts/app/00.sh\nRUN sh /build/parts/app/00.sh\nADD parts/app/01.sh /build/parts/app/\nRUN sh -e /build/parts/app/01.sh && rm -rf /build\n")
+	p, err := MakePlan(dir, df, PlanOptions{Bust: []string{"app"}, Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scripts []string
+	for _, st := range p.Steps {
+		scripts = append(scripts, st.Script)
+	}
+	if got, want := strings.Join(scripts, ","), ",,parts/app/00.sh,parts/app/00.sh,parts/app/01.sh,parts/app/01.sh"; got != want {
+		t.Errorf("step scripts %q, want %q", got, want)
+	}
+	if len(p.Scripts) != 2 || strings.Join(p.Components, " ") != "app" || p.Busted != "parts/app/00.sh" {
+		t.Errorf("scripts %v, components %v, busted %q", p.Scripts, p.Components, p.Busted)
+	}
+	if !strings.Contains(string(p.Dockerfile), "RUN sh /build/parts/app/00.sh # dmake-bust=tok\n") {
+		t.Errorf("--bust app does not re-run the first part:\n%s", p.Dockerfile)
+	}
+}
+
+func writeTestFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

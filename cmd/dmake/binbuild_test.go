@@ -44,6 +44,7 @@ if [ -f $DOCKER_HOME/images/$1.mk ]; then
 	make -f $DOCKER_HOME/images/$1.mk $2
 	exit
 fi
+[ -d $DOCKER_HOME/images/$1 ] || { echo "bin/make: no image $1" >&2; exit 2; }
 FILE=$(mktemp -p $DOCKER_HOME/build)
 printf 'include $(DOCKER_HOME)/build/Makefile\nNAME = %s\n' $1 > $FILE
 make -f $FILE $2

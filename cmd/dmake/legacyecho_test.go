@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/internal/enginetest"
 )
@@ -42,19 +45,41 @@ func TestEngineLegacyEcho(t *testing.T) {
 	f.env = append(f.env, "PATH="+filepath.Join(f.root, "shim")+":"+os.Getenv("PATH"))
 	server := "http.server " + port
 
-	// The legacy build: exit 2 after a good docker build (the empty kill),
-	// and the web server left running.
+	// The legacy build: exit 2 after a good docker build (the empty
+	// kill). The test starts the server the makefiles start, and waits
+	// until it answers: in this layout the build's first fetch races the
+	// server's start-up, and a fetch that fails pipes nothing into sh,
+	// which succeeds (the makefiles' own server then finds the port taken
+	// and exits).
+	srv := exec.Command("python3", "-m", "http.server", port)
+	srv.Dir = filepath.Join(f.root, "build")
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Wait()
+	defer srv.Process.Kill()
+	deadline := time.Now().Add(time.Minute)
+	for c, err := net.Dial("tcp", "127.0.0.1:"+port); ; c, err = net.Dial("tcp", "127.0.0.1:"+port) {
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("python3 -m http.server %s does not answer: %v", port, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for i, n := range names {
 		st, out := f.legacyBuild(t, n)
 		if st != 2 || !strings.Contains(out, "Successfully tagged "+refs[i]) {
 			t.Fatalf("legacy bin/build %s: status %d (want 2: the empty kill -9 after a good build)\n%s", n, st, out)
 		}
 	}
-	left := stopLeftovers(f.root, server)
-	if len(left) == 0 {
-		t.Errorf("the legacy build left no web server running: is the fixture still the 2015 layout?")
+	srv.Process.Kill()
+	srv.Wait()
+	if left := stopLeftovers(f.root, server); len(left) > 0 {
+		t.Logf("the legacy build left running: %s", strings.Join(left, "; "))
 	}
-	t.Logf("the legacy build left running: %s", strings.Join(left, "; "))
 	retagLegacy(t, e, legacyPrefix, refs...)
 
 	for _, n := range names {

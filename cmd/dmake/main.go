@@ -250,6 +250,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringVar(&o.Progress, "progress", "auto", "progress output as `KIND`, as buildx: auto, tty, plain, json or quiet")
 	fs.StringVar(&o.Network, "network", "host", "the build containers' `NETWORK`")
 	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
+	fs.BoolVar(&o.Cache, "cache", false, "build with the engine's cache even where the repo's docker build passes --no-cache")
 	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
 	noLoadCache := fs.Bool("no-load-cache", false, "read every makefile, without the cache of loaded makefiles ($DMAKE_CACHE_DIR=off)")

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/internal/enginetest"
+)
+
+// Layout 3 (testdata/legacy-tmpfile, 2023: bin/build through bin/make and
+// its temporary makefile, a mktemp Dockerfile removed afterwards, ADD+RUN
+// per script part cut by a python3 helper, ARG with --build-arg,
+// config.mk, ARGS = --no-cache): every image built the legacy way and with
+// "dmake IMAGE" at the repo root has the same files, Env, Cmd, Entrypoint
+// and tag, and each script part is a step of its own. The repo's
+// --no-cache is honoured and said, and dmake --cache overrides it: then a
+// second run sends nothing, and after an edit of a script's middle part
+// only that part and what follows run again. No temporary file and no
+// process is left.
+func TestEngineLegacyTmpfile(t *testing.T) {
+	e := enginetest.Require(t)
+	for _, tool := range []string{"make", "bash", "python3", "docker"} {
+		needTool(t, tool)
+	}
+	prefix := fmt.Sprintf("dmaketest-tmpfile-%d", os.Getpid())
+	const legacyPrefix = "legacy-"
+	names := []string{"base", "app"}
+	var refs []string
+	for _, n := range names {
+		refs = append(refs, prefix+"/"+n+":latest")
+	}
+	removeOnCleanup(t, e, refs...)
+	for _, r := range refs {
+		removeOnCleanup(t, e, legacyPrefix+r)
+	}
+	f := newLegacyFixture(t, "legacy-tmpfile")
+	cfg := filepath.Join(f.root, "config.mk")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cfg, append(data, "REGISTRY = "+prefix+"/\n"...), 0o644)
+	noTemp := func(when string) {
+		t.Helper()
+		if m, _ := filepath.Glob(filepath.Join(f.root, "build", "tmp.*")); len(m) > 0 {
+			t.Errorf("%s: temporary Dockerfiles left: %q", when, m)
+		}
+	}
+
+	for i, n := range names {
+		st, out := f.legacyBuild(t, n)
+		if st != 0 || !strings.Contains(out, "Successfully tagged "+refs[i]) {
+			t.Fatalf("legacy bin/build %s: status %d\n%s", n, st, out)
+		}
+	}
+	noTemp("legacy build")
+	stopLeftovers(f.root)
+	retagLegacy(t, e, legacyPrefix, refs...)
+
+	wantParts := map[string][]string{
+		"base": {"parts/base/00.sh", "parts/base/01.sh"},
+		"app":  {"parts/hello/00.sh", "parts/app/00.sh", "parts/app/01.sh", "parts/app/02.sh"},
+	}
+	for _, n := range names {
+		st, out := f.run(t, buildDmake(t), "--progress", "plain", n)
+		noLeftovers(t, f.root)
+		noTemp("dmake " + n)
+		if st != 0 {
+			t.Fatalf("dmake %s: status %d\n%s", n, st, out)
+		}
+		if want := n + ": the repo's docker build asks for --no-cache (" + filepath.Join(f.root, "build", "Makefile") + ":30): honoured"; !strings.Contains(out, want) {
+			t.Errorf("dmake %s does not say %q:\n%s", n, want, out)
+		}
+		if strings.Contains(out, "sent as written") {
+			t.Errorf("dmake %s says its Dockerfile is sent as written: the ADD+RUN per script part was not recognised\n%s", n, out)
+		}
+	}
+	for i := range names {
+		compareImages(t, e, legacyPrefix+refs[i], refs[i])
+	}
+
+	// --no-cache honoured: everything runs again, a step per script part.
+	st, evs, out := f.dmake(t, names...)
+	if st != 0 {
+		t.Fatalf("dmake base app again: status %d\n%s", st, out)
+	}
+	for _, n := range names {
+		if got := scriptRuns(evs, n); !slices.Equal(got, wantParts[n]) {
+			t.Errorf("dmake %s ran the script steps %q, want %q", n, got, wantParts[n])
+		}
+		_, done, up := stepsDone(evs, n)
+		for step, d := range done {
+			if up || d == "cached" {
+				t.Errorf("dmake %s under the repo's --no-cache: step %d %s (up to date %v)", n, step, d, up)
+			}
+		}
+	}
+
+	// dmake --cache: the first run takes every step from the cache, the
+	// second sends nothing.
+	st, out = f.run(t, append([]string{buildDmake(t), "--progress", "plain", "--cache"}, names...)...)
+	if st != 0 || !strings.Contains(out, "--cache: building with the cache") {
+		t.Fatalf("dmake --cache base app: status %d\n%s", st, out)
+	}
+	st, evs, out = f.dmake(t, append([]string{"--cache"}, names...)...)
+	for _, n := range names {
+		if _, _, up := stepsDone(evs, n); st != 0 || !up {
+			t.Errorf("dmake --cache %s again: status %d, up to date %v\n%s", n, st, up, out)
+		}
+	}
+
+	// Editing the middle part of app.sh re-runs it and what follows only.
+	script := filepath.Join(f.root, "build", "scripts", "app.sh")
+	data, err = os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
+	st, evs, out = f.dmake(t, "--cache", "app")
+	noLeftovers(t, f.root)
+	noTemp("dmake --cache app after an edit")
+	if st != 0 {
+		t.Fatalf("dmake --cache app after an edit: status %d\n%s", st, out)
+	}
+	checkRerunFrom(t, evs, "app", "parts/app/01.sh")
+}
+
+// scriptRuns returns the scripts of the RUN steps of image's build, in
+// order.
+func scriptRuns(evs []buildEvent, image string) []string {
+	var out []string
+	for _, ev := range evs {
+		if ev.Image == image && ev.Event == "step" && strings.HasPrefix(ev.Instruction, "RUN ") && ev.Script != "" {
+			out = append(out, ev.Script)
+		}
+	}
+	return out
+}

@@ -1,0 +1,4 @@
+.PHONY: base
+base:
+	$(call script,base)
+	echo 'CMD ["/bin/sh"]' >> $(FILE)

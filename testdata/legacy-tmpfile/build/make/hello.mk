@@ -1,0 +1,4 @@
+.PHONY: hello
+hello:
+	$(call arg,GREETING)
+	$(call script,hello)

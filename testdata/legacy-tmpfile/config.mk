@@ -1,0 +1,2 @@
+# The site's settings (optional): the base image of the repo's images.
+FROM = busybox:latest
