@@ -54,9 +54,26 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 			}
 		})
 	}
+	prompts := func(parts []syntax.WordPart) {
+		for i, part := range parts {
+			pe, ok := part.(*syntax.ParamExp)
+			if !ok || !isPromptExp(pe) {
+				continue
+			}
+			add(pe.Pos(), "prompt-expansion", "${…@P} expanded as bash expands a prompt: the command substitutions in the value run in the dry run", false)
+			if rewrite {
+				if cs := promptSubst(pe, h.prefix+"P"); cs != nil {
+					parts[i] = cs
+				}
+			}
+		}
+	}
 	syntax.Walk(root, func(n syntax.Node) bool {
 		switch n := n.(type) {
+		case *syntax.DblQuoted:
+			prompts(n.Parts)
 		case *syntax.Word:
+			prompts(n.Parts)
 			for i, part := range n.Parts {
 				if ps, ok := part.(*syntax.ProcSubst); ok {
 					add(ps.Pos(), "process-substitution", "process substitution is not run: the interpreter would create a FIFO on the host; /dev/null stands in for it", false)
@@ -169,4 +186,34 @@ func tildes(s string, assign bool, homes map[string]bool, found func(string)) {
 			}
 		}
 	}
+}
+
+// isPromptExp reports whether pe is ${name@P} (or ${name[i]@P}): prompt
+// expansion, which v3.14.1 leaves undone, while bash runs the command
+// substitutions (and expands the parameters) in the value.
+func isPromptExp(pe *syntax.ParamExp) bool {
+	return pe.Exp != nil && pe.Exp.Op == syntax.OtherParamOps && pe.Exp.Word != nil && pe.Exp.Word.Lit() == "P" &&
+		pe.Param != nil && !pe.Excl && !pe.Length && !pe.Width && pe.Slice == nil && pe.Repl == nil && pe.Names == 0
+}
+
+// promptSubst returns what stands for ${name@P}: the value expanded as
+// the body of a here-document (parameters, command substitutions and
+// arithmetic expanded, quotes kept), by eval, in a command substitution,
+// so that what bash would run runs in the dry run:
+// $(builtin eval "cat <<'DELIM'…" with the value as the body). delim is
+// drawn at random (helpers): the value cannot end the body early. Prompt
+// escapes (\u, \w…) are left as they are.
+func promptSubst(pe *syntax.ParamExp, delim string) *syntax.CmdSubst {
+	plain := *pe
+	plain.Exp = nil
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, &plain); err != nil {
+		return nil
+	}
+	text := "builtin eval \"cat <<" + delim + "\n" + b.String() + "\n" + delim + "\n\""
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), "")
+	if err != nil {
+		return nil
+	}
+	return &syntax.CmdSubst{Left: pe.Pos(), Right: pe.End(), Stmts: f.Stmts}
 }

