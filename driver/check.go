@@ -11,6 +11,7 @@ import (
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/internal/buildinfo"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
 	"github.com/dmake-dev/dmake/symlinker"
@@ -80,9 +81,15 @@ func checkImages(ctx context.Context, imgs []sandbox.Image, opts Options, stdio 
 		}
 	}
 	if opts.CheckReport != "" {
+		info := buildinfo.Read()
+		doc := sandbox.NewDocument(sandbox.Tool{Name: "dmake", Version: info.Version, Commit: info.Commit}, reports)
 		f, err := os.Create(opts.CheckReport)
 		if err == nil {
-			err = sandbox.WriteJSON(f, reports)
+			if opts.CheckFormat == "sarif" {
+				err = doc.WriteSARIF(f)
+			} else {
+				err = doc.WriteJSON(f)
+			}
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

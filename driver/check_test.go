@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,15 +36,62 @@ func TestCheckScripts(t *testing.T) {
 		}
 		var doc struct {
 			SchemaVersion int `json:"schemaVersion"`
-			Images        []struct {
-				Errors []struct{ Pos, Msg string } `json:"errors"`
+			Tool          struct{ Name, Version string }
+			Summary       struct {
+				OK     bool `json:"ok"`
+				Errors int  `json:"errors"`
+			} `json:"summary"`
+			Images []struct {
+				Errors []struct {
+					Pos, Msg     string
+					Line, Column int
+				} `json:"errors"`
 			} `json:"images"`
 		}
 		b, err := os.ReadFile(report)
-		if err != nil || json.Unmarshal(b, &doc) != nil || doc.SchemaVersion != 1 || len(doc.Images) != 1 {
+		if err != nil || json.Unmarshal(b, &doc) != nil || doc.SchemaVersion != 2 || len(doc.Images) != 1 {
 			t.Errorf("%v: bad report %s: %v", tc.files, b, err)
-		} else if (len(doc.Images[0].Errors) > 0) != (tc.status != 0) {
-			t.Errorf("%v: report errors %v disagree with status %d", tc.files, doc.Images[0].Errors, status)
+		} else if (len(doc.Images[0].Errors) > 0) != (tc.status != 0) || doc.Summary.OK != (tc.status == 0) || doc.Summary.Errors != len(doc.Images[0].Errors) {
+			t.Errorf("%v: report errors %v, summary %+v disagree with status %d", tc.files, doc.Images[0].Errors, doc.Summary, status)
+		} else if doc.Tool.Name != "dmake" || doc.Tool.Version == "" {
+			t.Errorf("%v: tool %+v", tc.files, doc.Tool)
+		}
+		for _, e := range doc.Images[0].Errors {
+			if !strings.HasSuffix(e.Pos, fmt.Sprintf(":%d:%d", e.Line, e.Column)) {
+				t.Errorf("%v: error at %s has line %d, column %d", tc.files, e.Pos, e.Line, e.Column)
+			}
+		}
+
+		// The same findings as SARIF.
+		status = Run(context.Background(), Options{CheckScripts: true, Goals: tc.files, CheckReport: report, CheckFormat: "sarif"}, Stdio{Out: &out, Err: &errb})
+		var sarif struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Results []struct {
+					Level     string `json:"level"`
+					Locations []struct {
+						PhysicalLocation struct {
+							Region struct{ StartLine, StartColumn int } `json:"region"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		b, err = os.ReadFile(report)
+		if status != tc.status || err != nil || json.Unmarshal(b, &sarif) != nil || sarif.Version != "2.1.0" || len(sarif.Runs) != 1 {
+			t.Fatalf("%v: --check-format=sarif: status %d, %v:\n%s", tc.files, status, err, b)
+		}
+		errors := 0
+		for _, r := range sarif.Runs[0].Results {
+			if r.Level == "error" {
+				errors++
+				if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.Region.StartLine < 1 {
+					t.Errorf("%v: SARIF error without a line:\n%s", tc.files, b)
+				}
+			}
+		}
+		if errors != len(doc.Images[0].Errors) {
+			t.Errorf("%v: %d SARIF errors, %d in the JSON report", tc.files, errors, len(doc.Images[0].Errors))
 		}
 	}
 	var errb bytes.Buffer

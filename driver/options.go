@@ -92,6 +92,7 @@ type Options struct {
 	Check             bool
 	CheckScripts      bool // positional words are script files
 	CheckReport       string
+	CheckFormat       string // of CheckReport: "json" (default) or "sarif"
 	NoCheck           bool
 	NoBuild           bool
 	Bust              []string
@@ -107,6 +108,9 @@ type Options struct {
 
 // Modes are the build modes (--mode).
 var Modes = []string{"dev", "prod"}
+
+// CheckFormats are the formats of the check report (--check-format).
+var CheckFormats = []string{"json", "sarif"}
 
 // OutputSyncTypes are make's -O types.
 var OutputSyncTypes = []string{"none", "line", "target", "recurse"}
@@ -132,6 +136,14 @@ func (o Options) Validate() error {
 	if o.Progress != "" {
 		if err := oneOf("--progress", o.Progress, image.ProgressKinds); err != nil {
 			return err
+		}
+	}
+	if o.CheckFormat != "" {
+		if err := oneOf("--check-format", o.CheckFormat, CheckFormats); err != nil {
+			return err
+		}
+		if o.CheckReport == "" {
+			return fmt.Errorf("--check-format %s: the format of --check-report FILE, which is not given", o.CheckFormat)
 		}
 	}
 	if o.Graph != "" {

@@ -42,6 +42,7 @@ func annotateFlags(fs *pflag.FlagSet) {
 		"output-sync":  driver.OutputSyncTypes,
 		"watch-policy": {watch.Cancel.String(), watch.Finish.String()},
 		"completion":   completionShells,
+		"check-format": driver.CheckFormats,
 	} {
 		mustAnnotate(fs, name, annValues, vals)
 	}

@@ -148,6 +148,8 @@ func TestBadOptionValues(t *testing.T) {
 		{[]string{"dmake", "-Ofoo"}, `"foo": want one of none, line, target, recurse`},
 		{[]string{"dmake", "--watch-policy=later"}, "want cancel or finish"},
 		{[]string{"dmake", "--debounce=-1s"}, "want a duration of zero or more"},
+		{[]string{"dmake", "--check-format=xml", "--check-report=r"}, `--check-format "xml": want one of json, sarif`},
+		{[]string{"dmake", "--check-format=sarif", "ssh"}, "--check-format sarif: the format of --check-report FILE, which is not given"},
 	} {
 		var out, errb bytes.Buffer
 		status := run(context.Background(), tt.argv, legacyutil.Stdio{Out: &out, Err: &errb}, utilities)

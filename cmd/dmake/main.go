@@ -241,7 +241,8 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.Lookup("graph").NoOptDefVal = "dot"
 	fs.BoolVar(&o.Check, "check", false, "dry-run the goals' install, boot and runit scripts in a sandbox and report")
 	fs.BoolVar(&o.CheckScripts, "check-scripts", false, "dry-run the script files named as arguments, in order")
-	fs.StringVar(&o.CheckReport, "check-report", "", "write the check report as JSON to `FILE`")
+	fs.StringVar(&o.CheckReport, "check-report", "", "write the check report as JSON (or --check-format) to `FILE`")
+	fs.StringVar(&o.CheckFormat, "check-format", "", "write --check-report as `FORMAT`: json (the default) or sarif (SARIF 2.1.0, for code-scanning tools)")
 	fs.BoolVar(&o.NoCheck, "no-check", false, "skip the script check before building")
 	fs.BoolVar(&o.NoBuild, "no-build", false, "do everything up to the engine (recipes, Dockerfile, context) and send nothing")
 	fs.BoolVar(&o.NoParents, "no-parents", false, "build only the images named, not the out-of-date images they are FROM")

@@ -10,8 +10,9 @@ import (
 )
 
 // SchemaVersion is the version of the JSON report format documented in
-// shellrun/testdata/report.schema.json.
-const SchemaVersion = 1
+// shellrun/sandbox/testdata/report.schema.json (2: the document's tool and
+// summary, diagnostics' file, line and column).
+const SchemaVersion = 2
 
 // Report is what the dry run of one image's scripts found: the record of
 // what a build would do. Its JSON form is documented by
@@ -93,6 +94,29 @@ type Diagnostic struct {
 	Msg  string `json:"msg"`
 }
 
+// located is a position taken apart, as the JSON report adds it to Pos.
+type located struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+func locate(pos string) located {
+	var l located
+	l.File, l.Line, l.Column = SplitPos(pos)
+	return l
+}
+
+// MarshalJSON writes d with its position also taken apart: file, line and
+// column (1-based; absent when Pos has none), for tools.
+func (d Diagnostic) MarshalJSON() ([]byte, error) {
+	type plain Diagnostic
+	return json.Marshal(struct {
+		plain
+		located
+	}{plain(d), locate(d.Pos)})
+}
+
 func (d Diagnostic) String() string {
 	if d.Pos == "" {
 		return d.Msg
@@ -106,6 +130,37 @@ type Containment struct {
 	Pos  string `json:"pos,omitempty"`
 	What string `json:"what"` // e.g. "refused-exec", "loop-budget", "timeout", "memory-limit"
 	Msg  string `json:"msg"`
+}
+
+// MarshalJSON writes c with its position also taken apart, as Diagnostic.
+func (c Containment) MarshalJSON() ([]byte, error) {
+	type plain Containment
+	return json.Marshal(struct {
+		plain
+		located
+	}{plain(c), locate(c.Pos)})
+}
+
+// SplitPos takes a position apart: "file:line:col", "file:line" or a file
+// alone (line and column 0).
+func SplitPos(pos string) (file string, line, col int) {
+	file = pos
+	for range 2 {
+		i := strings.LastIndexByte(file, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(file[i+1:])
+		if err != nil || n < 1 {
+			break
+		}
+		file = file[:i]
+		line, col = n, line
+	}
+	if col != 0 && line == 0 {
+		line, col = col, 0
+	}
+	return file, line, col
 }
 
 func newReport(image string) *Report {
@@ -222,18 +277,79 @@ func (r *Report) Installed() []Package {
 	return out
 }
 
-// WriteJSON writes reports as one JSON document: {"schemaVersion":1,"images":[…]}.
+// WriteJSON writes reports as one JSON document (Document) of an unnamed
+// tool version.
 func WriteJSON(w io.Writer, reports []*Report) error {
-	doc := struct {
-		SchemaVersion int       `json:"schemaVersion"`
-		Images        []*Report `json:"images"`
-	}{SchemaVersion, reports}
-	if doc.Images == nil {
-		doc.Images = []*Report{}
+	return NewDocument(Tool{Name: "dmake"}, reports).WriteJSON(w)
+}
+
+// Tool names the program that wrote a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	Commit  string `json:"commit,omitempty"`
+}
+
+// Summary counts what the reports of a Document found.
+type Summary struct {
+	OK            bool `json:"ok"` // no errors
+	Images        int  `json:"images"`
+	Scripts       int  `json:"scripts"`
+	ScriptsFailed int  `json:"scriptsFailed"`
+	Errors        int  `json:"errors"`
+	Warnings      int  `json:"warnings"`
+	// Unknown counts the commands the dry run has no model of: what
+	// they do is unknown, so the check cannot vouch for them.
+	Unknown int `json:"unknown"`
+	// Contained counts the sandbox's limitations met: things a script
+	// tried that were kept from the host or stopped.
+	Contained int `json:"contained"`
+	// Network counts the network accesses that cannot be verified offline.
+	Network int `json:"network"`
+}
+
+// Document is the JSON check report: the tool, a summary, and each
+// image's report (shellrun/sandbox/testdata/report.schema.json).
+type Document struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	Summary       Summary   `json:"summary"`
+	Images        []*Report `json:"images"`
+}
+
+// NewDocument makes the report document of reports.
+func NewDocument(tool Tool, reports []*Report) Document {
+	d := Document{SchemaVersion: SchemaVersion, Tool: tool, Images: reports}
+	if d.Images == nil {
+		d.Images = []*Report{}
 	}
+	d.Summary = Summary{OK: true, Images: len(reports)}
+	for _, r := range reports {
+		d.Summary.Scripts += len(r.Scripts)
+		for _, sc := range r.Scripts {
+			if sc.Status == "failed" {
+				d.Summary.ScriptsFailed++
+			}
+		}
+		d.Summary.Errors += len(r.Errors)
+		d.Summary.Warnings += len(r.Warnings)
+		for _, c := range r.Commands {
+			if c.Kind == "unknown" {
+				d.Summary.Unknown++
+			}
+		}
+		d.Summary.Contained += len(r.Contained)
+		d.Summary.Network += len(r.Network)
+	}
+	d.Summary.OK = d.Summary.Errors == 0
+	return d
+}
+
+// WriteJSON writes the document, indented.
+func (d Document) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(d)
 }
 
 // WriteText writes a report for people.

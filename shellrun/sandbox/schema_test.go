@@ -52,8 +52,9 @@ func TestReportSchema(t *testing.T) {
 	}
 }
 
-// validator checks the JSON Schema subset the report schema uses: type,
-// enum, required, properties, additionalProperties false, items, $ref.
+// validator checks the JSON Schema subset the report and SARIF schemas
+// use: type, enum, minimum, minItems, required, properties,
+// additionalProperties false, items, $ref.
 type validator struct {
 	root map[string]any
 	errs []string
@@ -91,6 +92,16 @@ func (v *validator) validate(s map[string]any, x any, at string) {
 	}
 	if enum, ok := s["enum"].([]any); ok && !slices.Contains(enum, x) {
 		v.errorf("%s: %v not in %v", at, x, enum)
+	}
+	if min, ok := s["minimum"].(float64); ok {
+		if n, isNum := x.(float64); isNum && n < min {
+			v.errorf("%s: %v below the minimum %v", at, n, min)
+		}
+	}
+	if min, ok := s["minItems"].(float64); ok {
+		if a, isArr := x.([]any); isArr && float64(len(a)) < min {
+			v.errorf("%s: %d items, fewer than %v", at, len(a), min)
+		}
 	}
 	switch x := x.(type) {
 	case map[string]any:
