@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/dmake-dev/dmake/internal/maketest"
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
 )
 
 // dmakeBin is the dmake binary TestMain builds, so that tests run the
@@ -21,6 +22,7 @@ import (
 var dmakeBin string
 
 func TestMain(m *testing.M) {
+	sandbox.Init() // the binary is also the sandbox child of in-process --check runs
 	dir, err := os.MkdirTemp("", "dmake-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

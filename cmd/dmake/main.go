@@ -26,10 +26,14 @@ import (
 	"github.com/dmake-dev/dmake/legacyutil"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"github.com/spf13/pflag"
 )
 
 func main() {
+	// Re-executed by --check as the sandbox child, dmake runs that and
+	// exits here.
+	sandbox.Init()
 	// SIGHUP, SIGINT, SIGTERM and SIGALRM end dmake as they end make:
 	// recipes stopped, their targets deleted, then death by the signal.
 	ctx, caught, stop := interrupt.Notify(context.Background())

@@ -26,9 +26,8 @@ import (
 )
 
 // ChildEnv is the environment variable that turns a process that links
-// this package (dmake itself, or a test binary) into a sandbox child: its
-// package init reads a request on stdin, dry-runs it under limits and
-// exits. Check sets it when it re-executes os.Executable.
+// this package (dmake itself, or a test binary) into a sandbox child when
+// it calls Init. Check sets it when it re-executes os.Executable.
 const ChildEnv = "DMAKE_SANDBOX_CHILD"
 
 // ChildProfileEnv, for developers, names a file that the sandbox child
@@ -43,14 +42,23 @@ const (
 	childExitSetup  = 4 // bad request or setup failure
 )
 
-func init() {
+// initCalled records that the program called Init, so that Check does not
+// re-execute a program that would not act as its child.
+var initCalled atomic.Bool
+
+// Init is the sandbox child's entry point. When Check started this process
+// (ChildEnv is set), Init reads the request on stdin, dry-runs it under
+// limits and exits; otherwise it returns at once. Since Check re-executes
+// os.Executable, a program that calls Check must call Init first thing in
+// main (cmd/dmake does), and a test binary in TestMain.
+func Init() {
 	if os.Getenv(ChildEnv) == "1" {
-		initModels()
 		stop := childProfile(os.Getenv(ChildProfileEnv), os.Stderr)
 		code := childMain(os.Stdin, os.Stdout, os.Stderr)
 		stop()
 		os.Exit(code)
 	}
+	initCalled.Store(true)
 }
 
 // request is what Check sends its child, as one gob value on its stdin.
@@ -394,6 +402,9 @@ func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error)
 			reports[i] = DryRunInProcess(ctx, img, opts)
 		}
 		return reports, nil
+	}
+	if !initCalled.Load() {
+		return nil, errors.New("sandbox: this program cannot run the sandbox child: its main (or TestMain) does not call sandbox.Init")
 	}
 	exe, err := os.Executable()
 	if err != nil {

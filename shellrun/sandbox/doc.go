@@ -48,7 +48,8 @@
 //   - unsupported builtins (umask, ulimit, kill…) are answered by models;
 //     trap keeps the EXIT and ERR handlers only;
 //   - the expander and parser cannot be cancelled (${x//0/$x}, deeply
-//     nested parentheses): Check re-executes this binary (ChildEnv) and
+//     nested parentheses): Check re-executes this binary (ChildEnv; its
+//     main calls Init, the child's entry point) and
 //     runs the scripts there under RLIMIT_AS, RLIMIT_FSIZE=0, a Go stack
 //     limit and a memory watchdog; the child also gets its own network,
 //     pid, mount, IPC and UTS namespaces (not as root, inside a user

@@ -15,20 +15,11 @@ import (
 	"github.com/dmake-dev/dmake/internal/strerror"
 )
 
-// models answers commands by name; filled by initModels (models refer to
-// the table through suggest, which a plain initializer cannot express).
-var (
-	models     map[string]func(*modelCall, []string) int
-	modelsOnce sync.Once
-)
+// models answers commands by name; filled by init (models refer to the
+// table through suggest, which a plain initializer cannot express).
+var models map[string]func(*modelCall, []string) int
 
-func init() { initModels() }
-
-// initModels fills the table once. The sandbox child's init calls it too,
-// as it may run before this file's init.
-func initModels() {
-	modelsOnce.Do(fillModels)
-}
+func init() { fillModels() }
 
 func fillModels() {
 	models = map[string]func(*modelCall, []string) int{
