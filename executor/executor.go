@@ -447,6 +447,20 @@ func (e *executor) initUnit(u unit, s *unitState, parent *unitState) {
 	}
 }
 
+// alsoUnit is the unit of a, another target of j's rule: the target, or
+// for a double-colon target ("a b &:: …") the rule of a that is this one.
+func (e *executor) alsoUnit(j *job, a *graph.Node) unit {
+	if a.DoubleColon && j.state.rule != nil && j.state.rule.Recipe != nil {
+		e.g.Resolve(a)
+		for i, r := range a.Rules {
+			if r.Recipe == j.state.rule.Recipe {
+				return unit{a, i}
+			}
+		}
+	}
+	return unit{a, -1}
+}
+
 // update is make's update_file for one unit: it returns stOK or stFailed
 // when the unit is done, stRunning while it or a prerequisite is being made.
 func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, depth int) status {
@@ -714,7 +728,7 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 	// set_command_state on also_make): a member of a grouped rule met
 	// while the recipe runs waits for it instead of running it again.
 	for _, a := range j.alsoMade() {
-		if as := e.state(unit{a, -1}); as.phase < phRunning {
+		if as := e.state(e.alsoUnit(j, a)); as.phase < phRunning {
 			as.phase = phRunning
 		}
 		j.alsoBefore = append(j.alsoBefore, fileState{e.g.Mtime(a), e.g.Exists(a)})
@@ -920,7 +934,7 @@ func (e *executor) finish(j *job) {
 	// The other targets of the rule are finished with it, with its
 	// status (make's notice_finished_file on also_make).
 	for _, a := range j.alsoMade() {
-		as := e.state(unit{a, -1})
+		as := e.state(e.alsoUnit(j, a))
 		if as.phase != phDone {
 			as.phase, as.status = phDone, s.status
 		}

@@ -218,10 +218,11 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 	}
 	tpart := exp[:colon]
 	grouped := false
-	if strings.HasSuffix(tpart, "&") {
-		// "targets &: prerequisites": grouped targets
+	if t := strings.TrimRight(tpart, " \t"); strings.HasSuffix(t, "&") {
+		// "targets &: prerequisites": grouped targets ("&::" comes
+		// here as "targets & ")
 		grouped = true
-		tpart = tpart[:len(tpart)-1]
+		tpart = t[:len(t)-1]
 	}
 	targets := ev.parseFileSeq(tpart, true)
 	if len(targets) == 0 {
@@ -580,6 +581,11 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 			if thisSecond != "" {
 				ru.SecondExpansion = thisSecond
 				ru.SecondExpansionTexts = []string{thisSecond}
+			}
+			if r.grouped {
+				// "a b &:: ; …": one run of this rule's recipe makes
+				// each of its targets' rule.
+				ru.Grouped = r.targets
 			}
 			if r.pattern != "" {
 				ru.Stem = stem
