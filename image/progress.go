@@ -17,8 +17,12 @@ import (
 // ProgressEvent is one line of --progress=json output; the schema is
 // image/testdata/progress.schema.json (and docs in progress.md).
 type ProgressEvent struct {
+	// V, Time, Source and Event are the envelope every dmake JSON event
+	// has, build and watch alike (watch.Event): the schema version, the
+	// time (RFC 3339, UTC), what reports ("build" here) and what happened.
 	V           int    `json:"v"`
 	Time        string `json:"time"`
+	Source      string `json:"source"`
 	Image       string `json:"image"`
 	Event       string `json:"event"` // step, cached, running, done, output, up-to-date, built, error, cancelled
 	Step        int    `json:"step,omitempty"`
@@ -100,7 +104,7 @@ func (p *progress) script(step int) string {
 }
 
 func (p *progress) emit(e ProgressEvent) {
-	e.V, e.Time, e.Image = 1, time.Now().UTC().Format(time.RFC3339Nano), p.name
+	e.V, e.Time, e.Source, e.Image = 1, time.Now().UTC().Format(time.RFC3339Nano), "build", p.name
 	p.enc.Encode(e)
 }
 

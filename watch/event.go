@@ -38,6 +38,14 @@ const (
 // An Event reports one step of the watch loop. Times are Unix nanoseconds
 // read from the loop's Clock.
 type Event struct {
+	// V, Time, Source and Kind are the envelope every dmake JSON event
+	// has (image.ProgressEvent too): the schema version, the time (RFC
+	// 3339, UTC), "watch", and Type without its "watch." prefix.
+	// JSONWriter sets them.
+	V       int           `json:"v"`
+	Time    string        `json:"time"`
+	Source  string        `json:"source"`
+	Kind    string        `json:"event"`
 	Type    EventType     `json:"type"`
 	TimeNs  int64         `json:"time_ns"`
 	Cycle   int           `json:"cycle,omitempty"`
@@ -174,6 +182,8 @@ func changedText(cs []EventChange, dir string) string {
 func JSONWriter(w io.Writer) func(Event) {
 	var mu sync.Mutex
 	return func(e Event) {
+		e.V, e.Source, e.Kind = 1, "watch", strings.TrimPrefix(string(e.Type), "watch.")
+		e.Time = time.Unix(0, e.TimeNs).UTC().Format(time.RFC3339Nano)
 		data, err := json.Marshal(e)
 		if err != nil {
 			return

@@ -199,14 +199,16 @@ func TestSchemaRejectsBadEvents(t *testing.T) {
 	v := newValidator(t, EventSchema)
 	bad := []string{
 		`{}`,
-		`{"type":"watch.start","time_ns":1}`,
-		`{"type":"watch.start","time_ns":1,"policy":"sometimes"}`,
-		`{"type":"watch.start","time_ns":-1,"policy":"cancel"}`,
-		`{"type":"watch.start","time_ns":1,"policy":"cancel","extra":1}`,
-		`{"type":"watch.cycle","time_ns":1,"cycle":1,"changes":[{"path":"/a","kind":"touched"}],"first_change_ns":1,"last_change_ns":1}`,
-		`{"type":"watch.done","time_ns":1,"cycle":1,"changes":[],"first_change_ns":1,"last_change_ns":1,"canceled":"yes"}`,
-		`{"type":"watch.done","time_ns":1,"cycle":1,"changes":[],"first_change_ns":1,"last_change_ns":1,"duration_ns":1.5}`,
-		`{"type":"watch.other","time_ns":1}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"start","type":"watch.start","time_ns":1}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"start","type":"watch.start","time_ns":1,"policy":"sometimes"}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"start","type":"watch.start","time_ns":-1,"policy":"cancel"}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"start","type":"watch.start","time_ns":1,"policy":"cancel","extra":1}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"cycle","type":"watch.cycle","time_ns":1,"cycle":1,"changes":[{"path":"/a","kind":"touched"}],"first_change_ns":1,"last_change_ns":1}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"done","type":"watch.done","time_ns":1,"cycle":1,"changes":[],"first_change_ns":1,"last_change_ns":1,"canceled":"yes"}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"done","type":"watch.done","time_ns":1,"cycle":1,"changes":[],"first_change_ns":1,"last_change_ns":1,"duration_ns":1.5}`,
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"start","type":"watch.other","time_ns":1}`,
+		`{"type":"watch.stop","time_ns":1}`, // no envelope
+		`{"v":1,"time":"2026-12-04T05:00:00Z","source":"build","event":"stop","type":"watch.stop","time_ns":1}`,
 	}
 	for _, b := range bad {
 		var x any
@@ -217,6 +219,6 @@ func TestSchemaRejectsBadEvents(t *testing.T) {
 			t.Errorf("schema accepts %s", b)
 		}
 	}
-	good := `{"type":"watch.done","time_ns":1,"cycle":1,"changes":[{"path":"/a","kind":"mode"}],"first_change_ns":1,"last_change_ns":1,"duration_ns":0,"error":"x","stage":"replan"}`
+	good := `{"v":1,"time":"2026-12-04T05:00:00Z","source":"watch","event":"done","type":"watch.done","time_ns":1,"cycle":1,"changes":[{"path":"/a","kind":"mode"}],"first_change_ns":1,"last_change_ns":1,"duration_ns":0,"error":"x","stage":"replan"}`
 	validateLine(t, v, []byte(good))
 }
