@@ -50,24 +50,11 @@ func TestDifferential(t *testing.T) {
 		}
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			want, err := c.Run(ctx, tmp, maketest.GNUMake)
+			d, err := c.Compare(ctx, tmp, maketest.ParseOnly)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.Run(ctx, tmp, maketest.ParseOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got.Stdout = maketest.Normalize(got.Stdout, "dmake")
-			got.Stderr = maketest.Normalize(got.Stderr, "dmake")
-			d := maketest.Diff(c, want, got)
-			reason, isKnown := known[c.Name]
-			switch {
-			case d != "" && !isKnown:
-				t.Errorf("dmake differs from GNU make (args %q):\n%s", c.CommandLine(), d)
-			case d == "" && isKnown:
-				t.Errorf("listed in KNOWN_DIFFERENCES (%s) but dmake now agrees with make: remove the entry", reason)
-			}
+			maketest.CheckKnown(t, c, d, known)
 		})
 	}
 }

@@ -44,15 +44,19 @@ func buildDmake(t *testing.T) string {
 	return dmakeBin
 }
 
-// binaryRunner runs the dmake binary as a maketest.Runner.
+// binaryRunner runs the dmake binary as a maketest.Runner. The binary's
+// $(MAKE) is its own path: its output names it as make's.
 func binaryRunner(bin string) maketest.Runner {
 	return func(ctx context.Context, dir string, args, env []string, stdout, stderr io.Writer) int {
 		cmd := exec.CommandContext(ctx, bin, args...)
 		cmd.Dir = dir
 		cmd.Env = env
-		cmd.Stdout = stdout
-		cmd.Stderr = stderr
+		var out, errb strings.Builder
+		cmd.Stdout = &out
+		cmd.Stderr = &errb
 		err := cmd.Run()
+		io.WriteString(stdout, strings.ReplaceAll(out.String(), bin, "/usr/bin/make"))
+		io.WriteString(stderr, strings.ReplaceAll(errb.String(), bin, "/usr/bin/make"))
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			return exit.ExitCode()
@@ -110,18 +114,11 @@ func TestCorpusThroughBinary(t *testing.T) {
 	differ := 0
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			want, err := c.Run(context.Background(), tmp, maketest.GNUMake)
+			d, err := c.Compare(context.Background(), tmp, run)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.Run(context.Background(), tmp, run)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The binary's $(MAKE) is its own path: name it as make's.
-			got.Stdout = maketest.Normalize(strings.ReplaceAll(got.Stdout, bin, "/usr/bin/make"), "dmake")
-			got.Stderr = maketest.Normalize(strings.ReplaceAll(got.Stderr, bin, "/usr/bin/make"), "dmake")
-			if d := maketest.Diff(c, want, got); d != "" {
+			if d != "" {
 				if _, ok := known[c.Name]; !ok {
 					differ++
 					t.Errorf("dmake differs from GNU make (args %q):\n%s", c.CommandLine(), d)
