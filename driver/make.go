@@ -196,6 +196,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		WhatIf:          f.WhatIf,
 		OldFiles:        f.OldFiles,
 		CheckSymlinks:   f.CheckSymlinks,
+		Trace:           f.Trace,
 		CycleError:      opts.CycleError,
 		ProgramName:     progName(makeLevel(job.env)),
 		Stdin:           stdio.In,

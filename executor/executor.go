@@ -43,6 +43,9 @@ type Options struct {
 	// KeepGoing (-k), DryRun (-n), Silent (-s), IgnoreErrors (-i),
 	// Question (-q), Touch (-t), AlwaysMake (-B) have make's meanings.
 	KeepGoing, DryRun, Silent, IgnoreErrors, Question, Touch, AlwaysMake bool
+	// Trace (--trace) says why each target's recipe runs and echoes
+	// every recipe line, silent ones too.
+	Trace bool
 	// OutputSync is -O: "", "none", "line", "target" or "recurse".
 	OutputSync string
 	// WhatIf (-W) and OldFiles (-o) are passed to the graph when Run
@@ -166,8 +169,9 @@ type unitState struct {
 	before   time.Time // mtime before the recipe
 	existed  bool
 	inited   bool
-	remade   bool // a recipe ran (or would have) for it
-	made     bool // touched by this run (for intermediates)
+	remade   bool     // a recipe ran (or would have) for it
+	made     bool     // touched by this run (for intermediates)
+	newer    []string // $? of the recipe, for --trace
 }
 
 // evaluator is what the executor asks of the makefile database besides
@@ -741,6 +745,9 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 	}
 	e.seq++
 	j.seq = e.seq
+	if e.opts.Trace {
+		j.trace()
+	}
 	if !j.spawns() {
 		// Under -n, -t and -q make runs no process for a recipe without
 		// recursive lines: the job is done at once, in order.
@@ -819,7 +826,7 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 		if !seen[path] {
 			seen[path] = true
 			a.All = append(a.All, path)
-			if !targetExists || e.newer(p, targetMtime) || p.Phony {
+			if !targetExists || e.newer(p, targetMtime) || p.Phony || e.opts.AlwaysMake {
 				a.Newer = append(a.Newer, path)
 			}
 		}
@@ -834,7 +841,9 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 func (e *executor) expand(u unit, s *unitState) ([]makefile.Command, error) {
 	s.before = e.g.Mtime(u.n)
 	s.existed = e.g.Exists(u.n)
-	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, e.autoVars(u, s))
+	a := e.autoVars(u, s)
+	s.newer = a.Newer
+	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, a)
 }
 
 // reap waits for one job to finish and records its outcome.

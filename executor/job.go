@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -300,9 +301,31 @@ func (j *job) run(ctx context.Context) {
 func (j *job) echo(c makefile.Command) {
 	e := j.e
 	silent := c.Silent || e.opts.Silent || j.silentTarget
-	if e.opts.DryRun || !silent {
+	if e.opts.DryRun || e.opts.Trace || !silent {
 		fmt.Fprintln(j.out, c.Text)
 	}
+}
+
+// trace prints --trace's line before the recipe runs: where the recipe
+// is and why it runs: its newer prerequisites ($?), or, with none, that
+// the target does not exist (make's words for a phony target or one
+// remade under -B too). -t touches without one.
+func (j *job) trace() {
+	e := j.e
+	s := j.state
+	if e.opts.Touch || len(j.cmds) == 0 || s.rule == nil || s.rule.Recipe == nil {
+		return
+	}
+	where := e.prog
+	if p := s.rule.Recipe.Pos; p.File != "" {
+		where = p.File + ":" + strconv.Itoa(p.Line)
+	}
+	n := j.u.n
+	if len(s.newer) == 0 {
+		fmt.Fprintf(j.out, "%s: target '%s' does not exist\n", where, n.Name)
+		return
+	}
+	fmt.Fprintf(j.out, "%s: update target '%s' due to: %s\n", where, n.Name, strings.Join(s.newer, " "))
 }
 
 // echoFirst prints the first command now, in the scheduler, so that jobs
