@@ -233,13 +233,30 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 	o := opts
 	o.NoBuild, o.DryRun, o.Bust, o.Progress = true, false, nil, "plain"
 	var out []repoImage
+	imgs = slices.Clone(imgs)
+	named := len(imgs)
+	known := map[string]bool{}
 	for _, img := range imgs {
+		known[img.Name] = true
+	}
+	fromTag := map[string]string{} // an image learnt as a FROM → that FROM
+	for i := 0; i < len(imgs); i++ {
+		img := imgs[i]
 		var log bytes.Buffer
 		quiet := Stdio{Out: &log, Err: &log}
 		b := newBuilder(o, repo, nil, quiet)
 		b.NoBuildDir = filepath.Join(tmp, img.Name)
 		st, built, components := binBuild(ctx, o, repo, img.Name, dir, b, quiet)
-		if _, listed := repo.Image(img.Name); !listed && len(built) == 0 {
+		if i >= named {
+			// Tried as the FROM of another: an image only if bin/build
+			// builds it under that tag.
+			if ctx.Err() != nil {
+				return nil, 130
+			}
+			if len(built) == 0 || graph.NormTag(built[len(built)-1].Tag) != graph.NormTag(fromTag[img.Name]) {
+				continue
+			}
+		} else if _, listed := repo.Image(img.Name); !listed && len(built) == 0 {
 			stdio.Err.Write(log.Bytes())
 			return nil, unlistedBuiltNothing(repo, img.Name, st, stdio)
 		}
@@ -269,8 +286,44 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 			}
 		}
 		out = append(out, ri)
+		// The image it is FROM, when no images/ file lists it: the
+		// repository's bin/build may build it all the same (a bin/make
+		// writing a temporary makefile for the component of that name).
+		// Only a FROM under the same registry path as the image's own
+		// tag is tried (bin/build of a foreign name such as busybox
+		// would run the repository's recipes for nothing).
+		if f := ri.node.From; f != "" && refPath(f) != "" && refPath(f) == refPath(ri.node.Tag) {
+			if n := refName(f); image.ValidName(n) && !known[n] {
+				known[n], fromTag[n] = true, f
+				imgs = append(imgs, image.Image{Name: n, Dir: repo.Root})
+			}
+		}
 	}
 	return out, 0
+}
+
+// refPath returns the registry and path of an image reference, without
+// its name: registry:5000/legacy/base:latest → registry:5000/legacy/.
+func refPath(ref string) string {
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		return ref[:i+1]
+	}
+	return ""
+}
+
+// refName returns the name of an image reference without registry, path
+// and tag: registry:5000/legacy/base:latest → base.
+func refName(ref string) string {
+	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		ref = ref[i+1:]
+	}
+	if i := strings.IndexByte(ref, ':'); i >= 0 {
+		ref = ref[:i]
+	}
+	return ref
 }
 
 // contextFiles returns the regular files a context entry sends: src
@@ -300,7 +353,7 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return nil, 2
 	}
-	if opts.NoParents || len(all) < 2 {
+	if opts.NoParents {
 		return imgs, 0
 	}
 	// The images named that no images/ file lists (bin/build may build
@@ -378,6 +431,10 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		}
 		defer eng.Close()
 	}
+	named := map[string]bool{}
+	for _, img := range imgs {
+		named[img.Name] = true
+	}
 	imgs, status := repoOrder(ctx, opts, repo, imgs, dir, stdio)
 	if imgs == nil {
 		return status
@@ -385,6 +442,9 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	var plans []*image.Plan
 	for _, img := range imgs {
 		b := newBuilder(opts, repo, eng, stdio)
+		// An image built because a named one is FROM it is built only
+		// when its inputs changed, whatever --no-cache its build passes.
+		b.Parent = !named[img.Name]
 		if !opts.NoCheck {
 			b.Check = checkRepoBuild(opts, repo.Root, eng, stdio)
 		}

@@ -41,6 +41,10 @@ type Builder struct {
 	// Cache builds with the engine's cache even when the repo's docker
 	// build passes --no-cache.
 	Cache bool
+	// Parent says the images of this Builder are built because an image
+	// named on the command line is FROM them: one whose inputs are
+	// unchanged is not built again, even when its build passes --no-cache.
+	Parent bool
 	// Out receives progress; nil means the intercepted command's stderr.
 	Out io.Writer
 	// Inputs are more files whose content is part of every image's input
@@ -182,7 +186,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if req.WorkDir != "" {
 		roots = append(roots, req.WorkDir)
 	}
-	if req.Settings.NoCache && b.Progress != "json" && b.Progress != "quiet" {
+	if req.Settings.NoCache && !b.Parent && b.Progress != "json" && b.Progress != "quiet" {
 		// The repo's own choice, honoured unless the command line says
 		// otherwise: it defeats the cached layer per script.
 		where := ""
@@ -354,7 +358,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	pr := newProgress(b.Progress, out, name, steps)
-	if !req.Settings.NoCache && plan.Busted == "" && tag != "" {
+	if (!req.Settings.NoCache || b.Parent) && plan.Busted == "" && tag != "" {
 		info, found, err := b.Engine.InspectImage(ctx, tag)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,6 +76,9 @@ func TestEngineLegacyTmpfile(t *testing.T) {
 		if want := n + ": the repo's docker build asks for --no-cache (" + filepath.Join(f.root, "build", "Makefile") + ":30): honoured"; !strings.Contains(out, want) {
 			t.Errorf("dmake %s does not say %q:\n%s", n, want, out)
 		}
+		if n == "app" && !strings.Contains(out, "base: up to date") {
+			t.Errorf("dmake app rebuilt base, which it is FROM, although base is unchanged (a parent is built only when its inputs changed, whatever --no-cache says):\n%s", out)
+		}
 		if strings.Contains(out, "sent as written") {
 			t.Errorf("dmake %s says its Dockerfile is sent as written: the ADD+RUN per script part was not recognised\n%s", n, out)
 		}
@@ -82,6 +86,23 @@ func TestEngineLegacyTmpfile(t *testing.T) {
 	for i := range names {
 		compareImages(t, e, legacyPrefix+refs[i], refs[i])
 	}
+
+	// The images are those of images/ and those they are FROM that
+	// bin/build builds (base, through bin/make's temporary makefile).
+	stdout, stderr, st := runBinary(t, buildDmake(t), f.env, "-C", f.root, "--graph=json")
+	var doc struct {
+		Images []struct {
+			Name, Tag, From string
+			DependsOn       []string `json:"depends_on"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); st != 0 || err != nil {
+		t.Fatalf("--graph=json: status %d, %v\n%s%s", st, err, stdout, stderr)
+	}
+	if got, want := fmt.Sprint(doc.Images), fmt.Sprintf("[{base %s busybox:latest []} {app %s %s [base]}]", refs[0], refs[1], refs[0]); got != want {
+		t.Errorf("--graph=json images %s, want %s", got, want)
+	}
+	noTemp("dmake --graph=json")
 
 	// --no-cache honoured: everything runs again, a step per script part.
 	st, evs, out := f.dmake(t, names...)
