@@ -39,9 +39,10 @@ func TestContextHost(t *testing.T) {
 		{map[string]string{"DOCKER_CONFIG": t.TempDir()}, "", false},
 	}
 	for _, tt := range tests {
-		got, err := contextHost(func(k string) string { return tt.env[k] })
+		ep, err := contextEndpoint(func(k string) string { return tt.env[k] })
+		got := ep.Host
 		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("contextHost(%v) = %q, %v; want %q, error %v", tt.env, got, err, tt.want, tt.wantErr)
+			t.Errorf("contextEndpoint(%v).Host = %q, %v; want %q, error %v", tt.env, got, err, tt.want, tt.wantErr)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -18,24 +19,47 @@ const noEngineHint = "  start the Docker daemon (sudo systemctl start docker, or
 
 // Engine is a connection to one Docker engine.
 type Engine struct {
-	c *client.Client
+	c    *client.Client
+	host string // as the user named it (an ssh:// host stays one)
 }
 
 // New connects to the engine that DOCKER_HOST, DOCKER_TLS_VERIFY and
 // DOCKER_CERT_PATH name, or else the docker CLI context in use
-// (DOCKER_CONTEXT, or the current context of the CLI's config), or the
-// local socket, and checks that it answers, negotiating the API version
-// down to what it speaks.
+// (DOCKER_CONTEXT, or the current context of the CLI's config, with its
+// TLS files and "skip TLS verify"), or the local socket, and checks that
+// it answers, negotiating the API version down to what it speaks. An
+// ssh://[USER@]HOST[:PORT] host is reached as the docker CLI reaches it:
+// through ssh, running "docker system dial-stdio" there.
 func New(ctx context.Context) (*Engine, error) {
 	opts := []client.Opt{client.FromEnv}
-	host, err := contextHost(os.Getenv)
+	ep, err := contextEndpoint(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
+	host := ep.Host
 	if host != "" {
 		opts = append(opts, client.WithHost(host))
+		if ep.hasTLS() {
+			hc, err := ep.httpClient()
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, client.WithHTTPClient(hc))
+		}
 	}
-	return connect(ctx, host, opts...)
+	shown := host
+	if shown == "" {
+		shown = os.Getenv("DOCKER_HOST")
+	}
+	if strings.HasPrefix(shown, "ssh://") {
+		args, err := sshArgs(shown)
+		if err != nil {
+			return nil, err
+		}
+		// The host is a placeholder: every connection is ssh's.
+		opts = append(opts, client.WithHost("http://docker.example.com"), client.WithDialContext(sshDialer(args)))
+	}
+	return connect(ctx, shown, opts...)
 }
 
 // Dial connects to the engine at host ("unix:///run/docker.sock",
@@ -62,7 +86,10 @@ func connect(ctx context.Context, host string, opts ...client.Opt) (*Engine, err
 		}
 		return nil, fmt.Errorf("no Docker engine answers at %s: %w\n%s", host, err, noEngineHint)
 	}
-	return &Engine{c: c}, nil
+	if host == "" {
+		host = c.DaemonHost()
+	}
+	return &Engine{c: c, host: host}, nil
 }
 
 // Close releases the connection.
@@ -85,7 +112,7 @@ type Version struct {
 func (e *Engine) Version(ctx context.Context) (Version, error) {
 	v, err := e.c.ServerVersion(ctx, client.ServerVersionOptions{})
 	if err != nil {
-		return Version{}, fmt.Errorf("docker engine at %s: version: %w", e.c.DaemonHost(), err)
+		return Version{}, fmt.Errorf("docker engine at %s: version: %w", e.host, err)
 	}
-	return Version{Host: e.c.DaemonHost(), Server: v.Version, APIVersion: e.c.ClientVersion(), MaxAPIVersion: v.APIVersion}, nil
+	return Version{Host: e.host, Server: v.Version, APIVersion: e.c.ClientVersion(), MaxAPIVersion: v.APIVersion}, nil
 }
