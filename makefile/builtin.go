@@ -77,6 +77,7 @@ func (db *Database) convertSuffixRules() {
 	for _, s := range suffixes {
 		conv(s, "", nil)
 		if t := db.fileFor(s); t != nil && len(t.Rules) > 0 && t.Rules[0].Recipe != nil {
+			db.warnSuffixPrereqs(t)
 			conv("", s, t)
 		}
 		for _, s2 := range suffixes {
@@ -90,9 +91,20 @@ func (db *Database) convertSuffixRules() {
 			if db.Posix && len(t.Rules[0].Prereqs) > 0 {
 				continue
 			}
+			db.warnSuffixPrereqs(t)
 			conv(s2, s, t)
 		}
 	}
+}
+
+// warnSuffixPrereqs warns, as make does when it converts a suffix rule,
+// that the prerequisites of suffix rule t make no part of the pattern
+// rule (they stay t's own, as a target's).
+func (db *Database) warnSuffixPrereqs(t *Target) {
+	if t.builtin || len(t.Rules[0].Prereqs) == 0 {
+		return
+	}
+	db.ev.warnAt(t.Rules[0].Pos, "warning: ignoring prerequisites on suffix rule definition")
 }
 
 // fileFor returns the target name, or the built-in suffix rule of that
