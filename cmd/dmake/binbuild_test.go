@@ -99,6 +99,12 @@ exit $status
 	if got := fmt.Sprint(doc.Images); got != "[{dir dmakebb/dir:latest busybox:latest [] [prepare]} {flat dmakebb/flat:latest dmakebb/dir [dir] [prepare app]}]" {
 		t.Errorf("--graph=json images: %s", got)
 	}
+	// With no goal, every image of the repository, in FROM order.
+	os.RemoveAll(filepath.Join(repo, ".dmake"))
+	stderr, status = run()
+	if d, f := strings.Index(stderr, "dir: --no-build: wrote"), strings.Index(stderr, "flat: --no-build: wrote"); status != 0 || d < 0 || f < d {
+		t.Errorf("dmake with no goal: status %d, want dir then flat written:\n%s", status, stderr)
+	}
 	// The legacy utilities build and make work on a flat images/NAME.mk
 	// image too, flags before --util honoured.
 	os.RemoveAll(filepath.Join(repo, ".dmake"))
