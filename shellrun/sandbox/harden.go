@@ -94,6 +94,11 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 				}
 			}
 		case *syntax.Stmt:
+			if l, ok := n.Cmd.(*syntax.LetClause); ok && rewrite {
+				if stmts := rewriteLet(l, h.sub+"let"); stmts != nil {
+					n.Cmd = &syntax.Block{Lbrace: l.Pos(), Rbrace: l.End(), Stmts: stmts}
+				}
+			}
 			if n.Background || n.Disown {
 				add(n.Pos(), "background", "background job run in the foreground: the sandbox waits for everything a script starts", false)
 				if rewrite {
@@ -216,4 +221,132 @@ func promptSubst(pe *syntax.ParamExp, delim string) *syntax.CmdSubst {
 		return nil
 	}
 	return &syntax.CmdSubst{Left: pe.Pos(), Right: pe.End(), Stmts: f.Stmts}
+}
+
+// quotedArithm returns the expression a quoted let argument holds (its
+// text between the quotes parsed as arithmetic) and that text, or nil
+// when e is no quoted word or its text does not parse.
+func quotedArithm(e syntax.ArithmExpr) (syntax.ArithmExpr, string) {
+	w, ok := e.(*syntax.Word)
+	if !ok || len(w.Parts) != 1 {
+		return nil, ""
+	}
+	var text string
+	switch q := w.Parts[0].(type) {
+	case *syntax.SglQuoted:
+		if q.Dollar {
+			return nil, ""
+		}
+		text = q.Value
+	case *syntax.DblQuoted:
+		var b strings.Builder
+		if err := syntax.NewPrinter().Print(&b, w); err != nil {
+			return nil, ""
+		}
+		text = strings.TrimSuffix(strings.TrimPrefix(b.String(), "\""), "\"")
+	default:
+		return nil, ""
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader("(("+text+"))"), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil, ""
+	}
+	if ac, ok := f.Stmts[0].Cmd.(*syntax.ArithmCmd); ok {
+		return ac.X, text
+	}
+	return nil, ""
+}
+
+// assignOps are the assignments of arithmetic.
+var assignOps = map[syntax.BinAritOperator]bool{syntax.Assgn: true, syntax.AddAssgn: true, syntax.SubAssgn: true,
+	syntax.MulAssgn: true, syntax.QuoAssgn: true, syntax.RemAssgn: true, syntax.AndAssgn: true, syntax.OrAssgn: true,
+	syntax.XorAssgn: true, syntax.ShlAssgn: true, syntax.ShrAssgn: true, syntax.AndBoolAssgn: true,
+	syntax.OrBoolAssgn: true, syntax.XorBoolAssgn: true, syntax.PowAssgn: true}
+
+// setsElement reports whether x assigns to an array element (a[i]=1,
+// a[i]++), which v3.14.1 cannot do in arithmetic (it panics).
+func setsElement(x syntax.ArithmExpr) bool {
+	found := false
+	indexed := func(e syntax.ArithmExpr) bool {
+		w, ok := e.(*syntax.Word)
+		if !ok || len(w.Parts) != 1 {
+			return false
+		}
+		pe, ok := w.Parts[0].(*syntax.ParamExp)
+		return ok && pe.Index != nil
+	}
+	syntax.Walk(x, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.BinaryArithm:
+			if assignOps[n.Op] && indexed(n.X) {
+				found = true
+			}
+		case *syntax.UnaryArithm:
+			if (n.Op == syntax.Inc || n.Op == syntax.Dec) && indexed(n.X) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// rewriteLet makes a let the interpreter runs as bash does: quoted
+// arguments ('x=1', "y = $x + 1") are parsed as the expressions they
+// hold, which v3.14.1 took for numbers. An argument assigning to an
+// element, 'a[$(cmd)]=v' (where bash runs cmd), becomes an element
+// assignment the interpreter can do: tmp=$((v)); a[$(cmd)]=$tmp, the last
+// argument's value giving the status, as it gives let's: it returns those
+// statements (nil when the let was changed in place, or left: another
+// kind of element assignment).
+func rewriteLet(l *syntax.LetClause, tmp string) []*syntax.Stmt {
+	var text strings.Builder
+	special := false
+	exprs := make([]syntax.ArithmExpr, len(l.Exprs))
+	for i, e := range l.Exprs {
+		x, src := quotedArithm(e)
+		if x == nil {
+			exprs[i] = e
+			fmt.Fprintf(&text, "(( 1 ))\n") // not the last: its status does not count
+			continue
+		}
+		exprs[i] = x
+		if !setsElement(x) {
+			fmt.Fprintf(&text, "(( %s ))\n", src)
+			continue
+		}
+		b, ok := x.(*syntax.BinaryArithm)
+		open := strings.IndexByte(src, '[')
+		end := -1
+		if open > 0 {
+			end = subscriptEnd(src, open)
+		}
+		if !ok || b.Op != syntax.Assgn || end < 0 || !strings.HasPrefix(strings.TrimLeft(src[end+1:], " "), "=") ||
+			!syntax.ValidName(strings.TrimSpace(src[:open])) {
+			return nil // left as it was
+		}
+		value := strings.TrimPrefix(strings.TrimLeft(src[end+1:], " "), "=")
+		fmt.Fprintf(&text, "%s=$(( %s ))\n%s[%s]=$%s\n", tmp, value, strings.TrimSpace(src[:open]), src[open+1:end], tmp)
+		special = true
+	}
+	if !special {
+		copy(l.Exprs, exprs)
+		return nil
+	}
+	if len(l.Exprs) > 0 {
+		fmt.Fprintf(&text, "(( %s ))\n", tmp)
+	}
+	// Statuses: only the last counts, as in let.
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text.String()), "")
+	if err != nil {
+		return nil
+	}
+	var out []*syntax.Stmt
+	for i, st := range f.Stmts {
+		if _, ok := st.Cmd.(*syntax.ArithmCmd); ok && i != len(f.Stmts)-1 {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
 }

