@@ -3,6 +3,7 @@ package driver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -74,15 +75,25 @@ func checkImages(ctx context.Context, imgs []sandbox.Image, opts Options, stdio 
 		return 2
 	}
 	status := 0
+	info := buildinfo.Read()
+	tool := sandbox.Tool{Name: "dmake", Version: info.Version, Commit: info.Commit}
+	var events *json.Encoder
+	if opts.Progress == "json" {
+		events = json.NewEncoder(stdio.Err) // with the build events
+	}
 	for _, r := range reports {
 		r.WriteText(stdio.Out)
 		if !r.OK() {
 			status = 1
 		}
+		if events != nil {
+			e := image.NewEvent("check", r.Image, "report")
+			e.Summary = sandbox.NewDocument(tool, []*sandbox.Report{r}).Summary
+			events.Encode(e)
+		}
 	}
 	if opts.CheckReport != "" {
-		info := buildinfo.Read()
-		doc := sandbox.NewDocument(sandbox.Tool{Name: "dmake", Version: info.Version, Commit: info.Commit}, reports)
+		doc := sandbox.NewDocument(tool, reports)
 		f, err := os.Create(opts.CheckReport)
 		if err == nil {
 			if opts.CheckFormat == "sarif" {

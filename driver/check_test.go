@@ -94,7 +94,25 @@ func TestCheckScripts(t *testing.T) {
 			t.Errorf("%v: %d SARIF errors, %d in the JSON report", tc.files, errors, len(doc.Images[0].Errors))
 		}
 	}
-	var errb bytes.Buffer
+	// With --progress=json, each image's check ends with a report event
+	// in the envelope of the build events, its summary that of the report.
+	var out, errb bytes.Buffer
+	st := Run(context.Background(), Options{CheckScripts: true, Goals: []string{filepath.Join(planted, "03_unset.sh")}, Progress: "json"}, Stdio{Out: &out, Err: &errb})
+	var ev struct {
+		V       int    `json:"v"`
+		Time    string `json:"time"`
+		Source  string `json:"source"`
+		Event   string `json:"event"`
+		Image   string `json:"image"`
+		Summary struct {
+			OK     bool `json:"ok"`
+			Errors int  `json:"errors"`
+		} `json:"summary"`
+	}
+	if st != 1 || json.Unmarshal(errb.Bytes(), &ev) != nil || ev.V != 1 || ev.Time == "" || ev.Source != "check" || ev.Event != "report" || ev.Image != "scripts" || ev.Summary.OK || ev.Summary.Errors == 0 {
+		t.Errorf("--progress=json check: status %d, event %+v from %q", st, ev, errb.String())
+	}
+	errb.Reset()
 	if st := Run(context.Background(), Options{CheckScripts: true}, Stdio{Out: &errb, Err: &errb}); st != 2 {
 		t.Errorf("no files: status %d, want 2", st)
 	}

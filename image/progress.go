@@ -18,8 +18,9 @@ import (
 // image/testdata/progress.schema.json (and docs in progress.md).
 type ProgressEvent struct {
 	// V, Time, Source and Event are the envelope every dmake JSON event
-	// has, build and watch alike (watch.Event): the schema version, the
-	// time (RFC 3339, UTC), what reports ("build" here) and what happened.
+	// has, build, check and watch alike (watch.Event): the schema
+	// version, the time (RFC 3339, UTC), what reports ("build", or
+	// "check" for a check's report) and what happened.
 	V           int    `json:"v"`
 	Time        string `json:"time"`
 	Source      string `json:"source"`
@@ -37,6 +38,13 @@ type ProgressEvent struct {
 	Cached      int    `json:"cached,omitempty"`
 	Ran         int    `json:"ran,omitempty"`
 	Line        int    `json:"line,omitempty"`
+	// Summary is a check report's summary (source check, event report).
+	Summary any `json:"summary,omitempty"`
+}
+
+// NewEvent returns an event of source with the envelope filled in.
+func NewEvent(source, image, event string) ProgressEvent {
+	return ProgressEvent{V: 1, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: source, Image: image, Event: event}
 }
 
 type progress struct {
@@ -104,7 +112,8 @@ func (p *progress) script(step int) string {
 }
 
 func (p *progress) emit(e ProgressEvent) {
-	e.V, e.Time, e.Source, e.Image = 1, time.Now().UTC().Format(time.RFC3339Nano), "build", p.name
+	n := NewEvent("build", p.name, e.Event)
+	e.V, e.Time, e.Source, e.Image = n.V, n.Time, n.Source, n.Image
 	p.enc.Encode(e)
 }
 
