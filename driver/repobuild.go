@@ -503,6 +503,7 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 		}
 		si.Files = append(si.Files, sandbox.ContextFile{Dest: f.Dest, Data: b, Mode: fi.Mode().Perm(), Name: f.Name})
 		byScript[path.Base(f.Dest)] = f
+		byScript[f.Name] = f // a step's script may be its context path (parts/app/00.sh)
 	}
 	for _, st := range plan.Steps {
 		f, ok := byScript[st.Script]

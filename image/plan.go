@@ -21,7 +21,8 @@ type File struct {
 	Src  string
 	Mode os.FileMode // permission bits to send; 0 means the file's own
 	// Dest is where the build puts the file in the image, when dmake
-	// knows it (the scripts and files of a recognised script loop).
+	// knows it (the scripts and files of a recognised script loop, a
+	// script ADDed and run, a script fetched from the build host).
 	Dest string
 }
 
@@ -472,6 +473,11 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 				}
 				if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(src))); err == nil && fi.Mode().IsRegular() {
 					added[path.Clean(dst)] = addedScript{src: src, step: len(p.Steps)}
+					for i := range p.Files {
+						if p.Files[i].Name == src && p.Files[i].Dest == "" {
+							p.Files[i].Dest = path.Clean(dst)
+						}
+					}
 				}
 			}
 			emit("", in.Args0())
@@ -490,7 +496,7 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 				}
 				p.Scripts[script] = d
 				p.Components = append(p.Components, component(script))
-				served = append(served, File{Name: name, Src: src})
+				served = append(served, File{Name: name, Src: src, Dest: "/" + name})
 				emit(script, fmt.Sprintf("COPY %s /%s", name, name))
 				emit(script, bust(script, fmt.Sprintf("RUN %s < /%s; s=$?; rm -rf /.dmake-served; exit $s", m[2], name)))
 				continue

@@ -259,3 +259,26 @@ func compareImages(t *testing.T, e *engine.Engine, want, got string) {
 	}
 	t.Logf("%s and %s: %d paths compared", want, got, res.Paths)
 }
+
+// checkedScripts runs "dmake --check IMAGE" at the fixture's root and
+// returns the scripts its report lists for image, in order.
+func (f *legacyFixture) checkedScripts(t *testing.T, image string) []string {
+	t.Helper()
+	st, out := f.run(t, buildDmake(t), "--check", image)
+	if st != 0 {
+		t.Fatalf("dmake --check %s: status %d\n%s", image, st, out)
+	}
+	var scripts []string
+	in := false
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "image "):
+			in = strings.HasPrefix(l, "image "+image+" ") || strings.HasPrefix(l, "image "+image+":")
+		case in && strings.HasPrefix(l, "  script "):
+			if fs := strings.Fields(l); len(fs) > 1 {
+				scripts = append(scripts, fs[1])
+			}
+		}
+	}
+	return scripts
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,12 @@ func TestEngineLegacyEcho(t *testing.T) {
 	for i := range names {
 		compareImages(t, e, legacyPrefix+refs[i], refs[i])
 	}
+
+	// --check app dry-runs exactly the scripts app's build runs.
+	if got, want := f.checkedScripts(t, "app"), []string{".dmake-served/scripts/01_hello.sh", ".dmake-served/scripts/02_app.sh", ".dmake-served/scripts/03_app_user.sh"}; !slices.Equal(got, want) {
+		t.Errorf("dmake --check app checked %q, want %q", got, want)
+	}
+	noLeftovers(t, f.root, server)
 
 	// A second run sends nothing.
 	st, evs, out := f.dmake(t, names...)

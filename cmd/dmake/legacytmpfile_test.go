@@ -103,6 +103,11 @@ func TestEngineLegacyTmpfile(t *testing.T) {
 		t.Errorf("--graph=json images %s, want %s", got, want)
 	}
 	noTemp("dmake --graph=json")
+	// --check app dry-runs exactly the script parts app's build runs.
+	if got, want := f.checkedScripts(t, "app"), []string{"build/parts/hello/00.sh", "build/parts/app/00.sh", "build/parts/app/01.sh", "build/parts/app/02.sh"}; !slices.Equal(got, want) {
+		t.Errorf("dmake --check app checked %q, want %q", got, want)
+	}
+	noTemp("dmake --check app")
 
 	// --no-cache honoured: everything runs again, a step per script part.
 	st, evs, out := f.dmake(t, names...)
