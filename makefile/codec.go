@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/dmake-dev/dmake/internal/wire"
 )
 
 // The encoding of a Database (AppendEncoding, DecodeDatabase) is a
@@ -28,7 +30,7 @@ const (
 )
 
 type encoder struct {
-	buf []byte
+	wire.Writer
 	// What the database points to, numbered in the order first met: the
 	// encoding refers to each by its number, so shared pointers stay
 	// shared.
@@ -60,16 +62,6 @@ func (t *table[T]) add(p T) (id uint64, isNew bool) {
 	return id, true
 }
 
-func (e *encoder) uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
-func (e *encoder) int(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
-func (e *encoder) bool(b bool) {
-	if b {
-		e.buf = append(e.buf, 1)
-	} else {
-		e.buf = append(e.buf, 0)
-	}
-}
-
 // bits writes up to 64 booleans as one varint.
 func (e *encoder) bits(bs ...bool) {
 	var v uint64
@@ -78,42 +70,42 @@ func (e *encoder) bits(bs ...bool) {
 			v |= 1 << i
 		}
 	}
-	e.uint(v)
+	e.Uint(v)
 }
 
 func (e *encoder) str(s string) {
 	id, _ := e.strs.add(s)
-	e.uint(id)
+	e.Uint(id)
 }
 
 func (e *encoder) list(l []string) {
 	if l == nil {
-		e.uint(0)
+		e.Uint(0)
 		return
 	}
-	e.uint(uint64(len(l)) + 1)
+	e.Uint(uint64(len(l)) + 1)
 	for _, s := range l {
 		e.str(s)
 	}
 }
 
 func (e *encoder) bytes(b []byte) {
-	e.uint(uint64(len(b)))
-	e.buf = append(e.buf, b...)
+	e.Uint(uint64(len(b)))
+	e.B = append(e.B, b...)
 }
 
 func (e *encoder) pos(p Pos) {
 	e.str(p.File)
-	e.uint(uint64(p.Line))
+	e.Uint(uint64(p.Line))
 }
 
 // ref writes 0 for nil, else index+1.
 func ref[T comparable](e *encoder, m map[T]uint64, p T, isNil bool) {
 	if isNil {
-		e.uint(0)
+		e.Uint(0)
 		return
 	}
-	e.uint(m[p] + 1)
+	e.Uint(m[p] + 1)
 }
 
 func (e *encoder) addVar(v *Var) {
@@ -195,22 +187,22 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.addVar(pv.Var)
 	}
 
-	e.uint(uint64(len(e.vars.list)))
+	e.Uint(uint64(len(e.vars.list)))
 	for _, v := range e.vars.list {
 		e.str(v.Name)
-		e.uint(uint64(v.Flavor))
-		e.uint(uint64(v.Origin))
-		e.uint(uint64(v.Export))
+		e.Uint(uint64(v.Flavor))
+		e.Uint(uint64(v.Origin))
+		e.Uint(uint64(v.Export))
 		e.str(v.Value)
 		e.bits(v.Append, v.Conditional, v.Private, v.cmdline)
 		e.pos(v.Pos)
 		e.str(v.op)
 		e.str(v.envValue)
 	}
-	e.uint(uint64(len(e.sets.list)))
+	e.Uint(uint64(len(e.sets.list)))
 	for _, s := range e.sets.list {
 		e.list(s.order)
-		e.uint(uint64(len(s.m)))
+		e.Uint(uint64(len(s.m)))
 		written := 0
 		var seen map[string]bool // (names deleted and defined again are listed twice)
 		if len(s.order) != len(s.m) {
@@ -222,7 +214,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 					seen[n] = true
 				}
 				e.str(n)
-				e.uint(e.vars.ids[v])
+				e.Uint(e.vars.ids[v])
 				written++
 			}
 		}
@@ -230,17 +222,17 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 			return nil, errors.New("makefile: a variable set's order does not list every variable")
 		}
 	}
-	e.uint(uint64(len(e.recs.list)))
+	e.Uint(uint64(len(e.recs.list)))
 	for _, r := range e.recs.list {
-		e.uint(uint64(len(r.Lines)))
+		e.Uint(uint64(len(r.Lines)))
 		for _, l := range r.Lines {
 			e.str(l.Text)
 			e.pos(l.Pos)
 		}
 		e.pos(r.Pos)
-		e.uint(uint64(r.prefix))
+		e.Uint(uint64(r.prefix))
 	}
-	e.uint(uint64(len(e.rules.list)))
+	e.Uint(uint64(len(e.rules.list)))
 	for _, r := range e.rules.list {
 		e.list(r.Prereqs)
 		e.list(r.OrderOnly)
@@ -252,13 +244,13 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.list(r.Grouped)
 		e.pos(r.Pos)
 	}
-	e.uint(uint64(len(e.tgts.list)))
+	e.Uint(uint64(len(e.tgts.list)))
 	for _, t := range e.tgts.list {
 		e.str(t.Name)
 		e.bits(t.DoubleColon, t.Phony, t.Precious, t.Intermediate, t.Secondary, t.NotIntermediate, t.isTarget, t.builtin, t.Rules == nil)
-		e.uint(uint64(len(t.Rules)))
+		e.Uint(uint64(len(t.Rules)))
 		for _, r := range t.Rules {
-			e.uint(e.rules.ids[r])
+			e.Uint(e.rules.ids[r])
 		}
 		ref(e, e.sets.ids, t.Vars, t.Vars == nil)
 		e.list(t.ExtraPrereqs)
@@ -266,18 +258,18 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	}
 
 	// The database.
-	e.uint(uint64(len(targetKeys)))
+	e.Uint(uint64(len(targetKeys)))
 	for _, k := range targetKeys {
 		e.str(k)
 		ref(e, e.tgts.ids, db.Targets[k], db.Targets[k] == nil)
 	}
-	e.uint(uint64(len(builtinKeys)))
+	e.Uint(uint64(len(builtinKeys)))
 	for _, k := range builtinKeys {
 		e.str(k)
 		ref(e, e.tgts.ids, db.builtinFiles[k], db.builtinFiles[k] == nil)
 	}
 	e.list(db.TargetOrder)
-	e.uint(uint64(len(db.PatternRules)))
+	e.Uint(uint64(len(db.PatternRules)))
 	for _, pr := range db.PatternRules {
 		e.list(pr.Targets)
 		e.list(pr.Prereqs)
@@ -287,13 +279,13 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		e.str(pr.SecondExpansion)
 		e.pos(pr.Pos)
 	}
-	e.uint(uint64(len(db.PatternVars)))
+	e.Uint(uint64(len(db.PatternVars)))
 	for _, pv := range db.PatternVars {
 		e.str(pv.Pattern)
 		ref(e, e.vars.ids, pv.Var, pv.Var == nil)
 	}
-	e.bool(db.VPaths != nil)
-	e.uint(uint64(len(db.VPaths)))
+	e.Bool(db.VPaths != nil)
+	e.Uint(uint64(len(db.VPaths)))
 	for _, vp := range db.VPaths {
 		e.str(vp.Pattern)
 		e.list(vp.Dirs)
@@ -307,12 +299,12 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped,
 		ev.posix, ev.secondExp, ev.exportAll, db.specialPrereqs != nil)
 	e.list(db.Suffixes)
-	e.uint(e.sets.ids[db.Globals])
+	e.Uint(e.sets.ids[db.Globals])
 	e.flags(&db.Flags)
 	e.str(db.curdir)
-	e.uint(uint64(ev.recipePrefix))
+	e.Uint(uint64(ev.recipePrefix))
 	specialKeys := sortedKeys(db.specialPrereqs)
-	e.uint(uint64(len(specialKeys)))
+	e.Uint(uint64(len(specialKeys)))
 	for _, k := range specialKeys {
 		e.str(k)
 		e.list(db.specialPrereqs[k])
@@ -328,17 +320,17 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		total += len(s)
 	}
-	b = slices.Grow(b, total+len(e.buf))
+	b = slices.Grow(b, total+len(e.B))
 	for _, s := range e.strs.list {
 		b = append(b, s...)
 	}
-	return append(b, e.buf...), nil
+	return append(b, e.B...), nil
 }
 
 func (e *encoder) flags(f *Flags) {
 	e.bits(f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides,
 		f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir)
-	e.int(int64(f.Jobs))
+	e.Int(int64(f.Jobs))
 	e.str(f.JobserverAuth)
 	e.list(f.IncludeDirs)
 	e.list(f.OldFiles)
@@ -350,45 +342,45 @@ func (e *encoder) flags(f *Flags) {
 }
 
 func (e *encoder) stat(st FileStat) {
-	e.bool(st.Exists)
-	e.uint(uint64(st.Mode))
-	e.int(st.Size)
-	e.int(st.ModTime)
-	e.int(st.ChangeTime)
-	e.uint(st.Inode)
+	e.Bool(st.Exists)
+	e.Uint(uint64(st.Mode))
+	e.Int(st.Size)
+	e.Int(st.ModTime)
+	e.Int(st.ChangeTime)
+	e.Uint(st.Inode)
 }
 
 func (e *encoder) inputs(in *Inputs) {
-	e.bool(in != nil)
+	e.Bool(in != nil)
 	if in == nil {
 		return
 	}
 	e.str(in.Uncacheable)
-	e.uint(uint64(len(in.Items)))
+	e.Uint(uint64(len(in.Items)))
 	for i := range in.Items {
 		it := &in.Items[i]
-		e.uint(uint64(it.Kind))
+		e.Uint(uint64(it.Kind))
 		e.str(it.Name)
-		e.bool(it.Content)
+		e.Bool(it.Content)
 		e.stat(it.Stat)
 		e.bytes(it.Hash)
 		e.str(it.Dir)
 		e.list(it.Result)
-		e.uint(uint64(len(it.Listed)))
+		e.Uint(uint64(len(it.Listed)))
 		for _, l := range it.Listed {
 			e.str(l.Path)
-			e.uint(uint64(l.Kind))
+			e.Uint(uint64(l.Kind))
 			e.stat(l.Stat)
 		}
 		e.str(it.Shell)
 		e.str(it.ShellFlags)
 		e.bytes(it.Stdout)
 		e.bytes(it.Stderr)
-		e.int(int64(it.Status))
+		e.Int(int64(it.Status))
 	}
-	e.uint(uint64(len(in.Output)))
+	e.Uint(uint64(len(in.Output)))
 	for _, o := range in.Output {
-		e.bool(o.Stderr)
+		e.Bool(o.Stderr)
 		e.bytes(o.Data)
 	}
 }
@@ -396,57 +388,27 @@ func (e *encoder) inputs(in *Inputs) {
 // decoder reads an encoding; the first error sticks and reads return
 // zero values after it.
 type decoder struct {
-	data []byte
-	off  int
-	err  error
+	wire.Reader
 	strs []string
 	pool []string // backing store of string slices
 }
 
 var errCorrupt = errors.New("makefile: corrupt database encoding")
 
-func (d *decoder) uint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.data[d.off:])
-	if n <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *decoder) int() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.data[d.off:])
-	if n <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.off += n
-	return v
-}
-
 // count reads a length that must not exceed what is left of the data
 // times perByte (a corrupt length would allocate without bound).
 func (d *decoder) count() int {
-	v := d.uint()
-	if v > uint64(len(d.data)-d.off)+1 {
-		d.err = errCorrupt
+	v := d.Uint()
+	if v > uint64(len(d.B)-d.I)+1 {
+		d.Fail()
 		return 0
 	}
 	return int(v)
 }
 
-func (d *decoder) bool() bool { return d.uint() != 0 }
-
 // bits reads n (at most 16) booleans written by encoder.bits.
 func (d *decoder) bits(n int) (out [16]bool) {
-	v := d.uint()
+	v := d.Uint()
 	for i := 0; i < n; i++ {
 		out[i] = v&(1<<i) != 0
 	}
@@ -454,11 +416,9 @@ func (d *decoder) bits(n int) (out [16]bool) {
 }
 
 func (d *decoder) str() string {
-	i := d.uint()
+	i := d.Uint()
 	if i >= uint64(len(d.strs)) {
-		if d.err == nil {
-			d.err = errCorrupt
-		}
+		d.Fail()
 		return ""
 	}
 	return d.strs[i]
@@ -486,35 +446,35 @@ func (d *decoder) strList() []string {
 
 func (d *decoder) bytes() []byte {
 	n := d.count()
-	if d.err != nil || d.off+n > len(d.data) {
-		d.err = errCorrupt
+	if d.Err != nil || d.I+n > len(d.B) {
+		d.Fail()
 		return nil
 	}
 	if n == 0 {
 		return nil
 	}
-	b := slices.Clone(d.data[d.off : d.off+n])
-	d.off += n
+	b := slices.Clone(d.B[d.I : d.I+n])
+	d.I += n
 	return b
 }
 
 func (d *decoder) pos() Pos {
-	return Pos{File: d.str(), Line: int(d.uint())}
+	return Pos{File: d.str(), Line: int(d.Uint())}
 }
 
 func (d *decoder) uint8() byte {
-	v := d.uint()
+	v := d.Uint()
 	if v > math.MaxUint8 {
-		d.err = errCorrupt
+		d.Fail()
 	}
 	return byte(v)
 }
 
 // index reads a reference written by ref: -1 for nil.
 func (d *decoder) index(n int) int {
-	v := d.uint()
+	v := d.Uint()
 	if v > uint64(n) {
-		d.err = errCorrupt
+		d.Fail()
 		return -1
 	}
 	return int(v) - 1
@@ -529,8 +489,8 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	if len(data) < len(codecMagic) || string(data[:len(codecMagic)]) != codecMagic {
 		return nil, errors.New("makefile: not a database encoding")
 	}
-	d := &decoder{data: data, off: len(codecMagic)}
-	if v := d.uint(); v != codecVersion {
+	d := &decoder{Reader: wire.Reader{B: data, I: len(codecMagic), Corrupt: errCorrupt}}
+	if v := d.Uint(); v != codecVersion {
 		return nil, fmt.Errorf("makefile: database encoding version %d, want %d", v, codecVersion)
 	}
 	defer func() {
@@ -543,14 +503,14 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	lens := make([]int, ns)
 	total := 0
 	for i := range lens {
-		lens[i] = int(d.uint())
+		lens[i] = int(d.Uint())
 		total += lens[i]
 	}
-	if d.err != nil || total > len(data)-d.off {
+	if d.Err != nil || total > len(data)-d.I {
 		return nil, errCorrupt
 	}
-	blob := string(data[d.off : d.off+total])
-	d.off += total
+	blob := string(data[d.I : d.I+total])
+	d.I += total
 	d.strs = make([]string, ns)
 	o := 0
 	for i, n := range lens {
@@ -580,7 +540,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		s.m = make(map[string]*Var, n)
 		for k := 0; k < n; k++ {
 			name := d.str()
-			j := d.uint()
+			j := d.Uint()
 			if j >= uint64(len(vars)) {
 				return nil, errCorrupt
 			}
@@ -643,7 +603,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 			rulePool = rulePool[n:]
 		}
 		for k := 0; k < n; k++ {
-			j := int(d.uint())
+			j := int(d.Uint())
 			if j >= len(rules) {
 				return nil, errCorrupt
 			}
@@ -703,7 +663,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 			}
 		}
 	}
-	hasVPaths := d.bool()
+	hasVPaths := d.Bool()
 	if n = d.count(); hasVPaths {
 		db.VPaths = make([]VPath, n)
 	}
@@ -722,7 +682,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError = b[0], b[1], b[2], b[3], b[4], b[5]
 	db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped = b[6], b[7], b[8], b[9]
 	db.Suffixes = d.strList()
-	g := int(d.uint())
+	g := int(d.Uint())
 	if g >= len(sets) {
 		return nil, errCorrupt
 	}
@@ -742,10 +702,10 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		}
 	}
 	db.Inputs = d.inputs()
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
-	if d.off != len(d.data) {
+	if d.I != len(d.B) {
 		return nil, errCorrupt
 	}
 
@@ -765,7 +725,7 @@ func (d *decoder) flags(f *Flags) {
 	b := d.bits(13)
 	f.DryRun, f.Silent, f.KeepGoing, f.IgnoreErrors, f.AlwaysMake, f.Question, f.Touch, f.EnvOverrides = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
 	f.PrintDatabase, f.NoBuiltinRules, f.NoBuiltinVars, f.PrintDirectory, f.NoPrintDir = b[8], b[9], b[10], b[11], b[12]
-	f.Jobs = Jobs(d.int())
+	f.Jobs = Jobs(d.Int())
 	f.JobserverAuth = d.str()
 	f.IncludeDirs = d.strList()
 	f.OldFiles = d.strList()
@@ -778,11 +738,11 @@ func (d *decoder) flags(f *Flags) {
 }
 
 func (d *decoder) stat() FileStat {
-	return FileStat{Exists: d.bool(), Mode: fs.FileMode(d.uint()), Size: d.int(), ModTime: d.int(), ChangeTime: d.int(), Inode: d.uint()}
+	return FileStat{Exists: d.Bool(), Mode: fs.FileMode(d.Uint()), Size: d.Int(), ModTime: d.Int(), ChangeTime: d.Int(), Inode: d.Uint()}
 }
 
 func (d *decoder) inputs() *Inputs {
-	if !d.bool() {
+	if !d.Bool() {
 		return nil
 	}
 	in := &Inputs{Uncacheable: d.str()}
@@ -793,7 +753,7 @@ func (d *decoder) inputs() *Inputs {
 		it := &in.Items[i]
 		it.Kind = InputKind(d.uint8())
 		it.Name = d.str()
-		it.Content = d.bool()
+		it.Content = d.Bool()
 		it.Stat = d.stat()
 		it.Hash = d.bytes()
 		it.Dir = d.str()
@@ -808,13 +768,13 @@ func (d *decoder) inputs() *Inputs {
 		it.ShellFlags = d.str()
 		it.Stdout = d.bytes()
 		it.Stderr = d.bytes()
-		it.Status = int(d.int())
+		it.Status = int(d.Int())
 	}
 	if n := d.count(); n > 0 {
 		in.Output = make([]Output, n)
 	}
 	for i := range in.Output {
-		in.Output[i].Stderr = d.bool()
+		in.Output[i].Stderr = d.Bool()
 		in.Output[i].Data = d.bytes()
 	}
 	return in

@@ -1,9 +1,10 @@
 package sandbox
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/dmake-dev/dmake/internal/wire"
 )
 
 // The sandbox child sends each report in a compact binary form inside its
@@ -13,50 +14,32 @@ import (
 // makes one string of the whole encoding and every string of the report
 // is a piece of it.
 //
-// Encoding: unsigned varints throughout; an int is a zigzag varint, a bool
-// one byte, a string its length and its bytes. A slice is 0 for nil, else
-// 1+len followed by its elements. Structs are their fields in declaration
-// order.
+// Encoding: internal/wire's primitives (unsigned varints throughout; an
+// int is a zigzag varint, a bool one byte; a slice is 0 for nil, else 1+len
+// followed by its elements); a string is its length and its bytes. Structs
+// are their fields in declaration order.
 
 // reportWriter encodes reports.
 type reportWriter struct {
-	b []byte
+	wire.Writer
 }
 
-func (w *reportWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
-func (w *reportWriter) int(v int)     { w.b = binary.AppendVarint(w.b, int64(v)) }
-
-func (w *reportWriter) bool(v bool) {
-	if v {
-		w.b = append(w.b, 1)
-	} else {
-		w.b = append(w.b, 0)
-	}
-}
+func (w *reportWriter) int(v int) { w.Int(int64(v)) }
 
 func (w *reportWriter) str(s string) {
-	w.uint(uint64(len(s)))
-	w.b = append(w.b, s...)
-}
-
-// count writes the nil-ness and length of a slice of n elements.
-func (w *reportWriter) count(isNil bool, n int) {
-	if isNil {
-		w.uint(0)
-		return
-	}
-	w.uint(uint64(n) + 1)
+	w.Uint(uint64(len(s)))
+	w.B = append(w.B, s...)
 }
 
 func (w *reportWriter) strs1(ss []string) {
-	w.count(ss == nil, len(ss))
+	w.Count(ss == nil, len(ss))
 	for _, s := range ss {
 		w.str(s)
 	}
 }
 
 func (w *reportWriter) diags(ds []Diagnostic) {
-	w.count(ds == nil, len(ds))
+	w.Count(ds == nil, len(ds))
 	for _, d := range ds {
 		w.str(d.Pos)
 		w.str(d.Code)
@@ -66,11 +49,11 @@ func (w *reportWriter) diags(ds []Diagnostic) {
 
 // encodeReport returns the wire form of r.
 func encodeReport(r *Report) []byte {
-	w := &reportWriter{b: make([]byte, 0, 4<<10+64*(len(r.Commands)+len(r.Files)))}
+	w := &reportWriter{wire.Writer{B: make([]byte, 0, 4<<10+64*(len(r.Commands)+len(r.Files)))}}
 	w.int(r.SchemaVersion)
 	w.str(r.Image)
 	w.str(r.Base)
-	w.count(r.Scripts == nil, len(r.Scripts))
+	w.Count(r.Scripts == nil, len(r.Scripts))
 	for _, s := range r.Scripts {
 		w.str(s.Path)
 		w.str(string(s.Role))
@@ -79,7 +62,7 @@ func encodeReport(r *Report) []byte {
 		w.int(s.Exit)
 		w.int(s.Steps)
 	}
-	w.count(r.Commands == nil, len(r.Commands))
+	w.Count(r.Commands == nil, len(r.Commands))
 	for _, c := range r.Commands {
 		w.str(c.Pos)
 		w.strs1(c.Argv)
@@ -87,15 +70,15 @@ func encodeReport(r *Report) []byte {
 		w.int(c.Exit)
 		w.str(c.Model)
 	}
-	w.count(r.Packages == nil, len(r.Packages))
+	w.Count(r.Packages == nil, len(r.Packages))
 	for _, p := range r.Packages {
 		w.str(p.Name)
 		w.str(p.Manager)
 		w.str(p.Action)
-		w.bool(p.BuildOnly)
+		w.Bool(p.BuildOnly)
 		w.str(p.Pos)
 	}
-	w.count(r.Files == nil, len(r.Files))
+	w.Count(r.Files == nil, len(r.Files))
 	for _, f := range r.Files {
 		w.str(f.Path)
 		w.str(f.Change)
@@ -104,12 +87,12 @@ func encodeReport(r *Report) []byte {
 		w.str(f.Script)
 		w.str(f.Package)
 	}
-	w.count(r.Services == nil, len(r.Services))
+	w.Count(r.Services == nil, len(r.Services))
 	for _, s := range r.Services {
 		w.str(s.Name)
 		w.str(s.Run)
 	}
-	w.count(r.Network == nil, len(r.Network))
+	w.Count(r.Network == nil, len(r.Network))
 	for _, f := range r.Network {
 		w.str(f.Pos)
 		w.str(f.Tool)
@@ -117,13 +100,13 @@ func encodeReport(r *Report) []byte {
 	}
 	w.diags(r.Warnings)
 	w.diags(r.Errors)
-	w.count(r.Contained == nil, len(r.Contained))
+	w.Count(r.Contained == nil, len(r.Contained))
 	for _, c := range r.Contained {
 		w.str(c.Pos)
 		w.str(c.What)
 		w.str(c.Msg)
 	}
-	return w.b
+	return w.B
 }
 
 var errWire = errors.New("sandbox: malformed report from the sandbox child")
@@ -132,74 +115,35 @@ var errWire = errors.New("sandbox: malformed report from the sandbox child")
 // after it returns zero values. s is b as one string; i is where the next
 // value starts (an index, not a moving slice: no write barrier per value).
 type reportReader struct {
-	b   []byte
-	s   string
-	i   int
-	err error
+	wire.Reader
+	s string
 }
 
-func (r *reportReader) fail() {
-	if r.err == nil {
-		r.err = errWire
-	}
-	r.i = len(r.b)
-}
-
-func (r *reportReader) left() int { return len(r.b) - r.i }
-
-func (r *reportReader) uint() uint64 {
-	v, n := binary.Uvarint(r.b[r.i:])
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.i += n
-	return v
-}
-
-func (r *reportReader) int() int {
-	v, n := binary.Varint(r.b[r.i:])
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.i += n
-	return int(v)
-}
-
-func (r *reportReader) bool() bool {
-	if r.i >= len(r.b) || r.b[r.i] > 1 {
-		r.fail()
-		return false
-	}
-	v := r.b[r.i] == 1
-	r.i++
-	return v
-}
+func (r *reportReader) int() int { return int(r.Int()) }
 
 func (r *reportReader) str() string {
-	n := r.uint()
-	if r.err != nil {
+	n := r.Uint()
+	if r.Err != nil {
 		return ""
 	}
-	if n > uint64(r.left()) {
-		r.fail()
+	if n > uint64(r.Left()) {
+		r.Fail()
 		return ""
 	}
-	s := r.s[r.i : r.i+int(n)]
-	r.i += int(n)
+	s := r.s[r.I : r.I+int(n)]
+	r.I += int(n)
 	return s
 }
 
 // count reads a slice's nil-ness and length; each element takes at least
 // min bytes, which bounds what a corrupt length can make allocate.
 func (r *reportReader) count(min int) (n int, isNil bool) {
-	v := r.uint()
-	if r.err != nil || v == 0 {
+	v := r.Uint()
+	if r.Err != nil || v == 0 {
 		return 0, true
 	}
-	if v-1 > uint64(r.left()/min) {
-		r.fail()
+	if v-1 > uint64(r.Left()/min) {
+		r.Fail()
 		return 0, true
 	}
 	return int(v - 1), false
@@ -231,7 +175,7 @@ func (r *reportReader) diags() []Diagnostic {
 
 // decodeReport reads a report encodeReport wrote.
 func decodeReport(b []byte) (*Report, error) {
-	r := &reportReader{b: b, s: string(b)}
+	r := &reportReader{Reader: wire.Reader{B: b, Corrupt: errWire}, s: string(b)}
 	rep := &Report{SchemaVersion: r.int(), Image: r.str(), Base: r.str()}
 	if n, isNil := r.count(6); !isNil {
 		rep.Scripts = make([]ScriptResult, n)
@@ -248,7 +192,7 @@ func decodeReport(b []byte) (*Report, error) {
 	if n, isNil := r.count(5); !isNil {
 		rep.Packages = make([]Package, n)
 		for i := range rep.Packages {
-			rep.Packages[i] = Package{Name: r.str(), Manager: r.str(), Action: r.str(), BuildOnly: r.bool(), Pos: r.str()}
+			rep.Packages[i] = Package{Name: r.str(), Manager: r.str(), Action: r.str(), BuildOnly: r.Bool(), Pos: r.str()}
 		}
 	}
 	if n, isNil := r.count(6); !isNil {
@@ -277,11 +221,11 @@ func decodeReport(b []byte) (*Report, error) {
 			rep.Contained[i] = Containment{Pos: r.str(), What: r.str(), Msg: r.str()}
 		}
 	}
-	if r.err == nil && r.left() != 0 {
-		return nil, fmt.Errorf("%w: %d bytes left over", errWire, r.left())
+	if r.Err == nil && r.Left() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes left over", errWire, r.Left())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	return rep, nil
 }
