@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/image"
 )
 
 func runBashUtility() Utility {
@@ -107,18 +108,20 @@ is allocated when standard input is one. BASH-ARGs, after --, go to bash
 }
 
 // legacyImageRef maps IMAGE to ${IMAGE_PREFIX-legacy/}IMAGE when it names a
-// directory of the legacy repository's images/, as bin/run-bash does.
-func legacyImageRef(image string) string {
+// directory of images/ of a repository with legacy-images' layout, as its
+// bin/run-bash does. Other repositories tag an image by its own name
+// (NAME:VERSION), so IMAGE is used as given there.
+func legacyImageRef(name string) string {
 	home, err := dockerHome()
-	if err != nil || image == "" || strings.ContainsAny(image, "/:") {
-		return image
+	if err != nil || name == "" || strings.ContainsAny(name, "/:") || !(image.Repo{Root: home}).ReferenceLayout() {
+		return name
 	}
-	if fi, err := os.Stat(filepath.Join(home, "images", image)); err == nil && fi.IsDir() {
+	if fi, err := os.Stat(filepath.Join(home, "images", name)); err == nil && fi.IsDir() {
 		prefix, set := os.LookupEnv("IMAGE_PREFIX")
 		if !set {
 			prefix = "legacy/"
 		}
-		return prefix + image
+		return prefix + name
 	}
-	return image
+	return name
 }

@@ -231,3 +231,29 @@ func TestLookPathNotSelf(t *testing.T) {
 		t.Error("found dmake's own link")
 	}
 }
+
+// run-bash IMAGE adds legacy-images' IMAGE_PREFIX (default legacy/) only in
+// a repository of that layout; a repository built through its own
+// bin/build tags its images by their own names, used as given.
+func TestLegacyImageRef(t *testing.T) {
+	ref := t.TempDir()
+	for _, d := range []string{"images/ssh", "make", "script"} {
+		if err := os.MkdirAll(filepath.Join(ref, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("IMAGE_PREFIX", "")
+	os.Unsetenv("IMAGE_PREFIX")
+	t.Setenv("DOCKER_HOME", ref)
+	if got := legacyImageRef("ssh"); got != "legacy/ssh" {
+		t.Errorf("in legacy-images' layout: %q, want legacy/ssh", got)
+	}
+	static, err := filepath.Abs(filepath.Join("..", "testdata", "legacy-static"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_HOME", static)
+	if got := legacyImageRef("web"); got != "web" {
+		t.Errorf("in the 2014 layout: %q, want web", got)
+	}
+}
