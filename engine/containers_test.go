@@ -14,6 +14,23 @@ import (
 	"github.com/dmake-dev/dmake/internal/enginetest"
 )
 
+// startContainer creates and starts a container, removed at the end of
+// the test.
+func startContainer(t *testing.T, eng *engine.Engine, opts engine.CreateContainerOptions) string {
+	t.Helper()
+	id, err := eng.CreateContainer(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = eng.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
+	})
+	if err := eng.StartContainer(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // TestContainerCalls exercises the container adapter on the shared engine,
 // on a busybox container of its own (labelled, removed at the end).
 func TestContainerCalls(t *testing.T) {
@@ -21,17 +38,8 @@ func TestContainerCalls(t *testing.T) {
 	ctx := t.Context()
 	mark := fmt.Sprintf("engine-%d", time.Now().UnixNano())
 	sel := enginetest.Label + "=" + mark
-	id, err := eng.CreateContainer(ctx, engine.CreateContainerOptions{Image: "busybox:latest", Cmd: []string{"sleep", "600"},
+	id := startContainer(t, eng, engine.CreateContainerOptions{Image: "busybox:latest", Cmd: []string{"sleep", "600"},
 		Env: []string{"A=1", "B=two"}, Labels: map[string]string{enginetest.Label: mark}, NetworkMode: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = eng.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
-	})
-	if err := eng.StartContainer(ctx, id); err != nil {
-		t.Fatal(err)
-	}
 
 	l, err := eng.ListContainers(ctx, engine.ListContainersOptions{Labels: []string{sel}})
 	if err != nil || len(l.Containers) != 1 || l.Containers[0].ID != id || l.Containers[0].State != "running" || l.Containers[0].Image != "busybox:latest" {
@@ -142,18 +150,9 @@ func TestCreatedContainer(t *testing.T) {
 	eng := enginetest.Require(t)
 	ctx := t.Context()
 	mark := fmt.Sprintf("engine-created-%d", time.Now().UnixNano())
-	id, err := eng.CreateContainer(ctx, engine.CreateContainerOptions{Image: "busybox:latest",
+	id := startContainer(t, eng, engine.CreateContainerOptions{Image: "busybox:latest",
 		Entrypoint: []string{"sh", "-c"}, Cmd: []string{`echo out; echo err >&2; echo x >/added; rm /etc/passwd; exit 3`},
 		Labels: map[string]string{enginetest.Label: mark}, NetworkMode: "none", PidsLimit: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = eng.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
-	})
-	if err := eng.StartContainer(ctx, id); err != nil {
-		t.Fatal(err)
-	}
 	if w, err := eng.WaitContainer(ctx, id, engine.WaitContainerOptions{}); err != nil || w.ExitCode != 3 {
 		t.Fatalf("WaitContainer = %+v, %v; want exit 3", w, err)
 	}
