@@ -94,9 +94,28 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 				}
 			}
 		case *syntax.Stmt:
-			if l, ok := n.Cmd.(*syntax.LetClause); ok && rewrite {
-				if stmts := rewriteLet(l, h.sub+"let"); stmts != nil {
-					n.Cmd = &syntax.Block{Lbrace: l.Pos(), Rbrace: l.End(), Stmts: stmts}
+			// v3.14.1 panics assigning to an array element in
+			// arithmetic: such lets and (( )) become statements it runs.
+			switch c := n.Cmd.(type) {
+			case *syntax.LetClause:
+				if !rewrite {
+					break
+				}
+				stmts, ok := rewriteLet(c, h.sub+"let")
+				if !ok {
+					add(c.Pos(), "array-arithmetic", "this assignment to an array element in arithmetic is not supported by the dry run", true)
+				} else if stmts != nil {
+					n.Cmd = &syntax.Block{Lbrace: c.Pos(), Rbrace: c.End(), Stmts: stmts}
+				}
+			case *syntax.ArithmCmd:
+				if !setsElement(c.X) {
+					break
+				}
+				stmts, ok := rewriteArithmCmd(c, h.sub+"let")
+				if !ok || !rewrite {
+					add(c.Pos(), "array-arithmetic", "this assignment to an array element in arithmetic is not supported by the dry run", true)
+				} else {
+					n.Cmd = &syntax.Block{Lbrace: c.Pos(), Rbrace: c.End(), Stmts: stmts}
 				}
 			}
 			if n.Background || n.Disown {
@@ -140,6 +159,10 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 			if _, ok := n.Loop.(*syntax.CStyleLoop); ok && rewrite && !cStyleFixed(n) {
 				p := n.DonePos
 				n.Do = append(n.Do, &syntax.Stmt{Position: p, Cmd: &syntax.CallExpr{Args: []*syntax.Word{{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: p, ValueEnd: p, Value: ":"}}}}}})
+			}
+		case *syntax.ArithmExp:
+			if setsElement(n.X) {
+				add(n.Pos(), "array-arithmetic", "an assignment to an array element inside $(( )) is not supported by the dry run", true)
 			}
 		case *syntax.CoprocClause:
 			add(n.Pos(), "coproc", "coproc is not supported by the dry run", true)
@@ -293,60 +316,105 @@ func setsElement(x syntax.ArithmExpr) bool {
 
 // rewriteLet makes a let the interpreter runs as bash does: quoted
 // arguments ('x=1', "y = $x + 1") are parsed as the expressions they
-// hold, which v3.14.1 took for numbers. An argument assigning to an
-// element, 'a[$(cmd)]=v' (where bash runs cmd), becomes an element
-// assignment the interpreter can do: tmp=$((v)); a[$(cmd)]=$tmp, the last
-// argument's value giving the status, as it gives let's: it returns those
-// statements (nil when the let was changed in place, or left: another
-// kind of element assignment).
-func rewriteLet(l *syntax.LetClause, tmp string) []*syntax.Stmt {
-	var text strings.Builder
+// hold, which v3.14.1 took for numbers. When an argument assigns to an
+// array element ('a[$(cmd)]=v', where bash runs cmd), which v3.14.1
+// cannot do in arithmetic, the let becomes statements it can run (see
+// elementAssign), the last argument's value giving the status, as it
+// gives let's: it returns those (nil when the let was changed in place),
+// ok false when an element assignment has a form it cannot rewrite.
+func rewriteLet(l *syntax.LetClause, tmp string) (stmts []*syntax.Stmt, ok bool) {
+	xs := make([]syntax.ArithmExpr, len(l.Exprs))
+	srcs := make([]string, len(l.Exprs))
 	special := false
-	exprs := make([]syntax.ArithmExpr, len(l.Exprs))
 	for i, e := range l.Exprs {
 		x, src := quotedArithm(e)
 		if x == nil {
-			exprs[i] = e
-			fmt.Fprintf(&text, "(( 1 ))\n") // not the last: its status does not count
-			continue
+			x, src = e, arithmText(e)
 		}
-		exprs[i] = x
-		if !setsElement(x) {
-			fmt.Fprintf(&text, "(( %s ))\n", src)
-			continue
-		}
-		b, ok := x.(*syntax.BinaryArithm)
-		open := strings.IndexByte(src, '[')
-		end := -1
-		if open > 0 {
-			end = subscriptEnd(src, open)
-		}
-		if !ok || b.Op != syntax.Assgn || end < 0 || !strings.HasPrefix(strings.TrimLeft(src[end+1:], " "), "=") ||
-			!syntax.ValidName(strings.TrimSpace(src[:open])) {
-			return nil // left as it was
-		}
-		value := strings.TrimPrefix(strings.TrimLeft(src[end+1:], " "), "=")
-		fmt.Fprintf(&text, "%s=$(( %s ))\n%s[%s]=$%s\n", tmp, value, strings.TrimSpace(src[:open]), src[open+1:end], tmp)
-		special = true
+		xs[i], srcs[i] = x, src
+		special = special || setsElement(x)
 	}
 	if !special {
-		copy(l.Exprs, exprs)
-		return nil
+		copy(l.Exprs, xs)
+		return nil, true
 	}
-	if len(l.Exprs) > 0 {
-		fmt.Fprintf(&text, "(( %s ))\n", tmp)
-	}
-	// Statuses: only the last counts, as in let.
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text.String()), "")
-	if err != nil {
-		return nil
-	}
-	var out []*syntax.Stmt
-	for i, st := range f.Stmts {
-		if _, ok := st.Cmd.(*syntax.ArithmCmd); ok && i != len(f.Stmts)-1 {
+	var text strings.Builder
+	for i, x := range xs {
+		if !setsElement(x) {
+			fmt.Fprintf(&text, "%s=$(( %s ))\n", tmp, srcs[i])
 			continue
 		}
-		out = append(out, st)
+		t, ok := elementAssign(srcs[i], tmp)
+		if !ok {
+			return nil, false
+		}
+		text.WriteString(t)
 	}
-	return out
+	fmt.Fprintf(&text, "(( %s ))\n", tmp)
+	return parseStmts(text.String())
+}
+
+// rewriteArithmCmd is rewriteLet for (( … )) assigning to an element.
+func rewriteArithmCmd(ac *syntax.ArithmCmd, tmp string) ([]*syntax.Stmt, bool) {
+	t, ok := elementAssign(arithmText(ac.X), tmp)
+	if !ok {
+		return nil, false
+	}
+	return parseStmts(t + "(( " + tmp + " ))\n")
+}
+
+func parseStmts(text string) ([]*syntax.Stmt, bool) {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), "")
+	if err != nil {
+		return nil, false
+	}
+	return f.Stmts, true
+}
+
+// arithmText prints an arithmetic expression.
+func arithmText(x syntax.ArithmExpr) string {
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, &syntax.ArithmCmd{X: x}); err != nil {
+		return ""
+	}
+	// Positions can make the printer continue lines.
+	t := strings.ReplaceAll(b.String(), "\\\n", "")
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(t), "(("), "))"))
+}
+
+// elementAssign turns src, an arithmetic assignment to an array element
+// (NAME[SUB]=v, NAME[SUB]+=v and the like, NAME[SUB]++, --NAME[SUB]), into
+// statements v3.14.1 can run: the element assigned as a variable is, its
+// value left in tmp. ok is false for another form (an assignment inside a
+// larger expression).
+func elementAssign(src, tmp string) (text string, ok bool) {
+	s := strings.TrimSpace(src)
+	pre := ""
+	if strings.HasPrefix(s, "++") || strings.HasPrefix(s, "--") {
+		pre, s = s[:1], strings.TrimSpace(s[2:])
+	}
+	open := strings.IndexByte(s, '[')
+	if open <= 0 || !syntax.ValidName(strings.TrimSpace(s[:open])) {
+		return "", false
+	}
+	end := subscriptEnd(s, open)
+	if end < 0 {
+		return "", false
+	}
+	elem := strings.TrimSpace(s[:open]) + s[open:end+1]
+	rest := strings.TrimSpace(s[end+1:])
+	switch {
+	case pre != "" && rest == "":
+		return fmt.Sprintf("%s=$(( ${%s:-0} %s 1 ))\n%s=$%s\n", tmp, elem, pre, elem, tmp), true
+	case rest == "++" || rest == "--":
+		return fmt.Sprintf("%s=${%s:-0}\n%s=$(( %s %s 1 ))\n", tmp, elem, elem, tmp, rest[:1]), true
+	case strings.HasPrefix(rest, "=") && !strings.HasPrefix(rest, "=="):
+		return fmt.Sprintf("%s=$(( %s ))\n%s=$%s\n", tmp, rest[1:], elem, tmp), true
+	}
+	for _, op := range []string{"**=", "<<=", ">>=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="} {
+		if v, found := strings.CutPrefix(rest, op); found {
+			return fmt.Sprintf("%s=$(( ${%s:-0} %s (%s) ))\n%s=$%s\n", tmp, elem, strings.TrimSuffix(op, "="), v, elem, tmp), true
+		}
+	}
+	return "", false
 }

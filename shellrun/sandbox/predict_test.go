@@ -134,3 +134,38 @@ let 'a[$(echo 3)]=7'
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestArrayArithmeticAsBash checks that assignments to array elements in
+// (( )) and let (=, +=, ++, prefix ++; indexed and associative arrays)
+// give what bash gives, where the interpreter crashed the sandbox child
+// (a false "sandbox failed" on valid bash), and that a form the dry run
+// cannot rewrite is a clear error, not a crash.
+func TestArrayArithmeticAsBash(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+declare -a a=()
+(( a[1]=5 ))
+[ "${a[1]}" = 5 ] || mkdir /opt/bad1
+i=1
+(( a[i]++ ))
+(( a[i] += 10 ))
+[ "${a[1]}" = 16 ] || mkdir /opt/bad2
+let 'x=3' 'a[2]=x*2' 'y=4'
+[ "$x/${a[2]}/$y" = 3/6/4 ] || mkdir /opt/bad3
+(( ++a[2] ))
+[ "${a[2]}" = 7 ] || mkdir /opt/bad4
+declare -A m=()
+(( m[key]=9 ))
+[ "${m[key]}" = 9 ] || mkdir /opt/bad5
+`
+	run := func(src string) *Report {
+		return DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	}
+	if r := run(src); !r.OK() || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+	r := run("#!/bin/bash\ndeclare -a a=()\necho $(( 1 + (a[1]=2) ))\n")
+	if len(r.Errors) != 1 || r.Errors[0].Pos != "t.sh:3:6" || !strings.Contains(r.Errors[0].Msg, "array element") {
+		t.Errorf("an element assignment inside $(( )): %s", render(r))
+	}
+}
