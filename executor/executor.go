@@ -701,8 +701,24 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 		return stFailed
 	}
 	if e.opts.Question && !e.hasRecursiveLine(s) {
-		s.phase, s.status = phDone, stQuestion
-		return stQuestion
+		// -q: out of date if some line of the recipe has a command
+		// once expanded ("two: ;" and a line of an empty variable
+		// have none), as make's start_job_command answers.
+		cmds, err := e.expand(u, s)
+		if err != nil {
+			e.fatal(err)
+			s.phase, s.status = phDone, stFailed
+			e.stop = true
+			return stFailed
+		}
+		for _, c := range cmds {
+			if !emptyCommand(c.Text) {
+				s.phase, s.status = phDone, stQuestion
+				return stQuestion
+			}
+		}
+		s.phase, s.status = phDone, stOK
+		return stOK
 	}
 	for e.running >= e.jobs {
 		e.reap()
@@ -737,7 +753,7 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 		}
 		j.alsoBefore = append(j.alsoBefore, fileState{e.g.Mtime(a), e.g.Exists(a)})
 	}
-	if !e.opts.Touch || !n.Phony || j.spawns() {
+	if (!e.opts.Touch || !n.Phony || j.spawns()) && j.hasCommand() {
 		// What make counts as commands started: a phony target under -t
 		// is neither touched nor run, so its goal can still have had
 		// "Nothing to be done".
@@ -929,7 +945,7 @@ func (e *executor) finish(j *job) {
 		s.status = stOK
 	}
 	if s.status == stOK {
-		if e.opts.DryRun || e.opts.Touch && !j.ranRecursive || e.opts.Question {
+		if e.opts.DryRun && !j.allRecursive() || e.opts.Touch && !j.ranRecursive || e.opts.Question {
 			if !n.Phony {
 				e.g.SetNew(n)
 			}

@@ -128,6 +128,36 @@ func (j *job) spawns() bool {
 	return false
 }
 
+// hasCommand reports whether some line of the recipe has a command: a
+// line that expands to nothing (or to a lone +, - or @) starts nothing,
+// and make does not count it among the commands started.
+func (j *job) hasCommand() bool {
+	for _, c := range j.cmds {
+		if !emptyCommand(c.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// emptyCommand reports whether a recipe line, expanded, is no command:
+// blanks and backslash-newlines only.
+func emptyCommand(text string) bool {
+	return strings.TrimSpace(strings.ReplaceAll(text, "\\\n", "")) == ""
+}
+
+// allRecursive reports whether every line of the recipe is recursive (+
+// or $(MAKE)): under -n they all run, and make looks at the target's file
+// again afterwards instead of taking it as made.
+func (j *job) allRecursive() bool {
+	for _, c := range j.cmds {
+		if !c.Recursive {
+			return false
+		}
+	}
+	return len(j.cmds) > 0
+}
+
 // also returns the other targets made by this job's rule.
 func (j *job) also() []*graph.Node {
 	if j.state.rule == nil {
@@ -238,6 +268,10 @@ func (j *job) run(ctx context.Context) {
 			return
 		}
 		j.current = i
+		if emptyCommand(c.Text) {
+			// Only a + was on the line: nothing to echo or run.
+			continue
+		}
 		if !(i == 0 && j.echoed) {
 			j.echo(c)
 		}
@@ -335,6 +369,9 @@ func (j *job) echoFirst() {
 		return
 	}
 	c := j.cmds[0]
+	if emptyCommand(c.Text) && !j.oneShell {
+		return
+	}
 	if j.oneShell {
 		texts := make([]string, len(j.cmds))
 		for i, c := range j.cmds {
@@ -380,7 +417,7 @@ func (j *job) runTouch(ctx context.Context) {
 	if recursive {
 		// make runs the recursive lines and prints the others.
 		for i, c := range j.cmds {
-			if !c.Recursive {
+			if !c.Recursive || emptyCommand(c.Text) {
 				continue
 			}
 			fmt.Fprintln(j.out, c.Text)
@@ -406,6 +443,10 @@ func (j *job) runTouch(ctx context.Context) {
 	}
 	if !e.opts.Silent {
 		fmt.Fprintf(j.out, "touch %s\n", n.Name)
+	}
+	if e.opts.DryRun {
+		// -n wins over -t: the touch is only printed.
+		return
 	}
 	p := n.Name
 	if e.opts.Dir != "" && !filepath.IsAbs(p) {

@@ -227,7 +227,10 @@ func splitCommands(s string) []string {
 	out = append(out, s[start:])
 	res := out[:0]
 	for _, c := range out {
-		if t, _, _, _ := stripFlags(c); t != "" {
+		// A line that is no command is dropped, unless a + marks it:
+		// make then looks at the target's file after the recipe even
+		// under -n (the executor runs nothing for it).
+		if t, _, _, rec := stripFlags(c); t != "" || rec {
 			res = append(res, c)
 		}
 	}
