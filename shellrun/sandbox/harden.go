@@ -54,6 +54,7 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 			}
 		})
 	}
+	ints := map[string]bool{} // names declared -i, which v3.14.1 does not know
 	prompts := func(parts []syntax.WordPart) {
 		for i, part := range parts {
 			pe, ok := part.(*syntax.ParamExp)
@@ -159,6 +160,16 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 			if _, ok := n.Loop.(*syntax.CStyleLoop); ok && rewrite && !cStyleFixed(n) {
 				p := n.DonePos
 				n.Do = append(n.Do, &syntax.Stmt{Position: p, Cmd: &syntax.CallExpr{Args: []*syntax.Word{{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: p, ValueEnd: p, Value: ":"}}}}}})
+			}
+		case *syntax.DeclClause:
+			if rewrite {
+				intDecl(n, ints)
+			}
+		case *syntax.CallExpr:
+			for _, a := range n.Assigns {
+				if rewrite && a.Name != nil && ints[a.Name.Value] {
+					intAssign(a)
+				}
 			}
 		case *syntax.ArithmExp:
 			if setsElement(n.X) {
@@ -417,4 +428,62 @@ func elementAssign(src, tmp string) (text string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// intDecl takes the integer attribute out of a declare -i (local -i…),
+// which v3.14.1 refuses (a false error: status 2), and gives it by hand:
+// the names are added to ints, and their values, here and in later
+// assignments (intAssign), are evaluated as arithmetic, as bash does.
+func intDecl(d *syntax.DeclClause, ints map[string]bool) {
+	found := false
+	args := d.Args[:0]
+	for _, a := range d.Args {
+		if a.Naked && a.Name == nil && a.Value != nil {
+			if opt := a.Value.Lit(); strings.HasPrefix(opt, "-") && strings.Contains(opt, "i") {
+				found = true
+				opt = strings.ReplaceAll(opt, "i", "")
+				if opt == "-" {
+					continue
+				}
+				a.Value = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: a.Value.Pos(), ValueEnd: a.Value.End(), Value: opt}}}
+			}
+		}
+		args = append(args, a)
+	}
+	d.Args = args
+	if !found {
+		return
+	}
+	for _, a := range d.Args {
+		if a.Name != nil && a.Index == nil && a.Array == nil {
+			ints[a.Name.Value] = true
+			intAssign(a)
+		}
+	}
+}
+
+// intAssign makes an assignment to a variable declared -i evaluate its
+// value as arithmetic: n=3+4 is 7, n+=4 adds.
+func intAssign(a *syntax.Assign) {
+	if a.Value == nil || a.Index != nil || a.Array != nil || a.Naked {
+		return
+	}
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, a.Value); err != nil {
+		return
+	}
+	expr := strings.TrimSpace(strings.ReplaceAll(b.String(), "\\\n", ""))
+	if expr == "" {
+		return
+	}
+	if a.Append {
+		expr = a.Name.Value + " + (" + expr + ")"
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader("x=$(( "+expr+" ))"), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return
+	}
+	if c, ok := f.Stmts[0].Cmd.(*syntax.CallExpr); ok && len(c.Assigns) == 1 && c.Assigns[0].Value != nil {
+		a.Value, a.Append = c.Assigns[0].Value, false
+	}
 }

@@ -169,3 +169,27 @@ declare -A m=()
 		t.Errorf("an element assignment inside $(( )): %s", render(r))
 	}
 }
+
+// TestDeclareIntegerAsBash checks that declare -i (local -i, typeset -i,
+// combined as -ri) is no false error (the interpreter refused the option
+// with status 2) and that the variables' values are evaluated as
+// arithmetic as bash evaluates them, in the declaration and after.
+func TestDeclareIntegerAsBash(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+declare -i n=3
+n+=4
+[ "$n" -eq 7 ] || mkdir /opt/bad1
+declare -ri r=2*5
+[ "$r" = 10 ] || mkdir /opt/bad2
+f() { local -i k=1+1; k+=k; [ "$k" = 4 ] || mkdir /opt/bad3; }
+f
+typeset -i t
+t=9/3
+[ "$t" = 3 ] || mkdir /opt/bad4
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	if !r.OK() || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+}
