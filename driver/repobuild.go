@@ -626,7 +626,9 @@ func repoWatchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []
 	gone := map[string]bool{}
 	var present []image.Image
 	for _, img := range imgs {
-		if fi, err := os.Stat(img.Makefile); err == nil && fi.Mode().IsRegular() {
+		// An image no images/ file lists (bin/build makes its makefile)
+		// has no Makefile to lose.
+		if fi, err := os.Stat(img.Makefile); img.Makefile == "" || err == nil && fi.Mode().IsRegular() {
 			present = append(present, img)
 			continue
 		}
