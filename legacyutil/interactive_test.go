@@ -219,9 +219,13 @@ func TestRunBash(t *testing.T) {
 		}
 	})
 	t.Run("under my_init, legacy name", func(t *testing.T) {
+		// A repository of legacy-images' layout (images/, make/,
+		// script/), where run-bash adds IMAGE_PREFIX.
 		home := t.TempDir()
-		if err := os.MkdirAll(filepath.Join(home, "images", "init"), 0o755); err != nil {
-			t.Fatal(err)
+		for _, d := range []string{"images/init", "make", "script"} {
+			if err := os.MkdirAll(filepath.Join(home, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 		t.Setenv("DOCKER_HOME", home)
 		t.Setenv("IMAGE_PREFIX", "t/")
