@@ -307,6 +307,11 @@ func (g *Graph) Resolve(n *Node) {
 				texts = []string{r.SecondExpansion}
 			}
 			for _, text := range texts {
+				if r.StaticPattern != "" {
+					// make turns the %s of a static pattern rule's
+					// prerequisites into $* before expanding them again.
+					text = strings.ReplaceAll(text, "%", "$*")
+				}
 				sc := g.db.ScopeFor(n.Name, nil)
 				auto := secondAuto(n.Name, r.Stem, pre, oo)
 				p2, o2, err := g.db.SecondExpand(g.ctx, sc, text, auto)
