@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -139,4 +142,63 @@ func TestEngineLegacyEcho(t *testing.T) {
 		t.Fatalf("dmake app after an edit: status %d\n%s", st, out)
 	}
 	checkRerunFrom(t, evs, "app", "02_app.sh")
+}
+
+// dmake --watch app at the 2015 layout rebuilds after an edit of an
+// HTTP-served script, re-running it and the scripts after it, and leaves
+// no server running.
+func TestEngineLegacyEchoWatch(t *testing.T) {
+	e := enginetest.Require(t)
+	for _, tool := range []string{"make", "bash"} {
+		needTool(t, tool)
+	}
+	prefix := fmt.Sprintf("dmaketest-echowatch-%d", os.Getpid())
+	removeOnCleanup(t, e, prefix+"/base:latest", prefix+"/app:latest")
+	port := freeTCPPort(t)
+	f := newLegacyFixture(t, "legacy-echo", "REPO="+prefix, "PORT="+port)
+	f.env = append(f.env, "PATH="+filepath.Join(f.root, "shim")+":"+os.Getenv("PATH"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a guard against a hang, not a timing assertion
+	defer cancel()
+	cmd := exec.CommandContext(ctx, buildDmake(t), "--watch", "--progress", "json", "app")
+	cmd.Dir = f.root
+	cmd.Env = append(os.Environ(), f.env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	events := bufio.NewScanner(out)
+	waitFor := func(typ string) {
+		t.Helper()
+		for events.Scan() {
+			var ev struct{ Type string }
+			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
+				return
+			}
+		}
+		t.Fatalf("the watch ended before a %s event:\n%s", typ, stderr.String())
+	}
+	waitFor("watch.start")
+	script := filepath.Join(f.root, "build", "scripts", "02_app.sh")
+	data, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
+	waitFor("watch.done")
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	noLeftovers(t, f.root, "http.server "+port)
+	ran, _ := stepRuns(t, stderr.String())
+	if want := []string{"01_hello.sh", "02_app.sh", "03_app_user.sh", "02_app.sh", "03_app_user.sh"}; !slices.Equal(ran["app"], want) {
+		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["app"], want, stderr.String())
+	}
+	if want := []string{"00_base.sh"}; !slices.Equal(ran["base"], want) {
+		t.Errorf("base ran %q, want %q (built once, as the parent of app)", ran["base"], want)
+	}
 }
