@@ -239,6 +239,22 @@ func TestMiddlewareHostHelpers(t *testing.T) {
 	if got := b.serveRoots; len(got) != 1 || got[0] != filepath.Join(dir, "www") {
 		t.Errorf("serve roots %q", got)
 	}
+	// The 2015 Makefiles grep the net-tools format of the time.
+	out, err = runRecipe(t, b, dir, "ifconfig eth0 | grep 'inet addr:' | cut -d: -f2 | awk '{ print $1 }'")
+	if err != nil || out != "127.0.0.1\n" {
+		t.Errorf("ifconfig | grep 'inet addr:': out %q err %v", out, err)
+	}
+	// The empty "kill -9 $(lsof …)" after the build is a warning, and
+	// succeeds; a kill that names a process is left alone. (make runs
+	// "kill -9" directly, as exec does here: the interpreter has no kill
+	// builtin.)
+	out, err = runRecipe(t, b, dir, "exec kill -9")
+	if err != nil || !strings.Contains(out, `dmake: warning: "kill -9" names no process to stop`) {
+		t.Errorf("kill -9: out %q err %v", out, err)
+	}
+	if _, err := runRecipe(t, b, dir, "exec kill -0 999999999"); err == nil {
+		t.Errorf("kill -0 of no such process succeeded")
+	}
 }
 
 func TestDockerSubcommand(t *testing.T) {
