@@ -96,8 +96,16 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 			}
 		case *syntax.Stmt:
 			// v3.14.1 panics assigning to an array element in
-			// arithmetic: such lets and (( )) become statements it runs.
+			// arithmetic: such lets and (( )) become statements it runs;
+			// it ignores declare a[i]=v (and 'a[$(cmd)]=v', where bash
+			// runs cmd): the elements are assigned after the declare.
 			switch c := n.Cmd.(type) {
+			case *syntax.DeclClause:
+				if rewrite {
+					if stmts := splitDecl(c); stmts != nil {
+						n.Cmd = &syntax.Block{Lbrace: c.Pos(), Rbrace: c.End(), Stmts: stmts}
+					}
+				}
 			case *syntax.LetClause:
 				if !rewrite {
 					break
@@ -486,4 +494,94 @@ func intAssign(a *syntax.Assign) {
 	if c, ok := f.Stmts[0].Cmd.(*syntax.CallExpr); ok && len(c.Assigns) == 1 && c.Assigns[0].Value != nil {
 		a.Value, a.Append = c.Assigns[0].Value, false
 	}
+}
+
+// splitDecl returns, for a declare, typeset or local that assigns array
+// elements (declare a[2]=v, local 'a[$(cmd)]=v'), the declare of the
+// names alone followed by the element assignments, which v3.14.1 runs
+// (and where a command substitution in a subscript runs, as in bash); nil
+// when there is none.
+func splitDecl(d *syntax.DeclClause) []*syntax.Stmt {
+	switch d.Variant.Value {
+	case "declare", "typeset", "local":
+	default:
+		return nil
+	}
+	var after []*syntax.Stmt
+	split := map[string]bool{}
+	for i, a := range d.Args {
+		var text string
+		switch {
+		case a.Naked && a.Name == nil && a.Value != nil:
+			lit, ok := staticText(a.Value)
+			open := strings.IndexByte(lit, '[')
+			if !ok || open <= 0 || !syntax.ValidName(lit[:open]) {
+				continue
+			}
+			end := subscriptEnd(lit, open)
+			if end < 0 || !strings.HasPrefix(lit[end+1:], "=") {
+				continue
+			}
+			val, err := syntax.Quote(lit[end+2:], syntax.LangBash)
+			if err != nil {
+				continue
+			}
+			text = lit[:end+2] + val
+			split[lit[:open]] = true
+			d.Args[i] = &syntax.Assign{Naked: true, Name: &syntax.Lit{ValuePos: a.Pos(), ValueEnd: a.Pos(), Value: lit[:open]}}
+		case a.Index != nil && !a.Naked && a.Name != nil:
+			after = append(after, &syntax.Stmt{Position: a.Pos(), Cmd: &syntax.CallExpr{Assigns: []*syntax.Assign{a}}})
+			split[a.Name.Value] = true
+			d.Args[i] = &syntax.Assign{Naked: true, Name: &syntax.Lit{ValuePos: a.Name.ValuePos, ValueEnd: a.Name.ValueEnd, Value: a.Name.Value}}
+			continue
+		default:
+			continue
+		}
+		stmts, ok := parseStmts(text + "\n")
+		if !ok || len(stmts) != 1 {
+			return nil
+		}
+		after = append(after, stmts...)
+	}
+	if after == nil {
+		return nil
+	}
+	if d.Variant.Value == "local" {
+		// v3.14.1 assigns an element of a local declared without a
+		// value outside the function: local a=() keeps it local.
+		for _, a := range d.Args {
+			if a.Naked && a.Name != nil && split[a.Name.Value] {
+				a.Naked, a.Array = false, &syntax.ArrayExpr{Lparen: a.Name.ValueEnd, Rparen: a.Name.ValueEnd}
+			}
+		}
+	}
+	return append([]*syntax.Stmt{{Position: d.Pos(), Cmd: d}}, after...)
+}
+
+// staticText returns the text of a word without expansions (literal or
+// quoted parts only).
+func staticText(w *syntax.Word) (string, bool) {
+	var b strings.Builder
+	for _, p := range w.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			b.WriteString(p.Value)
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			b.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			for _, q := range p.Parts {
+				l, ok := q.(*syntax.Lit)
+				if !ok {
+					return "", false
+				}
+				b.WriteString(l.Value)
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }

