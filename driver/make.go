@@ -197,6 +197,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		OldFiles:        f.OldFiles,
 		CheckSymlinks:   f.CheckSymlinks,
 		Trace:           f.Trace,
+		MaxLoad:         maxLoad(f.LoadAverage),
 		CycleError:      opts.CycleError,
 		ProgramName:     progName(makeLevel(job.env)),
 		Stdin:           stdio.In,
@@ -294,4 +295,13 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		return 130
 	}
 	return status
+}
+
+// maxLoad is the load average -l N sets, 0 for none.
+func maxLoad(s string) float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }

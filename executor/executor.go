@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,6 +47,9 @@ type Options struct {
 	// Trace (--trace) says why each target's recipe runs and echoes
 	// every recipe line, silent ones too.
 	Trace bool
+	// MaxLoad is -l: while jobs run, no other starts when the load
+	// average is MaxLoad or more. Zero means no limit.
+	MaxLoad float64
 	// OutputSync is -O: "", "none", "line", "target" or "recurse".
 	OutputSync string
 	// WhatIf (-W) and OldFiles (-o) are passed to the graph when Run
@@ -465,6 +469,25 @@ func (e *executor) alsoUnit(j *job, a *graph.Node) unit {
 	return unit{a, -1}
 }
 
+// loadTooHigh reports whether -l keeps a new job from starting: the
+// system's one-minute load average (/proc/loadavg) is at the limit or
+// above. Unknown, it does not (make's "cannot enforce load limit").
+func (e *executor) loadTooHigh() bool {
+	if e.opts.MaxLoad <= 0 {
+		return false
+	}
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return false
+	}
+	load, err := strconv.ParseFloat(f[0], 64)
+	return err == nil && load >= e.opts.MaxLoad
+}
+
 // update is make's update_file for one unit: it returns stOK or stFailed
 // when the unit is done, stRunning while it or a prerequisite is being made.
 func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, depth int) status {
@@ -720,7 +743,7 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 		s.phase, s.status = phDone, stOK
 		return stOK
 	}
-	for e.running >= e.jobs {
+	for e.running >= e.jobs || e.running > 0 && e.loadTooHigh() {
 		e.reap()
 		if e.stop || e.ctx.Err() != nil {
 			return stFailed
