@@ -43,9 +43,10 @@ const (
 
 // runSignalled runs prog with args in dir (its own process group, its
 // output in files), calls ready until it reports that the program is where
-// the signal must find it, sends sig as h says, and returns how the
+// the signal must find it (it gets what the program printed on standard
+// error so far), sends sig as h says, and returns how the
 // program ended. The program must end within stopLimit of the signal.
-func runSignalled(t *testing.T, prog, dir string, env, args []string, ready func() bool, sig syscall.Signal, h how) signalled {
+func runSignalled(t *testing.T, prog, dir string, env, args []string, ready func(stderr string) bool, sig syscall.Signal, h how) signalled {
 	t.Helper()
 	outDir := t.TempDir()
 	stdout, _ := os.Create(filepath.Join(outDir, "stdout"))
@@ -67,7 +68,7 @@ func runSignalled(t *testing.T, prog, dir string, env, args []string, ready func
 		return string(b)
 	}
 	deadline := time.Now().Add(time.Minute)
-	for !ready() {
+	for !ready(readErr()) {
 		select {
 		case err := <-exited:
 			t.Fatalf("%s ended (%v) before it could be signalled:\n%s", prog, err, readErr())
@@ -129,8 +130,8 @@ func dirNames(t *testing.T, dir string) string {
 }
 
 // exists returns a ready func true once dir/name exists.
-func exists(dir, name string) func() bool {
-	return func() bool {
+func exists(dir, name string) func(string) bool {
+	return func(string) bool {
 		_, err := os.Stat(filepath.Join(dir, name))
 		return err == nil
 	}
@@ -186,8 +187,8 @@ func TestSignalsMidBuild(t *testing.T) {
 // path open, or is blocked opening it: a writer's non-blocking open then
 // succeeds. The writer stays open (closed at the test's end) and writes
 // nothing, so the reader is left blocked in its read.
-func writerOpens(t *testing.T, path string) func() bool {
-	return func() bool {
+func writerOpens(t *testing.T, path string) func(string) bool {
+	return func(string) bool {
 		fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 		if err != nil {
 			return false
@@ -287,5 +288,24 @@ func TestFIFOFunctionsSh(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out.String(), "functions.sh: not a regular file") {
 		t.Errorf("--check-scripts beside a FIFO functions.sh: %v\n%s", err, out.String())
+	}
+}
+
+// TestSignalWhileWatching: --watch (here at a copy of legacy-images, with
+// --no-build: no engine needed) waiting for changes ends at once on
+// SIGTERM and SIGHUP, dead of the signal.
+func TestSignalWhileWatching(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			repo := filepath.Join(t.TempDir(), "repo")
+			if out, err := exec.Command("cp", "-a", "../../legacy-images", repo).CombinedOutput(); err != nil {
+				t.Fatalf("cp: %v\n%s", err, out)
+			}
+			watching := func(stderr string) bool { return strings.Contains(stderr, "dmake --watch: watching") }
+			got := runSignalled(t, dmakeBin, repo, append(maketest.Env(repo), "DOCKER_HOME="), []string{"--watch", "--no-build", "--no-check", "base"}, watching, sig, toProcess)
+			if got.end != "signal: "+sig.String() {
+				t.Errorf("dmake --watch after %v:\n%s", sig, got)
+			}
+		})
 	}
 }
