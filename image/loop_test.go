@@ -98,3 +98,15 @@ func TestScriptLoopNotRecognised(t *testing.T) {
 		}
 	}
 }
+
+// --bust words name the scripts of the 2014 layout, which live in the
+// repository's build/scripts (not in a generated images/NAME/build).
+func TestCheckBustStatic(t *testing.T) {
+	r := Repo{Root: staticRepo}
+	if err := r.CheckBust([]string{"cron", "20_cron.sh", "30_web"}); err != nil {
+		t.Error(err)
+	}
+	if err := r.CheckBust([]string{"nosuch"}); err == nil || !strings.Contains(err.Error(), "20_cron.sh (cron)") {
+		t.Errorf("--bust nosuch: %v", err)
+	}
+}

@@ -197,7 +197,11 @@ func (r Repo) CheckBust(words []string) error {
 		if err != nil {
 			return nil
 		}
-		if d.IsDir() && p != r.Root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "build") {
+		// Hidden directories and the images' generated build
+		// directories (images/NAME/build, copies or links of the
+		// scripts) are skipped; a build/ holding the scripts
+		// themselves (the 2014 layout's) is not.
+		if d.IsDir() && p != r.Root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "build" && filepath.Dir(filepath.Dir(p)) == filepath.Join(r.Root, "images")) {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(d.Name(), ".sh") {
