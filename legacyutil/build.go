@@ -87,7 +87,12 @@ make's; building stops at the first image that fails.`
 	var runs []MakeRequest
 	if name == "build" {
 		for _, im := range images {
-			if _, ok := flat(im); ok && image.HasBuild(home) {
+			// An image no images/ entry names, in a repository with its
+			// own bin/build (a bin/make writing a temporary makefile for
+			// it): dmake at the root runs bin/build, which decides.
+			_, isFlat := flat(im)
+			unlisted := !isFlat && !isDir(filepath.Join(home, "images", im)) && !(image.Repo{Root: home}).ReferenceLayout()
+			if (isFlat || unlisted) && image.HasBuild(home) {
 				runs = append(runs, MakeRequest{Home: home, Dir: home, Args: append([]string{im}, vars...)})
 				continue
 			}

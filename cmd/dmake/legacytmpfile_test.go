@@ -153,6 +153,13 @@ func TestEngineLegacyTmpfile(t *testing.T) {
 		t.Fatalf("dmake --cache app after an edit: status %d\n%s", st, out)
 	}
 	checkRerunFrom(t, evs, "app", "parts/app/01.sh")
+
+	// The legacy build utility builds base too, though no images/ file
+	// names it (bin/make's temporary makefile does).
+	if _, stderr, st := runBinary(t, buildDmake(t), f.env, "-C", f.root, "--no-build", "--util", "build", "base"); st != 0 || !strings.Contains(stderr, "base: --no-build: wrote") {
+		t.Errorf("dmake --no-build --util build base: status %d\n%s", st, stderr)
+	}
+	noTemp("dmake --util build base")
 }
 
 // scriptRuns returns the scripts of the RUN steps of image's build, in
