@@ -311,40 +311,68 @@ func (sc *scope) hardenText(pos, what string, f *syntax.File) (string, bool) {
 	return b.String(), true
 }
 
-// subscriptCalls are the builtins that take variable names or arithmetic
-// whose array subscripts bash expands when it runs them (so a command
-// substitution in a subscript runs: let 'a[$(cmd)]=1', printf -v
-// 'a[$(cmd)]', declare, read, unset 'a[$(cmd)]', test -v).
-var subscriptCalls = toSet(`let printf declare typeset local export readonly read unset mapfile readarray test [`)
+// subscriptCalls are the builtins that take variable names whose array
+// subscripts bash expands when it runs them (so a command substitution in
+// a subscript runs: printf -v 'a[$(cmd)]', read, unset 'a[$(cmd)]', test
+// -v). let and declare are clauses, not calls: harden sees to them.
+var subscriptCalls = toSet(`printf read unset mapfile readarray test [`)
 
-// subscriptsAhead finds, in the arguments of a subscriptCalls builtin
-// (args[0] the name), the array subscripts holding a command
-// substitution. If there are some, it returns the hardened text to eval
+// nameOperands returns the indexes of the arguments of a subscriptCalls
+// builtin (args[0] its name) that are variable names, which bash expands
+// the subscripts of: printf's and test's -v NAME, the names read, mapfile
+// and unset take (not their other options' values, not printf's format
+// or arguments).
+func nameOperands(args []string) []int {
+	var idx []int
+	element := func(a string) bool {
+		open := strings.IndexByte(a, '[')
+		return open > 0 && syntax.ValidName(a[:open]) && strings.HasSuffix(a, "]")
+	}
+	switch args[0] {
+	case "printf", "test", "[":
+		for i := 1; i < len(args)-1; i++ {
+			if args[i] == "-v" {
+				idx = append(idx, i+1)
+				if args[0] == "printf" {
+					break
+				}
+			}
+		}
+	default:
+		valued := map[string]bool{"-p": true, "-d": true, "-n": true, "-N": true, "-t": true, "-u": true, "-i": true,
+			"-C": true, "-c": true, "-O": true, "-s": true}
+		for i := 1; i < len(args); i++ {
+			if valued[args[i]] && args[0] != "unset" {
+				i++
+				continue
+			}
+			if element(args[i]) {
+				idx = append(idx, i)
+			}
+		}
+	}
+	return idx
+}
+
+// subscriptsAhead finds, in the name operands of a subscriptCalls
+// builtin (args[0] the name; nameOperands), the array subscripts holding
+// a command substitution. If there are some, it returns the hardened text to eval
 // instead: each such subscript expanded first, as bash expands it (as the
 // body of a here-document, so its commands run in the dry run and are
 // reported), into a variable of its own, then the command with each
 // subscript replaced by that variable.
 func (sc *scope) subscriptsAhead(pos string, args []string) (string, bool) {
 	var b strings.Builder
-	argv := make([]string, len(args))
+	argv := append([]string(nil), args...)
 	n := 0
-	for k, a := range args {
-		out := a
+	for _, k := range nameOperands(args) {
+		out := args[k]
 		for start := 0; ; {
-			open := strings.IndexByte(out[start:], '[')
+			open, end := nextCmdSubscript(out, start)
 			if open < 0 {
 				break
 			}
-			open += start
-			end := subscriptEnd(out, open)
-			if end < 0 {
-				break
-			}
 			inner := out[open+1 : end]
-			if !strings.Contains(inner, "$(") && !strings.Contains(inner, "`") || open == 0 || !isNameByte(out[open-1]) {
-				start = open + 1
-				continue
-			}
 			v := fmt.Sprintf("%s%d", sc.d.h.sub, n)
 			n++
 			delim := sc.d.h.prefix + "S"
@@ -385,6 +413,28 @@ func (sc *scope) subscriptsAhead(pos string, args []string) (string, bool) {
 		text = p.String()
 	}
 	return text, true
+}
+
+// nextCmdSubscript returns the bounds (the [ and the ]) of the first
+// array subscript at or after start in s that holds a command
+// substitution (NAME[…$(…)…] or with backquotes), or -1, -1.
+func nextCmdSubscript(s string, start int) (open, end int) {
+	for {
+		i := strings.IndexByte(s[start:], '[')
+		if i < 0 {
+			return -1, -1
+		}
+		open = start + i
+		end = subscriptEnd(s, open)
+		if end < 0 {
+			return -1, -1
+		}
+		inner := s[open+1 : end]
+		if (strings.Contains(inner, "$(") || strings.Contains(inner, "`")) && open > 0 && isNameByte(s[open-1]) {
+			return open, end
+		}
+		start = open + 1
+	}
 }
 
 // subscriptEnd returns the index of the ] closing the [ at open in s

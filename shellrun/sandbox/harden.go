@@ -55,6 +55,7 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 		})
 	}
 	ints := map[string]bool{} // names declared -i, which v3.14.1 does not know
+	valuesDone := map[*syntax.CallExpr]bool{}
 	prompts := func(parts []syntax.WordPart) {
 		for i, part := range parts {
 			pe, ok := part.(*syntax.ParamExp)
@@ -100,6 +101,39 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 			// it ignores declare a[i]=v (and 'a[$(cmd)]=v', where bash
 			// runs cmd): the elements are assigned after the declare.
 			switch c := n.Cmd.(type) {
+			case *syntax.CallExpr:
+				// i='a[$(cmd)]': bash runs cmd when the value is used in
+				// arithmetic ($((i)), let, -eq), which v3.14.1 does not
+				// do (it reads the value as a number); the command
+				// substitutions run here, ahead, to be reported.
+				if len(c.Args) > 0 || valuesDone[c] {
+					break
+				}
+				valuesDone[c] = true // met again inside the block made here
+				var pre []*syntax.Stmt
+				for _, a := range c.Assigns {
+					if a.Value == nil {
+						continue
+					}
+					lit, ok := staticText(a.Value)
+					if !ok {
+						continue
+					}
+					for start := 0; ; {
+						open, end := nextCmdSubscript(lit, start)
+						if open < 0 {
+							break
+						}
+						add(a.Pos(), "subscript-substitution", "the value of "+a.Name.Value+" holds a command substitution in an array subscript, which bash runs when the value is used in arithmetic: it is run here", false)
+						if stmts, ok := parseStmts(h.sub + "val=\"" + lit[open+1:end] + "\" || :\n"); ok {
+							pre = append(pre, stmts...)
+						}
+						start = end
+					}
+				}
+				if pre != nil && rewrite {
+					n.Cmd = &syntax.Block{Lbrace: c.Pos(), Rbrace: c.End(), Stmts: append(pre, &syntax.Stmt{Position: n.Position, Cmd: c})}
+				}
 			case *syntax.DeclClause:
 				if rewrite {
 					if stmts := splitDecl(c); stmts != nil {

