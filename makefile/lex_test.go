@@ -153,3 +153,29 @@ func TestParseExprShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestFeaturesWithoutLoad: dmake, a static Go binary, cannot load shared
+// objects, so .FEATURES does not offer load (GNU make's suite then skips
+// features/load) while it keeps the features dmake has.
+func TestFeaturesWithoutLoad(t *testing.T) {
+	for _, b := range builtinVars {
+		if b.name != ".FEATURES" {
+			continue
+		}
+		words := fields(b.value)
+		has := map[string]bool{}
+		for _, w := range words {
+			has[w] = true
+		}
+		if has["load"] {
+			t.Errorf(".FEATURES = %q offers load", b.value)
+		}
+		for _, w := range []string{"second-expansion", "grouped-target", "jobserver", "check-symlink", "extra-prereqs"} {
+			if !has[w] {
+				t.Errorf(".FEATURES = %q lacks %s", b.value, w)
+			}
+		}
+		return
+	}
+	t.Fatal("no built-in .FEATURES")
+}

@@ -119,6 +119,10 @@ func ParseDB(out string) *DB {
 			if ignoredVars[name] {
 				continue
 			}
+			if name == ".FEATURES" {
+				// dmake cannot load objects and does not offer load.
+				val = strings.TrimSuffix(strings.ReplaceAll(val+" ", " load ", " "), " ")
+			}
 			db.Vars[name] = o + " " + flavor + " " + val
 		case "# Implicit Rules", "# Files":
 			if l == "" || strings.HasPrefix(l, "\t") {
