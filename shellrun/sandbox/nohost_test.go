@@ -47,6 +47,15 @@ p=PPID; q='$'
 for v in "${!p}" "${!q}" "$PPID" "$$"; do
 	case $v in 0|1|4242) ;; *) mkdir -p /opt/leak-pid ;; esac
 done
+x='$(type -P bash; pwd -P)'; : "${x@P}"
+declare -a a=()
+printf -v 'a[$(command -v sh >/dev/null; echo 1)]' %s x
+read -r 'a[$(pwd -P >/dev/null; echo 2)]' </dev/null || true
+let 'a[$(command -p type -P sh >/dev/null; echo 3)]=1' 'n=1'
+(( a[$(builtin pwd -P >/dev/null; echo 4)]=1 ))
+declare 'a[$(type -P ls >/dev/null; echo 5)]=1'
+declare -i k=2*2
+i='a[$(command -pv sshd >/dev/null; echo 6)]'; : $((i))
 exec pwd -P
 `
 
