@@ -26,7 +26,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 6
+	codecVersion = 7
 )
 
 type encoder struct {
