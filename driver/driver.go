@@ -28,9 +28,12 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		return runCheckScripts(ctx, opts, stdio)
 	}
 	if slices.Contains(opts.Makefiles, "-") {
-		name, err := stdinMakefile(stdio.In)
+		name, err := stdinMakefile(ctx, stdio.In)
 		if name != "" {
 			defer os.Remove(name)
+		}
+		if err != nil && ctx.Err() != nil {
+			return 130 // a signal while waiting for the makefile: make dies silently
 		}
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "%s: *** %v.  Stop.\n", programName, err)
@@ -112,8 +115,9 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 // stdinMakefile copies standard input into a temporary file for "-f -" and
 // returns its name, as make does (/tmp/GmXXXXXX): the makefile may be read
 // more than once (after remaking), and messages name that file. The caller
-// removes it. Input past makefile.DefaultMaxValue is an error.
-func stdinMakefile(in io.Reader) (string, error) {
+// removes it. Input past makefile.DefaultMaxValue is an error; ctx ending
+// (a signal) ends the wait for input.
+func stdinMakefile(ctx context.Context, in io.Reader) (string, error) {
 	f, err := os.CreateTemp("", "Gm")
 	if err != nil {
 		return "", fmt.Errorf("cannot store the makefile from standard input: %v", err)
@@ -122,7 +126,24 @@ func stdinMakefile(in io.Reader) (string, error) {
 	if in == nil {
 		in = eofReader{}
 	}
-	n, err := io.Copy(f, io.LimitReader(in, makefile.DefaultMaxValue+1))
+	// The copy waits for standard input (a terminal, a pipe no one
+	// writes): it is left to a goroutine, so that a signal ends the wait.
+	type copied struct {
+		n   int64
+		err error
+	}
+	c := make(chan copied, 1)
+	go func() {
+		n, err := io.Copy(f, io.LimitReader(in, makefile.DefaultMaxValue+1))
+		c <- copied{n, err}
+	}()
+	var n int64
+	select {
+	case r := <-c:
+		n, err = r.n, r.err
+	case <-ctx.Done():
+		return f.Name(), ctx.Err()
+	}
 	if err == nil && n > makefile.DefaultMaxValue {
 		err = errors.New("the makefile from standard input is larger than 256 MiB")
 	}

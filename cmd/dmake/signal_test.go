@@ -46,7 +46,7 @@ const (
 // the signal must find it (it gets what the program printed on standard
 // error so far), sends sig as h says, and returns how the
 // program ended. The program must end within stopLimit of the signal.
-func runSignalled(t *testing.T, prog, dir string, env, args []string, ready func(stderr string) bool, sig syscall.Signal, h how) signalled {
+func runSignalled(t *testing.T, prog, dir string, env, args []string, stdin *os.File, ready func(stderr string) bool, sig syscall.Signal, h how) signalled {
 	t.Helper()
 	outDir := t.TempDir()
 	stdout, _ := os.Create(filepath.Join(outDir, "stdout"))
@@ -57,6 +57,9 @@ func runSignalled(t *testing.T, prog, dir string, env, args []string, ready func
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -164,7 +167,7 @@ func TestSignalsMidBuild(t *testing.T) {
 			run := func(prog string) signalled {
 				dir := t.TempDir()
 				os.WriteFile(filepath.Join(dir, "Makefile"), []byte(makefile), 0o644)
-				return runSignalled(t, prog, dir, maketest.Env(dir), nil, exists(dir, "started"), tc.sig, tc.how)
+				return runSignalled(t, prog, dir, maketest.Env(dir), nil, nil, exists(dir, "started"), tc.sig, tc.how)
 			}
 			want, got := run("/usr/bin/make"), run(dmakeBin)
 			if wantEnd := "signal: " + tc.sig.String(); want.end != wantEnd {
@@ -211,7 +214,7 @@ func TestSignalWhileReadingFIFO(t *testing.T) {
 		if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		return runSignalled(t, prog, dir, maketest.Env(dir), nil, writerOpens(t, filepath.Join(dir, "fifo")), syscall.SIGTERM, toProcess)
+		return runSignalled(t, prog, dir, maketest.Env(dir), nil, nil, writerOpens(t, filepath.Join(dir, "fifo")), syscall.SIGTERM, toProcess)
 	}
 	want, got := run("/usr/bin/make"), run(dmakeBin)
 	if want.end != "signal: terminated" {
@@ -243,7 +246,7 @@ func TestFIFOCacheEntrySignal(t *testing.T) {
 	if err := syscall.Mkfifo(entries[0], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got := runSignalled(t, dmakeBin, dir, env, nil, exists(dir, "started"), syscall.SIGTERM, toProcess)
+	got := runSignalled(t, dmakeBin, dir, env, nil, nil, exists(dir, "started"), syscall.SIGTERM, toProcess)
 	want := "echo partial > t1; touch started; sleep 30\nmake: *** Deleting file 't1'\nmake: *** [Makefile:2: t1] Terminated\n"
 	if got.end != "signal: terminated" || got.stdout+got.stderr != want || strings.Contains(got.files, "t1") {
 		t.Errorf("dmake:\n%s\nwant: dead of SIGTERM, t1 deleted, output\n%s", got, want)
@@ -302,10 +305,41 @@ func TestSignalWhileWatching(t *testing.T) {
 				t.Fatalf("cp: %v\n%s", err, out)
 			}
 			watching := func(stderr string) bool { return strings.Contains(stderr, "dmake --watch: watching") }
-			got := runSignalled(t, dmakeBin, repo, append(maketest.Env(repo), "DOCKER_HOME="), []string{"--watch", "--no-build", "--no-check", "base"}, watching, sig, toProcess)
+			got := runSignalled(t, dmakeBin, repo, append(maketest.Env(repo), "DOCKER_HOME="), []string{"--watch", "--no-build", "--no-check", "base"}, nil, watching, sig, toProcess)
 			if got.end != "signal: "+sig.String() {
 				t.Errorf("dmake --watch after %v:\n%s", sig, got)
 			}
 		})
+	}
+}
+
+// TestSignalWhileReadingStdin: make -f - waiting for a makefile on a pipe
+// nobody writes ends on SIGTERM, silently and dead of the signal, in
+// dmake as in GNU make. Both store standard input in a temporary file
+// (GmXXXXXX) before they read: its appearing is the sync point.
+func TestSignalWhileReadingStdin(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/make"); err != nil {
+		t.Fatal("GNU make (/usr/bin/make) is needed: it is the oracle")
+	}
+	run := func(prog string) signalled {
+		dir, tmp := t.TempDir(), t.TempDir()
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		defer w.Close() // open, and silent, until the program has ended
+		tmpFile := func(string) bool {
+			m, _ := filepath.Glob(filepath.Join(tmp, "Gm*"))
+			return len(m) > 0
+		}
+		return runSignalled(t, prog, dir, append(maketest.Env(dir), "TMPDIR="+tmp), []string{"-f", "-"}, r, tmpFile, syscall.SIGTERM, toProcess)
+	}
+	want, got := run("/usr/bin/make"), run(dmakeBin)
+	if want.end != "signal: terminated" {
+		t.Fatalf("GNU make: %s", want)
+	}
+	if got != want {
+		t.Errorf("GNU make:\n%s\ndmake:\n%s", want, got)
 	}
 }
