@@ -79,7 +79,11 @@ func checkImages(ctx context.Context, imgs []sandbox.Image, opts Options, stdio 
 	tool := sandbox.Tool{Name: "dmake", Version: info.Version, Commit: info.Commit}
 	var events *json.Encoder
 	if opts.Progress == "json" {
-		events = json.NewEncoder(stdio.Err) // with the build events
+		w := stdio.Err
+		if opts.events != nil {
+			w = opts.events
+		}
+		events = json.NewEncoder(w) // with the build events
 	}
 	for _, r := range reports {
 		r.WriteText(stdio.Out)

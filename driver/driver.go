@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dmake-dev/dmake/internal/stdio"
@@ -25,6 +26,7 @@ type Stdio = stdio.Streams
 // answers, 130 when interrupted.
 func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	if opts.CheckScripts {
+		jsonStreams(&opts, &stdio)
 		return runCheckScripts(ctx, opts, stdio)
 	}
 	if slices.Contains(opts.Makefiles, "-") {
@@ -83,6 +85,9 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
 	}
+	if opts.Graph == "" {
+		jsonStreams(&opts, &stdio)
+	}
 	if !repo.ReferenceLayout() {
 		// A repository built through its own bin/build.
 		abs, err := filepath.Abs(dir)
@@ -110,6 +115,31 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 		return checkGoals(ctx, opts, repo, imgs, stdio)
 	}
 	return runImages(ctx, opts, repo, imgs, stdio)
+}
+
+// jsonStreams makes, under --progress=json, standard output the stream of
+// the JSON events alone (build, check and watch, one envelope), one
+// object a line, and sends make's output and the messages for people to
+// standard error.
+func jsonStreams(opts *Options, stdio *Stdio) {
+	if opts.Progress != "json" || opts.events != nil {
+		return
+	}
+	opts.events = &lockedWriter{w: stdio.Out}
+	stdio.Out = stdio.Err
+}
+
+// lockedWriter writes each Write whole, one at a time: events of builds
+// that run at once never mix.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // stdinMakefile copies standard input into a temporary file for "-f -" and

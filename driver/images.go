@@ -367,6 +367,10 @@ func allUpToDate(rs []*image.Result) bool {
 // newBuilder is the image layer of a run: it takes over the docker build of
 // recipes.
 func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) *image.Builder {
+	out := stdio.Err
+	if opts.events != nil {
+		out = opts.events // --progress=json: the events' stream
+	}
 	return &image.Builder{
 		Engine:   eng,
 		Network:  opts.Network,
@@ -376,7 +380,7 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 		NoBuild:  opts.NoBuild,
 		Pull:     opts.Pull,
 		Cache:    opts.Cache,
-		Out:      stdio.Err,
+		Out:      out,
 		// --no-build leaves each image's Dockerfile and context here.
 		NoBuildDir: statedir.Path(repo.Root),
 	}

@@ -85,14 +85,19 @@ type Options struct {
 	ParseMakeArgs func(args []string) (Options, error)
 
 	// dmake's modes and settings.
-	Watch             bool
-	WatchPolicy       string        // "cancel" or "finish"
-	Debounce          time.Duration // watch debounce
-	Graph             string        // "", "dot", "json", "mermaid"
-	Check             bool
-	CheckScripts      bool // positional words are script files
-	CheckReport       string
-	CheckFormat       string // of CheckReport: "json" (default) or "sarif"
+	Watch        bool
+	WatchPolicy  string        // "cancel" or "finish"
+	Debounce     time.Duration // watch debounce
+	Graph        string        // "", "dot", "json", "mermaid"
+	Check        bool
+	CheckScripts bool // positional words are script files
+	CheckReport  string
+	CheckFormat  string // of CheckReport: "json" (default) or "sarif"
+
+	// events is where --progress=json writes its events (build, check,
+	// watch) when Run has made standard output theirs alone
+	// (jsonStreams); nil otherwise.
+	events            io.Writer
 	NoCheck           bool
 	NoBuild           bool
 	Bust              []string

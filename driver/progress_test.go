@@ -69,6 +69,16 @@ func TestProgressHidesEchoOfNoOp(t *testing.T) {
 		{"json", true},
 	} {
 		stdout, stderr := build(tt.progress)
+		if tt.progress == "json" {
+			// Standard output is the events' alone: make's output is on
+			// standard error.
+			for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+				if !strings.HasPrefix(l, `{"v":1,`) {
+					t.Errorf("--progress=json: standard output has %q", l)
+				}
+			}
+			stdout = stderr
+		}
 		if echoed(stdout) != tt.echo {
 			t.Errorf("--progress=%s, up to date: recipe echo shown %v, want %v:\n%s", tt.progress, !tt.echo, tt.echo, stdout)
 		}

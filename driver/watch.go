@@ -56,11 +56,8 @@ func watchImages(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 		return 2
 	}
 	events := stdio.Out
-	if opts.Progress == "json" {
-		// Standard output carries the watch events alone, one JSON
-		// object a line; the recipes' own output goes with the build
-		// progress.
-		stdio.Out = stdio.Err
+	if opts.events != nil {
+		events = opts.events // with the build events (jsonStreams)
 	}
 	// The images the goals are FROM are watched too: a change to one
 	// rebuilds it, then the goals.

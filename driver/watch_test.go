@@ -66,6 +66,25 @@ type watchRun struct {
 	exited bool
 }
 
+// lineWriter passes whole lines to w, holding a line's start until its
+// end, so that lines written to w from elsewhere never split one.
+type lineWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if i := bytes.LastIndexByte(l.buf, '\n'); i >= 0 {
+		l.w.Write(l.buf[:i+1])
+		l.buf = append(l.buf[:0], l.buf[i+1:]...)
+	}
+	return len(p), nil
+}
+
 // copyRepo copies testdata/bb-repo to a temporary directory.
 func copyRepo(t *testing.T) string {
 	t.Helper()
@@ -152,10 +171,16 @@ func startWatchOpts(t *testing.T, root string, opts Options) *watchRun {
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			var e watch.Event
-			// stdout also carries the recipes' command lines.
-			if json.Unmarshal(sc.Bytes(), &e) == nil && strings.HasPrefix(string(e.Type), "watch.") {
+			var b image.ProgressEvent
+			// stdout carries the JSON events alone: the watch's, and the
+			// builds', which join stderr's log (whole lines both: see
+			// lineWriter) for the tests that read the two together.
+			switch {
+			case json.Unmarshal(sc.Bytes(), &e) == nil && strings.HasPrefix(string(e.Type), "watch.") && e.Source == "watch":
 				w.events <- e
-			} else {
+			case json.Unmarshal(sc.Bytes(), &b) == nil && b.V == 1 && (b.Source == "build" || b.Source == "check"):
+				w.stderr.Write([]byte(sc.Text() + "\n"))
+			default:
 				w.stray.Write([]byte(sc.Text() + "\n"))
 			}
 		}
@@ -171,7 +196,7 @@ func startWatchOpts(t *testing.T, root string, opts Options) *watchRun {
 	}
 	t.Cleanup(func() { null.Close() })
 	go func() {
-		st := Run(ctx, opts, Stdio{In: null, Out: pw, Err: w.stderr})
+		st := Run(ctx, opts, Stdio{In: null, Out: pw, Err: &lineWriter{w: w.stderr}})
 		pw.Close()
 		w.done <- st
 	}()
@@ -181,7 +206,7 @@ func startWatchOpts(t *testing.T, root string, opts Options) *watchRun {
 }
 
 // stop cancels the watch and waits for Run to return. Standard output
-// must have held watch events alone (--progress=json is for tools).
+// must have held JSON events alone (--progress=json is for tools).
 func (w *watchRun) stop() {
 	if w.exited {
 		return
@@ -196,7 +221,7 @@ func (w *watchRun) stop() {
 	}
 	<-w.read
 	if s := w.stray.String(); s != "" {
-		w.t.Errorf("--progress=json: standard output has lines that are not watch events:\n%s", s)
+		w.t.Errorf("--progress=json: standard output has lines that are not JSON events:\n%s", s)
 	}
 }
 

@@ -168,6 +168,15 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if out == nil {
 		out = io.Discard
 	}
+	// notes are the lines for people: with the progress, except that a
+	// JSON progress stream holds events alone.
+	notes := out
+	if b.Progress == "json" {
+		notes = io.Discard
+		if req.Stderr != nil {
+			notes = req.Stderr
+		}
+	}
 	df := req.Dockerfile
 	if df == "" {
 		df = filepath.Join(req.ContextDir, "Dockerfile")
@@ -194,9 +203,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			where = " (" + req.Source + ")"
 		}
 		if b.Cache {
-			fmt.Fprintf(out, "%s: --cache: building with the cache, although the repo's docker build asks for --no-cache%s\n", name, where)
+			fmt.Fprintf(notes, "%s: --cache: building with the cache, although the repo's docker build asks for --no-cache%s\n", name, where)
 		} else {
-			fmt.Fprintf(out, "%s: the repo's docker build asks for --no-cache%s: honoured, so every step runs again and no cached layer is reused, as in the legacy build; dmake --cache %s keeps the layers\n", name, where, name)
+			fmt.Fprintf(notes, "%s: the repo's docker build asks for --no-cache%s: honoured, so every step runs again and no cached layer is reused, as in the legacy build; dmake --cache %s keeps the layers\n", name, where, name)
 		}
 	}
 	if b.Cache {
@@ -226,7 +235,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	res := &Result{Tag: tag, Plan: plan}
 	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
-		fmt.Fprintf(out, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
+		fmt.Fprintf(notes, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
 	}
 
 	// The FROM images must be there (or be pulled, when allowed).
@@ -349,7 +358,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			return nil, err
 		}
 		res.Written = dir
-		fmt.Fprintf(out, "%s: --no-build: wrote %s/Dockerfile and context.tar (%d steps), sent nothing\n", name, dir, len(steps))
+		fmt.Fprintf(notes, "%s: --no-build: wrote %s/Dockerfile and context.tar (%d steps), sent nothing\n", name, dir, len(steps))
 		b.record(res)
 		return res, nil
 	}

@@ -81,10 +81,10 @@ func needUnshare(t *testing.T) {
 // stepRuns reads dmake's --progress json events and returns, per image,
 // the scripts whose RUN step ran (not cached), and the images reported up
 // to date.
-func stepRuns(t *testing.T, stderr string) (ran map[string][]string, upToDate []string) {
+func stepRuns(t *testing.T, events string) (ran map[string][]string, upToDate []string) {
 	t.Helper()
 	ran = map[string][]string{}
-	sc := bufio.NewScanner(strings.NewReader(stderr))
+	sc := bufio.NewScanner(strings.NewReader(events))
 	for sc.Scan() {
 		l := sc.Text()
 		if !strings.HasPrefix(l, "{") {
@@ -133,11 +133,11 @@ func TestEngineLegacyStatic(t *testing.T) {
 		if out, errs, st := atOptDocker(t, legacyRepo, env, "/opt/docker/bin/build", n); st != 0 {
 			t.Fatalf("legacy bin/build %s: status %d\n%s%s", n, st, out, errs)
 		}
-		_, errs, st := atOptDocker(t, repo, env, bin, "--progress", "json", n)
+		evs, errs, st := atOptDocker(t, repo, env, bin, "--progress", "json", n)
 		if st != 0 {
 			t.Fatalf("dmake %s: status %d\n%s", n, st, errs)
 		}
-		ran, _ := stepRuns(t, errs)
+		ran, _ := stepRuns(t, evs)
 		want := []string{"00_init.sh", "99_cleanup.sh"}
 		if n == "web" {
 			want = []string{"00_init.sh", "20_cron.sh", "30_web.sh", "99_cleanup.sh"}
@@ -158,8 +158,8 @@ func TestEngineLegacyStatic(t *testing.T) {
 	}
 
 	// Nothing changed: nothing is sent.
-	_, errs, st := atOptDocker(t, repo, env, bin, "--progress", "json", "base", "web")
-	if ran, up := stepRuns(t, errs); st != 0 || len(ran) != 0 || !slices.Equal(up, names) {
+	evs, errs, st := atOptDocker(t, repo, env, bin, "--progress", "json", "base", "web")
+	if ran, up := stepRuns(t, evs); st != 0 || len(ran) != 0 || !slices.Equal(up, names) {
 		t.Errorf("no-op run: status %d, ran %q, up to date %q; want 0, nothing, %q\n%s", st, ran, up, names, errs)
 	}
 
@@ -172,8 +172,8 @@ func TestEngineLegacyStatic(t *testing.T) {
 	}
 	f.WriteString("echo edited >> /etc/stages\n")
 	f.Close()
-	_, errs, st = atOptDocker(t, repo, env, bin, "--progress", "json", "web")
-	ran, _ := stepRuns(t, errs)
+	evs, errs, st = atOptDocker(t, repo, env, bin, "--progress", "json", "web")
+	ran, _ := stepRuns(t, evs)
 	if want := []string{"20_cron.sh", "30_web.sh", "99_cleanup.sh"}; st != 0 || !slices.Equal(ran["web"], want) {
 		t.Errorf("after editing 20_cron.sh: status %d, ran %q, want %q\n%s", st, ran["web"], want, errs)
 	}
@@ -246,9 +246,11 @@ func TestEngineLegacyStaticWatch(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	events := bufio.NewScanner(out)
+	var evs strings.Builder // the JSON events of stdout: the watch's and the builds'
 	waitFor := func(typ string) {
 		t.Helper()
 		for events.Scan() {
+			evs.WriteString(events.Text() + "\n")
 			var ev struct{ Type string }
 			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
 				return
@@ -265,8 +267,11 @@ func TestEngineLegacyStaticWatch(t *testing.T) {
 	f.Close()
 	waitFor("watch.done")
 	cmd.Process.Signal(os.Interrupt)
+	for events.Scan() {
+		evs.WriteString(events.Text() + "\n")
+	}
 	cmd.Wait()
-	ran, _ := stepRuns(t, stderr.String())
+	ran, _ := stepRuns(t, evs.String())
 	if want := []string{"00_init.sh", "20_cron.sh", "30_web.sh", "99_cleanup.sh", "30_web.sh", "99_cleanup.sh"}; !slices.Equal(ran["web"], want) {
 		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["web"], want, stderr.String())
 	}
