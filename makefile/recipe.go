@@ -439,7 +439,9 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 	if v := ev.globals.m["MAKELEVEL"]; v != nil {
 		env["MAKELEVEL"] = itoa(atoi(v.Value) + 1)
 	}
-	if v := ev.globals.m["SHELL"]; v != nil && v.envValue != "" {
+	if v := ev.globals.m["SHELL"]; v != nil && v.envValue != "" && !seen["SHELL"] {
+		// Recipes get the environment's SHELL unless the makefile
+		// exports its own (globally or for the target).
 		env["SHELL"] = v.envValue
 	}
 	out := make([]string, 0, len(env))

@@ -41,8 +41,13 @@ func (s *VarSet) Len() int {
 }
 
 func (s *VarSet) set(v *Var) {
-	if _, ok := s.m[v.Name]; !ok {
+	old, ok := s.m[v.Name]
+	if !ok {
 		s.order = append(s.order, v.Name)
+	} else if old != nil && old.envValue != "" && v.envValue == "" {
+		// A makefile's SHELL does not change the SHELL recipes get
+		// from the environment.
+		v.envValue = old.envValue
 	}
 	s.m[v.Name] = v
 }
