@@ -173,9 +173,11 @@ func TestEngineLegacyEchoWatch(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	events := bufio.NewScanner(out)
+	var evs strings.Builder // the JSON events of stdout: the watch's and the builds'
 	waitFor := func(typ string) {
 		t.Helper()
 		for events.Scan() {
+			evs.WriteString(events.Text() + "\n")
 			var ev struct{ Type string }
 			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
 				return
@@ -192,9 +194,12 @@ func TestEngineLegacyEchoWatch(t *testing.T) {
 	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
 	waitFor("watch.done")
 	cmd.Process.Signal(os.Interrupt)
+	for events.Scan() {
+		evs.WriteString(events.Text() + "\n")
+	}
 	cmd.Wait()
 	noLeftovers(t, f.root, "http.server "+port)
-	ran, _ := stepRuns(t, stderr.String())
+	ran, _ := stepRuns(t, evs.String())
 	if want := []string{"01_hello.sh", "02_app.sh", "03_app_user.sh", "02_app.sh", "03_app_user.sh"}; !slices.Equal(ran["app"], want) {
 		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["app"], want, stderr.String())
 	}
