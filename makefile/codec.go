@@ -26,7 +26,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 7
+	codecVersion = 8
 )
 
 type encoder struct {
