@@ -871,7 +871,13 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 		}
 	}
 	for _, p := range s.order {
-		a.OrderOnly = append(a.OrderOnly, e.g.Path(p))
+		// A prerequisite that is a normal one too is normal only, and
+		// $| names each once (make's uniquize_deps).
+		path := e.g.Path(p)
+		if !seen[path] {
+			seen[path] = true
+			a.OrderOnly = append(a.OrderOnly, path)
+		}
 	}
 	return a
 }
