@@ -74,7 +74,7 @@ func imageMode(opts Options, dir string) (image.Repo, []image.Image, bool, error
 			// may build it all the same (a bin/make writing a temporary
 			// makefile for the component of that name): bin/build
 			// decides (runRepoImages).
-			img, ok = image.Image{Name: g, Dir: repo.Root}, true
+			img, ok = image.Image{Name: g, Dir: filepath.Join(repo.Root, "images")}, true
 		}
 		if !ok {
 			names := make([]string, len(all))

@@ -240,6 +240,8 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		known[img.Name] = true
 	}
 	fromTag := map[string]string{} // an image learnt as a FROM → that FROM
+	// What the runs write (any image's) is generated, not an input.
+	start := time.Now()
 	for i := 0; i < len(imgs); i++ {
 		img := imgs[i]
 		var log bytes.Buffer
@@ -271,9 +273,16 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 			ri.inputs = append(ri.inputs, m...)
 		}
 		for _, r := range built {
+			// The files the build sends and the files of its context
+			// directory, except those the run itself wrote (parts a
+			// recipe splits a script into, a generated Dockerfile): a
+			// file the build generates changes only when it builds,
+			// while the file it is made from (here, or among the
+			// makefiles) is what a user edits.
 			for _, f := range r.Plan.Files {
 				ri.inputs = append(ri.inputs, contextFiles(f.Src)...)
 			}
+			ri.inputs = append(ri.inputs, regularFiles(r.ContextDir)...)
 		}
 		if len(built) > 0 {
 			r := built[len(built)-1]
@@ -295,9 +304,17 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		if f := ri.node.From; f != "" && refPath(f) != "" && refPath(f) == refPath(ri.node.Tag) {
 			if n := refName(f); image.ValidName(n) && !known[n] {
 				known[n], fromTag[n] = true, f
-				imgs = append(imgs, image.Image{Name: n, Dir: repo.Root})
+				imgs = append(imgs, image.Image{Name: n, Dir: filepath.Join(repo.Root, "images")})
 			}
 		}
+	}
+	// Once every run is done: what one image's run wrote is no input of
+	// another's either.
+	for i := range out {
+		out[i].inputs = slices.DeleteFunc(out[i].inputs, func(p string) bool {
+			fi, err := os.Stat(p)
+			return err != nil || !fi.ModTime().Before(start)
+		})
 	}
 	return out, 0
 }
@@ -324,6 +341,31 @@ func refName(ref string) string {
 		ref = ref[:i]
 	}
 	return ref
+}
+
+// regularFiles returns the regular files below dir, hidden ones and those
+// of hidden directories left out.
+func regularFiles(dir string) []string {
+	if dir == "" {
+		return nil
+	}
+	var out []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
 }
 
 // contextFiles returns the regular files a context entry sends: src

@@ -114,6 +114,7 @@ type Result struct {
 	Digest     string
 	Duration   time.Duration
 	Written    string // --no-build: directory holding Dockerfile and context.tar
+	ContextDir string // the build context directory of the request
 }
 
 // Results returns what the builds of this Builder did, in order.
@@ -233,7 +234,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	res := &Result{Tag: tag, Plan: plan}
+	res := &Result{Tag: tag, Plan: plan, ContextDir: req.ContextDir}
 	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
 		fmt.Fprintf(notes, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
 	}
