@@ -410,7 +410,7 @@ func (j *job) runTouch(ctx context.Context) {
 	n := j.u.n
 	recursive := false
 	for _, c := range j.cmds {
-		if c.Recursive {
+		if c.Recursive && !emptyCommand(c.Text) {
 			recursive = true
 		}
 	}
