@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/internal/enginetest"
 )
@@ -172,4 +176,84 @@ func scriptRuns(evs []buildEvent, image string) []string {
 		}
 	}
 	return out
+}
+
+// dmake --cache --watch app at the 2023 layout rebuilds after an edit of
+// the script a recipe splits into the parts the Dockerfile ADDs, re-running
+// the changed part and what follows; the parts and temporary files the
+// build itself writes trigger nothing.
+func TestEngineLegacyTmpfileWatch(t *testing.T) {
+	e := enginetest.Require(t)
+	for _, tool := range []string{"make", "bash", "python3"} {
+		needTool(t, tool)
+	}
+	prefix := fmt.Sprintf("dmaketest-tmpfilewatch-%d", os.Getpid())
+	removeOnCleanup(t, e, prefix+"/base:latest", prefix+"/app:latest")
+	f := newLegacyFixture(t, "legacy-tmpfile")
+	cfg := filepath.Join(f.root, "config.mk")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cfg, append(data, "REGISTRY = "+prefix+"/\n"...), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a guard against a hang, not a timing assertion
+	defer cancel()
+	cmd := exec.CommandContext(ctx, buildDmake(t), "--cache", "--watch", "--progress", "json", "app")
+	cmd.Dir = f.root
+	cmd.Env = append(os.Environ(), f.env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	events := bufio.NewScanner(out)
+	canceled := false
+	var lines strings.Builder // build progress comes on standard output too
+	waitFor := func(typ string) {
+		t.Helper()
+		for events.Scan() {
+			lines.Write(events.Bytes())
+			lines.WriteByte('\n')
+			var ev struct {
+				Type     string
+				Canceled bool
+			}
+			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
+				canceled = ev.Canceled
+				return
+			}
+		}
+		t.Fatalf("the watch ended before a %s event:\n%s", typ, stderr.String())
+	}
+	waitFor("watch.start")
+	script := filepath.Join(f.root, "build", "scripts", "app.sh")
+	data, err = os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Content no build has had: the engine's cache cannot answer it.
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", fmt.Sprintf("app %d", time.Now().UnixNano()), 1)), 0o644)
+	waitFor("watch.done")
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if canceled {
+		t.Errorf("the rebuild after the edit was cancelled (by the build's own writes?)\n%s", stderr.String())
+	}
+	// The first build may take every step from the engine's cache (the
+	// fixture's parts are those of other tests); the rebuild runs the
+	// edited part and the one after it.
+	ran, _ := stepRuns(t, lines.String()+stderr.String())
+	first := []string{"parts/hello/00.sh", "parts/app/00.sh", "parts/app/01.sh", "parts/app/02.sh"}
+	rebuild := []string{"parts/app/01.sh", "parts/app/02.sh"}
+	if got := ran["app"]; !slices.Equal(got, rebuild) && !slices.Equal(got, append(first, rebuild...)) {
+		t.Errorf("the first build and the rebuild ran %q, want %q after %q or nothing\n%s", got, rebuild, first, stderr.String())
+	}
+	if m, _ := filepath.Glob(filepath.Join(f.root, "build", "tmp.*")); len(m) > 0 {
+		t.Errorf("temporary Dockerfiles left: %q", m)
+	}
 }
