@@ -226,30 +226,3 @@ func TestDOTAndMermaid(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
-
-func TestLegacyImages(t *testing.T) {
-	root, _ := filepath.Abs(filepath.Join("..", "legacy-images"))
-	if _, err := os.Stat(filepath.Join(root, "images", "web", "Makefile")); err != nil {
-		t.Fatalf("the committed legacy-images/ is missing: %v", err)
-	}
-	env := []string{"PATH=/usr/bin:/bin", "DOCKER_HOME=" + root}
-	imgs, err := LegacyImages(context.Background(), root, []string{"web", "ssh", "base"}, makefile.Config{Env: env, CommandLineVars: []string{"IMAGE_PREFIX=t1/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := ImageOrder(imgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, im := range doc {
-		got = append(got, fmt.Sprintf("%s %s FROM %s after %v", im.Name, im.Tag, im.From, im.DependsOn))
-		if len(im.Components) == 0 {
-			t.Errorf("%s: no components", im.Name)
-		}
-	}
-	want := []string{"base t1/base FROM debian:bookworm after []", "ssh t1/ssh FROM t1/base after [base]", "web t1/web FROM t1/ssh after [ssh]"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("images:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}

@@ -8,9 +8,9 @@
 //
 // The walk itself — make's traversal order and out-of-date decisions as
 // recipes finish — belongs to the executor, which asks the graph for nodes
-// and times. Above the file graph, the image graph (ImageOrder,
-// LegacyImages) links legacy images to their components and to the images
-// they are built FROM; Doc prints both as dot, JSON or Mermaid.
+// and times. Above the file graph, the image graph (ImageOrder) links the
+// images the image package discovered to their components and to the
+// images they are built FROM; Doc prints both as dot, JSON or Mermaid.
 package graph
 
 import (
