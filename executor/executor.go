@@ -176,6 +176,9 @@ type unitState struct {
 	remade   bool     // a recipe ran (or would have) for it
 	made     bool     // touched by this run (for intermediates)
 	newer    []string // $? of the recipe, for --trace
+	// quietFail: it failed, unreported, while an optional makefile
+	// was being remade.
+	quietFail bool
 }
 
 // evaluator is what the executor asks of the makefile database besides
@@ -509,7 +512,14 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 	s := e.state(u)
 	switch s.phase {
 	case phDone:
-		return s.status
+		if !(s.quietFail && !e.dontcare) {
+			return s.status
+		}
+		// It failed without a word for an optional makefile; needed
+		// now by one that is not, it is tried again and its failure
+		// reported (make's "diagnostics even if tried before with the
+		// dontcare flag").
+		s.phase, s.quietFail = phNew, false
 	case phRunning:
 		return stRunning
 	}
@@ -520,7 +530,12 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 		e.initUnit(u, s, parentState)
 	}
 	s.updating = true
-	defer func() { s.updating = false }()
+	defer func() {
+		s.updating = false
+		if e.dontcare && s.phase == phDone && s.status == stFailed {
+			s.quietFail = true
+		}
+	}()
 
 	thisMtime := e.g.Mtime(n)
 	noexist := !e.g.Exists(n) && !graph.IsFarFuture(thisMtime)
