@@ -30,7 +30,7 @@ const insideEnv = "DMAKE_HOSTILE_INSIDE"
 
 // harmless are the hostile scripts that may run bare on a developer's
 // machine: no bombs, no loops, no rm -rf.
-var harmless = []string{"cat_shadow.sh", "command_bypass.sh", "dev_tcp.sh", "indirect_pid.sh", "lookups.sh", "procsubst.sh", "prompt_expansion.sh", "subscript_subst.sh", "read_stdin.sh", "tilde_user.sh", "tmpdir_bypass.sh", "write_passwd.sh"}
+var harmless = []string{"cat_shadow.sh", "command_bypass.sh", "false_errors.sh", "report_escape.sh", "dev_tcp.sh", "indirect_pid.sh", "lookups.sh", "procsubst.sh", "prompt_expansion.sh", "subscript_subst.sh", "read_stdin.sh", "tilde_user.sh", "tmpdir_bypass.sh", "write_passwd.sh"}
 
 // hostileImages loads the corpus as one image per script (so that a
 // script that kills its sandbox child only costs its own report), plus
@@ -206,10 +206,18 @@ func TestHostileCorpus(t *testing.T) {
 	for i, r := range reps {
 		v := verdict(r)
 		fmt.Printf("VERDICT %s: %s\n", imgs[i].Name, v)
+		var b strings.Builder
+		r.WriteText(&b)
 		if testing.Verbose() {
-			var b strings.Builder
-			r.WriteText(&b)
 			t.Log(b.String())
+		}
+		// Finding 11 of issue 18: script text reaches the terminal escaped.
+		if strings.ContainsAny(b.String(), "\x1b\x07\u009b") {
+			t.Errorf("%s: the text report carries raw control characters:\n%q", imgs[i].Name, b.String())
+		}
+		// Finding 10: valid bash is not reported as an error.
+		if imgs[i].Name == "false_errors.sh" && len(r.Errors) > 0 {
+			t.Errorf("%s: false errors: %+v", imgs[i].Name, r.Errors)
 		}
 		if v == "nothing to contain" {
 			t.Errorf("%s: no verdict", imgs[i].Name)
