@@ -142,23 +142,7 @@ func loopLayered(dir, df string, ins []Instruction, add, run int, glob, src, dst
 		}
 		in := glob + "/" + s
 		runText := fmt.Sprintf("RUN [ -x %s ] && %s || :", in, in)
-		token := ""
-		if !busted {
-			for _, w := range opts.Bust {
-				if bustMatches(w, s) {
-					token, busted, p.Busted = opts.Token, true, s
-					break
-				}
-			}
-		}
-		if k, ok := opts.Kept[s]; ok && token == "" && k.Digest == d {
-			token = k.Token
-		}
-		if token != "" {
-			runText += " # dmake-bust=" + token
-			p.addBust(s, KeptBust{Token: token, Digest: d})
-		}
-		emit(s, runText)
+		emit(s, p.bustScript(runText, s, d, opts, &busted))
 	}
 	for i := run + 1; i < len(ins); i++ {
 		emit("", ins[i].Args0())

@@ -327,23 +327,7 @@ func layered(dir string, ins []Instruction, add, run int, shell string, opts Pla
 		if h := hyg[si]; h != "" {
 			runText += " && " + h
 		}
-		token := ""
-		if !busted {
-			for _, w := range opts.Bust {
-				if bustMatches(w, s) {
-					token, busted, p.Busted = opts.Token, true, s
-					break
-				}
-			}
-		}
-		if k, ok := opts.Kept[s]; ok && token == "" && k.Digest == d {
-			token = k.Token
-		}
-		if token != "" {
-			runText += " # dmake-bust=" + token
-			p.addBust(s, KeptBust{Token: token, Digest: d})
-		}
-		emit(s, runText)
+		emit(s, p.bustScript(runText, s, d, opts, &busted))
 	}
 	emit("", "RUN rm -rf /build")
 	for i := run + 1; i < len(ins); i++ {
@@ -381,6 +365,32 @@ func scriptRun(shell, script string) string {
 // script's run without the errTrap dmake added.
 func displayInstruction(s string) string {
 	return strings.Replace(strings.Replace(s, errTrapRun, "", 1), " '"+errTrap+"'", "", 1)
+}
+
+// bustScript returns runText, the RUN step of script s (content digest d),
+// with its bust token: a new one for the first script a --bust word
+// matches (*busted records that one was given), else the token the script
+// kept from an earlier bust while its content is unchanged. The token is
+// recorded in the plan's Busts, so a later plain build keeps the busted
+// layers as the cache.
+func (p *Plan) bustScript(runText, s, d string, opts PlanOptions, busted *bool) string {
+	token := ""
+	if !*busted {
+		for _, w := range opts.Bust {
+			if bustMatches(w, s) {
+				token, *busted, p.Busted = opts.Token, true, s
+				break
+			}
+		}
+	}
+	if k, ok := opts.Kept[s]; ok && token == "" && k.Digest == d {
+		token = k.Token
+	}
+	if token == "" {
+		return runText
+	}
+	p.addBust(s, KeptBust{Token: token, Digest: d})
+	return runText + " # dmake-bust=" + token
 }
 
 func (p *Plan) addBust(key string, k KeptBust) {
