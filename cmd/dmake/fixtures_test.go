@@ -282,3 +282,57 @@ func (f *legacyFixture) checkedScripts(t *testing.T, image string) []string {
 	}
 	return scripts
 }
+
+// watchRun is a running "dmake --watch --progress json" whose standard
+// output (the JSON events of the watch and its builds) the test reads as
+// it waits for events.
+type watchRun struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	events *bufio.Scanner
+	evs    strings.Builder // every event line read so far
+	stderr strings.Builder
+}
+
+// startWatch starts cmd (a dmake --watch with --progress json) and kills it
+// when the test ends, if it still runs.
+func startWatch(t *testing.T, cmd *exec.Cmd) *watchRun {
+	t.Helper()
+	w := &watchRun{t: t, cmd: cmd}
+	cmd.Stderr = &w.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	w.events = bufio.NewScanner(out)
+	return w
+}
+
+// waitFor reads events until one of type typ; the watch ending first fails
+// the test.
+func (w *watchRun) waitFor(typ string) {
+	w.t.Helper()
+	for w.events.Scan() {
+		w.evs.WriteString(w.events.Text() + "\n")
+		var ev struct{ Type string }
+		if json.Unmarshal(w.events.Bytes(), &ev) == nil && ev.Type == typ {
+			return
+		}
+	}
+	w.t.Fatalf("the watch ended before a %s event:\n%s", typ, w.stderr.String())
+}
+
+// stop interrupts the watch, waits for it to end and returns every event
+// line it printed.
+func (w *watchRun) stop() string {
+	w.cmd.Process.Signal(os.Interrupt)
+	for w.events.Scan() {
+		w.evs.WriteString(w.events.Text() + "\n")
+	}
+	w.cmd.Wait()
+	return w.evs.String()
+}

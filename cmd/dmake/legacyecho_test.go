@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -162,46 +160,20 @@ func TestEngineLegacyEchoWatch(t *testing.T) {
 	cmd := exec.CommandContext(ctx, buildDmake(t), "--watch", "--progress", "json", "app")
 	cmd.Dir = f.root
 	cmd.Env = append(os.Environ(), f.env...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	events := bufio.NewScanner(out)
-	var evs strings.Builder // the JSON events of stdout: the watch's and the builds'
-	waitFor := func(typ string) {
-		t.Helper()
-		for events.Scan() {
-			evs.WriteString(events.Text() + "\n")
-			var ev struct{ Type string }
-			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
-				return
-			}
-		}
-		t.Fatalf("the watch ended before a %s event:\n%s", typ, stderr.String())
-	}
-	waitFor("watch.start")
+	w := startWatch(t, cmd)
+	w.waitFor("watch.start")
 	script := filepath.Join(f.root, "build", "scripts", "02_app.sh")
 	data, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
-	waitFor("watch.done")
-	cmd.Process.Signal(os.Interrupt)
-	for events.Scan() {
-		evs.WriteString(events.Text() + "\n")
-	}
-	cmd.Wait()
+	w.waitFor("watch.done")
+	evs := w.stop()
 	noLeftovers(t, f.root, "http.server "+port)
-	ran, _ := stepRuns(t, evs.String())
+	ran, _ := stepRuns(t, evs)
 	if want := []string{"01_hello.sh", "02_app.sh", "03_app_user.sh", "02_app.sh", "03_app_user.sh"}; !slices.Equal(ran["app"], want) {
-		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["app"], want, stderr.String())
+		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["app"], want, w.stderr.String())
 	}
 	if want := []string{"00_base.sh"}; !slices.Equal(ran["base"], want) {
 		t.Errorf("base ran %q, want %q (built once, as the parent of app)", ran["base"], want)

@@ -235,44 +235,18 @@ func TestEngineLegacyStaticWatch(t *testing.T) {
 	script := `mount -t tmpfs dmake-test /opt && mkdir /opt/docker && mount --bind "$0" /opt/docker && cd /opt/docker && exec "$@"`
 	cmd := exec.CommandContext(ctx, "unshare", "-m", "--propagation", "private", "sh", "-c", script, repo, bin, "--watch", "--progress", "json", "web")
 	cmd.Env = append(os.Environ(), "DOCKER_HOME=")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	events := bufio.NewScanner(out)
-	var evs strings.Builder // the JSON events of stdout: the watch's and the builds'
-	waitFor := func(typ string) {
-		t.Helper()
-		for events.Scan() {
-			evs.WriteString(events.Text() + "\n")
-			var ev struct{ Type string }
-			if json.Unmarshal(events.Bytes(), &ev) == nil && ev.Type == typ {
-				return
-			}
-		}
-		t.Fatalf("the watch ended before a %s event:\n%s", typ, stderr.String())
-	}
-	waitFor("watch.start")
+	w := startWatch(t, cmd)
+	w.waitFor("watch.start")
 	f, err := os.OpenFile(filepath.Join(repo, "build", "scripts", "30_web.sh"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.WriteString("echo watched >> /etc/stages\n")
 	f.Close()
-	waitFor("watch.done")
-	cmd.Process.Signal(os.Interrupt)
-	for events.Scan() {
-		evs.WriteString(events.Text() + "\n")
-	}
-	cmd.Wait()
-	ran, _ := stepRuns(t, evs.String())
+	w.waitFor("watch.done")
+	evs := w.stop()
+	ran, _ := stepRuns(t, evs)
 	if want := []string{"00_init.sh", "20_cron.sh", "30_web.sh", "99_cleanup.sh", "30_web.sh", "99_cleanup.sh"}; !slices.Equal(ran["web"], want) {
-		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["web"], want, stderr.String())
+		t.Errorf("the first build and the rebuild ran %q, want %q\n%s", ran["web"], want, w.stderr.String())
 	}
 }
