@@ -51,7 +51,7 @@ func graphMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		return 2
 	}
 	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
-	job := makeJob{dir: root, makefiles: opts.Makefiles, goals: opts.Goals, env: environ(opts)}
+	job := makeJob{dir: root, makefiles: opts.Makefiles, goals: opts.Goals, env: environ(opts), realShell: true}
 	db, status := load(ctx, opts, job, quiet)
 	if db == nil {
 		return status

@@ -22,13 +22,14 @@ import (
 const programName = "dmake"
 
 // shellCapture runs $(shell …) with real command execution, every external
-// command through mws (nil: none).
-func shellCapture(mws []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc) makefile.Shell {
+// command through mws (nil: none); realShell runs it as GNU make does
+// (shellrun.Capture.RealShell).
+func shellCapture(mws []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc, realShell bool) makefile.Shell {
 	return makefile.ShellFunc(func(ctx context.Context, c makefile.ShellCall) ([]byte, int, error) {
 		return shellrun.RunCapture(ctx, shellrun.Capture{
 			Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
 			Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
-			MaxOutput: c.MaxOutput, ExecMiddlewares: mws,
+			MaxOutput: c.MaxOutput, ExecMiddlewares: mws, RealShell: realShell,
 		})
 	})
 }
@@ -86,6 +87,10 @@ type makeJob struct {
 	// repository the image layer's, so that a web server or ifconfig a
 	// makefile runs there is answered by dmake, as in a recipe.
 	shellMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// realShell runs recipes and $(shell …) in the real SHELL as GNU
+	// make does (plain make); off, the interpreter stands in for it so
+	// that every command passes the middlewares (legacy repositories).
+	realShell bool
 	// slots are the job slots and jobserver of a make run (setupJobs);
 	// nil means -j of opts alone, without a jobserver.
 	slots *jobSlots
@@ -115,7 +120,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 		MakePath:        exe,
 		Stdout:          stdio.Out,
 		Stderr:          stdio.Err,
-		Shell:           shellCapture(job.shellMiddlewares),
+		Shell:           shellCapture(job.shellMiddlewares, job.realShell),
 		Flags: makefile.Flags{
 			DryRun:         opts.DryRun,
 			Silent:         opts.Silent,
@@ -205,12 +210,14 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		Stderr:          stdio.Err,
 		Env:             job.env,
 		ExecMiddlewares: job.middlewares,
+		RealShell:       job.realShell,
 	}
 }
 
 // runMake is dmake as plain GNU make in dir: read the makefiles, make the
-// goals. File commands of recipes (ln, mkdir, cp, rm, touch, chmod) run in
-// Go through the symlinker. Inside a legacy image repository (an image's
+// goals. Recipes run as under GNU make, in the real SHELL, except the
+// file commands make runs without a shell (ln, mkdir, cp, rm, touch,
+// chmod), which run in Go through the symlinker. Inside a legacy image repository (an image's
 // directory, say), DOCKER_HOME is set for the recipes, links that pull
 // files from outside the repository into it are refused, and a recipe's
 // docker build is taken over by the image layer, as at the root.
@@ -225,7 +232,8 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	env := environ(opts)
 	var middlewares, shellMiddlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	var b *image.Builder
-	if repo, ok := legacyRepo(opts, root); ok {
+	repo, legacy := legacyRepo(opts, root)
+	if legacy {
 		// A sub-make runs under its parent's lock.
 		if makeLevel(env) == 0 && !opts.DryRun && !opts.Question {
 			lock, err := lockRepo(ctx, repo, stdio)
@@ -251,6 +259,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		goals:       opts.Goals,
 		env:         env,
 		middlewares: middlewares,
+		realShell:   !legacy,
 
 		shellMiddlewares: shellMiddlewares,
 	}

@@ -88,6 +88,11 @@ type Options struct {
 	// RecursiveFiles are passed to every command of a recursive recipe
 	// line as its descriptors 3 and up (the jobserver's ChildFiles).
 	RecursiveFiles []*os.File
+	// RealShell runs recipe lines as GNU make does
+	// (shellrun.Recipe.RealShell): the real SHELL for every line that
+	// needs a shell. Off, the interpreter stands in for it, and every
+	// command passes ExecMiddlewares (the image layer's takeovers).
+	RealShell bool
 }
 
 // Jobserver is GNU make's jobserver as the executor uses it

@@ -5,7 +5,11 @@
 // processes, and every one of them passes through the caller's exec-handler
 // middlewares first (the symlinker's file commands, the image layer's
 // docker build). Lines make would run without a shell take make's own fast
-// path; a shell the interpreter cannot stand in for is executed.
+// path; a shell the interpreter cannot stand in for is executed. Plain
+// make (Recipe.RealShell, Capture.RealShell) executes the real shell for
+// every line that needs one, as GNU make does, and keeps in-process only
+// what make runs without a shell and the middlewares or builtins do
+// identically.
 //
 // The sandboxed dry run of install, boot and runit scripts, which must not
 // touch the host, is the subpackage sandbox.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 
 	"mvdan.cc/sh/v3/interp"
 )
@@ -28,6 +29,10 @@ type Capture struct {
 	// ExecMiddlewares wrap every external command of the line, as
 	// Recipe.ExecMiddlewares do for a recipe line.
 	ExecMiddlewares []func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	// RealShell runs the command as GNU make does, as
+	// Recipe.RealShell says: the real SHELL unless make runs it
+	// directly. A background job the command starts then outlives it.
+	RealShell bool
 }
 
 // limitWriter is a buffer that calls stop once it holds more than max
@@ -65,6 +70,22 @@ func RunCapture(ctx context.Context, c Capture) (out []byte, status int, err err
 	if stderr == nil {
 		stderr = io.Discard
 	}
+	if _, ok := stderr.(*os.File); !ok && c.RealShell {
+		// A file, as make's own standard error is one: a background
+		// job the command leaves holding it keeps no pipe open, which
+		// would make the wait for the command last as long as the job.
+		f, err := os.CreateTemp("", "dmake-shell-stderr-")
+		if err == nil {
+			os.Remove(f.Name())
+			defer func(w io.Writer) {
+				if _, err := f.Seek(0, io.SeekStart); err == nil {
+					io.Copy(w, f)
+				}
+				f.Close()
+			}(stderr)
+			stderr = f
+		}
+	}
 	rc := Recipe{
 		Shell:       c.Shell,
 		ShellFlags:  c.ShellFlags,
@@ -76,6 +97,7 @@ func RunCapture(ctx context.Context, c Capture) (out []byte, status int, err err
 		ProgramName: c.Program,
 
 		ExecMiddlewares: c.ExecMiddlewares,
+		RealShell:       c.RealShell,
 	}
 	res, err := rc.Run(runCtx, c.Command)
 	if c.MaxOutput > 0 && buf.buf.Len() > c.MaxOutput && ctx.Err() == nil {

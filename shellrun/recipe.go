@@ -40,6 +40,10 @@ const DefaultShell = "/bin/sh"
 //
 // Every external command, in either path, goes through ExecMiddlewares
 // and then a real exec. The zero value plus Stdout and Stderr is usable.
+//
+// With RealShell set (plain make), a line that needs a shell runs in the
+// real one instead, as under GNU make; only fast-path lines stay
+// in-process.
 type Recipe struct {
 	// Shell is the value of SHELL; empty means DefaultShell.
 	Shell string
@@ -76,6 +80,17 @@ type Recipe struct {
 	// descriptors 3 and up (exec.Cmd.ExtraFiles): the jobserver's pipe
 	// for the commands of a recursive line.
 	ExtraFiles []*os.File
+	// RealShell runs every line that needs a shell as GNU make does: the
+	// program SHELL names is executed with .SHELLFLAGS and the line, so
+	// that $$, $0, the shell's messages, traps, and background jobs that
+	// outlive dmake are the shell's own. Lines make runs without a shell
+	// (its fast path) still run in-process when the command is one
+	// whose outcome and output are the same there (ExecMiddlewares, the
+	// echo, true and false builtins), and are executed directly
+	// otherwise. Without RealShell the interpreter stands in for the
+	// shells it knows (the image layer's paths, where every command must
+	// pass the middlewares).
+	RealShell bool
 }
 
 // Result is how a recipe line ended, as make sees it.
@@ -122,6 +137,12 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 	}
 	shellWords := strings.Fields(shell)
 	real := append(append(shellWords, strings.Fields(flags)...), line)
+	if rc.RealShell {
+		// make executes the shell itself: its messages are make's when
+		// the shell cannot be run, and a signal that kills the shell is
+		// reported by name. No middleware sees the shell.
+		return rc.exec(ctx, real, true, false)
+	}
 	lang, ok := shellLang(shellWords)
 	if !ok {
 		return rc.runArgv(ctx, real, false)
@@ -405,8 +426,20 @@ func (rc *Recipe) runFile(ctx context.Context, file *syntax.File, lang shellKind
 // direct says make would have executed it itself (the fast path), so its
 // errors are make's and a signal that kills it is reported as such.
 func (rc *Recipe) runArgv(ctx context.Context, argv []string, direct bool) (Result, error) {
+	return rc.exec(ctx, argv, direct, true)
+}
+
+// exec runs one command given as words, through the exec middlewares when
+// mws is set, as runArgv says.
+func (rc *Recipe) exec(ctx context.Context, argv []string, direct, mws bool) (Result, error) {
 	var res execResult
-	r, err := rc.runner(shellKind{variant: syntax.LangPOSIX}, "", direct, nil, &res)
+	sub := rc
+	if !mws && len(rc.ExecMiddlewares) > 0 {
+		c := *rc
+		c.ExecMiddlewares = nil
+		sub = &c
+	}
+	r, err := sub.runner(shellKind{variant: syntax.LangPOSIX}, "", direct, nil, &res)
 	if err != nil {
 		return Result{}, err
 	}
@@ -520,6 +553,22 @@ func (rc *Recipe) notRunnable(hc interp.HandlerContext, shellName string, direct
 // runNoShebang runs an executable file without a #! line as a shell
 // script, as sh does, with this recipe's handlers.
 func (rc *Recipe) runNoShebang(ctx context.Context, hc interp.HandlerContext, path string, args []string) error {
+	if rc.RealShell {
+		// make runs it with its default shell: /bin/sh FILE ARGS.
+		st, sig, err := runProcess(ctx, DefaultShell, append([]string{DefaultShell, path}, args[1:]...), hc, rc.ProcessGroup, rc.killTimeout(), rc.ExtraFiles)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			fmt.Fprintf(hc.Stderr, "%s: %s: %v\n", rc.programName(), DefaultShell, err)
+			return interp.ExitStatus(127)
+		case sig != 0:
+			return interp.ExitStatus(128 + int(sig))
+		case st != 0:
+			return interp.ExitStatus(st)
+		}
+		return nil
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintln(hc.Stderr, err)
