@@ -85,6 +85,17 @@ func TestContainerCalls(t *testing.T) {
 	if _, err := eng.ReadFile(ctx, id, "/etc", engine.ReadFileOptions{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("ReadFile of a directory: %v", err)
 	}
+	for _, tc := range []struct{ name, pathList, want string }{
+		{"sh", "/usr/bin:/bin", "/bin/sh"},
+		{"sh", "relative:/nowhere:/bin", "/bin/sh"},
+		{"bash", "/usr/local/bin:/usr/bin:/bin", ""}, // busybox has no bash
+		{"passwd", "/etc", ""},                       // not executable
+		{"etc", "/", ""},                             // a directory
+	} {
+		if got, err := eng.LookPath(ctx, id, tc.name, tc.pathList); got != tc.want || err != nil {
+			t.Errorf("LookPath(%s, %s) = %q, %v; want %q", tc.name, tc.pathList, got, err, tc.want)
+		}
+	}
 
 	if _, err := eng.KillContainer(ctx, id, engine.KillContainerOptions{}); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strings"
 
 	"github.com/moby/moby/client"
 )
@@ -85,4 +86,56 @@ func (e *Engine) readOne(ctx context.Context, containerID, p string, limit int64
 		return nil, nil, err
 	}
 	return hdr, data, nil
+}
+
+// LookPath finds the executable name in a container's file system (created,
+// running or stopped) as a shell would: in each directory of pathList (a
+// colon-separated PATH) in turn, following symbolic links. It returns the
+// path found, or "" when no directory has a regular file of that name with
+// an execute bit.
+func (e *Engine) LookPath(ctx context.Context, containerID, name, pathList string) (string, error) {
+	for _, dir := range strings.Split(pathList, ":") {
+		if !path.IsAbs(dir) {
+			continue
+		}
+		p := path.Join(dir, name)
+		ok, err := e.isExecutable(ctx, containerID, p)
+		if err != nil {
+			return "", fmt.Errorf("looking for %s in container %s: %w", name, ShortID(containerID), err)
+		}
+		if ok {
+			return p, nil
+		}
+	}
+	return "", nil
+}
+
+// isExecutable reports whether p, links followed, is a regular file with an
+// execute bit.
+func (e *Engine) isExecutable(ctx context.Context, containerID, p string) (bool, error) {
+	for range 16 {
+		r, err := e.c.ContainerStatPath(ctx, containerID, client.ContainerStatPathOptions{Path: p})
+		if err != nil {
+			if IsNotFound(err) {
+				return false, nil
+			}
+			return false, err
+		}
+		st := r.Stat
+		if st.Mode&fs.ModeSymlink == 0 {
+			return st.Mode.IsRegular() && st.Mode.Perm()&0o111 != 0, nil
+		}
+		t := st.LinkTarget
+		if t == "" {
+			return false, nil
+		}
+		if !path.IsAbs(t) {
+			t = path.Join(path.Dir(p), t)
+		}
+		if path.Clean(t) == p {
+			return false, nil
+		}
+		p = path.Clean(t)
+	}
+	return false, nil
 }

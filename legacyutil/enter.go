@@ -40,7 +40,7 @@ func enterMain(ctx context.Context, stdio Stdio, name string, args []string) int
 			"dmake --util enter 3f2a sh -c 'exit 3'   exits with status 3",
 		}
 	} else {
-		c = newCommand(stdio, name, "CONTAINER", "Run an interactive login bash (bash -l) in a running container.", false)
+		c = newCommand(stdio, name, "CONTAINER", "Run an interactive login bash (bash -l) in a running container (sh -l when it has no bash).", false)
 		c.examples = []string{"dmake --util enter-bash legacy/ssh"}
 	}
 	c.details = `CONTAINER is a container id, id prefix or name, or an image name: then
@@ -77,6 +77,9 @@ command's (126: cannot execute, 127: not found).`
 	ct, err := findRunning(ctx, eng, rest[0])
 	if err != nil {
 		return c.fail(err)
+	}
+	if name == "enter-bash" {
+		cmd[0] = c.loginShell(ctx, eng, ct.ID, "container "+ct.Name)
 	}
 	if _, err := eng.ReadFile(ctx, ct.ID, containerEnvScript, engine.ReadFileOptions{}); err == nil {
 		// As bin/enter, with bash: my_init writes the file with bash's

@@ -26,7 +26,8 @@ ${IMAGE_PREFIX-legacy/}IMAGE) or any image reference, and the options after
 it are docker run's (those below; others are refused). The container uses
 the host's network; when the image runs /sbin/my_init, bash runs under it
 (my_init -- bash -l), so the boot scripts and services run first. A terminal
-is allocated when standard input is one. BASH-ARGs, after --, go to bash
+is allocated when standard input is one. An image with no bash (busybox)
+gets sh instead, said on standard error. BASH-ARGs, after --, go to bash
 (e.g. -- -c 'command'). The exit status is bash's.`
 	c.examples = []string{
 		"dmake --util run-bash ssh                 bash in a fresh legacy/ssh container",
@@ -74,7 +75,21 @@ is allocated when standard input is one. BASH-ARGs, after --, go to bash
 		}
 		return ExitEngine
 	}
-	cmd := append([]string{"bash", "-l"}, bashArgs...)
+	// A created, never started container of the image tells whether it
+	// has bash (its file system and PATH, the options' -e included).
+	probe, err := eng.CreateContainer(ctx, engine.CreateContainerOptions{
+		Image: ref, Cmd: []string{"bash"}, Entrypoint: []string{}, Env: *env, NetworkMode: "none",
+	})
+	if err != nil {
+		c.errorf("%v", err)
+		return ExitEngine
+	}
+	shell := c.loginShell(ctx, eng, probe, "image "+ref)
+	if _, err := eng.RemoveContainer(context.WithoutCancel(ctx), probe, engine.RemoveContainerOptions{Force: true}); err != nil {
+		c.errorf("%v", err)
+		return ExitEngine
+	}
+	cmd := append([]string{shell, "-l"}, bashArgs...)
 	if len(img.Cmd) > 0 && filepath.Base(img.Cmd[0]) == "my_init" {
 		cmd = append([]string{img.Cmd[0], "--"}, cmd...)
 	}

@@ -16,8 +16,8 @@ import (
 // The --util utilities at each legacy layout's fixture repo, on the image
 // the repo's base builds: build (as the repo's bin/build base would, the
 // image tagged by the repo's NAME:VERSION), enter running a
-// command in a container of it (run-bash and enter-bash fail: the busybox
-// images have no bash), ssh refusing a container with no ssh key,
+// command in a container of it (run-bash and enter-bash run sh, saying so:
+// the busybox images have no bash), ssh refusing a container with no ssh key,
 // stopall, killall and clean on the containers the test started only
 // (selected by the test's label), and purge restricted to that label.
 func TestEngineLegacyUtilities(t *testing.T) {
@@ -44,6 +44,23 @@ func TestEngineLegacyUtilities(t *testing.T) {
 			}
 			return out.String(), errb.String(), st
 		}
+	}
+	// dmakeIn runs dmake with stdin as its standard input, outside any repo
+	// (for the utilities given a container).
+	dmakeIn := func(stdin string, args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = t.TempDir()
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		st := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			st = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("dmake %s: %v", strings.Join(args, " "), err)
+		}
+		return out.String(), errb.String(), st
 	}
 	for _, tc := range []struct {
 		layout string
@@ -101,10 +118,12 @@ func TestEngineLegacyUtilities(t *testing.T) {
 			}
 
 			// run-bash IMAGE: the fixtures' busybox images have no bash,
-			// which run-bash (as the legacy bin/run-bash) runs: NOT DONE, it
-			// fails saying so (a fallback to sh is still to come).
-			if out, errs, st := dmake("--util", "run-bash", tag, "-l", enginetest.Label+"="+label, "--", "-c", "exit 3"); st != 125 || !strings.Contains(errs, `"bash": executable file not found`) {
-				t.Errorf("run-bash on an image with no bash: status %d, stdout %q, stderr %q; want 125 naming bash", st, out, errs)
+			// which run-bash (as the legacy bin/run-bash) runs: sh runs
+			// instead (a login shell, the arguments after -- its own), and
+			// stderr says so.
+			fallback := "has no bash; running sh instead"
+			if out, errs, st := dmake("--util", "run-bash", tag, "-l", enginetest.Label+"="+label, "--", "-c", "echo $0; exit 3"); st != 3 || out != "sh\n" || !strings.Contains(errs, "image "+tag+" "+fallback) {
+				t.Errorf("run-bash on an image with no bash: status %d, stdout %q, stderr %q; want 3, sh's name, and %q", st, out, errs, fallback)
 			}
 
 			// Two containers the test starts, labelled as its own.
@@ -130,8 +149,11 @@ func TestEngineLegacyUtilities(t *testing.T) {
 			// enter and enter-bash run commands in a running container.
 			check("enter", 0, "hello from "+a[:12]+"\n", "enter", a[:12], "sh", "-c", "echo hello from $(hostname)")
 			check("enter status", 4, "", "enter", a, "sh", "-c", "exit 4")
-			// enter-bash: no bash in these images either (NOT DONE).
-			check("enter-bash", 126, `"bash": executable file not found`, "enter-bash", a)
+			// enter-bash: no bash in these images either: sh -l, which
+			// reads its commands from standard input.
+			if out, errs, st := dmakeIn("echo in $0 $(hostname)\n", "--util", "enter-bash", a[:12]); st != 0 || out != "in sh "+a[:12]+"\n" || !strings.Contains(errs, "dmake enter-bash: container ") || !strings.Contains(errs, fallback) {
+				t.Errorf("enter-bash in a container with no bash: status %d, stdout %q, stderr %q; want 0, the output of sh -l, and %q", st, out, errs, fallback)
+			}
 			// ssh: these images carry no ssh key: a clear refusal, status 1.
 			if out, errs, st := dmake("--util", "ssh", a, "true"); st != 1 || !strings.Contains(errs, "ssh") {
 				t.Errorf("ssh into a container with no ssh component: status %d, stdout %q, stderr %q; want 1 and an error", st, out, errs)
