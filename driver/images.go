@@ -137,44 +137,30 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		nodes[i] = g.node
 		byName[g.node.Name] = g
 	}
-	waves, err := image.Order(nodes)
+	order, err := image.Deps(nodes)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
 	}
-	status = 0
 	var plans []*image.Plan
-	for _, wave := range waves {
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		sem := make(chan struct{}, parallelImages(opts.Jobs, len(wave)))
-		for _, n := range wave {
-			g := byName[n.Name]
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				st, built := buildImage(ctx, opts, repo, g, eng, stdio)
-				mu.Lock()
-				if st != 0 && status == 0 {
-					status = st
-				}
-				for _, r := range built {
-					if !g.parent {
-						plans = append(plans, r.Plan)
-					}
-				}
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		if status != 0 {
-			if ctx.Err() != nil {
-				return 130
+	var mu sync.Mutex
+	sched := buildInParallel(ctx, opts, order, stdio, func(ctx context.Context, name string, opts Options, stdio Stdio) int {
+		g := byName[name]
+		st, built := buildImage(ctx, opts, repo, g, eng, stdio)
+		if !g.parent {
+			mu.Lock()
+			for _, r := range built {
+				plans = append(plans, r.Plan)
 			}
-			return status
+			mu.Unlock()
 		}
+		return st
+	})
+	if sched.Status != 0 || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return 130
+		}
+		return sched.Status
 	}
 	if unknown := image.UnmatchedBust(opts.Bust, plans); len(unknown) > 0 {
 		fmt.Fprintf(stdio.Err, "%s: warning: --bust %s named no script or component of the images built\n", programName, strings.Join(unknown, ", "))
@@ -270,14 +256,6 @@ func withParents(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 		out[i] = g.img
 	}
 	return out, 0
-}
-
-// parallelImages is how many images of one wave build at once under -j.
-func parallelImages(jobs makefile.Jobs, n int) int {
-	if s := jobs.Slots(); s > 0 && s < n {
-		return s
-	}
-	return max(n, 1)
 }
 
 // loadImages reads every image's Makefile and evaluates its tag and FROM.

@@ -296,12 +296,11 @@ func Parents(all []Node, want []string) []string {
 	return out
 }
 
-// Order sorts the images of one run so that an image comes after the image
-// of the run it is built FROM, and groups them in waves: the images of a
-// wave depend only on earlier waves and can be built in parallel. The
-// relative order of the input is kept otherwise. The order is the image
-// graph's (graph.ImageOrder).
-func Order(nodes []Node) ([][]Node, error) {
+// Deps returns the image graph of one run in build order: each image
+// after the image of the run it is built FROM (DependsOn names it), the
+// relative order of the input kept otherwise (graph.ImageOrder). A FROM
+// cycle is an error naming it.
+func Deps(nodes []Node) ([]graph.DocImage, error) {
 	gi := make([]graph.Image, len(nodes))
 	for i, n := range nodes {
 		gi[i] = graph.Image{Name: n.Name, Tag: n.Tag, From: n.From}
@@ -312,6 +311,19 @@ func Order(nodes []Node) ([][]Node, error) {
 		if errors.As(err, &ce) {
 			return nil, fmt.Errorf("images FROM each other in a cycle: %s", strings.Join(ce.Path, " → "))
 		}
+		return nil, err
+	}
+	return ordered, nil
+}
+
+// Order sorts the images of one run so that an image comes after the image
+// of the run it is built FROM, and groups them in waves: the images of a
+// wave depend only on earlier waves and can be built in parallel. The
+// relative order of the input is kept otherwise. The order is the image
+// graph's (Deps).
+func Order(nodes []Node) ([][]Node, error) {
+	ordered, err := Deps(nodes)
+	if err != nil {
 		return nil, err
 	}
 	level := map[string]int{}

@@ -1,0 +1,178 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/dmake-dev/dmake/graph"
+)
+
+// imageOutcome is how one image of a scheduled run ended.
+type imageOutcome int
+
+const (
+	notStarted  imageOutcome = iota // the run stopped (a failure without -k, an interrupt) before it
+	imageBuilt                      // its build returned status 0
+	imageFailed                     // its build returned a status other than 0
+	depFailed                       // not started: an image it is FROM failed or was not built (-k)
+)
+
+// schedule is the outcome of scheduleImages.
+type schedule struct {
+	// Status is the status of the first build that failed, 0 when none.
+	Status int
+	// Outcome is how each image ended, by name.
+	Outcome map[string]imageOutcome
+	// Blocked names, for each image not built because an image it is
+	// FROM failed, that image (the failed one, not an image between).
+	Blocked map[string]string
+}
+
+// scheduleImages builds the images of order, a run's image graph in build
+// order (image.Deps), as make runs the recipes of independent targets:
+// at most slots builds at once (0: no limit), an image only once every
+// image it depends on has been built, the images ready first started
+// first in order. A build returning a status other than 0 is a failure:
+// without keepGoing no image starts after it (the builds running finish);
+// with keepGoing every image not depending on a failed one is still built,
+// and the images that do are not started. ctx ending stops the start of
+// new images too. started, when not nil, is called on the scheduling
+// goroutine as each build starts; done likewise as each build's status is
+// taken in, before any further image is started.
+func scheduleImages(ctx context.Context, order []graph.DocImage, slots int, keepGoing bool, build func(ctx context.Context, name string) int, started func(name string), done func(name string, status int)) schedule {
+	s := schedule{Outcome: map[string]imageOutcome{}, Blocked: map[string]string{}}
+	type finished struct {
+		name   string
+		status int
+	}
+	results := make(chan finished)
+	running := 0
+	state := map[string]string{} // "running", or "" while waiting
+	stopped := false
+	for {
+		if ctx.Err() != nil {
+			stopped = true
+		}
+		for _, im := range order {
+			if stopped || (slots > 0 && running >= slots) {
+				break
+			}
+			if _, decided := s.Outcome[im.Name]; decided || state[im.Name] == "running" {
+				continue
+			}
+			ready := true
+			for _, d := range im.DependsOn {
+				switch s.Outcome[d] {
+				case imageFailed:
+					s.Outcome[im.Name], s.Blocked[im.Name] = depFailed, d
+				case depFailed:
+					s.Outcome[im.Name], s.Blocked[im.Name] = depFailed, s.Blocked[d]
+				case imageBuilt:
+					continue
+				}
+				ready = false
+			}
+			if !ready {
+				continue
+			}
+			state[im.Name] = "running"
+			running++
+			if started != nil {
+				started(im.Name)
+			}
+			go func(name string) {
+				results <- finished{name, build(ctx, name)}
+			}(im.Name)
+		}
+		if running == 0 {
+			break
+		}
+		r := <-results
+		running--
+		delete(state, r.name)
+		if r.status == 0 {
+			s.Outcome[r.name] = imageBuilt
+		} else {
+			s.Outcome[r.name] = imageFailed
+			if s.Status == 0 {
+				s.Status = r.status
+			}
+			if !keepGoing {
+				stopped = true
+			}
+		}
+		if done != nil {
+			done(r.name, r.status)
+		}
+	}
+	for _, im := range order {
+		if _, ok := s.Outcome[im.Name]; !ok {
+			s.Outcome[im.Name] = notStarted
+		}
+	}
+	return s
+}
+
+// maxParallel is how many images of order can build at once with slots
+// job slots (0: no limit): the widest set of images none of which is
+// built FROM another, at most slots. One means the run is sequential.
+func maxParallel(order []graph.DocImage, slots int) int {
+	level := map[string]int{}
+	width := map[int]int{}
+	widest := 0
+	for _, im := range order {
+		for _, d := range im.DependsOn {
+			level[im.Name] = max(level[im.Name], level[d]+1)
+		}
+		width[level[im.Name]]++
+		widest = max(widest, width[level[im.Name]])
+	}
+	if slots > 0 {
+		return min(widest, slots)
+	}
+	return widest
+}
+
+// names returns the names of order whose outcome is o, in order.
+func (s schedule) names(order []graph.DocImage, o imageOutcome) []string {
+	var out []string
+	for _, im := range order {
+		if s.Outcome[im.Name] == o {
+			out = append(out, im.Name)
+		}
+	}
+	return slices.Clip(out)
+}
+
+// buildInParallel builds the images of order through build, as many at
+// once as -j allows and -k decides after a failure (scheduleImages). When
+// images can build at once, each has streams of its own whose every line
+// starts with its name ("ssh | ..."), standard input is shared only when
+// it is a file, and --progress=tty, which redraws one image's lines in
+// place, shows lines instead. With -k, each image not built because an
+// image it is built FROM failed is named on standard error, as make names
+// a target not remade because of errors. build is called concurrently.
+func buildInParallel(ctx context.Context, opts Options, order []graph.DocImage, stdio Stdio, build func(ctx context.Context, name string, opts Options, stdio Stdio) int) schedule {
+	slots := opts.Jobs.Slots()
+	par := maxParallel(order, slots)
+	var shared sharedStreams
+	if par > 1 {
+		shared = newSharedStreams(stdio)
+		if opts.Progress == "tty" {
+			opts.Progress = "auto" // lines, on the prefixed streams
+		}
+	}
+	s := scheduleImages(ctx, order, slots, opts.KeepGoing, func(ctx context.Context, name string) int {
+		if par <= 1 {
+			return build(ctx, name, opts, stdio)
+		}
+		st, flush := shared.image(name)
+		defer flush()
+		return build(ctx, name, opts, st)
+	}, nil, nil)
+	for _, name := range s.names(order, depFailed) {
+		fmt.Fprintf(stdio.Err, "%s: image %s not built because of errors: it is built FROM %s, which failed\n", programName, name, s.Blocked[name])
+	}
+	return s
+}

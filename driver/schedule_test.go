@@ -1,0 +1,200 @@
+package driver
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/graph"
+)
+
+// schedTimeout only ends a schedule that deadlocked; nothing measures time.
+const schedTimeout = 30 * time.Second
+
+func img(name string, deps ...string) graph.DocImage {
+	return graph.DocImage{Name: name, DependsOn: deps}
+}
+
+// barrier is a rendezvous of n builds: wait returns true once n have
+// arrived, false when ctx ends first (the builds did not run at once).
+type barrier struct {
+	mu      sync.Mutex
+	n       int
+	arrived int
+	all     chan struct{}
+}
+
+func newBarrier(n int) *barrier { return &barrier{n: n, all: make(chan struct{})} }
+
+func (b *barrier) wait(ctx context.Context) bool {
+	b.mu.Lock()
+	b.arrived++
+	if b.arrived == b.n {
+		close(b.all)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.all:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Two independent images each wait inside their build for the other's
+// build to have started: the schedule ends only if both build at once.
+func TestScheduleIndependentAtOnce(t *testing.T) {
+	for _, slots := range []int{2, 0} {
+		ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
+		b := newBarrier(2)
+		s := scheduleImages(ctx, []graph.DocImage{img("a"), img("b")}, slots, false, func(ctx context.Context, name string) int {
+			if !b.wait(ctx) {
+				return 1
+			}
+			return 0
+		}, nil, nil)
+		cancel()
+		if s.Status != 0 || s.Outcome["a"] != imageBuilt || s.Outcome["b"] != imageBuilt {
+			t.Errorf("slots %d: a and b did not build at once (deadlock until the timeout): %+v", slots, s)
+		}
+	}
+}
+
+// An image starts only after the image it is FROM has been built, also
+// with free slots; at most slots builds run at once.
+func TestScheduleFromOrderAndSlots(t *testing.T) {
+	order := []graph.DocImage{img("base"), img("solo"), img("mid", "base"), img("top", "mid"), img("other", "base")}
+	for _, slots := range []int{1, 2, 0} {
+		var mu sync.Mutex
+		built := map[string]bool{}
+		running, most := 0, 0 // by the scheduler's own callbacks
+		var violations []string
+		s := scheduleImages(context.Background(), order, slots, false, func(ctx context.Context, name string) int {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, im := range order {
+				if im.Name == name {
+					for _, d := range im.DependsOn {
+						if !built[d] {
+							violations = append(violations, name+" started before "+d+" was built")
+						}
+					}
+				}
+			}
+			built[name] = true
+			return 0
+		}, func(string) {
+			running++
+			most = max(most, running)
+		}, func(string, int) { running-- })
+		if len(violations) > 0 {
+			t.Errorf("slots %d: %v", slots, violations)
+		}
+		if slots > 0 && most > slots {
+			t.Errorf("slots %d: %d builds ran at once", slots, most)
+		}
+		for _, im := range order {
+			if s.Outcome[im.Name] != imageBuilt {
+				t.Errorf("slots %d: %s: outcome %v, want built", slots, im.Name, s.Outcome[im.Name])
+			}
+		}
+	}
+}
+
+// Without -k, a failure stops the start of new images, the builds running
+// finish (good is released only once the failure is taken in), and the
+// status is the failed build's.
+func TestScheduleStopsAtFailure(t *testing.T) {
+	order := []graph.DocImage{img("bad"), img("good"), img("later"), img("child", "bad")}
+	release := make(chan struct{})
+	ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
+	defer cancel()
+	var started []string
+	s := scheduleImages(ctx, order, 2, false, func(ctx context.Context, name string) int {
+		switch name {
+		case "bad":
+			return 7
+		case "good":
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return 1
+			}
+		}
+		return 0
+	}, func(name string) { started = append(started, name) }, func(name string, st int) {
+		if name == "bad" {
+			close(release)
+		}
+	})
+	if s.Status != 7 {
+		t.Errorf("status %d, want 7 (the failed build's)", s.Status)
+	}
+	want := map[string]imageOutcome{"bad": imageFailed, "good": imageBuilt, "later": notStarted, "child": notStarted}
+	for n, o := range want {
+		if s.Outcome[n] != o {
+			t.Errorf("%s: outcome %v, want %v (started %v)", n, s.Outcome[n], o, started)
+		}
+	}
+}
+
+// With -k, every image not depending on a failure is built; those built
+// FROM a failed image (directly or not) are not started and name it.
+func TestScheduleKeepGoing(t *testing.T) {
+	order := []graph.DocImage{img("bad"), img("child", "bad"), img("grandchild", "child"), img("good"), img("next", "good")}
+	for _, slots := range []int{1, 3} {
+		var mu sync.Mutex
+		var ran []string
+		s := scheduleImages(context.Background(), order, slots, true, func(ctx context.Context, name string) int {
+			mu.Lock()
+			ran = append(ran, name)
+			mu.Unlock()
+			if name == "bad" {
+				return 2
+			}
+			return 0
+		}, nil, nil)
+		if s.Status != 2 {
+			t.Errorf("slots %d: status %d, want 2", slots, s.Status)
+		}
+		want := map[string]imageOutcome{"bad": imageFailed, "child": depFailed, "grandchild": depFailed, "good": imageBuilt, "next": imageBuilt}
+		for n, o := range want {
+			if s.Outcome[n] != o {
+				t.Errorf("slots %d: %s: outcome %v, want %v (ran %v)", slots, n, s.Outcome[n], o, ran)
+			}
+		}
+		if s.Blocked["child"] != "bad" || s.Blocked["grandchild"] != "bad" {
+			t.Errorf("slots %d: blocked %v, want child and grandchild blocked by bad", slots, s.Blocked)
+		}
+		if got := s.names(order, depFailed); len(got) != 2 || got[0] != "child" || got[1] != "grandchild" {
+			t.Errorf("slots %d: not built because of errors: %v", slots, got)
+		}
+	}
+}
+
+// An interrupt (ctx ending) stops the start of new images; the running
+// one finishes.
+func TestScheduleInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := scheduleImages(ctx, []graph.DocImage{img("a"), img("b")}, 1, true, func(ctx context.Context, name string) int {
+		cancel()
+		return 0
+	}, nil, nil)
+	if s.Outcome["a"] != imageBuilt || s.Outcome["b"] != notStarted {
+		t.Errorf("outcomes %v: want a built, b not started after the interrupt", s.Outcome)
+	}
+}
+
+func TestMaxParallel(t *testing.T) {
+	order := []graph.DocImage{img("base"), img("a", "base"), img("b", "base"), img("c", "base"), img("d", "a")}
+	for _, tt := range []struct{ slots, want int }{{1, 1}, {2, 2}, {0, 3}, {8, 3}} {
+		if got := maxParallel(order, tt.slots); got != tt.want {
+			t.Errorf("maxParallel(slots %d) = %d, want %d", tt.slots, got, tt.want)
+		}
+	}
+	if got := maxParallel([]graph.DocImage{img("base"), img("ssh", "base")}, 0); got != 1 {
+		t.Errorf("a chain: maxParallel = %d, want 1", got)
+	}
+}
