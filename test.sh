@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test.sh — dmake's whole test suite, from a fresh Debian machine (as root):
 # installs and starts what the tests need (a Docker engine, local base images,
-# GNU make), runs every test with the engine tests mandatory, removes the
+# GNU make, a standalone buildkitd and a local registry: .ci/engine.sh), runs
+# every test with the engine tests mandatory and the DMAKE_BUILDKIT_ADDR,
+# DMAKE_REGISTRY… variables of `.ci/engine.sh env` set, removes the
 # containers and images the run created (labelled dev.dmake.test), and stops
-# the daemon it started. .ci/run calls exactly this.
+# the daemons it started. .ci/run calls exactly this.
 #
 # Environment:
 #   DMAKE_TEST_LOG   full `go test -v` log (default /tmp/dmake-test.log)
@@ -36,13 +38,15 @@ stage() {
 # finish STATUS: clean up what was set up, print the stage times, exit.
 finish() {
 	local status=$1
-	stage "cleanup: prune what the run created, stop the daemon"
+	stage "cleanup: prune what the run created, stop the daemons it started"
 	if [ -n "$before" ]; then
 		prune
 		rm -rf "$before"
 	fi
-	if [ -n "$engine_up" ]; then
-		.ci/engine.sh down
+	if [ -n "$started" ]; then
+		# Only what this run started: a daemon that already answered belongs to someone else.
+		if [ -s "$started" ]; then .ci/engine.sh down $(cat "$started"); fi
+		rm -f "$started"
 	fi
 	stage ""
 	echo "[test] stage times:"
@@ -83,15 +87,14 @@ prune() {
 }
 
 before=
-engine_up=
+started=
 trap 'finish $?' EXIT
 
 stage "engine setup"
 if [ -x /usr/bin/docker ]; then export PATH=/usr/bin:$PATH; fi
-# Stop the daemon at the end only if this run started it: an engine that
-# already answers belongs to someone else.
-if ! docker version >/dev/null 2>&1; then engine_up=1; fi
-.ci/engine.sh up
+started=$(mktemp)
+DMAKE_STARTED=$started .ci/engine.sh up
+eval "$(.ci/engine.sh env)"
 before=$(mktemp -d)
 labelled container >"$before/container"
 labelled image >"$before/image"

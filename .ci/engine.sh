@@ -1,21 +1,61 @@
 #!/usr/bin/env bash
 # engine.sh — set up, on a fresh Debian machine as root, what dmake's tests need:
-# the packages, a Docker daemon, and the local base images (never pulled: no
-# registry can be reached here). A developer can run it too.
+# the packages, a Docker daemon, the local base images (never pulled: no
+# registry can be reached here), a standalone BuildKit daemon as a remote
+# builder would be, and a local registry. A developer can run it too.
 #
 #   .ci/engine.sh up     install what is missing, start dockerd (unless one
-#                        answers already), import debian:bookworm and busybox
-#   .ci/engine.sh down   stop the daemon this script started (and only that)
+#                        answers already), import debian:bookworm and busybox,
+#                        build buildkitd and buildctl (cached), start buildkitd
+#                        and the registry (each unless one answers already) and
+#                        push the base images to the registry
+#   .ci/engine.sh down [PART…]
+#                        stop the parts (dockerd, buildkitd, registry) this
+#                        script started, or only the named ones, and nothing else
+#   .ci/engine.sh env    print the export lines that tell tests where the parts
+#                        are:  eval "$(.ci/engine.sh env)"
+#
+# What tests read (printed by env):
+#   DMAKE_BUILDKIT_ADDR  the standalone buildkitd, over TCP (tcp://127.0.0.1:1234);
+#                        a remote builder as buildctl --addr takes it
+#   DMAKE_BUILDKIT_SOCK  the same daemon on a unix socket (unix:///run/dmake-buildkitd/buildkitd.sock)
+#   DMAKE_BUILDKITD      the buildkitd binary, to start a second daemon with its own --root
+#   DMAKE_BUILDCTL       the buildctl binary of the same version
+#   DMAKE_REGISTRY       the local registry, host:port (127.0.0.1:5000), plain HTTP.
+#                        It holds library/busybox:latest and library/debian:bookworm,
+#                        and buildkitd uses it as its docker.io mirror, so FROM busybox
+#                        and FROM debian:bookworm work on the standalone builder too.
 #
 # Environment:
-#   DMAKE_CACHE    where the rootfs tarball is cached (default /var/cache/dmake)
+#   DMAKE_CACHE        where the rootfs tarball and the buildkit binaries are
+#                      cached (default /var/cache/dmake)
 #   DMAKE_DOCKERD_LOG  daemon log (default /tmp/dmake-dockerd.log)
+#   DMAKE_BUILDKITD_LOG, DMAKE_REGISTRY_LOG  logs of the other two
+#                      (default /tmp/dmake-buildkitd.log, /tmp/dmake-registry.log)
+#   DMAKE_BUILDKIT_PORT, DMAKE_REGISTRY_PORT  ports (default 1234, 5000)
+#   DMAKE_STARTED      a file to which up appends the name of each part it
+#                      started (test.sh stops exactly those at the end)
 set -euo pipefail
 
 cache=${DMAKE_CACHE:-/var/cache/dmake}
 pidfile=/run/dmake-dockerd.pid
 log=${DMAKE_DOCKERD_LOG:-/tmp/dmake-dockerd.log}
 sock=/var/run/docker.sock
+
+buildkit_version=v0.34.2
+buildkit_bin=$cache/buildkit-$buildkit_version
+buildkit_port=${DMAKE_BUILDKIT_PORT:-1234}
+buildkit_addr=tcp://127.0.0.1:$buildkit_port
+buildkit_run=/run/dmake-buildkitd
+buildkit_sock=unix://$buildkit_run/buildkitd.sock
+buildkit_root=/var/lib/dmake-buildkitd
+buildkit_pidfile=$buildkit_run/buildkitd.pid
+buildkit_log=${DMAKE_BUILDKITD_LOG:-/tmp/dmake-buildkitd.log}
+registry_port=${DMAKE_REGISTRY_PORT:-5000}
+registry=127.0.0.1:$registry_port
+registry_root=/var/lib/dmake-registry
+registry_pidfile=/run/dmake-registry.pid
+registry_log=${DMAKE_REGISTRY_LOG:-/tmp/dmake-registry.log}
 
 t0=$(date +%s)
 stage() { printf '[engine %s +%ss] %s\n' "$(date +%T)" "$(( $(date +%s) - t0 ))" "$*"; }
@@ -31,6 +71,8 @@ need_packages() {
 	command -v strace >/dev/null || missing+=(strace) # TestNoHostAccess
 	command -v zsh >/dev/null || missing+=(zsh)       # TestZshCompletion
 	command -v groff >/dev/null || missing+=(groff-base) # TestManPage
+	[ -x /usr/sbin/runc ] || missing+=(runc)                         # buildkitd's OCI worker
+	command -v docker-registry >/dev/null || missing+=(docker-registry)
 	if [ ${#missing[@]} -gt 0 ]; then
 		stage "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
@@ -61,6 +103,7 @@ start_daemon() {
 		local i
 		for i in $(seq 1 100); do
 			if engine_answers; then
+				started dockerd
 				stage "dockerd is up ($driver)"
 				return
 			fi
@@ -125,24 +168,196 @@ import_busybox() {
 	rm -rf "$dir"
 }
 
+# started PART records, for test.sh, that this run started PART.
+started() {
+	[ -z "${DMAKE_STARTED:-}" ] || echo "$1" >>"$DMAKE_STARTED"
+}
+
+# build_buildkit builds buildkitd and buildctl from the github.com/moby/buildkit
+# module (through the Go module proxy) once per version, into $buildkit_bin.
+build_buildkit() {
+	if [ -x "$buildkit_bin/buildkitd" ] && [ -x "$buildkit_bin/buildctl" ]; then
+		stage "buildkit $buildkit_version binaries cached in $buildkit_bin"
+		return
+	fi
+	stage "building buildkitd and buildctl $buildkit_version from the Go module (~100 s)"
+	local dir tmp
+	# The module's go.mod has exclude directives, so `go install pkg@version`
+	# refuses it: build inside the downloaded module instead.
+	dir=$(cd / && GOFLAGS=-mod=mod go mod download -json "github.com/moby/buildkit@$buildkit_version" |
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[ -d "$dir" ] || { echo "engine.sh: go mod download github.com/moby/buildkit@$buildkit_version failed" >&2; exit 1; }
+	mkdir -p "$cache"
+	tmp=$(mktemp -d "$cache/buildkit.XXXXXX")
+	(cd "$dir" && GOFLAGS=-mod=mod go build -trimpath \
+		-ldflags "-X github.com/moby/buildkit/version.Version=$buildkit_version" \
+		-o "$tmp/" ./cmd/buildkitd ./cmd/buildctl)
+	rm -rf "$buildkit_bin"
+	mv "$tmp" "$buildkit_bin"
+	stage "buildkit binaries built"
+}
+
+buildkit_answers() {
+	"$buildkit_bin/buildctl" --addr "$buildkit_addr" debug workers >/dev/null 2>&1
+}
+
+# start_buildkitd starts buildkitd with its own root, runc as its OCI worker
+# (no containerd worker), listening on TCP as a remote builder would, and
+# the local registry as its docker.io mirror.
+start_buildkitd() {
+	if buildkit_answers; then
+		stage "a buildkitd already answers at $buildkit_addr; using it"
+		return
+	fi
+	mkdir -p "$buildkit_run" "$buildkit_root"
+	cat >"$buildkit_run/buildkitd.toml" <<-EOF
+	# Written by dmake's .ci/engine.sh.
+	[registry."docker.io"]
+	  mirrors = ["$registry"]
+	[registry."$registry"]
+	  http = true
+	  insecure = true
+	EOF
+	stage "starting buildkitd at $buildkit_addr (root $buildkit_root)"
+	"$buildkit_bin/buildkitd" --config "$buildkit_run/buildkitd.toml" --root "$buildkit_root" \
+		--addr "$buildkit_addr" --addr "$buildkit_sock" \
+		--oci-worker=true --oci-worker-binary /usr/sbin/runc --oci-worker-net host \
+		--containerd-worker=false >"$buildkit_log" 2>&1 &
+	local pid=$!
+	echo $pid >"$buildkit_pidfile"
+	local i
+	for i in $(seq 1 150); do
+		if buildkit_answers; then
+			started buildkitd
+			stage "buildkitd is up"
+			return
+		fi
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.2
+	done
+	stage "buildkitd did not come up; log tail:"
+	tail -n 20 "$buildkit_log" >&2 || true
+	kill $pid 2>/dev/null || true
+	exit 1
+}
+
+registry_answers() {
+	curl -fsS -o /dev/null "http://$registry/v2/" 2>/dev/null
+}
+
+# start_registry starts Debian's docker-registry on a local port, plain HTTP,
+# no auth, with its own storage.
+start_registry() {
+	if registry_answers; then
+		stage "a registry already answers at $registry; using it"
+		return
+	fi
+	mkdir -p "$registry_root" "$(dirname "$registry_pidfile")"
+	cat >"$registry_root/config.yml" <<-EOF
+	# Written by dmake's .ci/engine.sh.
+	version: 0.1
+	log:
+	  level: warn
+	storage:
+	  filesystem:
+	    rootdirectory: $registry_root/data
+	  delete:
+	    enabled: true
+	http:
+	  addr: $registry
+	EOF
+	stage "starting docker-registry at $registry"
+	docker-registry serve "$registry_root/config.yml" >"$registry_log" 2>&1 &
+	local pid=$!
+	echo $pid >"$registry_pidfile"
+	local i
+	for i in $(seq 1 100); do
+		if registry_answers; then
+			started registry
+			stage "registry is up"
+			return
+		fi
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	stage "registry did not come up; log tail:"
+	tail -n 20 "$registry_log" >&2 || true
+	kill $pid 2>/dev/null || true
+	exit 1
+}
+
+# push_base_images puts the local base images into the registry as
+# library/NAME:TAG (the path buildkitd's docker.io mirror reads), unless the
+# registry has them already.
+push_base_images() {
+	local docker; docker=$(docker_cli)
+	local img repo tag
+	for img in busybox:latest debian:bookworm; do
+		repo=${img%%:*} tag=${img#*:}
+		if curl -fsS -o /dev/null -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+			"http://$registry/v2/library/$repo/manifests/$tag" 2>/dev/null; then
+			stage "$registry/library/$img present"
+			continue
+		fi
+		stage "docker push $registry/library/$img"
+		"$docker" tag "$img" "$registry/library/$img"
+		"$docker" push -q "$registry/library/$img" >/dev/null
+		"$docker" rmi "$registry/library/$img" >/dev/null # the tag only
+	done
+}
+
+print_env() {
+	cat <<-EOF
+	export DMAKE_BUILDKIT_ADDR=$buildkit_addr
+	export DMAKE_BUILDKIT_SOCK=$buildkit_sock
+	export DMAKE_BUILDKITD=$buildkit_bin/buildkitd
+	export DMAKE_BUILDCTL=$buildkit_bin/buildctl
+	export DMAKE_REGISTRY=$registry
+	EOF
+}
+
+# stop NAME PIDFILE stops the process in PIDFILE if it is still a NAME (the
+# pid in a stale pidfile may belong to anything now).
+stop() {
+	local name=$1 pidfile=$2 pid
+	[ -s "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$name"; then
+		stage "stopping $name $pid"
+		kill "$pid"
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	fi
+	rm -f "$pidfile"
+}
+
 case "${1:-up}" in
 up)
 	need_packages
 	start_daemon
 	import_busybox
 	import_bookworm
+	build_buildkit
+	start_registry
+	push_base_images
+	start_buildkitd
 	;;
 down)
-	# Only a dockerd: the pid in a stale pidfile may belong to anything now.
-	if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null &&
-		tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" | grep -q dockerd; then
-		stage "stopping dockerd $(cat "$pidfile")"
-		kill "$(cat "$pidfile")"
-		for _ in $(seq 1 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.2; done
-	fi
+	shift
+	[ $# -gt 0 ] || set -- buildkitd registry dockerd
+	for part; do
+		case $part in
+		buildkitd) stop buildkitd "$buildkit_pidfile" ;;
+		registry) stop docker-registry "$registry_pidfile" ;;
+		dockerd) stop dockerd "$pidfile" ;;
+		*) echo "engine.sh down: no part $part (buildkitd, registry, dockerd)" >&2; exit 2 ;;
+		esac
+	done
+	;;
+env)
+	print_env
 	;;
 *)
-	echo "usage: $0 up|down" >&2
+	echo "usage: $0 up | down [PART…] | env" >&2
 	exit 2
 	;;
 esac
