@@ -25,6 +25,7 @@ const parTimeout = 90 * time.Second
 type parImage struct {
 	name, from string
 	recipe     []string
+	run        string // the RUN step's command; "" means echo IMAGE
 }
 
 // parRepo writes a repository with the images, each built from a
@@ -47,7 +48,7 @@ SYNC = ` + sync + `
 build:
 	$(RECIPE)
 	@mkdir -p build
-	@printf 'FROM %s\nRUN echo $(IMAGE)\n' '$(FROM)' > build/Dockerfile
+	@printf 'FROM %s\nRUN %s\n' '$(FROM)' '$(RUN)' > build/Dockerfile
 	docker build --network host -t $(TAG) $(DOCKER_ARGS) build
 	@touch $(SYNC)/$(IMAGE)-done
 `
@@ -63,8 +64,12 @@ build:
 		if from == "" {
 			from = "busybox:latest"
 		}
-		mk := fmt.Sprintf("DOCKER_HOME ?= $(abspath $(CURDIR)/../..)\nIMAGE = %s\nFROM = %s\ndefine RECIPE\n%s\nendef\ninclude $(DOCKER_HOME)/make/common.mk\n",
-			im.name, from, strings.Join(im.recipe, "\n\t"))
+		run := im.run
+		if run == "" {
+			run = "echo " + im.name
+		}
+		mk := fmt.Sprintf("DOCKER_HOME ?= $(abspath $(CURDIR)/../..)\nIMAGE = %s\nFROM = %s\nRUN = %s\ndefine RECIPE\n%s\nendef\ninclude $(DOCKER_HOME)/make/common.mk\n",
+			im.name, from, run, strings.Join(im.recipe, "\n\t"))
 		if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,199 @@
+package driver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/dmake-dev/dmake/makefile"
+)
+
+// meetServer is a rendezvous on the host's loopback for the RUN steps of
+// builds (their containers share the host's network): GET /GROUP/N/NAME
+// answers once N requests of GROUP have come, so RUN steps that meet there
+// end only if their builds run at once.
+type meetServer struct {
+	url     string
+	mu      sync.Mutex
+	arrived map[string][]string
+	full    map[string]chan struct{}
+}
+
+func startMeetServer(t *testing.T) *meetServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &meetServer{url: "http://" + ln.Addr().String(), arrived: map[string][]string{}, full: map[string]chan struct{}{}}
+	srv := &http.Server{Handler: m}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return m
+}
+
+func (m *meetServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var group, name string
+	var n int
+	if _, err := fmt.Sscanf(strings.ReplaceAll(strings.TrimPrefix(r.URL.Path, "/"), "/", " "), "%s %d %s", &group, &n, &name); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	m.mu.Lock()
+	if m.full[group] == nil {
+		m.full[group] = make(chan struct{})
+	}
+	m.arrived[group] = append(m.arrived[group], name)
+	if len(m.arrived[group]) == n {
+		close(m.full[group])
+	}
+	full := m.full[group]
+	m.mu.Unlock()
+	select {
+	case <-full:
+		fmt.Fprintln(w, "met")
+	case <-r.Context().Done():
+	}
+}
+
+// who returns the names that came to group.
+func (m *meetServer) who(group string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.arrived[group]...)
+}
+
+// meet is a RUN command that waits at the server until n builds of group
+// came (nonce makes the step new to the build cache). It is "busybox
+// wget": a plain wget of the build host is a fetch the image layer serves.
+func (m *meetServer) meet(group string, n int, name, nonce string) string {
+	return fmt.Sprintf("busybox wget -q -O- %s/%s/%d/%s?%s", m.url, group, n, name, nonce)
+}
+
+// TestEngineParallelImages builds with -j3 and --progress=json, on the
+// engine: base and solo, independent, meet in their RUN steps (deadlock
+// unless the engine builds them at once); child, FROM base under a tag
+// this test alone uses (nothing can be pulled), is built after base (its
+// FROM resolves, and its first event follows base's built event). Every
+// line of standard output is a versioned build event naming its image.
+// Then, with -k, a failing RUN leaves its child unbuilt and an independent
+// image built, exit 2.
+func TestEngineParallelImages(t *testing.T) {
+	eng := enginetest.Require(t)
+	prefix := fmt.Sprintf("dmaketest-par-%d/", os.Getpid())
+	names := []string{"base", "child", "solo", "bad", "badchild", "fine"}
+	t.Cleanup(func() {
+		for _, n := range names {
+			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
+		}
+	})
+	for _, n := range names {
+		eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
+	}
+	m := startMeetServer(t)
+	nonce := fmt.Sprint(time.Now().UnixNano())
+	root, _ := parRepo(t,
+		parImage{name: "base", run: m.meet("g", 2, "base", nonce)},
+		parImage{name: "child", from: "$(IMAGE_PREFIX)base", run: "echo child " + nonce},
+		parImage{name: "solo", run: m.meet("g", 2, "solo", nonce)},
+		parImage{name: "bad", run: "echo bad " + nonce + "; exit 3"},
+		parImage{name: "badchild", from: "$(IMAGE_PREFIX)bad", run: "echo badchild " + nonce},
+		parImage{name: "fine", run: "echo fine " + nonce},
+	)
+	run := func(keepGoing bool, goals ...string) (stdout, stderr string, status int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), parTimeout)
+		defer cancel()
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer null.Close()
+		var out, errb syncBuffer
+		opts := Options{
+			Dir:       []string{root},
+			Goals:     goals,
+			Jobs:      makefile.Jobs(3),
+			KeepGoing: keepGoing,
+			NoCheck:   true,
+			Progress:  "json",
+			Env:       append(os.Environ(), "DOCKER_HOME="),
+			Variables: []string{"IMAGE_PREFIX=" + prefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
+		}
+		status = Run(ctx, opts, Stdio{In: null, Out: &out, Err: &errb})
+		if ctx.Err() != nil {
+			t.Fatalf("dmake -j3 %v did not end within %v (a deadlock: base and solo did not build at once; at the meeting: %v)\nstdout:\n%s\nstderr:\n%s",
+				goals, parTimeout, m.who("g"), out.String(), errb.String())
+		}
+		return out.String(), errb.String(), status
+	}
+	events := func(stdout string) []image.ProgressEvent {
+		t.Helper()
+		var evs []image.ProgressEvent
+		for _, l := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+			var e image.ProgressEvent
+			if err := json.Unmarshal([]byte(l), &e); err != nil || e.V != 1 || e.Source != "build" || e.Image == "" || e.Event == "" || e.Time == "" {
+				t.Errorf("standard output has a line that is no versioned build event naming its image: %q", l)
+				continue
+			}
+			evs = append(evs, e)
+		}
+		return evs
+	}
+
+	stdout, stderr, st := run(false, "child", "solo")
+	if st != 0 {
+		t.Fatalf("status %d\n%s\n%s", st, stdout, stderr)
+	}
+	if got := m.who("g"); len(got) != 2 {
+		t.Errorf("at the meeting: %v, want base and solo (their RUN steps did not run?)", got)
+	}
+	first := map[string]int{}
+	built := map[string]int{}
+	for i, e := range events(stdout) {
+		n := strings.TrimPrefix(e.Image, prefix)
+		if _, ok := first[n]; !ok {
+			first[n] = i
+		}
+		if e.Event == "built" {
+			built[n] = i
+		}
+	}
+	for _, n := range []string{"base", "child", "solo"} {
+		if _, ok := built[n]; !ok {
+			t.Errorf("no built event for %s:\n%s", n, stdout)
+		}
+	}
+	if first["child"] < built["base"] {
+		t.Errorf("child's first event (#%d) comes before base's built event (#%d): child started before its FROM was built", first["child"], built["base"])
+	}
+	if !strings.Contains(stderr, "base | ") || !strings.Contains(stderr, "solo | ") {
+		t.Errorf("make's output (standard error under json) is not prefixed by image:\n%s", stderr)
+	}
+
+	stdout, stderr, st = run(true, "bad", "badchild", "fine")
+	if st != 2 {
+		t.Errorf("-k with a failing RUN: status %d, want 2\n%s", st, stderr)
+	}
+	byImage := map[string][]string{}
+	for _, e := range events(stdout) {
+		n := strings.TrimPrefix(e.Image, prefix)
+		byImage[n] = append(byImage[n], e.Event)
+	}
+	if !strings.Contains(strings.Join(byImage["bad"], " "), "error") || !strings.Contains(strings.Join(byImage["fine"], " "), "built") || len(byImage["badchild"]) > 0 {
+		t.Errorf("-k: events by image %v: want bad's error, fine built, nothing of badchild", byImage)
+	}
+	if !strings.Contains(stderr, "image badchild not built because of errors: it is built FROM bad, which failed") {
+		t.Errorf("-k: badchild's skip is not reported:\n%s", stderr)
+	}
+}
