@@ -41,6 +41,9 @@ type repoRun struct {
 	// components are the prerequisites of the goals of the makes run
 	// (build: base cron web), in order: the image's components.
 	components []string
+	// dry, under -n, prints the bin/ scripts' commands instead of
+	// running them (make and the bin/ scripts go on, under -n).
+	dry *scriptDryRun
 }
 
 func newRepoRun(opts Options, repo image.Repo, b *image.Builder, stdio Stdio) *repoRun {
@@ -66,13 +69,21 @@ func (r *repoRun) runScript(ctx context.Context, file string, args []string, dir
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
 	}
-	runner, err := interp.New(
+	mws := r.mws
+	if r.dry != nil {
+		mws = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{r.scriptMiddleware, r.makeMiddleware, r.dry.middleware}
+	}
+	ropts := []interp.RunnerOption{
 		interp.Params(append([]string{"--"}, args...)...),
 		interp.Dir(dir),
 		interp.Env(expand.ListEnviron(env...)),
 		interp.StdIO(stdio.In, stdio.Out, stdio.Err),
-		interp.ExecHandlers(r.mws...),
-	)
+		interp.ExecHandlers(mws...),
+	}
+	if r.dry != nil {
+		ropts = append(ropts, interp.OpenHandler(r.dry.open))
+	}
+	runner, err := interp.New(ropts...)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
@@ -200,6 +211,15 @@ func envList(env expand.Environ) []string {
 // image's components (the prerequisites of the goals its makes made).
 func binBuild(ctx context.Context, opts Options, repo image.Repo, name, dir string, b *image.Builder, stdio Stdio) (int, []*image.Result, []string) {
 	r := newRepoRun(opts, repo, b, stdio)
+	if opts.DryRun {
+		tmp, err := os.MkdirTemp("", "dmake-n-")
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+			return 2, nil, nil
+		}
+		defer os.RemoveAll(tmp)
+		r.dry = &scriptDryRun{tmp: tmp, out: stdio.Out, err: stdio.Err}
+	}
 	env := append(environ(opts), "DOCKER_HOME="+repo.Root)
 	st := r.runScript(ctx, filepath.Join(repo.Root, "bin", "build"), []string{name}, dir, env, stdio)
 	return st, b.Results(), r.components
@@ -398,6 +418,12 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 	if opts.NoParents {
 		return imgs, 0
 	}
+	if opts.DryRun {
+		// Discovery runs the repository's recipes and scripts for real:
+		// not under -n, which then shows the images named only.
+		fmt.Fprintf(stdio.Err, "%s: -n: only %s: the images it is built FROM are not looked for (that runs the repository's recipes)\n", programName, imageNames(imgs))
+		return imgs, 0
+	}
 	// The images named that no images/ file lists (bin/build may build
 	// them all the same) are learnt too.
 	for _, img := range imgs {
@@ -438,6 +464,15 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		}
 	}
 	return out, 0
+}
+
+// imageNames joins the names of imgs.
+func imageNames(imgs []image.Image) string {
+	names := make([]string, len(imgs))
+	for i, img := range imgs {
+		names[i] = img.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // unlistedBuiltNothing reports that bin/build NAME, for a name no

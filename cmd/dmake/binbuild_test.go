@@ -123,3 +123,60 @@ exit $status
 		t.Errorf("dmake nosuch: status %d\n%s", status, stderr)
 	}
 }
+
+// "dmake -n IMAGE" at a bin/build repository runs none of bin/build's
+// commands for real: as make -n does with a recipe, they are printed; its
+// make runs (as make -n runs a $(MAKE) line) under -n, printing the
+// recipes; mktemp gives a file of dmake's own (removed afterwards), into
+// which the script's heredoc goes so the make reads it; any other write
+// is discarded and said; discovery (which runs the recipes) does not run.
+func TestBinBuildDryRun(t *testing.T) {
+	bin := buildDmake(t)
+	repo, tmp := t.TempDir(), t.TempDir()
+	writeFiles(t, repo, map[string]string{
+		"bin/build": `#!/bin/bash
+mkdir -p $DOCKER_HOME/out
+echo ran > $DOCKER_HOME/out/log
+rm -f $DOCKER_HOME/keep
+F=$(mktemp)
+cat > $F <<EOT
+include \$(DOCKER_HOME)/build/Makefile
+NAME = $1
+EOT
+make -f $F build
+rm -f $F
+`,
+		"build/Makefile": ".PHONY: build\nbuild:\n\tprintf 'FROM busybox:latest\\n' > $(DOCKER_HOME)/build/Dockerfile\n\tdocker build -t dmakebb/$(NAME):latest $(DOCKER_HOME)/build\n",
+		"images/x.mk":    "# built through bin/build's temporary makefile\n",
+		"keep":           "",
+	})
+	stdout, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME=", "TMPDIR=" + tmp}, "-C", repo, "-n", "x")
+	if status != 0 {
+		t.Fatalf("dmake -n x: status %d\n%s%s", status, stdout, stderr)
+	}
+	for _, want := range []string{
+		"mkdir -p " + repo + "/out\n",
+		"rm -f " + repo + "/keep\n",
+		"mktemp\n",
+		"printf 'FROM busybox:latest\\n' > " + repo + "/build/Dockerfile\n",
+		"docker build -t dmakebb/x:latest " + repo + "/build\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("dmake -n x does not print %q:\n%s", want, stdout)
+		}
+	}
+	if want := "dmake: -n: not writing " + repo + "/out/log\n"; !strings.Contains(stderr, want) {
+		t.Errorf("dmake -n x does not say %q:\n%s", want, stderr)
+	}
+	for _, gone := range []string{"out", "build/Dockerfile", ".dmake/x"} {
+		if _, err := os.Stat(filepath.Join(repo, gone)); err == nil {
+			t.Errorf("dmake -n x wrote %s", gone)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(repo, "keep")); err != nil {
+		t.Errorf("dmake -n x removed keep: %v", err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("dmake -n x left files in TMPDIR: %v", left)
+	}
+}
