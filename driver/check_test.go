@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
 )
 
 // TestCheckScripts runs --check-scripts on planted bugs and on a clean
@@ -49,7 +51,7 @@ func TestCheckScripts(t *testing.T) {
 			} `json:"images"`
 		}
 		b, err := os.ReadFile(report)
-		if err != nil || json.Unmarshal(b, &doc) != nil || doc.SchemaVersion != 2 || len(doc.Images) != 1 {
+		if err != nil || json.Unmarshal(b, &doc) != nil || doc.SchemaVersion != sandbox.SchemaVersion || len(doc.Images) != 1 {
 			t.Errorf("%v: bad report %s: %v", tc.files, b, err)
 		} else if (len(doc.Images[0].Errors) > 0) != (tc.status != 0) || doc.Summary.OK != (tc.status == 0) || doc.Summary.Errors != len(doc.Images[0].Errors) {
 			t.Errorf("%v: report errors %v, summary %+v disagree with status %d", tc.files, doc.Images[0].Errors, doc.Summary, status)

@@ -137,6 +137,15 @@ func (d *dryRun) staticChecks(img Image) {
 			all = append(all, Script{Path: f.Name, Source: f.Data, Mode: f.Mode, Role: f.Role})
 		}
 	}
+	// The naming and order warnings hold only for a repository that
+	// follows the convention: some script of the role has an NN_
+	// prefix.
+	follows := map[Role]bool{}
+	for _, s := range all {
+		if base := path.Base(s.Path); anyPrefix.MatchString(base) {
+			follows[s.Role] = true
+		}
+	}
 	for _, s := range all {
 		base := path.Base(s.Path)
 		switch s.Role {
@@ -145,12 +154,12 @@ func (d *dryRun) staticChecks(img Image) {
 				continue
 			}
 			installNames = append(installNames, base)
-			if !installPrefix.MatchString(base) {
+			if follows[RoleInstall] && !installPrefix.MatchString(base) {
 				d.rep.warnf(s.Path, "prefix", "install script name should start with 00_, 01_, 02_, 03_ or 99_ (the seed's convention: 00 essential base fixes, 01 base functioning, 02 system-wide, 03 image software, 99 cleanup)")
 			}
 		case RoleBoot:
 			bootNames = append(bootNames, base)
-			if !anyPrefix.MatchString(base) {
+			if follows[RoleBoot] && !anyPrefix.MatchString(base) {
 				d.rep.warnf(s.Path, "prefix", "boot script name should start with a two-digit prefix (NN_) that orders it")
 			}
 			if s.Mode != 0 && s.Mode.Perm()&0o111 == 0 {
@@ -165,7 +174,7 @@ func (d *dryRun) staticChecks(img Image) {
 		}
 	}
 	checkOrder := func(names []string, what string) {
-		if !sort.StringsAreSorted(names) {
+		if follows[Role(what)] && !sort.StringsAreSorted(names) {
 			d.rep.warnf("", "order", "%s scripts are not given in name order (%s); the image runs them in glob order", what, strings.Join(names, " "))
 		}
 	}

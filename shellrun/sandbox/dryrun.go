@@ -165,6 +165,8 @@ type dryRun struct {
 	accounts accounts
 	// h names the helpers added to the scripts' interpreters.
 	h helpers
+	// opaque are the directories whose contents are unknown (unknown.go).
+	opaque []opaqueDir
 }
 
 // scope is one running shell (a script, bash -c, a nested script).
@@ -283,7 +285,15 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 			started(i)
 		}
 		sctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+		d.mu.Lock()
+		unknowns := len(rep.Unknowns)
+		d.mu.Unlock()
 		res := d.runTop(sctx, s)
+		d.mu.Lock()
+		if res.Status == "ok" && len(rep.Unknowns) > unknowns {
+			res.Status = "unknown"
+		}
+		d.mu.Unlock()
 		if errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 			res.Status = "failed"
 			d.contain(s.Path, "timeout", "the dry run of %s did not end within %v and was stopped", s.Path, opts.Timeout)
@@ -300,6 +310,7 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 		rep.Files[i].Package = d.fromPackage[rep.Files[i].Path]
 	}
 	d.services(img)
+	rep.Verdict = rep.verdict()
 	return rep, d.vfs
 }
 
@@ -425,8 +436,14 @@ func (d *dryRun) parse(src []byte, name, shell string, report bool) (*syntax.Fil
 	if shell == "sh" {
 		f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(bytes.NewReader(src), name)
 		if err == nil {
-			if report {
-				d.posixChecks(f, name)
+			if d.posixChecks(f, name, report) {
+				// The POSIX parser leaves export, readonly and local
+				// plain commands, which the interpreter runs only as
+				// declarations (it answers "export: unsupported
+				// builtin"): run the bash parse, which has them so.
+				if fb, errb := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(src), name); errb == nil {
+					return fb, true
+				}
 			}
 			return f, true
 		}
@@ -462,15 +479,24 @@ var bashCommands = map[string]string{
 	"pushd": "pushd", "popd": "popd", "let": "let", "mapfile": "mapfile", "readarray": "readarray",
 }
 
-// posixChecks finds bash-only commands in a script parsed as POSIX: the
-// parser takes them for ordinary command names.
-func (d *dryRun) posixChecks(f *syntax.File, name string) {
+// posixChecks finds bash-only commands in a script parsed as POSIX (the
+// parser takes them for ordinary command names), reporting them if
+// report is set. It returns whether the script has declaration builtins
+// (export, readonly, local), which the POSIX parser also leaves plain
+// commands.
+func (d *dryRun) posixChecks(f *syntax.File, name string, report bool) (decl bool) {
 	syntax.Walk(f, func(n syntax.Node) bool {
 		c, ok := n.(*syntax.CallExpr)
 		if !ok || len(c.Args) == 0 {
 			return true
 		}
 		w := c.Args[0].Lit()
+		if w == "export" || w == "readonly" || w == "local" {
+			decl = true
+		}
+		if !report {
+			return true
+		}
 		pos := fmt.Sprintf("%s:%d:%d", name, c.Args[0].Pos().Line(), c.Args[0].Pos().Col())
 		if what, ok := bashCommands[w]; ok {
 			d.warnf(pos, "bash-only", "%s is bash-only, but the script runs under /bin/sh (dash)", what)
@@ -484,6 +510,7 @@ func (d *dryRun) posixChecks(f *syntax.File, name string) {
 		}
 		return true
 	})
+	return decl
 }
 
 // splitErr splits a parse error into its position and its message.
@@ -518,6 +545,13 @@ func (d *dryRun) errorf(pos, code, format string, args ...any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.rep.errorf(pos, code, format, args...)
+}
+
+// unknownf reports an outcome the dry run cannot tell (Report.Unknowns).
+func (d *dryRun) unknownf(pos, code, format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rep.unknownf(pos, code, format, args...)
 }
 
 func (d *dryRun) contain(pos, what, format string, args ...any) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -120,6 +121,16 @@ prefixes:
 		}
 	}
 	name, rest := args[i], args[i+1:]
+	if declCalls[name] && !sc.funcs[name] && (sc.shell == "bash" || name == "export" || name == "readonly" || name == "local") {
+		// The interpreter runs declarations only as clauses, and a
+		// plain command export (behind builtin or command, or parsed
+		// as POSIX) fails with "unsupported builtin": a limit of the
+		// sandbox, not of the script. Evaluated, its quoted words
+		// parse as the clause.
+		if text, ok := quoteWords(args[i:]); ok {
+			return []string{"eval", text}, nil
+		}
+	}
 	if prefix != nil && !specialCalls[name] && !subscriptCalls[name] {
 		return append(prefix, args[i:]...), nil
 	}
@@ -156,6 +167,10 @@ prefixes:
 		}
 		p, ok := sc.resolveSource(rest[0], hc.Dir, hc.Env.Get("PATH").String())
 		if !ok {
+			if strings.Contains(rest[0], "/") && sc.d.assume(pos, vpath(hc.Dir, rest[0]), "the sourced file", "") {
+				sc.d.record(Command{Pos: pos, Argv: args, Kind: "unknown"})
+				return []string{":"}, nil
+			}
 			return sc.d.h.failCall("1", fmt.Sprintf("%s: %s: No such file or directory", name, rest[0])), nil
 		}
 		src, err := sc.d.vfs.ReadFile(p)
@@ -237,6 +252,17 @@ prefixes:
 		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
 	case "exec", "cd":
 		sc.d.record(Command{Pos: pos, Argv: args, Kind: "builtin"})
+		if name == "cd" && len(rest) > 0 && rest[len(rest)-1] != "-" && !strings.HasPrefix(rest[len(rest)-1], "-") {
+			// cd into a directory an archive unpacks or a package
+			// makes: unknown, not an error.
+			dir := vpath(hc.Dir, rest[len(rest)-1])
+			if !strings.HasPrefix(rest[len(rest)-1], "/") && !strings.HasPrefix(rest[len(rest)-1], ".") && hc.Env.Get("CDPATH").String() != "" {
+				break
+			}
+			if !sc.d.vfs.Exists(dir) {
+				sc.d.assume(pos, dir, "the directory", dir)
+			}
+		}
 	case "[", "test":
 		if sc.shell == "sh" {
 			for _, a := range rest {
@@ -467,6 +493,26 @@ var specialCalls = toSet(`command type which hash source . eval trap alias pwd r
 umask ulimit jobs disown suspend logout fc history bind complete compgen compopt enable caller times coproc bg fg newgrp
 set exit exec cd [ test install_temporary install_permanent`)
 
+// declCalls are the declaration builtins, which the interpreter runs only
+// as clauses.
+var declCalls = toSet(`export readonly local declare typeset`)
+
+// quoteWords quotes words for bash, one command line.
+func quoteWords(words []string) (string, bool) {
+	var b strings.Builder
+	for k, w := range words {
+		q, err := syntax.Quote(w, syntax.LangBash)
+		if err != nil {
+			return "", false
+		}
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(q)
+	}
+	return b.String(), true
+}
+
 // trackSet follows set -e / set +e for the wording of failures.
 func (sc *scope) trackSet(args []string) {
 	sc.mu.Lock()
@@ -595,7 +641,25 @@ func (sc *scope) open(ctx context.Context, p string, flag int, perm os.FileMode)
 		sc.d.devNetFetch(pos, proto, addr)
 		return devNull{}, nil
 	}
-	return sc.d.vfs.Open(vp, flag, perm)
+	f, err := sc.d.vfs.Open(vp, flag, perm)
+	if isNotExist(err) {
+		// A file a package installs, or in an unpacked archive: unknown.
+		sc.mu.Lock()
+		raw := sc.last.raw
+		sc.mu.Unlock()
+		pos := sc.files[0].name
+		if raw.IsValid() {
+			pos = sc.where(raw)
+		}
+		if flag&(os.O_WRONLY|os.O_RDWR) != 0 {
+			if sc.d.assume(pos, vp, "the directory of", path.Dir(vp)) {
+				return sc.d.vfs.Open(vp, flag, perm)
+			}
+		} else if sc.d.assume(pos, vp, "the file", "") {
+			return nopCloser{r: bytes.NewReader(nil)}, nil
+		}
+	}
+	return f, err
 }
 
 func (sc *scope) stat(ctx context.Context, name string, follow bool) (fs.FileInfo, error) {

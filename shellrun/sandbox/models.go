@@ -174,6 +174,9 @@ func (m *modelCall) run() int {
 				return m.answerCommand(name, a)
 			}
 			m.kind = "unknown"
+			if m.assume(p, "the program", "") {
+				return 0
+			}
 			m.sc.d.errorf(m.pos, "not-found", "%s: No such file or directory", m.args[0])
 			return m.fail(127, "No such file or directory")
 		}
@@ -268,7 +271,7 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 	case sugg != "":
 		d.errorf(m.pos, "not-found", "%s: command not found (did you mean %s?)", name, sugg)
 	case len(unc) > 0:
-		d.warnf(m.pos, "unknown-command", "%s: not in the base image nor in a known package; assumed to come from one of: %s", name, strings.Join(unc, " "))
+		d.unknownf(m.pos, "unknown-command", "%s: not in the base image nor in a known package; assumed to come from one of: %s", name, strings.Join(unc, " "))
 		return 0
 	default:
 		d.errorf(m.pos, "not-found", "%s: command not found", name)

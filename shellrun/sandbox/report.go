@@ -11,26 +11,51 @@ import (
 
 // SchemaVersion is the version of the JSON report format documented in
 // shellrun/sandbox/testdata/report.schema.json (2: the document's tool and
-// summary, diagnostics' file, line and column).
-const SchemaVersion = 2
+// summary, diagnostics' file, line and column; 3: the verdicts — each
+// image's and the summary's verdict, the unknowns, scripts of status
+// "unknown", the summary's unmodelled count).
+const SchemaVersion = 3
+
+// The verdicts of a dry run (Report.Verdict, Summary.Verdict).
+const (
+	// VerdictOK: the scripts run as the models predict, without error.
+	VerdictOK = "ok"
+	// VerdictError: the dry run found an error the real build would
+	// meet (or a script it could not run).
+	VerdictError = "error"
+	// VerdictUnknown: no error found, but the outcome of some command
+	// depends on what the models do not cover (an archive's contents,
+	// a package's files, a command no package is known to provide):
+	// the check cannot tell (Report.Unknowns says what and where).
+	VerdictUnknown = "unknown"
+)
 
 // Report is what the dry run of one image's scripts found: the record of
 // what a build would do. Its JSON form is documented by
 // shellrun/testdata/report.schema.json.
 type Report struct {
-	SchemaVersion int             `json:"schemaVersion"`
-	Image         string          `json:"image"`
-	Base          string          `json:"base,omitempty"` // the rootfs used as lower layer, "" for the built-in skeleton
-	Scripts       []ScriptResult  `json:"scripts"`
-	Commands      []Command       `json:"commands"`
-	Packages      []Package       `json:"packages"`
-	Files         []FileChange    `json:"files"`
-	Services      []Service       `json:"services"`
-	Network       []Fetch         `json:"network"`
-	Warnings      []Diagnostic    `json:"warnings"`
-	Errors        []Diagnostic    `json:"errors"`
-	Contained     []Containment   `json:"contained,omitempty"`
-	seenDiag      map[string]bool `json:"-"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Image         string `json:"image"`
+	// Verdict is VerdictError when there are Errors, else VerdictUnknown
+	// when there are Unknowns, else VerdictOK (set by NewDocument and
+	// the dry run; Verdict() computes it).
+	Verdict  string         `json:"verdict"`
+	Base     string         `json:"base,omitempty"` // the rootfs used as lower layer, "" for the built-in skeleton
+	Scripts  []ScriptResult `json:"scripts"`
+	Commands []Command      `json:"commands"`
+	Packages []Package      `json:"packages"`
+	Files    []FileChange   `json:"files"`
+	Services []Service      `json:"services"`
+	Network  []Fetch        `json:"network"`
+	Warnings []Diagnostic   `json:"warnings"`
+	Errors   []Diagnostic   `json:"errors"`
+	// Unknowns are the outcomes the dry run cannot tell: a command that
+	// fails in the models only for want of what they do not cover (a
+	// directory an archive unpacks, a file a package installs), assumed
+	// to succeed.
+	Unknowns  []Diagnostic    `json:"unknowns"`
+	Contained []Containment   `json:"contained,omitempty"`
+	seenDiag  map[string]bool `json:"-"`
 }
 
 // ScriptResult is how one script ended.
@@ -38,7 +63,7 @@ type ScriptResult struct {
 	Path   string `json:"path"`
 	Role   Role   `json:"role"`
 	Shell  string `json:"shell"`
-	Status string `json:"status"` // "ok", "failed", "not-run"
+	Status string `json:"status"` // "ok", "failed", "unknown" (ok but for Unknowns met), "not-run"
 	Exit   int    `json:"exit"`
 	Steps  int    `json:"steps"` // simple commands run
 }
@@ -166,7 +191,18 @@ func SplitPos(pos string) (file string, line, col int) {
 func newReport(image string) *Report {
 	return &Report{SchemaVersion: SchemaVersion, Image: image, seenDiag: map[string]bool{},
 		Scripts: []ScriptResult{}, Commands: []Command{}, Packages: []Package{}, Files: []FileChange{},
-		Services: []Service{}, Network: []Fetch{}, Warnings: []Diagnostic{}, Errors: []Diagnostic{}}
+		Services: []Service{}, Network: []Fetch{}, Warnings: []Diagnostic{}, Errors: []Diagnostic{}, Unknowns: []Diagnostic{}}
+}
+
+// verdict computes the report's verdict (see Report.Verdict).
+func (r *Report) verdict() string {
+	switch {
+	case len(r.Errors) > 0:
+		return VerdictError
+	case len(r.Unknowns) > 0:
+		return VerdictUnknown
+	}
+	return VerdictOK
 }
 
 // fillEmpty makes the lists a gob stream left nil empty again, as the
@@ -206,6 +242,9 @@ func (r *Report) fillEmpty() {
 	if r.Errors == nil {
 		r.Errors = []Diagnostic{}
 	}
+	if r.Unknowns == nil {
+		r.Unknowns = []Diagnostic{}
+	}
 }
 
 func (r *Report) diag(list *[]Diagnostic, pos, code, format string, args ...any) {
@@ -229,6 +268,11 @@ func (r *Report) warnf(pos, code, format string, args ...any) {
 // Errorf adds an error.
 func (r *Report) errorf(pos, code, format string, args ...any) {
 	r.diag(&r.Errors, pos, code, format, args...)
+}
+
+// unknownf adds an unknown outcome.
+func (r *Report) unknownf(pos, code, format string, args ...any) {
+	r.diag(&r.Unknowns, pos, code, format, args...)
 }
 
 func (r *Report) contain(pos, what, format string, args ...any) {
@@ -292,15 +336,22 @@ type Tool struct {
 
 // Summary counts what the reports of a Document found.
 type Summary struct {
-	OK            bool `json:"ok"` // no errors
-	Images        int  `json:"images"`
-	Scripts       int  `json:"scripts"`
-	ScriptsFailed int  `json:"scriptsFailed"`
-	Errors        int  `json:"errors"`
-	Warnings      int  `json:"warnings"`
-	// Unknown counts the commands the dry run has no model of: what
-	// they do is unknown, so the check cannot vouch for them.
+	OK bool `json:"ok"` // no errors
+	// Verdict is the worst of the images' verdicts: VerdictError, else
+	// VerdictUnknown, else VerdictOK.
+	Verdict       string `json:"verdict"`
+	Images        int    `json:"images"`
+	Scripts       int    `json:"scripts"`
+	ScriptsFailed int    `json:"scriptsFailed"`
+	Errors        int    `json:"errors"`
+	Warnings      int    `json:"warnings"`
+	// Unknown counts the unknown outcomes (Report.Unknowns).
 	Unknown int `json:"unknown"`
+	// ScriptsUnknown counts the scripts of status "unknown".
+	ScriptsUnknown int `json:"scriptsUnknown"`
+	// Unmodelled counts the commands the dry run has no model of
+	// (assumed to succeed with no output).
+	Unmodelled int `json:"unmodelled"`
 	// Contained counts the sandbox's limitations met: things a script
 	// tried that were kept from the host or stopped.
 	Contained int `json:"contained"`
@@ -325,23 +376,36 @@ func NewDocument(tool Tool, reports []*Report) Document {
 	}
 	d.Summary = Summary{OK: true, Images: len(reports)}
 	for _, r := range reports {
+		r.Verdict = r.verdict()
 		d.Summary.Scripts += len(r.Scripts)
 		for _, sc := range r.Scripts {
-			if sc.Status == "failed" {
+			switch sc.Status {
+			case "failed":
 				d.Summary.ScriptsFailed++
+			case "unknown":
+				d.Summary.ScriptsUnknown++
 			}
 		}
 		d.Summary.Errors += len(r.Errors)
 		d.Summary.Warnings += len(r.Warnings)
+		d.Summary.Unknown += len(r.Unknowns)
 		for _, c := range r.Commands {
 			if c.Kind == "unknown" {
-				d.Summary.Unknown++
+				d.Summary.Unmodelled++
 			}
 		}
 		d.Summary.Contained += len(r.Contained)
 		d.Summary.Network += len(r.Network)
 	}
 	d.Summary.OK = d.Summary.Errors == 0
+	switch {
+	case !d.Summary.OK:
+		d.Summary.Verdict = VerdictError
+	case d.Summary.Unknown > 0:
+		d.Summary.Verdict = VerdictUnknown
+	default:
+		d.Summary.Verdict = VerdictOK
+	}
 	return d
 }
 
@@ -415,12 +479,18 @@ func (r *Report) WriteText(w io.Writer) {
 	for _, d := range r.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", termSafe(d.String()))
 	}
+	for _, d := range r.Unknowns {
+		fmt.Fprintf(w, "  unknown: %s\n", termSafe(d.String()))
+	}
 	for _, d := range r.Errors {
 		fmt.Fprintf(w, "  error: %s\n", termSafe(d.String()))
 	}
-	if r.OK() {
+	switch {
+	case r.OK() && len(r.Unknowns) > 0:
+		fmt.Fprintf(w, "  UNKNOWN: no errors, %d outcomes the check cannot tell, %d warnings\n", len(r.Unknowns), len(r.Warnings))
+	case r.OK():
 		fmt.Fprintf(w, "  ok: %d warnings\n", len(r.Warnings))
-	} else {
+	default:
 		fmt.Fprintf(w, "  FAILED: %d errors, %d warnings\n", len(r.Errors), len(r.Warnings))
 	}
 }

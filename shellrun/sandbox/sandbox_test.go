@@ -105,6 +105,9 @@ func render(r *Report) string {
 	for _, d := range r.Errors {
 		b.WriteString("error " + d.Code + " " + d.Pos + " " + d.Msg + "\n")
 	}
+	for _, d := range r.Unknowns {
+		b.WriteString("unknown " + d.Code + " " + d.Pos + " " + d.Msg + "\n")
+	}
 	return b.String()
 }
 

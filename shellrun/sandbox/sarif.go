@@ -74,9 +74,9 @@ var ruleTexts = map[string]string{
 }
 
 // WriteSARIF writes the document as a SARIF 2.1.0 log: errors are
-// "error" results, warnings "warning", sandbox limitations met
-// (contained/WHAT) and commands of unknown effect (unknown-command)
-// "note".
+// "error" results, warnings "warning", outcomes the check cannot tell
+// (unknown/CODE), sandbox limitations met (contained/WHAT) and commands
+// of unknown effect (unknown-command) "note".
 func (d Document) WriteSARIF(w io.Writer) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: d.Tool.Name, Version: d.Tool.Version, InformationURI: "https://github.com/dmake-dev/dmake", Rules: []sarifRule{}}}, Results: []sarifResult{}}
 	rules := map[string]int{}
@@ -108,6 +108,9 @@ func (d Document) WriteSARIF(w io.Writer) error {
 		}
 		for _, e := range r.Warnings {
 			add(code(e.Code), "warning", prefix+e.Msg, e.Pos)
+		}
+		for _, e := range r.Unknowns {
+			add("unknown/"+code(e.Code), "note", prefix+"cannot tell: "+e.Msg, e.Pos)
 		}
 		for _, c := range r.Contained {
 			add("contained/"+c.What, "note", prefix+c.Msg, c.Pos)

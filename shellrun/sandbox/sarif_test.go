@@ -39,8 +39,8 @@ func TestDocumentSummaryAndPositions(t *testing.T) {
 		}
 	}
 	s := d.Summary
-	if s.Images != 2 || s.Errors != errs || s.Warnings != warns || s.Unknown != unknown || unknown == 0 || errs == 0 || s.OK {
-		t.Errorf("summary %+v; want 2 images, %d errors, %d warnings, %d unknown, not ok", s, errs, warns, unknown)
+	if s.Images != 2 || s.Errors != errs || s.Warnings != warns || s.Unmodelled != unknown || unknown == 0 || errs == 0 || s.OK || s.Verdict != VerdictError {
+		t.Errorf("summary %+v; want 2 images, %d errors, %d warnings, %d unmodelled, not ok, verdict error", s, errs, warns, unknown)
 	}
 	var buf bytes.Buffer
 	if err := d.WriteJSON(&buf); err != nil {
@@ -146,7 +146,7 @@ func TestSARIF(t *testing.T) {
 			}
 		}
 	}
-	if levels["error"] != d.Summary.Errors || levels["warning"] != d.Summary.Warnings || levels["note"] < d.Summary.Unknown {
+	if levels["error"] != d.Summary.Errors || levels["warning"] != d.Summary.Warnings || levels["note"] < d.Summary.Unmodelled+d.Summary.Unknown {
 		t.Errorf("levels %v, summary %+v", levels, d.Summary)
 	}
 	if !strings.Contains(buf.String(), `"startLine"`) {

@@ -57,7 +57,7 @@ func fillModels() {
 var noop = map[string]bool{
 	"ldconfig": true, "locale-gen": true, "update-locale": true, "update-ca-certificates": true,
 	"update-alternatives": true, "dpkg-reconfigure": true, "debconf-set-selections": true,
-	"a2enmod": true, "a2ensite": true, "a2dismod": true, "a2dissite": true, "sync": true,
+	"a2enmod": true, "a2ensite": true, "a2dismod": true, "a2dissite": true, "a2enconf": true, "a2disconf": true, "sync": true,
 	"clear": true, "tput": true, "logger": true, "stty": true, "ulimit": true,
 	"gzip": true, "gunzip": true, "unzip": true, "zip": true, "xz": true, "bzip2": true,
 	"sv": true, "runsv": true, "update-mime-database": true, "fc-cache": true, "mandb": true,
@@ -99,7 +99,7 @@ var packageCommands = map[string][]string{
 // packageFiles are files known packages install, so later scripts that
 // edit them find them.
 var packageFiles = map[string]map[string]string{
-	"openssh-server": {"/etc/pam.d/sshd": "@include common-auth\naccount    required     pam_nologin.so\nsession    required     pam_loginuid.so\n@include common-session\n", "/etc/ssh/sshd_config.d/": "", "/run/sshd/": "", "/etc/ssh/sshd_config": "#PermitRootLogin prohibit-password\n#PasswordAuthentication yes\nUsePAM yes\nX11Forwarding yes\n", "/usr/sbin/sshd": "", "/usr/bin/ssh-keygen": ""},
+	"openssh-server": {"/etc/pam.d/sshd": "@include common-auth\naccount    required     pam_nologin.so\nsession    required     pam_loginuid.so\n@include common-session\n", "/etc/ssh/sshd_config.d/": "", "/etc/ssh/sshd_config": "#PermitRootLogin prohibit-password\n#PasswordAuthentication yes\nUsePAM yes\nX11Forwarding yes\n", "/usr/sbin/sshd": "", "/usr/bin/ssh-keygen": ""},
 	"nginx":          {"/etc/nginx/nginx.conf": "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\nevents {\n\tworker_connections 768;\n}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n", "/usr/sbin/nginx": "", "/etc/nginx/sites-available/default": "server {\n\tlisten 80 default_server;\n\troot /var/www/html;\n}\n", "/etc/nginx/sites-enabled/default": "->/etc/nginx/sites-available/default", "/var/www/html/index.nginx-debian.html": "<html></html>\n", "/etc/nginx/conf.d/": "", "/var/log/nginx/": ""},
 	"busybox":        {"/bin/busybox": ""},
 	"iproute2":       {"/usr/bin/ip": "", "/usr/sbin/ip": "->/usr/bin/ip"},
@@ -117,11 +117,13 @@ var packageFiles = map[string]map[string]string{
 	"less":           {"/usr/bin/less": ""},
 	"procps":         {"/usr/bin/ps": "", "/usr/bin/pgrep": "", "/usr/bin/pkill": ""},
 	"locales":        {"/etc/locale.gen": "# en_US.UTF-8 UTF-8\n", "/usr/sbin/locale-gen": ""},
+	"mariadb-server": {"/etc/mysql/my.cnf": "->/etc/alternatives/my.cnf", "/etc/alternatives/my.cnf": "->/etc/mysql/mariadb.cnf", "/etc/mysql/mariadb.cnf": "[client-server]\nsocket = /run/mysqld/mysqld.sock\n!includedir /etc/mysql/conf.d/\n!includedir /etc/mysql/mariadb.conf.d/\n", "/etc/mysql/conf.d/": "", "/etc/mysql/mariadb.conf.d/50-server.cnf": "[mysqld]\nbind-address = 127.0.0.1\n", "/etc/mysql/debian-start": "", "/usr/sbin/mariadbd": "", "/usr/sbin/mysqld": "->mariadbd", "/usr/bin/mysql": "", "/usr/bin/mariadb": "", "/var/lib/mysql/": ""},
+	"apache2":        {"/etc/apache2/apache2.conf": "IncludeOptional mods-enabled/*.load\nInclude ports.conf\nIncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n", "/etc/apache2/ports.conf": "Listen 80\n", "/etc/apache2/envvars": "export APACHE_RUN_USER=www-data\nexport APACHE_RUN_GROUP=www-data\n", "/etc/apache2/conf-available/security.conf": "ServerTokens OS\n", "/etc/apache2/conf-enabled/security.conf": "->../conf-available/security.conf", "/etc/apache2/mods-available/": "", "/etc/apache2/mods-enabled/": "", "/etc/apache2/sites-available/000-default.conf": "<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n", "/etc/apache2/sites-enabled/000-default.conf": "->../sites-available/000-default.conf", "/var/www/html/index.html": "<html></html>\n", "/usr/sbin/apache2": "", "/usr/sbin/apache2ctl": "", "/usr/sbin/a2enmod": "", "/usr/sbin/a2ensite": "", "/usr/sbin/a2enconf": "", "/var/log/apache2/": ""},
 	"adduser":        {"/usr/sbin/adduser": "", "/usr/sbin/addgroup": "", "/etc/adduser.conf": "DSHELL=/bin/bash\n"},
 }
 
 // packageAlias names packages that ship another one's files.
-var packageAlias = map[string]string{"nginx-light": "nginx", "nginx-full": "nginx", "nginx-core": "nginx", "nginx-extras": "nginx", "ssh": "openssh-server"}
+var packageAlias = map[string]string{"mysql-server": "mariadb-server", "default-mysql-server": "mariadb-server", "nginx-light": "nginx", "nginx-full": "nginx", "nginx-core": "nginx", "nginx-extras": "nginx", "ssh": "openssh-server"}
 
 func toSet(s string) map[string]bool {
 	m := map[string]bool{}
@@ -335,6 +337,9 @@ func mkdirModel(m *modelCall, a []string) int {
 	code := 0
 	for _, p := range ops {
 		err := m.sc.d.vfs.Mkdir(m.abs(p), perm, has(set, "p", "--parents"))
+		if isNotExist(err) && m.assume(parentOf(m.abs(p)), "the directory", parentOf(m.abs(p))) {
+			err = m.sc.d.vfs.Mkdir(m.abs(p), perm, false)
+		}
 		if err != nil {
 			code = m.fail(1, "cannot create directory '%s': %s", p, strerror.Text(err))
 		}
@@ -406,7 +411,14 @@ func cpModel(m *modelCall, a []string) int {
 	code := 0
 	for _, s := range ops[:len(ops)-1] {
 		to := m.target(s, dst, len(ops) > 2)
-		if err := m.sc.d.vfs.Copy(m.abs(s), to, rec); err != nil {
+		err := m.sc.d.vfs.Copy(m.abs(s), to, rec)
+		if isNotExist(err) && !m.sc.d.vfs.Exists(m.abs(s)) && m.assume(m.abs(s), "the source", "") {
+			continue
+		}
+		if isNotExist(err) && m.assume(parentOf(to), "the directory", parentOf(to)) {
+			err = m.sc.d.vfs.Copy(m.abs(s), to, rec)
+		}
+		if err != nil {
 			code = m.fail(1, "cannot stat '%s': %s", s, strerror.Text(err))
 		}
 	}
@@ -456,10 +468,18 @@ func lnModel(m *modelCall, a []string) int {
 			}
 		}
 		var err error
-		if sym {
-			err = v.Symlink(t, link)
-		} else {
-			err = v.Copy(m.abs(t), link, false)
+		mk := func() error {
+			if sym {
+				return v.Symlink(t, link)
+			}
+			return v.Copy(m.abs(t), link, false)
+		}
+		err = mk()
+		if isNotExist(err) && strings.HasSuffix(dst, "/") && m.assume(m.abs(dst), "the directory", m.abs(dst)) {
+			link = m.abs(dst) + "/" + path.Base(t)
+			err = mk()
+		} else if isNotExist(err) && m.assume(parentOf(link), "the directory", parentOf(link)) {
+			err = mk()
 		}
 		if err != nil {
 			code = m.fail(1, "failed to create link '%s': %s", link, strerror.Text(err))
@@ -664,10 +684,15 @@ func teeModel(m *modelCall, a []string) int {
 	code := 0
 	for _, p := range ops {
 		var err error
-		if has(set, "a", "--append") {
-			err = m.sc.d.vfs.appendFile(m.abs(p), in)
-		} else {
-			err = m.sc.d.vfs.WriteFile(m.abs(p), in, 0o644)
+		write := func() error {
+			if has(set, "a", "--append") {
+				return m.sc.d.vfs.appendFile(m.abs(p), in)
+			}
+			return m.sc.d.vfs.WriteFile(m.abs(p), in, 0o644)
+		}
+		err = write()
+		if isNotExist(err) && m.assume(m.abs(p), "the file", parentOf(m.abs(p))) {
+			err = write()
 		}
 		if err != nil {
 			code = m.fail(1, "%s: %s", p, strerror.Text(err))
@@ -690,8 +715,7 @@ func (m *modelCall) readInputs(files []string) ([]byte, int) {
 		}
 		b, err := m.sc.d.vfs.ReadFile(m.abs(f))
 		if err != nil {
-			if isNotExist(err) && m.sc.d.mayComeFromPackage(m.abs(f)) {
-				m.sc.d.warnf(m.pos, "unverified-file", "%s is read but does not exist in the dry run; assumed to come from a package installed earlier", f)
+			if isNotExist(err) && m.assume(m.abs(f), "the file", "") {
 				continue
 			}
 			code = m.fail(1, "%s: %s", f, strerror.Text(err))
@@ -700,17 +724,6 @@ func (m *modelCall) readInputs(files []string) ([]byte, int) {
 		buf.Write(b)
 	}
 	return buf.Bytes(), code
-}
-
-// mayComeFromPackage says whether a missing file may have been installed
-// by a package whose files the dry run does not know.
-func (d *dryRun) mayComeFromPackage(p string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.uncertain) == 0 {
-		return false
-	}
-	return !strings.HasPrefix(p, "/build/") && !strings.HasPrefix(p, "/tmp/")
 }
 
 func catModel(m *modelCall, a []string) int {
@@ -851,8 +864,7 @@ func sedModel(m *modelCall, a []string) int {
 		p := m.abs(f)
 		b, err := m.sc.d.vfs.ReadFile(p)
 		if err != nil {
-			if isNotExist(err) && m.sc.d.mayComeFromPackage(p) {
-				m.sc.d.warnf(m.pos, "unverified-file", "sed -i edits %s, which the dry run cannot see; assumed to come from a package installed earlier", f)
+			if isNotExist(err) && m.assume(p, "the file", "") {
 				continue
 			}
 			code = m.fail(4, "can't read %s: No such file or directory", f)
@@ -1573,9 +1585,12 @@ func netModel(m *modelCall, a []string) int {
 	out := set["o"]
 	if tool == "wget" {
 		out = set["O"] + set["--output-document"]
-		if out == "" && !has(set, "q", "-") {
+		if out == "" && !has(set, "O", "--output-document", "--spider") {
 			for _, u := range urls(ops) {
 				out = path.Base(u)
+			}
+			if dir := set["P"] + set["--directory-prefix"]; dir != "" && out != "" {
+				out = dir + "/" + out
 			}
 		}
 	}
@@ -1603,6 +1618,7 @@ func gitModel(m *modelCall, a []string) int {
 					dir = ops[1]
 				}
 				m.sc.d.vfs.Mkdir(m.abs(dir)+"/.git", 0o755, true)
+				m.sc.d.markOpaque(m.abs(dir), "cloned from "+ops[0]+" at "+m.pos)
 			}
 		}
 		return 0
@@ -1796,7 +1812,11 @@ func tarModel(m *modelCall, a []string) int {
 		if dir := set["C"] + set["--directory"]; dir != "" && !m.sc.d.vfs.Exists(m.abs(dir)) {
 			return m.fail(2, "%s: Cannot open: No such file or directory", dir)
 		}
-		m.sc.d.warnf(m.pos, "unverified", "tar -x: the archive's contents are not known to the dry run")
+		dir := set["C"] + set["--directory"]
+		if dir == "" {
+			dir = "."
+		}
+		m.sc.d.markOpaque(m.abs(dir), "unpacked from "+f+" at "+m.pos)
 	case has(set, "c", "--create"):
 		if f != "" && f != "-" {
 			m.sc.d.vfs.WriteFile(m.abs(f), nil, 0o644)

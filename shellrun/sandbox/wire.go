@@ -100,6 +100,8 @@ func encodeReport(r *Report) []byte {
 	}
 	w.diags(r.Warnings)
 	w.diags(r.Errors)
+	w.diags(r.Unknowns)
+	w.str(r.Verdict)
 	w.Count(r.Contained == nil, len(r.Contained))
 	for _, c := range r.Contained {
 		w.str(c.Pos)
@@ -215,6 +217,8 @@ func decodeReport(b []byte) (*Report, error) {
 	}
 	rep.Warnings = r.diags()
 	rep.Errors = r.diags()
+	rep.Unknowns = r.diags()
+	rep.Verdict = r.str()
 	if n, isNil := r.count(3); !isNil {
 		rep.Contained = make([]Containment, n)
 		for i := range rep.Contained {

@@ -1,0 +1,143 @@
+package sandbox
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFalseAlarms dry-runs the false alarms of issue 21, each a script
+// that the real build runs without error on debian:bookworm: none may be
+// an error; the verdict is ok where the models cover the outcome and
+// unknown where they cannot (an archive's contents).
+func TestFalseAlarms(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		src     string
+		files   []ContextFile
+		verdict string
+		check   func(t *testing.T, r *Report)
+	}{
+		{
+			// /var/run is a link to /run; openssh-server does not make
+			// /run/sshd in a build (its service does, at start).
+			name:    "mkdir-var-run-sshd",
+			src:     "apt-get install -y openssh-server\nmkdir /var/run/sshd\nchmod 0755 /var/run/sshd\n",
+			verdict: VerdictOK,
+			check: func(t *testing.T, r *Report) {
+				if !hasFile(r, "/run/sshd", "dir") {
+					t.Errorf("no /run/sshd made\n%s", render(r))
+				}
+			},
+		},
+		{
+			name:    "tee-a-my.cnf-mariadb",
+			src:     "apt-get install -y mariadb-server\necho '[mysqld]' | tee -a /etc/mysql/my.cnf\nprintf 'bind-address=0.0.0.0\\n' >> /etc/mysql/my.cnf\n",
+			verdict: VerdictOK,
+		},
+		{
+			name:    "tee-a-my.cnf-mysql",
+			src:     "DEBIAN_FRONTEND=noninteractive apt-get install -y mysql-server\necho 'skip-name-resolve' | tee -a /etc/mysql/my.cnf >/dev/null\n",
+			verdict: VerdictOK,
+		},
+		{
+			name:    "ln-conf-enabled-apache2",
+			src:     "apt-get install -y apache2\necho 'ServerName localhost' > /etc/apache2/conf-available/fqdn.conf\nln -s /etc/apache2/conf-available/fqdn.conf /etc/apache2/conf-enabled/\na2enconf fqdn\n",
+			verdict: VerdictOK,
+			check: func(t *testing.T, r *Report) {
+				if !hasFile(r, "/etc/apache2/conf-enabled/fqdn.conf", "symlink") {
+					t.Errorf("no link made in conf-enabled\n%s", render(r))
+				}
+			},
+		},
+		{
+			// A package whose files the models do not know: the link
+			// into its directory cannot be told.
+			name:    "ln-into-unknown-package-dir",
+			src:     "apt-get install -y lighttpd\nln -s /etc/lighttpd/conf-available/10-fastcgi.conf /etc/lighttpd/conf-enabled/\n",
+			verdict: VerdictUnknown,
+		},
+		{
+			name:    "cd-into-downloaded-tarball",
+			src:     "apt-get install -y build-essential wget\ncd /tmp\nwget -q http://example.com/redis-7.0.tar.gz\ntar xzf redis-7.0.tar.gz\ncd redis-7.0\nmake\n./utils/install_server.sh\n",
+			verdict: VerdictUnknown,
+			check: func(t *testing.T, r *Report) {
+				if len(r.Unknowns) == 0 || r.Unknowns[0].Pos != "t.sh:7:1" || !strings.Contains(r.Unknowns[0].Msg, "redis-7.0.tar.gz at t.sh:6:1") {
+					t.Errorf("unknowns %+v, want the cd at t.sh:7:1 blamed on the archive unpacked at t.sh:6:1", r.Unknowns)
+				}
+				if r.Scripts[0].Status != "unknown" {
+					t.Errorf("script status %q, want unknown", r.Scripts[0].Status)
+				}
+			},
+		},
+		{
+			name:    "cd-into-clone",
+			src:     "git clone https://example.com/app.git /opt/app\ncd /opt/app/src\n. ./env.sh\n",
+			verdict: VerdictUnknown,
+		},
+		{
+			// A shell script of the base (apt-key is one) that uses
+			// export under /bin/sh: the POSIX parse has it as a plain
+			// command, which the interpreter cannot run.
+			name:    "export-in-sh-script",
+			src:     "/usr/local/bin/addkey add /tmp/key\n",
+			files:   []ContextFile{{Dest: "/usr/local/bin/addkey", Mode: 0o755, Data: []byte("#!/bin/sh\nset -e\nunset GREP_OPTIONS\nexport IFS=\"$(printf \"\\n\\b\")\"\nreadonly R=1\nf() { local x=1; export Y=$x; }\nf\n[ \"$Y\" = 1 ]\n")}},
+			verdict: VerdictOK,
+		},
+		{
+			name:    "export-behind-builtin",
+			src:     "builtin export A=1\ncommand export B='x y'\nf() { builtin local c=3; [ $c = 3 ]; }\nf\n[ \"$A$B\" = '1x y' ]\n",
+			verdict: VerdictOK,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := "#!/bin/bash\nset -e\n" + c.src
+			r := DryRunInProcess(context.Background(), Image{Name: "t", Files: c.files, Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+			if len(r.Errors) > 0 || r.verdict() != c.verdict {
+				t.Errorf("verdict %s, want %s\n%s", r.verdict(), c.verdict, render(r))
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+}
+
+// TestConventionWarningsOnlyWhereFollowed checks that the naming (00_–99_)
+// and glob-order warnings are given only for scripts of a repository that
+// follows the convention (some script of the role has an NN_ prefix).
+func TestConventionWarningsOnlyWhereFollowed(t *testing.T) {
+	ok := []byte("#!/bin/bash\ntrue\n")
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"setup.sh", "deploy.sh"}, ""},
+		{[]string{"install-deps.sh"}, ""},
+		{[]string{"03_app.sh", "setup.sh"}, "prefix setup.sh"},
+		{[]string{"03_app.sh", "01_base.sh"}, "order"},
+	} {
+		img := Image{Name: "t"}
+		for _, n := range c.names {
+			img.Scripts = append(img.Scripts, Script{Path: n, Source: ok, Role: RoleInstall, Shell: "bash"})
+		}
+		r := DryRunInProcess(context.Background(), img, Options{Timeout: 10 * time.Second})
+		var got []string
+		for _, w := range r.Warnings {
+			got = append(got, strings.TrimSpace(w.Code+" "+w.Pos))
+		}
+		if g := strings.Join(got, ","); g != c.want {
+			t.Errorf("%v: warnings %q, want %q", c.names, g, c.want)
+		}
+	}
+}
+
+func hasFile(r *Report, p, typ string) bool {
+	for _, f := range r.Files {
+		if f.Path == p && f.Type == typ {
+			return true
+		}
+	}
+	return false
+}
