@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,4 +225,37 @@ func TestParallelImagesFailure(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestParallelImagesWatch: under --watch -j2, a change to a file two
+// independent images read (the make/ fragment both include) rebuilds the
+// two at once: their recipes meet again, on files named after the
+// change.
+func TestParallelImagesWatch(t *testing.T) {
+	root, sync := parRepo(t,
+		parImage{name: "pa", recipe: []string{mark("pa-started$(GEN)"), waitFor("pb-started$(GEN)")}},
+		parImage{name: "pb", recipe: []string{mark("pb-started$(GEN)"), waitFor("pa-started$(GEN)")}},
+	)
+	w := startWatchOpts(t, root, Options{
+		Watch:    true,
+		Debounce: 50 * time.Millisecond,
+		Dir:      []string{root},
+		Goals:    []string{"pa", "pb"},
+		Jobs:     2,
+		NoBuild:  true,
+		NoCheck:  true,
+		Progress: "json",
+		Env:      append(os.Environ(), "DOCKER_HOME="),
+	})
+	w.writeFile("make/common.mk", readRepo(t, root, "make/common.mk")+"GEN = -2\n")
+	cy := w.nextCycle()
+	cy.expectOK(t)
+	if want := []string{"pa", "pb"}; cy.reb == nil || !slices.Equal(cy.reb.Images, want) {
+		t.Fatalf("rebuild event %+v, want images %v", cy.reb, want)
+	}
+	for _, f := range []string{"pa-started-2", "pb-started-2"} {
+		if !exists(t, filepath.Join(sync, f)) {
+			t.Errorf("%s missing: the rebuild did not run both recipes", f)
+		}
+	}
 }
