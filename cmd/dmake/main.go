@@ -207,7 +207,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringArrayVarP(&o.Makefiles, "file", "f", nil, "read `FILE` as a makefile")
 	fs.StringArrayVarP(&o.IncludeDirs, "include-dir", "I", nil, "search `DIR` for included makefiles")
 	fs.BoolVarP(&o.DryRun, "dry-run", "n", false, "print the recipes without running them")
-	fs.VarP(jobsValue{&o.Jobs}, "jobs", "j", "run `N` jobs at once (no N: no limit)")
+	fs.VarP(jobsValue{&o.Jobs}, "jobs", "j", "run `N` jobs at once (no N: no limit); at a repository root, N images")
 	fs.Lookup("jobs").NoOptDefVal = unlimitedJobs
 	fs.BoolVarP(&o.KeepGoing, "keep-going", "k", false, "keep going when some targets can't be made")
 	noKeepGoing := fs.BoolP("no-keep-going", "S", false, "turn off -k")
