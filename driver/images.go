@@ -359,6 +359,7 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 		Pull:     opts.Pull,
 		Cache:    opts.Cache,
 		Out:      out,
+		Warn:     stdio.Err,
 		// --no-build leaves each image's Dockerfile and context here.
 		NoBuildDir: statedir.Path(repo.Root),
 	}

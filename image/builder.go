@@ -47,6 +47,11 @@ type Builder struct {
 	Parent bool
 	// Out receives progress; nil means the intercepted command's stderr.
 	Out io.Writer
+	// Warn receives what dmake says about the repository's commands it
+	// stands in for (a kill naming no process, a web server not started),
+	// which a redirection of the command must not hide; nil means the
+	// command's stderr.
+	Warn io.Writer
 	// Inputs are more files whose content is part of every image's input
 	// digest (the image's Makefiles and included .mk files).
 	Inputs []string

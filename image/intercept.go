@@ -299,43 +299,30 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 				}
 				return next(ctx, args)
 			}
+			warn := b.Warn
+			if warn == nil {
+				warn = hc.Stderr
+			}
 			if dir, ok := httpServer(args, hc.Dir); ok {
 				b.AddServeRoot(dir)
-				fmt.Fprintf(hc.Stderr, "dmake: not starting %s: the build gets the files of %s from dmake\n", strings.Join(args, " "), dir)
+				fmt.Fprintf(warn, "dmake: not starting %s: the build gets the files of %s from dmake\n", strings.Join(args, " "), dir)
 				return nil
 			}
 			if filepath.Base(args[0]) == "ifconfig" && len(args) == 2 {
 				fmt.Fprintf(hc.Stdout, "%-10sLink encap:Local Loopback\n          inet addr:127.0.0.1  Mask:255.0.0.0\n          UP LOOPBACK RUNNING  MTU:65536  Metric:1\n", args[1])
 				return nil
 			}
-			if filepath.Base(args[0]) == "kill" && killsNothing(args[1:]) {
+			if filepath.Base(args[0]) == "kill" && shellrun.KillsNothing(args[1:]) {
 				where := shellrun.Source(ctx)
 				if where != "" {
 					where += ": "
 				}
-				fmt.Fprintf(hc.Stderr, "dmake: warning: %s%q names no process to stop: make expanded the $(…) of that line as a make variable, which is empty (the shell's command substitution is written $$(…) in a Makefile); dmake starts no server for it to stop, so the line is skipped\n", where, strings.Join(args, " "))
+				fmt.Fprintf(warn, "dmake: warning: %s%q names no process to stop: make expanded the $(…) of that line as a make variable, which is empty (the shell's command substitution is written $$(…) in a Makefile); dmake starts no server for it to stop, so the line is skipped\n", where, strings.Join(args, " "))
 				return nil
 			}
 			return next(ctx, args)
 		}
 	}
-}
-
-// killsNothing reports whether the arguments of kill name no process:
-// only options (a signal: -9, -KILL, -s KILL).
-func killsNothing(args []string) bool {
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "-s" || a == "-n" || a == "--signal":
-			i++
-		case a == "-l" || a == "-L" || a == "--list" || a == "--table":
-			return false
-		case strings.HasPrefix(a, "-") && len(a) > 1:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // httpServer recognises the one-line web servers legacy Makefiles start to

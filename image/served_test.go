@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dmake-dev/dmake/shellrun"
 )
 
 // The fetches from the build host that echo-style Dockerfiles make outside
@@ -46,7 +48,7 @@ func TestKillsNothing(t *testing.T) {
 		args string
 		want bool
 	}{{"-9", true}, {"", true}, {"-s KILL", true}, {"-9 123", false}, {"123", false}, {"-l", false}, {"-s KILL 1", false}} {
-		if got := killsNothing(strings.Fields(c.args)); got != c.want {
+		if got := shellrun.KillsNothing(strings.Fields(c.args)); got != c.want {
 			t.Errorf("kill %s: %v, want %v", c.args, got, c.want)
 		}
 	}

@@ -318,7 +318,7 @@ func needsRealShell(f *syntax.File) bool {
 		switch n := n.(type) {
 		case *syntax.CallExpr:
 			if len(n.Args) > 0 {
-				if lit := n.Args[0].Lit(); unsupportedBuiltins[lit] {
+				if lit := n.Args[0].Lit(); unsupportedBuiltins[lit] && !(lit == "kill" && killsNothingLit(n.Args[1:])) {
 					need = true
 				}
 			}
@@ -330,6 +330,38 @@ func needsRealShell(f *syntax.File) bool {
 		return !need
 	})
 	return need
+}
+
+// killsNothingLit reports whether the words after kill are literal and
+// name no process (KillsNothing): the legacy "kill -9 $(lsof …)" once make
+// expanded its $(…) to nothing. The interpreter hands that kill to the
+// exec middlewares (the image layer reports it), whatever else the line
+// holds.
+func killsNothingLit(words []*syntax.Word) bool {
+	args := make([]string, len(words))
+	for i, w := range words {
+		if args[i] = w.Lit(); args[i] == "" {
+			return false
+		}
+	}
+	return KillsNothing(args)
+}
+
+// KillsNothing reports whether the arguments of kill name no process:
+// only options (a signal: -9, -KILL, -s KILL).
+func KillsNothing(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-s" || a == "-n" || a == "--signal":
+			i++
+		case a == "-l" || a == "-L" || a == "--list" || a == "--table":
+			return false
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // echoName is what the call handler renames echo to under dash, so the
@@ -360,9 +392,7 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 	if lang.dash {
 		mws = append(mws, dashEchoMiddleware)
 	}
-	if direct {
-		mws = append(mws, execMarkMiddleware)
-	}
+	mws = append(mws, execMarkMiddleware)
 	mws = append(mws, rc.ExecMiddlewares...)
 	mws = append(mws, func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 		return rc.execHandler(shellName, direct, res)
@@ -385,10 +415,15 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 			}
 			return args, nil
 		}))
-	} else if lang.dash {
+	} else {
+		// A kill naming no process (needsRealShell let it through) goes
+		// to the exec middlewares, not to the interpreter's kill.
 		opts = append(opts, interp.CallHandler(func(ctx context.Context, args []string) ([]string, error) {
-			if args[0] == "echo" {
+			switch {
+			case args[0] == "echo" && lang.dash:
 				args[0] = echoName
+			case args[0] == "kill" && KillsNothing(args[1:]):
+				args[0] = execMark + args[0]
 			}
 			return args, nil
 		}))

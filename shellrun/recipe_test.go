@@ -3,6 +3,7 @@ package shellrun
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -203,6 +204,41 @@ func TestRunCaptureMaxOutput(t *testing.T) {
 		}
 		if len(out) != 1001 {
 			t.Errorf("%q: %d bytes of output, want MaxOutput+1", c.Command, len(out))
+		}
+	}
+}
+
+// A kill naming no process (the legacy "kill -9 $(lsof …)" once make
+// expanded its $(…) to nothing) reaches the exec middlewares (where the
+// image layer reports it) whatever else the line holds; a kill naming a
+// process, or one whose arguments expand at run time, is the real shell's.
+func TestRecipeKillNothingMiddleware(t *testing.T) {
+	var seen [][]string
+	mw := func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		return func(ctx context.Context, args []string) error {
+			if args[0] == "kill" {
+				seen = append(seen, args)
+				return nil
+			}
+			return next(ctx, args)
+		}
+	}
+	rc := Recipe{ExecMiddlewares: []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{mw}}
+	for _, tc := range []struct {
+		line, out string
+		seen      string
+	}{
+		{"kill -9", "", "[[kill -9]]"}, // fast path: make runs kill itself
+		{"kill -9  2>/dev/null || true; echo after", "after\n", "[[kill -9]]"},
+		{"cd /tmp && kill -s KILL; echo $?", "0\n", "[[kill -s KILL]]"},
+		{`if true; then kill -9 ; fi | cat`, "", "[[kill -9]]"},
+		{"kill -0 $$ && echo alive", "alive\n", "[]"},
+		{"p=$$; kill -0 $p && echo alive", "alive\n", "[]"},
+	} {
+		seen = nil
+		out, errs, res := run(t, rc, tc.line)
+		if out != tc.out || res.Status != 0 || fmt.Sprint(seen) != tc.seen {
+			t.Errorf("%q: stdout %q, stderr %q, status %d, middleware saw %v; want %q, 0, %s", tc.line, out, errs, res.Status, seen, tc.out, tc.seen)
 		}
 	}
 }

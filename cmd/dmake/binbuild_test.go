@@ -180,3 +180,31 @@ rm -f $F
 		t.Errorf("dmake -n x left files in TMPDIR: %v", left)
 	}
 }
+
+// The legacy "kill -9 $(lsof …)" after the build, whose $(…) make expands
+// to nothing, is a warning naming its makefile line also when the line
+// holds other shell syntax (a redirection, ||, ;), and the build succeeds.
+func TestBinBuildEmptyKillWarning(t *testing.T) {
+	bin := buildDmake(t)
+	repo := t.TempDir()
+	writeFiles(t, repo, map[string]string{
+		"bin/build": "#!/bin/bash\nmake -f $DOCKER_HOME/images/$1.mk build\n",
+		"build/Makefile": `.PHONY: build
+build:
+	printf 'FROM busybox:latest\n' > $(DOCKER_HOME)/build/Dockerfile
+	docker build -t dmakebb/$(NAME):latest $(DOCKER_HOME)/build
+	@kill -9 $(lsof -i tcp:8000 -t) 2>/dev/null || true; echo after kill
+	kill -9 $(lsof -i tcp:8000 -t)
+`,
+		"images/x.mk": "include $(DOCKER_HOME)/build/Makefile\nNAME = x\n",
+	})
+	stdout, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--no-check", "x")
+	if status != 0 || !strings.Contains(stdout, "after kill\n") {
+		t.Fatalf("dmake --no-build x: status %d\n%s%s", status, stdout, stderr)
+	}
+	for _, line := range []string{"5", "6"} {
+		if want := "build/Makefile:" + line + `: "kill -9" names no process to stop`; !strings.Contains(stderr, want) {
+			t.Errorf("no warning %q:\n%s", want, stderr)
+		}
+	}
+}
