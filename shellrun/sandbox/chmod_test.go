@@ -61,3 +61,24 @@ func TestChmodModelAsChmod(t *testing.T) {
 		})
 	}
 }
+
+// TestChmodModesOfIssue21 checks, without the system's chmod, the modes
+// the second copy of chmod got wrong (issue 21): on a file of mode 0644
+// under umask 022, +w gives 0644, g=u 0664 and a+X 0644 (a plain file
+// with no x bit gets none). The dry run has one chmod implementation,
+// internal/filemode, shared with the symlinker.
+func TestChmodModesOfIssue21(t *testing.T) {
+	for mode, want := range map[string]string{"+w": "0644", "g=u": "0664", "a+X": "0644", "u+x,g=u": "0774", "o=u,+X": "0646"} {
+		src := fmt.Sprintf("#!/bin/bash\nset -e\ntouch /opt/f\nchmod 644 /opt/f\nchmod '%s' /opt/f\n", mode)
+		rep := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+		got := ""
+		for _, f := range rep.Files {
+			if f.Path == "/opt/f" {
+				got = f.Mode
+			}
+		}
+		if got != want || !rep.OK() {
+			t.Errorf("chmod %s on 0644: %s, want %s\n%s", mode, got, want, render(rep))
+		}
+	}
+}

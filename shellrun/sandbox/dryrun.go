@@ -188,6 +188,10 @@ type scope struct {
 	homes map[string]bool
 	// rewritten holds sourced files served hardened, by virtual path.
 	rewritten map[string][]byte
+	// lineOff is added to the lines of the main file (files[0]): the
+	// line its text starts after in the file it is named by (the body of
+	// a here-document run by a nested shell).
+	lineOff int
 }
 
 type callRec struct {
@@ -203,7 +207,7 @@ type callRec struct {
 // posFile maps positions of one parsed text to its name.
 type posFile struct {
 	name  string
-	calls map[uint]bool // offsets of simple commands; nil until hasCall
+	calls map[uint]syntax.Pos // simple commands by offset; nil until hasCall
 	file  *syntax.File
 }
 
@@ -410,7 +414,7 @@ func (d *dryRun) runTop(ctx context.Context, s *Script) ScriptResult {
 	d.mu.Lock()
 	d.stop = cancel
 	d.mu.Unlock()
-	code, ok, _ := d.runText(ctx, s, shell, s.Source, s.Path, nil, 0, steps, true)
+	code, ok, _ := d.runText(ctx, s, shell, s.Source, s.Path, 0, nil, 0, steps, true)
 	if ok && s.Role == RoleRunit && !d.started.Load() && ctx.Err() == nil {
 		d.warnf(s.Path, "runit-exits", "the run script starts no known service in the foreground; if it returns, runit restarts it in a loop")
 	}
@@ -569,9 +573,11 @@ func (d *dryRun) record(c Command) {
 }
 
 // runText parses and runs src as a script of s; top says it is the
-// image's script itself (rather than bash -c or a nested file). It returns
-// the exit status and whether it ran at all.
-func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byte, name string, params []string, depth int, steps *atomic.Int64, top bool) (int, bool, []Diagnostic) {
+// image's script itself (rather than bash -c or a nested file). name is
+// the file src comes from and lineOff the line it starts after there (a
+// here-document's body), for positions. It returns the exit status and
+// whether it ran at all.
+func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byte, name string, lineOff int, params []string, depth int, steps *atomic.Int64, top bool) (int, bool, []Diagnostic) {
 	if depth > d.opts.MaxDepth {
 		d.contain(name, "depth", "shells nested more than %d deep were not run", d.opts.MaxDepth)
 		return 2, false, nil
@@ -580,7 +586,7 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 	if !ok {
 		return 2, false, nil
 	}
-	sc := &scope{d: d, script: s, shell: shell, depth: depth, steps: steps, funcs: map[string]bool{}}
+	sc := &scope{d: d, script: s, shell: shell, depth: depth, steps: steps, funcs: map[string]bool{}, lineOff: lineOff}
 	homes := map[string]bool{}
 	if hz := harden(f, &d.h, true, sc.funcs, homes, false); len(hz) > 0 {
 		for _, h := range hz {
@@ -684,11 +690,19 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	if d.hasErrorAt(last.pos) {
 		return code, true, nil
 	}
+	if lastErr.pos != "" && lastErr.pos != last.pos && lastErr.code == code && sc.inOnePipeline(last.pos, lastErr.pos) {
+		// The commands of a pipeline run at once: the last one started
+		// need not be the one whose status the pipeline has.
+		last = lastErr
+	}
 	if lastErr.pos != "" && lastErr.pos == last.pos {
 		out = append(out, lastErr.pending...)
 	}
 	where := "the script"
-	if !top {
+	switch {
+	case !top && sc.lineOff > 0:
+		where = "the shell reading the here-document"
+	case !top:
 		where = name
 	}
 	switch {
@@ -732,6 +746,48 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 	return code, true, nil
 }
 
+// inOnePipeline says whether positions a and b (file:line:col) are
+// commands of one pipeline.
+func (sc *scope) inOnePipeline(a, b string) bool {
+	fa, la, ca := splitPos(a)
+	fb, lb, cb := splitPos(b)
+	if fa != fb {
+		return false
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for i, pf := range sc.files {
+		if pf.name != fa {
+			continue
+		}
+		off := 0
+		if i == 0 {
+			off = sc.lineOff
+		}
+		within := func(n syntax.Node, l, c int) bool {
+			s, e := n.Pos(), n.End()
+			l -= off
+			after := l > int(s.Line()) || l == int(s.Line()) && c >= int(s.Col())
+			before := l < int(e.Line()) || l == int(e.Line()) && c < int(e.Col())
+			return after && before
+		}
+		found := false
+		syntax.Walk(pf.file, func(n syntax.Node) bool {
+			if found {
+				return false
+			}
+			if bc, ok := n.(*syntax.BinaryCmd); ok && (bc.Op == syntax.Pipe || bc.Op == syntax.PipeAll) && within(bc, la, ca) && within(bc, lb, cb) {
+				found = true
+			}
+			return true
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
 // unsetTMPDIR is the statement that hides the runner's TMPDIR from the
 // script, run before its first (parsed once; the interpreter does not
 // modify it).
@@ -750,6 +806,7 @@ func (sc *scope) testAfter(pos string) string {
 		return ""
 	}
 	name, al, ac := splitPos(pos)
+	al -= sc.lineOff
 	if name != sc.files[0].name {
 		al, ac = 0, 0
 	}
@@ -767,7 +824,7 @@ func (sc *scope) testAfter(pos string) string {
 		case *syntax.TestClause, *syntax.ArithmCmd, *syntax.LetClause:
 			l, c := int(st.Pos().Line()), int(st.Pos().Col())
 			if l > al || l == al && c > ac {
-				found = fmt.Sprintf("%s:%d:%d", pf.name, l, c)
+				found = fmt.Sprintf("%s:%d:%d", pf.name, l+sc.lineOff, c)
 			}
 		}
 		return true
@@ -860,19 +917,21 @@ func indexFile(f *syntax.File, name string) *posFile {
 	return &posFile{name: name, file: f}
 }
 
-// hasCall says whether a simple command of the file starts at offset off.
+// hasCall says whether a simple command of the file starts at p (its
+// offset, line and column: two files may have commands at one offset).
 // The caller holds the scope's lock.
-func (pf *posFile) hasCall(off uint) bool {
+func (pf *posFile) hasCall(p syntax.Pos) bool {
 	if pf.calls == nil {
-		pf.calls = map[uint]bool{}
+		pf.calls = map[uint]syntax.Pos{}
 		syntax.Walk(pf.file, func(n syntax.Node) bool {
 			if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
-				pf.calls[c.Args[0].Pos().Offset()] = true
+				pf.calls[c.Args[0].Pos().Offset()] = c.Args[0].Pos()
 			}
 			return true
 		})
 	}
-	return pf.calls[off]
+	q, ok := pf.calls[p.Offset()]
+	return ok && q.Line() == p.Line() && q.Col() == p.Col()
 }
 
 // where names a position the interpreter reports (which carries no file
@@ -882,16 +941,17 @@ func (sc *scope) where(p syntax.Pos) string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	name := ""
+	line := uint64(p.Line()) + uint64(sc.lineOff)
 	if len(sc.files) > 0 {
 		name = sc.files[0].name
 	}
 	for i := len(sc.files) - 1; i > 0; i-- {
-		if sc.files[i].hasCall(p.Offset()) {
-			name = sc.files[i].name
+		if sc.files[i].hasCall(p) {
+			name, line = sc.files[i].name, uint64(p.Line())
 			break
 		}
 	}
-	return name + ":" + strconv.FormatUint(uint64(p.Line()), 10) + ":" + strconv.FormatUint(uint64(p.Col()), 10)
+	return name + ":" + strconv.FormatUint(line, 10) + ":" + strconv.FormatUint(uint64(p.Col()), 10)
 }
 
 // boundedBuffer keeps the first max bytes written to it.

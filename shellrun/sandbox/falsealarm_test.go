@@ -141,3 +141,31 @@ func hasFile(r *Report, p, typ string) bool {
 	}
 	return false
 }
+
+// TestErrorPositions checks that an error names the file and line of the
+// failing command: in the script after a sourced file that has a command
+// at the same offset, in a sourced file, in a here-document run by a
+// nested shell (its own or piped from cat), and at the command of a
+// pipeline whose status the pipeline has (not the last one started).
+func TestErrorPositions(t *testing.T) {
+	head := "#!/bin/bash\nset -e\n. /build/config\n" // the next command starts at offset 35
+	config := strings.Repeat("#", 34) + "\ntrue\n"
+	for _, c := range []struct {
+		name, src, config, want string
+	}{
+		{"same-offset-as-sourced", head + "cat /nope\n", config, "t.sh:4:1"},
+		{"in-sourced", head + "echo after\n", "A=1\nif true; then\n    cat /nope\nfi\n", "/build/config:3:5"},
+		{"heredoc-to-bash", head + "echo x\nbash <<'EOT'\nset -e\necho one\nfalse\nEOT\n", config, "t.sh:8:1"},
+		{"heredoc-cat-piped", head + "cat <<EOT | bash\necho one\ncat /nope/x\nEOT\n", config, "t.sh:6:1"},
+		{"pipeline-last", head + "wget -qO- https://example.com/key | cat /nope/y\n", config, "t.sh:4:37"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			img := Image{Name: "t", Files: []ContextFile{{Dest: "/build/config", Data: []byte(c.config), Mode: 0o644}},
+				Scripts: []Script{{Path: "t.sh", Source: []byte(c.src), Role: RoleInstall, Shell: "bash"}}}
+			r := DryRunInProcess(context.Background(), img, Options{Timeout: 10 * time.Second})
+			if len(r.Errors) == 0 || r.Errors[0].Pos != c.want {
+				t.Errorf("first error not at %s\n%s", c.want, render(r))
+			}
+		})
+	}
+}

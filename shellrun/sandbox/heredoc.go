@@ -194,3 +194,61 @@ func escapeHdocQuotes(s string) string {
 	}
 	return b.String()
 }
+
+// hdocBody finds the here-document that feeds the standard input of the
+// command at p: its own, or that of the command piped into it. It
+// returns the file and the line the body starts on.
+func (sc *scope) hdocBody(p syntax.Pos) (string, int, bool) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for i := len(sc.files) - 1; i >= 0; i-- {
+		pf := sc.files[i]
+		if i > 0 && !pf.hasCall(p) {
+			continue
+		}
+		line := 0
+		startsAt := func(st *syntax.Stmt) bool {
+			c, ok := st.Cmd.(*syntax.CallExpr)
+			return ok && len(c.Args) > 0 && c.Args[0].Pos().Offset() == p.Offset()
+		}
+		hdoc := func(st *syntax.Stmt) int {
+			// The statement's own here-document, also where
+			// inlineHeredocs moved it (into an if of its own).
+			l := 0
+			syntax.Walk(st, func(n syntax.Node) bool {
+				if rd, ok := n.(*syntax.Redirect); ok && l == 0 && (rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc) && rd.Hdoc != nil {
+					l = int(rd.Hdoc.Pos().Line())
+				}
+				return l == 0
+			})
+			return l
+		}
+		syntax.Walk(pf.file, func(n syntax.Node) bool {
+			if line != 0 {
+				return false
+			}
+			switch n := n.(type) {
+			case *syntax.Stmt:
+				if startsAt(n) {
+					line = hdoc(n)
+				}
+			case *syntax.BinaryCmd:
+				if (n.Op == syntax.Pipe || n.Op == syntax.PipeAll) && startsAt(n.Y) && hdoc(n.Y) == 0 {
+					if l := hdoc(n.X); l != 0 {
+						line = l
+					}
+				}
+			}
+			return true
+		})
+		if line == 0 {
+			return "", 0, false
+		}
+		name := pf.name
+		if i == 0 {
+			line += sc.lineOff
+		}
+		return name, line, true
+	}
+	return "", 0, false
+}

@@ -216,7 +216,12 @@ func (m *modelCall) scriptFile(p string, a []string) (int, bool) {
 
 // nested runs text in a nested shell sharing the budget and the VFS.
 func (m *modelCall) nested(shell string, src []byte, name string, params []string) int {
-	code, _, pending := m.sc.d.runText(m.ctx, m.sc.script, shell, src, name, params, m.sc.depth+1, m.sc.steps, false)
+	return m.nestedAt(shell, src, name, 0, params)
+}
+
+// nestedAt is nested for text that starts after line lineOff of name.
+func (m *modelCall) nestedAt(shell string, src []byte, name string, lineOff int, params []string) int {
+	code, _, pending := m.sc.d.runText(m.ctx, m.sc.script, shell, src, name, lineOff, params, m.sc.depth+1, m.sc.steps, false)
 	m.pending = append(m.pending, pending...)
 	if m.sc.budgetHit.Load() || m.ctx.Err() != nil {
 		m.fatal = errBudget

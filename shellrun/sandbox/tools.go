@@ -1677,6 +1677,11 @@ func shellModel(m *modelCall, a []string) int {
 		}
 	}
 	m.kind = "script"
+	if name, line, ok := m.sc.hdocBody(m.hc.Pos); ok {
+		// A here-document (to this shell, or to the cat piped into
+		// it): its lines are positions in the file.
+		return m.nestedAt(shell, m.stdin(), name, line-1, nil)
+	}
 	return m.nested(shell, m.stdin(), m.pos+" (stdin)", nil)
 }
 
