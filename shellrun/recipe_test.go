@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"mvdan.cc/sh/v3/interp"
 )
@@ -240,5 +242,89 @@ func TestRecipeKillNothingMiddleware(t *testing.T) {
 		if out != tc.out || res.Status != 0 || fmt.Sprint(seen) != tc.seen {
 			t.Errorf("%q: stdout %q, stderr %q, status %d, middleware saw %v; want %q, 0, %s", tc.line, out, errs, res.Status, seen, tc.out, tc.seen)
 		}
+	}
+}
+
+// TestRealShell: with RealShell a line that needs a shell is the real
+// shell's: $0 is SHELL, $$ the pid its children see as their parent, and
+// messages are the shell's own. Fast-path lines are still make's.
+func TestRealShell(t *testing.T) {
+	if _, err := os.Stat("/bin/bash"); err != nil {
+		t.Skip("no bash")
+	}
+	tests := []struct {
+		name           string
+		rc             Recipe
+		line           string
+		stdout, stderr string
+		status         int
+	}{
+		{name: "$0", line: "echo $0", stdout: "/bin/sh\n"},
+		{name: "$0 of bash", rc: Recipe{Shell: "/bin/bash"}, line: "echo $0", stdout: "/bin/bash\n"},
+		{name: "$$ is the parent of the shell's children", rc: Recipe{Shell: "/bin/bash"}, line: `sh -c 'echo $PPID' > ppid; test $$ = "$(cat ppid)" && echo same`, stdout: "same\n"},
+		{name: "bash's cd message", rc: Recipe{Shell: "/bin/bash"}, line: "cd nonexistent-x", stderr: "/bin/bash: line 1: cd: nonexistent-x: No such file or directory\n", status: 1},
+		{name: "make's not found", rc: Recipe{ProgramName: "dmake"}, line: "no-such-cmd-x", stderr: "dmake: no-such-cmd-x: No such file or directory\n", status: 127},
+		{name: "make's message for a missing SHELL", rc: Recipe{Shell: "/no/such/shell", ProgramName: "dmake"}, line: "echo $0", stderr: "dmake: /no/such/shell: No such file or directory\n", status: 127},
+		{name: "shellflags", rc: Recipe{Shell: "/bin/bash", ShellFlags: "-o pipefail -c"}, line: "false | true", status: 1},
+		{name: "oneshell", rc: Recipe{OneShell: true}, line: "x=1\necho $x", stdout: "1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.rc.RealShell = true
+			out, errs, res := run(t, tt.rc, tt.line)
+			if out != tt.stdout || errs != tt.stderr || res.Status != tt.status {
+				t.Errorf("got stdout %q stderr %q status %d; want %q %q %d", out, errs, res.Status, tt.stdout, tt.stderr, tt.status)
+			}
+		})
+	}
+}
+
+// TestRealShellBackground: a background job of a line, or of a $(shell …)
+// command whose standard error is no file, does not hold up the line,
+// and runs on after it: the job waits for a file the test creates only
+// once the line has returned, then writes its own.
+func TestRealShellBackground(t *testing.T) {
+	job := `(while [ ! -f go ]; do sleep 0.01; done; echo done > done) >/dev/null &`
+	for _, c := range []struct {
+		name string
+		run  func(dir string) error
+	}{
+		{"recipe line", func(dir string) error {
+			var out, errb bytes.Buffer
+			rc := Recipe{RealShell: true, Dir: dir, Env: []string{"PATH=/usr/bin:/bin"}, Stdout: &out, Stderr: &errb}
+			_, err := rc.Run(context.Background(), job)
+			return err
+		}},
+		{"$(shell)", func(dir string) error {
+			var errb bytes.Buffer
+			_, _, err := RunCapture(context.Background(), Capture{RealShell: true, Command: job, Dir: dir, Env: []string{"PATH=/usr/bin:/bin"}, Stderr: &errb})
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			returned := make(chan error, 1)
+			go func() { returned <- c.run(dir) }()
+			select {
+			case err := <-returned:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(time.Minute):
+				os.WriteFile(filepath.Join(dir, "go"), nil, 0o644)
+				t.Fatal("the line waited for its background job")
+			}
+			if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+				if b, _ := os.ReadFile(filepath.Join(dir, "done")); string(b) == "done\n" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the background job did not run on after the line")
+				}
+			}
+		})
 	}
 }

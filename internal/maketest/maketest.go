@@ -18,6 +18,10 @@
 //	runs: N             run make N times in the same directory (no-op
 //	                    re-runs); the outputs are joined with a marker
 //	env: NAME=value …   add these variables to the environment
+//	wait: FILE …        files a background job of the run writes after
+//	                    make has exited: each program's files are taken
+//	                    once these exist (or after WaitLimit, when the
+//	                    job died with make: the files are then missing)
 //
 // The archive's files are written into a fresh temporary directory, and
 // both programs run there. The dmake side is a Runner, so the executor can
@@ -56,7 +60,13 @@ type Case struct {
 	Runs int
 	// ExtraEnv is added to the environment of both programs.
 	ExtraEnv []string
+	// Wait are files that background jobs write after make exits.
+	Wait []string
 }
+
+// WaitLimit bounds the wait for a case's Wait files: reaching it is a
+// failure (a file is missing), never the normal course.
+const WaitLimit = 15 * time.Second
 
 // ParseCase parses a case archive.
 func ParseCase(name string, data []byte) (*Case, error) {
@@ -100,6 +110,8 @@ func ParseCase(name string, data []byte) (*Case, error) {
 			c.Runs = n
 		case "env":
 			c.ExtraEnv = append(c.ExtraEnv, strings.Fields(v)...)
+		case "wait":
+			c.Wait = append(c.Wait, strings.Fields(v)...)
 		case "note":
 		default:
 			return nil, fmt.Errorf("%s: unknown key %q", name, k)
@@ -207,8 +219,24 @@ func (c *Case) Run(ctx context.Context, tmp string, r Runner) (*Result, error) {
 		status = r(ctx, dir, c.CommandLine(), env, &out, &errb)
 	}
 	res := &Result{Stdout: strings.ReplaceAll(out.String(), dir, "$DIR"), Stderr: strings.ReplaceAll(errb.String(), dir, "$DIR"), Status: status}
+	waitFiles(dir, c.Wait)
 	res.Files, err = snapshot(dir)
 	return res, err
+}
+
+// waitFiles waits until the named files of dir exist and are not empty,
+// for WaitLimit at most.
+func waitFiles(dir string, names []string) {
+	deadline := time.Now().Add(WaitLimit)
+	for _, n := range names {
+		for {
+			fi, err := os.Stat(filepath.Join(dir, n))
+			if err == nil && fi.Size() > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
 
 func snapshot(dir string) (map[string]string, error) {
