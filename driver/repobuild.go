@@ -260,6 +260,15 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		known[img.Name] = true
 	}
 	fromTag := map[string]string{} // an image learnt as a FROM → that FROM
+	mentions := map[string]bool{}
+	tagsUnder := func(path string) bool {
+		m, ok := mentions[path]
+		if !ok {
+			m = repoMentions(repo.Root, path)
+			mentions[path] = m
+		}
+		return m
+	}
 	// What the runs write (any image's) is generated, not an input.
 	start := time.Now()
 	for i := 0; i < len(imgs); i++ {
@@ -318,10 +327,12 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		// The image it is FROM, when no images/ file lists it: the
 		// repository's bin/build may build it all the same (a bin/make
 		// writing a temporary makefile for the component of that name).
-		// Only a FROM under the same registry path as the image's own
-		// tag is tried (bin/build of a foreign name such as busybox
-		// would run the repository's recipes for nothing).
-		if f := ri.node.From; f != "" && refPath(f) != "" && refPath(f) == refPath(ri.node.Tag) {
+		// Only a FROM under a registry path the repository tags
+		// images with is tried: the image's own tag's, or another its
+		// files name other than as a FROM (bin/build of a foreign name
+		// such as busybox or phusion/baseimage would run the
+		// repository's recipes for nothing).
+		if f := ri.node.From; f != "" && refPath(f) != "" && (refPath(f) == refPath(ri.node.Tag) || tagsUnder(refPath(f))) {
 			if n := refName(f); image.ValidName(n) && !known[n] {
 				known[n], fromTag[n] = true, f
 				imgs = append(imgs, image.Image{Name: n, Dir: filepath.Join(repo.Root, "images")})
@@ -337,6 +348,44 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		})
 	}
 	return out, 0
+}
+
+// repoMentions reports whether a file of the repository (its bin/ scripts,
+// makefiles, configuration: text files of up to 1 MiB, hidden ones and
+// dmake's state left out) has a line naming the registry path path (as
+// "other/") that is not a FROM: a hint that the repository tags images
+// under it.
+func repoMentions(root, path string) bool {
+	found := false
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if fi, err := d.Info(); err != nil || fi.Size() > 1<<20 {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil || bytes.IndexByte(b, 0) >= 0 {
+			return nil
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, path) && !strings.Contains(l, "FROM") {
+				found = true
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // refPath returns the registry and path of an image reference, without

@@ -208,3 +208,41 @@ build:
 		}
 	}
 }
+
+// An image FROM an image of the repository that no images/ file lists and
+// that the repository tags under another registry path than its own
+// (other/base, for an image tagged dmakebb/app) gets its FROM edge: the
+// repository names that path; a FROM under a path the repository names
+// only as a FROM (foreign/thing) is not tried.
+func TestBinBuildFromOtherPath(t *testing.T) {
+	bin := buildDmake(t)
+	repo := t.TempDir()
+	writeFiles(t, repo, map[string]string{
+		"bin/build": `#!/bin/bash
+echo $1 >> $DOCKER_HOME/tried
+if [ -f $DOCKER_HOME/images/$1.mk ]; then exec make -f $DOCKER_HOME/images/$1.mk build; fi
+F=$(mktemp)
+printf 'include $(DOCKER_HOME)/build/Makefile\nNAME = %s\nPREFIX = other/\n' $1 > $F
+make -f $F build; st=$?; rm -f $F; exit $st
+`,
+		"build/Makefile": "PREFIX ?= dmakebb/\nFROM ?= busybox:latest\n.PHONY: build\nbuild:\n\tprintf 'FROM $(FROM)\\n' > $(DOCKER_HOME)/build/Dockerfile\n\tdocker build -t $(PREFIX)$(NAME):latest $(DOCKER_HOME)/build\n",
+		"images/app.mk":  "include $(DOCKER_HOME)/build/Makefile\nNAME = app\nFROM = other/base\n",
+		"images/ext.mk":  "include $(DOCKER_HOME)/build/Makefile\nNAME = ext\nFROM = foreign/thing\n",
+	})
+	stdout, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--graph=json")
+	var doc struct {
+		Images []struct {
+			Name, Tag, From string
+			DependsOn       []string `json:"depends_on"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); status != 0 || err != nil {
+		t.Fatalf("--graph=json: status %d, %v\n%s%s", status, err, stdout, stderr)
+	}
+	if got, want := fmt.Sprint(doc.Images), "[{base other/base:latest busybox:latest []} {app dmakebb/app:latest other/base [base]} {ext dmakebb/ext:latest foreign/thing []}]"; got != want {
+		t.Errorf("--graph=json images: %s, want %s", got, want)
+	}
+	if tried, _ := os.ReadFile(filepath.Join(repo, "tried")); strings.Contains(string(tried), "thing") {
+		t.Errorf("bin/build was tried for foreign/thing:\n%s", tried)
+	}
+}
