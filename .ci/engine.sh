@@ -23,8 +23,10 @@
 #   DMAKE_BUILDCTL       the buildctl binary of the same version
 #   DMAKE_REGISTRY       the local registry, host:port (127.0.0.1:5000), plain HTTP.
 #                        It holds library/busybox:latest and library/debian:bookworm,
+#                        each for linux/amd64 and linux/386 (an i386 debootstrap),
 #                        and buildkitd uses it as its docker.io mirror, so FROM busybox
-#                        and FROM debian:bookworm work on the standalone builder too.
+#                        and FROM debian:bookworm work on the standalone builder too,
+#                        for --platform linux/amd64,linux/386.
 #
 # Environment:
 #   DMAKE_CACHE        where the rootfs tarball and the buildkit binaries are
@@ -149,6 +151,23 @@ import_bookworm() {
 	"$docker" import "$tarball" debian:bookworm >/dev/null
 }
 
+# bookworm_i386 makes (once, cached) the tarball of an i386 Debian bookworm
+# minbase with busybox-static, the linux/386 half of the registry's base
+# images (the machine runs i386 binaries natively).
+bookworm_i386() {
+	local tarball=$cache/bookworm-minbase-i386.tar
+	[ ! -s "$tarball" ] || return 0
+	mkdir -p "$cache"
+	local dir; dir=$(mktemp -d "$cache/rootfs-i386.XXXXXX")
+	stage "debootstrap --arch=i386 --variant=minbase --include=busybox-static bookworm from $(mirror)"
+	debootstrap --arch=i386 --variant=minbase --include=busybox-static bookworm "$dir" "$(mirror)" \
+		>"$cache/debootstrap-i386.log" 2>&1 || { tail -n 20 "$cache/debootstrap-i386.log" >&2; exit 1; }
+	printf 'deb %s bookworm main\n' "$(mirror)" >"$dir/etc/apt/sources.list"
+	tar -C "$dir" -cf "$tarball.tmp" .
+	mv "$tarball.tmp" "$tarball"
+	rm -rf "$dir"
+}
+
 import_busybox() {
 	local docker; docker=$(docker_cli)
 	if "$docker" image inspect busybox:latest >/dev/null 2>&1; then
@@ -156,16 +175,23 @@ import_busybox() {
 		return
 	fi
 	local dir; dir=$(mktemp -d)
+	busybox_tree "$dir" /bin/busybox
+	stage "docker import busybox:latest"
+	tar -C "$dir" -c . | "$docker" import - busybox:latest >/dev/null
+	rm -rf "$dir"
+}
+
+# busybox_tree DIR BINARY lays out in DIR the root of a busybox image: the
+# static BINARY as /bin/busybox, relative links for its applets, a passwd.
+busybox_tree() {
+	local dir=$1
 	mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc"
-	cp /bin/busybox "$dir/bin/busybox"
+	cp "$2" "$dir/bin/busybox"
 	local a
 	for a in $("$dir/bin/busybox" --list); do
 		[ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
 	done
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
-	stage "docker import busybox:latest"
-	tar -C "$dir" -c . | "$docker" import - busybox:latest >/dev/null
-	rm -rf "$dir"
 }
 
 # started PART records, for test.sh, that this run started PART.
@@ -286,23 +312,52 @@ start_registry() {
 	exit 1
 }
 
-# push_base_images puts the local base images into the registry as
-# library/NAME:TAG (the path buildkitd's docker.io mirror reads), unless the
-# registry has them already.
+# push_base_images puts the base images into the registry as library/NAME:TAG
+# (the path buildkitd's docker.io mirror reads), each a manifest list for
+# linux/amd64 (the engine's busybox and debian:bookworm) and linux/386 (the
+# i386 bookworm and its busybox-static), built and pushed by the buildkitd,
+# unless the registry has them already.
 push_base_images() {
 	local docker; docker=$(docker_cli)
-	local img repo tag
+	local amd64=$cache/bookworm-minbase.tar i386=$cache/bookworm-minbase-i386.tar
+	local img ctx index
 	for img in busybox:latest debian:bookworm; do
-		repo=${img%%:*} tag=${img#*:}
-		if curl -fsS -o /dev/null -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-			"http://$registry/v2/library/$repo/manifests/$tag" 2>/dev/null; then
-			stage "$registry/library/$img present"
+		index=$(curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' \
+			-H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+			"http://$registry/v2/library/${img%%:*}/manifests/${img#*:}" 2>/dev/null || true)
+		if grep -q '"architecture": *"386"' <<<"$index" && grep -q '"architecture": *"amd64"' <<<"$index"; then
+			stage "$registry/library/$img present (linux/amd64, linux/386)"
 			continue
 		fi
-		stage "docker push $registry/library/$img"
-		"$docker" tag "$img" "$registry/library/$img"
-		"$docker" push -q "$registry/library/$img" >/dev/null
-		"$docker" rmi "$registry/library/$img" >/dev/null # the tag only
+		ctx=$(mktemp -d "$cache/ctx.XXXXXX")
+		case $img in
+		busybox:*)
+			busybox_tree "$ctx/amd64" /bin/busybox
+			tar -C "$ctx" -xf "$i386" ./usr/bin/busybox
+			busybox_tree "$ctx/386" "$ctx/usr/bin/busybox"
+			rm -rf "$ctx/usr"
+			printf 'FROM scratch\nARG TARGETARCH\nCOPY $TARGETARCH/ /\n' >"$ctx/Dockerfile"
+			;;
+		debian:*)
+			if [ ! -s "$amd64" ]; then
+				# The engine had debian:bookworm before this cache existed.
+				local id; id=$("$docker" create debian:bookworm /bin/true)
+				"$docker" export -o "$amd64.tmp" "$id"
+				"$docker" rm "$id" >/dev/null
+				mv "$amd64.tmp" "$amd64"
+			fi
+			ln "$amd64" "$ctx/amd64.tar"
+			ln "$i386" "$ctx/386.tar"
+			printf 'FROM scratch\nARG TARGETARCH\nADD $TARGETARCH.tar /\nCMD ["bash"]\n' >"$ctx/Dockerfile"
+			;;
+		esac
+		stage "buildctl build --opt platform=linux/amd64,linux/386 --output …,name=$registry/library/$img,push=true"
+		"$buildkit_bin/buildctl" --addr "$buildkit_addr" build --progress plain \
+			--frontend dockerfile.v0 --local context="$ctx" --local dockerfile="$ctx" \
+			--opt platform=linux/amd64,linux/386 \
+			--output "type=image,name=$registry/library/$img,push=true" >"$cache/push.log" 2>&1 || {
+			tail -n 20 "$cache/push.log" >&2; rm -rf "$ctx"; exit 1; }
+		rm -rf "$ctx"
 	done
 }
 
@@ -336,10 +391,11 @@ up)
 	start_daemon
 	import_busybox
 	import_bookworm
+	bookworm_i386
 	build_buildkit
 	start_registry
-	push_base_images
 	start_buildkitd
+	push_base_images
 	;;
 down)
 	shift
