@@ -142,9 +142,16 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 		return 2
 	}
+	// The images share the run's job slots with their makes' recipes
+	// and any make they run, as a make's targets do (setupJobs).
+	slots := setupJobs(opts, environ(opts), programName, stdio.Err)
+	defer slots.close()
+	for _, g := range goals {
+		g.job.slots = &slots
+	}
 	var plans []*image.Plan
 	var mu sync.Mutex
-	sched := buildInParallel(ctx, opts, order, stdio, func(ctx context.Context, name string, opts Options, stdio Stdio) int {
+	sched := buildInParallel(ctx, opts, &slots, order, stdio, func(ctx context.Context, name string, opts Options, stdio Stdio) int {
 		g := byName[name]
 		st, built := buildImage(ctx, opts, repo, g, eng, stdio)
 		if !g.parent {

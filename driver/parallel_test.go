@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -257,5 +258,54 @@ func TestParallelImagesWatch(t *testing.T) {
 		if !exists(t, filepath.Join(sync, f)) {
 			t.Errorf("%s missing: the rebuild did not run both recipes", f)
 		}
+	}
+}
+
+// TestParallelImagesJobserver: dmake run by a make -j2 (its jobserver in
+// MAKEFLAGS, make 4.4's fifo form, one token for the second slot) builds
+// two independent images at once on that token, without a -j of its own,
+// and gives the token back.
+func TestParallelImagesJobserver(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "jobserver")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte{'+'}); err != nil {
+		t.Fatal(err)
+	}
+	for _, flags := range []string{" -j2 --jobserver-auth=fifo:" + fifo, " --jobserver-auth=fifo:" + fifo} {
+		root, _ := parRepo(t,
+			parImage{name: "pa", recipe: []string{mark("pa-started"), waitFor("pb-started")}},
+			parImage{name: "pb", recipe: []string{mark("pb-started"), waitFor("pa-started")}},
+		)
+		ctx, cancel := context.WithTimeout(context.Background(), parTimeout)
+		var out, errb syncBuffer
+		st := Run(ctx, Options{
+			Dir:     []string{root},
+			Goals:   []string{"pa", "pb"},
+			NoBuild: true,
+			NoCheck: true,
+			Env:     append(os.Environ(), "DOCKER_HOME=", "MAKEFLAGS="+flags),
+		}, Stdio{Out: &out, Err: &errb})
+		timedOut := ctx.Err() != nil
+		cancel()
+		if timedOut || st != 0 {
+			t.Fatalf("MAKEFLAGS=%q: status %d, timed out %v (the images did not build at once)\n%s\n%s", flags, st, timedOut, out.String(), errb.String())
+		}
+		if !strings.Contains(out.String(), "pa | ") {
+			t.Errorf("MAKEFLAGS=%q: output not prefixed:\n%s", flags, out.String())
+		}
+		// The token is back: a read finds it at once.
+		f.SetReadDeadline(time.Now().Add(parTimeout))
+		b := make([]byte, 1)
+		if n, err := f.Read(b); n != 1 {
+			t.Fatalf("MAKEFLAGS=%q: the token did not come back: %v", flags, err)
+		}
+		f.Write(b)
 	}
 }

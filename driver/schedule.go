@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dmake-dev/dmake/executor"
 	"github.com/dmake-dev/dmake/graph"
 )
 
@@ -33,32 +34,45 @@ type schedule struct {
 // order (image.Deps), as make runs the recipes of independent targets:
 // at most slots builds at once (0: no limit), an image only once every
 // image it depends on has been built, the images ready first started
-// first in order. A build returning a status other than 0 is a failure:
-// without keepGoing no image starts after it (the builds running finish);
-// with keepGoing every image not depending on a failed one is still built,
-// and the images that do are not started. ctx ending stops the start of
-// new images too. started, when not nil, is called on the scheduling
-// goroutine as each build starts; done likewise as each build's status is
-// taken in, before any further image is started.
-func scheduleImages(ctx context.Context, order []graph.DocImage, slots int, keepGoing bool, build func(ctx context.Context, name string) int, started func(name string), done func(name string, status int)) schedule {
+// first in order. With tokens (a jobserver shared with the makes of a
+// recursion, or of the images' own recipes), the first build runs on this
+// make's own slot and each further one on a token taken from tokens,
+// given back when a build ends. A build returning a status other than 0
+// is a failure: without keepGoing no image starts after it (the builds
+// running finish); with keepGoing every image not depending on a failed
+// one is still built, and the images that do are not started. ctx ending
+// stops the start of new images too. started, when not nil, is called on
+// the scheduling goroutine as each build starts; done likewise as each
+// build's status is taken in, before any further image is started.
+func scheduleImages(ctx context.Context, order []graph.DocImage, slots int, tokens executor.Jobserver, keepGoing bool, build func(ctx context.Context, name string) int, started func(name string), done func(name string, status int)) schedule {
 	s := schedule{Outcome: map[string]imageOutcome{}, Blocked: map[string]string{}}
 	type finished struct {
 		name   string
 		status int
 	}
+	type token struct {
+		b   byte
+		err error
+	}
 	results := make(chan finished)
+	tokenc := make(chan token, 1)
+	actx, cancelAcquire := context.WithCancel(ctx)
+	defer cancelAcquire()
+	var held []byte // tokens of the builds beyond the first
+	acquiring := false
 	running := 0
-	state := map[string]string{} // "running", or "" while waiting
+	isRunning := map[string]bool{}
 	stopped := false
 	for {
 		if ctx.Err() != nil {
 			stopped = true
 		}
+		waiting := false // an image is ready but no slot is free
 		for _, im := range order {
-			if stopped || (slots > 0 && running >= slots) {
+			if stopped {
 				break
 			}
-			if _, decided := s.Outcome[im.Name]; decided || state[im.Name] == "running" {
+			if _, decided := s.Outcome[im.Name]; decided || isRunning[im.Name] {
 				continue
 			}
 			ready := true
@@ -76,7 +90,11 @@ func scheduleImages(ctx context.Context, order []graph.DocImage, slots int, keep
 			if !ready {
 				continue
 			}
-			state[im.Name] = "running"
+			if slots > 0 && running >= slots || tokens != nil && running >= 1+len(held) {
+				waiting = true
+				break
+			}
+			isRunning[im.Name] = true
 			running++
 			if started != nil {
 				started(im.Name)
@@ -85,26 +103,54 @@ func scheduleImages(ctx context.Context, order []graph.DocImage, slots int, keep
 				results <- finished{name, build(ctx, name)}
 			}(im.Name)
 		}
+		// A token no build needs goes back at once.
+		for tokens != nil && len(held) > max(running-1, 0) {
+			tokens.Release(held[len(held)-1])
+			held = held[:len(held)-1]
+		}
+		if waiting && tokens != nil && !acquiring {
+			acquiring = true
+			go func() {
+				b, err := tokens.Acquire(actx)
+				tokenc <- token{b, err}
+			}()
+		}
 		if running == 0 {
 			break
 		}
-		r := <-results
-		running--
-		delete(state, r.name)
-		if r.status == 0 {
-			s.Outcome[r.name] = imageBuilt
-		} else {
-			s.Outcome[r.name] = imageFailed
-			if s.Status == 0 {
-				s.Status = r.status
+		select {
+		case r := <-results:
+			running--
+			delete(isRunning, r.name)
+			if r.status == 0 {
+				s.Outcome[r.name] = imageBuilt
+			} else {
+				s.Outcome[r.name] = imageFailed
+				if s.Status == 0 {
+					s.Status = r.status
+				}
+				if !keepGoing {
+					stopped = true
+				}
 			}
-			if !keepGoing {
-				stopped = true
+			if done != nil {
+				done(r.name, r.status)
+			}
+		case t := <-tokenc:
+			acquiring = false
+			if t.err == nil {
+				held = append(held, t.b)
 			}
 		}
-		if done != nil {
-			done(r.name, r.status)
+	}
+	if acquiring {
+		cancelAcquire()
+		if t := <-tokenc; t.err == nil {
+			held = append(held, t.b)
 		}
+	}
+	for _, b := range held {
+		tokens.Release(b)
 	}
 	for _, im := range order {
 		if _, ok := s.Outcome[im.Name]; !ok {
@@ -146,16 +192,25 @@ func (s schedule) names(order []graph.DocImage, o imageOutcome) []string {
 }
 
 // buildInParallel builds the images of order through build, as many at
-// once as -j allows and -k decides after a failure (scheduleImages). When
+// once as the run's job slots allow (its -j, or the jobserver of the make
+// it runs under) and -k decides after a failure (scheduleImages). When
 // images can build at once, each has streams of its own whose every line
 // starts with its name ("ssh | ..."), standard input is shared only when
 // it is a file, and --progress=tty, which redraws one image's lines in
 // place, shows lines instead. With -k, each image not built because an
 // image it is built FROM failed is named on standard error, as make names
 // a target not remade because of errors. build is called concurrently.
-func buildInParallel(ctx context.Context, opts Options, order []graph.DocImage, stdio Stdio, build func(ctx context.Context, name string, opts Options, stdio Stdio) int) schedule {
-	slots := opts.Jobs.Slots()
-	par := maxParallel(order, slots)
+func buildInParallel(ctx context.Context, opts Options, js *jobSlots, order []graph.DocImage, stdio Stdio, build func(ctx context.Context, name string, opts Options, stdio Stdio) int) schedule {
+	slots := js.jobs.Slots()
+	var tokens executor.Jobserver
+	if js.js != nil {
+		tokens, slots = js.js, 0
+	}
+	limit := js.jobs.Slots()
+	if js.js != nil && js.inherited && !js.jobs.Given() {
+		limit = 0 // a parent make's slots, how many unsaid
+	}
+	par := maxParallel(order, limit)
 	var shared sharedStreams
 	if par > 1 {
 		shared = newSharedStreams(stdio)
@@ -163,7 +218,7 @@ func buildInParallel(ctx context.Context, opts Options, order []graph.DocImage, 
 			opts.Progress = "auto" // lines, on the prefixed streams
 		}
 	}
-	s := scheduleImages(ctx, order, slots, opts.KeepGoing, func(ctx context.Context, name string) int {
+	s := scheduleImages(ctx, order, slots, tokens, opts.KeepGoing, func(ctx context.Context, name string) int {
 		if par <= 1 {
 			return build(ctx, name, opts, stdio)
 		}

@@ -48,7 +48,7 @@ func TestScheduleIndependentAtOnce(t *testing.T) {
 	for _, slots := range []int{2, 0} {
 		ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
 		b := newBarrier(2)
-		s := scheduleImages(ctx, []graph.DocImage{img("a"), img("b")}, slots, false, func(ctx context.Context, name string) int {
+		s := scheduleImages(ctx, []graph.DocImage{img("a"), img("b")}, slots, nil, false, func(ctx context.Context, name string) int {
 			if !b.wait(ctx) {
 				return 1
 			}
@@ -70,7 +70,7 @@ func TestScheduleFromOrderAndSlots(t *testing.T) {
 		built := map[string]bool{}
 		running, most := 0, 0 // by the scheduler's own callbacks
 		var violations []string
-		s := scheduleImages(context.Background(), order, slots, false, func(ctx context.Context, name string) int {
+		s := scheduleImages(context.Background(), order, slots, nil, false, func(ctx context.Context, name string) int {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, im := range order {
@@ -111,7 +111,7 @@ func TestScheduleStopsAtFailure(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
 	defer cancel()
 	var started []string
-	s := scheduleImages(ctx, order, 2, false, func(ctx context.Context, name string) int {
+	s := scheduleImages(ctx, order, 2, nil, false, func(ctx context.Context, name string) int {
 		switch name {
 		case "bad":
 			return 7
@@ -146,7 +146,7 @@ func TestScheduleKeepGoing(t *testing.T) {
 	for _, slots := range []int{1, 3} {
 		var mu sync.Mutex
 		var ran []string
-		s := scheduleImages(context.Background(), order, slots, true, func(ctx context.Context, name string) int {
+		s := scheduleImages(context.Background(), order, slots, nil, true, func(ctx context.Context, name string) int {
 			mu.Lock()
 			ran = append(ran, name)
 			mu.Unlock()
@@ -178,7 +178,7 @@ func TestScheduleKeepGoing(t *testing.T) {
 func TestScheduleInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := scheduleImages(ctx, []graph.DocImage{img("a"), img("b")}, 1, true, func(ctx context.Context, name string) int {
+	s := scheduleImages(ctx, []graph.DocImage{img("a"), img("b")}, 1, nil, true, func(ctx context.Context, name string) int {
 		cancel()
 		return 0
 	}, nil, nil)
@@ -196,5 +196,59 @@ func TestMaxParallel(t *testing.T) {
 	}
 	if got := maxParallel([]graph.DocImage{img("base"), img("ssh", "base")}, 0); got != 1 {
 		t.Errorf("a chain: maxParallel = %d, want 1", got)
+	}
+}
+
+// chanTokens is a jobserver whose tokens are a channel's values.
+type chanTokens chan byte
+
+func (c chanTokens) Acquire(ctx context.Context) (byte, error) {
+	select {
+	case b := <-c:
+		return b, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func (c chanTokens) Release(b byte) error {
+	c <- b
+	return nil
+}
+
+// With a jobserver, the first build runs on the run's own slot and each
+// further one on a token: one token lets two images meet, never three run
+// at once, and every token is back at the end.
+func TestScheduleJobserver(t *testing.T) {
+	for _, n := range []int{0, 1, 2} {
+		tokens := make(chanTokens, n)
+		for i := 0; i < n; i++ {
+			tokens <- '+'
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
+		b := newBarrier(min(n+1, 2))
+		running, most := 0, 0
+		order := []graph.DocImage{img("a"), img("b"), img("c"), img("d", "a")}
+		s := scheduleImages(ctx, order, 0, tokens, false, func(ctx context.Context, name string) int {
+			if (name == "a" || name == "b") && !b.wait(ctx) {
+				return 1
+			}
+			return 0
+		}, func(string) {
+			running++
+			most = max(most, running)
+		}, func(string, int) { running-- })
+		cancel()
+		for _, im := range order {
+			if s.Outcome[im.Name] != imageBuilt {
+				t.Errorf("%d tokens: %s: outcome %v, want built (a and b did not meet?)", n, im.Name, s.Outcome[im.Name])
+			}
+		}
+		if most > n+1 {
+			t.Errorf("%d tokens: %d builds at once", n, most)
+		}
+		if len(tokens) != n {
+			t.Errorf("%d tokens: %d back at the end", n, len(tokens))
+		}
 	}
 }
