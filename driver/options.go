@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/makefile"
@@ -109,6 +110,22 @@ type Options struct {
 	Cache             bool // use the build cache even where the repo's docker build says --no-cache
 	AllowOutsideLinks bool
 	CycleError        bool
+
+	// Builder is the address of a BuildKit daemon to build on
+	// (tcp://HOST:PORT, unix:///PATH), as buildctl's --addr; "" means
+	// $BUILDKIT_HOST of Env, and without it the engine's classic
+	// builder.
+	Builder string
+	// BuilderTLS are buildctl's TLS settings for Builder: server name,
+	// CA, client certificate and key files, or a directory of them.
+	BuilderTLSServerName, BuilderTLSCACert, BuilderTLSCert, BuilderTLSKey, BuilderTLSDir string
+	// Load and Push say where a BuildKit build's image goes: into the
+	// local engine, to its registry. Without either, it is loaded.
+	Load, Push bool
+	// CacheTo and CacheFrom are BuildKit cache exports and imports, as
+	// buildx's --cache-to / --cache-from (type=local,dest=DIR;
+	// type=local,src=DIR; type=registry,ref=REF; type=inline).
+	CacheTo, CacheFrom []string
 }
 
 // Modes are the build modes (--mode).
@@ -141,6 +158,16 @@ func (o Options) Validate() error {
 	if o.Progress != "" {
 		if err := oneOf("--progress", o.Progress, image.ProgressKinds); err != nil {
 			return err
+		}
+	}
+	for _, c := range o.CacheTo {
+		if _, err := engine.ParseCacheOption(c, true); err != nil {
+			return fmt.Errorf("--cache-to: %w", err)
+		}
+	}
+	for _, c := range o.CacheFrom {
+		if _, err := engine.ParseCacheOption(c, false); err != nil {
+			return fmt.Errorf("--cache-from: %w", err)
 		}
 	}
 	if o.CheckFormat != "" {

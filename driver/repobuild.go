@@ -550,7 +550,7 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	defer lock.Release()
 	var eng *engine.Engine
 	if !opts.NoBuild && !opts.DryRun {
-		eng, err = engine.New(ctx)
+		eng, err = newEngine(ctx, opts)
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 			return 125

@@ -88,10 +88,20 @@ type BuildSettings struct {
 	Squash bool
 }
 
-// BuildRequest is one image build through the classic builder.
+// BuildRequest is one image build, on the classic builder or on BuildKit
+// (UseBuildKit).
 type BuildRequest struct {
 	// Context is the build context as a tar stream (uncompressed or gzip).
 	Context io.Reader
+	// Bases maps the FROM references found among the local engine's
+	// images to their ids: a BuildKit build takes them from the engine
+	// (the classic builder finds them there itself).
+	Bases map[string]string
+	// Display, if set, receives BuildKit's own display of the build's
+	// progress in DisplayMode ("tty" or "plain") when the build runs on
+	// BuildKit; the events arrive as well.
+	Display     io.Writer
+	DisplayMode string
 	BuildSettings
 }
 
@@ -112,6 +122,10 @@ const (
 	EventOutput
 	// EventError: the build failed; Text is the engine's message.
 	EventError
+	// EventStatus is one update of BuildKit's status stream, whole, as
+	// JSON in Raw (BuildKit's SolveStatus: vertexes, statuses, logs,
+	// warnings); the classic builder sends none.
+	EventStatus
 )
 
 // BuildEvent is one thing the engine reported during a build. Every line of
@@ -122,6 +136,7 @@ type BuildEvent struct {
 	Step  int // 1-based, current step (0 before the first)
 	Steps int // number of steps, once known
 	Text  string
+	Raw   []byte // EventStatus: BuildKit's status, JSON
 }
 
 // BuildResult is the outcome of a successful build.
@@ -152,9 +167,13 @@ var (
 	codeRe = regexp.MustCompile(`returned a non-zero code: (\d+)`)
 )
 
-// Build sends req to the engine's classic builder and follows its progress
-// stream, calling events (if not nil) for each thing reported.
+// Build sends req to the engine's classic builder, or to the BuildKit
+// daemon of UseBuildKit, and follows its progress stream, calling events
+// (if not nil) for each thing reported.
 func (e *Engine) Build(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	if e.bk != nil {
+		return e.buildKitBuild(ctx, req, events)
+	}
 	return runBuild(ctx, e.c, req, events)
 }
 

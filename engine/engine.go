@@ -21,6 +21,10 @@ const noEngineHint = "  start the Docker daemon (sudo systemctl start docker, or
 type Engine struct {
 	c    *client.Client
 	host string // as the user named it (an ssh:// host stays one)
+	// bk, when set, builds instead of the classic builder (UseBuildKit),
+	// its results going where outs say.
+	bk   *BuildKit
+	outs Outputs
 }
 
 // New connects to the engine that DOCKER_HOST, DOCKER_TLS_VERIFY and
@@ -92,8 +96,13 @@ func connect(ctx context.Context, host string, opts ...client.Opt) (*Engine, err
 	return &Engine{c: c, host: host}, nil
 }
 
-// Close releases the connection.
-func (e *Engine) Close() error { return e.c.Close() }
+// Close releases the connection, and the BuildKit daemon's of UseBuildKit.
+func (e *Engine) Close() error {
+	if e.bk != nil {
+		e.bk.Close()
+	}
+	return e.c.Close()
+}
 
 // Version is what an engine says of itself.
 type Version struct {

@@ -183,3 +183,33 @@ func (e *Engine) ImportImage(ctx context.Context, fs io.Reader, ref string, chan
 	}
 	return info.ID, nil
 }
+
+// PullImage fetches ref from its registry into the engine, as docker pull
+// does, and returns the image's id.
+func (e *Engine) PullImage(ctx context.Context, ref string) (string, error) {
+	r, err := e.c.ImagePull(ctx, ref, client.ImagePullOptions{})
+	if err != nil {
+		return "", fmt.Errorf("pulling %s: %w", ref, err)
+	}
+	body, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		return "", fmt.Errorf("pulling %s: %w", ref, err)
+	}
+	var msg struct {
+		Error string `json:"error"`
+	}
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		if json.Unmarshal(line, &msg) == nil && msg.Error != "" {
+			return "", fmt.Errorf("pulling %s: %s", ref, msg.Error)
+		}
+	}
+	info, found, err := e.InspectImage(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		return "", fmt.Errorf("pulling %s: the engine has no such image after the pull", ref)
+	}
+	return info.ID, nil
+}

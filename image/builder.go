@@ -410,7 +410,18 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if len(settings.BuildArgs) == 0 {
 		settings.BuildArgs = nil
 	}
-	br, err := b.Engine.Build(ctx, engine.BuildRequest{Context: &tarBuf, BuildSettings: settings}, pr.event)
+	breq := engine.BuildRequest{Context: &tarBuf, BuildSettings: settings, Bases: map[string]string{}}
+	for _, base := range bases {
+		if i := strings.LastIndexByte(base, '@'); i >= 0 && base[i+1:] != "pull" {
+			breq.Bases[base[:i]] = base[i+1:]
+		}
+	}
+	if b.Engine.BuildKit() != nil {
+		// BuildKit's own display shows the steps; dmake's progress
+		// keeps its summary lines and JSON events.
+		breq.Display, breq.DisplayMode = pr.buildKitDisplay()
+	}
+	br, err := b.Engine.Build(ctx, breq, pr.event)
 	res.Steps, res.Cached, res.Ran, res.ImageID = br.Steps, br.Cached, br.Ran, br.ImageID
 	res.Duration = time.Since(start)
 	if err != nil && ctx.Err() != nil {

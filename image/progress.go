@@ -40,6 +40,9 @@ type ProgressEvent struct {
 	Line        int    `json:"line,omitempty"`
 	// Summary is a check report's summary (source check, event report).
 	Summary any `json:"summary,omitempty"`
+	// Status is one update of BuildKit's status stream, as BuildKit
+	// writes it (event status, builds on BuildKit only).
+	Status json.RawMessage `json:"status,omitempty"`
 }
 
 // NewEvent returns an event of source with the envelope filled in.
@@ -63,6 +66,9 @@ type progress struct {
 	stop      chan struct{}
 	enc       *json.Encoder
 	drawn     int // output lines drawn below the tty status line
+	// external: BuildKit's own display draws the steps (tty, plain),
+	// this progress only the lines around them.
+	external bool
 }
 
 // ProgressKinds are the kinds of progress output a Builder writes, named
@@ -102,6 +108,23 @@ func newProgress(kind string, w io.Writer, name string, steps []Step) *progress 
 		go p.tick()
 	}
 	return p
+}
+
+// buildKitDisplay returns where BuildKit's own display of a build goes,
+// and in which mode: with tty and plain progress, BuildKit's display
+// replaces dmake's step lines; otherwise there is none.
+func (p *progress) buildKitDisplay() (io.Writer, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.kind != "tty" && p.kind != "plain" {
+		return nil, ""
+	}
+	p.external = true
+	if p.stop != nil {
+		close(p.stop)
+		p.stop = nil
+	}
+	return p.w, p.kind
 }
 
 func (p *progress) script(step int) string {
@@ -199,7 +222,7 @@ func cutWidth(s string, width int) string {
 
 // finishStep closes the current step's line.
 func (p *progress) finishStep() {
-	if p.step == 0 {
+	if p.step == 0 || p.external {
 		return
 	}
 	switch p.state {
@@ -224,9 +247,16 @@ func (p *progress) event(e engine.BuildEvent) {
 	if e.Steps > 0 {
 		p.steps = e.Steps
 	}
+	if p.external && e.Kind != engine.EventOutput {
+		return
+	}
 	switch e.Kind {
+	case engine.EventStatus:
+		if p.kind == "json" {
+			p.emit(ProgressEvent{Event: "status", Status: e.Raw})
+		}
 	case engine.EventOutput:
-		if p.kind == "plain" {
+		if p.kind == "plain" && !p.external {
 			fmt.Fprintln(p.w, e.Text)
 		}
 		if p.kind == "json" && e.Step > 0 && !strings.HasPrefix(e.Text, "Step ") && !strings.HasPrefix(e.Text, " ---> ") {

@@ -45,6 +45,10 @@ func (s *schema) validate(line []byte) error {
 			if _, ok := v.(string); !ok {
 				return errors.New(k + " is not a string")
 			}
+		case "object":
+			if _, ok := v.(map[string]any); !ok {
+				return errors.New(k + " is not an object")
+			}
 		case "integer":
 			f, ok := v.(float64)
 			if !ok || f != float64(int64(f)) || (p.Minimum != nil && f < float64(*p.Minimum)) {
@@ -93,6 +97,7 @@ func TestProgressJSONSchema(t *testing.T) {
 		{Kind: engine.EventCached, Step: 2, Steps: 2},
 		{Kind: engine.EventRunning, Step: 2, Steps: 2, Text: "abc"},
 		{Kind: engine.EventOutput, Step: 2, Steps: 2, Text: "hello"},
+		{Kind: engine.EventStatus, Steps: 2, Raw: []byte(`{"vertexes":[{"digest":"sha256:0","name":"[2/2] RUN x","cached":true}]}`)},
 	} {
 		p.event(e)
 	}
@@ -111,7 +116,7 @@ func TestProgressJSONSchema(t *testing.T) {
 		json.Unmarshal([]byte(l), &ev)
 		kinds[ev.Event] = true
 	}
-	for _, k := range []string{"step", "cached", "running", "output", "done", "built", "up-to-date", "error"} {
+	for _, k := range []string{"step", "cached", "running", "output", "done", "built", "up-to-date", "error", "status"} {
 		if !kinds[k] {
 			t.Errorf("no %q event written", k)
 		}

@@ -1,0 +1,449 @@
+package engine
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/containerd/containerd/v2/core/content"
+	"github.com/containerd/log"
+	"github.com/docker/cli/cli/config"
+	bkclient "github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+)
+
+// BuildKitOptions say how to reach a BuildKit daemon, with the meanings
+// buildctl gives its flags of the same names.
+type BuildKitOptions struct {
+	// Addr is the daemon's address: tcp://HOST:PORT, unix:///PATH (and
+	// the other schemes buildctl takes).
+	Addr string
+	// TLSServerName is the name the daemon's certificate must carry (""
+	// means Addr's host name).
+	TLSServerName string
+	// TLSCACert, TLSCert and TLSKey are the files of the CA that signed
+	// the daemon's certificate and of the client's certificate and key.
+	TLSCACert, TLSCert, TLSKey string
+	// TLSDir holds ca.pem, cert.pem and key.pem (or ca.crt, tls.crt,
+	// tls.key); it excludes the three files above.
+	TLSDir string
+	// Dialer, if set, makes the connections (e.g. to a BuildKit reached
+	// through another engine's endpoint); Addr is then passed to it.
+	Dialer func(ctx context.Context, addr string) (net.Conn, error)
+}
+
+// BuildKitOptionsFromEnv returns the options buildctl takes from the
+// environment: the address in BUILDKIT_HOST ("" when unset).
+func BuildKitOptionsFromEnv(getenv func(string) string) BuildKitOptions {
+	return BuildKitOptions{Addr: getenv("BUILDKIT_HOST")}
+}
+
+// BuildKit is a connection to one BuildKit daemon, on which an Engine can
+// build instead of on its classic builder (UseBuildKit).
+type BuildKit struct {
+	c    *bkclient.Client
+	addr string
+}
+
+// DialBuildKit connects to the BuildKit daemon opts name and checks that it
+// answers within ctx's deadline (at most 10s).
+func DialBuildKit(ctx context.Context, opts BuildKitOptions) (*BuildKit, error) {
+	if opts.Addr == "" {
+		return nil, errors.New("buildkit: no address (--builder ADDR or BUILDKIT_HOST)")
+	}
+	c, err := newBuildKitClient(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	bk := NewBuildKit(c, opts.Addr)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := c.ListWorkers(pctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("no BuildKit daemon answers at %s: %w\n  start buildkitd (buildkitd --addr %s), or point --builder / BUILDKIT_HOST at one that runs", opts.Addr, err, opts.Addr)
+	}
+	return bk, nil
+}
+
+// newBuildKitClient makes a client for the daemon opts name (it connects
+// lazily).
+func newBuildKitClient(ctx context.Context, opts BuildKitOptions) (*bkclient.Client, error) {
+	ca, cert, key := opts.TLSCACert, opts.TLSCert, opts.TLSKey
+	if opts.TLSDir != "" {
+		if ca != "" || cert != "" || key != "" {
+			return nil, errors.New("buildkit: the TLS directory excludes the CA, certificate and key files")
+		}
+		var err error
+		if ca, cert, key, err = tlsDirFiles(opts.TLSDir); err != nil {
+			return nil, err
+		}
+	}
+	var copts []bkclient.ClientOpt
+	if ca != "" {
+		name := opts.TLSServerName
+		if name == "" {
+			u, err := url.Parse(opts.Addr)
+			if err != nil {
+				return nil, fmt.Errorf("buildkit address %s: %w", opts.Addr, err)
+			}
+			name = u.Hostname()
+		}
+		copts = append(copts, bkclient.WithServerConfig(name, ca))
+	} else if opts.TLSServerName != "" {
+		copts = append(copts, bkclient.WithServerConfigSystem(opts.TLSServerName))
+	}
+	if cert != "" || key != "" {
+		copts = append(copts, bkclient.WithCredentials(cert, key))
+	}
+	if opts.Dialer != nil {
+		copts = append(copts, bkclient.WithContextDialer(opts.Dialer))
+	}
+	c, err := bkclient.New(ctx, opts.Addr, copts...)
+	if err != nil {
+		return nil, fmt.Errorf("buildkit at %s: %w", opts.Addr, err)
+	}
+	return c, nil
+}
+
+// NewBuildKit wraps a BuildKit client made elsewhere (e.g. one reaching an
+// engine's embedded BuildKit); addr names it in messages.
+func NewBuildKit(c *bkclient.Client, addr string) *BuildKit {
+	// BuildKit's client and containerd's content store log through
+	// logrus to standard error, warnings included ("failed check for
+	// fsverity support"); dmake reports what goes wrong itself.
+	log.SetLevel("error")
+	return &BuildKit{c: c, addr: addr}
+}
+
+// Addr is the daemon's address.
+func (bk *BuildKit) Addr() string { return bk.addr }
+
+// Close releases the connection.
+func (bk *BuildKit) Close() error { return bk.c.Close() }
+
+func tlsDirFiles(dir string) (ca, cert, key string, err error) {
+	one := func(names ...string) (string, error) {
+		for _, n := range names {
+			p := filepath.Join(dir, n)
+			if _, err := os.Stat(p); err == nil {
+				return p, nil
+			}
+		}
+		return "", fmt.Errorf("buildkit TLS directory %s: none of %s", dir, strings.Join(names, ", "))
+	}
+	if ca, err = one("ca.pem", "ca.crt"); err != nil {
+		return
+	}
+	if cert, err = one("cert.pem", "tls.crt"); err != nil {
+		return
+	}
+	key, err = one("key.pem", "tls.key")
+	return
+}
+
+// Outputs say where a BuildKit build's result and cache go, as buildx's
+// flags of the same names do.
+type Outputs struct {
+	// Load brings the image into the local engine under its tags.
+	Load bool
+	// Push sends the image to the registry its tags name, with the
+	// credentials of the docker CLI's config.
+	Push bool
+	// CacheTo and CacheFrom are --cache-to / --cache-from values:
+	// type=local,dest=DIR / type=local,src=DIR, type=registry,ref=REF,
+	// type=inline (CSV, as buildx takes them).
+	CacheTo, CacheFrom []string
+}
+
+// ParseCacheOption parses one --cache-to / --cache-from value: "type=T,K=V,…"
+// (a value without "type=" is a registry reference). For export, mode
+// defaults to max: every step's layer, not only the result's.
+func ParseCacheOption(s string, export bool) (bkclient.CacheOptionsEntry, error) {
+	e := bkclient.CacheOptionsEntry{Attrs: map[string]string{}}
+	if !strings.Contains(s, "type=") {
+		e.Type, e.Attrs["ref"] = "registry", s
+	} else {
+		for _, f := range strings.Split(s, ",") {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				return e, fmt.Errorf("cache option %q: %q is not KEY=VALUE", s, f)
+			}
+			if k == "type" {
+				e.Type = v
+			} else {
+				e.Attrs[k] = v
+			}
+		}
+	}
+	switch e.Type {
+	case "local":
+		k := "src"
+		if export {
+			k = "dest"
+		}
+		if e.Attrs[k] == "" {
+			return e, fmt.Errorf("cache option %q: type=local needs %s=DIR", s, k)
+		}
+	case "registry":
+		if e.Attrs["ref"] == "" {
+			return e, fmt.Errorf("cache option %q: type=registry needs ref=REF", s)
+		}
+	case "inline":
+	default:
+		return e, fmt.Errorf("cache option %q: type is local, registry or inline", s)
+	}
+	if export && e.Type != "inline" && e.Attrs["mode"] == "" {
+		e.Attrs["mode"] = "max"
+	}
+	return e, nil
+}
+
+// UseBuildKit makes e's builds run on bk, their results going where outs
+// say; the engine's other calls (images, containers) stay on e.
+func (e *Engine) UseBuildKit(bk *BuildKit, outs Outputs) {
+	e.bk, e.outs = bk, outs
+}
+
+// BuildKit returns the BuildKit daemon e builds on, nil for the classic
+// builder.
+func (e *Engine) BuildKit() *BuildKit { return e.bk }
+
+// buildKitBuild runs req on BuildKit's Dockerfile frontend.
+func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	bk, outs := e.bk, e.outs
+	dir, err := os.MkdirTemp("", "dmake-bk-context-")
+	if err != nil {
+		return BuildResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	if err := extractTar(req.Context, dir); err != nil {
+		return BuildResult{}, fmt.Errorf("buildkit build context: %w", err)
+	}
+	cfs, err := fsutil.NewFS(dir)
+	if err != nil {
+		return BuildResult{}, err
+	}
+	attrs := map[string]string{"filename": req.Dockerfile}
+	if req.Dockerfile == "" {
+		attrs["filename"] = "Dockerfile"
+	}
+	for k, v := range req.BuildArgs {
+		if v != nil {
+			attrs["build-arg:"+k] = *v
+		}
+	}
+	for k, v := range req.Labels {
+		attrs["label:"+k] = v
+	}
+	if req.NoCache {
+		attrs["no-cache"] = ""
+	}
+	if req.Target != "" {
+		attrs["target"] = req.Target
+	}
+	if req.Platform != "" {
+		attrs["platform"] = req.Platform
+	}
+	if len(req.ExtraHosts) > 0 {
+		var hs []string
+		for _, h := range req.ExtraHosts {
+			hs = append(hs, strings.Replace(h, ":", "=", 1))
+		}
+		attrs["add-hosts"] = strings.Join(hs, ",")
+	}
+	switch req.NetworkMode {
+	case "", "host", "default":
+		// The daemon's own network (host for a buildkitd without CNI);
+		// asking for host explicitly needs the network.host entitlement.
+	case "none":
+		attrs["force-network-mode"] = "none"
+	default:
+		return BuildResult{}, fmt.Errorf("buildkit build: network %q: a BuildKit build runs on the daemon's network or none", req.NetworkMode)
+	}
+	opt := bkclient.SolveOpt{
+		Frontend:      "dockerfile.v0",
+		FrontendAttrs: attrs,
+		LocalMounts:   map[string]fsutil.FS{"context": cfs, "dockerfile": cfs},
+		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),
+		})},
+	}
+	if len(req.Bases) > 0 {
+		store, contexts, err := e.localBases(ctx, req.Bases)
+		if err != nil {
+			return BuildResult{}, err
+		}
+		for k, v := range contexts {
+			attrs[k] = v
+		}
+		opt.OCIStores = map[string]content.Store{basesStoreID: store}
+	}
+	for _, s := range outs.CacheTo {
+		c, err := ParseCacheOption(s, true)
+		if err != nil {
+			return BuildResult{}, err
+		}
+		opt.CacheExports = append(opt.CacheExports, c)
+	}
+	for _, s := range outs.CacheFrom {
+		c, err := ParseCacheOption(s, false)
+		if err != nil {
+			return BuildResult{}, err
+		}
+		opt.CacheImports = append(opt.CacheImports, c)
+	}
+	names := strings.Join(req.Tags, ",")
+	if outs.Push {
+		if names == "" {
+			return BuildResult{}, errors.New("buildkit build: --push needs a tag naming the registry")
+		}
+		opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: bkclient.ExporterImage, Attrs: map[string]string{"name": names, "push": "true"}})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	var loadPipe *io.PipeWriter
+	if outs.Load {
+		pr, pw := io.Pipe()
+		attrs := map[string]string{}
+		if names != "" {
+			attrs["name"] = names
+		}
+		opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: bkclient.ExporterDocker, Attrs: attrs,
+			Output: func(map[string]string) (io.WriteCloser, error) { return pw, nil }})
+		loadPipe = pw
+		g.Go(func() error {
+			r, err := e.c.ImageLoad(gctx, pr)
+			if err != nil {
+				pr.CloseWithError(err)
+				return fmt.Errorf("loading the built image into the engine: %w", err)
+			}
+			defer r.Close()
+			if _, err := followBuild(r, func(BuildEvent) {}); err != nil && !strings.Contains(err.Error(), "without an image id") {
+				return fmt.Errorf("loading the built image into the engine: %w", err)
+			}
+			return nil
+		})
+	}
+
+	ch := make(chan *bkclient.SolveStatus)
+	st := newStatusEvents(events)
+	var display chan *bkclient.SolveStatus
+	if req.Display != nil {
+		d, err := progressui.NewDisplay(req.Display, progressui.DisplayMode(req.DisplayMode))
+		if err != nil {
+			return BuildResult{}, err
+		}
+		display = make(chan *bkclient.SolveStatus)
+		g.Go(func() error {
+			_, err := d.UpdateFrom(context.WithoutCancel(gctx), display)
+			return err
+		})
+	}
+	g.Go(func() error {
+		for s := range ch {
+			st.update(s)
+			if display != nil {
+				display <- s
+			}
+		}
+		if display != nil {
+			close(display)
+		}
+		return nil
+	})
+	var resp *bkclient.SolveResponse
+	g.Go(func() error {
+		var err error
+		resp, err = bk.c.Solve(gctx, nil, opt, ch)
+		if loadPipe != nil {
+			// The exporter wrote all it will; a failed solve
+			// ends the load too.
+			if err != nil {
+				loadPipe.CloseWithError(err)
+			} else {
+				loadPipe.Close()
+			}
+		}
+		return err
+	})
+	err = g.Wait()
+	res := st.result()
+	if resp != nil {
+		res.ImageID = resp.ExporterResponse["containerimage.config.digest"]
+	}
+	if err != nil {
+		be := &BuildError{Message: err.Error()}
+		if v := st.failed; v != nil {
+			be.Step, be.Instruction, be.Code = v.step, v.instr, v.code
+			be.Message = v.msg
+		}
+		events(BuildEvent{Kind: EventError, Step: be.Step, Steps: res.Steps, Text: be.Message})
+		return res, be
+	}
+	return res, nil
+}
+
+// extractTar writes the tar stream r into dir.
+func extractTar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(filepath.FromSlash(h.Name))
+		if name == "." {
+			continue
+		}
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("%s: outside the context", h.Name)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		mode := os.FileMode(h.Mode).Perm()
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return err
+			}
+			if err := os.Chmod(p, mode); err != nil {
+				return err
+			}
+		case tar.TypeSymlink:
+			if err := os.Symlink(h.Linkname, p); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, tr)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if err := os.Chmod(p, mode); err != nil {
+				return err
+			}
+		}
+	}
+}

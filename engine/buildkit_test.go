@@ -1,0 +1,334 @@
+package engine
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The BuildKit engine tests need, with DMAKE_ENGINE_TESTS=1, a buildkitd
+// at DMAKE_BUILDKIT_ADDR (.ci/engine.sh starts one); the tests that start
+// daemons of their own (empty state, as a second machine) run the
+// buildkitd binary on PATH or at DMAKE_BUILDKITD, and the registry tests
+// use the registry at DMAKE_REGISTRY (HOST:PORT).
+
+func needBuildKit(t *testing.T) (*Engine, *BuildKit) {
+	t.Helper()
+	if os.Getenv("DMAKE_ENGINE_TESTS") != "1" {
+		t.Skip("set DMAKE_ENGINE_TESTS=1 (with a Docker engine and a buildkitd at DMAKE_BUILDKIT_ADDR) to run")
+	}
+	ctx := context.Background()
+	e, err := New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	addr := os.Getenv("DMAKE_BUILDKIT_ADDR")
+	if addr == "" {
+		t.Fatal("DMAKE_ENGINE_TESTS=1 but DMAKE_BUILDKIT_ADDR names no buildkitd (.ci/engine.sh starts one)")
+	}
+	bk, err := DialBuildKit(ctx, BuildKitOptions{Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bk.Close() })
+	return e, bk
+}
+
+// startBuildKitd starts a buildkitd of the test's own, with an empty state
+// directory (a second machine's builder), and connects to it.
+func startBuildKitd(t *testing.T) *BuildKit {
+	t.Helper()
+	bin := os.Getenv("DMAKE_BUILDKITD")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("buildkitd"); err != nil {
+			t.Fatal("DMAKE_ENGINE_TESTS=1 but no buildkitd on PATH or at DMAKE_BUILDKITD")
+		}
+	}
+	dir, err := os.MkdirTemp("", "dmake-bk-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := "unix://" + filepath.Join(dir, "buildkitd.sock")
+	var log bytes.Buffer
+	cmd := exec.Command(bin, "--root", filepath.Join(dir, "root"), "--addr", sock,
+		"--oci-worker-binary", "/usr/sbin/runc", "--containerd-worker=false")
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		os.RemoveAll(dir)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	bk, err := dialWaiting(ctx, sock)
+	if err != nil {
+		t.Fatalf("the test's buildkitd: %v\n%s", err, log.String())
+	}
+	t.Cleanup(func() { bk.Close() })
+	return bk
+}
+
+// dialWaiting connects to the daemon at addr once it is ready.
+func dialWaiting(ctx context.Context, addr string) (*BuildKit, error) {
+	bk, err := DialBuildKit(ctx, BuildKitOptions{Addr: addr})
+	if err == nil {
+		return bk, nil
+	}
+	// The client's Wait blocks until the daemon answers.
+	c, err := newBuildKitClient(ctx, BuildKitOptions{Addr: addr})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Wait(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return NewBuildKit(c, addr), nil
+}
+
+func nonce(t *testing.T) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// fixture is a small build context: FROM the engine's busybox, three
+// scripts each COPYed and RUN in a layer of its own; the scripts' content
+// carries n, so that no daemon has them cached before the test.
+func fixture(t *testing.T, n string) []byte {
+	t.Helper()
+	files := map[string]string{
+		"Dockerfile": "FROM busybox:latest\n" +
+			"COPY one.sh /s/one.sh\nRUN sh /s/one.sh\n" +
+			"COPY two.sh /s/two.sh\nRUN sh /s/two.sh\n" +
+			"COPY three.sh /s/three.sh\nRUN sh /s/three.sh\n" +
+			"LABEL dev.dmake.test=" + n + "\n",
+		"one.sh":   "echo one " + n + " > /one\n",
+		"two.sh":   "echo two " + n + " > /two\n",
+		"three.sh": "echo three " + n + " > /three\n",
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, name := range []string{"Dockerfile", "one.sh", "two.sh", "three.sh"} {
+		c := files[name]
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(c)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(c))
+	}
+	tw.Close()
+	return buf.Bytes()
+}
+
+func bkBuild(t *testing.T, e *Engine, bk *BuildKit, outs Outputs, ctxTar []byte, tag string) (BuildResult, []BuildEvent) {
+	t.Helper()
+	base, found, err := e.InspectImage(context.Background(), "busybox:latest")
+	if err != nil || !found {
+		t.Fatalf("the engine has no busybox:latest (%v)", err)
+	}
+	e.UseBuildKit(bk, outs)
+	defer e.UseBuildKit(nil, Outputs{})
+	var evs []BuildEvent
+	req := BuildRequest{Context: bytes.NewReader(ctxTar), Bases: map[string]string{"busybox:latest": base.ID}}
+	if tag != "" {
+		req.Tags = []string{tag}
+	}
+	res, err := e.Build(context.Background(), req, func(ev BuildEvent) { evs = append(evs, ev) })
+	if err != nil {
+		for _, ev := range evs {
+			if ev.Kind == EventOutput {
+				t.Log(ev.Text)
+			}
+		}
+		t.Fatalf("build on %s: %v", bk.Addr(), err)
+	}
+	return res, evs
+}
+
+func removeImage(t *testing.T, e *Engine, ref string) {
+	t.Cleanup(func() { e.RemoveImage(context.Background(), ref, RemoveImageOptions{Force: true}) })
+}
+
+// A build over TCP on the buildkitd at DMAKE_BUILDKIT_ADDR, FROM the engine's
+// busybox (which the daemon cannot see: dmake serves it through the
+// session), loaded into the engine under its tag; built again, every step
+// comes from the daemon's cache.
+func TestBuildKitLoad(t *testing.T) {
+	e, bk := needBuildKit(t)
+	n := nonce(t)
+	tag := "dmake-bktest/load:" + n
+	removeImage(t, e, tag)
+	ctxTar := fixture(t, n)
+	res, evs := bkBuild(t, e, bk, Outputs{Load: true}, ctxTar, tag)
+	if res.ImageID == "" || res.Steps != 7 || res.Ran != 6 || res.Cached != 0 {
+		t.Errorf("first build: %+v, want an image id, 7 steps, 6 run, none cached", res)
+	}
+	info, found, err := e.InspectImage(context.Background(), tag)
+	if err != nil || !found {
+		t.Fatalf("%s is not in the engine after --load (%v)", tag, err)
+	}
+	if info.ID != res.ImageID || info.Labels["dev.dmake.test"] != n {
+		t.Errorf("loaded image %s labels %v, want %s with dev.dmake.test=%s", info.ID, info.Labels, res.ImageID, n)
+	}
+	status := 0
+	for _, ev := range evs {
+		if ev.Kind == EventStatus {
+			status++
+		}
+	}
+	if status == 0 {
+		t.Error("no BuildKit status arrived as events")
+	}
+	res2, _ := bkBuild(t, e, bk, Outputs{Load: true}, ctxTar, tag)
+	if res2.Cached != 6 || res2.Ran != 0 || res2.ImageID != res.ImageID {
+		t.Errorf("second build: %+v, want all 6 steps cached and the same image %s", res2, res.ImageID)
+	}
+}
+
+// A failing RUN is a BuildError naming the step, its instruction and the
+// exit status.
+func TestBuildKitFailure(t *testing.T) {
+	e, bk := needBuildKit(t)
+	n := nonce(t)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	df := "FROM busybox:latest\nRUN echo " + n + "\nRUN echo failing; exit 3\n"
+	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(df)), Typeflag: tar.TypeReg})
+	tw.Write([]byte(df))
+	tw.Close()
+	base, _, _ := e.InspectImage(context.Background(), "busybox:latest")
+	e.UseBuildKit(bk, Outputs{})
+	var out []string
+	_, err := e.Build(context.Background(), BuildRequest{Context: &buf, Bases: map[string]string{"busybox:latest": base.ID}}, func(ev BuildEvent) {
+		if ev.Kind == EventOutput {
+			out = append(out, ev.Text)
+		}
+	})
+	be, ok := err.(*BuildError)
+	if !ok {
+		t.Fatalf("error %v (%T), want a *BuildError", err, err)
+	}
+	if be.Step != 3 || be.Code != 3 || !strings.HasPrefix(be.Instruction, "RUN echo failing") {
+		t.Errorf("BuildError %+v, want step 3, code 3, the RUN's instruction", be)
+	}
+	if !strings.Contains(strings.Join(out, "\n"), "failing") {
+		t.Errorf("the RUN's output did not arrive: %q", out)
+	}
+}
+
+// cachedSteps counts, in a build's status stream, the step vertexes
+// (Dockerfile instructions after FROM) completed with and without
+// BuildKit's Cached flag.
+func cachedSteps(t *testing.T, evs []BuildEvent) (cached, ran int) {
+	t.Helper()
+	type vertex struct {
+		Digest    string
+		Name      string
+		Completed *time.Time
+		Cached    bool
+	}
+	last := map[string]vertex{}
+	for _, ev := range evs {
+		if ev.Kind != EventStatus {
+			continue
+		}
+		var st struct{ Vertexes []vertex }
+		if err := json.Unmarshal(ev.Raw, &st); err != nil {
+			t.Fatalf("status %s: %v", ev.Raw, err)
+		}
+		for _, v := range st.Vertexes {
+			if v.Completed != nil {
+				last[v.Digest] = v
+			}
+		}
+	}
+	for _, v := range last {
+		m := vertexRe.FindStringSubmatch(v.Name)
+		if m == nil || strings.HasPrefix(m[3], "FROM ") {
+			continue
+		}
+		if v.Cached {
+			cached++
+		} else {
+			ran++
+		}
+	}
+	return cached, ran
+}
+
+// The cache travels through a local directory: a build on the shared
+// daemon exports it (--cache-to type=local,dest=DIR), and a second daemon
+// with its own empty state (another machine) imports it (--cache-from
+// type=local,src=DIR) and runs none of the steps: BuildKit's status marks
+// every one Cached. The scripts' keys are their content, not paths or
+// times: the second build's context is written afresh in another place.
+func TestBuildKitCacheLocal(t *testing.T) {
+	e, bk := needBuildKit(t)
+	n := nonce(t)
+	dir := t.TempDir()
+	_, evs := bkBuild(t, e, bk, Outputs{CacheTo: []string{"type=local,dest=" + dir}}, fixture(t, n), "")
+	if c, r := cachedSteps(t, evs); c != 0 || r != 6 {
+		t.Fatalf("first build: %d steps cached, %d ran; want 0 and 6", c, r)
+	}
+	bk2 := startBuildKitd(t)
+	res, evs := bkBuild(t, e, bk2, Outputs{CacheFrom: []string{"type=local,src=" + dir}}, fixture(t, n), "")
+	if c, r := cachedSteps(t, evs); c != 6 || r != 0 {
+		t.Errorf("second daemon, cache from %s: %d steps cached, %d ran; want 6 and 0", dir, c, r)
+	}
+	if res.Cached != 6 || res.Ran != 0 {
+		t.Errorf("second daemon: result %+v, want 6 cached, 0 ran", res)
+	}
+}
+
+// needRegistry returns the registry (HOST:PORT) the registry tests push to.
+func needRegistry(t *testing.T) string {
+	t.Helper()
+	r := os.Getenv("DMAKE_REGISTRY")
+	if r == "" {
+		t.Fatal("DMAKE_ENGINE_TESTS=1 but DMAKE_REGISTRY names no registry (.ci/engine.sh starts Debian's docker-registry)")
+	}
+	return r
+}
+
+// The image is pushed to the registry (--push) with its cache
+// (--cache-to type=registry): pulled back into the engine it is the image
+// built, and a second daemon with empty state that imports the cache from
+// the registry runs none of the steps.
+func TestBuildKitRegistry(t *testing.T) {
+	e, bk := needBuildKit(t)
+	reg := needRegistry(t)
+	n := nonce(t)
+	ref := reg + "/dmake-bktest/push:" + n
+	cache := reg + "/dmake-bktest/cache:" + n
+	removeImage(t, e, ref)
+	res, _ := bkBuild(t, e, bk, Outputs{Push: true, CacheTo: []string{"type=registry,ref=" + cache}}, fixture(t, n), ref)
+	if _, found, _ := e.InspectImage(context.Background(), ref); found {
+		t.Fatalf("%s is in the engine after --push alone", ref)
+	}
+	id, err := e.PullImage(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != res.ImageID {
+		t.Errorf("pulled back %s as %s, pushed %s", ref, id, res.ImageID)
+	}
+	bk2 := startBuildKitd(t)
+	_, evs := bkBuild(t, e, bk2, Outputs{CacheFrom: []string{"type=registry,ref=" + cache}}, fixture(t, n), "")
+	if c, r := cachedSteps(t, evs); c != 6 || r != 0 {
+		t.Errorf("second daemon, cache from %s: %d steps cached, %d ran; want 6 and 0", cache, c, r)
+	}
+}
