@@ -87,7 +87,7 @@ func graphRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 		return 2
 	}
 	defer lock.Release()
-	disc, status := discoverImages(ctx, opts, repo, imgs, dir, stdio)
+	disc, status := discoverImages(ctx, opts, repo, imgs, nil, dir, stdio)
 	if disc == nil {
 		return status
 	}

@@ -243,7 +243,13 @@ type repoImage struct {
 // context, into a temporary directory) and reads the tag (-t), the FROM
 // of the Dockerfile the repository generated, and the components. The
 // output of the run goes to stdio.Err only when it fails.
-func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) ([]repoImage, int) {
+//
+// pool are more images of the repository (its listed ones), learnt only
+// when one learnt is FROM them: the one whose name the FROM has, else,
+// when the FROM is under a registry path the repository tags images with
+// and no image learnt has that tag, all of them. So a build learns the
+// images it needs (the FROM closure), not every image of the repository.
+func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs, pool []image.Image, dir string, stdio Stdio) ([]repoImage, int) {
 	tmp, err := os.MkdirTemp("", "dmake-discover-")
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
@@ -254,12 +260,24 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 	o.NoBuild, o.DryRun, o.Bust, o.Progress = true, false, nil, "plain"
 	var out []repoImage
 	imgs = slices.Clone(imgs)
-	named := len(imgs)
 	known := map[string]bool{}
 	for _, img := range imgs {
 		known[img.Name] = true
 	}
-	fromTag := map[string]string{} // an image learnt as a FROM → that FROM
+	inPool := map[string]image.Image{}
+	for _, img := range pool {
+		inPool[img.Name] = img
+	}
+	// learnPool adds the pool images not known yet (name "" : all).
+	learnPool := func(name string) {
+		for _, img := range pool {
+			if !known[img.Name] && (name == "" || img.Name == name) {
+				known[img.Name] = true
+				imgs = append(imgs, img)
+			}
+		}
+	}
+	fromTag := map[string]string{} // an unlisted image tried as a FROM → that FROM
 	mentions := map[string]bool{}
 	tagsUnder := func(path string) bool {
 		m, ok := mentions[path]
@@ -271,14 +289,30 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 	}
 	// What the runs write (any image's) is generated, not an input.
 	start := time.Now()
-	for i := 0; i < len(imgs); i++ {
+	// more, once all are learnt: a FROM under the repository's paths
+	// that no image learnt is tagged may be a pool image of another name.
+	more := func() bool {
+		n := len(imgs)
+		tags := map[string]bool{}
+		for _, o := range out {
+			tags[graph.NormTag(o.node.Tag)] = true
+		}
+		for _, o := range out {
+			if g := o.node.From; g != "" && !tags[graph.NormTag(g)] && refPath(g) != "" && (refPath(g) == refPath(o.node.Tag) || tagsUnder(refPath(g))) {
+				learnPool("")
+				break
+			}
+		}
+		return len(imgs) > n
+	}
+	for i := 0; i < len(imgs) || i == len(imgs) && more(); i++ {
 		img := imgs[i]
 		var log bytes.Buffer
 		quiet := Stdio{Out: &log, Err: &log}
 		b := newBuilder(o, repo, nil, quiet)
 		b.NoBuildDir = filepath.Join(tmp, img.Name)
 		st, built, components := binBuild(ctx, o, repo, img.Name, dir, b, quiet)
-		if i >= named {
+		if _, tried := fromTag[img.Name]; tried {
 			// Tried as the FROM of another: an image only if bin/build
 			// builds it under that tag.
 			if ctx.Err() != nil {
@@ -332,7 +366,10 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs []i
 		// files name other than as a FROM (bin/build of a foreign name
 		// such as busybox or phusion/baseimage would run the
 		// repository's recipes for nothing).
-		if f := ri.node.From; f != "" && refPath(f) != "" && (refPath(f) == refPath(ri.node.Tag) || tagsUnder(refPath(f))) {
+		f := ri.node.From
+		if _, ok := inPool[refName(f)]; ok && f != "" {
+			learnPool(refName(f))
+		} else if f != "" && refPath(f) != "" && (refPath(f) == refPath(ri.node.Tag) || tagsUnder(refPath(f))) {
 			if n := refName(f); image.ValidName(n) && !known[n] {
 				known[n], fromTag[n] = true, f
 				imgs = append(imgs, image.Image{Name: n, Dir: filepath.Join(repo.Root, "images")})
@@ -459,11 +496,6 @@ func contextFiles(src string) []string {
 // images of the repository they are built FROM (found by discovery)
 // first, an image after the one it is FROM.
 func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) ([]image.Image, int) {
-	all, err := repo.Images()
-	if err != nil {
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return nil, 2
-	}
 	if opts.NoParents {
 		return imgs, 0
 	}
@@ -473,14 +505,13 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 		fmt.Fprintf(stdio.Err, "%s: -n: only %s: the images it is built FROM are not looked for (that runs the repository's recipes)\n", programName, imageNames(imgs))
 		return imgs, 0
 	}
-	// The images named that no images/ file lists (bin/build may build
-	// them all the same) are learnt too.
-	for _, img := range imgs {
-		if _, listed := repo.Image(img.Name); !listed {
-			all = append(all, img)
-		}
+	// The images named, and of the others those they are FROM.
+	all, err := repo.Images()
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return nil, 2
 	}
-	disc, status := discoverImages(ctx, opts, repo, all, dir, stdio)
+	disc, status := discoverImages(ctx, opts, repo, imgs, all, dir, stdio)
 	if disc == nil {
 		return nil, status
 	}
@@ -668,7 +699,7 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 		eng = e
 		defer eng.Close()
 	}
-	disc, status := discoverImages(ctx, opts, repo, imgs, dir, stdio)
+	disc, status := discoverImages(ctx, opts, repo, imgs, nil, dir, stdio)
 	if disc == nil {
 		return status
 	}
@@ -769,7 +800,7 @@ func repoWatchInputs(ctx context.Context, opts Options, repo image.Repo, imgs []
 	if err != nil {
 		return nil, nil, err
 	}
-	disc, _ := discoverImages(ctx, opts, repo, present, dir, Stdio{Out: &log, Err: &log})
+	disc, _ := discoverImages(ctx, opts, repo, present, nil, dir, Stdio{Out: &log, Err: &log})
 	lock.Release()
 	if disc == nil {
 		return nil, nil, fmt.Errorf("learning the images' inputs: %s", strings.TrimSpace(log.String()))

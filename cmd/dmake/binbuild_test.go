@@ -246,3 +246,38 @@ make -f $F build; st=$?; rm -f $F; exit $st
 		t.Errorf("bin/build was tried for foreign/thing:\n%s", tried)
 	}
 }
+
+// Discovery before a build learns the images named and those they are
+// built FROM, not every image of the repository: bin/build runs for b and
+// a (b is FROM a), not for c. An image FROM a tag that no image's name
+// gives (e FROM dmakebb/other, which images/d.mk tags) makes discovery
+// learn the others, and d is built first.
+func TestBinBuildDiscoversFromClosure(t *testing.T) {
+	bin := buildDmake(t)
+	repo := t.TempDir()
+	writeFiles(t, repo, map[string]string{
+		"bin/build":      "#!/bin/bash\necho $1 >> $DOCKER_HOME/tried\nmake -f $DOCKER_HOME/images/$1.mk build\n",
+		"build/Makefile": "FROM ?= busybox:latest\n.PHONY: build\nbuild:\n\tprintf 'FROM $(FROM)\\n' > $(DOCKER_HOME)/build/Dockerfile\n\tdocker build -t dmakebb/$(NAME):latest $(DOCKER_HOME)/build\n",
+		"images/a.mk":    "include $(DOCKER_HOME)/build/Makefile\nNAME = a\n",
+		"images/b.mk":    "include $(DOCKER_HOME)/build/Makefile\nNAME = b\nFROM = dmakebb/a\n",
+		"images/c.mk":    "include $(DOCKER_HOME)/build/Makefile\nNAME = c\n",
+		"images/d.mk":    "include $(DOCKER_HOME)/build/Makefile\nNAME = other\n",
+		"images/e.mk":    "include $(DOCKER_HOME)/build/Makefile\nNAME = e\nFROM = dmakebb/other\n",
+	})
+	tried := func() string {
+		b, _ := os.ReadFile(filepath.Join(repo, "tried"))
+		os.Remove(filepath.Join(repo, "tried"))
+		return strings.Join(strings.Fields(string(b)), " ")
+	}
+	_, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--no-check", "b")
+	// Discovery: b, then a (its FROM); the build: a, then b.
+	if got := tried(); status != 0 || got != "b a a b" {
+		t.Errorf("dmake b: status %d, bin/build ran for %q, want discovery of b and a, then a and b built\n%s", status, got, stderr)
+	}
+	_, stderr, status = runBinary(t, bin, []string{"DOCKER_HOME="}, "-C", repo, "--no-build", "--no-check", "e")
+	// Discovery: e, other (an unlisted name tried: no such image), then
+	// every listed image; the build: d, then e.
+	if got := tried(); status != 0 || !strings.HasPrefix(got, "e other ") || !strings.HasSuffix(got, " d e") {
+		t.Errorf("dmake e: status %d, bin/build ran for %q, want e, other, the others, then d and e built\n%s", status, got, stderr)
+	}
+}
