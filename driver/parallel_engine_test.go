@@ -91,7 +91,7 @@ func (m *meetServer) meet(group string, n int, name, nonce string) string {
 func TestEngineParallelImages(t *testing.T) {
 	eng := enginetest.Require(t)
 	prefix := fmt.Sprintf("dmaketest-par-%d/", os.Getpid())
-	names := []string{"base", "child", "solo", "bad", "badchild", "fine"}
+	names := []string{"base", "child", "solo", "bad", "badchild", "fine", "t1", "t2"}
 	t.Cleanup(func() {
 		for _, n := range names {
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
@@ -109,8 +109,10 @@ func TestEngineParallelImages(t *testing.T) {
 		parImage{name: "bad", run: "echo bad " + nonce + "; exit 3"},
 		parImage{name: "badchild", from: "$(IMAGE_PREFIX)bad", run: "echo badchild " + nonce},
 		parImage{name: "fine", run: "echo fine " + nonce},
+		parImage{name: "t1", run: "echo t1 " + nonce},
+		parImage{name: "t2", run: "echo t2 " + nonce},
 	)
-	run := func(keepGoing bool, goals ...string) (stdout, stderr string, status int) {
+	run := func(keepGoing bool, progress string, goals ...string) (stdout, stderr string, status int) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), parTimeout)
 		defer cancel()
@@ -126,7 +128,7 @@ func TestEngineParallelImages(t *testing.T) {
 			Jobs:      makefile.Jobs(3),
 			KeepGoing: keepGoing,
 			NoCheck:   true,
-			Progress:  "json",
+			Progress:  progress,
 			Env:       append(os.Environ(), "DOCKER_HOME="),
 			Variables: []string{"IMAGE_PREFIX=" + prefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
 		}
@@ -151,7 +153,7 @@ func TestEngineParallelImages(t *testing.T) {
 		return evs
 	}
 
-	stdout, stderr, st := run(false, "child", "solo")
+	stdout, stderr, st := run(false, "json", "child", "solo")
 	if st != 0 {
 		t.Fatalf("status %d\n%s\n%s", st, stdout, stderr)
 	}
@@ -181,7 +183,14 @@ func TestEngineParallelImages(t *testing.T) {
 		t.Errorf("make's output (standard error under json) is not prefixed by image:\n%s", stderr)
 	}
 
-	stdout, stderr, st = run(true, "bad", "badchild", "fine")
+	// --progress=tty redraws an image's line in place: with images at
+	// once it shows lines, each prefixed.
+	stdout, stderr, st = run(false, "tty", "t1", "t2")
+	if st != 0 || strings.Contains(stderr, "\033[") || !strings.Contains(stderr, "t1 | t1 [2/3] ran RUN echo t1") || !strings.Contains(stderr, "t2 | t2: built") {
+		t.Errorf("--progress=tty -j3: status %d, want lines without terminal control, prefixed:\n%q", st, stderr)
+	}
+
+	stdout, stderr, st = run(true, "json", "bad", "badchild", "fine")
 	if st != 2 {
 		t.Errorf("-k with a failing RUN: status %d, want 2\n%s", st, stderr)
 	}
