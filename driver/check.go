@@ -30,17 +30,20 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 	}
 	// The repository of the scripts: no file is read through a link out
 	// of it.
-	root := ""
-	if repo, err := image.FindRepo(filepath.Dir(opts.Goals[0])); err == nil {
-		root = repo.Root
-	} else if repo, err := image.FindRepo("."); err == nil {
-		root = repo.Root
+	var repo image.Repo
+	if r, err := image.FindRepo(filepath.Dir(opts.Goals[0])); err == nil {
+		repo = r
+	} else if r, err := image.FindRepo("."); err == nil {
+		repo = r
 	}
-	img, err := sandbox.LooseImage("scripts", readRoot(opts, root), opts.Goals)
+	img, err := sandbox.LooseImage("scripts", readRoot(opts, repo.Root), opts.Goals)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "dmake: %v\n", err)
 		return 2
 	}
+	// The seed's naming and order warnings: only for the scripts of a
+	// repository with its layout.
+	img.SeedConvention = repo.Root != "" && repo.ReferenceLayout()
 	if rootfs := os.Getenv("DMAKE_CHECK_ROOTFS"); rootfs != "" {
 		img.Rootfs = rootfs
 	}

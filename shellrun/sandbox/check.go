@@ -138,11 +138,11 @@ func (d *dryRun) staticChecks(img Image) {
 		}
 	}
 	// The naming and order warnings hold only for a repository that
-	// follows the convention: some script of the role has an NN_
-	// prefix.
+	// follows the convention: one of the seed's layout where some script
+	// of the role has an NN_ prefix.
 	follows := map[Role]bool{}
 	for _, s := range all {
-		if base := path.Base(s.Path); anyPrefix.MatchString(base) {
+		if base := path.Base(s.Path); img.SeedConvention && anyPrefix.MatchString(base) {
 			follows[s.Role] = true
 		}
 	}

@@ -82,6 +82,13 @@ type Image struct {
 	// Root is the repository the scripts' files (Script.File) come from:
 	// they are not read through links out of it (ReadFile).
 	Root string `json:"root,omitempty"`
+	// SeedConvention says the scripts come from a repository with the
+	// seed's layout (legacy-images': images/, make/, script/), whose
+	// install scripts are named 00_–99_ and run in glob order: only then
+	// are the naming and order warnings given (where some script of the
+	// role has an NN_ prefix). Other repositories (a bin/build repo's
+	// scripts/, loose scripts) number or name their scripts their own way.
+	SeedConvention bool `json:"seedConvention,omitempty"`
 }
 
 // Options bound a dry run.

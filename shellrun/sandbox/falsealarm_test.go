@@ -106,19 +106,27 @@ func TestFalseAlarms(t *testing.T) {
 
 // TestConventionWarningsOnlyWhereFollowed checks that the naming (00_–99_)
 // and glob-order warnings are given only for scripts of a repository that
-// follows the convention (some script of the role has an NN_ prefix).
+// follows the convention: one of the seed's layout (SeedConvention) where
+// some script of the role has an NN_ prefix. The scripts of other
+// repositories (a bin/build repo's 20_cron.sh, scripts given out of name
+// order) get none.
 func TestConventionWarningsOnlyWhereFollowed(t *testing.T) {
 	ok := []byte("#!/bin/bash\ntrue\n")
 	for _, c := range []struct {
+		seed  bool
 		names []string
 		want  string
 	}{
-		{[]string{"setup.sh", "deploy.sh"}, ""},
-		{[]string{"install-deps.sh"}, ""},
-		{[]string{"03_app.sh", "setup.sh"}, "prefix setup.sh"},
-		{[]string{"03_app.sh", "01_base.sh"}, "order"},
+		{true, []string{"setup.sh", "deploy.sh"}, ""},
+		{true, []string{"install-deps.sh"}, ""},
+		{true, []string{"03_app.sh", "setup.sh"}, "prefix setup.sh"},
+		{true, []string{"03_app.sh", "01_base.sh"}, "order"},
+		{true, []string{"00_init.sh", "20_cron.sh"}, "prefix 20_cron.sh"},
+		{false, []string{"00_init.sh", "20_cron.sh"}, ""},
+		{false, []string{"03_app.sh", "setup.sh"}, ""},
+		{false, []string{"03_app.sh", "01_base.sh"}, ""},
 	} {
-		img := Image{Name: "t"}
+		img := Image{Name: "t", SeedConvention: c.seed}
 		for _, n := range c.names {
 			img.Scripts = append(img.Scripts, Script{Path: n, Source: ok, Role: RoleInstall, Shell: "bash"})
 		}
@@ -128,7 +136,7 @@ func TestConventionWarningsOnlyWhereFollowed(t *testing.T) {
 			got = append(got, strings.TrimSpace(w.Code+" "+w.Pos))
 		}
 		if g := strings.Join(got, ","); g != c.want {
-			t.Errorf("%v: warnings %q, want %q", c.names, g, c.want)
+			t.Errorf("%v (seed layout %v): warnings %q, want %q", c.names, c.seed, g, c.want)
 		}
 	}
 }

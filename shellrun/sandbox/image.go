@@ -81,7 +81,7 @@ func roleOf(p string) Role {
 // then dry-run as my_init and runit would start them. root is the
 // repository: no file is read through a link out of it (ReadFile).
 func BuildDirImage(name, root, dir string) (Image, error) {
-	img := Image{Name: name, Root: root}
+	img := Image{Name: name, Root: root, SeedConvention: true}
 	var boot, runit, install []Script
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
