@@ -1,0 +1,80 @@
+package driver
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/internal/enginetest"
+)
+
+// needBuilder returns the address of the buildkitd the BuildKit tests
+// build on (.ci/engine.sh starts one and names it in DMAKE_BUILDKIT_ADDR).
+func needBuilder(t *testing.T) string {
+	t.Helper()
+	addr := os.Getenv("DMAKE_BUILDKIT_ADDR")
+	if addr == "" {
+		if enginetest.Required() {
+			t.Fatalf("%s=1 but DMAKE_BUILDKIT_ADDR names no buildkitd (.ci/engine.sh starts one)", enginetest.EnvVar)
+		}
+		t.Skip("SKIPPED: needs a buildkitd at DMAKE_BUILDKIT_ADDR")
+	}
+	return addr
+}
+
+// TestWatchBuildKit is --watch unchanged with a remote builder: the first
+// build of bb2 (and of bb, its parent) runs on the buildkitd after the
+// scripts' check before sending, each loaded into the engine; an edit of bb's script rebuilds
+// bb from that script's COPY on, every step before it cached by BuildKit,
+// and bb2 after it.
+func TestWatchBuildKit(t *testing.T) {
+	c := enginetest.Require(t)
+	addr := needBuilder(t)
+	root := copyRepo(t)
+	removeImages(t, c, "bb", "bb2")
+	opts := Options{
+		Watch:     true,
+		Debounce:  50 * time.Millisecond,
+		Dir:       []string{root},
+		Goals:     []string{"bb2"},
+		Progress:  "json",
+		Check:     true,
+		Builder:   addr,
+		Variables: []string{"IMAGE_PREFIX=" + watchPrefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
+	}
+	w := startWatchOpts(t, root, opts)
+	var status int
+	for _, e := range progressEvents(w.stderr.String()) {
+		if e.Event == "status" {
+			status++
+		}
+	}
+	if status == 0 {
+		t.Errorf("the first build sent no BuildKit status events:\n%s", w.stderr.String())
+	}
+	for _, n := range []string{"bb", "bb2"} {
+		info, found, err := c.InspectImage(t.Context(), watchPrefix+n)
+		if err != nil || !found || info.Labels["dev.dmake.layout"] == "" {
+			t.Fatalf("%s%s is not in the engine after the first build (%v)", watchPrefix, n, err)
+		}
+	}
+
+	w.writeFile("script/03_app.sh", readRepo(t, root, "script/03_app.sh")+unique("app"))
+	cy := w.nextCycle()
+	cy.expectOK(t)
+	if got, want := cy.built(), []string{"bb", "bb2"}; !slices.Equal(got, want) {
+		t.Errorf("built %v, want %v", got, want)
+	}
+	instr, how := cy.steps("bb")
+	at := slices.IndexFunc(instr, func(s string) bool { return strings.HasPrefix(s, "COPY script/03_app.sh") })
+	if at < 1 {
+		t.Fatalf("bb has no COPY step for 03_app.sh after another: %q", instr)
+	}
+	for i := range instr {
+		if i < at && how[i] != "cached" || i >= at && how[i] != "ran" {
+			t.Errorf("bb step %q: %s (the change is at %q)", instr[i], how[i], instr[at])
+		}
+	}
+}
