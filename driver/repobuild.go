@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -634,44 +633,6 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	return 0
 }
 
-// planImage describes for the sandbox what a plan runs, as far as dmake
-// knows where the build puts its files: those files at their places in
-// the image, and the scripts of its RUN steps, in order. A Dockerfile sent
-// as written has no known scripts. No file is read through a link out of
-// root (sandbox.ReadFile).
-func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
-	si := sandbox.Image{Name: name, Root: root}
-	byScript := map[string]image.File{}
-	for _, f := range plan.Files {
-		if f.Dest == "" {
-			continue
-		}
-		fi, err := os.Stat(f.Src)
-		if err != nil {
-			return si, err
-		}
-		if fi.IsDir() {
-			si.Files = append(si.Files, sandbox.ContextFile{Dest: f.Dest, Mode: fs.ModeDir | fi.Mode().Perm(), Name: f.Name})
-			continue
-		}
-		b, _, err := sandbox.ReadFile(root, f.Src)
-		if err != nil {
-			return si, err
-		}
-		si.Files = append(si.Files, sandbox.ContextFile{Dest: f.Dest, Data: b, Mode: fi.Mode().Perm(), Name: f.Name})
-		byScript[path.Base(f.Dest)] = f
-		byScript[f.Name] = f // a step's script may be its context path (parts/app/00.sh)
-	}
-	for _, st := range plan.Steps {
-		f, ok := byScript[st.Script]
-		if st.Script == "" || !ok || !strings.HasPrefix(st.Instruction, "RUN ") {
-			continue
-		}
-		si.Scripts = append(si.Scripts, sandbox.Script{Path: strings.TrimPrefix(f.Dest, "/"), File: f.Src, Role: sandbox.RoleInstall, Dest: f.Dest})
-	}
-	return si, nil
-}
-
 // baseRootfs adds to si the root filesystem of the image it is FROM, when
 // the engine has it, so that the dry run sees the base image's files.
 func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *engine.Engine) {
@@ -715,7 +676,7 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 			return 2
 		}
 		if len(si.Scripts) == 0 {
-			fmt.Fprintf(stdio.Err, "%s: %s: its Dockerfile is sent as written: dmake knows no script of it to check\n", programName, d.img.Name)
+			fmt.Fprintf(stdio.Err, "%s: %s: its Dockerfile runs nothing: nothing to check\n", programName, d.img.Name)
 			continue
 		}
 		baseRootfs(ctx, &si, d.plan, eng)

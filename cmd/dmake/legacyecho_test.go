@@ -112,8 +112,10 @@ func TestEngineLegacyEcho(t *testing.T) {
 		compareImages(t, e, legacyPrefix+refs[i], refs[i])
 	}
 
-	// --check app dry-runs exactly the scripts app's build runs.
-	if got, want := f.checkedScripts(t, "app"), []string{".dmake-served/scripts/01_hello.sh", ".dmake-served/scripts/02_app.sh", ".dmake-served/scripts/03_app_user.sh"}; !slices.Equal(got, want) {
+	// --check app dry-runs exactly the steps app's build runs, in order:
+	// the served scripts as themselves, the other RUNs (fetching the
+	// configuration and the runit script) at their Dockerfile lines.
+	if got, want := f.checkedScripts(t, "app"), []string{".dmake-served/scripts/01_hello.sh", ".dmake-served/scripts/02_app.sh", "Dockerfile", "Dockerfile", ".dmake-served/scripts/03_app_user.sh"}; !slices.Equal(got, want) {
 		t.Errorf("dmake --check app checked %q, want %q", got, want)
 	}
 	noLeftovers(t, f.root, server)

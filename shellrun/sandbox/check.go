@@ -141,6 +141,15 @@ func (d *dryRun) staticChecks(img Image) {
 	// follows the convention: one of the seed's layout where some script
 	// of the role has an NN_ prefix.
 	follows := map[Role]bool{}
+	var scripts []Script
+	for _, s := range all {
+		// Only script files have names to judge (not a Dockerfile's
+		// RUN steps).
+		if strings.HasSuffix(s.Path, ".sh") || s.Role != RoleInstall {
+			scripts = append(scripts, s)
+		}
+	}
+	all = scripts
 	for _, s := range all {
 		if base := path.Base(s.Path); img.SeedConvention && anyPrefix.MatchString(base) {
 			follows[s.Role] = true

@@ -50,6 +50,15 @@ type Script struct {
 	Dest string `json:"dest,omitempty"`
 	// Service is the runit service name of a runit run script.
 	Service string `json:"service,omitempty"`
+	// Files are placed in the virtual FS just before the script runs
+	// (what a build step's COPY and ADD put into the image before the RUN
+	// of this script), unlike Image.Files, placed before every script.
+	Files []ContextFile `json:"files,omitempty"`
+	// Env is added to the script's environment (NAME=value, a build
+	// step's ENV), and Dir is the directory it starts in (WORKDIR; ""
+	// for /).
+	Env []string `json:"env,omitempty"`
+	Dir string   `json:"dir,omitempty"`
 }
 
 // ContextFile is a file placed in the virtual FS before the scripts run,
@@ -294,6 +303,9 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 		}
 		if started != nil {
 			started(i)
+		}
+		if len(s.Files) > 0 {
+			d.seed(s.Files)
 		}
 		sctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 		d.mu.Lock()
@@ -617,8 +629,15 @@ func (d *dryRun) runText(ctx context.Context, s *Script, shell string, src []byt
 	var stderr boundedBuffer
 	stderr.max = 64 << 10
 	r, err := interp.New(
-		interp.Env(d.environ(homes)),
-		func(r *interp.Runner) error { r.Dir = "/"; return nil },
+		interp.Env(d.environ(homes, scriptEnv(s))),
+		func(r *interp.Runner) error {
+			r.Dir = "/"
+			if top && s != nil && s.Dir != "" {
+				r.Dir = clean("/", s.Dir)
+				d.vfs.Mkdir(r.Dir, 0o755, true)
+			}
+			return nil
+		},
 		interp.StdIO(nil, io.Discard, &stderr),
 		interp.Params(append([]string{"--"}, params...)...),
 		interp.CallHandler(sc.call),
@@ -887,7 +906,7 @@ func (sc *scope) unsetPos(v, after string) string {
 
 // environ is the synthetic environment of the image's build: root in a
 // Debian container, nothing from the host.
-func (d *dryRun) environ(homes map[string]bool) expand.Environ {
+func (d *dryRun) environ(homes map[string]bool, extra []string) expand.Environ {
 	env := []string{
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"HOME=/root", "USER=root", "LOGNAME=root", "HOSTNAME=" + containerHostname, "SHELL=/bin/bash",
@@ -900,7 +919,20 @@ func (d *dryRun) environ(homes map[string]bool) expand.Environ {
 		}
 		env = append(env, "HOME "+u+"="+d.homeOf(u))
 	}
+	for _, e := range extra {
+		if k, _, ok := strings.Cut(e, "="); ok && syntax.ValidName(k) && k != "TMPDIR" {
+			env = append(env, e)
+		}
+	}
 	return expand.ListEnviron(env...)
+}
+
+// scriptEnv is the environment s adds (none for no script).
+func scriptEnv(s *Script) []string {
+	if s == nil {
+		return nil
+	}
+	return s.Env
 }
 
 // homeOf looks a user's home up in the virtual /etc/passwd.

@@ -36,9 +36,10 @@ func (d *dryRun) markOpaque(dir, why string) {
 	d.opaque = append(d.opaque, opaqueDir{dir: dir, why: why})
 }
 
-// privatePrefixes are the trees no package installs into: a missing path
+// privatePrefixes are the trees no package installs into (Debian policy
+// leaves /opt, /srv and /usr/local to the local system): a missing path
 // there is the script's own business.
-var privatePrefixes = []string{"/build/", "/tmp/", "/root/", "/home/", "/dev/", "/proc/", "/sys/"}
+var privatePrefixes = []string{"/build/", "/tmp/", "/root/", "/home/", "/dev/", "/proc/", "/sys/", "/opt/", "/srv/", "/usr/local/"}
 
 // unknownSource says where a missing path p may come from in the real
 // build, or "" when the dry run would know it: the contents of an opaque

@@ -1,0 +1,249 @@
+package driver
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// servedRunRe matches the RUN a plan makes of a script the Dockerfile
+// fetched from the build host and piped into a shell (image.asGiven).
+var servedRunRe = regexp.MustCompile(`^((?:/usr)?(?:/bin/)?(?:ba)?sh) < /(\.dmake-served/\S+); s=\$\?;`)
+
+// planImage describes for the sandbox the build a plan sends (a Dockerfile
+// as given): its steps in order, so that the dry run of each RUN sees what
+// the steps before it put into the image — the files COPY and ADD take from
+// the context (ctxDir), the files served from the build host that a fetch
+// reads, what earlier RUNs wrote and installed — with ENV and WORKDIR as
+// they stand at that step. A RUN of a script served by the build host is
+// checked as that script, and so is a RUN of a script the plan knows (one
+// ADDed and run, a step of the layered form): its file and lines in
+// diagnostics. Any other RUN is checked as a script named after the
+// Dockerfile, at the step's line. root is the repository: no file is read
+// through a link out of it (sandbox.ReadFile).
+func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
+	img := sandbox.Image{Name: name, Root: root}
+	ins, err := image.ParseDockerfile("Dockerfile", plan.Dockerfile)
+	if err != nil {
+		return img, err
+	}
+	srcOf := map[string]string{} // context name → file on disk
+	byScript := map[string]image.File{}
+	for _, f := range plan.Files {
+		srcOf[f.Name] = f.Src
+		if f.Dest != "" {
+			byScript[path.Base(f.Dest)] = f
+			byScript[f.Name] = f // a step's script may be its context path (parts/app/00.sh)
+		}
+	}
+	ctxDir := srcOf["."]
+	// The plan's steps are its Dockerfile's instructions, one a line.
+	steps := plan.Steps
+	if len(steps) != len(ins) {
+		steps = nil
+	}
+	var (
+		pending []sandbox.ContextFile
+		env     []string // NAME=value of the ENVs so far
+		workdir string
+	)
+	for i, in := range ins {
+		switch in.Cmd {
+		case "ENV":
+			env = append(env, envPairs(in.Args, env)...)
+		case "WORKDIR":
+			dir := strings.TrimSpace(in.Args)
+			if !strings.HasPrefix(dir, "/") {
+				dir = path.Join("/", workdir, dir)
+			}
+			workdir = path.Clean(dir)
+		case "COPY", "ADD":
+			files, err := copyFiles(root, ctxDir, srcOf, in, workdir)
+			if err != nil {
+				return img, err
+			}
+			pending = append(pending, files...)
+		case "RUN":
+			s := sandbox.Script{Role: sandbox.RoleInstall, Shell: "sh", Files: pending, Env: env, Dir: workdir}
+			pending = nil
+			if steps != nil && steps[i].Script != "" {
+				if f, ok := byScript[steps[i].Script]; ok && f.Dest != "" {
+					fi, err := os.Stat(f.Src)
+					if err == nil && fi.Mode().IsRegular() {
+						// The script the step runs, as the image has it.
+						s.Path, s.File, s.Dest, s.Shell = strings.TrimPrefix(f.Dest, "/"), f.Src, f.Dest, ""
+						img.Scripts = append(img.Scripts, s)
+						continue
+					}
+				}
+			}
+			if m := servedRunRe.FindStringSubmatch(in.Args); m != nil {
+				if src, ok := srcOf[m[2]]; ok {
+					b, _, err := sandbox.ReadFile(root, src)
+					if err != nil {
+						return img, err
+					}
+					s.Path, s.Source = strings.TrimPrefix(m[2], ".dmake-served/"), b
+					if strings.Contains(m[1], "bash") {
+						s.Shell = "bash"
+					}
+					img.Scripts = append(img.Scripts, s)
+					continue
+				}
+			}
+			cmd := in.Args
+			if words, ok := execWords(cmd); ok {
+				q := make([]string, len(words))
+				for i, w := range words {
+					if q[i], err = syntax.Quote(w, syntax.LangBash); err != nil {
+						return img, fmt.Errorf("Dockerfile:%d: %v", in.Line, err)
+					}
+				}
+				cmd = strings.Join(q, " ")
+			}
+			// The command at its own line and column of the Dockerfile.
+			s.Path = "Dockerfile"
+			s.Source = []byte(strings.Repeat("\n", in.Line-1) + strings.Repeat(" ", len(in.Cmd)+1) + cmd + "\n")
+			img.Scripts = append(img.Scripts, s)
+		}
+	}
+	return img, nil
+}
+
+// envPairs turns the arguments of an ENV into NAME=value pairs: "K V" or
+// "K=V K2=V2" (shell words, expanded as Docker expands them, with the
+// pairs of the ENVs before, prev).
+func envPairs(args string, prev []string) []string {
+	args = strings.TrimSpace(args)
+	k, v, _ := strings.Cut(args, " ")
+	if !strings.Contains(k, "=") {
+		if !syntax.ValidName(k) {
+			return nil
+		}
+		return []string{k + "=" + strings.TrimSpace(v)}
+	}
+	f, err := syntax.NewParser().Parse(strings.NewReader(args), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil
+	}
+	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) > 0 {
+		return nil
+	}
+	cfg := &expand.Config{Env: expand.ListEnviron(prev...)}
+	var out []string
+	for _, as := range call.Assigns {
+		val := ""
+		if as.Value != nil {
+			if val, err = expand.Literal(cfg, as.Value); err != nil {
+				return out
+			}
+		}
+		out = append(out, as.Name.Value+"="+val)
+		cfg.Env = expand.ListEnviron(append(prev, out...)...)
+	}
+	return out
+}
+
+// execWords returns the words of an exec-form (JSON array) argument.
+func execWords(args string) ([]string, bool) {
+	if !strings.HasPrefix(args, "[") {
+		return nil, false
+	}
+	var words []string
+	if json.Unmarshal([]byte(args), &words) != nil || len(words) == 0 {
+		return nil, false
+	}
+	return words, true
+}
+
+// copyFiles returns the files a COPY or ADD of the context puts into the
+// image, as Docker places them: a file to DEST (or DEST/NAME when DEST
+// ends in / or there are several sources), a directory's contents into
+// DEST. Sources that are URLs, other stages or not in the plan's context
+// are skipped.
+func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instruction, workdir string) ([]sandbox.ContextFile, error) {
+	words, ok := execWords(in.Args)
+	if !ok {
+		words = strings.Fields(in.Args)
+	}
+	for len(words) > 0 && strings.HasPrefix(words[0], "--") {
+		if strings.HasPrefix(words[0], "--from") {
+			return nil, nil
+		}
+		words = words[1:]
+	}
+	if len(words) < 2 {
+		return nil, nil
+	}
+	srcs, dst := words[:len(words)-1], words[len(words)-1]
+	if !strings.HasPrefix(dst, "/") {
+		dst = path.Join("/", workdir, dst) + map[bool]string{true: "/"}[strings.HasSuffix(dst, "/")]
+	}
+	var out []sandbox.ContextFile
+	for _, s := range srcs {
+		if strings.Contains(s, "://") || strings.Contains(s, "$") {
+			continue
+		}
+		rel := path.Clean("/" + s)[1:]
+		host := ""
+		if src, ok := srcOf[rel]; ok {
+			host = src
+		} else if _, whole := srcOf["."]; whole || rel == "" {
+			host = filepath.Join(ctxDir, filepath.FromSlash(rel))
+		} else {
+			continue
+		}
+		fi, err := os.Stat(host)
+		if err != nil {
+			continue
+		}
+		if !fi.IsDir() {
+			to := dst
+			if strings.HasSuffix(dst, "/") || len(srcs) > 1 {
+				to = path.Join(dst, path.Base(host))
+			}
+			b, _, err := sandbox.ReadFile(root, host)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sandbox.ContextFile{Dest: path.Clean(to), Data: b, Mode: fi.Mode().Perm(), Name: rel})
+			continue
+		}
+		err = filepath.WalkDir(host, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			r, _ := filepath.Rel(host, p)
+			to := path.Join(dst, filepath.ToSlash(r))
+			fi, err := os.Stat(p)
+			if err != nil {
+				return nil
+			}
+			if fi.IsDir() {
+				out = append(out, sandbox.ContextFile{Dest: to, Mode: fs.ModeDir | fi.Mode().Perm()})
+				return nil
+			}
+			b, _, err := sandbox.ReadFile(root, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, sandbox.ContextFile{Dest: to, Data: b, Mode: fi.Mode().Perm(), Name: path.Join(rel, filepath.ToSlash(r))})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,69 @@
+package driver
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/shellrun/sandbox"
+)
+
+// TestPlanImageCarriesSteps checks that the dry run of a Dockerfile's
+// steps (a plan as given) sees in each RUN what the steps before it put
+// into the image: a file ADDed from the context (source /build/config), a
+// file the build fetches from the build host (served from the context),
+// a file an earlier RUN wrote, a package an earlier RUN installed, ENV and
+// WORKDIR; and that a RUN's failure is reported at its Dockerfile line.
+func TestPlanImageCarriesSteps(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string, mode os.FileMode) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("config", "APP_PORT=8080\nAPP_USER=app\n", 0o644)
+	write("conf/app.conf", "port 8080\n", 0o644)
+	write("scripts/02_app.sh", "set -e\n. /build/config\n[ \"$APP_PORT\" = 8080 ]\ngrep -q 8080 /build/conf/app.conf\n[ -f /opt/step1 ]\nsshd -t || true\n[ \"$APP_HOME\" = /opt/app ]\n", 0o644)
+	write("Dockerfile", `FROM debian:bookworm
+ENV APP_HOME /opt/app
+ADD config /build/config
+RUN . /build/config && test "$APP_USER" = app && touch /opt/step1
+RUN apt-get install -y openssh-server
+RUN mkdir -p /build/conf && wget -q -P /build/conf $HOST_ADDR:$HOST_PORT/conf/app.conf
+RUN wget -q -O - $HOST_ADDR:$HOST_PORT/scripts/02_app.sh | sh
+WORKDIR /opt/app
+RUN test "$(pwd)" = /opt/app && . /build/config
+RUN cat /opt/missing
+`, 0o644)
+	plan, err := image.MakePlan(dir, filepath.Join(dir, "Dockerfile"), image.PlanOptions{ServeRoots: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := planImage("app", dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sandbox.DryRunInProcess(context.Background(), si, sandbox.Options{Timeout: 10 * time.Second})
+	var errs []string
+	for _, e := range r.Errors {
+		errs = append(errs, e.Pos+" "+e.Code)
+	}
+	var b strings.Builder
+	r.WriteText(&b)
+	if got, want := strings.Join(errs, ","), "Dockerfile:"; len(r.Errors) != 1 || !strings.HasPrefix(got, want) || !strings.Contains(r.Errors[0].Msg, "/opt/missing") {
+		t.Errorf("errors %q, want one, at the last RUN, of cat /opt/missing\n%s", got, b.String())
+	}
+	var scripts []string
+	for _, s := range r.Scripts {
+		scripts = append(scripts, s.Path+":"+s.Status)
+	}
+	if got, want := strings.Join(scripts, " "), "Dockerfile:ok Dockerfile:ok Dockerfile:ok .dmake-served/scripts/02_app.sh:ok Dockerfile:ok Dockerfile:failed"; got != want {
+		t.Errorf("scripts %s, want %s\n%s", got, want, b.String())
+	}
+}
