@@ -185,7 +185,7 @@ func TestEngineParallelImages(t *testing.T) {
 
 	// --progress=tty redraws an image's line in place: with images at
 	// once it shows lines, each prefixed.
-	stdout, stderr, st = run(false, "tty", "t1", "t2")
+	_, stderr, st = run(false, "tty", "t1", "t2")
 	if st != 0 || strings.Contains(stderr, "\033[") || !strings.Contains(stderr, "t1 | t1 [2/3] ran RUN echo t1") || !strings.Contains(stderr, "t2 | t2: built") {
 		t.Errorf("--progress=tty -j3: status %d, want lines without terminal control, prefixed:\n%q", st, stderr)
 	}

@@ -199,7 +199,9 @@ func (s schedule) names(order []graph.DocImage, o imageOutcome) []string {
 // it is a file, and --progress=tty, which redraws one image's lines in
 // place, shows lines instead. With -k, each image not built because an
 // image it is built FROM failed is named on standard error, as make names
-// a target not remade because of errors. build is called concurrently.
+// a target not remade because of errors; without -k, a failure while
+// other images build says that they are waited for, as make does. build is
+// called concurrently.
 func buildInParallel(ctx context.Context, opts Options, js *jobSlots, order []graph.DocImage, stdio Stdio, build func(ctx context.Context, name string, opts Options, stdio Stdio) int) schedule {
 	slots := js.jobs.Slots()
 	var tokens executor.Jobserver
@@ -211,7 +213,8 @@ func buildInParallel(ctx context.Context, opts Options, js *jobSlots, order []gr
 		limit = 0 // a parent make's slots, how many unsaid
 	}
 	par := maxParallel(order, limit)
-	var shared sharedStreams
+	shared := sharedStreams{in: stdio.In, out: stdio.Out, err: stdio.Err}
+	running, waiting := 0, false
 	if par > 1 {
 		shared = newSharedStreams(stdio)
 		if opts.Progress == "tty" {
@@ -225,7 +228,14 @@ func buildInParallel(ctx context.Context, opts Options, js *jobSlots, order []gr
 		st, flush := shared.image(name)
 		defer flush()
 		return build(ctx, name, opts, st)
-	}, nil, nil)
+	}, func(string) { running++ }, func(name string, status int) {
+		running--
+		if status != 0 && !opts.KeepGoing && running > 0 && !waiting && ctx.Err() == nil {
+			// As make says when a job fails while others run.
+			waiting = true
+			fmt.Fprintf(shared.err, "%s: *** Waiting for unfinished images....\n", programName)
+		}
+	})
 	for _, name := range s.names(order, depFailed) {
 		fmt.Fprintf(stdio.Err, "%s: image %s not built because of errors: it is built FROM %s, which failed\n", programName, name, s.Blocked[name])
 	}

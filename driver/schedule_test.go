@@ -2,6 +2,8 @@ package driver
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -250,5 +252,60 @@ func TestScheduleJobserver(t *testing.T) {
 		if len(tokens) != n {
 			t.Errorf("%d tokens: %d back at the end", n, len(tokens))
 		}
+	}
+}
+
+// notifyWriter closes seen once what it was written holds want.
+type notifyWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	want string
+	seen chan struct{}
+}
+
+func (n *notifyWriter) Write(p []byte) (int, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	had := strings.Contains(string(n.buf), n.want)
+	n.buf = append(n.buf, p...)
+	if !had && strings.Contains(string(n.buf), n.want) {
+		close(n.seen)
+	}
+	return len(p), nil
+}
+
+func (n *notifyWriter) String() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return string(n.buf)
+}
+
+// Without -k, a failure while another image builds says, as make does,
+// that it is waited for (good ends only once that is said); each image's
+// lines carry its name.
+func TestBuildInParallelWaits(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
+	defer cancel()
+	errw := &notifyWriter{want: "dmake: *** Waiting for unfinished images....\n", seen: make(chan struct{})}
+	var out syncBuffer
+	s := buildInParallel(ctx, Options{}, &jobSlots{jobs: 2}, []graph.DocImage{img("bad"), img("good"), img("later")}, Stdio{Out: &out, Err: errw},
+		func(ctx context.Context, name string, opts Options, stdio Stdio) int {
+			fmt.Fprintf(stdio.Out, "building %s\n", name)
+			if name == "bad" {
+				fmt.Fprintln(stdio.Err, "it broke")
+				return 2
+			}
+			select {
+			case <-errw.seen:
+				return 0
+			case <-ctx.Done():
+				return 1
+			}
+		})
+	if s.Status != 2 || s.Outcome["good"] != imageBuilt || s.Outcome["later"] != notStarted {
+		t.Errorf("status %d, outcomes %v: want 2, good built (it waited for the message), later not started\n%s", s.Status, s.Outcome, errw.String())
+	}
+	if !strings.Contains(errw.String(), "bad | it broke\n") || !strings.Contains(out.String(), "good | building good\n") {
+		t.Errorf("lines not prefixed:\n%s\n%s", out.String(), errw.String())
 	}
 }
