@@ -315,7 +315,9 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 	var loadPipe *io.PipeWriter
 	if outs.Load {
 		pr, pw := io.Pipe()
-		attrs := map[string]string{}
+		// Uncompressed: the engine unpacks the layers at once, and
+		// compressing them costs the builder's CPU for nothing.
+		attrs := map[string]string{"compression": "uncompressed"}
 		if names != "" {
 			attrs["name"] = names
 		}
