@@ -72,8 +72,11 @@ type Builder struct {
 
 	mu         sync.Mutex
 	serveRoots []string
-	results    []*Result
-	token      string
+	// servePort is the port of the last web server a recipe started
+	// (not started: dmake serves its files itself, see Plan.HostFetches).
+	servePort string
+	results   []*Result
+	token     string
 }
 
 // Request is one image build, as a "docker build" command line asked for it.
@@ -197,6 +200,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	b.mu.Lock()
 	roots := append([]string(nil), b.serveRoots...)
+	port := b.servePort
 	b.mu.Unlock()
 	if req.WorkDir != "" {
 		roots = append(roots, req.WorkDir)
@@ -240,6 +244,13 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	res := &Result{Tag: tag, Plan: plan, ContextDir: req.ContextDir}
+	for _, h := range plan.HostFetches {
+		if port != "" {
+			fmt.Fprintf(notes, "%s: %s:%d: %s: sent as written; dmake serves %s over HTTP on port %s during the build, as the web server the recipe would have started\n", name, df, h.Line, h.Why, strings.Join(h.Paths, " "), port)
+		} else {
+			fmt.Fprintf(notes, "%s: %s:%d: %s: sent as written; no recipe started a web server for it, so the fetch goes to whatever listens there, as in the legacy build\n", name, df, h.Line, h.Why)
+		}
+	}
 	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
 		fmt.Fprintf(notes, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
 	}
@@ -409,6 +420,14 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	if len(settings.BuildArgs) == 0 {
 		settings.BuildArgs = nil
+	}
+	if len(plan.HostFetches) > 0 && port != "" {
+		stop, err := serveFiles(port, roots)
+		if err != nil {
+			fmt.Fprintf(notes, "%s: not serving the files the build fetches on port %s (%v): the fetches go to what listens there\n", name, port, err)
+		} else {
+			defer stop()
+		}
 	}
 	breq := engine.BuildRequest{Context: &tarBuf, BuildSettings: settings, Bases: map[string]string{}}
 	for _, base := range bases {

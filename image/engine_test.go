@@ -620,3 +620,45 @@ func TestEngineBuildCancelled(t *testing.T) {
 		t.Errorf("events %s, want the running step done:cancelled, then cancelled, no error", got)
 	}
 }
+
+// A Dockerfile fetching from the build host with wget options dmake does
+// not turn into a copy (-U) is sent as written, and the file comes from
+// dmake's own HTTP server on the port of the web server the recipe would
+// have started (not started), serving its directory for the build only.
+func TestEngineHostFetchServed(t *testing.T) {
+	e, _ := testEngine(t)
+	prefix := uniquePrefix(t)
+	removeTagged(t, e, prefix)
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	os.MkdirAll(filepath.Join(dir, "www", "config"), 0o755)
+	os.WriteFile(filepath.Join(dir, "www", "config", "app.conf"), []byte("served by dmake\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox:latest\nENV HOST_ADDR 127.0.0.1\nENV HOST_PORT "+port+
+		"\nRUN wget -U legacy -q -O /etc/app.conf $HOST_ADDR:$HOST_PORT/config/app.conf\n"), 0o644)
+	b := &Builder{Engine: e, TempDir: t.TempDir()}
+	if out, err := runRecipe(t, b, dir, "python3 -m http.server "+port+" --directory www >/dev/null 2>&1"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	tag := prefix + "hostfetch"
+	out, err := runRecipe(t, b, dir, "docker build -t "+tag+" --label "+enginetest.Label+"=1 .")
+	if err != nil {
+		t.Fatalf("docker build: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "sent as written; dmake serves /config/app.conf over HTTP on port "+port) {
+		t.Errorf("the build does not say the line is sent as written and served:\n%s", out)
+	}
+	got, err := exec.Command("docker", "run", "--rm", "--network", "none", "--label", enginetest.Label+"=1", tag, "cat", "/etc/app.conf").CombinedOutput()
+	if err != nil || string(got) != "served by dmake\n" {
+		t.Errorf("/etc/app.conf of the image: %q %v", got, err)
+	}
+	if ln, err := net.Listen("tcp", ":"+port); err != nil {
+		t.Errorf("port %s still taken after the build: %v", port, err)
+	} else {
+		ln.Close()
+	}
+}

@@ -303,8 +303,11 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 			if warn == nil {
 				warn = hc.Stderr
 			}
-			if dir, ok := httpServer(args, hc.Dir); ok {
+			if dir, port, ok := httpServer(args, hc.Dir); ok {
 				b.AddServeRoot(dir)
+				b.mu.Lock()
+				b.servePort = port
+				b.mu.Unlock()
 				fmt.Fprintf(warn, "dmake: not starting %s: the build gets the files of %s from dmake\n", strings.Join(args, " "), dir)
 				return nil
 			}
@@ -326,28 +329,33 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 }
 
 // httpServer recognises the one-line web servers legacy Makefiles start to
-// serve files to a build, and returns the directory they would serve.
-func httpServer(args []string, cwd string) (string, bool) {
+// serve files to a build, and returns the directory they would serve and
+// the port (python's default 8000 unless given).
+func httpServer(args []string, cwd string) (dir, port string, ok bool) {
 	if len(args) < 3 || !strings.HasPrefix(filepath.Base(args[0]), "python") || args[1] != "-m" {
-		return "", false
+		return "", "", false
 	}
 	if args[2] != "http.server" && args[2] != "SimpleHTTPServer" {
-		return "", false
+		return "", "", false
 	}
-	dir := cwd
+	dir, port = cwd, "8000"
 	for i := 3; i < len(args); i++ {
 		switch {
-		case (args[i] == "-d" || args[i] == "--directory") && i+1 < len(args):
-			dir = args[i+1]
+		case (args[i] == "-d" || args[i] == "--directory" || args[i] == "-b" || args[i] == "--bind") && i+1 < len(args):
+			if args[i] == "-d" || args[i] == "--directory" {
+				dir = args[i+1]
+			}
 			i++
 		case strings.HasPrefix(args[i], "--directory="):
 			dir = strings.TrimPrefix(args[i], "--directory=")
+		case !strings.HasPrefix(args[i], "-"):
+			port = args[i]
 		}
 	}
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(cwd, dir)
 	}
-	return dir, true
+	return dir, port, true
 }
 
 func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, words []string) error {

@@ -3,6 +3,7 @@ package image
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -53,6 +54,21 @@ type Plan struct {
 	// busted now and those kept from earlier busts (PlanOptions.Kept),
 	// keyed as Kept is.
 	Busts map[string]KeptBust
+	// HostFetches are the RUN steps that fetch files from the build
+	// host's web server in a way dmake does not turn into a copy (wget
+	// options it does not know, curl): they are sent as written, with a
+	// comment keyed on the fetched files' content (so the cache notices
+	// an edit), and the Builder serves those files over HTTP during the
+	// build, as the legacy web server did.
+	HostFetches []HostFetch
+}
+
+// HostFetch is a RUN step of a Plan sent as written that fetches from the
+// build host.
+type HostFetch struct {
+	Line  int      // the line of the repository's Dockerfile
+	Why   string   // what dmake does not turn into a copy
+	Paths []string // the URL paths fetched
 }
 
 // KeptBust is the bust token a step of an image was built with, and the
@@ -512,6 +528,31 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 				continue
 			}
 			text, urls, err := rewriteFetches(in.Args)
+			var nf errNotFetch
+			if errors.As(err, &nf) {
+				// Never worse than legacy: the line as written, the
+				// files served over HTTP during the build (Builder).
+				paths := servedPaths(in.Args)
+				h := sha256.New()
+				for _, u := range paths {
+					src := findServed(u, append(opts.ServeRoots, dir))
+					if src == "" {
+						return nil, fmt.Errorf("%s:%d: the build fetches %s from the build host, but no served directory (%s) has it", df, in.Line, u, strings.Join(append(opts.ServeRoots, dir), ", "))
+					}
+					d, err := fileDigest(src)
+					if err != nil {
+						return nil, err
+					}
+					fmt.Fprintf(h, "%s %s\n", u, d)
+				}
+				p.HostFetches = append(p.HostFetches, HostFetch{Line: in.Line, Why: nf.why, Paths: paths})
+				text := in.Args0()
+				if !strings.HasPrefix(strings.TrimSpace(in.Args), "[") {
+					text += fmt.Sprintf(" # dmake-served=%x", h.Sum(nil)[:8])
+				}
+				emit("", bust("", text))
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: the build fetches from the build host: %v", df, in.Line, err)
 			}

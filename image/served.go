@@ -2,10 +2,16 @@ package image
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -32,7 +38,7 @@ func (e errNotFetch) Error() string { return e.why }
 // "cat /.dmake-served/PATH", "wget -P DIR URL" writes DIR/NAME. It returns
 // the new command (on one line) and the URL paths read, in order; none when
 // the command fetches nothing from the build host. A wget of the build host
-// with options it does not know is an errNotFetch.
+// with options it does not know, or a curl of it, is an errNotFetch.
 func rewriteFetches(cmd string) (string, []string, error) {
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(cmd), "")
 	if err != nil {
@@ -46,7 +52,19 @@ func rewriteFetches(cmd string) (string, []string, error) {
 			return walkErr == nil
 		}
 		call, ok := st.Cmd.(*syntax.CallExpr)
-		if !ok || len(call.Args) < 2 || call.Args[0].Lit() != "wget" {
+		if !ok || len(call.Args) < 2 {
+			return true
+		}
+		if call.Args[0].Lit() == "curl" {
+			for _, a := range call.Args[1:] {
+				if servedURLRe.MatchString(printNode(a)) {
+					walkErr = errNotFetch{fmt.Sprintf("%s: curl, which dmake does not turn into a copy", printNode(call))}
+					return false
+				}
+			}
+			return true
+		}
+		if call.Args[0].Lit() != "wget" {
 			return true
 		}
 		repl, p, err := fetchRead(call.Args[1:])
@@ -159,8 +177,75 @@ func fetchRead(args []*syntax.Word) (string, string, error) {
 	}
 }
 
+// servedPaths returns the URL paths of the build host that the wget and
+// curl commands of a RUN's shell command name, in order.
+func servedPaths(cmd string) []string {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(cmd), "")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	syntax.Walk(f, func(n syntax.Node) bool {
+		call, ok := n.(*syntax.CallExpr)
+		if !ok || len(call.Args) < 2 || call.Args[0].Lit() != "wget" && call.Args[0].Lit() != "curl" {
+			return true
+		}
+		for _, a := range call.Args[1:] {
+			if m := servedURLRe.FindStringSubmatch(printNode(a)); m != nil {
+				out = append(out, path.Clean(m[1]))
+			}
+		}
+		return true
+	})
+	return out
+}
+
 func printNode(n syntax.Node) string {
 	var buf bytes.Buffer
 	syntax.NewPrinter(syntax.SingleLine(true)).Print(&buf, n)
 	return buf.String()
+}
+
+// serveFiles serves the files of roots (the first that has a path wins)
+// over HTTP on port, on every address, as the legacy web server did for a
+// build whose Dockerfile fetches from it in a way dmake sends as written.
+// Only regular files are served, never a listing or a file through a path
+// out of its root. stop shuts the server down.
+func serveFiles(port string, roots []string) (stop func(), err error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("", port))
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{
+		ReadHeaderTimeout: 10 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			src := findServed(path.Clean("/"+r.URL.Path), roots)
+			if src == "" {
+				http.NotFound(w, r)
+				return
+			}
+			f, err := os.Open(src)
+			if err != nil {
+				http.NotFound(w, r)
+				return
+			}
+			defer f.Close()
+			fi, err := f.Stat()
+			if err != nil || !fi.Mode().IsRegular() {
+				http.NotFound(w, r)
+				return
+			}
+			http.ServeContent(w, r, filepath.Base(src), fi.ModTime(), f)
+		}),
+	}
+	go srv.Serve(ln)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
 }

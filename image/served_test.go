@@ -1,6 +1,9 @@
 package image
 
 import (
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +30,8 @@ func TestRewriteFetches(t *testing.T) {
 		{run: "apt-get update && apt-get install -y wget", want: ""},
 		{run: "wget --mirror $H:$P/site/", err: "--mirror"},
 		{run: "wget -O /a $H:$P/a $H:$P/b", err: "dmake does not turn into a copy"},
+		{run: "curl -fsSL -o /a http://$H:$P/a", err: "curl, which dmake does not turn into a copy"},
+		{run: "curl -fsSL -o /a https://example.org/a", want: ""},
 	} {
 		got, paths, err := rewriteFetches(c.run)
 		if c.err != "" {
@@ -92,4 +97,100 @@ func writeTestFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// A RUN that fetches from the build host in a way dmake does not turn into
+// a copy (wget options it does not know, curl) is sent as written, never
+// refused: the plan records it (HostFetches, with the URL paths), and a
+// comment keyed on the fetched files' content makes the engine's cache
+// notice an edit of them. The Builder serves them over HTTP (serveFiles).
+func TestPlanHostFetchSentAsWritten(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "config"), 0o755)
+	conf := filepath.Join(dir, "config", "app.conf")
+	os.WriteFile(conf, []byte("a=1\n"), 0o644)
+	runs := []string{
+		"RUN wget --tries=3 -q -O /etc/app.conf $HOST_ADDR:$HOST_PORT/config/app.conf",
+		"RUN curl -fsS -o /etc/app2.conf http://$HOST_ADDR:$HOST_PORT/config/app.conf && chmod 600 /etc/app2.conf",
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(df, []byte("FROM busybox:latest\nENV HOST_PORT 8000\n"+strings.Join(runs, "\n")+"\n"), 0o644)
+	plan := func() *Plan {
+		t.Helper()
+		p, err := MakePlan(dir, df, PlanOptions{})
+		if err != nil {
+			t.Fatalf("MakePlan: %v", err)
+		}
+		return p
+	}
+	p := plan()
+	if len(p.HostFetches) != 2 || p.HostFetches[0].Line != 3 || p.HostFetches[1].Line != 4 ||
+		strings.Join(p.HostFetches[1].Paths, " ") != "/config/app.conf" || !strings.Contains(p.HostFetches[0].Why, "--tries=3") {
+		t.Errorf("HostFetches = %+v", p.HostFetches)
+	}
+	var comments []string
+	for _, r := range runs {
+		i := strings.Index(string(p.Dockerfile), r+" # dmake-served=")
+		if i < 0 {
+			t.Fatalf("the Dockerfile sent does not have %q as written, with the served files' digest:\n%s", r, p.Dockerfile)
+		}
+		comments = append(comments, strings.Fields(string(p.Dockerfile[i+len(r):]))[1])
+	}
+	os.WriteFile(conf, []byte("a=2\n"), 0o644)
+	if after := string(plan().Dockerfile); strings.Contains(after, comments[0]) || strings.Contains(after, comments[1]) {
+		t.Errorf("an edit of the fetched file leaves the RUN lines as they were:\n%s", after)
+	}
+}
+
+// serveFiles serves the regular files of its roots, the first root that
+// has a path first, and nothing else; stop frees the port.
+func TestServeFiles(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(b, "config"), 0o755)
+	os.WriteFile(filepath.Join(a, "x"), []byte("from a"), 0o644)
+	os.WriteFile(filepath.Join(b, "x"), []byte("from b"), 0o644)
+	os.WriteFile(filepath.Join(b, "config", "y"), []byte("y in b"), 0o644)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	stop, err := serveFiles(port, []string{a, b})
+	if err != nil {
+		t.Fatalf("serveFiles: %v", err)
+	}
+	get := func(p string) (int, string) {
+		t.Helper()
+		r, err := http.Get("http://127.0.0.1:" + port + p)
+		if err != nil {
+			t.Fatalf("GET %s: %v", p, err)
+		}
+		defer r.Body.Close()
+		body, _ := io.ReadAll(r.Body)
+		return r.StatusCode, string(body)
+	}
+	for _, c := range []struct {
+		path string
+		code int
+		body string
+	}{
+		{"/x", 200, "from a"},
+		{"/config/y", 200, "y in b"},
+		{"/config/../config/y", 200, "y in b"},
+		{"/config", 404, ""},
+		{"/../../etc/passwd", 404, ""},
+		{"/nope", 404, ""},
+	} {
+		code, body := get(c.path)
+		if code != c.code || c.code == 200 && body != c.body {
+			t.Errorf("GET %s: %d %q, want %d %q", c.path, code, body, c.code, c.body)
+		}
+	}
+	stop()
+	if ln, err := net.Listen("tcp", ":"+port); err != nil {
+		t.Errorf("port %s still taken after stop: %v", port, err)
+	} else {
+		ln.Close()
+	}
 }
