@@ -332,3 +332,19 @@ func TestBuildKitRegistry(t *testing.T) {
 		t.Errorf("second daemon, cache from %s: %d steps cached, %d ran; want 6 and 0", cache, c, r)
 	}
 }
+
+// With --cache-to type=inline the pushed image carries its cache: a
+// second daemon with empty state that imports the cache from the image
+// itself runs none of the steps.
+func TestBuildKitInline(t *testing.T) {
+	e, bk := needBuildKit(t)
+	reg := needRegistry(t)
+	n := nonce(t)
+	ref := reg + "/dmake-bktest/inline:" + n
+	bkBuild(t, e, bk, Outputs{Push: true, CacheTo: []string{"type=inline"}}, fixture(t, n), ref)
+	bk2 := startBuildKitd(t)
+	_, evs := bkBuild(t, e, bk2, Outputs{CacheFrom: []string{"type=registry,ref=" + ref}}, fixture(t, n), "")
+	if c, r := cachedSteps(t, evs); c != 6 || r != 0 {
+		t.Errorf("second daemon, cache from the image %s: %d steps cached, %d ran; want 6 and 0", ref, c, r)
+	}
+}
