@@ -76,7 +76,20 @@ func newSharedStreams(s Stdio) sharedStreams {
 
 // image returns the streams of the image name: output and error lines
 // start with "name | ". flush writes what is left of a last line.
-func (s sharedStreams) image(name string) (Stdio, func()) {
+// Grouped (make's -Otarget), the image's output is held instead and
+// written whole, unprefixed, by flush: once the image is done.
+func (s sharedStreams) image(name string, grouped bool) (Stdio, func()) {
+	if grouped {
+		var out, err groupBuffer
+		st := Stdio{In: s.in, Out: &out, Err: &err}
+		if s.err == s.out {
+			st.Err = &out
+		}
+		return st, func() {
+			out.writeTo(s.out)
+			err.writeTo(s.err)
+		}
+	}
 	out := newPrefixWriter(s.out, name+" | ")
 	err := out
 	if s.err != s.out {
@@ -97,4 +110,26 @@ func sameWriter(a, b io.Writer) (same bool) {
 		}
 	}()
 	return a == b
+}
+
+// groupBuffer holds an image's output until the image is done.
+type groupBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (g *groupBuffer) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.b.Write(p)
+}
+
+// writeTo writes what g holds to w in one Write, and empties g.
+func (g *groupBuffer) writeTo(w io.Writer) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.b.Len() > 0 {
+		w.Write(g.b.Bytes())
+		g.b.Reset()
+	}
 }

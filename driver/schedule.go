@@ -195,7 +195,9 @@ func (s schedule) names(order []graph.DocImage, o imageOutcome) []string {
 // once as the run's job slots allow (its -j, or the jobserver of the make
 // it runs under) and -k decides after a failure (scheduleImages). When
 // images can build at once, each has streams of its own whose every line
-// starts with its name ("ssh | ..."), standard input is shared only when
+// starts with its name ("ssh | ..."), or, under -Otarget and -Orecurse,
+// whose output is written whole once the image is done (make's grouped
+// output of a job), standard input is shared only when
 // it is a file, and --progress=tty, which redraws one image's lines in
 // place, shows lines instead. With -k, each image not built because an
 // image it is built FROM failed is named on standard error, as make names
@@ -225,7 +227,7 @@ func buildInParallel(ctx context.Context, opts Options, js *jobSlots, order []gr
 		if par <= 1 {
 			return build(ctx, name, opts, stdio)
 		}
-		st, flush := shared.image(name)
+		st, flush := shared.image(name, opts.OutputSync == "target" || opts.OutputSync == "recurse")
 		defer flush()
 		return build(ctx, name, opts, st)
 	}, func(string) { running++ }, func(name string, status int) {

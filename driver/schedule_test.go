@@ -309,3 +309,28 @@ func TestBuildInParallelWaits(t *testing.T) {
 		t.Errorf("lines not prefixed:\n%s\n%s", out.String(), errw.String())
 	}
 }
+
+// Under -Otarget each image's output is written whole, unprefixed, once
+// the image is done, though the two images wrote at once (they meet
+// between their two lines).
+func TestBuildInParallelGrouped(t *testing.T) {
+	for _, sync := range []string{"target", "recurse"} {
+		ctx, cancel := context.WithTimeout(context.Background(), schedTimeout)
+		b := newBarrier(2)
+		var out syncBuffer
+		s := buildInParallel(ctx, Options{OutputSync: sync}, &jobSlots{jobs: 2}, []graph.DocImage{img("a"), img("b")}, Stdio{Out: &out, Err: &out},
+			func(ctx context.Context, name string, opts Options, stdio Stdio) int {
+				fmt.Fprintf(stdio.Out, "%s one\n", name)
+				if !b.wait(ctx) {
+					return 1
+				}
+				fmt.Fprintf(stdio.Err, "%s two\n", name)
+				return 0
+			})
+		cancel()
+		got := out.String()
+		if s.Status != 0 || (got != "a one\na two\nb one\nb two\n" && got != "b one\nb two\na one\na two\n") {
+			t.Errorf("-O%s: status %d, output not grouped by image:\n%s", sync, s.Status, got)
+		}
+	}
+}
