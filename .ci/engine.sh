@@ -75,6 +75,7 @@ need_packages() {
 	command -v groff >/dev/null || missing+=(groff-base) # TestManPage
 	[ -x /usr/sbin/runc ] || missing+=(runc)                         # buildkitd's OCI worker
 	command -v docker-registry >/dev/null || missing+=(docker-registry)
+	command -v ar >/dev/null || missing+=(binutils)   # testdata/make-exec/archives, the suite's features/archives
 	if [ ${#missing[@]} -gt 0 ]; then
 		stage "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive

@@ -27,6 +27,7 @@ import (
 	"mvdan.cc/sh/v3/interp"
 
 	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/internal/ar"
 	"github.com/dmake-dev/dmake/internal/interrupt"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
@@ -134,7 +135,16 @@ func Run(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Option
 
 // NewGraph returns the graph Run would build for db and opts.
 func NewGraph(ctx context.Context, db *makefile.Database, opts Options) *graph.Graph {
-	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles, CheckSymlinks: opts.CheckSymlinks})
+	prog := opts.ProgramName
+	if prog == "" {
+		prog = "make"
+	}
+	warn := func(msg string) {
+		if opts.Stderr != nil {
+			io.WriteString(opts.Stderr, prog+": "+msg+"\n")
+		}
+	}
+	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles, CheckSymlinks: opts.CheckSymlinks, Warn: warn})
 }
 
 type status int
@@ -544,6 +554,15 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 
 	thisMtime := e.g.Mtime(n)
 	noexist := !e.g.Exists(n) && !graph.IsFarFuture(thisMtime)
+	if n.LowResolution && !noexist && !graph.IsFarFuture(thisMtime) {
+		// A time of whole seconds counts as the end of its second, so
+		// that a prerequisite made within it is not newer (make's
+		// update_file_1).
+		if thisMtime.Nanosecond() != 0 {
+			e.errorf("*** Warning: .LOW_RESOLUTION_TIME file '%s' has a high resolution time stamp", n.Name)
+		}
+		thisMtime = thisMtime.Truncate(time.Second).Add(time.Second - 1)
+	}
 	mustMake := noexist
 	depStatus := stOK
 	depsRunning := false
@@ -861,17 +880,29 @@ func (e *executor) fatal(err error) {
 // autoVars computes the automatic variables of a unit's recipe.
 func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 	n := u.n
+	// A member "lib(m)" is made with $@ the archive and $% the member.
 	a := &makefile.AutoVars{Target: n.Name}
+	name := n.Name
+	if lib, mem, ok := ar.ParseName(n.Name); ok {
+		a.Target, a.Member, name = lib, mem, mem
+	}
 	if s.rule != nil {
 		a.Stem = s.rule.Stem
 	}
 	if a.Stem == "" && (s.rule == nil || s.rule.Pattern == nil) {
 		for _, suf := range e.suffixes {
-			if strings.HasSuffix(n.Name, suf) && len(n.Name) > len(suf) {
-				a.Stem = strings.TrimSuffix(n.Name, suf)
+			if strings.HasSuffix(name, suf) && len(name) > len(suf) {
+				a.Stem = strings.TrimSuffix(name, suf)
 				break
 			}
 		}
+	}
+	// $^, $+, $? and $| name an archive member by its member name.
+	member := func(path string) string {
+		if _, mem, ok := ar.ParseName(path); ok {
+			return mem
+		}
+		return path
 	}
 	seen := make(map[string]bool)
 	targetMtime := s.before
@@ -881,12 +912,12 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 		if i == 0 {
 			a.First = path
 		}
-		a.AllDup = append(a.AllDup, path)
+		a.AllDup = append(a.AllDup, member(path))
 		if !seen[path] {
 			seen[path] = true
-			a.All = append(a.All, path)
+			a.All = append(a.All, member(path))
 			if !targetExists || e.newer(p, targetMtime) || p.Phony || e.opts.AlwaysMake {
-				a.Newer = append(a.Newer, path)
+				a.Newer = append(a.Newer, member(path))
 			}
 		}
 	}
@@ -896,7 +927,7 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 		path := e.g.Path(p)
 		if !seen[path] {
 			seen[path] = true
-			a.OrderOnly = append(a.OrderOnly, path)
+			a.OrderOnly = append(a.OrderOnly, member(path))
 		}
 	}
 	return a

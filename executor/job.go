@@ -3,8 +3,10 @@ package executor
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dmake-dev/dmake/graph"
+	"github.com/dmake-dev/dmake/internal/ar"
 	"github.com/dmake-dev/dmake/internal/interrupt"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
@@ -450,8 +453,29 @@ func (j *job) runTouch(ctx context.Context) {
 		return
 	}
 	p := n.Name
+	lib, mem, member := ar.ParseName(p)
+	if member {
+		p = lib
+	}
 	if e.opts.Dir != "" && !filepath.IsAbs(p) {
 		p = filepath.Join(e.opts.Dir, p)
+	}
+	if member {
+		// A member is touched in its archive (make's ar_touch).
+		if err := ar.Touch(p, mem); err != nil {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				j.errorf("touch: Archive '%s' does not exist", lib)
+			case errors.Is(err, ar.ErrFormat):
+				j.errorf("touch: '%s' is not a valid archive", lib)
+			case errors.Is(err, ar.ErrNoMember):
+				j.errorf("touch: Member '%s' does not exist in '%s'", mem, lib)
+			default:
+				j.errorf("touch: %v", err)
+			}
+			j.failed = true
+		}
+		return
 	}
 	now := time.Now()
 	if err := os.Chtimes(p, now, now); err != nil {

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmake-dev/dmake/internal/ar"
 	"github.com/dmake-dev/dmake/internal/relpath"
 	"github.com/dmake-dev/dmake/makefile"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	// CheckSymlinks (-L) gives a file reached through symbolic links the
 	// latest time of the links and the file.
 	CheckSymlinks bool
+	// Warn, when not nil, is given make's warnings about the files it
+	// looks for (without the program name).
+	Warn func(msg string)
 }
 
 // Graph is the target graph of one run. It is not safe for concurrent use:
@@ -115,6 +119,10 @@ type Node struct {
 	Old bool
 	// NoRule reports that search found no rule at all (and no file).
 	NoRule bool
+	// LowResolution reports a file whose time has whole seconds only
+	// (an archive member, or one named by .LOW_RESOLUTION_TIME): as a
+	// target it counts as made at the end of its second.
+	LowResolution bool
 
 	resolved bool
 	// file state
@@ -250,6 +258,7 @@ func (g *Graph) Node(name string) *Node {
 	// because they are missing.
 	n.Intermediate = n.Intermediate || has(".INTERMEDIATE") || n.Secondary
 	n.Old = g.oldFiles[name]
+	n.LowResolution = ar.IsMember(name) || has(".LOW_RESOLUTION_TIME")
 	g.nodes[name] = n
 	return n
 }
@@ -479,6 +488,10 @@ func (g *Graph) statNode(n *Node) {
 	}
 	n.statted = true
 	n.path = n.Name
+	if lib, mem, ok := ar.ParseName(n.Name); ok {
+		g.statMember(n, lib, mem)
+		return
+	}
 	if mt, ok := g.stat(g.sysPath(n.Name)); ok {
 		n.exists, n.mtime = true, mt
 		return
@@ -488,6 +501,32 @@ func (g *Graph) statNode(n *Node) {
 	}
 	if p, mt := g.vpathSearch(n.Name); p != "" {
 		n.path, n.exists, n.mtime = p, true, mt
+		return
+	}
+	// Last, a "-lNAME" is a library.
+	if strings.HasPrefix(n.Name, "-l") {
+		if p, mt, ok := g.libSearch(n.Name); ok {
+			n.path, n.exists, n.mtime = p, true, mt
+		}
+	}
+}
+
+// statMember finds archive member n, mem of archive lib, as make's
+// f_mtime does: the archive is found as any file (by vpath too, n's path
+// following it), and the member's time is the date the archive records
+// for it; a member the archive lacks, or of a missing archive, does not
+// exist.
+func (g *Graph) statMember(n *Node, lib, mem string) {
+	an := g.Node(lib)
+	g.statNode(an)
+	if !an.exists {
+		return
+	}
+	if an.path != lib {
+		n.path = an.path + "(" + mem + ")"
+	}
+	if date, ok := ar.Date(g.sysPath(an.path), mem); ok {
+		n.exists, n.mtime = true, time.Unix(date, 0)
 	}
 }
 
@@ -540,6 +579,12 @@ func (g *Graph) Restat(n *Node) {
 	n.statted = true
 	n.path = n.Name
 	n.exists, n.mtime = false, time.Time{}
+	if lib, mem, ok := ar.ParseName(n.Name); ok {
+		// The recipe of a member updates its archive.
+		g.Restat(g.Node(lib))
+		g.statMember(n, lib, mem)
+		return
+	}
 	if mt, ok := g.stat(g.sysPath(n.Name)); ok {
 		n.exists, n.mtime = true, mt
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dmake-dev/dmake/internal/ar"
 	"github.com/dmake-dev/dmake/makefile"
 )
 
@@ -38,7 +39,26 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 	if depth > maxChainDepth || g.impossible[name] {
 		return nil
 	}
-	dir, base := splitDir(name)
+	if m := g.searchAs(name, name, depth, inUse); m != nil {
+		return m
+	}
+	// An archive member "lib(m)" is searched for again as "(m)", the
+	// member alone (make's try_implicit_rule): the built-in "(%): %"
+	// matches it.
+	if _, mem, ok := ar.ParseName(name); ok {
+		return g.searchAs(name, "("+mem+")", depth, inUse)
+	}
+	return nil
+}
+
+// searchAs is search for file name, matching the pattern rules' targets
+// against subject (name, or its archive member in parentheses). An
+// archive-member subject has no directory part.
+func (g *Graph) searchAs(name, subject string, depth int, inUse []*makefile.PatternRule) *match {
+	dir, base := splitDir(subject)
+	if subject != name || ar.IsMember(subject) {
+		dir, base = "", subject
+	}
 	// Candidates live in arrays on the stack: search runs for every file
 	// make considers, most of them sources that no rule makes.
 	var cbuf, abuf [32]candidate
@@ -65,7 +85,7 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 			var stem, d string
 			var ok bool
 			if strings.IndexByte(tp, '/') >= 0 {
-				stem, ok = matchPattern(tp, name)
+				stem, ok = matchPattern(tp, subject)
 			} else {
 				stem, ok = matchPattern(tp, base)
 				d = dir
@@ -92,8 +112,8 @@ func (g *Graph) search(name string, depth int, inUse []*makefile.PatternRule) *m
 		}
 	}
 	var last byte
-	if name != "" {
-		last = name[len(name)-1]
+	if subject != "" {
+		last = subject[len(subject)-1]
 	}
 	for _, i := range idx.byLast[last] {
 		consider(i)

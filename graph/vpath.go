@@ -29,50 +29,55 @@ func substPattern(pattern, stem string) string {
 	return pattern[:i] + stem + pattern[i+1:]
 }
 
-// vpathDirs returns the directories to search for name: those of the
-// matching vpath directives in order, then VPATH's.
-func (g *Graph) vpathDirs(name string) []string {
-	if len(g.db.VPaths) == 0 && !g.hasVPATH() {
-		return nil
-	}
-	var dirs []string
-	for _, vp := range g.db.VPaths {
-		if _, ok := matchPattern(vp.Pattern, name); ok {
-			dirs = append(dirs, vp.Dirs...)
-		}
-	}
-	if g.db.Globals != nil {
-		if v := g.db.Globals.Lookup("VPATH"); v != nil {
-			val, err := g.db.Expand(g.ctx, nil, "$(VPATH)")
-			if err == nil {
-				dirs = append(dirs, strings.FieldsFunc(val, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' })...)
-			}
-		}
-	}
-	return dirs
-}
-
 // hasVPATH reports whether the VPATH variable is set.
 func (g *Graph) hasVPATH() bool {
 	return g.db.Globals != nil && g.db.Globals.Lookup("VPATH") != nil
 }
 
-// vpathSearch looks for name in the vpath directories. It returns the
-// name found ("dir/name") and its modification time, or "".
+// vpathSearch looks for name in the vpath directories: those of the
+// matching vpath directives in order, then VPATH's. It returns the name
+// found ("dir/name") and its modification time, or "".
 func (g *Graph) vpathSearch(name string) (string, time.Time) {
-	if filepath.IsAbs(name) {
-		return "", time.Time{}
+	p, mt, _, _ := g.vpathSearchIndex(name)
+	return p, mt
+}
+
+// vpathSearchIndex is vpathSearch also returning where it found name
+// (make's vpath_search): the index of the vpath directive among all of
+// them (VPATH's counting as the last), and of the directory in it.
+func (g *Graph) vpathSearchIndex(name string) (string, time.Time, uint, uint) {
+	if filepath.IsAbs(name) || len(g.db.VPaths) == 0 && !g.hasVPATH() {
+		return "", time.Time{}, 0, 0
 	}
-	for _, d := range g.vpathDirs(name) {
-		p := strings.TrimSuffix(d, "/") + "/" + name
-		if !g.fileExists(p) {
-			continue
+	look := func(dirs []string) (string, time.Time, uint, bool) {
+		for i, d := range dirs {
+			p := strings.TrimSuffix(d, "/") + "/" + name
+			if !g.fileExists(p) {
+				continue
+			}
+			if mt, ok := g.stat(g.sysPath(p)); ok {
+				return p, mt, uint(i), true
+			}
 		}
-		if mt, ok := g.stat(g.sysPath(p)); ok {
-			return p, mt
+		return "", time.Time{}, 0, false
+	}
+	for vi, vp := range g.db.VPaths {
+		if _, ok := matchPattern(vp.Pattern, name); ok {
+			if p, mt, pi, ok := look(vp.Dirs); ok {
+				return p, mt, uint(vi), pi
+			}
 		}
 	}
-	return "", time.Time{}
+	if g.hasVPATH() {
+		val, err := g.db.Expand(g.ctx, nil, "$(VPATH)")
+		if err == nil {
+			dirs := strings.FieldsFunc(val, func(r rune) bool { return r == ':' || r == ' ' || r == '\t' })
+			if p, mt, pi, ok := look(dirs); ok {
+				return p, mt, uint(len(g.db.VPaths)), pi
+			}
+		}
+	}
+	return "", time.Time{}, 0, 0
 }
 
 // existsOrVPath reports whether name exists directly or by vpath.

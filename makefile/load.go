@@ -556,7 +556,7 @@ func (ev *evaluator) snapExtraPrereqs(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		return ev.parseFileSeq(s, true), nil
+		return ev.parseFileSeq(s, seqGlob|seqArchives), nil
 	}
 	global, err := expand(ev.globals.m[".EXTRA_PREREQS"])
 	if err != nil {

@@ -498,7 +498,7 @@ func (ev *evaluator) evalLines(st *evalState) error {
 			if err != nil {
 				return err
 			}
-			files := ev.parseFileSeq(s, true)
+			files := ev.parseFileSeq(s, seqGlob)
 			for _, f := range files {
 				if err := ev.include(f, w1 != "include"); err != nil {
 					return err

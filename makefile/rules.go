@@ -1,7 +1,10 @@
 package makefile
 
 import (
+	"bytes"
 	"strings"
+
+	"github.com/dmake-dev/dmake/internal/ar"
 )
 
 type ruleWordKind int
@@ -224,7 +227,7 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 		grouped = true
 		tpart = t[:len(t)-1]
 	}
-	targets := ev.parseFileSeq(tpart, true)
+	targets := ev.parseFileSeq(tpart, seqGlob|seqArchives)
 	if len(targets) == 0 {
 		st.noTargets = true
 		return nil
@@ -263,7 +266,7 @@ func (ev *evaluator) ruleLine(st *evalState, line string) error {
 	pattern := ""
 	// static pattern rule?
 	if i := unquotedColon(deps); i >= 0 {
-		pats := ev.parseFileSeq(deps[:i], false)
+		pats := ev.parseFileSeq(deps[:i], seqArchives)
 		deps = deps[i+1:]
 		if len(pats) == 0 {
 			return &Error{Pos: ev.reading, Msg: "missing target pattern"}
@@ -358,18 +361,41 @@ func (ev *evaluator) maybeSetDefaultGoal(targets []string) {
 	}
 }
 
-// parseFileSeq splits a list of file names, globbing them (make's
-// parse_file_seq without archive support).
-func (ev *evaluator) parseFileSeq(s string, glob bool) []string {
-	ws := fields(s)
+// seqFlags say how parseFileSeq treats the names of a list (make's
+// PARSEFS_ flags).
+type seqFlags uint8
+
+const (
+	// seqGlob expands wildcards (file names, archive members).
+	seqGlob seqFlags = 1 << iota
+	// seqArchives groups "lib(a b)" into "lib(a) lib(b)" (every list
+	// but include's and load's).
+	seqArchives
+)
+
+// parseFileSeq splits a list of file names as make's parse_file_seq:
+// "./" trimmed, archive groups split, wildcards expanded.
+func (ev *evaluator) parseFileSeq(s string, flags seqFlags) []string {
+	return ev.fileSeq(fields(s), flags)
+}
+
+// fileSeq is parseFileSeq of a list already split into words.
+func (ev *evaluator) fileSeq(ws []string, flags seqFlags) []string {
 	for i, w := range ws {
 		ws[i] = TrimDotSlash(w)
 	}
-	if !glob {
+	if flags&seqArchives != 0 {
+		ws = archiveGroups(ws)
+	}
+	if flags&seqGlob == 0 {
 		return ws
 	}
 	var out []string
 	for _, w := range ws {
+		if lib, mem, ok := ar.ParseName(w); ok && flags&seqArchives != 0 {
+			out = ev.globMembers(out, lib, mem)
+			continue
+		}
 		if strings.ContainsAny(w, "*?[") || strings.HasPrefix(w, "~") {
 			ms := ev.glob(w)
 			if len(ms) > 0 {
@@ -378,6 +404,76 @@ func (ev *evaluator) parseFileSeq(s string, glob bool) []string {
 			}
 		}
 		out = append(out, w)
+	}
+	return out
+}
+
+// archiveGroups splits make's archive groups: "lib(a b c)", three words,
+// names "lib(a) lib(b) lib(c)". A word with "(" (not first) that does not
+// end with ")" opens a group if a later word ends with ")"; a lone "lib("
+// or ")" names nothing.
+func archiveGroups(ws []string) []string {
+	var out []string
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		open := strings.IndexByte(w, '(')
+		if open <= 0 || w[len(w)-1] == ')' {
+			out = append(out, w)
+			continue
+		}
+		end := -1
+		for j := i + 1; j < len(ws); j++ {
+			if strings.HasSuffix(ws[j], ")") {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			out = append(out, w)
+			continue
+		}
+		lib := w[:open+1]
+		if w[open+1:] != "" {
+			out = append(out, w+")")
+		}
+		for _, m := range ws[i+1 : end] {
+			out = append(out, lib+m+")")
+		}
+		if last := ws[end]; last != ")" {
+			out = append(out, lib+last)
+		}
+		i = end
+	}
+	return out
+}
+
+// globMembers appends the names archive lib's member pattern mem gives
+// to out: the archive name globbed as a file name, then, where mem has
+// wildcards, the matching members of each archive (read now, as make
+// does), sorted; a pattern that matches nothing stays as written.
+func (ev *evaluator) globMembers(out []string, lib, mem string) []string {
+	libs := []string{lib}
+	if strings.ContainsAny(lib, "*?[") || strings.HasPrefix(lib, "~") {
+		if ms := ev.glob(lib); len(ms) > 0 {
+			libs = ms
+		}
+	}
+	for _, l := range libs {
+		if ar.HasMeta(mem) {
+			var found []string
+			if data, err := ev.readFile(pathAt(ev.curdir(), l), ev.maxValue()); err == nil {
+				if ms, err := ar.Read(bytes.NewReader(data)); err == nil {
+					found = ar.Glob(ms, mem)
+				}
+			}
+			if len(found) > 0 {
+				for _, m := range found {
+					out = append(out, l+"("+m+")")
+				}
+				continue
+			}
+		}
+		out = append(out, l+"("+mem+")")
 	}
 	return out
 }
@@ -416,9 +512,9 @@ func (ev *evaluator) splitPrereqs(s string) (normal, orderOnly []string) {
 			}
 			if i > 0 {
 				if oo {
-					orderOnly = append(orderOnly, ev.parseFileSeq(w[:i], true)...)
+					orderOnly = append(orderOnly, w[:i])
 				} else {
-					normal = append(normal, ev.parseFileSeq(w[:i], true)...)
+					normal = append(normal, w[:i])
 				}
 			}
 			oo = true
@@ -428,12 +524,12 @@ func (ev *evaluator) splitPrereqs(s string) (normal, orderOnly []string) {
 			continue
 		}
 		if oo {
-			orderOnly = append(orderOnly, ev.parseFileSeq(w, true)...)
+			orderOnly = append(orderOnly, w)
 		} else {
-			normal = append(normal, ev.parseFileSeq(w, true)...)
+			normal = append(normal, w)
 		}
 	}
-	return normal, orderOnly
+	return ev.fileSeq(normal, seqGlob|seqArchives), ev.fileSeq(orderOnly, seqGlob|seqArchives)
 }
 
 // recordFiles is make's record_files.
