@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
@@ -55,16 +54,6 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 func readRoot(opts Options, repoRoot string) string {
 	if opts.AllowOutsideLinks {
 		return "/"
-	}
-	return repoRoot
-}
-
-// contextRoot is the root a build context's files are read under: the
-// repository, or the context itself when it lies outside (unpacked from a
-// tar on standard input).
-func contextRoot(repoRoot, contextDir string) string {
-	if rel, err := filepath.Rel(repoRoot, contextDir); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-		return contextDir
 	}
 	return repoRoot
 }
@@ -208,7 +197,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 // the image layer calls this only for a build it is about to send.
 func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
 	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
-		si, err := sandbox.BuildDirImage(img.node.Name, readRoot(opts, contextRoot(repo.Root, req.ContextDir)), req.ContextDir)
+		si, err := sandbox.BuildDirImage(img.node.Name, readRoot(opts, image.ContextRoot(repo.Root, req.ContextDir)), req.ContextDir)
 		if err != nil {
 			return err
 		}

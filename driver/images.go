@@ -356,6 +356,10 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 	if opts.events != nil {
 		out = opts.events // --progress=json: the events' stream
 	}
+	root := repo.Root
+	if opts.AllowOutsideLinks {
+		root = "" // links out of the repository are wanted: followed
+	}
 	return &image.Builder{
 		Engine:   eng,
 		Network:  opts.Network,
@@ -367,6 +371,7 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 		Cache:    opts.Cache,
 		Out:      out,
 		Warn:     stdio.Err,
+		Root:     root,
 		// --no-build leaves each image's Dockerfile and context here.
 		NoBuildDir: statedir.Path(repo.Root),
 	}

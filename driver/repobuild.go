@@ -697,7 +697,7 @@ func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, stdio Std
 		if len(req.Settings.Tags) > 0 {
 			name = req.Settings.Tags[0]
 		}
-		si, err := planImage(name, readRoot(opts, contextRoot(repoRoot, req.ContextDir)), plan)
+		si, err := planImage(name, readRoot(opts, image.ContextRoot(repoRoot, req.ContextDir)), plan)
 		if err != nil || len(si.Scripts) == 0 {
 			return err
 		}

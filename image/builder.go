@@ -47,6 +47,11 @@ type Builder struct {
 	Parent bool
 	// Out receives progress; nil means the intercepted command's stderr.
 	Out io.Writer
+	// Root is the repository: no file of a build context is read through
+	// a symbolic link out of it (such a link is sent as a link; see
+	// WriteContext); a context outside it is its own limit (ContextRoot).
+	// Empty sets no limit.
+	Root string
 	// Warn receives what dmake says about the repository's commands it
 	// stands in for (a kill naming no process, a web server not started),
 	// which a redirection of the command must not hide; nil means the
@@ -293,8 +298,16 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	var tarBuf bytes.Buffer
-	if err := WriteContext(&tarBuf, dfName, plan.Dockerfile, plan.Files); err != nil {
+	ctxRoot := ""
+	if b.Root != "" {
+		ctxRoot = ContextRoot(b.Root, req.ContextDir)
+	}
+	linksOut, err := WriteContext(&tarBuf, dfName, plan.Dockerfile, plan.Files, ctxRoot)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, l := range linksOut {
+		fmt.Fprintf(notes, "%s: %s links out of %s: sent as a link, not followed (as the docker CLI sends a link)\n", name, l, ctxRoot)
 	}
 	labels := map[string]string{}
 	for k, v := range req.Settings.Labels {
@@ -344,7 +357,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	steps := append(append([]Step(nil), plan.Steps...), Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
 	tarBuf.Reset()
-	if err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files); err != nil {
+	if _, err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files, ctxRoot); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 

@@ -25,19 +25,66 @@ var epoch = time.Unix(0, 0)
 
 // WriteContext writes the build context of files, plus the Dockerfile text
 // under dockerfileName, as an uncompressed tar to w. Symbolic links are
-// followed (a link to a file outside the context would fail in the engine);
-// entries are sorted, owned by root, and carry a fixed time.
-func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files []File) error {
+// followed (a link to a file outside the context would fail in the engine)
+// while they stay inside root: a link whose target lies outside root (the
+// repository) is sent as the link itself, as the docker CLI sends every
+// link, so no file out of the repository is read (the sandbox's rule,
+// ReadFile); those links are returned. An empty root sets no limit.
+// Entries are sorted, owned by root, and carry a fixed time.
+func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files []File, root string) (linksOut []string, err error) {
 	tw := tar.NewWriter(w)
 	type ent struct {
 		name string
 		src  string
 		mode os.FileMode
+		link string // the target of a link sent as a link
 	}
 	var all []ent
 	seen := map[string]bool{}
+	realRoot := ""
+	if root != "" {
+		if realRoot, err = filepath.EvalSymlinks(root); err != nil {
+			return nil, fmt.Errorf("build context: %w", err)
+		}
+	}
+	// out reports whether src is a link that leads out of root, and its
+	// target as written.
+	out := func(src string) (string, bool) {
+		if realRoot == "" {
+			return "", false
+		}
+		if fi, err := os.Lstat(src); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return "", false
+		}
+		target, err := os.Readlink(src)
+		if err != nil {
+			return "", false
+		}
+		real, err := filepath.EvalSymlinks(src)
+		if err != nil {
+			// Dangling, or through a link out: judged by where it
+			// points, as far as it resolves.
+			real = target
+			if !filepath.IsAbs(real) {
+				real = filepath.Join(filepath.Dir(src), real)
+			}
+		}
+		rel, err := filepath.Rel(realRoot, real)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return "", false
+		}
+		return target, true
+	}
 	var walk func(name, src string, mode os.FileMode, stack []string) error
 	walk = func(name, src string, mode os.FileMode, stack []string) error {
+		if target, ok := out(src); ok {
+			if !seen[name] {
+				seen[name] = true
+				all = append(all, ent{name: name, src: src, link: target})
+				linksOut = append(linksOut, src)
+			}
+			return nil
+		}
 		fi, err := os.Stat(src)
 		if err != nil {
 			return fmt.Errorf("build context: %s: %w", src, err)
@@ -45,7 +92,7 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 		if !fi.IsDir() {
 			if name != dockerfileName && !seen[name] {
 				seen[name] = true
-				all = append(all, ent{name, src, mode})
+				all = append(all, ent{name: name, src: src, mode: mode})
 			}
 			return nil
 		}
@@ -60,7 +107,7 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 		}
 		if name != "." && !seen[name+"/"] {
 			seen[name+"/"] = true
-			all = append(all, ent{name + "/", src, 0})
+			all = append(all, ent{name: name + "/", src: src})
 		}
 		des, err := os.ReadDir(src)
 		if err != nil {
@@ -80,7 +127,7 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 	for _, f := range files {
 		name := path.Clean(f.Name)
 		if strings.HasPrefix(name, "../") || name == ".." || path.IsAbs(name) {
-			return fmt.Errorf("build context: %s is outside the context", f.Name)
+			return nil, fmt.Errorf("build context: %s is outside the context", f.Name)
 		}
 		// Parent directories first, so modes are explicit.
 		if dir := path.Dir(name); dir != "." {
@@ -89,15 +136,15 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 				d := strings.Join(parts[:i+1], "/") + "/"
 				if !seen[d] {
 					seen[d] = true
-					all = append(all, ent{d, "", 0})
+					all = append(all, ent{name: d})
 				}
 			}
 		}
 		if err := walk(name, f.Src, f.Mode, nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	all = append(all, ent{dockerfileName, "", 0})
+	all = append(all, ent{name: dockerfileName})
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
 	for _, e := range all {
 		hdr := &tar.Header{Name: e.name, ModTime: epoch, Format: tar.FormatPAX, Uname: "root", Gname: "root"}
@@ -105,10 +152,16 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 		case e.name == dockerfileName:
 			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeReg, 0o644, int64(len(dockerfile))
 			if err := tw.WriteHeader(hdr); err != nil {
-				return err
+				return nil, err
 			}
 			if _, err := tw.Write(dockerfile); err != nil {
-				return err
+				return nil, err
+			}
+			continue
+		case e.link != "":
+			hdr.Typeflag, hdr.Mode, hdr.Linkname = tar.TypeSymlink, 0o777, e.link
+			if err := tw.WriteHeader(hdr); err != nil {
+				return nil, err
 			}
 			continue
 		case strings.HasSuffix(e.name, "/"):
@@ -119,15 +172,25 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 				}
 			}
 			if err := tw.WriteHeader(hdr); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		if err := writeFile(tw, hdr, e.src, e.mode); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return tw.Close()
+	return linksOut, tw.Close()
+}
+
+// ContextRoot is the directory no file of a build context is read out of
+// through a link: the repository, or the context itself when it lies
+// outside (a context unpacked from "docker build -").
+func ContextRoot(repoRoot, contextDir string) string {
+	if rel, err := filepath.Rel(repoRoot, contextDir); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return contextDir
+	}
+	return repoRoot
 }
 
 func writeFile(tw *tar.Writer, hdr *tar.Header, src string, mode os.FileMode) error {

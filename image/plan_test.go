@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -149,7 +150,7 @@ func TestLayeredContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files); err != nil {
+	if _, err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, ""); err != nil {
 		t.Fatal(err)
 	}
 	got := tarListing(t, &buf)
@@ -174,8 +175,8 @@ func TestLayeredContext(t *testing.T) {
 	}
 	// Deterministic: the same plan gives the same bytes.
 	var again bytes.Buffer
-	WriteContext(&again, "Dockerfile", p.Dockerfile, p.Files)
-	WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files) // buf was drained
+	WriteContext(&again, "Dockerfile", p.Dockerfile, p.Files, "")
+	WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, "") // buf was drained
 	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
 		t.Error("two context tars of one plan differ")
 	}
@@ -274,7 +275,7 @@ func TestAsGiven(t *testing.T) {
 		t.Errorf("Dockerfile:\n%s\nwant:\n%s", p.Dockerfile, want)
 	}
 	var buf bytes.Buffer
-	if err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files); err != nil {
+	if _, err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, ""); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(tarListing(t, &buf), "\n")
@@ -342,5 +343,76 @@ func TestInputDigest(t *testing.T) {
 		if d, err := f(); err != nil || d == d0 {
 			t.Errorf("%s: digest unchanged (%v)", name, err)
 		}
+	}
+}
+
+// The build context follows links inside the repository (the symlinked
+// build directories of legacy-images) but never reads through a link out
+// of it: such a link, to a file or a directory, absolute or relative,
+// dangling or not, is sent as the link itself, as the docker CLI sends
+// every link, and reported. With no root, links are followed as before.
+func TestWriteContextLinksOut(t *testing.T) {
+	top := t.TempDir()
+	repo := filepath.Join(top, "repo")
+	ctx := filepath.Join(repo, "images", "x")
+	outside := filepath.Join(top, "outside")
+	for _, d := range []string{ctx, filepath.Join(repo, "script"), outside} {
+		os.MkdirAll(d, 0o755)
+	}
+	os.WriteFile(filepath.Join(repo, "script", "in.sh"), []byte("in\n"), 0o755)
+	os.WriteFile(filepath.Join(outside, "secret"), []byte("host file\n"), 0o644)
+	links := map[string]string{
+		"in.sh":    "../../script/in.sh",
+		"abs":      filepath.Join(outside, "secret"),
+		"rel":      "../../../outside/secret",
+		"dir":      outside,
+		"dangling": "/nonexistent/file",
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(ctx, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := []File{{Name: "build", Src: ctx}}
+	var buf bytes.Buffer
+	out, err := WriteContext(&buf, "Dockerfile", []byte("FROM scratch\n"), files, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(bytes.NewReader(buf.Bytes()))
+	got := map[string]string{}
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		body, _ := io.ReadAll(tr)
+		got[h.Name] = map[byte]string{tar.TypeReg: "file ", tar.TypeDir: "dir ", tar.TypeSymlink: "link "}[h.Typeflag] + h.Linkname + string(body)
+	}
+	want := map[string]string{
+		"build/":         "dir ",
+		"build/in.sh":    "file in\n",
+		"build/abs":      "link " + links["abs"],
+		"build/rel":      "link " + links["rel"],
+		"build/dir":      "link " + links["dir"],
+		"build/dangling": "link " + links["dangling"],
+		"Dockerfile":     "file FROM scratch\n",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("context:\n got %v\nwant %v", got, want)
+	}
+	sort.Strings(out)
+	if want := []string{"abs", "dangling", "dir", "rel"}; len(out) != len(want) {
+		t.Errorf("links reported out of the repository: %q, want those of %q", out, want)
+	}
+	if strings.Contains(buf.String(), "host file") {
+		t.Error("a file out of the repository was read into the context")
+	}
+	// A context outside the repository is its own limit.
+	if r := ContextRoot(repo, outside); r != outside {
+		t.Errorf("ContextRoot(%s, %s) = %s", repo, outside, r)
+	}
+	if r := ContextRoot(repo, ctx); r != repo {
+		t.Errorf("ContextRoot(%s, %s) = %s", repo, ctx, r)
 	}
 }
