@@ -49,7 +49,7 @@ func newEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 		}
 		return eng, nil
 	}
-	bk, err := engine.DialBuildKit(ctx, bo)
+	bk, err := engine.OpenBuildKit(ctx, bo)
 	if err != nil {
 		eng.Close()
 		return nil, err

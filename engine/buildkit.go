@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/containerd/containerd/v2/core/content"
@@ -55,11 +56,28 @@ func BuildKitOptionsFromEnv(getenv func(string) string) BuildKitOptions {
 type BuildKit struct {
 	c    *bkclient.Client
 	addr string
+	once sync.Once // ready's check
+	err  error     // its outcome
 }
 
 // DialBuildKit connects to the BuildKit daemon opts name and checks that it
 // answers within ctx's deadline (at most 10s).
 func DialBuildKit(ctx context.Context, opts BuildKitOptions) (*BuildKit, error) {
+	bk, err := OpenBuildKit(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := bk.ready(ctx); err != nil {
+		bk.Close()
+		return nil, err
+	}
+	return bk, nil
+}
+
+// OpenBuildKit is DialBuildKit that connects only when the first build
+// needs the daemon: a run whose images are all up to date sends nothing,
+// and waits for nobody.
+func OpenBuildKit(ctx context.Context, opts BuildKitOptions) (*BuildKit, error) {
 	if opts.Addr == "" {
 		return nil, errors.New("buildkit: no address (--builder ADDR or BUILDKIT_HOST)")
 	}
@@ -67,14 +85,19 @@ func DialBuildKit(ctx context.Context, opts BuildKitOptions) (*BuildKit, error) 
 	if err != nil {
 		return nil, err
 	}
-	bk := NewBuildKit(c, opts.Addr)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := c.ListWorkers(pctx); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("no BuildKit daemon answers at %s: %w\n  start buildkitd (buildkitd --addr %s), or point --builder / BUILDKIT_HOST at one that runs", opts.Addr, err, opts.Addr)
-	}
-	return bk, nil
+	return NewBuildKit(c, opts.Addr), nil
+}
+
+// ready checks, once, that the daemon answers within 10s.
+func (bk *BuildKit) ready(ctx context.Context) error {
+	bk.once.Do(func() {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := bk.c.ListWorkers(pctx); err != nil {
+			bk.err = fmt.Errorf("no BuildKit daemon answers at %s: %w\n  start buildkitd (buildkitd --addr %s), or point --builder / BUILDKIT_HOST at one that runs", bk.addr, err, bk.addr)
+		}
+	})
+	return bk.err
 }
 
 // newBuildKitClient makes a client for the daemon opts name (it connects
@@ -223,6 +246,9 @@ func (e *Engine) BuildKit() *BuildKit { return e.bk }
 // buildKitBuild runs req on BuildKit's Dockerfile frontend.
 func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
 	bk, outs := e.bk, e.outs
+	if err := bk.ready(ctx); err != nil {
+		return BuildResult{}, err
+	}
 	dir, err := os.MkdirTemp("", "dmake-bk-context-")
 	if err != nil {
 		return BuildResult{}, err
@@ -343,6 +369,11 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 	var display chan *bkclient.SolveStatus
 	if req.Display != nil {
 		d, err := progressui.NewDisplay(req.Display, progressui.DisplayMode(req.DisplayMode))
+		if err != nil {
+			// tty asked of what is no terminal: BuildKit's plain
+			// display, as buildx falls back.
+			d, err = progressui.NewDisplay(req.Display, progressui.PlainMode)
+		}
 		if err != nil {
 			return BuildResult{}, err
 		}
