@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -308,4 +309,71 @@ func TestParallelImagesJobserver(t *testing.T) {
 		}
 		f.Write(b)
 	}
+}
+
+// TestParallelImagesInterrupt: an interrupt while two images build under
+// -j2 ends both (status 130) and starts no further image.
+func TestParallelImagesInterrupt(t *testing.T) {
+	root, syncDir := parRepo(t,
+		parImage{name: "pa", recipe: []string{mark("pa-started"), waitFor("never")}},
+		parImage{name: "pb", recipe: []string{mark("pb-started"), waitFor("never")}},
+		parImage{name: "later", recipe: []string{mark("later-started")}},
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Both recipes echo their first line before they wait: the
+	// interrupt comes once both have.
+	var started sync.WaitGroup
+	started.Add(2)
+	out := &echoWatch{want: map[string]func(){"pa | touch": started.Done, "pb | touch": started.Done}}
+	var errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, Options{
+			Dir:     []string{root},
+			Goals:   []string{"pa", "pb", "later"},
+			Jobs:    2,
+			NoBuild: true,
+			NoCheck: true,
+			Env:     append(os.Environ(), "DOCKER_HOME="),
+		}, Stdio{Out: out, Err: &errb})
+	}()
+	waited := make(chan struct{})
+	go func() { started.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(parTimeout):
+		t.Fatalf("pa and pb did not both start within %v:\n%s", parTimeout, errb.String())
+	}
+	cancel()
+	var st int
+	select {
+	case st = <-done:
+	case <-time.After(parTimeout):
+		t.Fatalf("dmake did not end within %v of the interrupt", parTimeout)
+	}
+	if st != 130 || exists(t, filepath.Join(syncDir, "later-started")) {
+		t.Errorf("status %d, later started %v: want 130 and not started\n%s", st, exists(t, filepath.Join(syncDir, "later-started")), errb.String())
+	}
+}
+
+// echoWatch calls want[prefix] once for the first line written that
+// starts with prefix.
+type echoWatch struct {
+	mu   sync.Mutex
+	want map[string]func()
+}
+
+func (e *echoWatch) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, l := range strings.Split(string(p), "\n") {
+		for prefix, f := range e.want {
+			if strings.HasPrefix(l, prefix) {
+				delete(e.want, prefix)
+				f()
+			}
+		}
+	}
+	return len(p), nil
 }
