@@ -69,6 +69,7 @@ type progress struct {
 	// external: BuildKit's own display draws the steps (tty, plain),
 	// this progress only the lines around them.
 	external bool
+	scripts  map[int]string // each started step's script, by step number
 }
 
 // ProgressKinds are the kinds of progress output a Builder writes, named
@@ -128,10 +129,32 @@ func (p *progress) buildKitDisplay() (io.Writer, string) {
 }
 
 func (p *progress) script(step int) string {
+	if s, ok := p.scripts[step]; ok {
+		return s
+	}
 	if step >= 1 && step <= len(p.plan) {
 		return p.plan[step-1].Script
 	}
 	return ""
+}
+
+// stepScript returns the script of step, which the engine printed as
+// instr: the plan's step of that number when its instruction is instr,
+// else the step whose instruction is (BuildKit numbers only the steps
+// that make a layer, so its numbers may run behind the plan's).
+func (p *progress) stepScript(step int, instr string) string {
+	same := func(a string) bool {
+		return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(instr), " ")
+	}
+	if step >= 1 && step <= len(p.plan) && same(p.plan[step-1].Instruction) {
+		return p.plan[step-1].Script
+	}
+	for _, st := range p.plan {
+		if same(st.Instruction) {
+			return st.Script
+		}
+	}
+	return p.script(step)
 }
 
 func (p *progress) emit(e ProgressEvent) {
@@ -271,6 +294,10 @@ func (p *progress) event(e engine.BuildEvent) {
 	case engine.EventStep:
 		p.finishStep()
 		p.step, p.instr, p.state, p.stepStart, p.out = e.Step, displayInstruction(e.Text), "started", time.Now(), nil
+		if p.scripts == nil {
+			p.scripts = map[int]string{}
+		}
+		p.scripts[e.Step] = p.stepScript(e.Step, e.Text)
 		switch p.kind {
 		case "json":
 			p.emit(ProgressEvent{Event: "step", Step: e.Step, Steps: p.steps, Instruction: p.instr, Script: p.script(e.Step)})

@@ -174,3 +174,23 @@ func TestFitWidth(t *testing.T) {
 		}
 	}
 }
+
+// BuildKit numbers only the steps that make a layer: a step whose number
+// names another instruction of the plan gets the script of the step with
+// its instruction.
+func TestProgressScriptByInstruction(t *testing.T) {
+	var buf bytes.Buffer
+	steps := []Step{{Instruction: "FROM x"}, {Instruction: "ENV A=1"}, {Instruction: "COPY s.sh /s.sh", Script: "s.sh"}, {Instruction: "RUN sh /s.sh", Script: "s.sh"}, {Instruction: "COPY t.sh /t.sh", Script: "t.sh"}}
+	p := newProgress("json", &buf, "img", steps)
+	p.event(engine.BuildEvent{Kind: engine.EventStep, Step: 4, Steps: 5, Text: "COPY t.sh  /t.sh"})
+	p.event(engine.BuildEvent{Kind: engine.EventCached, Step: 4, Steps: 5})
+	var ev ProgressEvent
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Script != "t.sh" {
+			t.Errorf("%s event of step 4 (COPY t.sh): script %q, want t.sh", ev.Event, ev.Script)
+		}
+	}
+}
