@@ -167,6 +167,7 @@ func TestRealScriptsCorpus(t *testing.T) {
 	}
 	var m realRates
 	var alarms, misses, unknowns []string
+	alarmCodes := map[string]int{} // false alarms by the code of the dry run's first error
 	for i, e := range entries {
 		r := reports[i]
 		dry := dryVerdict(r)
@@ -200,6 +201,7 @@ func TestRealScriptsCorpus(t *testing.T) {
 		case dry == "error" && e.real == "ok":
 			m.falseAlarms++
 			alarms = append(alarms, fmt.Sprintf("%s: %s", e.id, first))
+			alarmCodes[r.Errors[0].Code]++
 		case dry == "error" && e.real == "error":
 			m.predicted++
 		case e.real == "error":
@@ -218,6 +220,14 @@ func TestRealScriptsCorpus(t *testing.T) {
 	t.Logf("unknown: %d = %.1f%% of counted scripts (target <= %.0f%%)", m.unknown, unk, targetUnknown)
 	if m.predicted+m.falseAlarms > 0 {
 		t.Logf("precision: %.1f%% of dry-run errors are real failures", m.pct(m.predicted, m.predicted+m.falseAlarms))
+	}
+	if len(alarmCodes) > 0 {
+		var codes []string
+		for c, n := range alarmCodes {
+			codes = append(codes, fmt.Sprintf("%s %d", c, n))
+		}
+		sort.Strings(codes)
+		t.Logf("false alarms by code of the first error: %s", strings.Join(codes, ", "))
 	}
 	sort.Strings(alarms)
 	sort.Strings(misses)
