@@ -244,6 +244,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 // stderr, so that stdout holds the report alone) and describes the build
 // directory for the sandbox.
 func prepareForCheck(ctx context.Context, opts Options, repo image.Repo, img image.Image, env []string, stdio Stdio) (sandbox.Image, int) {
+	defer opts.prepares.take(img.Dir)()
 	job := makeJob{dir: img.Dir, goals: []string{"prepare"}, env: env}
 	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
 	db, status := load(ctx, opts, job, quiet)

@@ -98,7 +98,11 @@ type Options struct {
 	// events is where --progress=json writes its events (build, check,
 	// watch) when Run has made standard output theirs alone
 	// (jsonStreams); nil otherwise.
-	events            io.Writer
+	events io.Writer
+	// prepares, set by a run that builds images at once, makes the
+	// preparations of one image's build directory for dry runs (the
+	// parent of two images checked at once) take turns; nil: no turns.
+	prepares          *dirTurns
 	NoCheck           bool
 	NoBuild           bool
 	Bust              []string

@@ -377,3 +377,41 @@ func (e *echoWatch) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// TestParallelImagesChecked: two images FROM one parent, checked and
+// built (--no-build) at once under -j2: each dry run prepares the
+// parent's build directory, taking turns, and finds no errors.
+func TestParallelImagesChecked(t *testing.T) {
+	root := copyRepo(t)
+	mk := filepath.Join(root, "images", "bb3", "Makefile")
+	if err := os.MkdirAll(filepath.Dir(mk), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "images", "bb2", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mk, []byte(strings.Replace(string(b), "IMAGE = bb2", "IMAGE = bb3", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), parTimeout)
+	defer cancel()
+	var out, errb syncBuffer
+	st := Run(ctx, Options{
+		Dir:       []string{root},
+		Goals:     []string{"bb2", "bb3"},
+		Jobs:      2,
+		NoBuild:   true,
+		NoParents: true,
+		Env:       append(os.Environ(), "DOCKER_HOME="),
+		Variables: []string{"IMAGE_PREFIX=" + watchPrefix},
+	}, Stdio{Out: &out, Err: &errb})
+	if st != 0 {
+		t.Fatalf("status %d\n%s\n%s", st, out.String(), errb.String())
+	}
+	for _, n := range []string{"bb2", "bb3"} {
+		if !strings.Contains(errb.String(), n+" | "+n+": dry run of the scripts: no errors") {
+			t.Errorf("%s: no clean dry run:\n%s", n, errb.String())
+		}
+	}
+}

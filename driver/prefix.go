@@ -133,3 +133,31 @@ func (g *groupBuffer) writeTo(w io.Writer) {
 		g.b.Reset()
 	}
 }
+
+// dirTurns makes the users of one directory take turns: images built at
+// once may prepare the same image's build directory (the image two of them
+// are FROM, for their dry runs).
+type dirTurns struct {
+	mu   sync.Mutex
+	dirs map[string]*sync.Mutex
+}
+
+// take waits for dir's turn and returns the function that ends it. A nil
+// dirTurns takes no turns.
+func (t *dirTurns) take(dir string) func() {
+	if t == nil {
+		return func() {}
+	}
+	t.mu.Lock()
+	if t.dirs == nil {
+		t.dirs = map[string]*sync.Mutex{}
+	}
+	m := t.dirs[dir]
+	if m == nil {
+		m = &sync.Mutex{}
+		t.dirs[dir] = m
+	}
+	t.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}

@@ -219,6 +219,7 @@ func buildInParallel(ctx context.Context, opts Options, js *jobSlots, order []gr
 	running, waiting := 0, false
 	if par > 1 {
 		shared = newSharedStreams(stdio)
+		opts.prepares = &dirTurns{}
 		if opts.Progress == "tty" {
 			opts.Progress = "auto" // lines, on the prefixed streams
 		}
