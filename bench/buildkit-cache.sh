@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# bench/buildkit-cache.sh — the build cache travelling between machines
+# through the registry (issue 17), with the ssh image of a copy of
+# legacy-images/:
+#
+#   first     the first builder (BUILDKIT_HOST) rebuilds ssh after an edit of
+#             the late script 03_sshd.sh, exporting its cache to the registry
+#             (--cache-to type=registry,ref=…)
+#   second    a second buildkitd, started here with an empty --root (another
+#             machine), rebuilds ssh after the next edit of 03_sshd.sh with
+#             --cache-from that ref: every step before 03_sshd.sh is cached
+#             (counted from BuildKit's plain progress), the rest runs
+#
+# and prints second/first (target ≤ 1.2). Both builds load into the engine.
+#
+# Usage: bench/buildkit-cache.sh   (needs the engine, GNU make, debian:bookworm;
+# BUILDKIT_HOST or DMAKE_BUILDKIT_ADDR, DMAKE_BUILDKITD (the buildkitd binary)
+# and DMAKE_REGISTRY (HOST:PORT) as .ci/engine.sh env sets them)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+addr=${BUILDKIT_HOST:-${DMAKE_BUILDKIT_ADDR:-}}
+for v in addr DMAKE_BUILDKITD DMAKE_REGISTRY; do
+	[ -n "${!v:-}" ] || { echo "bench/buildkit-cache.sh: set BUILDKIT_HOST, DMAKE_BUILDKITD and DMAKE_REGISTRY" >&2; exit 2; }
+done
+work=$(mktemp -d /tmp/dmake-bench-bkcache.XXXXXX)
+log=$work/log
+D=bkcachebench/
+cache=$DMAKE_REGISTRY/dmake-bench/ssh-cache:$$
+docker=/usr/bin/docker
+[ -x $docker ] || docker=$(command -v docker)
+bkpid=
+cleanup() {
+	[ -z "$bkpid" ] || { kill "$bkpid" 2>/dev/null; wait "$bkpid" 2>/dev/null || true; }
+	cp "$log" /tmp/dmake-bench-bkcache.last.log 2>/dev/null && echo "log: /tmp/dmake-bench-bkcache.last.log"
+	for n in ssh base; do $docker rmi "${D}$n" >/dev/null 2>&1 || true; done
+	$docker image prune -f --filter label=dev.dmake.bench=1 >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/repo"
+(cd "$here/legacy-images" && tar -c --exclude='./images/*/build' .) | tar -x -C "$work/repo"
+(cd "$here" && go build -o "$work/dmake" ./cmd/dmake)
+repo=$work/repo
+export DOCKER_HOME=$repo
+
+declare -A T
+timed() {
+	local label=$1 s e
+	shift
+	echo "== $label: $*" >>"$log"
+	s=$EPOCHREALTIME
+	"$@" >"$work/out" 2>&1 || { cat "$work/out" >>"$log"; echo "FAILED: $label (see $log)" >&2; exit 1; }
+	e=$EPOCHREALTIME
+	cat "$work/out" >>"$log"
+	T[$label]=$(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", e - s }')
+	printf '  %-22s %8.3f s  (%s steps cached)\n' "$label" "${T[$label]}" "$(grep -c '^#[0-9]* CACHED' "$work/out" || true)"
+}
+dmake() { local b=$1; shift; "$work/dmake" --builder "$b" --progress plain -C "$repo" "$@" IMAGE_PREFIX=$D LABELS=dev.dmake.bench=1; }
+edit() { echo "echo bench-edit-$1 >/etc/legacy/bench-edit" >>"$repo/script/03_sshd.sh"; }
+
+echo "bench/buildkit-cache.sh: ssh image, first builder $addr, cache $cache, work dir $work"
+timed "base (first)" dmake "$addr" base
+timed "ssh (first)" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache"
+edit 1
+timed "first edit" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache"
+
+"$DMAKE_BUILDKITD" --root "$work/bk2" --addr "unix://$work/bk2.sock" --oci-worker-binary /usr/sbin/runc \
+	--containerd-worker=false >"$work/bk2.log" 2>&1 &
+bkpid=$!
+for _ in $(seq 100); do [ -S "$work/bk2.sock" ] && break; sleep 0.1; done
+edit 2
+$docker rmi "${D}ssh" >/dev/null # the engine's image would make the build a no-op
+timed "second edit" dmake "unix://$work/bk2.sock" ssh --no-parents --cache-from "type=registry,ref=$cache"
+echo
+awk -v a="${T[second edit]}" -v b="${T[first edit]}" 'BEGIN { printf "ratio: second builder (empty state, cache from the registry) / first builder, rebuild after one late edit: %.2f\n", a / b }'
