@@ -193,15 +193,19 @@ func TestParallelImagesFailure(t *testing.T) {
 		{name: "later", recipe: []string{mark("later-built")}},
 	}
 	t.Run("stop", func(t *testing.T) {
-		// good runs while bad fails (it waits for bad's last line), and
-		// finishes.
-		root, sync := parRepo(t, images...)
-		_, stderr, st := runPar(t, root, 2, false, "bad", "good")
+		// good runs while bad fails (they meet first: a second image
+		// may otherwise lose the race for its slot to the first's
+		// failure, as under make), and finishes.
+		root, sync := parRepo(t,
+			parImage{name: "bad", recipe: []string{waitFor("good-started"), mark("bad-failing"), "@exit 1"}},
+			parImage{name: "good", recipe: []string{mark("good-started"), waitFor("bad-failing"), mark("good-built")}},
+		)
+		stdout, stderr, st := runPar(t, root, 2, false, "bad", "good")
 		if st != 2 {
 			t.Errorf("status %d, want 2\n%s", st, stderr)
 		}
 		if !exists(t, filepath.Join(sync, "good-built")) {
-			t.Errorf("good, running when bad failed, did not finish:\n%s", stderr)
+			t.Errorf("good, running when bad failed, did not finish:\n%s\n%s", stdout, stderr)
 		}
 		// -j1: after bad's failure no image starts.
 		root, sync = parRepo(t, images...)
