@@ -91,6 +91,9 @@ type makeJob struct {
 	// make does (plain make); off, the interpreter stands in for it so
 	// that every command passes the middlewares (legacy repositories).
 	realShell bool
+	// listCommands are the commands the middlewares run in Go as the
+	// programs would (shellrun.Recipe.ListCommands).
+	listCommands []string
 	// slots are the job slots and jobserver of a make run (setupJobs);
 	// nil means -j of opts alone, without a jobserver.
 	slots *jobSlots
@@ -211,6 +214,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		Env:             job.env,
 		ExecMiddlewares: job.middlewares,
 		RealShell:       job.realShell,
+		ListCommands:    job.listCommands,
 	}
 }
 
@@ -262,6 +266,9 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		realShell:   !legacy,
 
 		shellMiddlewares: shellMiddlewares,
+	}
+	if !legacy {
+		job.listCommands = symlinker.Commands()
 	}
 	slots := setupJobs(opts, env, progName(makeLevel(env)), stdio.Err)
 	defer slots.close()

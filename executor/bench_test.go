@@ -47,6 +47,20 @@ $(BUILD)/script:
 `), 0o644)
 }
 
+// linkPairs lists the links of genTree's dir: target and link name.
+func linkPairs(tb testing.TB, dir string) [][2]string {
+	tb.Helper()
+	names, err := os.ReadDir(filepath.Join(dir, "script"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var pairs [][2]string
+	for _, e := range names {
+		pairs = append(pairs, [2]string{filepath.Join(dir, "script", e.Name()), filepath.Join(dir, "build", "script", e.Name())})
+	}
+	return pairs
+}
+
 // buildDmake builds the dmake command into a temporary directory: the
 // benchmark times what a user runs, a process that reads the makefiles
 // (through the cache of loaded makefiles), remakes them, then the goals.
@@ -121,6 +135,27 @@ func BenchmarkLinkTree(b *testing.B) {
 				cpu += c
 			}
 			cpuMetric(b, cpu)
+		})
+		// The floor of a full run: the same symlink(2) calls (and the
+		// one mkdir) in a bare loop, timed in the same run.
+		b.Run(fmt.Sprintf("N=%d/full/symlink-loop", n), func(b *testing.B) {
+			links := linkPairs(b, dir)
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				os.RemoveAll(build)
+				b.StartTimer()
+				if err := os.Mkdir(build, 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.Mkdir(filepath.Join(build, "script"), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				for _, l := range links {
+					if err := os.Symlink(l[0], l[1]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
 		})
 		if errMake == nil {
 			b.Run(fmt.Sprintf("N=%d/full/make", n), func(b *testing.B) {

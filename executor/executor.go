@@ -2,10 +2,10 @@
 // in make's order (depth first, prerequisites left to right, each target
 // once), decides what is out of date by modification time as prerequisites
 // finish, expands each recipe just before it runs (so $(eval) in a recipe
-// takes effect then), and runs its lines in-process through
-// shellrun.Recipe, up to Options.Jobs at a time, with make's messages,
-// -n/-t/-q/-k/-i/-s, output synchronisation (-O), .ONESHELL,
-// .DELETE_ON_ERROR, and make's behaviour on interrupt.
+// takes effect then), and runs its lines through shellrun.Recipe (the
+// real SHELL with Options.RealShell), up to Options.Jobs at a time, with
+// make's messages, -n/-t/-q/-k/-i/-s, output synchronisation (-O),
+// .ONESHELL, .DELETE_ON_ERROR, and make's behaviour on interrupt.
 package executor
 
 import (
@@ -94,6 +94,9 @@ type Options struct {
 	// needs a shell. Off, the interpreter stands in for it, and every
 	// command passes ExecMiddlewares (the image layer's takeovers).
 	RealShell bool
+	// ListCommands are the commands ExecMiddlewares run in Go as the
+	// programs would (shellrun.Recipe.ListCommands).
+	ListCommands []string
 }
 
 // Jobserver is GNU make's jobserver as the executor uses it

@@ -298,6 +298,7 @@ func (j *job) run(ctx context.Context) {
 			ProcessGroup:    e.pgroups,
 			KillTimeout:     e.opts.KillTimeout,
 			RealShell:       e.opts.RealShell,
+			ListCommands:    e.opts.ListCommands,
 		}
 		if c.Recursive {
 			rc.ExtraFiles = e.opts.RecursiveFiles
@@ -425,7 +426,7 @@ func (j *job) runTouch(ctx context.Context) {
 				continue
 			}
 			fmt.Fprintln(j.out, c.Text)
-			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell}
+			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell, ListCommands: e.opts.ListCommands}
 			res, err := rc.Run(ctx, c.Text)
 			if err != nil && ctx.Err() != nil {
 				j.interrupted = true

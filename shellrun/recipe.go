@@ -91,6 +91,13 @@ type Recipe struct {
 	// shells it knows (the image layer's paths, where every command must
 	// pass the middlewares).
 	RealShell bool
+	// ListCommands are the commands ExecMiddlewares run in Go with the
+	// program's own outcome and output (the symlinker's). With
+	// RealShell, a line of the default shell that is only a list of
+	// them and of echo, true and false, joined by &&, || and ;, each as
+	// make's fast path would run it alone, runs in-process too: the
+	// shell would do nothing more than run them in turn.
+	ListCommands []string
 }
 
 // Result is how a recipe line ended, as make sees it.
@@ -138,6 +145,9 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 	shellWords := strings.Fields(shell)
 	real := append(append(shellWords, strings.Fields(flags)...), line)
 	if rc.RealShell {
+		if f, ok := rc.plainList(line, shell, flags); ok {
+			return rc.runFile(ctx, f, shellKind{variant: syntax.LangPOSIX, dash: true}, DefaultShell, nil)
+		}
 		// make executes the shell itself: its messages are make's when
 		// the shell cannot be run, and a signal that kills the shell is
 		// reported by name. No middleware sees the shell.

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -72,6 +73,17 @@ var commands = map[string]func(c *cmd, args []string) bool{
 	"touch": runTouch,
 	"chmod": runChmod,
 	"cp":    runCp,
+}
+
+// Commands returns the names of the commands the symlinker runs in Go,
+// sorted.
+func Commands() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Middleware returns the exec-handler middleware, for interp.ExecHandlers.
