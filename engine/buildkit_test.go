@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +49,15 @@ func needBuildKit(t *testing.T) (*Engine, *BuildKit) {
 // directory (a second machine's builder), and connects to it.
 func startBuildKitd(t *testing.T) *BuildKit {
 	t.Helper()
+	dir := runBuildKitd(t, "")
+	return waitBuildKit(t, BuildKitOptions{Addr: "unix://" + filepath.Join(dir, "buildkitd.sock")}, dir)
+}
+
+// runBuildKitd starts buildkitd with an empty state in a directory of its
+// own, which it returns, listening on its socket there and on addr (if
+// not ""), with more flags; it is stopped when the test ends.
+func runBuildKitd(t *testing.T, addr string, flags ...string) string {
+	t.Helper()
 	bin := os.Getenv("DMAKE_BUILDKITD")
 	if bin == "" {
 		var err error
@@ -59,45 +69,46 @@ func startBuildKitd(t *testing.T) *BuildKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock := "unix://" + filepath.Join(dir, "buildkitd.sock")
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "--root", filepath.Join(dir, "root"), "--addr", sock,
-		"--oci-worker-binary", "/usr/sbin/runc", "--containerd-worker=false")
-	cmd.Stdout, cmd.Stderr = &log, &log
+	args := []string{"--root", filepath.Join(dir, "root"), "--addr", "unix://" + filepath.Join(dir, "buildkitd.sock"),
+		"--oci-worker-binary", "/usr/sbin/runc", "--containerd-worker=false"}
+	if addr != "" {
+		args = append(args, "--addr", addr)
+	}
+	log, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append(args, flags...)...)
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
+		log.Close()
 		os.RemoveAll(dir)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	bk, err := dialWaiting(ctx, sock)
-	if err != nil {
-		t.Fatalf("the test's buildkitd: %v\n%s", err, log.String())
-	}
-	t.Cleanup(func() { bk.Close() })
-	return bk
+	return dir
 }
 
-// dialWaiting connects to the daemon at addr once it is ready.
-func dialWaiting(ctx context.Context, addr string) (*BuildKit, error) {
-	bk, err := DialBuildKit(ctx, BuildKitOptions{Addr: addr})
+// waitBuildKit connects with opts to the daemon started in dir once it is
+// ready (the client's Wait blocks until it answers).
+func waitBuildKit(t *testing.T, opts BuildKitOptions, dir string) *BuildKit {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := newBuildKitClient(ctx, opts)
 	if err == nil {
-		return bk, nil
+		err = c.Wait(ctx)
 	}
-	// The client's Wait blocks until the daemon answers.
-	c, err := newBuildKitClient(ctx, BuildKitOptions{Addr: addr})
 	if err != nil {
-		return nil, err
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		t.Fatalf("the test's buildkitd at %s: %v\n%s", opts.Addr, err, log)
 	}
-	if err := c.Wait(ctx); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return NewBuildKit(c, addr), nil
+	bk := NewBuildKit(c, opts.Addr)
+	t.Cleanup(func() { bk.Close() })
+	return bk
 }
 
 func nonce(t *testing.T) string {
@@ -346,5 +357,40 @@ func TestBuildKitInline(t *testing.T) {
 	_, evs := bkBuild(t, e, bk2, Outputs{CacheFrom: []string{"type=registry,ref=" + ref}}, fixture(t, n), "")
 	if c, r := cachedSteps(t, evs); c != 6 || r != 0 {
 		t.Errorf("second daemon, cache from the image %s: %d steps cached, %d ran; want 6 and 0", ref, c, r)
+	}
+}
+
+// A daemon on TCP with TLS, as buildctl reaches one: the client's
+// certificate and key and the CA from --tlsdir (ca.pem, cert.pem,
+// key.pem) build; without a client certificate the daemon refuses.
+func TestBuildKitTLS(t *testing.T) {
+	e, _ := needBuildKit(t)
+	ca := newTestCA(t)
+	srvCert, srvKey := ca.issue(t, true)
+	cliCert, cliKey := ca.issue(t, false)
+	tdir := t.TempDir()
+	files := map[string][]byte{"ca.pem": ca.pem, "server.pem": srvCert, "server-key.pem": srvKey, "cert.pem": cliCert, "key.pem": cliKey}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(tdir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "tcp://" + l.Addr().String()
+	l.Close()
+	dir := runBuildKitd(t, addr, "--tlscacert", filepath.Join(tdir, "ca.pem"), "--tlscert", filepath.Join(tdir, "server.pem"), "--tlskey", filepath.Join(tdir, "server-key.pem"))
+	bk := waitBuildKit(t, BuildKitOptions{Addr: addr, TLSDir: tdir}, dir)
+	n := nonce(t)
+	if res, _ := bkBuild(t, e, bk, Outputs{}, fixture(t, n), ""); res.Ran != 6 {
+		t.Errorf("build over TLS: %+v, want 6 steps run", res)
+	}
+	if bad, err := DialBuildKit(context.Background(), BuildKitOptions{Addr: addr, TLSCACert: filepath.Join(tdir, "ca.pem")}); err == nil {
+		bad.Close()
+		t.Error("the daemon answered a client without a certificate")
+	} else if !strings.Contains(err.Error(), "no BuildKit daemon answers at "+addr) {
+		t.Errorf("error without a client certificate: %v", err)
 	}
 }
