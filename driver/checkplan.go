@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/dmake-dev/dmake/image"
@@ -202,6 +203,13 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 		} else if _, whole := srcOf["."]; whole || rel == "" {
 			host = filepath.Join(ctxDir, filepath.FromSlash(rel))
 		} else {
+			// A directory the plan sends file by file (the tree a
+			// script loop's ADD keeps, its scripts taken out).
+			files, err := filesUnder(root, srcOf, rel, dst)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, files...)
 			continue
 		}
 		fi, err := os.Stat(host)
@@ -244,6 +252,38 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 		if err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// filesUnder returns the files of the plan's context below the directory
+// rel (context names rel/…, each a file of its own), as a COPY of rel to
+// dst puts them into the image, in name order.
+func filesUnder(root string, srcOf map[string]string, rel, dst string) ([]sandbox.ContextFile, error) {
+	var names []string
+	for n := range srcOf {
+		if strings.HasPrefix(n, rel+"/") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var out []sandbox.ContextFile
+	for _, n := range names {
+		src := srcOf[n]
+		fi, err := os.Stat(src)
+		if err != nil {
+			continue
+		}
+		to := path.Join(dst, strings.TrimPrefix(n, rel+"/"))
+		if fi.IsDir() {
+			out = append(out, sandbox.ContextFile{Dest: to, Mode: fs.ModeDir | fi.Mode().Perm()})
+			continue
+		}
+		b, _, err := sandbox.ReadFile(root, src)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sandbox.ContextFile{Dest: to, Data: b, Mode: fi.Mode().Perm(), Name: n})
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,38 @@ RUN cat /opt/missing
 	}
 	if got, want := strings.Join(scripts, " "), "Dockerfile:ok Dockerfile:ok Dockerfile:ok .dmake-served/scripts/02_app.sh:ok Dockerfile:ok Dockerfile:failed"; got != want {
 		t.Errorf("scripts %s, want %s\n%s", got, want, b.String())
+	}
+}
+
+// The dry run of a script loop's steps sees the tree the loop's ADD keeps
+// (its scripts taken out, sent file by file): /build/boot/start.sh is in
+// the image when the first script runs.
+func TestPlanImageLoopTree(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"Dockerfile":            "FROM busybox:latest\nADD build /build\nRUN for s in /build/scripts/*.sh; do [ -x $s ] && $s || : ; done\n",
+		"build/scripts/00_a.sh": "#!/bin/sh\nset -e\ncp /build/boot/start.sh /sbin/start\n",
+		"build/boot/start.sh":   "#!/bin/sh\n",
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o755)
+	}
+	plan, err := image.MakePlan(dir, filepath.Join(dir, "Dockerfile"), image.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := planImage("t", dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dests []string
+	for _, s := range si.Scripts {
+		for _, f := range s.Files {
+			dests = append(dests, f.Dest)
+		}
+	}
+	if !slices.Contains(dests, "/build/boot/start.sh") {
+		t.Errorf("the loop's tree is not in the image its scripts see: %q", dests)
 	}
 }
