@@ -78,3 +78,43 @@ func TestWatchBuildKit(t *testing.T) {
 		}
 	}
 }
+
+// The builder is --builder, else BUILDKIT_HOST of the run's environment
+// (as buildctl reads it), else none; the TLS flags go with it.
+func TestBuilderOptions(t *testing.T) {
+	for _, tc := range []struct {
+		builder string
+		env     []string
+		want    string
+	}{
+		{"", []string{"PATH=/bin"}, ""},
+		{"", []string{"BUILDKIT_HOST=tcp://a:1234"}, "tcp://a:1234"},
+		{"unix:///run/b.sock", []string{"BUILDKIT_HOST=tcp://a:1234"}, "unix:///run/b.sock"},
+		{"tcp://c:1", nil, "tcp://c:1"},
+	} {
+		bo := builderOptions(Options{Builder: tc.builder, Env: tc.env, BuilderTLSDir: "/certs"})
+		if bo.Addr != tc.want || bo.TLSDir != "/certs" {
+			t.Errorf("--builder %q, env %q: %+v, want address %q with the TLS directory", tc.builder, tc.env, bo, tc.want)
+		}
+	}
+}
+
+// --load, --push and the cache flags are for a BuildKit builder: without
+// one dmake says so instead of building on the classic builder; bad cache
+// values are refused with the flag's name.
+func TestBuilderFlagsNeedBuilder(t *testing.T) {
+	if err := (Options{CacheTo: []string{"type=local"}}).Validate(); err == nil || !strings.Contains(err.Error(), "--cache-to") || !strings.Contains(err.Error(), "dest=DIR") {
+		t.Errorf("--cache-to type=local: %v, want an error asking for dest=DIR", err)
+	}
+	if err := (Options{CacheFrom: []string{"type=s3,bucket=x"}}).Validate(); err == nil || !strings.Contains(err.Error(), "--cache-from") {
+		t.Errorf("--cache-from type=s3: %v, want an error", err)
+	}
+	if err := (Options{CacheTo: []string{"type=registry,ref=r/c"}, CacheFrom: []string{"r/c"}}).Validate(); err != nil {
+		t.Errorf("registry cache: %v", err)
+	}
+	enginetest.Require(t) // newEngine connects to the engine first
+	_, err := newEngine(t.Context(), Options{Push: true, Env: []string{"PATH=/bin"}})
+	if err == nil || !strings.Contains(err.Error(), "--builder ADDR or BUILDKIT_HOST") {
+		t.Errorf("--push without a builder: %v, want an error naming --builder and BUILDKIT_HOST", err)
+	}
+}
