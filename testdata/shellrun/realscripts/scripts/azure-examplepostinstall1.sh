@@ -1,0 +1,2 @@
+#!/bin/bash
+echo ExamplePostInstall1.sh was run at $(date)

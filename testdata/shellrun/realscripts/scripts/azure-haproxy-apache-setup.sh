@@ -1,0 +1,5 @@
+#!/bin/bash
+
+apt-get -y update
+apt-get install -y apache2
+
