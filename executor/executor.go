@@ -837,6 +837,9 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 		return s.status
 	}
 	if !e.takeToken() {
+		if j.closeOutput != nil {
+			j.closeOutput()
+		}
 		s.phase, s.status = phDone, stFailed
 		return stFailed
 	}

@@ -59,8 +59,11 @@ type job struct {
 	seq int
 
 	// output
-	out, errw io.Writer // where the job writes (buffers under -O)
+	out, errw io.Writer // where the job writes (temporary files under -O)
 	flush     func()
+	// closeOutput, when set, releases the output's files after the last
+	// flush.
+	closeOutput func()
 }
 
 // newJob prepares the run of a unit's expanded recipe: the shell, its
@@ -213,6 +216,9 @@ func (j *job) setOutput() {
 		}
 		j.flush = func() {}
 	default:
+		if j.tempOutput() {
+			return
+		}
 		var ob, eb bytes.Buffer
 		j.out, j.errw = &ob, &eb
 		j.flush = func() {
@@ -228,6 +234,50 @@ func (j *job) setOutput() {
 			}
 		}
 	}
+}
+
+// tempOutput collects the job's output in unlinked temporary files, as
+// make does under -O: the commands write to a file of their own (no pipe
+// that a background job they leave could hold, and break when dmake
+// exits). It reports false when the files cannot be made.
+func (j *job) tempOutput() bool {
+	e := j.e
+	var files [2]*os.File
+	for i := range files {
+		f, err := os.CreateTemp("", "dmake-output-")
+		if err != nil {
+			for _, f := range files[:i] {
+				f.Close()
+			}
+			return false
+		}
+		os.Remove(f.Name())
+		files[i] = f
+	}
+	j.out, j.errw = files[0], files[1]
+	j.flush = func() {
+		e.outMu.Lock()
+		defer e.outMu.Unlock()
+		for i, w := range []io.Writer{e.stdout, e.stderr} {
+			f := files[i]
+			// The commands share the file's offset: it is at the end.
+			end, err := f.Seek(0, io.SeekCurrent)
+			if err != nil || end == 0 {
+				continue
+			}
+			if _, err := f.Seek(0, io.SeekStart); err == nil {
+				io.CopyN(w, f, end)
+			}
+			f.Truncate(0)
+			f.Seek(0, io.SeekStart)
+		}
+	}
+	j.closeOutput = func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	return true
 }
 
 // errorf prints a make message through the job's output.
@@ -246,7 +296,12 @@ func (j *job) where(i int) string {
 // run runs the job's commands in order, stopping at the first failure.
 func (j *job) run(ctx context.Context) {
 	e := j.e
-	defer j.flush()
+	defer func() {
+		j.flush()
+		if j.closeOutput != nil {
+			j.closeOutput()
+		}
+	}()
 	lineSync := e.opts.OutputSync == "line" && e.jobs != 1
 	if e.opts.Touch {
 		j.runTouch(ctx)
