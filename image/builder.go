@@ -158,7 +158,11 @@ func (b *Builder) bustToken() string {
 }
 
 // name returns the short name of a tag: legacy/ssh:latest → ssh.
-func shortName(tag string) string {
+func shortName(tag string) string { return ShortName(tag) }
+
+// ShortName is the name of an image reference without its registry, path
+// and tag: registry:5000/legacy/base:latest → base.
+func ShortName(tag string) string {
 	n := tag
 	if i := strings.LastIndexByte(n, '/'); i >= 0 {
 		n = n[i+1:]

@@ -2,8 +2,11 @@ package legacyutil
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
@@ -66,6 +69,13 @@ gets sh instead, said on standard error. BASH-ARGs, after --, go to bash
 		return ExitEngine
 	}
 	defer eng.Close()
+	if r, err := repoImageRef(ctx, eng, ref); err != nil {
+		c.errorf("%v", err)
+		return ExitFailed
+	} else if r != ref {
+		c.errorf("%s is %s (the image the repository's bin/build tags)", ref, r)
+		ref = r
+	}
 	img, err := eng.ResolveImage(ctx, ref, engine.ResolveImageOptions{})
 	if err != nil {
 		if engine.IsNotFound(err) {
@@ -120,6 +130,47 @@ gets sh instead, said on standard error. BASH-ARGs, after --, go to bash
 		return ExitEngine
 	}
 	return r.ExitCode
+}
+
+// repoImageRef resolves the short name of an image of a repository built
+// through its bin/build (base, for images/base.mk) to the tag its build
+// gives it (someprefix/base:latest), as legacyImageRef does for the
+// layout of legacy-images: the one local image of that short name, unless
+// an image has the name itself (bin/build may build images no images/
+// file lists). Several are an error listing them; none is the name as
+// given.
+func repoImageRef(ctx context.Context, eng *engine.Engine, name string) (string, error) {
+	home, err := dockerHome()
+	if err != nil || !image.ValidName(name) || strings.ContainsAny(name, "/:") {
+		return name, nil
+	}
+	repo := image.Repo{Root: home}
+	if repo.ReferenceLayout() || !image.HasBuild(home) {
+		return name, nil
+	}
+	if _, err := eng.ResolveImage(ctx, name, engine.ResolveImageOptions{}); err == nil {
+		return name, nil
+	}
+	list, err := eng.ListImages(ctx, engine.ListImagesOptions{})
+	if err != nil {
+		return "", err
+	}
+	var cands []string
+	for _, img := range list.Images {
+		for _, t := range img.Tags {
+			if image.ShortName(t) == name && !slices.Contains(cands, t) {
+				cands = append(cands, t)
+			}
+		}
+	}
+	sort.Strings(cands)
+	switch len(cands) {
+	case 0:
+		return name, nil
+	case 1:
+		return cands[0], nil
+	}
+	return "", fmt.Errorf("image %s of %s is ambiguous: %d local images have that name (%s); give the one meant", name, home, len(cands), strings.Join(cands, ", "))
 }
 
 // legacyImageRef maps IMAGE to ${IMAGE_PREFIX-legacy/}IMAGE when it names a

@@ -183,3 +183,41 @@ func TestEngineLegacyUtilities(t *testing.T) {
 		})
 	}
 }
+
+// At a repository built through its bin/build, run-bash IMAGE resolves a
+// short image name to the local image of that name its build tagged under
+// a registry path (someprefix/NAME:latest), as the legacy-images layout
+// maps NAME to legacy/NAME, saying so; two such images are an error that
+// lists them.
+func TestEngineRunBashShortName(t *testing.T) {
+	e := enginetest.Require(t)
+	bin := buildDmake(t)
+	ctx := context.Background()
+	name := fmt.Sprintf("short%d", os.Getpid())
+	a := fmt.Sprintf("dmaketest-short-a/%s:latest", name)
+	b := fmt.Sprintf("dmaketest-short-b/%s:latest", name)
+	removeOnCleanup(t, e, a, b)
+	for _, tag := range []string{a, b} {
+		if err := e.Tag(ctx, "busybox:latest", tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	repo := t.TempDir()
+	writeFiles(t, repo, map[string]string{
+		"bin/build":              "#!/bin/bash\nmake -f $DOCKER_HOME/images/$1.mk build\n",
+		"images/" + name + ".mk": "build:\n",
+	})
+	env := []string{"DOCKER_HOME=" + repo}
+	run := func() (string, string, int) {
+		return runBinary(t, bin, env, "--util", "run-bash", name, "-l", enginetest.Label+"=short", "--", "-c", "exit 3")
+	}
+	_, stderr, status := run()
+	if status != 1 || !strings.Contains(stderr, "is ambiguous: 2 local images have that name ("+a+", "+b+")") {
+		t.Errorf("run-bash %s with two images of that name: status %d\n%s", name, status, stderr)
+	}
+	e.RemoveImage(ctx, b, engine.RemoveImageOptions{})
+	_, stderr, status = run()
+	if status != 3 || !strings.Contains(stderr, name+" is "+a) {
+		t.Errorf("run-bash %s with one image of that name (%s): status %d\n%s", name, a, status, stderr)
+	}
+}
