@@ -173,3 +173,32 @@ func writeBlob(ctx context.Context, store content.Store, r io.Reader, size int64
 	}
 	return desc, nil
 }
+
+// CleanBases removes the store of base images BasesDir holds (all of it is
+// dmake's: blobs, ids, unfinished writes) and returns how many files and
+// bytes went; the next BuildKit build saves its bases again.
+func CleanBases() (files int, bytes int64, err error) {
+	dir, err := BasesDir()
+	if err != nil {
+		return 0, 0, err
+	}
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return filepath.SkipAll
+			}
+			return err
+		}
+		if d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				files++
+				bytes += info.Size()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return files, bytes, os.RemoveAll(dir)
+}
