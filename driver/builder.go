@@ -3,29 +3,48 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
 )
 
+// The --builder values that name no daemon.
+const (
+	// BuilderAuto is the BuildKit embedded in the Docker engine where the
+	// engine offers it, else the engine's classic builder.
+	BuilderAuto = "auto"
+	// BuilderEngine is the BuildKit embedded in the Docker engine.
+	BuilderEngine = "engine"
+	// BuilderClassic is the engine's classic builder.
+	BuilderClassic = "classic"
+)
+
+// getenvOf returns the lookup of opts' environment (the process's when
+// opts.Env is nil).
+func getenvOf(opts Options) func(string) string {
+	if opts.Env == nil {
+		return os.Getenv
+	}
+	return func(k string) string {
+		v := ""
+		for _, kv := range opts.Env {
+			if name, val, ok := strings.Cut(kv, "="); ok && name == k {
+				v = val
+			}
+		}
+		return v
+	}
+}
+
 // builderOptions returns the BuildKit daemon opts build on, as buildctl
 // finds it: --builder, else BUILDKIT_HOST of the run's environment; the
-// address is "" for the engine's classic builder.
+// address is "" when neither names one, and may be BuilderEngine or
+// BuilderClassic.
 func builderOptions(opts Options) engine.BuildKitOptions {
-	getenv := os.Getenv
-	if opts.Env != nil {
-		getenv = func(k string) string {
-			v := ""
-			for _, kv := range opts.Env {
-				if name, val, ok := strings.Cut(kv, "="); ok && name == k {
-					v = val
-				}
-			}
-			return v
-		}
-	}
-	bo := engine.BuildKitOptionsFromEnv(getenv)
+	bo := engine.BuildKitOptionsFromEnv(getenvOf(opts))
 	if opts.Builder != "" {
 		bo.Addr = opts.Builder
 	}
@@ -33,19 +52,43 @@ func builderOptions(opts Options) engine.BuildKitOptions {
 	return bo
 }
 
-// newEngine connects to the local engine and, when opts name a BuildKit
-// daemon, to it: the engine's builds then run there, their images loaded
-// into the engine (unless only --push is asked) and pushed with --push.
-func newEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
+// newEngine connects to the local engine and chooses what its builds run
+// on: the BuildKit daemon opts name (their images loaded into the engine
+// unless only --push is asked, and pushed with --push); with --builder
+// auto the BuildKit embedded in the engine where the engine offers it,
+// else the engine's classic builder, said on stderr with the reason;
+// --builder engine and --builder classic choose one of those two without
+// falling back. Without --builder (nor BUILDKIT_HOST) it is the classic
+// builder, for now: the engine tests written against the classic builder
+// (its build containers, its cache that dies with the images) still
+// assume it.
+func newEngine(ctx context.Context, opts Options, stderr io.Writer) (*engine.Engine, error) {
 	eng, err := engine.New(ctx)
 	if err != nil {
 		return nil, err
 	}
+	outs := engine.Outputs{Load: opts.Load || !opts.Push, Push: opts.Push, CacheTo: opts.CacheTo, CacheFrom: opts.CacheFrom, Attest: opts.Attest}
 	bo := builderOptions(opts)
-	if bo.Addr == "" {
-		if opts.Load || opts.Push || len(opts.CacheTo) > 0 || len(opts.CacheFrom) > 0 {
+	switch bo.Addr {
+	case BuilderAuto, BuilderEngine:
+		err := eng.UseEmbeddedBuildKit(ctx, getenvOf(opts), outs)
+		if err == nil {
+			return eng, nil
+		}
+		if bo.Addr == BuilderEngine || !errors.Is(err, engine.ErrNoEmbeddedBuildKit) {
 			eng.Close()
-			return nil, errors.New("--load, --push, --cache-to and --cache-from are for a BuildKit builder: name one with --builder ADDR or BUILDKIT_HOST")
+			return nil, err
+		}
+		if err := classicOnly(opts); err != nil {
+			eng.Close()
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "%s: building on the engine's classic builder: %v\n", programName, err)
+		return eng, nil
+	case "", BuilderClassic:
+		if err := classicOnly(opts); err != nil {
+			eng.Close()
+			return nil, err
 		}
 		return eng, nil
 	}
@@ -54,6 +97,14 @@ func newEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 		eng.Close()
 		return nil, err
 	}
-	eng.UseBuildKit(bk, engine.Outputs{Load: opts.Load || !opts.Push, Push: opts.Push, CacheTo: opts.CacheTo, CacheFrom: opts.CacheFrom})
+	eng.UseBuildKit(bk, outs)
 	return eng, nil
+}
+
+// classicOnly refuses the options the classic builder cannot honour.
+func classicOnly(opts Options) error {
+	if opts.Load || opts.Push || len(opts.CacheTo) > 0 || len(opts.CacheFrom) > 0 || len(opts.Attest) > 0 {
+		return errors.New("--load, --push, --cache-to, --cache-from and --attest are for a BuildKit builder: the engine's own (--builder auto or engine, where it offers one), or one named with --builder ADDR or BUILDKIT_HOST")
+	}
+	return nil
 }

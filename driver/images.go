@@ -121,7 +121,7 @@ func runImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 	}
 	var eng *engine.Engine
 	if !opts.NoBuild && !opts.DryRun {
-		eng, err = newEngine(ctx, opts)
+		eng, err = newEngine(ctx, opts, stdio.Err)
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 			return 125
@@ -387,7 +387,7 @@ func connectOnBuild(b *image.Builder, opts Options, stdio Stdio) func(interp.Exe
 			if opts.NoBuild || len(args) < 2 || filepath.Base(args[0]) != "docker" || !slices.Contains(args[1:], "build") {
 				return next(ctx, args)
 			}
-			once.Do(func() { b.Engine, err = newEngine(ctx, opts) })
+			once.Do(func() { b.Engine, err = newEngine(ctx, opts, interp.HandlerCtx(ctx).Stderr) })
 			if err != nil {
 				fmt.Fprintf(interp.HandlerCtx(ctx).Stderr, "%s: %v\n", programName, err)
 				return interp.ExitStatus(125)

@@ -130,6 +130,9 @@ type Options struct {
 	// buildx's --cache-to / --cache-from (type=local,dest=DIR;
 	// type=local,src=DIR; type=registry,ref=REF; type=inline).
 	CacheTo, CacheFrom []string
+	// Attest are the attestations a BuildKit build attaches to a pushed
+	// image, as buildx's --attest (type=provenance,mode=min|max).
+	Attest []string
 }
 
 // Modes are the build modes (--mode).
@@ -172,6 +175,11 @@ func (o Options) Validate() error {
 	for _, c := range o.CacheFrom {
 		if _, err := engine.ParseCacheOption(c, false); err != nil {
 			return fmt.Errorf("--cache-from: %w", err)
+		}
+	}
+	for _, a := range o.Attest {
+		if _, _, err := engine.ParseAttest(a); err != nil {
+			return fmt.Errorf("--attest: %w", err)
 		}
 	}
 	if o.CheckFormat != "" {

@@ -580,7 +580,7 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	defer lock.Release()
 	var eng *engine.Engine
 	if !opts.NoBuild && !opts.DryRun {
-		eng, err = newEngine(ctx, opts)
+		eng, err = newEngine(ctx, opts, stdio.Err)
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
 			return 125

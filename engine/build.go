@@ -171,6 +171,16 @@ var (
 // daemon of UseBuildKit, and follows its progress stream, calling events
 // (if not nil) for each thing reported.
 func (e *Engine) Build(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	if e.bk != nil && e.bk.embedded {
+		if flag := classicSettings(req); flag != "" {
+			// The engine's own BuildKit would drop it: the engine's
+			// classic builder, which honours it, builds instead.
+			if events != nil {
+				events(BuildEvent{Kind: EventOutput, Text: "dmake: building on the engine's classic builder: " + flag + " is for the classic builder"})
+			}
+			return runBuild(ctx, e.c, req, events)
+		}
+	}
 	if e.bk != nil {
 		return e.buildKitBuild(ctx, req, events)
 	}

@@ -58,6 +58,8 @@ type BuildKit struct {
 	addr string
 	once sync.Once // ready's check
 	err  error     // its outcome
+	// embedded is the engine's own BuildKit (UseEmbeddedBuildKit).
+	embedded bool
 }
 
 // DialBuildKit connects to the BuildKit daemon opts name and checks that it
@@ -188,6 +190,33 @@ type Outputs struct {
 	// type=local,dest=DIR / type=local,src=DIR, type=registry,ref=REF,
 	// type=inline (CSV, as buildx takes them).
 	CacheTo, CacheFrom []string
+	// Attest are the attestations to attach, as buildx's --attest takes
+	// them: type=provenance[,mode=min|max], type=sbom[,generator=IMAGE].
+	Attest []string
+}
+
+// ParseAttest parses one --attest value into the Dockerfile frontend's
+// attribute ("attest:provenance") and value ("mode=max").
+func ParseAttest(s string) (key, value string, err error) {
+	var typ string
+	var rest []string
+	for _, f := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return "", "", fmt.Errorf("attestation %q: %q is not KEY=VALUE", s, f)
+		}
+		if k == "type" {
+			typ = v
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	switch typ {
+	case "provenance", "sbom":
+	default:
+		return "", "", fmt.Errorf("attestation %q: type is provenance or sbom", s)
+	}
+	return "attest:" + typ, strings.Join(rest, ","), nil
 }
 
 // ParseCacheOption parses one --cache-to / --cache-from value: "type=T,K=V,…"
@@ -306,6 +335,10 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),
 		})},
 	}
+	if bk.embedded {
+		embeddedSolve(&opt, req)
+		req.Bases, outs.Load = nil, false
+	}
 	if len(req.Bases) > 0 {
 		store, contexts, err := e.localBases(ctx, req.Bases)
 		if err != nil {
@@ -322,6 +355,13 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 			return BuildResult{}, err
 		}
 		opt.CacheExports = append(opt.CacheExports, c)
+	}
+	for _, s := range outs.Attest {
+		k, v, err := ParseAttest(s)
+		if err != nil {
+			return BuildResult{}, err
+		}
+		attrs[k] = v
 	}
 	for _, s := range outs.CacheFrom {
 		c, err := ParseCacheOption(s, false)
@@ -365,10 +405,16 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 	}
 
 	ch := make(chan *bkclient.SolveStatus)
-	st := newStatusEvents(events)
+	dockerfile, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(attrs["filename"])))
+	st := newStatusEvents(events, dockerfile)
 	var display chan *bkclient.SolveStatus
 	if req.Display != nil {
 		d, err := progressui.NewDisplay(req.Display, progressui.DisplayMode(req.DisplayMode))
+		if err != nil && req.DisplayMode == "tty" {
+			// No terminal to draw on (a pipe, a file): BuildKit's
+			// plain display, as buildx falls back to it.
+			d, err = progressui.NewDisplay(req.Display, progressui.PlainMode)
+		}
 		if err != nil {
 			// tty asked of what is no terminal: BuildKit's plain
 			// display, as buildx falls back.
@@ -414,6 +460,10 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 	res := st.result()
 	if resp != nil {
 		res.ImageID = resp.ExporterResponse["containerimage.config.digest"]
+		if res.ImageID == "" {
+			// The engine's "moby" exporter names the image by its id.
+			res.ImageID = resp.ExporterResponse["containerimage.digest"]
+		}
 	}
 	if err != nil {
 		be := &BuildError{Message: err.Error()}

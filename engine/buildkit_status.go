@@ -18,9 +18,9 @@ var vertexRe = regexp.MustCompile(`^\[(?:[^\]]* )?(\d+)/(\d+)\] (.*)$`)
 var exitRe = regexp.MustCompile(`exit code: (\d+)`)
 
 // statusEvents turns BuildKit's status stream into BuildEvents: a step
-// vertex that starts is an EventStep, one completed from the cache an
-// EventCached, one completed after running an EventDone, each log line
-// an EventOutput; every status also arrives whole as an EventStatus.
+// vertex that starts is an EventStep, a RUN step that runs (is not cached)
+// an EventRunning, one completed from the cache an EventCached, one
+// completed after running an EventDone, each log line an EventOutput; every status also arrives whole as an EventStatus.
 type statusEvents struct {
 	events  func(BuildEvent)
 	steps   int
@@ -32,6 +32,11 @@ type statusEvents struct {
 	// frontend then numbers the steps after FROM from 1 (while the
 	// total counts it), and dmake's steps count FROM as step 1.
 	offset int
+	// classic maps the frontend's numbering (1-based, FROM counted) to
+	// the classic builder's steps, out of classicTotal
+	// (dockerfileSteps); nil keeps the frontend's numbers.
+	classic      []int
+	classicTotal int
 }
 
 type vertexState struct {
@@ -39,6 +44,7 @@ type vertexState struct {
 	instr         string
 	started, done bool
 	cached        bool // when done: taken from the cache
+	running       bool // an EventRunning was sent (a RUN step not cached)
 }
 
 type stepFailure struct {
@@ -48,11 +54,13 @@ type stepFailure struct {
 	code  int
 }
 
-func newStatusEvents(events func(BuildEvent)) *statusEvents {
+func newStatusEvents(events func(BuildEvent), dockerfile []byte) *statusEvents {
 	if events == nil {
 		events = func(BuildEvent) {}
 	}
-	return &statusEvents{events: events, seen: map[digest.Digest]*vertexState{}, partial: map[digest.Digest]string{}}
+	s := &statusEvents{events: events, seen: map[digest.Digest]*vertexState{}, partial: map[digest.Digest]string{}}
+	s.classic, s.classicTotal = dockerfileSteps(dockerfile)
+	return s
 }
 
 func (s *statusEvents) update(st *bkclient.SolveStatus) {
@@ -71,6 +79,9 @@ func (s *statusEvents) update(st *bkclient.SolveStatus) {
 				vs.step += s.offset
 				n, _ := strconv.Atoi(m[2])
 				vs.instr = m[3]
+				if len(s.classic) == n && vs.step >= 1 && vs.step <= n {
+					vs.step, n = s.classic[vs.step-1], s.classicTotal
+				}
 				s.steps = max(s.steps, n)
 				s.res.Steps = s.steps
 			}
@@ -82,6 +93,14 @@ func (s *statusEvents) update(st *bkclient.SolveStatus) {
 		if v.Started != nil && !vs.started {
 			vs.started = true
 			s.events(BuildEvent{Kind: EventStep, Step: vs.step, Steps: s.steps, Text: vs.instr})
+		}
+		// A RUN step that is not taken from the cache runs in a
+		// container, as the classic builder's "Running in" says:
+		// an EventRunning once, before it completes (its Text the
+		// vertex's short digest, there being no container id).
+		if v.Started != nil && !v.Cached && !vs.running && !vs.done && strings.HasPrefix(vs.instr, "RUN ") {
+			vs.running = true
+			s.events(BuildEvent{Kind: EventRunning, Step: vs.step, Steps: s.steps, Text: v.Digest.Encoded()[:12]})
 		}
 		if v.Error != "" && s.failed == nil && !strings.Contains(v.Error, "context canceled") {
 			f := &stepFailure{step: vs.step, instr: vs.instr, msg: v.Error}

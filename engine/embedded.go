@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	bkclient "github.com/moby/buildkit/client"
@@ -86,4 +87,82 @@ func (e *Engine) EmbeddedBuildKit(ctx context.Context, getenv func(string) strin
 		return nil, fmt.Errorf("%w: the engine at %s does not answer as BuildKit on /grpc: %v", ErrNoEmbeddedBuildKit, e.host, err)
 	}
 	return c, nil
+}
+
+// UseEmbeddedBuildKit makes e's builds run on the BuildKit embedded in the
+// engine (EmbeddedBuildKit says when there is none), their images written
+// straight into the engine's image store (the "moby" exporter) under their
+// tags. Of outs, Push, Attest and a cache export other than inline need a
+// standalone builder (--builder ADDR); an embedded build is always loaded.
+func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) string, outs Outputs) error {
+	if outs.Push {
+		return errors.New("--push needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit writes only into the engine")
+	}
+	for _, s := range outs.CacheTo {
+		c, err := ParseCacheOption(s, true)
+		if err != nil {
+			return err
+		}
+		if c.Type != "inline" {
+			return fmt.Errorf("--cache-to %s needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit exports only type=inline", s)
+		}
+	}
+	if len(outs.Attest) > 0 {
+		return errors.New("--attest needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit writes no attestations")
+	}
+	c, err := e.EmbeddedBuildKit(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	bk := NewBuildKit(c, "the engine's BuildKit at "+e.host)
+	bk.embedded = true
+	outs.Load = true
+	e.UseBuildKit(bk, outs)
+	return nil
+}
+
+// Embedded reports whether bk is the BuildKit embedded in the engine.
+func (bk *BuildKit) Embedded() bool { return bk.embedded }
+
+// embeddedSolve adapts a build's solve options to the engine's embedded
+// BuildKit: its FROM images come from the engine's image store, which it
+// reads itself (no named contexts); its RUN steps use the host's network
+// unless the build asks for none (an engine started with --bridge=none has
+// no default network); and the image goes into the engine under its tags
+// through the engine's own "moby" exporter (no docker-format load).
+func embeddedSolve(opt *bkclient.SolveOpt, req BuildRequest) {
+	if req.NetworkMode != "none" {
+		opt.FrontendAttrs["force-network-mode"] = "host"
+		opt.AllowedEntitlements = append(opt.AllowedEntitlements, "network.host")
+	}
+	attrs := map[string]string{}
+	if len(req.Tags) > 0 {
+		attrs["name"] = strings.Join(req.Tags, ",")
+	}
+	opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: "moby", Attrs: attrs})
+}
+
+// classicSettings names the first of req's settings that only the classic
+// builder honours ("" when there is none): the RUN containers' resource
+// limits, security options and ulimits, --squash, --rm=false, --pull and
+// --cache-from images.
+func classicSettings(req BuildRequest) string {
+	s := req.BuildSettings
+	for _, c := range []struct {
+		set  bool
+		flag string
+	}{
+		{s.Memory != 0, "--memory"}, {s.MemorySwap != 0, "--memory-swap"}, {s.ShmSize != 0, "--shm-size"},
+		{s.CPUShares != 0, "--cpu-shares"}, {s.CPUPeriod != 0, "--cpu-period"}, {s.CPUQuota != 0, "--cpu-quota"},
+		{s.CPUSetCPUs != "", "--cpuset-cpus"}, {s.CPUSetMems != "", "--cpuset-mems"},
+		{s.CgroupParent != "", "--cgroup-parent"}, {s.Isolation != "", "--isolation"},
+		{len(s.SecurityOpt) > 0, "--security-opt"}, {len(s.Ulimits) > 0, "--ulimit"},
+		{s.Squash, "--squash"}, {s.KeepContainers, "--rm=false"}, {s.Pull, "--pull"},
+		{len(s.CacheFrom) > 0, "--cache-from"},
+	} {
+		if c.set {
+			return c.flag
+		}
+	}
+	return ""
 }

@@ -1,0 +1,162 @@
+package driver
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/enginetest"
+)
+
+// builderContext is a build context whose image says which builder made it
+// only through the build itself: a RUN writes a file, a LABEL marks it.
+func builderContext(t *testing.T, mark string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	df := fmt.Sprintf("FROM busybox:latest\nRUN echo %s > /mark\nLABEL %s=1\n", mark, enginetest.Label)
+	if err := tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(df)), ModTime: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write([]byte(df))
+	tw.Close()
+	return buf.Bytes()
+}
+
+// TestEngineBuilderSelection: with --builder auto the engine's embedded
+// BuildKit builds; where the engine offers none (here DOCKER_BUILDKIT=0, as
+// the docker CLI takes it) the classic builder does, and the output says so
+// and why; --builder classic and --builder engine choose without falling
+// back; --builder ADDR (or BUILDKIT_HOST) is the standalone daemon; without
+// any, the classic builder (for now). Each build's image is checked in the
+// engine.
+func TestEngineBuilderSelection(t *testing.T) {
+	c := enginetest.Require(t)
+	remote := os.Getenv("DMAKE_BUILDKIT_ADDR")
+	for _, tc := range []struct {
+		name     string
+		builder  string
+		env      []string
+		want     string // "embedded", "classic", "remote", or an error's text
+		fallback string // what stderr says
+	}{
+		{name: "default", want: "classic"},
+		{name: "--builder auto", builder: BuilderAuto, want: "embedded"},
+		{name: "--builder auto, DOCKER_BUILDKIT=1", builder: BuilderAuto, env: []string{"DOCKER_BUILDKIT=1"}, want: "embedded"},
+		{name: "--builder auto, fallback", builder: BuilderAuto, env: []string{"DOCKER_BUILDKIT=0"}, want: "classic",
+			fallback: "dmake: building on the engine's classic builder: the engine offers no BuildKit: DOCKER_BUILDKIT=0 asks for the classic builder\n"},
+		{name: "--builder classic", builder: BuilderClassic, want: "classic"},
+		{name: "--builder engine", builder: BuilderEngine, want: "embedded"},
+		{name: "--builder engine, DOCKER_BUILDKIT=0", builder: BuilderEngine, env: []string{"DOCKER_BUILDKIT=0"},
+			want: "DOCKER_BUILDKIT=0 asks for the classic builder"},
+		{name: "--builder ADDR", builder: remote, want: "remote"},
+		{name: "BUILDKIT_HOST", env: []string{"BUILDKIT_HOST=" + remote}, want: "remote"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if remote == "" && tc.want == "remote" {
+				if enginetest.Required() {
+					t.Fatal("DMAKE_ENGINE_TESTS=1 but DMAKE_BUILDKIT_ADDR names no buildkitd (.ci/engine.sh starts one)")
+				}
+				t.Skip("needs DMAKE_BUILDKIT_ADDR")
+			}
+			var stderr bytes.Buffer
+			eng, err := newEngine(t.Context(), Options{Builder: tc.builder, Env: append([]string{"PATH=" + os.Getenv("PATH")}, tc.env...)}, &stderr)
+			if tc.want != "embedded" && tc.want != "classic" && tc.want != "remote" {
+				if err == nil {
+					eng.Close()
+					t.Fatalf("newEngine: no error, want one saying %q", tc.want)
+				}
+				if !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("newEngine: %v, want an error saying %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer eng.Close()
+			if stderr.String() != tc.fallback {
+				t.Errorf("stderr %q, want %q", stderr.String(), tc.fallback)
+			}
+			got := "classic"
+			if bk := eng.BuildKit(); bk != nil && bk.Embedded() {
+				got = "embedded"
+			} else if bk != nil {
+				got = "remote"
+			}
+			if got != tc.want {
+				t.Fatalf("builds on the %s builder, want %s", got, tc.want)
+			}
+
+			mark := fmt.Sprintf("builder-%s-%d", strings.NewReplacer(" ", "", "=", "", "-", "", ",", "").Replace(tc.name), time.Now().UnixNano())
+			tag := "dmaketest-builder/" + strings.ToLower(mark)
+			t.Cleanup(func() { c.RemoveImage(context.Background(), tag, engine.RemoveImageOptions{}) })
+			var status int
+			res, err := eng.Build(t.Context(), engine.BuildRequest{Context: bytes.NewReader(builderContext(t, mark)),
+				BuildSettings: engine.BuildSettings{Tags: []string{tag}, NetworkMode: "none"}},
+				func(e engine.BuildEvent) {
+					if e.Kind == engine.EventStatus {
+						status++
+					}
+				})
+			if err != nil {
+				t.Fatalf("build: %v", err)
+			}
+			// BuildKit reports its status stream; the classic builder has none.
+			if (status > 0) != (got != "classic") {
+				t.Errorf("%d BuildKit status events from the %s builder", status, got)
+			}
+			info, found, err := c.InspectImage(t.Context(), tag)
+			if err != nil || !found || info.ID != res.ImageID || info.Labels[enginetest.Label] != "1" {
+				t.Errorf("the engine's image %s: %+v, found %v, %v; want id %s, labelled", tag, info, found, err, res.ImageID)
+			}
+		})
+	}
+}
+
+// TestBuilderFallbackNoBuildKit: with --builder auto, an engine that
+// offers no BuildKit (its API answers, its /grpc endpoint does not) gets
+// the classic builder, named with the reason; --builder engine there is an
+// error.
+func TestBuilderFallbackNoBuildKit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/_ping") {
+			w.Header().Set("Api-Version", "1.41")
+			w.Write([]byte("OK"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	t.Setenv("DOCKER_HOST", "tcp://"+strings.TrimPrefix(srv.URL, "http://"))
+	t.Setenv("DOCKER_CONTEXT", "")
+	var stderr bytes.Buffer
+	eng, err := newEngine(t.Context(), Options{Builder: BuilderAuto, Env: []string{}}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if eng.BuildKit() != nil {
+		t.Errorf("builds on %s, want the classic builder", eng.BuildKit().Addr())
+	}
+	if want := "dmake: building on the engine's classic builder: the engine offers no BuildKit: the engine at "; !strings.HasPrefix(stderr.String(), want) ||
+		!strings.Contains(stderr.String(), "does not answer as BuildKit on /grpc") {
+		t.Errorf("stderr %q, want it to start %q and name /grpc", stderr.String(), want)
+	}
+
+	stderr.Reset()
+	if eng, err := newEngine(t.Context(), Options{Builder: BuilderEngine, Env: []string{}}, &stderr); err == nil {
+		eng.Close()
+		t.Error("--builder engine at an engine without BuildKit: no error")
+	} else if !strings.Contains(err.Error(), "does not answer as BuildKit on /grpc") {
+		t.Errorf("--builder engine at an engine without BuildKit: %v", err)
+	}
+}
