@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -113,7 +114,7 @@ func TestBuilderFlagsNeedBuilder(t *testing.T) {
 		t.Errorf("registry cache: %v", err)
 	}
 	enginetest.Require(t) // newEngine connects to the engine first
-	_, err := newEngine(t.Context(), Options{Push: true, Env: []string{"PATH=/bin"}})
+	_, err := newEngine(t.Context(), Options{Push: true, Env: []string{"PATH=/bin"}}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--builder ADDR or BUILDKIT_HOST") {
 		t.Errorf("--push without a builder: %v, want an error naming --builder and BUILDKIT_HOST", err)
 	}
