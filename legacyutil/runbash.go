@@ -25,7 +25,10 @@ func runBashMain(ctx context.Context, stdio Stdio, args []string) int {
 	c := newCommand(stdio, "run-bash", "IMAGE [DOCKER-RUN-OPTION]... [-- BASH-ARG...]", "Run a throwaway container of IMAGE with an interactive login bash; the container is removed when bash exits.", true)
 	c.details = `As the legacy bin/run-bash IMAGE [docker run options]: IMAGE may be the
 name of a directory of $DOCKER_HOME/images/ (then the image is
-${IMAGE_PREFIX-legacy/}IMAGE) or any image reference, and the options after
+${IMAGE_PREFIX-legacy/}IMAGE); at a repository built through its
+bin/build, a short name is the one local image of that name under a
+registry path (someprefix/IMAGE:latest, said; several are an error).
+IMAGE may be any image reference, and the options after
 it are docker run's (those below; others are refused). The container uses
 the host's network; when the image runs /sbin/my_init, bash runs under it
 (my_init -- bash -l), so the boot scripts and services run first. A terminal
