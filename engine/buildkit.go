@@ -22,6 +22,7 @@ import (
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
+	fstypes "github.com/tonistiigi/fsutil/types"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -286,7 +287,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 	if err := extractTar(req.Context, dir); err != nil {
 		return BuildResult{}, fmt.Errorf("buildkit build context: %w", err)
 	}
-	cfs, err := fsutil.NewFS(dir)
+	cfs, err := contextFS(dir)
 	if err != nil {
 		return BuildResult{}, err
 	}
@@ -475,6 +476,21 @@ func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events fun
 		return res, be
 	}
 	return res, nil
+}
+
+// contextFS is the build context in dir as the session sends it: its
+// files are root's, as in the tar the classic builder gets, so that a
+// COPY's cache key (the files' content hash, which counts owners) is the
+// same whoever runs dmake, on any machine.
+func contextFS(dir string) (fsutil.FS, error) {
+	fs, err := fsutil.NewFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	return fsutil.NewFilterFS(fs, &fsutil.FilterOpt{Map: func(_ string, st *fstypes.Stat) fsutil.MapResult {
+		st.Uid, st.Gid = 0, 0
+		return fsutil.MapResultKeep
+	}})
 }
 
 // extractTar writes the tar stream r into dir.

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	gofs "io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	fstypes "github.com/tonistiigi/fsutil/types"
 )
 
 // The BuildKit engine tests need, with DMAKE_ENGINE_TESTS=1, a buildkitd
@@ -393,5 +396,49 @@ func TestBuildKitTLS(t *testing.T) {
 		t.Error("the daemon answered a client without a certificate")
 	} else if !strings.Contains(err.Error(), "no BuildKit daemon answers at "+addr) {
 		t.Errorf("error without a client certificate: %v", err)
+	}
+}
+
+// The context the session sends has root's files whoever owns them on
+// disk: the COPY steps' cache keys do not depend on the user running dmake.
+func TestContextFSOwners(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("SKIPPED: needs root to give a file another owner")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.sh")
+	if err := os.WriteFile(p, []byte("echo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(p, 1234, 1234); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := contextFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	err = fs.Walk(context.Background(), "", func(path string, d gofs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		st, ok := info.Sys().(*fstypes.Stat)
+		if !ok {
+			t.Fatalf("%s: stat %T, want *types.Stat", path, info.Sys())
+		}
+		if path == "s.sh" {
+			seen++
+			if st.Uid != 0 || st.Gid != 0 {
+				t.Errorf("s.sh is sent as %d:%d, want 0:0", st.Uid, st.Gid)
+			}
+		}
+		return nil
+	})
+	if err != nil || seen != 1 {
+		t.Fatalf("walk: %v, s.sh seen %d times", err, seen)
 	}
 }
