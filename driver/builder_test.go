@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,66 @@ func TestBuilderFallbackNoBuildKit(t *testing.T) {
 		t.Error("--builder engine at an engine without BuildKit: no error")
 	} else if !strings.Contains(err.Error(), "does not answer as BuildKit on /grpc") {
 		t.Errorf("--builder engine at an engine without BuildKit: %v", err)
+	}
+}
+
+// TestWatchEmbeddedBuildKit: --watch --check with --builder auto on the bb
+// repo builds on the engine's own BuildKit (its status stream in the
+// events, no fallback said), the images land in the engine, and after a
+// script edit the steps before it are cached and the rest run again.
+func TestWatchEmbeddedBuildKit(t *testing.T) {
+	c := enginetest.Require(t)
+	root := copyRepo(t)
+	removeImages(t, c, "bb", "bb2")
+	w := startWatchOpts(t, root, Options{
+		Watch:     true,
+		Debounce:  50 * time.Millisecond,
+		Dir:       []string{root},
+		Goals:     []string{"bb2"},
+		Progress:  "json",
+		Check:     true,
+		Builder:   BuilderAuto,
+		Variables: []string{"IMAGE_PREFIX=" + watchPrefix, "DOCKER_ARGS=--label " + enginetest.Label + "=1"},
+	})
+	if strings.Contains(w.stderr.String(), "classic builder") {
+		t.Fatalf("--builder auto fell back to the classic builder:\n%s", w.stderr.String())
+	}
+	status := 0
+	for _, e := range progressEvents(w.stderr.String()) {
+		if e.Event == "status" {
+			status++
+		}
+	}
+	if status == 0 {
+		t.Errorf("the first build sent no BuildKit status events:\n%s", w.stderr.String())
+	}
+	for _, n := range []string{"bb", "bb2"} {
+		info, found, err := c.InspectImage(t.Context(), watchPrefix+n)
+		if err != nil || !found || info.Labels["dev.dmake.layout"] == "" {
+			t.Fatalf("%s%s is not in the engine after the first build (%v)", watchPrefix, n, err)
+		}
+	}
+
+	w.writeFile("script/03_app.sh", readRepo(t, root, "script/03_app.sh")+unique("embedded"))
+	cy := w.nextCycle()
+	cy.expectOK(t)
+	if got, want := cy.built(), []string{"bb", "bb2"}; !slices.Equal(got, want) {
+		t.Errorf("built %v, want %v", got, want)
+	}
+	instr, how := cy.steps("bb")
+	at := slices.IndexFunc(instr, func(s string) bool { return strings.HasPrefix(s, "COPY script/03_app.sh") })
+	if at < 1 {
+		t.Fatalf("bb has no COPY step for 03_app.sh after another: %q", instr)
+	}
+	for i := range instr {
+		if strings.HasPrefix(instr[i], "FROM ") {
+			continue // neither cached nor run, as on the classic builder
+		}
+		if i < at && how[i] != "cached" || i >= at && how[i] != "ran" {
+			t.Errorf("bb step %q: %s (the change is at %q)", instr[i], how[i], instr[at])
+		}
+	}
+	if how, _ := stepFor(cy, "bb", "03_app.sh"); how != "ran" {
+		t.Errorf("03_app.sh step %q, want ran", how)
 	}
 }
