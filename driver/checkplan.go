@@ -107,7 +107,7 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 				q := make([]string, len(words))
 				for i, w := range words {
 					if q[i], err = syntax.Quote(w, syntax.LangBash); err != nil {
-						return img, fmt.Errorf("Dockerfile:%d: %v", in.Line, err)
+						return img, fmt.Errorf("the RUN at Dockerfile:%d: %v", in.Line, err)
 					}
 				}
 				cmd = strings.Join(q, " ")

@@ -98,6 +98,9 @@ type Image struct {
 	// role has an NN_ prefix). Other repositories (a bin/build repo's
 	// scripts/, loose scripts) number or name their scripts their own way.
 	SeedConvention bool `json:"seedConvention,omitempty"`
+	// Packages is what the base's package manager can install and has
+	// installed (nil: unknown; a Parent's is used when this one has none).
+	Packages *Packages `json:"packages,omitempty"`
 }
 
 // Options bound a dry run.
@@ -183,6 +186,10 @@ type dryRun struct {
 	h helpers
 	// opaque are the directories whose contents are unknown (unknown.go).
 	opaque []opaqueDir
+	// pkgs is the base's package set (nil: unknown).
+	pkgs *Packages
+	// aptUpdated says the script ran apt-get update.
+	aptUpdated bool
 }
 
 // scope is one running shell (a script, bash -c, a nested script).
@@ -218,6 +225,8 @@ type callRec struct {
 	msg  string
 	// pending is the diagnosis of a nested shell that failed here.
 	pending []Diagnostic
+	// diag is the code of the diagnosis ("" for "failed").
+	diag string
 }
 
 // posFile maps positions of one parsed text to its name.
@@ -261,7 +270,10 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 			rep.Base = img.Rootfs
 		}
 	}
-	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, destNames: map[string]string{}, h: newHelpers()}
+	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, destNames: map[string]string{}, h: newHelpers(), pkgs: img.Packages}
+	for p := img.Parent; p != nil && d.pkgs == nil; p = p.Parent {
+		d.pkgs = p.Packages
+	}
 	for i := range img.Scripts {
 		if s := img.Scripts[i]; s.Dest != "" {
 			d.destNames[clean("/", s.Dest)] = s.Path
@@ -738,6 +750,16 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 		emit(pos, "unset-variable", "%s: unbound variable (set -u stops %s here)", v, where)
 	case exitArg != nil && exitArg.pos == last.pos:
 		emit(exitArg.pos, "exit", "%s exits with status %d", where, code)
+	case lastErr.pos != "" && lastErr.pos == last.pos && lastErr.diag == "not-found":
+		if w := d.warningAt(last.pos, "not-found"); w != "" {
+			if errexit {
+				emit(last.pos, "not-found", "%s; set -e stops %s here", w, where)
+			} else {
+				emit(last.pos, "not-found", "%s; %s ends with it", w, where)
+			}
+			break
+		}
+		fallthrough
 	case lastErr.pos != "" && lastErr.pos == last.pos:
 		detail := ""
 		if lastErr.msg != "" {
@@ -856,6 +878,20 @@ func (sc *scope) testAfter(pos string) string {
 		return true
 	})
 	return found
+}
+
+// warningAt returns the message of the warning of code at pos, and drops
+// the warning (an error at pos replaces it); "" if there is none.
+func (d *dryRun) warningAt(pos, code string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, w := range d.rep.Warnings {
+		if w.Pos == pos && w.Code == code {
+			d.rep.Warnings = append(d.rep.Warnings[:i], d.rep.Warnings[i+1:]...)
+			return w.Msg
+		}
+	}
+	return ""
 }
 
 // hasErrorAt says whether an error was already reported at pos.

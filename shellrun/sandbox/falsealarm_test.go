@@ -73,7 +73,7 @@ func TestFalseAlarms(t *testing.T) {
 		},
 		{
 			name:    "cd-into-clone",
-			src:     "git clone https://example.com/app.git /opt/app\ncd /opt/app/src\n. ./env.sh\n",
+			src:     "apt-get install -y git\ngit clone https://example.com/app.git /opt/app\ncd /opt/app/src\n. ./env.sh\n",
 			verdict: VerdictUnknown,
 		},
 		{
@@ -168,11 +168,47 @@ func TestErrorPositions(t *testing.T) {
 		{"pipeline-last", head + "wget -qO- https://example.com/key | cat /nope/y\n", config, "t.sh:4:37"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			img := Image{Name: "t", Files: []ContextFile{{Dest: "/build/config", Data: []byte(c.config), Mode: 0o644}},
+			img := Image{Name: "t", Files: []ContextFile{{Dest: "/build/config", Data: []byte(c.config), Mode: 0o644}, {Dest: "/usr/bin/wget", Mode: 0o755}},
 				Scripts: []Script{{Path: "t.sh", Source: []byte(c.src), Role: RoleInstall, Shell: "bash"}}}
 			r := DryRunInProcess(context.Background(), img, Options{Timeout: 10 * time.Second})
 			if len(r.Errors) == 0 || r.Errors[0].Pos != c.want {
 				t.Errorf("first error not at %s\n%s", c.want, render(r))
+			}
+		})
+	}
+}
+
+// TestBaseCommandsAndPackages checks what the base has: a command the
+// models answer but the base lacks (sudo, curl, python2, lsb_release) is
+// "command not found" at its line unless an earlier step installs the
+// package that ships it; with the base's package set, a package apt cannot
+// locate is an error at the apt-get line, and unknown when the script
+// added an apt repository first.
+func TestBaseCommandsAndPackages(t *testing.T) {
+	pkgs := &Packages{Base: "debian:bookworm", Available: map[string]bool{"sudo": true, "curl": true, "python3": true, "openssh-server": true}, Installed: map[string]bool{"bash": true}}
+	for _, c := range []struct {
+		name, src string
+		pkgs      *Packages
+		want      string // first error's code and position, or the verdict
+	}{
+		{"sudo-missing", "sudo apt-get install -y curl\n", nil, "not-found t.sh:3:1"},
+		{"sudo-installed", "apt-get install -y sudo\nsudo mkdir -p /opt/x\n", nil, VerdictOK},
+		{"python2", "apt-get install -y python3\npython2 -c 'print 1'\n", nil, "not-found t.sh:4:1"},
+		{"lsb_release", "lsb_release -cs\n", nil, "not-found t.sh:3:1"},
+		{"not-stopping", "set +e\nsudo true\necho done\n", nil, VerdictOK},
+		{"no-such-package", "apt-get update\napt-get install -y python-pip curl\n", pkgs, "no-package t.sh:4:1"},
+		{"available", "apt-get install -y curl openssh-server bash\n", pkgs, VerdictOK},
+		{"added-repository", "echo 'deb http://ppa.example/ x main' > /etc/apt/sources.list.d/x.list\napt-get update\napt-get install -y php5\n", pkgs, VerdictUnknown},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := "#!/bin/bash\nset -e\n" + c.src
+			r := DryRunInProcess(context.Background(), Image{Name: "t", Packages: c.pkgs, Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+			got := r.verdict()
+			if len(r.Errors) > 0 {
+				got = r.Errors[0].Code + " " + r.Errors[0].Pos
+			}
+			if got != c.want {
+				t.Errorf("got %q, want %q\n%s", got, c.want, render(r))
 			}
 		})
 	}

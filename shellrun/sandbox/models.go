@@ -29,6 +29,9 @@ type modelCall struct {
 	stdinR bool
 	// pending is the diagnosis of a nested shell that failed.
 	pending []Diagnostic
+	// diag is the code of the diagnosis when the failure ends the
+	// script ("not-found"; "" for "failed").
+	diag string
 }
 
 // exec answers every external command: nothing is ever run on the host.
@@ -57,7 +60,7 @@ func (sc *scope) exec(ctx context.Context, args []string) error {
 	}
 	if code != 0 {
 		sc.mu.Lock()
-		sc.lastErr = callRec{pos: m.pos, argv: args, code: code, msg: m.msg, pending: m.pending}
+		sc.lastErr = callRec{pos: m.pos, argv: args, code: code, msg: m.msg, pending: m.pending, diag: m.diag}
 		sc.mu.Unlock()
 		return interp.ExitStatus(uint8(code))
 	}
@@ -240,6 +243,9 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 		m.kind = "unknown"
 		return m.fail(127, "not found")
 	}
+	if code, missing := m.absent(name, a); missing {
+		return code
+	}
 	if fn, ok := models[name]; ok {
 		return fn(m, a)
 	}
@@ -274,14 +280,89 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 	sugg := suggest(name)
 	switch {
 	case sugg != "":
-		d.errorf(m.pos, "not-found", "%s: command not found (did you mean %s?)", name, sugg)
-	case len(unc) > 0:
+		m.notFound("%s: command not found (did you mean %s?)", name, sugg)
+	case len(unc) > 0 && !strings.Contains(name, "_"):
+		// A package whose files are unknown may ship it; not a name
+		// with _, which is a shell function's (msg_ok, setup_env)
+		// rather than a Debian program's.
 		d.unknownf(m.pos, "unknown-command", "%s: not in the base image nor in a known package; assumed to come from one of: %s", name, strings.Join(unc, " "))
 		return 0
 	default:
-		d.errorf(m.pos, "not-found", "%s: command not found", name)
+		m.notFound("%s: command not found", name)
 	}
 	return m.fail(127, "command not found")
+}
+
+// absent judges a command the models answer but the base does not have
+// (sudo, curl, wget, python3, systemctl… on debian:bookworm): present when
+// it is in the image (along $PATH in the virtual FS) or a package
+// installed earlier ships it; else the real build fails with "command not
+// found", an error, unless a package whose files are unknown was
+// installed (then unknown). missing says the command was answered here,
+// with status code.
+func (m *modelCall) absent(name string, a []string) (code int, missing bool) {
+	d := m.sc.d
+	if baseCommands[name] || interp.IsBuiltin(name) || models[name] == nil && !noop[name] && daemons[name] == nil {
+		return 0, false
+	}
+	d.mu.Lock()
+	none := len(d.installed) == 0
+	d.mu.Unlock()
+	if none && m.sc.script != nil && m.sc.script.Role != RoleInstall {
+		// A boot or runit script checked without the install scripts
+		// that install its packages: what the image has is unknown.
+		return 0, false
+	}
+	if _, ok := m.lookPath(name); ok || d.providedBy(name) != "" {
+		return 0, false
+	}
+	d.mu.Lock()
+	unc := append([]string(nil), d.uncertain...)
+	d.mu.Unlock()
+	hint := ""
+	if pkg := shippedBy(name); pkg != "" {
+		hint = " (package " + pkg + " has it; no earlier step installs it)"
+	}
+	if len(unc) > 0 && hint == "" {
+		d.unknownf(m.pos, "unknown-command", "%s: not in the base image; assumed to come from one of the packages installed earlier: %s", name, strings.Join(unc, " "))
+		return 0, false
+	}
+	m.notFound("%s: command not found: the base image does not have it%s", name, hint)
+	if models[name] != nil && (name == "curl" || name == "wget" || name == "git" || name == "scp" || name == "rsync") && len(urls(a)) > 0 {
+		// The access the script attempts is reported all the same.
+		m.fetch(name, a)
+	}
+	return m.fail(127, "command not found"), true
+}
+
+// notFound reports a command that is not there: a warning where the
+// script goes on (no set -e, || …), the error at that command when it
+// ends the script (runFile).
+func (m *modelCall) notFound(format string, a ...any) {
+	m.diag = "not-found"
+	m.sc.d.warnf(m.pos, "not-found", format, a...)
+}
+
+// shippedBy names a package known to ship command name, or "".
+func shippedBy(name string) string {
+	var pkgs []string
+	for p, cmds := range packageCommands {
+		for _, c := range cmds {
+			if c == name {
+				pkgs = append(pkgs, p)
+			}
+		}
+	}
+	if len(pkgs) == 0 {
+		return ""
+	}
+	sort.Strings(pkgs)
+	for _, p := range pkgs {
+		if p == name {
+			return p
+		}
+	}
+	return pkgs[0]
 }
 
 // lookPath finds an executable in the virtual FS along $PATH.

@@ -213,7 +213,10 @@ declare -A m=([k]=v)
 declare m[j]=w
 [ "${m[j]}/${m[k]}" = w/v ] || mkdir /opt/bad4
 `
-	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	// curl is in the image (a command the base lacks fails the
+	// substitution, and the emulated assignment with it).
+	curl := []ContextFile{{Dest: "/usr/bin/curl", Mode: 0o755}}
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Files: curl, Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
 	if !r.OK() || len(r.Files) != 0 || len(r.Network) != 1 || r.Network[0].URLs[0] != "http://evil.example/x" {
 		t.Errorf("%s", render(r))
 	}

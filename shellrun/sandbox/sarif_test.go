@@ -14,7 +14,7 @@ import (
 // an unknown command.
 func checkReports(t *testing.T) []*Report {
 	t.Helper()
-	reports := []*Report{dry(t, "set -e\napt-get install -y nginx\ncurl -o /x https://e.x/y\nfoo\nmkdir /opt/a\n")}
+	reports := []*Report{dry(t, "set -e\napt-get install -y nginx curl\ncurl -o /x https://e.x/y\nfoo\nmkdir /opt/a\n")}
 	img, err := LooseImage("planted", "", []string{plantedDir + "/03_unset.sh", plantedDir + "/runit/sshd/run", plantedDir + "/boot/20_noexec.sh"})
 	if err != nil {
 		t.Fatal(err)

@@ -73,7 +73,8 @@ ldconfig link ln locale localedef logger login logname ls lsblk md5sum mkdir mkf
 nproc numfmt od passwd paste pathchk perl pgrep pidof pinky pkill pr printenv printf ps ptx pwd readlink realpath rm rmdir runcon
 sed seq sh sha1sum sha256sum sha512sum shred shuf sleep sort split stat stdbuf stty su sum sync tac tail tar tee test timeout
 touch tr true truncate tsort tty umount uname unexpand uniq unlink update-alternatives update-rc.d useradd userdel usermod users
-vdir wc which who whoami xargs yes zcat chpasswd chsh chfn mawk tempfile run-parts savelog start-stop-daemon service`)
+vdir wc which who whoami xargs yes zcat chpasswd chsh chfn mawk tempfile run-parts savelog start-stop-daemon service
+adduser addgroup deluser delgroup tput`)
 
 // packageCommands are the commands of common packages, for telling a
 // misspelt command from one a package installed earlier provides.
@@ -159,12 +160,27 @@ func aptModel(m *modelCall, a []string) int {
 		if !has(set, "y", "--yes", "--assume-yes", "qq") && set["--force-yes"] == "" && m.hc.Env.Get("APT_GET_YES").String() == "" {
 			d.warnf(m.pos, "apt-no-y", "apt-get install without -y: in a non-interactive build it aborts as soon as it must ask")
 		}
+		var names []string
 		for _, p := range pkgs {
 			name, _, _ := strings.Cut(p, "=")
 			name = strings.TrimSuffix(name, "/"+set["t"])
 			if strings.HasSuffix(name, ".deb") {
 				name = path.Base(name)
 			}
+			names = append(names, name)
+		}
+		if d.pkgs != nil && d.pkgs.Updated && !d.aptUpdated && len(names) > 0 {
+			d.errorf(m.pos, "apt-no-lists", "apt-get %s before apt-get update: the base %s has no package lists (E: Unable to locate package %s)", sub, d.pkgs.Base, names[0])
+			return m.fail(100, "E: Unable to locate package %s", names[0])
+		}
+		switch missing, sourcesChanged := d.checkInstall(names); {
+		case len(missing) > 0 && sourcesChanged:
+			d.unknownf(m.pos, "package", "apt-get %s %s: not in the apt lists of the base %s; assumed to come from the repository the script added", sub, strings.Join(missing, " "), d.pkgs.Base)
+		case len(missing) > 0:
+			d.errorf(m.pos, "no-package", "apt-get %s: the base %s cannot install %s (E: Unable to locate package %s)", sub, d.pkgs.Base, strings.Join(missing, ", "), missing[0])
+			return m.fail(100, "E: Unable to locate package %s", missing[0])
+		}
+		for _, name := range names {
 			d.installPkg(m, "apt", name)
 		}
 	case "remove", "purge", "autoremove":
@@ -175,6 +191,9 @@ func aptModel(m *modelCall, a []string) int {
 			d.warnf(m.pos, "autoremove", "apt-get autoremove: which packages go is not predicted offline")
 		}
 	case "update":
+		d.mu.Lock()
+		d.aptUpdated = true
+		d.mu.Unlock()
 		d.vfs.WriteFile("/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", []byte("(apt lists: fetched at build time)\n"), 0o644)
 	case "clean", "autoclean":
 		d.vfs.Remove("/var/cache/apt/archives", true)

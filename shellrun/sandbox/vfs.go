@@ -863,6 +863,19 @@ func modeSpecial(m fs.FileMode) uint32 {
 // isNotExist reports whether err says a path is missing.
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
+// changedUnder says whether a path under dir (ending in /) was created,
+// changed or removed.
+func (v *VFS) changedUnder(dir string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for p := range v.changes {
+		if strings.HasPrefix(p, dir) {
+			return true
+		}
+	}
+	return false
+}
+
 // place writes a file, and the directories it needs, as part of the
 // starting state: what it creates is no change (a script placed where the
 // image has it). It only looks at the paths it touches, not at every
