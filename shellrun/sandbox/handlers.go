@@ -173,7 +173,13 @@ prefixes:
 		return args[i:], nil
 	case "type", "which", "hash":
 		if name == "hash" {
-			return []string{":"}, nil
+			// hash NAME fails when NAME is no command (a test of
+			// whether a program is installed); its options only
+			// manage the table.
+			if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+				return []string{":"}, nil
+			}
+			return append([]string{sc.d.h.lookup, "hash"}, rest...), nil
 		}
 		sc.d.contain(pos, "host-lookup", "%s answered from the virtual FS, not the host's PATH", name)
 		return append([]string{sc.d.h.lookup, name}, rest...), nil

@@ -280,7 +280,8 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 	sugg := suggest(name)
 	switch {
 	case sugg != "":
-		m.notFound("%s: command not found (did you mean %s?)", name, sugg)
+		// A misspelt command is a bug wherever it is.
+		d.errorf(m.pos, "not-found", "%s: command not found (did you mean %s?)", name, sugg)
 	case len(unc) > 0 && !strings.Contains(name, "_"):
 		// A package whose files are unknown may ship it; not a name
 		// with _, which is a shell function's (msg_ok, setup_env)
@@ -388,6 +389,10 @@ func (m *modelCall) lookup(a []string) int {
 	mode := a[0]
 	m.model = mode
 	code := 0
+	if mode == "hash" {
+		// Found or not, hash prints nothing on stdout.
+		m.hc.Stdout = io.Discard
+	}
 	for _, n := range a[1:] {
 		if strings.HasPrefix(n, "-") {
 			continue
@@ -421,8 +426,8 @@ func (m *modelCall) lookup(a []string) int {
 				}
 			} else {
 				code = 1
-				if mode == "type" {
-					fmt.Fprintf(m.hc.Stderr, "type: %s: not found\n", n)
+				if mode == "type" || mode == "hash" {
+					fmt.Fprintf(m.hc.Stderr, "%s: %s: not found\n", mode, n)
 				}
 			}
 		}
