@@ -277,7 +277,11 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 	d.mu.Lock()
 	unc := append([]string(nil), d.uncertain...)
 	d.mu.Unlock()
-	sugg := suggest(name)
+	sugg := ""
+	if shippedBy(name) == "" {
+		// Not a misspelling when a known package has it (gpg, not gpgv).
+		sugg = suggest(name)
+	}
 	switch {
 	case sugg != "":
 		// A misspelt command is a bug wherever it is.
@@ -288,6 +292,8 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 		// rather than a Debian program's.
 		d.unknownf(m.pos, "unknown-command", "%s: not in the base image nor in a known package; assumed to come from one of: %s", name, strings.Join(unc, " "))
 		return 0
+	case shippedBy(name) != "":
+		m.notFound("%s: command not found (package %s has it; no earlier step installs it)", name, shippedBy(name))
 	default:
 		m.notFound("%s: command not found", name)
 	}
