@@ -65,3 +65,26 @@ func TestNoSilent(t *testing.T) {
 		}
 	}
 }
+
+// The remote builder's flags take their values as separate words or after
+// =, and leave the goals alone.
+func TestBuilderFlags(t *testing.T) {
+	flags, _, _, err := makeargs.Normalize([]string{"--builder", "tcp://b:1234", "--tlsdir=/certs", "--push", "--cache-to", "type=local,dest=/c",
+		"--cache-from", "type=registry,ref=r/c", "--cache-from=type=local,src=/c", "ssh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := parseFlags(flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Builder != "tcp://b:1234" || o.BuilderTLSDir != "/certs" || !o.Push || o.Load ||
+		!reflect.DeepEqual(o.CacheTo, []string{"type=local,dest=/c"}) || !reflect.DeepEqual(o.CacheFrom, []string{"type=registry,ref=r/c", "type=local,src=/c"}) ||
+		!reflect.DeepEqual(o.Goals, []string{"ssh"}) {
+		t.Errorf("parsed %+v", o)
+	}
+	flags, _, _, _ = makeargs.Normalize([]string{"--cache-to", "type=nfs"})
+	if _, _, err := parseFlags(flags); err == nil {
+		t.Error("--cache-to type=nfs: no error")
+	}
+}
