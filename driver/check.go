@@ -49,6 +49,17 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 	return checkImages(ctx, []sandbox.Image{img}, opts, stdio)
 }
 
+// basePackages is the package set of the base image ref, read from its
+// root filesystem tarFile as the engine exported it (its apt lists and
+// dpkg status), for the sandbox; nil when the base has no package lists.
+func basePackages(tarFile, ref string) *sandbox.Packages {
+	st, err := rootfs.ReadApt(tarFile)
+	if err != nil || !st.Lists {
+		return nil
+	}
+	return &sandbox.Packages{Base: ref, Available: st.Available, Installed: st.Installed}
+}
+
 // readRoot is the root the dry run reads a repository's files under:
 // the repository, or everything with --allow-outside-links.
 func readRoot(opts Options, repoRoot string) string {
@@ -172,7 +183,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			si.Rootfs = p.Rootfs
 		} else if eng != nil {
 			if tar, err := rootfs.Export(ctx, eng, g.node.From); err == nil {
-				si.Rootfs = tar
+				si.Rootfs, si.Packages = tar, basePackages(tar, g.node.From)
 			}
 		}
 		prepared[g.node.Name] = &si
@@ -222,7 +233,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 		}
 		if si.Parent == nil && eng != nil {
 			if tar, err := rootfs.Export(ctx, eng, img.node.From); err == nil {
-				si.Rootfs = tar
+				si.Rootfs, si.Packages = tar, basePackages(tar, img.node.From)
 			}
 		}
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})

@@ -4,6 +4,8 @@
 package rootfs
 
 import (
+	"archive/tar"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -107,4 +109,90 @@ func Export(ctx context.Context, e *engine.Engine, ref string) (string, error) {
 		return "", err
 	}
 	return file, nil
+}
+
+// AptState is what a base image's package manager knows, read from its
+// root filesystem: the packages apt can install (its lists, with the
+// virtual packages they provide) and those dpkg has installed.
+type AptState struct {
+	Available map[string]bool
+	Installed map[string]bool
+	// Lists says the image has package lists (a base that has none,
+	// such as the official images, needs apt-get update first).
+	Lists bool
+}
+
+// ReadApt reads the apt lists (/var/lib/apt/lists/*_Packages, as apt
+// keeps them uncompressed) and the dpkg status of the root filesystem tar
+// that Export wrote.
+func ReadApt(tarFile string) (*AptState, error) {
+	f, err := os.Open(tarFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st := &AptState{Available: map[string]bool{}, Installed: map[string]bool{}}
+	tr := tar.NewReader(bufio.NewReaderSize(f, 1<<20))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return st, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tarFile, err)
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(h.Name, "./"), "/")
+		switch {
+		case h.Typeflag != tar.TypeReg:
+		case strings.HasPrefix(name, "var/lib/apt/lists/") && strings.HasSuffix(name, "_Packages"):
+			st.Lists = true
+			if err := readStanzas(tr, func(pkg, provides, status string) {
+				st.Available[pkg] = true
+				for _, p := range strings.Split(provides, ",") {
+					if p, _, _ = strings.Cut(strings.TrimSpace(p), " "); p != "" {
+						st.Available[p] = true
+					}
+				}
+			}); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", tarFile, name, err)
+			}
+		case name == "var/lib/dpkg/status":
+			if err := readStanzas(tr, func(pkg, _, status string) {
+				if strings.HasSuffix(status, " installed") {
+					st.Installed[pkg] = true
+				}
+			}); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", tarFile, name, err)
+			}
+		}
+	}
+}
+
+// readStanzas calls fn with the Package, Provides and Status fields of
+// each stanza of a Debian control file.
+func readStanzas(r io.Reader, fn func(pkg, provides, status string)) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var pkg, provides, status string
+	flush := func() {
+		if pkg != "" {
+			fn(pkg, provides, status)
+		}
+		pkg, provides, status = "", "", ""
+	}
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			flush()
+		case strings.HasPrefix(line, "Package: "):
+			pkg = strings.TrimSpace(line[len("Package: "):])
+		case strings.HasPrefix(line, "Provides: "):
+			provides = line[len("Provides: "):]
+		case strings.HasPrefix(line, "Status: "):
+			status = strings.TrimSpace(line[len("Status: "):])
+		}
+	}
+	flush()
+	return sc.Err()
 }
