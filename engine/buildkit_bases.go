@@ -40,6 +40,8 @@ func BasesDir() (string, error) {
 // (the Dockerfile frontend's "context:NAME=oci-layout://…"). A remote
 // daemon fetches only the blobs it lacks.
 func (e *Engine) localBases(ctx context.Context, bases map[string]string) (content.Store, map[string]string, error) {
+	e.basesMu.Lock()
+	defer e.basesMu.Unlock()
 	dir, err := BasesDir()
 	if err != nil {
 		return nil, nil, err

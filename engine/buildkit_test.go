@@ -442,3 +442,33 @@ func TestContextFSOwners(t *testing.T) {
 		t.Fatalf("walk: %v, s.sh seen %d times", err, seen)
 	}
 }
+
+// Builds run at once (-j) on an empty base image store save the engine's
+// busybox once between them and both succeed.
+func TestBuildKitConcurrentBases(t *testing.T) {
+	e, bk := needBuildKit(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	base, found, err := e.InspectImage(context.Background(), "busybox:latest")
+	if err != nil || !found {
+		t.Fatalf("the engine has no busybox:latest (%v)", err)
+	}
+	e.UseBuildKit(bk, Outputs{})
+	defer e.UseBuildKit(nil, Outputs{})
+	errs := make(chan error, 2)
+	for range 2 {
+		ctxTar := fixture(t, nonce(t))
+		go func() {
+			_, err := e.Build(context.Background(), BuildRequest{Context: bytes.NewReader(ctxTar), Bases: map[string]string{"busybox:latest": base.ID}}, nil)
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	dir, _ := BasesDir()
+	if ids, err := os.ReadDir(filepath.Join(dir, "ids")); err != nil || len(ids) != 1 {
+		t.Errorf("the store %s holds %d base ids (%v), want busybox's alone", dir, len(ids), err)
+	}
+}
