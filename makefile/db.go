@@ -3,6 +3,7 @@ package makefile
 import (
 	"context"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -414,6 +415,17 @@ func (db *Database) DefaultGoal() string {
 	}
 	s, _ := db.ev.expandVar(context.Background(), v, nil)
 	return trimSpace(s)
+}
+
+// Glob expands the wildcards of a file name, relative to the makefiles'
+// directory (CURDIR), as make does for the prerequisites of a pattern rule
+// once the stem is in: the matching names, sorted; none when nothing
+// matches or the name has no wildcard.
+func (db *Database) Glob(ctx context.Context, pattern string) []string {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return nil
+	}
+	return globAt(ctx, db.curdir, pattern, nil)
 }
 
 // Target returns the target called name, or nil.

@@ -111,6 +111,21 @@ func (ev *evaluator) fatalExp(msg string) error {
 	return &Error{Pos: ev.reading, Msg: msg}
 }
 
+// pushScope makes set the innermost variable set (a $(foreach)'s or a
+// $(call)'s) until the function it returns is called. Pushed over the
+// global scope it joins it, as make's push_new_variable_scope swaps it
+// into the global set list: a target-specific definition read meanwhile
+// ($(foreach x,…,$(eval t: v := $(x)))) sees it.
+func (ev *evaluator) pushScope(set *VarSet) (pop func()) {
+	saved, savedGlobal := ev.scope, ev.global
+	f := &frame{set: set, next: saved}
+	if saved == ev.global {
+		ev.global = f
+	}
+	ev.scope = f
+	return func() { ev.scope, ev.global = saved, savedGlobal }
+}
+
 // lookup finds a variable in the current scope chain.
 func (ev *evaluator) lookup(name string) *Var {
 	isParent := false

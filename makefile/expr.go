@@ -260,7 +260,8 @@ func refFromText(t string) node {
 }
 
 // lookupFunc reports the built-in function named at s[beg:], which must be
-// followed by whitespace or the end of the text, and the end of its name.
+// followed by whitespace (isspace's: CR, FF and VT count) or the end of
+// the text, and the end of its name.
 func lookupFunc(s string, beg int) (*funcInfo, int) {
 	e := beg
 	for e < len(s) && (s[e] >= 'a' && s[e] <= 'z' || s[e] == '-') {
@@ -269,7 +270,7 @@ func lookupFunc(s string, beg int) (*funcInfo, int) {
 	if e == beg {
 		return nil, 0
 	}
-	if e < len(s) && s[e] != ' ' && s[e] != '\t' && s[e] != '\n' {
+	if e < len(s) && !isWS(s[e]) {
 		return nil, 0
 	}
 	fn := funcTable[s[beg:e]]
@@ -289,7 +290,7 @@ func (p *parser) fn(fn *funcInfo, open, nameEnd, to, depth int) (node, int) {
 		closec = '}'
 	}
 	beg := nameEnd
-	for beg < to && (s[beg] == ' ' || s[beg] == '\t' || s[beg] == '\n') {
+	for beg < to && isWS(s[beg]) {
 		beg++
 	}
 	end := p.match(open, to, depth)

@@ -898,9 +898,7 @@ func fnForeach(ev *evaluator, buf []byte, args []node, raw []string) ([]byte, er
 		return buf, err
 	}
 	set := newVarSet()
-	saved := ev.scope
-	ev.scope = &frame{set: set, next: saved}
-	defer func() { ev.scope = saved }()
+	defer ev.pushScope(set)()
 	v := &Var{Name: name, Flavor: Simple, Origin: OriginAutomatic}
 	set.set(v)
 	i := 0
@@ -972,14 +970,15 @@ func fnCall(ev *evaluator, buf []byte, a []string) ([]byte, error) {
 	for i := len(a); i < ev.maxArgs; i++ {
 		set.set(&Var{Name: strconv.Itoa(i), Flavor: Simple, Origin: OriginAutomatic})
 	}
-	saved, savedMax := ev.scope, ev.maxArgs
-	ev.scope = &frame{set: set, next: saved}
+	savedMax := ev.maxArgs
+	pop := ev.pushScope(set)
 	ev.maxArgs = len(a)
 	if !ev.enter() {
-		ev.scope, ev.maxArgs = saved, savedMax
+		pop()
+		ev.maxArgs = savedMax
 		return buf, ev.tooDeep("$(call " + name + ")")
 	}
-	defer func() { ev.scope, ev.maxArgs = saved, savedMax; ev.leave() }()
+	defer func() { pop(); ev.maxArgs = savedMax; ev.leave() }()
 	if err := ev.ctx.Err(); err != nil {
 		return buf, err
 	}

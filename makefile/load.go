@@ -254,6 +254,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 		def(b.name, b.value, fl, o)
 	}
+	// The include path make uses: the -I directories that exist, then
+	// the default ones that do.
+	if v := g.m[".INCLUDE_DIRS"]; v != nil {
+		v.Value = strings.Join(ev.includeDirs(), " ")
+	}
 	if cfg.MakePath != "" {
 		def("MAKE_COMMAND", cfg.MakePath, Simple, OriginDefault)
 	} else {
@@ -366,7 +371,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 
 	// MAKEFILES: read first, missing ones ignored, no default goal
-	if v := g.m["MAKEFILES"]; v != nil && v.Origin == OriginEnvironment {
+	if v := g.m["MAKEFILES"]; v != nil {
 		list, err := ev.expandVar(ctx, v, nil)
 		if err != nil {
 			return db, err

@@ -66,14 +66,17 @@ func (b *makefileText) readLine() (line string, n int, ok bool) {
 		for k := len(phys) - 1; k >= 0 && phys[k] == '\\'; k-- {
 			bs++
 		}
-		cont := hadNL && bs%2 == 1 && b.off < len(b.data)
+		cont := hadNL && bs%2 == 1
+		// A backslash-newline ending the text continues the line into
+		// nothing: it stays, for collapseContinuations to make a blank.
+		last := b.off >= len(b.data)
 		if useSB {
 			sb = append(sb, phys...)
 			if cont {
 				sb = append(sb, '\n')
 			}
 		}
-		if !cont {
+		if !cont || last {
 			if b.str {
 				n = 0
 			}
@@ -81,7 +84,7 @@ func (b *makefileText) readLine() (line string, n int, ok bool) {
 				return string(sb), n, true
 			}
 			end := b.off
-			if hadNL {
+			if hadNL && !cont {
 				end--
 			}
 			return b.data[start:end], n, true
@@ -363,6 +366,10 @@ func (ev *evaluator) evalLines(st *evalState) error {
 		}
 		nlines = n
 		ev.reading = Pos{File: b.file, Line: b.line + b.offset}
+		if b.line == 1 {
+			// make skips a UTF-8 byte order mark on line 1.
+			line = strings.TrimPrefix(line, "\xEF\xBB\xBF")
+		}
 		if len(line) == 0 {
 			continue
 		}
@@ -500,7 +507,7 @@ func (ev *evaluator) evalLines(st *evalState) error {
 			}
 			files := ev.parseFileSeq(s, seqGlob)
 			for _, f := range files {
-				if err := ev.include(f, w1 != "include"); err != nil {
+				if err := ev.include(f, w1 != "include", st.setDefault); err != nil {
 					return err
 				}
 			}
@@ -640,12 +647,18 @@ func parseVarDefinition(p string) (name, op, value string, ok bool) {
 			continue
 		}
 		if isBlank(c) {
+			// The character after the blanks is looked at as an
+			// operator only: "a $(b) =" is no definition.
 			wspace = true
 			e = i - 1
 			for i < len(p) && isWS(p[i]) {
 				i++
 			}
-			continue
+			if i >= len(p) {
+				return "", "", "", false
+			}
+			c = p[i]
+			i++
 		}
 		if c == '=' {
 			op = "="
@@ -776,7 +789,7 @@ func (ev *evaluator) doDefine(st *evalState, text string, origin Origin) (*Var, 
 }
 
 // include reads an included makefile.
-func (ev *evaluator) include(name string, noerror bool) error {
+func (ev *evaluator) include(name string, noerror, setDefault bool) error {
 	// A directory is found too: make opens it, fails to read it and
 	// stops ("sub: Is a directory"), -include or not.
 	exists := func(p string) bool {
@@ -811,14 +824,21 @@ func (ev *evaluator) include(name string, noerror bool) error {
 		ev.db.missingRequired = append(ev.db.missingRequired, missingInclude{name: name, pos: ev.reading})
 		return nil
 	}
-	return ev.readMakefile(found, ev.reading)
+	// A makefile that may not set the default goal (one of MAKEFILES)
+	// passes that on to the ones it includes.
+	return ev.readMakefileDefault(found, ev.reading, setDefault)
 }
 
 func (ev *evaluator) includeDirs() []string {
-	dirs := append([]string(nil), ev.cfg.IncludeDirs...)
-	for _, d := range []string{"/usr/local/include", "/usr/include"} {
-		if st, err := ev.stat(d); err == nil && st.IsDir() {
-			dirs = append(dirs, d)
+	var dirs []string
+	// Debian's make has its INCLUDEDIR, /usr/include, among the
+	// defaults twice.
+	for _, d := range append(ev.cfg.IncludeDirs, "/usr/local/include", "/usr/include", "/usr/include") {
+		if st, err := ev.stat(ev.path(d)); err == nil && st.IsDir() {
+			for len(d) > 1 && d[len(d)-1] == '/' {
+				d = d[:len(d)-1]
+			}
+			dirs = append(dirs, TrimDotSlash(d))
 		}
 	}
 	return dirs

@@ -389,7 +389,7 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 					// "private": a parent's private variable is exported)
 					continue
 				}
-				if f != ev.global && v.Export == ExportDefault {
+				if f.set != ev.globals && v.Export == ExportDefault {
 					// a target- or pattern-specific variable takes the
 					// export state of the global one, as in make
 					if gv := ev.globals.m[name]; gv != nil {

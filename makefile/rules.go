@@ -376,7 +376,47 @@ const (
 // parseFileSeq splits a list of file names as make's parse_file_seq:
 // "./" trimmed, archive groups split, wildcards expanded.
 func (ev *evaluator) parseFileSeq(s string, flags seqFlags) []string {
-	return ev.fileSeq(fields(s), flags)
+	return ev.fileSeq(fileWords(s), flags)
+}
+
+// fileWords splits a list of file names at blanks that no backslash
+// quotes, as make's parse_file_seq: an odd run of backslashes before a
+// blank quotes it ("foo\ bar" is one name, "foo bar"), and the run is
+// halved.
+func fileWords(s string) []string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return fields(s)
+	}
+	var out []string
+	var w []byte
+	in := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isWS(c) {
+			w = append(w, c)
+			in = true
+			continue
+		}
+		n := 0
+		for n < len(w) && w[len(w)-1-n] == '\\' {
+			n++
+		}
+		if n > 0 {
+			w = w[:len(w)-n+n/2]
+			if n%2 == 1 {
+				w = append(w, c)
+				continue
+			}
+		}
+		if in {
+			out = append(out, string(w))
+		}
+		w, in = w[:0], false
+	}
+	if in {
+		out = append(out, string(w))
+	}
+	return out
 }
 
 // fileSeq is parseFileSeq of a list already split into words.
@@ -504,7 +544,7 @@ func (ev *evaluator) recordWaiting(st *evalState) error {
 // splitPrereqs splits prerequisite text into normal and order-only lists.
 func (ev *evaluator) splitPrereqs(s string) (normal, orderOnly []string) {
 	oo := false
-	for _, w := range fields(s) {
+	for _, w := range fileWords(s) {
 		for w != "" {
 			i := strings.IndexByte(w, '|')
 			if i < 0 {
@@ -703,15 +743,18 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 	return nil
 }
 
-// substStem replaces the first % of each name with stem.
+// substStem replaces the first % of each name with stem; a name that
+// leaves nothing ("%" with an empty stem) is dropped, as make parses the
+// result as a list of names again.
 func substStem(names []string, stem string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
 		p, pc := findPercent(n)
-		if pc < 0 {
-			out[i] = n
-		} else {
-			out[i] = p[:pc] + stem + p[pc+1:]
+		if pc >= 0 {
+			n = p[:pc] + stem + p[pc+1:]
+		}
+		if n != "" {
+			out = append(out, n)
 		}
 	}
 	return out
