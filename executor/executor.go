@@ -269,6 +269,10 @@ type executor struct {
 	// tokens are the jobserver tokens held: one per running job beyond
 	// the first.
 	tokens []byte
+
+	// dcBefore holds the state of each double-colon target's file when
+	// the first of its rules was examined.
+	dcBefore map[*graph.Node]fileState
 }
 
 func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
@@ -329,6 +333,10 @@ func (e *executor) run() (int, error) {
 	goals := e.opts.Goals
 	if len(goals) == 0 {
 		if d := e.ev.DefaultGoal(); d != "" {
+			if e.db.Targets[d] == nil && len(strings.Fields(d)) > 1 {
+				e.errorf("*** .DEFAULT_GOAL contains more than one target.  Stop.")
+				return StatusError, nil
+			}
 			goals = []string{d}
 		}
 	}
@@ -473,6 +481,19 @@ func (e *executor) initUnit(u unit, s *unitState, parent *unitState) {
 		s.prereqs = append([]*graph.Node(nil), s.rule.Prereqs...)
 		s.order = append([]*graph.Node(nil), s.rule.OrderOnly...)
 		s.extra = append([]*graph.Node(nil), s.rule.Extra...)
+		// The explicit prerequisites of the other targets the recipe
+		// makes are made first too, and count as this target's (make's
+		// update_file_1 walks the deps of its also_make files).
+		for _, a := range s.rule.Also {
+			if a.Target == nil || a.Target.DoubleColon {
+				continue
+			}
+			for _, r := range a.Target.Rules {
+				for _, p := range r.Prereqs {
+					s.extra = append(s.extra, e.g.Node(p))
+				}
+			}
+		}
 	}
 }
 
@@ -547,6 +568,12 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 	if !s.inited {
 		e.initUnit(u, s, parentState)
 	}
+	if n.Err != nil {
+		e.fatal(n.Err)
+		s.phase, s.status = phDone, stFailed
+		e.stop = true
+		return stFailed
+	}
 	s.updating = true
 	defer func() {
 		s.updating = false
@@ -555,8 +582,21 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 		}
 	}()
 
-	thisMtime := e.g.Mtime(n)
-	noexist := !e.g.Exists(n) && !graph.IsFarFuture(thisMtime)
+	thisMtime, exists := e.g.Mtime(n), e.g.Exists(n)
+	if n.DoubleColon {
+		// Each rule of a double-colon target is judged by the file as
+		// it was before any of them ran (make's f_mtime keeps the
+		// pre-update time for the rules not yet examined).
+		if fs, ok := e.dcBefore[n]; ok {
+			thisMtime, exists = fs.mtime, fs.exists
+		} else {
+			if e.dcBefore == nil {
+				e.dcBefore = make(map[*graph.Node]fileState)
+			}
+			e.dcBefore[n] = fileState{thisMtime, exists}
+		}
+	}
+	noexist := !exists && !graph.IsFarFuture(thisMtime)
 	if n.LowResolution && !noexist && !graph.IsFarFuture(thisMtime) {
 		// A time of whole seconds counts as the end of its second, so
 		// that a prerequisite made within it is not newer (make's
@@ -943,6 +983,11 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 func (e *executor) expand(u unit, s *unitState) ([]makefile.Command, error) {
 	s.before = e.g.Mtime(u.n)
 	s.existed = e.g.Exists(u.n)
+	if fs, ok := e.dcBefore[u.n]; ok {
+		// $? of a double-colon rule: newer than the file before any
+		// rule of the target ran.
+		s.before, s.existed = fs.mtime, fs.exists
+	}
 	a := e.autoVars(u, s)
 	s.newer = a.Newer
 	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, a)
@@ -1140,9 +1185,18 @@ func (e *executor) removeIntermediates() {
 	if len(e.madeIntermediate) == 0 || e.opts.Question || e.opts.Touch {
 		return
 	}
-	var names []string
+	// make removes them in the order of its file table, and never a
+	// goal of the command line.
+	names := make([]string, 0, len(e.madeIntermediate))
 	for _, n := range e.madeIntermediate {
-		p := n.Name
+		if !slices.Contains(e.opts.Goals, n.Name) {
+			names = append(names, n.Name)
+		}
+	}
+	fileTableOrder(names, len(e.db.Targets)+len(e.g.Nodes()))
+	removed := names[:0]
+	for _, name := range names {
+		p := name
 		if e.opts.Dir != "" && !filepath.IsAbs(p) {
 			p = filepath.Join(e.opts.Dir, p)
 		}
@@ -1151,15 +1205,15 @@ func (e *executor) removeIntermediates() {
 				continue
 			}
 			if err := os.Remove(p); err != nil {
-				e.errorf("unlink: %s: %v", n.Name, err)
+				e.errorf("unlink: %s: %v", name, err)
 				continue
 			}
 		}
-		names = append(names, n.Name)
+		removed = append(removed, name)
 	}
-	if len(names) > 0 && !e.opts.Silent {
+	if len(removed) > 0 && !e.opts.Silent {
 		e.outMu.Lock()
-		fmt.Fprintf(e.stdout, "rm %s\n", strings.Join(names, " "))
+		fmt.Fprintf(e.stdout, "rm %s\n", strings.Join(removed, " "))
 		e.outMu.Unlock()
 	}
 }

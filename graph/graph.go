@@ -119,6 +119,10 @@ type Node struct {
 	Old bool
 	// NoRule reports that search found no rule at all (and no file).
 	NoRule bool
+	// Err is the error that stops make met finding n's rules (a
+	// secondary expansion's, such as a rule defined by its $(eval)),
+	// nil if none.
+	Err error
 	// LowResolution reports a file whose time has whole seconds only
 	// (an archive member, or one named by .LOW_RESOLUTION_TIME): as a
 	// target it counts as made at the end of its second.
@@ -324,10 +328,14 @@ func (g *Graph) Resolve(n *Node) {
 				sc := g.db.ScopeFor(n.Name, nil)
 				auto := secondAuto(n.Name, r.Stem, pre, oo)
 				p2, o2, err := g.db.SecondExpand(g.ctx, sc, text, auto)
-				if err == nil {
-					pre = append(append([]string(nil), pre...), p2...)
-					oo = append(append([]string(nil), oo...), o2...)
+				if err != nil {
+					if n.Err == nil {
+						n.Err = err
+					}
+					continue
 				}
+				pre = append(append([]string(nil), pre...), p2...)
+				oo = append(append([]string(nil), oo...), o2...)
 			}
 			for _, p := range pre {
 				rule.Prereqs = append(rule.Prereqs, g.Node(p))

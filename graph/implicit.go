@@ -186,32 +186,47 @@ func (g *Graph) searchAs(name, subject string, depth int, inUse []*makefile.Patt
 					}
 				}
 				q := c.instantiate(p)
-				if q == name {
-					ok = false
-					break
-				}
-				if g.mentioned[q] || g.hasRules(q) || g.existsOrVPath(q) {
-					found = append(found, q)
-					chain = append(chain, nil)
-					continue
-				}
-				if pass == 0 {
-					ok = false
-					break
-				}
-				used := append(inUse[:len(inUse):len(inUse)], c.rule)
-				sub := g.search(q, depth+1, used)
-				if sub == nil {
-					if len(inUse) == 0 && !ruleMatches(c.rule, q) {
-						// Found impossible with only this rule left out,
-						// and this rule cannot make it: no chain can.
-						g.impossible[q] = true
+				// Wildcards in a prerequisite (after the stem) give
+				// the names they match, if any (make's
+				// parse_file_seq of each prerequisite).
+				qs := []string{q}
+				if strings.ContainsAny(q, "*?[") {
+					if ms := g.db.Glob(g.ctx, q); len(ms) > 0 {
+						qs = ms
 					}
-					ok = false
+				}
+				for _, q := range qs {
+					if q == name {
+						ok = false
+						break
+					}
+					if g.mentioned[q] || g.hasRules(q) || g.existsOrVPath(q) {
+						found = append(found, q)
+						chain = append(chain, nil)
+						continue
+					}
+					if pass == 0 {
+						ok = false
+						break
+					}
+					used := append(inUse[:len(inUse):len(inUse)], c.rule)
+					sub := g.search(q, depth+1, used)
+					if sub == nil {
+						if len(inUse) == 0 && !ruleMatches(c.rule, q) {
+							// Found impossible with only this rule left
+							// out, and this rule cannot make it: no
+							// chain can.
+							g.impossible[q] = true
+						}
+						ok = false
+						break
+					}
+					found = append(found, q)
+					chain = append(chain, sub)
+				}
+				if !ok {
 					break
 				}
-				found = append(found, q)
-				chain = append(chain, sub)
 			}
 			if !ok {
 				continue
@@ -314,7 +329,7 @@ func ruleMatches(r *makefile.PatternRule, name string) bool {
 // prerequisites for target name, as make's implicit rule search does it:
 // each prerequisite (a blank-separated word, running on through
 // parentheses and braces, so "$$(addsuffix /%.c,a b)" is one) has its
-// first % replaced by the stem before it is expanded, and the words it
+// first % replaced by $* (the stem) before it is expanded, and the words it
 // expands to get the target's directory, as a % prerequisite's would.
 func (g *Graph) secondExpandPattern(name string, c *candidate, auto *makefile.AutoVars) (prereqs, orderOnly []string, err error) {
 	sc := g.db.ScopeFor(name, nil)
@@ -324,9 +339,13 @@ func (g *Graph) secondExpandPattern(name string, c *candidate, auto *makefile.Au
 			orderOnlyNow = true
 			continue
 		}
+		// The % becomes $* ($(*F) when the directory is added after),
+		// so that a $ in the stem is not expanded again.
 		i := strings.IndexByte(w, '%')
-		if i >= 0 {
-			w = w[:i] + c.stem + w[i+1:]
+		if i >= 0 && c.dir != "" {
+			w = w[:i] + "$(*F)" + w[i+1:]
+		} else if i >= 0 {
+			w = w[:i] + "$*" + w[i+1:]
 		}
 		p2, o2, err := g.db.SecondExpand(g.ctx, sc, w, auto)
 		if err != nil {
