@@ -295,6 +295,9 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	if db == nil {
 		return status
 	}
+	// Under -k a makefile that failed to be remade is reported and the
+	// goals are made all the same; the run fails at the end.
+	loadStatus := status
 	slots.afterLoad(db, progName(makeLevel(job.env)), stdio.Err)
 	if b != nil {
 		b.Inputs = makefileList(ctx, db, root)
@@ -310,7 +313,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	if err != nil && ctx.Err() != nil {
 		return 130
 	}
-	return status
+	return max(status, loadStatus)
 }
 
 // maxLoad is the load average -l N sets, 0 for none.

@@ -131,12 +131,30 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 				// do not make it restart again and again.
 				ropts.AlwaysMake, ropts.WhatIf = false, nil
 			}
-			remade, st, g, err = remakeMakefiles(ctx, db, goals, notices, ropts)
+			var failed []string
+			remade, st, g, failed, err = remakeMakefiles(ctx, db, goals, notices, ropts)
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
-			if st != 0 {
+			if st != 0 && !opts.KeepGoing {
 				return nil, st
+			}
+			if st != 0 {
+				// -k: make says which makefiles it failed to remake
+				// and goes on (reads them again if others were remade)
+				// with what it read, failing at the end (main.c:
+				// makefile_status).
+				for _, f := range failed {
+					if cfg.Stderr != nil {
+						fmt.Fprintf(cfg.Stderr, "%s: Failed to remake makefile '%s'.\n", prog, f)
+					}
+				}
+				if !remade {
+					if mie != nil {
+						db = mie.DB
+					}
+					return db, st
+				}
 			}
 			if useCache && !remade && mie == nil && !known {
 				rm = remakeVerdict(db, g, goals)
@@ -403,10 +421,11 @@ func remakeGoals(db *makefile.Database, missing []string) []string {
 // reports that a recipe ran for one of them: the caller must read the
 // makefiles again (make re-executes itself). status is make's (2 when a
 // recipe failed). g is the graph it used (nil when there was nothing to
-// remake).
-func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string, notices map[string]string, opts Options) (remade bool, status int, g *graph.Graph, err error) {
+// remake); failed are the goals that could not be remade (optional ones
+// aside).
+func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string, notices map[string]string, opts Options) (remade bool, status int, g *graph.Graph, failed []string, err error) {
 	if len(goals) == 0 {
-		return false, 0, nil, nil
+		return false, 0, nil, nil, nil
 	}
 	opts.Goals = goals
 	opts.DryRun, opts.Question, opts.Touch = false, false, false
@@ -437,8 +456,13 @@ func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string,
 		if m := e.mtime(f); !m.IsZero() && !m.Equal(before[i]) {
 			remade = true
 		}
+		if n := g.Lookup(f); n != nil && !e.optional[f] {
+			if s := e.st[unit{n, -1}]; s != nil && s.phase == phDone && s.status == stFailed {
+				failed = append(failed, f)
+			}
+		}
 	}
-	return remade, st, g, err
+	return remade, st, g, failed, err
 }
 
 // mtime is the modification time of file name (relative to make's
