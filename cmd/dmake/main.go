@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -129,7 +130,14 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		return 2
 	}
 	if v, _ := fs.GetBool("version"); v {
-		printVersion(ctx, stdio.Out)
+		// As make's close_stdout: output that could not be written
+		// (a full disk, /dev/full) is an error.
+		var b bytes.Buffer
+		printVersion(ctx, &b)
+		if _, err := stdio.Out.Write(b.Bytes()); err != nil {
+			fmt.Fprintln(stdio.Err, "dmake: write error: stdout")
+			return 1
+		}
 		return 0
 	}
 	if sh, _ := fs.GetString("completion"); sh != "" {

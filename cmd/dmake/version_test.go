@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/dmake-dev/dmake/internal/buildinfo"
 	"github.com/dmake-dev/dmake/internal/enginetest"
+	"github.com/dmake-dev/dmake/legacyutil"
 )
 
 // recordedRevision returns the vcs.revision go build recorded in bin, ""
@@ -70,5 +73,22 @@ func TestVersionEngine(t *testing.T) {
 	want := regexp.MustCompile(`(?m)^engine: Docker \S+ at \S+, API ` + regexp.QuoteMeta(v.APIVersion) + ` \(engine supports up to [0-9.]+\)$`)
 	if !want.MatchString(stdout) {
 		t.Errorf("--version does not match %s:\n%s", want, stdout)
+	}
+}
+
+// failWriter is a standard output that cannot be written (/dev/full).
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestVersionWriteError: a version that cannot be written is an error, as
+// for make (its close_stdout: "make -v > /dev/full" says so, status 1).
+func TestVersionWriteError(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-engine.sock"))
+	t.Setenv("DOCKER_CONTEXT", "")
+	var errb bytes.Buffer
+	st := run(t.Context(), []string{"dmake", "-v"}, legacyutil.Stdio{Out: failWriter{}, Err: &errb}, utilities)
+	if st != 1 || errb.String() != "dmake: write error: stdout\n" {
+		t.Errorf("status %d, stderr %q; want 1 and %q", st, errb.String(), "dmake: write error: stdout\n")
 	}
 }
