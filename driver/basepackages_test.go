@@ -25,9 +25,15 @@ func TestEngineBasePackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkgs := basePackages(tar, "debian:bookworm")
+	pkgs := basePackages(ctx, c, tar, "debian:bookworm")
 	if pkgs == nil || !pkgs.Available["openssh-server"] || pkgs.Available["python-pip"] || !pkgs.Installed["bash"] {
 		t.Fatalf("package set of debian:bookworm: %v", pkgs != nil)
+	}
+	// apt-get update in a throwaway container of the base: the lists
+	// of a base that keeps none (read here from one that does).
+	up, err := rootfs.UpdatedApt(ctx, c, "debian:bookworm")
+	if err != nil || !up.Available["openssh-server"] || up.Available["python-pip"] {
+		t.Errorf("apt lists after apt-get update: %v", err)
 	}
 	for _, c := range []struct{ src, want string }{
 		{"apt-get update\napt-get install -y python-pip\n", "no-package t.sh:4:1"},

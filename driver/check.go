@@ -51,13 +51,23 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 
 // basePackages is the package set of the base image ref, read from its
 // root filesystem tarFile as the engine exported it (its apt lists and
-// dpkg status), for the sandbox; nil when the base has no package lists.
-func basePackages(tarFile, ref string) *sandbox.Packages {
+// dpkg status), for the sandbox. A base without package lists gets those
+// of an apt-get update in a throwaway container of it (eng; cached by
+// image ID); nil when neither is to be had.
+func basePackages(ctx context.Context, eng *engine.Engine, tarFile, ref string) *sandbox.Packages {
 	st, err := rootfs.ReadApt(tarFile)
-	if err != nil || !st.Lists {
-		return nil
+	if err != nil || len(st.Installed) == 0 {
+		return nil // no dpkg: no apt to judge
 	}
-	return &sandbox.Packages{Base: ref, Available: st.Available, Installed: st.Installed}
+	p := &sandbox.Packages{Base: ref, Available: st.Available, Installed: st.Installed}
+	if !st.Lists {
+		up, err := rootfs.UpdatedApt(ctx, eng, ref)
+		if err != nil {
+			return nil
+		}
+		p.Available, p.Updated = up.Available, true
+	}
+	return p
 }
 
 // readRoot is the root the dry run reads a repository's files under:
@@ -183,7 +193,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			si.Rootfs = p.Rootfs
 		} else if eng != nil {
 			if tar, err := rootfs.Export(ctx, eng, g.node.From); err == nil {
-				si.Rootfs, si.Packages = tar, basePackages(tar, g.node.From)
+				si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, g.node.From)
 			}
 		}
 		prepared[g.node.Name] = &si
@@ -233,7 +243,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 		}
 		if si.Parent == nil && eng != nil {
 			if tar, err := rootfs.Export(ctx, eng, img.node.From); err == nil {
-				si.Rootfs, si.Packages = tar, basePackages(tar, img.node.From)
+				si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, img.node.From)
 			}
 		}
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})

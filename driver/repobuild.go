@@ -640,7 +640,7 @@ func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *e
 		return
 	}
 	if tar, err := rootfs.Export(ctx, eng, plan.From[len(plan.From)-1]); err == nil {
-		si.Rootfs, si.Packages = tar, basePackages(tar, plan.From[len(plan.From)-1])
+		si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, plan.From[len(plan.From)-1])
 	}
 }
 

@@ -198,6 +198,8 @@ func TestBaseCommandsAndPackages(t *testing.T) {
 		{"not-stopping", "set +e\nsudo true\necho done\n", nil, VerdictOK},
 		{"no-such-package", "apt-get update\napt-get install -y python-pip curl\n", pkgs, "no-package t.sh:4:1"},
 		{"available", "apt-get install -y curl openssh-server bash\n", pkgs, VerdictOK},
+		{"no-lists-no-update", "apt-get install -y curl\n", &Packages{Base: "debian:bookworm-slim", Available: pkgs.Available, Updated: true}, "apt-no-lists t.sh:3:1"},
+		{"no-lists-updated", "apt-get update && apt-get install -y curl\n", &Packages{Base: "debian:bookworm-slim", Available: pkgs.Available, Updated: true}, VerdictOK},
 		{"added-repository", "echo 'deb http://ppa.example/ x main' > /etc/apt/sources.list.d/x.list\napt-get update\napt-get install -y php5\n", pkgs, VerdictUnknown},
 	} {
 		t.Run(c.name, func(t *testing.T) {

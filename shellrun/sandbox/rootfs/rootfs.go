@@ -47,7 +47,7 @@ func Clean() (files int, bytes int64, err error) {
 	for _, e := range ents {
 		id, _, _ := strings.Cut(e.Name(), ".")
 		if !e.Type().IsRegular() || len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" ||
-			!(e.Name() == id+".tar" || strings.HasSuffix(e.Name(), ".part")) {
+			!(e.Name() == id+".tar" || e.Name() == id+".apt" || strings.HasSuffix(e.Name(), ".part")) {
 			continue
 		}
 		fi, err := e.Info()
@@ -195,4 +195,67 @@ func readStanzas(r io.Reader, fn func(pkg, provides, status string)) error {
 	}
 	flush()
 	return sc.Err()
+}
+
+// updateScript fetches the package lists in a throwaway container of a
+// base that has none and prints the fields ReadApt needs.
+const updateScript = `apt-get update -qq >/dev/null 2>&1 || exit 100
+for f in /var/lib/apt/lists/*_Packages; do grep -h -E '^(Package|Provides):|^$' "$f"; echo; done`
+
+// UpdatedApt returns the packages apt can install in image ref after an
+// apt-get update, for a base that keeps no package lists (the official
+// images remove theirs): apt-get update runs in a throwaway container of
+// the base (network host, to reach its mirrors), once; the lists' fields
+// are cached by image ID under Dir (IMAGE-ID.apt). Installed is left
+// empty (ReadApt reads it from the root filesystem).
+func UpdatedApt(ctx context.Context, e *engine.Engine, ref string) (*AptState, error) {
+	img, found, err := e.InspectImage(ctx, ref)
+	if err != nil || !found {
+		return nil, fmt.Errorf("apt lists of %s: no such image (%v)", ref, err)
+	}
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	id := strings.TrimPrefix(img.ID, "sha256:")
+	file := filepath.Join(dir, id+".apt")
+	if _, err := os.Stat(file); err != nil {
+		tmp, err := os.CreateTemp(dir, id+".*.part")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(tmp.Name())
+		res, err := e.Run(ctx, engine.RunOptions{Image: img.ID, Entrypoint: []string{"/bin/sh", "-c", updateScript}, Cmd: []string{},
+			Labels: map[string]string{"dev.dmake.apt-update": ref}, NetworkMode: "host", Streams: engine.Streams{Out: tmp, Err: io.Discard}})
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && res.ExitCode != 0 {
+			err = fmt.Errorf("apt-get update in a container of %s: exit status %d", ref, res.ExitCode)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("apt lists of %s: %w", ref, err)
+		}
+		if err := os.Rename(tmp.Name(), file); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st := &AptState{Available: map[string]bool{}, Installed: map[string]bool{}, Lists: true}
+	err = readStanzas(f, func(pkg, provides, _ string) {
+		st.Available[pkg] = true
+		for _, p := range strings.Split(provides, ",") {
+			if p, _, _ = strings.Cut(strings.TrimSpace(p), " "); p != "" {
+				st.Available[p] = true
+			}
+		}
+	})
+	return st, err
 }
