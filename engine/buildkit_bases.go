@@ -17,6 +17,7 @@ import (
 	"github.com/distribution/reference"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sys/unix"
 )
 
 // basesStoreID names the session's content store of local base images.
@@ -40,8 +41,6 @@ func BasesDir() (string, error) {
 // (the Dockerfile frontend's "context:NAME=oci-layout://…"). A remote
 // daemon fetches only the blobs it lacks.
 func (e *Engine) localBases(ctx context.Context, bases map[string]string) (content.Store, map[string]string, error) {
-	e.basesMu.Lock()
-	defer e.basesMu.Unlock()
 	dir, err := BasesDir()
 	if err != nil {
 		return nil, nil, err
@@ -49,6 +48,17 @@ func (e *Engine) localBases(ctx context.Context, bases map[string]string) (conte
 	if err := os.MkdirAll(filepath.Join(dir, "ids"), 0o755); err != nil {
 		return nil, nil, err
 	}
+	// Other builds may be saving the same base (-j, or another dmake):
+	// the store's lock file (flock, one per open) orders the writers.
+	lf, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lf.Close()
+	if err := unix.Flock(int(lf.Fd()), unix.LOCK_EX); err != nil {
+		return nil, nil, fmt.Errorf("locking %s: %w", lf.Name(), err)
+	}
+	defer unix.Flock(int(lf.Fd()), unix.LOCK_UN)
 	store, err := contentlocal.NewStore(dir)
 	if err != nil {
 		return nil, nil, err

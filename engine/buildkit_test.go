@@ -443,8 +443,8 @@ func TestContextFSOwners(t *testing.T) {
 	}
 }
 
-// Builds run at once (-j) on an empty base image store save the engine's
-// busybox once between them and both succeed.
+// Builds run at once (-j, or two dmake runs) on an empty base image store
+// save the engine's busybox once between them and both succeed.
 func TestBuildKitConcurrentBases(t *testing.T) {
 	e, bk := needBuildKit(t)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -26,9 +25,6 @@ type Engine struct {
 	// its results going where outs say.
 	bk   *BuildKit
 	outs Outputs
-	// basesMu serialises the saving of local base images for BuildKit
-	// builds run at once (-j): one writes a base, the others find it.
-	basesMu sync.Mutex
 }
 
 // New connects to the engine that DOCKER_HOST, DOCKER_TLS_VERIFY and
