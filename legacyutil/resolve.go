@@ -19,7 +19,9 @@ func (e *lookupError) Error() string { return e.msg }
 // findRunning resolves ref to one running container: an exact id or name
 // first, then a unique id prefix, then an image (name or id) whose newest
 // running container is taken. It fails with a *lookupError when ref names
-// nothing running, or is ambiguous (the candidates are listed).
+// nothing running, or is ambiguous (the candidates are listed). At a
+// repository built through its bin/build, a short image name is resolved
+// as run-bash resolves it (repoImageRef).
 func findRunning(ctx context.Context, eng *engine.Engine, ref string) (engine.ContainerDetails, error) {
 	if ref == "" {
 		return engine.ContainerDetails{}, &lookupError{"empty container name"}
@@ -72,6 +74,13 @@ func findRunning(ctx context.Context, eng *engine.Engine, ref string) (engine.Co
 		return engine.ContainerDetails{}, &lookupError{fmt.Sprintf("no running container of image %s (%d stopped: %s)", ref, len(byImage), describe(byImage))}
 	case imageKnown:
 		return engine.ContainerDetails{}, &lookupError{fmt.Sprintf("no running container of image %s", ref)}
+	}
+	// A short image name at a repository built through its bin/build
+	// (base for someprefix/base:latest), as run-bash resolves it.
+	if r, err := repoImageRef(ctx, eng, ref); err != nil {
+		return engine.ContainerDetails{}, &lookupError{err.Error()}
+	} else if r != ref && len(byPrefix) == 0 {
+		return findRunning(ctx, eng, r)
 	}
 	return engine.ContainerDetails{}, &lookupError{fmt.Sprintf("no such container: %s (not a container id or name, nor an image with a running container)", ref)}
 }

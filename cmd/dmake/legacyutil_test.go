@@ -188,7 +188,7 @@ func TestEngineLegacyUtilities(t *testing.T) {
 // short image name to the local image of that name its build tagged under
 // a registry path (someprefix/NAME:latest), as the legacy-images layout
 // maps NAME to legacy/NAME, saying so; two such images are an error that
-// lists them.
+// lists them. enter finds a running container of that image the same way.
 func TestEngineRunBashShortName(t *testing.T) {
 	e := enginetest.Require(t)
 	bin := buildDmake(t)
@@ -219,5 +219,22 @@ func TestEngineRunBashShortName(t *testing.T) {
 	_, stderr, status = run()
 	if status != 3 || !strings.Contains(stderr, name+" is "+a) {
 		t.Errorf("run-bash %s with one image of that name (%s): status %d\n%s", name, a, status, stderr)
+	}
+	// enter (and ssh, enter-bash) find the running container of the
+	// image the short name resolves to.
+	id, err := e.CreateContainer(ctx, engine.CreateContainerOptions{
+		Image: a, Cmd: []string{"sleep", "600"}, Entrypoint: []string{},
+		Labels: map[string]string{enginetest.Label: "short"}, NetworkMode: "none",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true}) })
+	if err := e.StartContainer(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, status := runBinary(t, bin, env, "--util", "enter", name, "sh", "-c", "echo in $(hostname)")
+	if status != 0 || stdout != "in "+id[:12]+"\n" {
+		t.Errorf("enter %s: status %d, stdout %q\n%s", name, status, stdout, stderr)
 	}
 }
