@@ -52,6 +52,10 @@ type evaluator struct {
 
 	// rec records the inputs of Load (Config.RecordInputs) while it runs.
 	rec *recorder
+
+	// incDirs is the include path, found once per Load as make does
+	// at its start (includeDirs).
+	incDirs *[]string
 }
 
 // maxValue is the limit on the size of a value (Config.MaxValue).

@@ -829,7 +829,12 @@ func (ev *evaluator) include(name string, noerror, setDefault bool) error {
 	return ev.readMakefileDefault(found, ev.reading, setDefault)
 }
 
+// includeDirs is make's include path: the -I directories that exist, then
+// the default ones that do (construct_include_path).
 func (ev *evaluator) includeDirs() []string {
+	if ev.incDirs != nil {
+		return *ev.incDirs
+	}
 	var dirs []string
 	// Debian's make has its INCLUDEDIR, /usr/include, among the
 	// defaults twice.
@@ -841,6 +846,7 @@ func (ev *evaluator) includeDirs() []string {
 			dirs = append(dirs, TrimDotSlash(d))
 		}
 	}
+	ev.incDirs = &dirs
 	return dirs
 }
 
