@@ -185,12 +185,15 @@ func TestBuildLegacyImages(t *testing.T) {
 		}
 	}
 
+	// The edits name this run (its prefix): the engine's build cache is
+	// shared, and a layer another run made of the same edit would be a
+	// cache hit, the edited script never running here.
 	script := filepath.Join(repo, "script", "03_sshd.sh")
 	src, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(script, append(src, []byte("\necho edited by TestBuildLegacyImages\n")...), 0o755); err != nil {
+	if err := os.WriteFile(script, append(src, []byte("\necho edited by TestBuildLegacyImages "+prefix+"\n")...), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	_, stderr, status = runBinary(t, bin, env, args...)
@@ -222,7 +225,7 @@ func TestBuildLegacyImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cron, append(src, []byte("\necho base edited by TestBuildLegacyImages\n")...), 0o755); err != nil {
+	if err := os.WriteFile(cron, append(src, []byte("\necho base edited by TestBuildLegacyImages "+prefix+"\n")...), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	sshOnly := []string{"-C", repo, "ssh", "IMAGE_PREFIX=" + prefix, "--progress=plain"}
