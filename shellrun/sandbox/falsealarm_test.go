@@ -195,6 +195,8 @@ func TestBaseCommandsAndPackages(t *testing.T) {
 		{"sudo-installed", "apt-get install -y sudo\nsudo mkdir -p /opt/x\n", nil, VerdictOK},
 		{"python2", "apt-get install -y python3\npython2 -c 'print 1'\n", nil, "not-found t.sh:4:1"},
 		{"lsb_release", "lsb_release -cs\n", nil, "not-found t.sh:3:1"},
+		{"cp-into-missing-dir", "touch /tmp/a\ncp /tmp/a /root/Desktop/\nchmod +x /root/Desktop/a\n", nil, "failed t.sh:4:1"},
+		{"cp-into-dir", "touch /tmp/a\nmkdir -p /root/Desktop\ncp /tmp/a /root/Desktop/\nchmod +x /root/Desktop/a\n", nil, VerdictOK},
 		{"not-stopping", "set +e\nsudo true\necho done\n", nil, VerdictOK},
 		{"no-such-package", "apt-get update\napt-get install -y python-pip curl\n", pkgs, "no-package t.sh:4:1"},
 		{"available", "apt-get install -y curl openssh-server bash\n", pkgs, VerdictOK},

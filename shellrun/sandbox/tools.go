@@ -429,6 +429,13 @@ func cpModel(m *modelCall, a []string) int {
 	dst := ops[len(ops)-1]
 	code := 0
 	for _, s := range ops[:len(ops)-1] {
+		if fi, err := m.sc.d.vfs.Stat(m.abs(s), true); err == nil && !fi.IsDir() && strings.HasSuffix(dst, "/") && !m.sc.d.vfs.Exists(m.abs(dst)) {
+			// cp FILE DIR/ wants DIR to be there.
+			if !m.assume(m.abs(dst), "the directory", m.abs(dst)) {
+				code = m.fail(1, "cannot create regular file '%s': Not a directory", dst)
+				continue
+			}
+		}
 		to := m.target(s, dst, len(ops) > 2)
 		err := m.sc.d.vfs.Copy(m.abs(s), to, rec)
 		if isNotExist(err) && !m.sc.d.vfs.Exists(m.abs(s)) && m.assume(m.abs(s), "the source", "") {
