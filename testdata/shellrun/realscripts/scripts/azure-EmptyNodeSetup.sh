@@ -1,0 +1,2 @@
+#! /bin/bash
+echo "Empty node setup"

@@ -1,0 +1,2 @@
+#!/bin/bash
+sed -i 's/syslog/adm/g' /etc/logrotate.conf
