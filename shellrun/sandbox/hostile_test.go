@@ -67,12 +67,23 @@ func verdict(r *Report) string {
 	var parts []string
 	whats := map[string]bool{}
 	for _, c := range r.Contained {
-		whats[c.What] = true
+		switch c.What {
+		case "loop-budget", "timeout", "memory-limit":
+			whats["budget-stop"] = true
+		default:
+			whats[c.What] = true
+		}
 	}
 	for _, e := range r.Errors {
 		switch e.Code {
-		case "loop-budget", "timeout", "memory-limit", "stack-limit", "crash":
+		case "stack-limit", "crash":
 			whats[e.Code] = true
+		case "loop-budget", "timeout", "memory-limit":
+			// Which of these budgets a bomb exhausts first depends on the
+			// machine's load (a memory bomb allocates slower than the
+			// deadline on a busy machine): the verdict is that a budget
+			// stopped it, not which one.
+			whats["budget-stop"] = true
 		}
 	}
 	for w := range whats {
