@@ -49,7 +49,7 @@ func fillModels() {
 		"service": serviceModel, "invoke-rc.d": serviceModel, "systemctl": systemctlModel,
 		"update-rc.d": updateRCModel, "ssh-keygen": sshKeygenModel, "tar": tarModel,
 		"find": findModel, "awk": awkModel, "mawk": awkModel, "gawk": awkModel,
-		"echo": echoModel, "printf": printfModel, "stat": statModel,
+		"echo": echoModel, "printf": printfModel, "stat": statModel, "apt-key": aptKeyModel,
 	}
 }
 
@@ -88,12 +88,13 @@ var packageCommands = map[string][]string{
 	"net-tools": {"ifconfig", "netstat", "route"}, "iproute2": {"ip", "ss"}, "iputils-ping": {"ping"},
 	"locales": {"locale-gen", "update-locale"}, "ca-certificates": {"update-ca-certificates"}, "gnupg": {"gpg"},
 	"unzip": {"unzip"}, "zip": {"zip"}, "xz-utils": {"xz"}, "bzip2": {"bzip2"}, "make": {"make"}, "gcc": {"gcc", "cc"},
-	"build-essential": {"gcc", "g++", "make", "cc"}, "apache2": {"apache2ctl", "a2enmod", "a2ensite"},
+	"build-essential": {"gcc", "g++", "make", "cc"}, "apache2": {"apache2ctl", "apachectl", "a2enmod", "a2ensite", "a2enconf"},
 	"supervisor": {"supervisord", "supervisorctl"}, "adduser": {"adduser", "addgroup", "deluser", "delgroup"},
 	"inotify-tools": {"inotifywait"}, "psmisc": {"killall", "fuser", "pstree"}, "lsof": {"lsof"},
 	"redis-server": {"redis-server"}, "busybox": {"busybox"}, "nginx-core": {"nginx"}, "memcached": {"memcached"}, "postgresql": {"postgres", "psql"},
 	"mariadb-server": {"mysqld", "mysql"}, "php-fpm": {"php-fpm"}, "nodejs": {"node"}, "npm": {"npm"},
 	"dnsutils": {"dig", "nslookup"}, "netcat-openbsd": {"nc"}, "socat": {"socat"}, "jq": {"jq"}, "rsync": {"rsync"},
+	"systemd": {"systemctl", "journalctl"}, "systemd-sysv": {"reboot", "shutdown", "halt", "poweroff"},
 	"tzdata": {"tzconfig"}, "logrotate": {"logrotate"}, "openssl": {"openssl"}, "file": {"file"}, "tini": {"tini"},
 }
 
@@ -119,7 +120,7 @@ var packageFiles = map[string]map[string]string{
 	"procps":         {"/usr/bin/ps": "", "/usr/bin/pgrep": "", "/usr/bin/pkill": ""},
 	"locales":        {"/etc/locale.gen": "# en_US.UTF-8 UTF-8\n", "/usr/sbin/locale-gen": ""},
 	"mariadb-server": {"/etc/mysql/my.cnf": "->/etc/alternatives/my.cnf", "/etc/alternatives/my.cnf": "->/etc/mysql/mariadb.cnf", "/etc/mysql/mariadb.cnf": "[client-server]\nsocket = /run/mysqld/mysqld.sock\n!includedir /etc/mysql/conf.d/\n!includedir /etc/mysql/mariadb.conf.d/\n", "/etc/mysql/conf.d/": "", "/etc/mysql/mariadb.conf.d/50-server.cnf": "[mysqld]\nbind-address = 127.0.0.1\n", "/etc/mysql/debian-start": "", "/usr/sbin/mariadbd": "", "/usr/sbin/mysqld": "->mariadbd", "/usr/bin/mysql": "", "/usr/bin/mariadb": "", "/var/lib/mysql/": ""},
-	"apache2":        {"/etc/apache2/apache2.conf": "IncludeOptional mods-enabled/*.load\nInclude ports.conf\nIncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n", "/etc/apache2/ports.conf": "Listen 80\n", "/etc/apache2/envvars": "export APACHE_RUN_USER=www-data\nexport APACHE_RUN_GROUP=www-data\n", "/etc/apache2/conf-available/security.conf": "ServerTokens OS\n", "/etc/apache2/conf-enabled/security.conf": "->../conf-available/security.conf", "/etc/apache2/mods-available/": "", "/etc/apache2/mods-enabled/": "", "/etc/apache2/sites-available/000-default.conf": "<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n", "/etc/apache2/sites-enabled/000-default.conf": "->../sites-available/000-default.conf", "/var/www/html/index.html": "<html></html>\n", "/usr/sbin/apache2": "", "/usr/sbin/apache2ctl": "", "/usr/sbin/a2enmod": "", "/usr/sbin/a2ensite": "", "/usr/sbin/a2enconf": "", "/var/log/apache2/": ""},
+	"apache2":        {"/etc/apache2/apache2.conf": "IncludeOptional mods-enabled/*.load\nInclude ports.conf\nIncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n", "/etc/apache2/ports.conf": "Listen 80\n", "/etc/apache2/envvars": "export APACHE_RUN_USER=www-data\nexport APACHE_RUN_GROUP=www-data\n", "/etc/apache2/conf-available/security.conf": "ServerTokens OS\n", "/etc/apache2/conf-enabled/security.conf": "->../conf-available/security.conf", "/etc/apache2/mods-available/": "", "/etc/apache2/mods-enabled/": "", "/etc/apache2/sites-available/000-default.conf": "<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n", "/etc/apache2/sites-enabled/000-default.conf": "->../sites-available/000-default.conf", "/var/www/html/index.html": "<html></html>\n", "/usr/sbin/apache2": "", "/usr/sbin/apache2ctl": "", "/usr/sbin/apachectl": "->apache2ctl", "/usr/sbin/a2enmod": "", "/usr/sbin/a2ensite": "", "/usr/sbin/a2enconf": "", "/var/log/apache2/": ""},
 	"adduser":        {"/usr/sbin/adduser": "", "/usr/sbin/addgroup": "", "/etc/adduser.conf": "DSHELL=/bin/bash\n"},
 }
 
@@ -199,6 +200,31 @@ func aptModel(m *modelCall, a []string) int {
 		d.vfs.Remove("/var/cache/apt/archives", true)
 	}
 	return 0
+}
+
+// aptKeyModel answers apt-key: every command but list needs gpg, which
+// the base lacks unless a package (gnupg) installed it (apt-key says so
+// and exits 255).
+func aptKeyModel(m *modelCall, a []string) int {
+	m.model = "apt-key"
+	if len(a) == 0 || a[0] == "list" || a[0] == "--help" {
+		return 0
+	}
+	if _, ok := m.lookPath("gpg"); ok || m.sc.d.providedBy("gpg") != "" {
+		if a[0] == "add" && len(a) > 1 && a[1] == "-" {
+			m.stdin()
+		}
+		return 0
+	}
+	d := m.sc.d
+	d.mu.Lock()
+	unc := len(d.uncertain) > 0
+	d.mu.Unlock()
+	if unc {
+		d.unknownf(m.pos, "unknown-command", "apt-key %s needs gpg, which no known package installed earlier has; assumed to come from one of them", a[0])
+		return 0
+	}
+	return m.fail(255, "E: gnupg, gnupg2 and gnupg1 do not seem to be installed, but one of them is required for this operation")
 }
 
 func (d *dryRun) installPkg(m *modelCall, mgr, name string) {
