@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -159,16 +160,17 @@ func TestFindingsSurviveChildDeath(t *testing.T) {
 	for _, tc := range []struct {
 		name, bomb, code, after string
 		timeout                 time.Duration
+		maxSteps                int64 // the deadline case lifts the step budget, which a fast machine would exhaust first
 	}{
-		{"stack", "echo " + strings.Repeat("$(", 200000) + strings.Repeat(")", 200000), "stack-limit", "not-run", time.Minute},
-		{"memory", "x=0\nfor i in {1..20}; do x=$x$x; done\nx=${x//0/$x}", "memory-limit", "not-run", time.Minute},
-		{"deadline", "while ((1)); do ((x++)); done", "timeout", "ok", time.Second},
+		{"stack", "echo " + strings.Repeat("$(", 200000) + strings.Repeat(")", 200000), "stack-limit", "not-run", time.Minute, 0},
+		{"memory", "x=0\nfor i in {1..20}; do x=$x$x; done\nx=${x//0/$x}", "memory-limit", "not-run", time.Minute, 0},
+		{"deadline", "while ((1)); do ((x++)); done", "timeout", "ok", time.Second, math.MaxInt64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bomb := Script{Path: "02_bomb.sh", Role: RoleInstall, Shell: "bash", Source: []byte("#!/bin/bash\n" + tc.bomb + "\n")}
 			img := Image{Name: tc.name, Scripts: []Script{fetch, bomb, after}}
 			other := Image{Name: "other", Scripts: []Script{{Path: "x.sh", Source: []byte("#!/bin/bash\ntrue\n"), Role: RoleInstall, Shell: "bash"}}}
-			reps, err := Check(context.Background(), []Image{img, other}, Options{Timeout: tc.timeout, MemoryLimit: 512 << 20})
+			reps, err := Check(context.Background(), []Image{img, other}, Options{Timeout: tc.timeout, MaxSteps: tc.maxSteps, MemoryLimit: 512 << 20})
 			if err != nil {
 				t.Fatal(err)
 			}
