@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"math"
@@ -14,14 +16,32 @@ import (
 )
 
 // realScriptsDir is the measured corpus of real install scripts (issue
-// 21): public scripts with their origin and licence in INDEX.tsv, each
-// run for real once by record.sh, its verdict in real.tsv.
+// 21): public scripts with their origin, licence and checksum in
+// INDEX.tsv, each run for real once by record.sh, its verdict in real.tsv.
+// The scripts themselves are not in the repository (the look-up that
+// found them allows no copies in commits): realScriptsFiles says where a
+// developer keeps them.
 const realScriptsDir = "../../testdata/shellrun/realscripts"
+
+// realScriptsFiles is the directory holding the corpus's scripts/ and
+// context/: $DMAKE_REALSCRIPTS, else dmake-realscripts/corpus in the
+// user's cache directory (where record.sh reads them too).
+func realScriptsFiles(t *testing.T) string {
+	if d := os.Getenv("DMAKE_REALSCRIPTS"); d != "" {
+		return d
+	}
+	c, err := os.UserCacheDir()
+	if err != nil {
+		t.Skipf("no user cache directory (%v): set DMAKE_REALSCRIPTS to the corpus's files", err)
+	}
+	return filepath.Join(c, "dmake-realscripts", "corpus")
+}
 
 // realEntry is one corpus script: INDEX.tsv's line and real.tsv's verdict.
 type realEntry struct {
 	id, file, role, repo, path, licence string
 	context                             string // a directory under context/ copied to / first, or ""
+	sha256                              string // the script's checksum as recorded
 	real                                string // ok, error, unreachable, skipped; "" when not recorded
 	status                              string // the real exit status of an error
 	note                                string // the real run's last output line
@@ -36,10 +56,10 @@ func readRealCorpus(t *testing.T) []*realEntry {
 		if line == 1 {
 			return // the header
 		}
-		if len(f) != 8 {
-			t.Fatalf("INDEX.tsv:%d: %d fields, want 8 (id file role repo path commit licence context)", line, len(f))
+		if len(f) != 9 {
+			t.Fatalf("INDEX.tsv:%d: %d fields, want 9 (id file role repo path commit licence context sha256)", line, len(f))
 		}
-		e := &realEntry{id: f[0], file: f[1], role: f[2], repo: f[3], path: f[4], licence: f[6], context: f[7]}
+		e := &realEntry{id: f[0], file: f[1], role: f[2], repo: f[3], path: f[4], licence: f[6], context: f[7], sha256: f[8]}
 		if byID[e.id] != nil {
 			t.Fatalf("INDEX.tsv:%d: id %s twice", line, e.id)
 		}
@@ -148,16 +168,33 @@ const (
 // failures caused only by an unreachable host are left out of the rates.
 // The rates measured when the corpus was last recorded are the bounds in
 // testdata/shellrun/realscripts/limits: a regression fails the test.
+//
+// The scripts are fetched by a developer from the origins INDEX.tsv
+// names (see the corpus's README) into realScriptsFiles; without them the
+// test is skipped, and a script whose checksum differs from INDEX.tsv's
+// fails it.
 func TestRealScriptsCorpus(t *testing.T) {
 	entries := readRealCorpus(t)
+	files := realScriptsFiles(t)
+	if _, err := os.Stat(filepath.Join(files, "scripts")); err != nil {
+		t.Skipf("the corpus's scripts are not here (%v): fetch them as testdata/shellrun/realscripts/README.md says, or set DMAKE_REALSCRIPTS", err)
+	}
 	var imgs []Image
 	for _, e := range entries {
-		img, err := LooseImage(e.id, realScriptsDir, []string{filepath.Join(realScriptsDir, "scripts", e.file)})
+		script := filepath.Join(files, "scripts", e.file)
+		src, err := os.ReadFile(script)
+		if err != nil {
+			t.Fatalf("%s: %v", e.id, err)
+		}
+		if sum := sha256.Sum256(src); hex.EncodeToString(sum[:]) != e.sha256 {
+			t.Fatalf("%s: %s is not the recorded script (sha256 %x, INDEX.tsv says %s)", e.id, script, sum, e.sha256)
+		}
+		img, err := LooseImage(e.id, files, []string{script})
 		if err != nil {
 			t.Fatalf("%s: %v", e.id, err)
 		}
 		if e.context != "" {
-			img.Files = append(img.Files, contextFiles(t, filepath.Join(realScriptsDir, "context", e.context))...)
+			img.Files = append(img.Files, contextFiles(t, filepath.Join(files, "context", e.context))...)
 		}
 		imgs = append(imgs, img)
 	}

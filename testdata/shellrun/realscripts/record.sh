@@ -8,7 +8,7 @@
 # base.Dockerfile (debian:bookworm with Debian's apt sources and lists),
 # with --network host: Debian's mirror is reachable, other hosts are not.
 # A script with a context (INDEX.tsv's column 8: a directory under
-# context/) first gets that directory's files copied to /, as the
+# context/ of $CORPUS) first gets that directory's files copied to /, as the
 # Dockerfile's ADD of the script's repository would put them.
 # Verdicts:
 #   ok            exit status 0
@@ -27,6 +27,9 @@ cd "$(dirname "$0")"
 TIMEOUT=${TIMEOUT:-900}
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmake-realscripts/apt}
 LOGS=${LOGS:-${XDG_CACHE_HOME:-$HOME/.cache}/dmake-realscripts/logs}
+# The scripts (scripts/ID.sh) and contexts (context/NAME/) are kept out of
+# the repository, in $DMAKE_REALSCRIPTS (as TestRealScriptsCorpus reads them).
+CORPUS=${DMAKE_REALSCRIPTS:-${XDG_CACHE_HOME:-$HOME/.cache}/dmake-realscripts/corpus}
 BASE=dmake-realscripts/bookworm
 mkdir -p "$CACHE/0" "$CACHE/1" "$CACHE/2" "$LOGS"
 nice docker build -q --network host -t "$BASE" -f base.Dockerfile . >/dev/null
@@ -52,10 +55,10 @@ run_one() { # id role file context
 		exec {fd}>&-
 	done
 	if [ -n "$ctx" ]; then
-		ctxarg=(-v "$PWD/context/$ctx:/dmake-context:ro")
+		ctxarg=(-v "$CORPUS/context/$ctx:/dmake-context:ro")
 	fi
 	nice docker run --rm --name "$name" --network host \
-		-v "$PWD/scripts/$file:/dmake-script:ro" "${ctxarg[@]}" \
+		-v "$CORPUS/scripts/$file:/dmake-script:ro" "${ctxarg[@]}" \
 		-v "$CACHE/$slot:/var/cache/apt/archives" \
 		"$BASE" bash -c 'if [ -d /dmake-context ]; then cp -a /dmake-context/. /; fi
 			mkdir -p /build/script && cp /dmake-script "/build/script/$1" &&

@@ -1,2 +1,0 @@
-#!/bin/bash
-echo ExamplePostInstall1.sh was run at $(date)

@@ -1,5 +1,0 @@
-#!/bin/bash
-
-apt-get -y update
-apt-get install -y apache2
-

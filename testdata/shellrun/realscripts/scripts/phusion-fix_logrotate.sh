@@ -1,2 +1,0 @@
-#!/bin/bash
-sed -i 's/syslog/adm/g' /etc/logrotate.conf
