@@ -260,17 +260,17 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 			return code
 		}
 		m.kind = "unknown"
-		d.warnf(m.pos, "unmodelled", "%s (%s) is not modelled: assumed to succeed with no output", name, p)
+		d.unknownf(m.pos, "unmodelled", "%s (%s) is not modelled: assumed to succeed with no output", name, p)
 		return 0
 	}
 	if baseCommands[name] {
 		m.kind = "unknown"
-		d.warnf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", name)
+		d.unknownf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", name)
 		return 0
 	}
 	if pkg := d.providedBy(name); pkg != "" {
 		m.kind = "unknown"
-		d.warnf(m.pos, "unmodelled", "%s (from package %s) is not modelled: assumed to succeed with no output", name, pkg)
+		d.unknownf(m.pos, "unmodelled", "%s (from package %s) is not modelled: assumed to succeed with no output", name, pkg)
 		return 0
 	}
 	m.kind = "unknown"

@@ -39,7 +39,7 @@ func fillModels() {
 		"getent": getentModel, "basename": basenameModel, "dirname": dirnameModel,
 		"head": headTailModel, "tail": headTailModel, "wc": wcModel, "sort": sortModel, "uniq": uniqModel,
 		"tr": trModel, "cut": cutModel, "date": outModel("Thu Jan  1 00:00:00 UTC 2026"),
-		"mktemp": mktempModel, "readlink": readlinkModel, "realpath": readlinkModel,
+		"mktemp": mktempModel, "readlink": readlinkModel, "realpath": readlinkModel, "pwd": pwdModel,
 		"seq": seqModel, "true": okModel, "false": func(*modelCall, []string) int { return 1 },
 		"sleep": okModel, "yes": okModel, "which": whichModel,
 		"curl": netModel, "wget": netModel, "git": gitModel, "scp": netModel, "rsync": rsyncModel,
@@ -362,7 +362,7 @@ func pythonModel(m *modelCall, a []string) int {
 		return pipModel(m, a[2:])
 	}
 	m.kind = "unknown"
-	m.sc.d.warnf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", path.Base(m.args[0]))
+	m.sc.d.unknownf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", path.Base(m.args[0]))
 	return 0
 }
 
@@ -1573,6 +1573,13 @@ func readlinkModel(m *modelCall, a []string) int {
 		m.out("%s\n", t)
 	}
 	return code
+}
+
+// pwdModel is the external pwd (exec pwd, env pwd): the working
+// directory, which the dry run keeps without symlinks (so -P and -L agree).
+func pwdModel(m *modelCall, a []string) int {
+	m.out("%s\n", m.abs("."))
+	return 0
 }
 
 func seqModel(m *modelCall, a []string) int {

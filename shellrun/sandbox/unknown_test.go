@@ -1,0 +1,44 @@
+package sandbox
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// dryRunBash dry-runs src as the bash install script t.sh of image t,
+// over the built-in base (files added first), as dmake --check does.
+func dryRunBash(src string, files ...ContextFile) *Report {
+	return DryRunInProcess(context.Background(), Image{Name: "t", Files: files, Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+}
+
+// TestModelsAndUnknowns checks the verdict of commands the dry run models
+// in part: what the model can know is answered (verdict ok; the scripts
+// run under set -e and check the output the real command prints with
+// [ ], so a wrong answer is an error), anything else is unknown (an Unknowns entry
+// at the command, code unmodelled), never ok with a guessed effect. A
+// command without any model is unknown too: the report's verdict is the
+// one the corpus test measures.
+func TestModelsAndUnknowns(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		src     string
+		verdict string
+		unknown string // the code of the first unknown, when the verdict is unknown
+	}{
+		{name: "unmodelled-command", src: "sha256sum /etc/passwd\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "python-script", src: "apt-get install -y python3\npython3 -c 'import os'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "external-pwd", src: "cd /etc/apt\nx=$(env pwd)\n[ \"$x\" = /etc/apt ]\n", verdict: VerdictOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := dryRunBash("#!/bin/bash\nset -e\n" + c.src)
+			if v := r.verdict(); v != c.verdict || r.Verdict != v {
+				t.Errorf("verdict %s (report says %s), want %s\n%s", v, r.Verdict, c.verdict, render(r))
+			}
+			if c.unknown != "" && (len(r.Unknowns) == 0 || r.Unknowns[0].Code != c.unknown || !strings.HasPrefix(r.Unknowns[0].Pos, "t.sh:")) {
+				t.Errorf("unknowns %+v, want the first of code %s at the command in t.sh", r.Unknowns, c.unknown)
+			}
+		})
+	}
+}
