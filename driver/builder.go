@@ -71,7 +71,20 @@ func newEngine(ctx context.Context, opts Options, stderr io.Writer) (*engine.Eng
 	bo := builderOptions(opts)
 	switch bo.Addr {
 	case BuilderAuto, BuilderEngine:
-		err := eng.UseEmbeddedBuildKit(ctx, getenvOf(opts), outs)
+		// With auto, the engine checks its BuildKit when the first build
+		// needs it (a run with nothing to build asks nothing), falling
+		// back as below where it has none.
+		var fallback func(error) error
+		if bo.Addr == BuilderAuto {
+			fallback = func(err error) error {
+				if err := classicOnly(opts); err != nil {
+					return err
+				}
+				fmt.Fprintf(stderr, "%s: building on the engine's classic builder: %v\n", programName, err)
+				return nil
+			}
+		}
+		err := eng.UseEmbeddedBuildKit(ctx, getenvOf(opts), outs, fallback)
 		if err == nil {
 			return eng, nil
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,6 +160,49 @@ func TestBuilderFallbackNoBuildKit(t *testing.T) {
 		t.Error("--builder engine at an engine without BuildKit: no error")
 	} else if !strings.Contains(err.Error(), "does not answer as BuildKit on /grpc") {
 		t.Errorf("--builder engine at an engine without BuildKit: %v", err)
+	}
+}
+
+// TestBuilderAutoAsksLate: with --builder auto, choosing the builder asks
+// the engine only for its ping; its BuildKit (/grpc) is asked when a build
+// first needs the builder, so a run with nothing to build sends nothing to
+// it. An engine without one still gets the classic builder then.
+func TestBuilderAutoAsksLate(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/_ping") {
+			w.Header().Set("Api-Version", "1.41")
+			w.Write([]byte("OK"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	t.Setenv("DOCKER_HOST", "tcp://"+strings.TrimPrefix(srv.URL, "http://"))
+	t.Setenv("DOCKER_CONTEXT", "")
+	var stderr bytes.Buffer
+	eng, err := newEngine(t.Context(), Options{Builder: BuilderAuto, Env: []string{}}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	grpc := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.ContainsFunc(asked, func(p string) bool { return strings.HasSuffix(p, "/grpc") })
+	}
+	if grpc() || stderr.Len() > 0 {
+		t.Errorf("choosing the builder asked %q and said %q; want no /grpc request and nothing said", asked, stderr.String())
+	}
+	if eng.BuildKit() != nil {
+		t.Errorf("builds on %s, want the classic builder", eng.BuildKit().Addr())
+	}
+	if !grpc() || !strings.Contains(stderr.String(), "building on the engine's classic builder") {
+		t.Errorf("the first look at the builder asked %q and said %q; want /grpc asked and the fallback said", asked, stderr.String())
 	}
 }
 

@@ -171,7 +171,11 @@ var (
 // daemon of UseBuildKit, and follows its progress stream, calling events
 // (if not nil) for each thing reported.
 func (e *Engine) Build(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
-	if e.bk != nil && e.bk.embedded {
+	bk, err := e.builder(ctx)
+	if err != nil {
+		return BuildResult{}, err
+	}
+	if bk != nil && bk.embedded {
 		if flag := classicSettings(req); flag != "" {
 			// The engine's own BuildKit would drop it: the engine's
 			// classic builder, which honours it, builds instead.
@@ -181,8 +185,8 @@ func (e *Engine) Build(ctx context.Context, req BuildRequest, events func(BuildE
 			return runBuild(ctx, e.c, req, events)
 		}
 	}
-	if e.bk != nil {
-		return e.buildKitBuild(ctx, req, events)
+	if bk != nil {
+		return e.buildKitBuild(ctx, bk, req, events)
 	}
 	return runBuild(ctx, e.c, req, events)
 }

@@ -55,10 +55,16 @@ func BuildKitOptionsFromEnv(getenv func(string) string) BuildKitOptions {
 // BuildKit is a connection to one BuildKit daemon, on which an Engine can
 // build instead of on its classic builder (UseBuildKit).
 type BuildKit struct {
-	c    *bkclient.Client
+	c    *bkclient.Client // nil until ready has run open
 	addr string
-	once sync.Once // ready's check
-	err  error     // its outcome
+	// open, when set, makes c on ready's first call: the connection
+	// waits until a build needs the daemon (OpenBuildKit).
+	open func(context.Context) (*bkclient.Client, error)
+	// check, when set, replaces ready's "does the daemon answer" check
+	// (the engine's embedded BuildKit says why it is absent).
+	check func(context.Context, *bkclient.Client) error
+	once  sync.Once // ready's check
+	err   error     // its outcome
 	// embedded is the engine's own BuildKit (UseEmbeddedBuildKit).
 	embedded bool
 }
@@ -84,18 +90,39 @@ func OpenBuildKit(ctx context.Context, opts BuildKitOptions) (*BuildKit, error) 
 	if opts.Addr == "" {
 		return nil, errors.New("buildkit: no address (--builder ADDR or BUILDKIT_HOST)")
 	}
-	c, err := newBuildKitClient(ctx, opts)
+	copts, err := buildKitClientOpts(opts)
 	if err != nil {
 		return nil, err
 	}
-	return NewBuildKit(c, opts.Addr), nil
+	bk := NewBuildKit(nil, opts.Addr)
+	bk.open = func(ctx context.Context) (*bkclient.Client, error) {
+		c, err := bkclient.New(ctx, opts.Addr, copts...)
+		if err != nil {
+			return nil, fmt.Errorf("buildkit at %s: %w", opts.Addr, err)
+		}
+		return c, nil
+	}
+	return bk, nil
 }
 
-// ready checks, once, that the daemon answers within 10s.
+// ready connects, once, if bk was opened lazily, and checks that the
+// daemon answers within 10s.
 func (bk *BuildKit) ready(ctx context.Context) error {
 	bk.once.Do(func() {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
+		if bk.c == nil {
+			c, err := bk.open(pctx)
+			if err != nil {
+				bk.err = err
+				return
+			}
+			bk.c = c
+		}
+		if bk.check != nil {
+			bk.err = bk.check(pctx, bk.c)
+			return
+		}
 		if _, err := bk.c.ListWorkers(pctx); err != nil {
 			bk.err = fmt.Errorf("no BuildKit daemon answers at %s: %w\n  start buildkitd (buildkitd --addr %s), or point --builder / BUILDKIT_HOST at one that runs", bk.addr, err, bk.addr)
 		}
@@ -103,9 +130,23 @@ func (bk *BuildKit) ready(ctx context.Context) error {
 	return bk.err
 }
 
-// newBuildKitClient makes a client for the daemon opts name (it connects
-// lazily).
+// newBuildKitClient makes a client for the daemon opts name (grpc dials
+// at once, in the background).
 func newBuildKitClient(ctx context.Context, opts BuildKitOptions) (*bkclient.Client, error) {
+	copts, err := buildKitClientOpts(opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := bkclient.New(ctx, opts.Addr, copts...)
+	if err != nil {
+		return nil, fmt.Errorf("buildkit at %s: %w", opts.Addr, err)
+	}
+	return c, nil
+}
+
+// buildKitClientOpts checks opts' TLS settings and turns them into client
+// options.
+func buildKitClientOpts(opts BuildKitOptions) ([]bkclient.ClientOpt, error) {
 	ca, cert, key := opts.TLSCACert, opts.TLSCert, opts.TLSKey
 	if opts.TLSDir != "" {
 		if ca != "" || cert != "" || key != "" {
@@ -136,11 +177,7 @@ func newBuildKitClient(ctx context.Context, opts BuildKitOptions) (*bkclient.Cli
 	if opts.Dialer != nil {
 		copts = append(copts, bkclient.WithContextDialer(opts.Dialer))
 	}
-	c, err := bkclient.New(ctx, opts.Addr, copts...)
-	if err != nil {
-		return nil, fmt.Errorf("buildkit at %s: %w", opts.Addr, err)
-	}
-	return c, nil
+	return copts, nil
 }
 
 // NewBuildKit wraps a BuildKit client made elsewhere (e.g. one reaching an
@@ -156,8 +193,13 @@ func NewBuildKit(c *bkclient.Client, addr string) *BuildKit {
 // Addr is the daemon's address.
 func (bk *BuildKit) Addr() string { return bk.addr }
 
-// Close releases the connection.
-func (bk *BuildKit) Close() error { return bk.c.Close() }
+// Close releases the connection, if there is one.
+func (bk *BuildKit) Close() error {
+	if bk.c == nil {
+		return nil
+	}
+	return bk.c.Close()
+}
 
 func tlsDirFiles(dir string) (ca, cert, key string, err error) {
 	one := func(names ...string) (string, error) {
@@ -270,12 +312,36 @@ func (e *Engine) UseBuildKit(bk *BuildKit, outs Outputs) {
 }
 
 // BuildKit returns the BuildKit daemon e builds on, nil for the classic
-// builder.
-func (e *Engine) BuildKit() *BuildKit { return e.bk }
+// builder. An embedded BuildKit not yet checked (UseEmbeddedBuildKit with a
+// fallback) is checked now.
+func (e *Engine) BuildKit() *BuildKit {
+	bk, _ := e.builder(context.Background())
+	return bk
+}
 
-// buildKitBuild runs req on BuildKit's Dockerfile frontend.
-func (e *Engine) buildKitBuild(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
-	bk, outs := e.bk, e.outs
+// builder returns the BuildKit daemon e builds on, nil for the classic
+// builder, first checking, once, an embedded BuildKit that
+// UseEmbeddedBuildKit left unchecked, and falling back to the classic
+// builder where the engine offers none; the error is the fallback's.
+func (e *Engine) builder(ctx context.Context) (*BuildKit, error) {
+	if e.fallback == nil {
+		return e.bk, nil
+	}
+	e.once.Do(func() {
+		err := e.bk.ready(ctx)
+		if err == nil || !errors.Is(err, ErrNoEmbeddedBuildKit) {
+			return // a build reports other errors (ready keeps them)
+		}
+		e.bk.Close()
+		e.bk = nil
+		e.fallbackErr = e.fallback(err)
+	})
+	return e.bk, e.fallbackErr
+}
+
+// buildKitBuild runs req on bk's Dockerfile frontend.
+func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	outs := e.outs
 	if err := bk.ready(ctx); err != nil {
 		return BuildResult{}, err
 	}

@@ -57,36 +57,65 @@ func (e *Engine) EmbeddedOpts() []bkclient.ClientOpt {
 // classic builder), an engine whose ping says its builder is the classic
 // one, or an engine whose /grpc endpoint does not answer as BuildKit.
 func (e *Engine) EmbeddedBuildKit(ctx context.Context, getenv func(string) string) (*bkclient.Client, error) {
+	if err := e.embeddedOffered(ctx, getenv); err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, embeddedProbeTimeout)
+	defer cancel()
+	c, err := e.embeddedClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.checkEmbedded(pctx, c); err != nil {
+		c.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// embeddedOffered is EmbeddedBuildKit's quick part: whether getenv's
+// DOCKER_BUILDKIT or the engine's ping turn the embedded BuildKit down.
+func (e *Engine) embeddedOffered(ctx context.Context, getenv func(string) string) error {
 	if v := getenv("DOCKER_BUILDKIT"); v != "" {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, fmt.Errorf("DOCKER_BUILDKIT=%q: want a boolean (0 or 1)", v)
+			return fmt.Errorf("DOCKER_BUILDKIT=%q: want a boolean (0 or 1)", v)
 		}
 		if !on {
-			return nil, fmt.Errorf("%w: DOCKER_BUILDKIT=%s asks for the classic builder", ErrNoEmbeddedBuildKit, v)
+			return fmt.Errorf("%w: DOCKER_BUILDKIT=%s asks for the classic builder", ErrNoEmbeddedBuildKit, v)
 		}
 	}
 	pctx, cancel := context.WithTimeout(ctx, embeddedProbeTimeout)
 	defer cancel()
 	ping, err := e.c.Ping(pctx, client.PingOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("docker engine at %s: ping: %w", e.host, err)
+		return fmt.Errorf("docker engine at %s: ping: %w", e.host, err)
 	}
 	if ping.BuilderVersion == build.BuilderV1 {
-		return nil, fmt.Errorf("%w: the engine at %s says its builder is the classic one (Builder-Version 1; its daemon.json has \"features\": {\"buildkit\": false})", ErrNoEmbeddedBuildKit, e.host)
+		return fmt.Errorf("%w: the engine at %s says its builder is the classic one (Builder-Version 1; its daemon.json has \"features\": {\"buildkit\": false})", ErrNoEmbeddedBuildKit, e.host)
 	}
+	return nil
+}
+
+// embeddedClient makes a client for the engine's embedded BuildKit.
+func (e *Engine) embeddedClient(ctx context.Context) (*bkclient.Client, error) {
 	c, err := bkclient.New(ctx, "", e.EmbeddedOpts()...)
 	if err != nil {
 		return nil, fmt.Errorf("docker engine at %s: BuildKit client: %w", e.host, err)
 	}
-	if _, err := c.ListWorkers(pctx); err != nil {
-		c.Close()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("%w: the engine at %s does not answer as BuildKit on /grpc: %v", ErrNoEmbeddedBuildKit, e.host, err)
-	}
 	return c, nil
+}
+
+// checkEmbedded is EmbeddedBuildKit's slow part: whether the engine
+// answers as BuildKit on /grpc (it lists its workers).
+func (e *Engine) checkEmbedded(ctx context.Context, c *bkclient.Client) error {
+	if _, err := c.ListWorkers(ctx); err != nil {
+		return fmt.Errorf("%w: the engine at %s does not answer as BuildKit on /grpc: %v", ErrNoEmbeddedBuildKit, e.host, err)
+	}
+	return nil
 }
 
 // UseEmbeddedBuildKit makes e's builds run on the BuildKit embedded in the
@@ -94,7 +123,15 @@ func (e *Engine) EmbeddedBuildKit(ctx context.Context, getenv func(string) strin
 // straight into the engine's image store (the "moby" exporter) under their
 // tags. Of outs, Push, Attest and a cache export other than inline need a
 // standalone builder (--builder ADDR); an embedded build is always loaded.
-func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) string, outs Outputs) error {
+//
+// With fallback nil, the engine's BuildKit is checked at once. Otherwise
+// only what answers quickly is (getenv's DOCKER_BUILDKIT, the engine's
+// ping), and the rest when the first build needs the builder: a run whose
+// images are all up to date sends nothing to it. If the engine then turns
+// out to offer no BuildKit, fallback gets EmbeddedBuildKit's reason and
+// the builds go to the engine's classic builder, unless fallback returns
+// an error, which the builds then fail with.
+func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) string, outs Outputs, fallback func(error) error) error {
 	if outs.Push {
 		return errors.New("--push needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit writes only into the engine")
 	}
@@ -110,11 +147,21 @@ func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) st
 	if len(outs.Attest) > 0 {
 		return errors.New("--attest needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit writes no attestations")
 	}
-	c, err := e.EmbeddedBuildKit(ctx, getenv)
-	if err != nil {
-		return err
+	var bk *BuildKit
+	if fallback == nil {
+		c, err := e.EmbeddedBuildKit(ctx, getenv)
+		if err != nil {
+			return err
+		}
+		bk = NewBuildKit(c, "the engine's BuildKit at "+e.host)
+	} else {
+		if err := e.embeddedOffered(ctx, getenv); err != nil {
+			return err
+		}
+		bk = NewBuildKit(nil, "the engine's BuildKit at "+e.host)
+		bk.open, bk.check = e.embeddedClient, e.checkEmbedded
+		e.fallback = fallback
 	}
-	bk := NewBuildKit(c, "the engine's BuildKit at "+e.host)
 	bk.embedded = true
 	outs.Load = true
 	e.UseBuildKit(bk, outs)

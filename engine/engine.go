@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -25,6 +26,13 @@ type Engine struct {
 	// its results going where outs say.
 	bk   *BuildKit
 	outs Outputs
+	// fallback, when set, is UseEmbeddedBuildKit's: bk is the engine's
+	// BuildKit, not yet checked; the first build checks it (once) and
+	// falls back to the classic builder (fallbackErr, fallback's error,
+	// failing the builds) where the engine offers none.
+	fallback    func(error) error
+	once        sync.Once
+	fallbackErr error
 }
 
 // New connects to the engine that DOCKER_HOST, DOCKER_TLS_VERIFY and
