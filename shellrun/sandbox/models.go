@@ -235,6 +235,19 @@ func (m *modelCall) nestedAt(shell string, src []byte, name string, lineOff int,
 	return code
 }
 
+// unmodelled answers a command, or a use of it, the dry run has no model
+// of: its outcome is unknown (an Unknowns entry at the command), assumed
+// to succeed with no output.
+func (m *modelCall) unmodelled() int {
+	m.kind = "unknown"
+	cmd := shellQuote(m.args)
+	if len(cmd) > 60 {
+		cmd = strings.ToValidUTF8(cmd[:60], "") + "…"
+	}
+	m.sc.d.unknownf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", cmd)
+	return 0
+}
+
 // answerCommand answers a command by name.
 func (m *modelCall) answerCommand(name string, a []string) int {
 	d := m.sc.d

@@ -26,7 +26,7 @@ func fillModels() {
 		"apt-get": aptModel, "apt": aptModel, "aptitude": aptModel,
 		"dpkg": dpkgModel, "dpkg-query": dpkgQueryModel,
 		"pip": pipModel, "pip3": pipModel,
-		"python": pythonModel, "python3": pythonModel,
+		"python": pythonModel, "python3": pythonModel, "perl": perlModel,
 		"mkdir": mkdirModel, "rm": rmModel, "rmdir": rmdirModel, "cp": cpModel, "mv": mvModel,
 		"ln": lnModel, "chmod": chmodModel, "chown": chownModel, "chgrp": chownModel,
 		"touch": touchModel, "install": installModel, "tee": teeModel, "cat": catModel,
@@ -361,9 +361,7 @@ func pythonModel(m *modelCall, a []string) int {
 	if len(a) >= 2 && a[0] == "-m" && a[1] == "pip" {
 		return pipModel(m, a[2:])
 	}
-	m.kind = "unknown"
-	m.sc.d.unknownf(m.pos, "unmodelled", "%s is not modelled: assumed to succeed with no output", path.Base(m.args[0]))
-	return 0
+	return m.unmodelled()
 }
 
 // --- file tools acting on the virtual FS ---

@@ -29,6 +29,12 @@ func TestModelsAndUnknowns(t *testing.T) {
 	}{
 		{name: "unmodelled-command", src: "sha256sum /etc/passwd\n", verdict: VerdictUnknown, unknown: "unmodelled"},
 		{name: "python-script", src: "apt-get install -y python3\npython3 -c 'import os'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "perl-v", src: "perl -v >/dev/null 2>&1\nperl -v | grep -q 'This is perl 5, version 36'\n", verdict: VerdictOK},
+		{name: "perl-print-colour", src: "RESET=`perl -e 'print(\"\\e[0m\")'`\n[ \"$RESET\" = \"$(printf '\\033[0m')\" ]\n", verdict: VerdictOK},
+		{name: "perl-quote-operator", src: "x=$(perl -le 'print \"a\", q(b);')\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "perl-print-strings", src: `x=$(perl -le "print 'a\\n', \"b\\x41\\101\"; print('c')")` + "\n" + `[ "$x" = 'a\nbAA'$'\n''c' ]` + "\n", verdict: VerdictOK},
+		{name: "perl-interpolates", src: "perl -e 'print \"$ENV{HOME}\\n\"'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "perl-in-place-edit", src: "perl -pi -e 's/a/b/' /etc/hostname\n", verdict: VerdictUnknown, unknown: "unmodelled"},
 		{name: "external-pwd", src: "cd /etc/apt\nx=$(env pwd)\n[ \"$x\" = /etc/apt ]\n", verdict: VerdictOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
