@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -54,6 +55,7 @@ var daemons = map[string]*daemonSpec{
 	"rsyslogd":     {argsFg("-n"), "rsyslogd daemonises without -n: use 'exec rsyslogd -n'"},
 	"syslog-ng":    {argsFg("-F", "--foreground"), "syslog-ng daemonises without -F: use 'exec syslog-ng -F'"},
 	"apache2ctl":   {argsFg("-DFOREGROUND", "FOREGROUND"), "apache2ctl daemonises without -D FOREGROUND"},
+	"apachectl":    {argsFg("-DFOREGROUND", "FOREGROUND"), "apachectl daemonises without -D FOREGROUND"},
 	"apache2":      {argsFg("-DFOREGROUND", "FOREGROUND"), "apache2 daemonises without -D FOREGROUND"},
 	"httpd":        {argsFg("-DFOREGROUND", "FOREGROUND"), "httpd daemonises without -D FOREGROUND"},
 	"php-fpm":      {argsFg("-F", "--nodaemonize"), "php-fpm daemonises without -F"},
@@ -72,6 +74,42 @@ var daemons = map[string]*daemonSpec{
 	"tail":         {func(_ *modelCall, a []string) bool { return anyArg(a, "-f", "-F") }, ""},
 	"busybox":      {func(*modelCall, []string) bool { return true }, ""},
 	"syslogd":      {argsFg("-n"), "syslogd daemonises without -n: use 'exec busybox syslogd -n'"},
+}
+
+// apacheCtlModel is apache2ctl (apachectl): start, restart and graceful,
+// or apache2's own -k start and -D FOREGROUND, run the server (a daemon:
+// see daemon); stop and graceful-stop end it if it runs, and say
+// "httpd (no pid file) not running" with status 0 if not, as in a build;
+// an unknown action fails (status 1). What depends on the configuration
+// or prints it (configtest, -t, -S, -M, status, -v) is unknown: the dry
+// run does not parse Apache's configuration.
+func apacheCtlModel(m *modelCall, a []string) int {
+	m.model = "apache2ctl"
+	name := path.Base(m.args[0])
+	if daemons[name] == nil {
+		name = "apache2ctl"
+	}
+	act := ""
+	if len(a) > 0 {
+		act = a[0]
+	}
+	for i, x := range a {
+		if x == "-k" && i+1 < len(a) {
+			act = a[i+1]
+		}
+	}
+	switch {
+	case act == "start" || act == "restart" || act == "graceful" || daemons[name].foreground(m, a):
+		return m.daemon(name, a)
+	case act == "stop" || act == "graceful-stop":
+		fmt.Fprintln(m.hc.Stderr, "httpd (no pid file) not running")
+		return 0
+	case act == "" || strings.HasPrefix(act, "-") || act == "configtest" || act == "status" || act == "fullstatus" || act == "help":
+		return m.unmodelled()
+	}
+	m.msg = "Action '" + act + "' failed."
+	fmt.Fprintln(m.hc.Stderr, m.msg)
+	return 1
 }
 
 // daemon answers a service program: at build time it is a warning, in a

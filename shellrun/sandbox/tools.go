@@ -27,6 +27,7 @@ func fillModels() {
 		"dpkg": dpkgModel, "dpkg-query": dpkgQueryModel,
 		"pip": pipModel, "pip3": pipModel,
 		"python": pythonModel, "python3": pythonModel, "perl": perlModel,
+		"apache2ctl": apacheCtlModel, "apachectl": apacheCtlModel,
 		"mkdir": mkdirModel, "rm": rmModel, "rmdir": rmdirModel, "cp": cpModel, "mv": mvModel,
 		"ln": lnModel, "chmod": chmodModel, "chown": chownModel, "chgrp": chownModel,
 		"touch": touchModel, "install": installModel, "tee": teeModel, "cat": catModel,

@@ -35,6 +35,10 @@ func TestModelsAndUnknowns(t *testing.T) {
 		{name: "perl-print-strings", src: `x=$(perl -le "print 'a\\n', \"b\\x41\\101\"; print('c')")` + "\n" + `[ "$x" = 'a\nbAA'$'\n''c' ]` + "\n", verdict: VerdictOK},
 		{name: "perl-interpolates", src: "perl -e 'print \"$ENV{HOME}\\n\"'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
 		{name: "perl-in-place-edit", src: "perl -pi -e 's/a/b/' /etc/hostname\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "apachectl-restart", src: "apt-get install -y apache2\napachectl restart\napachectl stop\n/usr/sbin/apachectl graceful-stop 2>&1 | grep -q 'not running'\n", verdict: VerdictOK},
+		{name: "apachectl-configtest", src: "apt-get install -y apache2\napachectl configtest\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "apachectl-bad-action", src: "apt-get install -y apache2\napachectl reload-all\n", verdict: VerdictError},
+		{name: "apachectl-not-installed", src: "apachectl restart\n", verdict: VerdictError},
 		{name: "external-pwd", src: "cd /etc/apt\nx=$(env pwd)\n[ \"$x\" = /etc/apt ]\n", verdict: VerdictOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
