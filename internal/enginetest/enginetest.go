@@ -6,6 +6,7 @@
 package enginetest
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"testing"
@@ -40,4 +41,47 @@ func Require(t testing.TB) *engine.Engine {
 	}
 	t.Cleanup(func() { e.Close() })
 	return e
+}
+
+// Throwaway is what a command left behind in a throwaway container.
+type Throwaway struct {
+	// Logs are the command's standard output and error, interleaved.
+	Logs string
+	// ExitCode is the command's exit status.
+	ExitCode int
+	// Changes is docker diff of the container against its image.
+	Changes []engine.FileChange
+}
+
+// RunThrowaway creates a container with opts (labelled as the test's,
+// Label set to name), runs it to its end, and returns its output, exit
+// status and docker diff; the container is removed before it returns.
+// ctx bounds the run: a command still running when it ends fails the test.
+func RunThrowaway(ctx context.Context, t testing.TB, c *engine.Engine, name string, opts engine.CreateContainerOptions) Throwaway {
+	t.Helper()
+	if opts.Labels == nil {
+		opts.Labels = map[string]string{}
+	}
+	opts.Labels[Label] = name
+	id, err := c.CreateContainer(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
+	if err := c.StartContainer(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.WaitContainer(ctx, id, engine.WaitContainerOptions{})
+	if err != nil {
+		t.Fatalf("waiting for the throwaway container %s: %v", name, err)
+	}
+	var out bytes.Buffer
+	if err := c.ContainerLogs(context.Background(), id, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := c.ContainerChanges(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Throwaway{Logs: out.String(), ExitCode: int(w.ExitCode), Changes: changes}
 }

@@ -260,37 +260,20 @@ func TestHostileInContainer(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	id, err := c.CreateContainer(ctx, engine.CreateContainerOptions{
+	run := enginetest.RunThrowaway(ctx, t, c, "shellrun-hostile", engine.CreateContainerOptions{
 		Image:       "debian:bookworm",
 		Cmd:         []string{"/sandbox.test", "-test.run", "^TestHostileCorpus$", "-test.v", "-test.count=1"},
 		Env:         []string{insideEnv + "=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		Labels:      map[string]string{enginetest.Label: "shellrun-hostile"},
 		NetworkMode: "none",
 		Binds:       []string{exe + ":/sandbox.test:ro", corpus + ":/corpus:ro"},
 		Memory:      3 << 30,
 		PidsLimit:   512,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.RemoveContainer(context.Background(), id, engine.RemoveContainerOptions{Force: true})
-	if err := c.StartContainer(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	w, err := c.WaitContainer(ctx, id, engine.WaitContainerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := w.ExitCode
-	var out bytes.Buffer
-	if err := c.ContainerLogs(context.Background(), id, &out, &out); err != nil {
-		t.Fatal(err)
-	}
-	if code != 0 {
-		t.Errorf("the corpus test failed inside the container (exit %d):\n%s", code, out.String())
+	if run.ExitCode != 0 {
+		t.Errorf("the corpus test failed inside the container (exit %d):\n%s", run.ExitCode, run.Logs)
 	}
 	var verdicts []string
-	sc := bufio.NewScanner(&out)
+	sc := bufio.NewScanner(strings.NewReader(run.Logs))
 	for sc.Scan() {
 		if l, ok := strings.CutPrefix(sc.Text(), "VERDICT "); ok {
 			verdicts = append(verdicts, l)
@@ -299,11 +282,7 @@ func TestHostileInContainer(t *testing.T) {
 	sort.Strings(verdicts)
 	golden(t, filepath.Join(hostileDir, "verdicts.golden"), []byte(strings.Join(verdicts, "\n")+"\n"))
 
-	changes, err := c.ContainerChanges(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ch := range changes {
+	for _, ch := range run.Changes {
 		// The child's empty chroot jail is made and removed in /tmp; the
 		// bind mounts' targets appear as added.
 		if ch.Path == "/tmp" && ch.Kind == 'C' ||

@@ -1,0 +1,2 @@
+# functions.sh — a helper the install script sources.
+say() { echo "$@"; }

@@ -1,0 +1,4 @@
+#!/bin/bash
+set -e
+. /build/script/functions.sh
+touch /tmp/hostile-script
