@@ -509,6 +509,11 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	// Rewriting an entry (a hit whose directories changed, as every run
+	// of a makefile that touches its own directories makes) adds none:
+	// only a new entry prunes, whose scan opens every entry.
+	_, lerr := os.Lstat(c.path(k))
+	added := lerr != nil
 	if err == nil {
 		err = os.Rename(f.Name(), c.path(k))
 	}
@@ -525,7 +530,9 @@ func (c *Cache) store(k Key, enc []byte, rm *Remake) error {
 	default:
 		c.logf("stored %d bytes (remaking the makefiles is remaking %d of them)", len(b), len(rm.Goals))
 	}
-	c.prune()
+	if added {
+		c.prune()
+	}
 	return nil
 }
 

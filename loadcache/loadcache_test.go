@@ -165,6 +165,33 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+// TestPruneOnNewEntry: rewriting an entry (as a run whose directories
+// changed does) does not prune; the next new entry does.
+func TestPruneOnNewEntry(t *testing.T) {
+	c := New(filepath.Join(t.TempDir(), "cache"))
+	var keys []Key
+	var cfgs []makefile.Config
+	for i := 0; i < 3; i++ {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+		cfgs = append(cfgs, makefile.Config{Dir: dir})
+	}
+	keys = append(keys, store(t, c, cfgs[0]), store(t, c, cfgs[1]))
+	c.maxBytes = 1 // every prune removes every entry
+	store(t, c, cfgs[1])
+	for i, k := range keys {
+		if _, err := os.Stat(c.path(k)); err != nil {
+			t.Errorf("entry %d removed by rewriting entry 1: %v", i, err)
+		}
+	}
+	store(t, c, cfgs[2])
+	for i, k := range keys {
+		if _, err := os.Stat(c.path(k)); err == nil {
+			t.Errorf("entry %d kept past the size limit after a new entry", i)
+		}
+	}
+}
+
 // TestPruneKeepsForeignFiles: with DMAKE_CACHE_DIR pointing at a directory
 // that holds other files (a project, a directory of videos), pruning past
 // the age and the size limits removes only dmake's own entries: old files,
