@@ -595,10 +595,13 @@ func (d *dryRun) contain(pos, what, format string, args ...any) {
 	d.rep.contain(pos, what, format, args...)
 }
 
+// maxCommands is how many commands a report records.
+const maxCommands = 20000
+
 func (d *dryRun) record(c Command) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.rep.Commands) < 20000 {
+	if len(d.rep.Commands) < maxCommands {
 		d.rep.Commands = append(d.rep.Commands, c)
 	}
 }

@@ -39,6 +39,17 @@ func TestModelsAndUnknowns(t *testing.T) {
 		{name: "apachectl-configtest", src: "apt-get install -y apache2\napachectl configtest\n", verdict: VerdictUnknown, unknown: "unmodelled"},
 		{name: "apachectl-bad-action", src: "apt-get install -y apache2\napachectl reload-all\n", verdict: VerdictError},
 		{name: "apachectl-not-installed", src: "apachectl restart\n", verdict: VerdictError},
+		{name: "add-apt-repository-deb", src: "apt-get install -y software-properties-common\nadd-apt-repository 'deb [arch=amd64] https://download.docker.com/linux/ubuntu bookworm stable'\ngrep -q '^deb \\[arch=amd64\\] https://download.docker.com/linux/ubuntu bookworm stable$' /etc/apt/sources.list.d/archive_uri-https_download_docker_com_linux_ubuntu-bookworm.list\n", verdict: VerdictOK},
+		{name: "add-apt-repository-ppa", src: "apt-get install -y software-properties-common\nadd-apt-repository -y ppa:ansible/ansible\n", verdict: VerdictUnknown, unknown: "network"},
+		{name: "add-apt-repository-remove", src: "apt-get install -y software-properties-common\nadd-apt-repository -r universe\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "add-apt-repository-not-installed", src: "add-apt-repository -y ppa:ansible/ansible\n", verdict: VerdictError},
+		{name: "mysql-no-server", src: "apt-get install -y mariadb-server\nmysql -u root -e 'FLUSH PRIVILEGES;'\n", verdict: VerdictError},
+		{name: "mysql-no-server-message", src: "apt-get install -y mariadb-client\nmysql -e 'select 1' 2>&1 | grep -q \"ERROR 2002 (HY000): Can't connect to local server\"\n", verdict: VerdictOK},
+		{name: "mysql-after-service-start", src: "apt-get install -y mariadb-server\nservice mariadb start\nmysql -u root -e 'FLUSH PRIVILEGES;'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "mysql-after-mysqld-safe", src: "apt-get install -y mariadb-server\n/usr/bin/mysqld_safe &\nmysql -u root -e 'select 1'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "mysql-after-init-script", src: "apt-get install -y mariadb-server\n/etc/init.d/mysql start || true\nmysql -e 'select 1'\n", verdict: VerdictUnknown},
+		{name: "mysql-remote-host", src: "apt-get install -y mariadb-client\nmysql -h db.example.com -e 'select 1'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
+		{name: "mysql-not-installed", src: "mysql -e 'select 1'\n", verdict: VerdictError},
 		{name: "external-pwd", src: "cd /etc/apt\nx=$(env pwd)\n[ \"$x\" = /etc/apt ]\n", verdict: VerdictOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
