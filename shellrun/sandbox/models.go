@@ -478,7 +478,9 @@ func (m *modelCall) builtin(a []string) int {
 func suggest(name string) string {
 	best, bestD := "", 3
 	try := func(c string) {
-		if d := editDistance(name, c); d < bestD && d > 0 {
+		// Ties go to the first name in byte order: the maps are
+		// iterated in random order, the suggestion must not be.
+		if d := editDistance(name, c); d > 0 && (d < bestD || d == bestD && c < best) {
 			best, bestD = c, d
 		}
 	}

@@ -63,3 +63,22 @@ func TestModelsAndUnknowns(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestDeterministic checks that the "did you mean" of a command
+// not found is the same on every run when several names are as close
+// (snap: scp, stat…; mc: mv, wc…): the first of them in byte order.
+func TestSuggestDeterministic(t *testing.T) {
+	for _, name := range []string{"snap", "mc", "pyhton3"} {
+		first := suggest(name)
+		for range 50 {
+			if s := suggest(name); s != first {
+				t.Fatalf("suggest(%q) = %q, then %q", name, first, s)
+			}
+		}
+		for c := range models {
+			if d := editDistance(name, c); first != "" && d > 0 && d == editDistance(name, first) && c < first && !strings.HasPrefix(c, "__") {
+				t.Errorf("suggest(%q) = %q, but %q is as close and first", name, first, c)
+			}
+		}
+	}
+}
