@@ -41,6 +41,12 @@ func (d *dryRun) markOpaque(dir, why string) {
 // there is the script's own business.
 var privatePrefixes = []string{"/build/", "/tmp/", "/root/", "/home/", "/dev/", "/proc/", "/sys/", "/opt/", "/srv/", "/usr/local/"}
 
+// packageTops are the top-level directories Debian packages install
+// into (the FHS's); a path under any other (/bd_build, /app, /certificates)
+// comes from the build's context or its scripts, never from a package.
+var packageTops = map[string]bool{"etc": true, "usr": true, "var": true, "lib": true, "lib32": true, "lib64": true, "libx32": true,
+	"bin": true, "sbin": true, "run": true, "boot": true, "opt": true, "srv": true}
+
 // unknownSource says where a missing path p may come from in the real
 // build, or "" when the dry run would know it: the contents of an opaque
 // directory, or the files of a package installed earlier (whose files the
@@ -61,6 +67,9 @@ func (d *dryRun) unknownSource(p string) string {
 		if strings.HasPrefix(p+"/", pre) {
 			return ""
 		}
+	}
+	if top, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/"); !packageTops[top] {
+		return "" // /bd_build/…, /pd_build/…: the context's, no package's
 	}
 	var pkgs []string
 	for name := range d.installed {

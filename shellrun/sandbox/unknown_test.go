@@ -50,6 +50,11 @@ func TestModelsAndUnknowns(t *testing.T) {
 		{name: "mysql-after-init-script", src: "apt-get install -y mariadb-server\n/etc/init.d/mysql start || true\nmysql -e 'select 1'\n", verdict: VerdictUnknown},
 		{name: "mysql-remote-host", src: "apt-get install -y mariadb-client\nmysql -h db.example.com -e 'select 1'\n", verdict: VerdictUnknown, unknown: "unmodelled"},
 		{name: "mysql-not-installed", src: "mysql -e 'select 1'\n", verdict: VerdictError},
+		// No package installs outside the FHS's directories: a file
+		// missing from the context's /bd_build is the build's error,
+		// whatever packages were installed before.
+		{name: "context-file-missing", src: "apt-get install -y cron\ncp /bd_build/services/cron/cron.runit /etc/cron.runit\n", verdict: VerdictError},
+		{name: "package-file-missing", src: "apt-get install -y lighttpd\ncp /etc/lighttpd/lighttpd.conf /tmp/\n", verdict: VerdictUnknown, unknown: "assumed"},
 		{name: "external-pwd", src: "cd /etc/apt\nx=$(env pwd)\n[ \"$x\" = /etc/apt ]\n", verdict: VerdictOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
