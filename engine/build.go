@@ -171,6 +171,8 @@ var (
 // daemon of UseBuildKit, and follows its progress stream, calling events
 // (if not nil) for each thing reported.
 func (e *Engine) Build(ctx context.Context, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	e.buildStarted()
+	defer e.buildEnded(ctx)
 	bk, err := e.builder(ctx)
 	if err != nil {
 		return BuildResult{}, err
@@ -424,29 +426,6 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, 
 		}
 	}
 	return info, true, nil
-}
-
-// RemoveDangling removes the untagged images labelled LabelTag=tag that
-// dmake's earlier builds of tag left behind, except keep. It returns the ids
-// removed. Images still used (by a container or as another image's parent)
-// are left alone.
-func (e *Engine) RemoveDangling(ctx context.Context, tag, keep string) ([]string, error) {
-	f := make(client.Filters).Add("dangling", "true").Add("label", LabelManaged+"=1", LabelTag+"="+tag)
-	list, err := e.c.ImageList(ctx, client.ImageListOptions{Filters: f})
-	if err != nil {
-		return nil, fmt.Errorf("listing dangling images of %s: %w", tag, err)
-	}
-	var removed []string
-	for _, im := range list.Items {
-		if im.ID == keep {
-			continue
-		}
-		if _, err := e.c.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
-			continue // in use: leave it
-		}
-		removed = append(removed, im.ID)
-	}
-	return removed, nil
 }
 
 // Tag gives the image src (a name or id) the name dst.

@@ -33,6 +33,8 @@ type Engine struct {
 	fallback    func(error) error
 	once        sync.Once
 	fallbackErr error
+	// prune orders RemoveDangling after the builds in flight.
+	prune pruneState
 }
 
 // New connects to the engine that DOCKER_HOST, DOCKER_TLS_VERIFY and
