@@ -53,7 +53,11 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 // root filesystem tarFile as the engine exported it (its apt lists and
 // dpkg status), for the sandbox. A base without package lists gets those
 // of an apt-get update in a throwaway container of it (eng; cached by
-// image ID); nil when neither is to be had.
+// image ID); nil when neither is to be had. The command index (which
+// packages ship each command, from the mirror's Contents files) comes
+// from another apt-get update in a throwaway container, cached by image
+// ID too; without it (no network, no Contents files) the set has none and
+// the sandbox says "unknown" where it would need it.
 func basePackages(ctx context.Context, eng *engine.Engine, tarFile, ref string) *sandbox.Packages {
 	st, err := rootfs.ReadApt(tarFile)
 	if err != nil || len(st.Installed) == 0 {
@@ -66,6 +70,9 @@ func basePackages(ctx context.Context, eng *engine.Engine, tarFile, ref string) 
 			return nil
 		}
 		p.Available, p.Updated = up.Available, true
+	}
+	if idx, err := rootfs.Index(ctx, eng, ref); err == nil {
+		p.Index = idx
 	}
 	return p
 }

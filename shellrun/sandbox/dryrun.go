@@ -167,8 +167,13 @@ type dryRun struct {
 	// (install_permanent or install_temporary).
 	helperPkgs map[string]string
 	installed  map[string]bool // packages installed so far (apt)
-	uncertain  []string        // installed packages whose files are unknown
-	tmpN       int
+	// installedGen counts the changes to installed; closure is the
+	// installed packages with their dependencies at closureGen
+	// (installedClosure).
+	installedGen, closureGen int
+	closure                  map[string]bool
+	uncertain                []string // installed packages whose files are unknown
+	tmpN                     int
 	// destNames maps the image paths of the scripts to their names.
 	destNames map[string]string
 	// started says a runit script started its service.

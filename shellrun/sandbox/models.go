@@ -287,11 +287,17 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 		return 0
 	}
 	m.kind = "unknown"
-	d.mu.Lock()
-	unc := append([]string(nil), d.uncertain...)
-	d.mu.Unlock()
+	switch v, pkgs := d.indexedCommand(name); v {
+	case cmdPresent:
+		d.unknownf(m.pos, "unmodelled", "%s (from package %s) is not modelled: assumed to succeed with no output", name, pkgs[0])
+		return 0
+	case cmdMissing:
+		m.notFound("%s: command not found (provided by %s, not installed and not installed by an earlier step)", name, missingPackages(pkgs))
+		return m.fail(127, "command not found")
+	}
+	unc := d.uncertainCommands()
 	sugg := ""
-	if shippedBy(name) == "" {
+	if shippedBy(name) == "" && !d.indexedAny(name) {
 		// Not a misspelling when a known package has it (gpg, not gpgv).
 		sugg = suggest(name)
 	}
@@ -336,12 +342,15 @@ func (m *modelCall) absent(name string, a []string) (code int, missing bool) {
 	if _, ok := m.lookPath(name); ok || d.providedBy(name) != "" {
 		return 0, false
 	}
-	d.mu.Lock()
-	unc := append([]string(nil), d.uncertain...)
-	d.mu.Unlock()
+	unc := d.uncertainCommands()
 	hint := ""
-	if pkg := shippedBy(name); pkg != "" {
-		hint = " (package " + pkg + " has it; no earlier step installs it)"
+	switch v, pkgs := d.indexedCommand(name); {
+	case v == cmdPresent:
+		return 0, false
+	case v == cmdMissing:
+		hint = " (provided by " + missingPackages(pkgs) + ", not installed and not installed by an earlier step)"
+	case shippedBy(name) != "":
+		hint = " (package " + shippedBy(name) + " has it; no earlier step installs it)"
 	}
 	if len(unc) > 0 && hint == "" {
 		d.unknownf(m.pos, "unknown-command", "%s: not in the base image; assumed to come from one of the packages installed earlier: %s", name, strings.Join(unc, " "))

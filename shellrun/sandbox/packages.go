@@ -22,6 +22,141 @@ type Packages struct {
 	// throwaway container of the base) because the base has none: a
 	// script must run apt-get update before it installs.
 	Updated bool
+	// Index says which packages of the base's apt sources ship each
+	// command (the mirror's Contents files) and which packages apt
+	// installs with each package; nil when it could not be had, and then
+	// a command of a package installed earlier whose files the models do
+	// not know is "unknown", never "not found".
+	Index CommandIndex
+}
+
+// CommandIndex answers what the mirror's Contents files and the package
+// lists say (debindex.Index reads them).
+type CommandIndex interface {
+	// Commands returns the packages that ship command name in a
+	// directory of $PATH.
+	Commands(name string) []string
+	// Alternatives returns the packages whose files update-alternatives
+	// may link name to at install time (nc, cc, vi, java…).
+	Alternatives(name string) []string
+	// Depends returns the packages apt installs with pkg (for a virtual
+	// package, its providers); known says the lists have pkg.
+	Depends(pkg string) (deps []string, known bool)
+}
+
+// The verdicts of the command index on a command not found along $PATH.
+const (
+	cmdUnindexed = iota // no index, or no package of the lists ships it
+	cmdPresent          // a package installed (or installed with one) ships it
+	cmdMissing          // packages ship it, none of them installed
+)
+
+// indexedCommand judges command name, which is not along $PATH in the
+// virtual FS, by the command index: present when a package installed in
+// the base or by an earlier step (with what apt installs with it) ships it
+// or may make it an alternative, the packages named; missing when only
+// packages not installed ship it, the packages named; else unindexed.
+func (d *dryRun) indexedCommand(name string) (verdict int, pkgs []string) {
+	if d.pkgs == nil || d.pkgs.Index == nil || strings.Contains(name, "/") {
+		return cmdUnindexed, nil
+	}
+	idx := d.pkgs.Index
+	ships, alts := idx.Commands(name), idx.Alternatives(name)
+	if len(ships) == 0 && len(alts) == 0 {
+		return cmdUnindexed, nil
+	}
+	have := d.installedClosure()
+	for _, list := range [][]string{ships, alts} {
+		for _, p := range list {
+			if have[p] {
+				return cmdPresent, []string{p}
+			}
+		}
+	}
+	if len(ships) == 0 {
+		return cmdUnindexed, nil
+	}
+	// The package named like the command first (sudo before
+	// sudo-ldap).
+	ships = append([]string(nil), ships...)
+	sort.SliceStable(ships, func(i, j int) bool { return ships[i] == name && ships[j] != name })
+	return cmdMissing, ships
+}
+
+// indexedPresent says the command index has command name installed.
+func (d *dryRun) indexedPresent(name string) bool {
+	v, _ := d.indexedCommand(name)
+	return v == cmdPresent
+}
+
+// indexedAny says a package of the command index ships command name
+// (so it is no misspelling).
+func (d *dryRun) indexedAny(name string) bool {
+	return d.pkgs != nil && d.pkgs.Index != nil && len(d.pkgs.Index.Commands(name)) > 0
+}
+
+// installedClosure is the set of packages installed: the base's and
+// those apt-get install named so far, with everything apt installs with
+// them by the command index. It is computed again only when the installs
+// changed.
+func (d *dryRun) installedClosure() map[string]bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closure != nil && d.closureGen == d.installedGen {
+		return d.closure
+	}
+	have := map[string]bool{}
+	var queue []string
+	push := func(p string) {
+		if !have[p] {
+			have[p] = true
+			queue = append(queue, p)
+		}
+	}
+	for p := range d.pkgs.Installed {
+		push(p)
+	}
+	for p := range d.installed {
+		push(p)
+	}
+	for len(queue) > 0 {
+		p := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		deps, _ := d.pkgs.Index.Depends(p)
+		for _, dep := range deps {
+			push(dep)
+		}
+	}
+	d.closure, d.closureGen = have, d.installedGen
+	return have
+}
+
+// uncertainCommands are the packages installed earlier whose commands
+// are unknown: those whose files the models do not know, less those the
+// command index knows.
+func (d *dryRun) uncertainCommands() []string {
+	d.mu.Lock()
+	unc := append([]string(nil), d.uncertain...)
+	d.mu.Unlock()
+	if d.pkgs == nil || d.pkgs.Index == nil {
+		return unc
+	}
+	var out []string
+	for _, p := range unc {
+		if _, known := d.pkgs.Index.Depends(p); !known {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// missingPackages says which packages ship a command none of them
+// installed: "package sudo" or "package sudo or sudo-ldap".
+func missingPackages(pkgs []string) string {
+	if len(pkgs) > 3 {
+		pkgs = append(pkgs[:3:3], "…")
+	}
+	return "package " + strings.Join(pkgs, " or ")
 }
 
 // checkInstall judges the packages an apt-get install names against the

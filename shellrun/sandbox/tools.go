@@ -100,6 +100,7 @@ var packageCommands = map[string][]string{
 	"mariadb-client": {"mysql", "mariadb"}, "default-mysql-client": {"mysql"}, "netcat-openbsd": {"nc"}, "socat": {"socat"}, "jq": {"jq"}, "rsync": {"rsync"},
 	"systemd": {"systemctl", "journalctl"}, "systemd-sysv": {"reboot", "shutdown", "halt", "poweroff"},
 	"tzdata": {"tzconfig"}, "logrotate": {"logrotate"}, "openssl": {"openssl"}, "file": {"file"}, "tini": {"tini"},
+	"lsb-release": {"lsb_release"},
 }
 
 // packageFiles are files known packages install, so later scripts that
@@ -214,17 +215,14 @@ func aptKeyModel(m *modelCall, a []string) int {
 	if len(a) == 0 || a[0] == "list" || a[0] == "--help" {
 		return 0
 	}
-	if _, ok := m.lookPath("gpg"); ok || m.sc.d.providedBy("gpg") != "" {
+	if _, ok := m.lookPath("gpg"); ok || m.sc.d.providedBy("gpg") != "" || m.sc.d.indexedPresent("gpg") {
 		if a[0] == "add" && len(a) > 1 && a[1] == "-" {
 			m.stdin()
 		}
 		return 0
 	}
 	d := m.sc.d
-	d.mu.Lock()
-	unc := len(d.uncertain) > 0
-	d.mu.Unlock()
-	if unc {
+	if unc := len(d.uncertainCommands()) > 0; unc {
 		d.unknownf(m.pos, "unknown-command", "apt-key %s needs gpg, which no known package installed earlier has; assumed to come from one of them", a[0])
 		return 0
 	}
@@ -236,6 +234,7 @@ func (d *dryRun) installPkg(m *modelCall, mgr, name string) {
 	helper := d.helperPkgs[name]
 	already := d.installed[name]
 	d.installed[name] = true
+	d.installedGen++
 	if _, known := packageCommands[name]; !known && packageFiles[name] == nil && packageAlias[name] == "" && !already && mgr == "apt" {
 		d.uncertain = append(d.uncertain, name)
 	}
@@ -288,6 +287,7 @@ func (d *dryRun) removePkg(m *modelCall, mgr, name, action string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.installed, name)
+	d.installedGen++
 	d.rep.Packages = append(d.rep.Packages, Package{Name: name, Manager: mgr, Action: action, Pos: m.pos})
 }
 

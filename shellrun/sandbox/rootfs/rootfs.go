@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/shellrun/sandbox/debindex"
 )
 
 // Dir returns the directory of exported root filesystems:
@@ -47,7 +48,7 @@ func Clean() (files int, bytes int64, err error) {
 	for _, e := range ents {
 		id, _, _ := strings.Cut(e.Name(), ".")
 		if !e.Type().IsRegular() || len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" ||
-			!(e.Name() == id+".tar" || e.Name() == id+".apt" || strings.HasSuffix(e.Name(), ".part")) {
+			!(e.Name() == id+".tar" || e.Name() == id+".apt" || e.Name() == id+".index" || e.Name() == id+".noindex" || strings.HasSuffix(e.Name(), ".part")) {
 			continue
 		}
 		fi, err := e.Info()
@@ -171,30 +172,11 @@ func ReadApt(tarFile string) (*AptState, error) {
 // readStanzas calls fn with the Package, Provides and Status fields of
 // each stanza of a Debian control file.
 func readStanzas(r io.Reader, fn func(pkg, provides, status string)) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var pkg, provides, status string
-	flush := func() {
-		if pkg != "" {
-			fn(pkg, provides, status)
+	return debindex.Stanzas(r, func(f map[string]string) {
+		if f["Package"] != "" {
+			fn(f["Package"], f["Provides"], f["Status"])
 		}
-		pkg, provides, status = "", "", ""
-	}
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			flush()
-		case strings.HasPrefix(line, "Package: "):
-			pkg = strings.TrimSpace(line[len("Package: "):])
-		case strings.HasPrefix(line, "Provides: "):
-			provides = line[len("Provides: "):]
-		case strings.HasPrefix(line, "Status: "):
-			status = strings.TrimSpace(line[len("Status: "):])
-		}
-	}
-	flush()
-	return sc.Err()
+	})
 }
 
 // updateScript fetches the package lists in a throwaway container of a

@@ -1,0 +1,338 @@
+// Package debindex reads Debian archive indexes into what the sandboxed
+// dry run asks of them: which packages ship a command (the mirror's
+// Contents files) and which packages apt installs with a package (the
+// Packages lists' dependency fields). It reads text only; where the
+// indexes come from (an apt-get update in a throwaway container of the
+// base image) is package rootfs's business.
+package debindex
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Index maps commands to the packages that ship them and packages to
+// those apt installs with them. An index being read from Debian's files
+// keeps maps; one read from its cache file (Read) keeps the file's sorted
+// lines and searches them, so that loading the index of a whole archive
+// (about 150 000 entries) costs one file read, not a map of it.
+type Index struct {
+	entries [3]map[string]string // by kind: comma-separated package lists
+	text    string               // Read's file: sorted "TAG NAME LIST" lines
+	lines   []int                // where each line of text starts
+}
+
+// The kinds of entries, in the order of their tags in the cache file.
+const (
+	alternatives = iota
+	commands
+	depends
+)
+
+var tags = [3]string{"a", "c", "d"}
+
+// get returns the entry name of kind k.
+func (idx *Index) get(k int, name string) (string, bool) {
+	if idx.entries[k] != nil {
+		list, ok := idx.entries[k][name]
+		return list, ok
+	}
+	tag := tags[k]
+	i := sort.Search(len(idx.lines), func(i int) bool {
+		t, n, _ := idx.line(i)
+		return t > tag || t == tag && n >= name
+	})
+	if i == len(idx.lines) {
+		return "", false
+	}
+	if t, n, list := idx.line(i); t == tag && n == name {
+		return list, true
+	}
+	return "", false
+}
+
+// line returns the tag, name and list of line i of a read index.
+func (idx *Index) line(i int) (tag, name, list string) {
+	end := len(idx.text)
+	if i+1 < len(idx.lines) {
+		end = idx.lines[i+1] - 1
+	}
+	tag, rest, _ := strings.Cut(idx.text[idx.lines[i]:end], " ")
+	name, list, _ = strings.Cut(rest, " ")
+	return tag, name, list
+}
+
+// New returns an empty Index.
+func New() *Index {
+	return &Index{entries: [3]map[string]string{{}, {}, {}}}
+}
+
+// Commands returns the packages shipping a file named name in a
+// directory of $PATH (bin, sbin, usr/bin, usr/sbin, usr/games,
+// usr/local/bin, usr/local/sbin), sorted.
+func (idx *Index) Commands(name string) []string {
+	list, _ := idx.get(commands, name)
+	return split(list)
+}
+
+// Alternatives returns the packages whose files may be the target of a
+// link named name that update-alternatives creates at install time (no
+// package ships the file itself: nc, cc, vi, java…), sorted.
+func (idx *Index) Alternatives(name string) []string {
+	list, _ := idx.get(alternatives, name)
+	return split(list)
+}
+
+// Depends returns the packages apt installs with pkg: its Depends,
+// Pre-Depends and Recommends, every alternative of an "a | b" included;
+// for a virtual package, the packages providing it. known says the lists
+// have pkg (as a package or a virtual one).
+func (idx *Index) Depends(pkg string) (deps []string, known bool) {
+	list, known := idx.get(depends, pkg)
+	return split(list), known
+}
+
+// Len returns the number of entries in the index.
+func (idx *Index) Len() int {
+	if idx.entries[0] == nil {
+		return len(idx.lines)
+	}
+	return len(idx.entries[0]) + len(idx.entries[1]) + len(idx.entries[2])
+}
+
+func split(list string) []string {
+	if list == "" {
+		return nil
+	}
+	return strings.Split(list, ",")
+}
+
+// add adds pkgs to the entry name of kind k, once each, keeping the list
+// sorted.
+func (idx *Index) add(k int, name string, pkgs ...string) {
+	list, ok := idx.entries[k][name]
+	cur := split(list)
+	for _, p := range pkgs {
+		if p != "" && !slices.Contains(cur, p) {
+			cur = append(cur, p)
+		}
+	}
+	if !ok || len(pkgs) > 0 {
+		sort.Strings(cur)
+		idx.entries[k][name] = strings.Join(cur, ",")
+	}
+}
+
+// pathDirs are the directories of $PATH a package's commands live in.
+var pathDirs = map[string]bool{
+	"bin": true, "sbin": true, "usr/bin": true, "usr/sbin": true, "usr/games": true,
+	"usr/local/bin": true, "usr/local/sbin": true,
+}
+
+// alternatives are the names update-alternatives links to a command a
+// package ships, for the common alternatives of Debian's packages (the
+// link is made by the package's maintainer script, so the Contents files
+// do not have it).
+var knownAlternatives = map[string][]string{
+	"cc": {"gcc"}, "c89": {"c89-gcc"}, "c99": {"c99-gcc"}, "c++": {"g++", "clang++"}, "cpp": {"cpp"},
+	"awk": {"gawk", "mawk", "original-awk", "busybox"}, "nawk": {"gawk", "mawk", "original-awk"},
+	"vi": {"vim.basic", "vim.tiny", "nvi", "vim.nox", "vim.gtk3", "elvis-tiny"}, "vim": {"vim.basic", "vim.nox", "vim.gtk3"},
+	"view": {"vim.basic", "vim.tiny", "nvi"}, "ex": {"vim.basic", "vim.tiny", "nvi"}, "editor": {"vim.basic", "vim.tiny", "nano", "ed", "nvi", "emacs", "mg", "jed"},
+	"pager": {"less", "more", "most"}, "nc": {"nc.openbsd", "nc.traditional", "busybox"}, "netcat": {"nc.openbsd", "nc.traditional"},
+	"rename": {"file-rename"}, "telnet": {"telnet.netkit", "inetutils-telnet"}, "ftp": {"netkit-ftp", "tnftp", "inetutils-ftp"},
+	"x-www-browser": {"firefox-esr", "chromium"}, "www-browser": {"lynx", "w3m", "elinks"}, "x-terminal-emulator": {"xterm"},
+	"lzma": {"xz"}, "unlzma": {"unxz"}, "mt": {"mt-gnu"}, "rmt": {"rmt-tar"}, "write": {"bsd-write"},
+	"pinentry": {"pinentry-curses", "pinentry-gnome3", "pinentry-gtk2"}, "ld": {"ld.bfd", "ld.gold"},
+}
+
+// ReadContents adds to idx the commands of a Debian Contents file
+// ("PATH   SECTION/PACKAGE,SECTION/PACKAGE…" lines; a file name may
+// contain spaces, the package list is the last field): the files in a
+// directory of $PATH, and the names update-alternatives may make for them
+// (a Java runtime's usr/lib/jvm/*/bin, a file named NAME.VARIANT, and the
+// common alternatives of the table above). Other lines are skipped.
+func ReadContents(r io.Reader, idx *Index) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	type alt struct{ name, pkgs string }
+	var alts []alt
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), " \t")
+		i := strings.LastIndexAny(line, " \t")
+		if i < 0 {
+			continue
+		}
+		file, pkgs := strings.TrimLeft(strings.TrimRight(line[:i], " \t"), "/"), line[i+1:]
+		dir, name := path.Split(file)
+		dir = strings.TrimSuffix(dir, "/")
+		switch {
+		case name == "" || pkgs == "" || strings.ContainsAny(name, " \t"):
+			// No command a script names plainly.
+		case pathDirs[dir]:
+			idx.add(commands, name, contentsPkgs(pkgs)...)
+			if base, _, ok := strings.Cut(name, "."); ok && base != "" {
+				alts = append(alts, alt{base, pkgs})
+			}
+		case strings.HasPrefix(dir, "usr/lib/jvm/") && (strings.HasSuffix(dir, "/bin") || strings.HasSuffix(dir, "/jre/bin")):
+			alts = append(alts, alt{name, pkgs})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("Contents: %w", err)
+	}
+	for _, a := range alts {
+		idx.add(alternatives, a.name, contentsPkgs(a.pkgs)...)
+	}
+	for name, targets := range knownAlternatives {
+		for _, t := range targets {
+			if pkgs := idx.Commands(t); len(pkgs) > 0 {
+				idx.add(alternatives, name, pkgs...)
+			}
+		}
+	}
+	return nil
+}
+
+// contentsPkgs returns the packages of a Contents package list
+// ("admin/sudo,admin/sudo-ldap").
+func contentsPkgs(list string) []string {
+	var pkgs []string
+	for _, p := range strings.Split(list, ",") {
+		if i := strings.LastIndexByte(p, '/'); i >= 0 {
+			p = p[i+1:]
+		}
+		if p != "" {
+			pkgs = append(pkgs, p)
+		}
+	}
+	return pkgs
+}
+
+// Stanzas calls fn with the fields of each stanza of a Debian control
+// file (a Packages list, dpkg's status): the first line of each field,
+// by name. Continuation lines are skipped.
+func Stanzas(r io.Reader, fn func(fields map[string]string)) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	fields := map[string]string{}
+	flush := func() {
+		if len(fields) > 0 {
+			fn(fields)
+			fields = map[string]string{}
+		}
+	}
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			flush()
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			fields[k] = strings.TrimSpace(v)
+		}
+	}
+	flush()
+	return sc.Err()
+}
+
+// ReadPackages adds to idx the dependencies of the stanzas of a Packages
+// list: Depends, Pre-Depends and Recommends (apt installs recommended
+// packages unless told not to; counting them can only make a command
+// present), every alternative of "a | b", versions and architecture
+// qualifiers dropped; and each virtual package of a Provides field maps
+// to its providers.
+func ReadPackages(r io.Reader, idx *Index) error {
+	err := Stanzas(r, func(f map[string]string) {
+		pkg := f["Package"]
+		if pkg == "" {
+			return
+		}
+		var deps []string
+		for _, field := range []string{"Pre-Depends", "Depends", "Recommends"} {
+			deps = append(deps, Names(f[field])...)
+		}
+		idx.add(depends, pkg, deps...) // known, maybe with no dependencies
+		for _, v := range Names(f["Provides"]) {
+			if v != pkg {
+				idx.add(depends, v, pkg)
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("Packages: %w", err)
+	}
+	return nil
+}
+
+// Names returns the package names of a relationship field ("a (>= 1) |
+// b:any, c [amd64]"): every alternative, without versions, architecture
+// qualifiers or restrictions.
+func Names(field string) []string {
+	var names []string
+	for _, alt := range strings.FieldsFunc(field, func(r rune) bool { return r == ',' || r == '|' }) {
+		alt = strings.TrimSpace(alt)
+		if i := strings.IndexAny(alt, " (["); i >= 0 {
+			alt = alt[:i]
+		}
+		alt, _, _ = strings.Cut(alt, ":")
+		if alt != "" {
+			names = append(names, alt)
+		}
+	}
+	return names
+}
+
+// Write writes idx in the compact form Read reads: one line per entry,
+// "c COMMAND PKG,PKG…", "a NAME PKG,PKG…" (an alternative) and "d PACKAGE
+// DEP,DEP…" (a package with no dependencies has none after its name),
+// sorted.
+func (idx *Index) Write(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for k, m := range idx.entries {
+		keys := make([]string, 0, len(m))
+		for name := range m {
+			keys = append(keys, name)
+		}
+		sort.Strings(keys)
+		for _, name := range keys {
+			fmt.Fprintf(bw, "%s %s %s\n", tags[k], name, m[name])
+		}
+	}
+	return bw.Flush()
+}
+
+// Read reads an index Write wrote. The lines must be sorted, as Write
+// writes them.
+func Read(r io.Reader) (*Index, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	idx := &Index{text: string(b)}
+	prevTag, prevName := "", ""
+	for off, n := 0, 1; off < len(idx.text); n++ {
+		idx.lines = append(idx.lines, off)
+		end := strings.IndexByte(idx.text[off:], '\n')
+		if end < 0 {
+			return nil, fmt.Errorf("line %d: no newline at the end", n)
+		}
+		off += end + 1
+		tag, name, _ := idx.line(len(idx.lines) - 1)
+		if !slices.Contains(tags[:], tag) || name == "" {
+			return nil, fmt.Errorf("line %d: not an index entry", n)
+		}
+		if tag < prevTag || tag == prevTag && name <= prevName {
+			return nil, fmt.Errorf("line %d: %s %s is out of order", n, tag, name)
+		}
+		prevTag, prevName = tag, name
+	}
+	return idx, nil
+}

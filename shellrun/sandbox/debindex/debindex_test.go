@@ -1,0 +1,132 @@
+package debindex
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden index")
+
+// testdata is the sandbox's: the hand-written Contents file and package
+// list its tests judge commands by.
+const testdata = "../testdata/contents"
+
+func readTestIndex(t *testing.T) *Index {
+	t.Helper()
+	idx := New()
+	for name, read := range map[string]func(*os.File, *Index) error{
+		"Contents-amd64": func(f *os.File, idx *Index) error { return ReadContents(f, idx) },
+		"Packages":       func(f *os.File, idx *Index) error { return ReadPackages(f, idx) },
+	} {
+		f, err := os.Open(filepath.Join(testdata, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := read(f, idx); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		f.Close()
+	}
+	return idx
+}
+
+// The index of the hand-written Contents file and package list, written
+// as the cache keeps it, is the golden index.golden; read back, it answers
+// as the index it was written from.
+func TestIndexGolden(t *testing.T) {
+	idx := readTestIndex(t)
+	var buf bytes.Buffer
+	if err := idx.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join(testdata, "index.golden")
+	if *update {
+		os.WriteFile(golden, buf.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != string(want) {
+		t.Errorf("index:\n%s\nwant (%s):\n%s", buf.String(), golden, want)
+	}
+	read, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kind, name string
+		want       string // comma-separated; "-" unknown (Depends)
+	}{
+		{"c", "sudo", "sudo,sudo-ldap"},
+		{"c", "visudo", "sudo,sudo-ldap"},
+		{"c", "lsb_release", "lsb-release"},
+		{"c", "cowsay", "cowsay"},
+		{"c", "sudoers", ""},          // etc/, not a directory of $PATH
+		{"c", "tool", ""},             // deeper than a bin directory
+		{"c", "with space", ""}, // the package list is the last field; no command has a space
+		{"c", "python3", ""},
+		{"a", "nc", "netcat-openbsd,netcat-traditional"}, // nc.openbsd, nc.traditional
+		{"a", "python3", "python3.11-minimal"},
+		{"a", "vi", "vim"}, // the table of known alternatives: vim.basic
+		{"a", "java", "openjdk-17-jre-headless"},
+		{"d", "lsb-release", "dpkg,python3"},
+		{"d", "gnupg", "dirmngr,gnupg-l10n,gpg,gpg-agent"},
+		{"d", "openjdk-17-jre-headless", "ca-certificates,ca-certificates-java,java-common"},
+		{"d", "sudo-virtual", "sudo,sudo-ldap"}, // a virtual package: its providers
+		{"d", "netcat", "netcat-traditional"},
+		{"d", "sudo-ldap", ""},
+		{"d", "no-such-package", "-"},
+	} {
+		for which, x := range map[string]*Index{"built": idx, "read": read} {
+			var got []string
+			known := true
+			switch tc.kind {
+			case "c":
+				got = x.Commands(tc.name)
+			case "a":
+				got = x.Alternatives(tc.name)
+			case "d":
+				got, known = x.Depends(tc.name)
+			}
+			s := strings.Join(got, ",")
+			if !known {
+				s = "-"
+			}
+			if s != tc.want {
+				t.Errorf("%s index: %s %q = %q, want %q", which, tc.kind, tc.name, s, tc.want)
+			}
+		}
+	}
+	if idx.Len() != read.Len() {
+		t.Errorf("%d entries built, %d read", idx.Len(), read.Len())
+	}
+}
+
+func TestNames(t *testing.T) {
+	got := Names("a (>= 1) | b:any, c [amd64], d:native <!nocheck>,, e")
+	if want := []string{"a", "b", "c", "d", "e"}; !slices.Equal(got, want) {
+		t.Errorf("Names = %q, want %q", got, want)
+	}
+}
+
+// Read refuses what Write does not write: unknown tags, lines out of
+// order (the lookups search sorted lines), a last line without newline.
+func TestReadRejects(t *testing.T) {
+	for _, in := range []string{
+		"x sudo sudo\n",
+		"c sudo sudo\nc bash bash\n",
+		"d a b\nc sudo sudo\n",
+		"c sudo sudo",
+		"c  sudo\n",
+	} {
+		if _, err := Read(strings.NewReader(in)); err == nil {
+			t.Errorf("Read(%q): no error", in)
+		}
+	}
+}
