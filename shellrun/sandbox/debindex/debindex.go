@@ -183,7 +183,7 @@ func ReadContents(r io.Reader, idx *Index) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("Contents: %w", err)
+		return fmt.Errorf("a Contents file: %w", err)
 	}
 	for _, a := range alts {
 		idx.add(alternatives, a.name, contentsPkgs(a.pkgs)...)
@@ -267,7 +267,7 @@ func ReadPackages(r io.Reader, idx *Index) error {
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("Packages: %w", err)
+		return fmt.Errorf("a package list: %w", err)
 	}
 	return nil
 }
