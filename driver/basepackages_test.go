@@ -2,11 +2,15 @@ package driver
 
 import (
 	"context"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
+	"github.com/dmake-dev/dmake/shellrun/sandbox/debindex"
 	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
 )
 
@@ -53,6 +57,83 @@ func TestEngineBasePackages(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%q: first error %q, want %q (%+v)", c.src, got, c.want, reps[0].Errors)
+		}
+	}
+}
+
+// TestEngineCommandIndex fetches debian:bookworm's command index through
+// the engine (the mirror's Contents files, by apt-get update in a
+// throwaway container of the base) and dry-runs scripts that call sudo
+// and lsb_release, which the base does not have: each is not found, its
+// package named, at its line; after an earlier script installs sudo and
+// lsb-release, neither is an error, nor is a command of a package
+// installed with another (dpkg-architecture, of dpkg-dev, which
+// build-essential depends on).
+func TestEngineCommandIndex(t *testing.T) {
+	c := enginetest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	tar, err := rootfs.Export(ctx, c, "debian:bookworm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := rootfs.IndexFile(ctx, c, "debian:bookworm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := debindex.Read(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := idx.Commands("lsb_release"); !slices.Equal(got, []string{"lsb-release"}) {
+		t.Errorf("lsb_release is shipped by %q, want lsb-release", got)
+	}
+	if got := idx.Commands("sudo"); !slices.Contains(got, "sudo") {
+		t.Errorf("sudo is shipped by %q, want sudo among them", got)
+	}
+	if deps, known := idx.Depends("build-essential"); !known || !slices.Contains(deps, "dpkg-dev") {
+		t.Errorf("build-essential depends on %q (known %v), want dpkg-dev among them", deps, known)
+	}
+	pkgs := basePackages(ctx, c, tar, "debian:bookworm")
+	if pkgs == nil || pkgs.IndexFile != file {
+		t.Fatal("the package set of debian:bookworm has no command index")
+	}
+	earlier := "#!/bin/bash\nset -e\napt-get update\napt-get install -y sudo lsb-release\n"
+	for _, tc := range []struct {
+		use     string // the script's last line
+		earlier string // an earlier script of the image, or ""
+		want    string // the first error, or ""
+	}{
+		{"sudo -u nobody true", "", "not-found use.sh:3:1 sudo: command not found: the base image does not have it (provided by package sudo or sudo-ldap, not installed and not installed by an earlier step)"},
+		{"codename=$(lsb_release -cs)", "", "not-found use.sh:3:12 lsb_release: command not found (provided by package lsb-release, not installed and not installed by an earlier step)"},
+		{"sudo -u nobody true", earlier, ""},
+		{"codename=$(lsb_release -cs)", earlier, ""},
+		// A command of a package apt installs with another:
+		// dpkg-architecture of dpkg-dev, which build-essential depends on.
+		{"dpkg-architecture -qDEB_HOST_ARCH", "", "not-found use.sh:3:1 dpkg-architecture: command not found: the base image does not have it (provided by package dpkg-dev, not installed and not installed by an earlier step)"},
+		{"dpkg-architecture -qDEB_HOST_ARCH", "#!/bin/bash\nset -e\napt-get update\napt-get install -y build-essential\n", ""},
+	} {
+		var scripts []sandbox.Script
+		if tc.earlier != "" {
+			scripts = append(scripts, sandbox.Script{Path: "install.sh", Source: []byte(tc.earlier), Role: sandbox.RoleInstall, Shell: "bash"})
+		}
+		scripts = append(scripts, sandbox.Script{Path: "use.sh", Source: []byte("#!/bin/bash\nset -e\n" + tc.use + "\n"), Role: sandbox.RoleInstall, Shell: "bash"})
+		img := sandbox.Image{Name: "t", Rootfs: tar, Packages: pkgs, Scripts: scripts}
+		reps, err := sandbox.Check(ctx, []sandbox.Image{img}, sandbox.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if errs := reps[0].Errors; len(errs) > 0 {
+			got = errs[0].Code + " " + errs[0].Pos + " " + strings.TrimSuffix(errs[0].Msg, "; set -e stops the script here")
+		}
+		if got != tc.want {
+			t.Errorf("%q after %q: first error\n%s\nwant\n%s", tc.use, tc.earlier, got, tc.want)
 		}
 	}
 }

@@ -71,8 +71,8 @@ func basePackages(ctx context.Context, eng *engine.Engine, tarFile, ref string) 
 		}
 		p.Available, p.Updated = up.Available, true
 	}
-	if idx, err := rootfs.Index(ctx, eng, ref); err == nil {
-		p.Index = idx
+	if file, err := rootfs.IndexFile(ctx, eng, ref); err == nil {
+		p.IndexFile = file
 	}
 	return p
 }

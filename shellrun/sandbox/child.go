@@ -242,6 +242,11 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		lowers[img.Rootfs] = l
 	}
+	// And every command index: without it, commands are judged as
+	// without one.
+	if err := loadIndexes(req.Images); err != nil {
+		fmt.Fprintf(stderr, "dmake sandbox: %v\n", err)
+	}
 	if req.Jail != "" && os.Geteuid() == 0 {
 		// As root: lock the process into an empty directory and become
 		// nobody, so that even a bug in the handlers cannot reach a file.

@@ -12,21 +12,12 @@ import (
 )
 
 // testPackages is a base's package set with the command index of the
-// hand-written Contents file and package list of testdata/contents (what
-// debindex reads from a mirror's): every package of the list can be
-// installed; the base has a few.
+// hand-written Contents file and package list of testdata/contents, as
+// debindex writes it (index.golden, which TestIndexGolden checks): every
+// package of the list can be installed; the base has a few.
 func testPackages(t *testing.T, withIndex bool) *Packages {
 	t.Helper()
-	idx := debindex.New()
 	dir := filepath.Join("testdata", "contents")
-	c, err := os.Open(filepath.Join(dir, "Contents-amd64"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := debindex.ReadContents(c, idx); err != nil {
-		t.Fatal(err)
-	}
 	p := &Packages{Base: "testbase", Available: map[string]bool{}, Installed: map[string]bool{"bash": true, "dpkg": true, "libc6": true, "perl-base": true}}
 	pf, err := os.Open(filepath.Join(dir, "Packages"))
 	if err != nil {
@@ -41,12 +32,8 @@ func testPackages(t *testing.T, withIndex bool) *Packages {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	pf.Seek(0, 0)
-	if err := debindex.ReadPackages(pf, idx); err != nil {
-		t.Fatal(err)
-	}
 	if withIndex {
-		p.Index = idx
+		p.IndexFile = filepath.Join(dir, "index.golden")
 	}
 	return p
 }

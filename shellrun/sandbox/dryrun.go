@@ -279,6 +279,14 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 	for p := img.Parent; p != nil && d.pkgs == nil; p = p.Parent {
 		d.pkgs = p.Packages
 	}
+	if d.pkgs != nil && d.pkgs.IndexFile != "" && d.pkgs.index == nil {
+		// In this process (DryRunInProcess): read it here, on a copy.
+		p := *d.pkgs
+		d.pkgs = &p
+		if err := loadIndexes([]Image{{Packages: d.pkgs}}); err != nil {
+			rep.errorf("", "index", "%v", err)
+		}
+	}
 	for i := range img.Scripts {
 		if s := img.Scripts[i]; s.Dest != "" {
 			d.destNames[clean("/", s.Dest)] = s.Path

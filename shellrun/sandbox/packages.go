@@ -1,8 +1,12 @@
 package sandbox
 
 import (
+	"fmt"
+	"os"
 	"sort"
 	"strings"
+
+	"github.com/dmake-dev/dmake/shellrun/sandbox/debindex"
 )
 
 // Packages is what the package manager of an image's base knows: the
@@ -22,26 +26,55 @@ type Packages struct {
 	// throwaway container of the base) because the base has none: a
 	// script must run apt-get update before it installs.
 	Updated bool
-	// Index says which packages of the base's apt sources ship each
-	// command (the mirror's Contents files) and which packages apt
-	// installs with each package; nil when it could not be had, and then
-	// a command of a package installed earlier whose files the models do
-	// not know is "unknown", never "not found".
-	Index CommandIndex
+	// IndexFile is the command index of the base's apt sources
+	// (debindex's file: which packages ship each command, from the
+	// mirror's Contents files, and which packages apt installs with each
+	// package), read by the sandbox before it gives up the file system;
+	// empty when it could not be had, and then a command that a package
+	// installed earlier may ship is "unknown", never "not found".
+	IndexFile string
+	// index is IndexFile read (loadIndexes).
+	index *debindex.Index
 }
 
-// CommandIndex answers what the mirror's Contents files and the package
-// lists say (debindex.Index reads them).
-type CommandIndex interface {
-	// Commands returns the packages that ship command name in a
-	// directory of $PATH.
-	Commands(name string) []string
-	// Alternatives returns the packages whose files update-alternatives
-	// may link name to at install time (nc, cc, vi, java…).
-	Alternatives(name string) []string
-	// Depends returns the packages apt installs with pkg (for a virtual
-	// package, its providers); known says the lists have pkg.
-	Depends(pkg string) (deps []string, known bool)
+// loadIndexes reads the command index of the package sets of imgs and of
+// their parents, each file once. A set whose index cannot be read is left
+// without one (IndexFile emptied: no later attempt), and the first such
+// error is returned.
+func loadIndexes(imgs []Image) error {
+	read := map[string]*debindex.Index{}
+	load := func(p *Packages) error {
+		if p == nil || p.IndexFile == "" || p.index != nil {
+			return nil
+		}
+		if idx := read[p.IndexFile]; idx != nil {
+			p.index = idx
+			return nil
+		}
+		f, err := os.Open(p.IndexFile)
+		if err != nil {
+			return fmt.Errorf("command index of %s: %w", p.Base, err)
+		}
+		defer f.Close()
+		idx, err := debindex.Read(f)
+		if err != nil {
+			return fmt.Errorf("command index of %s: %s: %w", p.Base, p.IndexFile, err)
+		}
+		read[p.IndexFile], p.index = idx, idx
+		return nil
+	}
+	var first error
+	for i := range imgs {
+		for img := &imgs[i]; img != nil; img = img.Parent {
+			if err := load(img.Packages); err != nil {
+				img.Packages.IndexFile = ""
+				if first == nil {
+					first = err
+				}
+			}
+		}
+	}
+	return first
 }
 
 // The verdicts of the command index on a command not found along $PATH.
@@ -57,10 +90,10 @@ const (
 // or may make it an alternative, the packages named; missing when only
 // packages not installed ship it, the packages named; else unindexed.
 func (d *dryRun) indexedCommand(name string) (verdict int, pkgs []string) {
-	if d.pkgs == nil || d.pkgs.Index == nil || strings.Contains(name, "/") {
+	if d.pkgs == nil || d.pkgs.index == nil || strings.Contains(name, "/") {
 		return cmdUnindexed, nil
 	}
-	idx := d.pkgs.Index
+	idx := d.pkgs.index
 	ships, alts := idx.Commands(name), idx.Alternatives(name)
 	if len(ships) == 0 && len(alts) == 0 {
 		return cmdUnindexed, nil
@@ -92,7 +125,7 @@ func (d *dryRun) indexedPresent(name string) bool {
 // indexedAny says a package of the command index ships command name
 // (so it is no misspelling).
 func (d *dryRun) indexedAny(name string) bool {
-	return d.pkgs != nil && d.pkgs.Index != nil && len(d.pkgs.Index.Commands(name)) > 0
+	return d.pkgs != nil && d.pkgs.index != nil && len(d.pkgs.index.Commands(name)) > 0
 }
 
 // installedClosure is the set of packages installed: the base's and
@@ -122,7 +155,7 @@ func (d *dryRun) installedClosure() map[string]bool {
 	for len(queue) > 0 {
 		p := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		deps, _ := d.pkgs.Index.Depends(p)
+		deps, _ := d.pkgs.index.Depends(p)
 		for _, dep := range deps {
 			push(dep)
 		}
@@ -138,12 +171,12 @@ func (d *dryRun) uncertainCommands() []string {
 	d.mu.Lock()
 	unc := append([]string(nil), d.uncertain...)
 	d.mu.Unlock()
-	if d.pkgs == nil || d.pkgs.Index == nil {
+	if d.pkgs == nil || d.pkgs.index == nil {
 		return unc
 	}
 	var out []string
 	for _, p := range unc {
-		if _, known := d.pkgs.Index.Depends(p); !known {
+		if _, known := d.pkgs.index.Depends(p); !known {
 			out = append(out, p)
 		}
 	}

@@ -1,7 +1,6 @@
 package rootfs
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -50,7 +49,8 @@ for f in /var/lib/apt/lists/*_Packages; do
   echo
 done`
 
-// Index returns the command index of image ref's apt sources: which
+// IndexFile returns the file of the command index of image ref's apt
+// sources (debindex's form, for sandbox.Packages.IndexFile): which
 // packages ship each command (from the mirror's Contents files) and which
 // packages apt installs with each package (from its lists). Both are
 // fetched by an apt-get update in a throwaway container of the base
@@ -58,38 +58,29 @@ done`
 // ID under Dir (IMAGE-ID.index), and so is a failure (IMAGE-ID.noindex,
 // with the reason: no network, a mirror without Contents files), until
 // Clean forgets both.
-func Index(ctx context.Context, e *engine.Engine, ref string) (*debindex.Index, error) {
+func IndexFile(ctx context.Context, e *engine.Engine, ref string) (string, error) {
 	img, found, err := e.InspectImage(ctx, ref)
 	if err != nil || !found {
-		return nil, fmt.Errorf("command index of %s: no such image (%v)", ref, err)
+		return "", fmt.Errorf("command index of %s: no such image (%v)", ref, err)
 	}
 	dir, err := Dir()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return "", err
 	}
 	id := strings.TrimPrefix(img.ID, "sha256:")
 	file, failed := filepath.Join(dir, id+".index"), filepath.Join(dir, id+".noindex")
 	if why, err := os.ReadFile(failed); err == nil {
-		return nil, fmt.Errorf("command index of %s: %s (remembered in %s)", ref, strings.TrimSpace(string(why)), failed)
+		return "", fmt.Errorf("command index of %s: %s (remembered in %s)", ref, strings.TrimSpace(string(why)), failed)
 	}
 	if _, err := os.Stat(file); err != nil {
 		if err := fetchIndex(ctx, e, ref, img.ID, file, failed); err != nil {
-			return nil, fmt.Errorf("command index of %s: %w", ref, err)
+			return "", fmt.Errorf("command index of %s: %w", ref, err)
 		}
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	idx, err := debindex.Read(bufio.NewReaderSize(f, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return idx, nil
+	return file, nil
 }
 
 // fetchIndex runs indexScript in a container of image id and writes the

@@ -17,7 +17,7 @@ func TestClean(t *testing.T) {
 		t.Fatalf("Dir() = %q, %v", dir, err)
 	}
 	id := strings.Repeat("ab", 32)
-	ours := map[string]string{id + ".tar": "tar", id + ".123.part": "pa"}
+	ours := map[string]string{id + ".tar": "tar", id + ".123.part": "pa", id + ".index": "i", id + ".noindex": "n"}
 	theirs := map[string]string{"notes.txt": "mine", "abc.tar": "short id", id + ".tar.bak": "x"}
 	os.MkdirAll(dir, 0o755)
 	for _, m := range []map[string]string{ours, theirs} {
@@ -28,8 +28,8 @@ func TestClean(t *testing.T) {
 		}
 	}
 	files, bytes, err := Clean()
-	if err != nil || files != 2 || bytes != 5 {
-		t.Errorf("Clean() = %d, %d, %v; want 2 files, 5 bytes", files, bytes, err)
+	if err != nil || files != 4 || bytes != 7 {
+		t.Errorf("Clean() = %d, %d, %v; want 4 files, 7 bytes", files, bytes, err)
 	}
 	for name := range ours {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
