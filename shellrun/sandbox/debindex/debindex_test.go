@@ -67,8 +67,8 @@ func TestIndexGolden(t *testing.T) {
 		{"c", "visudo", "sudo,sudo-ldap"},
 		{"c", "lsb_release", "lsb-release"},
 		{"c", "cowsay", "cowsay"},
-		{"c", "sudoers", ""},          // etc/, not a directory of $PATH
-		{"c", "tool", ""},             // deeper than a bin directory
+		{"c", "sudoers", ""},    // etc/, not a directory of $PATH
+		{"c", "tool", ""},       // deeper than a bin directory
 		{"c", "with space", ""}, // the package list is the last field; no command has a space
 		{"c", "python3", ""},
 		{"a", "nc", "netcat-openbsd,netcat-traditional"}, // nc.openbsd, nc.traditional
