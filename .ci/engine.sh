@@ -7,8 +7,9 @@
 #   .ci/engine.sh up     install what is missing, start dockerd (unless one
 #                        answers already), import debian:bookworm and busybox,
 #                        build buildkitd and buildctl (cached), start buildkitd
-#                        and the registry (each unless one answers already) and
-#                        push the base images to the registry
+#                        and the registry (each unless one answers already),
+#                        push the base images to the registry, and build
+#                        (cached) and push dmake's SBOM scanner image
 #   .ci/engine.sh down [PART…]
 #                        stop the parts (dockerd, buildkitd, registry) this
 #                        script started, or only the named ones, and nothing else
@@ -27,10 +28,13 @@
 #                        and buildkitd uses it as its docker.io mirror, so FROM busybox
 #                        and FROM debian:bookworm work on the standalone builder too,
 #                        for --platform linux/amd64,linux/386.
+#   DMAKE_SBOM_SCANNER   the SBOM generator image in that registry
+#                        (127.0.0.1:5000/dmake/sbom-scanner:HASH, HASH that of
+#                        .ci/sbom-scanner's source): --attest type=sbom,generator=$DMAKE_SBOM_SCANNER
 #
 # Environment:
-#   DMAKE_CACHE        where the rootfs tarball and the buildkit binaries are
-#                      cached (default /var/cache/dmake)
+#   DMAKE_CACHE        where the rootfs tarball, the buildkit binaries and the
+#                      SBOM scanner binary are cached (default /var/cache/dmake)
 #   DMAKE_DOCKERD_LOG  daemon log (default /tmp/dmake-dockerd.log)
 #   DMAKE_BUILDKITD_LOG, DMAKE_REGISTRY_LOG  logs of the other two
 #                      (default /tmp/dmake-buildkitd.log, /tmp/dmake-registry.log)
@@ -58,6 +62,13 @@ registry=127.0.0.1:$registry_port
 registry_root=/var/lib/dmake-registry
 registry_pidfile=/run/dmake-registry.pid
 registry_log=${DMAKE_REGISTRY_LOG:-/tmp/dmake-registry.log}
+
+# dmake's SBOM scanner: its own Go module (syft as a library), the binary
+# and the image named by the hash of its source.
+scanner_src=$(cd "$(dirname "$0")/sbom-scanner" && pwd)
+scanner_hash=$(cd "$scanner_src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)
+scanner_bin=$cache/sbom-scanner-$scanner_hash
+scanner_ref=$registry/dmake/sbom-scanner:$scanner_hash
 
 t0=$(date +%s)
 stage() { printf '[engine %s +%ss] %s\n' "$(date +%T)" "$(( $(date +%s) - t0 ))" "$*"; }
@@ -362,6 +373,46 @@ push_base_images() {
 	done
 }
 
+# build_scanner builds dmake's SBOM scanner (.ci/sbom-scanner: syft as a
+# library, through the Go module proxy) once per source hash, a static
+# binary, into $scanner_bin.
+build_scanner() {
+	if [ -x "$scanner_bin/sbom-scanner" ]; then
+		stage "sbom-scanner $scanner_hash cached in $scanner_bin"
+		return
+	fi
+	stage "building sbom-scanner $scanner_hash (syft as a library; ~4 min cold)"
+	mkdir -p "$cache"
+	local tmp; tmp=$(mktemp -d "$cache/sbom-scanner.XXXXXX")
+	(cd "$scanner_src" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$tmp/sbom-scanner" .) || {
+		rm -rf "$tmp"; echo "engine.sh: building $scanner_src failed" >&2; exit 1; }
+	rm -rf "$scanner_bin"
+	mv "$tmp" "$scanner_bin"
+	stage "sbom-scanner built"
+}
+
+# push_scanner packs the scanner binary into an image (FROM scratch, the
+# binary its entrypoint) and pushes it to the registry as $scanner_ref,
+# unless the registry has it already.
+push_scanner() {
+	if curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		-H 'Accept: application/vnd.oci.image.index.v1+json' \
+		"http://$registry/v2/dmake/sbom-scanner/manifests/$scanner_hash" 2>/dev/null; then
+		stage "$scanner_ref present"
+		return
+	fi
+	local ctx; ctx=$(mktemp -d "$cache/ctx.XXXXXX")
+	ln "$scanner_bin/sbom-scanner" "$ctx/sbom-scanner"
+	printf 'FROM scratch\nCOPY sbom-scanner /sbom-scanner\nENTRYPOINT ["/sbom-scanner"]\n' >"$ctx/Dockerfile"
+	stage "buildctl build --output …,name=$scanner_ref,push=true"
+	"$buildkit_bin/buildctl" --addr "$buildkit_addr" build --progress plain \
+		--frontend dockerfile.v0 --local context="$ctx" --local dockerfile="$ctx" \
+		--opt platform=linux/amd64 \
+		--output "type=image,name=$scanner_ref,push=true" >"$cache/push.log" 2>&1 || {
+		tail -n 20 "$cache/push.log" >&2; rm -rf "$ctx"; exit 1; }
+	rm -rf "$ctx"
+}
+
 print_env() {
 	cat <<-EOF
 	export DMAKE_BUILDKIT_ADDR=$buildkit_addr
@@ -369,6 +420,7 @@ print_env() {
 	export DMAKE_BUILDKITD=$buildkit_bin/buildkitd
 	export DMAKE_BUILDCTL=$buildkit_bin/buildctl
 	export DMAKE_REGISTRY=$registry
+	export DMAKE_SBOM_SCANNER=$scanner_ref
 	EOF
 }
 
@@ -394,9 +446,11 @@ up)
 	import_bookworm
 	bookworm_i386
 	build_buildkit
+	build_scanner
 	start_registry
 	start_buildkitd
 	push_base_images
+	push_scanner
 	;;
 down)
 	shift
