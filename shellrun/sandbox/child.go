@@ -71,6 +71,59 @@ type request struct {
 	StopAt  []int
 	Workers int
 	Jail    string // empty directory to chroot into (as root)
+	// PackageSets are the images' package sets, each once (a base's set
+	// is large, and gob would send it again with every image built FROM
+	// that base); PackageSet names, for each image and then each of its
+	// parents, its set's index in PackageSets, or -1.
+	PackageSets []*Packages
+	PackageSet  [][]int
+}
+
+// sharePackages moves the package sets of req's images (and their
+// parents) to req.PackageSets, each once, leaving the images (copied, the
+// caller's are not touched) without them.
+func (req *request) sharePackages() {
+	seen := map[*Packages]int{}
+	for i := range req.Images {
+		var refs []int
+		for img := &req.Images[i]; img != nil; img = img.Parent {
+			n := -1
+			if p := img.Packages; p != nil {
+				j, ok := seen[p]
+				if !ok {
+					j = len(req.PackageSets)
+					seen[p] = j
+					req.PackageSets = append(req.PackageSets, p)
+				}
+				n = j
+			}
+			refs = append(refs, n)
+			img.Packages = nil
+			if img.Parent != nil {
+				parent := *img.Parent
+				img.Parent = &parent
+			}
+		}
+		req.PackageSet = append(req.PackageSet, refs)
+	}
+}
+
+// restorePackages gives the images back the package sets sharePackages
+// moved, one value per set.
+func (req *request) restorePackages() {
+	for i := range req.Images {
+		if i >= len(req.PackageSet) {
+			return
+		}
+		refs := req.PackageSet[i]
+		n := 0
+		for img := &req.Images[i]; img != nil && n < len(refs); img = img.Parent {
+			if j := refs[n]; j >= 0 && j < len(req.PackageSets) {
+				img.Packages = req.PackageSets[j]
+			}
+			n++
+		}
+	}
 }
 
 // event is one thing the child tells its parent (sent as a wireEvent).
@@ -201,6 +254,7 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dmake sandbox: bad request: %v\n", err)
 		return childExitSetup
 	}
+	req.restorePackages()
 	// Gob sends an empty slice as nil; a script's Source of nil means
 	// "read File", and the parent has read every script of the images.
 	for i := range req.Images {
@@ -518,6 +572,7 @@ func (run *childRun) child(ctx context.Context, pending []int, workers int) ([]i
 		req.Images = append(req.Images, imgs[i])
 		req.StopAt = append(req.StopAt, run.stopAt[i])
 	}
+	req.sharePackages()
 	if os.Geteuid() == 0 {
 		jail, err := os.MkdirTemp("", "dmake-sandbox-jail-")
 		if err == nil {
