@@ -766,12 +766,14 @@ func (sc *scope) runFile(ctx context.Context, r *interp.Runner, f *syntax.File, 
 		emit(pos, "unset-variable", "%s: unbound variable (set -u stops %s here)", v, where)
 	case exitArg != nil && exitArg.pos == last.pos:
 		emit(exitArg.pos, "exit", "%s exits with status %d", where, code)
-	case lastErr.pos != "" && lastErr.pos == last.pos && lastErr.diag == "not-found":
-		if w := d.warningAt(last.pos, "not-found"); w != "" {
+	case lastErr.pos != "" && lastErr.pos == last.pos && lastErr.diag != "":
+		// A command not found, a package apt cannot install…: a
+		// warning while the script went on, the error where it ends.
+		if w := d.warningAt(last.pos, lastErr.diag); w != "" {
 			if errexit {
-				emit(last.pos, "not-found", "%s; set -e stops %s here", w, where)
+				emit(last.pos, lastErr.diag, "%s; set -e stops %s here", w, where)
 			} else {
-				emit(last.pos, "not-found", "%s; %s ends with it", w, where)
+				emit(last.pos, lastErr.diag, "%s; %s ends with it", w, where)
 			}
 			break
 		}

@@ -180,7 +180,7 @@ func (m *modelCall) run() int {
 			if m.assume(p, "the program", "") {
 				return 0
 			}
-			m.sc.d.errorf(m.pos, "not-found", "%s: No such file or directory", m.args[0])
+			m.notFound("%s: No such file or directory", m.args[0])
 			return m.fail(127, "No such file or directory")
 		}
 		if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {

@@ -175,15 +175,19 @@ func aptModel(m *modelCall, a []string) int {
 			}
 			names = append(names, name)
 		}
+		// apt's failures are warnings while the script goes on (no set
+		// -e, || …), the error where they end it (runFile).
 		if d.pkgs != nil && d.pkgs.Updated && !d.aptUpdated && len(names) > 0 {
-			d.errorf(m.pos, "apt-no-lists", "apt-get %s before apt-get update: the base %s has no package lists (E: Unable to locate package %s)", sub, d.pkgs.Base, names[0])
+			m.diag = "apt-no-lists"
+			d.warnf(m.pos, "apt-no-lists", "apt-get %s before apt-get update: the base %s has no package lists (E: Unable to locate package %s)", sub, d.pkgs.Base, names[0])
 			return m.fail(100, "E: Unable to locate package %s", names[0])
 		}
 		switch missing, sourcesChanged := d.checkInstall(names); {
 		case len(missing) > 0 && sourcesChanged:
 			d.unknownf(m.pos, "package", "apt-get %s %s: not in the apt lists of the base %s; assumed to come from the repository the script added", sub, strings.Join(missing, " "), d.pkgs.Base)
 		case len(missing) > 0:
-			d.errorf(m.pos, "no-package", "apt-get %s: the base %s cannot install %s (E: Unable to locate package %s)", sub, d.pkgs.Base, strings.Join(missing, ", "), missing[0])
+			m.diag = "no-package"
+			d.warnf(m.pos, "no-package", "apt-get %s: the base %s cannot install %s (E: Unable to locate package %s)", sub, d.pkgs.Base, strings.Join(missing, ", "), missing[0])
 			return m.fail(100, "E: Unable to locate package %s", missing[0])
 		}
 		for _, name := range names {
@@ -1733,7 +1737,7 @@ func shellModel(m *modelCall, a []string) int {
 				if m.assume(p, "the script", "") {
 					return 0
 				}
-				m.sc.d.errorf(m.pos, "not-found", "%s %s: No such file or directory", shell, x)
+				m.notFound("%s %s: No such file or directory", shell, x)
 				return m.fail(127, "%s: No such file or directory", x)
 			}
 			m.kind = "script"
