@@ -42,7 +42,8 @@ func testPackages(t *testing.T, withIndex bool) *Packages {
 // index (testdata/contents): a command that only packages not installed
 // ship is not found, the packages named; one that a package installed
 // earlier ships, itself or through what apt installs with it (Depends,
-// Recommends, a virtual package's provider, an alternative), is there. A
+// Recommends, a virtual package's provider, the first of alternatives,
+// a link update-alternatives makes), is there. A
 // command no package ships is not found either, unless a package of
 // unknown files (from a repository the script added) was installed.
 // Without the index, a command that packages installed earlier may ship
@@ -66,6 +67,9 @@ func TestCommandIndex(t *testing.T) {
 		{name: "lsb-release-removed", src: "apt-get install -y lsb-release\napt-get remove -y lsb-release\nlsb_release -cs\n", verdict: VerdictError,
 			want: "t.sh:5:1 lsb_release: command not found (provided by package lsb-release"},
 		{name: "dependency", src: "apt-get install -y lsb-toolbox\nlsb_release -cs\n", verdict: VerdictUnknown, want: "unmodelled"},
+		{name: "first-alternative", src: "apt-get install -y banner-user\nfiglet hi\n", verdict: VerdictUnknown, want: "unmodelled"},
+		{name: "second-alternative", src: "apt-get install -y banner-user\ncowsay hi\n", verdict: VerdictError,
+			want: "t.sh:4:1 cowsay: command not found (provided by package cowsay, not installed"},
 		{name: "recommended", src: "apt-get install -y lsb-toolbox\ncowsay hi\n", verdict: VerdictUnknown, want: "unmodelled"},
 		{name: "other-package-installed", src: "apt-get install -y figlet\ncowsay hi\n", verdict: VerdictError,
 			want: "t.sh:4:1 cowsay: command not found (provided by package cowsay, not installed"},

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -129,8 +130,9 @@ func (d *dryRun) indexedAny(name string) bool {
 }
 
 // installedClosure is the set of packages installed: the base's and
-// those apt-get install named so far, with everything apt installs with
-// them by the command index. It is computed again only when the installs
+// those apt-get install named so far, with what apt installs with them by
+// the command index (of alternatives, one already there or the first; of a
+// virtual package, all its providers). It is computed again only when the installs
 // changed.
 func (d *dryRun) installedClosure() map[string]bool {
 	d.mu.Lock()
@@ -156,8 +158,13 @@ func (d *dryRun) installedClosure() map[string]bool {
 		p := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		deps, _ := d.pkgs.index.Depends(p)
-		for _, dep := range deps {
-			push(dep)
+		for _, g := range deps {
+			// Alternatives: one already there, else the first (apt's
+			// choice, as a rule).
+			alts := strings.Split(g, "|")
+			if !slices.ContainsFunc(alts, func(a string) bool { return have[a] }) {
+				push(alts[0])
+			}
 		}
 	}
 	d.closure, d.closureGen = have, d.installedGen

@@ -88,10 +88,11 @@ func (idx *Index) Alternatives(name string) []string {
 	return split(list)
 }
 
-// Depends returns the packages apt installs with pkg: its Depends,
-// Pre-Depends and Recommends, every alternative of an "a | b" included;
-// for a virtual package, the packages providing it. known says the lists
-// have pkg (as a package or a virtual one).
+// Depends returns what apt installs with pkg: the groups of its Depends,
+// Pre-Depends and Recommends, each a package or alternatives joined by
+// "|" ("default-logind|logind"); for a virtual package, each package
+// providing it. known says the lists have pkg (as a package or a virtual
+// one).
 func (idx *Index) Depends(pkg string) (deps []string, known bool) {
 	list, known := idx.get(depends, pkg)
 	return split(list), known
@@ -244,11 +245,11 @@ func Stanzas(r io.Reader, fn func(fields map[string]string)) error {
 }
 
 // ReadPackages adds to idx the dependencies of the stanzas of a Packages
-// list: Depends, Pre-Depends and Recommends (apt installs recommended
-// packages unless told not to; counting them can only make a command
-// present), every alternative of "a | b", versions and architecture
-// qualifiers dropped; and each virtual package of a Provides field maps
-// to its providers.
+// list: the groups of Depends, Pre-Depends and Recommends (apt installs
+// recommended packages unless told not to; counting them can only make a
+// command present), alternatives kept together ("a|b"), versions and
+// architecture qualifiers dropped; and each virtual package of a Provides
+// field maps to its providers.
 func ReadPackages(r io.Reader, idx *Index) error {
 	err := Stanzas(r, func(f map[string]string) {
 		pkg := f["Package"]
@@ -257,7 +258,7 @@ func ReadPackages(r io.Reader, idx *Index) error {
 		}
 		var deps []string
 		for _, field := range []string{"Pre-Depends", "Depends", "Recommends"} {
-			deps = append(deps, Names(f[field])...)
+			deps = append(deps, groups(f[field])...)
 		}
 		idx.add(depends, pkg, deps...) // known, maybe with no dependencies
 		for _, v := range Names(f["Provides"]) {
@@ -270,6 +271,19 @@ func ReadPackages(r io.Reader, idx *Index) error {
 		return fmt.Errorf("a package list: %w", err)
 	}
 	return nil
+}
+
+// groups returns the dependencies of a relationship field, one for each
+// comma-separated group, its alternatives joined by "|" ("a (>= 1) | b:any,
+// c" gives "a|b" and "c").
+func groups(field string) []string {
+	var out []string
+	for _, g := range strings.Split(field, ",") {
+		if alts := Names(g); len(alts) > 0 {
+			out = append(out, strings.Join(alts, "|"))
+		}
+	}
+	return out
 }
 
 // Names returns the package names of a relationship field ("a (>= 1) |

@@ -77,7 +77,8 @@ func TestIndexGolden(t *testing.T) {
 		{"a", "java", "openjdk-17-jre-headless"},
 		{"d", "lsb-release", "dpkg,python3"},
 		{"d", "gnupg", "dirmngr,gnupg-l10n,gpg,gpg-agent"},
-		{"d", "openjdk-17-jre-headless", "ca-certificates,ca-certificates-java,java-common"},
+		{"d", "openjdk-17-jre-headless", "ca-certificates-java|ca-certificates,java-common"}, // alternatives kept together, in order
+		{"d", "banner-user", "figlet|cowsay"},
 		{"d", "sudo-virtual", "sudo,sudo-ldap"}, // a virtual package: its providers
 		{"d", "netcat", "netcat-traditional"},
 		{"d", "sudo-ldap", ""},
