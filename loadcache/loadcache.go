@@ -329,11 +329,19 @@ func KeyOf(cfg makefile.Config, extra string) (Key, error) {
 }
 
 // keyVersion changes when the fields hashed by KeyOf do.
-const keyVersion = 2
+const keyVersion = 3
 
+// env hashes the environment in the order of its names, so that the same
+// environment listed in another order has the same key: a load does not
+// depend on it (what a parse-time $(shell) printed is checked on a hit).
+// Entries of the same name keep their order, since the last one wins.
 func env(h hash.Hash, env []string) {
-	fmt.Fprintf(h, "env %d\n", len(env))
-	for _, kv := range env {
+	sorted := slices.Clone(env)
+	slices.SortStableFunc(sorted, func(a, b string) int {
+		return strings.Compare(envName(a), envName(b))
+	})
+	fmt.Fprintf(h, "env %d\n", len(sorted))
+	for _, kv := range sorted {
 		fmt.Fprintf(h, "%d:%s\n", len(kv), kv)
 	}
 }
@@ -730,4 +738,12 @@ func (r *reader) bytes() []byte {
 		return nil
 	}
 	return r.next(int(n))
+}
+
+// envName is the name of an environment entry "NAME=value".
+func envName(kv string) string {
+	if i := strings.IndexByte(kv, '='); i >= 0 {
+		return kv[:i]
+	}
+	return kv
 }

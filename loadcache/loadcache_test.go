@@ -404,3 +404,32 @@ func TestRemakeValidFresh(t *testing.T) {
 		t.Error("a directory that gained a name the search could look for is still valid")
 	}
 }
+
+// TestKeyEnvironmentOrder: the same environment in another order has the
+// same key; a different one, or two entries of one name swapped (the last
+// wins), has another.
+func TestKeyEnvironmentOrder(t *testing.T) {
+	key := func(env ...string) Key {
+		t.Helper()
+		k, err := KeyOf(makefile.Config{Dir: "/d", Env: env}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	base := key("A=1", "PATH=/bin", "B=2", "A=3")
+	for _, tc := range []struct {
+		env  []string
+		same bool
+	}{
+		{[]string{"PATH=/bin", "A=1", "A=3", "B=2"}, true},
+		{[]string{"B=2", "A=1", "A=3", "PATH=/bin"}, true},
+		{[]string{"A=3", "PATH=/bin", "B=2", "A=1"}, false},
+		{[]string{"A=1", "PATH=/bin", "B=2"}, false},
+		{[]string{"A=1", "PATH=/usr/bin", "B=2", "A=3"}, false},
+	} {
+		if got := key(tc.env...) == base; got != tc.same {
+			t.Errorf("env %q: same key %v, want %v", tc.env, got, tc.same)
+		}
+	}
+}
