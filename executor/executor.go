@@ -885,6 +885,19 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 	}
 	e.running++
 	j.echoFirst()
+	if e.jobs == 1 && e.running == 1 {
+		// One job at a time and none other running: run it here, as
+		// make does, instead of handing it to a goroutine and waiting
+		// (two thread wake-ups per recipe on a busy machine).
+		j.run(e.ctx)
+		e.running--
+		e.releaseToken()
+		e.finish(j)
+		if s.phase == phDone {
+			return s.status
+		}
+		return stRunning
+	}
 	go func() {
 		j.run(e.ctx)
 		e.done <- j
