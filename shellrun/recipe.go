@@ -408,7 +408,7 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 		return rc.execHandler(shellName, direct, res)
 	})
 	opts := []interp.RunnerOption{
-		interp.Env(expand.ListEnviron(rc.Env...)),
+		interp.Env(idEnviron{expand.ListEnviron(rc.Env...)}),
 		interp.StdIO(stdin, rc.Stdout, rc.Stderr),
 		interp.ExecHandlers(mws...),
 	}
@@ -438,16 +438,53 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 			return args, nil
 		}))
 	}
-	r, err := interp.New(opts...)
-	if err != nil {
-		return nil, err
+	// The directory is taken as it is: interp.Dir would stat it, and
+	// New without it would stat "." and $PWD, for every line.
+	dir := rc.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("could not get current dir: %w", err)
+		}
+		dir = wd
 	}
-	if rc.Dir != "" {
-		r.Dir = rc.Dir
-	} else if wd, err := os.Getwd(); err == nil {
-		r.Dir = wd
+	opts = append(opts, func(r *interp.Runner) error {
+		r.Dir = dir
+		return nil
+	})
+	return interp.New(opts...)
+}
+
+// ids are the shell's UID, EUID and GID, asked of the system once.
+var ids = sync.OnceValue(func() [3]string {
+	return [3]string{strconv.Itoa(os.Getuid()), strconv.Itoa(os.Geteuid()), strconv.Itoa(os.Getgid())}
+})
+
+// idEnviron is an environment where UID, EUID and GID are set as the
+// interpreter sets them (read-only, not exported) unless the environment
+// has them: the interpreter would otherwise ask the system for them at
+// every line it runs.
+type idEnviron struct{ expand.Environ }
+
+// Get returns the variable name, UID, EUID and GID included.
+func (e idEnviron) Get(name string) expand.Variable {
+	v := e.Environ.Get(name)
+	if v.IsSet() {
+		return v
 	}
-	return r, nil
+	i := -1
+	switch name {
+	case "UID":
+		i = 0
+	case "EUID":
+		i = 1
+	case "GID":
+		i = 2
+	}
+	if i < 0 {
+		return v
+	}
+	return expand.Variable{Set: true, Kind: expand.String, ReadOnly: true, Str: ids()[i]}
 }
 
 // execResult records how the last directly executed command ended.
