@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 	"mvdan.cc/sh/v3/expand"
@@ -46,11 +47,19 @@ type Config struct {
 type Symlinker struct {
 	cfg  Config
 	root string // Root, absolute with symbolic links resolved
+	// found remembers, per command name and PATH, whether the command
+	// is coreutils' (isCoreutils), as a shell's hash table remembers
+	// where a command is: the PATH search costs a stat per directory.
+	found sync.Map // name + "\x00" + PATH → bool
+	// cwd is the process's directory when New ran: commands run there
+	// use AT_FDCWD instead of opening it (dmake never changes it).
+	cwd string
 }
 
 // New returns a Symlinker with the given configuration.
 func New(cfg Config) *Symlinker {
 	s := &Symlinker{cfg: cfg}
+	s.cwd, _ = os.Getwd()
 	if cfg.Root != "" {
 		root, err := filepath.Abs(cfg.Root)
 		if err == nil {
@@ -120,14 +129,18 @@ func (s *Symlinker) Run(ctx context.Context, args []string) (status uint8, handl
 	}
 	hc := interp.HandlerCtx(ctx)
 	utf8, ok := localeUTF8(hc.Env)
-	if !ok || !isCoreutils(hc.Dir, hc.Env, args[0]) {
+	if !ok || !s.isCoreutils(hc.Dir, hc.Env, args[0]) {
 		return 0, false
 	}
-	dirfd, err := unix.Open(hc.Dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return 0, false
+	dirfd := unix.AT_FDCWD
+	if hc.Dir != s.cwd || s.cwd == "" {
+		fd, err := unix.Open(hc.Dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return 0, false
+		}
+		defer unix.Close(fd)
+		dirfd = fd
 	}
-	defer unix.Close(dirfd)
 	c := &cmd{
 		s:      s,
 		name:   args[0],
@@ -231,17 +244,30 @@ func localeUTF8(env expand.Environ) (utf8, ok bool) {
 }
 
 // isCoreutils reports whether name, looked up in env's PATH from dir, is
-// the coreutils binary this package stands in for.
-func isCoreutils(dir string, env expand.Environ, name string) bool {
-	path, err := interp.LookPathDir(dir, env, name)
-	if err != nil {
-		return false
+// the coreutils binary this package stands in for. The answer is
+// remembered for a PATH of absolute directories only (a relative one
+// depends on dir).
+func (s *Symlinker) isCoreutils(dir string, env expand.Environ, name string) bool {
+	path := env.Get("PATH").String()
+	cacheable := true
+	for _, d := range filepath.SplitList(path) {
+		if !filepath.IsAbs(d) {
+			cacheable = false
+			break
+		}
 	}
-	switch path {
-	case "/usr/bin/" + name, "/bin/" + name:
-		return true
+	key := name + "\x00" + path
+	if cacheable {
+		if v, ok := s.found.Load(key); ok {
+			return v.(bool)
+		}
 	}
-	return false
+	found, err := interp.LookPathDir(dir, env, name)
+	yes := err == nil && (found == "/usr/bin/"+name || found == "/bin/"+name)
+	if cacheable {
+		s.found.Store(key, yes)
+	}
+	return yes
 }
 
 // checkLink refuses a symbolic link at path (relative to the shell's
@@ -267,12 +293,15 @@ func (c *cmd) checkLink(target, path, what string) bool {
 	return false
 }
 
+// checking reports whether links are checked at all (checkLink).
+func (c *cmd) checking() bool { return c.s.root != "" && !c.s.cfg.AllowOutside }
+
 // inBuildDir reports whether a link at path would be checked: the check is
 // on, and the link lands in a build directory. linkDir is the directory the
 // link would be in, resolved.
 func (c *cmd) inBuildDir(path string) (linkDir string, inBuild bool) {
 	s := c.s
-	if s.root == "" || s.cfg.AllowOutside {
+	if !c.checking() {
 		return "", false
 	}
 	base := strings.TrimRight(lastComponent(path), "/")
