@@ -4,7 +4,10 @@
 # included by wildcard). For each N it times, cold and in one run on the same
 # machine, "make -n build" against dmake's parse + evaluate + plan + recipe
 # expansion of the same goal (bench/makefile-load), and prints both times,
-# the ratio and peak memory (/usr/bin/time -v).
+# the ratio and peak memory (/usr/bin/time -v); and the same against the
+# dmake command itself, "dmake -n build" with the load cache off
+# (DMAKE_CACHE_DIR=off), the figure issue 19 sets (time <= 0.25x make's,
+# peak memory <= make's).
 #
 #   bench/makefile.sh [N…]        default: 1000 10000 100000
 #
@@ -19,6 +22,7 @@ sizes=("$@")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/makefile-load" ./bench/makefile-load
+go build -o "$work/dmake" ./cmd/dmake
 
 gen() { # gen DIR N
 	local d=$1 n=$2
@@ -69,7 +73,7 @@ measure() { # measure LABEL CMD… → "seconds maxrss_kb"
 	echo "$wall" | awk -F: -v rss="$rss" '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f %s\n", s, rss }'
 }
 
-printf '%8s %10s %10s %7s %12s %12s\n' N make_s dmake_s ratio make_rss_kB dmake_rss_kB
+printf '%8s %10s %10s %7s %12s %12s %10s %7s %12s\n' N make_s load_s ratio make_rss_kB load_rss_kB dmake_s ratio dmake_rss_kB
 for n in "${sizes[@]}"; do
 	d="$work/tree-$n"
 	gen "$d" "$n"
@@ -77,7 +81,9 @@ for n in "${sizes[@]}"; do
 	read -r mt mr < <(measure timeout "$timeout_s" make -n -C "$d/images/app" build)
 	if awk -v t="$mt" -v l="$timeout_s" 'BEGIN { exit !(t >= l) }'; then mt=">$timeout_s"; fi
 	read -r dt dr < <(measure "$work/makefile-load" -C "$d/images/app" build)
+	read -r bt br < <(DMAKE_CACHE_DIR=off measure "$work/dmake" -n -C "$d/images/app" build)
 	ratio=$(awk -v a="$dt" -v b="$mt" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "-" }')
-	printf '%8s %10s %10s %7s %12s %12s\n' "$n" "$mt" "$dt" "$ratio" "$mr" "$dr"
+	bratio=$(awk -v a="$bt" -v b="$mt" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "-" }')
+	printf '%8s %10s %10s %7s %12s %12s %10s %7s %12s\n' "$n" "$mt" "$dt" "$ratio" "$mr" "$dr" "$bt" "$bratio" "$br"
 	rm -rf "$d"
 done
