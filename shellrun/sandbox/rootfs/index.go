@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/shellrun/sandbox/debindex"
@@ -56,8 +57,9 @@ done`
 // fetched by an apt-get update in a throwaway container of the base
 // (network host, to reach its mirrors), once: the index is cached by image
 // ID under Dir (IMAGE-ID.index), and so is a failure (IMAGE-ID.noindex,
-// with the reason: no network, a mirror without Contents files), until
-// Clean forgets both.
+// with the reason: no network, a mirror without Contents files) for a day
+// (retryFailure), so that a check without network does not wait for apt
+// each time; Clean forgets both.
 func IndexFile(ctx context.Context, e *engine.Engine, ref string) (string, error) {
 	img, found, err := e.InspectImage(ctx, ref)
 	if err != nil || !found {
@@ -72,8 +74,8 @@ func IndexFile(ctx context.Context, e *engine.Engine, ref string) (string, error
 	}
 	id := strings.TrimPrefix(img.ID, "sha256:")
 	file, failed := filepath.Join(dir, id+".index"), filepath.Join(dir, id+".noindex")
-	if why, err := os.ReadFile(failed); err == nil {
-		return "", fmt.Errorf("command index of %s: %s (remembered in %s)", ref, strings.TrimSpace(string(why)), failed)
+	if why, ok := rememberedFailure(failed, time.Now()); ok {
+		return "", fmt.Errorf("command index of %s: %s (remembered in %s)", ref, why, failed)
 	}
 	if _, err := os.Stat(file); err != nil {
 		if err := fetchIndex(ctx, e, ref, img.ID, file, failed); err != nil {
@@ -81,6 +83,29 @@ func IndexFile(ctx context.Context, e *engine.Engine, ref string) (string, error
 		}
 	}
 	return file, nil
+}
+
+// retryFailure is how long a failure to fetch the command index is
+// remembered: a network that was down may be back.
+const retryFailure = 24 * time.Hour
+
+// rememberedFailure returns the reason remembered in file failed for
+// not having the index, if it was written less than retryFailure before
+// now; an older one is removed.
+func rememberedFailure(failed string, now time.Time) (string, bool) {
+	fi, err := os.Stat(failed)
+	if err != nil {
+		return "", false
+	}
+	if now.Sub(fi.ModTime()) >= retryFailure {
+		os.Remove(failed)
+		return "", false
+	}
+	why, err := os.ReadFile(failed)
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(why)), true
 }
 
 // fetchIndex runs indexScript in a container of image id and writes the

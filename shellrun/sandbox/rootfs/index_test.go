@@ -1,9 +1,12 @@
 package rootfs
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/shellrun/sandbox/debindex"
 )
@@ -38,5 +41,27 @@ func TestReadIndexOutput(t *testing.T) {
 		if err := readIndexOutput(strings.NewReader(bad), debindex.New()); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// A failure to fetch the index is remembered for a day, then forgotten
+// (the file removed) so that the next check tries again.
+func TestRememberedFailure(t *testing.T) {
+	failed := filepath.Join(t.TempDir(), "x.noindex")
+	if _, ok := rememberedFailure(failed, time.Now()); ok {
+		t.Fatal("a failure remembered with no file")
+	}
+	if err := os.WriteFile(failed, []byte("no network\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(failed)
+	if why, ok := rememberedFailure(failed, fi.ModTime().Add(time.Hour)); !ok || why != "no network" {
+		t.Errorf("an hour later: %q, %v; want the reason", why, ok)
+	}
+	if _, ok := rememberedFailure(failed, fi.ModTime().Add(retryFailure)); ok {
+		t.Error("a day later, still remembered")
+	}
+	if _, err := os.Stat(failed); err == nil {
+		t.Error("a day later, the file is kept")
 	}
 }
