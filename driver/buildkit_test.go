@@ -102,7 +102,7 @@ func TestBuilderOptions(t *testing.T) {
 
 // --load, --push and the cache flags are for a BuildKit builder: without
 // one dmake says so instead of building on the classic builder; bad cache
-// values are refused with the flag's name.
+// values are refused with the flag's name, --attest without --push too.
 func TestBuilderFlagsNeedBuilder(t *testing.T) {
 	if err := (Options{CacheTo: []string{"type=local"}}).Validate(); err == nil || !strings.Contains(err.Error(), "--cache-to") || !strings.Contains(err.Error(), "dest=DIR") {
 		t.Errorf("--cache-to type=local: %v, want an error asking for dest=DIR", err)
@@ -112,6 +112,13 @@ func TestBuilderFlagsNeedBuilder(t *testing.T) {
 	}
 	if err := (Options{CacheTo: []string{"type=registry,ref=r/c"}, CacheFrom: []string{"r/c"}}).Validate(); err != nil {
 		t.Errorf("registry cache: %v", err)
+	}
+	// An image loaded into the engine would keep no attestation, silently.
+	if err := (Options{Load: true, Attest: []string{"type=sbom"}}).Validate(); err == nil || !strings.Contains(err.Error(), "--attest type=sbom needs --push") {
+		t.Errorf("--attest type=sbom with --load: %v, want an error asking for --push", err)
+	}
+	if err := (Options{Push: true, Attest: []string{"type=sbom,generator=r/s:1"}}).Validate(); err != nil {
+		t.Errorf("--attest type=sbom,generator=… --push: %v", err)
 	}
 	enginetest.Require(t) // newEngine connects to the engine first
 	_, err := newEngine(t.Context(), Options{Push: true, Env: []string{"PATH=/bin"}}, io.Discard)

@@ -131,7 +131,8 @@ type Options struct {
 	// type=local,src=DIR; type=registry,ref=REF; type=inline).
 	CacheTo, CacheFrom []string
 	// Attest are the attestations a BuildKit build attaches to a pushed
-	// image, as buildx's --attest (type=provenance,mode=min|max).
+	// image, as buildx's --attest (type=provenance[,mode=min|max],
+	// type=sbom[,generator=IMAGE]); they need Push.
 	Attest []string
 }
 
@@ -181,6 +182,11 @@ func (o Options) Validate() error {
 		if _, _, err := engine.ParseAttest(a); err != nil {
 			return fmt.Errorf("--attest: %w", err)
 		}
+	}
+	if len(o.Attest) > 0 && !o.Push {
+		// docker load keeps an image's platforms, not its attestation
+		// manifests: a loaded image would have none, silently.
+		return fmt.Errorf("--attest %s needs --push: attestations travel with the image to its registry, and an image loaded into the engine keeps none", o.Attest[0])
 	}
 	if o.CheckFormat != "" {
 		if err := oneOf("--check-format", o.CheckFormat, CheckFormats); err != nil {

@@ -234,7 +234,9 @@ type Outputs struct {
 	// type=inline (CSV, as buildx takes them).
 	CacheTo, CacheFrom []string
 	// Attest are the attestations to attach, as buildx's --attest takes
-	// them: type=provenance[,mode=min|max], type=sbom[,generator=IMAGE].
+	// them: type=provenance[,mode=min|max], type=sbom[,generator=IMAGE]
+	// (the generator is BuildKit's default, docker/buildkit-syft-scanner,
+	// unless named).
 	Attest []string
 }
 
@@ -260,6 +262,36 @@ func ParseAttest(s string) (key, value string, err error) {
 		return "", "", fmt.Errorf("attestation %q: type is provenance or sbom", s)
 	}
 	return "attest:" + typ, strings.Join(rest, ","), nil
+}
+
+// attestMinVersion is the first BuildKit release whose Dockerfile frontend
+// attaches attestations; an older daemon ignores the attest: attributes and
+// would push the image without them.
+const attestMinVersion = "v0.11"
+
+// checkAttest refuses a build with attestations on a daemon that cannot
+// attach them: one older than attestMinVersion, or one that does not say
+// its version (the Info call is as old as attestations).
+func (bk *BuildKit) checkAttest(ctx context.Context) error {
+	info, err := bk.c.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("--attest: the BuildKit at %s does not say its version (%v); attestations need BuildKit %s or later", bk.addr, err, attestMinVersion)
+	}
+	return attestVersionOK(bk.addr, info.BuildkitVersion.Version)
+}
+
+// attestVersionOK says whether BuildKit version (v0.34.2, v0.10.6…) of the
+// daemon at addr attaches attestations; a version that does not parse (a
+// development build) is given the benefit of the doubt.
+func attestVersionOK(addr, version string) error {
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "v%d.%d", &major, &minor); err != nil {
+		return nil
+	}
+	if major == 0 && minor < 11 {
+		return fmt.Errorf("--attest: the BuildKit at %s is %s; attestations need BuildKit %s or later", addr, version, attestMinVersion)
+	}
+	return nil
 }
 
 // ParseCacheOption parses one --cache-to / --cache-from value: "type=T,K=V,…"
@@ -422,6 +454,11 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 			return BuildResult{}, err
 		}
 		opt.CacheExports = append(opt.CacheExports, c)
+	}
+	if len(outs.Attest) > 0 && !bk.embedded {
+		if err := bk.checkAttest(ctx); err != nil {
+			return BuildResult{}, err
+		}
 	}
 	for _, s := range outs.Attest {
 		k, v, err := ParseAttest(s)

@@ -273,7 +273,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVar(&o.Load, "load", false, "--builder: load the image into the local engine (the default unless --push; always with the engine's BuildKit)")
 	fs.BoolVar(&o.Push, "push", false, "--builder: push the image to its registry (credentials from the docker CLI's config)")
 	fs.StringArrayVar(&o.CacheTo, "cache-to", nil, "--builder: export the build cache to `DEST` (type=local,dest=DIR; type=registry,ref=REF; type=inline)")
-	fs.StringArrayVar(&o.Attest, "attest", nil, "--builder: attach the attestation `ATTR` to the pushed image (type=provenance[,mode=min|max]; a standalone builder)")
+	fs.StringArrayVar(&o.Attest, "attest", nil, "--builder: attach the attestation `ATTR` to the pushed image (type=provenance[,mode=min|max], type=sbom[,generator=IMAGE]; a standalone builder, with --push)")
 	fs.StringArrayVar(&o.CacheFrom, "cache-from", nil, "--builder: import the build cache from `SRC` (type=local,src=DIR; type=registry,ref=REF)")
 	fs.BoolVar(&o.AllowOutsideLinks, "allow-outside-links", false, "allow links to files outside the repository in build directories")
 	fs.BoolVar(&o.CycleError, "cycle-error", false, "make a dependency cycle an error that names the whole cycle")
