@@ -315,6 +315,23 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 				fmt.Fprintf(hc.Stdout, "%-10sLink encap:Local Loopback\n          inet addr:127.0.0.1  Mask:255.0.0.0\n          UP LOOPBACK RUNNING  MTU:65536  Metric:1\n", args[1])
 				return nil
 			}
+			if tc, ok := ParseTarCreate(args); ok && !toTerminal(hc.Stdout) {
+				// The recipe's "tar -czh -C build . | docker build -":
+				// the archive is made here, without starting tar and gzip.
+				out := hc.Stdout
+				if out == nil {
+					out = io.Discard
+				}
+				err := WriteTar(out, tc, hc.Dir)
+				if errors.Is(err, errTarFallback) {
+					return next(ctx, args)
+				}
+				if err != nil {
+					fmt.Fprintf(hc.Stderr, "tar: %v\n", err)
+					return interp.ExitStatus(2)
+				}
+				return nil
+			}
 			if filepath.Base(args[0]) == "kill" && shellrun.KillsNothing(args[1:]) {
 				where := shellrun.Source(ctx)
 				if where != "" {
@@ -326,6 +343,17 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 			return next(ctx, args)
 		}
 	}
+}
+
+// toTerminal says whether w is a character device (a terminal, /dev/null),
+// where tar writes, or refuses to write, its archive itself.
+func toTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err != nil || fi.Mode()&os.ModeCharDevice != 0
 }
 
 // httpServer recognises the one-line web servers legacy Makefiles start to
