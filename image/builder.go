@@ -360,12 +360,20 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	steps := append(append([]Step(nil), plan.Steps...), Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
-	tarBuf.Reset()
-	if _, err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files, ctxRoot); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	// What is sent: the context again, with the labelled Dockerfile
+	// (written only when something is, not for an image up to date).
+	sendContext := func() error {
+		tarBuf.Reset()
+		if _, err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files, ctxRoot); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
 	}
 
 	if b.NoBuild {
+		if err := sendContext(); err != nil {
+			return nil, err
+		}
 		if b.Sending != nil {
 			b.Sending() // it writes what it would send
 		}
@@ -416,6 +424,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			b.record(res)
 			return res, nil
 		}
+	}
+	if err := sendContext(); err != nil {
+		return nil, err
 	}
 	if b.Sending != nil {
 		b.Sending()
