@@ -54,14 +54,14 @@ func builderOptions(opts Options) engine.BuildKitOptions {
 
 // newEngine connects to the local engine and chooses what its builds run
 // on: the BuildKit daemon opts name (their images loaded into the engine
-// unless only --push is asked, and pushed with --push); with --builder
-// auto the BuildKit embedded in the engine where the engine offers it,
-// else the engine's classic builder, said on stderr with the reason;
-// --builder engine and --builder classic choose one of those two without
-// falling back. Without --builder (nor BUILDKIT_HOST) it is the classic
-// builder, for now: the engine tests written against the classic builder
-// (its build containers, its cache that dies with the images) still
-// assume it.
+// unless only --push is asked, and pushed with --push); by default (and
+// with --builder auto) the BuildKit embedded in the engine where the
+// engine offers it, else the engine's classic builder; --builder engine
+// and --builder classic choose one of those two without falling back.
+// With auto, the engine's BuildKit is asked only when the first build
+// needs the builder (a run with nothing to build asks nothing), and the
+// choice is named then, once, on stderr: the engine's BuildKit with its
+// version, or the classic builder with the reason.
 func newEngine(ctx context.Context, opts Options, stderr io.Writer) (*engine.Engine, error) {
 	eng, err := engine.New(ctx)
 	if err != nil {
@@ -70,35 +70,25 @@ func newEngine(ctx context.Context, opts Options, stderr io.Writer) (*engine.Eng
 	outs := engine.Outputs{Load: opts.Load || !opts.Push, Push: opts.Push, CacheTo: opts.CacheTo, CacheFrom: opts.CacheFrom, Attest: opts.Attest}
 	bo := builderOptions(opts)
 	switch bo.Addr {
-	case BuilderAuto, BuilderEngine:
-		// With auto, the engine checks its BuildKit when the first build
-		// needs it (a run with nothing to build asks nothing), falling
-		// back as below where it has none.
-		var fallback func(error) error
-		if bo.Addr == BuilderAuto {
-			fallback = func(err error) error {
-				if err := classicOnly(opts); err != nil {
-					return err
+	case "", BuilderAuto, BuilderEngine:
+		var choose func(*engine.BuildKit, error) error
+		if bo.Addr != BuilderEngine {
+			choose = func(bk *engine.BuildKit, reason error) error {
+				if bk == nil {
+					if err := classicOnly(opts); err != nil {
+						return err
+					}
 				}
-				fmt.Fprintf(stderr, "%s: building on the engine's classic builder: %v\n", programName, err)
+				fmt.Fprintf(stderr, "%s: builder: %s\n", programName, builderName(bk, reason))
 				return nil
 			}
 		}
-		err := eng.UseEmbeddedBuildKit(ctx, getenvOf(opts), outs, fallback)
-		if err == nil {
-			return eng, nil
-		}
-		if bo.Addr == BuilderEngine || !errors.Is(err, engine.ErrNoEmbeddedBuildKit) {
+		if err := eng.UseEmbeddedBuildKit(ctx, getenvOf(opts), outs, choose); err != nil {
 			eng.Close()
 			return nil, err
 		}
-		if err := classicOnly(opts); err != nil {
-			eng.Close()
-			return nil, err
-		}
-		fmt.Fprintf(stderr, "%s: building on the engine's classic builder: %v\n", programName, err)
 		return eng, nil
-	case "", BuilderClassic:
+	case BuilderClassic:
 		if err := classicOnly(opts); err != nil {
 			eng.Close()
 			return nil, err
@@ -112,6 +102,20 @@ func newEngine(ctx context.Context, opts Options, stderr io.Writer) (*engine.Eng
 	}
 	eng.UseBuildKit(bk, outs)
 	return eng, nil
+}
+
+// builderName names what --builder auto chose, for the line that says it:
+// the engine's BuildKit bk, or, with bk nil, the classic builder and the
+// reason.
+func builderName(bk *engine.BuildKit, reason error) string {
+	if bk == nil {
+		return fmt.Sprintf("the engine's classic builder (%v)", reason)
+	}
+	name := "the engine's BuildKit"
+	if v := bk.Version(); v != "" {
+		name += " (" + v + ")"
+	}
+	return name + strings.TrimPrefix(bk.Addr(), "the engine's BuildKit")
 }
 
 // classicOnly refuses the options the classic builder cannot honour.

@@ -67,6 +67,9 @@ type BuildKit struct {
 	err   error     // its outcome
 	// embedded is the engine's own BuildKit (UseEmbeddedBuildKit).
 	embedded bool
+	// version is what the engine says of its BuildKit's version, once
+	// checked (Version).
+	version string
 }
 
 // DialBuildKit connects to the BuildKit daemon opts name and checks that it
@@ -345,7 +348,7 @@ func (e *Engine) UseBuildKit(bk *BuildKit, outs Outputs) {
 
 // BuildKit returns the BuildKit daemon e builds on, nil for the classic
 // builder. An embedded BuildKit not yet checked (UseEmbeddedBuildKit with a
-// fallback) is checked now.
+// choice) is checked now.
 func (e *Engine) BuildKit() *BuildKit {
 	bk, _ := e.builder(context.Background())
 	return bk
@@ -353,22 +356,27 @@ func (e *Engine) BuildKit() *BuildKit {
 
 // builder returns the BuildKit daemon e builds on, nil for the classic
 // builder, first checking, once, an embedded BuildKit that
-// UseEmbeddedBuildKit left unchecked, and falling back to the classic
-// builder where the engine offers none; the error is the fallback's.
+// UseEmbeddedBuildKit left unchecked, falling back to the classic builder
+// where the engine offers none, and telling choose which it is; the error
+// is choose's.
 func (e *Engine) builder(ctx context.Context) (*BuildKit, error) {
-	if e.fallback == nil {
+	if e.choose == nil {
 		return e.bk, nil
 	}
 	e.once.Do(func() {
 		err := e.bk.ready(ctx)
-		if err == nil || !errors.Is(err, ErrNoEmbeddedBuildKit) {
+		if err == nil {
+			e.chooseErr = e.choose(e.bk, nil)
+			return
+		}
+		if !errors.Is(err, ErrNoEmbeddedBuildKit) {
 			return // a build reports other errors (ready keeps them)
 		}
 		e.bk.Close()
 		e.bk = nil
-		e.fallbackErr = e.fallback(err)
+		e.chooseErr = e.choose(nil, err)
 	})
-	return e.bk, e.fallbackErr
+	return e.bk, e.chooseErr
 }
 
 // buildKitBuild runs req on bk's Dockerfile frontend.

@@ -57,23 +57,31 @@ func (e *Engine) EmbeddedOpts() []bkclient.ClientOpt {
 // classic builder), an engine whose ping says its builder is the classic
 // one, or an engine whose /grpc endpoint does not answer as BuildKit.
 func (e *Engine) EmbeddedBuildKit(ctx context.Context, getenv func(string) string) (*bkclient.Client, error) {
+	c, _, err := e.embeddedBuildKit(ctx, getenv)
+	return c, err
+}
+
+// embeddedBuildKit is EmbeddedBuildKit, which also returns what the engine
+// says of its BuildKit's version (checkEmbedded).
+func (e *Engine) embeddedBuildKit(ctx context.Context, getenv func(string) string) (*bkclient.Client, string, error) {
 	if err := e.embeddedOffered(ctx, getenv); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	pctx, cancel := context.WithTimeout(ctx, embeddedProbeTimeout)
 	defer cancel()
 	c, err := e.embeddedClient(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if err := e.checkEmbedded(pctx, c); err != nil {
+	v, err := e.checkEmbedded(pctx, c)
+	if err != nil {
 		c.Close()
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, "", ctx.Err()
 		}
-		return nil, err
+		return nil, "", err
 	}
-	return c, nil
+	return c, v, nil
 }
 
 // embeddedOffered is EmbeddedBuildKit's quick part: whether getenv's
@@ -110,12 +118,27 @@ func (e *Engine) embeddedClient(ctx context.Context) (*bkclient.Client, error) {
 }
 
 // checkEmbedded is EmbeddedBuildKit's slow part: whether the engine
-// answers as BuildKit on /grpc (it lists its workers).
-func (e *Engine) checkEmbedded(ctx context.Context, c *bkclient.Client) error {
-	if _, err := c.ListWorkers(ctx); err != nil {
-		return fmt.Errorf("%w: the engine at %s does not answer as BuildKit on /grpc: %v", ErrNoEmbeddedBuildKit, e.host, err)
+// answers as BuildKit on /grpc (it lists its workers). It returns what it
+// says of its BuildKit's version: "v0.12.5" where BuildKit says it itself (its Info call, or its workers'
+// version), else the engine's ("Docker Engine 20.10.24": BuildKit 0.8,
+// embedded in engines 20.10, says neither).
+func (e *Engine) checkEmbedded(ctx context.Context, c *bkclient.Client) (string, error) {
+	ws, err := c.ListWorkers(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%w: the engine at %s does not answer as BuildKit on /grpc: %v", ErrNoEmbeddedBuildKit, e.host, err)
 	}
-	return nil
+	if info, err := c.Info(ctx); err == nil && info.BuildkitVersion.Version != "" {
+		return info.BuildkitVersion.Version, nil
+	}
+	for _, w := range ws {
+		if v := w.BuildkitVersion.Version; v != "" {
+			return v, nil
+		}
+	}
+	if v, err := e.c.ServerVersion(ctx, client.ServerVersionOptions{}); err == nil && v.Version != "" {
+		return "Docker Engine " + v.Version, nil
+	}
+	return "", nil
 }
 
 // UseEmbeddedBuildKit makes e's builds run on the BuildKit embedded in the
@@ -124,16 +147,17 @@ func (e *Engine) checkEmbedded(ctx context.Context, c *bkclient.Client) error {
 // tags. Of outs, Push, Attest and a cache export other than inline need a
 // standalone builder (--builder ADDR); an embedded build is always loaded.
 //
-// With fallback nil, the engine's BuildKit is checked at once. Otherwise
+// With choose nil, the engine's BuildKit is checked at once. Otherwise
 // only what answers quickly is (getenv's DOCKER_BUILDKIT, the engine's
 // ping), and the rest when the first build needs the builder: a run whose
-// images are all up to date sends nothing to it. If the engine then turns
-// out to offer no BuildKit, fallback gets EmbeddedBuildKit's reason and
-// the builds go to the engine's classic builder, unless fallback returns
-// an error, which the builds then fail with.
-func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) string, outs Outputs, fallback func(error) error) error {
+// images are all up to date sends nothing to it. Then choose learns, once,
+// what the builds run on: the engine's BuildKit, checked (its Version
+// known), with a nil reason; or, where the engine turns out to offer
+// none, a nil BuildKit and EmbeddedBuildKit's reason, the builds going to
+// the engine's classic builder. An error from choose fails the builds.
+func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) string, outs Outputs, choose func(bk *BuildKit, reason error) error) error {
 	if outs.Push {
-		return errors.New("--push needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit writes only into the engine")
+		return errors.New("--push needs a standalone BuildKit builder (--builder ADDR or BUILDKIT_HOST): the engine's own BuildKit writes only into the engine")
 	}
 	for _, s := range outs.CacheTo {
 		c, err := ParseCacheOption(s, true)
@@ -141,32 +165,47 @@ func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) st
 			return err
 		}
 		if c.Type != "inline" {
-			return fmt.Errorf("--cache-to %s needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit exports only type=inline", s)
+			return fmt.Errorf("--cache-to %s needs a standalone BuildKit builder (--builder ADDR or BUILDKIT_HOST): the engine's own BuildKit exports only type=inline", s)
 		}
 	}
 	if len(outs.Attest) > 0 {
-		return errors.New("--attest needs a standalone BuildKit builder (--builder ADDR): the engine's own BuildKit writes no attestations")
+		return errors.New("--attest needs a standalone BuildKit builder (--builder ADDR or BUILDKIT_HOST): the engine's own BuildKit writes no attestations")
 	}
 	var bk *BuildKit
-	if fallback == nil {
-		c, err := e.EmbeddedBuildKit(ctx, getenv)
+	if choose == nil {
+		c, v, err := e.embeddedBuildKit(ctx, getenv)
 		if err != nil {
 			return err
 		}
 		bk = NewBuildKit(c, "the engine's BuildKit at "+e.host)
+		bk.version = v
 	} else {
-		if err := e.embeddedOffered(ctx, getenv); err != nil {
+		bk = NewBuildKit(nil, "the engine's BuildKit at "+e.host)
+		bk.open = e.embeddedClient
+		bk.check = func(ctx context.Context, c *bkclient.Client) error {
+			v, err := e.checkEmbedded(ctx, c)
+			bk.version = v
 			return err
 		}
-		bk = NewBuildKit(nil, "the engine's BuildKit at "+e.host)
-		bk.open, bk.check = e.embeddedClient, e.checkEmbedded
-		e.fallback = fallback
+		if err := e.embeddedOffered(ctx, getenv); errors.Is(err, ErrNoEmbeddedBuildKit) {
+			// Known already; choose hears it with the first build.
+			bk.open = func(context.Context) (*bkclient.Client, error) { return nil, err }
+		} else if err != nil {
+			return err
+		}
+		e.choose = choose
 	}
 	bk.embedded = true
 	outs.Load = true
 	e.UseBuildKit(bk, outs)
 	return nil
 }
+
+// Version is what the engine says of the version of its embedded
+// BuildKit, once checked: "v0.12.5", or, where BuildKit does not say,
+// "Docker Engine 20.10.24"; "" for a standalone builder or when neither
+// says.
+func (bk *BuildKit) Version() string { return bk.version }
 
 // Embedded reports whether bk is the BuildKit embedded in the engine.
 func (bk *BuildKit) Embedded() bool { return bk.embedded }

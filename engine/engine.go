@@ -26,13 +26,13 @@ type Engine struct {
 	// its results going where outs say.
 	bk   *BuildKit
 	outs Outputs
-	// fallback, when set, is UseEmbeddedBuildKit's: bk is the engine's
-	// BuildKit, not yet checked; the first build checks it (once) and
-	// falls back to the classic builder (fallbackErr, fallback's error,
-	// failing the builds) where the engine offers none.
-	fallback    func(error) error
-	once        sync.Once
-	fallbackErr error
+	// choose, when set, is UseEmbeddedBuildKit's: bk is the engine's
+	// BuildKit, not yet checked; the first build checks it (once), falls
+	// back to the classic builder where the engine offers none, and tells
+	// choose which it is (chooseErr, choose's error, failing the builds).
+	choose    func(bk *BuildKit, reason error) error
+	once      sync.Once
+	chooseErr error
 	// prune orders RemoveDangling after the builds in flight.
 	prune pruneState
 }

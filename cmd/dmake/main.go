@@ -264,7 +264,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringVar(&o.Network, "network", "host", "the build containers' `NETWORK`")
 	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
 	fs.BoolVar(&o.Cache, "cache", false, "build with the engine's cache even where the repo's docker build passes --no-cache")
-	fs.StringVar(&o.Builder, "builder", "", "build on the BuildKit daemon at `ADDR` (tcp://HOST:PORT, unix:///PATH), on the engine's own BuildKit (engine), on it where the engine offers one and else on its classic builder (auto), or on the classic builder (classic); default $BUILDKIT_HOST, else classic")
+	fs.StringVar(&o.Builder, "builder", "", "build on the BuildKit daemon at `ADDR` (tcp://HOST:PORT, unix:///PATH), on the engine's own BuildKit (engine), on it where the engine offers one and else on its classic builder (auto), or on the classic builder (classic); default $BUILDKIT_HOST, else auto")
 	fs.StringVar(&o.BuilderTLSServerName, "tlsservername", "", "--builder: the `NAME` the daemon's certificate must carry (default: the address's host)")
 	fs.StringVar(&o.BuilderTLSCACert, "tlscacert", "", "--builder: the CA certificate `FILE` that signed the daemon's")
 	fs.StringVar(&o.BuilderTLSCert, "tlscert", "", "--builder: the client certificate `FILE`")
