@@ -133,7 +133,15 @@ func removeImages(t *testing.T, c *engine.Engine, names ...string) {
 // until the first build is done and the watch has started.
 func startWatch(t *testing.T, root, policy string, debounce time.Duration, goals ...string) *watchRun {
 	t.Helper()
+	return startWatchOn(t, root, "", policy, debounce, goals...)
+}
+
+// startWatchOn is startWatch on a builder (a --builder value; "" is the
+// default).
+func startWatchOn(t *testing.T, root, builder, policy string, debounce time.Duration, goals ...string) *watchRun {
+	t.Helper()
 	opts := Options{
+		Builder:     builder,
 		Watch:       true,
 		WatchPolicy: policy,
 		Debounce:    debounce,
@@ -646,80 +654,113 @@ func noLeftovers(t *testing.T, c *engine.Engine, before map[string]string) {
 	t.Errorf("containers left after the watch: %v", left)
 }
 
+// danglingImages returns the untagged images a build of the fixture
+// left (labelled with one of its tags), by id.
+func danglingImages(t *testing.T, c *engine.Engine) map[string]string {
+	t.Helper()
+	res, err := c.ListImages(context.Background(), engine.ListImagesOptions{Dangling: true, Labels: []string{engine.LabelTag}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, im := range res.Images {
+		if tag := im.Labels[engine.LabelTag]; strings.HasPrefix(tag, watchPrefix) {
+			out[im.ID] = tag
+		}
+	}
+	return out
+}
+
 // TestWatchEditDuringBuild changes a script while its image builds, under
-// both policies: cancel stops the build and runs one more with both
-// changes; finish lets it end and runs exactly one more. Either way no
-// build container is left behind.
+// both policies and on both of the engine's builders (the classic one, and
+// its own BuildKit, the default): cancel stops the build and runs one more
+// with both changes; finish lets it end and runs exactly one more. Either
+// way no build container and no dangling image of the fixture is left
+// behind (BuildKit's build cache may stay).
 func TestWatchEditDuringBuild(t *testing.T) {
 	c := enginetest.Require(t)
-	for _, policy := range []string{"cancel", "finish"} {
-		t.Run(policy, func(t *testing.T) {
-			root := copyRepo(t)
-			removeImages(t, c, "solo")
-			before := buildContainers(t, c)
-			w := startWatch(t, root, policy, 50*time.Millisecond, "solo")
-			base := readRepo(t, root, "script/04_solo.sh")
+	for _, builder := range []string{BuilderClassic, BuilderAuto} {
+		for _, policy := range []string{"cancel", "finish"} {
+			t.Run(builder+"/"+policy, func(t *testing.T) {
+				root := copyRepo(t)
+				removeImages(t, c, "solo")
+				before, dangling := buildContainers(t, c), danglingImages(t, c)
+				w := startWatchOn(t, root, builder, policy, 50*time.Millisecond, "solo")
+				got := slices.ContainsFunc(progressEvents(w.stderr.String()), func(e image.ProgressEvent) bool { return e.Event == "status" })
+				if got != (builder == BuilderAuto) {
+					t.Fatalf("BuildKit status events: %v on --builder %s; stderr:\n%s", got, builder, w.stderr.String())
+				}
+				base := readRepo(t, root, "script/04_solo.sh")
 
-			old, err := imageID(c, watchPrefix+"solo")
-			if err != nil {
-				t.Fatal(err)
-			}
-			mark := len(w.stderr.String())
-			w.writeFile("script/04_solo.sh", slowScript(base, "slow"))
-			first := w.next(watch.EventCycle)
-			// Wait until the slow step runs in a build container.
-			deadline := time.Now().Add(eventTimeout)
-			for {
-				if _, ok := runningStep(w.stderr.String()[mark:], "04_solo.sh"); ok {
-					break
+				old, err := imageID(c, watchPrefix+"solo")
+				if err != nil {
+					t.Fatal(err)
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("the slow step never ran; stderr:\n%s", w.stderr.String())
+				mark := len(w.stderr.String())
+				w.writeFile("script/04_solo.sh", slowScript(base, "slow"))
+				first := w.next(watch.EventCycle)
+				// Wait until the slow step runs (in a build container
+				// of the classic builder, in BuildKit's own otherwise).
+				deadline := time.Now().Add(eventTimeout)
+				for {
+					if _, ok := runningStep(w.stderr.String()[mark:], "04_solo.sh"); ok {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("the slow step never ran; stderr:\n%s", w.stderr.String())
+					}
+					time.Sleep(20 * time.Millisecond)
 				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			// The check below is not blind: the running step's container
-			// is one it sees.
-			running := 0
-			for id := range buildContainers(t, c) {
-				if _, ok := before[id]; !ok {
-					running++
+				if builder == BuilderClassic {
+					// The check below is not blind: the running step's
+					// container is one it sees.
+					running := 0
+					for id := range buildContainers(t, c) {
+						if _, ok := before[id]; !ok {
+							running++
+						}
+					}
+					if running == 0 {
+						t.Errorf("no build container of the slow step is listed while it runs")
+					}
 				}
-			}
-			if running == 0 {
-				t.Errorf("no build container of the slow step is listed while it runs")
-			}
-			w.writeFile("script/04_solo.sh", base+unique("fast"))
-			done := w.next(watch.EventDone)
-			firstBuilt := cycle{prog: progressEvents(w.stderr.String()[mark:])}.built()
-			if done.Cycle != first.Cycle {
-				t.Fatalf("done event of cycle %d, want %d", done.Cycle, first.Cycle)
-			}
-			switch policy {
-			case "cancel":
-				if !done.Canceled || len(firstBuilt) != 0 {
-					t.Errorf("cancel: the first cycle was not cancelled: %+v, built %v", done, firstBuilt)
+				w.writeFile("script/04_solo.sh", base+unique("fast"))
+				done := w.next(watch.EventDone)
+				firstBuilt := cycle{prog: progressEvents(w.stderr.String()[mark:])}.built()
+				if done.Cycle != first.Cycle {
+					t.Fatalf("done event of cycle %d, want %d", done.Cycle, first.Cycle)
 				}
-				if now, err := imageID(c, watchPrefix+"solo"); err != nil || now != old {
-					t.Errorf("cancel: the tag moved from %s (%v) with the cancelled build", old, err)
+				switch policy {
+				case "cancel":
+					if !done.Canceled || len(firstBuilt) != 0 {
+						t.Errorf("cancel: the first cycle was not cancelled: %+v, built %v", done, firstBuilt)
+					}
+					if now, err := imageID(c, watchPrefix+"solo"); err != nil || now != old {
+						t.Errorf("cancel: the tag moved from %s (%v) with the cancelled build", old, err)
+					}
+				case "finish":
+					if done.Canceled || done.Error != "" || !slices.Equal(firstBuilt, []string{"solo"}) {
+						t.Errorf("finish: the first cycle did not finish cleanly: %+v, built %v", done, firstBuilt)
+					}
 				}
-			case "finish":
-				if done.Canceled || done.Error != "" || !slices.Equal(firstBuilt, []string{"solo"}) {
-					t.Errorf("finish: the first cycle did not finish cleanly: %+v, built %v", done, firstBuilt)
+				cy := w.nextCycle()
+				cy.expectOK(t)
+				if cy.start.Cycle != first.Cycle+1 || !slices.Equal(cy.built(), []string{"solo"}) {
+					t.Errorf("second cycle %d built %v, want cycle %d building solo; stderr:\n%s", cy.start.Cycle, cy.built(), first.Cycle+1, w.stderr.String())
 				}
-			}
-			cy := w.nextCycle()
-			cy.expectOK(t)
-			if cy.start.Cycle != first.Cycle+1 || !slices.Equal(cy.built(), []string{"solo"}) {
-				t.Errorf("second cycle %d built %v, want cycle %d building solo; stderr:\n%s", cy.start.Cycle, cy.built(), first.Cycle+1, w.stderr.String())
-			}
-			if how, _ := stepFor(cy, "solo", "04_solo.sh"); how != "ran" {
-				t.Errorf("second cycle's 04_solo.sh step %q, want ran", how)
-			}
-			w.sentinel(cy.start.Cycle, "script/04_solo.sh")
-			w.stop()
-			noLeftovers(t, c, before)
-		})
+				if how, _ := stepFor(cy, "solo", "04_solo.sh"); how != "ran" {
+					t.Errorf("second cycle's 04_solo.sh step %q, want ran", how)
+				}
+				w.sentinel(cy.start.Cycle, "script/04_solo.sh")
+				w.stop()
+				noLeftovers(t, c, before)
+				for id, tag := range danglingImages(t, c) {
+					if _, ok := dangling[id]; !ok {
+						t.Errorf("dangling image %s (built for %s) left after the watch", engine.ShortID(id), tag)
+					}
+				}
+			})
+		}
 	}
 }
 

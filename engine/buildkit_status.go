@@ -121,8 +121,12 @@ func (s *statusEvents) update(st *bkclient.SolveStatus) {
 			case v.Cached:
 				s.events(BuildEvent{Kind: EventCached, Step: vs.step, Steps: s.steps})
 			default:
-				// It ran (BuildKit says so only once it is done).
-				s.events(BuildEvent{Kind: EventRunning, Step: vs.step, Steps: s.steps})
+				// It ran (BuildKit says so only once it is done;
+				// a RUN step said it when it started).
+				if !vs.running {
+					vs.running = true
+					s.events(BuildEvent{Kind: EventRunning, Step: vs.step, Steps: s.steps})
+				}
 				s.events(BuildEvent{Kind: EventDone, Step: vs.step, Steps: s.steps})
 			}
 		}
