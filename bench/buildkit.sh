@@ -77,7 +77,9 @@ ideal() {
 		DOCKER_BUILDKIT=0 $docker build --network host -f Dockerfile.ideal \
 			--build-arg BASE=${I}base --label dev.dmake.bench=1 -t ${I}ssh "$@" -
 }
-edit() { echo "echo bench-edit-$1 >/etc/legacy/bench-edit" >>"$repo/script/03_sshd.sh"; }
+# Each edit is new content (the run's own), so that no BuildKit cache of an
+# earlier run answers it: BuildKit's cache outlives the images.
+edit() { echo "echo bench-edit-$1-$$-$EPOCHSECONDS >/etc/legacy/bench-edit" >>"$repo/script/03_sshd.sh"; }
 
 echo "bench/buildkit.sh: ssh image, builder $addr, work dir $work"
 echo "bases (not compared):"

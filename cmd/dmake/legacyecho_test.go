@@ -135,7 +135,8 @@ func TestEngineLegacyEcho(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
+	// Content no build has had: BuildKit's cache outlives the images.
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", fmt.Sprintf("app %d", time.Now().UnixNano()), 1)), 0o644)
 	st, evs, out = f.dmake(t, "app")
 	noLeftovers(t, f.root, server)
 	if st != 0 {
@@ -169,7 +170,8 @@ func TestEngineLegacyEchoWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
+	// Content no build has had: BuildKit's cache outlives the images.
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", fmt.Sprintf("app %d", time.Now().UnixNano()), 1)), 0o644)
 	w.waitFor("watch.done")
 	evs := w.stop()
 	noLeftovers(t, f.root, "http.server "+port)

@@ -149,7 +149,8 @@ func TestEngineLegacyTmpfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", "app 2", 1)), 0o644)
+	// Content no build has had: BuildKit's cache outlives the images.
+	os.WriteFile(script, []byte(strings.Replace(string(data), "app 1", fmt.Sprintf("app %d", time.Now().UnixNano()), 1)), 0o644)
 	st, evs, out = f.dmake(t, "--cache", "app")
 	noLeftovers(t, f.root)
 	noTemp("dmake --cache app after an edit")

@@ -140,7 +140,9 @@ func TestEngineLegacyStatic(t *testing.T) {
 	needUnshare(t)
 	bin := buildDmake(t)
 	ctx := context.Background()
-	const legacyPrefix, dmakePrefix = "dmakestatic-legacy/", "dmakestatic/"
+	// Per process: another run of the test on a shared engine must not
+	// move these tags under it.
+	legacyPrefix, dmakePrefix := fmt.Sprintf("dmakestatic-legacy-%d/", os.Getpid()), fmt.Sprintf("dmakestatic-%d/", os.Getpid())
 	names := []string{"base", "web"}
 	t.Cleanup(func() {
 		for _, p := range []string{dmakePrefix, legacyPrefix} {
@@ -254,7 +256,7 @@ func TestEngineLegacyStaticWatch(t *testing.T) {
 	eng := enginetest.Require(t)
 	needUnshare(t)
 	bin := buildDmake(t)
-	const prefix = "dmakestatic-watch/"
+	prefix := fmt.Sprintf("dmakestatic-watch-%d/", os.Getpid())
 	repo := copyStatic(t, prefix)
 	t.Cleanup(func() {
 		eng.RemoveImage(context.Background(), prefix+"web:latest", engine.RemoveImageOptions{})
