@@ -124,6 +124,9 @@ func (e *Engine) embeddedClient(ctx context.Context) (*bkclient.Client, error) {
 // embedded in engines 20.10, says neither).
 func (e *Engine) checkEmbedded(ctx context.Context, c *bkclient.Client) (string, error) {
 	ws, err := c.ListWorkers(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+		return "", ctx.Err() // the run is cancelled: no reason to fall back
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w: the engine at %s does not answer as BuildKit on /grpc: %v", ErrNoEmbeddedBuildKit, e.host, err)
 	}

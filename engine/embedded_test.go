@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -121,4 +122,40 @@ func TestEmbeddedBuildKitAbsent(t *testing.T) {
 			t.Errorf("EmbeddedBuildKit with DOCKER_BUILDKIT=maybe: %v; want an error naming the bad value", err)
 		}
 	})
+}
+
+// TestEmbeddedBuildKitCancelled: a build cancelled while the engine's
+// BuildKit is being asked for (UseEmbeddedBuildKit with a choice) returns
+// the cancellation, and does not fall back to the classic builder nor name
+// one: a cancelled run has no reason to.
+func TestEmbeddedBuildKitCancelled(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/_ping") {
+			w.Header().Set("Api-Version", "1.41")
+			_, _ = w.Write([]byte("OK"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	eng, err := engine.Dial(t.Context(), "tcp://"+strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	var chosen []string
+	if err := eng.UseEmbeddedBuildKit(t.Context(), func(string) string { return "" }, engine.Outputs{}, func(bk *engine.BuildKit, reason error) error {
+		chosen = append(chosen, fmt.Sprint(bk != nil, reason))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := eng.Build(ctx, engine.BuildRequest{Context: strings.NewReader("")}, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled build: %v, want context.Canceled", err)
+	}
+	if len(chosen) > 0 {
+		t.Errorf("a cancelled build chose a builder: %q", chosen)
+	}
 }
