@@ -13,8 +13,9 @@ import (
 
 // The --builder values that name no daemon.
 const (
-	// BuilderAuto is the BuildKit embedded in the Docker engine where the
-	// engine offers it, else the engine's classic builder.
+	// BuilderAuto, the default, is the BuildKit embedded in the Docker
+	// engine where the engine offers it, else the engine's classic
+	// builder.
 	BuilderAuto = "auto"
 	// BuilderEngine is the BuildKit embedded in the Docker engine.
 	BuilderEngine = "engine"

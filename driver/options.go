@@ -116,9 +116,9 @@ type Options struct {
 	CycleError        bool
 
 	// Builder is the address of a BuildKit daemon to build on
-	// (tcp://HOST:PORT, unix:///PATH), as buildctl's --addr; "" means
-	// $BUILDKIT_HOST of Env, and without it the engine's classic
-	// builder.
+	// (tcp://HOST:PORT, unix:///PATH), as buildctl's --addr, or
+	// BuilderAuto, BuilderEngine, BuilderClassic; "" means
+	// $BUILDKIT_HOST of Env, and without it BuilderAuto.
 	Builder string
 	// BuilderTLS are buildctl's TLS settings for Builder: server name,
 	// CA, client certificate and key files, or a directory of them.
