@@ -81,6 +81,9 @@ func TestCommandIndex(t *testing.T) {
 		{name: "no-package", src: "apt-get install -y figlet\ntoilet hi\n", verdict: VerdictError, want: "t.sh:4:1 toilet: command not found"},
 		{name: "no-package-no-index", noIndex: true, src: "apt-get install -y figlet\ntoilet hi\n", verdict: VerdictUnknown, want: "unknown-command"},
 		{name: "package-of-added-repository", src: "echo 'deb https://download.docker.com/linux/debian bookworm stable' >/etc/apt/sources.list.d/docker.list\napt-get update\napt-get install -y docker-ce\ndocker ps\n", verdict: VerdictUnknown, want: "package"},
+		// The commands of a pipeline are judged at once (go test -race).
+		{name: "pipeline", src: "apt-get install -y lsb-toolbox\nlsb_release -cs | cowsay | visudo -c | figlet\n", verdict: VerdictError,
+			want: "t.sh:4:40 figlet: command not found (provided by package figlet"},
 		{name: "no-set-e", src: "set +e\ncowsay hi\necho done\n", verdict: VerdictOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -199,13 +199,15 @@ type dryRun struct {
 
 // scope is one running shell (a script, bash -c, a nested script).
 type scope struct {
-	d         *dryRun
-	script    *Script
-	shell     string // "bash" or "sh"
-	depth     int
-	steps     *atomic.Int64
-	files     []*posFile // main file first, then sourced files and evals
-	funcs     map[string]bool
+	d      *dryRun
+	script *Script
+	shell  string // "bash" or "sh"
+	depth  int
+	steps  *atomic.Int64
+	files  []*posFile // main file first, then sourced files and evals
+	funcs  map[string]bool
+	// errMu orders the updates of lastErr (setLastErr).
+	errMu     sync.Mutex
 	mu        sync.Mutex
 	last      callRec // last simple command
 	lastErr   callRec // last command that failed (models)

@@ -46,3 +46,18 @@ func TestFailureTheScriptGoesOn(t *testing.T) {
 		})
 	}
 }
+
+// TestPipelineBlamesTheRightmost checks that of the commands of a
+// pipeline that fail, the error is the rightmost one's, whichever ended
+// first: the pipeline's status is its (go test -race -count=20).
+func TestPipelineBlamesTheRightmost(t *testing.T) {
+	for _, src := range []string{
+		"set -e\nqqzzxa | qqzzxb | qqzzxc\n",
+		"set -eo pipefail\nqqzzxa | qqzzxb | qqzzxc\n",
+	} {
+		r := dryRunBash("#!/bin/bash\n" + src)
+		if len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0].Pos+" "+r.Errors[0].Msg, "t.sh:3:19 qqzzxc: command not found") {
+			t.Errorf("%q: errors %+v, want one, at qqzzxc (t.sh:3:19)", src, r.Errors)
+		}
+	}
+}

@@ -59,12 +59,33 @@ func (sc *scope) exec(ctx context.Context, args []string) error {
 		sc.d.record(Command{Pos: m.pos, Argv: argv, Kind: m.kind, Exit: code, Model: m.model})
 	}
 	if code != 0 {
-		sc.mu.Lock()
-		sc.lastErr = callRec{pos: m.pos, argv: args, code: code, msg: m.msg, pending: m.pending, diag: m.diag}
-		sc.mu.Unlock()
+		sc.setLastErr(callRec{pos: m.pos, argv: args, code: code, msg: m.msg, pending: m.pending, diag: m.diag})
 		return interp.ExitStatus(uint8(code))
 	}
 	return nil
+}
+
+// setLastErr records rec as the last command that failed, unless it is
+// left of the one recorded in the same pipeline: the commands of a
+// pipeline run at once, and its status is that of the rightmost one that
+// failed (the last, or with pipefail the last to fail), whichever ended
+// first.
+func (sc *scope) setLastErr(rec callRec) {
+	sc.errMu.Lock()
+	defer sc.errMu.Unlock()
+	sc.mu.Lock()
+	prev := sc.lastErr
+	sc.mu.Unlock()
+	if prev.pos != "" && prev.pos != rec.pos {
+		fp, lp, cp := splitPos(prev.pos)
+		fr, lr, cr := splitPos(rec.pos)
+		if fp == fr && (lp > lr || lp == lr && cp > cr) && sc.inOnePipeline(prev.pos, rec.pos) {
+			return
+		}
+	}
+	sc.mu.Lock()
+	sc.lastErr = rec
+	sc.mu.Unlock()
 }
 
 func (m *modelCall) out(format string, a ...any) { fmt.Fprintf(m.hc.Stdout, format, a...) }
