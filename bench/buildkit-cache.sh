@@ -12,6 +12,9 @@
 #             (counted from BuildKit's plain progress), the rest runs
 #
 # and prints second/first (target ≤ 1.2). Both builds load into the engine.
+# CACHE_OPTS is appended to the --cache-to value (e.g.
+# ",compression=uncompressed" or ",mode=min") to compare export forms; the
+# second buildkitd runs with --debug and its log is kept beside the bench's.
 #
 # Usage: bench/buildkit-cache.sh   (needs the engine, GNU make, debian:bookworm;
 # BUILDKIT_HOST or DMAKE_BUILDKIT_ADDR, DMAKE_BUILDKITD (the buildkitd binary)
@@ -32,6 +35,7 @@ bkpid=
 cleanup() {
 	[ -z "$bkpid" ] || { kill "$bkpid" 2>/dev/null; wait "$bkpid" 2>/dev/null || true; }
 	cp "$log" /tmp/dmake-bench-bkcache.last.log 2>/dev/null && echo "log: /tmp/dmake-bench-bkcache.last.log"
+	cp "$work/bk2.log" /tmp/dmake-bench-bkcache.bk2.log 2>/dev/null && echo "second buildkitd's log: /tmp/dmake-bench-bkcache.bk2.log"
 	for n in ssh base; do $docker rmi "${D}$n" >/dev/null 2>&1 || true; done
 	$docker image prune -f --filter label=dev.dmake.bench=1 >/dev/null 2>&1 || true
 	rm -rf "$work"
@@ -57,16 +61,18 @@ timed() {
 	printf '  %-22s %8.3f s  (%s steps cached)\n' "$label" "${T[$label]}" "$(grep -c '^#[0-9]* CACHED' "$work/out" || true)"
 }
 dmake() { local b=$1; shift; "$work/dmake" --builder "$b" --progress plain -C "$repo" "$@" IMAGE_PREFIX=$D LABELS=dev.dmake.bench=1; }
-edit() { echo "echo bench-edit-$1 >/etc/legacy/bench-edit" >>"$repo/script/03_sshd.sh"; }
+# Each run's edits are its own: the first builder keeps its cache between
+# runs, and would find a previous run's edit there.
+edit() { echo "echo bench-edit-$1-$$-$EPOCHSECONDS >/etc/legacy/bench-edit" >>"$repo/script/03_sshd.sh"; }
 
 echo "bench/buildkit-cache.sh: ssh image, first builder $addr, cache $cache, work dir $work"
 timed "base (first)" dmake "$addr" base
-timed "ssh (first)" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache"
+timed "ssh (first)" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache${CACHE_OPTS:-}"
 edit 1
-timed "first edit" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache"
+timed "first edit" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache${CACHE_OPTS:-}"
 
 "$DMAKE_BUILDKITD" --root "$work/bk2" --addr "unix://$work/bk2.sock" --oci-worker-binary /usr/sbin/runc \
-	--containerd-worker=false >"$work/bk2.log" 2>&1 &
+	--containerd-worker=false --debug >"$work/bk2.log" 2>&1 &
 bkpid=$!
 for _ in $(seq 100); do [ -S "$work/bk2.sock" ] && break; sleep 0.1; done
 edit 2

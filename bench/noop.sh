@@ -8,6 +8,9 @@
 #   remote    --builder ADDR (a standalone buildkitd), when one is named
 #
 # Each is the median of REPEAT runs (default 9); the ratio is to classic.
+# Besides wall time, the CPU time (user+sys of dmake and everything it
+# runs, the mean over the same runs, from bash's times around each run):
+# it grows much less with the machine's load than the wall time does.
 #
 # Usage: bench/noop.sh   (needs the engine, GNU make and debian:bookworm;
 # BUILDKIT_HOST, else DMAKE_BUILDKIT_ADDR as .ci/engine.sh env sets it, adds
@@ -39,21 +42,33 @@ dmake() { "$work/dmake" --builder "$1" --progress plain -C "$work/repo" ssh IMAG
 
 dmake classic >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
 
-declare -A T
+# cpu FILE FILE prints the children's user+sys seconds between two outputs
+# of bash's times (run in this shell: a subshell's children are its own).
+cpu() {
+	awk 'FNR == 2 { split($1, u, "m"); split($2, s, "m"); t[++n] = u[1] * 60 + u[2] + s[1] * 60 + s[2] } END { printf "%.4f", t[2] - t[1] }' "$1" "$2"
+}
+
+declare -A T C
 builders=(classic auto)
 [ -n "$addr" ] && builders+=("$addr")
 for b in "${builders[@]}"; do
 	times=()
+	c=0
 	for _ in $(seq "$repeat"); do
+		times >"$work/t0"
 		s=$EPOCHREALTIME
 		dmake "$b" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
 		e=$EPOCHREALTIME
+		times >"$work/t1"
+		c=$(awk -v c="$c" -v d="$(cpu "$work/t0" "$work/t1")" 'BEGIN { printf "%.4f", c + d }')
 		grep -q 'ssh: up to date.*nothing sent' "$work/log" || { echo "bench/noop.sh: $b rebuilt:" >&2; cat "$work/log" >&2; exit 1; }
 		times+=("$(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.4f", e - s }')")
 	done
+	C[$b]=$(awk -v c="$c" -v n="$repeat" 'BEGIN { printf "%.4f", c / n }')
 	T[$b]=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.4f", v[int((NR + 1) / 2)] }')
 done
-printf '%-24s %9s %7s\n' builder "no-op ms" ratio
+printf '%-24s %9s %7s %8s\n' builder "no-op ms" ratio "CPU ms"
 for b in "${builders[@]}"; do
-	printf '%-24s %9.1f %6.2fx\n' "$b" "$(awk -v t="${T[$b]}" 'BEGIN { print t * 1000 }')" "$(awk -v t="${T[$b]}" -v c="${T[classic]}" 'BEGIN { print t / c }')"
+	printf '%-24s %9.1f %6.2fx %8.1f\n' "$b" "$(awk -v t="${T[$b]}" 'BEGIN { print t * 1000 }')" "$(awk -v t="${T[$b]}" -v c="${T[classic]}" 'BEGIN { print t / c }')" "$(awk -v t="${C[$b]}" 'BEGIN { print t * 1000 }')"
 done
+uptime
