@@ -67,7 +67,8 @@ type job struct {
 }
 
 // newJob prepares the run of a unit's expanded recipe: the shell, its
-// flags and the environment, expanded in the unit's scope. An error is the
+// flags and the environment (when a command will run), expanded in the
+// unit's scope. An error is the
 // makefile evaluation's (a variable that references itself…).
 func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, error) {
 	j := &job{e: e, u: u, state: s, cmds: cmds, dontcare: e.dontcare, goal: e.goal}
@@ -92,13 +93,19 @@ func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, 
 	if fl = strings.TrimSpace(fl); fl != "" {
 		j.shellFlags = fl
 	}
-	env, err := e.ev.Environment(e.ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	j.env = env
-	if env == nil {
-		j.env = e.opts.Env
+	if j.spawns() {
+		// The environment is only for the commands run: under -n, -t
+		// and -q a recipe without recursive lines runs none, and make
+		// computes none (its target_environment is called as a child
+		// starts).
+		env, err := e.ev.Environment(e.ctx, sc)
+		if err != nil {
+			return nil, err
+		}
+		j.env = env
+		if env == nil {
+			j.env = e.opts.Env
+		}
 	}
 	r := s.rule.Recipe
 	j.file, j.firstLine = r.Pos.File, r.Pos.Line
@@ -354,6 +361,7 @@ func (j *job) run(ctx context.Context) {
 			KillTimeout:     e.opts.KillTimeout,
 			RealShell:       e.opts.RealShell,
 			ListCommands:    e.opts.ListCommands,
+			Tables:          e.tables,
 		}
 		if c.Recursive {
 			rc.ExtraFiles = e.opts.RecursiveFiles
@@ -481,7 +489,7 @@ func (j *job) runTouch(ctx context.Context) {
 				continue
 			}
 			fmt.Fprintln(j.out, c.Text)
-			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell, ListCommands: e.opts.ListCommands}
+			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell, ListCommands: e.opts.ListCommands, Tables: e.tables}
 			res, err := rc.Run(ctx, c.Text)
 			if err != nil && ctx.Err() != nil {
 				j.interrupted = true
