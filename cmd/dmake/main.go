@@ -43,6 +43,7 @@ func main() {
 	lazyGC(os.Getenv)
 	st := run(ctx, os.Args, stdio, utilities)
 	stopProfile()
+	writeHeapProfile(os.Getenv("DMAKE_MEMPROFILE"))
 	stop()
 	interrupt.Exit(st, caught())
 }
@@ -67,6 +68,26 @@ func startProfile(path string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}
+}
+
+// writeHeapProfile writes a heap profile of the run (what was allocated,
+// and what is still in use at the end) to path when it is not empty
+// (DMAKE_MEMPROFILE, for developers: go tool pprof -sample_index=alloc_space
+// or inuse_space reads it).
+func writeHeapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "dmake: DMAKE_MEMPROFILE: %v\n", err)
 	}
 }
 
