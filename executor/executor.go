@@ -31,6 +31,7 @@ import (
 	"github.com/dmake-dev/dmake/internal/interrupt"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
+	"github.com/dmake-dev/dmake/shellrun"
 )
 
 // Options are the make flags and settings of a run.
@@ -221,7 +222,8 @@ type executor struct {
 	st               map[unit]*unitState
 	running          int
 	done             chan *job
-	started          int // commands started (make's commands_started)
+	tables           *shellrun.VarTables // the interpreters' variable tables, reused
+	started          int                 // commands started (make's commands_started)
 	stop             bool
 	anyError         bool
 	question         bool
@@ -276,7 +278,7 @@ type executor struct {
 }
 
 func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
-	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*unitState), done: make(chan *job, 64)}
+	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*unitState), done: make(chan *job, 64), tables: new(shellrun.VarTables)}
 	if e.prog == "" {
 		e.prog = "make"
 	}

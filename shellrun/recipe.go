@@ -98,6 +98,30 @@ type Recipe struct {
 	// make's fast path would run it alone, runs in-process too: the
 	// shell would do nothing more than run them in turn.
 	ListCommands []string
+	// Tables, when set, lends the interpreter of a line make runs
+	// without a shell the variable table of an earlier one: the
+	// interpreter copies the whole environment into it at the end of
+	// every run, which otherwise allocates a new table per line.
+	Tables *VarTables
+}
+
+// VarTables keeps the interpreters' variable tables for reuse between
+// recipe lines (Recipe.Tables). The zero value is ready; it is safe for
+// concurrent use.
+type VarTables struct{ pool sync.Pool }
+
+// get returns an empty table.
+func (t *VarTables) get() map[string]expand.Variable {
+	if m, ok := t.pool.Get().(map[string]expand.Variable); ok {
+		return m
+	}
+	return make(map[string]expand.Variable)
+}
+
+// put takes back a table nothing refers to any more.
+func (t *VarTables) put(m map[string]expand.Variable) {
+	clear(m)
+	t.pool.Put(m)
 }
 
 // Result is how a recipe line ended, as make sees it.
@@ -524,6 +548,13 @@ func (rc *Recipe) exec(ctx context.Context, argv []string, direct, mws bool) (Re
 	r, err := sub.runner(shellKind{variant: syntax.LangPOSIX}, "", direct, nil, &res)
 	if err != nil {
 		return Result{}, err
+	}
+	if rc.Tables != nil {
+		// One command, nothing left running after it: the table is
+		// free again once Run returns.
+		vars := rc.Tables.get()
+		r.Vars = vars
+		defer rc.Tables.put(vars)
 	}
 	call := &syntax.CallExpr{}
 	for _, a := range argv {
