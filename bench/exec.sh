@@ -24,10 +24,10 @@ go test -run '^$' -bench 'LinkTree' -benchtime "${BENCHTIME:-3x}" -timeout 60m .
 		if (k == 0) exit 1
 		for (i = 1; i <= k; i++) {
 			n = order[i]
-			printf "N=%s full:  wall dmake %.1f ms, make %.1f ms (%.1fx) | cpu dmake %.1f ms, make %.1f ms (%.1fx) | bare symlink(2) loop %.1f ms (dmake %.2fx it)\n", n,
+			printf "N=%s full:  wall dmake %.1f ms, make %.1f ms (%.1fx) | cpu dmake %.1f ms, make %.1f ms (%.1fx) | bare symlink(2) loop wall %.1f ms, cpu %.1f ms (dmake %.2fx it wall, %.2fx cpu)\n", n,
 				t[n,"full","dmake"], t[n,"full","make"], t[n,"full","make"] / t[n,"full","dmake"],
 				c[n,"full","dmake"], c[n,"full","make"], c[n,"full","make"] / c[n,"full","dmake"],
-				t[n,"full","symlink-loop"], t[n,"full","dmake"] / t[n,"full","symlink-loop"]
+				t[n,"full","symlink-loop"], c[n,"full","symlink-loop"], t[n,"full","dmake"] / t[n,"full","symlink-loop"], c[n,"full","dmake"] / c[n,"full","symlink-loop"]
 			printf "N=%s no-op: wall dmake %.1f ms (cold cache %.1f ms), make %.1f ms (%.1fx) | cpu dmake %.1f ms (cold cache %.1f ms), make %.1f ms (%.1fx)", n,
 				t[n,"noop","dmake"], t[n,"noop","dmake-cold"], t[n,"noop","make"], t[n,"noop","make"] / t[n,"noop","dmake"],
 				c[n,"noop","dmake"], c[n,"noop","dmake-cold"], c[n,"noop","make"], c[n,"noop","make"] / c[n,"noop","dmake"]
