@@ -381,7 +381,7 @@ build_scanner() {
 		stage "sbom-scanner $scanner_hash cached in $scanner_bin"
 		return
 	fi
-	stage "building sbom-scanner $scanner_hash (syft as a library; ~4 min cold)"
+	stage "building sbom-scanner $scanner_hash (syft as a library; cold: ~5 min of CPU)"
 	mkdir -p "$cache"
 	local tmp; tmp=$(mktemp -d "$cache/sbom-scanner.XXXXXX")
 	(cd "$scanner_src" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$tmp/sbom-scanner" .) || {
