@@ -81,6 +81,17 @@ func TestCommandIndex(t *testing.T) {
 		{name: "no-package", src: "apt-get install -y figlet\ntoilet hi\n", verdict: VerdictError, want: "t.sh:4:1 toilet: command not found"},
 		{name: "no-package-no-index", noIndex: true, src: "apt-get install -y figlet\ntoilet hi\n", verdict: VerdictUnknown, want: "unknown-command"},
 		{name: "package-of-added-repository", src: "echo 'deb https://download.docker.com/linux/debian bookworm stable' >/etc/apt/sources.list.d/docker.list\napt-get update\napt-get install -y docker-ce\ndocker ps\n", verdict: VerdictUnknown, want: "package"},
+		// apt-get install without -y asks when it installs packages not
+		// named, and aborts with no terminal (the corpus's
+		// azure-alsid-setup: apt install snapd, then snap).
+		{name: "no-y-asks", src: "apt-get install lsb-toolbox\nlsb_release -cs\n", verdict: VerdictError,
+			want: "t.sh:3:1 apt-get install without -y: apt asks before it installs 2 more packages (cowsay lsb-release) and, with no terminal in a build, aborts"},
+		{name: "no-y-asks-goes-on", src: "set +e\napt-get install lsb-toolbox\nlsb_release -cs\n", verdict: VerdictError,
+			want: "t.sh:5:1 lsb_release: command not found (provided by package lsb-release"},
+		{name: "no-y-nothing-more", src: "apt-get install figlet\nfiglet hi\n", verdict: VerdictUnknown, want: "unmodelled"},
+		{name: "no-y-no-recommends", src: "apt-get install --no-install-recommends lsb-toolbox\nlsb_release -cs\n", verdict: VerdictUnknown, want: "unmodelled"},
+		{name: "no-y-assume-yes", src: "echo 'APT::Get::Assume-Yes \"true\";' >/etc/apt/apt.conf.d/90yes\napt-get install lsb-toolbox\nlsb_release -cs\n", verdict: VerdictUnknown, want: "unmodelled"},
+		{name: "no-y-no-index", noIndex: true, src: "apt-get install lsb-toolbox\nlsb_release -cs\n", verdict: VerdictUnknown, want: "unknown-command"},
 		// The commands of a pipeline are judged at once (go test -race).
 		{name: "pipeline", src: "apt-get install -y lsb-toolbox\nlsb_release -cs | cowsay | visudo -c | figlet\n", verdict: VerdictError,
 			want: "t.sh:4:40 figlet: command not found (provided by package figlet"},

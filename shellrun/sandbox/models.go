@@ -326,10 +326,11 @@ func (m *modelCall) answerCommand(name string, a []string) int {
 	case sugg != "":
 		// A misspelt command is a bug wherever it is.
 		d.errorf(m.pos, "not-found", "%s: command not found (did you mean %s?)", name, sugg)
-	case len(unc) > 0 && !strings.Contains(name, "_"):
-		// A package whose files are unknown may ship it; not a name
-		// with _, which is a shell function's (msg_ok, setup_env)
-		// rather than a Debian program's.
+	case len(unc) > 0 && (!strings.Contains(name, "_") || shippedBy(name) != ""):
+		// A package whose files are unknown may ship it (with what apt
+		// installs with it); not a name with _, which is a shell
+		// function's (msg_ok, setup_env) rather than a Debian
+		// program's, unless a package has it (lsb_release).
 		d.unknownf(m.pos, "unknown-command", "%s: not in the base image nor in a known package; assumed to come from one of: %s", name, strings.Join(unc, " "))
 		return 0
 	case shippedBy(name) != "":

@@ -140,35 +140,84 @@ func (d *dryRun) installedClosure() map[string]bool {
 	if d.closure != nil && d.closureGen == d.installedGen {
 		return d.closure
 	}
-	have := map[string]bool{}
+	roots := make([]string, 0, len(d.pkgs.Installed)+len(d.installed))
+	for p := range d.pkgs.Installed {
+		roots = append(roots, p)
+	}
+	for p := range d.installed {
+		roots = append(roots, p)
+	}
+	have := closure(d.pkgs.index, nil, roots)
+	d.closure, d.closureGen = have, d.installedGen
+	return have
+}
+
+// closure returns the packages of have (which it does not change) and
+// roots with what apt installs with them by idx: of a group of
+// alternatives, nothing when one is there (or provided by one there),
+// else the first; of a virtual package, all its providers (unless one is
+// there): which one apt takes is not known, and a command is judged
+// present if any of them has it.
+func closure(idx *debindex.Index, have map[string]bool, roots []string) map[string]bool {
+	out := make(map[string]bool, len(have)+len(roots))
+	for p := range have {
+		out[p] = true
+	}
 	var queue []string
 	push := func(p string) {
-		if !have[p] {
-			have[p] = true
+		if !out[p] {
+			out[p] = true
 			queue = append(queue, p)
 		}
 	}
-	for p := range d.pkgs.Installed {
+	for _, p := range roots {
 		push(p)
 	}
-	for p := range d.installed {
-		push(p)
+	there := func(a string) bool {
+		return out[a] || slices.ContainsFunc(idx.Providers(a), func(p string) bool { return out[p] })
 	}
 	for len(queue) > 0 {
 		p := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		deps, _ := d.pkgs.index.Depends(p)
+		deps, _ := idx.Depends(p)
+		if provs := idx.Providers(p); len(deps) == 0 && len(provs) > 0 && !slices.ContainsFunc(provs, func(q string) bool { return out[q] && q != p }) {
+			for _, q := range provs {
+				push(q)
+			}
+		}
 		for _, g := range deps {
-			// Alternatives: one already there, else the first (apt's
-			// choice, as a rule).
-			alts := strings.Split(g, "|")
-			if !slices.ContainsFunc(alts, func(a string) bool { return have[a] }) {
+			if alts := strings.Split(g, "|"); !slices.ContainsFunc(alts, there) {
 				push(alts[0])
 			}
 		}
 	}
-	d.closure, d.closureGen = have, d.installedGen
-	return have
+	return out
+}
+
+// aptWouldAsk says whether apt-get install of names, without -y, would
+// ask before it installs other packages than those named (their
+// dependencies and recommendations not yet installed): in a build, with
+// no terminal, it then aborts. It returns some of those packages, none
+// when it would not ask or cannot tell (no command index).
+func (d *dryRun) aptWouldAsk(names []string) []string {
+	if d.pkgs == nil || d.pkgs.index == nil {
+		return nil
+	}
+	have := d.installedClosure()
+	named := map[string]bool{}
+	for _, n := range names {
+		named[n] = true
+	}
+	var extra []string
+	for p := range closure(d.pkgs.index, have, names) {
+		if !have[p] && !named[p] {
+			if _, known := d.pkgs.index.Depends(p); known {
+				extra = append(extra, p)
+			}
+		}
+	}
+	sort.Strings(extra)
+	return extra
 }
 
 // uncertainCommands are the packages installed earlier whose commands

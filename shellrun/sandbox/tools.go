@@ -163,9 +163,7 @@ func aptModel(m *modelCall, a []string) int {
 	sub, pkgs := ops[0], ops[1:]
 	switch sub {
 	case "install", "reinstall":
-		if !has(set, "y", "--yes", "--assume-yes", "qq") && set["--force-yes"] == "" && m.hc.Env.Get("APT_GET_YES").String() == "" {
-			d.warnf(m.pos, "apt-no-y", "apt-get install without -y: in a non-interactive build it aborts as soon as it must ask")
-		}
+		noY := !has(set, "y", "--yes", "--assume-yes", "qq") && set["--force-yes"] == "" && m.hc.Env.Get("APT_GET_YES").String() == ""
 		var names []string
 		for _, p := range pkgs {
 			name, _, _ := strings.Cut(p, "=")
@@ -189,6 +187,22 @@ func aptModel(m *modelCall, a []string) int {
 			m.diag = "no-package"
 			d.warnf(m.pos, "no-package", "apt-get %s: the base %s cannot install %s (E: Unable to locate package %s)", sub, d.pkgs.Base, strings.Join(missing, ", "), missing[0])
 			return m.fail(100, "E: Unable to locate package %s", missing[0])
+		case !noY:
+		case len(missing) == 0 && !has(set, "--no-install-recommends", "o", "c") && !d.aptConfigured():
+			// The command index tells whether apt must ask: it does
+			// when it installs packages not named.
+			if extra := d.aptWouldAsk(names); len(extra) > 0 {
+				more := strings.Join(extra[:min(len(extra), 3)], " ")
+				if len(extra) > 3 {
+					more += " …"
+				}
+				m.diag = "apt-no-y"
+				d.warnf(m.pos, "apt-no-y", "apt-get %s without -y: apt asks before it installs %d more packages (%s) and, with no terminal in a build, aborts (Do you want to continue? [Y/n] Abort.)", sub, len(extra), more)
+				return m.fail(1, "Abort.")
+			}
+			fallthrough
+		default:
+			d.warnf(m.pos, "apt-no-y", "apt-get install without -y: in a non-interactive build it aborts as soon as it must ask")
 		}
 		for _, name := range names {
 			d.installPkg(m, "apt", name)
@@ -231,6 +245,29 @@ func aptKeyModel(m *modelCall, a []string) int {
 		return 0
 	}
 	return m.fail(255, "E: gnupg, gnupg2 and gnupg1 do not seem to be installed, but one of them is required for this operation")
+}
+
+// aptConfigured says apt's configuration in the image (apt.conf,
+// apt.conf.d) sets whether it asks or installs recommendations: then
+// whether apt-get install without -y asks is not predicted.
+func (d *dryRun) aptConfigured() bool {
+	files := []string{"/etc/apt/apt.conf"}
+	if ents, err := d.vfs.ReadDir("/etc/apt/apt.conf.d"); err == nil {
+		for _, e := range ents {
+			files = append(files, "/etc/apt/apt.conf.d/"+e.Name())
+		}
+	}
+	for _, f := range files {
+		b, err := d.vfs.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		low := strings.ToLower(string(b))
+		if strings.Contains(low, "assume-yes") || strings.Contains(low, "install-recommends") || strings.Contains(low, "trivial-only") {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *dryRun) installPkg(m *modelCall, mgr, name string) {

@@ -22,7 +22,7 @@ import (
 // lines and searches them, so that loading the index of a whole archive
 // (about 150 000 entries) costs one file read, not a map of it.
 type Index struct {
-	entries [3]map[string]string // by kind: comma-separated package lists
+	entries [4]map[string]string // by kind: comma-separated package lists
 	text    string               // Read's file: sorted "TAG NAME LIST" lines
 	lines   []int                // where each line of text starts
 }
@@ -32,9 +32,10 @@ const (
 	alternatives = iota
 	commands
 	depends
+	providers
 )
 
-var tags = [3]string{"a", "c", "d"}
+var tags = [4]string{"a", "c", "d", "p"}
 
 // get returns the entry name of kind k.
 func (idx *Index) get(k int, name string) (string, bool) {
@@ -58,7 +59,7 @@ func (idx *Index) get(k int, name string) (string, bool) {
 
 // line returns the tag, name and list of line i of a read index.
 func (idx *Index) line(i int) (tag, name, list string) {
-	end := len(idx.text)
+	end := len(idx.text) - 1 // the last newline
 	if i+1 < len(idx.lines) {
 		end = idx.lines[i+1] - 1
 	}
@@ -69,7 +70,7 @@ func (idx *Index) line(i int) (tag, name, list string) {
 
 // New returns an empty Index.
 func New() *Index {
-	return &Index{entries: [3]map[string]string{{}, {}, {}}}
+	return &Index{entries: [4]map[string]string{{}, {}, {}, {}}}
 }
 
 // Commands returns the packages shipping a file named name in a
@@ -90,12 +91,21 @@ func (idx *Index) Alternatives(name string) []string {
 
 // Depends returns what apt installs with pkg: the groups of its Depends,
 // Pre-Depends and Recommends, each a package or alternatives joined by
-// "|" ("default-logind|logind"); for a virtual package, each package
-// providing it. known says the lists have pkg (as a package or a virtual
-// one).
+// "|" ("default-logind|logind"). known says the lists have pkg (as a
+// package or a virtual one).
 func (idx *Index) Depends(pkg string) (deps []string, known bool) {
 	list, known := idx.get(depends, pkg)
+	if !known {
+		_, known = idx.get(providers, pkg)
+	}
 	return split(list), known
+}
+
+// Providers returns the packages whose Provides name pkg (a virtual
+// package, or another name of a real one), sorted.
+func (idx *Index) Providers(pkg string) []string {
+	list, _ := idx.get(providers, pkg)
+	return split(list)
 }
 
 // Len returns the number of entries in the index.
@@ -103,7 +113,11 @@ func (idx *Index) Len() int {
 	if idx.entries[0] == nil {
 		return len(idx.lines)
 	}
-	return len(idx.entries[0]) + len(idx.entries[1]) + len(idx.entries[2])
+	n := 0
+	for _, m := range idx.entries {
+		n += len(m)
+	}
+	return n
 }
 
 func split(list string) []string {
@@ -248,8 +262,8 @@ func Stanzas(r io.Reader, fn func(fields map[string]string)) error {
 // list: the groups of Depends, Pre-Depends and Recommends (apt installs
 // recommended packages unless told not to; counting them can only make a
 // command present), alternatives kept together ("a|b"), versions and
-// architecture qualifiers dropped; and each virtual package of a Provides
-// field maps to its providers.
+// architecture qualifiers dropped; and the providers of each name of a
+// Provides field.
 func ReadPackages(r io.Reader, idx *Index) error {
 	err := Stanzas(r, func(f map[string]string) {
 		pkg := f["Package"]
@@ -263,7 +277,7 @@ func ReadPackages(r io.Reader, idx *Index) error {
 		idx.add(depends, pkg, deps...) // known, maybe with no dependencies
 		for _, v := range Names(f["Provides"]) {
 			if v != pkg {
-				idx.add(depends, v, pkg)
+				idx.add(providers, v, pkg)
 			}
 		}
 	})
@@ -304,12 +318,17 @@ func Names(field string) []string {
 	return names
 }
 
-// Write writes idx in the compact form Read reads: one line per entry,
-// "c COMMAND PKG,PKG…", "a NAME PKG,PKG…" (an alternative) and "d PACKAGE
-// DEP,DEP…" (a package with no dependencies has none after its name),
-// sorted.
+// Header is the first line of the form Write writes: a cache file
+// without it is of an older form, to be made again.
+const Header = "dmake-command-index 2\n"
+
+// Write writes idx in the compact form Read reads: Header, then one line per entry,
+// "c COMMAND PKG,PKG…", "a NAME PKG,PKG…" (an alternative), "d PACKAGE
+// DEP,DEP…" (a package with no dependencies has none after its name) and
+// "p NAME PROVIDER,PROVIDER…", sorted.
 func (idx *Index) Write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
+	bw.WriteString(Header)
 	for k, m := range idx.entries {
 		keys := make([]string, 0, len(m))
 		for name := range m {
@@ -330,7 +349,11 @@ func Read(r io.Reader) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx := &Index{text: string(b)}
+	text, ok := strings.CutPrefix(string(b), Header)
+	if !ok {
+		return nil, fmt.Errorf("not a command index of this dmake (no %q line)", strings.TrimSpace(Header))
+	}
+	idx := &Index{text: text}
 	prevTag, prevName := "", ""
 	for off, n := 0, 1; off < len(idx.text); n++ {
 		idx.lines = append(idx.lines, off)

@@ -79,8 +79,9 @@ func TestIndexGolden(t *testing.T) {
 		{"d", "gnupg", "dirmngr,gnupg-l10n,gpg,gpg-agent"},
 		{"d", "openjdk-17-jre-headless", "ca-certificates-java|ca-certificates,java-common"}, // alternatives kept together, in order
 		{"d", "banner-user", "figlet|cowsay"},
-		{"d", "sudo-virtual", "sudo,sudo-ldap"}, // a virtual package: its providers
-		{"d", "netcat", "netcat-traditional"},
+		{"p", "sudo-virtual", "sudo,sudo-ldap"}, // a virtual package: its providers
+		{"d", "sudo-virtual", ""},               // known, no dependencies of its own
+		{"p", "netcat", "netcat-traditional"},
 		{"d", "sudo-ldap", ""},
 		{"d", "no-such-package", "-"},
 	} {
@@ -94,6 +95,8 @@ func TestIndexGolden(t *testing.T) {
 				got = x.Alternatives(tc.name)
 			case "d":
 				got, known = x.Depends(tc.name)
+			case "p":
+				got = x.Providers(tc.name)
 			}
 			s := strings.Join(got, ",")
 			if !known {
@@ -116,15 +119,20 @@ func TestNames(t *testing.T) {
 	}
 }
 
-// Read refuses what Write does not write: unknown tags, lines out of
-// order (the lookups search sorted lines), a last line without newline.
+// Read refuses what Write does not write: no header (an older form),
+// unknown tags, lines out of order (the lookups search sorted lines), a
+// last line without newline.
 func TestReadRejects(t *testing.T) {
+	if _, err := Read(strings.NewReader(Header + "c sudo sudo\n")); err != nil {
+		t.Fatal(err)
+	}
 	for _, in := range []string{
-		"x sudo sudo\n",
-		"c sudo sudo\nc bash bash\n",
-		"d a b\nc sudo sudo\n",
-		"c sudo sudo",
-		"c  sudo\n",
+		"c sudo sudo\n", // no header: an older form
+		Header + "x sudo sudo\n",
+		Header + "c sudo sudo\nc bash bash\n",
+		Header + "d a b\nc sudo sudo\n",
+		Header + "c sudo sudo",
+		Header + "c  sudo\n",
 	} {
 		if _, err := Read(strings.NewReader(in)); err == nil {
 			t.Errorf("Read(%q): no error", in)

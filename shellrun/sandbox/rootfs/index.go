@@ -77,12 +77,24 @@ func IndexFile(ctx context.Context, e *engine.Engine, ref string) (string, error
 	if why, ok := rememberedFailure(failed, time.Now()); ok {
 		return "", fmt.Errorf("command index of %s: %s (remembered in %s)", ref, why, failed)
 	}
-	if _, err := os.Stat(file); err != nil {
+	if !currentIndex(file) {
 		if err := fetchIndex(ctx, e, ref, img.ID, file, failed); err != nil {
 			return "", fmt.Errorf("command index of %s: %w", ref, err)
 		}
 	}
 	return file, nil
+}
+
+// currentIndex says file is an index of the form this dmake writes.
+func currentIndex(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(debindex.Header))
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == debindex.Header
 }
 
 // retryFailure is how long a failure to fetch the command index is

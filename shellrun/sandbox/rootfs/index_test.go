@@ -29,7 +29,7 @@ func TestReadIndexOutput(t *testing.T) {
 	if got, known := idx.Depends("sudo"); !known || !slices.Equal(got, []string{"libc6", "libpam0g"}) {
 		t.Errorf("sudo depends on %q (%v)", got, known)
 	}
-	if got, _ := idx.Depends("netcat"); !slices.Equal(got, []string{"netcat-openbsd"}) {
+	if got := idx.Providers("netcat"); !slices.Equal(got, []string{"netcat-openbsd"}) {
 		t.Errorf("netcat: %q", got)
 	}
 	for _, bad := range []string{
