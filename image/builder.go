@@ -237,11 +237,15 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	// The busts the image under the tag was built with stay, until their
 	// script changes (or --no-cache starts afresh).
 	var kept map[string]KeptBust
+	// tagged is the image under the tag when this build began, inspected
+	// once for its busts and for the up-to-date check.
+	var tagged *tagState
 	if b.Engine != nil && tag != "" && !req.Settings.NoCache {
 		info, found, err := b.Engine.InspectImage(ctx, tag)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		tagged = &tagState{info, found}
 		if v := info.Labels[engine.LabelBust]; found && v != "" {
 			if err := json.Unmarshal([]byte(v), &kept); err != nil {
 				return nil, fmt.Errorf("%s: label %s of %s: %w", name, engine.LabelBust, tag, err)
@@ -410,11 +414,14 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 
 	pr := newProgress(b.Progress, out, name, steps)
 	if (!req.Settings.NoCache || b.Parent) && plan.Busted == "" && tag != "" {
-		info, found, err := b.Engine.InspectImage(ctx, tag)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		if tagged == nil {
+			info, found, err := b.Engine.InspectImage(ctx, tag)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			tagged = &tagState{info, found}
 		}
-		if found && info.Labels[engine.LabelInputs] == digest {
+		if info := tagged.info; tagged.found && info.Labels[engine.LabelInputs] == digest {
 			res.UpToDate, res.ImageID, res.Size = true, info.ID, info.Size
 			res.Duration = time.Since(start)
 			pr.upToDate(res)
@@ -783,4 +790,10 @@ func LayersTag(tag string) string {
 		repo, t = tag[:i], tag[i+1:]
 	}
 	return repo + ":" + t + "-layers"
+}
+
+// tagState is what the engine said of an image reference.
+type tagState struct {
+	info  engine.ImageInfo
+	found bool
 }
