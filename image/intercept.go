@@ -80,12 +80,12 @@ func (b bytesValue) Set(v string) error {
 }
 func (b bytesValue) Type() string { return "bytes" }
 
-// refusedBuildFlags are the docker build flags that the engine's classic
-// builder cannot honour; each is refused with the reason.
+// refusedBuildFlags are the docker build flags that dmake does not pass on
+// to any builder; each is refused with the reason.
 var refusedBuildFlags = map[string]string{
-	"secret": "build secrets need BuildKit, and dmake builds with the engine's classic builder",
-	"ssh":    "forwarding SSH keys to the build needs BuildKit, and dmake builds with the engine's classic builder",
-	"output": "exporting the build's files needs BuildKit, and dmake builds with the engine's classic builder",
+	"secret": "build secrets go through BuildKit's session, and dmake does not forward them from a recipe's docker build",
+	"ssh":    "forwarding SSH keys goes through BuildKit's session, and dmake does not forward them from a recipe's docker build",
+	"output": "exporting the build's files goes through BuildKit's session, and dmake writes the image into the engine only",
 	"stream": "a streamed context is an experimental CLI feature; dmake sends the context itself",
 }
 

@@ -50,7 +50,7 @@ func TestParseBuildArgs(t *testing.T) {
 		{"-- -x", BuildCommand{Context: "-x"}, ""},
 		{"-t x", BuildCommand{}, "no context"},
 		{"-t", BuildCommand{}, "flag needs an argument: 't' in -t"},
-		{"--secret id=x .", BuildCommand{}, "flag --secret is not supported: build secrets need BuildKit"},
+		{"--secret id=x .", BuildCommand{}, "flag --secret is not supported: build secrets go through BuildKit's session"},
 		{"--ssh default .", BuildCommand{}, "flag --ssh is not supported"},
 		{"-o out .", BuildCommand{}, "flag --output is not supported"},
 		{"--stream .", BuildCommand{}, "flag --stream is not supported"},
