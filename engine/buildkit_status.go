@@ -79,10 +79,20 @@ func (s *statusEvents) update(st *bkclient.SolveStatus) {
 				vs.step += s.offset
 				n, _ := strconv.Atoi(m[2])
 				vs.instr = m[3]
-				if len(s.classic) == n && vs.step >= 1 && vs.step <= n {
-					vs.step, n = s.classic[vs.step-1], s.classicTotal
+				switch {
+				case s.classic == nil:
+					s.steps = max(s.steps, n)
+				case vs.step >= 1 && vs.step <= len(s.classic):
+					// BuildKit merges equal vertices of builds
+					// running at once: one shared with another
+					// build carries that build's name, whose total
+					// may differ, but a common prefix of steps has
+					// the same positions in both. The total is
+					// this Dockerfile's.
+					vs.step, s.steps = s.classic[vs.step-1], s.classicTotal
+				default:
+					vs.step = 0 // another build's step, past this Dockerfile's
 				}
-				s.steps = max(s.steps, n)
 				s.res.Steps = s.steps
 			}
 			s.seen[v.Digest] = vs

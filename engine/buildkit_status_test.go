@@ -49,6 +49,14 @@ func TestStatusEventsOnce(t *testing.T) {
 			{v(cp, true, true, false), v(run, true, true, false)},
 			{v(cp, true, true, true), v(run, true, true, true)},
 		}, []string{"step 2", "running 2", "done 2", "step 3", "running 3", "done 3"}},
+		// Another build running at once on the same BuildKit, FROM the
+		// same image with a longer Dockerfile: the FROM vertex they
+		// share carries its name ("[1/11]"), and its later steps may
+		// come through too.
+		{"vertices shared with another build", [][]*bkclient.Vertex{
+			{v("[1/11] FROM docker.io/library/busybox:latest", true, true, false)},
+			{v("[9/11] RUN other", true, true, false), v(cp, true, true, false)},
+		}, []string{"step 1", "step 2", "running 2", "done 2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
@@ -69,6 +77,9 @@ func TestStatusEventsOnce(t *testing.T) {
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("events %q, want %q", got, tc.want)
+			}
+			if s.res.Steps != 4 {
+				t.Errorf("%d steps, want the Dockerfile's 4", s.res.Steps)
 			}
 		})
 	}
