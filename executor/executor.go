@@ -749,6 +749,10 @@ func (e *executor) newer(p *graph.Node, t time.Time) bool {
 		// even when a file of its name exists.
 		return true
 	}
+	if t.IsZero() {
+		// Nothing is older than a missing target: no need to look.
+		return true
+	}
 	pm := e.g.Mtime(p)
 	if pm.IsZero() && !e.g.Exists(p) {
 		return true

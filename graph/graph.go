@@ -131,6 +131,7 @@ type Node struct {
 	resolved bool
 	// file state
 	statted bool
+	restat  bool   // remade: to be looked at under its own name when asked (Restat)
 	path    string // the name found by vpath, or Name
 	exists  bool
 	mtime   time.Time
@@ -500,6 +501,11 @@ func (g *Graph) statNode(n *Node) {
 		g.statMember(n, lib, mem)
 		return
 	}
+	if n.restat {
+		n.restat = false
+		g.restatFile(n)
+		return
+	}
 	if mt, ok := g.stat(g.sysPath(n.Name)); ok {
 		n.exists, n.mtime = true, mt
 		return
@@ -593,6 +599,26 @@ func (g *Graph) Restat(n *Node) {
 		g.statMember(n, lib, mem)
 		return
 	}
+	if dir, _ := splitDir(n.Name); !g.listedNow(dir) {
+		// No listing of its directory to keep up to date: the file
+		// is looked at when someone asks (a parent that does not
+		// exist asks nothing of it).
+		n.statted, n.restat = false, true
+		return
+	}
+	g.restatFile(n)
+}
+
+// listedNow reports whether the directory cache holds dir ("" or "d/"),
+// readable or not.
+func (g *Graph) listedNow(dir string) bool {
+	_, ok := g.dirs[dir]
+	return ok
+}
+
+// restatFile looks at n's file under its own name and notes it in the
+// directory cache.
+func (g *Graph) restatFile(n *Node) {
 	if mt, ok := g.stat(g.sysPath(n.Name)); ok {
 		n.exists, n.mtime = true, mt
 	}
@@ -604,7 +630,7 @@ func (g *Graph) Restat(n *Node) {
 func (g *Graph) SetNew(n *Node) {
 	g.exists[n.Name] = true
 	g.noteFile(n.Name, true)
-	n.statted = true
+	n.statted, n.restat = true, false
 	n.path = n.Name
 	n.exists = true
 	n.mtime = farFuture
