@@ -135,7 +135,11 @@ func TestNoHostAccess(t *testing.T) {
 // checks what the sandbox child did.
 func straceCheck(t *testing.T, strace string, prefix []string, exe string) {
 	log := filepath.Join(t.TempDir(), "strace.log")
-	args := []string{"-f", "-qq", "-s", "256", "-o", log,
+	// --pidns-translation: the child runs in a PID namespace of its
+	// own, where a clone returns the new thread's id in that namespace,
+	// while strace names each thread by its id in strace's; without the
+	// translation a thread the child started could not be told its own.
+	args := []string{"-f", "-qq", "--pidns-translation", "-s", "256", "-o", log,
 		"-e", "trace=%file,%network,execve,clone,clone3,fork,vfork,madvise"}
 	args = append(append(args, prefix...), exe, "-test.run=^TestNoHostAccess$", "-test.count=1")
 	cmd := exec.Command(strace, args...)
@@ -151,7 +155,7 @@ func straceCheck(t *testing.T, strace string, prefix []string, exe string) {
 	defer f.Close()
 	childExec := 2 + len(prefix[:min(len(prefix), 1)])
 	line := regexp.MustCompile(`^(\d+) +(?:<\.\.\. )?(\w+)(.*)$`)
-	cloned := regexp.MustCompile(`= (\d+)$`)
+	cloned := regexp.MustCompile(`= (\d+)(?: /\* (\d+) in strace's PID NS \*/)?$`)
 	path := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 	allowed := func(p string) bool {
 		// The interpreter's fallbacks are sent under /dev/null so that
@@ -178,7 +182,11 @@ func straceCheck(t *testing.T, strace string, prefix []string, exe string) {
 		switch call {
 		case "clone", "clone3", "fork", "vfork":
 			if c := cloned.FindStringSubmatch(rest); c != nil && child[pid] {
-				child[c[1]] = true
+				if c[2] != "" {
+					child[c[2]] = true // in strace's namespace
+				} else {
+					child[c[1]] = true
+				}
 			}
 			continue
 		case "execve":
