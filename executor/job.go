@@ -316,12 +316,8 @@ func (j *job) run(ctx context.Context) {
 	}
 	cmds := j.cmds
 	if j.oneShell && len(cmds) > 0 {
-		texts := make([]string, len(cmds))
-		for i, c := range cmds {
-			texts[i] = c.Text
-		}
 		one := cmds[0]
-		one.Text = strings.Join(texts, "\n")
+		one.Text = j.oneShellText()
 		for _, c := range cmds[1:] {
 			one.Recursive = one.Recursive || c.Recursive
 		}
@@ -430,6 +426,22 @@ func (j *job) trace() {
 	fmt.Fprintf(j.out, "%s: update target '%s' due to: %s\n", where, n.Name, strings.Join(s.newer, " "))
 }
 
+// oneShellText is a .ONESHELL recipe as one script: its lines joined by
+// newlines, each without its prefix characters for a Bourne shell; a
+// shell that is not one gets the later lines as written, since @ - + may
+// be part of its script (make's construct_command_argv_internal).
+func (j *job) oneShellText() string {
+	bourne := shellrun.BourneCompatible(j.shell)
+	texts := make([]string, len(j.cmds))
+	for i, c := range j.cmds {
+		texts[i] = c.Text
+		if i > 0 && !bourne {
+			texts[i] = c.Raw
+		}
+	}
+	return strings.Join(texts, "\n")
+}
+
 // echoFirst prints the first command now, in the scheduler, so that jobs
 // started one after the other print their first lines in that order.
 func (j *job) echoFirst() {
@@ -441,11 +453,7 @@ func (j *job) echoFirst() {
 		return
 	}
 	if j.oneShell {
-		texts := make([]string, len(j.cmds))
-		for i, c := range j.cmds {
-			texts[i] = c.Text
-		}
-		c.Text = strings.Join(texts, "\n")
+		c.Text = j.oneShellText()
 	}
 	j.echo(c)
 	j.echoed = true

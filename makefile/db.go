@@ -237,6 +237,10 @@ type Command struct {
 	// Text is the command with its leading @ - + prefix characters and
 	// whitespace removed, backslash-newlines kept as make keeps them.
 	Text string
+	// Raw is the command as expanded, its prefix characters and leading
+	// whitespace kept: a .ONESHELL recipe gives its later lines so to a
+	// shell that is not a Bourne shell (make's construct_command_argv).
+	Raw string
 	// Silent (@), IgnoreError (-) and Recursive (+, or the line mentions
 	// $(MAKE) / ${MAKE}) are the line's flags.
 	Silent, IgnoreError, Recursive bool

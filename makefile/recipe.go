@@ -150,6 +150,7 @@ func (db *Database) expandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto
 				c.IgnoreError = c.IgnoreError || ign
 				c.Recursive = c.Recursive || rec
 				c.Text = t
+				c.Raw = seg
 				out = append(out, c)
 			}
 		}

@@ -167,7 +167,7 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 		return Result{}, nil
 	}
 	shellWords := strings.Fields(shell)
-	real := append(append(shellWords, strings.Fields(flags)...), line)
+	real := append(shellArgv(shell, flags), line)
 	if rc.RealShell {
 		if f, ok := rc.plainList(line, shell, flags); ok {
 			return rc.runFile(ctx, f, shellKind{variant: syntax.LangPOSIX, dash: true}, DefaultShell, nil)
@@ -289,6 +289,33 @@ func shellLang(words []string) (shellKind, bool) {
 		return shellKind{variant: syntax.LangBash}, true
 	}
 	return shellKind{}, false
+}
+
+// shellArgv is the command that runs a line: $(SHELL) and .SHELLFLAGS
+// split into words. make splits "$(SHELL) $(.SHELLFLAGS)" as it splits a
+// recipe line, quotes removed (.SHELLFLAGS := 'a;b' is one word a;b);
+// text that would need a shell to split is split at blanks.
+func shellArgv(shell, flags string) []string {
+	if argv, fast, _ := FastArgv(shell + " " + flags); fast {
+		return argv
+	}
+	return append(strings.Fields(shell), strings.Fields(flags)...)
+}
+
+// BourneCompatible reports whether shell (the value of $(SHELL)) names a
+// Bourne-compatible shell by its file name, as make's
+// is_bourne_compatible_shell: sh, bash, ksh, rksh, zsh, ash or dash.
+func BourneCompatible(shell string) bool {
+	name := shell
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	for _, s := range []string{"sh", "bash", "ksh", "rksh", "zsh", "ash", "dash"} {
+		if strings.HasPrefix(name, s) && (len(name) == len(s) || name[len(s)] == ' ' || name[len(s)] == '\t') {
+			return true
+		}
+	}
+	return false
 }
 
 // shellOptions turns .SHELLFLAGS into interpreter options. The flags must
