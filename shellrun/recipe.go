@@ -167,7 +167,7 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 		return Result{}, nil
 	}
 	shellWords := strings.Fields(shell)
-	real := append(shellArgv(shell, flags), line)
+	real := append(shellArgv(shell, flags, rc.Env), line)
 	if rc.RealShell {
 		if f, ok := rc.plainList(line, shell, flags); ok {
 			return rc.runFile(ctx, f, shellKind{variant: syntax.LangPOSIX, dash: true}, DefaultShell, nil)
@@ -291,15 +291,56 @@ func shellLang(words []string) (shellKind, bool) {
 	return shellKind{}, false
 }
 
-// shellArgv is the command that runs a line: $(SHELL) and .SHELLFLAGS
-// split into words. make splits "$(SHELL) $(.SHELLFLAGS)" as it splits a
-// recipe line, quotes removed (.SHELLFLAGS := 'a;b' is one word a;b);
-// text that would need a shell to split is split at blanks.
-func shellArgv(shell, flags string) []string {
-	if argv, fast, _ := FastArgv(shell + " " + flags); fast {
-		return argv
+// shellArgv is the command that runs a line: $(SHELL) split at blanks,
+// then .SHELLFLAGS split as make splits a command line: quotes and
+// backslashes removed, ~ expanded with env's HOME (.SHELLFLAGS := 'a;b'
+// is one word a;b); flags that would need a shell are split at blanks.
+func shellArgv(shell, flags string, env []string) []string {
+	if words, ok := literalWords(flags, env); ok {
+		return append(strings.Fields(shell), words...)
 	}
 	return append(strings.Fields(shell), strings.Fields(flags)...)
+}
+
+// literalWords splits s into words as sh does when s is one simple
+// command of literal words (quotes and backslashes removed); ok is false
+// for anything else: expansions, globs, operators, redirections.
+func literalWords(s string, env []string) (words []string, ok bool) {
+	f, err := syntax.NewParser().Parse(strings.NewReader(s), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil, false
+	}
+	st := f.Stmts[0]
+	call, isCall := st.Cmd.(*syntax.CallExpr)
+	if !isCall || len(call.Assigns) > 0 || len(st.Redirs) > 0 || st.Negated || st.Background || st.Coprocess || st.Semicolon.IsValid() {
+		return nil, false
+	}
+	for _, w := range call.Args {
+		literal := true
+		syntax.Walk(w, func(n syntax.Node) bool {
+			switch n := n.(type) {
+			case *syntax.Word, nil:
+			case *syntax.Lit:
+				// Globs are left to the blank split.
+				literal = !strings.ContainsAny(n.Value, "*?[")
+			case *syntax.SglQuoted:
+				literal = literal && !n.Dollar
+			case *syntax.DblQuoted:
+				literal = literal && !n.Dollar
+			default:
+				literal = false
+			}
+			return literal
+		})
+		if !literal {
+			return nil, false
+		}
+	}
+	words, err = expand.Fields(&expand.Config{Env: expand.ListEnviron(env...)}, call.Args...)
+	if err != nil {
+		return nil, false
+	}
+	return words, len(words) > 0
 }
 
 // BourneCompatible reports whether shell (the value of $(SHELL)) names a
