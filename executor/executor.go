@@ -188,13 +188,16 @@ type unitState struct {
 	prereqs  []*graph.Node // normal prerequisites (cycle edges dropped)
 	extra    []*graph.Node // .EXTRA_PREREQS: made like prereqs, in no automatic variable
 	order    []*graph.Node // order-only
-	rule     *graph.Rule
-	before   time.Time // mtime before the recipe
-	existed  bool
-	inited   bool
-	remade   bool     // a recipe ran (or would have) for it
-	made     bool     // touched by this run (for intermediates)
-	newer    []string // $? of the recipe, for --trace
+	// orderAt is, for each of order, how many of prereqs are made before
+	// it (graph.Rule.OrderOnlyAt); nil: all of them.
+	orderAt []int
+	rule    *graph.Rule
+	before  time.Time // mtime before the recipe
+	existed bool
+	inited  bool
+	remade  bool     // a recipe ran (or would have) for it
+	made    bool     // touched by this run (for intermediates)
+	newer   []string // $? of the recipe, for --trace
 	// quietFail: it failed, unreported, while an optional makefile
 	// was being remade.
 	quietFail bool
@@ -482,6 +485,7 @@ func (e *executor) initUnit(u unit, s *unitState, parent *unitState) {
 	if s.rule != nil {
 		s.prereqs = append([]*graph.Node(nil), s.rule.Prereqs...)
 		s.order = append([]*graph.Node(nil), s.rule.OrderOnly...)
+		s.orderAt = s.rule.OrderOnlyAt
 		s.extra = append([]*graph.Node(nil), s.rule.Extra...)
 		// The explicit prerequisites of the other targets the recipe
 		// makes are made first too, and count as this target's (make's
@@ -642,9 +646,29 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 		}
 		return kept
 	}
-	s.prereqs = visit(s.prereqs, false)
-	s.extra = visit(s.extra, false)
-	s.order = visit(s.order, true)
+	if at := s.orderAt; at != nil {
+		// Order-only prerequisites among the others, in make's order.
+		var pre, ord []*graph.Node
+		var keptAt []int
+		i := 0
+		for k := range s.order {
+			if end := min(at[k], len(s.prereqs)); end > i {
+				pre = append(pre, visit(s.prereqs[i:end], false)...)
+				i = end
+			}
+			if kept := visit(s.order[k:k+1], true); len(kept) > 0 {
+				ord = append(ord, kept...)
+				keptAt = append(keptAt, len(pre))
+			}
+		}
+		pre = append(pre, visit(s.prereqs[i:], false)...)
+		s.prereqs, s.order, s.orderAt = pre, ord, keptAt
+		s.extra = visit(s.extra, false)
+	} else {
+		s.prereqs = visit(s.prereqs, false)
+		s.extra = visit(s.extra, false)
+		s.order = visit(s.order, true)
+	}
 
 	if depsRunning {
 		s.phase = phDepsRunning

@@ -79,6 +79,10 @@ type Graph struct {
 type Rule struct {
 	Prereqs   []*Node
 	OrderOnly []*Node
+	// OrderOnlyAt holds, for each OrderOnly[i], how many of Prereqs make
+	// walks before it (the rule's lines of .SECONDEXPANSION text each
+	// give normal then order-only prerequisites); nil: all of them.
+	OrderOnlyAt []int
 	// Recipe is nil for a rule without one.
 	Recipe *makefile.Recipe
 	// Stem is $* (with its directory, as make computes it).
@@ -316,6 +320,7 @@ func (g *Graph) Resolve(n *Node) {
 		for _, r := range t.Rules {
 			rule := &Rule{Recipe: r.Recipe, Stem: r.Stem, Pos: r.Pos}
 			pre, oo := r.Prereqs, r.OrderOnly
+			at := r.OrderOnlyAt
 			texts := r.SecondExpansionTexts
 			if len(texts) == 0 && r.SecondExpansion != "" {
 				texts = []string{r.SecondExpansion}
@@ -336,8 +341,19 @@ func (g *Graph) Resolve(n *Node) {
 					continue
 				}
 				pre = append(append([]string(nil), pre...), p2...)
+				if at == nil {
+					// Those so far come after the rule's own.
+					at = make([]int, len(oo))
+					for k := range at {
+						at[k] = len(r.Prereqs)
+					}
+				}
+				for range o2 {
+					at = append(at[:len(at):len(at)], len(pre))
+				}
 				oo = append(append([]string(nil), oo...), o2...)
 			}
+			rule.OrderOnlyAt = at
 			for _, p := range pre {
 				rule.Prereqs = append(rule.Prereqs, g.Node(p))
 			}
@@ -407,11 +423,30 @@ func (g *Graph) applyMatch(n *Node, m *match) {
 	}
 	var explicit []*Node
 	var explicitOO []*Node
+	var at []int
+	own := len(rule.Prereqs)
 	for _, r := range n.Rules {
+		if r.OrderOnlyAt != nil && at == nil {
+			// Those so far come after the normal ones so far.
+			at = make([]int, len(rule.OrderOnly)+len(explicitOO))
+			for k := range at {
+				at[k] = own + len(explicit)
+			}
+		}
+		if at != nil {
+			for k := range r.OrderOnly {
+				a := len(r.Prereqs)
+				if r.OrderOnlyAt != nil {
+					a = r.OrderOnlyAt[k]
+				}
+				at = append(at, own+len(explicit)+a)
+			}
+		}
 		explicit = append(explicit, r.Prereqs...)
 		explicitOO = append(explicitOO, r.OrderOnly...)
 		rule.Extra = append(rule.Extra, r.Extra...)
 	}
+	rule.OrderOnlyAt = at
 	if len(n.Rules) == 0 && n.Target != nil {
 		for _, p := range n.Target.ExtraPrereqs {
 			rule.Extra = append(rule.Extra, g.Node(p))

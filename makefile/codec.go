@@ -26,7 +26,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 8
+	codecVersion = 9
 )
 
 type encoder struct {
@@ -236,6 +236,10 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 	for _, r := range e.rules.list {
 		e.list(r.Prereqs)
 		e.list(r.OrderOnly)
+		e.Uint(uint64(len(r.OrderOnlyAt)))
+		for _, a := range r.OrderOnlyAt {
+			e.Uint(uint64(a))
+		}
 		ref(e, e.recs.ids, r.Recipe, r.Recipe == nil)
 		e.str(r.SecondExpansion)
 		e.list(r.SecondExpansionTexts)
@@ -577,6 +581,12 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		r := &rules[i]
 		r.Prereqs = d.strList()
 		r.OrderOnly = d.strList()
+		if n := d.count(); n > 0 {
+			r.OrderOnlyAt = make([]int, n)
+			for k := range r.OrderOnlyAt {
+				r.OrderOnlyAt[k] = int(d.Uint())
+			}
+		}
 		r.Recipe = recipeRef()
 		r.SecondExpansion = d.str()
 		r.SecondExpansionTexts = d.strList()

@@ -271,7 +271,11 @@ type Recipe struct {
 type Rule struct {
 	Prereqs   []string // normal prerequisites, in order
 	OrderOnly []string // prerequisites after |
-	Recipe    *Recipe  // nil if the rule has none
+	// OrderOnlyAt holds, for each OrderOnly[i], how many of Prereqs make
+	// walks before it when rule lines were merged ("t: a | b" then
+	// "t: c" makes a, b, c); nil: all of them.
+	OrderOnlyAt []int
+	Recipe      *Recipe // nil if the rule has none
 	// SecondExpansion holds the prerequisite text of this rule after the
 	// first expansion when .SECONDEXPANSION was in effect; Database.
 	// SecondExpand expands it for a target. Prereqs/OrderOnly then hold

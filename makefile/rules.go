@@ -676,8 +676,10 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 			if name == ".SUFFIXES" && !hasDeps {
 				ru.Prereqs = nil
 				ru.OrderOnly = nil
+				ru.OrderOnlyAt = nil
 				db.Suffixes = nil
 			}
+			ru.OrderOnlyAt = mergeOrderOnlyAt(ru, len(thisN), len(thisO), recipe != nil)
 			if recipe != nil {
 				ru.Prereqs = append(append([]string(nil), thisN...), ru.Prereqs...)
 				ru.OrderOnly = append(append([]string(nil), thisO...), ru.OrderOnly...)
@@ -927,4 +929,39 @@ func (ev *evaluator) vpath(s string) {
 		return
 	}
 	db.VPaths = append(db.VPaths, VPath{Pattern: pat, Dirs: dirs})
+}
+
+// mergeOrderOnlyAt is ru.OrderOnlyAt once a rule line's n normal and o
+// order-only prerequisites join ru's: in front for a line with a recipe,
+// behind otherwise (make's record_files). nil when every order-only
+// prerequisite comes after all the normal ones.
+func mergeOrderOnlyAt(ru *Rule, n, o int, front bool) []int {
+	old := ru.OrderOnlyAt
+	if old == nil {
+		old = make([]int, len(ru.OrderOnly))
+		for i := range old {
+			old[i] = len(ru.Prereqs)
+		}
+	}
+	var at []int
+	if front {
+		for range o {
+			at = append(at, n)
+		}
+		for _, a := range old {
+			at = append(at, a+n)
+		}
+	} else {
+		at = append(at, old...)
+		for range o {
+			at = append(at, len(ru.Prereqs)+n)
+		}
+	}
+	total := len(ru.Prereqs) + n
+	for _, a := range at {
+		if a != total {
+			return at
+		}
+	}
+	return nil
 }
