@@ -409,8 +409,15 @@ func (g *Graph) applyMatch(n *Node, m *match) {
 		}
 		rule.Prereqs = append(rule.Prereqs, pn)
 	}
-	for _, p := range m.orderOnly {
-		rule.OrderOnly = append(rule.OrderOnly, g.Node(p))
+	for i, p := range m.orderOnly {
+		pn := g.Node(p)
+		if sub := m.ooChain[i]; sub != nil && !pn.resolved && len(pn.Rules) == 0 {
+			pn.implicit = sub
+			if g.db.Targets[p] == nil && !pn.Secondary {
+				pn.Intermediate = true
+			}
+		}
+		rule.OrderOnly = append(rule.OrderOnly, pn)
 	}
 	for _, a := range m.also {
 		an := g.Node(a)

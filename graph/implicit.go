@@ -18,6 +18,7 @@ type match struct {
 	prereqs   []string
 	chain     []*match // per prerequisite: the match that makes it, if it is intermediate
 	orderOnly []string
+	ooChain   []*match // per order-only prerequisite, as chain
 	also      []string // the other targets of the rule instance
 }
 
@@ -177,64 +178,67 @@ func (g *Graph) searchAs(name, subject string, depth int, inUse []*makefile.Patt
 			var qbuf [4]string
 			var sbuf [4]*match
 			found, chain := qbuf[:0], sbuf[:0]
-			ok := true
-			for _, p := range prereqs {
-				if pass == 0 {
-					if i := strings.IndexByte(p, '%'); i >= 0 && g.knownAbsent(&c, p, i) {
-						ok = false
-						break
-					}
-				}
-				q := c.instantiate(p)
-				// Wildcards in a prerequisite (after the stem) give
-				// the names they match, if any (make's
-				// parse_file_seq of each prerequisite).
-				qs := []string{q}
-				if strings.ContainsAny(q, "*?[") {
-					if ms := g.db.Glob(g.ctx, q); len(ms) > 0 {
-						qs = ms
-					}
-				}
-				for _, q := range qs {
-					if q == name {
-						ok = false
-						break
-					}
-					if g.mentioned[q] || g.hasRules(q) || g.existsOrVPath(q) {
-						found = append(found, q)
-						chain = append(chain, nil)
-						continue
-					}
+			// take finds the prerequisites of list (order-only ones too,
+			// as make's pattern_search: each must exist, be mentioned, or
+			// be made by a chain), adding them to found and chain.
+			take := func(list []string) bool {
+				for _, p := range list {
 					if pass == 0 {
-						ok = false
-						break
-					}
-					used := append(inUse[:len(inUse):len(inUse)], c.rule)
-					sub := g.search(q, depth+1, used)
-					if sub == nil {
-						if len(inUse) == 0 && !ruleMatches(c.rule, q) {
-							// Found impossible with only this rule left
-							// out, and this rule cannot make it: no
-							// chain can.
-							g.impossible[q] = true
+						if i := strings.IndexByte(p, '%'); i >= 0 && g.knownAbsent(&c, p, i) {
+							return false
 						}
-						ok = false
-						break
 					}
-					found = append(found, q)
-					chain = append(chain, sub)
+					q := c.instantiate(p)
+					// Wildcards in a prerequisite (after the stem) give
+					// the names they match, if any (make's
+					// parse_file_seq of each prerequisite).
+					qs := []string{q}
+					if strings.ContainsAny(q, "*?[") {
+						if ms := g.db.Glob(g.ctx, q); len(ms) > 0 {
+							qs = ms
+						}
+					}
+					for _, q := range qs {
+						if q == name {
+							return false
+						}
+						if g.mentioned[q] || g.hasRules(q) || g.existsOrVPath(q) {
+							found = append(found, q)
+							chain = append(chain, nil)
+							continue
+						}
+						if pass == 0 {
+							return false
+						}
+						used := append(inUse[:len(inUse):len(inUse)], c.rule)
+						sub := g.search(q, depth+1, used)
+						if sub == nil {
+							if len(inUse) == 0 && !ruleMatches(c.rule, q) {
+								// Found impossible with only this rule
+								// left out, and this rule cannot make
+								// it: no chain can.
+								g.impossible[q] = true
+							}
+							return false
+						}
+						found = append(found, q)
+						chain = append(chain, sub)
+					}
 				}
-				if !ok {
-					break
-				}
+				return true
 			}
-			if !ok {
+			if !take(prereqs) {
+				continue
+			}
+			nPre := len(found)
+			if !take(orderOnly) {
 				continue
 			}
 			m := &match{rule: c.rule, stem: c.dir + c.stem,
-				prereqs: append([]string(nil), found...), chain: append([]*match(nil), chain...)}
-			for _, p := range orderOnly {
-				m.orderOnly = append(m.orderOnly, c.instantiate(p))
+				prereqs: append([]string(nil), found[:nPre]...), chain: append([]*match(nil), chain[:nPre]...)}
+			if len(found) > nPre {
+				m.orderOnly = append([]string(nil), found[nPre:]...)
+				m.ooChain = append([]*match(nil), chain[nPre:]...)
 			}
 			for ti, tp := range c.rule.Targets {
 				if ti != c.target {
