@@ -325,14 +325,19 @@ func (g *Graph) Resolve(n *Node) {
 			if len(texts) == 0 && r.SecondExpansion != "" {
 				texts = []string{r.SecondExpansion}
 			}
-			for _, text := range texts {
-				if r.StaticPattern != "" {
+			for i, text := range texts {
+				stem := r.Stem
+				if r.SecondExpansionStems != nil {
+					// Each static pattern line has its own stem.
+					stem = r.SecondExpansionStems[i]
+				}
+				if r.StaticPattern != "" && (r.SecondExpansionStems == nil || stem != "") {
 					// make turns the %s of a static pattern rule's
 					// prerequisites into $* before expanding them again.
 					text = strings.ReplaceAll(text, "%", "$*")
 				}
 				sc := g.db.ScopeFor(n.Name, nil)
-				auto := secondAuto(n.Name, r.Stem, pre, oo)
+				auto := secondAuto(n.Name, stem, pre, oo)
 				p2, o2, err := g.db.SecondExpand(g.ctx, sc, text, auto)
 				if err != nil {
 					if n.Err == nil {

@@ -26,7 +26,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 9
+	codecVersion = 10
 )
 
 type encoder struct {
@@ -243,6 +243,7 @@ func (db *Database) AppendEncoding(b []byte) ([]byte, error) {
 		ref(e, e.recs.ids, r.Recipe, r.Recipe == nil)
 		e.str(r.SecondExpansion)
 		e.list(r.SecondExpansionTexts)
+		e.list(r.SecondExpansionStems)
 		e.str(r.Stem)
 		e.str(r.StaticPattern)
 		e.list(r.Grouped)
@@ -590,6 +591,7 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 		r.Recipe = recipeRef()
 		r.SecondExpansion = d.str()
 		r.SecondExpansionTexts = d.strList()
+		r.SecondExpansionStems = d.strList()
 		r.Stem = d.str()
 		r.StaticPattern = d.str()
 		r.Grouped = d.strList()

@@ -284,6 +284,10 @@ type Rule struct {
 	// SecondExpansionTexts holds every such text of the rule, in make's
 	// order (a merged single-colon rule may have several).
 	SecondExpansionTexts []string
+	// SecondExpansionStems holds, for each of SecondExpansionTexts, the
+	// stem of the static pattern rule line it came from ("" for another
+	// line): its % and $* are that stem (nil: none has one).
+	SecondExpansionStems []string
 	// Stem is set for rules made from a static pattern rule, and
 	// StaticPattern is its target pattern.
 	Stem          string

@@ -684,12 +684,14 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 				ru.Prereqs = append(append([]string(nil), thisN...), ru.Prereqs...)
 				ru.OrderOnly = append(append([]string(nil), thisO...), ru.OrderOnly...)
 				if thisSecond != "" {
+					ru.SecondExpansionStems = mergeStems(ru, stem, r.pattern != "", true)
 					ru.SecondExpansionTexts = append([]string{thisSecond}, ru.SecondExpansionTexts...)
 				}
 			} else {
 				ru.Prereqs = append(ru.Prereqs, thisN...)
 				ru.OrderOnly = append(ru.OrderOnly, thisO...)
 				if thisSecond != "" {
+					ru.SecondExpansionStems = mergeStems(ru, stem, r.pattern != "", false)
 					ru.SecondExpansionTexts = append(ru.SecondExpansionTexts, thisSecond)
 				}
 			}
@@ -964,4 +966,24 @@ func mergeOrderOnlyAt(ru *Rule, n, o int, front bool) []int {
 		}
 	}
 	return nil
+}
+
+// mergeStems is ru.SecondExpansionStems once a text of a line whose
+// stem is stem (static says the line is a static pattern rule) joins ru's
+// texts, in front or behind; nil while no text has a stem.
+func mergeStems(ru *Rule, stem string, static, front bool) []string {
+	if !static && ru.SecondExpansionStems == nil {
+		return nil
+	}
+	old := ru.SecondExpansionStems
+	if old == nil {
+		old = make([]string, len(ru.SecondExpansionTexts))
+	}
+	if !static {
+		stem = ""
+	}
+	if front {
+		return append([]string{stem}, old...)
+	}
+	return append(old[:len(old):len(old)], stem)
 }
