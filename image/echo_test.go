@@ -115,7 +115,12 @@ func TestEngineFailingStep(t *testing.T) {
 	root := t.TempDir()
 	copyTree(t, bbRepo, root)
 	app := filepath.Join(root, "script", "03_app.sh")
-	os.WriteFile(app, []byte(". /build/script/functions.sh\necho before\n\nnosuchcommand --flag\necho after\n"), 0o644)
+	// "before" goes to stderr like the error: the engine reads a step's
+	// stdout and stderr through two pipes and interleaves them as they
+	// arrive, so output on stdout could land inside the shell's message
+	// ("line 4: " before "nosuchcommand: not found"), which busybox writes
+	// in pieces. One stream keeps the order the script wrote.
+	os.WriteFile(app, []byte(". /build/script/functions.sh\necho before >&2\n\nnosuchcommand --flag\necho after\n"), 0o644)
 	b := &Builder{Engine: e, TempDir: t.TempDir()}
 	var progress bytes.Buffer
 	b.Out = &progress
