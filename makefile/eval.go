@@ -49,6 +49,13 @@ type evaluator struct {
 	envGen     uint64
 	envSet     bool
 	envGlobals []*Var
+	// envShared is the environment of a recipe whose scope adds no
+	// variable to the globals, when no exported value can change from
+	// one recipe to the next (envConstant): make computes it for every
+	// job, and it comes out the same every time. It is valid while
+	// envSharedGen is evalGen and the globals' generation.
+	envShared    []string
+	envSharedGen [2]uint64
 
 	// rec records the inputs of Load (Config.RecordInputs) while it runs.
 	rec *recorder

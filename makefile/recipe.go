@@ -3,6 +3,7 @@ package makefile
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -351,10 +352,49 @@ func (db *Database) expandText(ctx context.Context, sc *Scope, text string) (str
 	return out, err
 }
 
-// environment is make's target_environment.
+// environment is make's target_environment. A scope that adds no
+// variable to the globals gets the environment the previous such scope
+// got while no exported value can differ between them (envConstant).
 func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error) {
 	ev := db.ev
 	chain := db.chainFor(sc)
+	shared := true
+	for f := chain; f != nil && shared; f = f.next {
+		shared = f.set == ev.globals || f.set.Len() == 0
+	}
+	gen := [2]uint64{ev.evalGen, ev.globals.gen}
+	if shared && ev.envShared != nil && ev.envSharedGen == gen {
+		return slices.Clip(ev.envShared), nil
+	}
+	env, err := db.computeEnvironment(ctx, chain)
+	if err == nil && shared && ev.envConstant() {
+		ev.envShared, ev.envSharedGen = env, gen
+	}
+	return env, err
+}
+
+// envConstant reports whether the exported globals (MAKEFLAGS included)
+// have values that expand to the same text whenever they are expanded:
+// taken from the environment, simply expanded, or recursive without a
+// reference ($(shell), $(wildcard) or another variable could give
+// something else at the next recipe).
+func (ev *evaluator) envConstant() bool {
+	constant := func(v *Var) bool {
+		return v.Origin == OriginEnvironment || v.Origin == OriginEnvOverride ||
+			!v.Append && (v.Flavor != Recursive || strings.IndexByte(v.Value, '$') < 0)
+	}
+	for _, v := range ev.exportedGlobals() {
+		if !constant(v) {
+			return false
+		}
+	}
+	v := ev.globals.m["MAKEFLAGS"]
+	return v == nil || strings.IndexByte(v.Value, '$') < 0
+}
+
+// computeEnvironment is environment for the frames of chain.
+func (db *Database) computeEnvironment(ctx context.Context, chain *frame) ([]string, error) {
+	ev := db.ev
 	seen := map[string]bool{}
 	env := map[string]string{}
 	var err error

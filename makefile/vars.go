@@ -5,6 +5,9 @@ package makefile
 type VarSet struct {
 	m     map[string]*Var
 	order []string
+	// gen counts the definitions and deletions in the set, so that what
+	// is worked out from it can tell it is still current.
+	gen uint64
 }
 
 func newVarSet() *VarSet { return &VarSet{m: make(map[string]*Var)} }
@@ -41,6 +44,7 @@ func (s *VarSet) Len() int {
 }
 
 func (s *VarSet) set(v *Var) {
+	s.gen++
 	old, ok := s.m[v.Name]
 	if !ok {
 		s.order = append(s.order, v.Name)
@@ -52,4 +56,7 @@ func (s *VarSet) set(v *Var) {
 	s.m[v.Name] = v
 }
 
-func (s *VarSet) del(name string) { delete(s.m, name) }
+func (s *VarSet) del(name string) {
+	s.gen++
+	delete(s.m, name)
+}
