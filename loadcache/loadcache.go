@@ -565,33 +565,44 @@ func (c *Cache) prune() {
 	if err != nil {
 		return
 	}
-	var ents []os.DirEntry
-	for _, e := range all {
-		if ownEntry(c.dir, e) {
-			ents = append(ents, e)
-		}
-	}
 	type entry struct {
-		name string
+		e    os.DirEntry
 		used time.Time
 		size int64
 	}
+	// The scan takes one lstat per entry (DirEntry.Info): a directory
+	// grows to thousands of entries, and a store that adds one should
+	// not open each. The full check of ownership (ownEntry, which opens
+	// the file) is made only of what is about to be removed.
+	remove := func(e os.DirEntry) bool {
+		if !ownEntry(c.dir, e) {
+			return false
+		}
+		os.Remove(filepath.Join(c.dir, e.Name()))
+		return true
+	}
 	var keep []entry
 	var total int64
-	for _, e := range ents {
+	for _, e := range all {
+		if !entryName(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
 		fi, err := e.Info()
 		if err != nil {
 			continue
 		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Geteuid() {
+			continue
+		}
 		tmp := strings.HasPrefix(e.Name(), ".tmp-")
 		if age := time.Since(fi.ModTime()); age > maxAge || tmp && age > maxTmpAge {
-			os.Remove(filepath.Join(c.dir, e.Name()))
+			remove(e)
 			continue
 		}
 		if tmp {
 			continue // being written
 		}
-		keep = append(keep, entry{e.Name(), fi.ModTime(), fi.Size()})
+		keep = append(keep, entry{e, fi.ModTime(), fi.Size()})
 		total += fi.Size()
 	}
 	if total <= c.maxBytes {
@@ -602,8 +613,9 @@ func (c *Cache) prune() {
 		if total <= c.maxBytes*3/4 {
 			break
 		}
-		os.Remove(filepath.Join(c.dir, e.name))
-		total -= e.size
+		if remove(e.e) {
+			total -= e.size
+		}
 	}
 }
 
@@ -649,19 +661,20 @@ func (c *Cache) Clean() (Removed, error) {
 	return r, nil
 }
 
+// entryName reports whether name is one an entry or a store's temporary
+// file takes.
+func entryName(name string) bool {
+	return strings.HasPrefix(name, ".tmp-") ||
+		len(name) == 32 && strings.Trim(name, "0123456789abcdef") == ""
+}
+
 // ownEntry reports whether e, in dir, is one of dmake's entries or of its
 // temporary files: named as they are, a regular file (not followed if a
 // link) owned by this user, beginning with fileMagic. The content is read
 // without blocking (a FIFO is not a regular file and is never opened).
 func ownEntry(dir string, e os.DirEntry) bool {
 	name := e.Name()
-	switch {
-	case strings.HasPrefix(name, ".tmp-"):
-	case len(name) == 32 && strings.Trim(name, "0123456789abcdef") == "":
-	default:
-		return false
-	}
-	if !e.Type().IsRegular() {
+	if !entryName(name) || !e.Type().IsRegular() {
 		return false
 	}
 	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)

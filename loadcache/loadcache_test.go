@@ -3,6 +3,7 @@ package loadcache
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -430,6 +431,49 @@ func TestKeyEnvironmentOrder(t *testing.T) {
 	} {
 		if got := key(tc.env...) == base; got != tc.same {
 			t.Errorf("env %q: same key %v, want %v", tc.env, got, tc.same)
+		}
+	}
+}
+
+// BenchmarkStoreNewEntry: a store that adds an entry to a directory of
+// 2 000 (as many as a developer's machine gathers) prunes it, with one
+// lstat per entry and no open.
+func BenchmarkStoreNewEntry(b *testing.B) {
+	c := New(filepath.Join(b.TempDir(), "cache"))
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+	cfg := makefile.Config{Dir: dir, RecordInputs: true}
+	db, err := makefile.Load(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc, err := db.AppendEncoding(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := KeyOf(cfg, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Store(k, enc, &Remake{}); err != nil {
+		b.Fatal(err)
+	}
+	entry, err := os.ReadFile(c.path(k))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 2000; i++ {
+		var other Key
+		binary.BigEndian.PutUint64(other[:], uint64(i+1))
+		if err := os.WriteFile(c.path(other), entry, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		os.Remove(c.path(k))
+		if err := c.Store(k, enc, &Remake{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
