@@ -64,7 +64,7 @@ func (e *Engine) EmbeddedBuildKit(ctx context.Context, getenv func(string) strin
 // embeddedBuildKit is EmbeddedBuildKit, which also returns what the engine
 // says of its BuildKit's version (checkEmbedded).
 func (e *Engine) embeddedBuildKit(ctx context.Context, getenv func(string) string) (*bkclient.Client, string, error) {
-	if err := e.embeddedOffered(ctx, getenv); err != nil {
+	if err := e.embeddedOffered(getenv); err != nil {
 		return nil, "", err
 	}
 	pctx, cancel := context.WithTimeout(ctx, embeddedProbeTimeout)
@@ -86,7 +86,7 @@ func (e *Engine) embeddedBuildKit(ctx context.Context, getenv func(string) strin
 
 // embeddedOffered is EmbeddedBuildKit's quick part: whether getenv's
 // DOCKER_BUILDKIT or the engine's ping turn the embedded BuildKit down.
-func (e *Engine) embeddedOffered(ctx context.Context, getenv func(string) string) error {
+func (e *Engine) embeddedOffered(getenv func(string) string) error {
 	if v := getenv("DOCKER_BUILDKIT"); v != "" {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
@@ -96,13 +96,9 @@ func (e *Engine) embeddedOffered(ctx context.Context, getenv func(string) string
 			return fmt.Errorf("%w: DOCKER_BUILDKIT=%s asks for the classic builder", ErrNoEmbeddedBuildKit, v)
 		}
 	}
-	pctx, cancel := context.WithTimeout(ctx, embeddedProbeTimeout)
-	defer cancel()
-	ping, err := e.c.Ping(pctx, client.PingOptions{})
-	if err != nil {
-		return fmt.Errorf("docker engine at %s: ping: %w", e.host, err)
-	}
-	if ping.BuilderVersion == build.BuilderV1 {
+	// The ping connect made says which builder the engine runs: asking
+	// again would cost every run a round trip.
+	if e.builderVersion == build.BuilderV1 {
 		return fmt.Errorf("%w: the engine at %s says its builder is the classic one (Builder-Version 1; its daemon.json has \"features\": {\"buildkit\": false})", ErrNoEmbeddedBuildKit, e.host)
 	}
 	return nil
@@ -190,7 +186,7 @@ func (e *Engine) UseEmbeddedBuildKit(ctx context.Context, getenv func(string) st
 			bk.version = v
 			return err
 		}
-		if err := e.embeddedOffered(ctx, getenv); errors.Is(err, ErrNoEmbeddedBuildKit) {
+		if err := e.embeddedOffered(getenv); errors.Is(err, ErrNoEmbeddedBuildKit) {
 			// Known already; choose hears it with the first build.
 			bk.open = func(context.Context) (*bkclient.Client, error) { return nil, err }
 		} else if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	bkclient "github.com/moby/buildkit/client"
@@ -70,10 +71,13 @@ func TestEmbeddedBuildKit(t *testing.T) {
 func TestEmbeddedBuildKitAbsent(t *testing.T) {
 	// An engine API that answers pings but has no /grpc endpoint (as an
 	// engine built without BuildKit), and one whose ping names the classic
-	// builder.
+	// builder. Each counts its pings in pings[host].
+	pings := map[string]*atomic.Int32{}
 	fake := func(builder string) string {
+		n := new(atomic.Int32)
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/_ping") {
+				n.Add(1)
 				w.Header().Set("Api-Version", "1.41")
 				if builder != "" {
 					w.Header().Set("Builder-Version", builder)
@@ -84,7 +88,9 @@ func TestEmbeddedBuildKitAbsent(t *testing.T) {
 			http.NotFound(w, r)
 		}))
 		t.Cleanup(srv.Close)
-		return "tcp://" + strings.TrimPrefix(srv.URL, "http://")
+		host := "tcp://" + strings.TrimPrefix(srv.URL, "http://")
+		pings[host] = n
+		return host
 	}
 	for _, tc := range []struct {
 		name, host string
@@ -108,6 +114,10 @@ func TestEmbeddedBuildKitAbsent(t *testing.T) {
 			}
 			if !errors.Is(err, engine.ErrNoEmbeddedBuildKit) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("EmbeddedBuildKit: %v; want ErrNoEmbeddedBuildKit saying %q", err, tc.want)
+			}
+			// The builder the engine runs is known from the ping of Dial.
+			if n := pings[tc.host].Load(); n != 1 {
+				t.Errorf("the engine was pinged %d times, want once", n)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
 )
 
@@ -22,6 +23,9 @@ const noEngineHint = "  start the Docker daemon (sudo systemctl start docker, or
 type Engine struct {
 	c    *client.Client
 	host string // as the user named it (an ssh:// host stays one)
+	// builderVersion is the builder the engine's ping named when dmake
+	// connected ("1" classic, "2" BuildKit, "" an engine that says none).
+	builderVersion build.BuilderVersion
 	// bk, when set, builds instead of the classic builder (UseBuildKit),
 	// its results going where outs say.
 	bk   *BuildKit
@@ -90,7 +94,8 @@ func connect(ctx context.Context, host string, opts ...client.Opt) (*Engine, err
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := c.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+	ping, err := c.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true})
+	if err != nil {
 		c.Close()
 		if host == "" {
 			host = os.Getenv("DOCKER_HOST")
@@ -103,7 +108,7 @@ func connect(ctx context.Context, host string, opts ...client.Opt) (*Engine, err
 	if host == "" {
 		host = c.DaemonHost()
 	}
-	return &Engine{c: c, host: host}, nil
+	return &Engine{c: c, host: host, builderVersion: ping.BuilderVersion}, nil
 }
 
 // Close releases the connection, and the BuildKit daemon's of UseBuildKit.
