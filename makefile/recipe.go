@@ -64,11 +64,19 @@ func (db *Database) scopeFor(name string, parent *Scope) *Scope {
 }
 
 // autoFrame builds the variable set of automatic variables.
+// It is made for every recipe: its variables come in one allocation.
 func autoFrame(auto *AutoVars, next *frame) *frame {
-	set := newVarSet()
-	if auto != nil {
+	if auto == nil {
+		return &frame{set: newVarSet(), next: next}
+	}
+	vars := new([8]Var)
+	set := &VarSet{m: make(map[string]*Var, len(vars)), order: make([]string, 0, len(vars))}
+	{
+		i := 0
 		def := func(n, v string) {
-			set.set(&Var{Name: n, Flavor: Simple, Origin: OriginAutomatic, Value: v})
+			vars[i] = Var{Name: n, Flavor: Simple, Origin: OriginAutomatic, Value: v}
+			set.set(&vars[i])
+			i++
 		}
 		def("@", auto.Target)
 		def("%", auto.Member)
@@ -83,6 +91,9 @@ func autoFrame(auto *AutoVars, next *frame) *frame {
 }
 
 func dedup(ws []string) []string {
+	if len(ws) < 2 {
+		return ws
+	}
 	seen := make(map[string]bool, len(ws))
 	out := ws[:0:0]
 	for _, w := range ws {
