@@ -285,6 +285,7 @@ func prepareForCheck(ctx context.Context, opts Options, repo image.Repo, img ima
 		AllowOutside: opts.AllowOutsideLinks,
 	})
 	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware()}
+	job.direct = directRunner(sl)
 	sub := opts
 	sub.DryRun = false
 	if status, err := execute(ctx, sub, job, db, quiet); status != 0 || err != nil {

@@ -316,6 +316,7 @@ func buildImage(ctx context.Context, opts Options, repo image.Repo, g *imageGoal
 	})
 	job := g.job
 	job.middlewares = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{sl.Middleware(), b.Middleware()}
+	job.direct = directRunner(sl)
 	var held *heldWriter
 	if image.HidesRecipeEcho(image.ResolveProgress(opts.Progress, b.Out)) {
 		// The recipe echo of a build that sends nothing is noise there:

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
 	"github.com/dmake-dev/dmake/symlinker"
+	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 )
 
@@ -94,6 +96,10 @@ type makeJob struct {
 	// listCommands are the commands the middlewares run in Go as the
 	// programs would (shellrun.Recipe.ListCommands).
 	listCommands []string
+	// direct runs a command of a line make runs without a shell as the
+	// first middleware would, without an interpreter
+	// (executor.Options.Direct): the symlinker's RunIn when it is first.
+	direct shellrun.DirectFunc
 	// slots are the job slots and jobserver of a make run (setupJobs);
 	// nil means -j of opts alone, without a jobserver.
 	slots *jobSlots
@@ -215,6 +221,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		ExecMiddlewares: job.middlewares,
 		RealShell:       job.realShell,
 		ListCommands:    job.listCommands,
+		Direct:          job.direct,
 	}
 }
 
@@ -236,6 +243,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	env := environ(opts)
 	var middlewares, shellMiddlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	var b *image.Builder
+	var direct shellrun.DirectFunc
 	repo, legacy := legacyRepo(opts, root)
 	if legacy {
 		// A sub-make runs under its parent's lock.
@@ -252,10 +260,12 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		b = newBuilder(opts, repo, nil, stdio)
 		connect := connectOnBuild(b, opts, stdio)
 		middlewares = append(middlewares, sl.Middleware(), connect, b.Middleware())
+		direct = directRunner(sl)
 		shellMiddlewares = append(shellMiddlewares, connect, b.Middleware())
 	} else {
 		sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
 		middlewares = append(middlewares, sl.Middleware())
+		direct = directRunner(sl)
 	}
 	job := makeJob{
 		dir:         root,
@@ -263,6 +273,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		goals:       opts.Goals,
 		env:         env,
 		middlewares: middlewares,
+		direct:      direct,
 		realShell:   !legacy,
 
 		shellMiddlewares: shellMiddlewares,
@@ -323,4 +334,12 @@ func maxLoad(s string) float64 {
 		return 0
 	}
 	return v
+}
+
+// directRunner returns what runs a command the symlinker takes without an
+// interpreter (makeJob.direct), for a job whose first middleware is sl's.
+func directRunner(sl *symlinker.Symlinker) shellrun.DirectFunc {
+	return func(dir string, vars expand.Environ, stdin io.Reader, stdout, stderr io.Writer, args []string) (uint8, bool) {
+		return sl.RunIn(symlinker.Env{Dir: dir, Vars: vars, Stdin: stdin, Stdout: stdout, Stderr: stderr}, args)
+	}
 }

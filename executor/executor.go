@@ -98,6 +98,10 @@ type Options struct {
 	// ListCommands are the commands ExecMiddlewares run in Go as the
 	// programs would (shellrun.Recipe.ListCommands).
 	ListCommands []string
+	// Direct runs the command of a line make runs without a shell as the
+	// first of ExecMiddlewares would, without an interpreter
+	// (shellrun.Recipe.Direct); nil leaves every line to the interpreter.
+	Direct shellrun.DirectFunc
 }
 
 // Jobserver is GNU make's jobserver as the executor uses it

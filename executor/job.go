@@ -357,6 +357,7 @@ func (j *job) run(ctx context.Context) {
 			KillTimeout:     e.opts.KillTimeout,
 			RealShell:       e.opts.RealShell,
 			ListCommands:    e.opts.ListCommands,
+			Direct:          e.opts.Direct,
 			Tables:          e.tables,
 		}
 		if c.Recursive {
@@ -497,7 +498,7 @@ func (j *job) runTouch(ctx context.Context) {
 				continue
 			}
 			fmt.Fprintln(j.out, c.Text)
-			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell, ListCommands: e.opts.ListCommands, Tables: e.tables}
+			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell, ListCommands: e.opts.ListCommands, Direct: e.opts.Direct, Tables: e.tables}
 			res, err := rc.Run(ctx, c.Text)
 			if err != nil && ctx.Err() != nil {
 				j.interrupted = true

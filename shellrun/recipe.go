@@ -98,12 +98,27 @@ type Recipe struct {
 	// make's fast path would run it alone, runs in-process too: the
 	// shell would do nothing more than run them in turn.
 	ListCommands []string
+	// Direct, when set, runs the command of a line make runs without a
+	// shell in Go before any interpreter is made for the line, as the
+	// first of ExecMiddlewares would run it; handled false (nothing
+	// done) leaves the line to the interpreter. It gets the line's
+	// directory, environment (Env, with UID, EUID and GID as the
+	// interpreter has them), streams and words; not the shell variables
+	// the interpreter sets for itself (PWD, IFS, OPTIND, HOME when
+	// unset), which a command's environment does not have either.
+	Direct DirectFunc
 	// Tables, when set, lends the interpreter of a line make runs
 	// without a shell the variable table of an earlier one: the
 	// interpreter copies the whole environment into it at the end of
 	// every run, which otherwise allocates a new table per line.
 	Tables *VarTables
 }
+
+// DirectFunc runs a command in Go without an interpreter (Recipe.Direct):
+// in directory dir, with the variables vars (the exported ones are its
+// environment), the streams and the words args. handled false means it
+// did nothing and the command is left to the interpreter.
+type DirectFunc func(dir string, vars expand.Environ, stdin io.Reader, stdout, stderr io.Writer, args []string) (status uint8, handled bool)
 
 // VarTables keeps the interpreters' variable tables for reuse between
 // recipe lines (Recipe.Tables). The zero value is ready; it is safe for
@@ -160,6 +175,9 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 			return Result{}, nil
 		}
 		if fast {
+			if res, ok, err := rc.runDirect(ctx, argv); ok {
+				return res, err
+			}
 			return rc.runArgv(ctx, argv, true)
 		}
 	}
@@ -594,6 +612,59 @@ func (rc *Recipe) runFile(ctx context.Context, file *syntax.File, lang shellKind
 	}
 	err = r.Run(ctx, file)
 	return statusOf(ctx, err, nil)
+}
+
+// runDirect runs the command of a fast-path line through rc.Direct, if it
+// takes it: ok is false when it did not (nothing was done). The error is
+// an interruption's, as Run's.
+func (rc *Recipe) runDirect(ctx context.Context, argv []string) (res Result, ok bool, err error) {
+	if rc.Direct == nil || sameAsBuiltin(argv) {
+		// echo, true and false: the interpreter's builtins run them.
+		return Result{}, false, nil
+	}
+	dir := rc.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return Result{}, false, nil
+		}
+		dir = wd
+	}
+	var stdin io.Reader = rc.Stdin
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	st, handled := rc.Direct(dir, idEnviron{pairsEnviron(rc.Env)}, stdin, rc.Stdout, rc.Stderr, argv)
+	if !handled {
+		return Result{}, false, nil
+	}
+	if st != 0 {
+		err = interp.ExitStatus(st)
+	}
+	res, err = statusOf(ctx, err, nil)
+	return res, true, err
+}
+
+// pairsEnviron is an environment of "NAME=value" pairs, the last of a
+// name winning, as expand.ListEnviron's but looked up in place: a
+// command run directly asks for a few variables, and ListEnviron sorts a
+// copy of the whole list.
+type pairsEnviron []string
+
+// Get returns the exported variable name, or an unset one.
+func (p pairsEnviron) Get(name string) expand.Variable {
+	for i := len(p) - 1; i >= 0; i-- {
+		kv := p[i]
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return expand.Variable{Set: true, Exported: true, Kind: expand.String, Str: kv[len(name)+1:]}
+		}
+	}
+	return expand.Variable{}
+}
+
+// Each calls fn for every variable, sorted by name, as ListEnviron's.
+func (p pairsEnviron) Each(fn func(name string, vr expand.Variable) bool) {
+	expand.ListEnviron(p...).Each(fn)
 }
 
 // runArgv runs one command given as words, through the exec handlers.

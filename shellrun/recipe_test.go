@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 )
 
@@ -326,5 +327,65 @@ func TestRealShellBackground(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRecipeDirect: Direct gets the command of a line make runs without a
+// shell (words, directory, environment, streams) before any interpreter;
+// what it does not take, and every other line, goes on as without it.
+func TestRecipeDirect(t *testing.T) {
+	type call struct {
+		args         []string
+		dir, path, x string
+		uid          bool
+	}
+	var calls []call
+	direct := func(dir string, vars expand.Environ, stdin io.Reader, stdout, stderr io.Writer, args []string) (uint8, bool) {
+		if args[0] != "fake-ln" {
+			return 0, false
+		}
+		calls = append(calls, call{args: args, dir: dir, path: vars.Get("PATH").String(), x: vars.Get("X").String(), uid: vars.Get("UID").IsSet()})
+		fmt.Fprintln(stdout, "out", args[1])
+		fmt.Fprintln(stderr, "err", args[1])
+		if args[1] == "fail" {
+			return 3, true
+		}
+		return 0, true
+	}
+	dir := t.TempDir()
+	env := []string{"PATH=/usr/bin:/bin", "X=1", "X=2"}
+	tests := []struct {
+		line, out, errs string
+		status          int
+		direct          bool
+	}{
+		{line: "fake-ln 'a b'", out: "out a b\n", errs: "err a b\n", direct: true},
+		{line: "fake-ln fail", out: "out fail\n", errs: "err fail\n", status: 3, direct: true},
+		// Not taken: the interpreter runs it as without Direct.
+		{line: "printf x", out: "x"},
+		// The builtins run echo, true and false.
+		{line: "echo fake-ln", out: "fake-ln\n"},
+		// A line for the shell is not make's to run directly.
+		{line: "fake-ln x; printf y", out: "y", errs: "/bin/sh: 1: fake-ln: not found\n"},
+	}
+	for _, tt := range tests {
+		calls = nil
+		out, errs, res := run(t, Recipe{Direct: direct, Dir: dir, Env: env}, tt.line)
+		if out != tt.out || errs != tt.errs || res.Status != tt.status {
+			t.Errorf("%q: out %q, err %q, status %d; want %q, %q, %d", tt.line, out, errs, res.Status, tt.out, tt.errs, tt.status)
+		}
+		if !tt.direct {
+			if len(calls) > 0 {
+				t.Errorf("%q: Direct ran %q", tt.line, calls[0].args)
+			}
+			continue
+		}
+		if len(calls) != 1 {
+			t.Fatalf("%q: Direct ran %d commands, want 1", tt.line, len(calls))
+		}
+		c := calls[0]
+		if want := (call{args: c.args, dir: dir, path: "/usr/bin:/bin", x: "2", uid: true}); !reflect.DeepEqual(c, want) {
+			t.Errorf("%q: Direct got %+v, want %+v", tt.line, c, want)
+		}
 	}
 }

@@ -50,7 +50,8 @@ type Symlinker struct {
 	// found remembers, per command name and PATH, whether the command
 	// is coreutils' (isCoreutils), as a shell's hash table remembers
 	// where a command is: the PATH search costs a stat per directory.
-	found sync.Map // name + "\x00" + PATH → bool
+	foundMu sync.Mutex
+	found   map[[2]string]bool // name and PATH → isCoreutils
 	// cwd is the process's directory when New ran: commands run there
 	// use AT_FDCWD instead of opening it (dmake never changes it).
 	cwd string
@@ -115,6 +116,26 @@ func (s *Symlinker) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHa
 // standard streams from ctx's interp.HandlerContext. handled is false when
 // the command must go to the real binary instead; nothing was done then.
 func (s *Symlinker) Run(ctx context.Context, args []string) (status uint8, handled bool) {
+	if len(args) == 0 || commands[args[0]] == nil {
+		return 0, false
+	}
+	hc := interp.HandlerCtx(ctx)
+	return s.RunIn(Env{Dir: hc.Dir, Vars: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr}, args)
+}
+
+// Env is what a command runs in: the shell's directory, its variables
+// (the exported ones are the command's environment) and the standard
+// streams.
+type Env struct {
+	Dir            string
+	Vars           expand.Environ
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// RunIn is Run for a command run in env without an interpreter (a recipe
+// line make runs without a shell).
+func (s *Symlinker) RunIn(env Env, args []string) (status uint8, handled bool) {
 	if len(args) == 0 {
 		return 0, false
 	}
@@ -127,14 +148,13 @@ func (s *Symlinker) Run(ctx context.Context, args []string) (status uint8, handl
 			return 0, false
 		}
 	}
-	hc := interp.HandlerCtx(ctx)
-	utf8, ok := localeUTF8(hc.Env)
-	if !ok || !s.isCoreutils(hc.Dir, hc.Env, args[0]) {
+	utf8, ok := localeUTF8(env.Vars)
+	if !ok || !s.isCoreutils(env.Dir, env.Vars, args[0]) {
 		return 0, false
 	}
 	dirfd := unix.AT_FDCWD
-	if hc.Dir != s.cwd || s.cwd == "" {
-		fd, err := unix.Open(hc.Dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if env.Dir != s.cwd || s.cwd == "" {
+		fd, err := unix.Open(env.Dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return 0, false
 		}
@@ -144,11 +164,11 @@ func (s *Symlinker) Run(ctx context.Context, args []string) (status uint8, handl
 	c := &cmd{
 		s:      s,
 		name:   args[0],
-		dir:    hc.Dir,
+		dir:    env.Dir,
 		dirfd:  dirfd,
-		stdin:  hc.Stdin,
-		stdout: hc.Stdout,
-		stderr: hc.Stderr,
+		stdin:  env.Stdin,
+		stdout: env.Stdout,
+		stderr: env.Stderr,
 		utf8:   utf8,
 	}
 	if !impl(c, args[1:]) {
@@ -249,6 +269,15 @@ func localeUTF8(env expand.Environ) (utf8, ok bool) {
 // depends on dir).
 func (s *Symlinker) isCoreutils(dir string, env expand.Environ, name string) bool {
 	path := env.Get("PATH").String()
+	key := [2]string{name, path}
+	// Only answers for a PATH of absolute directories are kept: a hit
+	// needs no look at the PATH.
+	s.foundMu.Lock()
+	yes, ok := s.found[key]
+	s.foundMu.Unlock()
+	if ok {
+		return yes
+	}
 	cacheable := true
 	for _, d := range filepath.SplitList(path) {
 		if !filepath.IsAbs(d) {
@@ -256,16 +285,15 @@ func (s *Symlinker) isCoreutils(dir string, env expand.Environ, name string) boo
 			break
 		}
 	}
-	key := name + "\x00" + path
-	if cacheable {
-		if v, ok := s.found.Load(key); ok {
-			return v.(bool)
-		}
-	}
 	found, err := interp.LookPathDir(dir, env, name)
-	yes := err == nil && (found == "/usr/bin/"+name || found == "/bin/"+name)
+	yes = err == nil && (found == "/usr/bin/"+name || found == "/bin/"+name)
 	if cacheable {
-		s.found.Store(key, yes)
+		s.foundMu.Lock()
+		if s.found == nil {
+			s.found = make(map[[2]string]bool)
+		}
+		s.found[key] = yes
+		s.foundMu.Unlock()
 	}
 	return yes
 }
