@@ -6,7 +6,9 @@
 # process like the others) against GNU make, and the no-op against ninja
 # on the equivalent build.ninja when ninja is installed (Debian's
 # ninja-build); the full run also against a bare loop of the same
-# symlink(2) calls, timed in the same run. dmake's no-op is timed with a
+# symlink(2) calls, timed in the same run, apart and in turns with dmake
+# (the steadier ratio: a symlink(2) call's time swings by 10x from one
+# run to the next on a shared machine). dmake's no-op is timed with a
 # warm cache of loaded makefiles (the usual case) and a cold one (emptied
 # before each run).
 # Sizes: DMAKE_BENCH_SIZES (default 100,1000,10000). Wall and CPU time are
@@ -19,6 +21,7 @@ go test -run '^$' -bench 'LinkTree' -benchtime "${BENCHTIME:-3x}" -timeout 60m .
 		split($1, p, "/"); n = p[2]; sub(/^N=/, "", n); kind = p[3]; tool = p[4]; sub(/-[0-9]+$/, "", tool)
 		t[n, kind, tool] = $3 / 1e6; c[n, kind, tool] = $5; if (!(n in seen)) { seen[n] = 1; order[++k] = n }
 		if (tool == "dmake-per-ninja") ratio[n] = $5
+		if (tool == "dmake-per-loop") { turnc[n] = $5; turnw[n] = $7 }
 	}
 	END {
 		if (k == 0) exit 1
@@ -28,6 +31,7 @@ go test -run '^$' -bench 'LinkTree' -benchtime "${BENCHTIME:-3x}" -timeout 60m .
 				t[n,"full","dmake"], t[n,"full","make"], t[n,"full","make"] / t[n,"full","dmake"],
 				c[n,"full","dmake"], c[n,"full","make"], c[n,"full","make"] / c[n,"full","dmake"],
 				t[n,"full","symlink-loop"], c[n,"full","symlink-loop"], t[n,"full","dmake"] / t[n,"full","symlink-loop"], c[n,"full","dmake"] / c[n,"full","symlink-loop"]
+			if (n in turnc) printf "N=%s full, dmake and the loop in turns: dmake %.2fx the loop cpu, %.2fx wall\n", n, turnc[n], turnw[n]
 			printf "N=%s no-op: wall dmake %.1f ms (cold cache %.1f ms), make %.1f ms (%.1fx) | cpu dmake %.1f ms (cold cache %.1f ms), make %.1f ms (%.1fx)", n,
 				t[n,"noop","dmake"], t[n,"noop","dmake-cold"], t[n,"noop","make"], t[n,"noop","make"] / t[n,"noop","dmake"],
 				c[n,"noop","dmake"], c[n,"noop","dmake-cold"], c[n,"noop","make"], c[n,"noop","make"] / c[n,"noop","dmake"]
