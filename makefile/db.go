@@ -407,7 +407,13 @@ type Database struct {
 	snapped         bool
 	sortedPV        []PatternVar
 	mu              sync.Mutex // serializes the evaluator (make expands in one thread)
+	// exprs keeps the parsed texts of Expand, which a caller asks for
+	// every recipe ("$(SHELL)"), up to maxExprs of them.
+	exprs map[string]node
 }
+
+// maxExprs bounds Database.exprs, and maxExprLen the texts it keeps.
+const maxExprs, maxExprLen = 64, 128
 
 // PatternVar is a pattern-specific variable: "PATTERN: VAR = value".
 type PatternVar struct {
@@ -497,7 +503,26 @@ func (db *Database) SecondExpand(ctx context.Context, sc *Scope, text string, au
 func (db *Database) Expand(ctx context.Context, sc *Scope, text string) (string, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	return db.expandText(ctx, sc, text)
+	if strings.IndexByte(text, '$') < 0 || len(text) > maxExprLen {
+		return db.expandText(ctx, sc, text)
+	}
+	tree, ok := db.exprs[text]
+	if !ok {
+		tree = parseExpr(text)
+		if db.exprs == nil {
+			db.exprs = make(map[string]node)
+		}
+		if len(db.exprs) < maxExprs {
+			db.exprs[text] = tree
+		}
+	}
+	var out string
+	err := db.withScope(ctx, db.chainFor(sc), Pos{}, func() error {
+		s, err := db.ev.expandString(tree)
+		out = s
+		return err
+	})
+	return out, err
 }
 
 // Environment returns the environment for a recipe run in scope sc: the
