@@ -144,9 +144,8 @@ func (db *Database) expandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto
 			}
 			ev.reading = pos
 			ev.readingOffset = i
-			text := collapseRefContinuations(l.Text)
 			if l.tree == nil {
-				r.Lines[i].tree = parseExpr(text)
+				r.Lines[i].tree = parseExpr(collapseRefContinuations(l.Text))
 				l.tree = r.Lines[i].tree
 			}
 			s, err := ev.expandString(l.tree)
