@@ -160,3 +160,23 @@ func envFile(s string) map[string]string {
 	}
 	return env
 }
+
+// waitEvent waits until the file at path (a sigtrap events file) has a
+// line starting with word. The time limit only ends a wait for a service
+// that never started.
+func waitEvent(t *testing.T, path, word string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		data, _ := os.ReadFile(path)
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(l, word+" ") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s has no %q line after 60s:\n%s", path, word, data)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
