@@ -102,7 +102,11 @@ type Options struct {
 	// prepares, set by a run that builds images at once, makes the
 	// preparations of one image's build directory for dry runs (the
 	// parent of two images checked at once) take turns; nil: no turns.
-	prepares          *dirTurns
+	prepares *dirTurns
+	// watchClock is the clock of the watch's debounce; nil means the real
+	// one. Tests move a fake one only while no change they make is half
+	// made.
+	watchClock        watch.Clock
 	NoCheck           bool
 	NoBuild           bool
 	Bust              []string

@@ -107,10 +107,14 @@ func watchImages(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 	if debounce <= 0 {
 		debounce = DefaultDebounce
 	}
+	var clock watch.Clock = watch.RealClock{}
+	if opts.watchClock != nil {
+		clock = opts.watchClock
+	}
 	err = watch.Run(ctx, watch.Config{
 		Inputs:   inputs,
 		Debounce: debounce,
-		Clock:    watch.RealClock{},
+		Clock:    clock,
 		Exclude:  exclude,
 		Policy:   policy,
 		Since:    since,

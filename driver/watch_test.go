@@ -27,6 +27,14 @@ import (
 // copy, and count what happens through the watch loop's JSON events (stdout)
 // and the image layer's JSON progress (stderr). Time limits only guard
 // against hangs; nothing asserts a duration.
+//
+// The watch's debounce runs on a fake clock that a goroutine of the test
+// moves (tick), never while the test is making a change (change): the
+// watcher looks at a file when the debounce runs out, so on a real clock a
+// test stalled for longer than the debounce between two steps of one
+// change (the truncation and the write of os.WriteFile, a file deleted and
+// re-created, a directory renamed away and back) made a cycle of the
+// half-made change.
 
 const eventTimeout = 60 * time.Second
 
@@ -64,6 +72,36 @@ type watchRun struct {
 	done   chan int
 	status int
 	exited bool
+	clock  *watch.FakeClock // the debounce's
+	hold   sync.Mutex       // held while a change is made: the clock stands
+}
+
+// tickEvery is how often tick moves the watch's clock, by a fifth of the
+// debounce: the debounce runs out some 50 ms after the last event.
+const tickEvery = 10 * time.Millisecond
+
+// tick moves the watch's clock until ctx ends.
+func (w *watchRun) tick(ctx context.Context, debounce time.Duration) {
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			w.hold.Lock()
+			w.clock.Advance(debounce / 5)
+			w.hold.Unlock()
+		}
+	}
+}
+
+// change makes a change to the repository (f) that the watch must see
+// whole: its debounce cannot run out while f runs.
+func (w *watchRun) change(f func()) {
+	w.hold.Lock()
+	defer w.hold.Unlock()
+	f()
 }
 
 // lineWriter passes whole lines to w, holding a line's start until its
@@ -173,6 +211,13 @@ func startWatchOpts(t *testing.T, root string, opts Options) *watchRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &watchRun{t: t, root: root, events: make(chan watch.Event, 4096), stderr: &syncBuffer{}, stray: &syncBuffer{}, read: make(chan struct{}), cancel: cancel, done: make(chan int, 1)}
+	debounce := opts.Debounce
+	if debounce <= 0 {
+		debounce = DefaultDebounce
+	}
+	w.clock = watch.NewFakeClock(time.Now())
+	opts.watchClock = w.clock
+	go w.tick(ctx, debounce)
 	pr, pw := io.Pipe()
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -356,12 +401,14 @@ func (c cycle) steps(name string) (instr []string, how []string) {
 	return instr, how
 }
 
-// writeFile writes content to the repository file rel.
+// writeFile writes content to the repository file rel, as one change.
 func (w *watchRun) writeFile(rel, content string) {
 	w.t.Helper()
-	if err := os.WriteFile(filepath.Join(w.root, rel), []byte(content), 0o644); err != nil {
-		w.t.Fatal(err)
-	}
+	w.change(func() {
+		if err := os.WriteFile(filepath.Join(w.root, rel), []byte(content), 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+	})
 }
 
 // unique returns a shell line that makes a script's content (and so its
@@ -474,11 +521,20 @@ func TestWatchNewComponent(t *testing.T) {
 	removeImages(t, c, "solo")
 	w := startWatch(t, root, "", 50*time.Millisecond, "solo")
 
-	w.writeFile("script/06_more.sh", ". /build/script/functions.sh\n"+unique("more"))
-	w.writeFile("make/more.mk", ".PHONY: more\nmore:\n\t$(call link,$@,script,06)\n")
 	mk := readRepo(t, root, "images/solo/Makefile")
-	w.writeFile("images/solo/Makefile", strings.Replace(mk, "prepare: init solo", "prepare: init solo more", 1))
-	// The three writes may make one cycle or more: wait for the one that
+	w.change(func() {
+		for _, f := range [][2]string{
+			{"script/06_more.sh", ". /build/script/functions.sh\n" + unique("more")},
+			{"make/more.mk", ".PHONY: more\nmore:\n\t$(call link,$@,script,06)\n"},
+			{"images/solo/Makefile", strings.Replace(mk, "prepare: init solo", "prepare: init solo more", 1)},
+		} {
+			if err := os.WriteFile(filepath.Join(root, f[0]), []byte(f[1]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	// The three writes are one change, but the watcher may take their
+	// last events in after the debounce ran out: wait for the cycle that
 	// builds the new script.
 	var cy cycle
 	for range 3 {
@@ -527,12 +583,14 @@ func TestWatchAtomicSave(t *testing.T) {
 
 	p := filepath.Join(root, "script", "04_solo.sh")
 	tmp := filepath.Join(root, "script", ".04_solo.sh.tmp")
-	if err := os.WriteFile(tmp, []byte(readRepo(t, root, "script/04_solo.sh")+unique("atomic")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		t.Fatal(err)
-	}
+	w.change(func() {
+		if err := os.WriteFile(tmp, []byte(readRepo(t, root, "script/04_solo.sh")+unique("atomic")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			t.Fatal(err)
+		}
+	})
 	cy := w.nextCycle()
 	cy.expectOK(t)
 	if len(cy.start.Changes) != 1 || cy.start.Changes[0].Path != p || cy.start.Changes[0].Kind != "modified" {
@@ -561,38 +619,48 @@ func TestWatchAtomicSave(t *testing.T) {
 		func() error { return os.Remove(p) },
 		func() error { return os.WriteFile(p, []byte(content), 0o644) },
 	}
-	for _, f := range noise {
-		if err := f(); err != nil {
-			t.Fatal(err)
+	w.change(func() {
+		for _, f := range noise {
+			if err := f(); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
+	})
 	last := w.sentinel(cy.start.Cycle, "script/04_solo.sh").start.Cycle
 
 	// A watched directory renamed away and back is still watched.
 	dir := filepath.Join(root, "init")
-	if err := os.Rename(dir, dir+".old"); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(dir+".old", dir); err != nil {
-		t.Fatal(err)
-	}
+	w.change(func() {
+		if err := os.Rename(dir, dir+".old"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(dir+".old", dir); err != nil {
+			t.Fatal(err)
+		}
+	})
 	w.sentinel(last, "init/my_init")
 }
 
-// TestWatchBurst writes a script 1000 times in a burst: one rebuild.
+// TestWatchBurst writes a script 1000 times in a burst (one change): one
+// rebuild.
 func TestWatchBurst(t *testing.T) {
 	c := enginetest.Require(t)
 	root := copyRepo(t)
 	removeImages(t, c, "solo")
-	// A longer debounce: a gap between two writes on two busy cores must
-	// not split the burst.
-	w := startWatch(t, root, "", time.Second, "solo")
+	w := startWatch(t, root, "", 50*time.Millisecond, "solo")
 
 	base := readRepo(t, root, "script/04_solo.sh")
-	for i := range 1000 {
-		w.writeFile("script/04_solo.sh", base+fmt.Sprintf("# write %d\n", i))
-	}
-	w.writeFile("script/04_solo.sh", base+unique("burst"))
+	p := filepath.Join(root, "script", "04_solo.sh")
+	w.change(func() {
+		for i := range 1000 {
+			if err := os.WriteFile(p, []byte(base+fmt.Sprintf("# write %d\n", i)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(p, []byte(base+unique("burst")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
 	cy := w.nextCycle()
 	cy.expectOK(t)
 	if got := cy.built(); !slices.Equal(got, []string{"solo"}) {
@@ -846,9 +914,11 @@ func TestWatchMakefileDeletedAndRestored(t *testing.T) {
 	step := func(what string, change func() error, event watch.EventType, rebuilt bool) {
 		t.Helper()
 		mark := len(w.stderr.String())
-		if err := change(); err != nil {
-			t.Fatal(err)
-		}
+		w.change(func() {
+			if err := change(); err != nil {
+				t.Fatal(err)
+			}
+		})
 		c := w.nextCycleSince(mark)
 		c.expectOK(t)
 		var got []string
