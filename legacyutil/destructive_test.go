@@ -245,14 +245,38 @@ func TestKillallKills(t *testing.T) {
 }
 
 // waitFile waits until path exists in a container (its process started).
+// The time limit only ends a wait for a process that never started.
 func (s *scratch) waitFile(id, path string) {
 	s.t.Helper()
 	eng := s.engine()
-	for i := 0; ; i++ {
-		if _, err := eng.ReadFile(s.t.Context(), id, path, engine.ReadFileOptions{}); err == nil {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := eng.ReadFile(s.t.Context(), id, path, engine.ReadFileOptions{})
+		if err == nil {
 			return
-		} else if i > 200 {
+		}
+		if time.Now().After(deadline) {
 			s.t.Fatalf("%s never appeared in %s: %v", path, engine.ShortID(id), err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// runningWith waits until a container labelled label (KEY=VALUE) runs and
+// returns its id. The time limit only ends a wait for one never started.
+func (s *scratch) runningWith(label string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		l, err := s.c.ListContainers(s.t.Context(), engine.ListContainersOptions{States: []string{"running"}, Labels: []string{label}})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if len(l.Containers) > 0 {
+			return l.Containers[0].ID
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no container labelled %s runs after a minute", label)
 		}
 		time.Sleep(25 * time.Millisecond)
 	}

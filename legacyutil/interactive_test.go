@@ -98,7 +98,10 @@ func TestEnter(t *testing.T) {
 	})
 
 	t.Run("interrupt", func(t *testing.T) {
-		st, errs := interrupted(t, time.Second, "enter", "first", "sleep", "600")
+		// Interrupted once its command runs: earlier, the interrupt
+		// would end the lookup of the container instead.
+		st, errs := interrupted(t, func() { s.waitFile(first, "/tmp/entered") },
+			"enter", "first", "sh", "-c", "touch /tmp/entered; exec sleep 600")
 		if st != ExitInterrupted || !strings.Contains(errs, "interrupted") {
 			t.Errorf("enter interrupted: status %d, stderr %q; want %d", st, errs, ExitInterrupted)
 		}
@@ -112,16 +115,26 @@ func TestEnter(t *testing.T) {
 	})
 }
 
-// interrupted runs a utility whose context is cancelled after d, as
-// dmake's is on SIGINT, and returns its status and standard error.
-func interrupted(t *testing.T, d time.Duration, name string, args ...string) (int, string) {
+// interrupted runs a utility whose context is cancelled once running
+// returns (its command runs), as dmake's is on SIGINT, and returns its
+// status and standard error.
+func interrupted(t *testing.T, running func(), name string, args ...string) (int, string) {
 	t.Helper()
 	u, _ := Default().Lookup(name)
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var errb bytes.Buffer
-	st := u.Main(ctx, Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, args)
-	return st, errb.String()
+	var errb bytes.Buffer // read once Main has returned
+	res := make(chan int, 1)
+	go func() { res <- u.Main(ctx, Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, args) }()
+	running()
+	cancel()
+	select {
+	case st := <-res:
+		return st, errb.String()
+	case <-time.After(time.Minute):
+		t.Fatalf("%s %q did not end within a minute of its interrupt", name, args)
+	}
+	return 0, ""
 }
 
 // withPTY runs a utility with a pseudo-terminal as its standard streams,
@@ -210,7 +223,10 @@ func TestRunBash(t *testing.T) {
 		}
 	})
 	t.Run("interrupt", func(t *testing.T) {
-		st, errs := interrupted(t, 1500*time.Millisecond, "run-bash", lbl, "busybox:latest", "--", "-c", "sleep 600")
+		// Interrupted once its container runs the command: earlier,
+		// the interrupt would end the image's lookup or the probe.
+		st, errs := interrupted(t, func() { s.waitFile(s.runningWith(enginetest.Label+"=util"), "/tmp/ran") },
+			"run-bash", lbl, "busybox:latest", "--", "-c", "touch /tmp/ran; exec sleep 600")
 		if st != ExitInterrupted || !strings.Contains(errs, "interrupted; container") {
 			t.Errorf("run-bash interrupted: status %d, stderr %q; want %d", st, errs, ExitInterrupted)
 		}
