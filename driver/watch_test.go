@@ -702,12 +702,13 @@ func buildContainers(t *testing.T, c *engine.Engine) map[string]string {
 }
 
 // noLeftovers checks that no build container of the fixture exists that
-// did not before. Removal after a cancelled build may lag the API's answer
-// a little, so it looks again for a few seconds before failing.
+// did not before. The engine removes a cancelled build's container after
+// it answered, later on a loaded box, so it looks again for up to a
+// minute (a safety net) before failing.
 func noLeftovers(t *testing.T, c *engine.Engine, before map[string]string) {
 	t.Helper()
 	var left []string
-	for range 20 {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		left = left[:0]
 		for id, what := range buildContainers(t, c) {
 			if _, ok := before[id]; !ok {
