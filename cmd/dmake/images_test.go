@@ -185,15 +185,18 @@ func TestBuildLegacyImages(t *testing.T) {
 		}
 	}
 
-	// The edits name this run (its prefix): the engine's build cache is
-	// shared, and a layer another run made of the same edit would be a
-	// cache hit, the edited script never running here.
+	// The edits name this run (the time, not the pid: pids come round
+	// again, and go test -count runs the test twice in one process): the
+	// engine's build cache is shared and kept, and a layer another run made
+	// of the same edit would be a cache hit, the edited script never
+	// running here.
+	run := fmt.Sprintf("%s%d", prefix, time.Now().UnixNano())
 	script := filepath.Join(repo, "script", "03_sshd.sh")
 	src, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(script, append(src, []byte("\necho edited by TestBuildLegacyImages "+prefix+"\n")...), 0o755); err != nil {
+	if err := os.WriteFile(script, append(src, []byte("\necho edited by TestBuildLegacyImages "+run+"\n")...), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	_, stderr, status = runBinary(t, bin, env, args...)
@@ -225,7 +228,7 @@ func TestBuildLegacyImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cron, append(src, []byte("\necho base edited by TestBuildLegacyImages "+prefix+"\n")...), 0o755); err != nil {
+	if err := os.WriteFile(cron, append(src, []byte("\necho base edited by TestBuildLegacyImages "+run+"\n")...), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	sshOnly := []string{"-C", repo, "ssh", "IMAGE_PREFIX=" + prefix, "--progress=plain"}
