@@ -202,6 +202,9 @@ type unitState struct {
 	remade  bool     // a recipe ran (or would have) for it
 	made    bool     // touched by this run (for intermediates)
 	newer   []string // $? of the recipe, for --trace
+	// auto holds the recipe's automatic variables, which the values
+	// exported to its environment can reference (export N = $@).
+	auto *makefile.AutoVars
 	// quietFail: it failed, unreported, while an optional makefile
 	// was being remade.
 	quietFail bool
@@ -214,7 +217,7 @@ type evaluator interface {
 	ScopeFor(name string, parent *makefile.Scope) *makefile.Scope
 	ExpandRecipe(ctx context.Context, sc *makefile.Scope, r *makefile.Recipe, auto *makefile.AutoVars) ([]makefile.Command, error)
 	Expand(ctx context.Context, sc *makefile.Scope, text string) (string, error)
-	Environment(ctx context.Context, sc *makefile.Scope) ([]string, error)
+	Environment(ctx context.Context, sc *makefile.Scope, auto *makefile.AutoVars) ([]string, error)
 }
 
 type executor struct {
@@ -1036,7 +1039,7 @@ func (e *executor) expand(u unit, s *unitState) ([]makefile.Command, error) {
 		s.before, s.existed = fs.mtime, fs.exists
 	}
 	a := e.autoVars(u, s)
-	s.newer = a.Newer
+	s.newer, s.auto = a.Newer, a
 	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, a)
 }
 

@@ -137,7 +137,7 @@ func (f fakeEval) Expand(ctx context.Context, sc *makefile.Scope, text string) (
 	return "", nil
 }
 
-func (f fakeEval) Environment(ctx context.Context, sc *makefile.Scope) ([]string, error) {
+func (f fakeEval) Environment(ctx context.Context, sc *makefile.Scope, auto *makefile.AutoVars) ([]string, error) {
 	return os.Environ(), nil
 }
 

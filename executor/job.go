@@ -98,7 +98,7 @@ func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, 
 		// and -q a recipe without recursive lines runs none, and make
 		// computes none (its target_environment is called as a child
 		// starts).
-		env, err := e.ev.Environment(e.ctx, sc)
+		env, err := e.ev.Environment(e.ctx, sc, s.auto)
 		if err != nil {
 			return nil, err
 		}

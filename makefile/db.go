@@ -528,10 +528,13 @@ func (db *Database) Expand(ctx context.Context, sc *Scope, text string) (string,
 // Environment returns the environment for a recipe run in scope sc: the
 // process environment, overridden and extended by exported variables, plus
 // MAKEFLAGS and MAKELEVEL (incremented) as make passes them to recipes.
-func (db *Database) Environment(ctx context.Context, sc *Scope) ([]string, error) {
+// Exported values are expanded with the recipe's automatic variables auto
+// (nil: none), as make's target_environment expands them in the file's
+// variable set.
+func (db *Database) Environment(ctx context.Context, sc *Scope, auto *AutoVars) ([]string, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	return db.environment(ctx, sc)
+	return db.environment(ctx, sc, auto)
 }
 
 // PrintDatabase writes the database in the format of "make -p" (without

@@ -364,8 +364,9 @@ func (db *Database) expandText(ctx context.Context, sc *Scope, text string) (str
 
 // environment is make's target_environment. A scope that adds no
 // variable to the globals gets the environment the previous such scope
-// got while no exported value can differ between them (envConstant).
-func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error) {
+// got while no exported value can differ between them (envConstant): then
+// none references the automatic variables either.
+func (db *Database) environment(ctx context.Context, sc *Scope, auto *AutoVars) ([]string, error) {
 	ev := db.ev
 	chain := db.chainFor(sc)
 	shared := true
@@ -375,6 +376,9 @@ func (db *Database) environment(ctx context.Context, sc *Scope) ([]string, error
 	gen := [2]uint64{ev.evalGen, ev.globals.gen}
 	if shared && ev.envShared != nil && ev.envSharedGen == gen {
 		return slices.Clip(ev.envShared), nil
+	}
+	if auto != nil {
+		chain = autoFrame(auto, chain)
 	}
 	env, err := db.computeEnvironment(ctx, chain)
 	if err == nil && shared && ev.envConstant() {

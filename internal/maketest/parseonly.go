@@ -307,7 +307,7 @@ func (b *miniBuilder) build(name, parent string, psc *makefile.Scope) (bool, err
 		}
 		shell, _ := b.db.Expand(b.ctx, sc, "$(SHELL)")
 		flags, _ := b.db.Expand(b.ctx, sc, "$(.SHELLFLAGS)")
-		env, err := b.db.Environment(b.ctx, sc)
+		env, err := b.db.Environment(b.ctx, sc, auto)
 		if err != nil {
 			return false, b.fail(err)
 		}
