@@ -17,8 +17,10 @@ import (
 
 // stopLimit is how long a program may take to end once signalled: a
 // timeout on failure (the program is then killed and the test fails), not
-// a measure.
-const stopLimit = 2 * time.Second
+// a measure. It stays below the recipes' sleep 30, so a program that
+// waits for its recipe instead of stopping it fails, and leaves a loaded
+// machine's stalls (seconds on 2 busy cores) far inside it.
+const stopLimit = 20 * time.Second
 
 // signalled is how a program ended after a signal.
 type signalled struct {
