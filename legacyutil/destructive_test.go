@@ -1,6 +1,7 @@
 package legacyutil
 
 import (
+	"context"
 	"fmt"
 
 	"slices"
@@ -203,6 +204,45 @@ func TestStopallStopsGracefully(t *testing.T) {
 	}
 	if st, _, _ := utilRun(t, nil, "stopall", "no/such:image"); st != ExitFailed {
 		t.Errorf("stopall of an unknown image: status %d, want %d", st, ExitFailed)
+	}
+}
+
+// TestStopallStopsInParallel: stopall stops its containers side by side.
+// Each of two containers ends on SIGTERM only once the other has seen one
+// too (a marker in a directory both mount): stopped one after the other,
+// the first would wait for a TERM sent only after it ends and be killed at
+// the timeout (137); stopped in parallel, both exit 0.
+func TestStopallStopsInParallel(t *testing.T) {
+	s := newScratch(t)
+	shared := t.TempDir()
+	start := func(me, other string) string {
+		t.Helper()
+		id, err := s.c.CreateContainer(context.Background(), engine.CreateContainerOptions{
+			Name: me, Image: "busybox:latest", NetworkMode: "none",
+			Binds: []string{shared + ":/shared"},
+			Cmd:   []string{"sh", "-c", fmt.Sprintf(`trap 'touch /shared/%s; while [ ! -e /shared/%s ]; do sleep 0.1; done; exit 0' TERM; echo up > /tmp/up; while :; do sleep 0.1; done`, me, other)},
+		})
+		if err != nil {
+			t.Fatalf("creating %s: %v", me, err)
+		}
+		if err := s.c.StartContainer(context.Background(), id); err != nil {
+			t.Fatalf("starting %s: %v", me, err)
+		}
+		return id
+	}
+	a, b := start("one", "two"), start("two", "one")
+	s.waitFile(a, "/tmp/up")
+	s.waitFile(b, "/tmp/up")
+	// 10 s: time enough for both traps on a loaded machine, and what the
+	// first of a serial stop would wait for before it is killed.
+	st, out, errs := utilRun(t, nil, "stopall", "-t", "10")
+	if st != 0 || errs != "" {
+		t.Fatalf("stopall: status %d, stderr %q, output:\n%s", st, errs, out)
+	}
+	for name, id := range map[string]string{"one": a, "two": b} {
+		if st, code := s.state(id); st != "exited" || code != 0 {
+			t.Errorf("%s: %s with status %d, want exited 0 (both stopped at once, each trap seeing the other's TERM)", name, st, code)
+		}
 	}
 }
 
