@@ -177,11 +177,11 @@ func checkSSH(t *testing.T, im legacybuild.Images) {
 		services := strings.Fields(mustDocker(t, "exec", name, "ls", "/etc/service"))
 		took, code := stopContainer(t, name)
 		t.Logf("docker stop took %s, exit code %d", took.Round(time.Millisecond), code)
+		// docker stop -t 10 kills what is still up after 10 s (137): exit
+		// 0 is my_init's own, its services stopped in time. How long the
+		// docker command took is no measure of that on a loaded machine.
 		if code != 0 {
-			t.Errorf("container exited %d, want 0", code)
-		}
-		if took >= 10*time.Second {
-			t.Errorf("docker stop took %s, want under 10s (docker would SIGKILL)", took)
+			t.Errorf("container exited %d, want 0 (137: killed at docker stop's timeout)", code)
 		}
 		bootLog := copyOut(t, name, "/var/log/my_init.log", t.TempDir())
 		for _, s := range services {
@@ -274,7 +274,7 @@ func checkWeb(t *testing.T, im legacybuild.Images) {
 
 	took, code := stopContainer(t, name)
 	t.Logf("web answered on %s; docker stop took %s, exit code %d", url, took.Round(time.Millisecond), code)
-	if code != 0 || took >= 10*time.Second {
-		t.Errorf("docker stop: exit %d after %s, want 0 within 10s", code, took)
+	if code != 0 {
+		t.Errorf("docker stop: exit %d after %s, want 0 (137: killed at docker stop's 10 s timeout)", code, took)
 	}
 }
