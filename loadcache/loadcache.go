@@ -573,14 +573,7 @@ func (c *Cache) prune() {
 	// The scan takes one lstat per entry (DirEntry.Info): a directory
 	// grows to thousands of entries, and a store that adds one should
 	// not open each. The full check of ownership (ownEntry, which opens
-	// the file) is made only of what is about to be removed.
-	remove := func(e os.DirEntry) bool {
-		if !ownEntry(c.dir, e) {
-			return false
-		}
-		os.Remove(filepath.Join(c.dir, e.Name()))
-		return true
-	}
+	// the file) is made only past a limit, of what may be removed.
 	var keep []entry
 	var total int64
 	for _, e := range all {
@@ -596,7 +589,9 @@ func (c *Cache) prune() {
 		}
 		tmp := strings.HasPrefix(e.Name(), ".tmp-")
 		if age := time.Since(fi.ModTime()); age > maxAge || tmp && age > maxTmpAge {
-			remove(e)
+			if ownEntry(c.dir, e) {
+				os.Remove(filepath.Join(c.dir, e.Name()))
+			}
 			continue
 		}
 		if tmp {
@@ -608,14 +603,26 @@ func (c *Cache) prune() {
 	if total <= c.maxBytes {
 		return
 	}
-	sort.Slice(keep, func(i, j int) bool { return keep[i].used.Before(keep[j].used) })
+	// Past the limit (rare), only dmake's own entries count: a file of
+	// someone else's named like one must not make room by evicting them.
+	own := keep[:0]
+	total = 0
 	for _, e := range keep {
+		if ownEntry(c.dir, e.e) {
+			own = append(own, e)
+			total += e.size
+		}
+	}
+	if total <= c.maxBytes {
+		return
+	}
+	sort.Slice(own, func(i, j int) bool { return own[i].used.Before(own[j].used) })
+	for _, e := range own {
 		if total <= c.maxBytes*3/4 {
 			break
 		}
-		if remove(e.e) {
-			total -= e.size
-		}
+		os.Remove(filepath.Join(c.dir, e.e.Name()))
+		total -= e.size
 	}
 }
 

@@ -325,6 +325,40 @@ func TestClean(t *testing.T) {
 	}
 }
 
+// TestPruneCountsOnlyOwnEntries: a big file of someone else's named like
+// an entry does not count towards the size limit, so it evicts none of
+// dmake's entries (and is left alone).
+func TestPruneCountsOnlyOwnEntries(t *testing.T) {
+	loc := t.TempDir()
+	c := New(loc)
+	big := filepath.Join(loc, Subdir, "0123456789abcdef0123456789abcdef")
+	os.MkdirAll(filepath.Dir(big), 0o755)
+	if err := os.WriteFile(big, bytes.Repeat([]byte("x"), 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var keys []Key
+	for i := 0; i < 3; i++ {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Makefile"), []byte("all:\n"), 0o644)
+		keys = append(keys, store(t, c, makefile.Config{Dir: dir}))
+		if i == 0 {
+			fi, err := os.Stat(c.path(keys[0]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.maxBytes = 4 * fi.Size() // room for dmake's three, not for the big file
+		}
+	}
+	for i, k := range keys {
+		if _, err := os.Stat(c.path(k)); err != nil {
+			t.Errorf("entry %d removed: the foreign file counted towards the limit", i)
+		}
+	}
+	if fi, err := os.Stat(big); err != nil || fi.Size() != 1<<20 {
+		t.Errorf("the foreign file was removed or changed: %v", err)
+	}
+}
+
 // TestPruneOldEntries: a store removes its own entries not used for
 // maxAge and its temporary files abandoned for maxTmpAge (a dmake killed
 // while writing one), and keeps the other entries and a temporary file
