@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,68 +14,6 @@ import (
 	"github.com/dmake-dev/dmake/internal/enginetest"
 	"github.com/dmake-dev/dmake/makefile"
 )
-
-// meetServer is a rendezvous on the host's loopback for the RUN steps of
-// builds (their containers share the host's network): GET /GROUP/N/NAME
-// answers once N requests of GROUP have come, so RUN steps that meet there
-// end only if their builds run at once.
-type meetServer struct {
-	url     string
-	mu      sync.Mutex
-	arrived map[string][]string
-	full    map[string]chan struct{}
-}
-
-func startMeetServer(t *testing.T) *meetServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &meetServer{url: "http://" + ln.Addr().String(), arrived: map[string][]string{}, full: map[string]chan struct{}{}}
-	srv := &http.Server{Handler: m}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return m
-}
-
-func (m *meetServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var group, name string
-	var n int
-	if _, err := fmt.Sscanf(strings.ReplaceAll(strings.TrimPrefix(r.URL.Path, "/"), "/", " "), "%s %d %s", &group, &n, &name); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	m.mu.Lock()
-	if m.full[group] == nil {
-		m.full[group] = make(chan struct{})
-	}
-	m.arrived[group] = append(m.arrived[group], name)
-	if len(m.arrived[group]) == n {
-		close(m.full[group])
-	}
-	full := m.full[group]
-	m.mu.Unlock()
-	select {
-	case <-full:
-		fmt.Fprintln(w, "met")
-	case <-r.Context().Done():
-	}
-}
-
-// who returns the names that came to group.
-func (m *meetServer) who(group string) []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.arrived[group]...)
-}
-
-// meet is a RUN command that waits at the server until n builds of group
-// came (nonce makes the step new to the build cache). It is "busybox
-// wget": a plain wget of the build host is a fetch the image layer serves.
-func (m *meetServer) meet(group string, n int, name, nonce string) string {
-	return fmt.Sprintf("busybox wget -q -O- %s/%s/%d/%s?%s", m.url, group, n, name, nonce)
-}
 
 // TestEngineParallelImages builds with -j3 and --progress=json, on the
 // engine: base and solo, independent, meet in their RUN steps (deadlock
@@ -100,12 +35,12 @@ func TestEngineParallelImages(t *testing.T) {
 	for _, n := range names {
 		eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 	}
-	m := startMeetServer(t)
+	m := enginetest.StartMeet(t)
 	nonce := fmt.Sprint(time.Now().UnixNano())
 	root, _ := parRepo(t,
-		parImage{name: "base", run: m.meet("g", 2, "base", nonce)},
+		parImage{name: "base", run: m.Cmd("g", 2, "base", nonce)},
 		parImage{name: "child", from: "$(IMAGE_PREFIX)base", run: "echo child " + nonce},
-		parImage{name: "solo", run: m.meet("g", 2, "solo", nonce)},
+		parImage{name: "solo", run: m.Cmd("g", 2, "solo", nonce)},
 		parImage{name: "bad", run: "echo bad " + nonce + "; exit 3"},
 		parImage{name: "badchild", from: "$(IMAGE_PREFIX)bad", run: "echo badchild " + nonce},
 		parImage{name: "fine", run: "echo fine " + nonce},
@@ -135,7 +70,7 @@ func TestEngineParallelImages(t *testing.T) {
 		status = Run(ctx, opts, Stdio{In: null, Out: &out, Err: &errb})
 		if ctx.Err() != nil {
 			t.Fatalf("dmake -j3 %v did not end within %v (a deadlock: base and solo did not build at once; at the meeting: %v)\nstdout:\n%s\nstderr:\n%s",
-				goals, parTimeout, m.who("g"), out.String(), errb.String())
+				goals, parTimeout, m.Who("g"), out.String(), errb.String())
 		}
 		return out.String(), errb.String(), status
 	}
@@ -157,7 +92,7 @@ func TestEngineParallelImages(t *testing.T) {
 	if st != 0 {
 		t.Fatalf("status %d\n%s\n%s", st, stdout, stderr)
 	}
-	if got := m.who("g"); len(got) != 2 {
+	if got := m.Who("g"); len(got) != 2 {
 		t.Errorf("at the meeting: %v, want base and solo (their RUN steps did not run?)", got)
 	}
 	first := map[string]int{}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,6 +44,9 @@ type repoRun struct {
 	// dry, under -n, prints the bin/ scripts' commands instead of
 	// running them (make and the bin/ scripts go on, under -n).
 	dry *scriptDryRun
+	// slots are the run's job slots, shared by the makes run (nil: each
+	// make has -j of opts alone).
+	slots *jobSlots
 }
 
 func newRepoRun(opts Options, repo image.Repo, b *image.Builder, stdio Stdio) *repoRun {
@@ -160,7 +164,7 @@ func (r *repoRun) makeMiddleware(next interp.ExecHandlerFunc) interp.ExecHandler
 				dir = filepath.Join(dir, d)
 			}
 		}
-		job := makeJob{dir: dir, makefiles: o.Makefiles, goals: o.Goals, env: envList(hc.Env), middlewares: r.mws, shellMiddlewares: r.mws}
+		job := makeJob{dir: dir, makefiles: o.Makefiles, goals: o.Goals, env: envList(hc.Env), middlewares: r.mws, shellMiddlewares: r.mws, slots: r.slots}
 		if len(sub.Dir) > 0 && !o.Silent {
 			fmt.Fprintf(stdio.Out, "make: Entering directory '%s'\n", dir)
 			defer fmt.Fprintf(stdio.Out, "make: Leaving directory '%s'\n", dir)
@@ -208,8 +212,10 @@ func envList(env expand.Environ) []string {
 // legacy "bin/build NAME" would from dir, with DOCKER_HOME set to the
 // repository, and returns its status, the images it built and the
 // image's components (the prerequisites of the goals its makes made).
-func binBuild(ctx context.Context, opts Options, repo image.Repo, name, dir string, b *image.Builder, stdio Stdio) (int, []*image.Result, []string) {
+// The makes it runs take their job slots from slots (nil: -j of opts).
+func binBuild(ctx context.Context, opts Options, repo image.Repo, name, dir string, b *image.Builder, slots *jobSlots, stdio Stdio) (int, []*image.Result, []string) {
 	r := newRepoRun(opts, repo, b, stdio)
+	r.slots = slots
 	if opts.DryRun {
 		tmp, err := os.MkdirTemp("", "dmake-n-")
 		if err != nil {
@@ -310,7 +316,7 @@ func discoverImages(ctx context.Context, opts Options, repo image.Repo, imgs, po
 		quiet := Stdio{Out: &log, Err: &log}
 		b := newBuilder(o, repo, nil, quiet)
 		b.NoBuildDir = filepath.Join(tmp, img.Name)
-		st, built, components := binBuild(ctx, o, repo, img.Name, dir, b, quiet)
+		st, built, components := binBuild(ctx, o, repo, img.Name, dir, b, nil, quiet)
 		if _, tried := fromTag[img.Name]; tried {
 			// Tried as the FROM of another: an image only if bin/build
 			// builds it under that tag.
@@ -494,25 +500,29 @@ func contextFiles(src string) []string {
 // repoOrder returns imgs in build order: unless --no-parents, with the
 // images of the repository they are built FROM (found by discovery)
 // first, an image after the one it is FROM.
-func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) ([]image.Image, int) {
+//
+// order is the same images as image.Deps gives them, each with the images
+// it is FROM, for images built at once; it is nil when discovery did not
+// run (--no-parents, -n), so that the FROM relations are unknown.
+func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) (_ []image.Image, order []graph.DocImage, status int) {
 	if opts.NoParents {
-		return imgs, 0
+		return imgs, nil, 0
 	}
 	if opts.DryRun {
 		// Discovery runs the repository's recipes and scripts for real:
 		// not under -n, which then shows the images named only.
 		fmt.Fprintf(stdio.Err, "%s: -n: only %s: the images it is built FROM are not looked for (that runs the repository's recipes)\n", programName, imageNames(imgs))
-		return imgs, 0
+		return imgs, nil, 0
 	}
 	// The images named, and of the others those they are FROM.
 	all, err := repo.Images()
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return nil, 2
+		return nil, nil, 2
 	}
 	disc, status := discoverImages(ctx, opts, repo, imgs, all, dir, stdio)
 	if disc == nil {
-		return nil, status
+		return nil, nil, status
 	}
 	byName := map[string]repoImage{}
 	var nodes []image.Node
@@ -531,18 +541,28 @@ func repoOrder(ctx context.Context, opts Options, repo image.Repo, imgs []image.
 	for i, n := range names {
 		run[i] = byName[n].node
 	}
+	deps, err := image.Deps(run)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return nil, nil, 2
+	}
+	doc := map[string]graph.DocImage{}
+	for _, d := range deps {
+		doc[d.Name] = d
+	}
 	waves, err := image.Order(run)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return nil, 2
+		return nil, nil, 2
 	}
 	var out []image.Image
 	for _, w := range waves {
 		for _, n := range w {
 			out = append(out, byName[n.Name].img)
+			order = append(order, doc[n.Name])
 		}
 	}
-	return out, 0
+	return out, order, 0
 }
 
 // imageNames joins the names of imgs.
@@ -568,8 +588,16 @@ func unlistedBuiltNothing(repo image.Repo, name string, st int, stdio Stdio) int
 
 // runRepoImages builds the images of a repository that is built through
 // its own bin/build (any layout but that of legacy-images/, which
-// runImages builds image by image): bin/build IMAGE for each, in the order
-// given, with make and docker build taken over.
+// runImages builds image by image): bin/build IMAGE for each, with make
+// and docker build taken over, in FROM order.
+//
+// When discovery told which image is FROM which, independent images build
+// at once up to -j, as runImages builds them: the repository's scripts
+// still take turns (they were written for one build at a time: layouts
+// share build/ as context and the parts their recipes write there), but a
+// build gives its turn up while the engine builds from the context it has
+// read (image.Builder.Turn), so that the next image's recipes prepare its
+// context meanwhile.
 func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) int {
 	start := time.Now()
 	lock, err := lockRepo(ctx, repo, stdio)
@@ -591,20 +619,30 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 	for _, img := range imgs {
 		named[img.Name] = true
 	}
-	imgs, status := repoOrder(ctx, opts, repo, imgs, dir, stdio)
+	imgs, order, status := repoOrder(ctx, opts, repo, imgs, dir, stdio)
 	if imgs == nil {
 		return status
 	}
-	var plans []*image.Plan
-	for _, img := range imgs {
+	var (
+		mu    sync.Mutex
+		plans []*image.Plan
+		turn  sync.Mutex
+	)
+	// buildOne runs bin/build NAME and returns the status dmake exits
+	// with for it.
+	buildOne := func(ctx context.Context, opts Options, img image.Image, slots *jobSlots, stdio Stdio) int {
+		t := &scriptTurn{turn: &turn}
+		turn.Lock()
+		defer turn.Unlock()
 		b := newBuilder(opts, repo, eng, stdio)
+		b.Away = t.away
 		// An image built because a named one is FROM it is built only
 		// when its inputs changed, whatever --no-cache its build passes.
 		b.Parent = !named[img.Name]
 		if !opts.NoCheck {
 			b.Check = checkRepoBuild(opts, repo.Root, eng, stdio)
 		}
-		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, stdio)
+		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, slots, stdio)
 		if _, listed := repo.Image(img.Name); !listed && len(built) == 0 && ctx.Err() == nil && (st != 0 || !opts.DryRun) {
 			return unlistedBuiltNothing(repo, img.Name, st, stdio)
 		}
@@ -620,8 +658,37 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		if len(built) == 0 && !opts.DryRun {
 			fmt.Fprintf(stdio.Err, "%s: warning: bin/build %s ran no docker build\n", programName, img.Name)
 		}
+		mu.Lock()
 		for _, r := range built {
 			plans = append(plans, r.Plan)
+		}
+		mu.Unlock()
+		return 0
+	}
+	if order == nil {
+		// Which image is FROM which is unknown: one after another.
+		for _, img := range imgs {
+			if st := buildOne(ctx, opts, img, nil, stdio); st != 0 {
+				return st
+			}
+		}
+	} else {
+		// The images share the run's job slots with their makes'
+		// recipes, as in runImages.
+		slots := setupJobs(opts, environ(opts), programName, stdio.Err)
+		defer slots.close()
+		byName := map[string]image.Image{}
+		for _, img := range imgs {
+			byName[img.Name] = img
+		}
+		sched := buildInParallel(ctx, opts, &slots, order, stdio, func(ctx context.Context, name string, opts Options, stdio Stdio) int {
+			return buildOne(ctx, opts, byName[name], &slots, stdio)
+		})
+		if ctx.Err() != nil {
+			return 130
+		}
+		if sched.Status != 0 {
+			return sched.Status
 		}
 	}
 	if unknown := image.UnmatchedBust(opts.Bust, plans); len(unknown) > 0 {
@@ -631,6 +698,37 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		fmt.Fprintf(stdio.Err, "%s: %d images in %.1fs\n", programName, len(imgs), time.Since(start).Seconds())
 	}
 	return 0
+}
+
+// scriptTurn is one image's share of the turn the scripts of a repository
+// built through its bin/build take (runRepoImages): held while the image's
+// scripts run, given up while its docker builds are with the engine.
+type scriptTurn struct {
+	turn *sync.Mutex
+	mu   sync.Mutex // held while the turn is given up or taken back
+	// builds is how many of the image's builds are with the engine (a
+	// script may run several in the background).
+	builds int
+}
+
+// away gives the turn up as a build goes to the engine (the first of the
+// image's builds there), and returns the function that takes it back
+// when the build is done (the last one).
+func (t *scriptTurn) away() func() {
+	t.mu.Lock()
+	t.builds++
+	if t.builds == 1 {
+		t.turn.Unlock()
+	}
+	t.mu.Unlock()
+	return func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.builds--
+		if t.builds == 0 {
+			t.turn.Lock()
+		}
+	}
 }
 
 // baseRootfs adds to si the root filesystem of the image it is FROM, when
@@ -725,7 +823,8 @@ func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, stdio Std
 func runRepoWatch(ctx context.Context, opts Options, repo image.Repo, imgs []image.Image, dir string, stdio Stdio) int {
 	return watchImages(ctx, opts, repo, imgs, watchOps{
 		withParents: func(imgs []image.Image, stdio Stdio) ([]image.Image, int) {
-			return repoOrder(ctx, opts, repo, imgs, dir, stdio)
+			imgs, _, status := repoOrder(ctx, opts, repo, imgs, dir, stdio)
+			return imgs, status
 		},
 		build: func(ctx context.Context, imgs []image.Image, stdio Stdio) int {
 			return runRepoImages(ctx, opts, repo, imgs, dir, stdio)

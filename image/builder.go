@@ -74,6 +74,13 @@ type Builder struct {
 	// before it is checked and sent (the driver then shows the recipe
 	// echo it held back).
 	Sending func()
+	// Away, if set, is called when the engine starts building from the
+	// context Build has read (nothing of the repository is read until
+	// the build ends), and the function it returns when the engine is
+	// done: the caller lets another image's scripts run meanwhile. A
+	// build whose Dockerfile fetches files dmake serves from the host
+	// does not call it.
+	Away func() (back func())
 
 	mu         sync.Mutex
 	serveRoots []string
@@ -475,7 +482,12 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		// keeps its summary lines and JSON events.
 		breq.Display, breq.DisplayMode = pr.buildKitDisplay()
 	}
+	back := func() {}
+	if b.Away != nil && len(plan.HostFetches) == 0 {
+		back = b.Away()
+	}
 	br, err := b.Engine.Build(ctx, breq, pr.event)
+	back()
 	res.Steps, res.Cached, res.Ran, res.ImageID = br.Steps, br.Cached, br.Ran, br.ImageID
 	res.Duration = time.Since(start)
 	if err != nil && ctx.Err() != nil {
