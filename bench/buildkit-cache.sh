@@ -12,6 +12,8 @@
 #             (counted from BuildKit's plain progress), the rest runs
 #
 # and prints second/first (target ≤ 1.2). Both builds load into the engine.
+# REPEAT rounds (default 1) each edit again and start the second buildkitd
+# afresh (an empty state directory each time); medians are compared.
 # CACHE_OPTS is appended to the --cache-to value (e.g.
 # ",compression=uncompressed" or ",mode=min") to compare export forms; the
 # second buildkitd runs with --debug and its log is kept beside the bench's.
@@ -22,6 +24,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 addr=${BUILDKIT_HOST:-${DMAKE_BUILDKIT_ADDR:-}}
+repeat=${REPEAT:-1}
 for v in addr DMAKE_BUILDKITD DMAKE_REGISTRY; do
 	[ -n "${!v:-}" ] || { echo "bench/buildkit-cache.sh: set BUILDKIT_HOST, DMAKE_BUILDKITD and DMAKE_REGISTRY" >&2; exit 2; }
 done
@@ -61,6 +64,11 @@ timed() {
 	printf '  %-22s %8.3f s  (%s steps cached)\n' "$label" "${T[$label]}" "$(grep -c '^#[0-9]* CACHED' "$work/out" || true)"
 }
 dmake() { local b=$1; shift; "$work/dmake" --builder "$b" --progress plain -C "$repo" "$@" IMAGE_PREFIX=$D LABELS=dev.dmake.bench=1; }
+median() { # median LABEL: of the times recorded as "LABEL #n"
+	local name=$1
+	T[$name]=$(for k in "${!T[@]}"; do if [[ $k == "$name #"* ]]; then echo "${T[$k]}"; fi; done |
+		sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+}
 # Each run's edits are its own: the first builder keeps its cache between
 # runs, and would find a previous run's edit there.
 edit() { echo "echo bench-edit-$1-$$-$EPOCHSECONDS >/etc/legacy/bench-edit" >>"$repo/script/03_sshd.sh"; }
@@ -68,15 +76,24 @@ edit() { echo "echo bench-edit-$1-$$-$EPOCHSECONDS >/etc/legacy/bench-edit" >>"$
 echo "bench/buildkit-cache.sh: ssh image, first builder $addr, cache $cache, work dir $work"
 timed "base (first)" dmake "$addr" base
 timed "ssh (first)" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache${CACHE_OPTS:-}"
-edit 1
-timed "first edit" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache${CACHE_OPTS:-}"
-
-"$DMAKE_BUILDKITD" --root "$work/bk2" --addr "unix://$work/bk2.sock" --oci-worker-binary /usr/sbin/runc \
-	--containerd-worker=false --debug >"$work/bk2.log" 2>&1 &
-bkpid=$!
-for _ in $(seq 100); do [ -S "$work/bk2.sock" ] && break; sleep 0.1; done
-edit 2
-$docker rmi "${D}ssh" >/dev/null # the engine's image would make the build a no-op
-timed "second edit" dmake "unix://$work/bk2.sock" ssh --no-parents --cache-from "type=registry,ref=$cache"
+for ((r = 1; r <= repeat; r++)); do
+	edit "$r-1"
+	timed "first edit #$r" dmake "$addr" ssh --no-parents --cache-to "type=registry,ref=$cache${CACHE_OPTS:-}"
+	# A second machine: a buildkitd of its own, its state empty.
+	rm -rf "$work/bk2" "$work/bk2.sock"
+	"$DMAKE_BUILDKITD" --root "$work/bk2" --addr "unix://$work/bk2.sock" --oci-worker-binary /usr/sbin/runc \
+		--containerd-worker=false --debug >"$work/bk2.log" 2>&1 &
+	bkpid=$!
+	for _ in $(seq 100); do [ -S "$work/bk2.sock" ] && break; sleep 0.1; done
+	edit "$r-2"
+	$docker rmi "${D}ssh" >/dev/null # the engine's image would make the build a no-op
+	timed "second edit #$r" dmake "unix://$work/bk2.sock" ssh --no-parents --cache-from "type=registry,ref=$cache"
+	kill "$bkpid"
+	wait "$bkpid" 2>/dev/null || true
+	bkpid=
+done
+median "first edit"
+median "second edit"
 echo
+printf 'first %.3f s, second %.3f s (medians of %s)\n' "${T[first edit]}" "${T[second edit]}" "$repeat"
 awk -v a="${T[second edit]}" -v b="${T[first edit]}" 'BEGIN { printf "ratio: second builder (empty state, cache from the registry) / first builder, rebuild after one late edit: %.2f\n", a / b }'
