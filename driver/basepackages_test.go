@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -135,5 +136,47 @@ func TestEngineCommandIndex(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%q after %q: first error\n%s\nwant\n%s", tc.use, tc.earlier, got, tc.want)
 		}
+	}
+}
+
+// TestEngineCheckFrom dry-runs a loose script with --check-scripts over
+// the built-in base and over --check-from debian:bookworm: only the
+// latter has apt's copyright file (line 3 passes) and judges apt-get
+// install by the image's package set (line 4 fails: no python-pip in
+// bookworm). An image the engine does not have is an error naming it.
+func TestEngineCheckFrom(t *testing.T) {
+	enginetest.Require(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "t.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/bash\nset -e\ncat /usr/share/doc/apt/copyright >/dev/null\napt-get install -y python-pip\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	for _, c := range []struct{ from, want string }{
+		{"", "t.sh:3:1: cat /usr/share/doc/apt/copyright failed"},
+		{"debian:bookworm", "t.sh:4:1: apt-get install: the base debian:bookworm cannot install python-pip"},
+	} {
+		var out, errb strings.Builder
+		st := Run(ctx, Options{CheckScripts: true, CheckFrom: c.from, Goals: []string{script}}, Stdio{Out: &out, Err: &errb})
+		if st != 1 || !strings.Contains(out.String(), c.want) {
+			t.Errorf("--check-scripts --check-from %q: status %d, want 1 and %q\n%s%s", c.from, st, c.want, out.String(), errb.String())
+		}
+	}
+	var out, errb strings.Builder
+	st := Run(ctx, Options{CheckScripts: true, CheckFrom: "dmaketest-nosuch/image:none", Goals: []string{script}}, Stdio{Out: &out, Err: &errb})
+	if st != 2 || !strings.Contains(errb.String(), "--check-from dmaketest-nosuch/image:none: base rootfs of dmaketest-nosuch/image:none: no such image") {
+		t.Errorf("--check-from an image the engine lacks: status %d\n%s%s", st, out.String(), errb.String())
+	}
+}
+
+// --check-from names the image of --check-scripts' loose scripts: alone,
+// or with --check (whose images have their own FROM), it is an error.
+func TestCheckFromNeedsCheckScripts(t *testing.T) {
+	if err := (Options{Check: true, CheckFrom: "debian:bookworm"}).Validate(); err == nil || !strings.Contains(err.Error(), "--check-from debian:bookworm") {
+		t.Errorf("--check --check-from: %v, want an error naming --check-from", err)
+	}
+	if err := (Options{CheckScripts: true, CheckFrom: "debian:bookworm"}).Validate(); err != nil {
+		t.Errorf("--check-scripts --check-from: %v", err)
 	}
 }

@@ -19,7 +19,8 @@ import (
 )
 
 // runCheckScripts is --check-scripts FILE…: the sandboxed dry run of loose
-// scripts, in the order given, as one image would run them. It prints the
+// scripts, in the order given, as one image would run them (over the
+// files and packages of image --check-from, when given). It prints the
 // report, writes the JSON report to --check-report, and returns 1 when the
 // dry run found errors.
 func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
@@ -46,7 +47,32 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 	if rootfs := os.Getenv("DMAKE_CHECK_ROOTFS"); rootfs != "" {
 		img.Rootfs = rootfs
 	}
+	if opts.CheckFrom != "" {
+		eng, err := engine.New(ctx)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "dmake: --check-from %s: the image is read from the engine: %v\n", opts.CheckFrom, err)
+			return 125
+		}
+		defer eng.Close()
+		if err := fromImage(ctx, eng, &img, opts.CheckFrom); err != nil {
+			fmt.Fprintf(stdio.Err, "dmake: --check-from %s: %v (dmake never pulls: load the image, or build it)\n", opts.CheckFrom, err)
+			return 2
+		}
+	}
 	return checkImages(ctx, []sandbox.Image{img}, opts, stdio)
+}
+
+// fromImage sets the lower layer of si's dry run to the root filesystem
+// of image ref, as the engine has it, and its package set to ref's
+// (basePackages). On an error (no such image, the engine failing) si is
+// left as it was: the dry run then sees the sandbox's built-in base.
+func fromImage(ctx context.Context, eng *engine.Engine, si *sandbox.Image, ref string) error {
+	tar, err := rootfs.Export(ctx, eng, ref)
+	if err != nil {
+		return err
+	}
+	si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, ref)
+	return nil
 }
 
 // basePackages is the package set of the base image ref, read from its
@@ -199,9 +225,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			// gives up the file system: name it on the child too.
 			si.Rootfs = p.Rootfs
 		} else if eng != nil {
-			if tar, err := rootfs.Export(ctx, eng, g.node.From); err == nil {
-				si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, g.node.From)
-			}
+			fromImage(ctx, eng, &si, g.node.From)
 		}
 		prepared[g.node.Name] = &si
 		return &si, 0
@@ -249,9 +273,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 			}
 		}
 		if si.Parent == nil && eng != nil {
-			if tar, err := rootfs.Export(ctx, eng, img.node.From); err == nil {
-				si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, img.node.From)
-			}
+			fromImage(ctx, eng, &si, img.node.From)
 		}
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
 		if err != nil {

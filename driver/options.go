@@ -92,6 +92,9 @@ type Options struct {
 	Graph        string        // "", "dot", "json", "mermaid"
 	Check        bool
 	CheckScripts bool // positional words are script files
+	// CheckFrom is the image the scripts of CheckScripts run on: the dry
+	// run sees its files and its package set (read from the engine).
+	CheckFrom string
 	CheckReport  string
 	CheckFormat  string // of CheckReport: "json" (default) or "sarif"
 
@@ -191,6 +194,9 @@ func (o Options) Validate() error {
 		// docker load keeps an image's platforms, not its attestation
 		// manifests: a loaded image would have none, silently.
 		return fmt.Errorf("--attest %s needs --push: attestations travel with the image to its registry, and an image loaded into the engine keeps none", o.Attest[0])
+	}
+	if o.CheckFrom != "" && !o.CheckScripts {
+		return fmt.Errorf("--check-from %s: the image the files of --check-scripts run on (--check takes each image's FROM from the repository)", o.CheckFrom)
 	}
 	if o.CheckFormat != "" {
 		if err := oneOf("--check-format", o.CheckFormat, CheckFormats); err != nil {

@@ -19,7 +19,6 @@ import (
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
-	"github.com/dmake-dev/dmake/shellrun/sandbox/rootfs"
 	"github.com/dmake-dev/dmake/symlinker"
 	"github.com/dmake-dev/dmake/watch"
 	"mvdan.cc/sh/v3/expand"
@@ -737,9 +736,7 @@ func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *e
 	if eng == nil || len(plan.From) == 0 {
 		return
 	}
-	if tar, err := rootfs.Export(ctx, eng, plan.From[len(plan.From)-1]); err == nil {
-		si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, plan.From[len(plan.From)-1])
-	}
+	fromImage(ctx, eng, si, plan.From[len(plan.From)-1])
 }
 
 // checkRepoImages is --check at a repository built through its bin/build:

@@ -274,6 +274,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.Lookup("graph").NoOptDefVal = "dot"
 	fs.BoolVar(&o.Check, "check", false, "dry-run the goals' install, boot and runit scripts in a sandbox and report")
 	fs.BoolVar(&o.CheckScripts, "check-scripts", false, "dry-run the script files named as arguments, in order")
+	fs.StringVar(&o.CheckFrom, "check-from", "", "--check-scripts: dry-run the scripts over the files and packages of the local `IMAGE`")
 	fs.StringVar(&o.CheckReport, "check-report", "", "write the check report as JSON (or --check-format) to `FILE`")
 	fs.StringVar(&o.CheckFormat, "check-format", "", "write --check-report as `FORMAT`: json (the default) or sarif (SARIF 2.1.0, for code-scanning tools)")
 	fs.BoolVar(&o.NoCheck, "no-check", false, "skip the script check before building")
