@@ -94,9 +94,9 @@ type Options struct {
 	CheckScripts bool // positional words are script files
 	// CheckFrom is the image the scripts of CheckScripts run on: the dry
 	// run sees its files and its package set (read from the engine).
-	CheckFrom string
-	CheckReport  string
-	CheckFormat  string // of CheckReport: "json" (default) or "sarif"
+	CheckFrom   string
+	CheckReport string
+	CheckFormat string // of CheckReport: "json" (default) or "sarif"
 
 	// events is where --progress=json writes its events (build, check,
 	// watch) when Run has made standard output theirs alone
