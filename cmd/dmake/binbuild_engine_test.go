@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -57,19 +56,7 @@ build:
 	} {
 		files["images/"+im.name+"/Makefile"] = fmt.Sprintf("IMAGE = %s\nFROM = %s\nRUN = %s\ninclude $(DOCKER_HOME)/make/common.mk\n", im.name, im.from, im.run)
 	}
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		mode := os.FileMode(0o644)
-		if strings.HasPrefix(name, "bin/") {
-			mode = 0o755
-		}
-		if err := os.WriteFile(p, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 
 	const timeout = 3 * time.Minute
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
