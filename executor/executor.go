@@ -147,10 +147,15 @@ func NewGraph(ctx context.Context, db *makefile.Database, opts Options) *graph.G
 	if prog == "" {
 		prog = "make"
 	}
-	warn := func(msg string) {
-		if opts.Stderr != nil {
-			io.WriteString(opts.Stderr, prog+": "+msg+"\n")
+	warn := func(pos makefile.Pos, msg string) {
+		if opts.Stderr == nil {
+			return
 		}
+		if pos.File != "" {
+			fmt.Fprintf(opts.Stderr, "%s:%d: %s\n", pos.File, pos.Line, msg)
+			return
+		}
+		io.WriteString(opts.Stderr, prog+": "+msg+"\n")
 	}
 	return graph.New(ctx, db, graph.Options{Dir: opts.Dir, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles, CheckSymlinks: opts.CheckSymlinks, Warn: warn})
 }
@@ -581,6 +586,10 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 	if !s.inited {
 		e.initUnit(u, s, parentState)
 	}
+	if m := e.g.Renamed(n); m != n {
+		// Looking for n's file merged it into another: that one is made.
+		return e.update(unit{m, u.rule}, parent, parentState, depth)
+	}
 	if n.Err != nil {
 		e.fatal(n.Err)
 		s.phase, s.status = phDone, stFailed
@@ -739,6 +748,10 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 // not made here; its own prerequisites are checked against n instead.
 func (e *executor) checkDep(p, n *graph.Node, ns *unitState, depth int, thisMtime time.Time) (status, bool) {
 	e.g.Resolve(p)
+	if m := e.g.Renamed(p); m != p {
+		p = m
+		e.g.Resolve(p)
+	}
 	if p.Intermediate && !p.Phony && !e.g.Exists(p) {
 		ps := e.state(unit{p, -1})
 		if ps.phase == phDone {

@@ -40,8 +40,9 @@ type Options struct {
 	// latest time of the links and the file.
 	CheckSymlinks bool
 	// Warn, when not nil, is given make's warnings about the files it
-	// looks for (without the program name).
-	Warn func(msg string)
+	// looks for (without the program name), with the place in the
+	// makefiles a warning is about (the zero Pos: none).
+	Warn func(pos makefile.Pos, msg string)
 }
 
 // Graph is the target graph of one run. It is not safe for concurrent use:
@@ -142,6 +143,12 @@ type Node struct {
 	// implicit is the pending implicit match when a chain search found
 	// this node as an intermediate.
 	implicit *match
+	// renamed is the node a search for this node's file merged it into
+	// (see Graph.Renamed), nil if none.
+	renamed *Node
+	// ignoreVPath reports a file remade after vpath had found it: make
+	// looks for it under its own name only (make's ignore_vpath).
+	ignoreVPath bool
 }
 
 // New returns the graph of db.
@@ -309,6 +316,15 @@ func (g *Graph) Resolve(n *Node) {
 	n.resolved = true
 	if n.Old {
 		return
+	}
+	if n.Name[0] == '-' && strings.HasPrefix(n.Name, "-l") || !n.Phony && g.usesVPath() {
+		// make looks for the file before it looks for rules: a search
+		// may merge n into another file, or rename it (GPATH).
+		g.statNode(n)
+		if n.renamed != nil {
+			n.implicit = nil
+			return
+		}
 	}
 	if n.implicit != nil {
 		g.applyMatch(n, n.implicit)
@@ -560,16 +576,33 @@ func (g *Graph) statNode(n *Node) {
 	if n.Phony {
 		return
 	}
-	if p, mt := g.vpathSearch(n.Name); p != "" {
-		n.path, n.exists, n.mtime = p, true, mt
+	g.findFile(n, true)
+}
+
+// findFile looks for n's file by vpath and, for a "-lNAME", as a library
+// (make's f_mtime after the file was not found under its name). A file
+// found there is n's; where is n's path only before n is remade (make
+// renames a remade file's $@ and $^ back to its own name).
+func (g *Graph) findFile(n *Node, before bool) {
+	p, mt, ok := g.vpathSearch(n.Name)
+	if p == "" && strings.HasPrefix(n.Name, "-l") {
+		p, mt, ok = g.libSearch(n.Name)
+	}
+	if p == "" {
 		return
 	}
-	// Last, a "-lNAME" is a library.
-	if strings.HasPrefix(n.Name, "-l") {
-		if p, mt, ok := g.libSearch(n.Name); ok {
-			n.path, n.exists, n.mtime = p, true, mt
+	if g.found(n, p) {
+		if n.renamed != nil {
+			return
 		}
+		// Renamed (GPATH): n is the file found.
+		n.path, n.exists, n.mtime = p, ok, mt
+		return
 	}
+	if before {
+		n.path = p
+	}
+	n.exists, n.mtime = ok, mt
 }
 
 // statMember finds archive member n, mem of archive lib, as make's
@@ -591,16 +624,27 @@ func (g *Graph) statMember(n *Node, lib, mem string) {
 	}
 }
 
+// file returns the node whose file is n's, looked at: n, or the node a
+// search for n's file merged it into (which looking may do).
+func (g *Graph) file(n *Node) *Node {
+	g.statNode(n)
+	for n.renamed != nil {
+		n = n.renamed
+		g.statNode(n)
+	}
+	return n
+}
+
 // Exists reports whether n's file exists (found directly or by vpath).
 func (g *Graph) Exists(n *Node) bool {
-	g.statNode(n)
+	n = g.file(n)
 	return n.exists
 }
 
 // Path returns the name n's file was found under: Name, or the name vpath
 // found. $< and $^ use it.
 func (g *Graph) Path(n *Node) string {
-	g.statNode(n)
+	n = g.file(n)
 	return n.path
 }
 
@@ -608,7 +652,7 @@ func (g *Graph) Path(n *Node) string {
 // a file that does not exist; -o files are very old, -W files infinitely
 // new.
 func (g *Graph) Mtime(n *Node) time.Time {
-	g.statNode(n)
+	n = g.file(n)
 	if g.WhatIf(n) {
 		return farFuture
 	}
@@ -637,6 +681,9 @@ func (g *Graph) WhatIf(n *Node) bool {
 func (g *Graph) Restat(n *Node) {
 	delete(g.exists, n.Name)
 	delete(g.impossible, n.Name)
+	if n.statted && n.path != n.Name {
+		n.ignoreVPath = true
+	}
 	n.statted = true
 	n.path = n.Name
 	n.exists, n.mtime = false, time.Time{}
@@ -670,6 +717,11 @@ func (g *Graph) restatFile(n *Node) {
 		n.exists, n.mtime = true, mt
 	}
 	g.noteFile(n.Name, n.exists)
+	if !n.exists && !n.Phony && !n.ignoreVPath {
+		// Not found before it was made (a "-lNAME" made by a rule, a
+		// file its recipe made elsewhere): looked for again.
+		g.findFile(n, false)
+	}
 }
 
 // SetNew marks n as just made without looking at the file system (what

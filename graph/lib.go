@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/dmake-dev/dmake/makefile"
 )
 
 // libDirs are the directories make searches for a -lNAME prerequisite
@@ -54,7 +56,7 @@ func (g *Graph) libSearch(name string) (string, time.Time, bool) {
 		if mt, ok := g.stat(g.sysPath(file)); ok {
 			return file, mt, true
 		}
-		if f, mt, vi, pi := g.vpathSearchIndex(file); f != "" {
+		if f, mt, ok, vi, pi := g.vpathSearchIndex(file); ok {
 			if best == "" || vi < bestVPath || vi == bestVPath && pi < bestPath {
 				best, bestTime, bestVPath, bestPath = f, mt, vi, pi
 			}
@@ -73,8 +75,12 @@ func (g *Graph) libSearch(name string) (string, time.Time, bool) {
 }
 
 // warn passes a warning on to Options.Warn.
-func (g *Graph) warn(msg string) {
+func (g *Graph) warn(msg string) { g.warnAt(makefile.Pos{}, msg) }
+
+// warnAt passes a warning about what the makefiles say at pos on to
+// Options.Warn.
+func (g *Graph) warnAt(pos makefile.Pos, msg string) {
 	if g.opts.Warn != nil {
-		g.opts.Warn(msg)
+		g.opts.Warn(pos, msg)
 	}
 }
