@@ -57,6 +57,10 @@ type evaluator struct {
 	envShared    []string
 	envSharedGen [2]uint64
 
+	// autoBuf is the frame of automatic variables recipes reuse
+	// (takeAuto).
+	autoBuf *autoSet
+
 	// rec records the inputs of Load (Config.RecordInputs) while it runs.
 	rec *recorder
 
