@@ -407,13 +407,33 @@ type Database struct {
 	snapped         bool
 	sortedPV        []PatternVar
 	mu              sync.Mutex // serializes the evaluator (make expands in one thread)
-	// exprs keeps the parsed texts of Expand, which a caller asks for
-	// every recipe ("$(SHELL)"), up to maxExprs of them.
+	// exprs keeps the parsed short texts of Expand and of recipe lines
+	// (parsedShort), up to maxExprs of them.
 	exprs map[string]node
 }
 
 // maxExprs bounds Database.exprs, and maxExprLen the texts it keeps.
-const maxExprs, maxExprLen = 64, 128
+const maxExprs, maxExprLen = 1024, 128
+
+// parsedShort returns text parsed, kept in db.exprs when short: a text
+// asked for at every recipe ("$(SHELL)", the recipe line "ln -sf $< $@"
+// that every .mk file of a tree repeats) is parsed once.
+func (db *Database) parsedShort(text string) node {
+	if len(text) > maxExprLen {
+		return parseExpr(text)
+	}
+	tree, ok := db.exprs[text]
+	if !ok {
+		tree = parseExpr(text)
+		if db.exprs == nil {
+			db.exprs = make(map[string]node)
+		}
+		if len(db.exprs) < maxExprs {
+			db.exprs[text] = tree
+		}
+	}
+	return tree
+}
 
 // PatternVar is a pattern-specific variable: "PATTERN: VAR = value".
 type PatternVar struct {
@@ -506,16 +526,7 @@ func (db *Database) Expand(ctx context.Context, sc *Scope, text string) (string,
 	if strings.IndexByte(text, '$') < 0 || len(text) > maxExprLen {
 		return db.expandText(ctx, sc, text)
 	}
-	tree, ok := db.exprs[text]
-	if !ok {
-		tree = parseExpr(text)
-		if db.exprs == nil {
-			db.exprs = make(map[string]node)
-		}
-		if len(db.exprs) < maxExprs {
-			db.exprs[text] = tree
-		}
-	}
+	tree := db.parsedShort(text)
 	var out string
 	err := db.withScope(ctx, db.chainFor(sc), Pos{}, func() error {
 		s, err := db.ev.expandString(tree)

@@ -196,7 +196,7 @@ func (db *Database) expandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto
 			ev.reading = pos
 			ev.readingOffset = i
 			if l.tree == nil {
-				r.Lines[i].tree = parseExpr(collapseRefContinuations(l.Text))
+				r.Lines[i].tree = db.parsedShort(collapseRefContinuations(l.Text))
 				l.tree = r.Lines[i].tree
 			}
 			s, err := ev.expandString(l.tree)
