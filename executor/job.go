@@ -297,7 +297,7 @@ func (j *job) where(i int) string {
 	if j.file == "" {
 		return "<builtin>"
 	}
-	return fmt.Sprintf("%s:%d", j.file, j.firstLine+j.lineIndex[i])
+	return j.file + ":" + strconv.Itoa(j.firstLine+j.lineIndex[i])
 }
 
 // run runs the job's commands in order, stopping at the first failure.
