@@ -123,7 +123,60 @@ type DirectFunc func(dir string, vars expand.Environ, stdin io.Reader, stdout, s
 // VarTables keeps the interpreters' variable tables for reuse between
 // recipe lines (Recipe.Tables). The zero value is ready; it is safe for
 // concurrent use.
-type VarTables struct{ pool sync.Pool }
+type VarTables struct {
+	pool sync.Pool
+
+	// mu guards env and envIndex: the last environment a line run
+	// directly had, and its variables by name. The recipes of a run
+	// mostly share one environment (the same slice), in which a command
+	// run in Go looks up a handful of names (PATH, LANG, LC_ALL…).
+	mu       sync.Mutex
+	env      []string
+	envIndex map[string]string
+}
+
+// environ returns env as an expand.Environ for a command run directly:
+// indexed by name when it is the slice of the previous call (the same
+// first element and length; recipe environments are never changed in
+// place), else looked up in place.
+func (t *VarTables) environ(env []string) expand.Environ {
+	if t == nil || len(env) == 0 {
+		return pairsEnviron(env)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.env) == len(env) && &t.env[0] == &env[0] {
+		if t.envIndex == nil {
+			t.envIndex = make(map[string]string, len(env))
+			for _, kv := range env {
+				if i := strings.IndexByte(kv, '='); i > 0 {
+					t.envIndex[kv[:i]] = kv[i+1:] // the last of a name wins
+				}
+			}
+		}
+		return indexEnviron{pairs: env, index: t.envIndex}
+	}
+	t.env, t.envIndex = env, nil
+	return pairsEnviron(env)
+}
+
+// indexEnviron is pairsEnviron looked up in an index of its names.
+type indexEnviron struct {
+	pairs pairsEnviron
+	index map[string]string
+}
+
+// Get returns the exported variable name, or an unset one.
+func (e indexEnviron) Get(name string) expand.Variable {
+	v, ok := e.index[name]
+	if !ok {
+		return expand.Variable{}
+	}
+	return expand.Variable{Set: true, Exported: true, Kind: expand.String, Str: v}
+}
+
+// Each calls fn for every variable, sorted by name, as ListEnviron's.
+func (e indexEnviron) Each(fn func(name string, vr expand.Variable) bool) { e.pairs.Each(fn) }
 
 // get returns an empty table.
 func (t *VarTables) get() map[string]expand.Variable {
@@ -634,7 +687,7 @@ func (rc *Recipe) runDirect(ctx context.Context, argv []string) (res Result, ok 
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
-	st, handled := rc.Direct(dir, idEnviron{pairsEnviron(rc.Env)}, stdin, rc.Stdout, rc.Stderr, argv)
+	st, handled := rc.Direct(dir, idEnviron{rc.Tables.environ(rc.Env)}, stdin, rc.Stdout, rc.Stderr, argv)
 	if !handled {
 		return Result{}, false, nil
 	}

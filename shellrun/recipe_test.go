@@ -389,3 +389,27 @@ func TestRecipeDirect(t *testing.T) {
 		}
 	}
 }
+
+// TestTablesEnviron checks that the environment a command run directly
+// gets from VarTables answers as the list itself does (the last of a name
+// wins, an empty value is set, a name without = is not), whether indexed
+// (the slice seen before) or not, and that another slice is never answered
+// from the index of the previous one.
+func TestTablesEnviron(t *testing.T) {
+	var tables VarTables
+	a := []string{"PATH=/bin", "LANG=C", "LANG=C.UTF-8", "EMPTY=", "NOEQ", "X=1=2"}
+	b := []string{"PATH=/usr/bin", "LANG=fr_FR.UTF-8"}
+	names := []string{"PATH", "LANG", "EMPTY", "NOEQ", "X", "MISSING"}
+	for i, env := range [][]string{a, a, a, b, b, a[:3], a} {
+		got := tables.environ(env)
+		for _, name := range names {
+			want := pairsEnviron(env).Get(name)
+			if g := got.Get(name); !reflect.DeepEqual(g, want) {
+				t.Errorf("call %d: Get(%q) = %+v, want %+v", i, name, g, want)
+			}
+		}
+	}
+	if _, ok := tables.environ(a).(indexEnviron); !ok {
+		t.Errorf("the same slice again was not indexed")
+	}
+}
