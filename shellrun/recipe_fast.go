@@ -35,9 +35,28 @@ func FastArgv(line string) (argv []string, fast, empty bool) {
 		wordHasEquals, seenNon bool
 		lastArgEmpty           bool
 	)
+	// A line without quotes or backslashes has words that are slices of
+	// it, line[wordStart:wordEnd], not copies built in cur.
+	plain := strings.IndexAny(line, "'\"\\") < 0
+	wordStart, wordEnd := 0, 0
+	word := func(c byte, p int) {
+		if !plain {
+			cur.WriteByte(c)
+			return
+		}
+		if wordEnd == wordStart {
+			wordStart = p
+		}
+		wordEnd = p + 1
+	}
 	endWord := func() bool {
-		argv = append(argv, cur.String())
-		cur.Reset()
+		if plain {
+			argv = append(argv, line[wordStart:wordEnd])
+			wordStart = wordEnd
+		} else {
+			argv = append(argv, cur.String())
+			cur.Reset()
+		}
 		lastArgEmpty = false
 		seenNon = seenNon || !wordHasEquals
 		if wordHasEquals && !seenNon {
@@ -82,7 +101,7 @@ func FastArgv(line string) (argv []string, fast, empty bool) {
 				return nil, false, false
 			}
 			wordHasEquals = true
-			cur.WriteByte(c)
+			word(c, p)
 		case '\\':
 			if p+1 < len(line) && line[p+1] == '\n' {
 				p++
@@ -105,13 +124,16 @@ func FastArgv(line string) (argv []string, fast, empty bool) {
 				p++
 			}
 		default:
-			cur.WriteByte(c)
+			word(c, p)
 		}
 	}
 	if inString != 0 {
 		return nil, false, false
 	}
-	if cur.Len() > 0 || lastArgEmpty {
+	switch {
+	case plain && wordEnd > wordStart:
+		argv = append(argv, line[wordStart:wordEnd])
+	case cur.Len() > 0 || lastArgEmpty:
 		argv = append(argv, cur.String())
 	}
 	if len(argv) == 1 && shBuiltins[argv[0]] {
