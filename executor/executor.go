@@ -235,6 +235,7 @@ type executor struct {
 	jobs int
 
 	st               map[unit]*unitState
+	stSlab           []unitState // the next states to hand out (state)
 	running          int
 	done             chan *job
 	tables           *shellrun.VarTables // the interpreters' variable tables, reused
@@ -293,7 +294,7 @@ type executor struct {
 }
 
 func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opts Options) *executor {
-	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*unitState), done: make(chan *job, 64), tables: new(shellrun.VarTables)}
+	e := &executor{ctx: ctx, db: db, ev: db, g: g, opts: opts, prog: opts.ProgramName, st: make(map[unit]*unitState, 2*len(db.Targets)), done: make(chan *job, 64), tables: new(shellrun.VarTables)}
 	if e.prog == "" {
 		e.prog = "make"
 	}
@@ -462,7 +463,12 @@ func (e *executor) run() (int, error) {
 func (e *executor) state(u unit) *unitState {
 	s := e.st[u]
 	if s == nil {
-		s = &unitState{}
+		if len(e.stSlab) == 0 {
+			// States are allocated in blocks: a run has one per file.
+			e.stSlab = make([]unitState, 256)
+		}
+		s = &e.stSlab[0]
+		e.stSlab = e.stSlab[1:]
 		e.st[u] = s
 	}
 	return s
