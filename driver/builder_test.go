@@ -278,3 +278,23 @@ func TestWatchEmbeddedBuildKit(t *testing.T) {
 		t.Errorf("03_app.sh step %q, want ran", how)
 	}
 }
+
+// --platform takes os/arch[/variant] items; several need --push (a
+// manifest list lives in a registry, not in the engine's image store).
+func TestPlatformOption(t *testing.T) {
+	for _, c := range []struct {
+		o    Options
+		want string // in the error; "" for none
+	}{
+		{Options{Platform: "linux/386"}, ""},
+		{Options{Platform: "linux/amd64,linux/386", Push: true}, ""},
+		{Options{Platform: "linux/amd64,linux/386"}, "add --push"},
+		{Options{Platform: "linux/amd64,"}, `invalid platform ""`},
+		{Options{Platform: "linux/arm/v7/x"}, `invalid platform "linux/arm/v7/x"`},
+	} {
+		err := c.o.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("--platform %s (push %v): %v, want %q", c.o.Platform, c.o.Push, err, c.want)
+		}
+	}
+}

@@ -370,6 +370,7 @@ func newBuilder(opts Options, repo image.Repo, eng *engine.Engine, stdio Stdio) 
 		NoBuild:  opts.NoBuild,
 		Pull:     opts.Pull,
 		Cache:    opts.Cache,
+		Platform: opts.Platform,
 		Out:      out,
 		Warn:     stdio.Err,
 		Root:     root,

@@ -109,16 +109,19 @@ type Options struct {
 	// watchClock is the clock of the watch's debounce; nil means the real
 	// one. Tests move a fake one only while no change they make is half
 	// made.
-	watchClock        watch.Clock
-	NoCheck           bool
-	NoBuild           bool
-	Bust              []string
-	NoParents         bool   // build only the images named, not the images they are FROM
-	Mode              string // "dev" or "prod"
-	Progress          string // "auto", "tty", "plain", "json"
-	Network           string
-	Pull              bool
-	Cache             bool // use the build cache even where the repo's docker build says --no-cache
+	watchClock watch.Clock
+	NoCheck    bool
+	NoBuild    bool
+	Bust       []string
+	NoParents  bool   // build only the images named, not the images they are FROM
+	Mode       string // "dev" or "prod"
+	Progress   string // "auto", "tty", "plain", "json"
+	Network    string
+	Pull       bool
+	Cache      bool // use the build cache even where the repo's docker build says --no-cache
+	// Platform is the platforms every image is built for ("os/arch",
+	// comma-separated), in place of what each docker build says.
+	Platform          string
 	AllowOutsideLinks bool
 	CycleError        bool
 
@@ -194,6 +197,17 @@ func (o Options) Validate() error {
 		// docker load keeps an image's platforms, not its attestation
 		// manifests: a loaded image would have none, silently.
 		return fmt.Errorf("--attest %s needs --push: attestations travel with the image to its registry, and an image loaded into the engine keeps none", o.Attest[0])
+	}
+	if o.Platform != "" {
+		ps := strings.Split(o.Platform, ",")
+		for _, p := range ps {
+			if _, err := engine.ParsePlatform(p); err != nil {
+				return fmt.Errorf("--platform %s: %w", o.Platform, err)
+			}
+		}
+		if len(ps) > 1 && !o.Push {
+			return fmt.Errorf("--platform %s: several platforms make one image of each under a manifest list, which only a registry holds (the engine's image store keeps one image per tag): add --push (with --builder ADDR)", o.Platform)
+		}
 	}
 	if o.CheckFrom != "" && !o.CheckScripts {
 		return fmt.Errorf("--check-from %s: the image the files of --check-scripts run on (--check takes each image's FROM from the repository)", o.CheckFrom)

@@ -4,54 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dmake-dev/dmake/internal/registrytest"
 )
-
-// registryGet fetches /v2/PATH from the test registry and decodes it as JSON.
-func registryGet(t *testing.T, reg, path string, v any) {
-	t.Helper()
-	req, err := http.NewRequest("GET", "http://"+reg+"/v2/"+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Add("Accept", "application/vnd.oci.image.index.v1+json")
-	req.Header.Add("Accept", "application/vnd.oci.image.manifest.v1+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s %v\n%s", path, resp.Status, err, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v\n%s", path, err, b)
-	}
-}
-
-type ociDesc struct {
-	MediaType   string            `json:"mediaType"`
-	Digest      string            `json:"digest"`
-	Annotations map[string]string `json:"annotations"`
-	Platform    *struct {
-		OS           string `json:"os"`
-		Architecture string `json:"architecture"`
-	} `json:"platform"`
-}
-
-type ociManifest struct {
-	Manifests []ociDesc `json:"manifests"` // an index
-	Config    ociDesc   `json:"config"`    // an image manifest
-	Layers    []ociDesc `json:"layers"`
-}
 
 // TestBuildKitPlatformsProvenance builds one Dockerfile for linux/amd64
 // and linux/386 on the standalone builder, FROM the registry's two-platform
@@ -90,15 +50,15 @@ func TestBuildKitPlatformsProvenance(t *testing.T) {
 		t.Fatalf("build for two platforms on %s: %v\n%s", bk.Addr(), err, strings.Join(out, "\n"))
 	}
 
-	var index ociManifest
-	registryGet(t, reg, repo+"/manifests/"+n, &index)
+	var index registrytest.Manifest
+	registrytest.Get(t, reg, repo+"/manifests/"+n, &index)
 	var archs []string
 	attested := map[string]bool{}
 	for _, m := range index.Manifests {
 		if m.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
 			attested[m.Annotations["vnd.docker.reference.digest"]] = true
-			var am ociManifest
-			registryGet(t, reg, repo+"/manifests/"+m.Digest, &am)
+			var am registrytest.Manifest
+			registrytest.Get(t, reg, repo+"/manifests/"+m.Digest, &am)
 			found := false
 			for _, l := range am.Layers {
 				if l.MediaType != "application/vnd.in-toto+json" {
@@ -110,7 +70,7 @@ func TestBuildKitPlatformsProvenance(t *testing.T) {
 						Name string `json:"name"`
 					} `json:"subject"`
 				}
-				registryGet(t, reg, repo+"/blobs/"+l.Digest, &st)
+				registrytest.Get(t, reg, repo+"/blobs/"+l.Digest, &st)
 				if strings.Contains(st.PredicateType, "slsa.dev/provenance") {
 					found = true
 				}
@@ -124,12 +84,12 @@ func TestBuildKitPlatformsProvenance(t *testing.T) {
 			t.Fatalf("index entry %s without a platform", m.Digest)
 		}
 		archs = append(archs, m.Platform.OS+"/"+m.Platform.Architecture)
-		var im ociManifest
-		registryGet(t, reg, repo+"/manifests/"+m.Digest, &im)
+		var im registrytest.Manifest
+		registrytest.Get(t, reg, repo+"/manifests/"+m.Digest, &im)
 		var cfg struct {
 			Architecture string `json:"architecture"`
 		}
-		registryGet(t, reg, repo+"/blobs/"+im.Config.Digest, &cfg)
+		registrytest.Get(t, reg, repo+"/blobs/"+im.Config.Digest, &cfg)
 		if cfg.Architecture != m.Platform.Architecture {
 			t.Errorf("the %s image's config says %s", m.Platform.Architecture, cfg.Architecture)
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dmake-dev/dmake/internal/registrytest"
 )
 
 // An attestation needs BuildKit v0.11: an older daemon is refused by name
@@ -89,10 +91,10 @@ func TestBuildKitSBOM(t *testing.T) {
 		t.Fatalf("build with an SBOM by %s on %s: %v\n%s", scanner, bk.Addr(), err, strings.Join(out, "\n"))
 	}
 
-	var index ociManifest
-	registryGet(t, reg, repo+"/manifests/"+n, &index)
+	var index registrytest.Manifest
+	registrytest.Get(t, reg, repo+"/manifests/"+n, &index)
 	var image string
-	var attestations []ociDesc
+	var attestations []registrytest.Desc
 	for _, m := range index.Manifests {
 		if m.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
 			attestations = append(attestations, m)
@@ -106,15 +108,15 @@ func TestBuildKitSBOM(t *testing.T) {
 	if got := attestations[0].Annotations["vnd.docker.reference.digest"]; got != image {
 		t.Errorf("the attestation manifest refers to %s, want the image %s", got, image)
 	}
-	var am ociManifest
-	registryGet(t, reg, repo+"/manifests/"+attestations[0].Digest, &am)
+	var am registrytest.Manifest
+	registrytest.Get(t, reg, repo+"/manifests/"+attestations[0].Digest, &am)
 	var sboms []spdxStatement
 	for _, l := range am.Layers {
 		if l.MediaType != "application/vnd.in-toto+json" {
 			continue
 		}
 		var st spdxStatement
-		registryGet(t, reg, repo+"/blobs/"+l.Digest, &st)
+		registrytest.Get(t, reg, repo+"/blobs/"+l.Digest, &st)
 		if st.PredicateType == "https://spdx.dev/Document" {
 			sboms = append(sboms, st)
 		}

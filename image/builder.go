@@ -38,6 +38,9 @@ type Builder struct {
 	Progress string   // "auto" (default), "tty", "plain", "json", "quiet" (ProgressKinds)
 	NoBuild  bool     // write the Dockerfile and context, send nothing
 	Pull     bool     // allow pulling FROM images
+	// Platform, if set, is the platforms ("os/arch", comma-separated)
+	// every build is for, whatever the docker build command says.
+	Platform string
 	// Cache builds with the engine's cache even when the repo's docker
 	// build passes --no-cache.
 	Cache bool
@@ -127,8 +130,11 @@ type Result struct {
 	// it was flattened (Flattened) into the smaller one of Size.
 	LayeredSize int64
 	Flattened   bool
-	Removed     []string // dangling images of earlier builds removed
-	Plan        *Plan
+	// NotLocal says the built image is not in the local engine (it was
+	// pushed to a registry only): Size is unknown.
+	NotLocal bool
+	Removed  []string // dangling images of earlier builds removed
+	Plan     *Plan
 	// Dockerfile is the Dockerfile sent: the plan's with the labels.
 	Dockerfile []byte
 	Digest     string
@@ -237,6 +243,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if b.Cache {
 		req.Settings.NoCache = false
 	}
+	platformFlag := "docker build --platform"
+	if b.Platform != "" {
+		req.Settings.Platform, platformFlag = b.Platform, "--platform"
+	}
 	var token string
 	if len(b.Bust) > 0 {
 		token = b.bustToken()
@@ -295,9 +305,22 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			bases = append(bases, ref+"@pull")
 			continue
 		}
-		if p := req.Settings.Platform; p != "" && !pull && !engine.PlatformMatches(p, info.Platform) {
-			return nil, fmt.Errorf("%s: docker build --platform %s: FROM image %s is %s, and the classic builder would build a %s image from it (load a %s image under that name, or pass --pull)",
-				name, p, ref, info.Platform, info.Platform, p)
+		// The local image is of one platform: a build for another
+		// takes its FROM image from a registry (--pull), or none.
+		other := ""
+		for _, p := range strings.Split(req.Settings.Platform, ",") {
+			if p != "" && !engine.PlatformMatches(p, info.Platform) {
+				other = p
+				break
+			}
+		}
+		if other != "" && !pull {
+			return nil, fmt.Errorf("%s: %s %s: FROM image %s is %s: a build from it would not be a %s image (load a %s image under that name, or pass --pull to take the FROM image of each platform from a registry)",
+				name, platformFlag, req.Settings.Platform, ref, info.Platform, other, other)
+		}
+		if other != "" {
+			bases = append(bases, ref+"@pull")
+			continue
 		}
 		bases = append(bases, ref+"@"+info.ID)
 	}
@@ -502,6 +525,8 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	res.Built = true
 	if info, found, err := b.Engine.InspectImage(ctx, br.ImageID); err == nil && found {
 		res.Size = info.Size
+	} else if err == nil {
+		res.NotLocal = true
 	}
 	if mode == "prod" && tag != "" {
 		// The build-only packages were removed in a later layer than

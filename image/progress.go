@@ -357,6 +357,9 @@ func (p *progress) done(r *Result) {
 		return
 	}
 	size := engine.HumanSize(r.Size)
+	if r.NotLocal {
+		size = "not in the local engine" // pushed only: no size to say
+	}
 	if r.Flattened {
 		size = fmt.Sprintf("prod %s, flattened from the layered %s (kept as %s)", engine.HumanSize(r.Size), engine.HumanSize(r.LayeredSize), LayersTag(r.Tag))
 	}

@@ -284,6 +284,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.StringVar(&o.Mode, "mode", "dev", "build `MODE`: dev keeps temporary build tools, prod removes them")
 	fs.StringVar(&o.Progress, "progress", "auto", "progress output as `KIND`, as buildx: auto, tty, plain, json or quiet")
 	fs.StringVar(&o.Network, "network", "host", "the build containers' `NETWORK`")
+	fs.StringVar(&o.Platform, "platform", "", "build every image for `PLATFORMS` (os/arch[,os/arch…]) instead of what its docker build says; several need --push")
 	fs.BoolVar(&o.Pull, "pull", false, "pull FROM images that are not local (never done otherwise)")
 	fs.BoolVar(&o.Cache, "cache", false, "build with the engine's cache even where the repo's docker build passes --no-cache")
 	fs.StringVar(&o.Builder, "builder", "", "build on the BuildKit daemon at `ADDR` (tcp://HOST:PORT, unix:///PATH), on the engine's own BuildKit (engine), on it where the engine offers one and else on its classic builder (auto), or on the classic builder (classic); default $BUILDKIT_HOST, else auto")
