@@ -251,9 +251,11 @@ type executor struct {
 	interrupted []*job
 	seq         int
 
-	outMu  sync.Mutex
-	stdout io.Writer
-	stderr io.Writer
+	outMu sync.Mutex
+	// combined caches combinedOutput: 0 unknown, 1 yes, 2 no.
+	combined int
+	stdout   io.Writer
+	stderr   io.Writer
 
 	// pgroups puts recipe commands in process groups of their own, which
 	// an interrupt signals. Not when one job at a time runs with a
@@ -1285,4 +1287,23 @@ func (e *executor) removeIntermediates() {
 		fmt.Fprintf(e.stdout, "rm %s\n", strings.Join(removed, " "))
 		e.outMu.Unlock()
 	}
+}
+
+// combinedOutput reports whether standard output and standard error are
+// one file (make's sync_init): -O then collects a job's output and errors
+// together, in the order written, and writes them to standard output.
+func (e *executor) combinedOutput() bool {
+	if e.combined == 0 {
+		e.combined = 2
+		of, ok1 := e.stdout.(*os.File)
+		ef, ok2 := e.stderr.(*os.File)
+		if ok1 && ok2 {
+			oi, err1 := of.Stat()
+			ei, err2 := ef.Stat()
+			if err1 == nil && err2 == nil && os.SameFile(oi, ei) {
+				e.combined = 1
+			}
+		}
+	}
+	return e.combined == 1
 }

@@ -204,52 +204,69 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 // setOutput decides where the job's output goes under the -O mode.
 func (j *job) setOutput() {
 	e := j.e
-	mode := e.opts.OutputSync
-	if mode == "none" || e.jobs == 1 {
-		mode = ""
+	j.out, j.errw = j.directOutput()
+	j.flush = func() {}
+	if !j.syncing() {
+		return
 	}
-	switch mode {
-	case "":
-		_, outFile := e.stdout.(*os.File)
-		_, errFile := e.stderr.(*os.File)
-		if e.jobs == 1 || outFile && errFile {
-			// Files are inherited by the commands, as make's children
-			// inherit its streams: a sub-make's output and messages
-			// stay in the order it writes them (a write to a file is
-			// one system call, so jobs need no lock).
-			j.out, j.errw = e.stdout, e.stderr
-		} else {
-			j.out, j.errw = lockedWriter{&e.outMu, e.stdout}, lockedWriter{&e.outMu, e.stderr}
+	if j.tempOutput() {
+		return
+	}
+	var ob, eb bytes.Buffer
+	j.out, j.errw = &ob, &eb
+	if e.combinedOutput() {
+		j.errw = &ob
+	}
+	j.flush = func() {
+		e.outMu.Lock()
+		defer e.outMu.Unlock()
+		if ob.Len() > 0 {
+			e.stdout.Write(ob.Bytes())
+			ob.Reset()
 		}
-		j.flush = func() {}
-	default:
-		if j.tempOutput() {
-			return
-		}
-		var ob, eb bytes.Buffer
-		j.out, j.errw = &ob, &eb
-		j.flush = func() {
-			e.outMu.Lock()
-			defer e.outMu.Unlock()
-			if ob.Len() > 0 {
-				e.stdout.Write(ob.Bytes())
-				ob.Reset()
-			}
-			if eb.Len() > 0 {
-				e.stderr.Write(eb.Bytes())
-				eb.Reset()
-			}
+		if eb.Len() > 0 {
+			e.stderr.Write(eb.Bytes())
+			eb.Reset()
 		}
 	}
+}
+
+// syncing reports whether -O collects the job's output (not under
+// --output-sync=none, nor without parallel jobs).
+func (j *job) syncing() bool {
+	mode := j.e.opts.OutputSync
+	return mode != "" && mode != "none" && j.e.jobs != 1
+}
+
+// directOutput returns the writers of output that is not collected: the
+// streams themselves.
+func (j *job) directOutput() (io.Writer, io.Writer) {
+	e := j.e
+	_, outFile := e.stdout.(*os.File)
+	_, errFile := e.stderr.(*os.File)
+	if e.jobs == 1 || outFile && errFile {
+		// Files are inherited by the commands, as make's children
+		// inherit its streams: a sub-make's output and messages stay
+		// in the order it writes them (a write to a file is one system
+		// call, so jobs need no lock).
+		return e.stdout, e.stderr
+	}
+	return lockedWriter{&e.outMu, e.stdout}, lockedWriter{&e.outMu, e.stderr}
 }
 
 // tempOutput collects the job's output in unlinked temporary files, as
 // make does under -O: the commands write to a file of their own (no pipe
 // that a background job they leave could hold, and break when dmake
-// exits). It reports false when the files cannot be made.
+// exits); one file for both when dmake's standard output and error are
+// one file, so that the order of their lines is kept. It reports false
+// when the files cannot be made.
 func (j *job) tempOutput() bool {
 	e := j.e
-	var files [2]*os.File
+	n := 2
+	if e.combinedOutput() {
+		n = 1
+	}
+	files := make([]*os.File, n)
 	for i := range files {
 		f, err := os.CreateTemp("", "dmake-output-")
 		if err != nil {
@@ -261,11 +278,11 @@ func (j *job) tempOutput() bool {
 		os.Remove(f.Name())
 		files[i] = f
 	}
-	j.out, j.errw = files[0], files[1]
+	j.out, j.errw = files[0], files[n-1]
 	j.flush = func() {
 		e.outMu.Lock()
 		defer e.outMu.Unlock()
-		for i, w := range []io.Writer{e.stdout, e.stderr} {
+		for i, w := range []io.Writer{e.stdout, e.stderr}[:n] {
 			f := files[i]
 			// The commands share the file's offset: it is at the end.
 			end, err := f.Seek(0, io.SeekCurrent)
@@ -333,6 +350,7 @@ func (j *job) run(ctx context.Context) {
 			// Only a + was on the line: nothing to echo or run.
 			continue
 		}
+		restore := j.unsynced(c)
 		if !(i == 0 && j.echoed) {
 			j.echo(c)
 		}
@@ -368,6 +386,7 @@ func (j *job) run(ctx context.Context) {
 			j.flush()
 		}
 		if ctx.Err() != nil {
+			restore()
 			j.interrupted = true
 			return
 		}
@@ -376,15 +395,18 @@ func (j *job) run(ctx context.Context) {
 			res.Status = 2
 		}
 		if res.Status == 0 && res.Signal == 0 {
+			restore()
 			continue
 		}
 		if e.opts.Question && c.Recursive && res.Status == 1 && res.Signal == 0 {
 			// The sub-make answered -q: not up to date, no error.
+			restore()
 			j.question = true
 			return
 		}
 		ignored := c.IgnoreError || e.opts.IgnoreErrors || j.ignoreTarget
-		j.childError(i, res, ignored)
+		j.childError(i, res, ignored) // not collected either
+		restore()
 		if ignored {
 			continue
 		}
@@ -394,6 +416,20 @@ func (j *job) run(ctx context.Context) {
 		}
 		return
 	}
+}
+
+// unsynced makes the output of recursive command c go to the streams
+// themselves while -O collects the job's (not under -Orecurse: the
+// sub-make collects its own), as make does, after writing out what was
+// collected so far. It returns the function that collects again.
+func (j *job) unsynced(c makefile.Command) func() {
+	if !c.Recursive || !j.syncing() || j.e.opts.OutputSync == "recurse" {
+		return func() {}
+	}
+	j.flush()
+	out, errw := j.out, j.errw
+	j.out, j.errw = j.directOutput()
+	return func() { j.out, j.errw = out, errw }
 }
 
 // echo prints a command before it runs, as make does unless it is silent.
