@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
 # bench/parallel.sh — parallel images: three independent copies of
-# legacy-images' ssh image (ssh1, ssh2, ssh3, FROM base1, base2, base3),
-# built cold (NOCACHE=1: no step from the build cache) by dmake
+# legacy-images' ssh image (ssh1, ssh2, ssh3, each FROM base), built cold
+# (NOCACHE=1: no step from the build cache) by dmake
 #
 #   serial     dmake ssh1 ssh2 ssh3        one after another (-j1)
 #   parallel   dmake -j3 ssh1 ssh2 ssh3    at once
 #
-# and prints parallel/serial (issue 22's target: at most 0.6). The bases
-# are built first, not timed (--no-parents keeps them out of the timed
-# runs); each copy has a base of its own (the same steps, another image:
-# its label differs) so that no step of one copy is a step of another:
-# BuildKit runs a step that concurrent builds share once, which would
-# measure that, not images built at once. BUILDER is dmake's --builder
-# (default: dmake's own default, the engine's BuildKit where it has one).
-# Each round runs both, in alternating order (the package mirror and a
-# shared machine are noisy); medians are reported. The machine's load
-# average is printed before and after: on a loaded machine the ratio says
-# little.
+# and prints parallel/serial (issue 22's target: at most 0.6). The base is
+# built first, not timed (--no-parents keeps it out of the timed runs).
+# Each copy installs sshd with a script of its own (03_sshd1.sh…, the same
+# but for a comment): BuildKit runs once a step that concurrent builds
+# share (the same cache key: the same parent layers and command), which
+# would measure that, not images built at once; the steps before it (the
+# COPYs of boot/, runit/, functions.sh) are shared. BUILDER is dmake's
+# --builder (default: dmake's own default, the engine's BuildKit where it
+# has one). The log says, per build, how many steps ran.
 #
 # Usage: bench/parallel.sh   (needs the engine, debian:bookworm, the mirror
 # the ssh image's apt-get uses)
@@ -37,7 +35,7 @@ docker=/usr/bin/docker
 cleanup() {
 	cp "$log" /tmp/dmake-bench-parallel.last.log 2>/dev/null && echo "log: /tmp/dmake-bench-parallel.last.log"
 	if [ "${KEEP:-}" = 1 ]; then echo "kept $work"; return; fi
-	for n in ssh1 ssh2 ssh3 base1 base2 base3; do $docker rmi "${P}$n" >/dev/null 2>&1 || true; done
+	for n in ssh1 ssh2 ssh3 base; do $docker rmi "${P}$n" >/dev/null 2>&1 || true; done
 	for _ in 1 2 3; do # this run's leftovers only (its own label)
 		$docker image prune -f --filter "label=$label" >/dev/null 2>&1 || true
 	done
@@ -49,12 +47,12 @@ mkdir -p "$work/repo"
 (cd "$here/legacy-images" && tar -c --exclude='./images/*/build' .) | tar -x -C "$work/repo"
 repo=$work/repo
 for i in 1 2 3; do
-	mkdir -p "$repo/images/ssh$i" "$repo/images/base$i"
-	sed "s/^IMAGE = ssh$/IMAGE = ssh$i/; s/^FROM = \$(IMAGE_PREFIX)base$/FROM = \$(IMAGE_PREFIX)base$i/" "$repo/images/ssh/Makefile" >"$repo/images/ssh$i/Makefile"
+	mkdir -p "$repo/images/ssh$i"
+	sed "1a # bench copy $i" "$repo/script/03_sshd.sh" >"$repo/script/03_sshd$i.sh"
+	printf '.PHONY: sshd%s\nsshd%s:\n\t$(call link,$@,script,03)\n\t$(call link,sshd,boot,10)\n\t$(call service,sshd)\n' "$i" "$i" >"$repo/make/sshd$i.mk"
+	sed "s/^IMAGE = ssh$/IMAGE = ssh$i/; s/^prepare: sshd /prepare: sshd$i /" "$repo/images/ssh/Makefile" >"$repo/images/ssh$i/Makefile"
 	grep -q "^IMAGE = ssh$i$" "$repo/images/ssh$i/Makefile"
-	grep -q '^FROM = $(IMAGE_PREFIX)base'"$i"'$' "$repo/images/ssh$i/Makefile"
-	sed "s/^IMAGE = base$/IMAGE = base$i/" "$repo/images/base/Makefile" >"$repo/images/base$i/Makefile"
-	grep -q "^IMAGE = base$i$" "$repo/images/base$i/Makefile"
+	grep -q "^prepare: sshd$i " "$repo/images/ssh$i/Makefile"
 done
 if [ -z "${DMAKE:-}" ]; then
 	(cd "$here" && go build -o "$work/dmake" ./cmd/dmake)
@@ -72,14 +70,18 @@ timed() { # timed LABEL CMD...: runs CMD, logs its output, records its wall time
 	shift
 	echo "== $name: $*" >>"$log"
 	s=$EPOCHREALTIME
-	if ! "$@" >>"$log" 2>&1; then
+	if ! "$@" >"$work/out" 2>&1; then
+		cat "$work/out" >>"$log"
 		echo "FAILED: $name (see $log)" >&2
 		KEEP=1
 		exit 1
 	fi
 	e=$EPOCHREALTIME
+	cat "$work/out" >>"$log"
 	T[$name]=$(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", e - s }')
-	printf '  %-16s %8.3f s\n' "$name" "${T[$name]}"
+	# Steps each image ran (a step another build ran for it is not
+	# counted): the copies' sshd steps must run in each.
+	printf '  %-16s %8.3f s  (steps ran: %s)\n' "$name" "${T[$name]}" "$(grep -o 'cached, [0-9]* ran' "$work/out" | awk '{ printf "%s%s", sep, $2; sep = " " }')"
 }
 median() { # median LABEL: of the times recorded as "LABEL #n"
 	local name=$1
@@ -89,7 +91,7 @@ median() { # median LABEL: of the times recorded as "LABEL #n"
 
 echo "bench/parallel.sh: three ssh copies, cold, -j$jobs vs serial, builder ${BUILDER:-default}; work dir $work"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-timed "bases (untimed)" dmake -j3 base1 base2 base3
+timed "base (untimed)" dmake base
 serial() { dmake --no-parents -j1 ssh1 ssh2 ssh3 NOCACHE=1; }
 parallel() { dmake --no-parents -j"$jobs" ssh1 ssh2 ssh3 NOCACHE=1; }
 for ((r = 1; r <= repeat; r++)); do
