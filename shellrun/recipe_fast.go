@@ -37,7 +37,7 @@ func FastArgv(line string) (argv []string, fast, empty bool) {
 	)
 	// A line without quotes or backslashes has words that are slices of
 	// it, line[wordStart:wordEnd], not copies built in cur.
-	plain := strings.IndexAny(line, "'\"\\") < 0
+	plain := !strings.ContainsAny(line, "'\"\\")
 	wordStart, wordEnd := 0, 0
 	word := func(c byte, p int) {
 		if !plain {
