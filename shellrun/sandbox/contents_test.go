@@ -42,8 +42,9 @@ func testPackages(t *testing.T, withIndex bool) *Packages {
 // index (testdata/contents): a command that only packages not installed
 // ship is not found, the packages named; one that a package installed
 // earlier ships, itself or through what apt installs with it (Depends,
-// Recommends, a virtual package's provider, the first of alternatives,
-// a link update-alternatives makes), is there. A
+// Recommends unless --no-install-recommends, a virtual package's
+// provider, the first of alternatives, a link update-alternatives makes),
+// is there; the base has what its dpkg status lists. A
 // command no package ships is not found either, unless a package of
 // unknown files (from a repository the script added) was installed.
 // Without the index, a command that packages installed earlier may ship
@@ -51,7 +52,8 @@ func testPackages(t *testing.T, withIndex bool) *Packages {
 func TestCommandIndex(t *testing.T) {
 	for _, c := range []struct {
 		name    string
-		noIndex bool // the index could not be had
+		noIndex bool     // the index could not be had
+		base    []string // more packages the base has (its dpkg status)
 		src     string
 		verdict string
 		want    string // the first error's position and a part of its message, or the first unknown's code
@@ -71,6 +73,21 @@ func TestCommandIndex(t *testing.T) {
 		{name: "second-alternative", src: "apt-get install -y banner-user\ncowsay hi\n", verdict: VerdictError,
 			want: "t.sh:4:1 cowsay: command not found (provided by package cowsay, not installed"},
 		{name: "recommended", src: "apt-get install -y lsb-toolbox\ncowsay hi\n", verdict: VerdictUnknown, want: "unmodelled"},
+		// What a package recommends is not installed with
+		// --no-install-recommends, nor when apt's configuration or -o
+		// says so; its dependencies are.
+		{name: "recommended-not-installed", src: "apt-get install -y --no-install-recommends lsb-toolbox\ncowsay hi\n", verdict: VerdictError,
+			want: "t.sh:4:1 cowsay: command not found (provided by package cowsay, not installed"},
+		{name: "recommended-not-installed-dependency-is", src: "apt-get install -y --no-install-recommends lsb-toolbox\nlsb_release -cs\n", verdict: VerdictUnknown, want: "unmodelled"},
+		{name: "recommended-off-by-option", src: "apt-get install -y -o APT::Install-Recommends=false lsb-toolbox\ncowsay hi\n", verdict: VerdictError,
+			want: "t.sh:4:1 cowsay: command not found (provided by package cowsay, not installed"},
+		{name: "recommended-off-by-config", src: "echo 'APT::Install-Recommends \"0\";' >/etc/apt/apt.conf.d/99norec\napt-get install -y lsb-toolbox\ncowsay hi\n", verdict: VerdictError,
+			want: "t.sh:5:1 cowsay: command not found (provided by package cowsay, not installed"},
+		// The base has what its dpkg status lists, not what those
+		// packages recommend.
+		{name: "base-recommends-not-there", base: []string{"lsb-toolbox", "lsb-release"}, src: "cowsay hi\n", verdict: VerdictError,
+			want: "t.sh:3:1 cowsay: command not found (provided by package cowsay, not installed"},
+		{name: "recommended-later-with", src: "apt-get install -y --no-install-recommends lsb-toolbox\napt-get install -y lsb-toolbox\ncowsay hi\n", verdict: VerdictUnknown, want: "unmodelled"},
 		{name: "other-package-installed", src: "apt-get install -y figlet\ncowsay hi\n", verdict: VerdictError,
 			want: "t.sh:4:1 cowsay: command not found (provided by package cowsay, not installed"},
 		{name: "other-package-installed-no-index", noIndex: true, src: "apt-get install -y figlet\ncowsay hi\n", verdict: VerdictUnknown, want: "unknown-command"},
@@ -98,7 +115,11 @@ func TestCommandIndex(t *testing.T) {
 		{name: "no-set-e", src: "set +e\ncowsay hi\necho done\n", verdict: VerdictOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			img := Image{Name: "t", Packages: testPackages(t, !c.noIndex), Scripts: []Script{{Path: "t.sh", Source: []byte("#!/bin/bash\nset -e\n" + c.src), Role: RoleInstall, Shell: "bash"}}}
+			pkgs := testPackages(t, !c.noIndex)
+			for _, b := range c.base {
+				pkgs.Installed[b] = true
+			}
+			img := Image{Name: "t", Packages: pkgs, Scripts: []Script{{Path: "t.sh", Source: []byte("#!/bin/bash\nset -e\n" + c.src), Role: RoleInstall, Shell: "bash"}}}
 			r := DryRunInProcess(context.Background(), img, Options{Timeout: 10 * time.Second})
 			if v := r.verdict(); v != c.verdict || r.Verdict != v {
 				t.Fatalf("verdict %s (report says %s), want %s\n%s", v, r.Verdict, c.verdict, render(r))

@@ -167,6 +167,9 @@ type dryRun struct {
 	// (install_permanent or install_temporary).
 	helperPkgs map[string]string
 	installed  map[string]bool // packages installed so far (apt)
+	// recommended are the packages of installed that apt installed with
+	// their Recommends (no --no-install-recommends).
+	recommended map[string]bool
 	// installedGen counts the changes to installed; closure is the
 	// installed packages with their dependencies at closureGen
 	// (installedClosure).

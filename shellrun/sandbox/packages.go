@@ -129,36 +129,46 @@ func (d *dryRun) indexedAny(name string) bool {
 	return d.pkgs != nil && d.pkgs.index != nil && len(d.pkgs.index.Commands(name)) > 0
 }
 
-// installedClosure is the set of packages installed: the base's and
-// those apt-get install named so far, with what apt installs with them by
-// the command index (of alternatives, one already there or the first; of a
-// virtual package, all its providers). It is computed again only when the installs
-// changed.
+// installedClosure is the set of packages installed: the base's (its
+// dpkg status says which: its packages' dependencies, not what they
+// recommend) and those apt-get install named so far, with what apt
+// installs with them by the command index (their dependencies, and what
+// they recommend unless the install said --no-install-recommends; of
+// alternatives, one already there or the first; of a virtual package, all
+// its providers). It is computed again only when the installs changed.
 func (d *dryRun) installedClosure() map[string]bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closure != nil && d.closureGen == d.installedGen {
 		return d.closure
 	}
-	roots := make([]string, 0, len(d.pkgs.Installed)+len(d.installed))
+	base := make([]string, 0, len(d.pkgs.Installed))
 	for p := range d.pkgs.Installed {
-		roots = append(roots, p)
+		base = append(base, p)
 	}
+	var plain, rec []string
 	for p := range d.installed {
-		roots = append(roots, p)
+		if d.recommended[p] {
+			rec = append(rec, p)
+		} else {
+			plain = append(plain, p)
+		}
 	}
-	have := closure(d.pkgs.index, nil, roots)
+	have := closure(d.pkgs.index, nil, base, false)
+	have = closure(d.pkgs.index, have, rec, true)
+	have = closure(d.pkgs.index, have, plain, false)
 	d.closure, d.closureGen = have, d.installedGen
 	return have
 }
 
 // closure returns the packages of have (which it does not change) and
-// roots with what apt installs with them by idx: of a group of
+// roots with what apt installs with them by idx (their dependencies and,
+// with recommends, what they recommend, transitively): of a group of
 // alternatives, nothing when one is there (or provided by one there),
 // else the first; of a virtual package, all its providers (unless one is
 // there): which one apt takes is not known, and a command is judged
 // present if any of them has it.
-func closure(idx *debindex.Index, have map[string]bool, roots []string) map[string]bool {
+func closure(idx *debindex.Index, have map[string]bool, roots []string, recommends bool) map[string]bool {
 	out := make(map[string]bool, len(have)+len(roots))
 	for p := range have {
 		out[p] = true
@@ -180,6 +190,9 @@ func closure(idx *debindex.Index, have map[string]bool, roots []string) map[stri
 		p := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		deps, _ := idx.Depends(p)
+		if recommends {
+			deps = append(deps, idx.Recommends(p)...)
+		}
 		if provs := idx.Providers(p); len(deps) == 0 && len(provs) > 0 && !slices.ContainsFunc(provs, func(q string) bool { return out[q] && q != p }) {
 			for _, q := range provs {
 				push(q)
@@ -209,7 +222,7 @@ func (d *dryRun) aptWouldAsk(names []string) []string {
 		named[n] = true
 	}
 	var extra []string
-	for p := range closure(d.pkgs.index, have, names) {
+	for p := range closure(d.pkgs.index, have, names, true) {
 		if !have[p] && !named[p] {
 			if _, known := d.pkgs.index.Depends(p); known {
 				extra = append(extra, p)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -204,8 +205,9 @@ func aptModel(m *modelCall, a []string) int {
 		default:
 			d.warnf(m.pos, "apt-no-y", "apt-get install without -y: in a non-interactive build it aborts as soon as it must ask")
 		}
+		rec := !d.aptNoRecommends(set)
 		for _, name := range names {
-			d.installPkg(m, "apt", name)
+			d.installPkg(m, "apt", name, rec)
 		}
 	case "remove", "purge", "autoremove":
 		for _, p := range pkgs {
@@ -251,18 +253,7 @@ func aptKeyModel(m *modelCall, a []string) int {
 // apt.conf.d) sets whether it asks or installs recommendations: then
 // whether apt-get install without -y asks is not predicted.
 func (d *dryRun) aptConfigured() bool {
-	files := []string{"/etc/apt/apt.conf"}
-	if ents, err := d.vfs.ReadDir("/etc/apt/apt.conf.d"); err == nil {
-		for _, e := range ents {
-			files = append(files, "/etc/apt/apt.conf.d/"+e.Name())
-		}
-	}
-	for _, f := range files {
-		b, err := d.vfs.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		low := strings.ToLower(string(b))
+	for _, low := range d.aptConf() {
 		if strings.Contains(low, "assume-yes") || strings.Contains(low, "install-recommends") || strings.Contains(low, "trivial-only") {
 			return true
 		}
@@ -270,11 +261,59 @@ func (d *dryRun) aptConfigured() bool {
 	return false
 }
 
-func (d *dryRun) installPkg(m *modelCall, mgr, name string) {
+// aptConf returns the texts of apt's configuration files in the image
+// (apt.conf, apt.conf.d/*), lower-cased.
+func (d *dryRun) aptConf() []string {
+	files := []string{"/etc/apt/apt.conf"}
+	if ents, err := d.vfs.ReadDir("/etc/apt/apt.conf.d"); err == nil {
+		for _, e := range ents {
+			files = append(files, "/etc/apt/apt.conf.d/"+e.Name())
+		}
+	}
+	var out []string
+	for _, f := range files {
+		if b, err := d.vfs.ReadFile(f); err == nil {
+			out = append(out, strings.ToLower(string(b)))
+		}
+	}
+	return out
+}
+
+// aptNoRecommends says whether an apt-get install with the options of
+// set leaves recommended packages out: --no-install-recommends, or
+// APT::Install-Recommends set false by -o or in apt's configuration.
+func (d *dryRun) aptNoRecommends(set map[string]string) bool {
+	if has(set, "--no-install-recommends") {
+		return true
+	}
+	off := func(s string) bool {
+		s = strings.ToLower(s)
+		i := strings.Index(s, "install-recommends")
+		if i < 0 {
+			return false
+		}
+		v := strings.TrimLeft(s[i+len("install-recommends"):], " \t=\"")
+		return strings.HasPrefix(v, "false") || strings.HasPrefix(v, "0") || strings.HasPrefix(v, "no")
+	}
+	if off(set["o"]) || off(set["--option"]) {
+		return true
+	}
+	return slices.ContainsFunc(d.aptConf(), off)
+}
+
+// installPkg records the install of package name by manager mgr (apt,
+// dpkg, pip); recommends says apt installs its recommended packages too.
+func (d *dryRun) installPkg(m *modelCall, mgr, name string, recommends bool) {
 	d.mu.Lock()
 	helper := d.helperPkgs[name]
 	already := d.installed[name]
 	d.installed[name] = true
+	if recommends {
+		if d.recommended == nil {
+			d.recommended = map[string]bool{}
+		}
+		d.recommended[name] = true
+	}
 	d.installedGen++
 	if _, known := packageCommands[name]; !known && packageFiles[name] == nil && packageAlias[name] == "" && !already && mgr == "apt" {
 		d.uncertain = append(d.uncertain, name)
@@ -328,6 +367,7 @@ func (d *dryRun) removePkg(m *modelCall, mgr, name, action string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.installed, name)
+	delete(d.recommended, name)
 	d.installedGen++
 	d.rep.Packages = append(d.rep.Packages, Package{Name: name, Manager: mgr, Action: action, Pos: m.pos})
 }
@@ -342,7 +382,7 @@ func dpkgModel(m *modelCall, a []string) int {
 				return m.fail(2, "error: cannot access archive '%s': No such file or directory", p)
 			}
 			n := strings.SplitN(path.Base(p), "_", 2)[0]
-			d.installPkg(m, "dpkg", strings.TrimSuffix(n, ".deb"))
+			d.installPkg(m, "dpkg", strings.TrimSuffix(n, ".deb"), false)
 		}
 	case has(set, "r", "--remove"):
 		for _, p := range ops {
@@ -386,10 +426,10 @@ func pipModel(m *modelCall, a []string) int {
 	switch ops[0] {
 	case "install":
 		for _, p := range ops[1:] {
-			d.installPkg(m, "pip", p)
+			d.installPkg(m, "pip", p, false)
 		}
 		if r := set["r"]; r != "" {
-			d.installPkg(m, "pip", "-r "+r)
+			d.installPkg(m, "pip", "-r "+r, false)
 		}
 		d.mu.Lock()
 		d.rep.Network = append(d.rep.Network, Fetch{Pos: m.pos, Tool: "pip", URLs: ops[1:]})

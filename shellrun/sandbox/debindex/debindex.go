@@ -22,7 +22,7 @@ import (
 // lines and searches them, so that loading the index of a whole archive
 // (about 150 000 entries) costs one file read, not a map of it.
 type Index struct {
-	entries [4]map[string]string // by kind: comma-separated package lists
+	entries [5]map[string]string // by kind: comma-separated package lists
 	text    string               // Read's file: sorted "TAG NAME LIST" lines
 	lines   []int                // where each line of text starts
 }
@@ -33,9 +33,10 @@ const (
 	commands
 	depends
 	providers
+	recommends
 )
 
-var tags = [4]string{"a", "c", "d", "p"}
+var tags = [5]string{"a", "c", "d", "p", "r"}
 
 // get returns the entry name of kind k.
 func (idx *Index) get(k int, name string) (string, bool) {
@@ -70,7 +71,7 @@ func (idx *Index) line(i int) (tag, name, list string) {
 
 // New returns an empty Index.
 func New() *Index {
-	return &Index{entries: [4]map[string]string{{}, {}, {}, {}}}
+	return &Index{entries: [5]map[string]string{{}, {}, {}, {}, {}}}
 }
 
 // Commands returns the packages shipping a file named name in a
@@ -89,16 +90,24 @@ func (idx *Index) Alternatives(name string) []string {
 	return split(list)
 }
 
-// Depends returns what apt installs with pkg: the groups of its Depends,
-// Pre-Depends and Recommends, each a package or alternatives joined by
-// "|" ("default-logind|logind"). known says the lists have pkg (as a
-// package or a virtual one).
+// Depends returns what apt always installs with pkg: the groups of its
+// Depends and Pre-Depends, each a package or alternatives joined by "|"
+// ("default-logind|logind"). known says the lists have pkg (as a package
+// or a virtual one).
 func (idx *Index) Depends(pkg string) (deps []string, known bool) {
 	list, known := idx.get(depends, pkg)
 	if !known {
 		_, known = idx.get(providers, pkg)
 	}
 	return split(list), known
+}
+
+// Recommends returns what apt installs with pkg unless told not to
+// (--no-install-recommends): the groups of its Recommends, as Depends
+// gives them.
+func (idx *Index) Recommends(pkg string) []string {
+	list, _ := idx.get(recommends, pkg)
+	return split(list)
 }
 
 // Providers returns the packages whose Provides name pkg (a virtual
@@ -259,11 +268,10 @@ func Stanzas(r io.Reader, fn func(fields map[string]string)) error {
 }
 
 // ReadPackages adds to idx the dependencies of the stanzas of a Packages
-// list: the groups of Depends, Pre-Depends and Recommends (apt installs
-// recommended packages unless told not to; counting them can only make a
-// command present), alternatives kept together ("a|b"), versions and
-// architecture qualifiers dropped; and the providers of each name of a
-// Provides field.
+// list: the groups of Depends and Pre-Depends, and apart those of
+// Recommends (apt installs recommended packages unless told not to),
+// alternatives kept together ("a|b"), versions and architecture
+// qualifiers dropped; and the providers of each name of a Provides field.
 func ReadPackages(r io.Reader, idx *Index) error {
 	err := Stanzas(r, func(f map[string]string) {
 		pkg := f["Package"]
@@ -271,10 +279,13 @@ func ReadPackages(r io.Reader, idx *Index) error {
 			return
 		}
 		var deps []string
-		for _, field := range []string{"Pre-Depends", "Depends", "Recommends"} {
+		for _, field := range []string{"Pre-Depends", "Depends"} {
 			deps = append(deps, groups(f[field])...)
 		}
 		idx.add(depends, pkg, deps...) // known, maybe with no dependencies
+		if rec := groups(f["Recommends"]); len(rec) > 0 {
+			idx.add(recommends, pkg, rec...)
+		}
 		for _, v := range Names(f["Provides"]) {
 			if v != pkg {
 				idx.add(providers, v, pkg)
@@ -320,7 +331,7 @@ func Names(field string) []string {
 
 // Header is the first line of the form Write writes: a cache file
 // without it is of an older form, to be made again.
-const Header = "dmake-command-index 2\n"
+const Header = "dmake-command-index 3\n"
 
 // Write writes idx in the compact form Read reads: Header, then one line per entry,
 // "c COMMAND PKG,PKG…", "a NAME PKG,PKG…" (an alternative), "d PACKAGE

@@ -76,7 +76,9 @@ func TestIndexGolden(t *testing.T) {
 		{"a", "vi", "vim"}, // the table of known alternatives: vim.basic
 		{"a", "java", "openjdk-17-jre-headless"},
 		{"d", "lsb-release", "dpkg,python3"},
-		{"d", "gnupg", "dirmngr,gnupg-l10n,gpg,gpg-agent"},
+		{"d", "gnupg", "dirmngr,gpg,gpg-agent"}, // its Recommends apart:
+		{"r", "gnupg", "gnupg-l10n"},            // installed unless --no-install-recommends
+		{"r", "lsb-release", ""},
 		{"d", "openjdk-17-jre-headless", "ca-certificates-java|ca-certificates,java-common"}, // alternatives kept together, in order
 		{"d", "banner-user", "figlet|cowsay"},
 		{"p", "sudo-virtual", "sudo,sudo-ldap"}, // a virtual package: its providers
@@ -97,6 +99,8 @@ func TestIndexGolden(t *testing.T) {
 				got, known = x.Depends(tc.name)
 			case "p":
 				got = x.Providers(tc.name)
+			case "r":
+				got = x.Recommends(tc.name)
 			}
 			s := strings.Join(got, ",")
 			if !known {
