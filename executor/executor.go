@@ -772,12 +772,17 @@ func (e *executor) checkDep(p, n *graph.Node, ns *unitState, depth int, thisMtim
 		defer func() { ps.updating = false }()
 		must := false
 		st := stOK
-		for _, d := range ps.prereqs {
+		// All of its prerequisites are checked, order-only ones too
+		// (make's check_dep walks file->deps), but only the others can
+		// make n out of date.
+		all := slices.Concat(ps.prereqs, ps.order, ps.extra)
+		for i, d := range all {
 			if ds := e.st[unit{d, -1}]; ds != nil && ds.updating {
 				continue
 			}
 			s, newer := e.checkDep(d, p, ps, depth+1, thisMtime)
-			if newer {
+			orderOnly := i >= len(ps.prereqs) && i < len(ps.prereqs)+len(ps.order)
+			if newer && !orderOnly {
 				must = true
 			}
 			if s != stOK {
