@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/dmake-dev/dmake/internal/buildinfo"
 	"github.com/dmake-dev/dmake/legacyutil"
@@ -108,10 +109,22 @@ func writeMan(w io.Writer, fs *pflag.FlagSet, utils legacyutil.Set) {
 }
 
 // roff escapes s for a line of roff text: backslashes, hyphens (minus
-// signs in options and paths), and a leading dot or quote that would make
-// the line a request.
+// signs in options and paths), characters beyond ASCII (as \[uXXXX]:
+// troff reads bytes, not UTF-8), and a leading dot or quote that would
+// make the line a request.
 func roff(s string) string {
 	s = strings.NewReplacer(`\`, `\e`, `-`, `\-`).Replace(s)
+	if strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII }) {
+		var b strings.Builder
+		for _, r := range s {
+			if r > unicode.MaxASCII {
+				fmt.Fprintf(&b, `\[u%04X]`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
+	}
 	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
 		s = `\&` + s
 	}
