@@ -12,6 +12,7 @@ import (
 
 	"github.com/dmake-dev/dmake/executor"
 	"github.com/dmake-dev/dmake/image"
+	istdio "github.com/dmake-dev/dmake/internal/stdio"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
@@ -103,6 +104,8 @@ type makeJob struct {
 	// slots are the job slots and jobserver of a make run (setupJobs);
 	// nil means -j of opts alone, without a jobserver.
 	slots *jobSlots
+	// syncDir is executor.Options.SyncDirectory for the goals' run.
+	syncDir string
 }
 
 // loadConfig is the makefile configuration of a job under opts.
@@ -151,6 +154,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 			Debug:          opts.Debug,
 			DebugFlags:     opts.DebugFlags,
 			LoadAverage:    opts.LoadAverage,
+			OutputSync:     opts.OutputSync,
 			CheckSymlinks:  opts.CheckSymlinks,
 			Trace:          opts.Trace,
 			WarnUndefined:  opts.WarnUndefined,
@@ -206,7 +210,8 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		Question:        f.Question,
 		Touch:           f.Touch,
 		AlwaysMake:      f.AlwaysMake,
-		OutputSync:      opts.OutputSync,
+		OutputSync:      f.OutputSync,
+		SyncDirectory:   job.syncDir,
 		WhatIf:          f.WhatIf,
 		OldFiles:        f.OldFiles,
 		CheckSymlinks:   f.CheckSymlinks,
@@ -297,12 +302,31 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	opts.PrintDirectory = printsDirectory(opts, makeLevel(job.env))
 	// Under -q make prints the directory it implies only along with
 	// other output; dmake then prints it only for the command line's -w.
+	if ef.OutputSync != "" && opts.OutputSync == "" {
+		opts.OutputSync = ef.OutputSync
+	}
+	loadStdio, dump := stdio, func() {}
 	if opts.PrintDirectory && (!opts.Question || explicitW) {
 		prog := progName(makeLevel(job.env))
-		fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, root)
-		defer fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, root)
+		if syncsOutput(opts.OutputSync, slots) {
+			// Under -O line or target the directory encloses each
+			// output written out, what reading the makefiles printed
+			// too (make's make_sync), not the whole run.
+			job.syncDir = root
+			loadStdio, dump = collectOutput(stdio, prog, root)
+		} else {
+			fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, root)
+			defer fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, root)
+		}
 	}
-	db, status := load(ctx, opts, job, stdio)
+	syncDir := job.syncDir
+	job.syncDir = ""
+	db, status := load(ctx, opts, job, loadStdio)
+	dump()
+	job.syncDir = syncDir
+	if db != nil && syncDir != "" {
+		db.SetStreams(stdio.Out, stdio.Err)
+	}
 	if db == nil {
 		return status
 	}
@@ -341,5 +365,65 @@ func maxLoad(s string) float64 {
 func directRunner(sl *symlinker.Symlinker) shellrun.DirectFunc {
 	return func(dir string, vars expand.Environ, stdin io.Reader, stdout, stderr io.Writer, args []string) (uint8, bool) {
 		return sl.RunIn(symlinker.Env{Dir: dir, Vars: vars, Stdin: stdin, Stdout: stdout, Stderr: stderr}, args)
+	}
+}
+
+// syncsOutput reports whether -O of type mode collects the output of each
+// job or line (line or target) with the job slots of a run: not with one
+// slot, where make turns it off.
+func syncsOutput(mode string, slots jobSlots) bool {
+	return (mode == "line" || mode == "target") && (slots.js != nil || slots.jobs.Slots() != 1)
+}
+
+// collectOutput returns streams that collect what reading the makefiles
+// prints, in an unlinked temporary file (one for both when stdout and
+// stderr are one file, so that their order is kept), and the function
+// that writes it out between prog's "Entering directory" and "Leaving
+// directory" lines for dir, as make does under -O line or target. The
+// streams are stdio itself when no file can be made.
+func collectOutput(stdio Stdio, prog, dir string) (Stdio, func()) {
+	n := 2
+	if istdio.SameFile(stdio.Out, stdio.Err) {
+		n = 1
+	}
+	files := make([]*os.File, n)
+	for i := range files {
+		f, err := os.CreateTemp("", "dmake-output-")
+		if err != nil {
+			for _, f := range files[:i] {
+				f.Close()
+			}
+			return stdio, func() {}
+		}
+		os.Remove(f.Name())
+		files[i] = f
+	}
+	out := Stdio{In: stdio.In, Out: files[0], Err: files[n-1]}
+	return out, func() {
+		defer func() {
+			for _, f := range files {
+				f.Close()
+			}
+		}()
+		var ends [2]int64
+		some := false
+		for i, f := range files {
+			if end, err := f.Seek(0, io.SeekCurrent); err == nil {
+				ends[i] = end
+				some = some || end > 0
+			}
+		}
+		if !some {
+			return
+		}
+		fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, dir)
+		for i, w := range []io.Writer{stdio.Out, stdio.Err}[:n] {
+			if ends[i] > 0 {
+				if _, err := files[i].Seek(0, io.SeekStart); err == nil {
+					io.CopyN(w, files[i], ends[i])
+				}
+			}
+		}
+		fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, dir)
 	}
 }

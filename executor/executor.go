@@ -29,6 +29,7 @@ import (
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/internal/ar"
 	"github.com/dmake-dev/dmake/internal/interrupt"
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
@@ -54,6 +55,11 @@ type Options struct {
 	MaxLoad float64
 	// OutputSync is -O: "", "none", "line", "target" or "recurse".
 	OutputSync string
+	// SyncDirectory, when not empty, is the directory whose "Entering
+	// directory" and "Leaving directory" lines enclose each output -O
+	// collected when it is written out (make -w under -O line or target
+	// prints them there instead of around the whole run).
+	SyncDirectory string
 	// WhatIf (-W) and OldFiles (-o) are passed to the graph when Run
 	// builds it.
 	WhatIf, OldFiles []string
@@ -1300,15 +1306,21 @@ func (e *executor) removeIntermediates() {
 func (e *executor) combinedOutput() bool {
 	if e.combined == 0 {
 		e.combined = 2
-		of, ok1 := e.stdout.(*os.File)
-		ef, ok2 := e.stderr.(*os.File)
-		if ok1 && ok2 {
-			oi, err1 := of.Stat()
-			ei, err2 := ef.Stat()
-			if err1 == nil && err2 == nil && os.SameFile(oi, ei) {
-				e.combined = 1
-			}
+		if stdio.SameFile(e.stdout, e.stderr) {
+			e.combined = 1
 		}
 	}
 	return e.combined == 1
+}
+
+// enterSync writes the "Entering directory" line that comes before each
+// output -O collected (Options.SyncDirectory), and returns the function
+// that writes the "Leaving directory" line after it. Callers hold outMu.
+func (e *executor) enterSync() func() {
+	dir := e.opts.SyncDirectory
+	if dir == "" {
+		return func() {}
+	}
+	fmt.Fprintf(e.stdout, "%s: Entering directory '%s'\n", e.prog, dir)
+	return func() { fmt.Fprintf(e.stdout, "%s: Leaving directory '%s'\n", e.prog, dir) }
 }

@@ -218,8 +218,12 @@ func (j *job) setOutput() {
 		j.errw = &ob
 	}
 	j.flush = func() {
+		if ob.Len() == 0 && eb.Len() == 0 {
+			return
+		}
 		e.outMu.Lock()
 		defer e.outMu.Unlock()
+		defer e.enterSync()()
 		if ob.Len() > 0 {
 			e.stdout.Write(ob.Bytes())
 			ob.Reset()
@@ -280,13 +284,25 @@ func (j *job) tempOutput() bool {
 	}
 	j.out, j.errw = files[0], files[n-1]
 	j.flush = func() {
-		e.outMu.Lock()
-		defer e.outMu.Unlock()
-		for i, w := range []io.Writer{e.stdout, e.stderr}[:n] {
-			f := files[i]
+		var ends [2]int64
+		some := false
+		for i, f := range files {
 			// The commands share the file's offset: it is at the end.
 			end, err := f.Seek(0, io.SeekCurrent)
-			if err != nil || end == 0 {
+			if err == nil {
+				ends[i] = end
+				some = some || end > 0
+			}
+		}
+		if !some {
+			return
+		}
+		e.outMu.Lock()
+		defer e.outMu.Unlock()
+		defer e.enterSync()()
+		for i, w := range []io.Writer{e.stdout, e.stderr}[:n] {
+			f, end := files[i], ends[i]
+			if end == 0 {
 				continue
 			}
 			if _, err := f.Seek(0, io.SeekStart); err == nil {

@@ -115,6 +115,10 @@ type Flags struct {
 	// LoadAverage is -l N: no new job starts while others run and the
 	// load average is N or more. Empty means no limit.
 	LoadAverage string
+	// OutputSync is -O's type ("line", "target", "recurse", "none"),
+	// passed down in MAKEFLAGS; empty for none given. The command
+	// line's wins over the environment's.
+	OutputSync string
 	// CheckSymlinks is -L: a symbolic link's time is the later of its
 	// own and its target's.
 	CheckSymlinks bool
@@ -596,4 +600,18 @@ type ShellFunc func(ctx context.Context, call ShellCall) (out []byte, status int
 // Shell calls f.
 func (f ShellFunc) Shell(ctx context.Context, call ShellCall) ([]byte, int, error) {
 	return f(ctx, call)
+}
+
+// SetStreams makes what evaluation prints from now on ($(info),
+// $(warning), the standard error of $(shell), as recipes are expanded) go
+// to stdout and stderr instead of the streams of the Config it was loaded
+// with.
+func (db *Database) SetStreams(stdout, stderr io.Writer) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	ev := db.ev
+	cfg := *ev.cfg
+	cfg.Stdout, cfg.Stderr = stdout, stderr
+	ev.cfg = &cfg
+	ev.stdout, ev.stderr = stdout, stderr
 }

@@ -96,6 +96,9 @@ func (f *Flags) longs() []string {
 	if f.LoadAverage != "" {
 		l = append(l, "-l"+f.LoadAverage)
 	}
+	if f.OutputSync != "" {
+		l = append(l, "-O"+f.OutputSync)
+	}
 	if f.DebugFlags != "" {
 		l = append(l, "--debug="+f.DebugFlags)
 	}
@@ -178,6 +181,7 @@ func (f *Flags) makeflags(final bool, haveVars bool) (string, string) {
 func prepareConfig(cfg *Config) {
 	var envVars []string
 	jobs, auth := cfg.Flags.Jobs, cfg.Flags.JobserverAuth
+	osync := cfg.Flags.OutputSync
 	// The environment's --eval strings come first, as make reads
 	// MAKEFLAGS before its arguments.
 	evals := cfg.Flags.Eval
@@ -207,6 +211,9 @@ func prepareConfig(cfg *Config) {
 		// The caller decided the job slots (the command line's -j wins
 		// over the environment's; a jobserver is the caller's to open).
 		cfg.Flags.Jobs, cfg.Flags.JobserverAuth = jobs, auth
+	}
+	if osync != "" {
+		cfg.Flags.OutputSync = osync
 	}
 	if len(envVars) > 0 {
 		cfg.CommandLineVars = append(envVars, cfg.CommandLineVars...)
@@ -718,7 +725,7 @@ func decodeMakeflags(s string, f *Flags) []string {
 		case strings.HasPrefix(w, "-l") && len(w) > 2 && (w[2] == '.' || w[2] >= '0' && w[2] <= '9'):
 			f.LoadAverage = w[2:]
 		case strings.HasPrefix(w, "-O") && len(w) > 2:
-			// -Otype: output sync is the command line's only.
+			f.OutputSync = w[2:]
 		case strings.HasPrefix(w, "-I") && len(w) > 2:
 			if !slices.Contains(f.IncludeDirs, w[2:]) {
 				f.IncludeDirs = append(f.IncludeDirs, w[2:])

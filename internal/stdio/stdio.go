@@ -3,7 +3,10 @@
 // the command line hands the same value to either.
 package stdio
 
-import "io"
+import (
+	"io"
+	"os"
+)
 
 // Streams is the standard input, output and error a run talks to. A nil
 // In reads nothing.
@@ -11,4 +14,18 @@ type Streams struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+}
+
+// SameFile reports whether out and err are one open file (as when a
+// command's standard output and error are redirected together): make's
+// -O then collects both into one file, so that their order is kept.
+func SameFile(out, err io.Writer) bool {
+	of, ok1 := out.(*os.File)
+	ef, ok2 := err.(*os.File)
+	if !ok1 || !ok2 {
+		return false
+	}
+	oi, err1 := of.Stat()
+	ei, err2 := ef.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(oi, ei)
 }
