@@ -8,7 +8,9 @@
 # ninja-build); the full run also against a bare loop of the same
 # symlink(2) calls, timed in the same run, apart and in turns with dmake
 # (the steadier ratio: a symlink(2) call's time swings by 10x from one
-# run to the next on a shared machine). dmake's no-op is timed with a
+# run to the next on a shared machine; each full run starts in the second
+# after build/ was removed, as ext4 reuses at once only the inodes freed
+# in the current second). dmake's no-op is timed with a
 # warm cache of loaded makefiles (the usual case) and a cold one (emptied
 # before each run).
 # Sizes: DMAKE_BENCH_SIZES (default 100,1000,10000). Wall and CPU time are
