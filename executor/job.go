@@ -507,8 +507,18 @@ func (j *job) echoFirst() {
 	}
 	if j.oneShell {
 		c.Text = j.oneShellText()
+		for _, o := range j.cmds[1:] {
+			c.Recursive = c.Recursive || o.Recursive
+		}
 	}
+	// A recursive line whose output -O does not collect (unsynced) is
+	// echoed straight to the streams, as make's message does for a
+	// child without syncout: collected, it would come out when the job's
+	// goroutine starts the line, in whatever order the jobs' goroutines
+	// run (features/output-sync's -Oline case).
+	restore := j.unsynced(c)
 	j.echo(c)
+	restore()
 	j.echoed = true
 }
 
