@@ -145,6 +145,10 @@ type BuildResult struct {
 	Cached  int    // steps taken from the cache
 	Ran     int    // steps that ran a container
 	Steps   int
+	// LoadSkipped is, for an image a BuildKit daemon sent to the engine
+	// (--load), the bytes of the FROM image's layers left out of what
+	// was sent, since the engine has them (skipKnownLayers).
+	LoadSkipped int64
 }
 
 // BuildError is a build that the engine reported as failed.
@@ -397,12 +401,14 @@ type ImageInfo struct {
 	ID string
 	// Platform is "os/arch[/variant]".
 	Platform string
-	Labels   map[string]string
-	Size     int64
-	Env      []string
-	Cmd      []string
-	Entry    []string
-	Ports    []string
+	// Layers are the diff IDs of the image's layers, bottom first.
+	Layers []string
+	Labels map[string]string
+	Size   int64
+	Env    []string
+	Cmd    []string
+	Entry  []string
+	Ports  []string
 }
 
 // InspectImage returns what the engine knows of ref; found is false when no
@@ -415,7 +421,7 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (info ImageInfo, 
 		}
 		return ImageInfo{}, false, fmt.Errorf("inspecting image %s: %w", ref, err)
 	}
-	info = ImageInfo{ID: r.ID, Size: r.Size, Platform: FormatPlatform(ocispec.Platform{OS: r.Os, Architecture: r.Architecture, Variant: r.Variant})}
+	info = ImageInfo{ID: r.ID, Size: r.Size, Platform: FormatPlatform(ocispec.Platform{OS: r.Os, Architecture: r.Architecture, Variant: r.Variant}), Layers: r.RootFS.Layers}
 	if r.Config != nil {
 		info.Labels = r.Config.Labels
 		info.Env = r.Config.Env

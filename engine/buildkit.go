@@ -491,6 +491,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	var loadPipe *io.PipeWriter
+	var loadSkipped int64
 	if outs.Load {
 		pr, pw := io.Pipe()
 		// Uncompressed: the engine unpacks the layers at once, and
@@ -499,9 +500,20 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 		if names != "" {
 			attrs["name"] = names
 		}
+		// The exporter writes into xw; what goes on to the engine
+		// (pw) is that without the FROM images' layers it has.
+		xr, xw := io.Pipe()
+		have := e.knownLayers(ctx, req.Bases)
 		opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: bkclient.ExporterDocker, Attrs: attrs,
-			Output: func(map[string]string) (io.WriteCloser, error) { return pw, nil }})
-		loadPipe = pw
+			Output: func(map[string]string) (io.WriteCloser, error) { return xw, nil }})
+		loadPipe = xw
+		g.Go(func() error {
+			var err error
+			loadSkipped, err = skipKnownLayers(pw, xr, have)
+			xr.CloseWithError(err) // a writer left is told, not blocked
+			pw.CloseWithError(err) // nil: EOF, the archive is whole
+			return err
+		})
 		g.Go(func() error {
 			r, err := e.c.ImageLoad(gctx, pr)
 			if err != nil {
@@ -570,6 +582,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	})
 	err = g.Wait()
 	res := st.result()
+	res.LoadSkipped = loadSkipped
 	if resp != nil {
 		res.ImageID = resp.ExporterResponse["containerimage.config.digest"]
 		if res.ImageID == "" {

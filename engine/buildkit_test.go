@@ -192,6 +192,11 @@ func TestBuildKitLoad(t *testing.T) {
 	if res.ImageID == "" || res.Steps != 8 || res.Ran != 6 || res.Cached != 0 {
 		t.Errorf("first build: %+v, want an image id, 8 steps, 6 run, none cached", res)
 	}
+	// busybox's layer (over 1 MiB) is the engine's already: not sent
+	// back, and the image loads all the same.
+	if bb, found, _ := e.InspectImage(context.Background(), "busybox:latest"); !found || res.LoadSkipped == 0 {
+		t.Errorf("the engine's busybox layers %v were sent back with the image (%d bytes left out)", bb.Layers, res.LoadSkipped)
+	}
 	info, found, err := e.InspectImage(context.Background(), tag)
 	if err != nil || !found {
 		t.Fatalf("%s is not in the engine after --load (%v)", tag, err)
