@@ -382,48 +382,19 @@ func syncsOutput(mode string, slots jobSlots) bool {
 // directory" lines for dir, as make does under -O line or target. The
 // streams are stdio itself when no file can be made.
 func collectOutput(stdio Stdio, prog, dir string) (Stdio, func()) {
-	n := 2
-	if istdio.SameFile(stdio.Out, stdio.Err) {
-		n = 1
+	c, err := istdio.Collect(istdio.SameFile(stdio.Out, stdio.Err))
+	if err != nil {
+		return stdio, func() {}
 	}
-	files := make([]*os.File, n)
-	for i := range files {
-		f, err := os.CreateTemp("", "dmake-output-")
-		if err != nil {
-			for _, f := range files[:i] {
-				f.Close()
-			}
-			return stdio, func() {}
-		}
-		os.Remove(f.Name())
-		files[i] = f
-	}
-	out := Stdio{In: stdio.In, Out: files[0], Err: files[n-1]}
+	out := Stdio{In: stdio.In}
+	out.Out, out.Err = c.Streams()
 	return out, func() {
-		defer func() {
-			for _, f := range files {
-				f.Close()
-			}
-		}()
-		var ends [2]int64
-		some := false
-		for i, f := range files {
-			if end, err := f.Seek(0, io.SeekCurrent); err == nil {
-				ends[i] = end
-				some = some || end > 0
-			}
-		}
-		if !some {
+		defer c.Close()
+		if !c.Pending() {
 			return
 		}
 		fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, dir)
-		for i, w := range []io.Writer{stdio.Out, stdio.Err}[:n] {
-			if ends[i] > 0 {
-				if _, err := files[i].Seek(0, io.SeekStart); err == nil {
-					io.CopyN(w, files[i], ends[i])
-				}
-			}
-		}
+		c.Flush(stdio.Out, stdio.Err)
 		fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, dir)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/internal/ar"
 	"github.com/dmake-dev/dmake/internal/interrupt"
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"github.com/dmake-dev/dmake/makefile"
 	"github.com/dmake-dev/dmake/shellrun"
 )
@@ -266,57 +267,21 @@ func (j *job) directOutput() (io.Writer, io.Writer) {
 // when the files cannot be made.
 func (j *job) tempOutput() bool {
 	e := j.e
-	n := 2
-	if e.combinedOutput() {
-		n = 1
+	c, err := stdio.Collect(e.combinedOutput())
+	if err != nil {
+		return false
 	}
-	files := make([]*os.File, n)
-	for i := range files {
-		f, err := os.CreateTemp("", "dmake-output-")
-		if err != nil {
-			for _, f := range files[:i] {
-				f.Close()
-			}
-			return false
-		}
-		os.Remove(f.Name())
-		files[i] = f
-	}
-	j.out, j.errw = files[0], files[n-1]
+	j.out, j.errw = c.Streams()
 	j.flush = func() {
-		var ends [2]int64
-		some := false
-		for i, f := range files {
-			// The commands share the file's offset: it is at the end.
-			end, err := f.Seek(0, io.SeekCurrent)
-			if err == nil {
-				ends[i] = end
-				some = some || end > 0
-			}
-		}
-		if !some {
+		if !c.Pending() {
 			return
 		}
 		e.outMu.Lock()
 		defer e.outMu.Unlock()
 		defer e.enterSync()()
-		for i, w := range []io.Writer{e.stdout, e.stderr}[:n] {
-			f, end := files[i], ends[i]
-			if end == 0 {
-				continue
-			}
-			if _, err := f.Seek(0, io.SeekStart); err == nil {
-				io.CopyN(w, f, end)
-			}
-			f.Truncate(0)
-			f.Seek(0, io.SeekStart)
-		}
+		c.Flush(e.stdout, e.stderr)
 	}
-	j.closeOutput = func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}
+	j.closeOutput = c.Close
 	return true
 }
 

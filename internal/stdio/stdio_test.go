@@ -40,3 +40,46 @@ func TestSameFile(t *testing.T) {
 		}
 	}
 }
+
+// Collected keeps what the streams got until Flush writes it out, each
+// stream's to its writer (both to out when they are one file), and is
+// empty after.
+func TestCollected(t *testing.T) {
+	for _, one := range []bool{false, true} {
+		c, err := Collect(one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Pending() {
+			t.Errorf("one %v: pending before any write", one)
+		}
+		o, e := c.Streams()
+		if (o == e) != one {
+			t.Errorf("one %v: the streams are one file: %v", one, o == e)
+		}
+		o.WriteString("out\n")
+		e.WriteString("err\n")
+		if !c.Pending() {
+			t.Errorf("one %v: nothing pending after writes", one)
+		}
+		var out, errw bytes.Buffer
+		c.Flush(&out, &errw)
+		want := [2]string{"out\n", "err\n"}
+		if one {
+			want = [2]string{"out\nerr\n", ""}
+		}
+		if got := [2]string{out.String(), errw.String()}; got != want {
+			t.Errorf("one %v: flushed %q, want %q", one, got, want)
+		}
+		if c.Pending() {
+			t.Errorf("one %v: pending after Flush", one)
+		}
+		o.WriteString("again\n")
+		out.Reset()
+		c.Flush(&out, &errw)
+		if out.String() != "again\n" {
+			t.Errorf("one %v: second flush %q, want only what came after the first", one, out.String())
+		}
+		c.Close()
+	}
+}
