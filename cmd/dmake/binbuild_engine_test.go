@@ -27,7 +27,7 @@ func TestEngineParallelBinBuild(t *testing.T) {
 	prefix := fmt.Sprintf("dmaketest-parbb-%d/", os.Getpid())
 	names := []string{"a", "b", "c"}
 	remove := func() {
-		for _, n := range []string{"c", "b", "a"} {
+		for _, n := range slices.Backward(names) { // children first
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 		}
 	}
