@@ -26,7 +26,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 10
+	codecVersion = 11
 )
 
 type encoder struct {
@@ -343,6 +343,7 @@ func (e *encoder) flags(f *Flags) {
 	e.bits(f.Debug, f.CheckSymlinks, f.Trace, f.WarnUndefined)
 	e.str(f.DebugFlags)
 	e.str(f.LoadAverage)
+	e.str(f.OutputSync)
 	e.list(f.Eval)
 }
 
@@ -746,6 +747,7 @@ func (d *decoder) flags(f *Flags) {
 	f.Debug, f.CheckSymlinks, f.Trace, f.WarnUndefined = b[0], b[1], b[2], b[3]
 	f.DebugFlags = d.str()
 	f.LoadAverage = d.str()
+	f.OutputSync = d.str()
 	f.Eval = d.strList()
 }
 
