@@ -226,7 +226,7 @@ type unitState struct {
 type evaluator interface {
 	DefaultGoal() string
 	ScopeFor(name string, parent *makefile.Scope) *makefile.Scope
-	ExpandRecipe(ctx context.Context, sc *makefile.Scope, r *makefile.Recipe, auto *makefile.AutoVars) ([]makefile.Command, error)
+	ExpandRecipeTo(ctx context.Context, sc *makefile.Scope, r *makefile.Recipe, auto *makefile.AutoVars, stdout, stderr io.Writer) ([]makefile.Command, error)
 	Expand(ctx context.Context, sc *makefile.Scope, text string) (string, error)
 	Environment(ctx context.Context, sc *makefile.Scope, auto *makefile.AutoVars) ([]string, error)
 }
@@ -878,7 +878,7 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 		// -q: out of date if some line of the recipe has a command
 		// once expanded ("two: ;" and a line of an empty variable
 		// have none), as make's start_job_command answers.
-		cmds, err := e.expand(u, s)
+		cmds, err := e.expand(u, s, nil)
 		if err != nil {
 			e.fatal(err)
 			s.phase, s.status = phDone, stFailed
@@ -900,12 +900,13 @@ func (e *executor) remake(u unit, s *unitState, parent *graph.Node) status {
 			return stFailed
 		}
 	}
-	cmds, err := e.expand(u, s)
-	var j *job
+	j := e.newJob(u, s)
+	cmds, err := e.expand(u, s, j)
 	if err == nil {
-		j, err = e.newJob(u, s, cmds)
+		err = j.prepare(cmds)
 	}
 	if err != nil {
+		j.discard()
 		e.fatal(err)
 		s.phase, s.status = phDone, stFailed
 		e.stop = true
@@ -1061,8 +1062,10 @@ func (e *executor) autoVars(u unit, s *unitState) *makefile.AutoVars {
 	return a
 }
 
-// expand expands the recipe of a unit just before it runs.
-func (e *executor) expand(u unit, s *unitState) ([]makefile.Command, error) {
+// expand expands the recipe of a unit just before it runs; what the
+// expansion prints goes to job j's output when -O collects it (j nil:
+// the database's streams).
+func (e *executor) expand(u unit, s *unitState, j *job) ([]makefile.Command, error) {
 	s.before = e.g.Mtime(u.n)
 	s.existed = e.g.Exists(u.n)
 	if fs, ok := e.dcBefore[u.n]; ok {
@@ -1072,7 +1075,11 @@ func (e *executor) expand(u unit, s *unitState) ([]makefile.Command, error) {
 	}
 	a := e.autoVars(u, s)
 	s.newer, s.auto = a.Newer, a
-	return e.ev.ExpandRecipe(e.ctx, e.scopeOf(s), s.rule.Recipe, a)
+	var stdout, stderr io.Writer
+	if j != nil && j.syncing() {
+		stdout, stderr = j.out, j.errw
+	}
+	return e.ev.ExpandRecipeTo(e.ctx, e.scopeOf(s), s.rule.Recipe, a, stdout, stderr)
 }
 
 // reap waits for one job to finish and records its outcome.

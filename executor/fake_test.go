@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,7 +142,7 @@ func (f fakeEval) Environment(ctx context.Context, sc *makefile.Scope, auto *mak
 	return os.Environ(), nil
 }
 
-func (f fakeEval) ExpandRecipe(ctx context.Context, sc *makefile.Scope, r *makefile.Recipe, a *makefile.AutoVars) ([]makefile.Command, error) {
+func (f fakeEval) ExpandRecipeTo(ctx context.Context, sc *makefile.Scope, r *makefile.Recipe, a *makefile.AutoVars, stdout, stderr io.Writer) ([]makefile.Command, error) {
 	var out []makefile.Command
 	for _, l := range r.Lines {
 		repl := strings.NewReplacer("$$", "$", "$@", a.Target, "$<", a.First, "$^", strings.Join(a.All, " "),

@@ -67,29 +67,44 @@ type job struct {
 	closeOutput func()
 }
 
-// newJob prepares the run of a unit's expanded recipe: the shell, its
-// flags and the environment (when a command will run), expanded in the
-// unit's scope. An error is the
-// makefile evaluation's (a variable that references itself…).
-func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, error) {
-	j := &job{e: e, u: u, state: s, cmds: cmds, dontcare: e.dontcare, goal: e.goal}
+// newJob starts the job that runs a unit's recipe, before the recipe is
+// expanded: its output is set up first (collected under -O), since what
+// the expansion prints ($(info), $(warning), $(shell)'s errors) is the
+// job's output, as make sets a child's output before expanding its
+// commands (job.c's new_job). prepare completes it.
+func (e *executor) newJob(u unit, s *unitState) *job {
+	j := &job{e: e, u: u, state: s, dontcare: e.dontcare, goal: e.goal}
 	n := u.n
 	j.silentTarget = e.silentTargets[n.Name] || e.db.SilentAll
 	j.ignoreTarget = e.ignoreTargets[n.Name] || e.db.IgnoreAll
 	j.deleteOnError = e.db.DeleteOnError
 	j.oneShell = e.db.OneShell
+	if e.running == 0 || e.jobs == 1 {
+		j.stdin = e.opts.Stdin
+	}
+	j.setOutput()
+	return j
+}
+
+// prepare readies the run of the job's expanded recipe cmds: the shell,
+// its flags and the environment (when a command will run), expanded in
+// the unit's scope. An error is the makefile evaluation's (a variable
+// that references itself…).
+func (j *job) prepare(cmds []makefile.Command) error {
+	e, s := j.e, j.state
+	j.cmds = cmds
 	j.shell, j.shellFlags = shellrun.DefaultShell, "-c"
 	sc := e.scopeOf(s)
 	sh, err := e.ev.Expand(e.ctx, sc, "$(SHELL)")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if sh = strings.TrimSpace(sh); sh != "" {
 		j.shell = sh
 	}
 	fl, err := e.ev.Expand(e.ctx, sc, "$(.SHELLFLAGS)")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if fl = strings.TrimSpace(fl); fl != "" {
 		j.shellFlags = fl
@@ -101,7 +116,7 @@ func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, 
 		// starts).
 		env, err := e.ev.Environment(e.ctx, sc, s.auto)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		j.env = env
 		if env == nil {
@@ -120,11 +135,16 @@ func (e *executor) newJob(u unit, s *unitState, cmds []makefile.Command) (*job, 
 		}
 		j.lineIndex = append(j.lineIndex, idx)
 	}
-	if e.running == 0 || e.jobs == 1 {
-		j.stdin = e.opts.Stdin
+	return nil
+}
+
+// discard ends a job that will not run: what it collected is written
+// out and its output released.
+func (j *job) discard() {
+	j.flush()
+	if j.closeOutput != nil {
+		j.closeOutput()
 	}
-	j.setOutput()
-	return j, nil
 }
 
 // spawns reports whether the job runs any command (under -n, -t and -q

@@ -509,8 +509,28 @@ func (db *Database) ScopeFor(name string, parent *Scope) *Scope {
 // expanded (so $(eval) in a recipe changes the database now, and $(info) and
 // $(shell) run now), then split into commands at unescaped newlines.
 func (db *Database) ExpandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto *AutoVars) ([]Command, error) {
+	return db.ExpandRecipeTo(ctx, sc, r, auto, nil, nil)
+}
+
+// ExpandRecipeTo is ExpandRecipe with what the expansion prints ($(info),
+// $(warning), the standard error of $(shell)) written to stdout and stderr
+// instead of the database's streams (SetStreams), as make writes it to the
+// output of the job about to run, which -O collects. A nil writer keeps
+// the database's stream.
+func (db *Database) ExpandRecipeTo(ctx context.Context, sc *Scope, r *Recipe, auto *AutoVars, stdout, stderr io.Writer) ([]Command, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	ev := db.ev
+	if stdout != nil || stderr != nil {
+		so, se := ev.stdout, ev.stderr
+		defer func() { ev.stdout, ev.stderr = so, se }()
+		if stdout != nil {
+			ev.stdout = stdout
+		}
+		if stderr != nil {
+			ev.stderr = stderr
+		}
+	}
 	return db.expandRecipe(ctx, sc, r, auto)
 }
 
