@@ -30,6 +30,7 @@ func Dump(db *Database) string {
 	}
 	d.p("VPaths", db.VPaths)
 	d.p("Makefiles", db.Makefiles, "MissingIncludes", db.MissingIncludes)
+	d.p("RemakeOrder", db.RemakeOrder, "OptionalMakefiles", db.OptionalMakefiles, "ExtraPrereqs", db.ExtraPrereqs)
 	d.p("bools", db.SecondExpansion, db.OneShell, db.Posix, db.ExportAll, db.NotParallel, db.DeleteOnError, db.SilentAll, db.IgnoreAll, db.SecondaryAll, db.snapped)
 	d.p("Suffixes", db.Suffixes, "Flags", db.Flags, "curdir", db.curdir, "missingRequired", db.missingRequired)
 	for _, k := range sortedKeys(db.specialPrereqs) {
