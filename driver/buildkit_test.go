@@ -2,7 +2,6 @@ package driver
 
 import (
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,14 +14,7 @@ import (
 // build on (.ci/engine.sh starts one and names it in DMAKE_BUILDKIT_ADDR).
 func needBuilder(t *testing.T) string {
 	t.Helper()
-	addr := os.Getenv("DMAKE_BUILDKIT_ADDR")
-	if addr == "" {
-		if enginetest.Required() {
-			t.Fatalf("%s=1 but DMAKE_BUILDKIT_ADDR names no buildkitd (.ci/engine.sh starts one)", enginetest.EnvVar)
-		}
-		t.Skip("SKIPPED: needs a buildkitd at DMAKE_BUILDKIT_ADDR")
-	}
-	return addr
+	return enginetest.Var(t, "DMAKE_BUILDKIT_ADDR")
 }
 
 // TestWatchBuildKit is --watch unchanged with a remote builder: the first

@@ -26,9 +26,13 @@ const programName = "dmake"
 
 // shellCapture runs $(shell …) with real command execution, every external
 // command through mws (nil: none); realShell runs it as GNU make does
-// (shellrun.Capture.RealShell).
-func shellCapture(mws []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc, realShell bool) makefile.Shell {
+// (shellrun.Capture.RealShell); announce, when set, is called first
+// (makeJob.announce).
+func shellCapture(mws []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc, realShell bool, announce func()) makefile.Shell {
 	return makefile.ShellFunc(func(ctx context.Context, c makefile.ShellCall) ([]byte, int, error) {
+		if announce != nil {
+			announce()
+		}
 		return shellrun.RunCapture(ctx, shellrun.Capture{
 			Command: c.Command, Shell: c.Shell, ShellFlags: c.ShellFlags,
 			Dir: c.Dir, Env: c.Env, Stderr: c.Stderr, Program: c.Program,
@@ -106,6 +110,10 @@ type makeJob struct {
 	slots *jobSlots
 	// syncDir is executor.Options.SyncDirectory for the goals' run.
 	syncDir string
+	// announce, when set, prints make's "Entering directory" unless it
+	// was printed, before a command or $(shell) runs
+	// (executor.Options.Announce).
+	announce func()
 }
 
 // loadConfig is the makefile configuration of a job under opts.
@@ -132,7 +140,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 		MakePath:        exe,
 		Stdout:          stdio.Out,
 		Stderr:          stdio.Err,
-		Shell:           shellCapture(job.shellMiddlewares, job.realShell),
+		Shell:           shellCapture(job.shellMiddlewares, job.realShell, job.announce),
 		Flags: makefile.Flags{
 			DryRun:         opts.DryRun,
 			Silent:         opts.Silent,
@@ -227,6 +235,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		RealShell:       job.realShell,
 		ListCommands:    job.listCommands,
 		Direct:          job.direct,
+		Announce:        job.announce,
 	}
 }
 
@@ -246,6 +255,45 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		}
 	}
 	env := environ(opts)
+	slots := setupJobs(opts, env, progName(makeLevel(env)), stdio.Err)
+	defer slots.close()
+	// The flags of the environment's MAKEFLAGS (a parent make's -s,
+	// -w, --no-print-directory) count as the command line's, and a
+	// make that prints the directory says so in its MAKEFLAGS (the "w"
+	// of a sub-make's), as make does.
+	ef := makefile.DecodeMakeflags(envMakeflags(env))
+	explicitW := opts.PrintDirectory && !opts.NoPrintDirectory
+	opts.Silent = opts.Silent || ef.Silent
+	opts.Question = opts.Question || ef.Question
+	opts.NoPrintDirectory = opts.NoPrintDirectory || ef.NoPrintDir
+	opts.PrintDirectory = opts.PrintDirectory || ef.PrintDirectory
+	opts.PrintDirectory = printsDirectory(opts, makeLevel(env))
+	// Under -q make prints the directory it implies only along with
+	// other output; dmake then prints it only for the command line's -w.
+	if ef.OutputSync != "" && opts.OutputSync == "" {
+		opts.OutputSync = ef.OutputSync
+	}
+	var announce func()
+	collectDir := false
+	if opts.PrintDirectory && (!opts.Question || explicitW) {
+		prog := progName(makeLevel(env))
+		if syncsOutput(opts.OutputSync, slots) {
+			collectDir = true
+		} else {
+			// Make prints "Entering directory" once the directory
+			// has something to show: a message, a command started, a
+			// $(shell) run (a sub-make with nothing to do prints
+			// nothing), and "Leaving directory" only after it.
+			a := istdio.NewAnnouncer(stdio.Out, fmt.Sprintf("%s: Entering directory '%s'\n", prog, root))
+			stdio.Out, stdio.Err = a.Wrap(stdio.Out), a.Wrap(stdio.Err)
+			announce = a.Announce
+			defer func(out io.Writer) {
+				if a.Announced() {
+					fmt.Fprintf(out, "%s: Leaving directory '%s'\n", prog, root)
+				}
+			}(stdio.Out)
+		}
+	}
 	var middlewares, shellMiddlewares []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
 	var b *image.Builder
 	var direct shellrun.DirectFunc
@@ -286,38 +334,15 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	if !legacy {
 		job.listCommands = symlinker.Commands()
 	}
-	slots := setupJobs(opts, env, progName(makeLevel(env)), stdio.Err)
-	defer slots.close()
 	job.slots = &slots
-	// The flags of the environment's MAKEFLAGS (a parent make's -s,
-	// -w, --no-print-directory) count as the command line's, and a
-	// make that prints the directory says so in its MAKEFLAGS (the "w"
-	// of a sub-make's), as make does.
-	ef := makefile.DecodeMakeflags(envMakeflags(env))
-	explicitW := opts.PrintDirectory && !opts.NoPrintDirectory
-	opts.Silent = opts.Silent || ef.Silent
-	opts.Question = opts.Question || ef.Question
-	opts.NoPrintDirectory = opts.NoPrintDirectory || ef.NoPrintDir
-	opts.PrintDirectory = opts.PrintDirectory || ef.PrintDirectory
-	opts.PrintDirectory = printsDirectory(opts, makeLevel(job.env))
-	// Under -q make prints the directory it implies only along with
-	// other output; dmake then prints it only for the command line's -w.
-	if ef.OutputSync != "" && opts.OutputSync == "" {
-		opts.OutputSync = ef.OutputSync
-	}
+	job.announce = announce
 	loadStdio, dump := stdio, func() {}
-	if opts.PrintDirectory && (!opts.Question || explicitW) {
-		prog := progName(makeLevel(job.env))
-		if syncsOutput(opts.OutputSync, slots) {
-			// Under -O line or target the directory encloses each
-			// output written out, what reading the makefiles printed
-			// too (make's make_sync), not the whole run.
-			job.syncDir = root
-			loadStdio, dump = collectOutput(stdio, prog, root)
-		} else {
-			fmt.Fprintf(stdio.Out, "%s: Entering directory '%s'\n", prog, root)
-			defer fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, root)
-		}
+	if collectDir {
+		// Under -O line or target the directory encloses each output
+		// written out, what reading the makefiles printed too (make's
+		// make_sync), not the whole run.
+		job.syncDir = root
+		loadStdio, dump = collectOutput(stdio, progName(makeLevel(env)), root)
 	}
 	syncDir := job.syncDir
 	job.syncDir = ""

@@ -108,6 +108,11 @@ type Options struct {
 	// first of ExecMiddlewares would, without an interpreter
 	// (shellrun.Recipe.Direct); nil leaves every line to the interpreter.
 	Direct shellrun.DirectFunc
+	// Announce, when set, is called before a command line runs (not a
+	// line that is only ":", which make runs no process for): make
+	// prints its "Entering directory" then, if nothing was printed yet
+	// (stdio.Announcer).
+	Announce func()
 }
 
 // Jobserver is GNU make's jobserver as the executor uses it

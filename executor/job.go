@@ -267,8 +267,8 @@ func (j *job) syncing() bool {
 // streams themselves.
 func (j *job) directOutput() (io.Writer, io.Writer) {
 	e := j.e
-	_, outFile := e.stdout.(*os.File)
-	_, errFile := e.stderr.(*os.File)
+	_, outFile := stdio.File(e.stdout)
+	_, errFile := stdio.File(e.stderr)
 	if e.jobs == 1 || outFile && errFile {
 		// Files are inherited by the commands, as make's children
 		// inherit its streams: a sub-make's output and messages stay
@@ -381,6 +381,9 @@ func (j *job) run(ctx context.Context) {
 		}
 		if c.Recursive {
 			rc.ExtraFiles = e.opts.RecursiveFiles
+		}
+		if e.opts.Announce != nil && c.Text != ":" {
+			e.opts.Announce()
 		}
 		res, err := rc.Run(shellrun.WithSource(ctx, j.where(i)), c.Text)
 		if lineSync {

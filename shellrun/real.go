@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"mvdan.cc/sh/v3/interp"
 )
 
@@ -70,7 +71,7 @@ func RunCapture(ctx context.Context, c Capture) (out []byte, status int, err err
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	if _, ok := stderr.(*os.File); !ok && c.RealShell {
+	if _, ok := stdio.File(stderr); !ok && c.RealShell {
 		// A file, as make's own standard error is one: a background
 		// job the command leaves holding it keeps no pipe open, which
 		// would make the wait for the command last as long as the job.

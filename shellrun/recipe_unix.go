@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dmake-dev/dmake/internal/interrupt"
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"mvdan.cc/sh/v3/interp"
 )
 
@@ -136,9 +137,12 @@ func childOutputs(stdout, stderr io.Writer) (*outputs, error) {
 }
 
 func (o *outputs) file(w io.Writer) (io.Writer, error) {
-	switch w.(type) {
-	case nil, *os.File:
-		return w, nil
+	if w == nil {
+		return nil, nil
+	}
+	if f, ok := stdio.File(w); ok {
+		// The file itself, as make's children inherit its streams.
+		return f, nil
 	}
 	p, err := newOutPipe(w)
 	if err != nil {

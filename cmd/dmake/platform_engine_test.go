@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -25,10 +24,7 @@ import (
 //     RUN checks that its busybox is of the platform built for).
 func TestEnginePlatform(t *testing.T) {
 	eng := enginetest.Require(t)
-	addr, reg := os.Getenv("DMAKE_BUILDKIT_ADDR"), os.Getenv("DMAKE_REGISTRY")
-	if addr == "" || reg == "" {
-		t.Fatal("engine tests need the buildkitd and registry .ci/engine.sh starts (DMAKE_BUILDKIT_ADDR, DMAKE_REGISTRY)")
-	}
+	addr, reg := enginetest.Var(t, "DMAKE_BUILDKIT_ADDR"), enginetest.Var(t, "DMAKE_REGISTRY")
 	bin := buildDmake(t)
 	nonce := fmt.Sprint(time.Now().UnixNano())
 	repo := t.TempDir()

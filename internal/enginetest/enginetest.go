@@ -25,6 +25,21 @@ const Label = "dev.dmake.test"
 // Required reports whether engine tests must run (and so fail without one).
 func Required() bool { return os.Getenv(EnvVar) == "1" }
 
+// Var returns the environment variable name that .ci/engine.sh env sets
+// for the engine tests (DMAKE_BUILDKIT_ADDR, DMAKE_REGISTRY…). Unset, the
+// test fails when engine tests are required and is skipped otherwise.
+func Var(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if Required() {
+			t.Fatalf("%s=1 but %s is not set: run .ci/engine.sh up and eval \"$(.ci/engine.sh env)\"", EnvVar, name)
+		}
+		t.Skipf("SKIPPED: needs %s (.ci/engine.sh env sets it)", name)
+	}
+	return v
+}
+
 // Require returns a connection to the engine that DOCKER_HOST (or the
 // docker context, or the default socket) names, after checking that it
 // answers. The connection is closed at the end of the test.

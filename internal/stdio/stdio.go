@@ -6,6 +6,7 @@ package stdio
 import (
 	"io"
 	"os"
+	"sync"
 )
 
 // Streams is the standard input, output and error a run talks to. A nil
@@ -20,8 +21,8 @@ type Streams struct {
 // command's standard output and error are redirected together): make's
 // -O then collects both into one file, so that their order is kept.
 func SameFile(out, err io.Writer) bool {
-	of, ok1 := out.(*os.File)
-	ef, ok2 := err.(*os.File)
+	of, ok1 := File(out)
+	ef, ok2 := File(err)
 	if !ok1 || !ok2 {
 		return false
 	}
@@ -100,4 +101,69 @@ func (c *Collected) Close() {
 	for _, f := range c.files {
 		f.Close()
 	}
+}
+
+// File returns the file w writes to: w itself, or the file of a stream an
+// Announcer wraps. A child process given it writes there directly, as
+// make's children inherit its streams.
+func File(w io.Writer) (*os.File, bool) {
+	switch w := w.(type) {
+	case *os.File:
+		return w, true
+	case *announced:
+		f, ok := w.w.(*os.File)
+		return f, ok
+	}
+	return nil, false
+}
+
+// Announcer writes a line once, before the first thing written to the
+// streams it wraps or when Announce is called: make's "Entering
+// directory", which make prints only once the directory has something to
+// show (a message, a command started, a $(shell) run: output.c's
+// output_start), so that a sub-make with nothing to do prints nothing.
+type Announcer struct {
+	mu   sync.Mutex
+	w    io.Writer
+	line string
+	done bool
+}
+
+// NewAnnouncer returns the Announcer that writes line to w.
+func NewAnnouncer(w io.Writer, line string) *Announcer {
+	return &Announcer{w: w, line: line}
+}
+
+// Announce writes the line unless it was written.
+func (a *Announcer) Announce() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.done {
+		a.done = true
+		io.WriteString(a.w, a.line)
+	}
+}
+
+// Announced reports whether the line was written.
+func (a *Announcer) Announced() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.done
+}
+
+// Wrap returns w writing the line first, before its first write. A child
+// process is given the file itself (File): whoever starts one calls
+// Announce first.
+func (a *Announcer) Wrap(w io.Writer) io.Writer {
+	return &announced{a: a, w: w}
+}
+
+type announced struct {
+	a *Announcer
+	w io.Writer
+}
+
+func (s *announced) Write(p []byte) (int, error) {
+	s.a.Announce()
+	return s.w.Write(p)
 }

@@ -83,3 +83,48 @@ func TestCollected(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestAnnouncer: the line comes once, before the first write to either
+// wrapped stream or at Announce, and File sees through the wrapper.
+func TestAnnouncer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(a *Announcer, out, err io.Writer)
+		want string
+	}{
+		{"nothing", func(a *Announcer, out, err io.Writer) {}, ""},
+		{"stdout", func(a *Announcer, out, err io.Writer) { io.WriteString(out, "x\n"); io.WriteString(out, "y\n") }, "enter\nx\ny\n"},
+		{"stderr first", func(a *Announcer, out, err io.Writer) { io.WriteString(err, "e\n"); io.WriteString(out, "x\n") }, "enter\ne\nx\n"},
+		{"announce", func(a *Announcer, out, err io.Writer) { a.Announce(); a.Announce(); io.WriteString(out, "x\n") }, "enter\nx\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			a := NewAnnouncer(&b, "enter\n")
+			tc.do(a, a.Wrap(&b), a.Wrap(&b))
+			if b.String() != tc.want {
+				t.Errorf("wrote %q, want %q", b.String(), tc.want)
+			}
+			if a.Announced() != (tc.want != "") {
+				t.Errorf("Announced() = %v after writing %q", a.Announced(), b.String())
+			}
+		})
+	}
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a := NewAnnouncer(io.Discard, "enter\n")
+	if got, ok := File(a.Wrap(f)); !ok || got != f {
+		t.Errorf("File(wrapped file) = %v, %v; want the file", got, ok)
+	}
+	if _, ok := File(a.Wrap(new(bytes.Buffer))); ok {
+		t.Error("File(wrapped buffer) reports a file")
+	}
+	if a.Announced() {
+		t.Error("File announced")
+	}
+	if !SameFile(a.Wrap(f), f) {
+		t.Error("SameFile(wrapped file, file) = false")
+	}
+}
