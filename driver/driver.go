@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/dmake-dev/dmake/internal/stdio"
+	"github.com/dmake-dev/dmake/internal/strerror"
 	"github.com/dmake-dev/dmake/makefile"
 )
 
@@ -60,6 +62,12 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 			dir = d
 		} else {
 			dir = filepath.Join(dir, d)
+		}
+		if err := enterable(dir); err != nil {
+			// Make changes into each -C directory in turn, and stops
+			// at one it cannot, naming it as given.
+			fmt.Fprintf(stdio.Err, "%s: *** %s: %s.  Stop.\n", progName(makeLevel(environ(opts))), d, strerror.Text(err))
+			return 2
 		}
 	}
 	repo, imgs, ok, err := imageMode(opts, dir)
@@ -189,3 +197,16 @@ func stdinMakefile(ctx context.Context, in io.Reader) (string, error) {
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// enterable reports why make could not change into dir (-C), nil if it
+// could: it must be a directory the process may search.
+func enterable(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return syscall.ENOTDIR
+	}
+	return syscall.Access(dir, 1) // X_OK
+}
