@@ -376,9 +376,20 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	return max(status, loadStatus)
 }
 
-// maxLoad is the load average -l N sets, 0 for none.
+// maxLoad is the load average -l N sets, 0 for none. As make reads it
+// (atof), only the number it starts with counts: "2k" is 2, "foo" none.
 func maxLoad(s string) float64 {
-	v, err := strconv.ParseFloat(s, 64)
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n < len(s) && s[n] == '.' {
+		n++
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+	}
+	v, err := strconv.ParseFloat(s[:n], 64)
 	if err != nil || v < 0 {
 		return 0
 	}

@@ -155,6 +155,13 @@ var CheckFormats = []string{"json", "sarif"}
 // OutputSyncTypes are make's -O types.
 var OutputSyncTypes = []string{"none", "line", "target", "recurse"}
 
+// A StopError is a bad option value that make stops on with its fatal
+// message ("make: *** unknown output-sync type 'x'.  Stop."), rather than
+// one it answers with its usage.
+type StopError struct{ Msg string }
+
+func (e *StopError) Error() string { return e.Msg }
+
 // Validate checks the option values that need no repository, so that a bad
 // one stops the run before any work; each error lists the valid values.
 // (--bust words are checked against the repository's scripts by Run.)
@@ -225,10 +232,8 @@ func (o Options) Validate() error {
 			return err
 		}
 	}
-	if o.OutputSync != "" {
-		if err := oneOf("-O/--output-sync", o.OutputSync, OutputSyncTypes); err != nil {
-			return err
-		}
+	if o.OutputSync != "" && !slices.Contains(OutputSyncTypes, o.OutputSync) {
+		return &StopError{Msg: fmt.Sprintf("unknown output-sync type '%s'", o.OutputSync)}
 	}
 	if _, err := watch.ParsePolicy(o.WatchPolicy); err != nil {
 		return fmt.Errorf("--watch-policy: %w", err)

@@ -133,7 +133,8 @@ func TestHelpExamples(t *testing.T) {
 }
 
 // A bad option value stops dmake before any work with exit status 2 and a
-// message that lists the valid values; --bust words are checked against
+// message that lists the valid values (make's own words for make's
+// options); --bust words are checked against
 // the repository's scripts before anything is built.
 func TestBadOptionValues(t *testing.T) {
 	for _, tt := range []struct {
@@ -145,7 +146,10 @@ func TestBadOptionValues(t *testing.T) {
 		{[]string{"dmake", "--mode=staging", "ssh"}, `--mode "staging": want one of dev, prod`},
 		{[]string{"dmake", "--progress=fancy", "ssh"}, `--progress "fancy": want one of auto, tty, plain, json, quiet`},
 		{[]string{"dmake", "--graph=png"}, `--graph "png": want one of dot, json, mermaid`},
-		{[]string{"dmake", "-Ofoo"}, `"foo": want one of none, line, target, recurse`},
+		{[]string{"dmake", "-Ofoo"}, "dmake: *** unknown output-sync type 'foo'.  Stop.\n"},
+		{[]string{"dmake", "-j2k"}, "dmake: the '-j' option requires a positive integer argument\n"},
+		{[]string{"dmake", "--no-such-option"}, "dmake: unrecognized option '--no-such-option'\n"},
+		{[]string{"dmake", "--directory"}, "dmake: option '--directory' requires an argument\n"},
 		{[]string{"dmake", "--watch-policy=later"}, "want cancel or finish"},
 		{[]string{"dmake", "--debounce=-1s"}, "want a duration of zero or more"},
 		{[]string{"dmake", "--check-format=xml", "--check-report=r"}, `--check-format "xml": want one of json, sarif`},

@@ -134,7 +134,7 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		}
 		if len(flagArgs) > 0 {
 			if err := preUtilFlags(flagArgs, utilName); err != nil {
-				fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
+				fmt.Fprintf(stdio.Err, "dmake: %s\nTry 'dmake --help' for more information.\n", flagError(err))
 				return 2
 			}
 			u, _ = utilities(flagArgs...).Lookup(utilName)
@@ -146,8 +146,13 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		usage(stdio.Out, fs, utils)
 		return 0
 	}
+	var stop *driver.StopError
+	if errors.As(err, &stop) {
+		fmt.Fprintf(stdio.Err, "dmake: *** %s.  Stop.\n", stop.Msg)
+		return 2
+	}
 	if err != nil {
-		fmt.Fprintf(stdio.Err, "dmake: %v\nTry 'dmake --help' for more information.\n", err)
+		fmt.Fprintf(stdio.Err, "dmake: %s\nTry 'dmake --help' for more information.\n", flagError(err))
 		return 2
 	}
 	if v, _ := fs.GetBool("version"); v {
@@ -382,6 +387,25 @@ const unlimitedJobs = "unlimited"
 
 // jobsValue is -j: a positive number, or no number for no limit, as make
 // takes it.
+// flagError is make's words (getopt's) for a command-line error pflag
+// reports in its own: the value's own complaint without pflag's
+// "invalid argument … for … flag" around it, "unrecognized option",
+// "option requires an argument".
+func flagError(err error) string {
+	var invalid *pflag.InvalidValueError
+	var unknown *pflag.NotExistError
+	var required *pflag.ValueRequiredError
+	switch {
+	case errors.As(err, &invalid) && invalid.Unwrap() != nil:
+		return invalid.Unwrap().Error()
+	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "":
+		return fmt.Sprintf("unrecognized option '--%s'", unknown.GetSpecifiedName())
+	case errors.As(err, &required) && required.GetSpecifiedShortnames() == "":
+		return fmt.Sprintf("option '--%s' requires an argument", required.GetSpecifiedName())
+	}
+	return err.Error()
+}
+
 type jobsValue struct{ n *makefile.Jobs }
 
 func (j jobsValue) String() string {

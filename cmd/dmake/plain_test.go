@@ -103,7 +103,7 @@ func TestFlagsBeforeUtil(t *testing.T) {
 		{[]string{"--no-build", "--util", "ssh", "web", "true"}, "only the build and make utilities take dmake's flags"},
 		{[]string{"--watch", "--util", "build", "base"}, "the modes --watch, --graph and --check apply to image goals"},
 		{[]string{"base", "--util", "build", "ssh"}, `"base" before --util build`},
-		{[]string{"--no-such", "--util", "build", "base"}, "unknown flag: --no-such"},
+		{[]string{"--no-such", "--util", "build", "base"}, "unrecognized option '--no-such'"},
 	} {
 		_, stderr, status := runBinary(t, bin, env, tt.args...)
 		if status != 2 || !strings.Contains(stderr, tt.want) {

@@ -168,20 +168,20 @@ func expandShort(cluster string, next []string) (out []string, consumed int, err
 			}
 			return out, consumed, nil
 		case optionalNumber:
-			n := 0
-			for n < len(rest) && (rest[n] >= '0' && rest[n] <= '9' || rest[n] == '.' && c == 'l') {
-				n++
-			}
+			// As getopt takes an optional value: the rest of the
+			// cluster, whatever it is ("-j4s" is -j "4s", which make
+			// refuses; "-lfoo" is -l "foo"), or the next word when it
+			// is a number.
 			switch {
-			case n > 0:
-				out = append(out, "--"+f.long+"="+rest[:n])
-				j += n
-			case rest == "" && consumed < len(next) && (isNumber(next[consumed]) || c == 'l' && isDecimal(next[consumed])):
+			case rest != "":
+				out = append(out, "--"+f.long+"="+rest)
+			case consumed < len(next) && (isNumber(next[consumed]) || c == 'l' && isDecimal(next[consumed])):
 				out = append(out, "--"+f.long+"="+next[consumed])
 				consumed++
 			default:
 				out = append(out, "--"+f.long)
 			}
+			return out, consumed, nil
 		}
 	}
 	return out, consumed, nil

@@ -22,7 +22,12 @@ func TestNormalize(t *testing.T) {
 		{[]string{"-C", "dir"}, []string{"--directory=dir"}, "", nil},
 		{[]string{"-sk"}, []string{"--silent", "--keep-going"}, "", nil},
 		{[]string{"-skC", "d"}, []string{"--silent", "--keep-going", "--directory=d"}, "", nil},
-		{[]string{"-j2k"}, []string{"--jobs=2", "--keep-going"}, "", nil},
+		{[]string{"-kj2"}, []string{"--keep-going", "--jobs=2"}, "", nil},
+		{[]string{"-j2k"}, []string{"--jobs=2k"}, "", nil}, // make: not a positive integer
+		{[]string{"-js", "x"}, []string{"--jobs=s", "x"}, "", nil},
+		{[]string{"-lfoo"}, []string{"--load-average=foo"}, "", nil},
+		{[]string{"-l", "2.5", "x"}, []string{"--load-average=2.5", "x"}, "", nil},
+		{[]string{"-sl", "x"}, []string{"--silent", "--load-average", "x"}, "", nil},
 		{[]string{"-Otarget"}, []string{"--output-sync=target"}, "", nil},
 		{[]string{"-O", "all"}, []string{"--output-sync", "all"}, "", nil},
 		{[]string{"--just-print"}, []string{"--dry-run"}, "", nil},
