@@ -273,6 +273,10 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	if ef.OutputSync != "" && opts.OutputSync == "" {
 		opts.OutputSync = ef.OutputSync
 	}
+	if makeLevel(env) == 0 && (opts.Debug || opts.DebugFlags != "") {
+		// Said once, by the top make: its sub-makes get the flags.
+		fmt.Fprintf(stdio.Err, "%s: -d/--debug: dmake prints no debugging output yet; the flags are passed on to sub-makes in MAKEFLAGS\n", programName)
+	}
 	var announce func()
 	collectDir := false
 	if opts.PrintDirectory && (!opts.Question || explicitW) {
