@@ -190,7 +190,7 @@ func TestBadOptionValues(t *testing.T) {
 // same.
 func TestDebugSaysNotImplemented(t *testing.T) {
 	dir := t.TempDir()
-	mk := "all: ; @$(MAKE) -s -f Makefile sub\nsub: ; @echo sub /$(findstring d,$(firstword $(MAKEFLAGS)))/\n"
+	mk := "all: ; @$(MAKE) -s -f Makefile sub\nsub: ; @echo sub /$(findstring d,$(MAKEFLAGS))/\n"
 	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644); err != nil {
 		t.Fatal(err)
 	}
