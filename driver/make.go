@@ -12,6 +12,7 @@ import (
 
 	"github.com/dmake-dev/dmake/executor"
 	"github.com/dmake-dev/dmake/image"
+	"github.com/dmake-dev/dmake/internal/buildinfo"
 	istdio "github.com/dmake-dev/dmake/internal/stdio"
 	"github.com/dmake-dev/dmake/loadcache"
 	"github.com/dmake-dev/dmake/makefile"
@@ -114,6 +115,10 @@ type makeJob struct {
 	// was printed, before a command or $(shell) runs
 	// (executor.Options.Announce).
 	announce func()
+	// debug is what -d and --debug ask to print, on debugOut
+	// (executor.Options.Debug).
+	debug    makefile.DebugLevel
+	debugOut io.Writer
 }
 
 // loadConfig is the makefile configuration of a job under opts.
@@ -140,6 +145,7 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 		MakePath:        exe,
 		Stdout:          stdio.Out,
 		Stderr:          stdio.Err,
+		DebugOut:        job.debugOut,
 		Shell:           shellCapture(job.shellMiddlewares, job.realShell, job.announce),
 		Flags: makefile.Flags{
 			DryRun:         opts.DryRun,
@@ -236,6 +242,10 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		ListCommands:    job.listCommands,
 		Direct:          job.direct,
 		Announce:        job.announce,
+		Debug:           job.debug,
+		DebugOut:        job.debugOut,
+		DebugBanner:     debugBanner(),
+		DebugArgv:       opts.Argv,
 	}
 }
 
@@ -273,10 +283,18 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	if ef.OutputSync != "" && opts.OutputSync == "" {
 		opts.OutputSync = ef.OutputSync
 	}
-	if makeLevel(env) == 0 && (opts.Debug || opts.DebugFlags != "") {
-		// Said once, by the top make: its sub-makes get the flags.
-		fmt.Fprintf(stdio.Err, "%s: -d/--debug: dmake prints no debugging output yet; the flags are passed on to sub-makes in MAKEFLAGS\n", programName)
+	opts.Debug = opts.Debug || ef.Debug
+	if opts.DebugFlags == "" {
+		opts.DebugFlags = ef.DebugFlags
 	}
+	debug, err := makefile.Flags{Debug: opts.Debug, DebugFlags: opts.DebugFlags}.DebugLevel()
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "%s: *** %v.  Stop.\n", progName(makeLevel(env)), err)
+		return 2
+	}
+	// make's debugging output is printed as it is, not as a message: it
+	// does not say "Entering directory" (the stream before that wraps).
+	debugOut := stdio.Out
 	var announce func()
 	collectDir := false
 	if opts.PrintDirectory && (!opts.Question || explicitW) {
@@ -340,6 +358,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	}
 	job.slots = &slots
 	job.announce = announce
+	job.debug, job.debugOut = debug, debugOut
 	loadStdio, dump := stdio, func() {}
 	if collectDir {
 		// Under -O line or target the directory encloses each output
@@ -373,7 +392,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		}
 	}
 	// The executor has printed every message, a cycle's included.
-	status, err := execute(ctx, opts, job, db, stdio)
+	status, err = execute(ctx, opts, job, db, stdio)
 	if err != nil && ctx.Err() != nil {
 		return 130
 	}
@@ -437,4 +456,11 @@ func collectOutput(stdio Stdio, prog, dir string) (Stdio, func()) {
 		c.Flush(stdio.Out, stdio.Err)
 		fmt.Fprintf(stdio.Out, "%s: Leaving directory '%s'\n", prog, dir)
 	}
+}
+
+// debugBanner is what make prints first under -d and --debug (its
+// version), dmake's: its version and commit.
+func debugBanner() string {
+	i := buildinfo.Read()
+	return fmt.Sprintf("dmake %s\ncommit: %s\n", i.Version, i.CommitText())
 }

@@ -62,6 +62,9 @@ type Options struct {
 	// Env is the environment of the run (recipes, $(shell), MAKEFLAGS);
 	// nil means the process's.
 	Env []string
+	// Argv is the command line as given, its program first: what -d's
+	// "Re-executing" line shows. Nil shows none.
+	Argv []string
 	// MakePath is the value of $(MAKE); empty means this executable.
 	MakePath string
 	// LoadCache is the directory of the cache of loaded makefiles: empty

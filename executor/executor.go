@@ -108,6 +108,18 @@ type Options struct {
 	// first of ExecMiddlewares would, without an interpreter
 	// (shellrun.Recipe.Direct); nil leaves every line to the interpreter.
 	Direct shellrun.DirectFunc
+	// Debug is what -d and --debug ask to print (the basic and verbose
+	// kinds; while the makefiles are remade only with DebugMakefiles),
+	// on DebugOut (nil: Stdout), as make prints it: not announced
+	// (make's printf, not its messages). DebugBanner is printed first,
+	// each time the makefiles are read, as make prints its version.
+	Debug       makefile.DebugLevel
+	DebugOut    io.Writer
+	DebugBanner string
+	// DebugArgv is the command line as given (its program first), which
+	// -d's "Re-executing" line shows when a remade makefile restarts the
+	// run.
+	DebugArgv []string
 	// Announce, when set, is called before a command line runs (not a
 	// line that is only ":", which make runs no process for): make
 	// prints its "Entering directory" then, if nothing was printed yet
@@ -224,6 +236,9 @@ type unitState struct {
 	// quietFail: it failed, unreported, while an optional makefile
 	// was being remade.
 	quietFail bool
+	// considered is the pass over the goals that last considered it
+	// (make's considered), for -d's "Pruning file".
+	considered uint32
 }
 
 // evaluator is what the executor asks of the makefile database besides
@@ -245,8 +260,14 @@ type executor struct {
 	prog string
 	jobs int
 
-	st               map[unit]*unitState
-	stSlab           []unitState // the next states to hand out (state)
+	st     map[unit]*unitState
+	stSlab []unitState // the next states to hand out (state)
+	// debug is what -d and --debug print now (none while the makefiles
+	// are remade, unless asked), debugOut where; pass counts the passes
+	// over the goals (make's considered).
+	debug            makefile.DebugLevel
+	debugOut         io.Writer
+	pass             uint32
 	running          int
 	done             chan *job
 	tables           *shellrun.VarTables // the interpreters' variable tables, reused
@@ -328,6 +349,10 @@ func newExecutor(ctx context.Context, db *makefile.Database, g *graph.Graph, opt
 	if f, ok := opts.Stdin.(*os.File); ok && e.jobs == 1 && term.IsTerminal(int(f.Fd())) {
 		e.pgroups = false
 	}
+	e.debug, e.debugOut = opts.Debug, opts.DebugOut
+	if e.debugOut == nil {
+		e.debugOut = e.stdout
+	}
 	e.silentTargets = e.specialPrereqs(".SILENT")
 	e.ignoreTargets = e.specialPrereqs(".IGNORE")
 	e.suffixes = db.Suffixes
@@ -351,6 +376,23 @@ func (e *executor) errorf(format string, args ...any) {
 	e.outMu.Lock()
 	defer e.outMu.Unlock()
 	fmt.Fprintf(e.stderr, "%s: "+format+"\n", append([]any{e.prog}, args...)...)
+}
+
+// debugf prints a line of make's debugging output of kind l (-d,
+// --debug) about the target name, indented by depth spaces, as make's DBF
+// does. It takes the name alone, not a list of values, so that a run
+// without -d makes nothing for it to print.
+func (e *executor) debugf(l makefile.DebugLevel, depth int, format, name string) {
+	if e.debug&l != 0 {
+		e.debugLine(depth, fmt.Sprintf(format, name))
+	}
+}
+
+// debugLine prints a line of debugging output, indented by depth spaces.
+func (e *executor) debugLine(depth int, line string) {
+	e.outMu.Lock()
+	defer e.outMu.Unlock()
+	fmt.Fprintf(e.debugOut, "%*s%s\n", depth, "", line)
 }
 
 // messagef prints make's informational messages on stdout.
@@ -394,11 +436,20 @@ func (e *executor) run() (int, error) {
 	for i, name := range goals {
 		gs[i] = &goalState{u: unit{e.g.Node(name), -1}}
 	}
+	// make considers the makefiles one deeper than goals (main.c's
+	// update_goal_chain).
+	depth := 0
+	if e.makefiles {
+		depth = 1
+	} else if e.debug&makefile.DebugBasic != 0 {
+		e.debugLine(0, "Updating goal targets....")
+	}
 	for {
 		if e.ctx.Err() != nil {
 			e.interr = true
 			break
 		}
+		e.pass++
 		pending := false
 		for _, gl := range gs {
 			if gl.finished {
@@ -406,8 +457,15 @@ func (e *executor) run() (int, error) {
 			}
 			before := e.started
 			e.dontcare, e.goal = e.optional[gl.u.n.Name], gl.u.n.Name
-			s := e.update(gl.u, nil, nil, 0)
+			s := e.update(gl.u, nil, nil, depth)
 			e.dontcare, e.goal = false, ""
+			if n := gl.u.n; n.DoubleColon && e.debug&makefile.DebugVerbose != 0 {
+				// make updates a double-colon goal once per rule, each
+				// time from the first: the others find it done.
+				for range max(len(n.Rules)-1, 0) {
+					e.debugf(makefile.DebugVerbose, depth, "Pruning file '%s'.", n.Name)
+				}
+			}
 			if e.started > before {
 				gl.changed = true
 			}
@@ -586,6 +644,9 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 		}
 	}
 	s := e.state(u)
+	if e.debug != 0 {
+		e.debugConsider(n, s, depth)
+	}
 	switch s.phase {
 	case phDone:
 		if !(s.quietFail && !e.dontcare) {
@@ -647,9 +708,19 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 		}
 		thisMtime = thisMtime.Truncate(time.Second).Add(time.Second - 1)
 	}
+	if noexist {
+		e.debugf(makefile.DebugBasic, depth+1, "File '%s' does not exist.", n.Name)
+	}
 	mustMake := noexist
 	depStatus := stOK
 	depsRunning := false
+	// changed are the prerequisites that did not exist or whose time
+	// changed while they were brought up to date (make's d->changed),
+	// only for -d's reasons.
+	var changed map[*graph.Node]bool
+	if e.debug != 0 {
+		changed = make(map[*graph.Node]bool)
+	}
 
 	visit := func(list []*graph.Node, orderOnly bool) []*graph.Node {
 		kept := list[:0]
@@ -666,9 +737,17 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 			if depStatus != stOK && !e.opts.KeepGoing {
 				continue
 			}
+			var before time.Time
+			var had bool
+			if changed != nil {
+				before, had = e.g.Mtime(p), e.g.Exists(p)
+			}
 			st, newer := e.checkDep(p, n, s, depth+1, thisMtime)
 			if !orderOnly && newer {
 				mustMake = true
+			}
+			if changed != nil && st != stRunning && (!had || !e.g.Mtime(p).Equal(before)) {
+				changed[p] = true
 			}
 			switch st {
 			case stRunning:
@@ -706,10 +785,14 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 	}
 
 	if depsRunning {
+		e.debugf(makefile.DebugVerbose, depth+1, "Finished prerequisites of target file '%s'.", n.Name)
+		e.debugf(makefile.DebugVerbose, depth, "The prerequisites of '%s' are being made.", n.Name)
 		s.phase = phDepsRunning
 		return stRunning
 	}
 	if depStatus != stOK {
+		e.debugf(makefile.DebugVerbose, depth+1, "Finished prerequisites of target file '%s'.", n.Name)
+		e.debugf(makefile.DebugVerbose, depth, "Giving up on target file '%s'.", n.Name)
 		s.phase, s.status = phDone, depStatus
 		if depStatus == stFailed && depth == 0 && e.opts.KeepGoing && !e.makefiles {
 			e.errorf("Target '%s' not remade because of errors.", n.Name)
@@ -734,13 +817,22 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 			}
 		}
 		if depsRunning {
+			e.debugf(makefile.DebugVerbose, depth+1, "Finished prerequisites of target file '%s'.", n.Name)
+			e.debugf(makefile.DebugVerbose, depth, "The prerequisites of '%s' are being made.", n.Name)
 			s.phase = phDepsRunning
 			return stRunning
 		}
 		if depStatus != stOK {
+			e.debugf(makefile.DebugVerbose, depth+1, "Finished prerequisites of target file '%s'.", n.Name)
+			e.debugf(makefile.DebugVerbose, depth, "Giving up on target file '%s'.", n.Name)
 			s.phase, s.status = phDone, depStatus
 			return depStatus
 		}
+	}
+	e.debugf(makefile.DebugVerbose, depth+1, "Finished prerequisites of target file '%s'.", n.Name)
+	noNeed := false // make's verdict where dmake's own differs (-d only)
+	if e.debug != 0 {
+		noNeed = e.debugPrereqs(n, s, depth, noexist, thisMtime, changed, mustMake)
 	}
 
 	if n.Phony {
@@ -755,11 +847,30 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 	if n.Old {
 		mustMake = false
 	}
+	if !mustMake || noNeed {
+		e.debugf(makefile.DebugVerbose, depth, "No need to remake target '%s'.", n.Name)
+	}
 	if !mustMake {
 		s.phase, s.status = phDone, stOK
 		return stOK
 	}
-	return e.remake(u, s, parent)
+	if noNeed {
+		// Without a recipe, making it does nothing to see.
+		return e.remake(u, s, parent)
+	}
+	e.debugf(makefile.DebugBasic, depth, "Must remake target '%s'.", n.Name)
+	st := e.remake(u, s, parent)
+	switch st {
+	case stRunning:
+		e.debugf(makefile.DebugVerbose, depth, "Recipe of '%s' is being run.", n.Name)
+	case stOK:
+		e.debugf(makefile.DebugBasic, depth, "Successfully remade target file '%s'.", n.Name)
+	case stFailed:
+		e.debugf(makefile.DebugBasic, depth, "Failed to remake target file '%s'.", n.Name)
+	case stQuestion:
+		e.debugf(makefile.DebugBasic, depth, "Target file '%s' needs to be remade under -q.", n.Name)
+	}
+	return st
 }
 
 // checkDep updates prerequisite p of n and reports whether it makes n out
@@ -802,7 +913,7 @@ func (e *executor) checkDep(p, n *graph.Node, ns *unitState, depth int, thisMtim
 		}
 		return st, must
 	}
-	st := e.update(unit{p, -1}, n, ns, depth)
+	st := e.update(unit{p, -1}, n, ns, depth+1)
 	if st != stOK {
 		return st, false
 	}
@@ -1301,6 +1412,12 @@ func (e *executor) removeIntermediates() {
 			if err := os.Remove(p); err != nil {
 				e.errorf("unlink: %s: %v", name, err)
 				continue
+			}
+		}
+		if len(removed) == 0 || e.opts.Silent {
+			// Before the "rm" line; for each file when there is none.
+			if e.debug&makefile.DebugBasic != 0 {
+				e.debugLine(0, "Removing intermediate files...")
 			}
 		}
 		removed = append(removed, name)

@@ -43,6 +43,11 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		// After a restart the environment counts it (MAKE_RESTARTS):
 		// such loads are neither looked up nor stored.
 		useCache := cache != nil && restarts == 0
+		if opts.Debug&makefile.DebugBasic != 0 && opts.DebugBanner != "" {
+			// make prints its version first, each time it starts
+			// (again after remaking a makefile).
+			opts.debugf("%s", opts.DebugBanner)
+		}
 		var key loadcache.Key
 		var hit *loadcache.Hit
 		if useCache {
@@ -96,6 +101,9 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		remade := false
 		var rm *loadcache.Remake
 		goals := remakeGoals(db, missing)
+		if len(goals) > 0 && opts.Debug&makefile.DebugBasic != 0 {
+			opts.debugf("Updating makefiles....\n")
+		}
 		known, fresh := false, (*loadcache.Remake)(nil)
 		if hit != nil {
 			// Which names count is worked out only for a directory that
@@ -163,6 +171,13 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			rm = &loadcache.Remake{Known: true}
 		}
 		if remade {
+			if opts.Debug&makefile.DebugBasic != 0 {
+				var argv strings.Builder
+				for _, a := range opts.DebugArgv {
+					argv.WriteString(" " + a)
+				}
+				opts.debugf("Re-executing[%d]:%s\n", restarts+1, argv.String())
+			}
 			// make re-executes itself with MAKE_RESTARTS counting the
 			// restarts.
 			env := make([]string, 0, len(cfg.Env)+1)
@@ -433,6 +448,11 @@ func remakeMakefiles(ctx context.Context, db *makefile.Database, goals []string,
 	g = NewGraph(ctx, db, opts)
 	e := newExecutor(ctx, db, g, opts)
 	e.makefiles = true
+	if opts.Debug&makefile.DebugMakefiles == 0 {
+		// make prints nothing of its debugging while it remakes the
+		// makefiles, unless asked (--debug=m).
+		e.debug = 0
+	}
 	e.userKeepGoing = opts.KeepGoing
 	e.notices = notices
 	e.optional = make(map[string]bool, len(db.OptionalMakefiles))

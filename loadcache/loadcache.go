@@ -383,7 +383,7 @@ func (c *Cache) Lookup(ctx context.Context, k Key, cfg makefile.Config) *Hit {
 	c.hits.Add(1)
 	c.logf("hit")
 	touch(c.path(k))
-	h.DB.Inputs.Replay(cfg.Stdout, cfg.Stderr)
+	h.DB.Inputs.Replay(cfg.Stdout, cfg.Stderr, cfg.DebugStream())
 	return h
 }
 

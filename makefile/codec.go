@@ -26,7 +26,7 @@ import (
 // the encoding or the meaning of a stored field does.
 const (
 	codecMagic   = "dmakeDB\x00"
-	codecVersion = 11
+	codecVersion = 12
 )
 
 type encoder struct {
@@ -386,7 +386,7 @@ func (e *encoder) inputs(in *Inputs) {
 	}
 	e.Uint(uint64(len(in.Output)))
 	for _, o := range in.Output {
-		e.Bool(o.Stderr)
+		e.bits(o.Stderr, o.Debug)
 		e.bytes(o.Data)
 	}
 }
@@ -788,7 +788,8 @@ func (d *decoder) inputs() *Inputs {
 		in.Output = make([]Output, n)
 	}
 	for i := range in.Output {
-		in.Output[i].Stderr = d.Bool()
+		b := d.bits(2)
+		in.Output[i].Stderr, in.Output[i].Debug = b[0], b[1]
 		in.Output[i].Data = d.bytes()
 	}
 	return in

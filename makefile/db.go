@@ -48,6 +48,10 @@ type Config struct {
 	// Stdout and Stderr receive $(info), $(warning) and diagnostics
 	// written while reading makefiles. Nil discards.
 	Stdout, Stderr io.Writer
+	// DebugOut receives the debugging output of Flags.DebugLevel while
+	// reading ("Reading makefiles..."); nil means Stdout. make prints it
+	// as it is, not as a message (it says no "Entering directory").
+	DebugOut io.Writer
 	// Shell runs $(shell …) commands. Nil makes $(shell) expand to
 	// nothing with .SHELLSTATUS 127.
 	Shell Shell

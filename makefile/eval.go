@@ -31,6 +31,10 @@ type evaluator struct {
 	prog   string
 	stdout io.Writer
 	stderr io.Writer
+	// debug is what -d and --debug ask to print while reading, on
+	// debugOut.
+	debug    DebugLevel
+	debugOut io.Writer
 
 	posix         bool
 	recipePrefix  byte

@@ -150,9 +150,10 @@ func (l *Listed) state() FileStat {
 }
 
 // Output is one write of a Load on its standard output (Stderr false) or
-// standard error.
+// standard error, or of its debugging output (Debug: Config.DebugOut).
 type Output struct {
 	Stderr bool
+	Debug  bool
 	Data   []byte
 }
 
@@ -290,6 +291,7 @@ type recWriter struct {
 	w      io.Writer
 	rec    *recorder
 	stderr bool
+	debug  bool
 	log    bool
 	extra  *bytes.Buffer // a $(shell) command's own record of its stderr
 }
@@ -297,10 +299,10 @@ type recWriter struct {
 func (w *recWriter) Write(p []byte) (int, error) {
 	if w.log {
 		out := &w.rec.in.Output
-		if n := len(*out); n > 0 && (*out)[n-1].Stderr == w.stderr {
+		if n := len(*out); n > 0 && (*out)[n-1].Stderr == w.stderr && (*out)[n-1].Debug == w.debug {
 			(*out)[n-1].Data = append((*out)[n-1].Data, p...)
 		} else {
-			*out = append(*out, Output{Stderr: w.stderr, Data: append([]byte(nil), p...)})
+			*out = append(*out, Output{Stderr: w.stderr, Debug: w.debug, Data: append([]byte(nil), p...)})
 		}
 	}
 	if w.extra != nil {
@@ -457,6 +459,7 @@ func (ev *evaluator) startRecording() {
 	ev.rec = newRecorder()
 	ev.stdout = &recWriter{w: ev.stdout, rec: ev.rec, log: true}
 	ev.stderr = &recWriter{w: ev.stderr, rec: ev.rec, stderr: true, log: true}
+	ev.debugOut = &recWriter{w: ev.debugOut, rec: ev.rec, debug: true, log: true}
 }
 
 // stopRecording ends the recording and returns what it saw.
@@ -466,7 +469,7 @@ func (ev *evaluator) stopRecording() *Inputs {
 	}
 	in := &ev.rec.in
 	ev.rec = nil
-	ev.stdout, ev.stderr = ev.cfg.Stdout, ev.cfg.Stderr
+	ev.stdout, ev.stderr, ev.debugOut = ev.cfg.Stdout, ev.cfg.Stderr, ev.cfg.DebugStream()
 	return in
 }
 
@@ -611,13 +614,16 @@ func realpathOf(p string) []string {
 	return []string{r}
 }
 
-// Replay writes the recorded output again, in order, on stdout and
-// stderr (nil discards).
-func (in *Inputs) Replay(stdout, stderr io.Writer) {
+// Replay writes the recorded output again, in order, on stdout, stderr
+// and debug (nil discards).
+func (in *Inputs) Replay(stdout, stderr, debug io.Writer) {
 	for _, o := range in.Output {
 		w := stdout
-		if o.Stderr {
+		switch {
+		case o.Stderr:
 			w = stderr
+		case o.Debug:
+			w = debug
 		}
 		if w != nil {
 			w.Write(o.Data)

@@ -48,6 +48,7 @@ func newEvaluator(ctx context.Context, cfg *Config) *evaluator {
 		globals:      globals,
 		prog:         cfg.ProgramName,
 		stdout:       cfg.Stdout,
+		debugOut:     cfg.DebugStream(),
 		stderr:       cfg.Stderr,
 		recipePrefix: '\t',
 	}
@@ -377,6 +378,8 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 	}
 
+	ev.debug, _ = cfg.Flags.DebugLevel() // a bad one stopped the command line
+	ev.readingf(DebugBasic, "Reading makefiles...\n")
 	// MAKEFILES: read first, missing ones ignored, no default goal
 	if v := g.m["MAKEFILES"]; v != nil {
 		list, err := ev.expandVar(ctx, v, nil)
@@ -386,6 +389,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		for _, f := range fields(list) {
 			ev.db.RemakeOrder = append(ev.db.RemakeOrder, TrimDotSlash(f))
 			ev.db.OptionalMakefiles = append(ev.db.OptionalMakefiles, TrimDotSlash(f))
+			ev.readingf(DebugVerbose, "Reading makefile '%s' (no default goal) (search path) (don't care)...\n", f)
 			if ev.fileExists(ev.path(f)) {
 				if err := ev.readMakefileDefault(f, Pos{}, false); err != nil {
 					return db, err
@@ -408,6 +412,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		if f == "-" {
 			continue
 		}
+		ev.readingf(DebugVerbose, "Reading makefile '%s'...\n", f)
 		if _, err := ev.stat(ev.path(name)); err != nil {
 			// make looks for -f files in -I dirs too
 			found := false

@@ -790,6 +790,16 @@ func (ev *evaluator) doDefine(st *evalState, text string, origin Origin) (*Var, 
 
 // include reads an included makefile.
 func (ev *evaluator) include(name string, noerror, setDefault bool) error {
+	if ev.debug&DebugVerbose != 0 {
+		how := " (search path)"
+		if !setDefault {
+			how = " (no default goal)" + how
+		}
+		if noerror {
+			how += " (don't care)"
+		}
+		ev.readingf(DebugVerbose, "Reading makefile '%s'%s (no ~ expansion)...\n", name, how)
+	}
 	// A directory is found too: make opens it, fails to read it and
 	// stops ("sub: Is a directory"), -include or not.
 	exists := func(p string) bool {

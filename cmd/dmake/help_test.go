@@ -183,26 +183,3 @@ func TestBadOptionValues(t *testing.T) {
 		t.Errorf("--check-report without --check: status %d, report %v\n%s", status, err, stderr)
 	}
 }
-
-// TestDebugSaysNotImplemented: -d and --debug are make's flags, passed on
-// in MAKEFLAGS, but dmake prints no debugging output: the top make says
-// so once on stderr (not each sub-make), and the run is otherwise the
-// same.
-func TestDebugSaysNotImplemented(t *testing.T) {
-	dir := t.TempDir()
-	mk := "all: ; @$(MAKE) -s -f Makefile sub\nsub: ; @echo sub /$(findstring d,$(MAKEFLAGS))/\n"
-	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := buildDmake(t)
-	for _, flag := range []string{"-d", "--debug=b"} {
-		stdout, stderr, status := runBinary(t, bin, []string{"DOCKER_HOME="}, "-s", "-C", dir, flag)
-		// The sub-make's MAKEFLAGS carry the flag ("d…" or "--debug=b").
-		if status != 0 || stdout != "sub /d/\n" {
-			t.Errorf("dmake %s: status %d, stdout %q", flag, status, stdout)
-		}
-		if n := strings.Count(stderr, "prints no debugging output yet"); n != 1 {
-			t.Errorf("dmake %s: the notice %d times on stderr, want once:\n%s", flag, n, stderr)
-		}
-	}
-}

@@ -184,6 +184,7 @@ func run(ctx context.Context, argv []string, stdio legacyutil.Stdio, utilities f
 		}
 		return 0
 	}
+	opts.Argv = argv
 	return driver.Run(ctx, opts, stdio)
 }
 

@@ -38,6 +38,7 @@ func execWith(ctx context.Context, dir string, args, env []string, stdout, stder
 	cfg := inv.Config
 	f := cfg.Flags
 	opts := driver.Options{
+		Argv:             append([]string{"/usr/bin/dmake"}, args...),
 		WorkDir:          dir,
 		Dir:              inv.Chdirs,
 		Env:              env,

@@ -37,6 +37,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -283,8 +284,33 @@ func Normalize(s, prog string) string {
 	return strings.ReplaceAll(s, prog, "make")
 }
 
+// debugBanners match the version banner -d and --debug print first:
+// GNU make's, and dmake's (its name normalised to make).
+var debugBanners = []*regexp.Regexp{
+	regexp.MustCompile(`(?m)^GNU Make [0-9.]+\nBuilt for .*\nCopyright .*\nLicense GPLv3\+.*\nThis is free software.*\nThere is NO WARRANTY.*\n`),
+	regexp.MustCompile(`(?m)^d?make \S+\ncommit: .*\n`),
+}
+
+// sameBanner replaces the version banners of -d in s with one line: the
+// two programs' versions differ, not their debugging output.
+func sameBanner(s string) string {
+	if !strings.Contains(s, "\nUpdating ") && !strings.Contains(s, "Reading makefiles...") {
+		return s
+	}
+	for _, re := range debugBanners {
+		s = re.ReplaceAllString(s, "<version banner>\n")
+	}
+	return s
+}
+
 // Diff compares two results and describes the differences; "" if equal.
+// The version banners of -d count as the same.
 func Diff(c *Case, want, got *Result) string {
+	if ws, gs := sameBanner(want.Stdout), sameBanner(got.Stdout); ws != want.Stdout || gs != got.Stdout {
+		w, g := *want, *got
+		w.Stdout, g.Stdout = ws, gs
+		want, got = &w, &g
+	}
 	var b strings.Builder
 	if c.PrintDB {
 		w, g := ParseDB(want.Stdout), ParseDB(got.Stdout)
