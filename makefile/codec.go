@@ -731,6 +731,12 @@ func DecodeDatabase(ctx context.Context, data []byte, cfg Config) (db *Database,
 	ev.posix, ev.secondExp, ev.exportAll = b[10], b[11], b[12]
 	ev.recipePrefix = prefix
 	db.ev = ev
+	// The directory cache starts now, as make's would have at the start
+	// of a run that read the makefiles (which, as the cache checked,
+	// read them as they are now).
+	db.dirs = new(dirCache)
+	db.primeWorkDir(&cfg, false)
+	db.primeWorkDir(&cfg, true)
 	return db, nil
 }
 

@@ -58,7 +58,7 @@ var (
 		"SecondExpansion", "OneShell", "Posix", "ExportAll", "NotParallel", "DeleteOnError",
 		"SilentAll", "IgnoreAll", "SecondaryAll", "Suffixes", "Globals", "Flags", "Inputs",
 		"ev", "curdir", "missingRequired", "specialPrereqs", "builtinFiles", "snapped", "sortedPV"}
-	unstoredFields = []string{"mu", "exprs"}
+	unstoredFields = []string{"mu", "exprs", "dirs"}
 )
 
 // TestDumpCoversDatabase requires every field of Database to be one that

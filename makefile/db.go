@@ -418,6 +418,8 @@ type Database struct {
 	// exprs keeps the parsed short texts of Expand and of recipe lines
 	// (parsedShort), up to maxExprs of them.
 	exprs map[string]node
+	// dirs is make's directory cache for globs, for the whole run.
+	dirs *dirCache
 }
 
 // maxExprs bounds Database.exprs, and maxExprLen the texts it keeps.
@@ -471,7 +473,7 @@ func (db *Database) Glob(ctx context.Context, pattern string) []string {
 	if !strings.ContainsAny(pattern, "*?[") {
 		return nil
 	}
-	return globAt(ctx, db.curdir, pattern, nil)
+	return globAt(ctx, db.curdir, pattern, db.dirs, nil)
 }
 
 // Target returns the target called name, or nil.

@@ -649,10 +649,10 @@ func (ev *evaluator) glob(pat string) []string {
 		}
 	}
 	if ev.rec == nil {
-		return globAt(ev.ctx, ev.curdir(), p, nil)
+		return globAt(ev.ctx, ev.curdir(), p, ev.db.dirs, nil)
 	}
 	var deps globDeps
-	ms := globAt(ev.ctx, ev.curdir(), p, &deps)
+	ms := globAt(ev.ctx, ev.curdir(), p, ev.db.dirs, &deps)
 	ev.rec.glob(p, ev.curdir(), ms, &deps)
 	return ms
 }
@@ -671,8 +671,9 @@ func (d *globDeps) add(path string, kind ListedKind) {
 }
 
 // globAt expands the pattern p (after ~ expansion) relative to curdir,
-// sorted, noting in deps (if not nil) what it read.
-func globAt(ctx context.Context, curdir, p string, deps *globDeps) []string {
+// sorted, reading directories through dirs (nil: afresh), noting in deps
+// (if not nil) what it read.
+func globAt(ctx context.Context, curdir, p string, dirs *dirCache, deps *globDeps) []string {
 	if !strings.ContainsAny(p, "*?[") {
 		deps.add(pathAt(curdir, p), ListedLstat)
 		if _, err := os.Lstat(pathAt(curdir, p)); err != nil {
@@ -680,15 +681,18 @@ func globAt(ctx context.Context, curdir, p string, deps *globDeps) []string {
 		}
 		return []string{p}
 	}
-	ms := globSegments(ctx, curdir, p, deps)
+	ms := globSegments(ctx, curdir, p, dirs, deps)
 	sort.Strings(ms)
 	return ms
 }
 
 // globSegments expands a pattern with wildcards segment by segment, as
 // glob(3) does for make: "*" does not match a leading dot, ".*" matches
-// "." and "..", a trailing slash keeps only directories.
-func globSegments(ctx context.Context, curdir, p string, deps *globDeps) []string {
+// "." and "..", a trailing slash keeps only directories. A directory a
+// wildcard looks in is read through dirs, and the names before it are
+// not checked on their own (glob opens "sub/x" for "sub/x/*.c"), so that
+// a directory first found missing stays missing for the cache.
+func globSegments(ctx context.Context, curdir, p string, dirs *dirCache, deps *globDeps) []string {
 	segs := strings.Split(p, "/")
 	cands := []string{""}
 	if strings.HasPrefix(p, "/") {
@@ -725,6 +729,14 @@ func globSegments(ctx context.Context, curdir, p string, deps *globDeps) []strin
 		}
 		var next []string
 		if !strings.ContainsAny(seg, "*?[") {
+			if !last && !strings.ContainsAny(strings.Join(segs[:i], "/"), "*?[") {
+				// A directory name before the first wildcard: the
+				// wildcard's directory read says whether it exists.
+				for k := range cands {
+					cands[k] = join(cands[k], seg)
+				}
+				continue
+			}
 			for _, c := range cands {
 				n := join(c, seg)
 				deps.add(pathAt(curdir, n), ListedLstat)
@@ -739,17 +751,15 @@ func globSegments(ctx context.Context, curdir, p string, deps *globDeps) []strin
 					dir = "."
 				}
 				deps.add(pathAt(curdir, dir), ListedDir)
-				ents, err := os.ReadDir(pathAt(curdir, dir))
-				if err != nil {
+				ents, ok := dirs.names(pathAt(curdir, dir))
+				if !ok {
 					continue
 				}
 				names := make([]string, 0, len(ents)+2)
 				if seg[0] == '.' {
 					names = append(names, ".", "..")
 				}
-				for _, e := range ents {
-					names = append(names, e.Name())
-				}
+				names = append(names, ents...)
 				for _, name := range names {
 					if name[0] == '.' && seg[0] != '.' {
 						continue

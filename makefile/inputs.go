@@ -570,7 +570,7 @@ func (it *Input) check(ctx context.Context, paths relpath.Resolver) string {
 				return ""
 			}
 		}
-		if !slices.Equal(globAt(ctx, it.Dir, it.Name, nil), it.Result) {
+		if !slices.Equal(globAt(ctx, it.Dir, it.Name, nil, nil), it.Result) {
 			return "$(wildcard " + it.Name + ") changed"
 		}
 	case InputRealpath:

@@ -242,6 +242,8 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		dir = d
 	}
 	db.curdir = dir
+	db.dirs = new(dirCache)
+	db.primeWorkDir(&cfg, false)
 	def := func(name, value string, flavor Flavor, origin Origin) *Var {
 		v := &Var{Name: name, Value: value, Flavor: flavor, Origin: origin}
 		g.set(v)
@@ -436,6 +438,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 		}
 	}
 	db.finish()
+	db.primeWorkDir(&cfg, true)
 	if err := ev.snapExtraPrereqs(ctx); err != nil {
 		return db, err
 	}
