@@ -145,10 +145,12 @@ type BuildResult struct {
 	Cached  int    // steps taken from the cache
 	Ran     int    // steps that ran a container
 	Steps   int
-	// LoadSkipped is, for an image a BuildKit daemon sent to the engine
-	// (--load), the bytes of the FROM image's layers left out of what
-	// was sent, since the engine has them (skipKnownLayers).
-	LoadSkipped int64
+	// For an image a BuildKit daemon built for the engine (--load):
+	// LoadReceived is the bytes the daemon sent dmake, LoadDeclined
+	// those of the blobs it did not send since dmake gave it them (the
+	// FROM images'), and LoadSkipped those of the FROM images' layers
+	// left out of what dmake sent the engine, which has them.
+	LoadReceived, LoadDeclined, LoadSkipped int64
 }
 
 // BuildError is a build that the engine reported as failed.

@@ -446,6 +446,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 		embeddedSolve(&opt, req)
 		req.Bases, outs.Load = nil, false
 	}
+	var bases content.Store
 	if len(req.Bases) > 0 {
 		store, contexts, err := e.localBases(ctx, req.Bases)
 		if err != nil {
@@ -454,6 +455,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 		for k, v := range contexts {
 			attrs[k] = v
 		}
+		bases = store
 		opt.OCIStores = map[string]content.Store{basesStoreID: store}
 	}
 	for _, s := range outs.CacheTo {
@@ -490,42 +492,25 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 		opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: bkclient.ExporterImage, Attrs: map[string]string{"name": names, "push": "true"}})
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	var loadPipe *io.PipeWriter
-	var loadSkipped int64
+	var export *exportStore
 	if outs.Load {
-		pr, pw := io.Pipe()
-		// Uncompressed: the engine unpacks the layers at once, and
-		// compressing them costs the builder's CPU for nothing.
-		attrs := map[string]string{"compression": "uncompressed"}
-		if names != "" {
-			attrs["name"] = names
+		// The docker exporter writes the image into a content store of
+		// the session's (tar=false), which declines the blobs of the
+		// bases: the daemon sends only the layers it made. Uncompressed:
+		// the engine unpacks the layers at once, compressing them costs
+		// the builder's CPU for nothing, and the FROM image's layers
+		// keep the digests of the bases' blobs.
+		xdir, err := os.MkdirTemp("", "dmake-bk-export-")
+		if err != nil {
+			return BuildResult{}, err
 		}
-		// The exporter writes into xw; what goes on to the engine
-		// (pw) is that without the FROM images' layers it has.
-		xr, xw := io.Pipe()
-		have := e.knownLayers(ctx, req.Bases)
-		opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: bkclient.ExporterDocker, Attrs: attrs,
-			Output: func(map[string]string) (io.WriteCloser, error) { return xw, nil }})
-		loadPipe = xw
-		g.Go(func() error {
-			var err error
-			loadSkipped, err = skipKnownLayers(pw, xr, have)
-			xr.CloseWithError(err) // a writer left is told, not blocked
-			pw.CloseWithError(err) // nil: EOF, the archive is whole
-			return err
-		})
-		g.Go(func() error {
-			r, err := e.c.ImageLoad(gctx, pr)
-			if err != nil {
-				pr.CloseWithError(err)
-				return fmt.Errorf("loading the built image into the engine: %w", err)
-			}
-			defer r.Close()
-			if _, err := followBuild(r, func(BuildEvent) {}); err != nil && !strings.Contains(err.Error(), "without an image id") {
-				return fmt.Errorf("loading the built image into the engine: %w", err)
-			}
-			return nil
-		})
+		defer os.RemoveAll(xdir)
+		if export, err = newExportStore(xdir, bases); err != nil {
+			return BuildResult{}, err
+		}
+		opt.Exports = append(opt.Exports, bkclient.ExportEntry{Type: bkclient.ExporterDocker,
+			Attrs:       map[string]string{"compression": "uncompressed", "tar": "false"},
+			OutputStore: export})
 	}
 
 	ch := make(chan *bkclient.SolveStatus)
@@ -569,20 +554,16 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	g.Go(func() error {
 		var err error
 		resp, err = bk.c.Solve(gctx, nil, opt, ch)
-		if loadPipe != nil {
-			// The exporter wrote all it will; a failed solve
-			// ends the load too.
-			if err != nil {
-				loadPipe.CloseWithError(err)
-			} else {
-				loadPipe.Close()
-			}
-		}
 		return err
 	})
 	err = g.Wait()
+	if err == nil && export != nil {
+		err = e.loadExport(ctx, export, resp.ExporterResponse["containerimage.digest"], req)
+	}
 	res := st.result()
-	res.LoadSkipped = loadSkipped
+	if export != nil {
+		res.LoadReceived, res.LoadDeclined, res.LoadSkipped = export.received.Load(), export.declined.Load(), export.skipped
+	}
 	if resp != nil {
 		res.ImageID = resp.ExporterResponse["containerimage.config.digest"]
 		if res.ImageID == "" {

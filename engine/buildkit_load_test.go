@@ -3,39 +3,71 @@ package engine
 import (
 	"archive/tar"
 	"bytes"
+	"context"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/containerd/containerd/v2/core/content"
+	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	cerrdefs "github.com/containerd/errdefs"
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// skipKnownLayers leaves out of the archive the files of the layers the
-// engine has (by digest, 1 MiB or more) and copies everything else, bytes
-// and all.
-func TestSkipKnownLayers(t *testing.T) {
-	big, small := strings.Repeat("x", minSkippedLayer), "tiny layer"
-	files := []struct{ name, body string }{
-		{"blobs/sha256/aaaa", big},   // the FROM image's: left out
-		{"blobs/sha256/bbbb", big},   // a new layer: sent
-		{"blobs/sha256/cccc", small}, // the FROM image's, but tiny: sent
-		{"blobs/sha256/dddd", "{}"},  // a config
-		{"manifest.json", `[{"Layers":["blobs/sha256/aaaa"]}]`},
-		{"other/aaaa", big}, // not a blob
+func putBlob(t *testing.T, s content.Ingester, b []byte) ocispec.Descriptor {
+	t.Helper()
+	d := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageLayer, Digest: digest.FromBytes(b), Size: int64(len(b))}
+	if err := content.WriteBlob(context.Background(), s, d.Digest.String(), bytes.NewReader(b), d); err != nil {
+		t.Fatal(err)
 	}
-	var in bytes.Buffer
-	tw := tar.NewWriter(&in)
-	for _, f := range files {
-		tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg})
-		tw.Write([]byte(f.body))
+	return d
+}
+
+// The export store declines the blobs of the bases (nothing of them
+// written) and keeps the others; writeLoadArchive makes of it the archive
+// the engine loads, less the files of the big layers the engine has.
+func TestExportStoreLoadArchive(t *testing.T) {
+	ctx := context.Background()
+	bases, err := contentlocal.NewStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	tw.Close()
-	have := map[string]bool{"sha256:aaaa": true, "sha256:cccc": true}
+	big, small := bytes.Repeat([]byte("x"), minSkippedLayer), []byte("tiny layer")
+	baseBig := putBlob(t, bases, big)
+	baseSmall := putBlob(t, bases, small)
+	s, err := newExportStore(t.TempDir(), bases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The daemon's writes: the bases' two layers declined, a new one
+	// taken.
+	for _, b := range [][]byte{big, small} {
+		d := ocispec.Descriptor{Digest: digest.FromBytes(b), Size: int64(len(b))}
+		if _, err := s.Writer(ctx, content.WithRef("r"), content.WithDescriptor(d)); !cerrdefs.IsAlreadyExists(err) {
+			t.Fatalf("writing a blob of the bases: %v, want already exists", err)
+		}
+	}
+	newBig := putBlob(t, s, bytes.Repeat([]byte("y"), minSkippedLayer))
+	cfg := putBlob(t, s, []byte(`{"architecture":"amd64"}`))
+	m, _ := json.Marshal(ocispec.Manifest{Config: cfg, Layers: []ocispec.Descriptor{baseBig, baseSmall, newBig}})
+	root := putBlob(t, s, m)
+	if got, want := s.received.Load(), newBig.Size+cfg.Size+root.Size; got != want {
+		t.Errorf("%d bytes received, want %d (the new blobs only)", got, want)
+	}
+	if got, want := s.declined.Load(), baseBig.Size+baseSmall.Size; got != want {
+		t.Errorf("%d bytes declined, want %d (the bases' blobs)", got, want)
+	}
+
+	have := map[string]bool{baseBig.Digest.String(): true, baseSmall.Digest.String(): true}
 	var out bytes.Buffer
-	skipped, err := skipKnownLayers(&out, &in, have)
-	if err != nil || skipped != int64(len(big)) {
-		t.Fatalf("%d bytes skipped, %v; want %d (one big layer)", skipped, err, len(big))
+	skipped, err := writeLoadArchive(ctx, &out, s, root.Digest, []string{"dmake-test/img", "reg:5000/x:v1"}, have)
+	if err != nil || skipped != baseBig.Size {
+		t.Fatalf("%d bytes skipped, %v; want %d (the big base layer)", skipped, err, baseBig.Size)
 	}
 	tr := tar.NewReader(&out)
-	got := map[string]string{}
+	got := map[string][]byte{}
 	var names []string
 	for {
 		hdr, err := tr.Next()
@@ -46,19 +78,23 @@ func TestSkipKnownLayers(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(tr)
-		got[hdr.Name] = string(b)
+		got[hdr.Name] = b
 		names = append(names, hdr.Name)
 	}
-	if want := "blobs/sha256/bbbb blobs/sha256/cccc blobs/sha256/dddd manifest.json other/aaaa"; strings.Join(names, " ") != want {
-		t.Errorf("archive sent: %v, want %s", names, want)
+	file := func(d ocispec.Descriptor) string { return "blobs/sha256/" + d.Digest.Encoded() }
+	if want := []string{file(cfg), file(baseSmall), file(newBig), "manifest.json"}; strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("archive: %v, want %v", names, want)
 	}
-	for _, f := range files[1:] {
-		if got[f.name] != f.body {
-			t.Errorf("%s: %d bytes sent, want %d as they came", f.name, len(got[f.name]), len(f.body))
-		}
+	if !bytes.Equal(got[file(baseSmall)], small) || len(got[file(newBig)]) != int(newBig.Size) {
+		t.Error("layer files not as stored")
 	}
-	// A stream that is no archive is an error, not an empty load.
-	if _, err := skipKnownLayers(io.Discard, strings.NewReader(strings.Repeat("not a tar ", 100)), have); err == nil {
-		t.Error("a stream that is no tar archive: no error")
+	want := `[{"Config":"` + file(cfg) + `","RepoTags":["dmake-test/img:latest","reg:5000/x:v1"],"Layers":["` +
+		file(baseBig) + `","` + file(baseSmall) + `","` + file(newBig) + `"]}]`
+	if string(got["manifest.json"]) != want {
+		t.Errorf("manifest.json:\n%s\nwant\n%s", got["manifest.json"], want)
+	}
+	// A root that is no image is an error, not an empty load.
+	if _, err := writeLoadArchive(ctx, io.Discard, s, cfg.Digest, nil, have); err == nil {
+		t.Error("an archive of a config: no error")
 	}
 }

@@ -197,6 +197,14 @@ func TestBuildKitLoad(t *testing.T) {
 	if bb, found, _ := e.InspectImage(context.Background(), "busybox:latest"); !found || res.LoadSkipped == 0 {
 		t.Errorf("the engine's busybox layers %v were sent back with the image (%d bytes left out)", bb.Layers, res.LoadSkipped)
 	}
+	// Nor did the daemon send them to dmake: it exported into dmake's
+	// store, which declined the blobs of the bases it gave the daemon
+	// (the same digests: uncompressed, as given); what it sent is the
+	// new layers, config and manifest, smaller than busybox's layer.
+	t.Logf("--load: %d bytes received, %d declined, %d not loaded", res.LoadReceived, res.LoadDeclined, res.LoadSkipped)
+	if res.LoadDeclined < res.LoadSkipped || res.LoadReceived == 0 || res.LoadReceived >= res.LoadSkipped {
+		t.Errorf("--load: the daemon sent %d bytes and was spared %d; want the FROM image's %d bytes spared, less sent", res.LoadReceived, res.LoadDeclined, res.LoadSkipped)
+	}
 	info, found, err := e.InspectImage(context.Background(), tag)
 	if err != nil || !found {
 		t.Fatalf("%s is not in the engine after --load (%v)", tag, err)
