@@ -163,6 +163,20 @@ func TestEngineCheckFrom(t *testing.T) {
 			t.Errorf("--check-scripts --check-from %q: status %d, want 1 and %q\n%s%s", c.from, st, c.want, out.String(), errb.String())
 		}
 	}
+	// The report names the image and its platform, and says when it is
+	// not of the platform --platform asks for (dmake reads the local
+	// image, it never pulls).
+	for _, c := range []struct{ platform, want string }{
+		{"", "(FROM debian:bookworm, linux/amd64):"},
+		{"linux/amd64", "(FROM debian:bookworm, linux/amd64):"},
+		{"linux/386", "(FROM debian:bookworm, linux/amd64: the local image, not of the platforms --platform asks for (linux/386)):"},
+	} {
+		var out, errb strings.Builder
+		Run(ctx, Options{CheckScripts: true, CheckFrom: "debian:bookworm", Platform: c.platform, Goals: []string{script}}, Stdio{Out: &out, Err: &errb})
+		if !strings.Contains(out.String(), "image scripts "+c.want) {
+			t.Errorf("--check-scripts --check-from debian:bookworm --platform %q: the report does not say %q\n%s%s", c.platform, c.want, out.String(), errb.String())
+		}
+	}
 	var out, errb strings.Builder
 	st := Run(ctx, Options{CheckScripts: true, CheckFrom: "dmaketest-nosuch/image:none", Goals: []string{script}}, Stdio{Out: &out, Err: &errb})
 	if st != 2 || !strings.Contains(errb.String(), "--check-from dmaketest-nosuch/image:none: base rootfs of dmaketest-nosuch/image:none: no such image") {

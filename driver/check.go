@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
@@ -54,7 +55,7 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 			return 125
 		}
 		defer eng.Close()
-		if err := fromImage(ctx, eng, &img, opts.CheckFrom); err != nil {
+		if err := fromImage(ctx, eng, &img, opts.CheckFrom, opts.Platform); err != nil {
 			fmt.Fprintf(stdio.Err, "dmake: --check-from %s: %v (dmake never pulls: load the image, or build it)\n", opts.CheckFrom, err)
 			return 2
 		}
@@ -64,15 +65,39 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 
 // fromImage sets the lower layer of si's dry run to the root filesystem
 // of image ref, as the engine has it, and its package set to ref's
-// (basePackages). On an error (no such image, the engine failing) si is
-// left as it was: the dry run then sees the sandbox's built-in base.
-func fromImage(ctx context.Context, eng *engine.Engine, si *sandbox.Image, ref string) error {
+// (basePackages); the report names it with its platform (fromLabel,
+// platforms: --platform's list). On an error (no such image, the engine
+// failing) si is left as it was: the dry run then sees the sandbox's
+// built-in base.
+func fromImage(ctx context.Context, eng *engine.Engine, si *sandbox.Image, ref, platforms string) error {
 	tar, err := rootfs.Export(ctx, eng, ref)
 	if err != nil {
 		return err
 	}
 	si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, ref)
+	si.From = fromLabel(ctx, eng, ref, platforms)
 	return nil
+}
+
+// fromLabel names the local image ref for a dry run's report: its
+// reference and platform, and, when --platform asks for others
+// (platforms), that the scripts were checked over this one: dmake reads
+// the engine's image and never pulls.
+func fromLabel(ctx context.Context, eng *engine.Engine, ref, platforms string) string {
+	info, found, err := eng.InspectImage(ctx, ref)
+	if err != nil || !found || info.Platform == "" {
+		return ref
+	}
+	label := ref + ", " + info.Platform
+	if platforms == "" {
+		return label
+	}
+	for _, p := range strings.Split(platforms, ",") {
+		if pp, err := engine.ParsePlatform(strings.TrimSpace(p)); err == nil && engine.FormatPlatform(pp) == info.Platform {
+			return label
+		}
+	}
+	return label + ": the local image, not of the platforms --platform asks for (" + platforms + ")"
 }
 
 // basePackages is the package set of the base image ref, read from its
@@ -223,9 +248,9 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			si.Parent = p
 			// The sandbox opens every image's lower layer before it
 			// gives up the file system: name it on the child too.
-			si.Rootfs = p.Rootfs
+			si.Rootfs, si.From = p.Rootfs, p.From
 		} else if eng != nil {
-			fromImage(ctx, eng, &si, g.node.From)
+			fromImage(ctx, eng, &si, g.node.From, opts.Platform)
 		}
 		prepared[g.node.Name] = &si
 		return &si, 0
@@ -273,7 +298,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 			}
 		}
 		if si.Parent == nil && eng != nil {
-			fromImage(ctx, eng, &si, img.node.From)
+			fromImage(ctx, eng, &si, img.node.From, opts.Platform)
 		}
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
 		if err != nil {

@@ -731,12 +731,13 @@ func (t *scriptTurn) away() func() {
 }
 
 // baseRootfs adds to si the root filesystem of the image it is FROM, when
-// the engine has it, so that the dry run sees the base image's files.
-func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *engine.Engine) {
+// the engine has it, so that the dry run sees the base image's files
+// (platforms: --platform's list, for the report).
+func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *engine.Engine, platforms string) {
 	if eng == nil || len(plan.From) == 0 {
 		return
 	}
-	fromImage(ctx, eng, si, plan.From[len(plan.From)-1])
+	fromImage(ctx, eng, si, plan.From[len(plan.From)-1], platforms)
 }
 
 // checkRepoImages is --check at a repository built through its bin/build:
@@ -774,7 +775,7 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 			fmt.Fprintf(stdio.Err, "%s: %s: its Dockerfile runs nothing: nothing to check\n", programName, d.img.Name)
 			continue
 		}
-		baseRootfs(ctx, &si, d.plan, eng)
+		baseRootfs(ctx, &si, d.plan, eng, opts.Platform)
 		checks = append(checks, si)
 	}
 	if len(checks) == 0 {
@@ -796,7 +797,7 @@ func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, stdio Std
 		if err != nil || len(si.Scripts) == 0 {
 			return err
 		}
-		baseRootfs(ctx, &si, plan, eng)
+		baseRootfs(ctx, &si, plan, eng, opts.Platform)
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
 		if err != nil {
 			return fmt.Errorf("dry run of the scripts: %w", err)

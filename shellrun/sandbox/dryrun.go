@@ -81,7 +81,11 @@ type Image struct {
 	// Rootfs is a base image's root filesystem (an uncompressed tar or a
 	// directory), used read-only as the lower layer; "" for a small
 	// built-in Debian-like skeleton.
-	Rootfs  string        `json:"rootfs,omitempty"`
+	Rootfs string `json:"rootfs,omitempty"`
+	// From names the image Rootfs was read from, for the report: its
+	// reference and platform ("debian:bookworm, linux/amd64"); "": the
+	// report names Rootfs.
+	From    string        `json:"from,omitempty"`
 	Files   []ContextFile `json:"files,omitempty"`
 	Scripts []Script      `json:"scripts"`
 	// Parent is the image this one is built FROM, when it is built by
@@ -268,8 +272,18 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 	for p := img.Parent; p != nil && img.Rootfs == ""; p = p.Parent {
 		img.Rootfs = p.Rootfs
 	}
+	for p := img.Parent; p != nil && img.From == ""; p = p.Parent {
+		if p.Rootfs == img.Rootfs {
+			img.From = p.From
+		}
+	}
+	if img.Parent != nil && img.From != "" {
+		// Its FROM is an image of scripts too, dry-run first over the
+		// image named.
+		img.From = img.Parent.Name + ", dry-run over " + img.From
+	}
 	if lower != nil {
-		rep.Base = img.Rootfs
+		rep.Base, rep.From = img.Rootfs, img.From
 	} else if img.Rootfs != "" {
 		l, c, err := openLower(img.Rootfs)
 		if err != nil {
@@ -277,7 +291,7 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 		} else {
 			defer c.Close()
 			lower = l
-			rep.Base = img.Rootfs
+			rep.Base, rep.From = img.Rootfs, img.From
 		}
 	}
 	d := &dryRun{opts: opts, vfs: newVFS(lower), rep: rep, installed: map[string]bool{}, destNames: map[string]string{}, h: newHelpers(), pkgs: img.Packages}

@@ -41,6 +41,7 @@ type Report struct {
 	// the dry run; Verdict() computes it).
 	Verdict  string         `json:"verdict"`
 	Base     string         `json:"base,omitempty"` // the rootfs used as lower layer, "" for the built-in skeleton
+	From     string         `json:"from,omitempty"` // the image Base was read from (Image.From)
 	Scripts  []ScriptResult `json:"scripts"`
 	Commands []Command      `json:"commands"`
 	Packages []Package      `json:"packages"`
@@ -423,7 +424,10 @@ func (d Document) WriteJSON(w io.Writer) error {
 // cannot move the cursor or rewrite lines of the report.
 func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "image %s", termSafe(r.Image))
-	if r.Base != "" {
+	switch {
+	case r.From != "":
+		fmt.Fprintf(w, " (FROM %s)", termSafe(r.From))
+	case r.Base != "":
 		fmt.Fprintf(w, " (base %s)", termSafe(r.Base))
 	}
 	fmt.Fprintln(w, ":")

@@ -53,6 +53,7 @@ func encodeReport(r *Report) []byte {
 	w.int(r.SchemaVersion)
 	w.str(r.Image)
 	w.str(r.Base)
+	w.str(r.From)
 	w.Count(r.Scripts == nil, len(r.Scripts))
 	for _, s := range r.Scripts {
 		w.str(s.Path)
@@ -178,7 +179,7 @@ func (r *reportReader) diags() []Diagnostic {
 // decodeReport reads a report encodeReport wrote.
 func decodeReport(b []byte) (*Report, error) {
 	r := &reportReader{Reader: wire.Reader{B: b, Corrupt: errWire}, s: string(b)}
-	rep := &Report{SchemaVersion: r.int(), Image: r.str(), Base: r.str()}
+	rep := &Report{SchemaVersion: r.int(), Image: r.str(), Base: r.str(), From: r.str()}
 	if n, isNil := r.count(6); !isNil {
 		rep.Scripts = make([]ScriptResult, n)
 		for i := range rep.Scripts {
