@@ -144,8 +144,10 @@ type Node struct {
 	// this node as an intermediate.
 	implicit *match
 	// renamed is the node a search for this node's file merged it into
-	// (see Graph.Renamed), nil if none.
+	// (see Graph.Renamed), nil if none; merged are the nodes merged into
+	// this one, whose rules it takes too.
 	renamed *Node
+	merged  []*Node
 	// ignoreVPath reports a file remade after vpath had found it: make
 	// looks for it under its own name only (make's ignore_vpath).
 	ignoreVPath bool
@@ -331,8 +333,40 @@ func (g *Graph) Resolve(n *Node) {
 		n.implicit = nil
 		return
 	}
+	hasRecipe := g.addExplicitRules(n, n.Target)
+	for _, from := range n.merged {
+		// The files merged into n's (make's rehash_file): their
+		// prerequisites follow n's own (mergeRule).
+		if g.addExplicitRules(n, from.Target) {
+			hasRecipe = true
+		}
+	}
+	if hasRecipe || n.Phony || n.DoubleColon {
+		return
+	}
+	// make searches implicit rules for a target without a recipe.
+	if m := g.search(n.Name, 0, nil); m != nil {
+		g.applyMatch(n, m)
+		return
+	}
+	if d := g.db.Targets[".DEFAULT"]; d != nil && len(d.Rules) > 0 && d.Rules[0].Recipe != nil && len(d.Rules[0].Recipe.Lines) > 0 {
+		if !g.Exists(n) && !n.IsTarget() {
+			n.Rules = append(n.Rules, &Rule{Recipe: d.Rules[0].Recipe, Default: true, Pos: d.Rules[0].Pos})
+			return
+		}
+	}
+	if !n.IsTarget() && !g.Exists(n) {
+		n.NoRule = true
+	}
+}
+
+// addExplicitRules gives n the rules of target t (n's own, or those of a
+// file merged into n's, folded into n's rule: mergeRule): their
+// prerequisites second-expanded for n, the grouped targets they make too.
+// It reports whether t has a recipe.
+func (g *Graph) addExplicitRules(n *Node, t *makefile.Target) bool {
 	var hasRecipe bool
-	if t := n.Target; t != nil {
+	if t != nil {
 		for _, r := range t.Rules {
 			rule := &Rule{Recipe: r.Recipe, Stem: r.Stem, Pos: r.Pos}
 			pre, oo := r.Prereqs, r.OrderOnly
@@ -394,25 +428,33 @@ func (g *Graph) Resolve(n *Node) {
 					rule.Also = append(rule.Also, g.Node(a))
 				}
 			}
+			if t != n.Target && !n.DoubleColon && len(n.Rules) > 0 {
+				mergeRule(n.Rules[0], rule)
+				continue
+			}
 			n.Rules = append(n.Rules, rule)
 		}
 	}
-	if hasRecipe || n.Phony || n.DoubleColon {
-		return
-	}
-	// make searches implicit rules for a target without a recipe.
-	if m := g.search(n.Name, 0, nil); m != nil {
-		g.applyMatch(n, m)
-		return
-	}
-	if d := g.db.Targets[".DEFAULT"]; d != nil && len(d.Rules) > 0 && d.Rules[0].Recipe != nil && len(d.Rules[0].Recipe.Lines) > 0 {
-		if !g.Exists(n) && !n.IsTarget() {
-			n.Rules = append(n.Rules, &Rule{Recipe: d.Rules[0].Recipe, Default: true, Pos: d.Rules[0].Pos})
-			return
+	return hasRecipe
+}
+
+// mergeRule folds rule, of a file merged into a single-colon target's,
+// into that target's rule into: its prerequisites after into's, its
+// recipe when into has none (make's rehash_file: where both have one,
+// make's warning says the merged file's wins, but the target's runs;
+// mergeWarning).
+func mergeRule(into, rule *Rule) {
+	for range rule.OrderOnly {
+		if into.OrderOnlyAt != nil {
+			into.OrderOnlyAt = append(into.OrderOnlyAt, len(into.Prereqs)+len(rule.Prereqs))
 		}
 	}
-	if !n.IsTarget() && !g.Exists(n) {
-		n.NoRule = true
+	into.Prereqs = append(into.Prereqs, rule.Prereqs...)
+	into.OrderOnly = append(into.OrderOnly, rule.OrderOnly...)
+	into.Extra = append(into.Extra, rule.Extra...)
+	into.Also = append(into.Also, rule.Also...)
+	if rule.Recipe != nil && len(rule.Recipe.Lines) > 0 && (into.Recipe == nil || len(into.Recipe.Lines) == 0) {
+		into.Recipe, into.Pos = rule.Recipe, rule.Pos
 	}
 }
 

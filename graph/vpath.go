@@ -134,21 +134,25 @@ func (g *Graph) inGPATH(found, name string) bool {
 // a warning says whose recipe wins when both have one); else, when p lies
 // in GPATH, n is renamed p for good (make's rename_file: $@, implicit
 // rule search and the file made are p). It reports whether n was merged
-// or renamed. A node with rules of its own is not merged.
+// or renamed. The rules of a node merged go to p's node: their
+// prerequisites after its own, their recipe where it has none.
 func (g *Graph) found(n *Node, p string) bool {
 	if p == n.Name {
 		return false
 	}
 	if g.inTable(p) {
-		if n.IsTarget() {
-			return false
-		}
 		m := g.Renamed(g.Node(p))
 		if m == n {
 			return false
 		}
 		g.mergeWarning(n, m)
 		n.renamed = m
+		if n.IsTarget() {
+			m.merged = append(m.merged, n)
+			if m.resolved {
+				g.addExplicitRules(m, n.Target)
+			}
+		}
 		return true
 	}
 	if g.inGPATH(p, n.Name) {
@@ -176,10 +180,10 @@ func (g *Graph) mergeWarning(n, m *Node) {
 	g.warnAt(from.Pos, fmt.Sprintf("Recipe for '%s' will be ignored in favor of the one for '%s'.", m.Name, n.Name))
 }
 
-// recipeOf returns the recipe of n's rules (its explicit ones while n is
-// not resolved), nil if none.
+// recipeOf returns the recipe of n's rules (its explicit ones while it
+// has none yet: a node is merged as it is resolved), nil if none.
 func recipeOf(n *Node) *makefile.Recipe {
-	if !n.resolved && n.Target != nil {
+	if len(n.Rules) == 0 && n.Target != nil {
 		for _, r := range n.Target.Rules {
 			if r.Recipe != nil && len(r.Recipe.Lines) > 0 {
 				return r.Recipe
