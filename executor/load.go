@@ -249,7 +249,7 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadc
 		}
 		if path, err := filepath.Abs(path); err == nil {
 			ds := loadcache.ListDir(path, keep)
-			if readable != ds.Exists {
+			if readable != ds.Exists || !sameKept(db, path, keep, ds.Names) {
 				return rm
 			}
 			rm.Dirs = append(rm.Dirs, ds)
@@ -260,6 +260,25 @@ func remakeVerdict(db *makefile.Database, g *graph.Graph, goals []string) *loadc
 	rm.Settle()
 	rm.Known = true
 	return rm
+}
+
+// sameKept reports whether the names of directory path that keep keeps
+// are, in the run's directory cache (which the search read, maybe before
+// the makefiles changed the directory), the sorted names now; true when
+// the cache has not listed path (the search read it past the cache).
+func sameKept(db *makefile.Database, path string, keep func(dir, name string) bool, now []string) bool {
+	names, _, listed := db.DirListed(path)
+	if !listed {
+		return true
+	}
+	var kept []string
+	for _, n := range names {
+		if keep(path, n) {
+			kept = append(kept, n)
+		}
+	}
+	slices.Sort(kept)
+	return slices.Equal(kept, now)
 }
 
 // maxShapes bounds the shapes searchedNames follows; past it, every name

@@ -15,6 +15,7 @@ package graph
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -64,6 +65,7 @@ type Graph struct {
 	exists     map[string]bool
 	impossible map[string]bool
 	dirs       map[string]map[string]bool // directory ("" or "d/") → names; nil when unreadable
+	reread     map[string]bool            // directories the run created: read past the run's cache
 	listed     map[string]bool            // every directory read, and whether it was readable
 	named      map[string]bool            // directories ("" or "d/") of every mentioned name and node
 	namedIn    map[string]map[string]bool // for some of those directories, the base names (see knownAbsent)
@@ -172,6 +174,7 @@ func New(ctx context.Context, db *makefile.Database, opts Options) *Graph {
 		exists:     make(map[string]bool),
 		impossible: make(map[string]bool),
 		dirs:       make(map[string]map[string]bool),
+		reread:     make(map[string]bool),
 		listed:     make(map[string]bool),
 		named:      make(map[string]bool),
 		namedIn:    make(map[string]map[string]bool),
@@ -552,8 +555,9 @@ func (n *Node) IsTarget() bool { return n.Target != nil && len(n.Target.Rules) >
 func (g *Graph) sysPath(name string) string { return g.paths.Path(name) }
 
 // fileExists reports whether the file name exists (not a vpath search),
-// as make's directory cache does: each directory is read once, and what
-// the run itself makes is added as it is made.
+// as make's directory cache does: each directory is read once, through
+// the run's cache (Database.DirNames, which make's globs share), and
+// what the run itself makes is added as it is made.
 func (g *Graph) fileExists(name string) bool {
 	if len(g.exists) > 0 {
 		if e, ok := g.exists[name]; ok {
@@ -567,7 +571,7 @@ func (g *Graph) fileExists(name string) bool {
 		if d == "" {
 			d = "."
 		}
-		if list, err := readDirNames(g.sysPath(d)); err == nil {
+		if list, ok := g.readDir(d, dir); ok {
 			entries = make(map[string]bool, len(list))
 			for _, e := range list {
 				entries[e] = true
@@ -580,6 +584,27 @@ func (g *Graph) fileExists(name string) bool {
 		return false
 	}
 	return entries[base] || base == "." || base == ".."
+}
+
+// readDir returns the names in the directory d (as names spell it, "."
+// for the current one; dir is its key in g.dirs), and whether it could
+// be read: from the run's directory cache, or read afresh when the run
+// created it after the cache found it missing (see noteFile).
+func (g *Graph) readDir(d, dir string) ([]string, bool) {
+	p := g.sysPath(d)
+	if g.reread[dir] {
+		list, err := readDirNames(p)
+		return list, err == nil
+	}
+	if !filepath.IsAbs(p) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			list, err := readDirNames(p)
+			return list, err == nil
+		}
+		p = abs
+	}
+	return g.db.DirNames(p)
 }
 
 // Directories returns every directory the directory cache has listed so
@@ -784,7 +809,9 @@ func (g *Graph) noteFile(name string, exists bool) {
 	if entries := g.dirs[dir]; entries != nil {
 		entries[base] = exists
 	} else if exists {
-		delete(g.dirs, dir) // a directory the run created: read it again
+		// A directory the run created: read it again, past the cache.
+		delete(g.dirs, dir)
+		g.reread[dir] = true
 	}
 }
 
