@@ -591,15 +591,19 @@ func (g *Graph) fileExists(name string) bool {
 // be read: from the run's directory cache, or read afresh when the run
 // created it after the cache found it missing (see noteFile).
 func (g *Graph) readDir(d, dir string) ([]string, bool) {
-	p := g.sysPath(d)
 	if g.reread[dir] {
-		list, err := readDirNames(p)
+		list, err := readDirNames(g.sysPath(d))
 		return list, err == nil
 	}
-	if !filepath.IsAbs(p) {
-		abs, err := filepath.Abs(p)
+	p := d
+	switch {
+	case filepath.IsAbs(p):
+	case filepath.IsAbs(g.opts.Dir):
+		p = filepath.Join(g.opts.Dir, p)
+	default:
+		abs, err := filepath.Abs(g.sysPath(d))
 		if err != nil {
-			list, err := readDirNames(p)
+			list, err := readDirNames(g.sysPath(d))
 			return list, err == nil
 		}
 		p = abs
