@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"github.com/dmake-dev/dmake/internal/tempdir"
 	"github.com/dmake-dev/dmake/shellrun"
 	"github.com/docker/go-units"
@@ -348,7 +349,7 @@ func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHand
 // toTerminal says whether w is a character device (a terminal, /dev/null),
 // where tar writes, or refuses to write, its archive itself.
 func toTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := stdio.File(w)
 	if !ok {
 		return false
 	}

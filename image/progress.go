@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"golang.org/x/term"
 )
 
@@ -87,7 +87,7 @@ func ResolveProgress(kind string, w io.Writer) string {
 	if kind != "" && kind != "auto" {
 		return kind
 	}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f, ok := stdio.File(w); ok && term.IsTerminal(int(f.Fd())) {
 		return "tty"
 	}
 	return "lines"
@@ -426,7 +426,7 @@ func abbrev(s string, n int) string {
 // width returns the columns of the terminal p writes to (80 when unknown),
 // read at each redraw so that a resize is followed.
 func (p *progress) width() int {
-	if f, ok := p.w.(*os.File); ok {
+	if f, ok := stdio.File(p.w); ok {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			return w
 		}

@@ -2,6 +2,7 @@ package image
 
 import (
 	"bytes"
+	"github.com/dmake-dev/dmake/internal/stdio"
 	"io"
 	"os"
 	"strconv"
@@ -183,5 +184,23 @@ func TestProgressTTYOutputLines(t *testing.T) {
 	got = s.lines()
 	if len(got) != 3 || !strings.Contains(got[1], "[ 2/ 2] ran") || !strings.HasPrefix(got[2], "ssh: built") || s.wrapped {
 		t.Errorf("screen when done (wrapped %v):\n%s", s.wrapped, strings.Join(got, "\n"))
+	}
+}
+
+// A terminal behind the stream wrapper that prints make's "Entering
+// directory" first (-C, a sub-make: stdio.Announcer) is still a
+// terminal: "auto" progress is the tty view, of the terminal's width.
+func TestResolveProgressThroughAnnouncer(t *testing.T) {
+	p := newPTY(t, 100)
+	w := stdio.NewAnnouncer(io.Discard, "dmake: Entering directory '/x'\n").Wrap(p.tty)
+	if got := ResolveProgress("auto", w); got != "tty" {
+		t.Errorf("ResolveProgress(auto, terminal behind the announcer) = %q, want tty", got)
+	}
+	if got := (&progress{w: w}).width(); got != 100 {
+		t.Errorf("width of a 100-column terminal behind the announcer = %d", got)
+	}
+	var b bytes.Buffer
+	if got := ResolveProgress("auto", stdio.NewAnnouncer(io.Discard, "").Wrap(&b)); got != "lines" {
+		t.Errorf("ResolveProgress(auto, a buffer behind the announcer) = %q, want lines", got)
 	}
 }
