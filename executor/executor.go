@@ -910,6 +910,10 @@ func (e *executor) checkDep(p, n *graph.Node, ns *unitState, depth int, thisMtim
 			if s != stOK {
 				st = s
 			}
+			if (s == stFailed || s == stQuestion) && !e.opts.KeepGoing {
+				// make's check_dep stops at the first failure.
+				break
+			}
 		}
 		return st, must
 	}
