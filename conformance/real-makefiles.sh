@@ -122,7 +122,8 @@ for c in "$dir"/*/; do
 		fresh gnu "$c" && run "$gnu" "$work/gnu" $args
 		# shellcheck disable=SC2086
 		fresh dmk "$c" && run "$dmake" "$work/dmk" $args
-		if diff -u <(norm "$work/gnu") <(norm "$work/dmk") >"$work/d"; then
+		if diff -u --label "GNU make" --label dmake <(norm "$work/gnu") \
+			<(norm "$work/dmk") >"$work/d"; then
 			agree=$((agree + 1))
 		else
 			differ=$((differ + 1)) bad=1
