@@ -102,6 +102,10 @@ type BuildRequest struct {
 	// BuildKit; the events arrive as well.
 	Display     io.Writer
 	DisplayMode string
+	// Prefetch, if set, is the readying of Bases on the BuildKit daemon
+	// that Engine.Prefetch started: the build waits for it, showing its
+	// progress first.
+	Prefetch *Prefetch
 	BuildSettings
 }
 

@@ -379,26 +379,50 @@ func (e *Engine) builder(ctx context.Context) (*BuildKit, error) {
 	return e.bk, e.chooseErr
 }
 
-// buildKitBuild runs req on bk's Dockerfile frontend.
-func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
-	outs := e.outs
-	if err := bk.ready(ctx); err != nil {
-		return BuildResult{}, err
-	}
+// bkSolve is what a solve of a BuildRequest on a BuildKit daemon's
+// Dockerfile frontend needs: the session's options, the frontend's
+// attributes (also in opt), the store of the local bases it serves, and
+// the build context extracted to dir.
+type bkSolve struct {
+	opt   bkclient.SolveOpt
+	attrs map[string]string
+	bases content.Store
+	dir   string
+}
+
+// solveSetup makes the bkSolve of req on bk: the context extracted (the
+// caller removes dir, also on an error), the Dockerfile frontend's
+// attributes from req's settings, the local bases served, the cache
+// imports of --cache-from. With dockerfile set, the frontend reads that
+// Dockerfile instead of the context's.
+func (e *Engine) solveSetup(ctx context.Context, bk *BuildKit, req BuildRequest, dockerfile []byte) (*bkSolve, error) {
 	dir, err := os.MkdirTemp("", "dmake-bk-context-")
 	if err != nil {
-		return BuildResult{}, err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	if err := extractTar(req.Context, dir); err != nil {
-		return BuildResult{}, fmt.Errorf("buildkit build context: %w", err)
+	s := &bkSolve{dir: dir}
+	if err := extractTar(req.Context, filepath.Join(dir, "context")); err != nil {
+		return s, fmt.Errorf("buildkit build context: %w", err)
 	}
-	cfs, err := contextFS(dir)
+	cfs, err := contextFS(filepath.Join(dir, "context"))
 	if err != nil {
-		return BuildResult{}, err
+		return s, err
 	}
+	dfs := cfs
 	attrs := map[string]string{"filename": req.Dockerfile}
 	if req.Dockerfile == "" {
+		attrs["filename"] = "Dockerfile"
+	}
+	if dockerfile != nil {
+		if err := os.Mkdir(filepath.Join(dir, "dockerfile"), 0o755); err != nil {
+			return s, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "dockerfile", "Dockerfile"), dockerfile, 0o644); err != nil {
+			return s, err
+		}
+		if dfs, err = contextFS(filepath.Join(dir, "dockerfile")); err != nil {
+			return s, err
+		}
 		attrs["filename"] = "Dockerfile"
 	}
 	for k, v := range req.BuildArgs {
@@ -432,32 +456,59 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	case "none":
 		attrs["force-network-mode"] = "none"
 	default:
-		return BuildResult{}, fmt.Errorf("buildkit build: network %q: a BuildKit build runs on the daemon's network or none", req.NetworkMode)
+		return s, fmt.Errorf("buildkit build: network %q: a BuildKit build runs on the daemon's network or none", req.NetworkMode)
 	}
-	opt := bkclient.SolveOpt{
+	s.attrs = attrs
+	s.opt = bkclient.SolveOpt{
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
-		LocalMounts:   map[string]fsutil.FS{"context": cfs, "dockerfile": cfs},
+		LocalMounts:   map[string]fsutil.FS{"context": cfs, "dockerfile": dfs},
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),
 		})},
 	}
 	if bk.embedded {
-		embeddedSolve(&opt, req)
-		req.Bases, outs.Load = nil, false
+		embeddedSolve(&s.opt, req)
+		req.Bases = nil
 	}
-	var bases content.Store
 	if len(req.Bases) > 0 {
-		store, contexts, err := e.localBases(ctx, req.Bases)
+		store, manifests, err := e.localBases(ctx, req.Bases)
 		if err != nil {
-			return BuildResult{}, err
+			return s, err
 		}
-		for k, v := range contexts {
+		for k, v := range baseContexts(manifests) {
 			attrs[k] = v
 		}
-		bases = store
-		opt.OCIStores = map[string]content.Store{basesStoreID: store}
+		s.bases = store
+		s.opt.OCIStores = map[string]content.Store{basesStoreID: store}
 	}
+	for _, c := range e.outs.CacheFrom {
+		c, err := ParseCacheOption(c, false)
+		if err != nil {
+			return s, err
+		}
+		s.opt.CacheImports = append(s.opt.CacheImports, c)
+	}
+	return s, nil
+}
+
+// buildKitBuild runs req on bk's Dockerfile frontend.
+func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildRequest, events func(BuildEvent)) (BuildResult, error) {
+	outs := e.outs
+	if err := bk.ready(ctx); err != nil {
+		return BuildResult{}, err
+	}
+	if bk.embedded {
+		outs.Load = false
+	}
+	sv, err := e.solveSetup(ctx, bk, req, nil)
+	if sv != nil && sv.dir != "" {
+		defer os.RemoveAll(sv.dir)
+	}
+	if err != nil {
+		return BuildResult{}, err
+	}
+	opt, attrs, bases := sv.opt, sv.attrs, sv.bases
 	for _, s := range outs.CacheTo {
 		c, err := ParseCacheOption(s, true)
 		if err != nil {
@@ -476,13 +527,6 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 			return BuildResult{}, err
 		}
 		attrs[k] = v
-	}
-	for _, s := range outs.CacheFrom {
-		c, err := ParseCacheOption(s, false)
-		if err != nil {
-			return BuildResult{}, err
-		}
-		opt.CacheImports = append(opt.CacheImports, c)
 	}
 	names := strings.Join(req.Tags, ",")
 	if outs.Push {
@@ -514,7 +558,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	}
 
 	ch := make(chan *bkclient.SolveStatus)
-	dockerfile, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(attrs["filename"])))
+	dockerfile, _ := os.ReadFile(filepath.Join(sv.dir, "context", filepath.FromSlash(attrs["filename"])))
 	st := newStatusEvents(events, dockerfile)
 	var display chan *bkclient.SolveStatus
 	if req.Display != nil {
@@ -552,6 +596,14 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	})
 	var resp *bkclient.SolveResponse
 	g.Go(func() error {
+		if req.Prefetch != nil {
+			// Its error is left: the build fetches what it lacks.
+			req.Prefetch.Follow(func(s *bkclient.SolveStatus) {
+				if display != nil {
+					display <- s
+				}
+			})
+		}
 		var err error
 		resp, err = bk.c.Solve(gctx, nil, opt, ch)
 		return err

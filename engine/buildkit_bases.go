@@ -37,10 +37,11 @@ func BasesDir() (string, error) {
 // localBases makes the local engine's images of bases (FROM reference →
 // image id) available to a BuildKit daemon, which cannot see the engine's
 // images: each is saved once into an OCI content store that the build's
-// session serves, and named as the FROM reference's build context
-// (the Dockerfile frontend's "context:NAME=oci-layout://…"). A remote
-// daemon fetches only the blobs it lacks.
-func (e *Engine) localBases(ctx context.Context, bases map[string]string) (content.Store, map[string]string, error) {
+// session serves (basesStoreID), and named by the digest of its manifest
+// there (FROM reference → digest); baseContexts names them as the FROM
+// references' build contexts. A remote daemon fetches only the blobs it
+// lacks.
+func (e *Engine) localBases(ctx context.Context, bases map[string]string) (content.Store, map[string]digest.Digest, error) {
 	dir, err := BasesDir()
 	if err != nil {
 		return nil, nil, err
@@ -63,20 +64,34 @@ func (e *Engine) localBases(ctx context.Context, bases map[string]string) (conte
 	if err != nil {
 		return nil, nil, err
 	}
-	attrs := map[string]string{}
+	manifests := map[string]digest.Digest{}
 	for ref, id := range bases {
-		named, err := reference.ParseNormalizedNamed(ref)
-		if err != nil {
+		if _, err := reference.ParseNormalizedNamed(ref); err != nil {
 			return nil, nil, fmt.Errorf("FROM %s: %w", ref, err)
 		}
-		key := "context:" + strings.TrimSuffix(reference.FamiliarString(named), ":latest")
 		m, err := e.baseManifest(ctx, store, dir, id)
 		if err != nil {
 			return nil, nil, fmt.Errorf("FROM %s: making the local image %s available to BuildKit: %w", ref, id, err)
 		}
+		manifests[ref] = m
+	}
+	return store, manifests, nil
+}
+
+// baseContexts are the Dockerfile frontend's attributes naming each FROM
+// reference's image in the bases store (localBases' manifests) as its
+// build context: "context:NAME" = "oci-layout://STORE@DIGEST".
+func baseContexts(manifests map[string]digest.Digest) map[string]string {
+	attrs := map[string]string{}
+	for ref, m := range manifests {
+		named, err := reference.ParseNormalizedNamed(ref)
+		if err != nil {
+			continue // localBases refused it
+		}
+		key := "context:" + strings.TrimSuffix(reference.FamiliarString(named), ":latest")
 		attrs[key] = "oci-layout://" + basesStoreID + "@" + m.String()
 	}
-	return store, attrs, nil
+	return attrs
 }
 
 // baseManifest returns the digest of the OCI manifest of the engine's

@@ -468,11 +468,6 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if b.Sending != nil {
 		b.Sending()
 	}
-	if b.Check != nil {
-		if err := b.Check(ctx, req, plan); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-	}
 	settings := req.Settings
 	settings.Dockerfile = dfName
 	settings.Labels = nil // in the Dockerfile's last LABEL step
@@ -486,18 +481,31 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if len(settings.BuildArgs) == 0 {
 		settings.BuildArgs = nil
 	}
+	breq := engine.BuildRequest{Context: &tarBuf, BuildSettings: settings, Bases: map[string]string{}}
+	for _, base := range bases {
+		if i := strings.LastIndexByte(base, '@'); i >= 0 && base[i+1:] != "pull" {
+			breq.Bases[base[:i]] = base[i+1:]
+		}
+	}
+	if b.Check != nil {
+		// A builder without the FROM images and the cached layers (a
+		// remote one with an empty state) fetches them while the
+		// scripts are checked: the steps before the first RUN run
+		// ahead.
+		ahead := breq
+		ahead.Context = bytes.NewReader(tarBuf.Bytes())
+		breq.Prefetch = b.Engine.Prefetch(ctx, ahead, aheadSteps(res.Dockerfile))
+		defer breq.Prefetch.Stop()
+		if err := b.Check(ctx, req, plan); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	if len(plan.HostFetches) > 0 && port != "" {
 		stop, err := serveFiles(port, roots)
 		if err != nil {
 			fmt.Fprintf(notes, "%s: not serving the files the build fetches on port %s (%v): the fetches go to what listens there\n", name, port, err)
 		} else {
 			defer stop()
-		}
-	}
-	breq := engine.BuildRequest{Context: &tarBuf, BuildSettings: settings, Bases: map[string]string{}}
-	for _, base := range bases {
-		if i := strings.LastIndexByte(base, '@'); i >= 0 && base[i+1:] != "pull" {
-			breq.Bases[base[:i]] = base[i+1:]
 		}
 	}
 	if b.Engine.BuildKit() != nil {

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -129,3 +130,52 @@ func copySources(in Instruction) ([]string, bool) {
 	}
 	return srcs, true
 }
+
+// aheadSteps returns the first instructions of the Dockerfile df that run
+// no command (FROM, COPY and ADD of context files, and the instructions
+// that only set the image's configuration), up to its first RUN or any
+// other instruction, with its parser directives: what a build can run
+// before its scripts are checked. nil when that is not even a FROM, or df
+// does not parse.
+func aheadSteps(df []byte) []byte {
+	ins, err := ParseDockerfile("Dockerfile", df)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	// Parser directives (# syntax=, # escape=) head the file.
+	for _, line := range strings.Split(string(df), "\n") {
+		if !directiveRe.MatchString(line) {
+			break
+		}
+		out = append(out, line)
+	}
+	froms := 0
+	for _, in := range ins {
+		if strings.Contains(in.Args, "<<") {
+			break // a heredoc: the lines after it are not instructions
+		}
+		ok := false
+		switch in.Cmd {
+		case "FROM":
+			ok, froms = true, froms+1
+		case "COPY", "ADD":
+			srcs, local := copySources(in)
+			ok = local && (in.Cmd == "COPY" || srcs != nil)
+		case "ARG", "ENV", "LABEL", "WORKDIR", "USER", "EXPOSE", "VOLUME", "STOPSIGNAL",
+			"MAINTAINER", "SHELL", "CMD", "ENTRYPOINT", "HEALTHCHECK":
+			ok = true
+		}
+		if !ok {
+			break
+		}
+		out = append(out, in.Text)
+	}
+	if froms == 0 {
+		return nil
+	}
+	return []byte(strings.Join(out, "\n") + "\n")
+}
+
+// directiveRe matches a Dockerfile parser directive line.
+var directiveRe = regexp.MustCompile(`^#\s*[a-zA-Z]+\s*=`)
