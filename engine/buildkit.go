@@ -384,14 +384,24 @@ func (e *Engine) builder(ctx context.Context) (*BuildKit, error) {
 // attributes (also in opt), the store of the local bases it serves, and
 // the build context extracted to dir.
 type bkSolve struct {
-	opt   bkclient.SolveOpt
-	attrs map[string]string
-	bases content.Store
-	dir   string
+	opt     bkclient.SolveOpt
+	attrs   map[string]string
+	bases   content.Store
+	dir     string
+	release func() // the bases store's use (useBases)
 }
 
-// solveSetup makes the bkSolve of req on bk: the context extracted (the
-// caller removes dir, also on an error), the Dockerfile frontend's
+// close removes the extracted context and ends the use of the bases
+// store: after the solve and what reads the bases (the load).
+func (s *bkSolve) close() {
+	if s.release != nil {
+		s.release()
+	}
+	os.RemoveAll(s.dir)
+}
+
+// solveSetup makes the bkSolve of req on bk (the caller closes it, also
+// on an error): the context extracted, the Dockerfile frontend's
 // attributes from req's settings, the local bases served, the cache
 // imports of --cache-from. With dockerfile set, the frontend reads that
 // Dockerfile instead of the context's.
@@ -472,6 +482,13 @@ func (e *Engine) solveSetup(ctx context.Context, bk *BuildKit, req BuildRequest,
 		req.Bases = nil
 	}
 	if len(req.Bases) > 0 {
+		dir, err := BasesDir()
+		if err != nil {
+			return s, err
+		}
+		if s.release, err = useBases(dir); err != nil {
+			return s, err
+		}
 		store, manifests, err := e.localBases(ctx, req.Bases)
 		if err != nil {
 			return s, err
@@ -502,8 +519,8 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 		outs.Load = false
 	}
 	sv, err := e.solveSetup(ctx, bk, req, nil)
-	if sv != nil && sv.dir != "" {
-		defer os.RemoveAll(sv.dir)
+	if sv != nil {
+		defer sv.close()
 	}
 	if err != nil {
 		return BuildResult{}, err

@@ -201,13 +201,54 @@ func writeBlob(ctx context.Context, store content.Store, r io.Reader, size int64
 	return desc, nil
 }
 
+// ErrBasesInUse is CleanBases' error when a build is reading the store.
+var ErrBasesInUse = errors.New("in use by a running build")
+
+// useBases marks the store of base images in dir in use until release (a
+// shared lock on its file "inuse"), so that CleanBases, which takes that
+// lock alone, never removes blobs a build's daemon is fetching or its load
+// is reading. A build holds it from before it saves its bases until it
+// ends. The lock is taken on the file the path names once it is held: a
+// store removed meanwhile is made again.
+func useBases(dir string) (release func(), err error) {
+	for {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(filepath.Join(dir, "inuse"), os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
+		}
+		held, err1 := f.Stat()
+		named, err2 := os.Stat(f.Name())
+		if err1 == nil && err2 == nil && os.SameFile(held, named) {
+			return func() { f.Close() }, nil // closing drops the lock
+		}
+		f.Close() // CleanBases removed the store while we waited
+	}
+}
+
 // CleanBases removes the store of base images BasesDir holds (all of it is
 // dmake's: blobs, ids, unfinished writes) and returns how many files and
-// bytes went; the next BuildKit build saves its bases again.
+// bytes went; the next BuildKit build saves its bases again. While a
+// build uses the store (useBases) it removes nothing and returns an error
+// wrapping ErrBasesInUse.
 func CleanBases() (files int, bytes int64, err error) {
 	dir, err := BasesDir()
 	if err != nil {
 		return 0, 0, err
+	}
+	if f, err := os.OpenFile(filepath.Join(dir, "inuse"), os.O_RDWR, 0); err == nil {
+		defer f.Close()
+		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); errors.Is(err, unix.EWOULDBLOCK) {
+			return 0, 0, fmt.Errorf("%s: %w; not removed (run --clean-cache again when it ends)", dir, ErrBasesInUse)
+		} else if err != nil {
+			return 0, 0, fmt.Errorf("locking %s: %w", f.Name(), err)
+		}
 	}
 	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"os"
 	"sync"
 	"time"
 
@@ -53,7 +52,7 @@ func (e *Engine) Prefetch(ctx context.Context, req BuildRequest, ahead []byte) *
 	sv, err := e.solveSetup(ctx, bk, req, ahead)
 	if err != nil {
 		if sv != nil {
-			os.RemoveAll(sv.dir)
+			sv.close()
 		}
 		return nil // the build says what is wrong
 	}
@@ -62,7 +61,7 @@ func (e *Engine) Prefetch(ctx context.Context, req BuildRequest, ahead []byte) *
 	go func() {
 		defer close(p.done)
 		defer cancel()
-		defer os.RemoveAll(sv.dir)
+		defer sv.close()
 		p.err = p.run(ctx, bk, sv)
 		p.end = time.Now()
 	}()
