@@ -794,7 +794,7 @@ func (e *executor) update(u unit, parent *graph.Node, parentState *unitState, de
 		e.debugf(makefile.DebugVerbose, depth+1, "Finished prerequisites of target file '%s'.", n.Name)
 		e.debugf(makefile.DebugVerbose, depth, "Giving up on target file '%s'.", n.Name)
 		s.phase, s.status = phDone, depStatus
-		if depStatus == stFailed && depth == 0 && e.opts.KeepGoing && !e.makefiles {
+		if depStatus == stFailed && depth == 0 && e.opts.KeepGoing && !e.opts.DryRun && !e.opts.Question && !e.makefiles {
 			e.errorf("Target '%s' not remade because of errors.", n.Name)
 		}
 		return depStatus
