@@ -123,7 +123,7 @@ func nonce(t *testing.T) string {
 // fixture is a small build context: FROM the engine's busybox, three
 // scripts each COPYed and RUN in a layer of its own; the scripts' content
 // carries n, so that no daemon has them cached before the test.
-func fixture(t *testing.T, n string) []byte {
+func fixture(t testing.TB, n string) []byte {
 	t.Helper()
 	files := map[string]string{
 		"Dockerfile": "FROM busybox:latest\n" +
