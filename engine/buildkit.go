@@ -615,7 +615,10 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	g.Go(func() error {
 		if req.Prefetch != nil {
 			// Its error is left: the build fetches what it lacks.
+			// Its status goes to the display and the events before
+			// the build's own (no status of the build arrives yet).
 			req.Prefetch.Follow(func(s *bkclient.SolveStatus) {
+				st.update(s)
 				if display != nil {
 					display <- s
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	bkclient "github.com/moby/buildkit/client"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // A prefetch on a daemon with an empty state (a second machine) fetches
@@ -25,7 +26,8 @@ func TestBuildKitPrefetch(t *testing.T) {
 	}
 	bases := map[string]string{"busybox:latest": base.ID}
 	// extracted reports whether the build's status stream unpacked a
-	// layer of busybox.
+	// layer of busybox (the prefetch's statuses, forwarded under its own
+	// vertex, left out).
 	extracted := func(evs []BuildEvent) bool {
 		for _, ev := range evs {
 			if ev.Kind != EventStatus {
@@ -36,6 +38,9 @@ func TestBuildKitPrefetch(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, st := range s.Statuses {
+				if st.Vertex == digest.FromString(prefetchVertex) {
+					continue // the prefetch's, forwarded: not the build's
+				}
 				for _, l := range base.Layers {
 					if st.ID == "extracting "+l {
 						return true
@@ -81,6 +86,19 @@ func TestBuildKitPrefetch(t *testing.T) {
 	}
 	if cached, _ := cachedSteps(t, evs); cached != 1 {
 		t.Errorf("the build after the prefetch found %d steps cached, want 1 (COPY one.sh)", cached)
+	}
+	// The events carry it too (BuildKit's status, as JSON), as no step.
+	prefetched := false
+	for _, ev := range evs {
+		if ev.Kind == EventStatus && strings.Contains(string(ev.Raw), prefetchVertex) {
+			prefetched = true
+		}
+		if ev.Kind == EventStep && strings.Contains(ev.Text, "dmake") {
+			t.Errorf("the prefetch counted as a step: %+v", ev)
+		}
+	}
+	if !prefetched {
+		t.Error("no status event of the prefetch")
 	}
 	out := display.String()
 	i, j := strings.Index(out, prefetchVertex), strings.Index(out, "load build definition")
