@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
 
 	"github.com/distribution/reference"
@@ -20,20 +19,8 @@ import (
 //
 //	DMAKE_ENGINE_TESTS=1 go test -run '^$' -bench BuildKitPlan ./engine
 func BenchmarkBuildKitPlan(b *testing.B) {
-	if os.Getenv("DMAKE_ENGINE_TESTS") != "1" {
-		b.Skip("set DMAKE_ENGINE_TESTS=1 (with a Docker engine and a buildkitd at DMAKE_BUILDKIT_ADDR) to run")
-	}
+	e, bk := needBuildKit(b)
 	ctx := context.Background()
-	e, err := New(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	bk, err := DialBuildKit(ctx, BuildKitOptions{Addr: os.Getenv("DMAKE_BUILDKIT_ADDR")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer bk.Close()
 	base, found, err := e.InspectImage(ctx, "busybox:latest")
 	if err != nil || !found {
 		b.Fatalf("the engine has no busybox:latest (%v)", err)

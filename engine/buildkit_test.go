@@ -25,7 +25,7 @@ import (
 // buildkitd binary on PATH or at DMAKE_BUILDKITD, and the registry tests
 // use the registry at DMAKE_REGISTRY (HOST:PORT).
 
-func needBuildKit(t *testing.T) (*Engine, *BuildKit) {
+func needBuildKit(t testing.TB) (*Engine, *BuildKit) {
 	t.Helper()
 	if os.Getenv("DMAKE_ENGINE_TESTS") != "1" {
 		t.Skip("set DMAKE_ENGINE_TESTS=1 (with a Docker engine and a buildkitd at DMAKE_BUILDKIT_ADDR) to run")
