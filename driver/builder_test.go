@@ -276,8 +276,9 @@ func TestWatchEmbeddedBuildKit(t *testing.T) {
 	}
 }
 
-// --platform takes os/arch[/variant] items; several need --push (a
-// manifest list lives in a registry, not in the engine's image store).
+// --platform takes os/arch[/variant] items; several need --push for a
+// build (a manifest list lives in a registry, not in the engine's image
+// store), not for what builds nothing.
 func TestPlatformOption(t *testing.T) {
 	for _, c := range []struct {
 		o    Options
@@ -286,6 +287,13 @@ func TestPlatformOption(t *testing.T) {
 		{Options{Platform: "linux/386"}, ""},
 		{Options{Platform: "linux/amd64,linux/386", Push: true}, ""},
 		{Options{Platform: "linux/amd64,linux/386"}, "add --push"},
+		{Options{Platform: "linux/amd64,linux/386", Watch: true}, "add --push"},
+		// What builds nothing needs no registry.
+		{Options{Platform: "linux/amd64,linux/386", Check: true}, ""},
+		{Options{Platform: "linux/amd64,linux/386", CheckScripts: true}, ""},
+		{Options{Platform: "linux/amd64,linux/386", Graph: "json"}, ""},
+		{Options{Platform: "linux/amd64,linux/386", NoBuild: true}, ""},
+		{Options{Platform: "linux/amd64,linux/386", DryRun: true}, ""},
 		{Options{Platform: "linux/amd64,"}, `invalid platform ""`},
 		{Options{Platform: "linux/arm/v7/x"}, `invalid platform "linux/arm/v7/x"`},
 	} {
