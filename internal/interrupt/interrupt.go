@@ -1,13 +1,15 @@
 // Package interrupt ends dmake on a signal as GNU make ends on it.
 //
-// The signals whose default action ends make — SIGHUP, SIGINT, SIGTERM,
-// which make catches, and SIGALRM, which it does not — cancel the run's
-// context with a cause naming the signal (Notify). The run stops its
-// recipes with that signal (Signal), deletes the targets they were
-// making, reports them as make does, and returns; then Exit makes the
-// process die of that same signal, so that its parent (a shell, a make,
-// a CI runner) sees what it would see of make: death by the signal, not
-// an exit status. A signal ignored when dmake started stays ignored, as
+// The signals whose default action ends make — SIGHUP, SIGINT, SIGQUIT,
+// SIGTERM, which make catches, and SIGALRM, which it does not — cancel
+// the run's context with a cause naming the signal (Notify). The run
+// stops its recipes with that signal (Signal), deletes the targets they
+// were making, reports them as make does, and returns; then Exit makes
+// the process die of that same signal, so that its parent (a shell, a
+// make, a CI runner) sees what it would see of make: death by the
+// signal, not an exit status — except after SIGQUIT, where make exits
+// with status 1 instead of dumping core (and the Go runtime would dump
+// its goroutines). A signal ignored when dmake started stays ignored, as
 // make leaves it (a background job of a non-interactive shell ignores
 // SIGINT). A second signal while the run stops ends the process at once,
 // as it ends make (whose handler restores the default action), and so
@@ -25,7 +27,7 @@ import (
 )
 
 // Signals are the signals that end a run (Notify).
-var Signals = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGALRM}
+var Signals = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGALRM}
 
 // Grace is how long a run may take to stop after a signal before the
 // process dies of it anyway: what a blocking call nothing could cancel
@@ -137,8 +139,13 @@ func Notify(parent context.Context) (ctx context.Context, caught func() syscall.
 }
 
 // Exit ends the process: of signal sig when it is not 0 (as make does
-// after a signal, once it has cleaned up), else with status.
+// after a signal, once it has cleaned up), else with status. After
+// SIGQUIT it exits with status 1, as make's handler does rather than
+// dump core (its MAKE_TROUBLE).
 func Exit(status int, sig syscall.Signal) {
+	if sig == syscall.SIGQUIT {
+		os.Exit(1)
+	}
 	if sig != 0 {
 		die(sig)
 	}
