@@ -51,15 +51,25 @@ type tarEntry struct {
 	link      string // hard link target
 }
 
-// countingReader tracks the offset of a sequential reader.
+// countingReader tracks the offset of a file read in sequence. It
+// seeks, so that the tar reader skips the contents of the files instead
+// of reading them: indexing reads the headers alone.
 type countingReader struct {
-	r io.Reader
+	r io.ReadSeeker
 	n int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) Seek(offset int64, whence int) (int64, error) {
+	n, err := c.r.Seek(offset, whence)
+	if err == nil {
+		c.n = n
+	}
 	return n, err
 }
 
