@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -192,5 +193,68 @@ func TestCheckFromNeedsCheckScripts(t *testing.T) {
 	}
 	if err := (Options{CheckScripts: true, CheckFrom: "debian:bookworm"}).Validate(); err != nil {
 		t.Errorf("--check-scripts --check-from: %v", err)
+	}
+}
+
+// TestEngineBasePackagesCached: the package set basePackages gives from
+// the apt state cached by image ID (rootfs.BaseApt) is the one read from
+// debian:bookworm's root filesystem (ReadApt, and the lists of an apt-get
+// update when the base keeps none), and a dry run over either reports
+// the same.
+func TestEngineBasePackagesCached(t *testing.T) {
+	c := enginetest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	const ref = "debian:bookworm"
+	tar, err := rootfs.Export(ctx, c, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read from the image, as before the cache.
+	st, err := rootfs.ReadApt(tar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := &sandbox.Packages{Base: ref, Available: st.Available, Installed: st.Installed}
+	if !st.Lists {
+		up, err := rootfs.UpdatedApt(ctx, c, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read.Available, read.Updated = up.Available, true
+	}
+	if read.IndexFile, err = rootfs.IndexFile(ctx, c, ref); err != nil {
+		t.Fatal(err)
+	}
+	basePackages(ctx, c, tar, ref) // caches the state, if no earlier run did
+	info, _, err := c.InspectImage(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(tar, ".tar") + ".aptstate"); err != nil || !strings.HasSuffix(tar, strings.TrimPrefix(info.ID, "sha256:")+".tar") {
+		t.Fatalf("no apt state cached next to %s (image %s): %v", tar, info.ID, err)
+	}
+	cached := basePackages(ctx, c, tar, ref)
+	if cached == nil || !reflect.DeepEqual(cached, read) {
+		t.Fatalf("the cached package set differs from the one read from %s (%d/%d available, %d/%d installed)", ref,
+			len(cached.Available), len(read.Available), len(cached.Installed), len(read.Installed))
+	}
+	scripts := []sandbox.Script{
+		{Path: "install.sh", Source: []byte("#!/bin/bash\nset -e\napt-get update\napt-get install -y openssh-server python-pip\nsudo true\n"), Role: sandbox.RoleInstall, Shell: "bash"},
+		{Path: "use.sh", Source: []byte("#!/bin/bash\nlsb_release -cs\nsshd -t\nls /etc/apt\n"), Role: sandbox.RoleInstall, Shell: "bash"},
+	}
+	var reports [2]*sandbox.Report
+	for i, p := range []*sandbox.Packages{read, cached} {
+		reps, err := sandbox.Check(ctx, []sandbox.Image{{Name: "t", Rootfs: tar, From: ref, Packages: p, Scripts: scripts}}, sandbox.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports[i] = reps[0]
+	}
+	if len(reports[0].Errors) == 0 {
+		t.Fatal("the dry run found no error (python-pip is not a package of bookworm)")
+	}
+	if !reflect.DeepEqual(reports[0], reports[1]) {
+		t.Errorf("over the cached package set the report differs:\n%+v\nread from the image:\n%+v", reports[1], reports[0])
 	}
 }

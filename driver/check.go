@@ -103,25 +103,19 @@ func fromLabel(ctx context.Context, eng *engine.Engine, ref, platforms string) s
 // basePackages is the package set of the base image ref, read from its
 // root filesystem tarFile as the engine exported it (its apt lists and
 // dpkg status), for the sandbox. A base without package lists gets those
-// of an apt-get update in a throwaway container of it (eng; cached by
-// image ID); nil when neither is to be had. The command index (which
-// packages ship each command, from the mirror's Contents files) comes
-// from another apt-get update in a throwaway container, cached by image
-// ID too; without it (no network, no Contents files) the set has none and
-// the sandbox says "unknown" where it would need it.
+// of an apt-get update in a throwaway container of it (eng); nil when
+// neither is to be had. Both are cached by image ID (rootfs.BaseApt). The
+// command index (which packages ship each command, from the mirror's
+// Contents files) comes from another apt-get update in a throwaway
+// container, cached by image ID too; without it (no network, no Contents
+// files) the set has none and the sandbox says "unknown" where it would
+// need it.
 func basePackages(ctx context.Context, eng *engine.Engine, tarFile, ref string) *sandbox.Packages {
-	st, err := rootfs.ReadApt(tarFile)
+	st, err := rootfs.BaseApt(ctx, eng, ref, tarFile)
 	if err != nil || len(st.Installed) == 0 {
 		return nil // no dpkg: no apt to judge
 	}
-	p := &sandbox.Packages{Base: ref, Available: st.Available, Installed: st.Installed}
-	if !st.Lists {
-		up, err := rootfs.UpdatedApt(ctx, eng, ref)
-		if err != nil {
-			return nil
-		}
-		p.Available, p.Updated = up.Available, true
-	}
+	p := &sandbox.Packages{Base: ref, Available: st.Available, Installed: st.Installed, Updated: st.Updated}
 	if file, err := rootfs.IndexFile(ctx, eng, ref); err == nil {
 		p.IndexFile = file
 	}

@@ -5,7 +5,6 @@ package rootfs
 
 import (
 	"archive/tar"
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -29,9 +28,11 @@ func Dir() (string, error) {
 	return filepath.Join(cache, "dmake", "rootfs"), nil
 }
 
-// Clean removes the exported root filesystems of Dir (they are exported
-// again when next needed): the files named as Export names them and their
-// unfinished ".part" files, then the directory if that leaves it empty.
+// Clean removes the exported root filesystems of Dir and what is derived
+// from them (they are made again when next needed): the files named by
+// image ID as Export, UpdatedApt, BaseApt and IndexFile name them and
+// their unfinished ".part" files, then the directory if that leaves it
+// empty.
 // It returns how many files it removed and their size.
 func Clean() (files int, bytes int64, err error) {
 	dir, err := Dir()
@@ -48,7 +49,7 @@ func Clean() (files int, bytes int64, err error) {
 	for _, e := range ents {
 		id, _, _ := strings.Cut(e.Name(), ".")
 		if !e.Type().IsRegular() || len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" ||
-			!(e.Name() == id+".tar" || e.Name() == id+".apt" || e.Name() == id+".index" || e.Name() == id+".noindex" || strings.HasSuffix(e.Name(), ".part")) {
+			!(e.Name() == id+".tar" || e.Name() == id+".apt" || e.Name() == id+".aptstate" || e.Name() == id+".index" || e.Name() == id+".noindex" || strings.HasSuffix(e.Name(), ".part")) {
 			continue
 		}
 		fi, err := e.Info()
@@ -121,11 +122,15 @@ type AptState struct {
 	// Lists says the image has package lists (a base that has none,
 	// such as the official images, needs apt-get update first).
 	Lists bool
+	// Updated says Available are the lists of UpdatedApt, not the
+	// image's own (BaseApt, for a base that keeps none).
+	Updated bool
 }
 
 // ReadApt reads the apt lists (/var/lib/apt/lists/*_Packages, as apt
 // keeps them uncompressed) and the dpkg status of the root filesystem tar
-// that Export wrote.
+// that Export wrote. The tar reader seeks past the contents of the other
+// files: it reads the headers and those files alone, not the whole tar.
 func ReadApt(tarFile string) (*AptState, error) {
 	f, err := os.Open(tarFile)
 	if err != nil {
@@ -133,7 +138,7 @@ func ReadApt(tarFile string) (*AptState, error) {
 	}
 	defer f.Close()
 	st := &AptState{Available: map[string]bool{}, Installed: map[string]bool{}}
-	tr := tar.NewReader(bufio.NewReaderSize(f, 1<<20))
+	tr := tar.NewReader(f)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {

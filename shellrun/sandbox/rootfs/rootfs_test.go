@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// Clean removes the exported root filesystems and unfinished exports
-// under $XDG_CACHE_HOME/dmake/rootfs, and nothing else.
+// Clean removes the exported root filesystems, what is derived from them
+// (apt lists and state, command indexes) and unfinished files under
+// $XDG_CACHE_HOME/dmake/rootfs, and nothing else.
 func TestClean(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
@@ -17,7 +18,7 @@ func TestClean(t *testing.T) {
 		t.Fatalf("Dir() = %q, %v", dir, err)
 	}
 	id := strings.Repeat("ab", 32)
-	ours := map[string]string{id + ".tar": "tar", id + ".123.part": "pa", id + ".index": "i", id + ".noindex": "n"}
+	ours := map[string]string{id + ".tar": "tar", id + ".123.part": "pa", id + ".index": "i", id + ".noindex": "n", id + ".apt": "a", id + ".aptstate": "s", id + ".aptstate.9.part": "p"}
 	theirs := map[string]string{"notes.txt": "mine", "abc.tar": "short id", id + ".tar.bak": "x"}
 	os.MkdirAll(dir, 0o755)
 	for _, m := range []map[string]string{ours, theirs} {
@@ -28,8 +29,8 @@ func TestClean(t *testing.T) {
 		}
 	}
 	files, bytes, err := Clean()
-	if err != nil || files != 4 || bytes != 7 {
-		t.Errorf("Clean() = %d, %d, %v; want 4 files, 7 bytes", files, bytes, err)
+	if err != nil || files != 7 || bytes != 10 {
+		t.Errorf("Clean() = %d, %d, %v; want 7 files, 10 bytes", files, bytes, err)
 	}
 	for name := range ours {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
