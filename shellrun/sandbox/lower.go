@@ -12,6 +12,10 @@ import (
 	"syscall"
 )
 
+// maxLowerFile is the size of the largest file of a lower layer read
+// returns: a larger one is EFBIG.
+const maxLowerFile = 64 << 20
+
 // openLower opens a base rootfs: an uncompressed tar (as ContainerExport
 // writes it) or a directory. It is only ever read.
 func openLower(p string) (lowerFS, io.Closer, error) {
@@ -47,8 +51,8 @@ type tarLower struct {
 
 type tarEntry struct {
 	lowerEntry
-	off, size int64
-	link      string // hard link target
+	off  int64
+	link string // hard link target
 }
 
 // countingReader tracks the offset of a file read in sequence. It
@@ -168,7 +172,7 @@ func (t *tarLower) read(p string) ([]byte, error) {
 	if !ok {
 		return nil, syscall.ENOENT
 	}
-	if e.size > 64<<20 {
+	if e.size > maxLowerFile {
 		return nil, syscall.EFBIG
 	}
 	b := make([]byte, e.size)
@@ -195,6 +199,9 @@ func (d *dirLower) entry(name string, fi fs.FileInfo, p string) lowerEntry {
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		e.target, _ = d.root.Readlink(rel(p))
+	}
+	if fi.Mode().IsRegular() {
+		e.size = fi.Size()
 	}
 	return e
 }
@@ -236,7 +243,7 @@ func (d *dirLower) read(p string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, syscall.EINVAL
 	}
-	if fi.Size() > 64<<20 {
+	if fi.Size() > maxLowerFile {
 		return nil, syscall.EFBIG
 	}
 	return d.root.ReadFile(rel(p))

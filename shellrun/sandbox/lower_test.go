@@ -82,4 +82,80 @@ func TestTarLower(t *testing.T) {
 	if _, ok := l.stat("/usr/share"); !ok {
 		t.Error("/usr/share, the parent the tar leaves out, is not there")
 	}
+	checkLowerSizes(t, l)
+
+	// The same tree as a directory lower layer.
+	root := t.TempDir()
+	for _, c := range files {
+		p := filepath.Join(root, c.name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		switch c.typ {
+		case tar.TypeReg:
+			err = os.WriteFile(p, []byte(c.body), 0o644)
+		case tar.TypeLink:
+			err = os.Link(filepath.Join(root, c.link), p)
+		case tar.TypeSymlink:
+			err = os.Symlink(c.link, p)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	dl, dc, err := openLower(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	checkLowerSizes(t, dl)
+}
+
+// countingLower counts the reads of a lower layer.
+type countingLower struct {
+	lowerFS
+	reads int
+}
+
+func (c *countingLower) read(p string) ([]byte, error) {
+	c.reads++
+	return c.lowerFS.read(p)
+}
+
+// checkLowerSizes: over lower, a VFS says the size of every file of
+// /etc, whether stat or a directory listing asks, without reading one,
+// and the size is that of the content read afterwards.
+func checkLowerSizes(t *testing.T, lower lowerFS) {
+	t.Helper()
+	cl := &countingLower{lowerFS: lower}
+	v := newVFS(cl)
+	ents, err := v.ReadDir("/etc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int64{}
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes[e.Name()] = fi.Size()
+		st, err := v.Stat("/etc/"+e.Name(), false)
+		if err != nil || st.Size() != fi.Size() {
+			t.Errorf("stat /etc/%s: %v, %v; the listing says %d bytes", e.Name(), st, err, fi.Size())
+		}
+	}
+	if cl.reads != 0 {
+		t.Errorf("listing /etc read %d files", cl.reads)
+	}
+	for name, size := range sizes {
+		if name == "soft" {
+			if size != int64(len("one")) {
+				t.Errorf("/etc/soft: size %d, want the target's length", size)
+			}
+			continue
+		}
+		b, err := v.ReadFile("/etc/" + name)
+		if err != nil || int64(len(b)) != size {
+			t.Errorf("/etc/%s: listed with %d bytes, read %d (%v)", name, size, len(b), err)
+		}
+	}
 }

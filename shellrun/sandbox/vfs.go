@@ -57,7 +57,9 @@ type vnode struct {
 	loaded   bool   // data loaded from lower (files) / children listed (dirs)
 	owned    bool   // data belongs to this node alone and may grow in place
 	lowerKey string // path in the lower layer, "" if none
-	kids     map[string]*vnode
+	// lowerSize is the size of the lower layer's file, until loaded.
+	lowerSize int64
+	kids      map[string]*vnode
 }
 
 // lowerFS is a read-only base layer.
@@ -76,6 +78,9 @@ type lowerEntry struct {
 	uid, gid int
 	mtime    time.Time
 	target   string
+	// size is a regular file's size (0 for anything else), so that a
+	// stat need not read the content.
+	size int64
 }
 
 // NewVFS returns an empty virtual filesystem with the usual top-level
@@ -185,7 +190,7 @@ func (v *VFS) children(n *vnode) map[string]*vnode {
 }
 
 func nodeFromLower(key string, e lowerEntry) *vnode {
-	n := &vnode{mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, target: e.target, lowerKey: key}
+	n := &vnode{mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, target: e.target, lowerKey: key, lowerSize: e.size}
 	if e.mode.IsDir() {
 		n.kids = map[string]*vnode{}
 	}
@@ -363,6 +368,12 @@ func (v *VFS) info(name string, n *vnode) *fileInfo {
 		fi.size = 4096
 	case n.mode&fs.ModeSymlink != 0:
 		fi.size = int64(len(n.target))
+	case !n.loaded && n.lowerKey != "" && v.lower != nil:
+		// The size content would have, without reading it: a
+		// 50 MB apt list is not read for ls -A.
+		if n.lowerSize <= maxLowerFile {
+			fi.size = n.lowerSize
+		}
 	default:
 		fi.size = int64(len(v.content(n)))
 	}
