@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"sync"
 	"time"
 
@@ -49,21 +51,26 @@ func (e *Engine) Prefetch(ctx context.Context, req BuildRequest, ahead []byte) *
 		return nil
 	}
 	req.Target = "" // the last stage of what runs ahead
-	sv, err := e.solveSetup(ctx, bk, req, ahead)
+	tarBytes, err := io.ReadAll(req.Context)
 	if err != nil {
-		if sv != nil {
-			sv.close()
-		}
 		return nil // the build says what is wrong
 	}
+	req.Context = bytes.NewReader(tarBytes)
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Prefetch{cancel: cancel, done: make(chan struct{}), more: make(chan struct{}), start: time.Now()}
 	go func() {
 		defer close(p.done)
 		defer cancel()
-		defer sv.close()
-		p.err = p.run(ctx, bk, sv)
-		p.end = time.Now()
+		// Saving a FROM image for the daemon the first time
+		// (localBases) takes a while too: the check runs meanwhile.
+		sv, err := e.solveSetup(ctx, bk, req, ahead)
+		if sv != nil {
+			defer sv.close()
+		}
+		if err == nil {
+			err = p.run(ctx, bk, sv)
+		}
+		p.err, p.end = err, time.Now()
 	}()
 	return p
 }
