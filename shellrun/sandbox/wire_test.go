@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"reflect"
 	"testing"
@@ -73,6 +75,48 @@ func TestReportWire(t *testing.T) {
 		decodeReport(c) // must not panic; may decode to something else
 	}
 	if _, err := decodeReport(append(b, 0)); err == nil {
+		t.Errorf("trailing bytes were accepted")
+	}
+}
+
+// TestPackagesWire: a package set reaches the child (through the
+// request's gob, which calls Packages' GobEncode) with every exported
+// field as it was: nil sets apart from empty ones, false entries kept;
+// a damaged encoding is refused without a panic. A field added to
+// Packages and not to the wire form fails here (the exported fields are
+// counted).
+func TestPackagesWire(t *testing.T) {
+	if n := reflect.TypeFor[Packages]().NumField(); n != 6 {
+		t.Fatalf("Packages has %d fields: add the new one to GobEncode, GobDecode and this test", n)
+	}
+	full := &Packages{Base: "debian:bookworm", Available: map[string]bool{"bash": true, "ssh-server": true, "gone": false, "é\x00": true},
+		Installed: map[string]bool{"bash": true, "dash": false}, Updated: true, IndexFile: "/cache/x.index"}
+	for _, p := range []*Packages{full, {}, {Available: map[string]bool{}, Installed: map[string]bool{}}} {
+		var buf bytes.Buffer
+		req := request{PackageSets: []*Packages{p, p}}
+		if err := gob.NewEncoder(&buf).Encode(req); err != nil {
+			t.Fatal(err)
+		}
+		var got request
+		if err := gob.NewDecoder(&buf).Decode(&got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.PackageSets) != 2 || !reflect.DeepEqual(got.PackageSets[0], p) || !reflect.DeepEqual(got.PackageSets[1], p) {
+			t.Errorf("round trip of %+v: got %+v", p, got.PackageSets)
+		}
+	}
+	b, _ := full.GobEncode()
+	for i := range b {
+		var p Packages
+		if err := p.GobDecode(b[:i]); err == nil {
+			t.Errorf("a package set cut at %d of %d bytes was accepted", i, len(b))
+		}
+		c := append([]byte(nil), b...)
+		c[i] ^= 0xff
+		p.GobDecode(c) // must not panic
+	}
+	var p Packages
+	if err := p.GobDecode(append(b, 0)); err == nil {
 		t.Errorf("trailing bytes were accepted")
 	}
 }
