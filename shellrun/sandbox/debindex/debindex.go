@@ -8,8 +8,10 @@ package debindex
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"slices"
 	"sort"
@@ -354,17 +356,23 @@ func (idx *Index) Write(w io.Writer) error {
 }
 
 // Read reads an index Write wrote. The lines must be sorted, as Write
-// writes them.
+// writes them. A file (r with a Stat method) is read into a buffer of its
+// size at once: a base's index is ~10 MB, read on every dry run over it.
 func Read(r io.Reader) (*Index, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
+	var buf bytes.Buffer
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, err
 	}
-	text, ok := strings.CutPrefix(string(b), Header)
+	text, ok := strings.CutPrefix(buf.String(), Header)
 	if !ok {
 		return nil, fmt.Errorf("not a command index of this dmake (no %q line)", strings.TrimSpace(Header))
 	}
-	idx := &Index{text: text}
+	idx := &Index{text: text, lines: make([]int, 0, strings.Count(text, "\n"))}
 	prevTag, prevName := "", ""
 	for off, n := 0, 1; off < len(idx.text); n++ {
 		idx.lines = append(idx.lines, off)
