@@ -246,7 +246,13 @@ var errWirePackages = errors.New("sandbox: malformed package set sent to the san
 
 // GobEncode encodes p's exported fields in the sandbox's wire form.
 func (p *Packages) GobEncode() ([]byte, error) {
-	w := &reportWriter{wire.Writer{B: make([]byte, 0, 64+16*(len(p.Available)+len(p.Installed)))}}
+	size := 32 + len(p.Base) + len(p.IndexFile)
+	for _, set := range []map[string]bool{p.Available, p.Installed} {
+		for name := range set {
+			size += len(name) + 3 // its length's varint (most), the bool
+		}
+	}
+	w := &reportWriter{wire.Writer{B: make([]byte, 0, size)}}
 	w.str(p.Base)
 	for _, set := range []map[string]bool{p.Available, p.Installed} {
 		w.Count(set == nil, len(set))
