@@ -199,8 +199,9 @@ func TestCheckFromNeedsCheckScripts(t *testing.T) {
 // TestEngineBasePackagesCached: the package set basePackages gives from
 // the apt state cached by image ID (rootfs.BaseApt) is the one read from
 // debian:bookworm's root filesystem (ReadApt, and the lists of an apt-get
-// update when the base keeps none), and a dry run over either reports
-// the same.
+// update when the base keeps none), and a dry run over either, the
+// cached one with the index of the tar's headers kept next to it
+// (rootfs.LowerIndexFile), reports the same.
 func TestEngineBasePackagesCached(t *testing.T) {
 	c := enginetest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -243,9 +244,15 @@ func TestEngineBasePackagesCached(t *testing.T) {
 		{Path: "install.sh", Source: []byte("#!/bin/bash\nset -e\napt-get update\napt-get install -y openssh-server python-pip\nsudo true\n"), Role: sandbox.RoleInstall, Shell: "bash"},
 		{Path: "use.sh", Source: []byte("#!/bin/bash\nlsb_release -cs\nsshd -t\nls /etc/apt\n"), Role: sandbox.RoleInstall, Shell: "bash"},
 	}
-	var reports [2]*sandbox.Report
-	for i, p := range []*sandbox.Packages{read, cached} {
-		reps, err := sandbox.Check(ctx, []sandbox.Image{{Name: "t", Rootfs: tar, From: ref, Packages: p, Scripts: scripts}}, sandbox.Options{})
+	// Read from the image, then cached, with the tar's index made (if no
+	// earlier run did) and then read.
+	var reports [3]*sandbox.Report
+	for i, img := range []sandbox.Image{
+		{Name: "t", Rootfs: tar, From: ref, Packages: read, Scripts: scripts},
+		{Name: "t", Rootfs: tar, RootfsIndex: rootfs.LowerIndexFile(tar), From: ref, Packages: cached, Scripts: scripts},
+		{Name: "t", Rootfs: tar, RootfsIndex: rootfs.LowerIndexFile(tar), From: ref, Packages: cached, Scripts: scripts},
+	} {
+		reps, err := sandbox.Check(ctx, []sandbox.Image{img}, sandbox.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +261,12 @@ func TestEngineBasePackagesCached(t *testing.T) {
 	if len(reports[0].Errors) == 0 {
 		t.Fatal("the dry run found no error (python-pip is not a package of bookworm)")
 	}
-	if !reflect.DeepEqual(reports[0], reports[1]) {
-		t.Errorf("over the cached package set the report differs:\n%+v\nread from the image:\n%+v", reports[1], reports[0])
+	for i := 1; i < len(reports); i++ {
+		if !reflect.DeepEqual(reports[0], reports[i]) {
+			t.Errorf("run %d, over the cached package set and the tar's index: the report differs:\n%+v\nread from the image:\n%+v", i, reports[i], reports[0])
+		}
+	}
+	if _, err := os.Stat(rootfs.LowerIndexFile(tar)); err != nil {
+		t.Errorf("the index of the tar's headers was not kept: %v", err)
 	}
 }

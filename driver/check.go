@@ -64,7 +64,8 @@ func runCheckScripts(ctx context.Context, opts Options, stdio Stdio) int {
 }
 
 // fromImage sets the lower layer of si's dry run to the root filesystem
-// of image ref, as the engine has it, and its package set to ref's
+// of image ref, as the engine has it (the index of its headers kept next
+// to it: rootfs.LowerIndexFile), and its package set to ref's
 // (basePackages); the report names it with its platform (fromLabel,
 // platforms: --platform's list). On an error (no such image, the engine
 // failing) si is left as it was: the dry run then sees the sandbox's
@@ -74,7 +75,7 @@ func fromImage(ctx context.Context, eng *engine.Engine, si *sandbox.Image, ref, 
 	if err != nil {
 		return err
 	}
-	si.Rootfs, si.Packages = tar, basePackages(ctx, eng, tar, ref)
+	si.Rootfs, si.RootfsIndex, si.Packages = tar, rootfs.LowerIndexFile(tar), basePackages(ctx, eng, tar, ref)
 	si.From = fromLabel(ctx, eng, ref, platforms)
 	return nil
 }
@@ -242,7 +243,7 @@ func sandboxImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 			si.Parent = p
 			// The sandbox opens every image's lower layer before it
 			// gives up the file system: name it on the child too.
-			si.Rootfs, si.From = p.Rootfs, p.From
+			si.Rootfs, si.RootfsIndex, si.From = p.Rootfs, p.RootfsIndex, p.From
 		} else if eng != nil {
 			fromImage(ctx, eng, &si, g.node.From, opts.Platform)
 		}
@@ -288,7 +289,7 @@ func checkBuild(opts Options, repo image.Repo, img imageGoal, eng *engine.Engine
 				if ps == nil {
 					return fmt.Errorf("preparing %s, the image it is built FROM, for the dry run failed (status %d):\n%s", parents[0].Name, status, log.String())
 				}
-				si.Parent, si.Rootfs = &ps[0], ps[0].Rootfs
+				si.Parent, si.Rootfs, si.RootfsIndex = &ps[0], ps[0].Rootfs, ps[0].RootfsIndex
 			}
 		}
 		if si.Parent == nil && eng != nil {

@@ -289,7 +289,7 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 		if img.Rootfs == "" || lowers[img.Rootfs] != nil {
 			continue
 		}
-		l, _, err := openLower(img.Rootfs)
+		l, _, err := openLower(img.Rootfs, img.RootfsIndex)
 		if err != nil {
 			fmt.Fprintf(stderr, "dmake sandbox: %v\n", err)
 			continue
@@ -452,6 +452,15 @@ func Check(ctx context.Context, images []Image, opts Options) ([]*Report, error)
 		for j := range imgs[i].Scripts {
 			if err := loadScript(img.Root, &imgs[i].Scripts[j]); err != nil {
 				return nil, err
+			}
+		}
+	}
+	// The index of each base's tar, where it is kept: made now, by this
+	// process, as the child cannot write.
+	for i := range imgs {
+		for img := &imgs[i]; img != nil; img = img.Parent {
+			if img.Rootfs != "" && img.RootfsIndex != "" {
+				ensureLowerIndex(img.Rootfs, img.RootfsIndex) // without it, the child indexes the tar
 			}
 		}
 	}

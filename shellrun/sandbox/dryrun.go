@@ -82,6 +82,11 @@ type Image struct {
 	// directory), used read-only as the lower layer; "" for a small
 	// built-in Debian-like skeleton.
 	Rootfs string `json:"rootfs,omitempty"`
+	// RootfsIndex, when Rootfs is a tar, is a file where Check keeps the
+	// index of its headers (made when missing, or not of this tar), so
+	// that a dry run over a base it has seen reads that file, not the
+	// whole tar's headers; "": the tar is indexed each time.
+	RootfsIndex string `json:"rootfsIndex,omitempty"`
 	// From names the image Rootfs was read from, for the report: its
 	// reference and platform ("debian:bookworm, linux/amd64"); "": the
 	// report names Rootfs.
@@ -270,7 +275,7 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 	opts = opts.withDefaults()
 	rep := newReport(img.Name)
 	for p := img.Parent; p != nil && img.Rootfs == ""; p = p.Parent {
-		img.Rootfs = p.Rootfs
+		img.Rootfs, img.RootfsIndex = p.Rootfs, p.RootfsIndex
 	}
 	for p := img.Parent; p != nil && img.From == ""; p = p.Parent {
 		if p.Rootfs == img.Rootfs {
@@ -285,7 +290,7 @@ func dryRunFS(ctx context.Context, img Image, opts Options, lower lowerFS, start
 	if lower != nil {
 		rep.Base, rep.From = img.Rootfs, img.From
 	} else if img.Rootfs != "" {
-		l, c, err := openLower(img.Rootfs)
+		l, c, err := openLower(img.Rootfs, img.RootfsIndex)
 		if err != nil {
 			rep.errorf("", "rootfs", "%v", err)
 		} else {

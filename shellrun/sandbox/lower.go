@@ -17,8 +17,9 @@ import (
 const maxLowerFile = 64 << 20
 
 // openLower opens a base rootfs: an uncompressed tar (as ContainerExport
-// writes it) or a directory. It is only ever read.
-func openLower(p string) (lowerFS, io.Closer, error) {
+// writes it), indexed through the file index when that is its index
+// (ensureLowerIndex), or a directory. It is only ever read.
+func openLower(p, index string) (lowerFS, io.Closer, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("base rootfs: %w", err)
@@ -34,10 +35,10 @@ func openLower(p string) (lowerFS, io.Closer, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("base rootfs: %w", err)
 	}
-	t, err := indexTar(f)
+	t, err := openTarLower(f, p, index)
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("base rootfs %s: %w", p, err)
+		return nil, nil, err
 	}
 	return t, f, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A tar lower layer is indexed from its headers (the reader seeks past
@@ -14,45 +15,10 @@ import (
 // sizes around the 512-byte block, after long names (PAX headers), a
 // hard link's target's content, a symlink's target, a directory's entries.
 func TestTarLower(t *testing.T) {
-	long := "usr/share/" + strings.Repeat("long-name.", 12) + "txt"
-	files := []struct {
-		name, body string
-		typ        byte
-		link       string
-	}{
-		{name: "etc/", typ: tar.TypeDir},
-		{name: "etc/empty", typ: tar.TypeReg},
-		{name: "etc/one", body: "1", typ: tar.TypeReg},
-		{name: "etc/block", body: strings.Repeat("b", 512), typ: tar.TypeReg},
-		{name: "etc/odd", body: strings.Repeat("o", 513), typ: tar.TypeReg},
-		{name: long, body: strings.Repeat("l", 10000), typ: tar.TypeReg},
-		{name: "etc/hard", typ: tar.TypeLink, link: "etc/odd"},
-		{name: "etc/soft", typ: tar.TypeSymlink, link: "one"},
-		{name: "etc/last", body: "the end\n", typ: tar.TypeReg},
-	}
+	files := testTarFiles()
 	file := filepath.Join(t.TempDir(), "rootfs.tar")
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := tar.NewWriter(f)
-	for _, c := range files {
-		h := &tar.Header{Name: c.name, Typeflag: c.typ, Mode: 0o644, Size: int64(len(c.body)), Linkname: c.link, Format: tar.FormatPAX}
-		if c.typ == tar.TypeDir {
-			h.Mode = 0o755
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write([]byte(c.body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	l, c, err := openLower(file)
+	writeTestTar(t, file, files)
+	l, c, err := openLower(file, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +67,63 @@ func TestTarLower(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dl, dc, err := openLower(root)
+	dl, dc, err := openLower(root, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dc.Close()
 	checkLowerSizes(t, dl)
+}
+
+// testTarFile is a member of a test's tar.
+type testTarFile struct {
+	name, body string
+	typ        byte
+	link       string
+}
+
+// testTarFiles are the members of TestTarLower's tar.
+func testTarFiles() []testTarFile {
+	long := "usr/share/" + strings.Repeat("long-name.", 12) + "txt"
+	return []testTarFile{
+		{name: "etc/", typ: tar.TypeDir},
+		{name: "etc/empty", typ: tar.TypeReg},
+		{name: "etc/one", body: "1", typ: tar.TypeReg},
+		{name: "etc/block", body: strings.Repeat("b", 512), typ: tar.TypeReg},
+		{name: "etc/odd", body: strings.Repeat("o", 513), typ: tar.TypeReg},
+		{name: long, body: strings.Repeat("l", 10000), typ: tar.TypeReg},
+		{name: "etc/hard", typ: tar.TypeLink, link: "etc/odd"},
+		{name: "etc/soft", typ: tar.TypeSymlink, link: "one"},
+		{name: "etc/last", body: "the end\n", typ: tar.TypeReg},
+	}
+}
+
+// writeTestTar writes files to the tar file, each with its own owner and
+// time (some with nanoseconds, which PAX keeps).
+func writeTestTar(t *testing.T, file string, files []testTarFile) {
+	t.Helper()
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := tar.NewWriter(f)
+	for i, c := range files {
+		h := &tar.Header{Name: c.name, Typeflag: c.typ, Mode: 0o644, Size: int64(len(c.body)), Linkname: c.link, Format: tar.FormatPAX,
+			Uid: i, Gid: 100 + i, ModTime: time.Unix(1700000000+int64(i), int64(i%2)*123456789)}
+		if c.typ == tar.TypeDir {
+			h.Mode = 0o755
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(c.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 }
 
 // countingLower counts the reads of a lower layer.

@@ -30,7 +30,8 @@ func Dir() (string, error) {
 
 // Clean removes the exported root filesystems of Dir and what is derived
 // from them (they are made again when next needed): the files named by
-// image ID as Export, UpdatedApt, BaseApt and IndexFile name them and
+// image ID as Export, LowerIndexFile, UpdatedApt, BaseApt and IndexFile
+// name them and
 // their unfinished ".part" files, then the directory if that leaves it
 // empty.
 // It returns how many files it removed and their size.
@@ -49,7 +50,7 @@ func Clean() (files int, bytes int64, err error) {
 	for _, e := range ents {
 		id, _, _ := strings.Cut(e.Name(), ".")
 		if !e.Type().IsRegular() || len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" ||
-			!(e.Name() == id+".tar" || e.Name() == id+".apt" || e.Name() == id+".aptstate" || e.Name() == id+".index" || e.Name() == id+".noindex" || strings.HasSuffix(e.Name(), ".part")) {
+			!(e.Name() == id+".tar" || e.Name() == id+".apt" || e.Name() == id+".aptstate" || e.Name() == id+".lower" || e.Name() == id+".index" || e.Name() == id+".noindex" || strings.HasSuffix(e.Name(), ".part")) {
 			continue
 		}
 		fi, err := e.Info()
@@ -111,6 +112,13 @@ func Export(ctx context.Context, e *engine.Engine, ref string) (string, error) {
 		return "", err
 	}
 	return file, nil
+}
+
+// LowerIndexFile names the file where the sandbox keeps the index of the
+// headers of tarFile, a root filesystem Export wrote
+// (sandbox.Image.RootfsIndex): IMAGE-ID.lower, next to it.
+func LowerIndexFile(tarFile string) string {
+	return strings.TrimSuffix(tarFile, ".tar") + ".lower"
 }
 
 // AptState is what a base image's package manager knows, read from its

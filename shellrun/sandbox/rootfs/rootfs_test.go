@@ -18,7 +18,7 @@ func TestClean(t *testing.T) {
 		t.Fatalf("Dir() = %q, %v", dir, err)
 	}
 	id := strings.Repeat("ab", 32)
-	ours := map[string]string{id + ".tar": "tar", id + ".123.part": "pa", id + ".index": "i", id + ".noindex": "n", id + ".apt": "a", id + ".aptstate": "s", id + ".aptstate.9.part": "p"}
+	ours := map[string]string{id + ".tar": "tar", id + ".123.part": "pa", id + ".index": "i", id + ".noindex": "n", id + ".apt": "a", id + ".aptstate": "s", id + ".aptstate.9.part": "p", id + ".lower": "l"}
 	theirs := map[string]string{"notes.txt": "mine", "abc.tar": "short id", id + ".tar.bak": "x"}
 	os.MkdirAll(dir, 0o755)
 	for _, m := range []map[string]string{ours, theirs} {
@@ -29,8 +29,8 @@ func TestClean(t *testing.T) {
 		}
 	}
 	files, bytes, err := Clean()
-	if err != nil || files != 7 || bytes != 10 {
-		t.Errorf("Clean() = %d, %d, %v; want 7 files, 10 bytes", files, bytes, err)
+	if err != nil || files != 8 || bytes != 11 {
+		t.Errorf("Clean() = %d, %d, %v; want 8 files, 11 bytes", files, bytes, err)
 	}
 	for name := range ours {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
