@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -135,4 +136,21 @@ func (d *dryRun) nextID(file string, system bool) int {
 		}
 	}
 	return next
+}
+
+// idName is the name of id in the virtual passwd or group file, or def
+// when it names none (as stat prints UNKNOWN).
+func (d *dryRun) idName(file string, id int, def string) string {
+	b, err := d.vfs.ReadFile(file)
+	if err != nil {
+		return def
+	}
+	want := strconv.Itoa(id)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) > 2 && f[2] == want {
+			return f[0]
+		}
+	}
+	return def
 }

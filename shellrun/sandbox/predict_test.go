@@ -2,7 +2,11 @@ package sandbox
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -275,6 +279,61 @@ echo $(( p + 1 ))
 		t.Errorf("network %q, want %q\n%s", g, want, render(r))
 	}
 	if len(r.Errors) != 0 || len(r.Files) != 0 {
+		t.Errorf("%s", render(r))
+	}
+}
+
+// TestStatFormatAsGNU checks stat -c, --format and --printf in a dry run
+// against GNU stat on the same files made for real: size, modes (set-id
+// and sticky bits too, mkdir -m's and mkdir -p's parents'), type and name
+// as GNU coreutils print them; the owner of what a build makes is root.
+func TestStatFormatAsGNU(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("abcde"), 0o644)
+	syscall.Chmod(filepath.Join(dir, "f"), 0o4750) // set-uid: the kernel's bits
+	os.Mkdir(filepath.Join(dir, "d"), 0o755)
+	syscall.Chmod(filepath.Join(dir, "d"), 0o1777)
+	os.Symlink("f", filepath.Join(dir, "l"))
+	real := func(args ...string) string {
+		cmd := exec.Command("stat", args...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("stat %q: %v", args, err)
+		}
+		return strings.TrimSuffix(string(out), "\n")
+	}
+	const format = "%n %s %a %A %F"
+	wantC := real("-c", format, "f", "d", "l")
+	wantPrintf := real("--printf", format+`\n`, "f", "l")
+	wantL := real("-L", "--format="+format, "l")
+	mkdirP := exec.Command("mkdir", "-p", "-m", "700", "p/q/r")
+	mkdirP.Dir = dir
+	if out, err := mkdirP.CombinedOutput(); err != nil {
+		t.Fatalf("mkdir -p -m 700: %v\n%s", err, out)
+	}
+	wantP := real("-c", "%n %a", "p", "p/q", "p/q/r")
+	src := `#!/bin/bash
+set -eu
+mkdir /t && cd /t
+printf abcde > f
+chmod 4750 f
+mkdir -m 1777 d
+ln -s f l
+[ "$(stat -c '` + format + `' f d l)" = '` + wantC + `' ] || mkdir /opt/bad1
+[ "$(stat --printf '` + format + `\n' f l)" = '` + wantPrintf + `' ] || mkdir /opt/bad2
+[ "$(stat -L --format='` + format + `' l)" = '` + wantL + `' ] || mkdir /opt/bad3
+[ "$(stat -c '%U:%G %u:%g %%' f)" = 'root:root 0:0 %' ] || mkdir /opt/bad4
+mkdir -p -m 700 p/q/r
+[ "$(stat -c '%n %a' p p/q p/q/r)" = '` + wantP + `' ] || mkdir /opt/bad5
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "bash"}}}, Options{Timeout: 10 * time.Second})
+	for _, f := range r.Files {
+		if strings.HasPrefix(f.Path, "/opt/bad") {
+			t.Errorf("check %s failed: GNU stat prints\n%s\n%s\n%s\n%s", f.Path, wantC, wantPrintf, wantL, wantP)
+		}
+	}
+	if !r.OK() {
 		t.Errorf("%s", render(r))
 	}
 }

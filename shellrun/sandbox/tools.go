@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/dmake-dev/dmake/internal/filemode"
 	"github.com/dmake-dev/dmake/internal/strerror"
@@ -634,17 +635,7 @@ func applyMode(s string, old fs.FileMode, dir bool, umask uint32) (fs.FileMode, 
 	if !ok {
 		return old, false
 	}
-	bits := uint32(old.Perm())
-	if old&fs.ModeSetuid != 0 {
-		bits |= 0o4000
-	}
-	if old&fs.ModeSetgid != 0 {
-		bits |= 0o2000
-	}
-	if old&fs.ModeSticky != 0 {
-		bits |= 0o1000
-	}
-	n, _ := changes.Apply(bits, dir, umask)
+	n, _ := changes.Apply(uint32(old.Perm())|modeSpecial(old), dir, umask)
 	mode := fs.FileMode(n & 0o777)
 	if n&0o4000 != 0 {
 		mode |= fs.ModeSetuid
@@ -892,18 +883,150 @@ func printfModel(m *modelCall, a []string) int {
 	return 0
 }
 
+// statModel is GNU stat: -c/--format FORMAT (a newline after each file)
+// and --printf FORMAT (backslash escapes, no newline added) with the
+// directives scripts use (%s size, %a and %A mode, %n name, %u %U %g %G
+// owner, %F type, %Y mtime, %%); without a format, one line per file,
+// its name and mode.
 func statModel(m *modelCall, a []string) int {
-	_, ops := flags(a, "cf|format|")
+	set, ops := flags(a, "cf|format|printf|")
+	format, newline := set["c"], true
+	if f, ok := set["--format"]; ok {
+		format = f
+	}
+	if f, ok := set["--printf"]; ok {
+		format, newline = unescapePrintf(f), false
+	}
+	_, hasC := set["c"]
+	_, hasFormat := set["--format"]
+	_, hasPrintf := set["--printf"]
 	code := 0
 	for _, p := range ops {
-		fi, err := m.sc.d.vfs.Stat(m.abs(p), true)
+		fi, err := m.sc.d.vfs.Stat(m.abs(p), has(set, "L", "--dereference"))
 		if err != nil {
 			code = m.fail(1, "cannot stat '%s': No such file or directory", p)
 			continue
 		}
-		m.out("%s %04o\n", p, uint32(fi.Mode().Perm()))
+		if !hasC && !hasFormat && !hasPrintf {
+			m.out("%s %04o\n", p, uint32(fi.Mode().Perm()))
+			continue
+		}
+		out := m.statFormat(format, p, fi)
+		if newline {
+			out += "\n"
+		}
+		m.out("%s", out)
 	}
 	return code
+}
+
+// statFormat expands stat's FORMAT for file p.
+func (m *modelCall) statFormat(format, p string, fi fs.FileInfo) string {
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	var uid, gid int
+	if st != nil {
+		uid, gid = int(st.Uid), int(st.Gid)
+	}
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' || i+1 == len(format) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch format[i] {
+		case '%':
+			b.WriteByte('%')
+		case 's':
+			b.WriteString(strconv.FormatInt(fi.Size(), 10))
+		case 'a':
+			b.WriteString(strconv.FormatUint(uint64(uint32(fi.Mode().Perm())|modeSpecial(fi.Mode())), 8))
+		case 'A':
+			b.WriteString(lsMode(fi.Mode()))
+		case 'n':
+			b.WriteString(p)
+		case 'u':
+			b.WriteString(strconv.Itoa(uid))
+		case 'g':
+			b.WriteString(strconv.Itoa(gid))
+		case 'U':
+			b.WriteString(m.sc.d.idName("/etc/passwd", uid, "UNKNOWN"))
+		case 'G':
+			b.WriteString(m.sc.d.idName("/etc/group", gid, "UNKNOWN"))
+		case 'F':
+			b.WriteString(fileType(fi.Mode()))
+		case 'Y':
+			b.WriteString(strconv.FormatInt(fi.ModTime().Unix(), 10))
+		default:
+			b.WriteByte('?') // a directive not modelled
+		}
+	}
+	return b.String()
+}
+
+// lsMode is m as ls -l and stat's %A write it ("-rw-r--r--").
+func lsMode(m fs.FileMode) string {
+	b := []byte("----------")
+	switch {
+	case m.IsDir():
+		b[0] = 'd'
+	case m&fs.ModeSymlink != 0:
+		b[0] = 'l'
+	case m&fs.ModeNamedPipe != 0:
+		b[0] = 'p'
+	case m&fs.ModeSocket != 0:
+		b[0] = 's'
+	case m&fs.ModeCharDevice != 0:
+		b[0] = 'c'
+	case m&fs.ModeDevice != 0:
+		b[0] = 'b'
+	}
+	const rwx = "rwxrwxrwx"
+	for i := 0; i < 9; i++ {
+		if m.Perm()&(1<<(8-i)) != 0 {
+			b[1+i] = rwx[i]
+		}
+	}
+	special := func(i int, on bool, set, unset byte) {
+		if !on {
+			return
+		}
+		if b[i] == '-' {
+			b[i] = unset
+		} else {
+			b[i] = set
+		}
+	}
+	special(3, m&fs.ModeSetuid != 0, 's', 'S')
+	special(6, m&fs.ModeSetgid != 0, 's', 'S')
+	special(9, m&fs.ModeSticky != 0, 't', 'T')
+	return string(b)
+}
+
+// fileType is stat's %F.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "fifo"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character special file"
+	case m&fs.ModeDevice != 0:
+		return "block special file"
+	}
+	return "regular file"
+}
+
+// unescapePrintf interprets the backslash escapes of stat's --printf.
+func unescapePrintf(s string) string {
+	r := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\\`, `\`, `\"`, `"`)
+	return r.Replace(s)
 }
 
 // bre turns a basic regular expression into Go syntax, roughly.

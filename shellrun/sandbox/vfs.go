@@ -508,6 +508,11 @@ func (v *VFS) appendFile(p string, data []byte) error {
 	return v.writeLocked(p, data, 0o644)
 }
 
+// keptModeBits are the bits of a mode a file or directory keeps, its
+// permissions and the set-id and sticky bits: mkdir -m 1777 makes a
+// sticky directory.
+const keptModeBits = fs.ModePerm | fs.ModeSticky | fs.ModeSetuid | fs.ModeSetgid
+
 // Mkdir creates one directory; with all, its parents too and no error if it
 // exists.
 func (v *VFS) Mkdir(p string, perm fs.FileMode, all bool) error {
@@ -526,7 +531,7 @@ func (v *VFS) Mkdir(p string, perm fs.FileMode, all bool) error {
 	if parent == nil || name == "" {
 		return pathErr("mkdir", p, errNotExist)
 	}
-	n = &vnode{mode: fs.ModeDir | perm.Perm(), loaded: true, kids: map[string]*vnode{}, mtime: v.now}
+	n = &vnode{mode: fs.ModeDir | perm&keptModeBits, loaded: true, kids: map[string]*vnode{}, mtime: v.now}
 	v.children(parent)[name] = n
 	v.record(full, "created", n)
 	return nil
@@ -544,7 +549,9 @@ func (v *VFS) mkdirAllLocked(p string, perm fs.FileMode) error {
 		}
 		return pathErr("mkdir", p, errExist)
 	}
-	if err := v.mkdirAllLocked(path.Dir(p), perm); err != nil {
+	// The parents get the default mode, with u+wx (GNU mkdir -p): -m
+	// is the last directory's.
+	if err := v.mkdirAllLocked(path.Dir(p), fs.FileMode(0o777&^buildUmask|0o300)); err != nil {
 		return err
 	}
 	parent, name, n, full, err := v.lookup(p, true)
@@ -554,7 +561,7 @@ func (v *VFS) mkdirAllLocked(p string, perm fs.FileMode) error {
 	if n != nil {
 		return nil
 	}
-	n = &vnode{mode: fs.ModeDir | perm.Perm(), loaded: true, kids: map[string]*vnode{}, mtime: v.now}
+	n = &vnode{mode: fs.ModeDir | perm&keptModeBits, loaded: true, kids: map[string]*vnode{}, mtime: v.now}
 	v.children(parent)[name] = n
 	v.record(full, "created", n)
 	return nil
@@ -692,7 +699,7 @@ func (v *VFS) chmodLocked(p string, mode fs.FileMode) error {
 	if err != nil {
 		return pathErr("chmod", p, err)
 	}
-	n.mode = n.mode&fs.ModeType | mode&(fs.ModePerm|fs.ModeSticky|fs.ModeSetuid|fs.ModeSetgid)
+	n.mode = n.mode&fs.ModeType | mode&keptModeBits
 	v.record(full, "changed", n)
 	return nil
 }
