@@ -12,11 +12,25 @@
 #   -n                 (default goal)
 #   -n TARGET          for up to 3 explicit targets of the file, in file
 #                      order, as `make -pn` lists them
+#   -q, -q TARGET      the same goals under -q (output and exit status)
+#   -pn                the data base, compared as the differential
+#                      harness does (internal/maketest/dbdiff: variables
+#                      with origin, flavor and value, rules, implicit
+#                      rules, target and pattern variables, vpaths; not
+#                      the banner, times, Directories or hash statistics),
+#                      and the output around it as text
+#   run                a real run of the default goal, when GNU make's -n
+#                      of it succeeds and prints only echo/printf/touch/
+#                      cp/mkdir/cat/rm/ln/true/test commands (or none):
+#                      output, status and the files left (path, type,
+#                      content hash) are compared
+# A case directory holding a SKIP file (its reason inside) is not run.
 # Safety: $(shell ...) runs at parse time even under -n, so both makes run
 # with a scrubbed environment (HOME=copy, PATH=/usr/bin:/bin,
 # DOCKER_HOST=unix:///nonexistent), under `timeout`, and as nobody when
 # this script runs as root.
 #
+# Everything runs with TZ=UTC LC_ALL=C and no -j.
 # Normalised before comparing: the program name (make/dmake, with or
 # without a path), the copy's path, and make[N] levels.
 #
@@ -49,6 +63,7 @@ if [ -z "$dmake" ]; then
 else
 	mkdir -p "$work/bin" && cp "$dmake" "$work/bin/dmake" && dmake=$work/bin/dmake
 fi
+(cd "$root" && go build -o "$work/bin/dbdiff" ./internal/maketest/dbdiff) || exit 1
 chmod -R a+rX "$work/bin"
 gnu=/usr/bin/make
 
@@ -81,6 +96,38 @@ norm() {
 			"$copy.$s"
 	done
 	echo "--- rc $(cat "$copy.rc")"
+	[ ! -f "$copy.tree" ] || { echo "--- files"; cat "$copy.tree"; }
+}
+
+# database — compares the -pn runs' data bases (dbdiff, after the
+# normalisation of norm) into $work/db; empties both stdouts, so that norm
+# compares only stderr and status.
+database() {
+	local c
+	for c in gnu dmk; do
+		sed -e "s#$work/$c#<DIR>#g" -e 's#/tmp/realmk\.[A-Za-z0-9]*/bin/dmake#make#g' \
+			-e 's#/usr/bin/make#make#g' -e 's#\bdmake\b#make#g' \
+			-e 's#make\[[0-9]*\]#make[N]#g' "$work/$c.out" >"$work/$c.p"
+		: >"$work/$c.out"
+	done
+	"$work/bin/dbdiff" "$work/gnu.p" "$work/dmk.p" >"$work/db"
+}
+
+# tree COPYDIR — the files a run left: path, type and content hash.
+tree() {
+	(cd "$1" && find . -mindepth 1 -printf '%y %P\n' | LC_ALL=C sort |
+		while read -r ty p; do
+			if [ "$ty" = f ]; then echo "f $p $(md5sum <"$p" | cut -c1-32)"
+			elif [ "$ty" = l ]; then echo "l $p -> $(readlink "$p")"
+			else echo "$ty $p"; fi
+		done) >"$1.tree"
+}
+
+# runnable COPYDIR — whether a -n run of COPYDIR succeeded and printed only
+# commands safe to run for real.
+runnable() {
+	[ "$(cat "$1.rc")" = 0 ] || return 1
+	! grep -vqE '^[[:space:]]*((echo|printf|touch|cp|mkdir|cat|rm|ln|true|test|:)([[:space:]]|$)|$)' "$1.out"
 }
 
 # fresh NAME CASEDIR — a fresh, nobody-writable copy of CASEDIR.
@@ -108,31 +155,56 @@ targets() {
 }
 
 : >"$log"
-agree=0 differ=0 cases=0 cdiff=0
+declare -A magree mdiffer
+agree=0 differ=0 cases=0 cdiff=0 skipped=0
 for c in "$dir"/*/; do
 	c=${c%/}
 	[ -f "$c/Makefile" ] || continue
 	name=$(basename "$c")
+	if [ -f "$c/SKIP" ]; then
+		skipped=$((skipped + 1))
+		echo "skip    $name: $(head -1 "$c/SKIP")"
+		continue
+	fi
 	cases=$((cases + 1))
+	ts=$(targets "$c")
 	runs=("-n")
-	for t in $(targets "$c"); do runs+=("-n $t"); done
+	for t in $ts; do runs+=("-n $t"); done
+	runs+=("-q")
+	for t in $ts; do runs+=("-q $t"); done
+	runs+=("-pn")
+	# A real run only when GNU make's dry run shows it is safe.
+	fresh gnu "$c" && run "$gnu" "$work/gnu" -n
+	runnable "$work/gnu" && runs+=("run")
 	bad=0
 	for args in "${runs[@]}"; do
+		mode=${args%% *}
+		set -- $args
+		[ "$mode" = run ] && set --
 		# shellcheck disable=SC2086 # args is a word list on purpose
-		fresh gnu "$c" && run "$gnu" "$work/gnu" $args
+		fresh gnu "$c" && run "$gnu" "$work/gnu" "$@"
 		# shellcheck disable=SC2086
-		fresh dmk "$c" && run "$dmake" "$work/dmk" $args
+		fresh dmk "$c" && run "$dmake" "$work/dmk" "$@"
+		if [ "$mode" = -pn ]; then
+			database
+		elif [ "$mode" = run ]; then
+			tree "$work/gnu" && tree "$work/dmk"
+		fi
 		if diff -u --label "GNU make" --label dmake <(norm "$work/gnu") \
-			<(norm "$work/dmk") >"$work/d"; then
-			agree=$((agree + 1))
+			<(norm "$work/dmk") >"$work/d" && [ ! -s "$work/db" ]; then
+			agree=$((agree + 1)) magree[$mode]=$((${magree[$mode]:-0} + 1))
 		else
-			differ=$((differ + 1)) bad=1
-			{ echo "=== $name: make $args"; cat "$work/d"; } >>"$log"
+			differ=$((differ + 1)) bad=1 mdiffer[$mode]=$((${mdiffer[$mode]:-0} + 1))
+			{ echo "=== $name: make $args"; cat "$work/d" "$work/db"; } >>"$log"
 			echo "  differ: $name: make $args"
 		fi
+		rm -f "$work/gnu.tree" "$work/dmk.tree" "$work/db"
 	done
 	[ $bad = 0 ] && echo "ok      $name (${#runs[@]} runs)" || cdiff=$((cdiff + 1))
 done
-echo "real-makefiles: $cases cases, $((cases - cdiff)) agree fully, $cdiff differ;" \
-	"runs: $agree agree / $differ differ (diffs in $log)"
+for m in -n -q -pn run; do
+	echo "  mode $m: ${magree[$m]:-0} agree / ${mdiffer[$m]:-0} differ"
+done
+echo "real-makefiles: $cases cases ($skipped skipped), $((cases - cdiff)) agree fully," \
+	"$cdiff differ; runs: $agree agree / $differ differ (diffs in $log)"
 [ $differ = 0 ]
