@@ -43,10 +43,32 @@ func (ev *evaluator) installSuffixRules() {
 	}
 }
 
+// dropBuiltins does what make does when the makefiles turned on -r or -R
+// (MAKEFLAGS += -r) that the command line had not: -r empties SUFFIXES
+// and the default suffix list (a list the makefiles gave .SUFFIXES
+// stays), -R undefines the default variables the makefiles left as they
+// were (main.c, after the makefiles are read).
+func (ev *evaluator) dropBuiltins(before, after Flags) {
+	if after.NoBuiltinRules && !before.NoBuiltinRules && !before.NoBuiltinVars {
+		if !ev.userSuffixes {
+			ev.db.Suffixes = nil
+		}
+		ev.globals.set(&Var{Name: "SUFFIXES", Flavor: Simple, Origin: OriginDefault})
+	}
+	if after.NoBuiltinVars && !before.NoBuiltinVars {
+		for _, b := range builtinVars {
+			if v := ev.globals.m[b.name]; v != nil && !b.core && !b.automatic && v.Origin == OriginDefault {
+				ev.globals.del(b.name)
+			}
+		}
+	}
+}
+
 // installPatternRules adds make's default pattern rules after the
-// makefiles were read (they never override the user's).
+// makefiles were read (they never override the user's), unless -r or -R
+// is on, on the command line or set by the makefiles.
 func (ev *evaluator) installPatternRules() {
-	if ev.cfg.Flags.NoBuiltinRules || ev.cfg.Flags.NoBuiltinVars {
+	if ev.db.Flags.NoBuiltinRules || ev.db.Flags.NoBuiltinVars {
 		return
 	}
 	for _, r := range builtinPatternRules {

@@ -24,6 +24,9 @@ type evaluator struct {
 	globals *VarSet
 	global  *frame
 	scope   *frame // current variable set list
+	// userSuffixes is whether a makefile has a .SUFFIXES rule: a -r the
+	// makefiles set then keeps the suffix list.
+	userSuffixes bool
 
 	reading   Pos  // make's reading_file; zero means none
 	expanding *Pos // make's *expanding_var; nil means &reading

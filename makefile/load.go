@@ -437,6 +437,16 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 			return db, err
 		}
 	}
+	// make decodes MAKEFLAGS again after reading the makefiles, so that a
+	// makefile can set flags ("MAKEFLAGS += -s"), and then drops the
+	// built-ins a makefile's -r or -R turned off.
+	db.Flags = cfg.Flags
+	if v := g.m["MAKEFLAGS"]; v != nil {
+		if val, err := ev.expandVar(ctx, v, nil); err == nil {
+			decodeMakeflags(val, &db.Flags)
+		}
+	}
+	ev.dropBuiltins(cfg.Flags, db.Flags)
 	db.finish()
 	db.primeWorkDir(&cfg, true)
 	if err := ev.snapExtraPrereqs(ctx); err != nil {
@@ -444,14 +454,6 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 	slices.Reverse(db.RemakeOrder)
 	db.snapped = true
-	// make decodes MAKEFLAGS again after reading the makefiles, so that a
-	// makefile can set flags ("MAKEFLAGS += -s").
-	db.Flags = cfg.Flags
-	if v := g.m["MAKEFLAGS"]; v != nil {
-		if val, err := ev.expandVar(ctx, v, nil); err == nil {
-			decodeMakeflags(val, &db.Flags)
-		}
-	}
 	mk, _ = cfg.Flags.makeflags(true, len(overrides) > 0)
 	if v := g.m["MAKEFLAGS"]; v != nil && v.Origin == mkOrigin && v.Value == parseTimeMakeflags(cfg.Flags, len(overrides) > 0) {
 		v.Value = mk

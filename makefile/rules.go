@@ -706,6 +706,7 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 				ru.Grouped = r.targets
 			}
 			if name == ".SUFFIXES" {
+				ev.userSuffixes = true
 				db.Suffixes = append(db.Suffixes, thisN...)
 				ru.Prereqs = append([]string(nil), db.Suffixes...)
 			}
