@@ -43,7 +43,7 @@ func (db *Database) printDatabase(w io.Writer) error {
 		}
 		writePrereqs(bw, slices.Concat(r.Prereqs, db.ExtraPrereqs), r.OrderOnly)
 		bw.WriteString("\n")
-		printRecipe(bw, r.Recipe)
+		printRecipe(bw, r.Recipe, ev.recipePrefix)
 		bw.WriteString("\n")
 	}
 	bw.WriteString("\n# Files\n\n")
@@ -65,7 +65,7 @@ func (db *Database) printDatabase(w io.Writer) error {
 			if t.Phony {
 				bw.WriteString("#  Phony target (prerequisite of .PHONY).\n")
 			}
-			printRecipe(bw, r.Recipe)
+			printRecipe(bw, r.Recipe, ev.recipePrefix)
 			bw.WriteString("\n")
 		}
 	}
@@ -107,13 +107,16 @@ func printVar(bw *bufio.Writer, v *Var, prefix string) {
 	bw.WriteString(prefix + v.Name + op + v.Value + "\n")
 }
 
-func printRecipe(bw *bufio.Writer, r *Recipe) {
+// printRecipe prints r's lines, each after prefix: the recipe prefix
+// (.RECIPEPREFIX) when the data base is printed, as make's print_commands.
+func printRecipe(bw *bufio.Writer, r *Recipe, prefix byte) {
 	if r == nil {
 		return
 	}
 	bw.WriteString("#  recipe to execute:\n")
 	for _, l := range r.Lines {
-		bw.WriteString("\t" + l.Text + "\n")
+		bw.WriteByte(prefix)
+		bw.WriteString(l.Text + "\n")
 	}
 }
 

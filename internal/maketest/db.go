@@ -60,6 +60,9 @@ func ParseDB(out string) *DB {
 	db := &DB{Vars: map[string]string{}, Rules: map[string]string{}, Impl: map[string]string{}, TargetVars: map[string]string{}}
 	lines := strings.Split(out, "\n")
 	section := ""
+	// Recipe lines start with the recipe prefix (.RECIPEPREFIX, printed
+	// before the rules) as make prints the data base.
+	prefix := "\t"
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		switch l {
@@ -116,6 +119,9 @@ func ParseDB(out string) *DB {
 					continue
 				}
 			}
+			if name == ".RECIPEPREFIX" && val != "" {
+				prefix = val[:1]
+			}
 			if ignoredVars[name] {
 				continue
 			}
@@ -125,7 +131,7 @@ func ParseDB(out string) *DB {
 			}
 			db.Vars[name] = o + " " + flavor + " " + val
 		case "# Implicit Rules", "# Files":
-			if l == "" || strings.HasPrefix(l, "\t") {
+			if l == "" || strings.HasPrefix(l, prefix) {
 				continue
 			}
 			if l == "# Not a target:" {
@@ -156,7 +162,7 @@ func ParseDB(out string) *DB {
 			var recipe []string
 			for i+1 < len(lines) && lines[i+1] != "" {
 				i++
-				if strings.HasPrefix(lines[i], "\t") {
+				if strings.HasPrefix(lines[i], prefix) {
 					recipe = append(recipe, lines[i])
 				}
 				if _, ok := originOf(lines[i]); ok && section == "# Files" {
