@@ -195,7 +195,7 @@ for c in "$dir"/*/; do
 			agree=$((agree + 1)) magree[$mode]=$((${magree[$mode]:-0} + 1))
 		else
 			differ=$((differ + 1)) bad=1 mdiffer[$mode]=$((${mdiffer[$mode]:-0} + 1))
-			{ echo "=== $name: make $args"; cat "$work/d" "$work/db"; } >>"$log"
+			{ echo "=== $name: make $args"; cat "$work/d"; [ ! -f "$work/db" ] || cat "$work/db"; } >>"$log"
 			echo "  differ: $name: make $args"
 		fi
 		rm -f "$work/gnu.tree" "$work/dmk.tree" "$work/db"

@@ -247,9 +247,10 @@ func (ev *evaluator) refVar(buf []byte, name string) ([]byte, error) {
 }
 
 // warnUndefined is --warn-undefined-variables at a reference to name,
-// which is not defined.
+// which is not defined: given to make, or set by the makefiles in
+// MAKEFLAGS (db.Flags, decoded once they are read).
 func (ev *evaluator) warnUndefined(name string) {
-	if ev.cfg.Flags.WarnUndefined {
+	if ev.cfg.Flags.WarnUndefined || ev.db.Flags.WarnUndefined {
 		ev.warnAt(ev.reading, "warning: undefined variable '"+name+"'")
 	}
 }
