@@ -676,7 +676,16 @@ func (d *globDeps) add(path string, kind ListedKind) {
 func globAt(ctx context.Context, curdir, p string, dirs *dirCache, deps *globDeps) []string {
 	if !strings.ContainsAny(p, "*?[") {
 		deps.add(pathAt(curdir, p), ListedLstat)
-		if _, err := os.Lstat(pathAt(curdir, p)); err != nil {
+		// Not cleaned where a "." or ".." would go: "file/." does
+		// not exist.
+		raw := pathAt(curdir, p)
+		if strings.Contains("/"+p+"/", "/./") || strings.Contains("/"+p+"/", "/../") {
+			raw = p
+			if curdir != "" && !filepath.IsAbs(p) {
+				raw = curdir + "/" + p
+			}
+		}
+		if _, err := os.Lstat(raw); err != nil {
 			return nil
 		}
 		return []string{p}
@@ -739,6 +748,16 @@ func globSegments(ctx context.Context, curdir, p string, dirs *dirCache, deps *g
 			}
 			for _, c := range cands {
 				n := join(c, seg)
+				if seg == "." || seg == ".." {
+					// The OS path of "c/." is cleaned to c: c
+					// itself must be a directory, as the kernel
+					// wants for glob's "c/.".
+					deps.add(pathAt(curdir, c), ListedStat)
+					if st, err := os.Stat(pathAt(curdir, c)); err == nil && st.IsDir() {
+						next = append(next, n)
+					}
+					continue
+				}
 				deps.add(pathAt(curdir, n), ListedLstat)
 				if _, err := os.Lstat(pathAt(curdir, n)); err == nil {
 					next = append(next, n)
