@@ -279,7 +279,8 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	opts.PrintDirectory = opts.PrintDirectory || ef.PrintDirectory
 	opts.PrintDirectory = printsDirectory(opts, makeLevel(env))
 	// Under -q make prints the directory it implies only along with
-	// other output; dmake then prints it only for the command line's -w.
+	// other output (a message, $(info)), not for a command it starts;
+	// with the command line's -w, as always.
 	if ef.OutputSync != "" && opts.OutputSync == "" {
 		opts.OutputSync = ef.OutputSync
 	}
@@ -297,7 +298,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	debugOut := stdio.Out
 	var announce func()
 	collectDir := false
-	if opts.PrintDirectory && (!opts.Question || explicitW) {
+	if opts.PrintDirectory {
 		prog := progName(makeLevel(env))
 		if syncsOutput(opts.OutputSync, slots) {
 			collectDir = true
@@ -308,7 +309,9 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 			// nothing), and "Leaving directory" only after it.
 			a := istdio.NewAnnouncer(stdio.Out, fmt.Sprintf("%s: Entering directory '%s'\n", prog, root))
 			stdio.Out, stdio.Err = a.Wrap(stdio.Out), a.Wrap(stdio.Err)
-			announce = a.Announce
+			if !opts.Question || explicitW {
+				announce = a.Announce
+			}
 			defer func(out io.Writer) {
 				if a.Announced() {
 					fmt.Fprintf(out, "%s: Leaving directory '%s'\n", prog, root)
