@@ -21,7 +21,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: dbdiff GNU-OUTPUT DMAKE-OUTPUT")
 		os.Exit(2)
 	}
-	var outs, dbs [2]string
+	var outs [2]string
+	var dbs [2][]string
 	for i, name := range os.Args[1:] {
 		b, err := os.ReadFile(name)
 		if err != nil {
@@ -30,9 +31,17 @@ func main() {
 		}
 		outs[i], dbs[i] = split(string(b))
 	}
-	d := maketest.ParseDB(dbs[0]).Diff(maketest.ParseDB(dbs[1]))
+	var d string
+	if len(dbs[0]) != len(dbs[1]) {
+		d += fmt.Sprintf("data bases printed: make %d, dmake %d\n", len(dbs[0]), len(dbs[1]))
+	}
+	for k := 0; k < len(dbs[0]) && k < len(dbs[1]); k++ {
+		if x := maketest.ParseDB(dbs[0][k]).Diff(maketest.ParseDB(dbs[1][k])); x != "" {
+			d += fmt.Sprintf("data base %d:\n%s", k+1, x)
+		}
+	}
 	if outs[0] != outs[1] {
-		d += fmt.Sprintf("output around the data base:\n--- make\n%s--- dmake\n%s", outs[0], outs[1])
+		d += fmt.Sprintf("output around the data bases:\n--- make\n%s--- dmake\n%s", outs[0], outs[1])
 	}
 	if d != "" {
 		fmt.Print(d)
@@ -40,31 +49,36 @@ func main() {
 	}
 }
 
-// split separates a -p print-out into the output around the data base and
-// the data base itself: from GNU make's version banner (or, without one,
-// the first "# Variables" header) to its "# Finished Make data base" line
-// (dmake's "# finished").
-func split(s string) (out, db string) {
+// split separates a -p print-out into the output around the data bases
+// (a sub-make under -p prints one too) and the data bases, in order: each
+// from GNU make's version banner (or, without one, a "# Variables"
+// header) to its "# Finished Make data base" line (dmake's "# finished"),
+// with the blank lines around it.
+func split(s string) (out string, dbs []string) {
 	lines := strings.SplitAfter(s, "\n")
-	start, end := -1, len(lines)
-	for i, l := range lines {
-		if start < 0 && (strings.HasPrefix(l, "# GNU Make ") || l == "# Variables\n") {
-			start = i
-			if i > 0 && lines[i-1] == "\n" {
-				start--
+	var b strings.Builder
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if !strings.HasPrefix(l, "# GNU Make ") && l != "# Variables\n" {
+			b.WriteString(l)
+			continue
+		}
+		start, end := i, len(lines)
+		for j := i; j < len(lines); j++ {
+			if strings.HasPrefix(lines[j], "# Finished Make data base") || lines[j] == "# finished\n" {
+				end = j + 1
+				break
 			}
 		}
-		if start >= 0 && (strings.HasPrefix(l, "# Finished Make data base") || l == "# finished\n") {
-			end = i + 1
-			if end < len(lines) && lines[end] == "\n" {
-				end++
-			}
-			break
+		if end < len(lines) && lines[end] == "\n" {
+			end++
 		}
+		if o := b.String(); strings.HasSuffix(o, "\n\n") || o == "\n" {
+			b.Reset()
+			b.WriteString(o[:len(o)-1])
+		}
+		dbs = append(dbs, strings.Join(lines[start:end], ""))
+		i = end - 1
 	}
-	if start < 0 {
-		return s, ""
-	}
-	return strings.Join(lines[:start], "") + strings.Join(lines[end:], ""),
-		strings.Join(lines[start:end], "")
+	return b.String(), dbs
 }
