@@ -621,7 +621,8 @@ func (ev *evaluator) recordFiles(r *pendingRule) error {
 			ev.posix = true
 			db.Posix = true
 			for _, kv := range [][2]string{{".SHELLFLAGS", "-ec"}, {"ARFLAGS", "-rvU"}, {"CC", "c99"}, {"CFLAGS", "-O1"}, {"FC", "fort77"}, {"FFLAGS", "-O1"}, {"SCCSGETFLAGS", "-s"}} {
-				ev.defineVar(Pos{}, kv[0], kv[1], OriginDefault, "=", nil)
+				// make's define_variable_cname(…, 0): simple.
+				ev.defineVar(Pos{}, kv[0], kv[1], OriginDefault, ":=", nil)
 			}
 		case !ev.secondExp && name == ".SECONDEXPANSION":
 			ev.secondExp = true
