@@ -104,7 +104,17 @@ func printVar(bw *bufio.Writer, v *Var, prefix string) {
 		bw.WriteString(prefix + "define " + v.Name + "\n" + v.Value + "\nendef\n")
 		return
 	}
-	bw.WriteString(prefix + v.Name + op + v.Value + "\n")
+	val := v.Value
+	switch {
+	case val != "" && strings.TrimLeft(val, " \t") == "":
+		// All blanks: written so that reading it back keeps them.
+		val = "$(subst ,," + val + ")"
+	case v.Flavor == Simple && !v.Append:
+		// A simple value as make prints it: its $ doubled, as it
+		// would be written.
+		val = strings.ReplaceAll(val, "$", "$$")
+	}
+	bw.WriteString(prefix + v.Name + op + val + "\n")
 }
 
 // printRecipe prints r's lines, each after prefix: the recipe prefix
