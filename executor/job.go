@@ -402,13 +402,14 @@ func (j *job) run(ctx context.Context) {
 			restore()
 			continue
 		}
-		if e.opts.Question && c.Recursive && res.Status == 1 && res.Signal == 0 {
-			// The sub-make answered -q: not up to date, no error.
+		ignored := c.IgnoreError || e.opts.IgnoreErrors || j.ignoreTarget
+		if e.opts.Question && c.Recursive && res.Status == 1 && res.Signal == 0 && !ignored {
+			// The sub-make answered -q: not up to date, no error
+			// (an ignored answer is an ignored error, as any).
 			restore()
 			j.question = true
 			return
 		}
-		ignored := c.IgnoreError || e.opts.IgnoreErrors || j.ignoreTarget
 		j.childError(i, res, ignored) // not collected either
 		restore()
 		if ignored {
