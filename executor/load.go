@@ -133,6 +133,9 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 				notices = maps.Clone(mie.Notices)
 			}
 			ropts := opts
+			// -k given in the environment's MAKEFLAGS (a parent
+			// make's) or set by the makefiles counts too.
+			ropts.KeepGoing = opts.KeepGoing || db != nil && db.Flags.KeepGoing
 			if restarts > 0 {
 				// After a restart make sets up neither -B nor -W
 				// before remaking the makefiles (main.c), so that they
@@ -144,7 +147,7 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
-			if st != 0 && !opts.KeepGoing {
+			if st != 0 && !ropts.KeepGoing {
 				return nil, st
 			}
 			if st != 0 {
