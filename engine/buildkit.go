@@ -380,12 +380,11 @@ func (e *Engine) builder(ctx context.Context) (*BuildKit, error) {
 }
 
 // bkSolve is what a solve of a BuildRequest on a BuildKit daemon's
-// Dockerfile frontend needs: the session's options, the frontend's
-// attributes (also in opt), the store of the local bases it serves, and
-// the build context extracted to dir.
+// Dockerfile frontend needs: the session's options (the frontend's
+// attributes among them), the store of the local bases it serves, and the
+// build context extracted to dir.
 type bkSolve struct {
 	opt     bkclient.SolveOpt
-	attrs   map[string]string
 	bases   content.Store
 	dir     string
 	release func() // the bases store's use (useBases)
@@ -468,7 +467,6 @@ func (e *Engine) solveSetup(ctx context.Context, bk *BuildKit, req BuildRequest,
 	default:
 		return s, fmt.Errorf("buildkit build: network %q: a BuildKit build runs on the daemon's network or none", req.NetworkMode)
 	}
-	s.attrs = attrs
 	s.opt = bkclient.SolveOpt{
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
@@ -525,7 +523,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	if err != nil {
 		return BuildResult{}, err
 	}
-	opt, attrs, bases := sv.opt, sv.attrs, sv.bases
+	opt, attrs, bases := sv.opt, sv.opt.FrontendAttrs, sv.bases
 	for _, s := range outs.CacheTo {
 		c, err := ParseCacheOption(s, true)
 		if err != nil {

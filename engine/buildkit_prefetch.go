@@ -86,7 +86,7 @@ func (p *Prefetch) run(ctx context.Context, bk *BuildKit, sv *bkSolve) error {
 	for _, c := range sv.opt.CacheImports {
 		imports = append(imports, gateway.CacheOptionsEntry{Type: c.Type, Attrs: c.Attrs})
 	}
-	frontendAttrs := sv.attrs
+	frontendAttrs := sv.opt.FrontendAttrs
 	opt := sv.opt
 	opt.Frontend, opt.FrontendAttrs = "", map[string]string{} // the client adds the cache imports' attributes
 	ch := make(chan *bkclient.SolveStatus)
