@@ -104,6 +104,10 @@ type Options struct {
 	// ListCommands are the commands ExecMiddlewares run in Go as the
 	// programs would (shellrun.Recipe.ListCommands).
 	ListCommands []string
+	// Claimed are the commands ExecMiddlewares take over by name, whose
+	// lines the interpreter runs even with RealShell
+	// (shellrun.Recipe.Claimed).
+	Claimed []string
 	// Direct runs the command of a line make runs without a shell as the
 	// first of ExecMiddlewares would, without an interpreter
 	// (shellrun.Recipe.Direct); nil leaves every line to the interpreter.

@@ -86,6 +86,34 @@ func (e *executor) newJob(u unit, s *unitState) *job {
 	return j
 }
 
+// recipe is how the line c of job j runs: its shell, streams and
+// environment, the run's handlers, and for a recursive line the
+// jobserver's descriptors.
+func (e *executor) recipe(j *job, c makefile.Command) shellrun.Recipe {
+	rc := shellrun.Recipe{
+		Shell:           j.shell,
+		ShellFlags:      j.shellFlags,
+		Dir:             e.opts.Dir,
+		Env:             j.env,
+		Stdin:           j.stdin,
+		Stdout:          j.out,
+		Stderr:          j.errw,
+		ExecMiddlewares: e.opts.ExecMiddlewares,
+		ProgramName:     e.prog,
+		ProcessGroup:    e.pgroups,
+		KillTimeout:     e.opts.KillTimeout,
+		RealShell:       e.opts.RealShell,
+		ListCommands:    e.opts.ListCommands,
+		Claimed:         e.opts.Claimed,
+		Direct:          e.opts.Direct,
+		Tables:          e.tables,
+	}
+	if c.Recursive {
+		rc.ExtraFiles = e.opts.RecursiveFiles
+	}
+	return rc
+}
+
 // prepare readies the run of the job's expanded recipe cmds: the shell,
 // its flags and the environment (when a command will run), expanded in
 // the unit's scope. An error is the makefile evaluation's (a variable
@@ -361,27 +389,8 @@ func (j *job) run(ctx context.Context) {
 		if c.Recursive {
 			j.ranRecursive = true
 		}
-		rc := shellrun.Recipe{
-			Shell:           j.shell,
-			ShellFlags:      j.shellFlags,
-			OneShell:        j.oneShell,
-			Dir:             e.opts.Dir,
-			Env:             j.env,
-			Stdin:           j.stdin,
-			Stdout:          j.out,
-			Stderr:          j.errw,
-			ExecMiddlewares: e.opts.ExecMiddlewares,
-			ProgramName:     e.prog,
-			ProcessGroup:    e.pgroups,
-			KillTimeout:     e.opts.KillTimeout,
-			RealShell:       e.opts.RealShell,
-			ListCommands:    e.opts.ListCommands,
-			Direct:          e.opts.Direct,
-			Tables:          e.tables,
-		}
-		if c.Recursive {
-			rc.ExtraFiles = e.opts.RecursiveFiles
-		}
+		rc := e.recipe(j, c)
+		rc.OneShell = j.oneShell
 		if e.opts.Announce != nil && c.Text != ":" {
 			e.opts.Announce()
 		}
@@ -549,7 +558,7 @@ func (j *job) runTouch(ctx context.Context) {
 				continue
 			}
 			fmt.Fprintln(j.out, c.Text)
-			rc := shellrun.Recipe{Shell: j.shell, ShellFlags: j.shellFlags, Dir: e.opts.Dir, Env: j.env, Stdin: j.stdin, Stdout: j.out, Stderr: j.errw, ExecMiddlewares: e.opts.ExecMiddlewares, ProgramName: e.prog, ProcessGroup: e.pgroups, RealShell: e.opts.RealShell, ListCommands: e.opts.ListCommands, Direct: e.opts.Direct, Tables: e.tables}
+			rc := e.recipe(j, c)
 			res, err := rc.Run(ctx, c.Text)
 			if err != nil && ctx.Err() != nil {
 				j.interrupted = true

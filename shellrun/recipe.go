@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,6 +99,13 @@ type Recipe struct {
 	// make's fast path would run it alone, runs in-process too: the
 	// shell would do nothing more than run them in turn.
 	ListCommands []string
+	// Claimed are commands ExecMiddlewares take over, by name (docker,
+	// whose build the image layer runs). With RealShell, a line of the
+	// default shell that calls one of them runs in the interpreter, as
+	// sh would run it, so that the middlewares see the command; a line
+	// the interpreter does not run as the shell would (needsRealShell)
+	// still goes to the real shell, where they do not.
+	Claimed []string
 	// Direct, when set, runs the command of a line make runs without a
 	// shell in Go before any interpreter is made for the line, as the
 	// first of ExecMiddlewares would run it; handled false (nothing
@@ -239,7 +247,7 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 	}
 	shellWords := strings.Fields(shell)
 	real := append(shellArgv(shell, flags, rc.Env), line)
-	if rc.RealShell {
+	if rc.RealShell && !rc.claims(line, shell) {
 		if f, ok := rc.plainList(line, shell, flags); ok {
 			return rc.runFile(ctx, f, shellKind{variant: syntax.LangPOSIX, dash: true}, DefaultShell, nil)
 		}
@@ -481,6 +489,34 @@ var unsupportedBuiltins = map[string]bool{
 	"umask": true, "ulimit": true, "kill": true, "jobs": true, "fg": true,
 	"bg": true, "disown": true, "times": true, "suspend": true, "hash": true,
 	"enable": true, "coproc": true, "compgen": true,
+}
+
+// claims reports whether line, for the shell shell, calls one of
+// Claimed by name where the interpreter can stand in for the shell
+// (Recipe.Claimed).
+func (rc *Recipe) claims(line, shell string) bool {
+	if len(rc.Claimed) == 0 || shell != DefaultShell {
+		return false
+	}
+	named := false
+	for _, c := range rc.Claimed {
+		named = named || strings.Contains(line, c)
+	}
+	if !named {
+		return false
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
+	if err != nil || needsRealShell(f) {
+		return false
+	}
+	calls := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 && slices.Contains(rc.Claimed, filepath.Base(c.Args[0].Lit())) {
+			calls = true
+		}
+		return !calls
+	})
+	return calls
 }
 
 // needsRealShell reports whether a parsed line uses something the
