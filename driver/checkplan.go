@@ -112,13 +112,29 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 				}
 				cmd = strings.Join(q, " ")
 			}
-			// The command at its own line and column of the Dockerfile.
+			// The command at its own line and column of the Dockerfile:
+			// the repository's, when the plan sends its lines as written.
+			line := in.Line
 			s.Path = "Dockerfile"
-			s.Source = []byte(strings.Repeat("\n", in.Line-1) + strings.Repeat(" ", len(in.Cmd)+1) + cmd + "\n")
+			if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
+				s.Path, line = sourceName(root, plan.Source), steps[i].SourceLine
+			}
+			s.Source = []byte(strings.Repeat("\n", line-1) + strings.Repeat(" ", len(in.Cmd)+1) + cmd + "\n")
 			img.Scripts = append(img.Scripts, s)
 		}
 	}
 	return img, nil
+}
+
+// sourceName is how diagnostics name the file p: relative to root when
+// it is below it, else as it is.
+func sourceName(root, p string) string {
+	if root != "" {
+		if rel, err := filepath.Rel(root, p); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+	}
+	return p
 }
 
 // envPairs turns the arguments of an ENV into NAME=value pairs: "K V" or

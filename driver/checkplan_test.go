@@ -101,3 +101,28 @@ func TestPlanImageLoopTree(t *testing.T) {
 		t.Errorf("the loop's tree is not in the image its scripts see: %q", dests)
 	}
 }
+
+// A RUN of a Dockerfile sent as written is reported at that file's own
+// path (below the repository) and line, which comments, blank lines and
+// continued lines make differ from the line of the Dockerfile dmake sends.
+func TestPlanImageSourceLines(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "docker", "app.Dockerfile")
+	os.MkdirAll(filepath.Dir(df), 0o755)
+	src := "FROM busybox:latest\n# a comment\n\nRUN true \\\n  && true\nRUN cat /no/such/file\n"
+	if err := os.WriteFile(df, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := image.MakePlan(dir, df, image.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := planImage("app", dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sandbox.DryRunInProcess(context.Background(), si, sandbox.Options{Timeout: 10 * time.Second})
+	if len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0].Pos, "docker/app.Dockerfile:6:5") {
+		t.Errorf("errors %+v, want one at docker/app.Dockerfile:6:5 (the cat)", r.Errors)
+	}
+}

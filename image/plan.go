@@ -33,6 +33,10 @@ type Step struct {
 	Instruction string // as the engine will print it, continuation joined
 	Script      string // the install script this step runs or copies, if any
 	Line        int    // line in the Dockerfile dmake sends
+	// SourceLine is the line of Plan.Source the step comes from (the
+	// instruction dmake sends as written, or turns into this step), in a
+	// plan of layout "dockerfile"; 0 in other layouts.
+	SourceLine int
 }
 
 // Plan is what dmake sends to the engine for one image: the Dockerfile, the
@@ -40,6 +44,7 @@ type Step struct {
 type Plan struct {
 	Layout     string            // "layered" or "dockerfile"
 	Dockerfile []byte            // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
+	Source     string            // the Dockerfile the plan was made from, its path
 	Files      []File            // context entries besides the Dockerfile
 	Steps      []Step            // one per instruction
 	Scripts    map[string]string // install script name → "sha256:…" of its content
@@ -184,6 +189,7 @@ func MakePlan(dir, df string, opts PlanOptions) (*Plan, error) {
 			}
 		}
 	}
+	p.Source = df
 	return p, nil
 }
 
@@ -432,9 +438,12 @@ var servedRe = regexp.MustCompile(`^(?:wget|curl)\s[^|]*?(?:https?://)?[^\s/|]*:
 func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error) {
 	p := &Plan{Layout: "dockerfile", Scripts: map[string]string{}}
 	var out []string
+	// from is the instruction of the Dockerfile the steps emitted now
+	// come from.
+	var from Instruction
 	emit := func(script, text string) {
 		out = append(out, text)
-		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out)})
+		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out), SourceLine: from.Line})
 	}
 	whole := false
 	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
@@ -467,6 +476,7 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 		return text
 	}
 	for _, in := range ins {
+		from = in
 		switch in.Cmd {
 		case "COPY", "ADD":
 			srcs, ok := copySources(in)

@@ -114,8 +114,9 @@ func TestEngineLegacyEcho(t *testing.T) {
 
 	// --check app dry-runs exactly the steps app's build runs, in order:
 	// the served scripts as themselves, the other RUNs (fetching the
-	// configuration and the runit script) at their Dockerfile lines.
-	if got, want := f.checkedScripts(t, "app"), []string{".dmake-served/scripts/01_hello.sh", ".dmake-served/scripts/02_app.sh", "Dockerfile", "Dockerfile", ".dmake-served/scripts/03_app_user.sh"}; !slices.Equal(got, want) {
+	// configuration and the runit script) at their lines of the
+	// Dockerfile the repository generated (build/Dockerfile).
+	if got, want := f.checkedScripts(t, "app"), []string{".dmake-served/scripts/01_hello.sh", ".dmake-served/scripts/02_app.sh", "build/Dockerfile", "build/Dockerfile", ".dmake-served/scripts/03_app_user.sh"}; !slices.Equal(got, want) {
 		t.Errorf("dmake --check app checked %q, want %q", got, want)
 	}
 	noLeftovers(t, f.root, server)
