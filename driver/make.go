@@ -102,6 +102,10 @@ type makeJob struct {
 	// listCommands are the commands the middlewares run in Go as the
 	// programs would (shellrun.Recipe.ListCommands).
 	listCommands []string
+	// claimed are the commands the middlewares take over by name, whose
+	// lines run in the interpreter even with realShell
+	// (shellrun.Recipe.Claimed).
+	claimed []string
 	// direct runs a command of a line make runs without a shell as the
 	// first middleware would, without an interpreter
 	// (executor.Options.Direct): the symlinker's RunIn when it is first.
@@ -240,6 +244,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		ExecMiddlewares: job.middlewares,
 		RealShell:       job.realShell,
 		ListCommands:    job.listCommands,
+		Claimed:         job.claimed,
 		Direct:          job.direct,
 		Announce:        job.announce,
 		Debug:           job.debug,
@@ -341,8 +346,19 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 		direct = directRunner(sl)
 		shellMiddlewares = append(shellMiddlewares, connect, b.Middleware())
 	} else {
+		// A plain Makefile's docker build is taken over as well: its
+		// lines run in the interpreter (job.claimed) so that the build
+		// is dmake's, checked and layered, on the engine or --builder.
 		sl := symlinker.New(symlinker.Config{Root: root, AllowOutside: true})
-		middlewares = append(middlewares, sl.Middleware())
+		b = newBuilder(opts, image.Repo{Root: root}, nil, stdio)
+		b.Plain = true
+		if !opts.NoCheck {
+			// The engine is connected on the first build (connectOnBuild).
+			b.Check = func(ctx context.Context, req image.Request, plan *image.Plan) error {
+				return checkRepoBuild(opts, root, b.Engine, stdio)(ctx, req, plan)
+			}
+		}
+		middlewares = append(middlewares, sl.Middleware(), connectOnBuild(b, opts, stdio), b.DockerMiddleware())
 		direct = directRunner(sl)
 	}
 	job := makeJob{
@@ -358,6 +374,7 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	}
 	if !legacy {
 		job.listCommands = symlinker.Commands()
+		job.claimed = []string{"docker", "docker.io"}
 	}
 	job.slots = &slots
 	job.announce = announce

@@ -60,6 +60,10 @@ type Builder struct {
 	// which a redirection of the command must not hide; nil means the
 	// command's stderr.
 	Warn io.Writer
+	// Plain says the builds are a plain Makefile's, not a legacy
+	// repository's: a Dockerfile sent as written is what is expected
+	// there, and not remarked on.
+	Plain bool
 	// Inputs are more files whose content is part of every image's input
 	// digest (the image's Makefiles and included .mk files).
 	Inputs []string
@@ -281,7 +285,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			fmt.Fprintf(notes, "%s: %s:%d: %s: sent as written; no recipe started a web server for it, so the fetch goes to whatever listens there, as in the legacy build\n", name, df, h.Line, h.Why)
 		}
 	}
-	if plan.Layout == "dockerfile" && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
+	if plan.Layout == "dockerfile" && !b.Plain && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
 		fmt.Fprintf(notes, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
 	}
 

@@ -203,14 +203,14 @@ func ParseBuildArgs(words []string, env func(string) (string, bool)) (BuildComma
 	var refused error
 	fs.Visit(func(f *pflag.Flag) {
 		if why, ok := refusedBuildFlags[f.Name]; ok && refused == nil {
-			refused = fmt.Errorf("docker build: flag --%s is not supported: %s", f.Name, why)
+			refused = &RefusedFlagError{Flag: "--" + f.Name, Why: why}
 		}
 	})
 	if refused != nil {
 		return bc, refused
 	}
 	if v, _ := fs.GetBool("disable-content-trust"); !v {
-		return bc, errors.New("docker build: flag --disable-content-trust=false is not supported: dmake does not verify image signatures (content trust)")
+		return bc, &RefusedFlagError{Flag: "--disable-content-trust=false", Why: "dmake does not verify image signatures (content trust)"}
 	}
 	rm, _ := fs.GetBool("rm")
 	forceRm, _ := fs.GetBool("force-rm")
@@ -232,6 +232,17 @@ func ParseBuildArgs(words []string, env func(string) (string, bool)) (BuildComma
 		return bc, fmt.Errorf("docker build: more than one context: %q", args)
 	}
 	return bc, nil
+}
+
+// RefusedFlagError is ParseBuildArgs' error for a docker build flag that
+// dmake understands and does not do.
+type RefusedFlagError struct {
+	Flag string // as written: --secret, --disable-content-trust=false
+	Why  string
+}
+
+func (e *RefusedFlagError) Error() string {
+	return fmt.Sprintf("docker build: flag %s is not supported: %s", e.Flag, e.Why)
 }
 
 // docker CLI global flags that take a value.
@@ -267,11 +278,44 @@ func dockerSubcommand(args []string) (string, []string, bool) {
 	return sub, rest, true
 }
 
-// Middleware returns the exec-handler middleware that takes over the docker
-// CLI in recipes: "docker build …" (a context directory, "-f FILE", or a tar
-// context on standard input) builds through the Engine API; "docker tag"
-// tags through it; other docker subcommands run the real CLI (next). It
-// also stands in for the legacy host helpers of echo-style repos: a
+// DockerMiddleware returns the exec-handler middleware that takes over the
+// docker CLI in recipes: "docker build …" (a context directory, "-f FILE",
+// or a tar context on standard input) builds through the Engine API, or
+// the builder the Builder's Engine has; "docker tag" tags through it;
+// other docker subcommands and every other command run as they are (next).
+// It is what a plain Makefile's recipes get.
+func (b *Builder) DockerMiddleware() func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		return func(ctx context.Context, args []string) error {
+			hc := interp.HandlerCtx(ctx)
+			sub, rest, ok := dockerSubcommand(args)
+			if !ok {
+				return next(ctx, args)
+			}
+			switch sub {
+			case "build":
+				if why := b.leftToCLI(hc, args, rest); why != "" {
+					fmt.Fprintf(b.warn(hc), "dmake: %s: %s; the docker CLI builds it\n", strings.Join(args, " "), why)
+					return next(ctx, args)
+				}
+				return b.runDockerBuild(ctx, hc, rest)
+			case "tag":
+				if b.Engine != nil && len(rest) == 2 && !strings.HasPrefix(rest[0], "-") {
+					if err := b.Engine.Tag(ctx, rest[0], rest[1]); err != nil {
+						fmt.Fprintf(hc.Stderr, "docker tag: %v\n", err)
+						return interp.ExitStatus(1)
+					}
+					return nil
+				}
+			}
+			return next(ctx, args)
+		}
+	}
+}
+
+// Middleware returns the exec-handler middleware of a legacy repository's
+// recipes: the docker CLI's build and tag are taken over as by
+// DockerMiddleware. It also stands in for the legacy host helpers of echo-style repos: a
 // "python -m http.server"/"SimpleHTTPServer" started to serve scripts to the
 // build is not started (dmake sends those scripts in the context; the
 // directory is remembered), and "ifconfig IFACE" answers with a loopback
@@ -282,28 +326,15 @@ func dockerSubcommand(args []string) (string, []string, bool) {
 // for it to stop: it is reported as a warning naming the recipe line, and
 // succeeds, so the exit status says whether the image was built.
 func (b *Builder) Middleware() func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	docker := b.DockerMiddleware()
 	return func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+		viaDocker := docker(next)
 		return func(ctx context.Context, args []string) error {
 			hc := interp.HandlerCtx(ctx)
-			if sub, rest, ok := dockerSubcommand(args); ok {
-				switch sub {
-				case "build":
-					return b.runDockerBuild(ctx, hc, rest)
-				case "tag":
-					if b.Engine != nil && len(rest) == 2 && !strings.HasPrefix(rest[0], "-") {
-						if err := b.Engine.Tag(ctx, rest[0], rest[1]); err != nil {
-							fmt.Fprintf(hc.Stderr, "docker tag: %v\n", err)
-							return interp.ExitStatus(1)
-						}
-						return nil
-					}
-				}
-				return next(ctx, args)
+			if _, _, ok := dockerSubcommand(args); ok {
+				return viaDocker(ctx, args)
 			}
-			warn := b.Warn
-			if warn == nil {
-				warn = hc.Stderr
-			}
+			warn := b.warn(hc)
 			if dir, port, ok := httpServer(args, hc.Dir); ok {
 				b.AddServeRoot(dir)
 				b.mu.Lock()
@@ -385,6 +416,45 @@ func httpServer(args []string, cwd string) (dir, port string, ok bool) {
 		dir = filepath.Join(cwd, dir)
 	}
 	return dir, port, true
+}
+
+// warn is where the notes of the middleware go (Builder.Warn).
+func (b *Builder) warn(hc interp.HandlerContext) io.Writer {
+	if b.Warn != nil {
+		return b.Warn
+	}
+	return hc.Stderr
+}
+
+// leftToCLI says why a plain Makefile's docker build, args whose build
+// arguments are words, is left to the docker CLI ("" when it is not): a
+// daemon or configuration of the CLI's own (-H, --context, --config),
+// flags dmake refuses (BuildKit's session features) and remote contexts,
+// which a legacy repository gets as errors, and which a plain Makefile's
+// build had working before dmake.
+func (b *Builder) leftToCLI(hc interp.HandlerContext, args, words []string) string {
+	if !b.Plain {
+		return ""
+	}
+	for _, a := range args[1 : len(args)-len(words)] {
+		name, _, _ := strings.Cut(a, "=")
+		switch {
+		case name == "--host" || name == "--context" || name == "--config" || strings.HasPrefix(name, "-H") || strings.HasPrefix(name, "-c") && !strings.HasPrefix(name, "--"):
+			return "the docker CLI's " + a + " names a daemon or configuration of its own"
+		}
+	}
+	bc, err := ParseBuildArgs(words, func(k string) (string, bool) {
+		v := hc.Env.Get(k)
+		return v.String(), v.IsSet()
+	})
+	var refused *RefusedFlagError
+	switch {
+	case errors.As(err, &refused):
+		return err.Error()
+	case err == nil && (strings.Contains(bc.Context, "://") || strings.HasPrefix(bc.Context, "git@")):
+		return "a remote context, which dmake does not build"
+	}
+	return ""
 }
 
 func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, words []string) error {

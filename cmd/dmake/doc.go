@@ -23,7 +23,15 @@ dmake's make and every docker build taken over. To learn the images' tags,
 FROM images and components (for --graph, --check, and the order of a
 build), dmake runs bin/build for each image with nothing sent: the
 repository's own recipes run, as the legacy build runs them, but never
-docker build.`
+docker build.
+
+In any other Makefile, a recipe's docker build is dmake's too: the line
+runs in dmake's shell interpreter (unless it needs the real shell), the
+Dockerfile's RUN lines are dry-run in the sandbox first, and the image is
+built on the engine (or --builder), with nothing sent when its inputs
+are unchanged. What dmake does not do (--secret, --ssh, -o, a remote
+context, the CLI's -H or --context) is left to the docker CLI, with a
+note; every other docker command runs the CLI.`
 
 // example is one example command line and what it does.
 type example struct{ cmd, what string }

@@ -269,9 +269,9 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.BoolVarP(&o.CheckSymlinks, "check-symlink-times", "L", false, "use the later time of a symbolic link and its target")
 	fs.BoolVar(&o.Trace, "trace", false, "say why each target is remade, and echo every recipe line")
 	fs.BoolVar(&o.WarnUndefined, "warn-undefined-variables", false, "warn when an undefined variable is referenced")
-	fs.StringVar(&o.DebugFlags, "debug", "", "make's debugging `FLAGS` (a, b, v, i, j, m, n): passed on to sub-makes in MAKEFLAGS; dmake prints no debugging output yet")
+	fs.StringVar(&o.DebugFlags, "debug", "", "make's debugging `FLAGS` (a, b, v, i, j, m, n): passed on to sub-makes in MAKEFLAGS; dmake prints b, v and m (not i, j)")
 	fs.Lookup("debug").NoOptDefVal = "b"
-	fs.BoolVarP(&o.Debug, "debug-all", "d", false, "--debug=a (dmake prints no debugging output yet)")
+	fs.BoolVarP(&o.Debug, "debug-all", "d", false, "--debug=a (dmake prints b, v and m of it)")
 
 	fs.BoolVar(&o.Watch, "watch", false, "watch every input and rebuild what a change affects")
 	fs.StringVar(&o.WatchPolicy, "watch-policy", "cancel", "what a change during a build does (`POLICY`: cancel it, or finish it and build again)")

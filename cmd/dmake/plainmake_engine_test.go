@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmake-dev/dmake/engine"
+	"github.com/dmake-dev/dmake/internal/enginetest"
+)
+
+// TestEnginePlainMakefileDockerBuild runs dmake on a plain Makefile (no
+// legacy repository) whose recipes call docker build, with a docker
+// program first in PATH that only says it ran: the builds are dmake's
+// (checked, on the engine), whether the line is a lone command or shell
+// code; other docker commands, and lines the interpreter leaves to the
+// real shell, run the program.
+func TestEnginePlainMakefileDockerBuild(t *testing.T) {
+	eng := enginetest.Require(t)
+	bin := buildDmake(t)
+	prefix := fmt.Sprintf("dmaketest-plain-%d/", os.Getpid())
+	root := t.TempDir()
+	fake := filepath.Join(root, "fakebin")
+	label := "--label " + enginetest.Label + "=1"
+	writeFiles(t, root, map[string]string{
+		"fakebin/docker": "#!/bin/sh\necho \"docker CLI: $*\"\n",
+		"Makefile": `P = ` + prefix + `
+lone:
+	docker build ` + label + ` -t $(P)lone app
+shell:
+	cd app && docker build ` + label + ` -t $(P)shell . && echo built in $$(basename $$PWD)
+broken:
+	docker build ` + label + ` -t $(P)broken -f app/broken.Dockerfile app
+version:
+	docker version --format x
+umask:
+	umask 022; docker build -t $(P)umask app
+secret:
+	docker build --secret id=s,src=app/hello -t $(P)secret app
+host:
+	docker -H unix:///run/other.sock build -t $(P)host app
+`,
+		"app/Dockerfile":        "FROM busybox:latest\nCOPY hello /hello\nRUN grep -q hi /hello\n",
+		"app/hello":             "hi\n",
+		"app/broken.Dockerfile": "FROM busybox:latest\n# a comment, and a line continued\nRUN true \\\n  && cat /no/such/file\n",
+	})
+	if err := os.Chmod(filepath.Join(fake, "docker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	remove := func() {
+		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host"} {
+			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
+		}
+	}
+	remove()
+	t.Cleanup(remove)
+	tests := []struct {
+		goal   string
+		status int
+		stdout string // lines it has
+		stderr string
+		image  string // built, tagged so
+	}{
+		{goal: "lone", stdout: "docker build " + label + " -t " + prefix + "lone app\n", stderr: "built ", image: "lone"},
+		{goal: "shell", stdout: "built in app\n", stderr: "built ", image: "shell"},
+		{goal: "broken", status: 2, stderr: "app/broken.Dockerfile:3:"},
+		{goal: "version", stdout: "docker CLI: version --format x\n"},
+		{goal: "umask", stdout: "docker CLI: build -t " + prefix + "umask app\n"},
+		// What dmake does not do is left to the docker CLI, with a note.
+		{goal: "secret", stdout: "docker CLI: build --secret id=s,src=app/hello -t " + prefix + "secret app\n", stderr: "flag --secret is not supported"},
+		{goal: "host", stdout: "docker CLI: -H unix:///run/other.sock build -t " + prefix + "host app\n", stderr: "the docker CLI's -H names a daemon"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.goal, func(t *testing.T) {
+			cmd := exec.Command(bin, "-C", root, "--progress=plain", tt.goal)
+			cmd.Env = append(os.Environ(), "PATH="+fake+":"+os.Getenv("PATH"), "DOCKER_HOME=")
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			status := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				status = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != tt.status || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
+				t.Fatalf("dmake %s: status %d, want %d; stdout should have %q, stderr %q\nstdout:\n%s\nstderr:\n%s", tt.goal, status, tt.status, tt.stdout, tt.stderr, out.String(), errb.String())
+			}
+			if strings.Contains(out.String(), "docker CLI: ") != (tt.goal == "version" || tt.goal == "umask" || tt.goal == "secret" || tt.goal == "host") {
+				t.Errorf("the docker program ran, or did not run, where it should not, or should:\n%s", out.String())
+			}
+			_, found, err := eng.InspectImage(context.Background(), prefix+tt.goal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found != (tt.image != "") {
+				t.Errorf("image %s%s found: %v, want %v", prefix, tt.goal, found, tt.image != "")
+			}
+		})
+	}
+}
