@@ -74,6 +74,12 @@ type Config struct {
 	// the batch's changes are added to the next batch, so the next change
 	// retries them.
 	Rebuild func(ctx context.Context, b Batch) error
+	// Learn, if set, is called after every Rebuild that was not
+	// cancelled, failed or not, and returns the inputs that rebuild found
+	// (nil keeps the current ones); the watch set follows them. It is for
+	// callers that learn their inputs by building: a plain make run reads
+	// its makefiles and sends its docker builds' contexts as it goes.
+	Learn func() Inputs
 	// OnEvent, if set, receives every Event, one at a time.
 	OnEvent func(Event)
 
@@ -173,6 +179,14 @@ func Run(ctx context.Context, cfg Config) error {
 			}
 			emit(batchEvent(EventRebuild, clock.Now(), r.cycle, r.b))
 			r.err, r.stage = cfg.Rebuild(bctx, r.b), "rebuild"
+			if cfg.Learn != nil && bctx.Err() == nil {
+				if newIn := cfg.Learn(); newIn != nil {
+					if err := w.SetInputs(newIn); err != nil {
+						emit(Event{Type: EventError, TimeNs: clock.Now().UnixNano(), Cycle: r.cycle, Error: err.Error()})
+					}
+					r.in = newIn
+				}
+			}
 		}(*running)
 	}
 	finish := func(r result) {

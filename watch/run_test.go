@@ -470,3 +470,53 @@ func TestRunSinceUnchanged(t *testing.T) {
 	r.event(EventDone, 1)
 	r.stop()
 }
+
+// TestRunLearn: the inputs Learn returns after a rebuild are watched from
+// then on, without a makefile change (a plain make run learns the context
+// of a docker build only when the build gets there), and a failed
+// rebuild's are too.
+func TestRunLearn(t *testing.T) {
+	files := map[string]string{"Makefile": "all:\n", "make/a.mk": "A=1\n", "a.sh": "a\n", "ctx/app.go": "x\n", "ctx/more.go": "y\n"}
+	var mu sync.Mutex
+	var learnt []string // what the next Learn adds to the inputs
+	var dir string
+	cfg := Config{
+		Learn: func() Inputs {
+			mu.Lock()
+			defer mu.Unlock()
+			in := mkInputs(dir)
+			for _, f := range learnt {
+				in.Watch = append(in.Watch, filepath.Join(dir, f))
+				in.ImageIn["ssh"] = append(in.ImageIn["ssh"], filepath.Join(dir, f))
+			}
+			return in
+		},
+	}
+	r := startRun(t, files, func(d string) Inputs { dir = d; return mkInputs(d) }, cfg)
+	mu.Lock()
+	learnt = []string{"ctx/app.go"}
+	mu.Unlock()
+	r.edit("a.sh", "a1\n")
+	c1 := r.call()
+	c1.release <- errors.New("the build failed")
+	r.event(EventDone, 1)
+	r.edit("ctx/app.go", "x1\n")
+	c2 := r.call()
+	// The failed batch's change (a.sh, base's) is retried with it.
+	if !slices.Equal(c2.b.Images, []string{"base", "ssh"}) || c2.b.Reparse {
+		t.Errorf("ctx/app.go batch: images %v, reparse %v; want [base ssh], false", c2.b.Images, c2.b.Reparse)
+	}
+	mu.Lock()
+	learnt = []string{"ctx/app.go", "ctx/more.go"}
+	mu.Unlock()
+	c2.release <- nil
+	r.event(EventDone, 2)
+	r.edit("ctx/more.go", "y1\n")
+	c3 := r.call()
+	if got := r.rel(c3.b); !slices.Equal(got, []string{"modified ctx/more.go"}) {
+		t.Errorf("changes = %q, want the newly learnt ctx/more.go", got)
+	}
+	c3.release <- nil
+	r.event(EventDone, 3)
+	r.stop()
+}
