@@ -81,8 +81,8 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 			return 2
 		}
 		if opts.Watch {
-			fmt.Fprintf(stdio.Err, "%s: --watch needs a legacy image repository (images/NAME/Makefile)\n", programName)
-			return 2
+			jsonStreams(&opts, &stdio)
+			return runMakeWatch(ctx, opts, dir, stdio)
 		}
 		if opts.Graph != "" {
 			return graphMake(ctx, opts, dir, stdio)

@@ -260,8 +260,22 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 // chmod), which run in Go through the symlinker. Inside a legacy image repository (an image's
 // directory, say), DOCKER_HOME is set for the recipes, links that pull
 // files from outside the repository into it are refused, and a recipe's
-// docker build is taken over by the image layer, as at the root.
+// docker build is taken over by the image layer, as at the root; so is a
+// plain Makefile's.
 func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
+	return makeIn(ctx, opts, dir, stdio, nil)
+}
+
+// makeRun is what a run of runMake read and built, for --watch.
+type makeRun struct {
+	root  string             // the directory make ran in, absolute
+	db    *makefile.Database // the makefiles read (nil: reading failed)
+	built []*image.Result    // what its docker builds did
+}
+
+// makeIn is runMake, telling what the run read and built in run when run
+// is not nil.
+func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *makeRun) int {
 	root := dir
 	if r, err := filepath.Abs(dir); err == nil {
 		root = r
@@ -397,6 +411,12 @@ func runMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	}
 	if db == nil {
 		return status
+	}
+	if run != nil {
+		run.root, run.db = root, db
+		if b != nil {
+			defer func() { run.built = b.Results() }()
+		}
 	}
 	// Under -k a makefile that failed to be remade is reported and the
 	// goals are made all the same; the run fails at the end.

@@ -45,6 +45,11 @@ type watchOps struct {
 	withParents func(imgs []image.Image, stdio Stdio) ([]image.Image, int)
 	build       func(ctx context.Context, imgs []image.Image, stdio Stdio) int
 	inputs      func(ctx context.Context, imgs []image.Image) (watch.Inputs, map[string]bool, error)
+	// exclude, when set, lists what the watch never looks at, instead of
+	// each image's build directory; the state directory is added.
+	exclude func() []string
+	// learn, when set, is watch.Config.Learn: the inputs a build found.
+	learn func() watch.Inputs
 }
 
 // watchImages is the watch loop of runWatch, with ops for the kind of
@@ -99,8 +104,12 @@ func watchImages(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 		byName[img.Name] = img
 	}
 	var exclude []string
-	for _, img := range imgs {
-		exclude = append(exclude, filepath.Join(img.Dir, "build"))
+	if ops.exclude != nil {
+		exclude = ops.exclude()
+	} else {
+		for _, img := range imgs {
+			exclude = append(exclude, filepath.Join(img.Dir, "build"))
+		}
 	}
 	exclude = append(exclude, statedir.Path(repo.Root))
 	debounce := opts.Debounce
@@ -119,6 +128,7 @@ func watchImages(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 		Policy:   policy,
 		Since:    since,
 		OnEvent:  onEvent,
+		Learn:    ops.learn,
 		Replan: func(ctx context.Context, b watch.Batch) (watch.Inputs, error) {
 			in, nowGone, err := ops.inputs(ctx, imgs)
 			if err != nil {
