@@ -675,20 +675,35 @@ func (d *globDeps) add(path string, kind ListedKind) {
 // (if not nil) what it read.
 func globAt(ctx context.Context, curdir, p string, dirs *dirCache, deps *globDeps) []string {
 	if !strings.ContainsAny(p, "*?[") {
-		deps.add(pathAt(curdir, p), ListedLstat)
+		// Trailing slashes: glob(3) looks up the name without them
+		// and marks it with one when it is a directory ("file/" is
+		// "file", "dir//" is "dir/").
+		name := strings.TrimRight(p, "/")
+		slash := name != p
+		if slash && name == "" {
+			return []string{"/"}
+		}
+		deps.add(pathAt(curdir, name), ListedLstat)
 		// Not cleaned where a "." or ".." would go: "file/." does
 		// not exist.
-		raw := pathAt(curdir, p)
-		if strings.Contains("/"+p+"/", "/./") || strings.Contains("/"+p+"/", "/../") {
-			raw = p
-			if curdir != "" && !filepath.IsAbs(p) {
-				raw = curdir + "/" + p
+		raw := pathAt(curdir, name)
+		if strings.Contains("/"+name+"/", "/./") || strings.Contains("/"+name+"/", "/../") {
+			raw = name
+			if curdir != "" && !filepath.IsAbs(name) {
+				raw = curdir + "/" + name
 			}
 		}
 		if _, err := os.Lstat(raw); err != nil {
 			return nil
 		}
-		return []string{p}
+		if !slash {
+			return []string{p}
+		}
+		deps.add(pathAt(curdir, name), ListedStat)
+		if st, err := os.Stat(raw); err == nil && st.IsDir() {
+			return []string{name + "/"}
+		}
+		return []string{name}
 	}
 	ms := globSegments(ctx, curdir, p, dirs, deps)
 	sort.Strings(ms)
