@@ -209,8 +209,22 @@ func ParseBuildArgs(words []string, env func(string) (string, bool)) (BuildComma
 	if refused != nil {
 		return bc, refused
 	}
+	if err := finishBuildArgs(fs, &bc); err != nil {
+		var refused *RefusedFlagError
+		if errors.As(err, &refused) {
+			return bc, err
+		}
+		return bc, fmt.Errorf("docker build: %w", err)
+	}
+	return bc, nil
+}
+
+// finishBuildArgs completes bc from the parsed flags of a build command,
+// docker build's or buildx's: the content trust, the containers kept,
+// the network, the platform, the context.
+func finishBuildArgs(fs *pflag.FlagSet, bc *BuildCommand) error {
 	if v, _ := fs.GetBool("disable-content-trust"); !v {
-		return bc, &RefusedFlagError{Flag: "--disable-content-trust=false", Why: "dmake does not verify image signatures (content trust)"}
+		return &RefusedFlagError{Flag: "--disable-content-trust=false", Why: "dmake does not verify image signatures (content trust)"}
 	}
 	rm, _ := fs.GetBool("rm")
 	forceRm, _ := fs.GetBool("force-rm")
@@ -220,18 +234,18 @@ func ParseBuildArgs(words []string, env func(string) (string, bool)) (BuildComma
 	}
 	if p := bc.Settings.Platform; p != "" {
 		if _, err := engine.ParsePlatform(p); err != nil {
-			return bc, fmt.Errorf("docker build: flag --platform: %w", err)
+			return fmt.Errorf("flag --platform: %w", err)
 		}
 	}
 	switch args := fs.Args(); len(args) {
 	case 0:
-		return bc, fmt.Errorf("docker build: no context given (a directory, or - for a tar on standard input)")
+		return fmt.Errorf("no context given (a directory, or - for a tar on standard input)")
 	case 1:
 		bc.Context = args[0]
 	default:
-		return bc, fmt.Errorf("docker build: more than one context: %q", args)
+		return fmt.Errorf("more than one context: %q", args)
 	}
-	return bc, nil
+	return nil
 }
 
 // RefusedFlagError is ParseBuildArgs' error for a docker build flag that
@@ -243,6 +257,83 @@ type RefusedFlagError struct {
 
 func (e *RefusedFlagError) Error() string {
 	return fmt.Sprintf("docker build: flag %s is not supported: %s", e.Flag, e.Why)
+}
+
+// ParseBuildxArgs parses the words after "docker buildx build" for a build
+// that dmake does as a docker build: the flags docker build has, and of
+// buildx's own --load, an --output of type docker, --push=false, and
+// --provenance and --sbom turned off. A build that asks for more (a push,
+// another output, several platforms, a named buildx builder, a cache
+// export, attestations, a remote context) is left to buildx: the error
+// says why.
+func ParseBuildxArgs(words []string, env func(string) (string, bool)) (BuildCommand, error) {
+	var bc BuildCommand
+	fs := buildFlagSet(&bc, env)
+	fs.Bool("load", false, "Shorthand for --output=type=docker")
+	push := fs.Bool("push", false, "Shorthand for --output=type=registry")
+	builder := fs.String("builder", "", "Override the configured builder instance")
+	provenance := fs.String("provenance", "", "Shorthand for --attest=type=provenance")
+	sbom := fs.String("sbom", "", "Shorthand for --attest=type=sbom")
+	for _, name := range []string{"attest", "cache-to", "annotation", "build-context", "allow", "metadata-file", "no-cache-filter", "call"} {
+		fs.StringArray(name, nil, "")
+	}
+	check := fs.Bool("check", false, "Shorthand for --call=check")
+	fs.Lookup("provenance").NoOptDefVal = "true"
+	fs.Lookup("sbom").NoOptDefVal = "true"
+	if err := fs.Parse(words); err != nil {
+		return bc, fmt.Errorf("docker buildx build: %w", err)
+	}
+	var why string
+	fs.Visit(func(f *pflag.Flag) {
+		if why != "" {
+			return
+		}
+		switch f.Name {
+		case "attest", "cache-to", "annotation", "build-context", "allow", "metadata-file", "no-cache-filter", "call":
+			why = "--" + f.Name + " is buildx's alone"
+		case "secret", "ssh", "stream":
+			why = "--" + f.Name + ": " + refusedBuildFlags[f.Name]
+		}
+	})
+	if why != "" {
+		return bc, errors.New(why)
+	}
+	outs, _ := fs.GetStringArray("output")
+	for _, o := range outs {
+		if o != "type=docker" && !strings.HasPrefix(o, "type=docker,") {
+			return bc, fmt.Errorf("--output %s goes where dmake does not send images", o)
+		}
+	}
+	switch {
+	case *push:
+		return bc, errors.New("--push sends the image to a registry (dmake's --push does that with --builder)")
+	case *builder != "":
+		return bc, fmt.Errorf("--builder %s names a buildx builder instance", *builder)
+	case *check:
+		return bc, errors.New("--check runs buildx's lint")
+	case !off(*provenance) || !off(*sbom):
+		return bc, errors.New("attestations (--provenance, --sbom) are buildx's")
+	case strings.Contains(bc.Settings.Platform, ","):
+		return bc, errors.New("several platforms make a manifest list, which the engine does not load")
+	case len(fs.Args()) == 1 && remoteContext(fs.Args()[0]):
+		return bc, errors.New("a remote context, which dmake does not build")
+	}
+	for _, c := range bc.Settings.CacheFrom {
+		if strings.Contains(c, "=") {
+			return bc, fmt.Errorf("--cache-from %s is a buildx cache source", c)
+		}
+	}
+	if err := finishBuildArgs(fs, &bc); err != nil {
+		return bc, fmt.Errorf("docker buildx build: %w", err)
+	}
+	return bc, nil
+}
+
+// off says whether a --provenance or --sbom value turns it off (or was
+// not given).
+func off(v string) bool {
+	b, err := strconv.ParseBool(v)
+	return v == "" || err == nil && !b
 }
 
 // docker CLI global flags that take a value.
@@ -299,6 +390,20 @@ func (b *Builder) DockerMiddleware() func(next interp.ExecHandlerFunc) interp.Ex
 					return next(ctx, args)
 				}
 				return b.runDockerBuild(ctx, hc, rest)
+			case "buildx":
+				if len(rest) == 0 || rest[0] != "build" && rest[0] != "b" {
+					break
+				}
+				why := globalCLIFlags(args, rest)
+				bc, err := ParseBuildxArgs(rest[1:], hcEnv(hc))
+				if why == "" && err != nil {
+					why = err.Error()
+				}
+				if why != "" {
+					fmt.Fprintf(b.warn(hc), "dmake: %s: %s; the docker CLI builds it\n", strings.Join(args, " "), why)
+					return next(ctx, args)
+				}
+				return b.runBuild(ctx, hc, bc)
 			case "tag":
 				if b.Engine != nil && len(rest) == 2 && !strings.HasPrefix(rest[0], "-") {
 					if err := b.Engine.Tag(ctx, rest[0], rest[1]); err != nil {
@@ -436,33 +541,49 @@ func (b *Builder) leftToCLI(hc interp.HandlerContext, args, words []string) stri
 	if !b.Plain {
 		return ""
 	}
-	for _, a := range args[1 : len(args)-len(words)] {
-		name, _, _ := strings.Cut(a, "=")
-		switch {
-		case name == "--host" || name == "--context" || name == "--config" || strings.HasPrefix(name, "-H") || strings.HasPrefix(name, "-c") && !strings.HasPrefix(name, "--"):
-			return "the docker CLI's " + a + " names a daemon or configuration of its own"
-		}
+	if why := globalCLIFlags(args, words); why != "" {
+		return why
 	}
-	bc, err := ParseBuildArgs(words, func(k string) (string, bool) {
-		v := hc.Env.Get(k)
-		return v.String(), v.IsSet()
-	})
+	bc, err := ParseBuildArgs(words, hcEnv(hc))
 	var refused *RefusedFlagError
 	switch {
 	case errors.As(err, &refused):
 		return err.Error()
-	case err == nil && (strings.Contains(bc.Context, "://") || strings.HasPrefix(bc.Context, "git@")):
+	case err == nil && remoteContext(bc.Context):
 		return "a remote context, which dmake does not build"
 	}
 	return ""
 }
 
-func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, words []string) error {
-	env := func(k string) (string, bool) {
+// globalCLIFlags says why the docker CLI's own flags in args, before the
+// subcommand's words, leave the command to the CLI: a daemon or
+// configuration of its own (-H, --context, --config). "" when none does.
+func globalCLIFlags(args, words []string) string {
+	for _, a := range args[1 : len(args)-len(words)] {
+		name, _, _ := strings.Cut(a, "=")
+		if name == "--host" || name == "--context" || name == "--config" || strings.HasPrefix(name, "-H") || strings.HasPrefix(name, "-c") && !strings.HasPrefix(name, "--") {
+			return "the docker CLI's " + a + " names a daemon or configuration of its own"
+		}
+	}
+	return ""
+}
+
+// remoteContext says whether a build context is a URL or a git remote.
+func remoteContext(c string) bool {
+	return strings.Contains(c, "://") || strings.HasPrefix(c, "git@")
+}
+
+// hcEnv looks a variable up in the environment of a command.
+func hcEnv(hc interp.HandlerContext) func(string) (string, bool) {
+	return func(k string) (string, bool) {
 		v := hc.Env.Get(k)
 		return v.String(), v.IsSet()
 	}
-	bc, err := ParseBuildArgs(words, env)
+}
+
+// runDockerBuild builds what "docker build WORDS…" asks.
+func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, words []string) error {
+	bc, err := ParseBuildArgs(words, hcEnv(hc))
 	if err != nil {
 		if where := shellrun.Source(ctx); where != "" {
 			err = fmt.Errorf("%s: %w", where, err)
@@ -470,6 +591,12 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 		fmt.Fprintf(hc.Stderr, "dmake: %v\n", err)
 		return interp.ExitStatus(125)
 	}
+	return b.runBuild(ctx, hc, bc)
+}
+
+// runBuild builds what the build command bc asks, with the streams and
+// directory of the command.
+func (b *Builder) runBuild(ctx context.Context, hc interp.HandlerContext, bc BuildCommand) error {
 	req := Request{Settings: bc.Settings, Quiet: bc.Quiet, Stdout: hc.Stdout, Stderr: hc.Stderr, WorkDir: hc.Dir, Source: shellrun.Source(ctx)}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
@@ -509,7 +636,7 @@ func (b *Builder) runDockerBuild(ctx context.Context, hc interp.HandlerContext, 
 			}
 		}
 	} else {
-		if strings.Contains(bc.Context, "://") || strings.HasPrefix(bc.Context, "git@") {
+		if remoteContext(bc.Context) {
 			fmt.Fprintf(hc.Stderr, "dmake: docker build %s: remote contexts are not supported\n", bc.Context)
 			return interp.ExitStatus(125)
 		}

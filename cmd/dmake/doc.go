@@ -31,7 +31,9 @@ Dockerfile's RUN lines are dry-run in the sandbox first, and the image is
 built on the engine (or --builder), with nothing sent when its inputs
 are unchanged. What dmake does not do (--secret, --ssh, -o, a remote
 context, the CLI's -H or --context) is left to the docker CLI, with a
-note; every other docker command runs the CLI. --watch makes the goals
+note. So is a docker buildx build that pushes, exports its cache or
+builds several platforms; one that loads one platform is dmake's too.
+Every other docker command runs the CLI. --watch makes the goals
 again whenever a makefile, a source (a file no rule makes) or a file a
 docker build sent changes.`
 

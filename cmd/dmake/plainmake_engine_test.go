@@ -45,6 +45,10 @@ secret:
 	docker build --secret id=s,src=app/hello -t $(P)secret app
 host:
 	docker -H unix:///run/other.sock build -t $(P)host app
+buildx:
+	DOCKER_BUILDKIT=1 docker buildx build --load --provenance=false ` + label + ` -t $(P)buildx app
+bxpush:
+	docker buildx build --push -t $(P)bxpush app
 `,
 		"app/Dockerfile":        "FROM busybox:latest\nCOPY hello /hello\nRUN grep -q hi /hello\n",
 		"app/hello":             "hi\n",
@@ -54,7 +58,7 @@ host:
 		t.Fatal(err)
 	}
 	remove := func() {
-		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host"} {
+		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush"} {
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 		}
 	}
@@ -75,6 +79,10 @@ host:
 		// What dmake does not do is left to the docker CLI, with a note.
 		{goal: "secret", stdout: "docker CLI: build --secret id=s,src=app/hello -t " + prefix + "secret app\n", stderr: "flag --secret is not supported"},
 		{goal: "host", stdout: "docker CLI: -H unix:///run/other.sock build -t " + prefix + "host app\n", stderr: "the docker CLI's -H names a daemon"},
+		// A buildx build that loads one platform is a docker build; a
+		// push is buildx's.
+		{goal: "buildx", stderr: "built ", image: "buildx"},
+		{goal: "bxpush", stdout: "docker CLI: buildx build --push -t " + prefix + "bxpush app\n", stderr: "--push sends the image to a registry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.goal, func(t *testing.T) {
@@ -93,7 +101,7 @@ host:
 			if status != tt.status || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
 				t.Fatalf("dmake %s: status %d, want %d; stdout should have %q, stderr %q\nstdout:\n%s\nstderr:\n%s", tt.goal, status, tt.status, tt.stdout, tt.stderr, out.String(), errb.String())
 			}
-			if strings.Contains(out.String(), "docker CLI: ") != (tt.goal == "version" || tt.goal == "umask" || tt.goal == "secret" || tt.goal == "host") {
+			if strings.Contains(out.String(), "docker CLI: ") != (tt.goal == "version" || tt.goal == "umask" || tt.goal == "secret" || tt.goal == "host" || tt.goal == "bxpush") {
 				t.Errorf("the docker program ran, or did not run, where it should not, or should:\n%s", out.String())
 			}
 			_, found, err := eng.InspectImage(context.Background(), prefix+tt.goal)
