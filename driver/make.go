@@ -372,7 +372,9 @@ func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *mak
 				return checkRepoBuild(opts, root, b.Engine, stdio)(ctx, req, plan)
 			}
 		}
-		middlewares = append(middlewares, sl.Middleware(), connectOnBuild(b, opts, stdio), b.DockerMiddleware())
+		// A script of the directory that a recipe runs and that calls
+		// docker runs in the interpreter too, with these handlers.
+		middlewares = append(middlewares, sl.Middleware(), scriptTakeover(root, &middlewares), connectOnBuild(b, opts, stdio), b.DockerMiddleware())
 		direct = directRunner(sl)
 	}
 	job := makeJob{

@@ -23,7 +23,6 @@ import (
 	"github.com/dmake-dev/dmake/watch"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
-	"mvdan.cc/sh/v3/syntax"
 )
 
 // repoRun runs a legacy repository's own scripts (bin/build IMAGE, and the
@@ -58,51 +57,14 @@ func newRepoRun(opts Options, repo image.Repo, b *image.Builder, stdio Stdio) *r
 }
 
 // runScript runs the shell script file with args in dir under env, as
-// "bash FILE ARGS…" would, and returns its exit status.
+// "bash FILE ARGS…" would, with the run's handlers (a dry run's under -n),
+// and returns its exit status.
 func (r *repoRun) runScript(ctx context.Context, file string, args []string, dir string, env []string, stdio Stdio) int {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return 127
-	}
-	// The name given is $0, as bash sets it.
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(string(src)), file)
-	if err != nil {
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return 2
-	}
-	mws := r.mws
 	if r.dry != nil {
-		mws = []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{r.scriptMiddleware, r.makeMiddleware, r.dry.middleware}
+		mws := []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{r.scriptMiddleware, r.makeMiddleware, r.dry.middleware}
+		return runShellFile(ctx, file, file, args, dir, env, stdio, mws, interp.OpenHandler(r.dry.open))
 	}
-	ropts := []interp.RunnerOption{
-		interp.Params(append([]string{"--"}, args...)...),
-		interp.Dir(dir),
-		interp.Env(expand.ListEnviron(env...)),
-		interp.StdIO(stdio.In, stdio.Out, stdio.Err),
-		interp.ExecHandlers(mws...),
-	}
-	if r.dry != nil {
-		ropts = append(ropts, interp.OpenHandler(r.dry.open))
-	}
-	runner, err := interp.New(ropts...)
-	if err != nil {
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return 2
-	}
-	err = runner.Run(ctx, f)
-	var st interp.ExitStatus
-	if errors.As(err, &st) {
-		return int(st)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return 130
-		}
-		fmt.Fprintf(stdio.Err, "%s: %s: %v\n", programName, file, err)
-		return 2
-	}
-	return 0
+	return runShellFile(ctx, file, file, args, dir, env, stdio, r.mws)
 }
 
 // scriptMiddleware runs the shell scripts of the repository's bin/ (a

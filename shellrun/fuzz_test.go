@@ -30,7 +30,7 @@ func FuzzRecipeLine(f *testing.F) {
 		}
 		file, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
 		if err == nil {
-			needsRealShell(file)
+			NeedsRealShell(file)
 			replaceShellPID(file)
 		}
 		if !fast || strings.ContainsAny(line, "\x00\r") || !utf8.ValidString(line) || endsInBackslash(line) || bareNewline(line) {

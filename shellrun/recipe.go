@@ -103,7 +103,7 @@ type Recipe struct {
 	// whose build the image layer runs). With RealShell, a line of the
 	// default shell that calls one of them runs in the interpreter, as
 	// sh would run it, so that the middlewares see the command; a line
-	// the interpreter does not run as the shell would (needsRealShell)
+	// the interpreter does not run as the shell would (NeedsRealShell)
 	// still goes to the real shell, where they do not.
 	Claimed []string
 	// Direct, when set, runs the command of a line make runs without a
@@ -265,7 +265,7 @@ func (rc *Recipe) Run(ctx context.Context, line string) (Result, error) {
 		return rc.runArgv(ctx, real, false)
 	}
 	file, err := syntax.NewParser(syntax.Variant(lang.variant)).Parse(strings.NewReader(line), "")
-	if err != nil || needsRealShell(file) {
+	if err != nil || NeedsRealShell(file) {
 		return rc.runArgv(ctx, real, false)
 	}
 	replaceShellPID(file)
@@ -506,7 +506,7 @@ func (rc *Recipe) claims(line, shell string) bool {
 		return false
 	}
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
-	if err != nil || needsRealShell(f) {
+	if err != nil || NeedsRealShell(f) {
 		return false
 	}
 	calls := false
@@ -519,9 +519,10 @@ func (rc *Recipe) claims(line, shell string) bool {
 	return calls
 }
 
-// needsRealShell reports whether a parsed line uses something the
-// interpreter does not do as the shell would.
-func needsRealShell(f *syntax.File) bool {
+// NeedsRealShell reports whether a parsed line or script uses something
+// the interpreter does not do as the shell would (umask, ulimit, job
+// control, coprocesses, process substitution…).
+func NeedsRealShell(f *syntax.File) bool {
 	need := false
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
@@ -625,7 +626,7 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 			return args, nil
 		}))
 	} else {
-		// A kill naming no process (needsRealShell let it through) goes
+		// A kill naming no process (NeedsRealShell let it through) goes
 		// to the exec middlewares, not to the interpreter's kill.
 		opts = append(opts, interp.CallHandler(func(ctx context.Context, args []string) ([]string, error) {
 			switch {

@@ -33,7 +33,8 @@ are unchanged. What dmake does not do (--secret, --ssh, -o, a remote
 context, the CLI's -H or --context) is left to the docker CLI, with a
 note. So is a docker buildx build that pushes, exports its cache or
 builds several platforms; one that loads one platform is dmake's too.
-Every other docker command runs the CLI. --watch makes the goals
+A shell script of the directory that a recipe runs and that calls docker
+runs in the interpreter as well. Every other docker command runs the CLI. --watch makes the goals
 again whenever a makefile, a source (a file no rule makes) or a file a
 docker build sent changes.`
 

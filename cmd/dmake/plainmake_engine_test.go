@@ -49,16 +49,26 @@ buildx:
 	DOCKER_BUILDKIT=1 docker buildx build --load --provenance=false ` + label + ` -t $(P)buildx app
 bxpush:
 	docker buildx build --push -t $(P)bxpush app
+script:
+	./build.sh $(P)script
+bashscript:
+	bash build.sh $(P)bashscript
+coproc:
+	./coproc.sh $(P)coproc
 `,
+		"build.sh":              "#!/bin/bash\nset -euo pipefail\nfor t in \"$1\"; do docker build ` + label + ` -t \"$t\" app; done\necho \"script $0 done\"\n",
+		"coproc.sh":             "#!/bin/bash\ncoproc true\nwait\ndocker build -t \"$1\" app\n",
 		"app/Dockerfile":        "FROM busybox:latest\nCOPY hello /hello\nRUN grep -q hi /hello\n",
 		"app/hello":             "hi\n",
 		"app/broken.Dockerfile": "FROM busybox:latest\n# a comment, and a line continued\nRUN true \\\n  && cat /no/such/file\n",
 	})
-	if err := os.Chmod(filepath.Join(fake, "docker"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{filepath.Join(fake, "docker"), filepath.Join(root, "build.sh"), filepath.Join(root, "coproc.sh")} {
+		if err := os.Chmod(f, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	remove := func() {
-		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush"} {
+		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc"} {
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 		}
 	}
@@ -82,6 +92,12 @@ bxpush:
 		// A buildx build that loads one platform is a docker build; a
 		// push is buildx's.
 		{goal: "buildx", stderr: "built ", image: "buildx"},
+		// A script of the directory that calls docker runs in the
+		// interpreter, its build dmake's; one the interpreter cannot run
+		// as bash would (coproc) runs in bash, and its docker is the CLI.
+		{goal: "script", stdout: "script ./build.sh done\n", stderr: "built ", image: "script"},
+		{goal: "bashscript", stdout: "script build.sh done\n", stderr: "built ", image: "bashscript"},
+		{goal: "coproc", stdout: "docker CLI: build -t " + prefix + "coproc app\n"},
 		{goal: "bxpush", stdout: "docker CLI: buildx build --push -t " + prefix + "bxpush app\n", stderr: "--push sends the image to a registry"},
 	}
 	for _, tt := range tests {
@@ -101,7 +117,7 @@ bxpush:
 			if status != tt.status || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
 				t.Fatalf("dmake %s: status %d, want %d; stdout should have %q, stderr %q\nstdout:\n%s\nstderr:\n%s", tt.goal, status, tt.status, tt.stdout, tt.stderr, out.String(), errb.String())
 			}
-			if strings.Contains(out.String(), "docker CLI: ") != (tt.goal == "version" || tt.goal == "umask" || tt.goal == "secret" || tt.goal == "host" || tt.goal == "bxpush") {
+			if strings.Contains(out.String(), "docker CLI: ") != (tt.goal == "version" || tt.goal == "umask" || tt.goal == "secret" || tt.goal == "host" || tt.goal == "bxpush" || tt.goal == "coproc") {
 				t.Errorf("the docker program ran, or did not run, where it should not, or should:\n%s", out.String())
 			}
 			_, found, err := eng.InspectImage(context.Background(), prefix+tt.goal)
