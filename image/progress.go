@@ -363,7 +363,11 @@ func (p *progress) done(r *Result) {
 	if r.Flattened {
 		size = fmt.Sprintf("prod %s, flattened from the layered %s (kept as %s)", engine.HumanSize(r.Size), engine.HumanSize(r.LayeredSize), LayersTag(r.Tag))
 	}
-	fmt.Fprintf(p.w, "%s: built %s as %s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, engine.ShortID(r.ImageID), r.Tag, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, size)
+	as := " as " + r.Tag
+	if r.Tag == "" {
+		as = " (untagged)" // docker build without -t
+	}
+	fmt.Fprintf(p.w, "%s: built %s%s in %.1fs: %d steps, %d cached, %d ran; %s\n", p.name, engine.ShortID(r.ImageID), as, r.Duration.Seconds(), r.Steps, r.Cached, r.Ran, size)
 }
 
 // cancelled closes the progress of a build whose context was cancelled:

@@ -194,3 +194,13 @@ func TestProgressScriptByInstruction(t *testing.T) {
 		}
 	}
 }
+
+// A build without a tag (docker build without -t) says so in its summary.
+func TestProgressLinesUntagged(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress("lines", &buf, "app", []Step{{Instruction: "FROM x"}})
+	p.done(&Result{ImageID: "sha256:0123456789abcdef", Steps: 1})
+	if got, want := buf.String(), "app: built 0123456789ab (untagged) in"; !strings.Contains(got, want) {
+		t.Errorf("output lacks %q:\n%s", want, got)
+	}
+}
