@@ -446,7 +446,13 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, errors.New("image: Builder has no Engine")
 	}
 
-	pr := newProgress(b.Progress, out, name, steps)
+	kind := b.Progress
+	if b.Plain && req.Quiet && (kind == "" || kind == "auto") {
+		// A plain Makefile's docker build -q: the image ID alone, as
+		// the CLI prints it (ID=$(docker build -q .)).
+		kind = "quiet"
+	}
+	pr := newProgress(kind, out, name, steps)
 	if (!req.Settings.NoCache || b.Parent) && plan.Busted == "" && tag != "" {
 		if tagged == nil {
 			info, found, err := b.Engine.InspectImage(ctx, tag)

@@ -51,6 +51,8 @@ bxpush:
 	docker buildx build --push -t $(P)bxpush app
 script:
 	./build.sh $(P)script
+quiet:
+	id=$$(docker build -q ` + label + ` -t $(P)quiet app) && echo "id=$$id"
 bashscript:
 	bash build.sh $(P)bashscript
 coproc:
@@ -68,7 +70,7 @@ coproc:
 		}
 	}
 	remove := func() {
-		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc"} {
+		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc", "quiet"} {
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 		}
 	}
@@ -79,7 +81,10 @@ coproc:
 		status int
 		stdout string // lines it has
 		stderr string
-		image  string // built, tagged so
+		// notStderr is what stderr must not have.
+		notStderr string
+		image     string // built, tagged so
+		progress  string // --progress (default plain)
 	}{
 		{goal: "lone", stdout: "docker build " + label + " -t " + prefix + "lone app\n", stderr: "built ", image: "lone"},
 		{goal: "shell", stdout: "built in app\n", stderr: "built ", image: "shell"},
@@ -97,12 +102,18 @@ coproc:
 		// as bash would (coproc) runs in bash, and its docker is the CLI.
 		{goal: "script", stdout: "script ./build.sh done\n", stderr: "built ", image: "script"},
 		{goal: "bashscript", stdout: "script build.sh done\n", stderr: "built ", image: "bashscript"},
+		// docker build -q prints the image ID alone, as the CLI does.
+		{goal: "quiet", stdout: "id=sha256:", notStderr: "[1/", image: "quiet", progress: "auto"},
 		{goal: "coproc", stdout: "docker CLI: build -t " + prefix + "coproc app\n"},
 		{goal: "bxpush", stdout: "docker CLI: buildx build --push -t " + prefix + "bxpush app\n", stderr: "--push sends the image to a registry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.goal, func(t *testing.T) {
-			cmd := exec.Command(bin, "-C", root, "--progress=plain", tt.goal)
+			progress := tt.progress
+			if progress == "" {
+				progress = "plain"
+			}
+			cmd := exec.Command(bin, "-C", root, "--progress="+progress, tt.goal)
 			cmd.Env = append(os.Environ(), "PATH="+fake+":"+os.Getenv("PATH"), "DOCKER_HOME=")
 			var out, errb bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &errb
@@ -116,6 +127,9 @@ coproc:
 			}
 			if status != tt.status || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
 				t.Fatalf("dmake %s: status %d, want %d; stdout should have %q, stderr %q\nstdout:\n%s\nstderr:\n%s", tt.goal, status, tt.status, tt.stdout, tt.stderr, out.String(), errb.String())
+			}
+			if tt.notStderr != "" && strings.Contains(errb.String(), tt.notStderr) {
+				t.Errorf("stderr has %q:\n%s", tt.notStderr, errb.String())
 			}
 			if strings.Contains(out.String(), "docker CLI: ") != (tt.goal == "version" || tt.goal == "umask" || tt.goal == "secret" || tt.goal == "host" || tt.goal == "bxpush" || tt.goal == "coproc") {
 				t.Errorf("the docker program ran, or did not run, where it should not, or should:\n%s", out.String())
