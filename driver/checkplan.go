@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,12 +33,27 @@ var servedRunRe = regexp.MustCompile(`^((?:/usr)?(?:/bin/)?(?:ba)?sh) < /(\.dmak
 // diagnostics. Any other RUN is checked as a script named after the
 // Dockerfile, at the step's line. root is the repository: no file is read
 // through a link out of it (sandbox.ReadFile).
-func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
-	img := sandbox.Image{Name: name, Root: root}
-	ins, err := image.ParseDockerfile("Dockerfile", plan.Dockerfile)
+//
+// Only the stage the build makes is described (the last, or the plan's
+// target), and base is the image it starts from, whose files the dry run
+// starts with. What cannot be described without false errors is left out,
+// and skipped says why: a stage that starts from another stage or from a
+// reference with a variable (nothing of it is checked), and the RUNs after
+// a COPY --from (files of another stage or image).
+func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, skipped string, err error) {
+	img = sandbox.Image{Name: name, Root: root}
+	all, err := image.ParseDockerfile("Dockerfile", plan.Dockerfile)
 	if err != nil {
-		return img, err
+		return img, "", "", err
 	}
+	from, to, base, ok := image.StageRange(all, plan.Target)
+	switch {
+	case !ok:
+		return img, "", fmt.Sprintf("the Dockerfile has no stage %q", plan.Target), nil
+	case base == "":
+		return img, "", fmt.Sprintf("the stage built, which starts from %q (another stage, scratch, or a reference with a variable), whose files are not known before the build", strings.TrimSpace(all[from].Args)), nil
+	}
+	ins := all[from:to]
 	srcOf := map[string]string{} // context name → file on disk
 	byScript := map[string]image.File{}
 	for _, f := range plan.Files {
@@ -50,8 +66,10 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 	ctxDir := srcOf["."]
 	// The plan's steps are its Dockerfile's instructions, one a line.
 	steps := plan.Steps
-	if len(steps) != len(ins) {
+	if len(steps) != len(all) {
 		steps = nil
+	} else {
+		steps = steps[from:to]
 	}
 	var (
 		pending []sandbox.ContextFile
@@ -69,9 +87,19 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 			}
 			workdir = path.Clean(dir)
 		case "COPY", "ADD":
+			if copiesFromStage(in) {
+				if slices.ContainsFunc(ins[i:], func(in image.Instruction) bool { return in.Cmd == "RUN" }) {
+					at := fmt.Sprintf("Dockerfile:%d", in.Line)
+					if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
+						at = fmt.Sprintf("%s:%d", sourceName(root, plan.Source), steps[i].SourceLine)
+					}
+					skipped = fmt.Sprintf("the RUN lines after %s, whose %s --from brings files of another stage or image", at, in.Cmd)
+				}
+				return img, base, skipped, nil
+			}
 			files, err := copyFiles(root, ctxDir, srcOf, in, workdir)
 			if err != nil {
-				return img, err
+				return img, "", "", err
 			}
 			pending = append(pending, files...)
 		case "RUN":
@@ -92,7 +120,7 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 				if src, ok := srcOf[m[2]]; ok {
 					b, _, err := sandbox.ReadFile(root, src)
 					if err != nil {
-						return img, err
+						return img, "", "", err
 					}
 					s.Path, s.Source = strings.TrimPrefix(m[2], ".dmake-served/"), b
 					if strings.Contains(m[1], "bash") {
@@ -102,12 +130,14 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 					continue
 				}
 			}
-			cmd := in.Args
+			cmd := runCommand(in.Args)
+			// The column the command starts at: after RUN and its flags.
+			col := len(in.Cmd) + 1 + len(in.Args) - len(cmd)
 			if words, ok := execWords(cmd); ok {
 				q := make([]string, len(words))
 				for i, w := range words {
 					if q[i], err = syntax.Quote(w, syntax.LangBash); err != nil {
-						return img, fmt.Errorf("the RUN at Dockerfile:%d: %v", in.Line, err)
+						return img, "", "", fmt.Errorf("the RUN at Dockerfile:%d: %v", in.Line, err)
 					}
 				}
 				cmd = strings.Join(q, " ")
@@ -119,11 +149,39 @@ func planImage(name, root string, plan *image.Plan) (sandbox.Image, error) {
 			if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
 				s.Path, line = sourceName(root, plan.Source), steps[i].SourceLine
 			}
-			s.Source = []byte(strings.Repeat("\n", line-1) + strings.Repeat(" ", len(in.Cmd)+1) + cmd + "\n")
+			s.Source = []byte(strings.Repeat("\n", line-1) + strings.Repeat(" ", col) + cmd + "\n")
 			img.Scripts = append(img.Scripts, s)
 		}
 	}
-	return img, nil
+	return img, base, "", nil
+}
+
+// copiesFromStage says whether a COPY or ADD takes its files from another
+// stage or an image (--from).
+func copiesFromStage(in image.Instruction) bool {
+	for _, w := range strings.Fields(in.Args) {
+		if !strings.HasPrefix(w, "--") {
+			return false
+		}
+		if strings.HasPrefix(w, "--from") {
+			return true
+		}
+	}
+	return false
+}
+
+// runCommand is the command of a RUN's arguments, without the flags
+// BuildKit takes before it (--mount=…, --network=…, --security=…).
+func runCommand(args string) string {
+	args = strings.TrimLeft(args, " \t")
+	for strings.HasPrefix(args, "--") {
+		_, rest, ok := strings.Cut(args, " ")
+		if !ok {
+			return ""
+		}
+		args = strings.TrimLeft(rest, " \t")
+	}
+	return args
 }
 
 // sourceName is how diagnostics name the file p: relative to root when

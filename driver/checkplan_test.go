@@ -46,7 +46,7 @@ RUN cat /opt/missing
 	if err != nil {
 		t.Fatal(err)
 	}
-	si, err := planImage("app", dir, plan)
+	si, _, _, err := planImage("app", dir, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestPlanImageLoopTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	si, err := planImage("t", dir, plan)
+	si, _, _, err := planImage("t", dir, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +117,69 @@ func TestPlanImageSourceLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	si, err := planImage("app", dir, plan)
+	si, _, _, err := planImage("app", dir, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := sandbox.DryRunInProcess(context.Background(), si, sandbox.Options{Timeout: 10 * time.Second})
 	if len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0].Pos, "docker/app.Dockerfile:6:5") {
 		t.Errorf("errors %+v, want one at docker/app.Dockerfile:6:5 (the cat)", r.Errors)
+	}
+}
+
+// TestPlanImageStages: only the stage the build makes is dry-run, over the
+// image it starts from; a stage from another stage is not dry-run at all,
+// and the RUNs after a COPY --from are not (their files come from
+// elsewhere), each with the reason; RUN's BuildKit flags are not the
+// command.
+func TestPlanImageStages(t *testing.T) {
+	const df = `FROM busybox:latest AS build
+RUN busybox --help && mkdir /out
+FROM debian:bookworm
+RUN --mount=type=cache,target=/var/cache/apt cat /no/such
+COPY --from=build /out /out
+RUN cat /out/app
+`
+	tests := []struct {
+		name, dockerfile, target string
+		base                     string
+		errors                   []string // the dry run's error positions
+		skipped                  string
+	}{
+		{name: "last stage", dockerfile: df, base: "debian:bookworm", errors: []string{"Dockerfile:4:46"}, skipped: "the RUN lines after Dockerfile:5, whose COPY --from"},
+		{name: "target", dockerfile: df, target: "build", base: "busybox:latest", errors: []string{"Dockerfile:2:5"}},
+		{name: "from a stage", dockerfile: "FROM debian:bookworm AS base\nRUN true\nFROM base\nRUN cat /no/such\n", skipped: `the stage built, which starts from "base"`},
+		{name: "from a variable", dockerfile: "ARG BASE=debian:bookworm\nFROM ${BASE}\nRUN cat /no/such\n", skipped: `starts from "${BASE}"`},
+		{name: "no such target", dockerfile: df, target: "nosuch", skipped: `no stage "nosuch"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(tt.dockerfile), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			plan, err := image.MakePlan(dir, filepath.Join(dir, "Dockerfile"), image.PlanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan.Target = tt.target
+			si, base, skipped, err := planImage("app", dir, plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if base != tt.base || !strings.Contains(skipped, tt.skipped) || (tt.skipped == "") != (skipped == "") {
+				t.Errorf("base %q, skipped %q; want %q, %q", base, skipped, tt.base, tt.skipped)
+			}
+			var errs []string
+			if len(si.Scripts) > 0 {
+				r := sandbox.DryRunInProcess(context.Background(), si, sandbox.Options{Timeout: 10 * time.Second})
+				for _, e := range r.Errors {
+					errs = append(errs, e.Pos)
+				}
+			}
+			if !slices.Equal(errs, tt.errors) {
+				t.Errorf("errors at %q, want %q", errs, tt.errors)
+			}
+		})
 	}
 }

@@ -369,7 +369,7 @@ func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *mak
 		if !opts.NoCheck {
 			// The engine is connected on the first build (connectOnBuild).
 			b.Check = func(ctx context.Context, req image.Request, plan *image.Plan) error {
-				return checkRepoBuild(opts, root, b.Engine, stdio)(ctx, req, plan)
+				return checkRepoBuild(opts, root, b.Engine, true, stdio)(ctx, req, plan)
 			}
 		}
 		// A script of the directory that a recipe runs and that calls

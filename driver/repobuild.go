@@ -601,7 +601,7 @@ func runRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []im
 		// when its inputs changed, whatever --no-cache its build passes.
 		b.Parent = !named[img.Name]
 		if !opts.NoCheck {
-			b.Check = checkRepoBuild(opts, repo.Root, eng, stdio)
+			b.Check = checkRepoBuild(opts, repo.Root, eng, false, stdio)
 		}
 		st, built, _ := binBuild(ctx, opts, repo, img.Name, dir, b, slots, stdio)
 		if _, listed := repo.Image(img.Name); !listed && len(built) == 0 && ctx.Err() == nil && (st != 0 || !opts.DryRun) {
@@ -692,14 +692,14 @@ func (t *scriptTurn) away() func() {
 	}
 }
 
-// baseRootfs adds to si the root filesystem of the image it is FROM, when
-// the engine has it, so that the dry run sees the base image's files
-// (platforms: --platform's list, for the report).
-func baseRootfs(ctx context.Context, si *sandbox.Image, plan *image.Plan, eng *engine.Engine, platforms string) {
-	if eng == nil || len(plan.From) == 0 {
+// baseRootfs adds to si the root filesystem of base, the image the stage
+// built starts from, when the engine has it, so that the dry run sees the
+// base image's files (platforms: --platform's list, for the report).
+func baseRootfs(ctx context.Context, si *sandbox.Image, base string, eng *engine.Engine, platforms string) {
+	if eng == nil || base == "" {
 		return
 	}
-	fromImage(ctx, eng, si, plan.From[len(plan.From)-1], platforms)
+	fromImage(ctx, eng, si, base, platforms)
 }
 
 // checkRepoImages is --check at a repository built through its bin/build:
@@ -728,16 +728,21 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 			fmt.Fprintf(stdio.Err, "%s: %s: bin/build %s ran no docker build: nothing to check\n", programName, d.img.Name, d.img.Name)
 			continue
 		}
-		si, err := planImage(d.img.Name, readRoot(opts, repo.Root), d.plan)
+		si, base, skipped, err := planImage(d.img.Name, readRoot(opts, repo.Root), d.plan)
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "%s: %s: %v\n", programName, d.img.Name, err)
 			return 2
 		}
+		if skipped != "" {
+			fmt.Fprintf(stdio.Err, "%s: %s: not dry-run: %s\n", programName, d.img.Name, skipped)
+		}
 		if len(si.Scripts) == 0 {
-			fmt.Fprintf(stdio.Err, "%s: %s: its Dockerfile runs nothing: nothing to check\n", programName, d.img.Name)
+			if skipped == "" {
+				fmt.Fprintf(stdio.Err, "%s: %s: its Dockerfile runs nothing: nothing to check\n", programName, d.img.Name)
+			}
 			continue
 		}
-		baseRootfs(ctx, &si, d.plan, eng, opts.Platform)
+		baseRootfs(ctx, &si, base, eng, opts.Platform)
 		checks = append(checks, si)
 	}
 	if len(checks) == 0 {
@@ -748,18 +753,33 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 
 // checkRepoBuild is the image layer's Check for builds of a repository
 // built through its bin/build: the scripts the plan runs are dry-run in
-// the sandbox before anything is sent.
-func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
+// the sandbox before anything is sent. With localBase, a stage whose base
+// image the engine does not have is not dry-run (a plain Makefile's
+// Dockerfile may start from anything; the seed's repositories start from
+// Debian, whose minimal base the sandbox knows without the image).
+func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, localBase bool, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
 	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
 		name := filepath.Base(req.ContextDir)
 		if len(req.Settings.Tags) > 0 {
 			name = req.Settings.Tags[0]
 		}
-		si, err := planImage(name, readRoot(opts, image.ContextRoot(repoRoot, req.ContextDir)), plan)
-		if err != nil || len(si.Scripts) == 0 {
+		si, base, skipped, err := planImage(name, readRoot(opts, image.ContextRoot(repoRoot, req.ContextDir)), plan)
+		if err != nil {
 			return err
 		}
-		baseRootfs(ctx, &si, plan, eng, opts.Platform)
+		if skipped != "" {
+			fmt.Fprintf(stdio.Err, "%s: not dry-run: %s\n", name, skipped)
+		}
+		if len(si.Scripts) == 0 {
+			return nil
+		}
+		if localBase && eng != nil {
+			if _, found, err := eng.InspectImage(ctx, base); err == nil && !found {
+				fmt.Fprintf(stdio.Err, "%s: not dry-run: %s is not in the local engine, so its files are unknown\n", name, base)
+				return nil
+			}
+		}
+		baseRootfs(ctx, &si, base, eng, opts.Platform)
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
 		if err != nil {
 			return fmt.Errorf("dry run of the scripts: %w", err)

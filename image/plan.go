@@ -45,6 +45,7 @@ type Plan struct {
 	Layout     string            // "layered" or "dockerfile"
 	Dockerfile []byte            // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
 	Source     string            // the Dockerfile the plan was made from, its path
+	Target     string            // the stage the build makes (--target); "" for the last
 	Files      []File            // context entries besides the Dockerfile
 	Steps      []Step            // one per instruction
 	Scripts    map[string]string // install script name → "sha256:…" of its content
@@ -191,6 +192,41 @@ func MakePlan(dir, df string, opts PlanOptions) (*Plan, error) {
 	}
 	p.Source = df
 	return p, nil
+}
+
+// StageRange returns where, in ins, the stage a build of target makes
+// (the last stage when target is "") begins (its FROM) and ends (one past
+// its last instruction), and the image it starts from: "" when it starts
+// from another stage of the Dockerfile, from scratch, or from a reference
+// with a variable in it, whose files are not known before the build. ok
+// is false when ins has no such stage.
+func StageRange(ins []Instruction, target string) (from, to int, base string, ok bool) {
+	from = -1
+	for i, in := range ins {
+		if in.Cmd != "FROM" {
+			continue
+		}
+		if from >= 0 && target != "" {
+			return from, i, stageBase(ins, from), true
+		}
+		if _, name := fromImage(in); target == "" || strings.EqualFold(name, target) {
+			from = i
+		}
+	}
+	if from < 0 {
+		return 0, 0, "", false
+	}
+	return from, len(ins), stageBase(ins, from), true
+}
+
+// stageBase is the image the stage beginning at ins[at] starts from, as
+// StageRange says.
+func stageBase(ins []Instruction, at int) string {
+	ref, _ := fromImage(ins[at])
+	if ref == "" || strings.Contains(ref, "$") || strings.EqualFold(ref, "scratch") || isStage(ins[:at], ref) {
+		return ""
+	}
+	return ref
 }
 
 func isStage(ins []Instruction, name string) bool {

@@ -51,6 +51,8 @@ bxpush:
 	docker buildx build --push -t $(P)bxpush app
 script:
 	./build.sh $(P)script
+multistage:
+	docker build ` + label + ` -t $(P)multistage -f app/multi.Dockerfile app
 quiet:
 	id=$$(docker build -q ` + label + ` -t $(P)quiet app) && echo "id=$$id"
 bashscript:
@@ -58,6 +60,7 @@ bashscript:
 coproc:
 	./coproc.sh $(P)coproc
 `,
+		"app/multi.Dockerfile":  "FROM debian:bookworm AS build\nRUN apt-get --version > /out.txt\nFROM busybox:latest\nCOPY --from=build /out.txt /out.txt\nRUN cat /out.txt\n",
 		"build.sh":              "#!/bin/bash\nset -euo pipefail\nfor t in \"$1\"; do docker build ` + label + ` -t \"$t\" app; done\necho \"script $0 done\"\n",
 		"coproc.sh":             "#!/bin/bash\ncoproc true\nwait\ndocker build -t \"$1\" app\n",
 		"app/Dockerfile":        "FROM busybox:latest\nCOPY hello /hello\nRUN grep -q hi /hello\n",
@@ -70,7 +73,7 @@ coproc:
 		}
 	}
 	remove := func() {
-		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc", "quiet"} {
+		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc", "quiet", "multistage"} {
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 		}
 	}
@@ -102,6 +105,9 @@ coproc:
 		// as bash would (coproc) runs in bash, and its docker is the CLI.
 		{goal: "script", stdout: "script ./build.sh done\n", stderr: "built ", image: "script"},
 		{goal: "bashscript", stdout: "script build.sh done\n", stderr: "built ", image: "bashscript"},
+		// Only the stage built is dry-run (apt-get is not in busybox),
+		// and not after its COPY --from.
+		{goal: "multistage", stderr: "not dry-run: the RUN lines after app/multi.Dockerfile:4, whose COPY --from", image: "multistage"},
 		// docker build -q prints the image ID alone, as the CLI does.
 		{goal: "quiet", stdout: "id=sha256:", notStderr: "[1/", image: "quiet", progress: "auto"},
 		{goal: "coproc", stdout: "docker CLI: build -t " + prefix + "coproc app\n"},
