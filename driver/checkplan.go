@@ -8,13 +8,10 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/dmake-dev/dmake/dockerfile"
-	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"mvdan.cc/sh/v3/expand"
@@ -76,61 +73,13 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 	}
 	var (
 		pending []sandbox.ContextFile
-		env     []string // NAME=value of the ENVs and ARGs so far
+		env     []string // NAME=value of the ENVs so far
 		workdir string
-		shell   = "sh" // what RUN's shell form runs in (SHELL)
 	)
-	// The ARGs declared before the first FROM: their defaults are what
-	// an ARG of the same name in a stage starts from.
-	global := map[string]string{}
-	for _, in := range all[:from] {
-		if in.Cmd == "ARG" {
-			for _, kv := range envPairs(in.Args, nil) {
-				k, v, _ := strings.Cut(kv, "=")
-				if strings.Contains(in.Args, "=") {
-					global[k] = v
-				}
-			}
-		}
-	}
 	for i, in := range ins {
 		switch in.Cmd {
 		case "ENV":
 			env = append(env, envPairs(in.Args, env)...)
-		case "ARG":
-			// In the RUNs after it, an ARG is the --build-arg given,
-			// else its default, else the global one; unset without.
-			for _, w := range strings.Fields(in.Args) {
-				name, def, hasDef := strings.Cut(w, "=")
-				if !syntax.ValidName(name) {
-					continue
-				}
-				if v, ok := plan.BuildArgs[name]; ok && v != nil {
-					env = append(env, name+"="+*v)
-				} else if v, ok := automaticArg(name, plan.Platform); ok {
-					env = append(env, name+"="+v)
-				} else if hasDef {
-					env = append(env, envPairs(name+"="+def, env)...)
-				} else if v, ok := global[name]; ok {
-					env = append(env, name+"="+v)
-				}
-			}
-		case "SHELL":
-			words, ok := execWords(in.Args)
-			if !ok || len(words) == 0 {
-				continue
-			}
-			switch path.Base(words[0]) {
-			case "bash":
-				shell = "bash"
-			case "sh", "dash", "ash":
-				shell = "sh"
-			default:
-				if slices.ContainsFunc(ins[i:], func(in image.Instruction) bool { return in.Cmd == "RUN" }) {
-					skipped = fmt.Sprintf("the RUN lines after the SHELL %s, which is not a shell the dry run knows", words[0])
-				}
-				return img, base, skipped, nil
-			}
 		case "WORKDIR":
 			dir := strings.TrimSpace(in.Args)
 			if !strings.HasPrefix(dir, "/") {
@@ -154,15 +103,10 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			}
 			pending = append(pending, files...)
 		case "RUN":
-			s := sandbox.Script{Role: sandbox.RoleInstall, Shell: shell, Files: pending, Env: slices.Clone(env), Dir: workdir}
+			s := sandbox.Script{Role: sandbox.RoleInstall, Shell: "sh", Files: pending, Env: env, Dir: workdir}
 			pending = nil
 			if steps != nil && steps[i].Script != "" {
-				// A RUN of the Dockerfile as written that does more than
-				// run the script (apt-get install … && /install.sh) is
-				// checked as its command line, which runs the script
-				// from the image: what it installs first counts. (The
-				// RUN dmake makes of a served script is that script's.)
-				if f, ok := byScript[steps[i].Script]; ok && f.Dest != "" && (plan.Layout != "dockerfile" || servedRunRe.MatchString(in.Args) || runsOnly(runCommand(in.Args), f.Dest)) {
+				if f, ok := byScript[steps[i].Script]; ok && f.Dest != "" {
 					fi, err := os.Stat(f.Src)
 					if err == nil && fi.Mode().IsRegular() {
 						// The script the step runs, as the image has it.
@@ -189,23 +133,6 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			cmd := runCommand(in.Args)
 			// The column the command starts at: after RUN and its flags.
 			col := len(in.Cmd) + 1 + len(in.Args) - len(cmd)
-			line := in.Line
-			s.Path = "Dockerfile"
-			if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
-				s.Path, line = sourceName(root, plan.Source), steps[i].SourceLine
-			}
-			if script, ok := dockerfile.HeredocScript(cmd); ok {
-				// RUN <<EOF: the here-document is the script, on the
-				// lines after the RUN's; one for another interpreter
-				// (#!/usr/bin/env python3) is not the shell's.
-				if strings.HasPrefix(script, "#!") && !image.ShellShebang(script) {
-					pending = s.Files // for the next RUN the dry run sees
-					continue
-				}
-				s.Source = []byte(strings.Repeat("\n", line) + script)
-				img.Scripts = append(img.Scripts, s)
-				continue
-			}
 			if words, ok := execWords(cmd); ok {
 				q := make([]string, len(words))
 				for i, w := range words {
@@ -217,72 +144,16 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			}
 			// The command at its own line and column of the Dockerfile:
 			// the repository's, when the plan sends its lines as written.
+			line := in.Line
+			s.Path = "Dockerfile"
+			if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
+				s.Path, line = sourceName(root, plan.Source), steps[i].SourceLine
+			}
 			s.Source = []byte(strings.Repeat("\n", line-1) + strings.Repeat(" ", col) + cmd + "\n")
 			img.Scripts = append(img.Scripts, s)
 		}
 	}
 	return img, base, "", nil
-}
-
-// automaticArg is the value BuildKit gives a platform ARG a stage declares
-// (TARGETPLATFORM, TARGETOS, TARGETARCH, BUILDPLATFORM…): the build's
-// platform (platform, or this machine's), as the image will have it.
-func automaticArg(name, platform string) (string, bool) {
-	goos, arch := "linux", runtime.GOARCH
-	if p, err := engine.ParsePlatform(platform); err == nil && platform != "" {
-		goos, arch = p.OS, p.Architecture
-	}
-	switch strings.TrimPrefix(strings.TrimPrefix(name, "TARGET"), "BUILD") {
-	case "PLATFORM":
-		return goos + "/" + arch, name != "PLATFORM"
-	case "OS":
-		return goos, name != "OS"
-	case "ARCH":
-		return arch, name != "ARCH"
-	}
-	return "", false
-}
-
-// runsOnly reports whether the shell command cmd only runs the script at
-// dest in the image (dest ARGS, sh dest, bash -e dest…), maybe making it
-// executable first and removing it after.
-func runsOnly(cmd, dest string) bool {
-	f, err := syntax.NewParser().Parse(strings.NewReader(cmd), "")
-	if err != nil {
-		return false
-	}
-	runs, other := false, false
-	syntax.Walk(f, func(n syntax.Node) bool {
-		if n == nil {
-			return true // the end of a node's children
-		}
-		switch n := n.(type) {
-		case *syntax.CallExpr:
-			var words []string
-			for _, w := range n.Args {
-				words = append(words, w.Lit())
-			}
-			if len(words) == 0 {
-				other = true // an assignment alone
-				return false
-			}
-			switch prog := path.Base(words[0]); {
-			case words[0] == dest:
-				runs = true
-			case (prog == "sh" || prog == "bash") && slices.Contains(words[1:], dest):
-				runs = true
-			case (prog == "rm" || prog == "chmod") && slices.Contains(words[1:], dest):
-			default:
-				other = true
-			}
-			return false
-		case *syntax.Stmt, *syntax.BinaryCmd, *syntax.File:
-			return true
-		}
-		other = true // a loop, a subshell, a pipe…
-		return false
-	})
-	return runs && !other
 }
 
 // copiesFromStage says whether a COPY or ADD takes its files from another
@@ -377,9 +248,9 @@ func execWords(args string) ([]string, bool) {
 // DEST. Sources that are URLs, other stages or not in the plan's context
 // are skipped.
 func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instruction, workdir string) ([]sandbox.ContextFile, error) {
-	words, ok := execWords(in.ArgsLine())
+	words, ok := execWords(in.Args)
 	if !ok {
-		words = strings.Fields(in.ArgsLine())
+		words = strings.Fields(in.Args)
 	}
 	for len(words) > 0 && strings.HasPrefix(words[0], "--") {
 		if strings.HasPrefix(words[0], "--from") {
@@ -395,18 +266,7 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 		dst = path.Join("/", workdir, dst) + map[bool]string{true: "/"}[strings.HasSuffix(dst, "/")]
 	}
 	var out []sandbox.ContextFile
-	docs := in.Heredocs()
 	for _, s := range srcs {
-		if word, ok := strings.CutPrefix(s, "<<"); ok {
-			// COPY <<EOF /path: the here-document is the file.
-			word = strings.Trim(strings.TrimPrefix(word, "-"), `"'`)
-			to := dst
-			if strings.HasSuffix(dst, "/") {
-				to = path.Join(dst, word)
-			}
-			out = append(out, sandbox.ContextFile{Dest: path.Clean(to), Data: []byte(docs[word]), Mode: 0o644, Name: "Dockerfile"})
-			continue
-		}
 		if strings.Contains(s, "://") || strings.Contains(s, "$") {
 			continue
 		}

@@ -77,8 +77,7 @@ func Run(ctx context.Context, opts Options, stdio Stdio) int {
 	}
 	if !ok {
 		if opts.Check {
-			fmt.Fprintf(stdio.Err, "%s: --check needs a legacy image repository (images/NAME/Makefile); for loose scripts use --check-scripts FILE...\n", programName)
-			return 2
+			return checkMake(ctx, opts, dir, stdio)
 		}
 		if opts.Watch {
 			jsonStreams(&opts, &stdio)

@@ -3,7 +3,6 @@ package driver
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
@@ -39,31 +38,6 @@ func graphImages(ctx context.Context, opts Options, repo image.Repo, imgs []imag
 		return 2
 	}
 	doc.Images = ordered
-	return writeGraph(doc, opts, stdio)
-}
-
-// graphMake is --graph for plain make: the target graph below the goals in
-// make's traversal order.
-func graphMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
-	root, err := filepath.Abs(dir)
-	if err != nil {
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-		return 2
-	}
-	quiet := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
-	job := makeJob{dir: root, makefiles: opts.Makefiles, goals: opts.Goals, env: environ(opts), realShell: true}
-	db, status := load(ctx, opts, job, quiet)
-	if db == nil {
-		return status
-	}
-	goals := opts.Goals
-	if len(goals) == 0 {
-		if d := db.DefaultGoal(); d != "" {
-			goals = []string{d}
-		}
-	}
-	g := graph.New(ctx, db, graph.Options{Dir: root, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
-	doc := &graph.Doc{Version: graph.SchemaVersion, Goals: goals, Images: []graph.DocImage{}, Targets: g.Targets(goals)}
 	return writeGraph(doc, opts, stdio)
 }
 

@@ -110,6 +110,9 @@ type makeJob struct {
 	// first middleware would, without an interpreter
 	// (executor.Options.Direct): the symlinker's RunIn when it is first.
 	direct shellrun.DirectFunc
+	// open, when set, opens the files of the recipes' redirections (a
+	// dry run's, executor.Options.OpenHandler).
+	open interp.OpenHandlerFunc
 	// slots are the job slots and jobserver of a make run (setupJobs);
 	// nil means -j of opts alone, without a jobserver.
 	slots *jobSlots
@@ -246,6 +249,7 @@ func execOptions(opts Options, job makeJob, f makefile.Flags, stdio Stdio) execu
 		ListCommands:    job.listCommands,
 		Claimed:         job.claimed,
 		Direct:          job.direct,
+		OpenHandler:     job.open,
 		Announce:        job.announce,
 		Debug:           job.debug,
 		DebugOut:        job.debugOut,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -759,27 +760,10 @@ func checkRepoImages(ctx context.Context, opts Options, repo image.Repo, imgs []
 // Debian, whose minimal base the sandbox knows without the image).
 func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, localBase bool, stdio Stdio) func(context.Context, image.Request, *image.Plan) error {
 	return func(ctx context.Context, req image.Request, plan *image.Plan) error {
-		name := filepath.Base(req.ContextDir)
-		if len(req.Settings.Tags) > 0 {
-			name = req.Settings.Tags[0]
-		}
-		si, base, skipped, err := planImage(name, readRoot(opts, image.ContextRoot(repoRoot, req.ContextDir)), plan)
-		if err != nil {
+		si, ok, err := buildSandboxImage(ctx, opts, repoRoot, eng, localBase, req, plan, stdio.Err)
+		if err != nil || !ok {
 			return err
 		}
-		if skipped != "" {
-			fmt.Fprintf(stdio.Err, "%s: not dry-run: %s\n", name, skipped)
-		}
-		if len(si.Scripts) == 0 {
-			return nil
-		}
-		if localBase && eng != nil {
-			if _, found, err := eng.InspectImage(ctx, base); err == nil && !found {
-				fmt.Fprintf(stdio.Err, "%s: not dry-run: %s is not in the local engine, so its files are unknown\n", name, base)
-				return nil
-			}
-		}
-		baseRootfs(ctx, &si, base, eng, opts.Platform)
 		reports, err := sandbox.Check(ctx, []sandbox.Image{si}, sandbox.Options{})
 		if err != nil {
 			return fmt.Errorf("dry run of the scripts: %w", err)
@@ -790,9 +774,40 @@ func checkRepoBuild(opts Options, repoRoot string, eng *engine.Engine, localBase
 				return errors.New("the dry run of the scripts found errors; nothing was sent to the engine (fix them, or build anyway with --no-check)")
 			}
 		}
-		fmt.Fprintf(stdio.Err, "%s: dry run of %d scripts: no errors\n", name, len(si.Scripts))
+		fmt.Fprintf(stdio.Err, "%s: dry run of %d scripts: no errors\n", si.Name, len(si.Scripts))
 		return nil
 	}
+}
+
+// buildSandboxImage describes for the sandbox the scripts the stage a
+// build makes runs (req and its plan, of the repository or directory
+// repoRoot), over its base image's files where eng has them. ok is false
+// when there is nothing to dry-run, said on notes: no RUN, a stage whose
+// files are unknown before the build, or, with localBase, a base image
+// the engine does not have.
+func buildSandboxImage(ctx context.Context, opts Options, repoRoot string, eng *engine.Engine, localBase bool, req image.Request, plan *image.Plan, notes io.Writer) (si sandbox.Image, ok bool, err error) {
+	name := filepath.Base(req.ContextDir)
+	if len(req.Settings.Tags) > 0 {
+		name = req.Settings.Tags[0]
+	}
+	si, base, skipped, err := planImage(name, readRoot(opts, image.ContextRoot(repoRoot, req.ContextDir)), plan)
+	if err != nil {
+		return si, false, err
+	}
+	if skipped != "" {
+		fmt.Fprintf(notes, "%s: not dry-run: %s\n", name, skipped)
+	}
+	if len(si.Scripts) == 0 {
+		return si, false, nil
+	}
+	if localBase && eng != nil {
+		if _, found, err := eng.InspectImage(ctx, base); err == nil && !found {
+			fmt.Fprintf(notes, "%s: not dry-run: %s is not in the local engine, so its files are unknown\n", name, base)
+			return si, false, nil
+		}
+	}
+	baseRootfs(ctx, &si, base, eng, opts.Platform)
+	return si, true, nil
 }
 
 // runRepoWatch is --watch at a repository built through its bin/build:

@@ -24,6 +24,27 @@ type scriptDryRun struct {
 	tmp string    // dmake's temporary directory, removed afterwards
 	out io.Writer // where the commands are printed (make -n's stdout)
 	err io.Writer
+	// flag is the option the dry run is for, "" for -n: a command not
+	// run is then printed after "dmake: FLAG: not run: " (under -n,
+	// alone, as make -n prints a recipe line).
+	flag string
+}
+
+// flagName is the option of d's messages: "-n" unless d.flag says.
+func (d *scriptDryRun) flagName() string {
+	if d.flag == "" {
+		return "-n"
+	}
+	return d.flag
+}
+
+// printCommand prints args as a command not run.
+func (d *scriptDryRun) printCommand(args []string) {
+	if d.flag != "" {
+		fmt.Fprintf(d.out, "%s: %s: not run: %s\n", programName, d.flag, quoteArgs(args))
+		return
+	}
+	fmt.Fprintln(d.out, quoteArgs(args))
 }
 
 // readOnlyCommands are run for real under -n: they write only to their
@@ -48,7 +69,7 @@ func (d *scriptDryRun) middleware(next interp.ExecHandlerFunc) interp.ExecHandle
 		case readOnlyCommands[name]:
 			return next(ctx, args)
 		}
-		fmt.Fprintln(d.out, quoteArgs(args))
+		d.printCommand(args)
 		return nil
 	}
 }
@@ -58,7 +79,7 @@ func (d *scriptDryRun) middleware(next interp.ExecHandlerFunc) interp.ExecHandle
 // created where the script asked.
 func (d *scriptDryRun) mktemp(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
-	fmt.Fprintln(d.out, quoteArgs(args))
+	d.printCommand(args)
 	dir := false
 	for _, a := range args[1:] {
 		if a == "-d" || a == "--directory" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "d") {
@@ -96,7 +117,7 @@ func (d *scriptDryRun) open(ctx context.Context, path string, flag int, perm os.
 	if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND) == 0 || path == "/dev/null" || within(path, d.tmp) {
 		return os.OpenFile(path, flag, perm)
 	}
-	fmt.Fprintf(d.err, "%s: -n: not writing %s\n", programName, path)
+	fmt.Fprintf(d.err, "%s: %s: not writing %s\n", programName, d.flagName(), path)
 	return discard{}, nil
 }
 

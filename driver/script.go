@@ -115,8 +115,9 @@ func scriptBuilds(file string) bool {
 // the shell scripts below root that a plain Makefile's recipe runs
 // (scriptCall) and that call docker (scriptBuilds), with the handlers
 // *mws (this middleware among them), so that their docker build is taken
-// over as a recipe's is. Any other command goes on to next.
-func scriptTakeover(root string, mws *[]func(interp.ExecHandlerFunc) interp.ExecHandlerFunc) func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+// over as a recipe's is; opts are more options of their runner (a dry
+// run's open handler). Any other command goes on to next.
+func scriptTakeover(root string, mws *[]func(interp.ExecHandlerFunc) interp.ExecHandlerFunc, opts ...interp.RunnerOption) func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 		return func(ctx context.Context, args []string) error {
 			hc := interp.HandlerCtx(ctx)
@@ -124,7 +125,7 @@ func scriptTakeover(root string, mws *[]func(interp.ExecHandlerFunc) interp.Exec
 			if !ok || !within(file, root) || !scriptBuilds(file) {
 				return next(ctx, args)
 			}
-			st := runShellFile(ctx, file, name, rest, hc.Dir, envList(hc.Env), Stdio{In: hc.Stdin, Out: hc.Stdout, Err: hc.Stderr}, *mws)
+			st := runShellFile(ctx, file, name, rest, hc.Dir, envList(hc.Env), Stdio{In: hc.Stdin, Out: hc.Stdout, Err: hc.Stderr}, *mws, opts...)
 			if st != 0 {
 				if ctx.Err() != nil {
 					return ctx.Err()

@@ -108,6 +108,9 @@ type Options struct {
 	// lines the interpreter runs even with RealShell
 	// (shellrun.Recipe.Claimed).
 	Claimed []string
+	// OpenHandler opens the files of the recipes' redirections where the
+	// interpreter runs them (shellrun.Recipe.OpenHandler); nil: as usual.
+	OpenHandler interp.OpenHandlerFunc
 	// Direct runs the command of a line make runs without a shell as the
 	// first of ExecMiddlewares would, without an interpreter
 	// (shellrun.Recipe.Direct); nil leaves every line to the interpreter.

@@ -105,6 +105,7 @@ func (e *executor) recipe(j *job, c makefile.Command) shellrun.Recipe {
 		RealShell:       e.opts.RealShell,
 		ListCommands:    e.opts.ListCommands,
 		Claimed:         e.opts.Claimed,
+		OpenHandler:     e.opts.OpenHandler,
 		Direct:          e.opts.Direct,
 		Tables:          e.tables,
 	}
@@ -394,7 +395,7 @@ func (j *job) run(ctx context.Context) {
 		if e.opts.Announce != nil && c.Text != ":" {
 			e.opts.Announce()
 		}
-		res, err := rc.Run(shellrun.WithSource(ctx, j.where(i)), c.Text)
+		res, err := rc.Run(shellrun.WithRecipeLine(ctx, j.where(i), j.u.n.Name), c.Text)
 		if lineSync {
 			j.flush()
 		}

@@ -32,6 +32,9 @@ type DocImage struct {
 	DependsOn  []string `json:"depends_on"` // images of this run it is FROM
 	Components []string `json:"components"`
 	Dir        string   `json:"dir,omitempty"`
+	// Target is the make target whose recipe builds it (a plain
+	// Makefile's docker build).
+	Target string `json:"target,omitempty"`
 }
 
 // DocTarget is one node of the target graph.
@@ -46,6 +49,15 @@ type DocTarget struct {
 	Pattern      string   `json:"pattern,omitempty"` // the implicit rule used ("%.o: %.c")
 	Exists       bool     `json:"exists"`
 	Pos          string   `json:"pos,omitempty"` // "Makefile:3" of the rule
+}
+
+// label is what a drawing of the graph shows for the image: its tag, or
+// its name when it has none (a plain Makefile's untagged build).
+func (im DocImage) label() string {
+	if im.Tag == "" {
+		return im.Name
+	}
+	return im.Tag
 }
 
 // Targets lists the target graph below goals in make's traversal order
@@ -118,19 +130,23 @@ func dotQuote(s string) string {
 }
 
 // WriteDOT writes d for Graphviz: images as boxes (an edge from an image
-// to the image it is FROM, and to its components), targets as ellipses
+// to the image it is FROM, and to its components; from the target whose
+// recipe builds it to the image), targets as ellipses
 // (an edge to each prerequisite, dashed for order-only ones).
 func (d *Doc) WriteDOT(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("digraph dmake {\n\trankdir=LR;\n")
 	for _, im := range d.Images {
-		fmt.Fprintf(&b, "\t%s [shape=box, label=%s];\n", dotQuote("image:"+im.Name), dotQuote(im.Tag))
+		fmt.Fprintf(&b, "\t%s [shape=box, label=%s];\n", dotQuote("image:"+im.Name), dotQuote(im.label()))
 		for _, dep := range im.DependsOn {
 			fmt.Fprintf(&b, "\t%s -> %s [label=\"FROM\"];\n", dotQuote("image:"+im.Name), dotQuote("image:"+dep))
 		}
 		for _, c := range im.Components {
 			fmt.Fprintf(&b, "\t%s -> %s;\n", dotQuote("image:"+im.Name), dotQuote(im.Name+":"+c))
 			fmt.Fprintf(&b, "\t%s [shape=ellipse, label=%s];\n", dotQuote(im.Name+":"+c), dotQuote(c))
+		}
+		if im.Target != "" {
+			fmt.Fprintf(&b, "\t%s -> %s [label=\"docker build\"];\n", dotQuote(im.Target), dotQuote("image:"+im.Name))
 		}
 	}
 	for _, t := range d.Targets {
@@ -168,12 +184,15 @@ func (d *Doc) WriteMermaid(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
 	for _, im := range d.Images {
-		fmt.Fprintf(&b, "  %s[%s]\n", id("image:"+im.Name), label(im.Tag))
+		fmt.Fprintf(&b, "  %s[%s]\n", id("image:"+im.Name), label(im.label()))
 		for _, dep := range im.DependsOn {
 			fmt.Fprintf(&b, "  %s -->|FROM| %s\n", id("image:"+im.Name), id("image:"+dep))
 		}
 		for _, c := range im.Components {
 			fmt.Fprintf(&b, "  %s --> %s(%s)\n", id("image:"+im.Name), id(im.Name+":"+c), label(c))
+		}
+		if im.Target != "" {
+			fmt.Fprintf(&b, "  %s -->|docker build| %s\n", id(im.Target), id("image:"+im.Name))
 		}
 	}
 	for _, t := range d.Targets {
@@ -212,6 +231,7 @@ type Image struct {
 	From       string   // the FROM image
 	Components []string // prerequisites of its prepare goal, in order
 	Dir        string
+	Target     string // the make target whose recipe builds it, if one does
 }
 
 // NormTag returns an image reference as the engine resolves it for a
@@ -246,7 +266,7 @@ func ImageOrder(images []Image) ([]DocImage, error) {
 		}
 		state[i] = 1
 		im := images[i]
-		di := DocImage{Name: im.Name, Tag: im.Tag, From: im.From, DependsOn: []string{}, Components: append([]string{}, im.Components...), Dir: im.Dir}
+		di := DocImage{Name: im.Name, Tag: im.Tag, From: im.From, DependsOn: []string{}, Components: append([]string{}, im.Components...), Dir: im.Dir, Target: im.Target}
 		j, ok := byTag[NormTag(im.From)]
 		ok = ok && im.From != ""
 		if ok && j != i {

@@ -101,6 +101,8 @@ func testDoc(t *testing.T) *Doc {
 	imgs, err := ImageOrder([]Image{
 		{Name: "base", Tag: "legacy/base", From: "debian:bookworm", Components: []string{"init"}},
 		{Name: "ssh", Tag: "legacy/ssh", From: "legacy/base", Components: []string{"sshd"}},
+		// A plain Makefile's image: the recipe of target all builds it.
+		{Name: "app:1", Tag: "app:1", From: "legacy/ssh", Dir: dir, Target: "all"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -212,12 +214,12 @@ func TestDOTAndMermaid(t *testing.T) {
 	if err := d.Write(&mer, "mermaid"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"image:ssh" -> "image:base" [label="FROM"];`, `"all" -> "foo.o";`, `"all" -> "dir" [style=dashed];`, `"foo.o" -> "foo.c";`} {
+	for _, want := range []string{`"image:ssh" -> "image:base" [label="FROM"];`, `"all" -> "foo.o";`, `"all" -> "dir" [style=dashed];`, `"foo.o" -> "foo.c";`, `"all" -> "image:app:1" [label="docker build"];`} {
 		if !strings.Contains(dot.String(), want) {
 			t.Errorf("dot output lacks %s:\n%s", want, dot.String())
 		}
 	}
-	for _, want := range []string{"flowchart LR", `-->|FROM|`, `-.->`} {
+	for _, want := range []string{"flowchart LR", `-->|FROM|`, `-.->`, `-->|docker build|`} {
 		if !strings.Contains(mer.String(), want) {
 			t.Errorf("mermaid output lacks %s:\n%s", want, mer.String())
 		}

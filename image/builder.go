@@ -277,7 +277,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	plan.Target, plan.BuildArgs, plan.Platform = req.Settings.Target, req.Settings.BuildArgs, req.Settings.Platform
+	plan.Target = req.Settings.Target
 	res := &Result{Tag: tag, Plan: plan, ContextDir: req.ContextDir}
 	for _, h := range plan.HostFetches {
 		if port != "" {
@@ -727,12 +727,7 @@ type FailedStep struct {
 
 func (f *FailedStep) Error() string {
 	var sb strings.Builder
-	if f.Step == 0 {
-		// Before any step: the Dockerfile, the context, the frontend.
-		fmt.Fprintf(&sb, "%s: the build failed before its first step", f.Image)
-	} else {
-		fmt.Fprintf(&sb, "%s: step %d/%d failed: %s", f.Image, f.Step, f.Steps, f.Instruction)
-	}
+	fmt.Fprintf(&sb, "%s: step %d/%d failed: %s", f.Image, f.Step, f.Steps, f.Instruction)
 	if f.Script != "" {
 		loc := f.Script
 		if f.ScriptFile != "" {

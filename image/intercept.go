@@ -640,9 +640,10 @@ func (b *Builder) runBuild(ctx context.Context, hc interp.HandlerContext, bc Bui
 			fmt.Fprintf(hc.Stderr, "dmake: docker build %s: remote contexts are not supported\n", bc.Context)
 			return interp.ExitStatus(125)
 		}
-		req.ContextDir = abs(bc.Context)
+		req.ContextDir, req.Dockerfile = buildPaths(bc, hc.Dir)
 		switch bc.Dockerfile {
 		case "":
+			req.Dockerfile = ""
 		case "-": // "-f -": the Dockerfile is standard input
 			f, err := os.CreateTemp(b.TempDir, "dmake-Dockerfile-")
 			if err != nil {
@@ -660,8 +661,6 @@ func (b *Builder) runBuild(ctx context.Context, hc interp.HandlerContext, bc Bui
 				return interp.ExitStatus(125)
 			}
 			req.Dockerfile = f.Name()
-		default:
-			req.Dockerfile = abs(bc.Dockerfile)
 		}
 	}
 	if _, err := b.Build(ctx, req); err != nil {
@@ -673,4 +672,48 @@ func (b *Builder) runBuild(ctx context.Context, hc interp.HandlerContext, bc Bui
 		return interp.ExitStatus(1)
 	}
 	return nil
+}
+
+// buildPaths are the context directory and the Dockerfile of the build
+// command bc run in directory dir, the Dockerfile the context's when -f
+// names none (a context and -f of files, not "-").
+func buildPaths(bc BuildCommand, dir string) (contextDir, dockerfile string) {
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	contextDir = abs(bc.Context)
+	if bc.Dockerfile == "" {
+		return contextDir, filepath.Join(contextDir, "Dockerfile")
+	}
+	return contextDir, abs(bc.Dockerfile)
+}
+
+// BuildFiles parses the command args, run in directory dir with the
+// variables env, as bc, and says which context directory and Dockerfile
+// it builds from, when it is a docker build (or buildx build) that
+// DockerMiddleware takes over with both on disk, not read from standard
+// input, nor remote; ok is false otherwise. It lets a caller tell, before
+// the build, that they are not there yet.
+func BuildFiles(args []string, dir string, env func(string) (string, bool)) (bc BuildCommand, contextDir, dockerfile string, ok bool) {
+	sub, rest, ok := dockerSubcommand(args)
+	if !ok {
+		return bc, "", "", false
+	}
+	var err error
+	switch {
+	case sub == "build":
+		bc, err = ParseBuildArgs(rest, env)
+	case sub == "buildx" && len(rest) > 0 && (rest[0] == "build" || rest[0] == "b"):
+		bc, err = ParseBuildxArgs(rest[1:], env)
+	default:
+		return bc, "", "", false
+	}
+	if err != nil || globalCLIFlags(args, rest) != "" || bc.Context == "-" || bc.Dockerfile == "-" || remoteContext(bc.Context) {
+		return bc, "", "", false
+	}
+	contextDir, dockerfile = buildPaths(bc, dir)
+	return bc, contextDir, dockerfile, true
 }

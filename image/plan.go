@@ -42,17 +42,15 @@ type Step struct {
 // Plan is what dmake sends to the engine for one image: the Dockerfile, the
 // files of the context, and what each step means.
 type Plan struct {
-	Layout     string             // "layered" or "dockerfile"
-	Dockerfile []byte             // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
-	Source     string             // the Dockerfile the plan was made from, its path
-	Target     string             // the stage the build makes (--target); "" for the last
-	BuildArgs  map[string]*string // the build's --build-arg values (nil: the environment's, unknown)
-	Platform   string             // the platform the build is for ("": the builder's)
-	Files      []File             // context entries besides the Dockerfile
-	Steps      []Step             // one per instruction
-	Scripts    map[string]string  // install script name → "sha256:…" of its content
-	Components []string           // components of the image (from script names)
-	From       []string           // images the Dockerfile starts from (stages excluded)
+	Layout     string            // "layered" or "dockerfile"
+	Dockerfile []byte            // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
+	Source     string            // the Dockerfile the plan was made from, its path
+	Target     string            // the stage the build makes (--target); "" for the last
+	Files      []File            // context entries besides the Dockerfile
+	Steps      []Step            // one per instruction
+	Scripts    map[string]string // install script name → "sha256:…" of its content
+	Components []string          // components of the image (from script names)
+	From       []string          // images the Dockerfile starts from (stages excluded)
 	// Busted is the script (or, in a Dockerfile as given, the RUN step)
 	// that a --bust word named: it and every step after it re-run. Empty
 	// when no word names a step of this image (a run of several images
@@ -460,6 +458,10 @@ func (p *Plan) addBust(key string, k KeptBust) {
 	p.Busts[key] = k
 }
 
+// Args0 returns the instruction on one line, as the classic builder prints
+// it in "Step n/m : …".
+func (in Instruction) Args0() string { return in.Cmd + " " + in.Args }
+
 // servedRe matches a RUN that fetches a script from the build host and pipes
 // it into a shell: wget -O - $HOST_ADDR:$HOST_PORT/scripts/x.sh | bash.
 // A comment may follow (the md5 of the script that echo-style Makefiles add
@@ -475,11 +477,9 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 	// from is the instruction of the Dockerfile the steps emitted now
 	// come from.
 	var from Instruction
-	lines := 0 // of out, an instruction with here-documents spanning several
 	emit := func(script, text string) {
 		out = append(out, text)
-		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: lines + 1, SourceLine: from.Line})
-		lines += strings.Count(text, "\n") + 1
+		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out), SourceLine: from.Line})
 	}
 	whole := false
 	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
@@ -669,9 +669,9 @@ func runsAdded(cmd string, added map[string]addedScript) (addedScript, bool) {
 
 // copyDest returns the destination of a COPY or ADD.
 func copyDest(in Instruction) (string, bool) {
-	words, ok := execForm(in.ArgsLine())
+	words, ok := execForm(in.Args)
 	if !ok {
-		words = strings.Fields(in.ArgsLine())
+		words = strings.Fields(in.Args)
 	}
 	if len(words) < 2 {
 		return "", false

@@ -93,13 +93,7 @@ func IsShellScript(file string) bool {
 	defer f.Close()
 	buf := make([]byte, 128)
 	n, _ := f.Read(buf)
-	return ShellShebang(string(buf[:n]))
-}
-
-// ShellShebang reports whether text starts with a #! line naming sh or
-// bash (directly or through env).
-func ShellShebang(text string) bool {
-	line, _, _ := strings.Cut(text, "\n")
+	line, _, _ := strings.Cut(string(buf[:n]), "\n")
 	if !strings.HasPrefix(line, "#!") {
 		return false
 	}

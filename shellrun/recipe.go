@@ -106,6 +106,10 @@ type Recipe struct {
 	// the interpreter does not run as the shell would (NeedsRealShell)
 	// still goes to the real shell, where they do not.
 	Claimed []string
+	// OpenHandler, when set, opens the files of the interpreter's
+	// redirections (interp.OpenHandler): a dry run's sends writes
+	// elsewhere. It does not reach a real shell.
+	OpenHandler interp.OpenHandlerFunc
 	// Direct, when set, runs the command of a line make runs without a
 	// shell in Go before any interpreter is made for the line, as the
 	// first of ExecMiddlewares would run it; handled false (nothing
@@ -611,6 +615,9 @@ func (rc *Recipe) runner(lang shellKind, shellName string, direct bool, params [
 		interp.Env(idEnviron{expand.ListEnviron(rc.Env...)}),
 		interp.StdIO(stdin, rc.Stdout, rc.Stderr),
 		interp.ExecHandlers(mws...),
+	}
+	if rc.OpenHandler != nil {
+		opts = append(opts, interp.OpenHandler(rc.OpenHandler))
 	}
 	if len(params) > 0 {
 		opts = append(opts, interp.Params(params...))
