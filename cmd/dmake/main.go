@@ -278,7 +278,7 @@ func parseFlags(args []string) (driver.Options, *pflag.FlagSet, error) {
 	fs.DurationVar(&o.Debounce, "debounce", driver.DefaultDebounce, "wait `DURATION` after the last change before rebuilding")
 	fs.StringVar(&o.Graph, "graph", "", "print the image and target graph as `FORMAT` (dot|json|mermaid) and exit")
 	fs.Lookup("graph").NoOptDefVal = "dot"
-	fs.BoolVar(&o.Check, "check", false, "dry-run the goals' install, boot and runit scripts in a sandbox and report")
+	fs.BoolVar(&o.Check, "check", false, "dry-run the goals' install, boot and runit scripts (a plain Makefile's: the RUN lines of its docker builds) in a sandbox and report")
 	fs.BoolVar(&o.CheckScripts, "check-scripts", false, "dry-run the script files named as arguments, in order")
 	fs.StringVar(&o.CheckFrom, "check-from", "", "--check-scripts: dry-run the scripts over the files and packages of the local `IMAGE`")
 	fs.StringVar(&o.CheckReport, "check-report", "", "write the check report as JSON (or --check-format) to `FILE`")
