@@ -130,13 +130,7 @@ type makeJob struct {
 
 // loadConfig is the makefile configuration of a job under opts.
 func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
-	exe := opts.MakePath
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			exe = programName
-		}
-	}
+	exe := makePath(opts)
 	jobs, auth := opts.Jobs, ""
 	if job.slots != nil {
 		jobs, auth = job.slots.jobs, job.slots.auth()
@@ -182,6 +176,18 @@ func loadConfig(opts Options, job makeJob, stdio Stdio) makefile.Config {
 			Eval:           opts.Eval,
 		},
 	}
+}
+
+// makePath is $(MAKE) under opts: MakePath, or this program.
+func makePath(opts Options) string {
+	if opts.MakePath != "" {
+		return opts.MakePath
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return programName
+	}
+	return exe
 }
 
 // load reads the makefiles of job as make does: a makefile or a missing

@@ -22,7 +22,7 @@ import (
 // plainBuild is one docker build that a plain Makefile's recipes would
 // run, as plainDryRun learnt it.
 type plainBuild struct {
-	target  string // the target whose recipe runs it
+	target  string // the target whose recipe runs it (plainDry.target)
 	source  string // file:line of the recipe line
 	command string // the docker command, quoted
 	req     image.Request
@@ -47,11 +47,13 @@ func (p plainBuild) tag() string {
 // dry run that touches nothing, and returns the docker builds their
 // recipes would run, in order, with the makefiles read. Every recipe line
 // runs in the interpreter: a docker build is planned as the image layer
-// would plan it (nothing sent, no engine needed), every other command is
-// said on stdio.Err and not run (scriptDryRun: only commands that read and
-// print run), a redirection writes nothing outside a temporary directory;
-// a target counts as made, as under -n. $(shell …) runs, as under make -n.
-// The make run's output goes to stdio.Err; the status is make's.
+// would plan it (nothing sent, no engine needed), a recipe's make
+// ($(MAKE) -C DIR GOAL) is made the same way in-process, every other
+// command is said on stdio.Err and not run (scriptDryRun: only commands
+// that read and print run), a redirection writes nothing outside a
+// temporary directory; a target counts as made, as under -n. $(shell …)
+// runs, as under make -n. The make run's output goes to stdio.Err; the
+// status is make's.
 func plainDryRun(ctx context.Context, opts Options, root string, stdio Stdio) (*makefile.Database, []plainBuild, int) {
 	tmp, err := os.MkdirTemp("", "dmake-check-")
 	if err != nil {
@@ -59,90 +61,173 @@ func plainDryRun(ctx context.Context, opts Options, root string, stdio Stdio) (*
 		return nil, nil, 2
 	}
 	defer os.RemoveAll(tmp)
-	dry := &scriptDryRun{tmp: tmp, out: stdio.Err, err: stdio.Err, flag: dryRunFlag(opts)}
+	d := &plainDry{opts: opts, root: root, errOut: stdio.Err}
+	d.dry = &scriptDryRun{tmp: tmp, out: stdio.Err, err: stdio.Err, flag: dryRunFlag(opts)}
 	o := opts
 	o.NoBuild, o.Bust, o.Progress, o.events = true, nil, "plain", nil
-	b := newBuilder(o, image.Repo{Root: root}, nil, stdio)
-	b.Plain = true
-	b.Out = io.Discard // --no-build's notes: nothing is written for the user
-	b.NoBuildDir = filepath.Join(tmp, "no-build")
-	var (
-		mu     sync.Mutex
-		builds []plainBuild
-	)
-	b.Check = func(ctx context.Context, req image.Request, plan *image.Plan) error {
-		mu.Lock()
-		defer mu.Unlock()
-		builds = append(builds, plainBuild{target: shellrun.Target(ctx), source: req.Source, req: req, plan: plan})
+	d.b = newBuilder(o, image.Repo{Root: root}, nil, stdio)
+	d.b.Plain = true
+	d.b.Out = io.Discard // --no-build's notes: nothing is written for the user
+	d.b.NoBuildDir = filepath.Join(tmp, "no-build")
+	d.b.Check = func(ctx context.Context, req image.Request, plan *image.Plan) error {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.builds = append(d.builds, plainBuild{target: d.target(ctx), source: d.source(ctx), req: req, plan: plan})
 		return nil
 	}
-	// gate answers a docker build whose context or Dockerfile is not there
-	// yet, and one the image layer could not plan: the target counts as
-	// made all the same, as under -n.
-	gate := func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
-		return func(ctx context.Context, args []string) error {
-			hc := interp.HandlerCtx(ctx)
-			bc, ctxDir, df, ok := image.BuildFiles(args, hc.Dir, hcLookup(hc))
-			if !ok {
-				return next(ctx, args)
-			}
-			pb := plainBuild{target: shellrun.Target(ctx), source: shellrun.Source(ctx), command: quoteArgs(args)}
-			pb.req.ContextDir, pb.req.Dockerfile, pb.req.Settings = ctxDir, df, bc.Settings
-			for _, p := range []string{ctxDir, df} {
-				if _, err := os.Stat(p); err != nil && pb.missing == "" {
-					pb.missing = p
-				}
-			}
-			if pb.missing == "" {
-				mu.Lock()
-				n := len(builds)
-				mu.Unlock()
-				err := next(ctx, args)
-				mu.Lock()
-				defer mu.Unlock()
-				if len(builds) > n {
-					builds[n].command = pb.command
-					return err
-				}
-				if err == nil {
-					return nil // left to the docker CLI: said, not run
-				}
-				pb.failed = true
-				fmt.Fprintf(stdio.Err, "%s: %s: %s: not checked: the build could not be planned (above)\n", programName, where(pb), pb.command)
-			} else {
-				mu.Lock()
-				defer mu.Unlock()
-				fmt.Fprintf(stdio.Err, "%s: %s: %s: not checked: %s does not exist yet: a recipe would make it, and this dry run makes nothing\n", programName, where(pb), pb.command, relTo(root, pb.missing))
-			}
-			builds = append(builds, pb)
-			return nil
-		}
-	}
-	var mws []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
-	mws = append(mws, gate, scriptTakeover(root, &mws, interp.OpenHandler(dry.open)), b.DockerMiddleware(), dry.middleware)
-	job := makeJob{
-		dir:         root,
-		makefiles:   opts.Makefiles,
-		goals:       opts.Goals,
-		env:         environ(opts),
-		middlewares: mws,
-		open:        dry.open,
-	}
+	d.mws = append(d.mws, d.gate, d.makeCall, scriptTakeover(root, &d.mws, interp.OpenHandler(d.dry.open)), d.b.DockerMiddleware(), d.dry.middleware)
 	sub := opts
 	sub.DryRun, sub.Question, sub.Touch, sub.PrintDatabase = false, false, false, false
-	out := Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err}
-	db, status := load(ctx, sub, job, out)
+	db, status := d.make(ctx, sub, root, environ(opts), Stdio{In: stdio.In, Out: stdio.Err, Err: stdio.Err})
+	if db == nil || status == 130 {
+		return db, nil, status
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return db, d.builds, status
+}
+
+// plainDry is the state of one plainDryRun.
+type plainDry struct {
+	opts   Options
+	root   string
+	errOut io.Writer // where the dry run's notes go
+	dry    *scriptDryRun
+	b      *image.Builder // plans the docker builds, with nothing sent
+	mws    []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc
+	mu     sync.Mutex
+	builds []plainBuild
+}
+
+// make reads the makefiles of dir under o and makes its goals with d's
+// handlers, and returns the makefiles read (nil: reading them failed)
+// and make's status (130 when ctx ended).
+func (d *plainDry) make(ctx context.Context, o Options, dir string, env []string, stdio Stdio) (*makefile.Database, int) {
+	ctx = context.WithValue(ctx, makeDirKey{}, dir)
+	job := makeJob{dir: dir, makefiles: o.Makefiles, goals: o.Goals, env: env, middlewares: d.mws, open: d.dry.open}
+	db, status := load(ctx, o, job, stdio)
 	if db == nil {
-		return nil, nil, status
+		return nil, status
 	}
-	b.Inputs = makefileList(ctx, db, root)
-	st, err := execute(ctx, sub, job, db, out)
+	d.mu.Lock()
+	d.b.Inputs = append(d.b.Inputs, makefileList(ctx, db, dir)...)
+	d.mu.Unlock()
+	st, err := execute(ctx, o, job, db, stdio)
 	if err != nil && ctx.Err() != nil {
-		return db, nil, 130
+		return db, 130
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	return db, builds, max(status, st)
+	return db, max(status, st)
+}
+
+// makeDirKey is the context key of the directory of the make whose
+// recipe runs the commands (plainDry.make).
+type makeDirKey struct{}
+
+// source is where the recipe line of ctx is written, its makefile named
+// from the directory of the run (svc/Makefile:3 for $(MAKE) -C svc).
+func (d *plainDry) source(ctx context.Context) string {
+	src := shellrun.Source(ctx)
+	dir, _ := ctx.Value(makeDirKey{}).(string)
+	if src == "" || dir == "" || dir == d.root || filepath.IsAbs(src) {
+		return src
+	}
+	return relTo(d.root, filepath.Join(dir, src))
+}
+
+// target is the target whose recipe runs the line of ctx, a sub-make's
+// prefixed with its directory from the run's (svc/image for $(MAKE) -C
+// svc image).
+func (d *plainDry) target(ctx context.Context) string {
+	t := shellrun.Target(ctx)
+	dir, _ := ctx.Value(makeDirKey{}).(string)
+	if t == "" || dir == "" || dir == d.root || filepath.IsAbs(t) {
+		return t
+	}
+	return relTo(d.root, filepath.Join(dir, t))
+}
+
+// makeCall makes a recipe's make ($(MAKE), make, gmake) in-process as
+// the same dry run: its docker builds are found, its other commands not
+// run. Without a parser of make's arguments it is said and not run.
+func (d *plainDry) makeCall(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(ctx context.Context, args []string) error {
+		if base := filepath.Base(args[0]); base != "make" && base != "gmake" && args[0] != makePath(d.opts) || d.opts.ParseMakeArgs == nil {
+			return next(ctx, args)
+		}
+		hc := interp.HandlerCtx(ctx)
+		sub, err := d.opts.ParseMakeArgs(args[1:])
+		if err != nil {
+			fmt.Fprintf(hc.Stderr, "%s: %s: %v\n", programName, quoteArgs(args), err)
+			return interp.ExitStatus(2)
+		}
+		o := d.opts
+		o.Dir, o.Makefiles, o.Goals, o.IncludeDirs = nil, sub.Makefiles, sub.Goals, sub.IncludeDirs
+		o.Variables = append(append([]string(nil), d.opts.Variables...), sub.Variables...)
+		o.KeepGoing = o.KeepGoing || sub.KeepGoing
+		o.IgnoreErrors = o.IgnoreErrors || sub.IgnoreErrors
+		o.EnvOverrides = o.EnvOverrides || sub.EnvOverrides
+		o.DryRun, o.Question, o.Touch, o.PrintDatabase = false, false, false, false
+		dir := hc.Dir
+		for _, s := range sub.Dir {
+			if filepath.IsAbs(s) {
+				dir = s
+			} else {
+				dir = filepath.Join(dir, s)
+			}
+		}
+		_, status := d.make(ctx, o, dir, envList(hc.Env), Stdio{In: hc.Stdin, Out: hc.Stdout, Err: hc.Stderr})
+		if status == 130 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if status != 0 {
+			return interp.ExitStatus(uint8(status))
+		}
+		return nil
+	}
+}
+
+// gate answers a docker build whose context or Dockerfile is not there
+// yet, and one the image layer could not plan: each is recorded and
+// said, and the line succeeds, the target counting as made, as under -n.
+// Any other command goes on to next.
+func (d *plainDry) gate(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(ctx context.Context, args []string) error {
+		hc := interp.HandlerCtx(ctx)
+		bc, ctxDir, df, ok := image.BuildFiles(args, hc.Dir, hcLookup(hc))
+		if !ok {
+			return next(ctx, args)
+		}
+		pb := plainBuild{target: d.target(ctx), source: d.source(ctx), command: quoteArgs(args)}
+		pb.req.ContextDir, pb.req.Dockerfile, pb.req.Settings = ctxDir, df, bc.Settings
+		for _, p := range []string{ctxDir, df} {
+			if _, err := os.Stat(p); err != nil && pb.missing == "" {
+				pb.missing = p
+			}
+		}
+		if pb.missing == "" {
+			d.mu.Lock()
+			n := len(d.builds)
+			d.mu.Unlock()
+			err := next(ctx, args)
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if len(d.builds) > n {
+				d.builds[n].command = pb.command
+				return err
+			}
+			if err == nil {
+				return nil // left to the docker CLI: said, not run
+			}
+			pb.failed = true
+			fmt.Fprintf(d.errOut, "%s: %s: %s: not checked: the build could not be planned (above)\n", programName, where(pb), pb.command)
+		} else {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			fmt.Fprintf(d.errOut, "%s: %s: %s: not checked: %s does not exist yet: a recipe would make it, and this dry run makes nothing\n", programName, where(pb), pb.command, relTo(d.root, pb.missing))
+		}
+		d.builds = append(d.builds, pb)
+		return nil
+	}
 }
 
 // dryRunFlag is the option a plain Makefile's dry run is for, in its

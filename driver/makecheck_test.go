@@ -43,6 +43,9 @@ func TestPlainMakefileCheck(t *testing.T) {
 		{"shellcode", []string{"all"}, 0},
 		{"deploy", nil, 0},
 		{"generated", nil, 0},
+		// $(MAKE) -C svc: the sub-make's docker build is found, its
+		// kubectl not run.
+		{"submake", nil, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), tc.dir)
@@ -59,7 +62,7 @@ func TestPlainMakefileCheck(t *testing.T) {
 				{"graph.golden", Options{Graph: "json"}, 0},
 			} {
 				opts := mode.opts
-				opts.WorkDir, opts.Env, opts.Goals = dir, env, tc.goals
+				opts.WorkDir, opts.Env, opts.Goals, opts.ParseMakeArgs, opts.MakePath = dir, env, tc.goals, parseSubMake, "make"
 				var out, errb bytes.Buffer
 				status := Run(context.Background(), opts, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
 				got := fmt.Sprintf("status %d\n--- stdout\n%s--- stderr\n%s", status, out.String(), errb.String())
@@ -77,6 +80,35 @@ func TestPlainMakefileCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parseSubMake parses the arguments of a recipe's make as cmd/dmake does,
+// for the forms of testdata/plaincheck: -C DIR, -f FILE, -s, -k,
+// NAME=VALUE and goals.
+func parseSubMake(args []string) (Options, error) {
+	var o Options
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case (a == "-C" || a == "-f") && i+1 < len(args):
+			if a == "-C" {
+				o.Dir = append(o.Dir, args[i+1])
+			} else {
+				o.Makefiles = append(o.Makefiles, args[i+1])
+			}
+			i++
+		case a == "-s":
+			o.Silent = true
+		case a == "-k":
+			o.KeepGoing = true
+		case strings.HasPrefix(a, "-"):
+			return o, fmt.Errorf("option %s: not in this test's parser", a)
+		case strings.Contains(a, "="):
+			o.Variables = append(o.Variables, a)
+		default:
+			o.Goals = append(o.Goals, a)
+		}
+	}
+	return o, nil
 }
 
 // listFiles lists the files below dir with their sizes and modes.
