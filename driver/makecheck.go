@@ -64,11 +64,10 @@ func plainDryRun(ctx context.Context, opts Options, root string, stdio Stdio) (*
 	d := &plainDry{opts: opts, root: root, errOut: stdio.Err}
 	d.dry = &scriptDryRun{tmp: tmp, out: stdio.Err, err: stdio.Err, flag: dryRunFlag(opts)}
 	o := opts
-	o.NoBuild, o.Bust, o.Progress, o.events = true, nil, "plain", nil
+	o.Bust, o.Progress, o.events = nil, "plain", nil
 	d.b = newBuilder(o, image.Repo{Root: root}, nil, stdio)
-	d.b.Plain = true
-	d.b.Out = io.Discard // --no-build's notes: nothing is written for the user
-	d.b.NoBuildDir = filepath.Join(tmp, "no-build")
+	d.b.Plain, d.b.PlanOnly = true, true
+	d.b.Out = io.Discard
 	d.b.Check = func(ctx context.Context, req image.Request, plan *image.Plan) error {
 		d.mu.Lock()
 		defer d.mu.Unlock()

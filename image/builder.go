@@ -37,6 +37,10 @@ type Builder struct {
 	Mode     string   // "dev" (default) or "prod"
 	Progress string   // "auto" (default), "tty", "plain", "json", "quiet" (ProgressKinds)
 	NoBuild  bool     // write the Dockerfile and context, send nothing
+	// PlanOnly plans each build and calls Check, and no more: nothing of
+	// the context is read beyond what planning reads, nothing written
+	// or sent, no engine asked (a dry run that wants the plans alone).
+	PlanOnly bool
 	Pull     bool     // allow pulling FROM images
 	// Platform, if set, is the platforms ("os/arch", comma-separated)
 	// every build is for, whatever the docker build command says.
@@ -288,6 +292,16 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	if plan.Layout == "dockerfile" && !b.Plain && b.Progress != "json" && b.Progress != "quiet" && !servesScripts(plan) && len(plan.Scripts) == 0 {
 		fmt.Fprintf(notes, "%s: %s sent as written, one layer per instruction as the legacy build: no loop over install scripts, ADD+RUN per script or host-served script that dmake splits into cached layers\n", name, filepath.Base(df))
+	}
+
+	if b.PlanOnly {
+		if b.Check != nil {
+			if err := b.Check(ctx, req, plan); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		b.record(res)
+		return res, nil
 	}
 
 	// The FROM images must be there (or be pulled, when allowed).
