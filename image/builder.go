@@ -41,7 +41,7 @@ type Builder struct {
 	// the context is read beyond what planning reads, nothing written
 	// or sent, no engine asked (a dry run that wants the plans alone).
 	PlanOnly bool
-	Pull     bool     // allow pulling FROM images
+	Pull     bool // allow pulling FROM images
 	// Platform, if set, is the platforms ("os/arch", comma-separated)
 	// every build is for, whatever the docker build command says.
 	Platform string
