@@ -341,18 +341,20 @@ func graphMake(ctx context.Context, opts Options, dir string, stdio Stdio) int {
 	}
 	var log bytes.Buffer
 	db, builds, status := plainDryRun(ctx, opts, root, Stdio{In: stdio.In, Out: &log, Err: &log})
-	if db == nil || status != 0 {
+	if db == nil {
 		stdio.Err.Write(log.Bytes())
-		if db == nil {
-			return status
-		}
-		fmt.Fprintf(stdio.Err, "%s: --graph: the dry run of the goals stopped with status %d: the images built after that point are not in the graph\n", programName, status)
+		return status
 	}
 	goals := opts.Goals
 	if len(goals) == 0 {
 		if d := db.DefaultGoal(); d != "" {
 			goals = []string{d}
 		}
+	}
+	// No goal (no makefile, or one without targets) is an empty graph.
+	if status != 0 && len(goals) > 0 {
+		stdio.Err.Write(log.Bytes())
+		fmt.Fprintf(stdio.Err, "%s: --graph: the dry run of the goals stopped with status %d: the images built after that point are not in the graph\n", programName, status)
 	}
 	g := graph.New(ctx, db, graph.Options{Dir: root, AlwaysMake: opts.AlwaysMake, WhatIf: opts.WhatIf, OldFiles: opts.OldFiles})
 	var gi []graph.Image
