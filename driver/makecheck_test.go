@@ -64,7 +64,7 @@ func TestPlainMakefileCheck(t *testing.T) {
 				opts := mode.opts
 				opts.WorkDir, opts.Env, opts.Goals, opts.ParseMakeArgs, opts.MakePath = dir, env, tc.goals, parseSubMake, "make"
 				var out, errb bytes.Buffer
-				status := Run(context.Background(), opts, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+				status := Run(context.Background(), opts, Stdio{Out: &out, Err: &errb})
 				got := fmt.Sprintf("status %d\n--- stdout\n%s--- stderr\n%s", status, out.String(), errb.String())
 				got = strings.ReplaceAll(got, dir, "$DIR")
 				compareGolden(t, filepath.Join("testdata", "plaincheck", tc.dir, mode.golden), got)
