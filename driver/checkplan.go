@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dmake-dev/dmake/dockerfile"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"mvdan.cc/sh/v3/expand"
@@ -133,6 +134,23 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			cmd := runCommand(in.Args)
 			// The column the command starts at: after RUN and its flags.
 			col := len(in.Cmd) + 1 + len(in.Args) - len(cmd)
+			line := in.Line
+			s.Path = "Dockerfile"
+			if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
+				s.Path, line = sourceName(root, plan.Source), steps[i].SourceLine
+			}
+			if script, ok := dockerfile.HeredocScript(cmd); ok {
+				// RUN <<EOF: the here-document is the script, on the
+				// lines after the RUN's; one for another interpreter
+				// (#!/usr/bin/env python3) is not the shell's.
+				if strings.HasPrefix(script, "#!") && !image.ShellShebang(script) {
+					pending = s.Files // for the next RUN the dry run sees
+					continue
+				}
+				s.Source = []byte(strings.Repeat("\n", line) + script)
+				img.Scripts = append(img.Scripts, s)
+				continue
+			}
 			if words, ok := execWords(cmd); ok {
 				q := make([]string, len(words))
 				for i, w := range words {
@@ -144,11 +162,6 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			}
 			// The command at its own line and column of the Dockerfile:
 			// the repository's, when the plan sends its lines as written.
-			line := in.Line
-			s.Path = "Dockerfile"
-			if steps != nil && steps[i].SourceLine > 0 && plan.Source != "" {
-				s.Path, line = sourceName(root, plan.Source), steps[i].SourceLine
-			}
 			s.Source = []byte(strings.Repeat("\n", line-1) + strings.Repeat(" ", col) + cmd + "\n")
 			img.Scripts = append(img.Scripts, s)
 		}
@@ -248,9 +261,9 @@ func execWords(args string) ([]string, bool) {
 // DEST. Sources that are URLs, other stages or not in the plan's context
 // are skipped.
 func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instruction, workdir string) ([]sandbox.ContextFile, error) {
-	words, ok := execWords(in.Args)
+	words, ok := execWords(in.ArgsLine())
 	if !ok {
-		words = strings.Fields(in.Args)
+		words = strings.Fields(in.ArgsLine())
 	}
 	for len(words) > 0 && strings.HasPrefix(words[0], "--") {
 		if strings.HasPrefix(words[0], "--from") {
@@ -266,7 +279,18 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 		dst = path.Join("/", workdir, dst) + map[bool]string{true: "/"}[strings.HasSuffix(dst, "/")]
 	}
 	var out []sandbox.ContextFile
+	docs := in.Heredocs()
 	for _, s := range srcs {
+		if word, ok := strings.CutPrefix(s, "<<"); ok {
+			// COPY <<EOF /path: the here-document is the file.
+			word = strings.Trim(strings.TrimPrefix(word, "-"), `"'`)
+			to := dst
+			if strings.HasSuffix(dst, "/") {
+				to = path.Join(dst, word)
+			}
+			out = append(out, sandbox.ContextFile{Dest: path.Clean(to), Data: []byte(docs[word]), Mode: 0o644, Name: "Dockerfile"})
+			continue
+		}
 		if strings.Contains(s, "://") || strings.Contains(s, "$") {
 			continue
 		}

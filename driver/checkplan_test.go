@@ -183,3 +183,38 @@ RUN cat /out/app
 		})
 	}
 }
+
+// TestPlanImageHeredocs: RUN <<EOF is its here-document run by the shell,
+// at its own lines; COPY <<EOF puts the here-document in the image; a
+// here-document for another interpreter is not the shell's.
+func TestPlanImageHeredocs(t *testing.T) {
+	dir := t.TempDir()
+	src := "FROM debian:bookworm\n" +
+		"COPY <<EOF /etc/greeting\nhi\nEOF\n" +
+		"RUN <<EOT\ngrep -q hi /etc/greeting\ncat /no/such\nEOT\n" +
+		"RUN <<EOT\n#!/usr/bin/env python3\nimport nosuch\nEOT\n" +
+		"RUN cat <<EOF > /x\nbody\nEOF\n" +
+		"RUN grep -q body /x && cat /missing\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := image.MakePlan(dir, filepath.Join(dir, "Dockerfile"), image.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, _, _, err := planImage("app", dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sandbox.DryRunInProcess(context.Background(), si, sandbox.Options{Timeout: 10 * time.Second})
+	var errs []string
+	for _, e := range r.Errors {
+		errs = append(errs, e.Pos)
+	}
+	if want := []string{"Dockerfile:7:1", "Dockerfile:16:24"}; !slices.Equal(errs, want) || len(si.Scripts) != 3 {
+		t.Errorf("%d scripts, errors at %q; want 3, %q", len(si.Scripts), errs, want)
+	}
+	if sent := string(plan.Dockerfile); !strings.Contains(sent, "COPY <<EOF /etc/greeting\nhi\nEOF\n") {
+		t.Errorf("the Dockerfile sent lost the here-document:\n%s", sent)
+	}
+}

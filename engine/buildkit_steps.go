@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
-	"strings"
+	"github.com/dmake-dev/dmake/dockerfile"
 )
 
 // dockerfileSteps numbers a Dockerfile's instructions as the classic
@@ -13,46 +11,24 @@ import (
 // WORKDIR, the instructions that make a vertex), so a BuildKit build's
 // events carry the same step numbers as the classic builder's and as
 // dmake's plan. A Dockerfile of several stages gives nil: its vertices
-// are numbered per stage.
-func dockerfileSteps(dockerfile []byte) (numbered []int, total int) {
-	sc := bufio.NewScanner(bytes.NewReader(dockerfile))
-	sc.Buffer(nil, 1<<20)
-	var line strings.Builder
+// are numbered per stage; so does one that does not parse.
+func dockerfileSteps(df []byte) (numbered []int, total int) {
+	ins, err := dockerfile.Parse("Dockerfile", df)
+	if err != nil {
+		return nil, 0
+	}
 	froms := 0
-	flush := func() {
-		text := strings.TrimSpace(line.String())
-		line.Reset()
-		if text == "" {
-			return
-		}
-		kw, _, _ := strings.Cut(text, " ")
-		kw = strings.ToUpper(strings.TrimSpace(strings.SplitN(kw, "\t", 2)[0]))
-		total++
-		switch kw {
+	for i, in := range ins {
+		switch in.Cmd {
 		case "FROM":
 			froms++
-			numbered = append(numbered, total)
+			numbered = append(numbered, i+1)
 		case "RUN", "COPY", "ADD", "WORKDIR":
-			numbered = append(numbered, total)
+			numbered = append(numbered, i+1)
 		}
 	}
-	for sc.Scan() {
-		l := sc.Text()
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "#") {
-			continue // a comment (or a parser directive), also inside a continued line
-		}
-		if strings.HasSuffix(t, "\\") {
-			line.WriteString(strings.TrimSuffix(t, "\\"))
-			line.WriteByte(' ')
-			continue
-		}
-		line.WriteString(l)
-		flush()
-	}
-	flush()
 	if froms != 1 {
 		return nil, 0
 	}
-	return numbered, total
+	return numbered, len(ins)
 }

@@ -741,7 +741,12 @@ type FailedStep struct {
 
 func (f *FailedStep) Error() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s: step %d/%d failed: %s", f.Image, f.Step, f.Steps, f.Instruction)
+	if f.Step == 0 {
+		// Before any step: the Dockerfile, the context, the frontend.
+		fmt.Fprintf(&sb, "%s: the build failed before its first step", f.Image)
+	} else {
+		fmt.Fprintf(&sb, "%s: step %d/%d failed: %s", f.Image, f.Step, f.Steps, f.Instruction)
+	}
 	if f.Script != "" {
 		loc := f.Script
 		if f.ScriptFile != "" {

@@ -7,75 +7,19 @@
 package image
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/dmake-dev/dmake/dockerfile"
 )
 
-// Instruction is one Dockerfile instruction, continuation lines joined.
-type Instruction struct {
-	Cmd  string // keyword, upper case ("FROM", "RUN", …)
-	Args string // the rest, continuation lines joined with a space
-	Text string // the instruction as written (continuations kept)
-	Line int    // 1-based line of the keyword
-}
+// Instruction is one Dockerfile instruction (dockerfile.Instruction).
+type Instruction = dockerfile.Instruction
 
-// ParseDockerfile splits a Dockerfile into instructions. Comments and blank
-// lines are dropped; name is used in error positions.
+// ParseDockerfile splits a Dockerfile into instructions (dockerfile.Parse).
 func ParseDockerfile(name string, src []byte) ([]Instruction, error) {
-	var (
-		out  []Instruction
-		cur  *Instruction
-		args []string
-		text []string
-	)
-	finish := func() {
-		if cur != nil {
-			cur.Args = strings.TrimSpace(strings.Join(args, " "))
-			cur.Text = strings.Join(text, "\n")
-			out = append(out, *cur)
-			cur, args, text = nil, nil, nil
-		}
-	}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	n := 0
-	for sc.Scan() {
-		n++
-		raw := strings.TrimRight(sc.Text(), "\r")
-		trimmed := strings.TrimSpace(raw)
-		if cur == nil {
-			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-				continue
-			}
-			kw, rest, _ := strings.Cut(trimmed, " ")
-			if i := strings.IndexAny(kw, "\t"); i >= 0 {
-				kw, rest = kw[:i], kw[i+1:]+" "+rest
-			}
-			cur = &Instruction{Cmd: strings.ToUpper(kw), Line: n}
-			trimmed = strings.TrimSpace(rest)
-		} else if strings.HasPrefix(trimmed, "#") {
-			text = append(text, raw)
-			continue
-		}
-		text = append(text, raw)
-		if strings.HasSuffix(trimmed, `\`) {
-			args = append(args, strings.TrimSpace(strings.TrimSuffix(trimmed, `\`)))
-			continue
-		}
-		args = append(args, trimmed)
-		finish()
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if cur != nil {
-		return nil, fmt.Errorf("%s:%d:1: %s instruction continues past the end of the file", name, cur.Line, cur.Cmd)
-	}
-	return out, nil
+	return dockerfile.Parse(name, src)
 }
 
 // execForm returns the words of a JSON (exec form) argument list, or false.
@@ -109,9 +53,9 @@ func fromImage(in Instruction) (ref, stage string) {
 // copySources returns the context paths a COPY or ADD instruction reads
 // (false for COPY --from, URLs, or sources dmake cannot resolve statically).
 func copySources(in Instruction) ([]string, bool) {
-	words, ok := execForm(in.Args)
+	words, ok := execForm(in.ArgsLine())
 	if !ok {
-		words = strings.Fields(in.Args)
+		words = strings.Fields(in.ArgsLine())
 	}
 	for len(words) > 0 && strings.HasPrefix(words[0], "--") {
 		if strings.HasPrefix(words[0], "--from") {
@@ -122,11 +66,15 @@ func copySources(in Instruction) ([]string, bool) {
 	if len(words) < 2 {
 		return nil, false
 	}
-	srcs := words[:len(words)-1]
-	for _, s := range srcs {
+	var srcs []string
+	for _, s := range words[:len(words)-1] {
+		if strings.HasPrefix(s, "<<") {
+			continue // a here-document: the Dockerfile has the file
+		}
 		if strings.Contains(s, "://") || strings.Contains(s, "$") {
 			return nil, false
 		}
+		srcs = append(srcs, s)
 	}
 	return srcs, true
 }

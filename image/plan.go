@@ -458,10 +458,6 @@ func (p *Plan) addBust(key string, k KeptBust) {
 	p.Busts[key] = k
 }
 
-// Args0 returns the instruction on one line, as the classic builder prints
-// it in "Step n/m : …".
-func (in Instruction) Args0() string { return in.Cmd + " " + in.Args }
-
 // servedRe matches a RUN that fetches a script from the build host and pipes
 // it into a shell: wget -O - $HOST_ADDR:$HOST_PORT/scripts/x.sh | bash.
 // A comment may follow (the md5 of the script that echo-style Makefiles add
@@ -477,9 +473,11 @@ func asGiven(dir, df string, ins []Instruction, opts PlanOptions) (*Plan, error)
 	// from is the instruction of the Dockerfile the steps emitted now
 	// come from.
 	var from Instruction
+	lines := 0 // of out, an instruction with here-documents spanning several
 	emit := func(script, text string) {
 		out = append(out, text)
-		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: len(out), SourceLine: from.Line})
+		p.Steps = append(p.Steps, Step{Instruction: text, Script: script, Line: lines + 1, SourceLine: from.Line})
+		lines += strings.Count(text, "\n") + 1
 	}
 	whole := false
 	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
@@ -669,9 +667,9 @@ func runsAdded(cmd string, added map[string]addedScript) (addedScript, bool) {
 
 // copyDest returns the destination of a COPY or ADD.
 func copyDest(in Instruction) (string, bool) {
-	words, ok := execForm(in.Args)
+	words, ok := execForm(in.ArgsLine())
 	if !ok {
-		words = strings.Fields(in.Args)
+		words = strings.Fields(in.ArgsLine())
 	}
 	if len(words) < 2 {
 		return "", false

@@ -204,3 +204,12 @@ func TestProgressLinesUntagged(t *testing.T) {
 		t.Errorf("output lacks %q:\n%s", want, got)
 	}
 }
+
+// A build that fails before its first step (the frontend refused the
+// Dockerfile) says so, not "step 0/N failed".
+func TestFailedBeforeFirstStep(t *testing.T) {
+	f := &FailedStep{Image: "app", Steps: 3, Engine: "dockerfile parse error line 3: unknown instruction: ECHO"}
+	if got, want := f.Error(), "app: the build failed before its first step\nengine: dockerfile parse error"; !strings.HasPrefix(got, want) {
+		t.Errorf("%q, want it to start %q", got, want)
+	}
+}

@@ -93,7 +93,13 @@ func IsShellScript(file string) bool {
 	defer f.Close()
 	buf := make([]byte, 128)
 	n, _ := f.Read(buf)
-	line, _, _ := strings.Cut(string(buf[:n]), "\n")
+	return ShellShebang(string(buf[:n]))
+}
+
+// ShellShebang reports whether text starts with a #! line naming sh or
+// bash (directly or through env).
+func ShellShebang(text string) bool {
+	line, _, _ := strings.Cut(text, "\n")
 	if !strings.HasPrefix(line, "#!") {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
@@ -28,6 +29,8 @@ func TestEnginePlainMakefileDockerBuild(t *testing.T) {
 	root := t.TempDir()
 	fake := filepath.Join(root, "fakebin")
 	label := "--label " + enginetest.Label + "=1"
+	// A step of this run's own, which no earlier run has in a cache.
+	nonce := fmt.Sprint(time.Now().UnixNano())
 	writeFiles(t, root, map[string]string{
 		"fakebin/docker": "#!/bin/sh\necho \"docker CLI: $*\"\n",
 		"Makefile": `P = ` + prefix + `
@@ -51,6 +54,8 @@ bxpush:
 	docker buildx build --push -t $(P)bxpush app
 script:
 	./build.sh $(P)script
+heredoc:
+	docker build ` + label + ` -t $(P)heredoc -f app/heredoc.Dockerfile app
 multistage:
 	docker build ` + label + ` -t $(P)multistage -f app/multi.Dockerfile app
 quiet:
@@ -60,12 +65,13 @@ bashscript:
 coproc:
 	./coproc.sh $(P)coproc
 `,
-		"app/multi.Dockerfile":  "FROM debian:bookworm AS build\nRUN apt-get --version > /out.txt\nFROM busybox:latest\nCOPY --from=build /out.txt /out.txt\nRUN cat /out.txt\n",
-		"build.sh":              "#!/bin/bash\nset -euo pipefail\nfor t in \"$1\"; do docker build ` + label + ` -t \"$t\" app; done\necho \"script $0 done\"\n",
-		"coproc.sh":             "#!/bin/bash\ncoproc true\nwait\ndocker build -t \"$1\" app\n",
-		"app/Dockerfile":        "FROM busybox:latest\nCOPY hello /hello\nRUN grep -q hi /hello\n",
-		"app/hello":             "hi\n",
-		"app/broken.Dockerfile": "FROM busybox:latest\n# a comment, and a line continued\nRUN true \\\n  && cat /no/such/file\n",
+		"app/multi.Dockerfile":   "FROM debian:bookworm AS build\nRUN apt-get --version > /out.txt\nFROM busybox:latest\nCOPY --from=build /out.txt /out.txt\nRUN cat /out.txt\n",
+		"app/heredoc.Dockerfile": "FROM busybox:latest\nCOPY <<EOF /greeting\nhi\nEOF\nRUN <<EOT\ngrep -q hi /greeting\necho heredoc ran " + nonce + "\nEOT\nRUN true\n",
+		"build.sh":               "#!/bin/bash\nset -euo pipefail\nfor t in \"$1\"; do docker build ` + label + ` -t \"$t\" app; done\necho \"script $0 done\"\n",
+		"coproc.sh":              "#!/bin/bash\ncoproc true\nwait\ndocker build -t \"$1\" app\n",
+		"app/Dockerfile":         "FROM busybox:latest\nCOPY hello /hello\nRUN grep -q hi /hello\n",
+		"app/hello":              "hi\n",
+		"app/broken.Dockerfile":  "FROM busybox:latest\n# a comment, and a line continued\nRUN true \\\n  && cat /no/such/file\n",
 	})
 	for _, f := range []string{filepath.Join(fake, "docker"), filepath.Join(root, "build.sh"), filepath.Join(root, "coproc.sh")} {
 		if err := os.Chmod(f, 0o755); err != nil {
@@ -73,7 +79,7 @@ coproc:
 		}
 	}
 	remove := func() {
-		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc", "quiet", "multistage"} {
+		for _, n := range []string{"lone", "shell", "broken", "umask", "secret", "host", "buildx", "bxpush", "script", "bashscript", "coproc", "quiet", "multistage", "heredoc"} {
 			eng.RemoveImage(context.Background(), prefix+n, engine.RemoveImageOptions{})
 		}
 	}
@@ -88,6 +94,7 @@ coproc:
 		notStderr string
 		image     string // built, tagged so
 		progress  string // --progress (default plain)
+		builder   string // --builder (default the engine's)
 	}{
 		{goal: "lone", stdout: "docker build " + label + " -t " + prefix + "lone app\n", stderr: "built ", image: "lone"},
 		{goal: "shell", stdout: "built in app\n", stderr: "built ", image: "shell"},
@@ -105,6 +112,10 @@ coproc:
 		// as bash would (coproc) runs in bash, and its docker is the CLI.
 		{goal: "script", stdout: "script ./build.sh done\n", stderr: "built ", image: "script"},
 		{goal: "bashscript", stdout: "script build.sh done\n", stderr: "built ", image: "bashscript"},
+		// Here-documents reach the builder as written (a standalone
+		// BuildKit's frontend reads them; the engine's 20.10 one does
+		// not).
+		{goal: "heredoc", builder: enginetest.Var(t, "DMAKE_BUILDKIT_ADDR"), stderr: "heredoc ran " + nonce, image: "heredoc"},
 		// Only the stage built is dry-run (apt-get is not in busybox),
 		// and not after its COPY --from.
 		{goal: "multistage", stderr: "not dry-run: the RUN lines after app/multi.Dockerfile:4, whose COPY --from", image: "multistage"},
@@ -119,7 +130,11 @@ coproc:
 			if progress == "" {
 				progress = "plain"
 			}
-			cmd := exec.Command(bin, "-C", root, "--progress="+progress, tt.goal)
+			args := []string{"-C", root, "--progress=" + progress, tt.goal}
+			if tt.builder != "" {
+				args = append(args, "--builder", tt.builder)
+			}
+			cmd := exec.Command(bin, args...)
 			cmd.Env = append(os.Environ(), "PATH="+fake+":"+os.Getenv("PATH"), "DOCKER_HOME=")
 			var out, errb bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &errb
