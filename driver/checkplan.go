@@ -8,11 +8,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/dmake-dev/dmake/dockerfile"
+	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/shellrun/sandbox"
 	"mvdan.cc/sh/v3/expand"
@@ -74,13 +76,61 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 	}
 	var (
 		pending []sandbox.ContextFile
-		env     []string // NAME=value of the ENVs so far
+		env     []string // NAME=value of the ENVs and ARGs so far
 		workdir string
+		shell   = "sh" // what RUN's shell form runs in (SHELL)
 	)
+	// The ARGs declared before the first FROM: their defaults are what
+	// an ARG of the same name in a stage starts from.
+	global := map[string]string{}
+	for _, in := range all[:from] {
+		if in.Cmd == "ARG" {
+			for _, kv := range envPairs(in.Args, nil) {
+				k, v, _ := strings.Cut(kv, "=")
+				if strings.Contains(in.Args, "=") {
+					global[k] = v
+				}
+			}
+		}
+	}
 	for i, in := range ins {
 		switch in.Cmd {
 		case "ENV":
 			env = append(env, envPairs(in.Args, env)...)
+		case "ARG":
+			// In the RUNs after it, an ARG is the --build-arg given,
+			// else its default, else the global one; unset without.
+			for _, w := range strings.Fields(in.Args) {
+				name, def, hasDef := strings.Cut(w, "=")
+				if !syntax.ValidName(name) {
+					continue
+				}
+				if v, ok := plan.BuildArgs[name]; ok && v != nil {
+					env = append(env, name+"="+*v)
+				} else if v, ok := automaticArg(name, plan.Platform); ok {
+					env = append(env, name+"="+v)
+				} else if hasDef {
+					env = append(env, envPairs(name+"="+def, env)...)
+				} else if v, ok := global[name]; ok {
+					env = append(env, name+"="+v)
+				}
+			}
+		case "SHELL":
+			words, ok := execWords(in.Args)
+			if !ok || len(words) == 0 {
+				continue
+			}
+			switch path.Base(words[0]) {
+			case "bash":
+				shell = "bash"
+			case "sh", "dash", "ash":
+				shell = "sh"
+			default:
+				if slices.ContainsFunc(ins[i:], func(in image.Instruction) bool { return in.Cmd == "RUN" }) {
+					skipped = fmt.Sprintf("the RUN lines after the SHELL %s, which is not a shell the dry run knows", words[0])
+				}
+				return img, base, skipped, nil
+			}
 		case "WORKDIR":
 			dir := strings.TrimSpace(in.Args)
 			if !strings.HasPrefix(dir, "/") {
@@ -104,7 +154,7 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			}
 			pending = append(pending, files...)
 		case "RUN":
-			s := sandbox.Script{Role: sandbox.RoleInstall, Shell: "sh", Files: pending, Env: env, Dir: workdir}
+			s := sandbox.Script{Role: sandbox.RoleInstall, Shell: shell, Files: pending, Env: slices.Clone(env), Dir: workdir}
 			pending = nil
 			if steps != nil && steps[i].Script != "" {
 				if f, ok := byScript[steps[i].Script]; ok && f.Dest != "" {
@@ -167,6 +217,25 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 		}
 	}
 	return img, base, "", nil
+}
+
+// automaticArg is the value BuildKit gives a platform ARG a stage declares
+// (TARGETPLATFORM, TARGETOS, TARGETARCH, BUILDPLATFORM…): the build's
+// platform (platform, or this machine's), as the image will have it.
+func automaticArg(name, platform string) (string, bool) {
+	goos, arch := "linux", runtime.GOARCH
+	if p, err := engine.ParsePlatform(platform); err == nil && platform != "" {
+		goos, arch = p.OS, p.Architecture
+	}
+	switch strings.TrimPrefix(strings.TrimPrefix(name, "TARGET"), "BUILD") {
+	case "PLATFORM":
+		return goos + "/" + arch, name != "PLATFORM"
+	case "OS":
+		return goos, name != "OS"
+	case "ARCH":
+		return arch, name != "ARCH"
+	}
+	return "", false
 }
 
 // copiesFromStage says whether a COPY or ADD takes its files from another

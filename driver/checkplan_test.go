@@ -218,3 +218,44 @@ func TestPlanImageHeredocs(t *testing.T) {
 		t.Errorf("the Dockerfile sent lost the here-document:\n%s", sent)
 	}
 }
+
+// TestPlanImageArgsAndShell: the RUNs after an ARG see its value (the
+// --build-arg given, its default, the global default, BuildKit's platform
+// ARGs; unset without one), a SHELL of bash runs them in bash, and one the
+// dry run does not know leaves the RUNs after it out, said.
+func TestPlanImageArgsAndShell(t *testing.T) {
+	dir := t.TempDir()
+	src := `ARG GLOBAL=g1
+FROM debian:bookworm
+ARG VERSION=1.0
+ARG GLOBAL
+ARG NAME
+ARG TARGETARCH
+ARG GIVEN=default
+RUN test -n "$VERSION" && test "$GLOBAL" = g1 && test -z "$NAME" && test "$TARGETARCH" = arm64 && test "$GIVEN" = given
+SHELL ["/bin/bash", "-c"]
+RUN arr=(a b) && [[ ${arr[1]} = b ]] && [[ -n "$VERSION" ]]
+SHELL ["pwsh", "-c"]
+RUN Write-Host hi
+`
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := image.MakePlan(dir, filepath.Join(dir, "Dockerfile"), image.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := "given"
+	plan.BuildArgs, plan.Platform = map[string]*string{"GIVEN": &given}, "linux/arm64"
+	si, _, skipped, err := planImage("app", dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "the RUN lines after the SHELL pwsh"; !strings.Contains(skipped, want) || len(si.Scripts) != 2 {
+		t.Errorf("%d scripts, skipped %q; want 2, %q", len(si.Scripts), skipped, want)
+	}
+	r := sandbox.DryRunInProcess(context.Background(), si, sandbox.Options{Timeout: 10 * time.Second})
+	if len(r.Errors) != 0 || len(r.Warnings) != 0 {
+		t.Errorf("errors %+v, warnings %+v; want none", r.Errors, r.Warnings)
+	}
+}

@@ -281,7 +281,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	plan.Target = req.Settings.Target
+	plan.Target, plan.BuildArgs, plan.Platform = req.Settings.Target, req.Settings.BuildArgs, req.Settings.Platform
 	res := &Result{Tag: tag, Plan: plan, ContextDir: req.ContextDir}
 	for _, h := range plan.HostFetches {
 		if port != "" {

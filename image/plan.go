@@ -42,15 +42,17 @@ type Step struct {
 // Plan is what dmake sends to the engine for one image: the Dockerfile, the
 // files of the context, and what each step means.
 type Plan struct {
-	Layout     string            // "layered" or "dockerfile"
-	Dockerfile []byte            // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
-	Source     string            // the Dockerfile the plan was made from, its path
-	Target     string            // the stage the build makes (--target); "" for the last
-	Files      []File            // context entries besides the Dockerfile
-	Steps      []Step            // one per instruction
-	Scripts    map[string]string // install script name → "sha256:…" of its content
-	Components []string          // components of the image (from script names)
-	From       []string          // images the Dockerfile starts from (stages excluded)
+	Layout     string             // "layered" or "dockerfile"
+	Dockerfile []byte             // the Dockerfile sent (context path "Dockerfile" unless DockerfileName)
+	Source     string             // the Dockerfile the plan was made from, its path
+	Target     string             // the stage the build makes (--target); "" for the last
+	BuildArgs  map[string]*string // the build's --build-arg values (nil: the environment's, unknown)
+	Platform   string             // the platform the build is for ("": the builder's)
+	Files      []File             // context entries besides the Dockerfile
+	Steps      []Step             // one per instruction
+	Scripts    map[string]string  // install script name → "sha256:…" of its content
+	Components []string           // components of the image (from script names)
+	From       []string           // images the Dockerfile starts from (stages excluded)
 	// Busted is the script (or, in a Dockerfile as given, the RUN step)
 	// that a --bust word named: it and every step after it re-run. Empty
 	// when no word names a step of this image (a run of several images
