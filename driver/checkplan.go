@@ -157,7 +157,12 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 			s := sandbox.Script{Role: sandbox.RoleInstall, Shell: shell, Files: pending, Env: slices.Clone(env), Dir: workdir}
 			pending = nil
 			if steps != nil && steps[i].Script != "" {
-				if f, ok := byScript[steps[i].Script]; ok && f.Dest != "" {
+				// A RUN of the Dockerfile as written that does more than
+				// run the script (apt-get install … && /install.sh) is
+				// checked as its command line, which runs the script
+				// from the image: what it installs first counts. (The
+				// RUN dmake makes of a served script is that script's.)
+				if f, ok := byScript[steps[i].Script]; ok && f.Dest != "" && (plan.Layout != "dockerfile" || servedRunRe.MatchString(in.Args) || runsOnly(runCommand(in.Args), f.Dest)) {
 					fi, err := os.Stat(f.Src)
 					if err == nil && fi.Mode().IsRegular() {
 						// The script the step runs, as the image has it.
@@ -236,6 +241,48 @@ func automaticArg(name, platform string) (string, bool) {
 		return arch, name != "ARCH"
 	}
 	return "", false
+}
+
+// runsOnly reports whether the shell command cmd only runs the script at
+// dest in the image (dest ARGS, sh dest, bash -e dest…), maybe making it
+// executable first and removing it after.
+func runsOnly(cmd, dest string) bool {
+	f, err := syntax.NewParser().Parse(strings.NewReader(cmd), "")
+	if err != nil {
+		return false
+	}
+	runs, other := false, false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if n == nil {
+			return true // the end of a node's children
+		}
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			var words []string
+			for _, w := range n.Args {
+				words = append(words, w.Lit())
+			}
+			if len(words) == 0 {
+				other = true // an assignment alone
+				return false
+			}
+			switch prog := path.Base(words[0]); {
+			case words[0] == dest:
+				runs = true
+			case (prog == "sh" || prog == "bash") && slices.Contains(words[1:], dest):
+				runs = true
+			case (prog == "rm" || prog == "chmod") && slices.Contains(words[1:], dest):
+			default:
+				other = true
+			}
+			return false
+		case *syntax.Stmt, *syntax.BinaryCmd, *syntax.File:
+			return true
+		}
+		other = true // a loop, a subshell, a pipe…
+		return false
+	})
+	return runs && !other
 }
 
 // copiesFromStage says whether a COPY or ADD takes its files from another

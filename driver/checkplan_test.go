@@ -259,3 +259,29 @@ RUN Write-Host hi
 		t.Errorf("errors %+v, warnings %+v; want none", r.Errors, r.Warnings)
 	}
 }
+
+// TestRunsOnly: which RUN commands only run a script the Dockerfile
+// copied in (checked as that script) and which do more (checked as the
+// command line, which runs the script from the image).
+func TestRunsOnly(t *testing.T) {
+	for _, tt := range []struct {
+		cmd  string
+		only bool
+	}{
+		{"/install.sh", true},
+		{"/install.sh --prod", true},
+		{"chmod +x /install.sh && /install.sh && rm -f /install.sh", true},
+		{"bash -e /install.sh", true},
+		{"sh /install.sh; rm /install.sh", true},
+		{"apt-get install -y wget && /install.sh", false},
+		{"/install.sh | tee /log", false},
+		{"for s in /install.sh; do $s; done", false},
+		{"X=1 /install.sh && Y=2", false},
+		{"/other.sh", false},
+		{"echo /install.sh", false},
+	} {
+		if got := runsOnly(tt.cmd, "/install.sh"); got != tt.only {
+			t.Errorf("runsOnly(%q) = %v, want %v", tt.cmd, got, tt.only)
+		}
+	}
+}
