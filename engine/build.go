@@ -93,6 +93,14 @@ type BuildSettings struct {
 type BuildRequest struct {
 	// Context is the build context as a tar stream (uncompressed or gzip).
 	Context io.Reader
+	// DockerfileText, if set, is the Dockerfile to build, which is not the
+	// context's (Settings.Dockerfile is then unused): BuildKit reads it
+	// apart from the context; the classic builder gets it in the context
+	// tar as DockerfileName, which an entry of the tar's .dockerignore
+	// keeps out of COPY and ADD, as the docker CLI sends a Dockerfile
+	// from outside the context. So a COPY . copies the context's own
+	// Dockerfile, if it has one, as with the CLI.
+	DockerfileText []byte
 	// Bases maps the FROM references found among the local engine's
 	// images to their ids: a BuildKit build takes them from the engine
 	// (the classic builder finds them there itself).
@@ -245,7 +253,11 @@ func runBuild(ctx context.Context, c *client.Client, req BuildRequest, events fu
 		// Tagged only once the image is known to be of that platform.
 		opts.Tags = nil
 	}
-	resp, err := c.ImageBuild(ctx, req.Context, opts)
+	body := req.Context
+	if req.DockerfileText != nil {
+		body, opts.Dockerfile = withDockerfile(req.Context, req.DockerfileText), DockerfileName
+	}
+	resp, err := c.ImageBuild(ctx, body, opts)
 	if err != nil {
 		return BuildResult{}, fmt.Errorf("docker build: %w", err)
 	}

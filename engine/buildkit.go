@@ -410,6 +410,10 @@ func (e *Engine) solveSetup(ctx context.Context, bk *BuildKit, req BuildRequest,
 		return nil, err
 	}
 	s := &bkSolve{dir: dir}
+	// A context may be empty (docker build - < Dockerfile).
+	if err := os.Mkdir(filepath.Join(dir, "context"), 0o755); err != nil {
+		return s, err
+	}
 	if err := extractTar(req.Context, filepath.Join(dir, "context")); err != nil {
 		return s, fmt.Errorf("buildkit build context: %w", err)
 	}
@@ -516,7 +520,7 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	if bk.embedded {
 		outs.Load = false
 	}
-	sv, err := e.solveSetup(ctx, bk, req, nil)
+	sv, err := e.solveSetup(ctx, bk, req, req.DockerfileText)
 	if sv != nil {
 		defer sv.close()
 	}
@@ -573,7 +577,10 @@ func (e *Engine) buildKitBuild(ctx context.Context, bk *BuildKit, req BuildReque
 	}
 
 	ch := make(chan *bkclient.SolveStatus)
-	dockerfile, _ := os.ReadFile(filepath.Join(sv.dir, "context", filepath.FromSlash(attrs["filename"])))
+	dockerfile := req.DockerfileText
+	if dockerfile == nil {
+		dockerfile, _ = os.ReadFile(filepath.Join(sv.dir, "context", filepath.FromSlash(attrs["filename"])))
+	}
 	st := newStatusEvents(events, dockerfile)
 	var display chan *bkclient.SolveStatus
 	if req.Display != nil {
