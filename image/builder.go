@@ -344,22 +344,16 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		bases = append(bases, ref+"@"+info.ID)
 	}
 
-	dfName := "Dockerfile"
-	for _, f := range plan.Files {
-		if f.Name == "." || f.Name == "Dockerfile" {
-			if rel, err := filepath.Rel(req.ContextDir, df); err == nil && !strings.HasPrefix(rel, "..") && f.Name == "." {
-				dfName = filepath.ToSlash(rel)
-			} else {
-				dfName = ".dmake.Dockerfile"
-			}
-		}
-	}
 	var tarBuf bytes.Buffer
 	ctxRoot := ""
 	if b.Root != "" {
 		ctxRoot = ContextRoot(b.Root, req.ContextDir)
 	}
-	linksOut, err := WriteContext(&tarBuf, dfName, plan.Dockerfile, plan.Files, ctxRoot)
+	// The context as the docker CLI sends it: the repository's files,
+	// its own Dockerfile among them when the context has it (a COPY . of
+	// it copies that one). dmake's Dockerfile goes to the builder apart
+	// (engine.BuildRequest.DockerfileText).
+	linksOut, err := WriteContext(&tarBuf, "", nil, plan.Files, ctxRoot)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -400,7 +394,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		}
 		labels[engine.LabelBust] = string(j)
 	}
-	digest, err := inputDigest(tarBuf.Bytes(), dfName, req.Settings, labels, bases, b.Inputs)
+	digest, err := inputDigest(tarBuf.Bytes(), plan.Dockerfile, req.Settings, labels, bases, b.Inputs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -413,20 +407,8 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	steps := append(append([]Step(nil), plan.Steps...), Step{Instruction: strings.TrimSpace(labelLine(labels)), Line: len(plan.Steps) + 1})
-	// What is sent: the context again, with the labelled Dockerfile
-	// (written only when something is, not for an image up to date).
-	sendContext := func() error {
-		tarBuf.Reset()
-		if _, err := WriteContext(&tarBuf, dfName, res.Dockerfile, plan.Files, ctxRoot); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return nil
-	}
 
 	if b.NoBuild {
-		if err := sendContext(); err != nil {
-			return nil, err
-		}
 		if b.Sending != nil {
 			b.Sending() // it writes what it would send
 		}
@@ -487,14 +469,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 			return res, nil
 		}
 	}
-	if err := sendContext(); err != nil {
-		return nil, err
-	}
 	if b.Sending != nil {
 		b.Sending()
 	}
 	settings := req.Settings
-	settings.Dockerfile = dfName
+	settings.Dockerfile = ""
 	settings.Labels = nil // in the Dockerfile's last LABEL step
 	settings.Pull = pull
 	if settings.NetworkMode == "" {
@@ -506,7 +485,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if len(settings.BuildArgs) == 0 {
 		settings.BuildArgs = nil
 	}
-	breq := engine.BuildRequest{Context: &tarBuf, BuildSettings: settings, Bases: map[string]string{}}
+	breq := engine.BuildRequest{Context: &tarBuf, DockerfileText: res.Dockerfile, BuildSettings: settings, Bases: map[string]string{}}
 	for _, base := range bases {
 		if i := strings.LastIndexByte(base, '@'); i >= 0 && base[i+1:] != "pull" {
 			breq.Bases[base[:i]] = base[i+1:]
@@ -611,9 +590,9 @@ func finishOutputs(req Request, res *Result) error {
 // args, the labels, the base images, the more input files, and the settings
 // that change what the build makes (each written only when set, so that a
 // build without them keeps its digest).
-func inputDigest(contextTar []byte, dfName string, s engine.BuildSettings, labels map[string]string, bases, inputs []string) (string, error) {
+func inputDigest(contextTar, dockerfile []byte, s engine.BuildSettings, labels map[string]string, bases, inputs []string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "dmake-inputs v1\ncontext %x\ndockerfile %s\n", sha256.Sum256(contextTar), dfName)
+	fmt.Fprintf(h, "dmake-inputs v2\ncontext %x\ndockerfile %x\n", sha256.Sum256(contextTar), sha256.Sum256(dockerfile))
 	args := s.BuildArgs
 	keys := make([]string, 0, len(args))
 	for k := range args {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,7 +17,31 @@ import (
 	"time"
 
 	"github.com/dmake-dev/dmake/internal/tempdir"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 )
+
+// readDockerignore reads the .dockerignore of the context directory dir
+// (nil when there is none).
+func readDockerignore(dir string) (*patternmatcher.PatternMatcher, error) {
+	f, err := os.Open(filepath.Join(dir, ".dockerignore"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("build context: %w", err)
+	}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("build context: %s: %w", f.Name(), err)
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("build context: %s: %w", f.Name(), err)
+	}
+	return pm, nil
+}
 
 // epoch is the modification time of every context entry: the classic
 // builder keys COPY layers on content and mode, so a fixed time keeps the
@@ -24,7 +49,9 @@ import (
 var epoch = time.Unix(0, 0)
 
 // WriteContext writes the build context of files, plus the Dockerfile text
-// under dockerfileName, as an uncompressed tar to w. Symbolic links are
+// under dockerfileName unless that is empty, as an uncompressed tar to w.
+// A whole context directory (a File named ".") is sent without what its
+// .dockerignore excludes, as the docker CLI sends it. Symbolic links are
 // followed (a link to a file outside the context would fail in the engine)
 // while they stay inside root: a link whose target lies outside root (the
 // repository) is sent as the link itself, as the docker CLI sends every
@@ -75,9 +102,26 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 		}
 		return target, true
 	}
+	// ignore is the .dockerignore of a whole context directory (File "."),
+	// applied as the docker CLI applies it, before anything is sent.
+	var ignore *patternmatcher.PatternMatcher
+	ignored := func(name string) bool {
+		if ignore == nil || name == "." {
+			return false
+		}
+		m, err := ignore.MatchesOrParentMatches(name)
+		return err == nil && m
+	}
 	var walk func(name, src string, mode os.FileMode, stack []string) error
 	walk = func(name, src string, mode os.FileMode, stack []string) error {
+		skip := ignored(name)
+		if skip && (ignore == nil || !ignore.Exclusions()) {
+			return nil // neither it nor anything below it is sent
+		}
 		if target, ok := out(src); ok {
+			if skip {
+				return nil
+			}
 			if !seen[name] {
 				seen[name] = true
 				all = append(all, ent{name: name, src: src, link: target})
@@ -90,6 +134,9 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 			return fmt.Errorf("build context: %s: %w", src, err)
 		}
 		if !fi.IsDir() {
+			if skip {
+				return nil
+			}
 			if name != dockerfileName && !seen[name] {
 				seen[name] = true
 				all = append(all, ent{name: name, src: src, mode: mode})
@@ -105,7 +152,9 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 				return fmt.Errorf("build context: %s: symbolic link loop", src)
 			}
 		}
-		if name != "." && !seen[name+"/"] {
+		// An ignored directory is looked into only for what a "!"
+		// pattern takes back.
+		if name != "." && !skip && !seen[name+"/"] {
 			seen[name+"/"] = true
 			all = append(all, ent{name: name + "/", src: src})
 		}
@@ -140,16 +189,24 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 				}
 			}
 		}
+		ignore = nil
+		if name == "." {
+			if ignore, err = readDockerignore(f.Src); err != nil {
+				return nil, err
+			}
+		}
 		if err := walk(name, f.Src, f.Mode, nil); err != nil {
 			return nil, err
 		}
 	}
-	all = append(all, ent{name: dockerfileName})
+	if dockerfileName != "" {
+		all = append(all, ent{name: dockerfileName})
+	}
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
 	for _, e := range all {
 		hdr := &tar.Header{Name: e.name, ModTime: epoch, Format: tar.FormatPAX, Uname: "root", Gname: "root"}
 		switch {
-		case e.name == dockerfileName:
+		case e.name == dockerfileName && dockerfileName != "":
 			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeReg, 0o644, int64(len(dockerfile))
 			if err := tw.WriteHeader(hdr); err != nil {
 				return nil, err

@@ -298,7 +298,7 @@ func TestInputDigest(t *testing.T) {
 	os.WriteFile(mk, []byte("IMAGE = x\n"), 0o644)
 	one := "1"
 	base := func() (string, error) {
-		return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+		return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 	}
 	d0, err := base()
 	if err != nil {
@@ -310,33 +310,36 @@ func TestInputDigest(t *testing.T) {
 	two := "2"
 	variants := map[string]func() (string, error){
 		"context": func() (string, error) {
-			return inputDigest([]byte("tar2"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar2"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+		},
+		"Dockerfile": func() (string, error) {
+			return inputDigest([]byte("tar"), []byte("FROM y\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"build arg": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &two}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &two}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"unset build arg": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": nil}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": nil}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"label": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "w"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "w"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"base id": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:2"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:2"}, []string{mk})
 		},
 		"platform": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Platform: "linux/arm64"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Platform: "linux/arm64"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"target": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Target: "dev"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Target: "dev"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"add-host": func() (string, error) {
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, ExtraHosts: []string{"db:10.0.0.5"}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, ExtraHosts: []string{"db:10.0.0.5"}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"Makefile": func() (string, error) {
 			mk2 := filepath.Join(dir, "Makefile2")
 			os.WriteFile(mk2, []byte("IMAGE = y\n"), 0o644)
-			return inputDigest([]byte("tar"), "Dockerfile", engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk2})
+			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk2})
 		},
 	}
 	for name, f := range variants {
