@@ -132,11 +132,13 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 				return img, base, skipped, nil
 			}
 		case "WORKDIR":
-			dir := strings.TrimSpace(in.Args)
+			dir := expandArg(strings.TrimSpace(in.Args), env)
 			if !strings.HasPrefix(dir, "/") {
 				dir = path.Join("/", workdir, dir)
 			}
 			workdir = path.Clean(dir)
+			// The builder makes the directory when the image lacks it.
+			pending = append(pending, sandbox.ContextFile{Dest: workdir, Mode: fs.ModeDir | 0o755})
 		case "COPY", "ADD":
 			if copiesFromStage(in) {
 				if slices.ContainsFunc(ins[i:], func(in image.Instruction) bool { return in.Cmd == "RUN" }) {
@@ -148,7 +150,7 @@ func planImage(name, root string, plan *image.Plan) (img sandbox.Image, base, sk
 				}
 				return img, base, skipped, nil
 			}
-			files, err := copyFiles(root, ctxDir, srcOf, in, workdir)
+			files, err := copyFiles(root, ctxDir, srcOf, in, workdir, env)
 			if err != nil {
 				return img, "", "", err
 			}
@@ -324,6 +326,24 @@ func sourceName(root, p string) string {
 	return p
 }
 
+// expandArg expands the variables of a WORKDIR's or a COPY destination's
+// argument as the builder does, with the ENVs and ARGs so far (env); an
+// argument that does not expand is kept as written.
+func expandArg(arg string, env []string) string {
+	if !strings.Contains(arg, "$") {
+		return arg
+	}
+	w, err := syntax.NewParser().Document(strings.NewReader(arg))
+	if err != nil {
+		return arg
+	}
+	v, err := expand.Literal(&expand.Config{Env: expand.ListEnviron(env...)}, w)
+	if err != nil {
+		return arg
+	}
+	return v
+}
+
 // envPairs turns the arguments of an ENV into NAME=value pairs: "K V" or
 // "K=V K2=V2" (shell words, expanded as Docker expands them, with the
 // pairs of the ENVs before, prev).
@@ -376,7 +396,7 @@ func execWords(args string) ([]string, bool) {
 // ends in / or there are several sources), a directory's contents into
 // DEST. Sources that are URLs, other stages or not in the plan's context
 // are skipped.
-func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instruction, workdir string) ([]sandbox.ContextFile, error) {
+func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instruction, workdir string, env []string) ([]sandbox.ContextFile, error) {
 	words, ok := execWords(in.ArgsLine())
 	if !ok {
 		words = strings.Fields(in.ArgsLine())
@@ -390,7 +410,7 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 	if len(words) < 2 {
 		return nil, nil
 	}
-	srcs, dst := words[:len(words)-1], words[len(words)-1]
+	srcs, dst := words[:len(words)-1], expandArg(words[len(words)-1], env)
 	if !strings.HasPrefix(dst, "/") {
 		dst = path.Join("/", workdir, dst) + map[bool]string{true: "/"}[strings.HasSuffix(dst, "/")]
 	}
