@@ -337,3 +337,35 @@ mkdir -p -m 700 p/q/r
 		t.Errorf("%s", render(r))
 	}
 }
+
+// TestXargsOptionsEndAtCommand: xargs's options end at the command it
+// runs; the command's own options are the command's (GNU xargs runs
+// "stat -c FMT FILE…", not xargs -c). Expected outputs from GNU xargs.
+func TestXargsOptionsEndAtCommand(t *testing.T) {
+	real := func(script string) string {
+		out, err := exec.Command("sh", "-c", script).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", script, err)
+		}
+		return strings.TrimSuffix(string(out), "\n")
+	}
+	const one = `printf '/etc\n' | xargs stat -c '%n %F'`
+	const two = `printf 'a b c\n' | xargs -n 2 echo -n x; echo`
+	const three = `printf 'q\n' | xargs -I{} -- echo {}`
+	want1, want2, want3 := real(one), real(two), real(three)
+	src := `#!/bin/sh
+set -e
+[ "$(` + one + `)" = '` + want1 + `' ] || mkdir /opt/bad1
+[ "$(` + two + `)" = '` + want2 + `' ] || mkdir /opt/bad2
+[ "$(` + three + `)" = '` + want3 + `' ] || mkdir /opt/bad3
+`
+	r := DryRunInProcess(context.Background(), Image{Name: "t", Scripts: []Script{{Path: "t.sh", Source: []byte(src), Role: RoleInstall, Shell: "sh"}}}, Options{Timeout: 10 * time.Second})
+	for _, f := range r.Files {
+		if strings.HasPrefix(f.Path, "/opt/bad") {
+			t.Errorf("check %s failed: GNU xargs prints %q, %q, %q", f.Path, want1, want2, want3)
+		}
+	}
+	if !r.OK() {
+		t.Errorf("%s", render(r))
+	}
+}

@@ -2040,7 +2040,28 @@ func suModel(m *modelCall, a []string) int {
 }
 
 func xargsModel(m *modelCall, a []string) int {
-	set, ops := flags(a, "nIdLPsE|max-args|replace|delimiter|")
+	// xargs's options end at the command: what follows is the command's
+	// (xargs stat -c FMT; a -c there is stat's).
+	end := len(a)
+	for i := 0; i < len(a); i++ {
+		w := a[i]
+		if w == "--" {
+			end = i
+			break
+		}
+		if !strings.HasPrefix(w, "-") || w == "-" {
+			end = i
+			break
+		}
+		if len(w) == 2 && strings.ContainsRune("nIdLPsEa", rune(w[1])) {
+			i++ // the option's value
+		}
+	}
+	set, _ := flags(a[:end], "nIdLPsEa|max-args|replace|delimiter|arg-file|")
+	ops := a[end:]
+	if len(ops) > 0 && ops[0] == "--" {
+		ops = ops[1:]
+	}
 	words := strings.Fields(string(m.stdin()))
 	if len(ops) == 0 {
 		ops = []string{"echo"}
@@ -2058,6 +2079,18 @@ func xargsModel(m *modelCall, a []string) int {
 			if c := m.again(args); c != 0 {
 				code = 123
 			}
+		}
+		return code
+	}
+	if n, err := strconv.Atoi(set["n"] + set["--max-args"]); err == nil && n > 0 && len(words) > n {
+		// -n N: the command once per N words.
+		code := 0
+		for len(words) > 0 {
+			k := min(n, len(words))
+			if c := m.again(append(append([]string(nil), ops...), words[:k]...)); c != 0 {
+				code = 123
+			}
+			words = words[k:]
 		}
 		return code
 	}
