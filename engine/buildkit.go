@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sys/unix"
 )
 
 // BuildKitOptions say how to reach a BuildKit daemon, with the meanings
@@ -678,9 +680,20 @@ func contextFS(dir string) (fsutil.FS, error) {
 // extractTar writes the tar stream r into dir.
 func extractTar(r io.Reader, dir string) error {
 	tr := tar.NewReader(r)
+	// The directories' times are set last: what goes into one changes it.
+	type dirTime struct {
+		path string
+		t    time.Time
+	}
+	var dirs []dirTime
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
+			for _, d := range slices.Backward(dirs) {
+				if err := os.Chtimes(d.path, d.t, d.t); err != nil {
+					return err
+				}
+			}
 			return nil
 		}
 		if err != nil {
@@ -706,8 +719,13 @@ func extractTar(r io.Reader, dir string) error {
 			if err := os.Chmod(p, mode); err != nil {
 				return err
 			}
+			dirs = append(dirs, dirTime{p, h.ModTime})
 		case tar.TypeSymlink:
 			if err := os.Symlink(h.Linkname, p); err != nil {
+				return err
+			}
+			ts := []unix.Timeval{unix.NsecToTimeval(h.ModTime.UnixNano()), unix.NsecToTimeval(h.ModTime.UnixNano())}
+			if err := unix.Lutimes(p, ts); err != nil {
 				return err
 			}
 		case tar.TypeReg:
@@ -723,6 +741,11 @@ func extractTar(r io.Reader, dir string) error {
 				return err
 			}
 			if err := os.Chmod(p, mode); err != nil {
+				return err
+			}
+			// The file's own time, which BuildKit's COPY keeps (the
+			// docker CLI sends it).
+			if err := os.Chtimes(p, h.ModTime, h.ModTime); err != nil {
 				return err
 			}
 		}

@@ -353,7 +353,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	// its own Dockerfile among them when the context has it (a COPY . of
 	// it copies that one). dmake's Dockerfile goes to the builder apart
 	// (engine.BuildRequest.DockerfileText).
-	linksOut, err := WriteContext(&tarBuf, "", nil, plan.Files, ctxRoot)
+	// A plain Makefile's context is sent as the docker CLI sends it: links
+	// as links, each file with its time.
+	linksOut, contentDigest, err := WriteContext(&tarBuf, "", nil, plan.Files, ctxRoot, ContextOptions{KeepLinks: b.Plain, Times: b.Plain})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -394,7 +396,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		}
 		labels[engine.LabelBust] = string(j)
 	}
-	digest, err := inputDigest(tarBuf.Bytes(), plan.Dockerfile, req.Settings, labels, bases, b.Inputs)
+	digest, err := inputDigest(contentDigest, plan.Dockerfile, req.Settings, labels, bases, b.Inputs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -590,9 +592,9 @@ func finishOutputs(req Request, res *Result) error {
 // args, the labels, the base images, the more input files, and the settings
 // that change what the build makes (each written only when set, so that a
 // build without them keeps its digest).
-func inputDigest(contextTar, dockerfile []byte, s engine.BuildSettings, labels map[string]string, bases, inputs []string) (string, error) {
+func inputDigest(context string, dockerfile []byte, s engine.BuildSettings, labels map[string]string, bases, inputs []string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "dmake-inputs v2\ncontext %x\ndockerfile %x\n", sha256.Sum256(contextTar), sha256.Sum256(dockerfile))
+	fmt.Fprintf(h, "dmake-inputs v3\ncontext %s\ndockerfile %x\n", context, sha256.Sum256(dockerfile))
 	args := s.BuildArgs
 	keys := make([]string, 0, len(args))
 	for k := range args {

@@ -5,6 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +22,20 @@ import (
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 )
+
+// ContextOptions say how WriteContext sends what a legacy repository's
+// build directory holds and what a plain Makefile's context holds.
+type ContextOptions struct {
+	// KeepLinks sends every symbolic link as the link itself, as the
+	// docker CLI sends it (a plain Makefile's context); otherwise a link
+	// is followed while it stays in root (a legacy build directory's
+	// links are how its files get there).
+	KeepLinks bool
+	// Times sends each entry's own modification time, as the CLI does, so
+	// that the image's files have them (a make in a RUN compares them);
+	// otherwise every entry carries a fixed time (epoch).
+	Times bool
+}
 
 // readDockerignore reads the .dockerignore of the context directory dir
 // (nil when there is none).
@@ -57,9 +73,14 @@ var epoch = time.Unix(0, 0)
 // repository) is sent as the link itself, as the docker CLI sends every
 // link, so no file out of the repository is read (the sandbox's rule,
 // ReadFile); those links are returned. An empty root sets no limit.
-// Entries are sorted, owned by root, and carry a fixed time.
-func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files []File, root string) (linksOut []string, err error) {
+// Entries are sorted and owned by root; opts say how links and times are
+// sent. digest is the SHA-256 of the names, types, modes, link targets
+// and contents of the entries, not of their times (the input digest).
+func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files []File, root string, opts ContextOptions) (linksOut []string, digest string, err error) {
+	keepLinks := opts.KeepLinks
 	tw := tar.NewWriter(w)
+	// sum is the digest of what the context holds, whatever the times.
+	sum := sha256.New()
 	type ent struct {
 		name string
 		src  string
@@ -71,7 +92,7 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 	realRoot := ""
 	if root != "" {
 		if realRoot, err = filepath.EvalSymlinks(root); err != nil {
-			return nil, fmt.Errorf("build context: %w", err)
+			return nil, "", fmt.Errorf("build context: %w", err)
 		}
 	}
 	// out reports whether src is a link that leads out of root, and its
@@ -117,6 +138,19 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 		skip := ignored(name)
 		if skip && (ignore == nil || !ignore.Exclusions()) {
 			return nil // neither it nor anything below it is sent
+		}
+		if keepLinks && name != "." {
+			if fi, err := os.Lstat(src); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				target, err := os.Readlink(src)
+				if err != nil {
+					return fmt.Errorf("build context: %w", err)
+				}
+				if !skip && !seen[name] {
+					seen[name] = true
+					all = append(all, ent{name: name, src: src, link: target})
+				}
+				return nil
+			}
 		}
 		if target, ok := out(src); ok {
 			if skip {
@@ -176,7 +210,7 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 	for _, f := range files {
 		name := path.Clean(f.Name)
 		if strings.HasPrefix(name, "../") || name == ".." || path.IsAbs(name) {
-			return nil, fmt.Errorf("build context: %s is outside the context", f.Name)
+			return nil, "", fmt.Errorf("build context: %s is outside the context", f.Name)
 		}
 		// Parent directories first, so modes are explicit.
 		if dir := path.Dir(name); dir != "." {
@@ -192,33 +226,50 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 		ignore = nil
 		if name == "." {
 			if ignore, err = readDockerignore(f.Src); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 		if err := walk(name, f.Src, f.Mode, nil); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if dockerfileName != "" {
 		all = append(all, ent{name: dockerfileName})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+	// mtime is the time an entry carries: its own with opts.Times, else
+	// epoch.
+	mtime := func(src string) time.Time {
+		if opts.Times && src != "" {
+			if fi, err := os.Lstat(src); err == nil {
+				return fi.ModTime()
+			}
+		}
+		return epoch
+	}
+	// note adds an entry's header (all but its time) to the digest.
+	note := func(h *tar.Header) {
+		fmt.Fprintf(sum, "%q %c %o %q %d\n", h.Name, h.Typeflag, h.Mode, h.Linkname, h.Size)
+	}
 	for _, e := range all {
-		hdr := &tar.Header{Name: e.name, ModTime: epoch, Format: tar.FormatPAX, Uname: "root", Gname: "root"}
+		hdr := &tar.Header{Name: e.name, ModTime: mtime(e.src), Format: tar.FormatPAX, Uname: "root", Gname: "root"}
 		switch {
 		case e.name == dockerfileName && dockerfileName != "":
-			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeReg, 0o644, int64(len(dockerfile))
+			hdr.Typeflag, hdr.Mode, hdr.Size, hdr.ModTime = tar.TypeReg, 0o644, int64(len(dockerfile)), epoch
+			note(hdr)
+			sum.Write(dockerfile)
 			if err := tw.WriteHeader(hdr); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			if _, err := tw.Write(dockerfile); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			continue
 		case e.link != "":
 			hdr.Typeflag, hdr.Mode, hdr.Linkname = tar.TypeSymlink, 0o777, e.link
+			note(hdr)
 			if err := tw.WriteHeader(hdr); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			continue
 		case strings.HasSuffix(e.name, "/"):
@@ -228,16 +279,17 @@ func WriteContext(w io.Writer, dockerfileName string, dockerfile []byte, files [
 					hdr.Mode = int64(fi.Mode().Perm())
 				}
 			}
+			note(hdr)
 			if err := tw.WriteHeader(hdr); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			continue
 		}
-		if err := writeFile(tw, hdr, e.src, e.mode); err != nil {
-			return nil, err
+		if err := writeFile(tw, hdr, e.src, e.mode, note, sum); err != nil {
+			return nil, "", err
 		}
 	}
-	return linksOut, tw.Close()
+	return linksOut, hex.EncodeToString(sum.Sum(nil)), tw.Close()
 }
 
 // ContextRoot is the directory no file of a build context is read out of
@@ -250,7 +302,9 @@ func ContextRoot(repoRoot, contextDir string) string {
 	return repoRoot
 }
 
-func writeFile(tw *tar.Writer, hdr *tar.Header, src string, mode os.FileMode) error {
+// writeFile writes the file src under hdr, its header noted and its
+// content written to sum as well.
+func writeFile(tw *tar.Writer, hdr *tar.Header, src string, mode os.FileMode, note func(*tar.Header), sum io.Writer) error {
 	f, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("build context: %w", err)
@@ -275,10 +329,11 @@ func writeFile(tw *tar.Writer, hdr *tar.Header, src string, mode os.FileMode) er
 		hdr.Mode = int64(mode.Perm())
 	}
 	hdr.Size = fi.Size()
+	note(hdr)
 	if err := tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	if _, err := io.Copy(tw, f); err != nil {
+	if _, err := io.Copy(io.MultiWriter(tw, sum), f); err != nil {
 		return fmt.Errorf("build context: %s: %w", src, err)
 	}
 	return nil

@@ -340,7 +340,7 @@ func TestEngineLayeredBuild(t *testing.T) {
 func mustContext(t *testing.T, dockerfile string) *strings.Reader {
 	t.Helper()
 	var sb strings.Builder
-	if _, err := WriteContext(&sb, "Dockerfile", []byte(dockerfile), nil, ""); err != nil {
+	if _, _, err := WriteContext(&sb, "Dockerfile", []byte(dockerfile), nil, "", ContextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return strings.NewReader(sb.String())

@@ -150,7 +150,7 @@ func TestLayeredContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if _, err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, ""); err != nil {
+	if _, _, err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, "", ContextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got := tarListing(t, &buf)
@@ -175,8 +175,8 @@ func TestLayeredContext(t *testing.T) {
 	}
 	// Deterministic: the same plan gives the same bytes.
 	var again bytes.Buffer
-	WriteContext(&again, "Dockerfile", p.Dockerfile, p.Files, "")
-	WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, "") // buf was drained
+	WriteContext(&again, "Dockerfile", p.Dockerfile, p.Files, "", ContextOptions{})
+	WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, "", ContextOptions{}) // buf was drained
 	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
 		t.Error("two context tars of one plan differ")
 	}
@@ -275,7 +275,7 @@ func TestAsGiven(t *testing.T) {
 		t.Errorf("Dockerfile:\n%s\nwant:\n%s", p.Dockerfile, want)
 	}
 	var buf bytes.Buffer
-	if _, err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, ""); err != nil {
+	if _, _, err := WriteContext(&buf, "Dockerfile", p.Dockerfile, p.Files, "", ContextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(tarListing(t, &buf), "\n")
@@ -298,7 +298,7 @@ func TestInputDigest(t *testing.T) {
 	os.WriteFile(mk, []byte("IMAGE = x\n"), 0o644)
 	one := "1"
 	base := func() (string, error) {
-		return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+		return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 	}
 	d0, err := base()
 	if err != nil {
@@ -310,36 +310,36 @@ func TestInputDigest(t *testing.T) {
 	two := "2"
 	variants := map[string]func() (string, error){
 		"context": func() (string, error) {
-			return inputDigest([]byte("tar2"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar2", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"Dockerfile": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM y\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM y\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"build arg": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &two}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &two}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"unset build arg": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": nil}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": nil}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"label": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "w"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "w"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"base id": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:2"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:2"}, []string{mk})
 		},
 		"platform": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Platform: "linux/arm64"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Platform: "linux/arm64"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"target": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Target: "dev"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, Target: "dev"}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"add-host": func() (string, error) {
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, ExtraHosts: []string{"db:10.0.0.5"}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}, ExtraHosts: []string{"db:10.0.0.5"}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk})
 		},
 		"Makefile": func() (string, error) {
 			mk2 := filepath.Join(dir, "Makefile2")
 			os.WriteFile(mk2, []byte("IMAGE = y\n"), 0o644)
-			return inputDigest([]byte("tar"), []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk2})
+			return inputDigest("tar", []byte("FROM x\n"), engine.BuildSettings{BuildArgs: map[string]*string{"A": &one}}, map[string]string{"l": "v"}, []string{"busybox@sha256:1"}, []string{mk2})
 		},
 	}
 	for name, f := range variants {
@@ -378,7 +378,7 @@ func TestWriteContextLinksOut(t *testing.T) {
 	}
 	files := []File{{Name: "build", Src: ctx}}
 	var buf bytes.Buffer
-	out, err := WriteContext(&buf, "Dockerfile", []byte("FROM scratch\n"), files, repo)
+	out, _, err := WriteContext(&buf, "Dockerfile", []byte("FROM scratch\n"), files, repo, ContextOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
