@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmake-dev/dmake/engine"
 	"github.com/dmake-dev/dmake/internal/enginetest"
@@ -55,6 +56,15 @@ func TestEnginePlainMakefileLikeCLI(t *testing.T) {
 					tags = strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
 					continue
 				}
+				if f.Name == "symlinks" {
+					for _, l := range strings.Split(strings.TrimSpace(string(f.Data)), "\n") {
+						name, target, _ := strings.Cut(l, " ")
+						if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					continue
+				}
 				p := filepath.Join(root, f.Name)
 				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 					t.Fatal(err)
@@ -66,6 +76,12 @@ func TestEnginePlainMakefileLikeCLI(t *testing.T) {
 				if err := os.WriteFile(p, f.Data, mode); err != nil {
 					t.Fatal(err)
 				}
+			}
+			// A file of this run's own: no COPY . of another run is in a
+			// builder's cache (BuildKit's cache keys on content, not
+			// times; the classic builder's on times too).
+			if err := os.WriteFile(filepath.Join(root, "nonce"), []byte(fmt.Sprint(time.Now().UnixNano())), 0o644); err != nil {
+				t.Fatal(err)
 			}
 			prefix := fmt.Sprintf("dmaketest-plaincli-%d/%s", os.Getpid(), name)
 			remove := func() {
