@@ -677,6 +677,14 @@ func contextFS(dir string) (fsutil.FS, error) {
 	}})
 }
 
+// realTime says whether t is a file's own time, which extractTar gives
+// the file: not the fixed time of a legacy build directory's context
+// (epoch) nor none. BuildKit's context transfer takes a file of the same
+// size and time as the one it has from an earlier build of that context
+// for the same file: a fixed time would keep an edit of the same size
+// from it, so such a file gets the time it is written at.
+func realTime(t time.Time) bool { return t.After(time.Unix(0, 0)) }
+
 // extractTar writes the tar stream r into dir.
 func extractTar(r io.Reader, dir string) error {
 	tr := tar.NewReader(r)
@@ -719,14 +727,18 @@ func extractTar(r io.Reader, dir string) error {
 			if err := os.Chmod(p, mode); err != nil {
 				return err
 			}
-			dirs = append(dirs, dirTime{p, h.ModTime})
+			if realTime(h.ModTime) {
+				dirs = append(dirs, dirTime{p, h.ModTime})
+			}
 		case tar.TypeSymlink:
 			if err := os.Symlink(h.Linkname, p); err != nil {
 				return err
 			}
-			ts := []unix.Timeval{unix.NsecToTimeval(h.ModTime.UnixNano()), unix.NsecToTimeval(h.ModTime.UnixNano())}
-			if err := unix.Lutimes(p, ts); err != nil {
-				return err
+			if realTime(h.ModTime) {
+				ts := []unix.Timeval{unix.NsecToTimeval(h.ModTime.UnixNano()), unix.NsecToTimeval(h.ModTime.UnixNano())}
+				if err := unix.Lutimes(p, ts); err != nil {
+					return err
+				}
 			}
 		case tar.TypeReg:
 			f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
@@ -745,8 +757,10 @@ func extractTar(r io.Reader, dir string) error {
 			}
 			// The file's own time, which BuildKit's COPY keeps (the
 			// docker CLI sends it).
-			if err := os.Chtimes(p, h.ModTime, h.ModTime); err != nil {
-				return err
+			if realTime(h.ModTime) {
+				if err := os.Chtimes(p, h.ModTime, h.ModTime); err != nil {
+					return err
+				}
 			}
 		}
 	}
