@@ -46,6 +46,9 @@ func TestPlainMakefileCheck(t *testing.T) {
 		// $(MAKE) -C svc: the sub-make's docker build is found, its
 		// kubectl not run.
 		{"submake", nil, 0},
+		// A build dmake leaves to the docker CLI (--secret) is said
+		// not checked, and not run.
+		{"left", nil, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), tc.dir)

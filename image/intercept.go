@@ -386,7 +386,7 @@ func (b *Builder) DockerMiddleware() func(next interp.ExecHandlerFunc) interp.Ex
 			switch sub {
 			case "build":
 				if why := b.leftToCLI(hc, args, rest); why != "" {
-					fmt.Fprintf(b.warn(hc), "dmake: %s: %s; the docker CLI builds it\n", strings.Join(args, " "), why)
+					b.leftNote(hc, args, why)
 					return next(ctx, args)
 				}
 				return b.runDockerBuild(ctx, hc, rest)
@@ -400,7 +400,7 @@ func (b *Builder) DockerMiddleware() func(next interp.ExecHandlerFunc) interp.Ex
 					why = err.Error()
 				}
 				if why != "" {
-					fmt.Fprintf(b.warn(hc), "dmake: %s: %s; the docker CLI builds it\n", strings.Join(args, " "), why)
+					b.leftNote(hc, args, why)
 					return next(ctx, args)
 				}
 				return b.runBuild(ctx, hc, bc)
@@ -521,6 +521,16 @@ func httpServer(args []string, cwd string) (dir, port string, ok bool) {
 		dir = filepath.Join(cwd, dir)
 	}
 	return dir, port, true
+}
+
+// leftNote says that the docker build args is left to the docker CLI, and
+// why; under PlanOnly (a dry run) that it is not checked either.
+func (b *Builder) leftNote(hc interp.HandlerContext, args []string, why string) {
+	what := "the docker CLI builds it"
+	if b.PlanOnly {
+		what = "not checked: the docker CLI would build it"
+	}
+	fmt.Fprintf(b.warn(hc), "dmake: %s: %s; %s\n", strings.Join(args, " "), why, what)
 }
 
 // warn is where the notes of the middleware go (Builder.Warn).
