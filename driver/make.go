@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dmake-dev/dmake/executor"
+	"github.com/dmake-dev/dmake/graph"
 	"github.com/dmake-dev/dmake/image"
 	"github.com/dmake-dev/dmake/internal/buildinfo"
 	istdio "github.com/dmake-dev/dmake/internal/stdio"
@@ -212,6 +213,48 @@ func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefil
 // environment and as the makefiles left it.
 func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Database, stdio Stdio) (int, error) {
 	return executor.Run(ctx, db, nil, execOptions(opts, job, db.Flags, stdio))
+}
+
+// executePrint is execute, then, under -p, the data base printed as make
+// prints it at the end of a run: with what the run added to it (the rules
+// implicit rule search found, the variables $(eval) set in recipes).
+func executePrint(ctx context.Context, opts Options, job makeJob, db *makefile.Database, stdio Stdio) (int, error) {
+	if !opts.PrintDatabase {
+		return execute(ctx, opts, job, db, stdio)
+	}
+	eo := execOptions(opts, job, db.Flags, stdio)
+	g := executor.NewGraph(ctx, db, eo)
+	status, err := executor.Run(ctx, db, g, eo)
+	if perr := db.PrintDatabase(stdio.Out, foundFiles(g)...); perr != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, perr)
+		return 2, err
+	}
+	return status, err
+}
+
+// foundFiles are the files of g whose rule implicit rule search found, by
+// name.
+func foundFiles(g *graph.Graph) []makefile.FoundFile {
+	var out []makefile.FoundFile
+	for _, n := range g.Nodes() {
+		if len(n.Rules) != 1 || n.Rules[0].Pattern == nil {
+			continue
+		}
+		r := n.Rules[0]
+		f := makefile.FoundFile{Name: n.Name, Stem: r.Stem, Recipe: r.Recipe}
+		for _, p := range r.Prereqs {
+			f.Prereqs = append(f.Prereqs, p.Name)
+		}
+		for _, p := range r.Extra {
+			f.Prereqs = append(f.Prereqs, p.Name)
+		}
+		for _, p := range r.OrderOnly {
+			f.OrderOnly = append(f.OrderOnly, p.Name)
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b makefile.FoundFile) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // execOptions are the executor's options for job under make flags f.
@@ -437,14 +480,9 @@ func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *mak
 	if b != nil {
 		b.Inputs = makefileList(ctx, db, root)
 	}
-	if opts.PrintDatabase {
-		if err := db.PrintDatabase(stdio.Out); err != nil {
-			fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
-			return 2
-		}
-	}
-	// The executor has printed every message, a cycle's included.
-	status, err = execute(ctx, opts, job, db, stdio)
+	// The executor has printed every message, a cycle's included; under
+	// -p the data base follows.
+	status, err = executePrint(ctx, opts, job, db, stdio)
 	if err != nil && ctx.Err() != nil {
 		return 130
 	}

@@ -579,11 +579,13 @@ func (db *Database) Environment(ctx context.Context, sc *Scope, auto *AutoVars) 
 }
 
 // PrintDatabase writes the database in the format of "make -p" (without
-// timestamps and hash statistics).
-func (db *Database) PrintDatabase(w io.Writer) error {
+// timestamps and hash statistics). The files of found, which a run's
+// implicit rule search gave a rule, are printed with that rule, as make
+// prints its data base at the end of a run.
+func (db *Database) PrintDatabase(w io.Writer, found ...FoundFile) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	return db.printDatabase(w)
+	return db.printDatabase(w, found)
 }
 
 // Load reads and evaluates the makefiles of cfg. Parse-time output

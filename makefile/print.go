@@ -8,11 +8,26 @@ import (
 	"strings"
 )
 
+// FoundFile is a file whose rule a run found by implicit rule search: the
+// instance of a pattern rule, as the data base prints it after the run.
+type FoundFile struct {
+	Name      string
+	Prereqs   []string // the pattern's prerequisites, then the explicit ones
+	OrderOnly []string
+	Stem      string  // $*
+	Recipe    *Recipe // the pattern rule's, nil for none
+}
+
 // printDatabase writes the database as "make -p" does (variables, pattern
-// rules, files), without timestamps and statistics.
-func (db *Database) printDatabase(w io.Writer) error {
+// rules, files), without timestamps and statistics; the files of found
+// are printed with the rule implicit rule search found for them.
+func (db *Database) printDatabase(w io.Writer, found []FoundFile) error {
 	bw := bufio.NewWriter(w)
 	ev := db.ev
+	byName := make(map[string]*FoundFile, len(found))
+	for i := range found {
+		byName[found[i].Name] = &found[i]
+	}
 	bw.WriteString("\n# Variables\n\n")
 	names := db.Globals.Names()
 	sort.Strings(names)
@@ -54,6 +69,11 @@ func (db *Database) printDatabase(w io.Writer) error {
 				printVar(bw, t.Vars.Lookup(vn), name+": ")
 			}
 		}
+		if f := byName[name]; f != nil {
+			printFound(bw, f, t.Phony, ev.recipePrefix)
+			delete(byName, name)
+			continue
+		}
 		for _, r := range t.Rules {
 			bw.WriteString(name)
 			bw.WriteString(":")
@@ -69,9 +89,28 @@ func (db *Database) printDatabase(w io.Writer) error {
 			bw.WriteString("\n")
 		}
 	}
-	_ = ev
+	for i := range found {
+		if f := byName[found[i].Name]; f != nil {
+			printFound(bw, f, false, ev.recipePrefix)
+		}
+	}
 	bw.WriteString("\n# finished\n")
 	return bw.Flush()
+}
+
+// printFound prints f as make prints a file after implicit rule search
+// found its rule.
+func printFound(bw *bufio.Writer, f *FoundFile, phony bool, prefix byte) {
+	bw.WriteString(f.Name + ":")
+	writePrereqs(bw, f.Prereqs, f.OrderOnly)
+	bw.WriteString("\n")
+	if phony {
+		bw.WriteString("#  Phony target (prerequisite of .PHONY).\n")
+	}
+	bw.WriteString("#  Implicit rule search has been done.\n")
+	bw.WriteString("#  Implicit/static pattern stem: '" + f.Stem + "'\n")
+	printRecipe(bw, f.Recipe, prefix)
+	bw.WriteString("\n")
 }
 
 func writePrereqs(bw *bufio.Writer, n, o []string) {
