@@ -205,6 +205,11 @@ func load(ctx context.Context, opts Options, job makeJob, stdio Stdio) (*makefil
 			eo.LoadCache.Log = stdio.Err
 		}
 	}
+	if opts.PrintDatabase {
+		// make prints its data base when it dies of an error in the
+		// makefiles too.
+		eo.LoadFailed = func(db *makefile.Database) { printDatabase(db, nil, stdio) }
+	}
 	return executor.LoadMakefiles(ctx, cfg, eo)
 }
 
@@ -219,17 +224,30 @@ func execute(ctx context.Context, opts Options, job makeJob, db *makefile.Databa
 // prints it at the end of a run: with what the run added to it (the rules
 // implicit rule search found, the variables $(eval) set in recipes).
 func executePrint(ctx context.Context, opts Options, job makeJob, db *makefile.Database, stdio Stdio) (int, error) {
-	if !opts.PrintDatabase {
+	if !opts.PrintDatabase && !db.Flags.PrintDatabase {
 		return execute(ctx, opts, job, db, stdio)
 	}
 	eo := execOptions(opts, job, db.Flags, stdio)
 	g := executor.NewGraph(ctx, db, eo)
 	status, err := executor.Run(ctx, db, g, eo)
-	if perr := db.PrintDatabase(stdio.Out, foundFiles(g)...); perr != nil {
-		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, perr)
-		return 2, err
+	if !printDatabase(db, g, stdio) {
+		status = 2
 	}
 	return status, err
+}
+
+// printDatabase prints db as make -p does, with the rules g (nil: none)
+// found by implicit rule search. It reports whether it could write it.
+func printDatabase(db *makefile.Database, g *graph.Graph, stdio Stdio) bool {
+	var found []makefile.FoundFile
+	if g != nil {
+		found = foundFiles(g)
+	}
+	if err := db.PrintDatabase(stdio.Out, found...); err != nil {
+		fmt.Fprintf(stdio.Err, "%s: %v\n", programName, err)
+		return false
+	}
+	return true
 }
 
 // foundFiles are the files of g whose rule implicit rule search found, by
@@ -347,6 +365,7 @@ func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *mak
 	explicitW := opts.PrintDirectory && !opts.NoPrintDirectory
 	opts.Silent = opts.Silent || ef.Silent
 	opts.Question = opts.Question || ef.Question
+	opts.PrintDatabase = opts.PrintDatabase || ef.PrintDatabase
 	opts.NoPrintDirectory = opts.NoPrintDirectory || ef.NoPrintDir
 	opts.PrintDirectory = opts.PrintDirectory || ef.PrintDirectory
 	opts.PrintDirectory = printsDirectory(opts, makeLevel(env))
@@ -371,7 +390,7 @@ func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *mak
 	var announce func()
 	collectDir := false
 	if opts.PrintDirectory {
-		prog := progName(makeLevel(env))
+		prog := dirMessagePrefix(opts) + progName(makeLevel(env))
 		if syncsOutput(opts.OutputSync, slots) {
 			collectDir = true
 		} else {
@@ -454,7 +473,7 @@ func makeIn(ctx context.Context, opts Options, dir string, stdio Stdio, run *mak
 		// written out, what reading the makefiles printed too (make's
 		// make_sync), not the whole run.
 		job.syncDir = root
-		loadStdio, dump = collectOutput(stdio, progName(makeLevel(env)), root)
+		loadStdio, dump = collectOutput(stdio, dirMessagePrefix(opts)+progName(makeLevel(env)), root)
 	}
 	syncDir := job.syncDir
 	job.syncDir = ""
@@ -522,6 +541,15 @@ func directRunner(sl *symlinker.Symlinker) shellrun.DirectFunc {
 // slot, where make turns it off.
 func syncsOutput(mode string, slots jobSlots) bool {
 	return (mode == "line" || mode == "target") && (slots.js != nil || slots.jobs.Slots() != 1)
+}
+
+// dirMessagePrefix is what comes before "make: Entering directory" and
+// "Leaving directory": under -p they are comments of the data base ("# ").
+func dirMessagePrefix(opts Options) string {
+	if opts.PrintDatabase {
+		return "# "
+	}
+	return ""
 }
 
 // collectOutput returns streams that collect what reading the makefiles

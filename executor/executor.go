@@ -84,6 +84,11 @@ type Options struct {
 	// LoadCache, when not nil, keeps loaded makefiles between runs
 	// (LoadMakefiles).
 	LoadCache *loadcache.Cache
+	// LoadFailed, when not nil, is given what LoadMakefiles had read when
+	// reading the makefiles failed (an error in a makefile, a makefile
+	// that could not be remade; not an interrupt), before it returns no
+	// database: make prints its data base then under -p.
+	LoadFailed func(db *makefile.Database)
 	// KillTimeout is how long an interrupted command has between the
 	// signal that ended the run (SIGINT, SIGTERM…) and SIGKILL; zero means
 	// two seconds.

@@ -26,7 +26,8 @@ const maxRestarts = 10
 // (remakeMakefiles, with opts for the recipes' output, jobs and
 // middlewares; opts.Goals is ignored), and reads them again when one was
 // remade. Errors are printed on cfg.Stderr in make's words with
-// cfg.ProgramName; a nil database comes with make's exit status.
+// cfg.ProgramName; a nil database comes with make's exit status (and
+// what was read goes to opts.LoadFailed).
 //
 // With opts.LoadCache, a load whose inputs did not change since it was
 // stored is decoded from the cache instead (its parse-time output printed
@@ -39,6 +40,12 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 		prog = "make"
 	}
 	cache := opts.LoadCache
+	fail := func(db *makefile.Database, status int) (*makefile.Database, int) {
+		if db != nil && opts.LoadFailed != nil {
+			opts.LoadFailed(db)
+		}
+		return nil, status
+	}
 	for restarts := 0; ; restarts++ {
 		// After a restart the environment counts it (MAKE_RESTARTS):
 		// such loads are neither looked up nor stored.
@@ -81,12 +88,12 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 				if !me.Printed && cfg.Stderr != nil {
 					fmt.Fprintln(cfg.Stderr, me.Format(prog))
 				}
-				return nil, StatusError
+				return fail(db, StatusError)
 			default:
 				if cfg.Stderr != nil {
 					fmt.Fprintf(cfg.Stderr, "%s: %v\n", prog, err)
 				}
-				return nil, StatusError
+				return fail(db, StatusError)
 			}
 			if useCache && mie == nil && db.Inputs != nil && db.Inputs.Uncacheable == "" {
 				// Encoded now, as read: remaking the makefiles may
@@ -148,7 +155,7 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 				return nil, StatusInterrupted
 			}
 			if st != 0 && !ropts.KeepGoing {
-				return nil, st
+				return fail(db, st)
 			}
 			if st != 0 {
 				// -k: make says which makefiles it failed to remake
@@ -197,7 +204,7 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 				fmt.Fprintln(cfg.Stderr, mie.Notice)
 				fmt.Fprintln(cfg.Stderr, mie.Err.Format(prog))
 			}
-			return nil, StatusError
+			return fail(db, StatusError)
 		}
 		switch {
 		case hit == nil && enc != nil:

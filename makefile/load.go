@@ -315,7 +315,9 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 	def("MAKELEVEL", strconv.Itoa(level), Simple, mlOrigin).Export = Exported
 	def("CURDIR", dir, Simple, OriginFile)
-	def("GNUMAKEFLAGS", "", Simple, OriginOverride)
+	// Emptied as from the environment while the makefiles are read, by
+	// an override once they are (make's main.c does both).
+	def("GNUMAKEFLAGS", "", Simple, OriginEnvironment)
 	def(".DEFAULT_GOAL", "", Simple, OriginFile)
 	if len(cfg.Goals) > 0 {
 		def("MAKECMDGOALS", strings.Join(cfg.Goals, " "), Simple, OriginDefault)
@@ -440,6 +442,7 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	// make decodes MAKEFLAGS again after reading the makefiles, so that a
 	// makefile can set flags ("MAKEFLAGS += -s"), and then drops the
 	// built-ins a makefile's -r or -R turned off.
+	def("GNUMAKEFLAGS", "", Simple, OriginOverride)
 	db.Flags = cfg.Flags
 	if v := g.m["MAKEFLAGS"]; v != nil {
 		if val, err := ev.expandVar(ctx, v, nil); err == nil {
