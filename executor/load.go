@@ -150,12 +150,18 @@ func LoadMakefiles(ctx context.Context, cfg makefile.Config, opts Options) (*mak
 				ropts.AlwaysMake, ropts.WhatIf = false, nil
 			}
 			var failed []string
+			restore := db.Remaking()
 			remade, st, g, failed, err = remakeMakefiles(ctx, db, goals, notices, ropts)
 			if err != nil && ctx.Err() != nil {
 				return nil, StatusInterrupted
 			}
 			if st != 0 && !ropts.KeepGoing {
 				return fail(db, st)
+			}
+			if mie == nil || remade || st != 0 {
+				// Going on (a missing include is an error below,
+				// still in this phase).
+				restore()
 			}
 			if st != 0 {
 				// -k: make says which makefiles it failed to remake

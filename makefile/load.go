@@ -654,6 +654,36 @@ func (db *Database) SetJobs(jobs Jobs, auth string) {
 	}
 }
 
+// Remaking makes MAKEFLAGS and MFLAGS what make defines while it remakes
+// the makefiles: every flag but -n, -q and -t, which do not apply to that
+// phase (main.c's define_makeflags (1, 1)). The function it returns puts
+// back the values before, as make does when it goes on to the goals; a
+// make that stops in that phase keeps them (its data base shows them).
+func (db *Database) Remaking() (restore func()) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	g := db.ev.globals
+	f := db.Flags
+	f.DryRun, f.Question, f.Touch = false, false, false
+	haveVars := g.m["-*-command-variables-*-"] != nil
+	mk, mf := f.makeflags(true, haveVars)
+	var undo []func()
+	for _, nv := range [][2]string{{"MAKEFLAGS", mk}, {"MFLAGS", mf}} {
+		if v := g.m[nv[0]]; v != nil {
+			old, tree := v.Value, v.tree
+			v.Value, v.tree = nv[1], nil
+			undo = append(undo, func() { v.Value, v.tree = old, tree })
+		}
+	}
+	return func() {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		for _, u := range undo {
+			u()
+		}
+	}
+}
+
 // makeflagsWords splits a MAKEFLAGS value into words as make does: at
 // blanks, a backslash making the next character part of the word.
 func makeflagsWords(s string) []string {

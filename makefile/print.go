@@ -25,8 +25,10 @@ func (db *Database) printDatabase(w io.Writer, found []FoundFile) error {
 	bw := bufio.NewWriter(w)
 	ev := db.ev
 	byName := make(map[string]*FoundFile, len(found))
+	isFound := make(map[string]bool, len(found))
 	for i := range found {
 		byName[found[i].Name] = &found[i]
+		isFound[found[i].Name] = true
 	}
 	bw.WriteString("\n# Variables\n\n")
 	names := db.Globals.Names()
@@ -91,8 +93,18 @@ func (db *Database) printDatabase(w io.Writer, found []FoundFile) error {
 	}
 	for i := range found {
 		if f := byName[found[i].Name]; f != nil {
-			printFound(bw, f, false, ev.recipePrefix)
+			printFound(bw, f, db.IsPhony(f.Name), ev.recipePrefix)
+			delete(byName, f.Name)
 		}
+	}
+	// A prerequisite of .PHONY is a target (make's snap_deps), printed
+	// as one even without a rule.
+	for _, name := range db.specialPrereqs[".PHONY"] {
+		if t := db.Targets[name]; isFound[name] || t != nil && len(t.Rules) > 0 {
+			continue
+		}
+		isFound[name] = true // printed
+		bw.WriteString(name + ":\n#  Phony target (prerequisite of .PHONY).\n\n")
 	}
 	bw.WriteString("\n# finished\n")
 	return bw.Flush()
