@@ -28,6 +28,12 @@ type evaluator struct {
 	// makefiles set then keeps the suffix list.
 	userSuffixes bool
 
+	// recipeOwn is the target's own variable set while its recipe is
+	// expanded (make's current_variable_set_list then, where $(shell)
+	// sets .SHELLSTATUS), recipeTarget its name; nil otherwise.
+	recipeOwn    *frame
+	recipeTarget string
+
 	reading   Pos  // make's reading_file; zero means none
 	expanding *Pos // make's *expanding_var; nil means &reading
 

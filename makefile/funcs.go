@@ -1101,12 +1101,24 @@ func (ev *evaluator) shell(cmd string) (string, error) {
 	return foldNewlines(out, false), nil
 }
 
+// setShellStatus sets .SHELLSTATUS in make's current variable set: the
+// globals, or, while a recipe is expanded, the target's own variables
+// (where make -p then shows it as a target-specific variable).
 func (ev *evaluator) setShellStatus(status int) {
 	v := &Var{Name: ".SHELLSTATUS", Flavor: Simple, Origin: OriginOverride, Value: strconv.Itoa(status)}
-	if old := ev.globals.m[".SHELLSTATUS"]; old != nil {
+	set := ev.globals
+	if ev.recipeOwn != nil {
+		set = ev.recipeOwn.set
+		if t := ev.db.Targets[ev.recipeTarget]; t != nil && t.Vars == nil {
+			t.Vars = set
+		}
+	}
+	if old := set.m[".SHELLSTATUS"]; old != nil {
+		v.Export = old.Export
+	} else if old := ev.globals.m[".SHELLSTATUS"]; old != nil {
 		v.Export = old.Export
 	}
-	ev.globals.set(v)
+	set.set(v)
 }
 
 // foldNewlines is make's fold_newlines.

@@ -187,6 +187,11 @@ func (db *Database) expandRecipe(ctx context.Context, sc *Scope, r *Recipe, auto
 	var out []Command
 	err := db.withScope(ctx, chain, r.Pos, func() error {
 		ev := db.ev
+		if sc != nil && sc.chain != nil && auto != nil {
+			savedOwn, savedTarget := ev.recipeOwn, ev.recipeTarget
+			ev.recipeOwn, ev.recipeTarget = sc.chain, auto.Target
+			defer func() { ev.recipeOwn, ev.recipeTarget = savedOwn, savedTarget }()
+		}
 		for i, l := range r.Lines {
 			flags := lineFlags(l.Text)
 			pos := Pos{File: r.Pos.File, Line: r.Pos.Line + i}
