@@ -383,6 +383,11 @@ func load(ctx context.Context, cfg Config) (*Database, error) {
 	}
 
 	ev.debug, _ = cfg.Flags.DebugLevel() // a bad one stopped the command line
+	// MAKEFILE_LIST is defined before any makefile is read, empty (make's
+	// read_all_makefiles): a make that finds none of them still has it.
+	if _, err := ev.defineVar(Pos{}, "MAKEFILE_LIST", "", OriginFile, ":=", nil); err != nil {
+		return db, err
+	}
 	ev.readingf(DebugBasic, "Reading makefiles...\n")
 	// MAKEFILES: read first, missing ones ignored, no default goal
 	if v := g.m["MAKEFILES"]; v != nil {
