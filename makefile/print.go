@@ -66,11 +66,7 @@ func (db *Database) printDatabase(w io.Writer, found []FoundFile) error {
 	bw.WriteString("\n# Files\n\n")
 	for _, name := range db.TargetOrder {
 		t := db.Targets[name]
-		if t.Vars != nil {
-			for _, vn := range t.Vars.Names() {
-				printVar(bw, t.Vars.Lookup(vn), name+": ")
-			}
-		}
+		printTargetVars(bw, t)
 		if f := byName[name]; f != nil {
 			printFound(bw, f, t.Phony, ev.recipePrefix)
 			delete(byName, name)
@@ -100,14 +96,40 @@ func (db *Database) printDatabase(w io.Writer, found []FoundFile) error {
 	// A prerequisite of .PHONY is a target (make's snap_deps), printed
 	// as one even without a rule.
 	for _, name := range db.specialPrereqs[".PHONY"] {
-		if t := db.Targets[name]; isFound[name] || t != nil && len(t.Rules) > 0 {
+		t := db.Targets[name]
+		if isFound[name] || t != nil && len(t.Rules) > 0 {
 			continue
 		}
 		isFound[name] = true // printed
+		if t != nil && !t.isTarget {
+			printTargetVars(bw, t)
+		}
 		bw.WriteString(name + ":\n#  Phony target (prerequisite of .PHONY).\n\n")
+	}
+	// The variables of a file that is no target ("x: v := 1" alone).
+	var others []string
+	for name, t := range db.Targets {
+		if !t.isTarget && !isFound[name] && t.Vars != nil && len(t.Vars.Names()) > 0 {
+			others = append(others, name)
+		}
+	}
+	sort.Strings(others)
+	for _, name := range others {
+		printTargetVars(bw, db.Targets[name])
+		bw.WriteString("# Not a target:\n" + name + ":\n\n")
 	}
 	bw.WriteString("\n# finished\n")
 	return bw.Flush()
+}
+
+// printTargetVars prints the target-specific variables of t.
+func printTargetVars(bw *bufio.Writer, t *Target) {
+	if t.Vars == nil {
+		return
+	}
+	for _, vn := range t.Vars.Names() {
+		printVar(bw, t.Vars.Lookup(vn), t.Name+": ")
+	}
 }
 
 // printFound prints f as make prints a file after implicit rule search
