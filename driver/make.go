@@ -230,6 +230,10 @@ func executePrint(ctx context.Context, opts Options, job makeJob, db *makefile.D
 	eo := execOptions(opts, job, db.Flags, stdio)
 	g := executor.NewGraph(ctx, db, eo)
 	status, err := executor.Run(ctx, db, g, eo)
+	if ctx.Err() != nil {
+		// make dies of the signal without printing it.
+		return status, err
+	}
 	if !printDatabase(db, g, stdio) {
 		status = 2
 	}
