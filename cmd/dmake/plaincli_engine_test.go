@@ -27,9 +27,14 @@ import (
 func TestEnginePlainMakefileLikeCLI(t *testing.T) {
 	eng := enginetest.Require(t)
 	bin := buildDmake(t)
-	docker, err := exec.LookPath("docker")
-	if err != nil {
-		t.Fatalf("the docker CLI is the oracle here: %v", err)
+	// The docker CLI of the engine .ci/engine.sh installs (Debian's
+	// docker.io, whose BuildKit client is built in), before another one
+	// in PATH (a newer CLI wants its buildx plugin for BuildKit).
+	docker := "/usr/bin/docker"
+	if _, err := os.Stat(docker); err != nil {
+		if docker, err = exec.LookPath("docker"); err != nil {
+			t.Fatalf("the docker CLI is the oracle here: %v", err)
+		}
 	}
 	const gnuMake = "/usr/bin/make"
 	if _, err := os.Stat(gnuMake); err != nil {
