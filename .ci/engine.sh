@@ -87,6 +87,7 @@ need_packages() {
 	[ -x /usr/sbin/runc ] || missing+=(runc)                         # buildkitd's OCI worker
 	command -v docker-registry >/dev/null || missing+=(docker-registry)
 	command -v ar >/dev/null || missing+=(binutils)   # testdata/make-exec/archives, the suite's features/archives
+	command -v arch-test >/dev/null || missing+=(arch-test) # i386_exec
 	if [ ${#missing[@]} -gt 0 ]; then
 		stage "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
@@ -163,9 +164,33 @@ import_bookworm() {
 	"$docker" import "$tarball" debian:bookworm >/dev/null
 }
 
+# i386_exec makes the machine run i386 binaries, which the linux/386 base
+# images and every RUN of a linux/386 build need: natively where the
+# kernel's 32-bit emulation is on; where it is not (a kernel built or booted
+# with it off: "32-bit emulation disabled" in dmesg, as on some VMs), through
+# QEMU's user emulation, Debian's qemu-user-static, registered with
+# binfmt_misc as buildx's multi-platform builds do, with the F flag (the
+# interpreter opened now), so that it runs in debootstrap's chroot and in the
+# builders' containers too.
+i386_exec() {
+	arch-test i386 >/dev/null 2>&1 && return 0
+	stage "this kernel does not run i386 binaries: QEMU user emulation (qemu-user-static, binfmt_misc)"
+	if [ ! -x /usr/bin/qemu-i386-static ]; then
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -qq qemu-user-static >/dev/null ||
+			{ apt-get update -qq; apt-get install -y -qq qemu-user-static >/dev/null; }
+	fi
+	local bm=/proc/sys/fs/binfmt_misc
+	[ -e $bm/register ] || mount -t binfmt_misc binfmt_misc $bm
+	# qemu's qemu-binfmt-conf.sh i386 magic and mask (ELFCLASS32, EM_386).
+	[ -e $bm/qemu-i386 ] ||
+		printf '%s' ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:F' >$bm/register
+	arch-test i386 >/dev/null || { echo "engine.sh: i386 binaries still do not run (arch-test i386)" >&2; exit 1; }
+}
+
 # bookworm_i386 makes (once, cached) the tarball of an i386 Debian bookworm
 # minbase with busybox-static, the linux/386 half of the registry's base
-# images (the machine runs i386 binaries natively).
+# images (run natively or through i386_exec's emulation).
 bookworm_i386() {
 	local tarball=$cache/bookworm-minbase-i386.tar
 	[ ! -s "$tarball" ] || return 0
@@ -173,7 +198,7 @@ bookworm_i386() {
 	local dir; dir=$(mktemp -d "$cache/rootfs-i386.XXXXXX")
 	stage "debootstrap --arch=i386 --variant=minbase --include=busybox-static bookworm from $(mirror)"
 	debootstrap --arch=i386 --variant=minbase --include=busybox-static bookworm "$dir" "$(mirror)" \
-		>"$cache/debootstrap-i386.log" 2>&1 || { tail -n 20 "$cache/debootstrap-i386.log" >&2; exit 1; }
+		>"$cache/debootstrap-i386.log" 2>&1 || { tail -n 20 "$cache/debootstrap-i386.log" >&2; rm -rf "$dir"; exit 1; }
 	printf 'deb %s bookworm main\n' "$(mirror)" >"$dir/etc/apt/sources.list"
 	tar -C "$dir" -cf "$tarball.tmp" .
 	mv "$tarball.tmp" "$tarball"
@@ -444,6 +469,7 @@ up)
 	start_daemon
 	import_busybox
 	import_bookworm
+	i386_exec
 	bookworm_i386
 	build_buildkit
 	build_scanner
