@@ -17,6 +17,10 @@
 # CACHE_OPTS is appended to the --cache-to value (e.g.
 # ",compression=uncompressed" or ",mode=min") to compare export forms; the
 # second buildkitd runs with --debug and its log is kept beside the bench's.
+# BK2_OPTS are more options for the second buildkitd (e.g.
+# "--oci-worker-snapshotter=stargz", with CACHE_OPTS
+# ",compression=estargz,force-compression=true,oci-mediatypes=true": the
+# second builder then mounts the cached layers from the registry lazily).
 #
 # Usage: bench/buildkit-cache.sh   (needs the engine, GNU make, debian:bookworm;
 # BUILDKIT_HOST or DMAKE_BUILDKIT_ADDR, DMAKE_BUILDKITD (the buildkitd binary)
@@ -82,7 +86,7 @@ for ((r = 1; r <= repeat; r++)); do
 	# A second machine: a buildkitd of its own, its state empty.
 	rm -rf "$work/bk2" "$work/bk2.sock"
 	"$DMAKE_BUILDKITD" --root "$work/bk2" --addr "unix://$work/bk2.sock" --oci-worker-binary /usr/sbin/runc \
-		--containerd-worker=false --debug >"$work/bk2.log" 2>&1 &
+		--containerd-worker=false --debug ${BK2_OPTS:-} >"$work/bk2.log" 2>&1 &
 	bkpid=$!
 	for _ in $(seq 100); do [ -S "$work/bk2.sock" ] && break; sleep 0.1; done
 	edit "$r-2"
