@@ -455,11 +455,11 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 			if strings.HasSuffix(dst, "/") || len(srcs) > 1 {
 				to = path.Join(dst, path.Base(host))
 			}
-			b, _, err := sandbox.ReadFile(root, host)
+			cf, err := sandbox.ContextFileAt(root, host, path.Clean(to), rel)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, sandbox.ContextFile{Dest: path.Clean(to), Data: b, Mode: fi.Mode().Perm(), Name: rel})
+			out = append(out, cf)
 			continue
 		}
 		err = filepath.WalkDir(host, func(p string, d fs.DirEntry, err error) error {
@@ -476,11 +476,11 @@ func copyFiles(root, ctxDir string, srcOf map[string]string, in image.Instructio
 				out = append(out, sandbox.ContextFile{Dest: to, Mode: fs.ModeDir | fi.Mode().Perm()})
 				return nil
 			}
-			b, _, err := sandbox.ReadFile(root, p)
+			cf, err := sandbox.ContextFileAt(root, p, to, path.Join(rel, filepath.ToSlash(r)))
 			if err != nil {
 				return err
 			}
-			out = append(out, sandbox.ContextFile{Dest: to, Data: b, Mode: fi.Mode().Perm(), Name: path.Join(rel, filepath.ToSlash(r))})
+			out = append(out, cf)
 			return nil
 		})
 		if err != nil {
@@ -513,11 +513,11 @@ func filesUnder(root string, srcOf map[string]string, rel, dst string) ([]sandbo
 			out = append(out, sandbox.ContextFile{Dest: to, Mode: fs.ModeDir | fi.Mode().Perm()})
 			continue
 		}
-		b, _, err := sandbox.ReadFile(root, src)
+		cf, err := sandbox.ContextFileAt(root, src, to, n)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sandbox.ContextFile{Dest: to, Data: b, Mode: fi.Mode().Perm(), Name: n})
+		out = append(out, cf)
 	}
 	return out, nil
 }

@@ -296,6 +296,8 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		lowers[img.Rootfs] = l
 	}
+	// And every context file placed unread.
+	defer openSources(req.Images, stderr)()
 	// And every command index: without it, commands are judged as
 	// without one.
 	if err := loadIndexes(req.Images); err != nil {
@@ -384,6 +386,52 @@ func childMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	close(jobs)
 	wg.Wait()
 	return 0
+}
+
+// openSources opens the host file of every context file of imgs (and
+// their parents, and their scripts' steps) placed unread (ContextFile.Src),
+// each path once, for the child to read after it has given up the
+// filesystem; a file that cannot be opened reads as empty, said on stderr.
+// It returns the function that closes them.
+func openSources(imgs []Image, stderr io.Writer) (closeAll func()) {
+	opened := map[string]*os.File{}
+	open := func(files []ContextFile) {
+		for i := range files {
+			f := &files[i]
+			if f.Src == "" || f.src != nil {
+				continue
+			}
+			if o, ok := opened[f.Src]; ok {
+				f.src = o
+				continue
+			}
+			o, err := openSrc(f.Src)
+			if err != nil {
+				// Empty, and never opened by name once jailed.
+				fmt.Fprintf(stderr, "dmake sandbox: context file %s: %v\n", f.Name, err)
+				f.Src = ""
+				continue
+			}
+			opened[f.Src], f.src = o, o
+		}
+	}
+	var walk func(img *Image)
+	walk = func(img *Image) {
+		for ; img != nil; img = img.Parent {
+			open(img.Files)
+			for j := range img.Scripts {
+				open(img.Scripts[j].Files)
+			}
+		}
+	}
+	for i := range imgs {
+		walk(&imgs[i])
+	}
+	return func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}
 }
 
 // stopAt returns the i-th of stops, -1 if there is none.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -72,6 +73,15 @@ type ContextFile struct {
 	// Role, if set, makes the static checks look at it as a script.
 	Name string `json:"name,omitempty"`
 	Role Role   `json:"role,omitempty"`
+	// Src, when set, is the host file that holds a regular file's
+	// contents (Data is then nil), read only when a script reads the
+	// file, and Size is its size: a large build context costs the dry run
+	// nothing it does not read (ContextFileAt).
+	Src  string `json:"src,omitempty"`
+	Size int64  `json:"size,omitempty"`
+	// src is Src opened, by the child before it gives up the filesystem
+	// (openSources); nil: Src is opened when read (in this process).
+	src *os.File
 }
 
 // Image is what the dry run checks at once: the scripts of one image, run
@@ -432,6 +442,8 @@ func (d *dryRun) seed(files []ContextFile) {
 			v.mkdirAllLocked(p, f.Mode.Perm())
 		case f.Mode&fs.ModeSymlink != 0:
 			v.symlinkLocked(p, f.Link)
+		case f.Src != "":
+			v.placeLocked(p, f.Src, f.src, f.Size, f.Mode.Perm())
 		default:
 			v.writeLocked(p, f.Data, f.Mode.Perm())
 		}

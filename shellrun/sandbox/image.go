@@ -72,6 +72,21 @@ func roleOf(p string) Role {
 	return RoleInstall
 }
 
+// buildDirRole is the role of the build directory's file whose path
+// elements are parts: script/NN….sh installs, boot/X boots, runit/S/run
+// runs a service; "" for any other file.
+func buildDirRole(parts []string) Role {
+	switch {
+	case len(parts) == 2 && parts[0] == "script" && len(parts[1]) > 0 && parts[1][0] >= '0' && parts[1][0] <= '9' && strings.HasSuffix(parts[1], ".sh"):
+		return RoleInstall
+	case len(parts) == 2 && parts[0] == "boot":
+		return RoleBoot
+	case len(parts) == 3 && parts[0] == "runit" && parts[2] == "run":
+		return RoleRunit
+	}
+	return ""
+}
+
 // BuildDirImage makes the image a legacy build directory describes (the
 // contents of images/NAME/build after "make prepare"): the directory is
 // the context added at /build; install.sh, if present, is the one build
@@ -104,21 +119,25 @@ func BuildDirImage(name, root, dir string) (Image, error) {
 			}
 			return nil
 		}
-		b, _, err := ReadFile(root, p)
+		cf, err := ContextFileAt(root, p, dest, rel)
 		if err != nil {
 			return err
 		}
-		cf := ContextFile{Dest: dest, Data: b, Mode: fi.Mode().Perm(), Name: rel}
 		parts := strings.Split(rel, "/")
-		switch {
-		case len(parts) == 2 && parts[0] == "script" && len(parts[1]) > 0 && parts[1][0] >= '0' && parts[1][0] <= '9' && strings.HasSuffix(parts[1], ".sh"):
-			cf.Role = RoleInstall
+		b := cf.Data
+		if cf.Role = buildDirRole(parts); cf.Role != "" && cf.Src != "" {
+			// A script is read whole, for the static checks.
+			if b, _, err = ReadFile(root, p); err != nil {
+				return err
+			}
+			cf.Data, cf.Src, cf.Size = b, "", 0
+		}
+		switch cf.Role {
+		case RoleInstall:
 			install = append(install, Script{Path: rel, Source: b, Mode: fi.Mode(), Role: RoleInstall, Shell: "bash", Dest: dest})
-		case len(parts) == 2 && parts[0] == "boot":
-			cf.Role = RoleBoot
+		case RoleBoot:
 			boot = append(boot, Script{Path: rel, Source: b, Mode: fi.Mode(), Role: RoleBoot, Dest: "/etc/my_init.d/" + parts[1]})
-		case len(parts) == 3 && parts[0] == "runit" && parts[2] == "run":
-			cf.Role = RoleRunit
+		case RoleRunit:
 			runit = append(runit, Script{Path: rel, Source: b, Mode: fi.Mode(), Role: RoleRunit, Service: parts[1], Dest: "/etc/service/" + parts[1] + "/run"})
 		}
 		img.Files = append(img.Files, cf)
@@ -184,6 +203,47 @@ func ReadFile(root, p string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s: more than the %d bytes a script may have", p, MaxScriptSize)
 	}
 	return b, fi, nil
+}
+
+// lazyContextMin is the size from which ContextFileAt leaves a file's
+// contents on the host, to be read only when a script reads them.
+const lazyContextMin = 64 << 10
+
+// ContextFileAt describes the host file p as the context file dest (named
+// name in diagnostics), found as ReadFile finds a file (not through links
+// out of root, a regular file, no FIFO waited on): a small file with its
+// contents (Data); a larger one by its resolved path (Src) and size, read
+// by the dry run only if a script reads it, so that a large build context
+// (a COPY of a tree of archives) costs neither memory nor reading. A file
+// of more than MaxScriptSize bytes is no error here: a script that reads
+// one of more than 64 MiB gets EFBIG, as from the base's files.
+func ContextFileAt(root, p, dest, name string) (ContextFile, error) {
+	real, err := resolveWithin(root, p)
+	if err != nil {
+		return ContextFile{}, err
+	}
+	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return ContextFile{}, &fs.PathError{Op: "open", Path: p, Err: errors.Unwrap(err)}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ContextFile{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		return ContextFile{}, fmt.Errorf("%s: not a regular file (%v)", p, fi.Mode().Type())
+	}
+	cf := ContextFile{Dest: dest, Mode: fi.Mode().Perm(), Name: name}
+	if fi.Size() >= lazyContextMin {
+		cf.Src, cf.Size = real, fi.Size()
+		return cf, nil
+	}
+	cf.Data, err = io.ReadAll(io.LimitReader(f, lazyContextMin))
+	if err != nil {
+		return ContextFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	return cf, nil
 }
 
 // resolveWithin returns p with its links resolved, if that stays inside

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -57,7 +58,12 @@ type vnode struct {
 	loaded   bool   // data loaded from lower (files) / children listed (dirs)
 	owned    bool   // data belongs to this node alone and may grow in place
 	lowerKey string // path in the lower layer, "" if none
-	// lowerSize is the size of the lower layer's file, until loaded.
+	// src is the host file of a context file placed unread (ContextFile.Src),
+	// srcFile that file opened ahead, if it was.
+	src     string
+	srcFile *os.File
+	// lowerSize is the size of the lower layer's file or of src, until
+	// loaded.
 	lowerSize int64
 	kids      map[string]*vnode
 }
@@ -203,6 +209,12 @@ func (v *VFS) content(n *vnode) []byte {
 		n.loaded = true
 		b, err := v.lower.read(n.lowerKey)
 		if err == nil {
+			n.data = b
+		}
+	}
+	if !n.loaded && n.src != "" {
+		n.loaded = true
+		if b, err := readSrc(n.src, n.srcFile); err == nil {
 			n.data = b
 		}
 	}
@@ -368,7 +380,7 @@ func (v *VFS) info(name string, n *vnode) *fileInfo {
 		fi.size = 4096
 	case n.mode&fs.ModeSymlink != 0:
 		fi.size = int64(len(n.target))
-	case !n.loaded && n.lowerKey != "" && v.lower != nil:
+	case !n.loaded && (n.lowerKey != "" && v.lower != nil || n.src != ""):
 		// The size content would have, without reading it: a
 		// 50 MB apt list is not read for ls -A.
 		if n.lowerSize <= maxLowerFile {
@@ -484,6 +496,58 @@ func (v *VFS) writeLocked(p string, data []byte, perm fs.FileMode) error {
 	n.mtime = v.now
 	v.record(full, "changed", n)
 	return nil
+}
+
+// placeLocked creates the regular file p with the contents of the host
+// file src (opened ahead as f, or nil), of size bytes, read when first
+// read (content): a context file placed unread.
+func (v *VFS) placeLocked(p, src string, f *os.File, size int64, perm fs.FileMode) error {
+	if err := v.writeLocked(p, nil, perm); err != nil {
+		return err
+	}
+	_, _, n, _, _ := v.lookup(p, true)
+	n.loaded, n.owned, n.src, n.srcFile, n.lowerSize = false, false, src, f, size
+	return nil
+}
+
+// openSrc opens a context file placed unread: a regular file, not through
+// a final link, without waiting on a FIFO.
+func openSrc(p string) (*os.File, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EINVAL}
+	}
+	return f, nil
+}
+
+// readSrc reads a context file placed unread, through f when it was opened
+// ahead (it is read from its start, whoever read it before), else opening
+// p: at most maxLowerFile bytes, as the lower layer's files are read.
+func readSrc(p string, f *os.File) ([]byte, error) {
+	if f == nil {
+		var err error
+		if f, err = openSrc(p); err != nil {
+			return nil, err
+		}
+		defer f.Close()
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxLowerFile {
+		return nil, syscall.EFBIG
+	}
+	b := make([]byte, fi.Size())
+	n, err := f.ReadAt(b, 0)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	return b[:n], nil
 }
 
 // AppendFile appends to a regular file, creating it if needed.
