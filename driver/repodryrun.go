@@ -57,16 +57,100 @@ var readOnlyCommands = map[string]bool{
 	"hostname": true, "realpath": true, "readlink": true, "ls": true, "pwd": true, "nproc": true,
 }
 
+// readOnly reports whether the command args only reads and prints, so a
+// dry run runs it for real: one of readOnlyCommands; date without -s/--set;
+// git's commands that only read the repository (rev-parse, describe,
+// rev-list, log, show -s, symbolic-ref NAME, branch --show-current) with
+// none of the options that write (--output, describe's --dirty, which
+// updates the index), run a program the repository's configuration names
+// (--ext-diff, --textconv, --filters, a patch's diff drivers) or set
+// configuration (-c): a tag made of "$(git rev-parse --short HEAD)" is
+// the tag a build would use.
+func readOnly(args []string) bool {
+	name := filepath.Base(args[0])
+	switch {
+	case readOnlyCommands[name]:
+		return true
+	case name == "date":
+		for _, a := range args[1:] {
+			if a == "-s" || strings.HasPrefix(a, "--set") || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "s") {
+				return false
+			}
+		}
+		return true
+	case name == "git":
+		return gitReadOnly(args[1:])
+	}
+	return false
+}
+
+// gitReadOnly is readOnly for git's arguments.
+func gitReadOnly(args []string) bool {
+	// git's own options before the command: -C DIR and --no-pager only.
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch {
+		case args[0] == "-C" && len(args) > 1:
+			args = args[2:]
+		case args[0] == "--no-pager" || args[0] == "-P":
+			args = args[1:]
+		default:
+			return false
+		}
+	}
+	if len(args) == 0 {
+		return false
+	}
+	cmd, opts := args[0], args[1:]
+	var positional int
+	has := func(flags ...string) bool {
+		for _, a := range opts {
+			for _, f := range flags {
+				if a == f {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, a := range opts {
+		switch {
+		case !strings.HasPrefix(a, "-"):
+			positional++
+		case strings.HasPrefix(a, "--"):
+			long, _, _ := strings.Cut(a, "=")
+			switch long {
+			case "--output", "--ext-diff", "--textconv", "--filters", "--dirty", "--broken", "--exec",
+				"--patch", "--word-diff", "--color-words", "--cc", "--diff-merges", "--edit-description":
+				return false
+			}
+		case strings.ContainsAny(a[1:], "puUcm"):
+			// -p/-u/-U: a patch (diff drivers); -c, -m: merges' diffs.
+			return false
+		}
+	}
+	switch cmd {
+	case "rev-parse", "describe", "rev-list", "log":
+		return true
+	case "show":
+		return has("-s", "--no-patch", "--quiet")
+	case "symbolic-ref":
+		return positional <= 1 && !has("-d", "--delete", "-m")
+	case "branch":
+		return len(opts) == 1 && opts[0] == "--show-current"
+	}
+	return false
+}
+
 // middleware prints and skips every command that reached it (make and the
 // bin/ scripts are handled before it), runs mktemp into d.tmp and the
-// readOnlyCommands for real.
+// commands that only read (readOnly) for real.
 func (d *scriptDryRun) middleware(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(ctx context.Context, args []string) error {
 		name := filepath.Base(args[0])
 		switch {
 		case name == "mktemp":
 			return d.mktemp(ctx, args)
-		case readOnlyCommands[name]:
+		case readOnly(args):
 			return next(ctx, args)
 		}
 		d.printCommand(args)
