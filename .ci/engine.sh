@@ -171,8 +171,15 @@ import_bookworm() {
 # QEMU's user emulation, Debian's qemu-user-static, registered with
 # binfmt_misc as buildx's multi-platform builds do, with the F flag (the
 # interpreter opened now), so that it runs in debootstrap's chroot and in the
-# builders' containers too.
+# builders' containers too, and the P flag (argv[0] kept): busybox's applets
+# are one binary that tells them apart by argv[0], and without P every
+# applet it runs through /proc/self/exe is the shell ("od: applet not found").
 i386_exec() {
+	local bm=/proc/sys/fs/binfmt_misc
+	# An earlier registration without P is replaced.
+	if [ -e $bm/qemu-i386 ] && ! grep -q '^flags: .*P' $bm/qemu-i386; then
+		echo -1 >$bm/qemu-i386
+	fi
 	arch-test i386 >/dev/null 2>&1 && return 0
 	stage "this kernel does not run i386 binaries: QEMU user emulation (qemu-user-static, binfmt_misc)"
 	if [ ! -x /usr/bin/qemu-i386-static ]; then
@@ -180,11 +187,10 @@ i386_exec() {
 		apt-get install -y -qq qemu-user-static >/dev/null ||
 			{ apt-get update -qq; apt-get install -y -qq qemu-user-static >/dev/null; }
 	fi
-	local bm=/proc/sys/fs/binfmt_misc
 	[ -e $bm/register ] || mount -t binfmt_misc binfmt_misc $bm
 	# qemu's qemu-binfmt-conf.sh i386 magic and mask (ELFCLASS32, EM_386).
 	[ -e $bm/qemu-i386 ] ||
-		printf '%s' ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:F' >$bm/register
+		printf '%s' ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:PF' >$bm/register
 	arch-test i386 >/dev/null || { echo "engine.sh: i386 binaries still do not run (arch-test i386)" >&2; exit 1; }
 }
 
