@@ -39,8 +39,15 @@ cache=$DMAKE_REGISTRY/dmake-bench/ssh-cache:$$
 docker=/usr/bin/docker
 [ -x $docker ] || docker=$(command -v docker)
 bkpid=
-cleanup() {
+# stop_bk2 stops the second buildkitd and unmounts what it left mounted (the
+# stargz snapshotter's FUSE mounts outlive it).
+stop_bk2() {
 	[ -z "$bkpid" ] || { kill "$bkpid" 2>/dev/null; wait "$bkpid" 2>/dev/null || true; }
+	bkpid=
+	awk -v d="$work/bk2/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+}
+cleanup() {
+	stop_bk2
 	cp "$log" /tmp/dmake-bench-bkcache.last.log 2>/dev/null && echo "log: /tmp/dmake-bench-bkcache.last.log"
 	cp "$work/bk2.log" /tmp/dmake-bench-bkcache.bk2.log 2>/dev/null && echo "second buildkitd's log: /tmp/dmake-bench-bkcache.bk2.log"
 	for n in ssh base; do $docker rmi "${D}$n" >/dev/null 2>&1 || true; done
@@ -92,9 +99,7 @@ for ((r = 1; r <= repeat; r++)); do
 	edit "$r-2"
 	$docker rmi "${D}ssh" >/dev/null # the engine's image would make the build a no-op
 	timed "second edit #$r" dmake "unix://$work/bk2.sock" ssh --no-parents --cache-from "type=registry,ref=$cache"
-	kill "$bkpid"
-	wait "$bkpid" 2>/dev/null || true
-	bkpid=
+	stop_bk2
 done
 median "first edit"
 median "second edit"
