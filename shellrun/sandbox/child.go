@@ -415,8 +415,7 @@ func openSources(imgs []Image, stderr io.Writer) (closeAll func()) {
 			opened[f.Src], f.src = o, o
 		}
 	}
-	var walk func(img *Image)
-	walk = func(img *Image) {
+	walk := func(img *Image) {
 		for ; img != nil; img = img.Parent {
 			open(img.Files)
 			for j := range img.Scripts {
