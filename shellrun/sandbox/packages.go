@@ -57,7 +57,7 @@ func loadIndexes(imgs []Image) error {
 			return fmt.Errorf("command index of %s: %w", p.Base, err)
 		}
 		defer f.Close()
-		idx, err := debindex.Read(f)
+		idx, err := debindex.Map(f) // in the child, which ends after its dry runs
 		if err != nil {
 			return fmt.Errorf("command index of %s: %s: %w", p.Base, p.IndexFile, err)
 		}

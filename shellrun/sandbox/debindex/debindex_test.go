@@ -59,6 +59,10 @@ func TestIndexGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mapped, err := mapText(t, buf.String())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		kind, name string
 		want       string // comma-separated; "-" unknown (Depends)
@@ -87,7 +91,7 @@ func TestIndexGolden(t *testing.T) {
 		{"d", "sudo-ldap", ""},
 		{"d", "no-such-package", "-"},
 	} {
-		for which, x := range map[string]*Index{"built": idx, "read": read} {
+		for which, x := range map[string]*Index{"built": idx, "read": read, "mapped": mapped} {
 			var got []string
 			known := true
 			switch tc.kind {
@@ -111,8 +115,8 @@ func TestIndexGolden(t *testing.T) {
 			}
 		}
 	}
-	if idx.Len() != read.Len() {
-		t.Errorf("%d entries built, %d read", idx.Len(), read.Len())
+	if idx.Len() != read.Len() || idx.Len() != mapped.Len() {
+		t.Errorf("%d entries built, %d read, %d mapped", idx.Len(), read.Len(), mapped.Len())
 	}
 }
 
@@ -141,5 +145,23 @@ func TestReadRejects(t *testing.T) {
 		if _, err := Read(strings.NewReader(in)); err == nil {
 			t.Errorf("Read(%q): no error", in)
 		}
+		if _, err := mapText(t, in); err == nil {
+			t.Errorf("Map(%q): no error", in)
+		}
 	}
+}
+
+// mapText maps a file holding text (Map).
+func mapText(t *testing.T, text string) (*Index, error) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "index")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return Map(f)
 }
