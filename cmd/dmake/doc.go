@@ -28,19 +28,19 @@ docker build.
 In any other Makefile, a recipe's docker build is dmake's too: the line
 runs in dmake's shell interpreter (unless it needs the real shell), the
 Dockerfile's RUN lines are dry-run in the sandbox first, and the image is
-built on the engine (or --builder), with nothing sent when its inputs
-are unchanged. What dmake does not do (--secret, --ssh, -o, a remote
-context, the CLI's -H or --context) is left to the docker CLI, with a
-note. So is a docker buildx build that pushes, exports its cache or
-builds several platforms; one that loads one platform is dmake's too.
-A shell script of the directory that a recipe runs and that calls docker
-runs in the interpreter as well. Every other docker command runs the CLI. --watch makes the goals
-again whenever a makefile, a source (a file no rule makes) or a file a
-docker build sent changes. --check runs nothing: it makes the goals as a
-dry run that only says the commands (docker push, kubectl...) and writes
-no file, and dry-runs in the sandbox the RUN lines of the Dockerfile of
-every docker build they would run; --graph adds those images (tag, FROM,
-the target whose recipe builds it) to the target graph.`
+built on the engine (or --builder), with nothing sent when its inputs are
+unchanged. What dmake does not do (--secret, --ssh, -o, a remote context,
+the CLI's -H or --context) is left to the docker CLI, with a note. So is a
+docker buildx build that pushes, exports its cache or builds several
+platforms; one that loads one platform is dmake's too. A shell script of
+the directory that a recipe runs and that calls docker runs in the
+interpreter as well. Every other docker command runs the CLI. --watch
+makes the goals again whenever a makefile, a source (a file no rule makes)
+or a file a docker build sent changes. --check runs nothing: it makes the
+goals as a dry run that only says the commands (docker push, kubectl...)
+and writes no file, and dry-runs in the sandbox the RUN lines of the
+Dockerfile of every docker build they would run; --graph adds those images
+(tag, FROM, the target whose recipe builds it) to the target graph.`
 
 // example is one example command line and what it does.
 type example struct{ cmd, what string }
