@@ -190,7 +190,7 @@ func ReadFile(root, p string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: not a regular file (%v): scripts are read only from regular files", p, fi.Mode().Type())
+		return nil, nil, notRegular(p, fi.Mode())
 	}
 	if fi.Size() > MaxScriptSize {
 		return nil, nil, fmt.Errorf("%s: %d bytes, more than the %d a script may have", p, fi.Size(), MaxScriptSize)
@@ -232,7 +232,7 @@ func ContextFileAt(root, p, dest, name string) (ContextFile, error) {
 		return ContextFile{}, err
 	}
 	if !fi.Mode().IsRegular() {
-		return ContextFile{}, fmt.Errorf("%s: not a regular file (%v)", p, fi.Mode().Type())
+		return ContextFile{}, notRegular(p, fi.Mode())
 	}
 	cf := ContextFile{Dest: dest, Mode: fi.Mode().Perm(), Name: name}
 	if fi.Size() >= lazyContextMin {
@@ -244,6 +244,12 @@ func ContextFileAt(root, p, dest, name string) (ContextFile, error) {
 		return ContextFile{}, fmt.Errorf("%s: %w", p, err)
 	}
 	return cf, nil
+}
+
+// notRegular is the error of ReadFile and ContextFileAt for p, which is
+// no regular file but of mode m (a FIFO, a device, a directory).
+func notRegular(p string, m fs.FileMode) error {
+	return fmt.Errorf("%s: not a regular file (%v): scripts are read only from regular files", p, m.Type())
 }
 
 // resolveWithin returns p with its links resolved, if that stays inside
