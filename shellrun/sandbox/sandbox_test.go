@@ -45,6 +45,13 @@ func TestModels(t *testing.T) {
 		{"apt", "apt-get update && apt-get install -y --no-install-recommends nginx curl\napt-get purge -y curl",
 			[]string{"pkg install apt nginx", "pkg install apt curl", "pkg purge apt curl", "file created /usr/sbin/nginx"}},
 		{"apt-no-y", "apt-get install vim", []string{"warning apt-no-y t.sh:1:1"}},
+		{"apt-no-y-q", "apt-get -q install vim", []string{"warning apt-no-y t.sh:1:1"}},
+		{"apt-qq", "apt-get install -qq vim", []string{"!apt-no-y"}}, // quiet level 2 implies -y (apt-get(8))
+		{"apt-q-q", "apt-get -q -q install vim", []string{"!apt-no-y"}},
+		{"apt-q=2", "apt-get -q=2 install vim", []string{"!apt-no-y"}},
+		{"apt-assume-yes", "apt-get -o APT::Get::Assume-Yes=true install vim", []string{"!apt-no-y"}},
+		{"apt-assume-yes-joined", "apt-get -oAPT::Get::Assume-Yes=1 install vim", []string{"!apt-no-y"}},
+		{"apt-assume-no", "apt-get -o APT::Get::Assume-Yes=false install vim", []string{"warning apt-no-y t.sh:1:1"}},
 		{"pip", "apt-get install -y python3-pip; pip3 install requests==2.0", []string{"pkg install pip requests==2.0", "net pip"}},
 		{"mkdir-chmod", "mkdir -p /opt/a/b && chmod 700 /opt/a && chmod u+x,g-r /opt/a/b", []string{"file created /opt/a dir 0700", "file created /opt/a/b dir 0715"}},
 		{"cp-mv-rm", "echo hi > /tmp/a; cp /tmp/a /tmp/b; mv /tmp/b /etc/c; rm /tmp/a", []string{"file created /etc/c file", "!file created /tmp/a"}},

@@ -155,6 +155,48 @@ func outModel(s string) func(*modelCall, []string) int {
 
 // --- package managers ---
 
+// aptAssumesYes reports whether apt's arguments a answer its questions
+// without -y: a quiet level of 2 or more (-qq, -q=2, --quiet=2, -q -q),
+// which apt-get(8) says implies -y, or -o APT::Get::Assume-Yes=true (or
+// -o quiet=2).
+func aptAssumesYes(a []string) bool {
+	quiet := 0
+	for i := 0; i < len(a); i++ {
+		x := a[i]
+		switch {
+		case x == "--":
+			return quiet >= 2
+		case x == "--quiet":
+			quiet++
+		case strings.HasPrefix(x, "--quiet="), strings.HasPrefix(x, "-q="):
+			_, v, _ := strings.Cut(x, "=")
+			if n, err := strconv.Atoi(v); err == nil {
+				quiet = n
+			}
+		case x == "-o" || x == "--option" || strings.HasPrefix(x, "-o") || strings.HasPrefix(x, "--option="):
+			opt := strings.TrimPrefix(strings.TrimPrefix(x, "--option="), "-o")
+			if (x == "-o" || x == "--option") && i+1 < len(a) {
+				i++
+				opt = a[i]
+			}
+			k, v, _ := strings.Cut(opt, "=")
+			switch strings.ToLower(k) {
+			case "apt::get::assume-yes":
+				if b := strings.ToLower(v); b == "true" || b == "1" || b == "yes" {
+					return true
+				}
+			case "quiet":
+				if n, err := strconv.Atoi(v); err == nil {
+					quiet = n
+				}
+			}
+		case len(x) > 1 && x[0] == '-' && x[1] != '-':
+			quiet += strings.Count(x, "q")
+		}
+	}
+	return quiet >= 2
+}
+
 func aptModel(m *modelCall, a []string) int {
 	m.model = "apt"
 	set, ops := flags(a, "otc|target-release|option|")
@@ -165,7 +207,7 @@ func aptModel(m *modelCall, a []string) int {
 	sub, pkgs := ops[0], ops[1:]
 	switch sub {
 	case "install", "reinstall":
-		noY := !has(set, "y", "--yes", "--assume-yes", "qq") && set["--force-yes"] == "" && m.hc.Env.Get("APT_GET_YES").String() == ""
+		noY := !has(set, "y", "--yes", "--assume-yes") && set["--force-yes"] == "" && m.hc.Env.Get("APT_GET_YES").String() == "" && !aptAssumesYes(a)
 		var names []string
 		for _, p := range pkgs {
 			name, _, _ := strings.Cut(p, "=")
@@ -199,12 +241,12 @@ func aptModel(m *modelCall, a []string) int {
 					more += " …"
 				}
 				m.diag = "apt-no-y"
-				d.warnf(m.pos, "apt-no-y", "apt-get %s without -y: apt asks before it installs %d more packages (%s) and, with no terminal in a build, aborts (Do you want to continue? [Y/n] Abort.)", sub, len(extra), more)
+				d.warnf(m.pos, "apt-no-y", "%s %s without -y: apt asks before it installs %d more packages (%s) and, with no terminal in a build, aborts (Do you want to continue? [Y/n] Abort.)", path.Base(m.args[0]), sub, len(extra), more)
 				return m.fail(1, "Abort.")
 			}
 			fallthrough
 		default:
-			d.warnf(m.pos, "apt-no-y", "apt-get install without -y: in a non-interactive build it aborts as soon as it must ask")
+			d.warnf(m.pos, "apt-no-y", "%s %s without -y: in a non-interactive build it aborts as soon as it must ask", path.Base(m.args[0]), sub)
 		}
 		rec := !d.aptNoRecommends(set)
 		for _, name := range names {
