@@ -175,23 +175,11 @@ const MaxScriptSize = 16 << 20
 // opens without waiting and refuses what is not a regular file) and never
 // reads more than the limit, whatever the file does. Its errors name p.
 func ReadFile(root, p string) ([]byte, fs.FileInfo, error) {
-	real, err := resolveWithin(root, p)
+	f, _, fi, err := openWithin(root, p)
 	if err != nil {
 		return nil, nil, err
-	}
-	// Not through a link put there since it was resolved.
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, nil, &fs.PathError{Op: "open", Path: p, Err: errors.Unwrap(err)}
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, notRegular(p, fi.Mode())
-	}
 	if fi.Size() > MaxScriptSize {
 		return nil, nil, fmt.Errorf("%s: %d bytes, more than the %d a script may have", p, fi.Size(), MaxScriptSize)
 	}
@@ -203,6 +191,30 @@ func ReadFile(root, p string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s: more than the %d bytes a script may have", p, MaxScriptSize)
 	}
 	return b, fi, nil
+}
+
+// openWithin opens the host file p as ReadFile and ContextFileAt read it:
+// found without following links out of root (resolveWithin), not through a
+// link put there since, without waiting on a FIFO, and a regular file. It
+// returns the file, its resolved path and its FileInfo; errors name p.
+func openWithin(root, p string) (*os.File, string, fs.FileInfo, error) {
+	real, err := resolveWithin(root, p)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, "", nil, &fs.PathError{Op: "open", Path: p, Err: errors.Unwrap(err)}
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file (%v): scripts are read only from regular files", p, fi.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, "", nil, err
+	}
+	return f, real, fi, nil
 }
 
 // lazyContextMin is the size from which ContextFileAt leaves a file's
@@ -218,22 +230,11 @@ const lazyContextMin = 64 << 10
 // of more than MaxScriptSize bytes is no error here: a script that reads
 // one of more than 64 MiB gets EFBIG, as from the base's files.
 func ContextFileAt(root, p, dest, name string) (ContextFile, error) {
-	real, err := resolveWithin(root, p)
+	f, real, fi, err := openWithin(root, p)
 	if err != nil {
 		return ContextFile{}, err
-	}
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
-	if err != nil {
-		return ContextFile{}, &fs.PathError{Op: "open", Path: p, Err: errors.Unwrap(err)}
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return ContextFile{}, err
-	}
-	if !fi.Mode().IsRegular() {
-		return ContextFile{}, notRegular(p, fi.Mode())
-	}
 	cf := ContextFile{Dest: dest, Mode: fi.Mode().Perm(), Name: name}
 	if fi.Size() >= lazyContextMin {
 		cf.Src, cf.Size = real, fi.Size()
@@ -244,12 +245,6 @@ func ContextFileAt(root, p, dest, name string) (ContextFile, error) {
 		return ContextFile{}, fmt.Errorf("%s: %w", p, err)
 	}
 	return cf, nil
-}
-
-// notRegular is the error of ReadFile and ContextFileAt for p, which is
-// no regular file but of mode m (a FIFO, a device, a directory).
-func notRegular(p string, m fs.FileMode) error {
-	return fmt.Errorf("%s: not a regular file (%v): scripts are read only from regular files", p, m.Type())
 }
 
 // resolveWithin returns p with its links resolved, if that stays inside
