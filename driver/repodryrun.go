@@ -73,13 +73,31 @@ func readOnly(args []string) bool {
 		return true
 	case name == "date":
 		for _, a := range args[1:] {
-			if a == "-s" || strings.HasPrefix(a, "--set") || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "s") {
+			if strings.HasPrefix(a, "--set") || dateSets(a) {
 				return false
 			}
 		}
 		return true
 	case name == "git":
 		return gitReadOnly(args[1:])
+	}
+	return false
+}
+
+// dateSets reports whether a is a cluster of date's short options with -s
+// among them; an option that takes an argument (-d, -f, -r, -I) ends the
+// cluster: date -Iseconds only prints.
+func dateSets(a string) bool {
+	if len(a) < 2 || a[0] != '-' || a[1] == '-' {
+		return false
+	}
+	for _, c := range a[1:] {
+		switch c {
+		case 's':
+			return true
+		case 'd', 'f', 'r', 'I':
+			return false
+		}
 	}
 	return false
 }
